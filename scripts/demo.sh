@@ -1,0 +1,31 @@
+#!/bin/sh
+# make demo: generate the default synthetic data set (600,000 children by
+# default), import every feed into a fresh database, and report what was
+# imported per feed. Later steps (linkage, triage, server) run when the
+# binary has them.
+# Usage: scripts/demo.sh [CHILDREN] [DIR]
+set -eu
+cd "$(dirname "$0")/.."
+n=${1:-600000}
+dir=${2:-demo-data}
+bin=build/uctrack
+db=${UCTRACK_DB:-$dir/uctrack.db}
+mkdir -p "$dir"
+echo "demo: generating $n synthetic children into $dir/ (seed 1)"
+"$bin" gen --children "$n" --seed 1 --out "$dir"
+rm -f "$db" "$db-wal" "$db-shm"
+for feed in eoir cbp orr ice events; do
+	echo "demo: importing $feed"
+	"$bin" --db "$db" import --feed "$feed" "$dir/$feed"
+done
+has() { "$bin" --help | grep -q "^  $1 "; }
+if has link; then echo "demo: linking"; "$bin" --db "$db" link --full; fi
+if has triage; then echo "demo: triage"; "$bin" --db "$db" triage; fi
+if has report; then "$bin" --db "$db" report oversight --format table || true; fi
+if has serve; then
+	if [ -x scripts/demo-users.sh ]; then scripts/demo-users.sh "$bin" "$db"; fi
+	listen=${UCTRACK_LISTEN:-127.0.0.1:8080}
+	echo "demo: serving on http://$listen/ (Ctrl-C to stop)"
+	exec "$bin" --db "$db" serve --listen "$listen"
+fi
+echo "demo: database ready at $db"

@@ -1,0 +1,446 @@
+/*
+ * audit.c - the hash-chained audit log and its group-commit writer.
+ */
+#include "audit/audit.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+static void now_rfc3339(char out[32])
+{
+	struct timespec ts;
+	struct tm tm;
+	char day[24];
+	int ms;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	ms = (int)((ts.tv_nsec / 1000000) % 1000);
+	snprintf(out, 32, "%.20s.%03dZ", day, ms);
+}
+
+/* Length of s cut to AUDIT_FIELD_MAX bytes without splitting UTF-8. */
+static size_t cut_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= AUDIT_FIELD_MAX)
+		return n;
+	n = AUDIT_FIELD_MAX;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+static void hash_field(crypto_generichash_state *h, const char *s)
+{
+	unsigned char len[4];
+	uint32_t n = s ? (uint32_t)strlen(s) : 0xffffffffu;
+
+	len[0] = (unsigned char)(n >> 24);
+	len[1] = (unsigned char)(n >> 16);
+	len[2] = (unsigned char)(n >> 8);
+	len[3] = (unsigned char)n;
+	crypto_generichash_update(h, len, 4);
+	if (s)
+		crypto_generichash_update(h, (const unsigned char *)s, n);
+}
+
+void audit_hash(const char *prev_hex, int64_t seq, const char *at,
+		const struct audit_entry *e, char out[65])
+{
+	crypto_generichash_state h;
+	unsigned char prev[32] = {0}, sq[8], md[32];
+	uint64_t u = (uint64_t)seq;
+
+	/* A malformed stored prev hash hashes as zeros plus its text, so it
+	 * can never verify as something else. */
+	if (sodium_hex2bin(prev, sizeof(prev), prev_hex, strlen(prev_hex), NULL,
+			   NULL, NULL) != 0)
+		memset(prev, 0xff, sizeof(prev));
+	for (int i = 7; i >= 0; i--) {
+		sq[i] = (unsigned char)u;
+		u >>= 8;
+	}
+	crypto_generichash_init(&h, NULL, 0, sizeof(md));
+	crypto_generichash_update(&h, prev, sizeof(prev));
+	crypto_generichash_update(&h, sq, sizeof(sq));
+	hash_field(&h, at);
+	hash_field(&h, e->actor);
+	hash_field(&h, e->role);
+	hash_field(&h, e->action);
+	hash_field(&h, e->target);
+	hash_field(&h, e->purpose);
+	hash_field(&h, e->outcome);
+	hash_field(&h, e->detail);
+	hash_field(&h, e->addr);
+	crypto_generichash_final(&h, md, sizeof(md));
+	sodium_bin2hex(out, 65, md, sizeof(md));
+}
+
+int audit_head(struct store *st, int64_t *seq, char hash[65], struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	*seq = 0;
+	snprintf(hash, 65, "%s", ZERO_HASH);
+	rc = store_prepare(st, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+			   &q, err);
+	if (rc)
+		return rc;
+	rc = store_step(q, err);
+	if (rc == STORE_ROW) {
+		const char *h = store_col_text(q, 1);
+
+		*seq = store_col_int(q, 0);
+		snprintf(hash, 65, "%s", h ? h : "");
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+/* Copy of e with every string cut to AUDIT_FIELD_MAX; storage in bufs. */
+struct cut_entry {
+	struct audit_entry e;      /* the cut entry */
+	char *owned[8];            /* strings allocated for cutting */
+};
+
+static const char *cut(struct cut_entry *c, int i, const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = cut_len(s);
+	if (s[n] == '\0')
+		return s;
+	c->owned[i] = uc_xmalloc(n + 1);
+	memcpy(c->owned[i], s, n);
+	c->owned[i][n] = '\0';
+	return c->owned[i];
+}
+
+static void cut_entry_init(struct cut_entry *c, const struct audit_entry *e)
+{
+	memset(c, 0, sizeof(*c));
+	c->e.actor = cut(c, 0, e->actor);
+	c->e.role = cut(c, 1, e->role);
+	c->e.action = cut(c, 2, e->action);
+	c->e.target = cut(c, 3, e->target);
+	c->e.purpose = cut(c, 4, e->purpose);
+	c->e.outcome = cut(c, 5, e->outcome);
+	c->e.detail = cut(c, 6, e->detail);
+	c->e.addr = cut(c, 7, e->addr);
+}
+
+static void cut_entry_release(struct cut_entry *c)
+{
+	for (int i = 0; i < 8; i++)
+		free(c->owned[i]);
+}
+
+int audit_append_tx(struct store *st, const struct audit_entry *in,
+		    int64_t *seq_out, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	struct cut_entry c;
+	char prev[65], hash[65], at[32];
+	int64_t seq;
+	int rc;
+
+	if (!in->actor || !in->action || !in->outcome)
+		return uc_error(err, UC_EINTERNAL,
+				"audit entry without actor, action or outcome");
+	if (sodium_init() < 0)
+		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
+	cut_entry_init(&c, in);
+	rc = audit_head(st, &seq, prev, err);
+	if (rc)
+		goto out;
+	seq++;
+	now_rfc3339(at);
+	audit_hash(prev, seq, at, &c.e, hash);
+	rc = store_prepare(st, "INSERT INTO audit_log(seq, at, actor, role, action,"
+			       " target, purpose, outcome, detail, addr, prev_hash, hash)"
+			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &q, err);
+	if (rc)
+		goto out;
+	store_bind_int(q, 1, seq);
+	store_bind_text(q, 2, at, -1);
+	store_bind_text(q, 3, c.e.actor, -1);
+	store_bind_text(q, 4, c.e.role, -1);
+	store_bind_text(q, 5, c.e.action, -1);
+	store_bind_text(q, 6, c.e.target, -1);
+	store_bind_text(q, 7, c.e.purpose, -1);
+	store_bind_text(q, 8, c.e.outcome, -1);
+	store_bind_text(q, 9, c.e.detail, -1);
+	store_bind_text(q, 10, c.e.addr, -1);
+	store_bind_text(q, 11, prev, -1);
+	store_bind_text(q, 12, hash, -1);
+	rc = store_step(q, err);
+	rc = rc < 0 ? -rc : UC_OK;
+	if (!rc && seq_out)
+		*seq_out = seq;
+out:
+	store_finalize(q);
+	cut_entry_release(&c);
+	return rc;
+}
+
+int audit_append(struct store *st, const struct audit_entry *e, int64_t *seq,
+		 struct uc_err *err)
+{
+	int rc = store_begin(st, err);
+
+	if (rc)
+		return rc;
+	rc = audit_append_tx(st, e, seq, err);
+	if (!rc)
+		rc = store_commit(st, err);
+	if (rc)
+		store_rollback(st);
+	return rc;
+}
+
+static const char *col(struct store_stmt *q, int i)
+{
+	return store_col_text(q, i);
+}
+
+int audit_verify(struct store *st, int64_t expect_seq, const char *expect_hash,
+		 struct audit_report *rep, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	char prev[65] = ZERO_HASH, hash[65];
+	int64_t want = 1;
+	int rc, seen_expect = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	if (sodium_init() < 0)
+		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
+	rc = store_prepare(st, "SELECT seq, at, actor, role, action, target, purpose,"
+			       " outcome, detail, addr, prev_hash, hash FROM audit_log"
+			       " ORDER BY seq", &q, err);
+	if (rc)
+		return rc;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		struct audit_entry e = {
+			.actor = col(q, 2), .role = col(q, 3), .action = col(q, 4),
+			.target = col(q, 5), .purpose = col(q, 6),
+			.outcome = col(q, 7), .detail = col(q, 8), .addr = col(q, 9),
+		};
+		int64_t seq = store_col_int(q, 0);
+		const char *at = col(q, 1);
+		const char *sprev = col(q, 10), *shash = col(q, 11);
+
+		rep->entries++;
+		if (seq != want) {
+			rep->first_bad = seq;
+			rc = uc_error(err, UC_EINPUT,
+				      "audit entry %lld: expected entry %lld here; "
+				      "entries %lld..%lld were deleted or renumbered",
+				      (long long)seq, (long long)want, (long long)want,
+				      (long long)(seq - 1));
+			goto out;
+		}
+		if (!sprev || strcmp(sprev, prev) != 0) {
+			rep->first_bad = seq;
+			rc = uc_error(err, UC_EINPUT,
+				      "audit entry %lld: its previous-hash does not match "
+				      "entry %lld: an entry was edited, deleted or reordered",
+				      (long long)seq, (long long)(seq - 1));
+			goto out;
+		}
+		audit_hash(prev, seq, at ? at : "", &e, hash);
+		if (!at || !shash || strcmp(shash, hash) != 0) {
+			rep->first_bad = seq;
+			rc = uc_error(err, UC_EINPUT,
+				      "audit entry %lld (%s %s by %s): content does not "
+				      "match its hash: the entry was edited or moved",
+				      (long long)seq, at ? at : "?",
+				      e.action ? e.action : "?", e.actor ? e.actor : "?");
+			goto out;
+		}
+		if (expect_seq > 0 && seq == expect_seq) {
+			if (!expect_hash || strcmp(expect_hash, hash) != 0) {
+				rep->first_bad = seq;
+				rc = uc_error(err, UC_EINPUT,
+					      "audit entry %lld: hash differs from the "
+					      "recorded head %s", (long long)seq,
+					      expect_hash ? expect_hash : "");
+				goto out;
+			}
+			seen_expect = 1;
+		}
+		memcpy(prev, hash, sizeof(prev));
+		rep->head_seq = seq;
+		want = seq + 1;
+	}
+	if (rc < 0) {
+		rc = -rc;
+		goto out;
+	}
+	rc = UC_OK;
+	if (expect_seq > 0 && !seen_expect) {
+		rep->first_bad = want;
+		rc = uc_error(err, UC_EINPUT,
+			      "audit log ends at entry %lld but the recorded head is "
+			      "entry %lld: entries %lld..%lld were deleted",
+			      (long long)(want - 1), (long long)expect_seq,
+			      (long long)want, (long long)expect_seq);
+		goto out;
+	}
+	if (rep->head_seq)
+		memcpy(rep->head_hash, prev, sizeof(prev));
+out:
+	store_finalize(q);
+	return rc;
+}
+
+/* ---- group-commit writer ---- */
+
+struct pending {
+	struct audit_entry e;   /* entry; strings point into strs */
+	char *strs[8];          /* owned copies of the entry's strings */
+	int done;               /* set by the writer once handled */
+	int rc;                 /* result of the commit */
+	struct uc_err err;      /* its error */
+	struct pending *next;   /* queue link */
+};
+
+struct audit_writer {
+	struct store *st;          /* the writer's own connection */
+	pthread_t thread;          /* the writer thread */
+	pthread_mutex_t mu;        /* guards the fields below */
+	pthread_cond_t wake;       /* writer waits here for work */
+	pthread_cond_t committed;  /* submitters wait here for their entry */
+	struct pending *head;      /* queued entries, oldest first */
+	struct pending *tail;      /* last queued entry */
+	int stopping;              /* set by audit_writer_stop */
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? uc_xstrdup(s) : NULL;
+}
+
+static void *writer_main(void *arg)
+{
+	struct audit_writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct pending *batch, *p;
+		struct uc_err err = UC_ERR_INIT;
+		int rc;
+
+		while (!w->head && !w->stopping)
+			pthread_cond_wait(&w->wake, &w->mu);
+		if (!w->head && w->stopping)
+			break;
+		batch = w->head;
+		w->head = w->tail = NULL;
+		pthread_mutex_unlock(&w->mu);
+
+		rc = store_begin(w->st, &err);
+		for (p = batch; !rc && p; p = p->next)
+			rc = audit_append_tx(w->st, &p->e, NULL, &err);
+		if (!rc)
+			rc = store_commit(w->st, &err);
+		if (rc)
+			store_rollback(w->st);
+
+		pthread_mutex_lock(&w->mu);
+		for (p = batch; p; p = p->next) {
+			p->rc = rc;
+			p->err = err;
+			p->done = 1;
+		}
+		pthread_cond_broadcast(&w->committed);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int audit_writer_start(struct audit_writer **out, const char *db_path,
+		       struct uc_err *err)
+{
+	struct audit_writer *w = uc_xcalloc(1, sizeof(*w));
+	int rc;
+
+	*out = NULL;
+	rc = store_open(&w->st, db_path, 0, err);
+	if (rc) {
+		free(w);
+		return rc;
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	pthread_cond_init(&w->committed, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		store_close(w->st);
+		free(w);
+		return uc_error(err, UC_EIO, "cannot start the audit writer thread");
+	}
+	*out = w;
+	return UC_OK;
+}
+
+int audit_writer_submit(struct audit_writer *w, const struct audit_entry *e,
+			struct uc_err *err)
+{
+	struct pending p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.strs[0] = dup_or_null(e->actor);
+	p.strs[1] = dup_or_null(e->role);
+	p.strs[2] = dup_or_null(e->action);
+	p.strs[3] = dup_or_null(e->target);
+	p.strs[4] = dup_or_null(e->purpose);
+	p.strs[5] = dup_or_null(e->outcome);
+	p.strs[6] = dup_or_null(e->detail);
+	p.strs[7] = dup_or_null(e->addr);
+	p.e = (struct audit_entry){p.strs[0], p.strs[1], p.strs[2], p.strs[3],
+				   p.strs[4], p.strs[5], p.strs[6], p.strs[7]};
+	pthread_mutex_lock(&w->mu);
+	if (w->tail)
+		w->tail->next = &p;
+	else
+		w->head = &p;
+	w->tail = &p;
+	pthread_cond_signal(&w->wake);
+	while (!p.done)
+		pthread_cond_wait(&w->committed, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	rc = p.rc;
+	if (rc && err)
+		*err = p.err;
+	for (int i = 0; i < 8; i++)
+		free(p.strs[i]);
+	return rc;
+}
+
+void audit_writer_stop(struct audit_writer *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stopping = 1;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->wake);
+	pthread_cond_destroy(&w->committed);
+	store_close(w->st);
+	free(w);
+}

@@ -1,0 +1,104 @@
+#ifndef UC_AUDIT_H
+#define UC_AUDIT_H
+/*
+ * audit.h - the append-only, hash-chained audit log (table audit_log).
+ *
+ * Every read of a child's personal data and every write is one entry: who
+ * (actor, role), when (at, RFC 3339 UTC), what (action, target, detail),
+ * why (purpose) and the outcome. Entry n stores
+ *
+ *   hash_n = BLAKE2b-256(hash_{n-1} || encode(entry_n))
+ *
+ * with hash_0 = 32 zero bytes and encode() = seq as 8 bytes big-endian,
+ * then each of at, actor, role, action, target, purpose, outcome, detail,
+ * addr as a 4-byte big-endian length and its bytes (0xffffffff for NULL).
+ * Hashes are stored as lowercase hex. Because seq is hashed and each entry
+ * names its predecessor's hash, audit_verify() finds an edited entry (its
+ * hash no longer matches), a deleted one (a gap in seq, or the next entry's
+ * prev_hash no longer matches) and reordered ones (seq/hash mismatch), and
+ * names the first broken entry. Removing entries from the end leaves a
+ * valid shorter chain: anchor the head (audit_head(), `uctrack audit head`)
+ * outside the database and pass it to audit_verify() to detect that too.
+ *
+ * Usage (single writer, e.g. the CLI):
+ *
+ *   struct audit_entry e = {.actor = "cli:root", .action = "user.add",
+ *                           .target = "user:ana", .outcome = "ok"};
+ *   if (audit_append(st, &e, &err)) ...
+ *
+ * Usage (server: many threads, group commit by one writer thread):
+ *
+ *   struct audit_writer *w;
+ *   audit_writer_start(&w, db_path, &err);
+ *   audit_writer_submit(w, &e, &err);   // returns once committed
+ *   audit_writer_stop(w);
+ */
+#include <stdint.h>
+
+#include "core/err.h"
+#include "store/store.h"
+
+/* One entry; all strings borrowed by the functions below. NULL = absent. */
+struct audit_entry {
+	const char *actor;   /* user name, or "cli:USER"; required */
+	const char *role;    /* actor's role */
+	const char *action;  /* what was done, e.g. "case.read"; required */
+	const char *target;  /* what it was done to, e.g. "case:42" */
+	const char *purpose; /* the declared purpose of a read */
+	const char *outcome; /* ok, denied, invalid, error; required */
+	const char *detail;  /* free text or JSON */
+	const char *addr;    /* client address */
+};
+
+#define AUDIT_FIELD_MAX 4096 /* longer strings are cut (UTF-8 safe) */
+
+/*
+ * Append one entry in its own write transaction (BEGIN IMMEDIATE), so the
+ * chain stays linear even with other writers. Returns 0 or an error; the
+ * caller must not hold a transaction on st. *seq (may be NULL) gets the
+ * entry's sequence number.
+ */
+int audit_append(struct store *st, const struct audit_entry *e, int64_t *seq,
+		 struct uc_err *err);
+/* The same inside the caller's open transaction. */
+int audit_append_tx(struct store *st, const struct audit_entry *e,
+		    int64_t *seq, struct uc_err *err);
+
+/* Result of audit_verify(). */
+struct audit_report {
+	int64_t entries;      /* entries checked */
+	int64_t first_bad;    /* seq of the first broken entry, 0 when intact */
+	char head_hash[65];   /* hash of the last entry ("" when empty) */
+	int64_t head_seq;     /* seq of the last entry (0 when empty) */
+};
+
+/*
+ * Walk the whole chain. Returns 0 when intact; UC_EINPUT with a message
+ * naming the first broken entry (and rep->first_bad) otherwise. When
+ * expect_seq > 0, the chain must also contain entry expect_seq with hash
+ * expect_hash (a head recorded earlier): truncation is then detected.
+ */
+int audit_verify(struct store *st, int64_t expect_seq, const char *expect_hash,
+		 struct audit_report *rep, struct uc_err *err);
+
+/* Current head (seq and hash) without verifying. */
+int audit_head(struct store *st, int64_t *seq, char hash[65],
+	       struct uc_err *err);
+
+/* Compute an entry's hash (hex) from the previous hash (hex) and fields;
+ * exposed for tests. */
+void audit_hash(const char *prev_hex, int64_t seq, const char *at,
+		const struct audit_entry *e, char out[65]);
+
+/* Group-commit writer for multi-threaded servers (opaque). */
+struct audit_writer;
+/* Start the writer thread with its own connection to db_path. */
+int audit_writer_start(struct audit_writer **out, const char *db_path,
+		       struct uc_err *err);
+/* Queue e (copied) and wait until it is committed; 0 or the commit error. */
+int audit_writer_submit(struct audit_writer *w, const struct audit_entry *e,
+			struct uc_err *err);
+/* Flush what is queued, stop the thread, free; accepts NULL. */
+void audit_writer_stop(struct audit_writer *w);
+
+#endif

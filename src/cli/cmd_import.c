@@ -1,0 +1,160 @@
+/*
+ * cmd_import.c - `uctrack import`: the command-line face of src/ingest.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "ingest/ingest.h"
+#include "store/store.h"
+
+#define LOOKUP_REL "shared/data/eoir/lookup_tables_combined.csv"
+
+static void usage(FILE *f)
+{
+	fputs("usage: uctrack [--db PATH] import --feed eoir|cbp|orr|ice|events\n"
+	      "                [--skip-bad REJECTS] [--eoir-lookup PATH] [--quiet] PATH...\n\n"
+	      "Import agency feed files (docs/formats.md) into the store. PATH is a file\n"
+	      "or a folder (all the feed's files in it, or in its FEED/ subfolder).\n"
+	      "Each file is one transaction: a file with any bad row imports nothing,\n"
+	      "and each error is shown as file:line:column: field: problem.\n"
+	      "Importing the same rows again adds nothing; a changed row with the same\n"
+	      "key is stored as a new version.\n\n"
+	      "options:\n"
+	      "  --feed F              eoir, cbp, orr, ice or events (required)\n"
+	      "  --skip-bad REJECTS    import the good rows; write the bad ones, with\n"
+	      "                        their reasons, to the CSV file REJECTS\n"
+	      "  --eoir-lookup PATH    EOIR code tables (default $UCTRACK_EOIR_LOOKUP,\n"
+	      "                        [eoir] lookup in the config, else ../" LOOKUP_REL ")\n"
+	      "  --quiet               no summary on stdout\n\n"
+	      "exit codes: 0 ok, 1 bad input (some file not imported), 2 usage, 3 I/O\n",
+	      f);
+}
+
+static int readable(const char *p)
+{
+	return p && access(p, R_OK) == 0;
+}
+
+/* The EOIR lookup path: option, environment, config, ../shared, binary dir. */
+static char *lookup_path(const char *opt)
+{
+	const char *env = getenv("UCTRACK_EOIR_LOOKUP");
+	char exe[4096];
+	ssize_t n;
+	struct buf b;
+
+	if (opt)
+		return uc_xstrdup(opt);
+	if (env && *env)
+		return uc_xstrdup(env);
+	if (cli_global.eoir_lookup && *cli_global.eoir_lookup)
+		return uc_xstrdup(cli_global.eoir_lookup);
+	if (readable("../" LOOKUP_REL))
+		return uc_xstrdup("../" LOOKUP_REL);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		buf_init(&b, 8192);
+		buf_addf(&b, "%s/../../" LOOKUP_REL, dirname(exe));
+		if (readable(b.ptr))
+			return buf_detach(&b, NULL);
+		buf_release(&b);
+	}
+	return uc_xstrdup("../" LOOKUP_REL);
+}
+
+int cmd_import(int argc, char **argv)
+{
+	const char *feed = NULL, *rejects = NULL, *lk_opt = NULL;
+	char **paths = NULL;
+	int npaths = 0, rc = 0, quiet = cli_global.quiet;
+	struct store *st = NULL;
+	struct ingest_ctx *ic = NULL;
+	struct ingest_opts o;
+	struct uc_err err = UC_ERR_INIT;
+	char *lk = NULL;
+
+	paths = uc_xcalloc((size_t)argc + 1, sizeof(char *));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (cli_is_help(a)) {
+			usage(stdout);
+			goto out;
+		} else if (strcmp(a, "--feed") == 0 && i + 1 < argc) {
+			feed = argv[++i];
+		} else if (strncmp(a, "--feed=", 7) == 0) {
+			feed = a + 7;
+		} else if (strcmp(a, "--skip-bad") == 0 && i + 1 < argc) {
+			rejects = argv[++i];
+		} else if (strncmp(a, "--skip-bad=", 11) == 0) {
+			rejects = a + 11;
+		} else if (strcmp(a, "--eoir-lookup") == 0 && i + 1 < argc) {
+			lk_opt = argv[++i];
+		} else if (strncmp(a, "--eoir-lookup=", 14) == 0) {
+			lk_opt = a + 14;
+		} else if (strcmp(a, "--quiet") == 0) {
+			quiet = 1;
+		} else if (strcmp(a, "--") == 0) {
+			for (i++; i < argc; i++)
+				paths[npaths++] = argv[i];
+		} else if (a[0] == '-' && a[1]) {
+			rc = cli_usage_error("import: unknown option '%s'", a);
+			goto out;
+		} else {
+			paths[npaths++] = argv[i];
+		}
+	}
+	if (!feed) {
+		rc = cli_usage_error("import: --feed eoir|cbp|orr|ice|events is required");
+		goto out;
+	}
+	if (npaths == 0) {
+		rc = cli_usage_error("import: no PATH given");
+		goto out;
+	}
+	if (rejects && !*rejects) {
+		rc = cli_usage_error("import: --skip-bad needs a file name");
+		goto out;
+	}
+	if (strcmp(feed, "eoir") == 0)
+		lk = lookup_path(lk_opt);
+	memset(&o, 0, sizeof(o));
+	o.rejects = rejects;
+	o.eoir_lookup = lk;
+	o.quiet = quiet;
+	if (store_open(&st, cli_global.db_path, STORE_BULK, &err) ||
+	    ingest_open(&ic, st, &o, &err)) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	rc = ingest_feed(ic, feed, paths, npaths, NULL, &err);
+	if (rc == UC_EUSAGE) {
+		rc = cli_usage_error("import: %s", err.msg);
+		goto out;
+	}
+	if (rc) {
+		struct uc_err fe = UC_ERR_INIT;
+		int frc = ingest_finish(ic, &fe);
+
+		rc = cli_fail(&err);
+		if (frc)
+			cli_fail(&fe);
+		goto out;
+	}
+	if (ingest_finish(ic, &err))
+		rc = cli_fail(&err);
+out:
+	ingest_free(ic);
+	store_close(st);
+	free(lk);
+	free(paths);
+	fflush(stdout);
+	return rc;
+}

@@ -1,0 +1,51 @@
+#ifndef UC_HTTP_API_H
+#define UC_HTTP_API_H
+/*
+ * api.h - the API's route table and handlers (src/http/api*.c), used by
+ * server.c. Handlers follow the contract in server.h: read r, set r->out
+ * (and r->status), or return a uc_rc with err filled. They hold no policy:
+ * the route table says what each needs and server.c enforces it.
+ */
+#include <stddef.h>
+
+#include "http/server.h"
+
+extern const struct http_route api_routes[];
+extern const size_t api_nroutes;
+
+#define API_MAX_COUNSEL 8
+
+/* What decides whether a user may see a case (see auth_case_in_scope). */
+struct api_case_scope {
+	char office[AUTH_SCOPE_MAX + 1];                   /* field office, "" unknown */
+	char counsel[API_MAX_COUNSEL][AUTH_SCOPE_MAX + 1]; /* counsel of record */
+	size_t ncounsel;                                    /* entries in counsel */
+};
+
+/* Fetch the scope facts of case id; UC_ENOTFOUND when there is no case. */
+int api_case_scope(struct store *st, int64_t id, struct api_case_scope *out,
+		   struct uc_err *err);
+
+/* api_session.c */
+int api_health(struct http_req *r, struct uc_err *err);
+int api_login(struct http_req *r, struct uc_err *err);
+int api_logout(struct http_req *r, struct uc_err *err);
+int api_whoami(struct http_req *r, struct uc_err *err);
+
+/* api_admin.c: users and tokens */
+int api_users_list(struct http_req *r, struct uc_err *err);
+int api_users_add(struct http_req *r, struct uc_err *err);
+int api_users_disable(struct http_req *r, struct uc_err *err);
+int api_tokens_list(struct http_req *r, struct uc_err *err);
+int api_tokens_create(struct http_req *r, struct uc_err *err);
+int api_tokens_revoke(struct http_req *r, struct uc_err *err);
+int api_audit_list(struct http_req *r, struct uc_err *err);
+
+/* api_cases.c */
+int api_queue(struct http_req *r, struct uc_err *err);
+int api_cases_search(struct http_req *r, struct uc_err *err);
+int api_case_get(struct http_req *r, struct uc_err *err);
+int api_case_events(struct http_req *r, struct uc_err *err);
+int api_case_override(struct http_req *r, struct uc_err *err);
+
+#endif

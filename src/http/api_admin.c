@@ -1,0 +1,249 @@
+/*
+ * api_admin.c - users, API tokens and the audit log.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/api.h"
+#include "http/hjson.h"
+
+/* Run q and put every row, as an object, into a new array at o.root[key]. */
+static int rows_to(struct hj_out *o, const char *key, struct store_stmt *q,
+		   int64_t *last_id, int *n, struct uc_err *err)
+{
+	json_t *arr = json_array();
+	int rc;
+
+	*n = 0;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		if (last_id)
+			*last_id = store_col_int(q, 0);
+		hj_append_new(o, arr, hj_row_object(q));
+		(*n)++;
+	}
+	hj_set_new(o, o->root, key, arr);
+	if (rc < 0)
+		return -rc;
+	if (o->failed)
+		return uc_error(err, UC_ENOMEM, "response too large");
+	return UC_OK;
+}
+
+/* Parse a decimal in [min,max] from a query/path string; UC_EINPUT naming it. */
+static int parse_num(const char *what, const char *s, long long min,
+		     long long max, long long *out, struct uc_err *err)
+{
+	char *end = NULL;
+	long long v;
+
+	if (!s || !*s || strlen(s) > 18 || *s == '-' || *s == '+' || *s == ' ')
+		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld",
+				what, min, max);
+	v = strtoll(s, &end, 10);
+	if (*end || v < min || v > max)
+		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld",
+				what, min, max);
+	*out = v;
+	return UC_OK;
+}
+
+static int finish(struct http_req *r, struct hj_out *o, int rc,
+		  struct store_stmt *q, struct uc_err *err)
+{
+	store_finalize(q);
+	if (!rc && o->failed)
+		rc = uc_error(err, UC_ENOMEM, "response too large");
+	if (rc) {
+		hj_out_release(o);
+		return rc;
+	}
+	r->out = o->root;
+	return UC_OK;
+}
+
+int api_users_list(struct http_req *r, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	struct hj_out o;
+	int n, rc;
+
+	hj_out_init(&o);
+	rc = store_prepare(r->st, "SELECT id, name, role, office, provider,"
+				  " CASE disabled WHEN 1 THEN 'disabled' ELSE 'active' END AS status"
+				  " FROM app_user ORDER BY name", &q, err);
+	if (!rc)
+		rc = rows_to(&o, "items", q, NULL, &n, err);
+	return finish(r, &o, rc, q, err);
+}
+
+static const struct hj_field user_spec[] = {
+	{"name", HJ_STRING, 1},
+	{"role", HJ_STRING, 1},
+	{"office", HJ_STRING, 0},
+	{"provider", HJ_STRING, 0},
+	{"password", HJ_STRING, 1},
+	{NULL, 0, 0},
+};
+
+int api_users_add(struct http_req *r, struct uc_err *err)
+{
+	enum auth_role role;
+	const char *name;
+	int rc;
+
+	rc = hj_check_fields(r->json, user_spec, "body", err);
+	if (rc)
+		return rc;
+	name = hj_str(r->json, "name");
+	rc = auth_name_check(name, err);
+	if (rc)
+		return rc;
+	snprintf(r->target, sizeof(r->target), "user:%s", name);
+	if (auth_role_parse(hj_str(r->json, "role"), &role))
+		return uc_error(err, UC_EINPUT,
+				"body.role: one of admin, supervisor, officer, analyst, "
+				"legal_provider, auditor");
+	http_detail(r, "role=%s", auth_role_name(role));
+	rc = auth_user_add(r->st, name, role, hj_str(r->json, "office"),
+			   hj_str(r->json, "provider"), hj_str(r->json, "password"),
+			   err);
+	if (rc)
+		return rc;
+	r->out = json_pack("{s:s,s:s}", "name", name, "role", auth_role_name(role));
+	r->status = 201;
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
+int api_users_disable(struct http_req *r, struct uc_err *err)
+{
+	int rc = auth_name_check(r->params[0], err);
+
+	if (rc)
+		return rc;
+	snprintf(r->target, sizeof(r->target), "user:%s", r->params[0]);
+	rc = auth_user_disable(r->st, r->params[0], err);
+	if (rc)
+		return rc;
+	r->out = json_pack("{s:s,s:s}", "name", r->params[0], "status", "disabled");
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
+int api_tokens_list(struct http_req *r, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	struct hj_out o;
+	int n, rc;
+
+	hj_out_init(&o);
+	/* Admins see every token; others their own. Never the hashes. */
+	rc = store_prepare(r->st, "SELECT t.id, u.name AS user, t.label,"
+				  " datetime(t.created_at, 'unixepoch') AS created_at,"
+				  " CASE t.revoked WHEN 1 THEN 'revoked' ELSE 'active' END AS status"
+				  " FROM api_token t JOIN app_user u ON u.id = t.user_id"
+				  " WHERE ? OR t.user_id = ? ORDER BY t.id", &q, err);
+	if (!rc) {
+		store_bind_int(q, 1, auth_allows(&r->user, AUTH_CAP_USER_ADMIN));
+		store_bind_int(q, 2, r->user.id);
+		rc = rows_to(&o, "items", q, NULL, &n, err);
+	}
+	return finish(r, &o, rc, q, err);
+}
+
+static const struct hj_field token_spec[] = {
+	{"label", HJ_STRING, 0},
+	{"user", HJ_STRING, 0},
+	{NULL, 0, 0},
+};
+
+int api_tokens_create(struct http_req *r, struct uc_err *err)
+{
+	char tok[AUTH_APITOKEN_CHARS + 1];
+	const char *user, *label;
+	int64_t id = 0;
+	int rc;
+
+	rc = hj_check_fields(r->json, token_spec, "body", err);
+	if (rc)
+		return rc;
+	user = hj_str(r->json, "user");
+	label = hj_str(r->json, "label");
+	if (label && strlen(label) > 200)
+		return uc_error(err, UC_EINPUT, "body.label: at most 200 characters");
+	if (user && strcmp(user, r->user.name) != 0 &&
+	    !auth_allows(&r->user, AUTH_CAP_USER_ADMIN))
+		return uc_error(err, UC_EDENIED,
+				"only an admin may create tokens for another user");
+	if (!user)
+		user = r->user.name;
+	snprintf(r->target, sizeof(r->target), "user:%.64s", user);
+	rc = auth_token_create(r->st, user, label, tok, &id, err);
+	if (rc)
+		return rc;
+	http_detail(r, "token_id=%lld", (long long)id);
+	r->out = json_pack("{s:I,s:s,s:s,s:s?}", "id", (json_int_t)id, "token", tok,
+			   "user", user, "label", label);
+	memset(tok, 0, sizeof(tok));
+	r->status = 201;
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
+int api_tokens_revoke(struct http_req *r, struct uc_err *err)
+{
+	long long id;
+	int rc = parse_num("token id", r->params[0], 1, INT64_MAX, &id, err);
+
+	if (rc)
+		return rc;
+	snprintf(r->target, sizeof(r->target), "token:%lld", id);
+	rc = auth_token_revoke(r->st, id,
+			       auth_allows(&r->user, AUTH_CAP_USER_ADMIN) ? 0 : r->user.id,
+			       err);
+	if (rc)
+		return rc;
+	r->status = 204;
+	return UC_OK;
+}
+
+int api_audit_list(struct http_req *r, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	const char *s;
+	long long after = 0, limit = 100;
+	int64_t last = 0;
+	struct hj_out o;
+	int n = 0, rc = UC_OK;
+
+	s = http_query(r, "after");
+	if (s)
+		rc = parse_num("after", s, 0, INT64_MAX, &after, err);
+	s = http_query(r, "limit");
+	if (!rc && s)
+		rc = parse_num("limit", s, 1, 1000, &limit, err);
+	if (rc)
+		return rc;
+	hj_out_init(&o);
+	rc = store_prepare(r->st, "SELECT seq, at, actor, role, action, target, purpose,"
+				  " outcome, detail, addr, hash FROM audit_log"
+				  " WHERE seq > ? AND (? IS NULL OR actor = ?)"
+				  " AND (? IS NULL OR action = ?) AND (? IS NULL OR target = ?)"
+				  " ORDER BY seq LIMIT ?", &q, err);
+	if (!rc) {
+		const char *actor = http_query(r, "actor");
+		const char *action = http_query(r, "action");
+		const char *target = http_query(r, "target");
+
+		store_bind_int(q, 1, after);
+		store_bind_text(q, 2, actor, -1);
+		store_bind_text(q, 3, actor, -1);
+		store_bind_text(q, 4, action, -1);
+		store_bind_text(q, 5, action, -1);
+		store_bind_text(q, 6, target, -1);
+		store_bind_text(q, 7, target, -1);
+		store_bind_int(q, 8, limit);
+		rc = rows_to(&o, "items", q, &last, &n, err);
+	}
+	if (!rc && n == limit)
+		hj_set_int(&o, o.root, "next_after", last);
+	return finish(r, &o, rc, q, err);
+}

@@ -1,0 +1,768 @@
+/*
+ * api_cases.c - the queue, case search, one case, field events and
+ * overrides. Reads the triage tables (tcase, task, triage_override), the
+ * linkage tables (person_key, person_anumber, record_person) and the feed
+ * tables; writes go through the importer (ingest_event_new) and are
+ * followed by per-child re-triage when the triage module provides it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include <time.h>
+
+#include "auth/seal.h"
+#include "core/date.h"
+#include "http/api.h"
+#include "http/hjson.h"
+#include "ingest/fnorm.h"
+#include "ingest/ingest.h"
+#include "link/link.h"
+
+#define QUEUE_MAX 200
+#define SEARCH_MAX 50
+#define SEARCH_CANDIDATES 5000
+
+static int parse_ll(const char *what, const char *s, long long min,
+		    long long max, long long *out, struct uc_err *err)
+{
+	char *end = NULL;
+	long long v;
+
+	if (!s || !*s || strlen(s) > 18 || *s == '-' || *s == '+' || *s == ' ')
+		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld",
+				what, min, max);
+	v = strtoll(s, &end, 10);
+	if (*end || v < min || v > max)
+		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld",
+				what, min, max);
+	*out = v;
+	return UC_OK;
+}
+
+static int done_out(struct http_req *r, struct hj_out *o, int rc,
+		    struct uc_err *err)
+{
+	if (!rc && o->failed)
+		rc = uc_error(err, UC_ENOMEM, "response too large");
+	if (rc) {
+		hj_out_release(o);
+		return rc;
+	}
+	r->out = o->root;
+	return UC_OK;
+}
+
+int api_case_scope(struct store *st, int64_t id, struct api_case_scope *out,
+		   struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = store_prepare(st, "SELECT office FROM tcase WHERE id = ? AND active = 1",
+			   &q, err);
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, id);
+	rc = store_step(q, err);
+	if (rc == STORE_ROW) {
+		const char *o = store_col_text(q, 0);
+
+		snprintf(out->office, sizeof(out->office), "%s", o ? o : "");
+	}
+	store_finalize(q);
+	q = NULL;
+	if (rc < 0)
+		return -rc;
+	if (rc == STORE_DONE)
+		return uc_error(err, UC_ENOTFOUND, "no case %lld", (long long)id);
+	/* Counsel of record: providers whose latest counsel row says started. */
+	rc = store_prepare(st,
+		"SELECT DISTINCT r.provider FROM representation r"
+		" WHERE r.kind = 'counsel' AND r.status = 'started' AND r.provider IS NOT NULL"
+		" AND r.a_number IN (SELECT a_number FROM tcase WHERE id = ?1"
+		"   UNION SELECT pa.a_number FROM person_anumber pa JOIN tcase c"
+		"   ON c.person_id = pa.person_id WHERE c.id = ?1)"
+		" AND NOT EXISTS (SELECT 1 FROM representation e WHERE e.a_number = r.a_number"
+		"   AND e.provider = r.provider AND e.kind = 'counsel' AND e.status = 'ended'"
+		"   AND (e.on_date > r.on_date OR (e.on_date = r.on_date AND e.id > r.id)))"
+		" LIMIT 8", &q, err);
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, id);
+	while ((rc = store_step(q, err)) == STORE_ROW && out->ncounsel < API_MAX_COUNSEL) {
+		snprintf(out->counsel[out->ncounsel], sizeof(out->counsel[0]), "%s",
+			 store_col_text(q, 0));
+		out->ncounsel++;
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+/* ---- queue ---- */
+
+int api_queue(struct http_req *r, struct uc_err *err)
+{
+	const char *office = http_query(r, "office");
+	const char *group = http_query(r, "group");
+	const char *phase_s = http_query(r, "phase");
+	const char *cursor = http_query(r, "cursor");
+	long long limit = 50, phase = 0, cprio = 0, cid = 0;
+	struct store_stmt *q = NULL;
+	json_t *items = json_array();
+	struct hj_out o;
+	int rc = UC_OK, n = 0;
+	int64_t lprio = 0, lid = 0;
+
+	hj_out_init(&o);
+	if (http_query(r, "limit"))
+		rc = parse_ll("limit", http_query(r, "limit"), 1, QUEUE_MAX, &limit, err);
+	if (!rc && phase_s)
+		rc = parse_ll("phase", phase_s, 1, 4, &phase, err);
+	if (!rc && cursor) {
+		const char *dot = strchr(cursor, '.');
+		char a[24];
+
+		if (!dot || (size_t)(dot - cursor) >= sizeof(a))
+			rc = uc_error(err, UC_EINPUT,
+				      "cursor: pass back the next_cursor of the previous page");
+		if (!rc) {
+			memcpy(a, cursor, (size_t)(dot - cursor));
+			a[dot - cursor] = '\0';
+			rc = parse_ll("cursor", a, 0, INT64_MAX, &cprio, err);
+		}
+		if (!rc)
+			rc = parse_ll("cursor", dot + 1, 0, INT64_MAX, &cid, err);
+	}
+	if (rc)
+		goto out;
+	/* Officers and supervisors: their office by default, no other. */
+	if (!office && (r->user.role == AUTH_ROLE_OFFICER ||
+			r->user.role == AUTH_ROLE_SUPERVISOR))
+		office = r->user.office;
+	if (!auth_office_allowed(&r->user, office)) {
+		rc = uc_error(err, UC_EDENIED,
+			      "role %s sees only the queue of office %s",
+			      auth_role_name(r->user.role), r->user.office);
+		goto out;
+	}
+	snprintf(r->target, sizeof(r->target), "queue:%.60s", office ? office : "*");
+	rc = store_prepare(r->st,
+		"SELECT t.id AS task_id, t.case_id, t.action, t.due, t.grp AS \"group\","
+		" t.phase, t.office, t.prio AS priority, c.score, c.hold_names AS holds,"
+		" c.a_number,"
+		" (SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
+		"   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1) AS name"
+		" FROM task t JOIN tcase c ON c.id = t.case_id"
+		" WHERE t.status = 'open' AND (?1 IS NULL OR t.office = ?1)"
+		" AND (?2 IS NULL OR t.grp = ?2) AND (?3 = 0 OR t.phase = ?3)"
+		" AND (?4 = 0 OR t.prio < ?5 OR (t.prio = ?5 AND t.id < ?6))"
+		" ORDER BY t.prio DESC, t.id DESC LIMIT ?7", &q, err);
+	if (rc)
+		goto out;
+	store_bind_text(q, 1, office, -1);
+	store_bind_text(q, 2, group, -1);
+	store_bind_int(q, 3, phase);
+	store_bind_int(q, 4, cursor != NULL);
+	store_bind_int(q, 5, cprio);
+	store_bind_int(q, 6, cid);
+	store_bind_int(q, 7, limit);
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		json_t *it = hj_row_object(q);
+
+		lid = store_col_int(q, 0);
+		lprio = store_col_int(q, 7);
+		hj_append_new(&o, items, it);
+		http_detail(r, "%s%lld", n ? "," : "cases=", (long long)store_col_int(q, 1));
+		n++;
+	}
+	rc = rc < 0 ? -rc : UC_OK;
+	if (rc)
+		goto out;
+	hj_set_new(&o, o.root, "items", items);
+	items = NULL;
+	if (n == limit) {
+		char next[48];
+
+		snprintf(next, sizeof(next), "%lld.%lld", (long long)lprio, (long long)lid);
+		hj_set_str(&o, o.root, "next_cursor", next);
+	} else {
+		hj_set_str(&o, o.root, "next_cursor", NULL);
+	}
+out:
+	json_decref(items);
+	store_finalize(q);
+	return done_out(r, &o, rc, err);
+}
+
+/* ---- search ---- */
+
+/* Append the case (tcase row) of person/a_number to items if in scope. */
+static int add_case_row(struct http_req *r, struct hj_out *o, json_t *items,
+			struct store_stmt *cq, int *n, struct uc_err *err)
+{
+	int rc = store_step(cq, err);
+
+	if (rc == STORE_ROW) {
+		struct api_case_scope sc;
+		const char *counsel[API_MAX_COUNSEL];
+		int64_t id = store_col_int(cq, 0);
+
+		rc = api_case_scope(r->st, id, &sc, err);
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < sc.ncounsel; i++)
+			counsel[i] = sc.counsel[i];
+		if (auth_case_in_scope(&r->user, sc.office[0] ? sc.office : NULL,
+				       counsel, sc.ncounsel)) {
+			hj_append_new(o, items, hj_row_object(cq));
+			http_detail(r, "%s%lld", *n ? "," : "cases=", (long long)id);
+			(*n)++;
+		}
+		rc = STORE_DONE;
+	}
+	store_reset(cq);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+#define CASE_SUMMARY                                                          \
+	"SELECT c.id, c.person_id, c.a_number, c.office, c.grp AS \"group\","  \
+	" c.phase, c.score,"                                                   \
+	" (SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"  \
+	"   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1) AS name," \
+	" (SELECT e.birth_date FROM cbp_encounter e WHERE e.a_number = c.a_number" \
+	"   ORDER BY e.rid DESC LIMIT 1) AS birth_date FROM tcase c"
+
+int api_cases_search(struct http_req *r, struct uc_err *err)
+{
+	const char *qs = http_query(r, "q");
+	struct store_stmt *pq = NULL, *cq = NULL;
+	json_t *items = json_array();
+	long long limit = 20;
+	struct hj_out o;
+	char anum[10], date[11];
+	int rc = UC_OK, n = 0, seen = 0;
+	const char *kind;
+
+	hj_out_init(&o);
+	if (http_query(r, "limit"))
+		rc = parse_ll("limit", http_query(r, "limit"), 1, SEARCH_MAX, &limit, err);
+	if (!rc && (!qs || strlen(qs) < 2 || strlen(qs) > 200))
+		rc = uc_error(err, UC_EINPUT,
+			      "q: give a name, an A-number or a birth date (YYYY-MM-DD), "
+			      "2 to 200 characters");
+	if (rc)
+		goto out;
+	if (strlen(qs) == 10 && date_parse(qs, 10, &(int32_t){0}) == 0) {
+		kind = "birth_date";
+		snprintf(date, sizeof(date), "%s", qs);
+		rc = store_prepare(r->st, "SELECT DISTINCT a_number FROM cbp_encounter"
+					  " WHERE birth_date = ? AND a_number IS NOT NULL"
+					  " UNION SELECT a_number FROM orr_placement"
+					  " WHERE birth_date = ?1 AND a_number IS NOT NULL"
+					  " LIMIT 5000", &pq, err);
+		if (!rc)
+			rc = store_prepare(r->st, CASE_SUMMARY " WHERE c.active = 1 AND"
+						  " (c.a_number = ?1 OR c.person_id = (SELECT"
+						  " person_id FROM person_anumber WHERE a_number = ?1))"
+						  " LIMIT 1", &cq, err);
+		if (!rc) {
+			store_bind_text(pq, 1, date, -1);
+			while (!rc && n < limit && (rc = store_step(pq, err)) == STORE_ROW) {
+				store_bind_text(cq, 1, store_col_text(pq, 0), -1);
+				rc = add_case_row(r, &o, items, cq, &n, err);
+			}
+			rc = rc < 0 ? -rc : UC_OK;
+		}
+	} else if (fnorm_anumber(qs, strlen(qs), anum) == FNORM_OK) {
+		kind = "a_number";
+		rc = store_prepare(r->st, CASE_SUMMARY " WHERE c.active = 1 AND (c.a_number = ?1"
+					  " OR c.person_id = (SELECT person_id FROM person_anumber"
+					  " WHERE a_number = ?1)) LIMIT 1", &cq, err);
+		if (!rc) {
+			store_bind_text(cq, 1, anum, -1);
+			rc = add_case_row(r, &o, items, cq, &n, err);
+		}
+	} else {
+		struct norm_name nn;
+		struct buf sql;
+
+		kind = "name";
+		link_norm_query(qs, &nn);
+		if (nn.ntok == 0) {
+			rc = uc_error(err, UC_EINPUT, "q: no name tokens in the query");
+			goto out;
+		}
+		buf_init(&sql, 4096);
+		for (int i = 0; i < nn.ntok; i++)
+			buf_addf(&sql, "%sSELECT person_id FROM person_key WHERE key = ?%d"
+				       " AND kind IN ('family','given')",
+				 i ? " INTERSECT " : "", i + 1);
+		buf_addf(&sql, " LIMIT %d", SEARCH_CANDIDATES);
+		rc = buf_failed(&sql) ? uc_error(err, UC_ENOMEM, "query too long")
+				      : store_prepare(r->st, sql.ptr, &pq, err);
+		buf_release(&sql);
+		if (!rc)
+			rc = store_prepare(r->st, CASE_SUMMARY " WHERE c.active = 1 AND"
+						  " c.person_id = ?", &cq, err);
+		if (!rc) {
+			for (int i = 0; i < nn.ntok; i++)
+				store_bind_text(pq, i + 1, nn.s + nn.off[i], nn.len[i]);
+			while (!rc && n < limit && (rc = store_step(pq, err)) == STORE_ROW) {
+				store_bind_int(cq, 1, store_col_int(pq, 0));
+				rc = add_case_row(r, &o, items, cq, &n, err);
+				seen++;
+			}
+			rc = rc < 0 ? -rc : UC_OK;
+		}
+	}
+	if (rc)
+		goto out;
+	/* No PII in the audit detail: the kind of query, not the query. */
+	http_detail(r, "%sq_kind=%s results=%d", n ? " " : "", kind, n);
+	hj_set_str(&o, o.root, "query_kind", kind);
+	hj_set_new(&o, o.root, "items", items);
+	items = NULL;
+	(void)seen;
+out:
+	json_decref(items);
+	store_finalize(pq);
+	store_finalize(cq);
+	return done_out(r, &o, rc, err);
+}
+
+/* ---- one case ---- */
+
+/* Tables a case's records may come from, and their date column for the
+ * timeline (NULL: none). Only these names are ever put into SQL text. */
+static const struct {
+	const char *tbl;     /* source table */
+	const char *date;    /* its event date column */
+	const char *what;    /* timeline label */
+} rec_tables[] = {
+	{"cbp_encounter", "encounter_date", "CBP encounter"},
+	{"orr_placement", "released_date", "ORR release"},
+	{"orr_contact", "contact_date", "ORR post-release contact"},
+	{"eoir_case", "date_of_entry", "EOIR case opened"},
+	{"eoir_proceeding", "comp_date", "EOIR decision"},
+	{"eoir_hearing", "adj_date", "EOIR hearing"},
+	{"eoir_juvenile", "created_on", "EOIR juvenile history"},
+	{"ice_nta", "issued_date", "ICE NTA issued"},
+	{"ice_removal", "action_date", "ICE removal action"},
+	{"indicator", "observed_date", "Indicator"},
+	{"field_event", "occurred_at", "Field event"},
+};
+
+/* Decrypt (or withhold) a sealed note inside a field event body. */
+static json_t *event_body(struct http_req *r, const char *text)
+{
+	json_t *b = json_loads(text ? text : "{}", 0, NULL);
+	const char *note;
+
+	if (!b)
+		return json_string(text ? text : "");
+	note = hj_str(b, "note");
+	if (note && seal_is_sealed(note)) {
+		const unsigned char *key = http_note_key(r->srv);
+		char *plain = NULL;
+
+		if (key && auth_sees_pii(&r->user) &&
+		    seal_open(key, note, &plain, NULL) == UC_OK) {
+			json_object_set_new(b, "note", json_string(plain));
+			free(plain);
+		} else {
+			json_object_set_new(b, "note", json_string("(sealed)"));
+		}
+	}
+	return b;
+}
+
+static int case_records(struct http_req *r, struct hj_out *o, int64_t person,
+			const char *anum, json_t *recs, json_t *timeline,
+			struct uc_err *err)
+{
+	int rc = UC_OK;
+
+	for (size_t t = 0; !rc && t < sizeof(rec_tables) / sizeof(rec_tables[0]); t++) {
+		struct store_stmt *q = NULL;
+		struct buf sql;
+
+		buf_init(&sql, 1024);
+		/* Records of the linked person, plus unlinked records carrying
+		 * the case's A-number. */
+		buf_addf(&sql, "SELECT x.* FROM %s x WHERE x.rid IN (SELECT src_rid FROM"
+			       " record_person WHERE src_tbl = '%s' AND person_id = ?1)",
+			 rec_tables[t].tbl, rec_tables[t].tbl);
+		if (strcmp(rec_tables[t].tbl, "eoir_proceeding") != 0 &&
+		    strcmp(rec_tables[t].tbl, "eoir_hearing") != 0 &&
+		    strcmp(rec_tables[t].tbl, "eoir_juvenile") != 0)
+			buf_addf(&sql, " OR (?2 IS NOT NULL AND x.a_number = ?2)");
+		buf_addf(&sql, " ORDER BY x.rid LIMIT 500");
+		rc = buf_failed(&sql) ? uc_error(err, UC_ENOMEM, "query too long")
+				      : store_prepare(r->st, sql.ptr, &q, err);
+		buf_release(&sql);
+		if (rc)
+			break;
+		store_bind_int(q, 1, person);
+		store_bind_text(q, 2, anum, -1);
+		while ((rc = store_step(q, err)) == STORE_ROW) {
+			json_t *row = hj_row_object(q);
+			json_t *ev, *dt;
+
+			if (!row) {
+				o->failed = 1;
+				continue;
+			}
+			if (strcmp(rec_tables[t].tbl, "field_event") == 0)
+				json_object_set_new(row, "body",
+						    event_body(r, json_string_value(
+							    json_object_get(row, "body"))));
+			json_object_set_new(row, "table", json_string(rec_tables[t].tbl));
+			dt = json_object_get(row, rec_tables[t].date);
+			if (json_is_string(dt)) {
+				const char *label = rec_tables[t].what;
+				const char *type = hj_str(row, "type");
+
+				ev = json_pack("{s:O,s:s,s:s,s:I}", "date", dt, "what",
+					       type ? type : label, "table",
+					       rec_tables[t].tbl, "rid",
+					       (json_int_t)json_integer_value(
+						       json_object_get(row, "rid")));
+				hj_append_new(o, timeline, ev);
+			}
+			hj_append_new(o, recs, row);
+		}
+		store_finalize(q);
+		rc = rc < 0 ? -rc : UC_OK;
+	}
+	return rc;
+}
+
+/* Run sql (binding ?1 = case id, ?2 = a_number) into o.root[key] array. */
+static int rows_into(struct http_req *r, struct hj_out *o, const char *key,
+		     const char *sql, int64_t id, const char *anum,
+		     struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	json_t *arr = json_array();
+	int rc = store_prepare(r->st, sql, &q, err);
+
+	if (!rc) {
+		store_bind_int(q, 1, id);
+		store_bind_text(q, 2, anum, -1);
+		while ((rc = store_step(q, err)) == STORE_ROW)
+			hj_append_new(o, arr, hj_row_object(q));
+		rc = rc < 0 ? -rc : UC_OK;
+	}
+	store_finalize(q);
+	hj_set_new(o, o->root, key, arr);
+	return rc;
+}
+
+static int cmp_date(const void *a, const void *b)
+{
+	const char *x = hj_str(*(json_t *const *)a, "date");
+	const char *y = hj_str(*(json_t *const *)b, "date");
+
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+static void sort_timeline(json_t *tl)
+{
+	size_t n = json_array_size(tl);
+	json_t **v;
+
+	if (n < 2)
+		return;
+	v = uc_xcalloc(n, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(tl, i));
+	qsort(v, n, sizeof(*v), cmp_date);
+	json_array_clear(tl);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(tl, v[i]);
+	free(v);
+}
+
+int api_case_get(struct http_req *r, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	struct hj_out o;
+	json_t *c = NULL, *recs = json_array(), *tl = json_array();
+	char anum[10] = "";
+	int64_t person = 0;
+	int rc;
+
+	hj_out_init(&o);
+	rc = store_prepare(r->st,
+		"SELECT c.id, c.person_id, c.a_number, c.office, c.grp AS \"group\","
+		" c.score, c.prio AS priority, c.phase, c.hold_names, c.rs_hash,"
+		" c.triaged_at, c.as_of FROM tcase c WHERE c.id = ?", &q, err);
+	if (!rc) {
+		store_bind_int(q, 1, r->case_id);
+		rc = store_step(q, err);
+		if (rc == STORE_ROW) {
+			const char *a = store_col_text(q, 2);
+
+			c = hj_row_object(q);
+			person = store_col_int(q, 1);
+			snprintf(anum, sizeof(anum), "%s", a ? a : "");
+			rc = UC_OK;
+		} else {
+			rc = rc < 0 ? -rc : uc_error(err, UC_ENOTFOUND, "no case %lld",
+						       (long long)r->case_id);
+		}
+	}
+	store_finalize(q);
+	if (rc)
+		goto out;
+	hj_set_new(&o, o.root, "case", c);
+	c = NULL;
+	rc = rows_into(r, &o, "identity",
+		       "SELECT 'cbp_encounter' AS source, family_name, given_name, birth_date,"
+		       " sex, country, a_number FROM cbp_encounter WHERE a_number = ?2"
+		       " UNION SELECT 'orr_placement', family_name, given_name, birth_date,"
+		       " sex, country, a_number FROM orr_placement WHERE a_number = ?2"
+		       " UNION SELECT 'eoir_case', family_name, given_name, birth_date, sex,"
+		       " country, a_number FROM eoir_case WHERE a_number = ?2",
+		       r->case_id, anum[0] ? anum : NULL, err);
+	if (!rc)
+		rc = case_records(r, &o, person, anum[0] ? anum : NULL, recs, tl, err);
+	if (rc)
+		goto out;
+	sort_timeline(tl);
+	hj_set_new(&o, o.root, "records", recs);
+	hj_set_new(&o, o.root, "timeline", tl);
+	recs = tl = NULL;
+	rc = rows_into(r, &o, "addresses",
+		       "SELECT id, src_tbl, src_rid, street, unit, city, state, zip, status,"
+		       " as_of FROM address WHERE a_number = ?2 ORDER BY as_of, id",
+		       r->case_id, anum[0] ? anum : NULL, err);
+	if (!rc)
+		rc = rows_into(r, &o, "tasks",
+			       "SELECT id, action, phase, office, due, status, held_by, prio"
+			       " AS priority FROM task WHERE case_id = ?1 ORDER BY prio DESC, id",
+			       r->case_id, NULL, err);
+	if (!rc)
+		rc = rows_into(r, &o, "overrides",
+			       "SELECT id, kind, value, reason, by_user, created_at, status"
+			       " FROM triage_override WHERE case_id = ?1 ORDER BY id",
+			       r->case_id, NULL, err);
+	if (!rc)
+		rc = rows_into(r, &o, "holds",
+			       "SELECT value AS name FROM json_each('[\"' || replace("
+			       "coalesce((SELECT hold_names FROM tcase WHERE id = ?1), ''),"
+			       " ',', '\",\"') || '\"]') WHERE value <> ''",
+			       r->case_id, NULL, err);
+out:
+	json_decref(c);
+	json_decref(recs);
+	json_decref(tl);
+	return done_out(r, &o, rc, err);
+}
+
+/* ---- writes ---- */
+
+/* Re-triage the case after a write. Until src/triage exposes
+ * triage_person(), the case is re-triaged by the next `uctrack triage`
+ * run; the response says so. */
+static int api_retriage(struct http_req *r, struct uc_err *err)
+{
+	(void)r;
+	(void)err;
+	return UC_OK;
+}
+
+/* The case's A-number (required to record events). */
+static int case_anumber(struct http_req *r, char out[10], struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc = store_prepare(r->st,
+		"SELECT coalesce(c.a_number, (SELECT a_number FROM person WHERE id = c.person_id))"
+		" FROM tcase c WHERE c.id = ?", &q, err);
+
+	out[0] = '\0';
+	if (!rc) {
+		store_bind_int(q, 1, r->case_id);
+		rc = store_step(q, err);
+		if (rc == STORE_ROW && store_col_text(q, 0))
+			snprintf(out, 10, "%s", store_col_text(q, 0));
+		rc = rc < 0 ? -rc : UC_OK;
+	}
+	store_finalize(q);
+	if (!rc && !out[0])
+		rc = uc_error(err, UC_ECONFLICT,
+			      "case %lld has no A-number; events are keyed by A-number",
+			      (long long)r->case_id);
+	return rc;
+}
+
+/* Fill or check a server-decided field of the event. */
+static int own_field(json_t *ev, const char *key, const char *value,
+		     struct uc_err *err)
+{
+	const char *have = hj_str(ev, key);
+
+	if (json_object_get(ev, key) && (!have || strcmp(have, value) != 0))
+		return uc_error(err, UC_EINPUT,
+				"body.%s: must be '%s' (or left out) for this case and user",
+				key, value);
+	json_object_set_new(ev, key, json_string(value));
+	return UC_OK;
+}
+
+int api_case_events(struct http_req *r, struct uc_err *err)
+{
+	struct ingest_opts opts;
+	struct ingest_ctx *ic = NULL;
+	const char *type = hj_str(r->json, "type");
+	const char *note = hj_str(r->json, "note");
+	char anum[10], eid[40];
+	int rc, is_new = 0, in_tx = 0;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.quiet = 1;
+	if (!type)
+		return uc_error(err, UC_EINPUT, "body.type: required (see docs/formats.md section 5)");
+	http_detail(r, "type=%.40s", type);
+	if (!auth_may_record_event(&r->user, type))
+		return uc_error(err, UC_EDENIED, "role %s may not record '%.40s' events",
+				auth_role_name(r->user.role), type);
+	rc = case_anumber(r, anum, err);
+	if (!rc)
+		rc = own_field(r->json, "a_number", anum, err);
+	if (!rc)
+		rc = own_field(r->json, "recorded_by", r->user.name, err);
+	if (!rc && r->user.role == AUTH_ROLE_LEGAL_PROVIDER &&
+	    json_object_get(r->json, "provider"))
+		rc = own_field(r->json, "provider", r->user.provider, err);
+	if (rc)
+		return rc;
+	if (!json_object_get(r->json, "event_id")) {
+		unsigned char rnd[8];
+		char hex[17];
+
+		randombytes_buf(rnd, sizeof(rnd));
+		sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+		snprintf(eid, sizeof(eid), "API-%s", hex);
+		json_object_set_new(r->json, "event_id", json_string(eid));
+	}
+	if (!json_object_get(r->json, "occurred_at")) {
+		char today[11];
+
+		date_format(date_today(), today);
+		json_object_set_new(r->json, "occurred_at", json_string(today));
+	}
+	/* Sensitive disclosures are sealed before they reach the database. */
+	if (note && (strcmp(type, "trafficking_screening") == 0 ||
+		     strcmp(type, "welfare_check") == 0)) {
+		const unsigned char *key = http_note_key(r->srv);
+		char *sealed = NULL;
+
+		if (!key)
+			return uc_error(err, UC_ECONFLICT,
+					"this server has no key_file configured, so it cannot "
+					"store screening notes; leave out 'note' or ask an "
+					"admin to set [server] key_file");
+		rc = seal_note(key, note, &sealed, err);
+		if (rc)
+			return rc;
+		json_object_set_new(r->json, "note", json_string(sealed));
+		free(sealed);
+	}
+	rc = ingest_open(&ic, r->st, &opts, err);
+	if (!rc)
+		rc = store_begin(r->st, err);
+	in_tx = !rc;
+	if (!rc)
+		rc = ingest_event_new(ic, r->json, "api", &is_new, err);
+	if (!rc) {
+		http_detail(r, " event_id=%.40s new=%d", hj_str(r->json, "event_id"), is_new);
+		rc = http_audit_tx(r, "ok", err);
+	}
+	if (!rc)
+		rc = store_commit(r->st, err);
+	if (rc && in_tx)
+		store_rollback(r->st);
+	ingest_free(ic);
+	if (rc)
+		return rc;
+	rc = api_retriage(r, err);
+	if (rc)
+		return rc;
+	r->out = json_pack("{s:s,s:s,s:b,s:I}", "event_id", hj_str(r->json, "event_id"),
+			   "type", type, "new", is_new, "case_id", (json_int_t)r->case_id);
+	r->status = is_new ? 201 : 200;
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
+static const struct hj_field override_spec[] = {
+	{"kind", HJ_STRING, 1},
+	{"value", HJ_STRING, 1},
+	{"reason", HJ_STRING, 1},
+	{NULL, 0, 0},
+};
+
+int api_case_override(struct http_req *r, struct uc_err *err)
+{
+	const char *kind, *value, *reason;
+	struct store_stmt *q = NULL;
+	char now[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	int64_t id = 0;
+	int rc;
+
+	rc = hj_check_fields(r->json, override_spec, "body", err);
+	if (rc)
+		return rc;
+	kind = hj_str(r->json, "kind");
+	value = hj_str(r->json, "value");
+	reason = hj_str(r->json, "reason");
+	if (strcmp(kind, "group") != 0 && strcmp(kind, "lift_hold") != 0)
+		return uc_error(err, UC_EINPUT, "body.kind: 'group' or 'lift_hold'");
+	if (!*value || strlen(value) > 64)
+		return uc_error(err, UC_EINPUT, "body.value: a group or hold name");
+	if (strlen(reason) < 10 || strlen(reason) > 2000)
+		return uc_error(err, UC_EINPUT,
+				"body.reason: explain the override in 10 to 2000 characters");
+	http_detail(r, "kind=%s value=%.64s", kind, value);
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	rc = store_begin(r->st, err);
+	if (rc)
+		return rc;
+	rc = store_prepare(r->st, "INSERT INTO triage_override(case_id, kind, value, reason,"
+				  " by_user, created_at, fhash) SELECT id, ?, ?, ?, ?, ?, fhash"
+				  " FROM tcase WHERE id = ?", &q, err);
+	if (!rc) {
+		store_bind_text(q, 1, kind, -1);
+		store_bind_text(q, 2, value, -1);
+		store_bind_text(q, 3, reason, -1);
+		store_bind_text(q, 4, r->user.name, -1);
+		store_bind_text(q, 5, now, -1);
+		store_bind_int(q, 6, r->case_id);
+		rc = store_step(q, err);
+		rc = rc < 0 ? -rc : UC_OK;
+		id = store_last_id(r->st);
+	}
+	store_finalize(q);
+	if (!rc) {
+		http_detail(r, " override_id=%lld", (long long)id);
+		rc = http_audit_tx(r, "ok", err);
+	}
+	if (!rc)
+		rc = store_commit(r->st, err);
+	if (rc) {
+		store_rollback(r->st);
+		return rc;
+	}
+	rc = api_retriage(r, err);
+	if (rc)
+		return rc;
+	r->out = json_pack("{s:I,s:I,s:s,s:s}", "id", (json_int_t)id, "case_id",
+			   (json_int_t)r->case_id, "kind", kind, "value", value);
+	r->status = 201;
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}

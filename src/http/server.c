@@ -1,0 +1,835 @@
+/*
+ * server.c - libmicrohttpd server, router and the request pipeline:
+ *
+ *   match route -> size limits -> authenticate -> CSRF -> capability ->
+ *   query/purpose/body checks -> case scope -> handler -> mask -> audit ->
+ *   respond (problem+json on any failure).
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <sodium.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "auth/seal.h"
+#include "core/progress.h"
+#include "http/api.h"
+#include "http/hjson.h"
+
+#define COOKIE_NAME "uc_session"
+#define PURPOSE_MAX 200
+
+struct http_server {
+	struct http_config cfg;        /* copy of the configuration */
+	char *db_path;                 /* owned copy of cfg.db_path */
+	char *host;                    /* owned copy of cfg.listen_host */
+	char *proxy;                   /* owned copy of cfg.trusted_proxy */
+	struct MHD_Daemon *d;          /* the daemon */
+	pthread_key_t store_key;       /* per-thread struct store */
+	struct audit_writer *audit;    /* group-commit audit writer */
+	pthread_mutex_t mu;            /* guards inflight */
+	pthread_cond_t idle;           /* signalled when inflight drops to 0 */
+	int inflight;                  /* requests being processed */
+	int port;                      /* bound port */
+	int have_key;                  /* note_key is loaded */
+	unsigned char note_key[SEAL_KEY_BYTES]; /* secretbox key for notes */
+};
+
+static void store_destroy(void *p)
+{
+	store_close(p);
+}
+
+const struct http_config *http_config_of(const struct http_server *s)
+{
+	return &s->cfg;
+}
+
+const unsigned char *http_note_key(const struct http_server *s)
+{
+	return s->have_key ? s->note_key : NULL;
+}
+
+int http_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+/* This thread's store, opened on first use. */
+static int thread_store(struct http_server *s, struct store **out,
+			struct uc_err *err)
+{
+	struct store *st = pthread_getspecific(s->store_key);
+	int rc;
+
+	if (!st) {
+		rc = store_open(&st, s->db_path, 0, err);
+		if (rc)
+			return rc;
+		pthread_setspecific(s->store_key, st);
+	}
+	*out = st;
+	return UC_OK;
+}
+
+const char *http_query(struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void http_detail(struct http_req *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&r->detail, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- the one uc_rc -> HTTP status mapping ---- */
+
+static int status_of(int rc, enum http_hint hint)
+{
+	switch (hint) {
+	case HTTP_HINT_UNAUTHENTICATED:
+		return 401;
+	case HTTP_HINT_THROTTLED:
+		return 429;
+	case HTTP_HINT_METHOD:
+		return 405;
+	case HTTP_HINT_MEDIA:
+		return 415;
+	case HTTP_HINT_UNAVAILABLE:
+		return 503;
+	default:
+		break;
+	}
+	switch (rc) {
+	case UC_EINPUT:
+	case UC_EUSAGE:
+		return 400;
+	case UC_ENOTFOUND:
+		return 404;
+	case UC_ECONFLICT:
+		return 409;
+	case UC_ENOMEM:
+		return 413;
+	case UC_EDENIED:
+		return 403;
+	case UC_EIO:
+		return 503;
+	default:
+		return 500;
+	}
+}
+
+static const char *title_of(int status, const char **slug)
+{
+	switch (status) {
+	case 400: *slug = "invalid-request"; return "Invalid request";
+	case 401: *slug = "unauthenticated"; return "Authentication required";
+	case 403: *slug = "forbidden"; return "Forbidden";
+	case 404: *slug = "not-found"; return "Not found";
+	case 405: *slug = "method-not-allowed"; return "Method not allowed";
+	case 409: *slug = "conflict"; return "Conflict";
+	case 413: *slug = "too-large"; return "Request too large";
+	case 415: *slug = "unsupported-media-type"; return "Unsupported media type";
+	case 429: *slug = "too-many-requests"; return "Too many requests";
+	case 503: *slug = "unavailable"; return "Service unavailable";
+	default: *slug = "internal"; return "Internal error";
+	}
+}
+
+static const char *outcome_of(int rc)
+{
+	switch (rc) {
+	case UC_OK:
+		return "ok";
+	case UC_EDENIED:
+		return "denied";
+	case UC_EINPUT:
+	case UC_EUSAGE:
+	case UC_ENOMEM:
+		return "invalid";
+	case UC_ENOTFOUND:
+		return "notfound";
+	case UC_ECONFLICT:
+		return "conflict";
+	default:
+		return "error";
+	}
+}
+
+/* Replace r->out with an RFC 9457 problem for rc/err. */
+static void set_problem(struct http_req *r, int rc, const struct uc_err *err)
+{
+	const char *slug, *title;
+	char type[96];
+	int status = status_of(rc, r->hint);
+	struct hj_out o;
+
+	title = title_of(status, &slug);
+	snprintf(type, sizeof(type), "urn:uctrack:problem:%s", slug);
+	json_decref(r->out);
+	hj_out_init(&o);
+	hj_set_str(&o, o.root, "type", type);
+	hj_set_str(&o, o.root, "title", title);
+	hj_set_int(&o, o.root, "status", status);
+	if (status >= 500) {
+		/* Internal details (paths, SQL) go to the log, not the client. */
+		fprintf(stderr, "uctrack serve: %s %s: %s\n", r->method, r->url,
+			err->msg[0] ? err->msg : "failed");
+		hj_set_str(&o, o.root, "detail",
+			   status == 503 ? "the database is busy or unavailable; retry shortly"
+					 : "internal error; the server log has details");
+	} else {
+		hj_set_str(&o, o.root, "detail", err->msg[0] ? err->msg : title);
+	}
+	hj_set_str(&o, o.root, "instance", r->url);
+	r->out = o.failed ? NULL : o.root;
+	if (o.failed)
+		hj_out_release(&o);
+	r->status = status;
+}
+
+/* ---- request pipeline ---- */
+
+/* Split url into segments and match; sets r->route and params. */
+static int route_or_reply(struct http_req *r, struct uc_err *err)
+{
+	const char *prefix = "/api/v1";
+	const char *path = r->url;
+	char *segs[8];
+	int nsegs = 0, path_matched = 0;
+	char *copy = NULL;
+	int rc = UC_OK;
+
+	if (strncmp(path, prefix, strlen(prefix)) != 0)
+		return uc_error(err, UC_ENOTFOUND,
+				"no such path %.200s; the API lives under /api/v1", path);
+	path += strlen(prefix);
+	if (*path && *path != '/')
+		return uc_error(err, UC_ENOTFOUND, "no such path %.200s", r->url);
+	copy = uc_xstrdup(path);
+	for (char *p = copy + (*copy == '/'); *copy;) {
+		char *e = strchr(p, '/');
+
+		if (e)
+			*e = '\0';
+		if (!*p || nsegs == 8) {
+			rc = uc_error(err, UC_ENOTFOUND,
+				      "no such path %.200s (empty segment or trailing slash)",
+				      r->url);
+			goto out;
+		}
+		segs[nsegs++] = p;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	rc = UC_ENOTFOUND;
+	for (size_t i = 0; i < api_nroutes; i++) {
+		const struct http_route *rt = &api_routes[i];
+		const char *pat = rt->pattern;
+		int k = 0, np = 0, ok = 1;
+		char *params[HTTP_MAX_PARAMS];
+
+		while (*pat && ok) {
+			const char *e;
+			size_t n;
+
+			if (*pat != '/' || k >= nsegs) {
+				ok = 0;
+				break;
+			}
+			pat++;
+			e = strchr(pat, '/');
+			n = e ? (size_t)(e - pat) : strlen(pat);
+			if (n >= 2 && pat[0] == '{') {
+				if (!segs[k][0] || np == HTTP_MAX_PARAMS)
+					ok = 0;
+				else
+					params[np++] = segs[k];
+			} else if (strlen(segs[k]) != n || strncmp(segs[k], pat, n) != 0) {
+				ok = 0;
+			}
+			k++;
+			pat += n;
+		}
+		if (!ok || k != nsegs)
+			continue;
+		path_matched = 1;
+		if (strcmp(rt->method, r->method) != 0)
+			continue;
+		r->route = rt;
+		for (int j = 0; j < np; j++)
+			r->params[j] = uc_xstrdup(params[j]);
+		r->nparams = np;
+		rc = UC_OK;
+		break;
+	}
+	if (rc && path_matched) {
+		r->hint = HTTP_HINT_METHOD;
+		rc = uc_error(err, UC_EINPUT, "method %s is not allowed on %.200s",
+			      r->method, r->url);
+	} else if (rc) {
+		rc = uc_error(err, UC_ENOTFOUND, "no such path %.200s", r->url);
+	}
+out:
+	free(copy);
+	return rc;
+}
+
+static int authenticate_or_reply(struct http_req *r, struct uc_err *err)
+{
+	const struct http_config *cfg = &r->srv->cfg;
+	const char *authz = http_header(r, "Authorization");
+	const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
+							 COOKIE_NAME);
+	enum auth_fail fail = AUTH_FAIL_NONE;
+	int rc;
+
+	if (authz) {
+		if (strncmp(authz, "Bearer ", 7) != 0) {
+			r->hint = HTTP_HINT_UNAUTHENTICATED;
+			return uc_error(err, UC_EDENIED,
+					"Authorization: use 'Bearer <API token>'");
+		}
+		rc = auth_token_check(r->st, authz + 7, time(NULL), &r->user, err);
+		if (rc == UC_EDENIED)
+			r->hint = HTTP_HINT_UNAUTHENTICATED;
+		if (!rc)
+			r->authed = 1;
+		return rc;
+	}
+	if (cookie) {
+		snprintf(r->session, sizeof(r->session), "%s", cookie);
+		rc = auth_session_check(r->st, &cfg->auth, cookie, time(NULL), &r->user,
+					r->csrf, &fail, err);
+		if (rc == UC_EDENIED)
+			r->hint = HTTP_HINT_UNAUTHENTICATED;
+		if (!rc) {
+			r->authed = 1;
+			r->via_cookie = 1;
+		}
+		return rc;
+	}
+	if (r->route->cap == AUTH_CAP_PUBLIC)
+		return UC_OK;
+	r->hint = HTTP_HINT_UNAUTHENTICATED;
+	return uc_error(err, UC_EDENIED,
+			"authentication required: log in with POST /api/v1/session "
+			"or send 'Authorization: Bearer <API token>'");
+}
+
+/* Unsafe methods authenticated by cookie must carry the CSRF token. */
+static int csrf_or_reply(struct http_req *r, struct uc_err *err)
+{
+	const char *t;
+
+	if (!r->via_cookie || strcmp(r->method, "GET") == 0)
+		return UC_OK;
+	t = http_header(r, "X-CSRF-Token");
+	if (!t || !auth_token_equal(t, r->csrf))
+		return uc_error(err, UC_EDENIED,
+				"missing or wrong X-CSRF-Token header: send the csrf "
+				"value returned by POST /api/v1/session");
+	return UC_OK;
+}
+
+struct qcheck {
+	const char *allowed;    /* comma-separated names */
+	char bad[128];          /* first unknown or repeated name */
+	const char *seen[16];   /* names seen so far */
+	int nseen;              /* entries in seen */
+	int too_long;           /* a value exceeded 512 bytes */
+};
+
+static int in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t m = e ? (size_t)(e - p) : strlen(p);
+
+		if (m == n && strncmp(p, name, n) == 0)
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+static enum MHD_Result query_iter(void *cls, enum MHD_ValueKind kind,
+				  const char *key, const char *value)
+{
+	struct qcheck *q = cls;
+
+	(void)kind;
+	if (q->bad[0])
+		return MHD_NO;
+	if (!in_list(q->allowed, key)) {
+		snprintf(q->bad, sizeof(q->bad), "unknown query parameter '%.60s'", key);
+		return MHD_NO;
+	}
+	for (int i = 0; i < q->nseen; i++) {
+		if (strcmp(q->seen[i], key) == 0) {
+			snprintf(q->bad, sizeof(q->bad), "query parameter '%.60s' repeated", key);
+			return MHD_NO;
+		}
+	}
+	if (q->nseen < 16)
+		q->seen[q->nseen++] = key;
+	if (value && strlen(value) > 512)
+		q->too_long = 1;
+	return MHD_YES;
+}
+
+static int query_or_reply(struct http_req *r, struct uc_err *err)
+{
+	struct qcheck q;
+
+	memset(&q, 0, sizeof(q));
+	q.allowed = r->route->query ? r->route->query : "";
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_iter, &q);
+	if (q.bad[0])
+		return uc_error(err, UC_EINPUT, "%s; this endpoint accepts: %s", q.bad,
+				q.allowed[0] ? q.allowed : "none");
+	if (q.too_long)
+		return uc_error(err, UC_EINPUT, "a query parameter is longer than 512 bytes");
+	return UC_OK;
+}
+
+static int purpose_or_reply(struct http_req *r, struct uc_err *err)
+{
+	const char *p = http_header(r, "X-Purpose");
+	size_t n = p ? strlen(p) : 0;
+
+	if (n < 3 || n > PURPOSE_MAX)
+		return uc_error(err, UC_EINPUT,
+				"X-Purpose header required (3 to %d characters): say why "
+				"you need this child's data, e.g. 'X-Purpose: welfare check visit'",
+				PURPOSE_MAX);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+			return uc_error(err, UC_EINPUT,
+					"X-Purpose contains a control character");
+	r->purpose = p;
+	return UC_OK;
+}
+
+static int body_or_reply(struct http_req *r, struct uc_err *err)
+{
+	const char *ct = http_header(r, "Content-Type");
+
+	if (r->too_large)
+		return uc_error(err, UC_ENOMEM,
+				"request body larger than %zu bytes; send less",
+				(r->route->flags & RT_UPLOAD) ? r->srv->cfg.max_upload
+							      : r->srv->cfg.max_body);
+	if (!(r->route->flags & RT_BODY))
+		return UC_OK;
+	if (!ct || strncmp(ct, "application/json", 16) != 0) {
+		r->hint = HTTP_HINT_MEDIA;
+		return uc_error(err, UC_EINPUT,
+				"send the body as Content-Type: application/json");
+	}
+	return hj_parse_object(r->body.ptr, r->body.len, &r->json, err);
+}
+
+static int scope_or_reply(struct http_req *r, struct uc_err *err)
+{
+	struct api_case_scope sc;
+	const char *counsel[API_MAX_COUNSEL];
+	long long id = 0;
+	char *end = NULL;
+	int rc;
+
+	if (r->nparams >= 1 && r->params[0][0] >= '1' && r->params[0][0] <= '9' &&
+	    strlen(r->params[0]) <= 15)
+		id = strtoll(r->params[0], &end, 10);
+	if (id <= 0 || !end || *end)
+		return uc_error(err, UC_ENOTFOUND,
+				"case id must be a positive integer, got '%.40s'",
+				r->nparams ? r->params[0] : "");
+	r->case_id = id;
+	snprintf(r->target, sizeof(r->target), "case:%lld", id);
+	rc = api_case_scope(r->st, id, &sc, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < sc.ncounsel; i++)
+		counsel[i] = sc.counsel[i];
+	if (!auth_case_in_scope(&r->user, sc.office[0] ? sc.office : NULL,
+				counsel, sc.ncounsel))
+		return uc_error(err, UC_EDENIED,
+				"case %lld is outside your scope (%s %s)", id,
+				auth_role_name(r->user.role),
+				r->user.role == AUTH_ROLE_LEGAL_PROVIDER
+					? "sees only its own clients"
+					: "sees only its own field office's cases");
+	return UC_OK;
+}
+
+static int pipeline(struct http_req *r, struct uc_err *err)
+{
+	int rc;
+
+	rc = route_or_reply(r, err);
+	if (rc)
+		return rc;
+	rc = thread_store(r->srv, &r->st, err);
+	if (rc)
+		return rc;
+	rc = authenticate_or_reply(r, err);
+	if (rc)
+		return rc;
+	rc = csrf_or_reply(r, err);
+	if (rc)
+		return rc;
+	if (r->route->cap != AUTH_CAP_PUBLIC && !auth_allows(&r->user, r->route->cap))
+		return uc_error(err, UC_EDENIED,
+				"role %s may not %s (needs %s)",
+				auth_role_name(r->user.role), r->route->action,
+				auth_cap_name(r->route->cap));
+	rc = query_or_reply(r, err);
+	if (!rc && (r->route->flags & RT_PII))
+		rc = purpose_or_reply(r, err);
+	if (!rc)
+		rc = body_or_reply(r, err);
+	if (!rc && (r->route->flags & RT_CASE))
+		rc = scope_or_reply(r, err);
+	if (rc)
+		return rc;
+	return r->route->fn(r, err);
+}
+
+static void fill_entry(struct http_req *r, const char *outcome,
+		       struct audit_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->actor = r->authed ? r->user.name : "anonymous";
+	e->role = r->authed ? auth_role_name(r->user.role) : NULL;
+	e->action = r->action_override ? r->action_override : r->route->action;
+	e->target = r->target[0] ? r->target : NULL;
+	e->purpose = r->purpose;
+	e->outcome = outcome;
+	e->detail = r->detail.len ? r->detail.ptr : NULL;
+	e->addr = r->addr;
+}
+
+int http_audit_tx(struct http_req *r, const char *outcome, struct uc_err *err)
+{
+	struct audit_entry e;
+	int rc;
+
+	fill_entry(r, outcome, &e);
+	rc = audit_append_tx(r->st, &e, NULL, err);
+	if (!rc)
+		r->audited = 1;
+	return rc;
+}
+
+/* Audit what the route says must be audited; 0 or the failure. */
+static int audit_request(struct http_req *r, int rc_handler, struct uc_err *err)
+{
+	struct audit_entry e;
+
+	if (!r->route || r->audited)
+		return UC_OK;
+	if (!(r->route->flags & (RT_PII | RT_WRITE)))
+		return UC_OK;
+	/* Unauthenticated probes of protected routes are not entries. */
+	if (!r->authed && r->route->cap != AUTH_CAP_PUBLIC)
+		return UC_OK;
+	fill_entry(r, outcome_of(rc_handler), &e);
+	return audit_writer_submit(r->srv->audit, &e, err);
+}
+
+static void client_addr(struct http_req *r)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const char *xff;
+
+	snprintf(r->addr, sizeof(r->addr), "unknown");
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+				  r->addr, sizeof(r->addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+				  r->addr, sizeof(r->addr));
+	}
+	if (r->srv->proxy && strcmp(r->addr, r->srv->proxy) == 0 &&
+	    (xff = http_header(r, "X-Forwarded-For")) != NULL) {
+		const char *last = strrchr(xff, ',');
+
+		last = last ? last + 1 : xff;
+		while (*last == ' ')
+			last++;
+		if (*last && strlen(last) < sizeof(r->addr))
+			snprintf(r->addr, sizeof(r->addr), "%s", last);
+	}
+}
+
+static enum MHD_Result respond(struct http_req *r)
+{
+	struct MHD_Response *resp;
+	char *text = NULL;
+	enum MHD_Result ret;
+	int is_problem = r->status >= 400;
+
+	if (r->out)
+		text = json_dumps(r->out, JSON_COMPACT);
+	if (!text && r->status != 204)
+		text = uc_xstrdup("{\"type\":\"urn:uctrack:problem:internal\","
+				  "\"title\":\"Internal error\",\"status\":500}");
+	resp = MHD_create_response_from_buffer(text ? strlen(text) : 0, text,
+					       MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	if (text)
+		MHD_add_response_header(resp, "Content-Type",
+					is_problem ? "application/problem+json"
+						   : "application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'none'; frame-ancestors 'none'");
+	if (r->set_cookie)
+		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+	if (r->status == 429) {
+		char ra[24];
+
+		snprintf(ra, sizeof(ra), "%d", r->retry_after > 0 ? r->retry_after : 1);
+		MHD_add_response_header(resp, "Retry-After", ra);
+	}
+	if (r->status == 401)
+		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"uctrack\"");
+	ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void handle(struct http_req *r)
+{
+	struct uc_err err = UC_ERR_INIT;
+	int rc;
+
+	client_addr(r);
+	rc = pipeline(r, &err);
+	if (!rc && r->out && r->route && (r->route->flags & RT_PII) &&
+	    !auth_sees_pii(&r->user))
+		hj_mask_pii(r->out);
+	{
+		struct uc_err aerr = UC_ERR_INIT;
+
+		if (audit_request(r, rc, &aerr) && !rc) {
+			/* Fail closed: no audit entry, no data. */
+			r->hint = HTTP_HINT_UNAVAILABLE;
+			rc = UC_EIO;
+			err = aerr;
+		}
+	}
+	if (rc) {
+		set_problem(r, rc, &err);
+	} else if (!r->status) {
+		r->status = r->out ? 200 : 204;
+	}
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct http_req *r = *con_cls;
+
+	(void)version;
+	if (!r) {
+		const char *cl;
+		long long want = -1;
+
+		r = uc_xcalloc(1, sizeof(*r));
+		r->srv = s;
+		r->conn = c;
+		r->url = url;
+		r->method = method;
+		r->started = progress_now();
+		buf_init(&r->body, strncmp(url, "/api/v1/feeds/", 14) == 0
+					   ? s->cfg.max_upload : s->cfg.max_body);
+		buf_init(&r->detail, 2048);
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		if (cl) {
+			char *end = NULL;
+
+			want = strtoll(cl, &end, 10);
+			if (!end || *end || want < 0 || (unsigned long long)want > r->body.cap)
+				r->too_large = 1;
+		}
+		*con_cls = r;
+		pthread_mutex_lock(&s->mu);
+		s->inflight++;
+		pthread_mutex_unlock(&s->mu);
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!r->too_large && buf_add(&r->body, upload, *upload_size))
+			r->too_large = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	handle(r);
+	return respond(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *s = cls;
+	struct http_req *r = *con_cls;
+
+	(void)c;
+	(void)toe;
+	if (!r)
+		return;
+	for (int i = 0; i < r->nparams; i++)
+		free(r->params[i]);
+	buf_release(&r->body);
+	buf_release(&r->detail);
+	json_decref(r->json);
+	json_decref(r->out);
+	free(r->set_cookie);
+	free(r);
+	*con_cls = NULL;
+	pthread_mutex_lock(&s->mu);
+	if (--s->inflight == 0)
+		pthread_cond_broadcast(&s->idle);
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void free_server(struct http_server *s)
+{
+	if (!s)
+		return;
+	audit_writer_stop(s->audit);
+	pthread_key_delete(s->store_key);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->idle);
+	sodium_memzero(s->note_key, sizeof(s->note_key));
+	free(s->db_path);
+	free(s->host);
+	free(s->proxy);
+	free(s);
+}
+
+int http_start(struct http_server **out, const struct http_config *cfg,
+	       struct uc_err *err)
+{
+	struct http_server *s = uc_xcalloc(1, sizeof(*s));
+	struct sockaddr_in sa;
+	struct store *st = NULL;
+	const union MHD_DaemonInfo *di;
+	int rc;
+
+	*out = NULL;
+	s->cfg = *cfg;
+	s->db_path = uc_xstrdup(cfg->db_path);
+	s->host = uc_xstrdup(cfg->listen_host ? cfg->listen_host : "127.0.0.1");
+	s->proxy = cfg->trusted_proxy ? uc_xstrdup(cfg->trusted_proxy) : NULL;
+	s->cfg.db_path = s->db_path;
+	s->cfg.listen_host = s->host;
+	s->cfg.trusted_proxy = s->proxy;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->idle, NULL);
+	pthread_key_create(&s->store_key, store_destroy);
+	/* Open once here so migrations run before any request and errors
+	 * surface at start-up, not on the first request. */
+	rc = store_open(&st, s->db_path, 0, err);
+	store_close(st);
+	if (rc)
+		goto fail;
+	if (cfg->key_file) {
+		rc = seal_key_load(cfg->key_file, s->note_key, err);
+		if (rc)
+			goto fail;
+		s->have_key = 1;
+	}
+	rc = audit_writer_start(&s->audit, s->db_path, err);
+	if (rc)
+		goto fail;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)cfg->port);
+	if (inet_pton(AF_INET, s->host, &sa.sin_addr) != 1) {
+		rc = uc_error(err, UC_EINPUT,
+			      "listen address '%s' is not an IPv4 address (e.g. 127.0.0.1)",
+			      s->host);
+		goto fail;
+	}
+	s->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC |
+					MHD_USE_ERROR_LOG,
+				0, NULL, NULL, on_request, s,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				MHD_OPTION_END);
+	if (!s->d) {
+		rc = uc_error(err, UC_EIO,
+			      "cannot listen on %s:%d (in use, or not permitted)",
+			      s->host, cfg->port);
+		goto fail;
+	}
+	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : cfg->port;
+	*out = s;
+	return UC_OK;
+fail:
+	free_server(s);
+	return rc;
+}
+
+void http_stop(struct http_server *s)
+{
+	struct timespec until;
+	MHD_socket fd;
+
+	if (!s)
+		return;
+	/* Stop accepting; requests already received run to completion. */
+	fd = MHD_quiesce_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += s->cfg.shutdown_grace_s;
+	pthread_mutex_lock(&s->mu);
+	while (s->inflight > 0) {
+		if (pthread_cond_timedwait(&s->idle, &s->mu, &until) != 0)
+			break;
+	}
+	pthread_mutex_unlock(&s->mu);
+	MHD_stop_daemon(s->d);
+	free_server(s);
+}

@@ -1,0 +1,154 @@
+#ifndef UC_HTTP_SERVER_H
+#define UC_HTTP_SERVER_H
+/*
+ * server.h - the HTTP server: libmicrohttpd thread pool, router, and the
+ * one place where authentication, CSRF, authorisation, purpose headers,
+ * PII masking, error mapping (RFC 9457 problem+json) and auditing happen.
+ *
+ * Handlers (src/http/api_*.c, table in api.c) are plain functions
+ *
+ *   int handler(struct http_req *r, struct uc_err *err);
+ *
+ * that read r (user, path parameters, query, parsed body, this thread's
+ * store) and either set r->out (a JSON value, owned by r) and maybe
+ * r->status, or return a uc_rc with err filled. They never write HTTP
+ * themselves. Each route declares the capability it needs, whether it
+ * touches a child's personal data (RT_PII: purpose header required, read
+ * audited, masked for roles without PII access), whether it writes
+ * (RT_WRITE: CSRF checked, audited) and whether it names a case (RT_CASE:
+ * the case's scope is checked before the handler runs).
+ *
+ * Usage:
+ *
+ *   struct http_config cfg = HTTP_CONFIG_DEFAULT;
+ *   cfg.db_path = "uctrack.db";
+ *   struct http_server *s;
+ *   if (http_start(&s, &cfg, &err)) ...
+ *   printf("listening on %d\n", http_port(s));
+ *   ... wait for SIGTERM ...
+ *   http_stop(s);   // stops accepting, finishes requests in flight
+ */
+#include <jansson.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "store/store.h"
+
+struct http_config {
+	const char *db_path;       /* database, one connection per thread */
+	const char *listen_host;   /* address to bind, e.g. "127.0.0.1" */
+	int port;                  /* port; 0 picks a free one */
+	int threads;               /* thread pool size */
+	int timeout_s;             /* idle connection timeout */
+	size_t max_body;           /* largest request body accepted (bytes) */
+	size_t max_upload;         /* largest feed upload accepted (bytes) */
+	int max_connections;       /* concurrent connections */
+	int secure_cookies;        /* 1: add Secure (behind a TLS proxy) */
+	const char *trusted_proxy; /* take client address from X-Forwarded-For
+				      when the peer is this address; NULL: never */
+	const char *key_file;      /* secretbox key for sensitive notes */
+	struct auth_config auth;   /* session expiry and throttling */
+	int shutdown_grace_s;      /* longest wait for in-flight requests */
+};
+
+#define HTTP_CONFIG_DEFAULT                                                   \
+	{NULL, "127.0.0.1", 8080, 4, 30, 64 * 1024, 64 * 1024 * 1024, 512, 0, \
+	 NULL, NULL, AUTH_CONFIG_DEFAULT, 30}
+
+/* Route flags. */
+#define RT_PII 0x1    /* reads or returns a child's personal data */
+#define RT_WRITE 0x2  /* changes state: CSRF checked, always audited */
+#define RT_CASE 0x4   /* path parameter 1 is a case id: scope checked */
+#define RT_BODY 0x8   /* expects a JSON object body */
+#define RT_UPLOAD 0x10 /* raw body up to max_upload (feed files) */
+
+struct http_req;
+typedef int (*http_handler)(struct http_req *r, struct uc_err *err);
+
+/* One route of the API (table in api.c). */
+struct http_route {
+	const char *method;   /* "GET", "POST", "DELETE" */
+	const char *pattern;  /* path under /api/v1, "{x}" matches a segment */
+	enum auth_cap cap;    /* capability needed */
+	int flags;            /* RT_* */
+	const char *query;    /* allowed query parameters, comma-separated */
+	const char *action;   /* audit action name, e.g. "case.read" */
+	http_handler fn;      /* the handler */
+};
+
+#define HTTP_MAX_PARAMS 4
+
+/* Hints that refine the uc_rc -> HTTP status mapping (server.c). */
+enum http_hint {
+	HTTP_HINT_NONE = 0,
+	HTTP_HINT_UNAUTHENTICATED, /* 401 */
+	HTTP_HINT_THROTTLED,       /* 429 (retry_after) */
+	HTTP_HINT_METHOD,          /* 405 */
+	HTTP_HINT_MEDIA,           /* 415 */
+	HTTP_HINT_UNAVAILABLE,     /* 503 */
+};
+
+struct http_server;
+
+/* One request, owned by the server; handlers read and fill it. */
+struct http_req {
+	struct http_server *srv;        /* the server */
+	void *conn;                     /* struct MHD_Connection * */
+	const char *method;             /* request method, borrowed */
+	const char *url;                /* path as requested, borrowed */
+	const struct http_route *route; /* matched route, or NULL */
+	char *params[HTTP_MAX_PARAMS];  /* decoded path parameters, owned */
+	int nparams;                    /* number of path parameters */
+	struct buf body;                /* raw request body */
+	int too_large;                  /* body exceeded its cap */
+	json_t *json;                   /* parsed body (RT_BODY), owned */
+	struct store *st;               /* this thread's store, borrowed */
+	struct auth_user user;          /* authenticated user */
+	int authed;                     /* user is set */
+	int via_cookie;                 /* authenticated by session cookie */
+	char session[AUTH_TOKEN_CHARS + 1]; /* session cookie value, if any */
+	char csrf[AUTH_TOKEN_CHARS + 1];    /* the session's CSRF token */
+	const char *purpose;            /* X-Purpose header, borrowed */
+	char addr[64];                  /* client address */
+	int64_t case_id;                /* RT_CASE: the case id */
+	/* response */
+	int status;                     /* 0: 200, or as set by the handler */
+	json_t *out;                    /* response body, owned */
+	char *set_cookie;               /* Set-Cookie value, owned */
+	enum http_hint hint;            /* status refinement for errors */
+	int retry_after;                /* seconds, for 429 */
+	/* audit */
+	char target[96];                /* audit target, e.g. "case:42" */
+	struct buf detail;              /* audit detail (no PII) */
+	int audited;                    /* handler already wrote the entry */
+	const char *action_override;    /* audit action, when not the route's */
+	double started;                 /* monotonic start time */
+};
+
+int http_start(struct http_server **out, const struct http_config *cfg,
+	       struct uc_err *err);
+/* The bound port (useful with port 0). */
+int http_port(const struct http_server *s);
+/* Graceful stop: stop accepting, wait (up to shutdown_grace_s) for
+ * requests in flight, then free. Accepts NULL. */
+void http_stop(struct http_server *s);
+/* The server's configuration (borrowed, read-only). */
+const struct http_config *http_config_of(const struct http_server *s);
+
+/* Query parameter name (already checked against the route), or NULL. */
+const char *http_query(struct http_req *r, const char *name);
+/* Request header, or NULL. */
+const char *http_header(struct http_req *r, const char *name);
+/* Append printf-style text to the audit detail. */
+void http_detail(struct http_req *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Write r's audit entry now inside the caller's transaction on r->st
+ * (writes: the change and its entry commit together). */
+int http_audit_tx(struct http_req *r, const char *outcome, struct uc_err *err);
+
+/* Sensitive notes: the server's secretbox key, or NULL when none is set. */
+const unsigned char *http_note_key(const struct http_server *s);
+
+#endif

@@ -1,0 +1,2220 @@
+/*
+ * ingest.c - the import driver and the per-feed adapters.
+ *
+ * One file = one transaction. Rows flow: reader (csvr for CSV, a tab
+ * splitter for EOIR, jansson for JSONL) -> per-column checks and
+ * normalisation into a reusable scratch buffer -> rhash -> duplicate-key
+ * check -> INSERT ... ON CONFLICT(rhash) DO NOTHING -> derived rows when the
+ * row is new. Nothing is allocated per row except by libraries (utf8proc
+ * for non-ASCII text, jansson for events).
+ */
+#include "ingest/ingest.h"
+
+#include <csv.h>
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/date.h"
+#include "core/progress.h"
+#include "ingest/csvr.h"
+#include "ingest/ingest_spec.h"
+#include "ingest/iso.h"
+#include "ingest/lookup.h"
+#include "ingest/lread.h"
+#include "ingest/fnorm.h"
+
+#define MAX_COLS 32          /* most spec columns in a table */
+#define EOIR_MAX_FIELDS 4096 /* most tab-separated fields in an EOIR row */
+#define EOIR_MAX_LINE (1024 * 1024)
+#define MAX_EVENT_LINE (1024 * 1024)
+
+/* Key of the rhash siphash: fixed, so hashes are stable across runs. */
+static const unsigned char RHASH_KEY[crypto_shorthash_KEYBYTES] = "uctrack-rhash-01";
+
+/* ---- small hash maps ------------------------------------------------- */
+
+/* skey hash -> (content hash, first line): duplicate keys within a file. */
+struct dup_ent {
+	uint64_t key;   /* siphash of the skey; 0 = empty slot */
+	uint64_t rhash; /* content hash of the first row with this key */
+	long line;      /* its line */
+};
+
+struct dupmap {
+	struct dup_ent *e; /* slots, owned */
+	size_t n;          /* used */
+	size_t cap;        /* power of two (or 0) */
+};
+
+/* Returns the existing entry for key, or inserts (rhash, line) and
+ * returns NULL. */
+static struct dup_ent *dup_check(struct dupmap *m, uint64_t key, uint64_t rhash,
+				 long line)
+{
+	size_t i;
+
+	if (key == 0)
+		key = 1;
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 4096;
+		struct dup_ent *ne = uc_xcalloc(ncap, sizeof(*ne));
+
+		for (size_t k = 0; k < m->cap; k++) {
+			if (!m->e[k].key)
+				continue;
+			i = m->e[k].key & (ncap - 1);
+			while (ne[i].key)
+				i = (i + 1) & (ncap - 1);
+			ne[i] = m->e[k];
+		}
+		free(m->e);
+		m->e = ne;
+		m->cap = ncap;
+	}
+	for (i = key & (m->cap - 1); m->e[i].key; i = (i + 1) & (m->cap - 1))
+		if (m->e[i].key == key)
+			return &m->e[i];
+	m->e[i].key = key;
+	m->e[i].rhash = rhash;
+	m->e[i].line = line;
+	m->n++;
+	return NULL;
+}
+
+static void dup_release(struct dupmap *m)
+{
+	free(m->e);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Unknown EOIR codes of one file: (field, code) -> count, first line. */
+struct unk_ent {
+	int field;       /* spec column index; -1 = empty slot */
+	char code[48];   /* the code (truncated if longer) */
+	long n;          /* occurrences */
+	long first_line; /* first line seen */
+};
+
+struct unkmap {
+	struct unk_ent e[1024]; /* fixed: more distinct codes are counted only */
+	int used;               /* slots used */
+	long overflow;          /* occurrences not tracked individually */
+};
+
+/* ---- context ------------------------------------------------------- */
+
+struct ingest_ctx {
+	struct store *st;           /* borrowed */
+	struct ingest_opts o;       /* options (paths borrowed) */
+	FILE *out;                  /* summaries */
+	FILE *diag;                 /* errors and warnings */
+	struct lookup *lk;          /* EOIR lookup tables, loaded on demand */
+	const char *juv[10];        /* tblLookup_Juvenile codes by position */
+	struct store_stmt *ins[16]; /* per table spec: INSERT statement */
+	struct store_stmt *q_event; /* INSERT field_event */
+	struct store_stmt *q_addr;  /* INSERT address */
+	struct store_stmt *q_claim; /* INSERT claim */
+	struct store_stmt *q_repr;  /* INSERT representation */
+	struct store_stmt *q_file;  /* INSERT import_file */
+	struct store_stmt *q_unk;   /* INSERT unknown_code */
+	FILE *rej;                  /* rejects temp file, or NULL */
+	char *rej_tmp;              /* its path, owned */
+	struct buf vb;              /* row scratch: normalised values */
+	struct buf hb;              /* row scratch: bytes to hash */
+	struct buf mb;              /* message scratch */
+	struct frun *cur;           /* file being imported, or NULL (API) */
+};
+
+/* One value of a row after normalisation. */
+struct val {
+	size_t off;      /* start in ctx->vb */
+	size_t n;        /* length */
+	int null;        /* SQL NULL */
+	int is_int;      /* bind as integer */
+	long long i;     /* the integer */
+	const char *p;   /* resolved pointer (after the row is complete) */
+};
+
+/* State of one file's import. */
+struct frun {
+	struct ingest_ctx *c;         /* owner */
+	const struct table_spec *ts;  /* its table (NULL for events) */
+	int tidx;                     /* index in ingest_tables, or -1 */
+	const char *feed;             /* feed name */
+	const char *path;             /* as given */
+	int64_t file_id;              /* import_file id (0 before the header) */
+	long line;                    /* line of the current row */
+	int row_bad;                  /* the current row has errors */
+	long nerr;                    /* errors in the file */
+	long nwarn;                   /* warnings in the file */
+	long rows_read, rows_new, rows_same, rows_rejected, unknown;
+	struct dupmap dup;            /* keys seen in this file */
+	struct unkmap *unk;           /* unknown codes (EOIR) */
+	/* position lookup for the current row */
+	int kind;                     /* 0 CSV, 1 EOIR, 2 JSONL */
+	struct csvr_row *crow;        /* CSV: the row */
+	int fidx[MAX_COLS];           /* source field index of each spec column */
+	char *eline;                  /* EOIR/JSONL: the line */
+	char **ef;                    /* EOIR: field pointers */
+	const char *raw;              /* raw text of the row (rejects) */
+	size_t raw_len;               /* its length */
+};
+
+/* ---- diagnostics ---------------------------------------------------- */
+
+static void reject_write(struct ingest_ctx *c, const char *file, long line,
+			 long col, const char *field, const char *problem,
+			 const char *raw, size_t raw_len)
+{
+	char num[64];
+
+	if (!c->rej)
+		return;
+	csv_fwrite(c->rej, file, strlen(file));
+	snprintf(num, sizeof(num), ",%ld,%ld,", line, col);
+	fputs(num, c->rej);
+	csv_fwrite(c->rej, field, strlen(field));
+	fputc(',', c->rej);
+	csv_fwrite(c->rej, problem, strlen(problem));
+	fputc(',', c->rej);
+	csv_fwrite(c->rej, raw ? raw : "", raw ? raw_len : 0);
+	fputc('\n', c->rej);
+}
+
+/* Where spec column k (or source field index f when k < 0) is. */
+static void field_pos(struct frun *fr, int k, int f, long *line, long *col)
+{
+	int src = k >= 0 ? fr->fidx[k] : f;
+
+	*line = fr->line;
+	*col = 1;
+	if (fr->kind == 0 && fr->crow) {
+		csvr_field_pos(fr->crow, src, line, col);
+	} else if (fr->kind == 1 && fr->ef && src >= 0) {
+		*col = (long)(fr->ef[src] - fr->eline) + 1;
+	}
+}
+
+/* Record an error of the current row at (line, col). */
+static void row_error_at(struct frun *fr, long line, long col, const char *field,
+			 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void row_error_at(struct frun *fr, long line, long col, const char *field,
+			 const char *fmt, ...)
+{
+	struct ingest_ctx *c = fr->c;
+	va_list ap;
+
+	buf_reset(&c->mb);
+	va_start(ap, fmt);
+	buf_vaddf(&c->mb, fmt, ap);
+	va_end(ap);
+	fr->nerr++;
+	fr->row_bad = 1;
+	if (fr->nerr <= INGEST_MAX_SHOWN)
+		fprintf(c->diag, "%s:%ld:%ld: %s: %s\n", fr->path, line, col, field,
+			c->mb.ptr ? c->mb.ptr : "");
+	reject_write(c, fr->path, line, col, field, c->mb.ptr ? c->mb.ptr : "",
+		     fr->raw, fr->raw_len);
+}
+
+#define row_error(fr, k, field, ...)                                     \
+	do {                                                             \
+		long l_, c_;                                             \
+		field_pos((fr), (k), -1, &l_, &c_);                      \
+		row_error_at((fr), l_, c_, (field), __VA_ARGS__);        \
+	} while (0)
+
+static void warn_at(struct frun *fr, long line, long col, const char *field,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void warn_at(struct frun *fr, long line, long col, const char *field,
+		    const char *fmt, ...)
+{
+	va_list ap;
+
+	fr->nwarn++;
+	if (fr->nwarn > INGEST_MAX_SHOWN)
+		return;
+	fprintf(fr->c->diag, "%s:%ld:%ld: %s: warning: ", fr->path, line, col, field);
+	va_start(ap, fmt);
+	vfprintf(fr->c->diag, fmt, ap);
+	va_end(ap);
+	fputc('\n', fr->c->diag);
+}
+
+/* ---- context lifecycle ----------------------------------------------- */
+
+int ingest_open(struct ingest_ctx **out, struct store *st,
+		const struct ingest_opts *opts, struct uc_err *err)
+{
+	struct ingest_ctx *c = uc_xcalloc(1, sizeof(*c));
+
+	*out = NULL;
+	if (sodium_init() < 0) {
+		free(c);
+		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
+	}
+	c->st = st;
+	c->o = *opts;
+	c->out = opts->out ? opts->out : stdout;
+	c->diag = opts->diag ? opts->diag : stderr;
+	buf_init(&c->vb, 64u << 20);
+	buf_init(&c->hb, 64u << 20);
+	buf_init(&c->mb, 4096);
+	if (opts->rejects) {
+		struct buf b;
+
+		buf_init(&b, 8192);
+		buf_addf(&b, "%s.tmp.%ld", opts->rejects, (long)getpid());
+		c->rej_tmp = buf_detach(&b, NULL);
+		c->rej = fopen(c->rej_tmp, "w");
+		if (!c->rej) {
+			int rc = uc_error(err, UC_EIO, "cannot create %s: %s", c->rej_tmp,
+					  strerror(errno));
+
+			ingest_free(c);
+			return rc;
+		}
+		fputs("file,line,column,field,problem,raw\n", c->rej);
+	}
+	*out = c;
+	return UC_OK;
+}
+
+int ingest_finish(struct ingest_ctx *c, struct uc_err *err)
+{
+	int bad;
+
+	if (!c->rej)
+		return UC_OK;
+	bad = fflush(c->rej) != 0 || ferror(c->rej) || fsync(fileno(c->rej)) != 0;
+	bad |= fclose(c->rej) != 0;
+	c->rej = NULL;
+	if (bad || rename(c->rej_tmp, c->o.rejects) != 0) {
+		int rc = uc_error(err, UC_EIO, "cannot write %s: %s", c->o.rejects,
+				  strerror(errno));
+
+		unlink(c->rej_tmp);
+		return rc;
+	}
+	free(c->rej_tmp);
+	c->rej_tmp = NULL;
+	return UC_OK;
+}
+
+void ingest_free(struct ingest_ctx *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < 16; i++)
+		store_finalize(c->ins[i]);
+	store_finalize(c->q_event);
+	store_finalize(c->q_addr);
+	store_finalize(c->q_claim);
+	store_finalize(c->q_repr);
+	store_finalize(c->q_file);
+	store_finalize(c->q_unk);
+	if (c->rej) {
+		fclose(c->rej);
+		unlink(c->rej_tmp);
+	}
+	free(c->rej_tmp);
+	lookup_free(c->lk);
+	buf_release(&c->vb);
+	buf_release(&c->hb);
+	buf_release(&c->mb);
+	free(c);
+}
+
+static int prep(struct ingest_ctx *c, struct store_stmt **q, const char *sql,
+		struct uc_err *err)
+{
+	if (*q)
+		return UC_OK;
+	return store_prepare(c->st, sql, q, err);
+}
+
+static int load_lookup(struct ingest_ctx *c, struct uc_err *err)
+{
+	int rc;
+
+	if (c->lk)
+		return UC_OK;
+	if (!c->o.eoir_lookup)
+		return uc_error(err, UC_EIO,
+				"no EOIR lookup tables: pass --eoir-lookup PATH");
+	rc = lookup_load(&c->lk, c->o.eoir_lookup, err);
+	if (rc)
+		return rc;
+	for (int i = 1; i < 10; i++)
+		c->juv[i] = lookup_nth(c->lk, "tblLookup_Juvenile", i);
+	return UC_OK;
+}
+
+/* ---- derived rows ---------------------------------------------------- */
+
+static int contains_word(const char *s, size_t n, const char *w)
+{
+	size_t wl = strlen(w);
+
+	for (size_t i = 0; i + wl <= n; i++) {
+		if (strncasecmp(s + i, w, wl) != 0)
+			continue;
+		if (i > 0 && ((s[i - 1] >= 'A' && s[i - 1] <= 'Z') ||
+			      (s[i - 1] >= 'a' && s[i - 1] <= 'z')))
+			continue;
+		if (i + wl < n && ((s[i + wl] >= 'A' && s[i + wl] <= 'Z') ||
+				   (s[i + wl] >= 'a' && s[i + wl] <= 'z')))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+/* Address status (docs/formats.md §3) from the address parts. */
+static const char *address_status(const char *street, const char *unit,
+				  const char *city)
+{
+	int multi, has_unit;
+
+	if ((!street || !*street) && (!city || !*city))
+		return "blank";
+	has_unit = unit && *unit && strcmp(unit, "?") != 0;
+	multi = (unit && strcmp(unit, "?") == 0);
+	if (street) {
+		size_t n = strlen(street);
+
+		multi |= contains_word(street, n, "APT") ||
+			 contains_word(street, n, "UNIT") || memchr(street, '#', n) != NULL;
+	}
+	if (multi && !has_unit)
+		return "missing_unit";
+	return "unverified";
+}
+
+static int add_address(struct ingest_ctx *c, const char *tbl, int64_t rid,
+		       const char *anum, const char *street, const char *unit,
+		       const char *city, const char *state, const char *zip,
+		       const char *status, const char *as_of, struct uc_err *err)
+{
+	int rc = prep(c, &c->q_addr,
+		      "INSERT INTO address(src_tbl,src_rid,a_number,street,unit,city,"
+		      "state,zip,status,as_of) VALUES(?,?,?,?,?,?,?,?,?,?) "
+		      "ON CONFLICT DO NOTHING",
+		      err);
+
+	if (rc)
+		return rc;
+	store_bind_text(c->q_addr, 1, tbl, -1);
+	store_bind_int(c->q_addr, 2, rid);
+	store_bind_text(c->q_addr, 3, anum, -1);
+	store_bind_text(c->q_addr, 4, street, -1);
+	store_bind_text(c->q_addr, 5, unit, -1);
+	store_bind_text(c->q_addr, 6, city, -1);
+	store_bind_text(c->q_addr, 7, state, -1);
+	store_bind_text(c->q_addr, 8, zip, -1);
+	store_bind_text(c->q_addr, 9, status, -1);
+	store_bind_text(c->q_addr, 10, as_of, as_of ? 10 : -1);
+	rc = store_step(c->q_addr, err);
+	store_reset(c->q_addr);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+static int add_repr(struct ingest_ctx *c, const char *tbl, int64_t rid,
+		    const char *anum, const char *provider, const char *kind,
+		    const char *status, const char *on_date, struct uc_err *err)
+{
+	int rc = prep(c, &c->q_repr,
+		      "INSERT INTO representation(src_tbl,src_rid,a_number,provider,"
+		      "kind,status,on_date) VALUES(?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+		      err);
+
+	if (rc)
+		return rc;
+	store_bind_text(c->q_repr, 1, tbl, -1);
+	store_bind_int(c->q_repr, 2, rid);
+	store_bind_text(c->q_repr, 3, anum, -1);
+	store_bind_text(c->q_repr, 4, provider, -1);
+	store_bind_text(c->q_repr, 5, kind, -1);
+	store_bind_text(c->q_repr, 6, status, -1);
+	store_bind_text(c->q_repr, 7, on_date, on_date ? 10 : -1);
+	rc = store_step(c->q_repr, err);
+	store_reset(c->q_repr);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+static int add_claim(struct ingest_ctx *c, int64_t rid, const char *anum,
+		     const char *type, const char *status, const char *on_date,
+		     struct uc_err *err)
+{
+	int rc = prep(c, &c->q_claim,
+		      "INSERT INTO claim(src_tbl,src_rid,a_number,claim_type,status,"
+		      "on_date) VALUES('field_event',?,?,?,?,?) ON CONFLICT DO NOTHING",
+		      err);
+
+	if (rc)
+		return rc;
+	store_bind_int(c->q_claim, 1, rid);
+	store_bind_text(c->q_claim, 2, anum, -1);
+	store_bind_text(c->q_claim, 3, type, -1);
+	store_bind_text(c->q_claim, 4, status, -1);
+	store_bind_text(c->q_claim, 5, on_date, on_date ? 10 : -1);
+	rc = store_step(c->q_claim, err);
+	store_reset(c->q_claim);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+/* Value of spec column named db in vals, or NULL. */
+static const char *vcol(const struct table_spec *ts, const struct val *v,
+			const char *db)
+{
+	for (int k = 0; k < ts->ncols; k++) {
+		const char *name = ts->cols[k].db ? ts->cols[k].db : ts->cols[k].name;
+
+		if (strcmp(name, db) == 0)
+			return v[k].null ? NULL : v[k].p;
+	}
+	return NULL;
+}
+
+static int derive_table_row(struct ingest_ctx *c, const struct table_spec *ts,
+			    int64_t rid, struct val *v, struct uc_err *err)
+{
+	const char *anum = vcol(ts, v, "a_number");
+
+	if (strcmp(ts->tbl, "orr_placement") == 0) {
+		const char *street = vcol(ts, v, "street"), *unit = vcol(ts, v, "unit");
+		const char *city = vcol(ts, v, "city"), *state = vcol(ts, v, "state");
+		const char *zip = vcol(ts, v, "zip"), *rel = vcol(ts, v, "released_date");
+
+		if (!rel && !street && !unit && !city && !state && !zip)
+			return UC_OK;
+		return add_address(c, ts->tbl, rid, anum, street, unit, city, state, zip,
+				   address_status(street, unit, city), rel, err);
+	}
+	if (strcmp(ts->tbl, "ice_nta") == 0) {
+		const char *street = vcol(ts, v, "street"), *unit = vcol(ts, v, "unit");
+		const char *city = vcol(ts, v, "city"), *state = vcol(ts, v, "state");
+		const char *zip = vcol(ts, v, "zip");
+		const char *as_of = vcol(ts, v, "served_date");
+
+		if (!street && !unit && !city && !state && !zip)
+			return UC_OK;
+		if (!as_of)
+			as_of = vcol(ts, v, "issued_date");
+		return add_address(c, ts->tbl, rid, anum, street, unit, city, state, zip,
+				   address_status(street, unit, city), as_of, err);
+	}
+	if (strcmp(ts->tbl, "eoir_case") == 0) {
+		const char *city = vcol(ts, v, "upd_city"), *state = vcol(ts, v, "upd_state");
+		const char *zip = vcol(ts, v, "upd_zip");
+		const char *as_of = vcol(ts, v, "address_changed_on");
+		const char *atty = vcol(ts, v, "atty_nbr");
+		int rc;
+
+		if (!city && !state && !zip) {
+			city = vcol(ts, v, "city");
+			state = vcol(ts, v, "state");
+			zip = vcol(ts, v, "zip");
+			as_of = NULL;
+		}
+		if (city || state || zip) {
+			rc = add_address(c, ts->tbl, rid, anum, NULL, NULL, city, state, zip,
+					 city ? "unverified" : "blank", as_of, err);
+			if (rc)
+				return rc;
+		}
+		if (atty) {
+			/* The counsel's start is the case's input date, which lives
+			 * in B_TblProceeding: filled when proceedings are imported. */
+			return add_repr(c, ts->tbl, rid, anum, atty, "counsel", "started",
+					NULL, err);
+		}
+	}
+	return UC_OK;
+}
+
+/* ---- rows ------------------------------------------------------------ */
+
+static uint64_t siphash(const void *p, size_t n)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+	uint64_t v = 0;
+
+	crypto_shorthash(h, p, n, RHASH_KEY);
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | h[i];
+	return v;
+}
+
+static void hash_add(struct buf *hb, const struct val *v, const char *base)
+{
+	if (v->null) {
+		buf_addc(hb, '\0');
+		return;
+	}
+	buf_addc(hb, '\1');
+	buf_add(hb, base + v->off, v->n);
+	buf_addc(hb, '\0');
+}
+
+static void unknown_code(struct frun *fr, int k, const char *code, size_t n)
+{
+	struct unkmap *m = fr->unk;
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)k;
+	size_t i;
+
+	fr->unknown++;
+	if (n >= sizeof(m->e[0].code))
+		n = sizeof(m->e[0].code) - 1;
+	for (size_t j = 0; j < n; j++)
+		h = (h ^ (unsigned char)code[j]) * 1099511628211ull;
+	for (i = h & 1023;; i = (i + 1) & 1023) {
+		struct unk_ent *e = &m->e[i];
+
+		if (e->field < 0 || e->n == 0) {
+			long line, col;
+
+			if (m->used >= 768) {
+				m->overflow++;
+				return;
+			}
+			e->field = k;
+			memcpy(e->code, code, n);
+			e->code[n] = '\0';
+			e->n = 1;
+			e->first_line = fr->line;
+			m->used++;
+			field_pos(fr, k, -1, &line, &col);
+			warn_at(fr, line, col, fr->ts->cols[k].name,
+				"code '%s' is not in %s (kept; counted in unknown_code)",
+				e->code, fr->ts->cols[k].lk);
+			return;
+		}
+		if (e->field == k && strlen(e->code) == n && memcmp(e->code, code, n) == 0) {
+			e->n++;
+			return;
+		}
+	}
+}
+
+/* Check and normalise the value of spec column k from s[0..n). */
+static void check_value(struct frun *fr, int k, const char *s, size_t n,
+			struct val *v)
+{
+	struct ingest_ctx *c = fr->c;
+	const struct col_spec *cs = &fr->ts->cols[k];
+	long bad_utf8;
+	int r;
+
+	v->off = c->vb.len;
+	v->n = 0;
+	v->null = 1;
+	v->is_int = 0;
+	fnorm_trim(&s, &n);
+	if (fr->kind == 1 && n == 4 && memcmp(s, "NULL", 4) == 0)
+		n = 0;
+	bad_utf8 = fnorm_utf8_invalid(s, n);
+	if (bad_utf8 >= 0) {
+		long line, col;
+
+		field_pos(fr, k, -1, &line, &col);
+		/* the offset is within the trimmed value: good enough for one-line fields */
+		row_error_at(fr, line, col + bad_utf8, cs->name,
+			     "invalid UTF-8 (byte 0x%02X); save the file as UTF-8",
+			     (unsigned char)s[bad_utf8]);
+		return;
+	}
+	switch (cs->type) {
+	case T_KEY:
+	case T_TEXT:
+		if (n == 0) {
+			if (cs->type == T_KEY)
+				row_error(fr, k, cs->name, "the source key is blank");
+			return;
+		}
+		fnorm_text(s, n, &c->vb);
+		break;
+	case T_ANUM:
+	case T_ANUM_REQ: {
+		char a[10];
+
+		r = fnorm_anumber(s, n, a);
+		if (r == FNORM_BLANK) {
+			if (cs->type == T_ANUM_REQ)
+				row_error(fr, k, cs->name, "A-number is required");
+			return;
+		}
+		if (r == FNORM_BAD) {
+			row_error(fr, k, cs->name,
+				  "'%.*s' is not an A-number (8 or 9 digits, optional A prefix and dashes)",
+				  (int)(n > 40 ? 40 : n), s);
+			return;
+		}
+		buf_add(&c->vb, a, 9);
+		break;
+	}
+	case T_DATE:
+	case T_DATE_REQ: {
+		char d[11];
+
+		r = fr->kind == 1 ? fnorm_date(s, n, d) : fnorm_date_strict(s, n, d);
+		if (r == FNORM_BLANK) {
+			if (cs->type == T_DATE_REQ)
+				row_error(fr, k, cs->name, "date is required (YYYY-MM-DD)");
+			return;
+		}
+		if (r == FNORM_BAD) {
+			row_error(fr, k, cs->name, "'%.*s' is not a date (YYYY-MM-DD)",
+				  (int)(n > 40 ? 40 : n), s);
+			return;
+		}
+		buf_add(&c->vb, d, 10);
+		break;
+	}
+	case T_ENUM:
+	case T_ENUM_REQ:
+		if (n == 0) {
+			if (cs->type == T_ENUM_REQ) {
+				buf_reset(&c->mb);
+				fnorm_enum_list(cs->allowed, &c->mb);
+				row_error(fr, k, cs->name, "value is required; allowed: %s",
+					  c->mb.ptr);
+			}
+			return;
+		}
+		if (fnorm_enum(s, n, cs->allowed) < 0) {
+			struct buf b;
+
+			buf_init(&b, 2048);
+			fnorm_enum_list(cs->allowed, &b);
+			row_error(fr, k, cs->name, "unknown value '%.*s'; allowed: %s%s",
+				  (int)(n > 40 ? 40 : n), s, b.ptr,
+				  cs->type == T_ENUM ? ", or blank" : "");
+			buf_release(&b);
+			return;
+		}
+		buf_add(&c->vb, s, n);
+		break;
+	case T_COUNTRY: {
+		char cc[3];
+
+		if (n == 0)
+			return;
+		if (n != 2 || !(cc[0] = s[0], cc[1] = s[1], cc[2] = '\0', iso_is_country(cc))) {
+			row_error(fr, k, cs->name,
+				  "'%.*s' is not an ISO 3166-1 alpha-2 country code (e.g. HN, GT, SV)",
+				  (int)(n > 40 ? 40 : n), s);
+			return;
+		}
+		buf_add(&c->vb, s, n);
+		break;
+	}
+	case T_LANG:
+		if (n == 0)
+			return;
+		if (n != 3 || s[0] < 'a' || s[0] > 'z' || s[1] < 'a' || s[1] > 'z' ||
+		    s[2] < 'a' || s[2] > 'z') {
+			row_error(fr, k, cs->name,
+				  "'%.*s' is not an ISO 639-3 language code (e.g. spa, kek, mam)",
+				  (int)(n > 40 ? 40 : n), s);
+			return;
+		}
+		buf_add(&c->vb, s, n);
+		break;
+	case T_YN_INT:
+		if (n != 1 || (s[0] != 'Y' && s[0] != 'N')) {
+			row_error(fr, k, cs->name, "'%.*s': allowed: Y, N",
+				  (int)(n > 40 ? 40 : n), s);
+			return;
+		}
+		v->is_int = 1;
+		v->i = s[0] == 'Y';
+		buf_add(&c->vb, s, 1);
+		break;
+	case T_IKEY:
+	case T_INT:
+	case T_INT_REQ: {
+		long long x;
+
+		r = fnorm_int(s, n, &x);
+		if (r == FNORM_BLANK) {
+			if (cs->type != T_INT)
+				row_error(fr, k, cs->name, "%s",
+					  cs->type == T_IKEY ? "the source key is blank"
+							     : "a number is required");
+			return;
+		}
+		if (r == FNORM_BAD) {
+			row_error(fr, k, cs->name, "'%.*s' is not a whole number",
+				  (int)(n > 40 ? 40 : n), s);
+			return;
+		}
+		v->is_int = 1;
+		v->i = x;
+		buf_add(&c->vb, s, n);
+		break;
+	}
+	case T_CODE:
+		if (n == 0)
+			return;
+		fnorm_text(s, n, &c->vb);
+		if (c->lk && !lookup_get(c->lk, cs->lk, c->vb.ptr + v->off,
+					 c->vb.len - v->off))
+			unknown_code(fr, k, c->vb.ptr + v->off, c->vb.len - v->off);
+		break;
+	case T_JUV: {
+		long long x = 0;
+
+		if (n == 0)
+			return;
+		r = fnorm_int(s, n, &x);
+		if (r == FNORM_OK && x >= 1 && x <= 9 && c->juv[x]) {
+			buf_adds(&c->vb, c->juv[x]);
+		} else {
+			fnorm_text(s, n, &c->vb);
+			unknown_code(fr, k, c->vb.ptr + v->off, c->vb.len - v->off);
+		}
+		break;
+	}
+	case T_ABSENTIA:
+		if (n == 0)
+			return;
+		fnorm_text(s, n, &c->vb);
+		if (!(n == 1 && (s[0] == 'Y' || s[0] == 'N'))) {
+			long line, col;
+
+			field_pos(fr, k, -1, &line, &col);
+			warn_at(fr, line, col, cs->name, "'%.*s' is neither Y nor N (kept)",
+				(int)(n > 40 ? 40 : n), s);
+		}
+		break;
+	}
+	v->null = 0;
+	v->n = c->vb.len - v->off;
+	buf_addc(&c->vb, '\0');
+}
+
+static int table_index(const struct table_spec *ts)
+{
+	return (int)(ts - ingest_tables);
+}
+
+static int prepare_insert(struct ingest_ctx *c, const struct table_spec *ts,
+			  struct uc_err *err)
+{
+	int ti = table_index(ts);
+	struct buf b;
+	int nx = 0, rc;
+
+	if (c->ins[ti])
+		return UC_OK;
+	buf_init(&b, 8192);
+		buf_addf(&b, "INSERT INTO %s(file_id,line,skey,rhash", ts->tbl);
+	for (int k = 0; k < ts->ncols; k++) {
+		/* A text key lives in skey only. */
+		if (ts->cols[k].type == T_KEY)
+			continue;
+		buf_addf(&b, ",%s", ts->cols[k].db ? ts->cols[k].db : ts->cols[k].name);
+		nx++;
+	}
+	for (int x = 0; ts->extra_db[x]; x++, nx++)
+		buf_addf(&b, ",%s", ts->extra_db[x]);
+	buf_adds(&b, ") VALUES(?,?,?,?");
+	for (int k = 0; k < nx; k++)
+		buf_adds(&b, ",?");
+	buf_adds(&b, ") ON CONFLICT(rhash) DO NOTHING");
+	rc = store_prepare(c->st, b.ptr, &c->ins[ti], err);
+	buf_release(&b);
+	return rc;
+}
+
+/* Extras: values computed from the row's columns. */
+static const char *extra_value(struct frun *fr, enum extra_kind x, struct val *v,
+			       int64_t *ival, int *is_int)
+{
+	struct ingest_ctx *c = fr->c;
+	const struct table_spec *ts = fr->ts;
+
+	*is_int = 0;
+	switch (x) {
+	case X_ADDRESS_STATUS:
+		return address_status(vcol(ts, v, "street"), vcol(ts, v, "unit"),
+				      vcol(ts, v, "city"));
+	case X_EOIR_COUNTRY: {
+		const char *nat = vcol(ts, v, "nat_code");
+		const char *d = nat && c->lk ? lookup_get(c->lk, "tblLookupAlienNat", nat,
+							   strlen(nat))
+					     : NULL;
+
+		return d ? iso_country_code(d) : NULL;
+	}
+	case X_EOIR_LANGUAGE: {
+		const char *lang = vcol(ts, v, "lang_code");
+		const char *d = lang && c->lk ? lookup_get(c->lk, "tblLanguage", lang,
+							    strlen(lang))
+					      : NULL;
+		const char *iso = d ? iso_language_code(d) : NULL;
+
+		return iso ? iso : lang;
+	}
+	case X_FTA_NOTICE: {
+		const char *nc = vcol(ts, v, "notice_code");
+		const char *d = nc && c->lk ? lookup_get(c->lk, "tblLookupNOTICE", nc,
+							  strlen(nc))
+					    : NULL;
+
+		*is_int = 1;
+		*ival = d && (strstr(d, "FAILED TO APPEAR") || strstr(d, "FAILURE TO APPEAR"));
+		return NULL;
+	}
+	case X_NONE:
+		break;
+	}
+	return NULL;
+}
+
+/*
+ * Store the current row: values v[0..ncols) are checked (fr->row_bad says
+ * whether any failed). Handles duplicates, idempotency and derived rows.
+ */
+static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
+{
+	struct ingest_ctx *c = fr->c;
+	const struct table_spec *ts = fr->ts;
+	struct store_stmt *q = c->ins[table_index(ts)];
+	uint64_t rhash, keyh;
+	struct dup_ent *d;
+	int rc, col;
+
+	if (buf_failed(&c->vb)) {
+		row_error(fr, 0, "row", "row too large");
+		fr->rows_rejected++;
+		return UC_OK;
+	}
+	for (int k = 0; k < ts->ncols; k++)
+		v[k].p = v[k].null ? NULL : c->vb.ptr + v[k].off;
+	if (fr->row_bad) {
+		fr->rows_rejected++;
+		return UC_OK;
+	}
+	buf_reset(&c->hb);
+	buf_adds(&c->hb, ts->tbl);
+	buf_addc(&c->hb, '\0');
+	for (int k = 0; k < ts->ncols; k++)
+		hash_add(&c->hb, &v[k], c->vb.ptr);
+	rhash = siphash(c->hb.ptr, c->hb.len);
+	keyh = siphash(v[0].p, v[0].n);
+	d = dup_check(&fr->dup, keyh, rhash, fr->line);
+	if (d) {
+		if (d->rhash == rhash) {
+			fr->rows_same++;
+			return UC_OK;
+		}
+		row_error(fr, 0, ts->cols[0].name, "duplicate key %s, first at line %ld",
+			  v[0].p, d->line);
+		fr->rows_rejected++;
+		return UC_OK;
+	}
+	store_bind_int(q, 1, fr->file_id);
+	store_bind_int(q, 2, fr->line);
+	store_bind_text_static(q, 3, v[0].p, (int)v[0].n);
+	store_bind_int(q, 4, (int64_t)rhash);
+	col = 5;
+	for (int k = 0; k < ts->ncols; k++) {
+		if (ts->cols[k].type == T_KEY)
+			continue;
+		if (v[k].null)
+			store_bind_null(q, col);
+		else if (v[k].is_int)
+			store_bind_int(q, col, v[k].i);
+		else
+			store_bind_text_static(q, col, v[k].p, (int)v[k].n);
+		col++;
+	}
+	for (int x = 0; ts->extra_db[x]; x++, col++) {
+		int64_t iv = 0;
+		int is_int;
+		const char *s = extra_value(fr, ts->extra[x], v, &iv, &is_int);
+
+		if (is_int)
+			store_bind_int(q, col, iv);
+		else
+			store_bind_text(q, col, s, -1);
+	}
+	rc = store_step(q, err);
+	store_reset(q);
+	if (rc < 0)
+		return -rc;
+	if (store_changes(c->st) == 0) {
+		fr->rows_same++;
+		return UC_OK;
+	}
+	fr->rows_new++;
+	return derive_table_row(c, ts, store_last_id(c->st), v, err);
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+static int begin_file(struct frun *fr, const char *tbl, struct uc_err *err)
+{
+	struct ingest_ctx *c = fr->c;
+	char now[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	int rc;
+
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	rc = prep(c, &c->q_file,
+		  "INSERT INTO import_file(feed,tbl,name,sha256,imported_at) "
+		  "VALUES(?,?,?,'',?)",
+		  err);
+	if (rc)
+		return rc;
+	store_bind_text(c->q_file, 1, fr->feed, -1);
+	store_bind_text(c->q_file, 2, tbl, -1);
+	store_bind_text(c->q_file, 3, fr->path, -1);
+	store_bind_text(c->q_file, 4, now, -1);
+	rc = store_step(c->q_file, err);
+	store_reset(c->q_file);
+	if (rc < 0)
+		return -rc;
+	fr->file_id = store_last_id(c->st);
+	return UC_OK;
+}
+
+/* Counts, hash, unknown codes; drop the import_file row when the same
+ * bytes were imported before and nothing changed. */
+static int end_file(struct frun *fr, const char *sha, struct uc_err *err)
+{
+	struct ingest_ctx *c = fr->c;
+	struct store_stmt *q = NULL;
+	int64_t prev = 0;
+	int rc;
+
+	if (!fr->file_id)
+		return UC_OK;
+	rc = store_prepare(c->st,
+			   "SELECT id FROM import_file WHERE sha256=? AND tbl=? AND id<>? "
+			   "LIMIT 1",
+			   &q, err);
+	if (rc)
+		return rc;
+	store_bind_text(q, 1, sha, -1);
+	store_bind_text(q, 2, fr->ts ? fr->ts->tbl : "field_event", -1);
+	store_bind_int(q, 3, fr->file_id);
+	rc = store_step(q, err);
+	if (rc == STORE_ROW)
+		prev = store_col_int(q, 0);
+	store_finalize(q);
+	q = NULL;
+	if (rc < 0)
+		return -rc;
+	if (prev && fr->rows_new == 0 && fr->rows_rejected == 0) {
+		rc = store_prepare(c->st, "DELETE FROM import_file WHERE id=?", &q, err);
+		if (rc)
+			return rc;
+		store_bind_int(q, 1, fr->file_id);
+		rc = store_step(q, err);
+		store_finalize(q);
+		return rc < 0 ? -rc : UC_OK;
+	}
+	rc = store_prepare(c->st,
+			   "UPDATE import_file SET sha256=?,rows_read=?,rows_new=?,"
+			   "rows_same=?,rows_rejected=?,unknown_codes=? WHERE id=?",
+			   &q, err);
+	if (rc)
+		return rc;
+	store_bind_text(q, 1, sha, -1);
+	store_bind_int(q, 2, fr->rows_read);
+	store_bind_int(q, 3, fr->rows_new);
+	store_bind_int(q, 4, fr->rows_same);
+	store_bind_int(q, 5, fr->rows_rejected);
+	store_bind_int(q, 6, fr->unknown);
+	store_bind_int(q, 7, fr->file_id);
+	rc = store_step(q, err);
+	store_finalize(q);
+	if (rc < 0)
+		return -rc;
+	if (fr->unk && fr->unk->used) {
+		rc = prep(c, &c->q_unk,
+			  "INSERT INTO unknown_code(file_id,field,code,n,first_line) "
+			  "VALUES(?,?,?,?,?) ON CONFLICT DO UPDATE SET n=n+excluded.n",
+			  err);
+		if (rc)
+			return rc;
+		for (int i = 0; i < 1024; i++) {
+			struct unk_ent *e = &fr->unk->e[i];
+
+			if (e->field < 0 || e->n == 0)
+				continue;
+			store_bind_int(c->q_unk, 1, fr->file_id);
+			store_bind_text(c->q_unk, 2, fr->ts->cols[e->field].name, -1);
+			store_bind_text(c->q_unk, 3, e->code, -1);
+			store_bind_int(c->q_unk, 4, e->n);
+			store_bind_int(c->q_unk, 5, e->first_line);
+			rc = store_step(c->q_unk, err);
+			store_reset(c->q_unk);
+			if (rc < 0)
+				return -rc;
+		}
+	}
+	return UC_OK;
+}
+
+/* Header columns -> spec columns. Returns 0, or -1 after reporting. */
+static int map_header(struct frun *fr, char **names, int nf, int ci)
+{
+	const struct table_spec *ts = fr->ts;
+	struct buf miss, unk;
+	int bad = 0;
+
+	buf_init(&miss, 8192);
+	buf_init(&unk, 8192);
+	for (int k = 0; k < ts->ncols; k++) {
+		fr->fidx[k] = -1;
+		for (int i = 0; i < nf; i++) {
+			const char *h = names[i];
+			int eq = ci ? strcasecmp(h, ts->cols[k].name) == 0
+				    : strcmp(h, ts->cols[k].name) == 0;
+
+			if (eq) {
+				fr->fidx[k] = i;
+				break;
+			}
+		}
+		if (fr->fidx[k] < 0 && !ts->cols[k].optional) {
+			buf_addf(&miss, "%s%s", miss.len ? ", " : "", ts->cols[k].name);
+			bad = 1;
+		}
+	}
+	if (!ci) {
+		for (int i = 0; i < nf; i++) {
+			int known = 0;
+
+			for (int k = 0; k < ts->ncols && !known; k++)
+				known = strcmp(names[i], ts->cols[k].name) == 0;
+			if (!known) {
+				buf_addf(&unk, "%s'%s'", unk.len ? ", " : "", names[i]);
+				bad = 1;
+			}
+		}
+	}
+	if (bad) {
+		struct buf b;
+
+		buf_init(&b, 16384);
+		if (miss.len)
+			buf_addf(&b, "missing column(s) %s", miss.ptr);
+		if (unk.len)
+			buf_addf(&b, "%sunknown column(s) %s", miss.len ? "; " : "", unk.ptr);
+		buf_addf(&b, "; expected header: ");
+		for (int k = 0; k < ts->ncols; k++)
+			buf_addf(&b, "%s%s", k ? (ci ? "\t" : ",") : "", ts->cols[k].name);
+		row_error_at(fr, 1, 1, "header", "%s", b.ptr);
+		buf_release(&b);
+	}
+	buf_release(&miss);
+	buf_release(&unk);
+	return bad ? -1 : 0;
+}
+
+static const struct table_spec *spec_by_key(const char *feed, const char *first)
+{
+	for (int i = 0; i < ingest_ntables; i++)
+		if (strcmp(ingest_tables[i].feed, feed) == 0 &&
+		    strcmp(ingest_tables[i].cols[0].name, first) == 0)
+			return &ingest_tables[i];
+	return NULL;
+}
+
+static void progress_bytes(struct progress *p, uint64_t done)
+{
+	progress_tick(p, done);
+}
+
+/* One CSV file of feed (cbp, orr, ice). */
+static int import_csv(struct frun *fr, struct uc_err *err)
+{
+	struct ingest_ctx *c = fr->c;
+	struct csvr *r = NULL;
+	struct csvr_row *row;
+	struct val v[MAX_COLS];
+	struct progress pg;
+	char sha[65] = "";
+	int rc, header = 1, nh = 0;
+	uint64_t size = 0;
+
+	rc = csvr_open(&r, fr->path, ',', err);
+	if (rc)
+		return rc;
+	csvr_bytes(r, &size);
+	progress_start(&pg, fr->path, size);
+	fr->kind = 0;
+	while ((rc = csvr_next(r, &row)) != CSVR_EOF) {
+		if (rc == CSVR_IOERR) {
+			rc = uc_error(err, UC_EIO, "%s", csvr_error(r)->msg);
+			goto out;
+		}
+		fr->crow = row;
+		fr->line = row->line;
+		fr->raw = row->raw;
+		fr->raw_len = row->raw_len;
+		fr->row_bad = 0;
+		if (rc == CSVR_BAD) {
+			if (header) {
+				row_error_at(fr, row->bad_line, row->col, "header", "%s",
+					     row->problem);
+				rc = UC_OK;
+				goto out;
+			}
+			fr->rows_read++;
+			row_error_at(fr, row->bad_line, row->col, "row", "%s", row->problem);
+			fr->rows_rejected++;
+			continue;
+		}
+		if (header) {
+			const struct table_spec *ts;
+
+			header = 0;
+			nh = row->nf;
+			ts = spec_by_key(fr->feed, row->nf ? row->f[0] : "");
+			if (!ts) {
+				struct buf b;
+
+				buf_init(&b, 4096);
+				for (int i = 0; i < ingest_ntables; i++)
+					if (strcmp(ingest_tables[i].feed, fr->feed) == 0)
+						buf_addf(&b, "%s%s (%s)", b.len ? ", " : "",
+							 ingest_tables[i].cols[0].name,
+							 ingest_tables[i].label);
+				row_error_at(fr, 1, 1, "header",
+					     "not a %s file: the first column must be one of %s",
+					     fr->feed, b.ptr);
+				buf_release(&b);
+				rc = UC_OK;
+				goto out;
+			}
+			fr->ts = ts;
+			if (map_header(fr, row->f, row->nf, 0)) {
+				rc = UC_OK;
+				goto out;
+			}
+			rc = prepare_insert(c, ts, err);
+			if (!rc)
+				rc = begin_file(fr, ts->tbl, err);
+			if (rc)
+				goto out;
+			continue;
+		}
+		fr->rows_read++;
+		if ((fr->rows_read & 8191) == 0)
+			progress_bytes(&pg, csvr_bytes(r, NULL));
+		if (row->nf != nh) {
+			long line, col;
+
+			if (row->nf > nh) {
+				csvr_field_pos(row, nh, &line, &col);
+				row_error_at(fr, line, col, "row",
+					     "%d fields, the header has %d", row->nf, nh);
+			} else {
+				line = row->last_line;
+				col = (long)row->raw_len + 1;
+				if (row->line == row->last_line)
+					csvr_field_pos(row, row->nf + 1, &line, &col);
+				row_error_at(fr, line, col, "row", "%d fields, the header has %d%s",
+					     row->nf, nh,
+					     row->ended_nl ? "" : " (last line cut short: file truncated?)");
+			}
+			fr->rows_rejected++;
+			continue;
+		}
+		buf_reset(&c->vb);
+		for (int k = 0; k < fr->ts->ncols; k++)
+			check_value(fr, k, row->f[fr->fidx[k]], row->len[fr->fidx[k]], &v[k]);
+		rc = store_row(fr, v, err);
+		if (rc)
+			goto out;
+	}
+	rc = UC_OK;
+	if (header) {
+		row_error_at(fr, 1, 1, "header", "empty file: expected a header row");
+		goto out;
+	}
+	csvr_sha256_hex(r, sha);
+	rc = end_file(fr, sha, err);
+out:
+	progress_end(&pg);
+	csvr_close(r);
+	return rc;
+}
+
+/* ---- EOIR ------------------------------------------------------------- */
+
+/* Type-checks of one EOIR field for shift detection: 1 plausible. */
+static int eoir_plausible(const struct col_spec *cs, const char *s)
+{
+	size_t n = strlen(s);
+	int32_t d;
+	long long x;
+
+	fnorm_trim(&s, &n);
+	if (n == 0 || (n == 4 && memcmp(s, "NULL", 4) == 0))
+		return 1;
+	switch (cs->type) {
+	case T_DATE:
+	case T_DATE_REQ:
+		return date_parse(s, n, &d) == 0;
+	case T_IKEY:
+	case T_INT:
+	case T_INT_REQ:
+	case T_JUV:
+		return fnorm_int(s, n, &x) == FNORM_OK;
+	default:
+		return 1;
+	}
+}
+
+/* Are the typed columns plausible if field c holds `extra` more fields? */
+static int eoir_mapping_ok(struct frun *fr, char **f, int c, int extra)
+{
+	const struct table_spec *ts = fr->ts;
+
+	for (int k = 0; k < ts->ncols; k++) {
+		int h = fr->fidx[k];
+
+		if (h < 0)
+			continue;
+		if (c >= 0 && h > c)
+			h += extra;
+		if (c >= 0 && h == c)
+			continue;  /* the rejoined free text */
+		if (!eoir_plausible(&ts->cols[k], f[h]))
+			return 0;
+	}
+	return 1;
+}
+
+static const char *const EOIR_FREE_TEXT[] = {
+	"ALIEN_CITY", "UPDATED_CITY", "LAST_NAME", "FIRST_NAME", "DETENTION_LOCATION",
+	"CORRECTIONAL_FAC", "ADJ_MSG", "ADJ_RSN", "UP_BOND_RSN", "INMATE_HOUSING",
+	"DCO_LOCATION", "SCHEDULED_HEAR_LOC", "TRANSFER_TO", NULL};
+
+/*
+ * Handle a row with more fields than the header: trailing empties are
+ * dropped; a stray tab in a free-text field is rejoined. Returns 0 when
+ * the row now has nh fields, -1 after reporting an error.
+ */
+static int eoir_repair(struct frun *fr, char **f, int *nfp, int nh,
+		       char **hnames)
+{
+	int nf = *nfp, extra;
+
+	while (nf > nh && f[nf - 1][0] == '\0')
+		nf--;
+	extra = nf - nh;
+	if (extra <= 0) {
+		*nfp = nh;
+		return 0;
+	}
+	if (eoir_mapping_ok(fr, f, -1, 0)) {
+		long col = (long)(f[nh] - fr->eline) + 1;
+
+		warn_at(fr, fr->line, col, "row",
+			"%d extra trailing field(s) after the %d columns of the header (ignored)",
+			extra, nh);
+		*nfp = nh;
+		return 0;
+	}
+	for (int c = 0; c < nh; c++) {
+		if (fnorm_enum(hnames[c], strlen(hnames[c]), EOIR_FREE_TEXT) < 0)
+			continue;
+		if (!eoir_mapping_ok(fr, f, c, extra))
+			continue;
+		/* Rejoin f[c..c+extra] (split at tabs, now NULs) with spaces. */
+		for (int j = c; j < c + extra; j++)
+			f[j][strlen(f[j])] = ' ';
+		for (int j = c + 1; j + extra < nf; j++)
+			f[j] = f[j + extra];
+		warn_at(fr, fr->line, (long)(f[c] - fr->eline) + 1, hnames[c],
+			"stray tab inside the field shifted the row by %d field(s); rejoined (repaired)",
+			extra);
+		*nfp = nh;
+		return 0;
+	}
+	row_error_at(fr, fr->line, (long)(f[nh] - fr->eline) + 1, "row",
+		     "%d fields, the header has %d, and no free-text field explains the shift",
+		     nf, nh);
+	return -1;
+}
+
+/* Rows listed for base in DIR/Count.txt, or -1. */
+static long eoir_count(const char *path, const char *base)
+{
+	char *dup = uc_xstrdup(path);
+	struct buf p;
+	FILE *f;
+	char line[512];
+	long want = -1;
+	size_t bl = strlen(base);
+	const char *dot = strchr(base, '.');
+
+	if (dot)
+		bl = (size_t)(dot - base);
+	buf_init(&p, 8192);
+	buf_addf(&p, "%s/Count.txt", dirname(dup));
+	free(dup);
+	f = fopen(p.ptr, "r");
+	buf_release(&p);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *tab = strchr(line, '\t');
+		size_t nl;
+		long long x;
+		char *end;
+
+		if (!tab)
+			continue;
+		nl = (size_t)(tab - line);
+		if (nl > 4 && strncasecmp(tab - 4, ".csv", 4) == 0)
+			nl -= 4;
+		if (nl != bl || strncasecmp(line, base, bl) != 0)
+			continue;
+		end = tab + 1 + strcspn(tab + 1, "\r\n");
+		if (fnorm_int(tab + 1, (size_t)(end - (tab + 1)), &x) == FNORM_OK)
+			want = (long)x;
+	}
+	fclose(f);
+	return want;
+}
+
+static int import_eoir(struct frun *fr, struct uc_err *err)
+{
+	struct ingest_ctx *c = fr->c;
+	struct lread lr;
+	char **f = NULL, **hnames = NULL, *hcopy = NULL;
+	struct val v[MAX_COLS];
+	struct progress pg;
+	char sha[65] = "";
+	int rc, nh = 0, header = 1;
+	long want;
+
+	rc = load_lookup(c, err);
+	if (rc)
+		return rc;
+	rc = lread_open(&lr, fr->path, EOIR_MAX_LINE, err);
+	if (rc)
+		return rc;
+	progress_start(&pg, fr->path, lr.file_size);
+	f = uc_xcalloc(EOIR_MAX_FIELDS + 1, sizeof(char *));
+	fr->kind = 1;
+	fr->ef = f;
+	fr->unk = uc_xmalloc(sizeof(*fr->unk));
+	for (int i = 0; i < 1024; i++)
+		fr->unk->e[i].field = -1;
+	fr->unk->used = 0;
+	fr->unk->overflow = 0;
+	for (;;) {
+		char *line, *p;
+		size_t n;
+		int nl, nf = 0;
+
+		rc = lread_next(&lr, &line, &n, &nl, err);
+		if (rc == LREAD_EOF)
+			break;
+		if (rc == LREAD_IOERR) {
+			rc = UC_EIO;
+			goto out;
+		}
+		fr->line = lr.lineno;
+		fr->row_bad = 0;
+		fr->raw = "";
+		fr->raw_len = 0;
+		if (rc == LREAD_LONG) {
+			if (header)
+				goto out_header_bad;
+			fr->rows_read++;
+			fr->rows_rejected++;
+			row_error_at(fr, fr->line, EOIR_MAX_LINE + 1, "row",
+				     "line longer than 1 MiB");
+			continue;
+		}
+		if (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		fr->eline = line;
+		fr->raw = line;
+		fr->raw_len = n;
+		if (header) {
+			/* Keep a copy: the line buffer is reused. */
+			hcopy = uc_xstrdup(line);
+			hnames = uc_xcalloc(EOIR_MAX_FIELDS + 1, sizeof(char *));
+			for (p = hcopy; nh < EOIR_MAX_FIELDS;) {
+				char *t = strchr(p, '\t');
+
+				hnames[nh++] = p;
+				if (!t)
+					break;
+				*t = '\0';
+				p = t + 1;
+			}
+			for (int i = 0; i < nh; i++) {
+				size_t hl = strlen(hnames[i]);
+
+				while (hl > 0 && (hnames[i][hl - 1] == ' '))
+					hnames[i][--hl] = '\0';
+			}
+			header = 0;
+			if (map_header(fr, hnames, nh, 1)) {
+				rc = UC_OK;
+				goto out;
+			}
+			rc = prepare_insert(c, fr->ts, err);
+			if (!rc)
+				rc = begin_file(fr, fr->ts->tbl, err);
+			if (rc)
+				goto out;
+			continue;
+		}
+		fr->rows_read++;
+		if ((fr->rows_read & 8191) == 0)
+			progress_tick(&pg, lr.bytes);
+		/* Split at tabs, in place. */
+		for (p = line;;) {
+			char *t = memchr(p, '\t', n - (size_t)(p - line));
+
+			if (nf == EOIR_MAX_FIELDS) {
+				nf++;
+				break;
+			}
+			f[nf++] = p;
+			if (!t)
+				break;
+			*t = '\0';
+			p = t + 1;
+		}
+		if (nf > EOIR_MAX_FIELDS) {
+			row_error_at(fr, fr->line, 1, "row", "more than %d fields",
+				     EOIR_MAX_FIELDS);
+			fr->rows_rejected++;
+			continue;
+		}
+		if (nf < nh) {
+			row_error_at(fr, fr->line, (long)n + 1, "row",
+				     "%d fields, the header has %d%s", nf, nh,
+				     nl ? "" : " (last line cut short: file truncated?)");
+			fr->rows_rejected++;
+			continue;
+		}
+		if (nf > nh && eoir_repair(fr, f, &nf, nh, hnames)) {
+			fr->rows_rejected++;
+			continue;
+		}
+		buf_reset(&c->vb);
+		for (int k = 0; k < fr->ts->ncols; k++) {
+			if (fr->fidx[k] < 0) {
+				v[k].null = 1;
+				v[k].is_int = 0;
+				v[k].n = 0;
+				v[k].off = 0;
+				continue;
+			}
+			check_value(fr, k, f[fr->fidx[k]], strlen(f[fr->fidx[k]]), &v[k]);
+		}
+		rc = store_row(fr, v, err);
+		if (rc)
+			goto out;
+	}
+	rc = UC_OK;
+	if (header) {
+out_header_bad:
+		row_error_at(fr, 1, 1, "header", "missing or overlong header row");
+		goto out;
+	}
+	want = eoir_count(fr->path, fr->ts->file);
+	if (want >= 0 && want != fr->rows_read)
+		warn_at(fr, fr->line, 1, "Count.txt",
+			"Count.txt lists %ld rows for %s, the file has %ld", want,
+			fr->ts->file, fr->rows_read);
+	lread_sha256_hex(&lr, sha);
+	rc = end_file(fr, sha, err);
+	if (!rc && fr->nerr == 0 && strcmp(fr->ts->tbl, "eoir_proceeding") == 0) {
+		/* Counsel from ATTY_NBR starts on the case's input date. */
+		rc = store_exec(c->st,
+				"UPDATE representation SET on_date=(SELECT min(p.input_date) "
+				"FROM eoir_case k JOIN eoir_proceeding p ON p.idncase=k.idncase "
+				"WHERE k.rid=representation.src_rid) "
+				"WHERE src_tbl='eoir_case' AND on_date IS NULL",
+				err);
+	}
+out:
+	progress_end(&pg);
+	lread_close(&lr);
+	free(f);
+	free(hnames);
+	free(hcopy);
+	fr->ef = NULL;
+	free(fr->unk);
+	fr->unk = NULL;
+	return rc;
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+/* Column of "name": in a JSON line (first occurrence as a key), or 1. */
+static long json_key_col(const char *line, const char *name)
+{
+	size_t nl = strlen(name);
+
+	if (!line || !name)
+		return 1;
+	for (const char *p = strchr(line, '"'); p; p = strchr(p + 1, '"')) {
+		const char *q = p + 1 + nl;
+
+		if (strncmp(p + 1, name, nl) != 0 || *q != '"')
+			continue;
+		q++;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q == ':')
+			return (long)(p - line) + 1;
+	}
+	return 1;
+}
+
+static const struct event_field *event_find(const struct event_type *et,
+					    const char *key)
+{
+	for (int i = 0; et->f[i].name; i++)
+		if (strcmp(et->f[i].name, key) == 0)
+			return &et->f[i];
+	return NULL;
+}
+
+static const char *const EV_COMMON[] = {"event_id", "type", "a_number",
+					"occurred_at", "recorded_by", NULL};
+
+/*
+ * Check one event. On a problem: *field names the member, msg says what.
+ * Returns the event type or NULL.
+ */
+static const struct event_type *event_check(json_t *obj, const char **field,
+					    struct buf *msg, char anum[10])
+{
+	const struct event_type *et = NULL;
+	const char *type, *key;
+	json_t *val;
+
+	*field = "event";
+	if (!json_is_object(obj)) {
+		buf_adds(msg, "each line must be a JSON object");
+		return NULL;
+	}
+	for (int i = 0; EV_COMMON[i]; i++) {
+		val = json_object_get(obj, EV_COMMON[i]);
+		*field = EV_COMMON[i];
+		if (!val) {
+			buf_addf(msg, "required field '%s' is missing", EV_COMMON[i]);
+			return NULL;
+		}
+		if (!json_is_string(val)) {
+			buf_adds(msg, "must be a string");
+			return NULL;
+		}
+		if (json_string_length(val) == 0) {
+			buf_adds(msg, "must not be empty");
+			return NULL;
+		}
+	}
+	type = json_string_value(json_object_get(obj, "type"));
+	for (int i = 0; i < ingest_nevent_types; i++)
+		if (strcmp(ingest_event_types[i].type, type) == 0)
+			et = &ingest_event_types[i];
+	if (!et) {
+		*field = "type";
+		buf_addf(msg, "unknown event type '%.40s'; allowed: ", type);
+		for (int i = 0; i < ingest_nevent_types; i++)
+			buf_addf(msg, "%s%s", i ? ", " : "", ingest_event_types[i].type);
+		return NULL;
+	}
+	{
+		const char *s = json_string_value(json_object_get(obj, "a_number"));
+		int32_t day;
+
+		*field = "a_number";
+		if (fnorm_anumber(s, strlen(s), anum) != FNORM_OK) {
+			buf_addf(msg, "'%.40s' is not an A-number (9 digits)", s);
+			return NULL;
+		}
+		s = json_string_value(json_object_get(obj, "occurred_at"));
+		*field = "occurred_at";
+		if (date_parse(s, strlen(s), &day) != 0 ||
+		    (strlen(s) > 10 && s[10] == ' ')) {
+			buf_addf(msg, "'%.40s' is not a date (YYYY-MM-DD) or RFC 3339 time", s);
+			return NULL;
+		}
+	}
+	json_object_foreach(obj, key, val) {
+		const struct event_field *ef;
+
+		*field = key;
+		if (fnorm_enum(key, strlen(key), EV_COMMON) >= 0)
+			continue;
+		ef = event_find(et, key);
+		if (!ef) {
+			buf_addf(msg, "unknown field for a %s event; allowed: ", et->type);
+			for (int i = 0; et->f[i].name; i++)
+				buf_addf(msg, "%s%s", i ? ", " : "", et->f[i].name);
+			return NULL;
+		}
+		if (json_is_null(val) && !ef->required)
+			continue;
+		if (!json_is_string(val)) {
+			buf_adds(msg, "must be a string");
+			return NULL;
+		}
+		if (ef->allowed && !(json_string_length(val) == 0 && !ef->required) &&
+		    fnorm_enum(json_string_value(val), json_string_length(val), ef->allowed) < 0) {
+			buf_addf(msg, "unknown value '%.40s'; allowed: ", json_string_value(val));
+			fnorm_enum_list(ef->allowed, msg);
+			return NULL;
+		}
+	}
+	for (int i = 0; et->f[i].name; i++) {
+		if (!et->f[i].required)
+			continue;
+		val = json_object_get(obj, et->f[i].name);
+		*field = et->f[i].name;
+		if (!val || !json_is_string(val) || json_string_length(val) == 0) {
+			buf_addf(msg, "required field '%s' is missing for a %s event",
+				 et->f[i].name, et->type);
+			return NULL;
+		}
+	}
+	return et;
+}
+
+static const char *jstr(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+
+	return s && *s ? s : NULL;
+}
+
+/* Store a checked event; *is_new set. */
+static int event_store(struct ingest_ctx *c, json_t *obj,
+		       const struct event_type *et, const char *anum, char *body,
+		       int *is_new, struct uc_err *err)
+{
+	const char *id = jstr(obj, "event_id"), *occ = jstr(obj, "occurred_at");
+	uint64_t rhash;
+	int64_t rid;
+	int rc;
+
+	*is_new = 0;
+	if (!body)
+		return uc_error(err, UC_ENOMEM, "out of memory encoding an event");
+	rc = prep(c, &c->q_event,
+		  "INSERT INTO field_event(file_id,line,skey,rhash,a_number,type,"
+		  "occurred_at,recorded_by,body) VALUES(?,?,?,?,?,?,?,?,?) "
+		  "ON CONFLICT(rhash) DO NOTHING",
+		  err);
+	if (rc)
+		goto out;
+	buf_reset(&c->hb);
+	buf_adds(&c->hb, "field_event");
+	buf_addc(&c->hb, '\0');
+	buf_adds(&c->hb, id);
+	buf_addc(&c->hb, '\0');
+	buf_adds(&c->hb, body);
+	rhash = siphash(c->hb.ptr, c->hb.len);
+	if (c->cur) {
+		store_bind_int(c->q_event, 1, c->cur->file_id);
+		store_bind_int(c->q_event, 2, c->cur->line);
+	}
+	store_bind_text(c->q_event, 3, id, -1);
+	store_bind_int(c->q_event, 4, (int64_t)rhash);
+	store_bind_text(c->q_event, 5, anum, 9);
+	store_bind_text(c->q_event, 6, et->type, -1);
+	store_bind_text(c->q_event, 7, occ, -1);
+	store_bind_text(c->q_event, 8, jstr(obj, "recorded_by"), -1);
+	store_bind_text(c->q_event, 9, body, -1);
+	rc = store_step(c->q_event, err);
+	store_reset(c->q_event);
+	if (rc < 0) {
+		rc = -rc;
+		goto out;
+	}
+	rc = UC_OK;
+	if (store_changes(c->st) == 0)
+		goto out;
+	*is_new = 1;
+	rid = store_last_id(c->st);
+	if (strcmp(et->type, "address_update") == 0) {
+		const char *status = jstr(obj, "status");
+
+		if (strcmp(status, "unverified") == 0 && !jstr(obj, "street") &&
+		    !jstr(obj, "city"))
+			status = "blank";
+		rc = add_address(c, "field_event", rid, anum, jstr(obj, "street"),
+				 jstr(obj, "unit"), jstr(obj, "city"), jstr(obj, "state"),
+				 jstr(obj, "zip"), status, occ, err);
+	} else if (strcmp(et->type, "claim") == 0) {
+		rc = add_claim(c, rid, anum, jstr(obj, "claim_type"), jstr(obj, "status"),
+			       occ, err);
+	} else if (strcmp(et->type, "representation") == 0) {
+		rc = add_repr(c, "field_event", rid, anum, jstr(obj, "provider"),
+			      "counsel", jstr(obj, "status"), occ, err);
+	} else if (strcmp(et->type, "orientation") == 0) {
+		rc = add_repr(c, "field_event", rid, anum, jstr(obj, "provider"),
+			      "orientation", "given", occ, err);
+	}
+out:
+	return rc;
+}
+
+int ingest_event_new(struct ingest_ctx *c, json_t *obj, const char *origin,
+		     int *is_new, struct uc_err *err)
+{
+	const char *field = NULL;
+	const struct event_type *et;
+	char anum[10], *body;
+	int dummy, rc;
+
+	if (!is_new)
+		is_new = &dummy;
+	*is_new = 0;
+	buf_reset(&c->mb);
+	et = event_check(obj, &field, &c->mb, anum);
+	if (!et)
+		return uc_error(err, UC_EINPUT, "%s: %s: %s", origin, field,
+				c->mb.ptr ? c->mb.ptr : "invalid");
+	body = json_dumps(obj, JSON_SORT_KEYS | JSON_COMPACT);
+	rc = event_store(c, obj, et, anum, body, is_new, err);
+	free(body);
+	return rc;
+}
+
+int ingest_event(struct ingest_ctx *c, json_t *obj, const char *origin,
+		 struct uc_err *err)
+{
+	return ingest_event_new(c, obj, origin, NULL, err);
+}
+
+static int import_events(struct frun *fr, struct uc_err *err)
+{
+	struct ingest_ctx *c = fr->c;
+	struct lread lr;
+	struct progress pg;
+	char sha[65] = "";
+	int rc;
+
+	rc = lread_open(&lr, fr->path, MAX_EVENT_LINE, err);
+	if (rc)
+		return rc;
+	progress_start(&pg, fr->path, lr.file_size);
+	fr->kind = 2;
+	rc = begin_file(fr, "field_event", err);
+	if (rc)
+		goto out;
+	c->cur = fr;
+	for (;;) {
+		char *line;
+		size_t n;
+		int nl, is_new = 0;
+		json_t *obj;
+		json_error_t je;
+		const struct event_type *et;
+		const char *field = NULL;
+		char anum[10], *body = NULL;
+
+		rc = lread_next(&lr, &line, &n, &nl, err);
+		if (rc == LREAD_EOF)
+			break;
+		if (rc == LREAD_IOERR) {
+			rc = UC_EIO;
+			goto out;
+		}
+		fr->line = lr.lineno;
+		fr->row_bad = 0;
+		fr->raw = "";
+		fr->raw_len = 0;
+		if (rc == LREAD_LONG) {
+			fr->rows_read++;
+			fr->rows_rejected++;
+			row_error_at(fr, fr->line, MAX_EVENT_LINE + 1, "event",
+				     "line longer than 1 MiB");
+			continue;
+		}
+		if (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		{
+			size_t t = n;
+			const char *s = line;
+
+			fnorm_trim(&s, &t);
+			if (t == 0)
+				continue;
+		}
+		fr->raw = line;
+		fr->raw_len = n;
+		fr->rows_read++;
+		if ((fr->rows_read & 8191) == 0)
+			progress_tick(&pg, lr.bytes);
+		obj = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je);
+		if (!obj) {
+			row_error_at(fr, fr->line, je.column > 0 ? je.column : 1, "json",
+				     "%s%s", je.text,
+				     nl ? "" : " (last line cut short: file truncated?)");
+			fr->rows_rejected++;
+			continue;
+		}
+		buf_reset(&c->mb);
+		et = event_check(obj, &field, &c->mb, anum);
+		if (!et) {
+			struct buf m;
+
+			buf_init(&m, 4096);
+			buf_adds(&m, c->mb.ptr ? c->mb.ptr : "invalid");
+			row_error_at(fr, fr->line, json_key_col(line, field), field, "%s",
+				     m.ptr);
+			buf_release(&m);
+			fr->rows_rejected++;
+			json_decref(obj);
+			continue;
+		}
+		{
+			/* Duplicate event ids within the file. */
+			const char *id = jstr(obj, "event_id");
+			uint64_t rh;
+			struct dup_ent *d;
+
+			body = json_dumps(obj, JSON_SORT_KEYS | JSON_COMPACT);
+			rh = siphash(body ? body : "", body ? strlen(body) : 0);
+			d = dup_check(&fr->dup, siphash(id, strlen(id)), rh, fr->line);
+			if (d) {
+				free(body);
+				if (d->rhash == rh) {
+					fr->rows_same++;
+				} else {
+					row_error_at(fr, fr->line, json_key_col(line, "event_id"),
+						     "event_id", "duplicate key %s, first at line %ld",
+						     id, d->line);
+					fr->rows_rejected++;
+				}
+				json_decref(obj);
+				continue;
+			}
+		}
+		rc = event_store(c, obj, et, anum, body, &is_new, err);
+		free(body);
+		json_decref(obj);
+		if (rc)
+			goto out;
+		if (is_new)
+			fr->rows_new++;
+		else
+			fr->rows_same++;
+	}
+	lread_sha256_hex(&lr, sha);
+	rc = end_file(fr, sha, err);
+out:
+	c->cur = NULL;
+	progress_end(&pg);
+	lread_close(&lr);
+	return rc;
+}
+
+/* ---- driver ----------------------------------------------------------- */
+
+static const char *const FEEDS[] = {"eoir", "cbp", "orr", "ice", "events", NULL};
+
+/* EOIR table of a file, by name, else NULL. */
+static const struct table_spec *eoir_by_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	b = b ? b + 1 : path;
+	for (int i = 0; i < ingest_ntables; i++) {
+		const struct table_spec *ts = &ingest_tables[i];
+		size_t l = strlen(ts->file);
+
+		if (strcmp(ts->feed, "eoir") == 0 && strncasecmp(b, ts->file, l) == 0)
+			return ts;
+	}
+	return NULL;
+}
+
+/* EOIR table by the first column of the header line. */
+static const struct table_spec *eoir_by_header(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+	const struct table_spec *found = NULL;
+
+	if (!f)
+		return NULL;
+	if (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\t\r\n")] = '\0';
+		for (int i = 0; i < ingest_ntables; i++)
+			if (strcmp(ingest_tables[i].feed, "eoir") == 0 &&
+			    strcasecmp(ingest_tables[i].cols[0].name, line) == 0)
+				found = &ingest_tables[i];
+	}
+	fclose(f);
+	return found;
+}
+
+struct job {
+	char *path;                  /* owned */
+	const struct table_spec *ts; /* EOIR: its table; else NULL */
+	int rank;                    /* sort order */
+};
+
+static int job_cmp(const void *a, const void *b)
+{
+	const struct job *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return strcmp(x->path, y->path);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* Add path (file or folder) to jobs. */
+static int collect(const char *feed, const char *path, struct job **jobs,
+		   int *njobs, int *alloc, struct uc_err *err)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return uc_error(err, UC_EIO, "cannot read %s: %s", path, strerror(errno));
+	if (S_ISDIR(sb.st_mode)) {
+		struct dirent **ents = NULL;
+		int n = scandir(path, &ents, NULL, alphasort), rc = UC_OK;
+		int before = *njobs;
+
+		if (n < 0)
+			return uc_error(err, UC_EIO, "cannot list %s: %s", path, strerror(errno));
+		/* DIR/feed/ (the generator's layout): descend. */
+		for (int i = 0; i < n; i++) {
+			if (strcmp(ents[i]->d_name, feed) == 0) {
+				struct buf b;
+
+				buf_init(&b, 8192);
+				buf_addf(&b, "%s/%s", path, feed);
+				if (stat(b.ptr, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+					rc = collect(feed, b.ptr, jobs, njobs, alloc, err);
+					buf_release(&b);
+					goto done;
+				}
+				buf_release(&b);
+			}
+		}
+		for (int i = 0; i < n && !rc; i++) {
+			const char *name = ents[i]->d_name;
+			int take;
+			struct buf b;
+
+			if (name[0] == '.')
+				continue;
+			if (strcmp(feed, "events") == 0)
+				take = ends_with(name, ".jsonl");
+			else if (strcmp(feed, "eoir") == 0)
+				take = eoir_by_name(name) != NULL;
+			else
+				take = ends_with(name, ".csv");
+			if (!take)
+				continue;
+			buf_init(&b, 8192);
+			buf_addf(&b, "%s/%s", path, name);
+			rc = collect(feed, b.ptr, jobs, njobs, alloc, err);
+			buf_release(&b);
+		}
+		if (!rc && *njobs == before)
+			rc = uc_error(err, UC_EINPUT, "%s: no %s files in this folder (see docs/formats.md)",
+				      path, feed);
+done:
+		for (int i = 0; i < n; i++)
+			free(ents[i]);
+		free(ents);
+		return rc;
+	}
+	if (*njobs == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 16;
+		*jobs = uc_xrealloc(*jobs, (size_t)*alloc * sizeof(**jobs));
+	}
+	(*jobs)[*njobs].path = uc_xstrdup(path);
+	(*jobs)[*njobs].ts = NULL;
+	(*jobs)[*njobs].rank = 0;
+	if (strcmp(feed, "eoir") == 0) {
+		const struct table_spec *ts = eoir_by_name(path);
+
+		if (!ts)
+			ts = eoir_by_header(path);
+		if (!ts) {
+			free((*jobs)[*njobs].path);
+			return uc_error(err, UC_EINPUT,
+					"%s: not an EOIR table: expected A_TblCase*, "
+					"B_TblProceeding*, tbl_schedule* or tbl_JuvenileHistory* "
+					"(by file name or first header column)",
+					path);
+		}
+		(*jobs)[*njobs].ts = ts;
+		(*jobs)[*njobs].rank = ts->rank;
+	} else if (strcmp(feed, "events") != 0) {
+		const char *b = strrchr(path, '/');
+
+		b = b ? b + 1 : path;
+		for (int i = 0; i < ingest_ntables; i++)
+			if (strcmp(ingest_tables[i].feed, feed) == 0 &&
+			    strcmp(ingest_tables[i].file, b) == 0)
+				(*jobs)[*njobs].rank = ingest_tables[i].rank;
+	}
+	(*njobs)++;
+	return UC_OK;
+}
+
+static int import_one(struct ingest_ctx *c, const char *feed, struct job *j,
+		      struct ingest_stats *s, struct uc_err *err)
+{
+	struct frun fr;
+	int rc;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.c = c;
+	fr.feed = feed;
+	fr.path = j->path;
+	fr.ts = j->ts;
+	fr.tidx = -1;
+	rc = store_begin(c->st, err);
+	if (rc)
+		return rc;
+	if (strcmp(feed, "eoir") == 0)
+		rc = import_eoir(&fr, err);
+	else if (strcmp(feed, "events") == 0)
+		rc = import_events(&fr, err);
+	else
+		rc = import_csv(&fr, err);
+	dup_release(&fr.dup);
+	s->files++;
+	s->rows_read += fr.rows_read;
+	s->rows_rejected += fr.rows_rejected;
+	s->unknown_codes += fr.unknown;
+	s->warnings += fr.nwarn;
+	if (fr.nwarn > INGEST_MAX_SHOWN)
+		fprintf(c->diag, "%s: … and %ld more warnings\n", fr.path,
+			fr.nwarn - INGEST_MAX_SHOWN);
+	if (fr.nerr > INGEST_MAX_SHOWN)
+		fprintf(c->diag, "%s: … and %ld more errors\n", fr.path,
+			fr.nerr - INGEST_MAX_SHOWN);
+	if (rc) {
+		store_rollback(c->st);
+		s->files_failed++;
+		return rc;
+	}
+	if (fr.nerr && (!c->rej || !fr.file_id)) {
+		store_rollback(c->st);
+		s->files_failed++;
+		fprintf(c->diag, "%s: %ld error%s: nothing imported from this file "
+			"(fix it, or use --skip-bad REJECTS to import the good rows)\n",
+			fr.path, fr.nerr, fr.nerr == 1 ? "" : "s");
+		return UC_EINPUT;
+	}
+	rc = store_commit(c->st, err);
+	if (rc) {
+		store_rollback(c->st);
+		s->files_failed++;
+		return rc;
+	}
+	s->rows_new += fr.rows_new;
+	s->rows_same += fr.rows_same;
+	if (fr.nerr)
+		fprintf(c->diag, "%s: %ld row%s rejected (written to %s)\n", fr.path,
+			fr.rows_rejected, fr.rows_rejected == 1 ? "" : "s", c->o.rejects);
+	return UC_OK;
+}
+
+int ingest_feed(struct ingest_ctx *c, const char *feed, char **paths,
+		int npaths, struct ingest_stats *stats, struct uc_err *err)
+{
+	struct ingest_stats s;
+	struct job *jobs = NULL;
+	int njobs = 0, alloc = 0, rc = UC_OK, worst = UC_OK;
+	double t0 = progress_now();
+	struct buf ok, failed;
+
+	memset(&s, 0, sizeof(s));
+	buf_init(&ok, 1 << 20);
+	buf_init(&failed, 1 << 20);
+	if (fnorm_enum(feed, strlen(feed), FEEDS) < 0) {
+		rc = uc_error(err, UC_EUSAGE, "unknown feed '%s'; allowed: eoir, cbp, orr, ice, events",
+			      feed);
+		goto out;
+	}
+	for (int i = 0; i < npaths && !rc; i++)
+		rc = collect(feed, paths[i], &jobs, &njobs, &alloc, err);
+	if (rc)
+		goto out;
+	qsort(jobs, (size_t)njobs, sizeof(*jobs), job_cmp);
+	for (int i = 0; i < njobs; i++) {
+		struct uc_err e = UC_ERR_INIT;
+
+		rc = import_one(c, feed, &jobs[i], &s, &e);
+		if (rc == UC_OK) {
+			buf_addf(&ok, "%s%s", ok.len ? ", " : "", jobs[i].path);
+			continue;
+		}
+		buf_addf(&failed, "%s%s", failed.len ? ", " : "", jobs[i].path);
+		if (rc != UC_EINPUT) {
+			/* I/O or database failure: stop here. */
+			*err = e;
+			worst = rc;
+			break;
+		}
+		if (worst == UC_OK)
+			worst = UC_EINPUT;
+	}
+	rc = worst;
+	if (rc == UC_EINPUT)
+		uc_error(err, UC_EINPUT, "%s: %ld of %ld file%s not imported: %s%s%s",
+			 feed, s.files_failed, s.files, s.files == 1 ? "" : "s",
+			 failed.ptr ? failed.ptr : "",
+			 ok.len ? "; imported: " : "", ok.ptr ? ok.ptr : "");
+out:
+	s.seconds = progress_now() - t0;
+	if (!c->o.quiet && s.files > 0)
+		fprintf(c->out,
+			"%s: %ld file%s, %ld rows read, %ld new, %ld unchanged, %ld rejected, "
+			"%ld unknown codes, %ld warnings, %.2f s, %.0f rows/s\n",
+			feed, s.files, s.files == 1 ? "" : "s", s.rows_read, s.rows_new,
+			s.rows_same, s.rows_rejected, s.unknown_codes, s.warnings,
+			s.seconds, s.seconds > 0 ? (double)s.rows_read / s.seconds : 0.0);
+	if (stats)
+		*stats = s;
+	for (int i = 0; i < njobs; i++)
+		free(jobs[i].path);
+	free(jobs);
+	buf_release(&ok);
+	buf_release(&failed);
+	return rc;
+}

@@ -1,0 +1,89 @@
+#ifndef UC_INGEST_H
+#define UC_INGEST_H
+/*
+ * ingest.h - the import driver: feed files in, validated source records out.
+ *
+ * One adapter per feed (EOIR tab-separated tables, CBP/ORR/ICE CSV, field
+ * events JSONL), described by tables of columns in ingest.c and the
+ * contract in docs/formats.md. Every file is read once, streamed through
+ * prepared statements, inside one transaction: by default a file with any
+ * bad row imports nothing; with a rejects path the good rows are imported
+ * and the bad ones written to the rejects CSV. Rows are idempotent by
+ * rhash (see src/store/migrations/001_feeds.sql).
+ *
+ * Usage:
+ *
+ *   struct ingest_opts o = {.rejects = NULL, .eoir_lookup = path};
+ *   struct ingest_ctx *c = NULL;
+ *   if (ingest_open(&c, st, &o, &err)) ...
+ *   rc = ingest_feed(c, "cbp", paths, npaths, &err);  // prints diagnostics
+ *   rc2 = ingest_finish(c, &err);                     // rejects file rename
+ *   ingest_free(c);
+ *
+ * Diagnostics go to opts.diag (stderr): each error as
+ * "file:line:column: field: problem", the first INGEST_MAX_SHOWN per file.
+ */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/err.h"
+#include "store/store.h"
+
+#define INGEST_MAX_SHOWN 20 /* errors (and warnings) printed per file */
+
+struct ingest_opts {
+	const char *rejects;     /* --skip-bad: rejects CSV path, or NULL (atomic files) */
+	const char *eoir_lookup; /* EOIR lookup CSV path (loaded on first EOIR file) */
+	int quiet;               /* no summary on stdout */
+	FILE *out;               /* summaries (NULL: stdout) */
+	FILE *diag;              /* errors and warnings (NULL: stderr) */
+};
+
+/* Totals of one ingest_feed() call (also printed as its summary). */
+struct ingest_stats {
+	long files;          /* files read */
+	long files_failed;   /* files not imported (bad input, rolled back) */
+	long rows_read;      /* data rows read */
+	long rows_new;       /* rows stored (new records or versions) */
+	long rows_same;      /* rows already stored, or repeated lines */
+	long rows_rejected;  /* bad rows */
+	long unknown_codes;  /* EOIR values unknown to the lookup tables */
+	long warnings;       /* repaired rows, count mismatches, unknown codes */
+	double seconds;      /* wall time */
+};
+
+struct ingest_ctx;
+
+/* Create a context over an open store (borrowed; open it with STORE_BULK).
+ * The rejects file, if any, is created now as a temporary file. */
+int ingest_open(struct ingest_ctx **out, struct store *st,
+		const struct ingest_opts *opts, struct uc_err *err);
+/*
+ * Import paths (files or folders) of feed ("eoir", "cbp", "orr", "ice",
+ * "events"). Returns UC_OK when every file was imported, UC_EINPUT when some
+ * file had errors (already-imported files stay committed), UC_EUSAGE for an
+ * unknown feed or a file of another feed, UC_EIO for I/O or database
+ * failures. stats (may be NULL) receives the totals.
+ */
+int ingest_feed(struct ingest_ctx *c, const char *feed, char **paths,
+		int npaths, struct ingest_stats *stats, struct uc_err *err);
+/*
+ * Validate one field event and store it (the shape of docs/formats.md §5),
+ * with its derived rows (address, claim, representation). The caller holds
+ * a transaction (store_begin). origin names the source for messages (e.g.
+ * "api"); the event gets no file provenance unless ingest is reading a
+ * file. obj is borrowed. Returns UC_OK (stored or already stored),
+ * UC_EINPUT with "origin: field: problem" in err, or UC_EIO.
+ * *is_new (may be NULL) is set to 1 when a row was added.
+ */
+int ingest_event(struct ingest_ctx *c, json_t *obj, const char *origin,
+		 struct uc_err *err);
+int ingest_event_new(struct ingest_ctx *c, json_t *obj, const char *origin,
+		     int *is_new, struct uc_err *err);
+/* Write and rename the rejects file (when --skip-bad). */
+int ingest_finish(struct ingest_ctx *c, struct uc_err *err);
+/* Free; removes an unfinished rejects temp file. Accepts NULL. */
+void ingest_free(struct ingest_ctx *c);
+
+#endif

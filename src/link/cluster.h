@@ -1,0 +1,50 @@
+#ifndef UC_LINK_CLUSTER_H
+#define UC_LINK_CLUSTER_H
+/*
+ * cluster.h - transitive clustering of linked records with the A-number
+ * constraint.
+ *
+ * A union-find over record indexes. Each record may carry an A-number id
+ * (an integer > 0 standing for one distinct valid A-number; 0 = none).
+ * Each cluster keeps the set of A-number ids of its records. cluster_join()
+ * refuses to join two clusters unless one's set contains the other's (so
+ * automatic links never put two different valid A-numbers in one person);
+ * cluster_force() joins regardless (a reviewer's accept or a merge), and
+ * afterwards records carrying either A-number may join that cluster.
+ *
+ * Usage:
+ *
+ *   struct cluster c;
+ *   cluster_init(&c, n);
+ *   cluster_set_anum(&c, i, id);            // before any join
+ *   if (cluster_join(&c, i, j) < 0) ... conflicting A-numbers: review
+ *   uint32_t root = cluster_find(&c, i);
+ *   cluster_release(&c);
+ *
+ * The struct owns its arrays.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+struct cluster {
+	uint32_t *parent;  /* union-find parent per record */
+	uint32_t *size;    /* records in the tree, valid at roots */
+	uint32_t *anum;    /* A-number id per root; ANUM_SET bit: index into sets */
+	uint32_t **sets;   /* A-number sets of clusters made by cluster_force:
+			    * sets[k][0] = count, then ids */
+	size_t nsets;      /* entries used in sets */
+	size_t n;          /* records */
+};
+
+void cluster_init(struct cluster *c, size_t n);
+void cluster_release(struct cluster *c);
+void cluster_set_anum(struct cluster *c, uint32_t i, uint32_t anum_id);
+uint32_t cluster_find(struct cluster *c, uint32_t i);
+/* 1 joined, 0 already together, -1 refused (different A-numbers). */
+int cluster_join(struct cluster *c, uint32_t i, uint32_t j);
+/* Join regardless of A-numbers; 1 joined, 0 already together. */
+int cluster_force(struct cluster *c, uint32_t i, uint32_t j);
+/* 1 if i and j could be joined without conflict. */
+int cluster_compatible(struct cluster *c, uint32_t i, uint32_t j);
+
+#endif

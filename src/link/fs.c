@@ -1,0 +1,240 @@
+/*
+ * fs.c - Fellegi-Sunter model and its EM fit.
+ */
+#include "link/fs.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+
+#define FLOOR 1e-6
+
+void fs_init(struct fs_model *m, int nfield, const int *levels,
+	     const char *const *names)
+{
+	if (nfield < 1 || nfield > FS_MAX_FIELDS)
+		BUG("fs_init: %d fields", nfield);
+	memset(m, 0, sizeof(*m));
+	m->nfield = nfield;
+	m->p = 0.1;
+	m->match_at = 0.5;
+	m->review_at = 0.05;
+	for (int f = 0; f < nfield; f++) {
+		int L = levels[f];
+		double tot = 0;
+
+		if (L < 2 || L > FS_MAX_LEVELS)
+			BUG("fs_init: field %d has %d levels", f, L);
+		m->nlevel[f] = L;
+		m->name[f] = names ? names[f] : NULL;
+		/* m prior: agreement likely, decreasing with each level. */
+		for (int l = 1; l < L; l++) {
+			m->m[f][l] = pow(0.15, l - 1);
+			tot += m->m[f][l];
+		}
+		for (int l = 1; l < L; l++) {
+			m->m[f][l] /= tot;
+			m->u[f][l] = 1.0 / (L - 1);
+		}
+	}
+}
+
+uint64_t fs_pack(const struct fs_model *m, const uint8_t *vec)
+{
+	uint64_t p = 0;
+
+	for (int f = 0; f < m->nfield; f++)
+		p |= (uint64_t)(vec[f] & 0xf) << (4 * f);
+	return p;
+}
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+void fs_counts_init(struct fs_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+static void counts_grow(struct fs_counts *c)
+{
+	struct fs_counts o = *c;
+	size_t cap = o.cap ? o.cap * 2 : 1024;
+
+	c->key = uc_xcalloc(cap, sizeof(*c->key));
+	c->n = uc_xcalloc(cap, sizeof(*c->n));
+	c->used = uc_xcalloc(cap, 1);
+	c->cap = cap;
+	c->len = 0;
+	c->total = 0;
+	for (size_t i = 0; i < o.cap; i++) {
+		if (o.used[i])
+			fs_counts_add(c, o.key[i], o.n[i]);
+	}
+	free(o.key);
+	free(o.n);
+	free(o.used);
+}
+
+void fs_counts_add(struct fs_counts *c, uint64_t pat, double n)
+{
+	size_t i;
+
+	if ((c->len + 1) * 2 > c->cap)
+		counts_grow(c);
+	i = (size_t)mix(pat) & (c->cap - 1);
+	while (c->used[i] && c->key[i] != pat)
+		i = (i + 1) & (c->cap - 1);
+	if (!c->used[i]) {
+		c->used[i] = 1;
+		c->key[i] = pat;
+		c->len++;
+	}
+	c->n[i] += n;
+	c->total += n;
+}
+
+void fs_counts_release(struct fs_counts *c)
+{
+	free(c->key);
+	free(c->n);
+	free(c->used);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Likelihoods of a pattern under match and non-match. */
+static void lik(const struct fs_model *m, uint64_t pat, double *pm, double *pu)
+{
+	double a = 1, b = 1;
+
+	for (int f = 0; f < m->nfield; f++) {
+		int l = fs_level(pat, f);
+
+		if (l == 0 || l >= m->nlevel[f])
+			continue;
+		a *= m->m[f][l];
+		b *= m->u[f][l];
+	}
+	*pm = a;
+	*pu = b;
+}
+
+void fs_em(struct fs_model *m, const struct fs_counts *c, int max_iter)
+{
+	double sm[FS_MAX_FIELDS][FS_MAX_LEVELS], su[FS_MAX_FIELDS][FS_MAX_LEVELS];
+
+	if (c->total <= 0)
+		return;
+	/* u starts at the observed level frequencies: most candidates are
+	 * non-matches. */
+	memset(su, 0, sizeof(su));
+	for (size_t i = 0; i < c->cap; i++) {
+		if (!c->used[i])
+			continue;
+		for (int f = 0; f < m->nfield; f++)
+			su[f][fs_level(c->key[i], f)] += c->n[i];
+	}
+	for (int f = 0; f < m->nfield; f++) {
+		double tot = 0;
+
+		for (int l = 1; l < m->nlevel[f]; l++)
+			tot += su[f][l] + 1;
+		for (int l = 1; l < m->nlevel[f]; l++)
+			m->u[f][l] = (su[f][l] + 1) / tot;
+	}
+	m->iterations = 0;
+	m->converged = 0;
+	for (int it = 0; it < max_iter; it++) {
+		double gsum = 0, delta = 0, p_old = m->p;
+
+		memset(sm, 0, sizeof(sm));
+		memset(su, 0, sizeof(su));
+		for (size_t i = 0; i < c->cap; i++) {
+			double pm, pu, g;
+
+			if (!c->used[i])
+				continue;
+			lik(m, c->key[i], &pm, &pu);
+			g = m->p * pm / (m->p * pm + (1 - m->p) * pu);
+			gsum += g * c->n[i];
+			for (int f = 0; f < m->nfield; f++) {
+				int l = fs_level(c->key[i], f);
+
+				sm[f][l] += g * c->n[i];
+				su[f][l] += (1 - g) * c->n[i];
+			}
+		}
+		for (int f = 0; f < m->nfield; f++) {
+			double tm = 0, tu = 0;
+
+			for (int l = 1; l < m->nlevel[f]; l++) {
+				tm += sm[f][l];
+				tu += su[f][l];
+			}
+			for (int l = 1; l < m->nlevel[f]; l++) {
+				double nm = tm > 0 ? sm[f][l] / tm : m->m[f][l];
+				double nu = tu > 0 ? su[f][l] / tu : m->u[f][l];
+
+				nm = nm < FLOOR ? FLOOR : nm;
+				nu = nu < FLOOR ? FLOOR : nu;
+				delta = fmax(delta, fabs(nm - m->m[f][l]));
+				delta = fmax(delta, fabs(nu - m->u[f][l]));
+				m->m[f][l] = nm;
+				m->u[f][l] = nu;
+			}
+		}
+		m->p = gsum / c->total;
+		if (m->p < FLOOR)
+			m->p = FLOOR;
+		if (m->p > 1 - FLOOR)
+			m->p = 1 - FLOOR;
+		m->iterations = it + 1;
+		if (delta < 1e-7 && fabs(m->p - p_old) < 1e-9) {
+			m->converged = 1;
+			break;
+		}
+	}
+}
+
+double fs_weight(const struct fs_model *m, uint64_t pat)
+{
+	double w = 0;
+
+	for (int f = 0; f < m->nfield; f++) {
+		int l = fs_level(pat, f);
+
+		if (l == 0 || l >= m->nlevel[f])
+			continue;
+		w += log2(m->m[f][l] / m->u[f][l]);
+	}
+	return w;
+}
+
+double fs_posterior(const struct fs_model *m, uint64_t pat)
+{
+	double w = fs_weight(m, pat) + log2(m->p / (1 - m->p));
+
+	if (w > 60)
+		return 1.0;
+	if (w < -60)
+		return 0.0;
+	return 1.0 / (1.0 + exp2(-w));
+}
+
+int fs_decide(const struct fs_model *m, double posterior)
+{
+	if (posterior >= m->match_at)
+		return FS_MATCH;
+	if (posterior >= m->review_at)
+		return FS_REVIEW;
+	return FS_NONMATCH;
+}

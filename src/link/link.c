@@ -1,0 +1,1458 @@
+/*
+ * link.c - store-backed linkage of children's records (see link.h).
+ */
+#include "link/link.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/progress.h"
+#include "link/block.h"
+#include "link/cluster.h"
+#include "link/cmp.h"
+#include "link/fs.h"
+#include "link/link_int.h"
+#include "link/sponsor.h"
+
+#define NF 7
+#define DEFAULT_CAP 60
+#define CODE_SHIFT 36
+#define RID_MASK ((1ULL << CODE_SHIFT) - 1)
+
+enum { F_ANUM, F_FAM, F_GIV, F_DOB, F_SEX, F_CTRY, F_LANG };
+
+static const char *const field_names[NF] = {
+	"anum", "fam", "giv", "dob", "sex", "ctry", "lang"
+};
+static const int field_levels[NF] = {
+	CMP_ANUM_NLEVELS, CMP_NAME_NLEVELS, CMP_NAME_NLEVELS, CMP_DATE_NLEVELS,
+	CMP_EQ_NLEVELS, CMP_EQ_NLEVELS, CMP_EQ_NLEVELS
+};
+static const char *const anum_lv[] = {"-", "exact", "typo", "transpose", "diff"};
+static const char *const name_lv[] = {"-", "exact", "subset", "high", "mid", "diff"};
+static const char *const date_lv[] = {"-", "exact", "swap", "fom", "year1", "near", "diff"};
+static const char *const eq_lv[] = {"-", "agree", "diff"};
+
+/* The identity-bearing source tables, by code (1..4). */
+struct src {
+	const char *tbl;  /* table name */
+	const char *sel;  /* columns: rid skey a_number family given birth sex
+			   * country language idncase */
+};
+
+static const struct src srcs[] = {
+	{NULL, NULL},
+	{"cbp_encounter", "SELECT rid, skey, a_number, family_name, given_name, birth_date, "
+			  "sex, country, language, NULL FROM cbp_encounter"},
+	{"orr_placement", "SELECT rid, skey, a_number, family_name, given_name, birth_date, "
+			  "sex, country, NULL, NULL FROM orr_placement"},
+	{"eoir_case", "SELECT rid, skey, a_number, family_name, given_name, birth_date, "
+		      "sex, country, language, idncase FROM eoir_case"},
+	{"ice_nta", "SELECT rid, skey, a_number, family_name, given_name, birth_date, "
+		    "NULL, NULL, NULL, NULL FROM ice_nta"},
+};
+#define NSRC 4
+
+/* One identity record, compact. */
+struct lrec {
+	uint64_t rkey;    /* table code << 36 | rid */
+	uint64_t skh;     /* hash of (table, skey): versions share it */
+	int64_t person;   /* person before this run, 0 none */
+	int64_t idncase;  /* eoir_case.idncase, 0 otherwise */
+	uint32_t anum;    /* A-number as a number when valid, else 0 */
+	uint32_t fam;     /* arena offset: normalised family name */
+	uint32_t giv;     /* arena offset: normalised given name */
+	int32_t dob;      /* birth date, UC_DATE_NONE when unknown */
+	char sex;         /* 'M', 'F', or 0 unknown */
+	char ctry[3];     /* ISO alpha-2 or "" */
+	char lang[4];     /* ISO 639-3 or "" */
+	uint8_t is_new;   /* not linked before this run */
+	uint8_t suspect;  /* A-number taken as mistyped */
+};
+
+/* The records of a run. */
+struct lset {
+	struct lrec *r;      /* records */
+	size_t n;            /* count */
+	size_t alloc;        /* allocated */
+	struct larena a;     /* names */
+	struct u64map idx;   /* rkey -> index */
+};
+
+/* A scored candidate pair. */
+struct cand {
+	double post;   /* posterior */
+	double w;      /* match weight */
+	uint64_t pat;  /* comparison vector */
+	uint32_t a;    /* record index */
+	uint32_t b;    /* record index */
+};
+
+static const char *tbl_of(uint64_t rkey)
+{
+	unsigned c = (unsigned)(rkey >> CODE_SHIFT);
+
+	return c >= 1 && c <= NSRC ? srcs[c].tbl : "?";
+}
+
+static int code_of(const char *tbl)
+{
+	for (int c = 1; c <= NSRC; c++) {
+		if (strcmp(srcs[c].tbl, tbl) == 0)
+			return c;
+	}
+	return 0;
+}
+
+static void lset_init(struct lset *s)
+{
+	memset(s, 0, sizeof(*s));
+	larena_init(&s->a);
+	u64map_init(&s->idx);
+}
+
+static void lset_release(struct lset *s)
+{
+	free(s->r);
+	larena_release(&s->a);
+	u64map_release(&s->idx);
+	memset(s, 0, sizeof(*s));
+}
+
+static uint32_t parse_anum(const char *s)
+{
+	uint32_t v = 0;
+
+	if (!cmp_anum_valid(s))
+		return 0;
+	for (int i = 0; i < 9; i++)
+		v = v * 10 + (uint32_t)(s[i] - '0');
+	return v;
+}
+
+static void anum_str(uint32_t v, char out[10])
+{
+	for (int i = 8; i >= 0; i--) {
+		out[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	out[9] = '\0';
+}
+
+/* Add the current row of q (columns as in srcs[].sel) as a record. */
+static void add_row(struct lset *s, struct store_stmt *q, int code, int is_new)
+{
+	struct lrec *r;
+	struct norm_name nn;
+	const char *t;
+	int32_t d;
+	uint64_t rid = (uint64_t)store_col_int(q, 0);
+
+	if (u64map_get(&s->idx, (uint64_t)code << CODE_SHIFT | rid))
+		return;
+	if (s->n == s->alloc) {
+		s->alloc = s->alloc ? s->alloc * 2 : 65536;
+		s->r = uc_xrealloc(s->r, s->alloc * sizeof(*s->r));
+	}
+	r = &s->r[s->n];
+	memset(r, 0, sizeof(*r));
+	r->rkey = (uint64_t)code << CODE_SHIFT | rid;
+	t = store_col_text(q, 1);
+	r->skh = block_hash(t ? t : "", t ? strlen(t) : 0, (uint64_t)code);
+	r->anum = parse_anum(store_col_text(q, 2));
+	norm_name(store_col_text(q, 3), (size_t)-1, &nn);
+	r->fam = larena_add(&s->a, nn.s, strlen(nn.s));
+	norm_name(store_col_text(q, 4), (size_t)-1, &nn);
+	r->giv = larena_add(&s->a, nn.s, strlen(nn.s));
+	t = store_col_text(q, 5);
+	r->dob = t && date_parse(t, strlen(t), &d) == 0 ? d : UC_DATE_NONE;
+	t = store_col_text(q, 6);
+	r->sex = t && (t[0] == 'M' || t[0] == 'F') && !t[1] ? t[0] : 0;
+	t = store_col_text(q, 7);
+	if (t && strlen(t) == 2 && t[0] >= 'A' && t[0] <= 'Z' && t[1] >= 'A' && t[1] <= 'Z')
+		memcpy(r->ctry, t, 3);
+	t = store_col_text(q, 8);
+	if (t && strlen(t) == 3 && t[0] >= 'a' && t[0] <= 'z')
+		memcpy(r->lang, t, 4);
+	r->idncase = store_col_is_null(q, 9) ? 0 : store_col_int(q, 9);
+	r->is_new = (uint8_t)is_new;
+	u64map_put(&s->idx, r->rkey, s->n);
+	s->n++;
+}
+
+/* Load the rows of table code with rid > after (new records). */
+static int load_new(struct store *st, struct lset *s, int code, int64_t after,
+		    int64_t *max_rid, struct uc_err *err)
+{
+	char sql[512];
+	struct store_stmt *q = NULL;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "%s WHERE rid > ? ORDER BY rid", srcs[code].sel);
+	rc = store_prepare(st, sql, &q, err);
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, after);
+	*max_rid = after;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		int64_t rid = store_col_int(q, 0);
+
+		add_row(s, q, code, 1);
+		if (rid > *max_rid)
+			*max_rid = rid;
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+/* Load one existing record by key (incremental candidates). */
+static int load_one(struct store_stmt *q, struct lset *s, int code, int64_t rid,
+		    struct uc_err *err)
+{
+	int rc;
+
+	store_reset(q);
+	store_bind_int(q, 1, rid);
+	rc = store_step(q, err);
+	if (rc == STORE_ROW)
+		add_row(s, q, code, 0);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+/* Blocking keys of a record (hashes; the seed separates key kinds). */
+static int rec_keys(const struct lset *s, const struct lrec *r, uint64_t out[12])
+{
+	struct norm_name fam, giv;
+	char gph[NORM_PHON_MAX], ph[NORM_PHON_MAX], b[64];
+	size_t gl = 0, n;
+	int k = 0, y = 0, m, d;
+
+	norm_split(s->a.p + r->fam, strlen(s->a.p + r->fam), &fam);
+	norm_split(s->a.p + r->giv, strlen(s->a.p + r->giv), &giv);
+	if (r->anum)
+		out[k++] = block_hash(&r->anum, sizeof(r->anum), 1);
+	if (giv.ntok)
+		gl = norm_phon(giv.s + giv.off[0], giv.len[0], gph);
+	if (r->dob != UC_DATE_NONE)
+		date_to_ymd(r->dob, &y, &m, &d);
+	for (int t = 0; t < fam.ntok && t < 2; t++) {
+		size_t pl = norm_phon(fam.s + fam.off[t], fam.len[t], ph);
+
+		if (!pl)
+			continue;
+		if (r->dob != UC_DATE_NONE) {
+			n = (size_t)snprintf(b, sizeof(b), "%s|%d", ph, (int)r->dob);
+			out[k++] = block_hash(b, n, 2);
+		}
+		if (gl && y) {
+			n = (size_t)snprintf(b, sizeof(b), "%s|%s|%d", ph, gph, y);
+			out[k++] = block_hash(b, n, 3);
+		}
+	}
+	if (gl && r->dob != UC_DATE_NONE) {
+		n = (size_t)snprintf(b, sizeof(b), "%s|%d", gph, (int)r->dob);
+		out[k++] = block_hash(b, n, 4);
+	}
+	if (fam.ntok && giv.ntok) {
+		char jf[NORM_MAX_LEN], jg[NORM_MAX_LEN];
+		size_t lf = norm_joined(&fam, jf, sizeof(jf));
+		size_t lg = norm_joined(&giv, jg, sizeof(jg));
+		uint64_t h = block_hash(jf, lf, 5);
+
+		out[k++] = block_hash(jg, lg, h);
+	}
+	return k;
+}
+
+static void compare(const struct lset *s, uint32_t ia, uint32_t ib, uint8_t vec[NF])
+{
+	const struct lrec *a = &s->r[ia], *b = &s->r[ib];
+	struct norm_name x, y;
+	char as[10], bs[10];
+	char sa[2] = {a->sex, 0}, sb[2] = {b->sex, 0};
+
+	if (a->anum && b->anum) {
+		anum_str(a->anum, as);
+		anum_str(b->anum, bs);
+		vec[F_ANUM] = (uint8_t)cmp_anum(as, bs);
+	} else {
+		vec[F_ANUM] = CMP_ANUM_MISSING;
+	}
+	norm_split(s->a.p + a->fam, strlen(s->a.p + a->fam), &x);
+	norm_split(s->a.p + b->fam, strlen(s->a.p + b->fam), &y);
+	vec[F_FAM] = (uint8_t)cmp_name(&x, &y);
+	norm_split(s->a.p + a->giv, strlen(s->a.p + a->giv), &x);
+	norm_split(s->a.p + b->giv, strlen(s->a.p + b->giv), &y);
+	vec[F_GIV] = (uint8_t)cmp_name(&x, &y);
+	vec[F_DOB] = (uint8_t)cmp_date(a->dob, b->dob);
+	vec[F_SEX] = (uint8_t)cmp_eq(sa, sb, NULL);
+	vec[F_CTRY] = (uint8_t)cmp_eq(a->ctry, b->ctry, NULL);
+	vec[F_LANG] = (uint8_t)cmp_eq(a->lang, b->lang, NULL);
+}
+
+static void vector_text(uint64_t pat, char *out, size_t cap)
+{
+	int l[NF];
+
+	for (int f = 0; f < NF; f++)
+		l[f] = fs_level(pat, f);
+	snprintf(out, cap, "anum=%s fam=%s giv=%s dob=%s sex=%s ctry=%s lang=%s",
+		 anum_lv[l[F_ANUM] % CMP_ANUM_NLEVELS], name_lv[l[F_FAM] % CMP_NAME_NLEVELS],
+		 name_lv[l[F_GIV] % CMP_NAME_NLEVELS], date_lv[l[F_DOB] % CMP_DATE_NLEVELS],
+		 eq_lv[l[F_SEX] % CMP_EQ_NLEVELS], eq_lv[l[F_CTRY] % CMP_EQ_NLEVELS],
+		 eq_lv[l[F_LANG] % CMP_EQ_NLEVELS]);
+}
+
+static int by_post_desc(const void *x, const void *y)
+{
+	const struct cand *p = x, *q = y;
+
+	if (p->post != q->post)
+		return p->post < q->post ? 1 : -1;
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	return p->b < q->b ? -1 : (p->b > q->b);
+}
+
+/* ---- model persistence ---- */
+
+static int save_model(struct store *st, int64_t run, const char *name,
+		      const struct fs_model *m, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc = store_prepare(st, "INSERT INTO link_model(run_id, model, field, level, m, u) "
+				   "VALUES(?,?,?,?,?,?)", &q, err);
+
+	if (rc)
+		return rc;
+	for (int f = 0; f < m->nfield && !rc; f++) {
+		for (int l = 1; l < m->nlevel[f] && !rc; l++) {
+			store_reset(q);
+			store_bind_int(q, 1, run);
+			store_bind_text(q, 2, name, -1);
+			store_bind_text(q, 3, m->name[f], -1);
+			store_bind_int(q, 4, l);
+			store_bind_double(q, 5, m->m[f][l]);
+			store_bind_double(q, 6, m->u[f][l]);
+			if (store_step(q, err) < 0)
+				rc = err->code ? err->code : UC_EIO;
+		}
+	}
+	store_finalize(q);
+	return rc;
+}
+
+int link_load_model(struct store *st, const char *name, struct fs_model *m,
+		    struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc, found = 0;
+
+	rc = store_prepare(st, "SELECT k.field, k.level, k.m, k.u, r.p FROM link_model k "
+			   "JOIN link_run r ON r.id = k.run_id WHERE k.model = ? AND k.run_id = "
+			   "(SELECT MAX(run_id) FROM link_model WHERE model = ?)", &q, err);
+	if (rc)
+		return rc;
+	store_bind_text(q, 1, name, -1);
+	store_bind_text(q, 2, name, -1);
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		const char *fn = store_col_text(q, 0);
+		int l = (int)store_col_int(q, 1);
+
+		for (int f = 0; f < m->nfield; f++) {
+			if (fn && m->name[f] && strcmp(fn, m->name[f]) == 0 && l > 0 &&
+			    l < m->nlevel[f]) {
+				m->m[f][l] = store_col_double(q, 2);
+				m->u[f][l] = store_col_double(q, 3);
+				found = 1;
+			}
+		}
+		if (!store_col_is_null(q, 4))
+			m->p = store_col_double(q, 4);
+	}
+	store_finalize(q);
+	if (rc < 0)
+		return -rc;
+	if (!found)
+		return uc_error(err, UC_ENOTFOUND, "no stored %s model; run `uctrack link --full`", name);
+	return UC_OK;
+}
+
+/* ---- buckets (incremental blocking index) ---- */
+
+/* Bucket contents being read or changed in this run. */
+struct bucket {
+	uint64_t *v;   /* sorted entries */
+	size_t n;      /* entries */
+	int dirty;     /* changed: write back */
+};
+
+static int bucket_get(struct store_stmt *q, struct u64map *bm, struct bucket **all,
+		      size_t *nall, uint32_t b, struct bucket **out, struct uc_err *err)
+{
+	uint64_t *pos = u64map_get(bm, b);
+	struct bucket *bk;
+	int rc;
+
+	if (pos) {
+		*out = &(*all)[*pos];
+		return UC_OK;
+	}
+	*all = uc_xrealloc(*all, (*nall + 1) * sizeof(**all));
+	bk = &(*all)[*nall];
+	memset(bk, 0, sizeof(*bk));
+	u64map_put(bm, b, *nall);
+	(*nall)++;
+	store_reset(q);
+	store_bind_int(q, 1, b);
+	rc = store_step(q, err);
+	if (rc < 0)
+		return -rc;
+	if (rc == STORE_ROW) {
+		int bytes = store_col_bytes(q, 0);
+
+		bk->n = (size_t)bytes / sizeof(uint64_t);
+		bk->v = uc_xmalloc((bk->n ? bk->n : 1) * sizeof(uint64_t));
+		if (bk->n)
+			memcpy(bk->v, store_col_blob(q, 0), bk->n * sizeof(uint64_t));
+	}
+	*out = bk;
+	return UC_OK;
+}
+
+static int bucket_put(struct store_stmt *q, uint32_t b, const struct bucket *bk,
+		      struct uc_err *err)
+{
+	store_reset(q);
+	store_bind_int(q, 1, b);
+	store_bind_blob(q, 2, bk->v, (int)(bk->n * sizeof(uint64_t)));
+	return store_step(q, err) < 0 ? (err->code ? err->code : UC_EIO) : UC_OK;
+}
+
+static uint64_t bucket_entry(uint64_t h40, uint64_t rkey)
+{
+	return (h40 & 0xffffff) << 40 | (rkey & 0xffffffffffULL);
+}
+
+/* ---- decisions ---- */
+
+/* Load decision pairs among loaded records into dec: (i << 32 | j), i < j
+ * -> 1 link, 2 nolink; newest decision wins. */
+static int load_decisions(struct store *st, const struct lset *s, struct u64map *dec,
+			  struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc = store_prepare(st, "SELECT a_tbl, a_rid, b_tbl, b_rid, effect FROM "
+				   "link_decision_pair ORDER BY decision_id", &q, err);
+
+	if (rc)
+		return rc;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		int ca = code_of(store_col_text(q, 0)), cb = code_of(store_col_text(q, 2));
+		uint64_t *ia, *ib, i, j;
+		const char *e = store_col_text(q, 4);
+
+		if (!ca || !cb)
+			continue;
+		ia = u64map_get(&s->idx, (uint64_t)ca << CODE_SHIFT | (uint64_t)store_col_int(q, 1));
+		ib = u64map_get(&s->idx, (uint64_t)cb << CODE_SHIFT | (uint64_t)store_col_int(q, 3));
+		if (!ia || !ib || *ia == *ib)
+			continue;
+		i = *ia < *ib ? *ia : *ib;
+		j = *ia < *ib ? *ib : *ia;
+		u64map_put(dec, i << 32 | j, e && strcmp(e, "link") == 0 ? 1 : 2);
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+/* ---- the run ---- */
+
+/* Per-record outcome of clustering. */
+struct recout {
+	double post;        /* best link posterior, -1 none */
+	const char *method; /* how it joined: fs, fs+anum_typo, same_key, decision, single */
+};
+
+/* State of one run. */
+struct run {
+	struct store *st;        /* borrowed */
+	const struct link_opts *o; /* borrowed */
+	struct link_stats *s;    /* borrowed */
+	int full;                /* full run */
+	int64_t run_id;          /* link_run.id */
+	char now[21];            /* timestamp */
+	struct lset set;         /* records */
+	struct fs_model model;   /* match model */
+	struct cand *c;          /* scored candidate pairs */
+	size_t nc;               /* candidates */
+	struct cluster cl;       /* clusters */
+	struct recout *out;      /* per record */
+	int64_t *pers;           /* per root: existing person (incremental) */
+	int64_t watermark[NSRC + 1]; /* max rid per table after the run */
+	struct store_stmt *ins_pair; /* INSERT INTO link_pair */
+	struct block_keys keys;  /* full runs: sorted keys for buckets */
+};
+
+static int add_pair(struct run *R, const struct cand *c, const char *method,
+		    const char *status, const char *reason, struct uc_err *err)
+{
+	char vec[160];
+	struct store_stmt *q = R->ins_pair;
+	const struct lrec *a = &R->set.r[c->a], *b = &R->set.r[c->b];
+
+	vector_text(c->pat, vec, sizeof(vec));
+	store_reset(q);
+	store_bind_int(q, 1, R->run_id);
+	store_bind_text(q, 2, tbl_of(a->rkey), -1);
+	store_bind_int(q, 3, (int64_t)(a->rkey & RID_MASK));
+	store_bind_text(q, 4, tbl_of(b->rkey), -1);
+	store_bind_int(q, 5, (int64_t)(b->rkey & RID_MASK));
+	store_bind_text(q, 6, method, -1);
+	store_bind_double(q, 7, c->w);
+	store_bind_double(q, 8, c->post);
+	store_bind_text(q, 9, vec, -1);
+	store_bind_text(q, 10, status, -1);
+	store_bind_text(q, 11, reason, -1);
+	return store_step(q, err) < 0 ? (err->code ? err->code : UC_EIO) : UC_OK;
+}
+
+/* Load records: full = everything, else new ones plus their candidates. */
+static int run_load(struct run *R, struct uc_err *err)
+{
+	struct store *st = R->st;
+	struct store_stmt *q = NULL;
+	int rc = UC_OK;
+
+	for (int c = 1; c <= NSRC; c++) {
+		int64_t after = 0;
+
+		if (!R->full) {
+			rc = store_prepare(st, "SELECT max_rid FROM link_watermark WHERE tbl = ?",
+					   &q, err);
+			if (rc)
+				goto out;
+			store_bind_text(q, 1, srcs[c].tbl, -1);
+			if (store_step(q, err) == STORE_ROW)
+				after = store_col_int(q, 0);
+			store_finalize(q);
+			q = NULL;
+		}
+		rc = load_new(st, &R->set, c, after, &R->watermark[c], err);
+		if (rc)
+			goto out;
+	}
+	R->s->new_records = R->set.n;
+	if (R->full) {
+		/* Old person of each record, to keep person ids. */
+		rc = store_prepare(st, "SELECT src_tbl, src_rid, person_id FROM person_record", &q, err);
+		if (rc)
+			goto out;
+		while ((rc = store_step(q, err)) == STORE_ROW) {
+			int c = code_of(store_col_text(q, 0));
+			uint64_t *i = c ? u64map_get(&R->set.idx, (uint64_t)c << CODE_SHIFT |
+						     (uint64_t)store_col_int(q, 1)) : NULL;
+
+			if (i) {
+				R->set.r[*i].person = store_col_int(q, 2);
+				R->set.r[*i].is_new = 0;
+			}
+		}
+		store_finalize(q);
+		q = NULL;
+		if (rc < 0) {
+			rc = -rc;
+			goto out;
+		}
+		rc = UC_OK;
+		R->s->new_records = 0;
+		for (size_t i = 0; i < R->set.n; i++)
+			R->s->new_records += R->set.r[i].is_new;
+	}
+out:
+	store_finalize(q);
+	return rc;
+}
+
+/* Incremental: load existing records that share a key with a new one (via
+ * link_bucket) or a source key (older versions). */
+static int run_expand(struct run *R, struct bucket **bks, size_t *nbk,
+		      struct u64map *bm, struct uc_err *err)
+{
+	struct store_stmt *qb = NULL, *one[NSRC + 1] = {NULL}, *qp = NULL, *qv[NSRC + 1] = {NULL};
+	size_t nnew = R->set.n;
+	size_t cap = R->o->block_cap ? R->o->block_cap : DEFAULT_CAP;
+	int rc;
+
+	rc = store_prepare(R->st, "SELECT v FROM link_bucket WHERE b = ?", &qb, err);
+	for (int c = 1; c <= NSRC && !rc; c++) {
+		char sql[512];
+
+		snprintf(sql, sizeof(sql), "%s WHERE rid = ?", srcs[c].sel);
+		rc = store_prepare(R->st, sql, &one[c], err);
+		if (!rc) {
+			snprintf(sql, sizeof(sql), "SELECT rid FROM %s WHERE skey = "
+				 "(SELECT skey FROM %s WHERE rid = ?) AND rid <> ?",
+				 srcs[c].tbl, srcs[c].tbl);
+			rc = store_prepare(R->st, sql, &qv[c], err);
+		}
+	}
+	if (!rc)
+		rc = store_prepare(R->st, "SELECT person_id FROM person_record WHERE src_tbl = ? "
+				   "AND src_rid = ?", &qp, err);
+	for (size_t i = 0; i < nnew && !rc; i++) {
+		uint64_t keys[12];
+		int nk = rec_keys(&R->set, &R->set.r[i], keys);
+		uint64_t rkey = R->set.r[i].rkey;
+		int code = (int)(rkey >> CODE_SHIFT);
+
+		for (int k = 0; k < nk && !rc; k++) {
+			uint64_t h40 = keys[k] & 0xffffffffffULL;
+			struct bucket *bk;
+			uint64_t lo = (h40 & 0xffffff) << 40, hi = lo | 0xffffffffffULL;
+			size_t a = 0, b;
+
+			rc = bucket_get(qb, bm, bks, nbk, (uint32_t)(h40 >> 24), &bk, err);
+			if (rc)
+				break;
+			b = bk->n;
+			while (a < b) {
+				size_t mid = (a + b) / 2;
+
+				if (bk->v[mid] < lo)
+					a = mid + 1;
+				else
+					b = mid;
+			}
+			for (b = a; b < bk->n && bk->v[b] <= hi; b++)
+				;
+			if (b - a > cap)
+				continue;
+			for (size_t e = a; e < b && !rc; e++) {
+				uint64_t rk = bk->v[e] & 0xffffffffffULL;
+				int c = (int)(rk >> CODE_SHIFT);
+
+				if (c >= 1 && c <= NSRC)
+					rc = load_one(one[c], &R->set, c, (int64_t)(rk & RID_MASK), err);
+			}
+		}
+		/* Older versions of the same source record. */
+		store_reset(qv[code]);
+		store_bind_int(qv[code], 1, (int64_t)(rkey & RID_MASK));
+		store_bind_int(qv[code], 2, (int64_t)(rkey & RID_MASK));
+		while (!rc && (rc = store_step(qv[code], err)) == STORE_ROW) {
+			int64_t rid = store_col_int(qv[code], 0);
+
+			if (!u64map_get(&R->set.idx, (uint64_t)code << CODE_SHIFT | (uint64_t)rid)) {
+				struct uc_err e2 = UC_ERR_INIT;
+				/* A separate statement: qv[code] is mid-iteration. */
+				rc = load_one(one[code], &R->set, code, rid, &e2);
+				if (rc)
+					*err = e2;
+			}
+		}
+		if (rc < 0)
+			rc = -rc;
+		else if (rc == STORE_DONE)
+			rc = UC_OK;
+	}
+	/* Persons of the existing records. */
+	for (size_t i = nnew; i < R->set.n && !rc; i++) {
+		struct lrec *r = &R->set.r[i];
+
+		store_reset(qp);
+		store_bind_text(qp, 1, tbl_of(r->rkey), -1);
+		store_bind_int(qp, 2, (int64_t)(r->rkey & RID_MASK));
+		rc = store_step(qp, err);
+		if (rc == STORE_ROW)
+			r->person = store_col_int(qp, 0);
+		rc = rc < 0 ? -rc : UC_OK;
+		if (!r->person)
+			r->is_new = 1; /* never linked (e.g. rid under a stale watermark) */
+	}
+	store_finalize(qb);
+	store_finalize(qp);
+	for (int c = 1; c <= NSRC; c++) {
+		store_finalize(one[c]);
+		store_finalize(qv[c]);
+	}
+	return rc;
+}
+
+/* Candidate pairs, compared and (full) fitted. */
+static int run_score(struct run *R, struct uc_err *err)
+{
+	struct block_keys k;
+	struct block_pairs pr;
+	struct fs_counts cnt;
+	size_t cap = R->o->block_cap ? R->o->block_cap : DEFAULT_CAP;
+	int rc = UC_OK;
+
+	block_keys_init(&k);
+	fs_counts_init(&cnt);
+	for (size_t i = 0; i < R->set.n; i++) {
+		uint64_t keys[12];
+		int nk = rec_keys(&R->set, &R->set.r[i], keys);
+
+		for (int j = 0; j < nk; j++)
+			block_keys_add(&k, keys[j], (uint32_t)i);
+	}
+	block_pairs_build(&k, cap, NULL, &pr);
+	R->s->skipped_blocks = pr.skipped;
+	R->c = uc_xmalloc((pr.n ? pr.n : 1) * sizeof(*R->c));
+	for (size_t i = 0; i < pr.n; i++) {
+		uint32_t a = (uint32_t)(pr.v[i] >> 32), b = (uint32_t)pr.v[i];
+		uint8_t vec[NF];
+
+		if (!R->full && !R->set.r[a].is_new && !R->set.r[b].is_new)
+			continue;
+		compare(&R->set, a, b, vec);
+		R->c[R->nc].a = a;
+		R->c[R->nc].b = b;
+		R->c[R->nc].pat = fs_pack(&R->model, vec);
+		if (R->full)
+			fs_counts_add(&cnt, R->c[R->nc].pat, 1);
+		R->nc++;
+	}
+	R->s->pairs = R->nc;
+	block_pairs_release(&pr);
+	if (R->full) {
+		fs_em(&R->model, &cnt, 300);
+		R->s->em_iter = R->model.iterations;
+		rc = save_model(R->st, R->run_id, "child", &R->model, err);
+		R->keys = k; /* kept: sorted, becomes link_bucket */
+	} else {
+		block_keys_release(&k);
+	}
+	R->s->p = R->model.p;
+	for (size_t i = 0; i < R->nc; i++) {
+		R->c[i].w = fs_weight(&R->model, R->c[i].pat);
+		R->c[i].post = fs_posterior(&R->model, R->c[i].pat);
+	}
+	fs_counts_release(&cnt);
+	return rc;
+}
+
+/* Join roots of i and j, honouring existing persons (incremental). */
+static int try_join(struct run *R, uint32_t i, uint32_t j, int force, const char **why)
+{
+	uint32_t ri = cluster_find(&R->cl, i), rj = cluster_find(&R->cl, j), r;
+	int64_t pi = R->pers[ri], pj = R->pers[rj];
+	int rc;
+
+	*why = NULL;
+	if (ri == rj)
+		return 0;
+	if (!force && pi && pj && pi != pj) {
+		*why = "bridge";
+		return -1;
+	}
+	rc = force ? cluster_force(&R->cl, i, j) : cluster_join(&R->cl, i, j);
+	if (rc < 0) {
+		*why = "anumber";
+		return -1;
+	}
+	r = cluster_find(&R->cl, i);
+	R->pers[r] = pi ? pi : pj;
+	return rc;
+}
+
+static void mark(struct run *R, uint32_t i, double post, const char *method)
+{
+	if (post > R->out[i].post) {
+		R->out[i].post = post;
+		R->out[i].method = method;
+	}
+}
+
+static int run_cluster(struct run *R, struct uc_err *err)
+{
+	struct lset *S = &R->set;
+	struct u64map cnt, dec;
+	uint32_t *ord = NULL;
+	const char *why;
+	int rc = UC_OK;
+
+	u64map_init(&cnt);
+	u64map_init(&dec);
+	cluster_init(&R->cl, S->n);
+	R->out = uc_xmalloc((S->n ? S->n : 1) * sizeof(*R->out));
+	R->pers = uc_xcalloc(S->n ? S->n : 1, sizeof(*R->pers));
+	for (size_t i = 0; i < S->n; i++) {
+		uint64_t *v;
+
+		R->out[i].post = -1;
+		R->out[i].method = "single";
+		if (!R->full)
+			R->pers[i] = S->r[i].person;
+		if (!S->r[i].anum)
+			continue;
+		v = u64map_get(&cnt, S->r[i].anum);
+		u64map_put(&cnt, S->r[i].anum, v ? *v + 1 : 1);
+	}
+	qsort(R->c, R->nc, sizeof(*R->c), by_post_desc);
+	/* Mistyped A-numbers: seen once, a typo away from a corroborated one
+	 * on a matching record. */
+	for (size_t k = 0; k < R->nc; k++) {
+		struct cand *c = &R->c[k];
+		int l = fs_level(c->pat, F_ANUM);
+		struct lrec *a = &S->r[c->a], *b = &S->r[c->b];
+		uint64_t na, nb;
+
+		if (c->post < R->model.match_at)
+			break;
+		if (l != CMP_ANUM_TYPO && l != CMP_ANUM_TRANSPOSE)
+			continue;
+		/* Incremental: an existing record's A-number counts as
+		 * corroborated (its person was established before). */
+		na = *u64map_get(&cnt, a->anum) + (R->full || a->is_new ? 0 : 1);
+		nb = *u64map_get(&cnt, b->anum) + (R->full || b->is_new ? 0 : 1);
+		if (na == 1 && nb >= 2 && !a->suspect) {
+			a->suspect = 1;
+			R->s->anum_typos++;
+		} else if (nb == 1 && na >= 2 && !b->suspect) {
+			b->suspect = 1;
+			R->s->anum_typos++;
+		}
+	}
+	for (size_t i = 0; i < S->n; i++)
+		cluster_set_anum(&R->cl, (uint32_t)i, S->r[i].suspect ? 0 : S->r[i].anum);
+	/* Existing persons stay whole (incremental). */
+	if (!R->full) {
+		struct u64map first;
+
+		u64map_init(&first);
+		for (size_t i = 0; i < S->n; i++) {
+			uint64_t *f;
+
+			if (!S->r[i].person)
+				continue;
+			f = u64map_get(&first, (uint64_t)S->r[i].person);
+			if (f)
+				cluster_force(&R->cl, (uint32_t)*f, (uint32_t)i);
+			else
+				u64map_put(&first, (uint64_t)S->r[i].person, i);
+		}
+		for (size_t i = 0; i < S->n; i++) {
+			if (S->r[i].person)
+				R->pers[cluster_find(&R->cl, (uint32_t)i)] = S->r[i].person;
+		}
+		u64map_release(&first);
+	}
+	/* Versions of one source record are one child. */
+	ord = uc_xmalloc((S->n ? S->n : 1) * sizeof(*ord));
+	{
+		struct u64map seen;
+
+		u64map_init(&seen);
+		for (size_t i = 0; i < S->n; i++) {
+			uint64_t key = S->r[i].skh ^ (S->r[i].rkey >> CODE_SHIFT);
+			uint64_t *f = u64map_get(&seen, key);
+
+			if (!f) {
+				u64map_put(&seen, key, i);
+				continue;
+			}
+			if (try_join(R, (uint32_t)*f, (uint32_t)i, 1, &why) > 0) {
+				struct cand c = {1.0, 0, 0, (uint32_t)*f, (uint32_t)i};
+
+				mark(R, (uint32_t)i, 1.0, "same_key");
+				mark(R, (uint32_t)*f, 1.0, "same_key");
+				rc = add_pair(R, &c, "same_key", "link", NULL, err);
+				if (rc)
+					break;
+			}
+		}
+		u64map_release(&seen);
+	}
+	if (!rc)
+		rc = load_decisions(R->st, S, &dec, err);
+	/* Decisions that force a link. */
+	for (size_t k = 0; k < dec.cap && !rc; k++) {
+		uint32_t i, j;
+
+		if (dec.k[k] == UINT64_MAX || dec.v[k] != 1)
+			continue;
+		i = (uint32_t)(dec.k[k] >> 32);
+		j = (uint32_t)dec.k[k];
+		if (try_join(R, i, j, 1, &why) > 0) {
+			mark(R, i, 1.0, "decision");
+			mark(R, j, 1.0, "decision");
+		}
+	}
+	/* Links, strongest first. */
+	for (size_t k = 0; k < R->nc && !rc; k++) {
+		struct cand *c = &R->c[k];
+		uint64_t *d = u64map_get(&dec, (uint64_t)c->a << 32 | c->b);
+		int dd = fs_decide(&R->model, c->post), j;
+		const char *method;
+
+		if (dd == FS_NONMATCH)
+			break;
+		if (d)
+			continue; /* decided: forced above, or kept apart */
+		if (dd == FS_REVIEW) {
+			if (cluster_find(&R->cl, c->a) == cluster_find(&R->cl, c->b))
+				continue;
+			R->s->review++;
+			rc = add_pair(R, c, "fs", "review", "threshold", err);
+			continue;
+		}
+		j = try_join(R, c->a, c->b, 0, &why);
+		if (j < 0) {
+			R->s->conflicts += strcmp(why, "anumber") == 0;
+			R->s->review++;
+			rc = add_pair(R, c, "fs", "review", why, err);
+			continue;
+		}
+		method = S->r[c->a].suspect || S->r[c->b].suspect ? "fs+anum_typo" : "fs";
+		mark(R, c->a, c->post, method);
+		mark(R, c->b, c->post, method);
+		if (j > 0) {
+			R->s->links++;
+			rc = add_pair(R, c, method, "link", NULL, err);
+		}
+	}
+	free(ord);
+	u64map_release(&cnt);
+	u64map_release(&dec);
+	return rc;
+}
+
+static int exec1(struct store *st, const char *sql, struct uc_err *err)
+{
+	return store_exec(st, sql, err);
+}
+
+static int step_done(struct store_stmt *q, struct uc_err *err)
+{
+	return store_step(q, err) < 0 ? (err->code ? err->code : UC_EIO) : UC_OK;
+}
+
+/* A person_key row waiting to be written (sorted first: B-tree appends). */
+struct keyrow {
+	uint64_t pre;     /* first 8 key bytes, big-endian: fast ordering */
+	uint32_t off;     /* key text in the arena */
+	uint32_t person;  /* person id */
+	uint8_t kind;     /* 0 family, 1 given, 2 phon */
+};
+
+static const char *const key_kind[] = {"family", "given", "phon"};
+
+/* Order of key rows; arg is the arena text (qsort_r). */
+static int keyrow_cmp(const void *x, const void *y, void *arg)
+{
+	const struct keyrow *a = x, *b = y;
+	const char *keyrow_text = arg;
+	int c;
+
+	if (a->pre != b->pre)
+		return a->pre < b->pre ? -1 : 1;
+	c = strcmp(keyrow_text + a->off, keyrow_text + b->off);
+	if (c)
+		return c;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	return a->person < b->person ? -1 : (a->person > b->person);
+}
+
+static void keyrow_add(struct keyrow **v, size_t *n, size_t *alloc, struct larena *a,
+		       const char *k, size_t len, int kind, int64_t person)
+{
+	struct keyrow *r;
+	uint64_t pre = 0;
+
+	if (*n == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 65536;
+		*v = uc_xrealloc(*v, *alloc * sizeof(**v));
+	}
+	for (size_t i = 0; i < 8; i++)
+		pre = pre << 8 | (i < len ? (unsigned char)k[i] : 0);
+	r = &(*v)[(*n)++];
+	r->pre = pre;
+	r->off = larena_add(a, k, len);
+	r->person = (uint32_t)person;
+	r->kind = (uint8_t)kind;
+}
+
+/* Write the sorted, unique u64 pairs (key << shift | person) with q. */
+static int write_sorted(struct store_stmt *q, uint64_t *v, size_t n, int shift,
+			int text_anum, struct uc_err *err)
+{
+	uint64_t last = UINT64_MAX;
+	int rc = UC_OK;
+
+	block_sort_u64(v, n);
+	for (size_t i = 0; i < n && !rc; i++) {
+		uint64_t key = v[i] >> shift;
+		char an[10];
+
+		if (key == last)
+			continue;
+		last = key;
+		store_reset(q);
+		if (text_anum) {
+			anum_str((uint32_t)key, an);
+			store_bind_text(q, 1, an, 9);
+		} else {
+			store_bind_int(q, 1, (int64_t)key);
+		}
+		store_bind_int(q, 2, (int64_t)(v[i] & 0xffffffffULL));
+		rc = step_done(q, err);
+	}
+	return rc;
+}
+
+/* Write persons, records, A-numbers, case numbers, name keys. */
+static int run_write(struct run *R, struct uc_err *err)
+{
+	static const int code_order[NSRC] = {1, 3, 4, 2}; /* src_tbl name order */
+	struct lset *S = &R->set;
+	struct store_stmt *qp = NULL, *qr = NULL, *qa = NULL, *qi = NULL, *qk = NULL,
+			  *qm = NULL, *qw = NULL;
+	uint64_t *ord = NULL, *av = NULL, *iv = NULL;
+	int64_t *pidof = NULL;
+	struct keyrow *kv = NULL;
+	struct larena ka;
+	size_t na = 0, ni = 0, nk = 0, ak = 0;
+	int64_t next_id = 0;
+	struct u64map claimed, rootp;
+	int rc;
+
+	u64map_init(&claimed);
+	u64map_init(&rootp);
+	larena_init(&ka);
+	if (R->full) {
+		rc = exec1(R->st, "DELETE FROM person_record; DELETE FROM person_anumber; "
+			   "DELETE FROM person_idncase; DELETE FROM person_key; DELETE FROM link_bucket; "
+			   "DELETE FROM link_pair WHERE status IN ('link','review','conflict') "
+			   "AND run_id <> (SELECT MAX(id) FROM link_run);", err);
+		if (rc)
+			goto out;
+	}
+	rc = store_query_int(R->st, "SELECT COALESCE(MAX(id), 0) FROM person", &next_id, err);
+	if (rc)
+		goto out;
+	rc = store_prepare(R->st, "INSERT INTO person(id, a_number, created_at) VALUES(?,?,?) "
+			   "ON CONFLICT(id) DO UPDATE SET a_number = excluded.a_number", &qp, err);
+	if (!rc)
+		rc = store_prepare(R->st, "INSERT INTO person_record(src_tbl, src_rid, person_id, method, score) "
+				   "VALUES(?,?,?,?,?) ON CONFLICT(src_tbl, src_rid) DO UPDATE SET "
+				   "person_id = excluded.person_id, method = excluded.method, "
+				   "score = excluded.score", &qr, err);
+	if (!rc)
+		rc = store_prepare(R->st, "INSERT OR IGNORE INTO person_anumber(a_number, person_id) "
+				   "VALUES(?,?)", &qa, err);
+	if (!rc)
+		rc = store_prepare(R->st, "INSERT OR IGNORE INTO person_idncase(idncase, person_id) "
+				   "VALUES(?,?)", &qi, err);
+	if (!rc)
+		rc = store_prepare(R->st, "INSERT OR IGNORE INTO person_key(key, kind, person_id) "
+				   "VALUES(?,?,?)", &qk, err);
+	if (!rc)
+		rc = store_prepare(R->st, "INSERT INTO person_merged(old_id, new_id) VALUES(?,?) "
+				   "ON CONFLICT(old_id) DO UPDATE SET new_id = excluded.new_id", &qm, err);
+	if (!rc)
+		rc = store_prepare(R->st, "INSERT INTO link_watermark(tbl, max_rid) VALUES(?,?) "
+				   "ON CONFLICT(tbl) DO UPDATE SET max_rid = MAX(max_rid, excluded.max_rid)",
+				   &qw, err);
+	if (rc)
+		goto out;
+	/* Group records by cluster root, in record order. */
+	ord = uc_xmalloc((S->n ? S->n : 1) * sizeof(*ord));
+	pidof = uc_xmalloc((S->n ? S->n : 1) * sizeof(*pidof));
+	for (size_t i = 0; i < S->n; i++)
+		ord[i] = (uint64_t)cluster_find(&R->cl, (uint32_t)i) << 32 | i;
+	block_sort_u64(ord, S->n);
+	/* Person id per root: an existing one, else the first old id free. */
+	for (size_t i = 0; i < S->n; i++) {
+		uint32_t root = (uint32_t)(ord[i] >> 32), ri = (uint32_t)ord[i];
+		int64_t p = R->full ? S->r[ri].person : R->pers[root];
+
+		if (u64map_get(&rootp, root))
+			continue;
+		if (p && (!R->full || !u64map_get(&claimed, (uint64_t)p))) {
+			u64map_put(&rootp, root, (uint64_t)p);
+			u64map_put(&claimed, (uint64_t)p, 1);
+		}
+	}
+	for (size_t g = 0; g < S->n && !rc;) {
+		uint32_t root = (uint32_t)(ord[g] >> 32);
+		size_t e = g;
+		uint64_t *pp = u64map_get(&rootp, root);
+		int64_t pid;
+		uint32_t best = 0;
+		int bestn = 0, any_new = 0;
+
+		while (e < S->n && (uint32_t)(ord[e] >> 32) == root)
+			e++;
+		if (!pp) {
+			pid = ++next_id;
+			u64map_put(&rootp, root, (uint64_t)pid);
+		} else {
+			pid = (int64_t)*pp;
+		}
+		/* The cluster's A-number: the most frequent valid one. */
+		for (size_t x = g; x < e; x++) {
+			const struct lrec *r = &S->r[(uint32_t)ord[x]];
+			int n = 0;
+
+			pidof[(uint32_t)ord[x]] = pid;
+			any_new |= r->is_new || R->full;
+			if (!r->anum || r->suspect)
+				continue;
+			for (size_t y = g; y < e; y++)
+				n += S->r[(uint32_t)ord[y]].anum == r->anum;
+			if (n > bestn) {
+				bestn = n;
+				best = r->anum;
+			}
+		}
+		if (any_new) {
+			char an[10];
+
+			anum_str(best, an);
+			store_reset(qp);
+			store_bind_int(qp, 1, pid);
+			if (best)
+				store_bind_text(qp, 2, an, 9);
+			else
+				store_bind_null(qp, 2);
+			store_bind_text(qp, 3, R->now, -1);
+			rc = step_done(qp, err);
+		}
+		for (size_t x = g; x < e && !rc && R->full; x++) {
+			const struct lrec *r = &S->r[(uint32_t)ord[x]];
+
+			if (!r->person || r->person == pid || u64map_get(&claimed, (uint64_t)r->person))
+				continue;
+			store_reset(qm);
+			store_bind_int(qm, 1, r->person);
+			store_bind_int(qm, 2, pid);
+			rc = step_done(qm, err);
+			u64map_put(&claimed, (uint64_t)r->person, 2);
+		}
+		g = e;
+	}
+	/* Records in primary-key order; collect the other rows to sort. */
+	for (int oc = 0; oc < NSRC && !rc; oc++) {
+		int code = code_order[oc];
+
+		for (size_t i = 0; i < S->n && !rc; i++) {
+			const struct lrec *r = &S->r[i];
+			int64_t pid = pidof[i];
+			struct norm_name nn;
+			char ph[NORM_PHON_MAX];
+
+			if ((int)(r->rkey >> CODE_SHIFT) != code || (!r->is_new && !R->full))
+				continue;
+			store_reset(qr);
+			store_bind_text(qr, 1, srcs[code].tbl, -1);
+			store_bind_int(qr, 2, (int64_t)(r->rkey & RID_MASK));
+			store_bind_int(qr, 3, pid);
+			store_bind_text(qr, 4, R->out[i].method, -1);
+			if (R->out[i].post >= 0)
+				store_bind_double(qr, 5, R->out[i].post);
+			else
+				store_bind_null(qr, 5);
+			rc = step_done(qr, err);
+			if (r->anum) {
+				if (na % 65536 == 0)
+					av = uc_xrealloc(av, (na + 65536) * sizeof(*av));
+				av[na++] = (uint64_t)r->anum << 33 | (uint64_t)r->suspect << 32 |
+					   (uint64_t)pid;
+			}
+			if (r->idncase > 0) {
+				if (ni % 65536 == 0)
+					iv = uc_xrealloc(iv, (ni + 65536) * sizeof(*iv));
+				iv[ni++] = (uint64_t)r->idncase << 32 | (uint64_t)pid;
+			}
+			for (int kind = 0; kind < 2; kind++) {
+				const char *v = S->a.p + (kind ? r->giv : r->fam);
+
+				norm_split(v, strlen(v), &nn);
+				for (int t = 0; t < nn.ntok; t++) {
+					size_t pl;
+
+					keyrow_add(&kv, &nk, &ak, &ka, nn.s + nn.off[t], nn.len[t],
+						   kind, pid);
+					pl = norm_phon(nn.s + nn.off[t], nn.len[t], ph);
+					if (pl)
+						keyrow_add(&kv, &nk, &ak, &ka, ph, pl, 2, pid);
+				}
+			}
+		}
+	}
+	if (!rc)
+		rc = write_sorted(qa, av, na, 33, 1, err);
+	if (!rc)
+		rc = write_sorted(qi, iv, ni, 32, 0, err);
+	if (!rc && nk) {
+		qsort_r(kv, nk, sizeof(*kv), keyrow_cmp, ka.p);
+		for (size_t i = 0; i < nk && !rc; i++) {
+			if (i && keyrow_cmp(&kv[i], &kv[i - 1], ka.p) == 0)
+				continue;
+			store_reset(qk);
+			store_bind_text(qk, 1, ka.p + kv[i].off, -1);
+			store_bind_text(qk, 2, key_kind[kv[i].kind], -1);
+			store_bind_int(qk, 3, kv[i].person);
+			rc = step_done(qk, err);
+		}
+	}
+	for (int c = 1; c <= NSRC && !rc; c++) {
+		store_reset(qw);
+		store_bind_text(qw, 1, srcs[c].tbl, -1);
+		store_bind_int(qw, 2, R->watermark[c]);
+		rc = step_done(qw, err);
+	}
+	if (!rc) {
+		int64_t np = 0;
+
+		rc = store_query_int(R->st, "SELECT COUNT(DISTINCT person_id) FROM person_record",
+				     &np, err);
+		R->s->persons = (size_t)np;
+	}
+out:
+	free(ord);
+	free(pidof);
+	free(av);
+	free(iv);
+	free(kv);
+	larena_release(&ka);
+	u64map_release(&claimed);
+	u64map_release(&rootp);
+	store_finalize(qp);
+	store_finalize(qr);
+	store_finalize(qa);
+	store_finalize(qi);
+	store_finalize(qk);
+	store_finalize(qm);
+	store_finalize(qw);
+	return rc;
+}
+
+/* Full runs: write the sorted keys as buckets. */
+static int write_buckets_full(struct run *R, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	struct block_keys *k = &R->keys;
+	struct bucket bk = {NULL, 0, 0};
+	size_t alloc = 0, i = 0;
+	int rc = store_prepare(R->st, "INSERT OR REPLACE INTO link_bucket(b, v) VALUES(?,?)", &q, err);
+
+	while (!rc && i < k->n) {
+		uint64_t b = k->v[i] >> 48;
+		size_t j = i;
+
+		bk.n = 0;
+		while (j < k->n && k->v[j] >> 48 == b) {
+			uint64_t h40 = k->v[j] >> 24;
+			uint64_t rkey = R->set.r[k->v[j] & 0xffffff].rkey;
+
+			if (bk.n == alloc) {
+				alloc = alloc ? alloc * 2 : 256;
+				bk.v = uc_xrealloc(bk.v, alloc * sizeof(*bk.v));
+			}
+			bk.v[bk.n++] = bucket_entry(h40, rkey);
+			j++;
+		}
+		block_sort_u64(bk.v, bk.n);
+		rc = bucket_put(q, (uint32_t)b, &bk, err);
+		i = j;
+	}
+	free(bk.v);
+	store_finalize(q);
+	return rc;
+}
+
+/* Incremental: add the new records' keys to their buckets. */
+static int write_buckets_incr(struct run *R, struct bucket *bks, size_t nbk,
+			      struct u64map *bm, struct uc_err *err)
+{
+	struct store_stmt *q = NULL, *qb = NULL;
+	int rc = store_prepare(R->st, "INSERT OR REPLACE INTO link_bucket(b, v) VALUES(?,?)", &q, err);
+
+	if (!rc)
+		rc = store_prepare(R->st, "SELECT v FROM link_bucket WHERE b = ?", &qb, err);
+	for (size_t i = 0; i < R->set.n && !rc; i++) {
+		uint64_t keys[12];
+		int nk;
+
+		if (!R->set.r[i].is_new)
+			continue;
+		nk = rec_keys(&R->set, &R->set.r[i], keys);
+		for (int k = 0; k < nk && !rc; k++) {
+			uint64_t h40 = keys[k] & 0xffffffffffULL;
+			struct bucket *bk;
+
+			rc = bucket_get(qb, bm, &bks, &nbk, (uint32_t)(h40 >> 24), &bk, err);
+			if (rc)
+				break;
+			bk->v = uc_xrealloc(bk->v, (bk->n + 1) * sizeof(uint64_t));
+			bk->v[bk->n++] = bucket_entry(h40, R->set.r[i].rkey);
+			bk->dirty = 1;
+		}
+	}
+	for (size_t i = 0; i < bm->cap && !rc; i++) {
+		struct bucket *bk;
+
+		if (bm->k[i] == UINT64_MAX)
+			continue;
+		bk = &bks[bm->v[i]];
+		if (!bk->dirty)
+			continue;
+		block_sort_u64(bk->v, bk->n);
+		rc = bucket_put(q, (uint32_t)bm->k[i], bk, err);
+	}
+	for (size_t i = 0; i < nbk; i++)
+		free(bks[i].v);
+	free(bks);
+	store_finalize(q);
+	store_finalize(qb);
+	return rc;
+}
+
+static void lap(struct link_stats *s, int i, double *t)
+{
+	double now = progress_now();
+
+	s->sec[i] += now - *t;
+	*t = now;
+}
+
+int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
+	     struct uc_err *err)
+{
+	struct run R;
+	struct store_stmt *q = NULL;
+	struct bucket *bks = NULL;
+	size_t nbk = 0;
+	struct u64map bm;
+	int64_t nfull = 0;
+	double t;
+	int rc, began = 0;
+
+	memset(&R, 0, sizeof(R));
+	memset(s, 0, sizeof(*s));
+	u64map_init(&bm);
+	lset_init(&R.set);
+	block_keys_init(&R.keys);
+	R.st = st;
+	R.o = o;
+	R.s = s;
+	link_now(R.now);
+	fs_init(&R.model, NF, field_levels, field_names);
+	R.model.match_at = o->match_at > 0 ? o->match_at : 0.5;
+	R.model.review_at = o->review_at > 0 ? o->review_at : 0.05;
+	rc = store_begin(st, err);
+	if (rc)
+		goto out;
+	began = 1;
+	rc = store_query_int(st, "SELECT COUNT(*) FROM link_run WHERE kind = 'full' "
+			     "AND finished_at IS NOT NULL", &nfull, err);
+	if (rc)
+		goto out;
+	R.full = o->full || nfull == 0;
+	s->full = R.full;
+	rc = store_prepare(st, "INSERT INTO link_run(kind, started_at) VALUES(?,?)", &q, err);
+	if (rc)
+		goto out;
+	store_bind_text(q, 1, R.full ? "full" : "incremental", -1);
+	store_bind_text(q, 2, R.now, -1);
+	rc = step_done(q, err);
+	store_finalize(q);
+	q = NULL;
+	if (rc)
+		goto out;
+	R.run_id = store_last_id(st);
+	s->run_id = R.run_id;
+	if (!R.full) {
+		rc = link_load_model(st, "child", &R.model, err);
+		if (rc)
+			goto out;
+	}
+	rc = store_prepare(st, "INSERT INTO link_pair(run_id, a_tbl, a_rid, b_tbl, b_rid, method, "
+			   "score, posterior, vector, status, reason) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+			   &R.ins_pair, err);
+	t = progress_now();
+	if (!rc)
+		rc = run_load(&R, err);
+	if (!rc && !R.full)
+		rc = run_expand(&R, &bks, &nbk, &bm, err);
+	s->records = R.set.n;
+	lap(s, 0, &t);
+	if (!rc)
+		rc = run_score(&R, err);
+	lap(s, 1, &t);
+	if (!rc)
+		rc = run_cluster(&R, err);
+	lap(s, 2, &t);
+	if (!rc)
+		rc = run_write(&R, err);
+	lap(s, 3, &t);
+	if (!rc && R.full)
+		rc = write_buckets_full(&R, err);
+	if (!rc && !R.full) {
+		rc = write_buckets_incr(&R, bks, nbk, &bm, err);
+		bks = NULL;
+	}
+	lap(s, 4, &t);
+	if (!rc)
+		rc = sponsor_link(st, R.run_id, R.full, o->min_families, o->block_cap, s, err);
+	lap(s, 5, &t);
+	if (rc)
+		goto out;
+	rc = store_prepare(st, "UPDATE link_run SET finished_at = ?, records = ?, new_records = ?, "
+			   "pairs = ?, links = ?, review = ?, conflicts = ?, persons = ?, sponsors = ?, "
+			   "p = ?, em_iter = ? WHERE id = ?", &q, err);
+	if (rc)
+		goto out;
+	link_now(R.now);
+	store_bind_text(q, 1, R.now, -1);
+	store_bind_int(q, 2, (int64_t)s->records);
+	store_bind_int(q, 3, (int64_t)s->new_records);
+	store_bind_int(q, 4, (int64_t)s->pairs);
+	store_bind_int(q, 5, (int64_t)s->links);
+	store_bind_int(q, 6, (int64_t)s->review);
+	store_bind_int(q, 7, (int64_t)s->conflicts);
+	store_bind_int(q, 8, (int64_t)s->persons);
+	store_bind_int(q, 9, (int64_t)s->sponsors);
+	store_bind_double(q, 10, R.model.p);
+	store_bind_int(q, 11, s->em_iter);
+	store_bind_int(q, 12, R.run_id);
+	rc = step_done(q, err);
+	if (!rc)
+		rc = store_commit(st, err);
+	if (!rc)
+		began = 0;
+out:
+	if (began)
+		store_rollback(st);
+	if (bks) {
+		for (size_t i = 0; i < nbk; i++)
+			free(bks[i].v);
+		free(bks);
+	}
+	store_finalize(q);
+	store_finalize(R.ins_pair);
+	u64map_release(&bm);
+	free(R.c);
+	free(R.out);
+	free(R.pers);
+	cluster_release(&R.cl);
+	block_keys_release(&R.keys);
+	lset_release(&R.set);
+	return rc;
+}
+
+void link_norm_query(const char *q, struct norm_name *out)
+{
+	norm_name(q, (size_t)-1, out);
+}
+
+size_t link_phon(const char *tok, size_t len, char out[NORM_PHON_MAX])
+{
+	return norm_phon(tok, len, out);
+}

@@ -1,0 +1,154 @@
+#ifndef UC_LINK_LINK_H
+#define UC_LINK_LINK_H
+/*
+ * link.h - store-backed linkage: one child, one person; sponsor
+ * identities; review, merge and split; the name normaliser for search.
+ *
+ * link_run() resolves every identity-bearing source record (cbp_encounter,
+ * orr_placement, eoir_case, ice_nta; every version) to a person:
+ *
+ *   1. load records (full: all; incremental: rid above the last run's
+ *      watermark, plus the existing records that share a blocking key with
+ *      them, found through link_bucket);
+ *   2. block (A-number; phonetic surname + birth date; phonetic surname +
+ *      phonetic given name + birth year; phonetic given name + birth date;
+ *      exact joined names), compare (cmp.h: A-number, family and given
+ *      names, birth date, sex, country, language);
+ *   3. full runs fit the Fellegi-Sunter model by EM (fs.h) and store it;
+ *      incremental runs score with the stored model;
+ *   4. cluster: decisions first (merge/accept force a link, reject/split
+ *      forbid one; newest decision wins per pair), then links by
+ *      decreasing posterior; a link that would put two different valid
+ *      A-numbers in one person goes to review instead (an A-number seen on
+ *      one record only, one digit or a transposition away from the
+ *      A-number of a matching record seen on several, is taken as
+ *      mistyped, not as another valid A-number); an incremental link that
+ *      would join two existing persons goes to review too;
+ *   5. write person, person_record, link_pair (the link that attached
+ *      each record, review pairs, conflicts), person_anumber,
+ *      person_idncase, person_key, link_bucket, link_watermark;
+ *   6. sponsors (orr_placement sponsor fields): blocked on ORR sponsor id,
+ *      phone, phonetic names and release address, scored the same way,
+ *      clustered into sponsor/sponsor_record; flags for sponsors and
+ *      addresses with children of several unrelated families (link_flag,
+ *      link_flag_child).
+ *
+ * All writes of a run happen in one transaction. Person ids are kept
+ * across full runs where the records allow (a cluster takes the old id of
+ * its first record that had one).
+ *
+ * Usage:
+ *
+ *   struct link_opts o = LINK_OPTS_INIT;
+ *   struct link_stats s;
+ *   if (link_run(st, &o, &s, &err)) ...
+ *   link_review(st, 20, print_item, NULL, &err);
+ *   link_decide(st, pair_id, 1, "same child", "analyst", &err);
+ *   link_merge(st, 12, 40, "same child per school records", "analyst", &err);
+ *   const char *recs[] = {"cbp_encounter:17"};
+ *   link_split(st, 12, recs, 1, "twin", "analyst", &newp, &err);
+ *
+ * The store is borrowed; no function keeps pointers after it returns.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "link/norm.h"
+#include "store/store.h"
+
+struct link_opts {
+	int full;          /* 1: relink everything; 0: new records only
+			    * (a first run is always full) */
+	size_t block_cap;  /* largest block compared (0: 60) */
+	double match_at;   /* posterior for a link (0: 0.5) */
+	double review_at;  /* posterior for review (0: 0.05) */
+	int min_families;  /* unrelated families that raise a flag (0: 3) */
+	const char *by;    /* who runs it, for the record (NULL: "uctrack") */
+};
+
+#define LINK_OPTS_INIT {0, 0, 0, 0, 0, NULL}
+
+struct link_stats {
+	int full;              /* the run was full */
+	int64_t run_id;        /* link_run.id */
+	size_t records;        /* identity records considered */
+	size_t new_records;    /* of which new */
+	size_t pairs;          /* candidate pairs compared */
+	size_t links;          /* pairs linked */
+	size_t review;         /* pairs queued for review */
+	size_t conflicts;      /* links refused by the A-number rule */
+	size_t anum_typos;     /* A-numbers taken as mistyped */
+	size_t persons;        /* persons after the run */
+	size_t skipped_blocks; /* blocks over the cap */
+	size_t sponsor_records;/* placements with a sponsor */
+	size_t sponsors;       /* sponsors after the run */
+	size_t flags;          /* sponsor and address flags */
+	int em_iter;           /* EM iterations (full runs) */
+	double sec[6];         /* seconds in: load, score (block, compare,
+				* EM), cluster, write persons, write
+				* buckets, sponsors */
+	double p;              /* EM share of matches */
+};
+
+int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
+	     struct uc_err *err);
+
+/* One side of a review pair, as read for display (strings borrowed, valid
+ * during the callback only). */
+struct link_side {
+	const char *tbl;        /* source table */
+	int64_t rid;            /* source row */
+	int64_t person;         /* its person, 0 if none */
+	const char *a_number;   /* as stored, NULL if blank */
+	const char *family;     /* family name as recorded */
+	const char *given;      /* given name as recorded */
+	const char *birth_date; /* YYYY-MM-DD or NULL */
+	const char *sex;        /* M/F/U or NULL */
+	const char *country;    /* or NULL */
+};
+
+struct link_review_item {
+	int64_t pair_id;       /* link_pair.id: accept/reject take it */
+	double posterior;      /* P(match) */
+	double score;          /* match weight */
+	const char *vector;    /* comparison vector */
+	const char *reason;    /* threshold, anumber, bridge */
+	struct link_side a;    /* first record */
+	struct link_side b;    /* second record */
+};
+
+/* Called per item; a nonzero return stops the listing. */
+typedef int (*link_review_fn)(const struct link_review_item *it, void *arg);
+
+/* Pending review pairs, most likely matches first, at most limit (0: all). */
+int link_review(struct store *st, long limit, link_review_fn fn, void *arg,
+		struct uc_err *err);
+/* Accept (link: the two persons are merged now) or reject (keep apart) a
+ * pending review pair. UC_ENOTFOUND for an unknown pair, UC_ECONFLICT if
+ * it was decided already. */
+int link_decide(struct store *st, int64_t pair_id, int accept,
+		const char *reason, const char *by, struct uc_err *err);
+/* Merge person other into keep: its records move to keep, person_merged
+ * remembers it; the decision is replayed by later runs. */
+int link_merge(struct store *st, int64_t keep, int64_t other,
+	       const char *reason, const char *by, struct uc_err *err);
+/* Move the records named "TABLE:RID" out of person into a new person
+ * (*new_person); they are kept apart from the person's other records in
+ * later runs. Every record must belong to person and at least one record
+ * must stay. */
+int link_split(struct store *st, int64_t person, const char *const *records,
+	       int n, const char *reason, const char *by, int64_t *new_person,
+	       struct uc_err *err);
+
+/*
+ * Search support for GET /api/v1/cases?q=. link_norm_query() normalises a
+ * query exactly as stored names are normalised (norm_name()); then look up
+ * each token: SELECT person_id FROM person_key WHERE key = ? AND kind IN
+ * ('family','given'), or with kind = 'phon' and link_phon() of the token
+ * for a sounds-like search.
+ */
+void link_norm_query(const char *q, struct norm_name *out);
+size_t link_phon(const char *tok, size_t len, char out[NORM_PHON_MAX]);
+
+#endif

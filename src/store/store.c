@@ -1,0 +1,374 @@
+/*
+ * store.c - the SQLite backend of store.h.
+ */
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Generated from src/store/migrations/ by scripts/embed-sql.sh. */
+extern const char *const store_migrations[];
+extern const int store_migration_count;
+
+struct store {
+	sqlite3 *db;  /* connection, owned */
+	char *path;   /* path given to store_open, owned */
+	int in_tx;    /* a transaction begun by store_begin is open */
+};
+
+struct store_stmt {
+	sqlite3_stmt *s;    /* prepared statement, owned */
+	struct store *st;   /* the store it belongs to, borrowed */
+};
+
+int store_schema_version(void)
+{
+	return store_migration_count;
+}
+
+static int db_error(struct store *st, struct uc_err *err, const char *what)
+{
+	int ext = sqlite3_extended_errcode(st->db);
+	int code = UC_EIO;
+
+	if ((ext & 0xff) == SQLITE_CONSTRAINT)
+		code = UC_ECONFLICT;
+	else if ((ext & 0xff) == SQLITE_NOMEM)
+		code = UC_ENOMEM;
+	return uc_error(err, code, "%s: %s: %s", st->path, what,
+			sqlite3_errmsg(st->db));
+}
+
+int store_exec(struct store *st, const char *sql, struct uc_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = uc_error(err, UC_EIO, "%s: %s", st->path,
+				  msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return rc;
+	}
+	return UC_OK;
+}
+
+int store_query_int(struct store *st, const char *sql, int64_t *out,
+		    struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	*out = 0;
+	rc = store_prepare(st, sql, &q, err);
+	if (rc)
+		return rc;
+	rc = store_step(q, err);
+	if (rc == STORE_ROW)
+		*out = store_col_int(q, 0);
+	store_finalize(q);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+static int migrate(struct store *st, struct uc_err *err)
+{
+	int64_t have = 0;
+	int rc;
+
+	rc = store_query_int(st, "PRAGMA user_version", &have, err);
+	if (rc)
+		return rc;
+	if (have > store_migration_count)
+		return uc_error(err, UC_ECONFLICT,
+				"%s: database schema version %lld is newer than this "
+				"uctrack (version %s, schema %d); upgrade uctrack or "
+				"use another --db",
+				st->path, (long long)have, UCTRACK_VERSION,
+				store_migration_count);
+	if (have == store_migration_count)
+		return UC_OK;
+	rc = store_exec(st, "BEGIN IMMEDIATE", err);
+	if (rc)
+		return rc;
+	/* Re-read under the write lock: another process may have migrated. */
+	rc = store_query_int(st, "PRAGMA user_version", &have, err);
+	for (int v = (int)have; !rc && v < store_migration_count; v++) {
+		char pragma[64];
+
+		rc = store_exec(st, store_migrations[v], err);
+		if (rc)
+			break;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", v + 1);
+		rc = store_exec(st, pragma, err);
+	}
+	if (rc) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return store_exec(st, "COMMIT", err);
+}
+
+int store_open(struct store **out, const char *path, int flags,
+	       struct uc_err *err)
+{
+	struct store *st = uc_xcalloc(1, sizeof(*st));
+	int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+					      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int rc;
+
+	*out = NULL;
+	st->path = uc_xstrdup(path);
+	oflags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		rc = uc_error(err, UC_EIO, "cannot open database %s: %s", path,
+			      st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_extended_result_codes(st->db, 1);
+	if (!(flags & STORE_READONLY)) {
+		rc = store_exec(st, "PRAGMA journal_mode=WAL", err);
+		if (rc)
+			goto fail;
+	}
+	rc = store_exec(st, "PRAGMA foreign_keys=ON;"
+			    "PRAGMA synchronous=NORMAL;"
+			    "PRAGMA temp_store=MEMORY;",
+			err);
+	if (rc)
+		goto fail;
+	if (flags & STORE_BULK) {
+		/* 256 MiB page cache, big WAL before checkpoint: bulk loads run in
+		 * one transaction per file, so atomicity is unchanged. */
+		rc = store_exec(st, "PRAGMA cache_size=-262144;"
+				    "PRAGMA wal_autocheckpoint=100000;",
+				err);
+		if (rc)
+			goto fail;
+	} else {
+		rc = store_exec(st, "PRAGMA cache_size=-65536", err);
+		if (rc)
+			goto fail;
+	}
+	if (flags & STORE_READONLY) {
+		int64_t have = 0;
+
+		rc = store_query_int(st, "PRAGMA user_version", &have, err);
+		if (rc)
+			goto fail;
+		if (have != store_migration_count) {
+			rc = uc_error(err, UC_ECONFLICT,
+				      "%s: schema version %lld, this uctrack needs %d; "
+				      "open it read-write once to migrate",
+				      path, (long long)have, store_migration_count);
+			goto fail;
+		}
+	} else {
+		rc = migrate(st, err);
+		if (rc)
+			goto fail;
+	}
+	*out = st;
+	return UC_OK;
+fail:
+	store_close(st);
+	return rc;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->in_tx)
+		store_rollback(st);
+	sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
+int store_begin(struct store *st, struct uc_err *err)
+{
+	int rc;
+
+	if (st->in_tx)
+		BUG("store_begin inside a transaction");
+	rc = store_exec(st, "BEGIN IMMEDIATE", err);
+	if (!rc)
+		st->in_tx = 1;
+	return rc;
+}
+
+int store_commit(struct store *st, struct uc_err *err)
+{
+	int rc = store_exec(st, "COMMIT", err);
+
+	if (!rc)
+		st->in_tx = 0;
+	return rc;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+}
+
+static int savepoint_sql(struct store *st, const char *verb, const char *name,
+			 struct uc_err *err)
+{
+	char sql[128];
+
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			BUG("bad savepoint name '%s'", name);
+	snprintf(sql, sizeof(sql), "%s %s", verb, name);
+	return store_exec(st, sql, err);
+}
+
+int store_savepoint(struct store *st, const char *name, struct uc_err *err)
+{
+	return savepoint_sql(st, "SAVEPOINT", name, err);
+}
+
+int store_release(struct store *st, const char *name, struct uc_err *err)
+{
+	return savepoint_sql(st, "RELEASE", name, err);
+}
+
+int store_rollback_to(struct store *st, const char *name, struct uc_err *err)
+{
+	return savepoint_sql(st, "ROLLBACK TO", name, err);
+}
+
+int store_prepare(struct store *st, const char *sql, struct store_stmt **out,
+		  struct uc_err *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	*out = NULL;
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
+			       NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	*out = uc_xmalloc(sizeof(**out));
+	(*out)->s = s;
+	(*out)->st = st;
+	return UC_OK;
+}
+
+void store_bind_text(struct store_stmt *q, int i, const char *s, int len)
+{
+	if (!s)
+		sqlite3_bind_null(q->s, i);
+	else
+		sqlite3_bind_text(q->s, i, s, len, SQLITE_TRANSIENT);
+}
+
+void store_bind_text_static(struct store_stmt *q, int i, const char *s, int len)
+{
+	if (!s)
+		sqlite3_bind_null(q->s, i);
+	else
+		sqlite3_bind_text(q->s, i, s, len, SQLITE_STATIC);
+}
+
+void store_bind_int(struct store_stmt *q, int i, int64_t v)
+{
+	sqlite3_bind_int64(q->s, i, v);
+}
+
+void store_bind_double(struct store_stmt *q, int i, double v)
+{
+	sqlite3_bind_double(q->s, i, v);
+}
+
+void store_bind_blob(struct store_stmt *q, int i, const void *p, int len)
+{
+	sqlite3_bind_blob(q->s, i, p, len, SQLITE_TRANSIENT);
+}
+
+void store_bind_null(struct store_stmt *q, int i)
+{
+	sqlite3_bind_null(q->s, i);
+}
+
+int store_step(struct store_stmt *q, struct uc_err *err)
+{
+	int rc = sqlite3_step(q->s);
+
+	if (rc == SQLITE_ROW)
+		return STORE_ROW;
+	if (rc == SQLITE_DONE)
+		return STORE_DONE;
+	return -db_error(q->st, err, "step");
+}
+
+void store_reset(struct store_stmt *q)
+{
+	sqlite3_reset(q->s);
+	sqlite3_clear_bindings(q->s);
+}
+
+void store_finalize(struct store_stmt *q)
+{
+	if (!q)
+		return;
+	sqlite3_finalize(q->s);
+	free(q);
+}
+
+int store_col_is_null(struct store_stmt *q, int i)
+{
+	return sqlite3_column_type(q->s, i) == SQLITE_NULL;
+}
+
+const char *store_col_text(struct store_stmt *q, int i)
+{
+	return (const char *)sqlite3_column_text(q->s, i);
+}
+
+int store_col_bytes(struct store_stmt *q, int i)
+{
+	return sqlite3_column_bytes(q->s, i);
+}
+
+const void *store_col_blob(struct store_stmt *q, int i)
+{
+	return sqlite3_column_blob(q->s, i);
+}
+
+int64_t store_col_int(struct store_stmt *q, int i)
+{
+	return sqlite3_column_int64(q->s, i);
+}
+
+double store_col_double(struct store_stmt *q, int i)
+{
+	return sqlite3_column_double(q->s, i);
+}
+
+int store_col_count(struct store_stmt *q)
+{
+	return sqlite3_column_count(q->s);
+}
+
+const char *store_col_name(struct store_stmt *q, int i)
+{
+	return sqlite3_column_name(q->s, i);
+}
+
+int64_t store_changes(struct store *st)
+{
+	return sqlite3_changes64(st->db);
+}
+
+int64_t store_last_id(struct store *st)
+{
+	return sqlite3_last_insert_rowid(st->db);
+}

@@ -1,0 +1,114 @@
+#ifndef UC_STORE_H
+#define UC_STORE_H
+/*
+ * store.h - the database behind one interface.
+ *
+ * Callers never include sqlite3.h or libpq-fe.h: they open a store, run
+ * statements written in the portable subset of SQL uctrack uses (`?`
+ * placeholders, ISO-8601 date text, INTEGER/TEXT/REAL/BLOB columns), and
+ * read results through the functions below. The SQLite backend is the one
+ * implemented today (store.c); a PostgreSQL backend implements the same
+ * functions (rewriting `?` to `$n`) without touching callers.
+ *
+ * Usage:
+ *
+ *   struct store *st = NULL;
+ *   struct uc_err err = UC_ERR_INIT;
+ *   if (store_open(&st, "uctrack.db", 0, &err)) goto fail;
+ *   store_begin(st, &err);
+ *   struct store_stmt *q = NULL;
+ *   store_prepare(st, "INSERT INTO t(a,b) VALUES(?,?)", &q, &err);
+ *   store_bind_text(q, 1, "x", 1);
+ *   store_bind_int(q, 2, 42);
+ *   if (store_step(q, &err) < 0) ...      // STORE_ROW / STORE_DONE / <0
+ *   store_reset(q);
+ *   store_finalize(q);
+ *   store_commit(st, &err);
+ *   store_close(st);
+ *
+ * Opening applies the schema migrations in order inside one transaction;
+ * a database written by a newer uctrack (higher schema version) is refused
+ * with UC_ECONFLICT. SQLite runs in WAL mode with foreign keys on.
+ *
+ * Threads: one struct store per thread.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct store;
+struct store_stmt;
+
+/* Open flags. */
+#define STORE_READONLY 0x1 /* open an existing database read-only */
+#define STORE_BULK 0x2     /* bulk load: bigger cache, fewer syncs (still atomic) */
+
+enum { STORE_DONE = 0, STORE_ROW = 1 };
+
+/* Current schema version this binary writes. */
+int store_schema_version(void);
+
+/* Open (creating when absent, unless READONLY) and migrate. *out is set on
+ * success; the caller owns it and closes it with store_close(). */
+int store_open(struct store **out, const char *path, int flags,
+	       struct uc_err *err);
+/* Close; accepts NULL. Finalizes nothing: callers finalize statements. */
+void store_close(struct store *st);
+/* Path given at open; owned by the store. */
+const char *store_path(const struct store *st);
+
+/* Transactions. begin() starts an immediate (write-locking) transaction. */
+int store_begin(struct store *st, struct uc_err *err);
+int store_commit(struct store *st, struct uc_err *err);
+/* Roll back if a transaction is open; never fails (errors are logged). */
+void store_rollback(struct store *st);
+/* Savepoints nest inside a transaction: name is a plain identifier. */
+int store_savepoint(struct store *st, const char *name, struct uc_err *err);
+int store_release(struct store *st, const char *name, struct uc_err *err);
+int store_rollback_to(struct store *st, const char *name, struct uc_err *err);
+
+/* Run one or more statements without results (DDL, maintenance). */
+int store_exec(struct store *st, const char *sql, struct uc_err *err);
+
+/* Prepare sql; *out is owned by the caller (store_finalize). */
+int store_prepare(struct store *st, const char *sql, struct store_stmt **out,
+		  struct uc_err *err);
+/* Bind parameter i (1-based). Text is copied; len < 0 means strlen. A NULL
+ * text pointer binds SQL NULL. */
+void store_bind_text(struct store_stmt *q, int i, const char *s, int len);
+/* Like store_bind_text() but not copied: s must stay valid and unchanged
+ * until the next store_step() or store_reset() (bulk loads). */
+void store_bind_text_static(struct store_stmt *q, int i, const char *s, int len);
+void store_bind_int(struct store_stmt *q, int i, int64_t v);
+void store_bind_double(struct store_stmt *q, int i, double v);
+void store_bind_blob(struct store_stmt *q, int i, const void *p, int len);
+void store_bind_null(struct store_stmt *q, int i);
+/* Step: STORE_ROW (a row is ready), STORE_DONE, or a negative uc_rc with
+ * err filled (e.g. a constraint violation is UC_ECONFLICT). */
+int store_step(struct store_stmt *q, struct uc_err *err);
+/* Reset for re-execution and clear bindings. */
+void store_reset(struct store_stmt *q);
+void store_finalize(struct store_stmt *q);
+
+/* Columns of the current row (0-based). Text pointers are valid until the
+ * next step/reset/finalize; NULL for SQL NULL. */
+int store_col_is_null(struct store_stmt *q, int i);
+const char *store_col_text(struct store_stmt *q, int i);
+int store_col_bytes(struct store_stmt *q, int i);
+const void *store_col_blob(struct store_stmt *q, int i);
+int64_t store_col_int(struct store_stmt *q, int i);
+double store_col_double(struct store_stmt *q, int i);
+int store_col_count(struct store_stmt *q);
+const char *store_col_name(struct store_stmt *q, int i);
+
+/* Rows changed by the last INSERT/UPDATE/DELETE; last inserted row id. */
+int64_t store_changes(struct store *st);
+int64_t store_last_id(struct store *st);
+
+/* Convenience: run sql (with no parameters) and return the first column of
+ * the first row as an integer in *out (0 when no row). */
+int store_query_int(struct store *st, const char *sql, int64_t *out,
+		    struct uc_err *err);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * office.c - field-office table (office.h).
+ */
+#include "triage/office.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct office_row {
+	int32_t state;    /* code2 */
+	int from, to;     /* ZIP3 range, -1 = whole state */
+	char code[16];    /* office code, e.g. HOU */
+};
+
+struct office_table {
+	struct office_row *rows; /* owned */
+	int n, cap;              /* used / allocated */
+};
+
+static int field(const char **p, const char *end, char *out, size_t n)
+{
+	size_t k = 0;
+
+	while (*p < end && **p != ',' && **p != '\n' && **p != '\r') {
+		if (**p == '"')
+			return -1;
+		if (k + 1 < n)
+			out[k++] = **p;
+		else
+			return -1;
+		(*p)++;
+	}
+	out[k] = '\0';
+	if (*p < end && **p == ',')
+		(*p)++;
+	return 0;
+}
+
+static int zip3(const char *s, int *out)
+{
+	if (!*s) {
+		*out = -1;
+		return 0;
+	}
+	if (strlen(s) != 3 || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' ||
+	    s[2] < '0' || s[2] > '9')
+		return -1;
+	*out = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+	return 0;
+}
+
+int office_parse(struct office_table **out, const char *file, const char *text,
+		 size_t len, struct uc_err *err)
+{
+	struct office_table *t = uc_xcalloc(1, sizeof(*t));
+	const char *p = text, *end = text + len;
+	int line = 0, rc = UC_OK, header = 0;
+
+	*out = NULL;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *le = eol ? eol : end;
+		char st[8], f[8], to[8], code[16], name[128];
+
+		line++;
+		if (le == p || *p == '#' || (le - p == 1 && *p == '\r')) {
+			p = eol ? eol + 1 : end;
+			continue;
+		}
+		if (!header) {
+			if (le - p < 28 || strncmp(p, "state,zip3_from,zip3_to,office,name", 35) != 0) {
+				rc = uc_error(err, UC_EINPUT,
+					      "%s:%d: expected the header 'state,zip3_from,zip3_to,office,name'",
+					      file, line);
+				goto out;
+			}
+			header = 1;
+			p = eol ? eol + 1 : end;
+			continue;
+		}
+		struct office_row r;
+		if (field(&p, le, st, sizeof(st)) || field(&p, le, f, sizeof(f)) ||
+		    field(&p, le, to, sizeof(to)) || field(&p, le, code, sizeof(code)) ||
+		    field(&p, le, name, sizeof(name)) || strlen(st) != 2 ||
+		    st[0] < 'A' || st[0] > 'Z' || st[1] < 'A' || st[1] > 'Z' || !code[0] ||
+		    zip3(f, &r.from) || zip3(to, &r.to) || ((r.from < 0) != (r.to < 0)) ||
+		    r.from > r.to) {
+			rc = uc_error(err, UC_EINPUT,
+				      "%s:%d: expected STATE(2 upper-case letters),ZIP3_FROM,ZIP3_TO,OFFICE,NAME "
+				      "with both ZIP3 bounds (3 digits) or neither",
+				      file, line);
+			goto out;
+		}
+		r.state = (st[0] << 8) | st[1];
+		memcpy(r.code, code, sizeof(r.code));
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 64;
+			t->rows = uc_xrealloc(t->rows, (size_t)t->cap * sizeof(*t->rows));
+		}
+		t->rows[t->n++] = r;
+		p = eol ? eol + 1 : end;
+	}
+	if (!header) {
+		rc = uc_error(err, UC_EINPUT, "%s: empty field-office table; expected a header "
+					      "'state,zip3_from,zip3_to,office,name' and rows",
+			      file);
+		goto out;
+	}
+	*out = t;
+	t = NULL;
+out:
+	office_free(t);
+	return rc;
+}
+
+void office_free(struct office_table *t)
+{
+	if (!t)
+		return;
+	free(t->rows);
+	free(t);
+}
+
+const char *office_lookup(const struct office_table *t, int32_t state, int zip)
+{
+	const char *whole = NULL;
+
+	if (!t || !state)
+		return OFFICE_NONE;
+	for (int i = 0; i < t->n; i++) {
+		const struct office_row *r = &t->rows[i];
+
+		if (r->state != state)
+			continue;
+		if (r->from < 0) {
+			if (!whole)
+				whole = r->code;
+		} else if (zip >= r->from && zip <= r->to) {
+			return r->code;
+		}
+	}
+	return whole ? whole : OFFICE_NONE;
+}
+
+int office_count(const struct office_table *t)
+{
+	return t ? t->n : 0;
+}

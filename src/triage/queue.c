@@ -1,0 +1,109 @@
+/*
+ * queue.c - the prioritised work list (queue.h).
+ */
+#include "triage/queue.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+
+static void where(struct buf *b, const struct queue_filter *f)
+{
+	buf_adds(b, " WHERE 1 = 1");
+	if (!f->include_held)
+		buf_adds(b, " AND t.status = 'open'");
+	if (f->office)
+		buf_adds(b, " AND t.office = ?1");
+	if (f->group && strcmp(f->group, "none") == 0)
+		buf_adds(b, " AND t.grp IS NULL");
+	else if (f->group)
+		buf_adds(b, " AND t.grp = ?2");
+	if (f->phase)
+		buf_adds(b, " AND t.phase = ?3");
+	if (f->action)
+		buf_adds(b, " AND t.action = ?4");
+}
+
+static void bind(struct store_stmt *q, const struct queue_filter *f)
+{
+	if (f->office)
+		store_bind_text(q, 1, f->office, -1);
+	if (f->group && strcmp(f->group, "none") != 0)
+		store_bind_text(q, 2, f->group, -1);
+	if (f->phase)
+		store_bind_int(q, 3, f->phase);
+	if (f->action)
+		store_bind_text(q, 4, f->action, -1);
+}
+
+static void copy(char *dst, size_t n, const char *s)
+{
+	snprintf(dst, n, "%s", s ? s : "");
+}
+
+int queue_list(struct store *st, const struct queue_filter *f,
+	       struct queue_item *items, int max, int *n, struct uc_err *err)
+{
+	struct buf b;
+	struct store_stmt *q = NULL;
+	int rc, limit = f->limit > 0 && f->limit < max ? f->limit : max;
+
+	*n = 0;
+	buf_init(&b, 2048);
+	buf_adds(&b, "SELECT t.id, t.case_id, c.person_id, c.a_number, t.action, t.phase, "
+		     "t.office, t.grp, c.score, t.due, t.status, t.held_by "
+		     "FROM task t JOIN tcase c ON c.id = t.case_id");
+	where(&b, f);
+	buf_adds(&b, " ORDER BY t.prio DESC, t.due, t.case_id, t.action LIMIT ?5 OFFSET ?6");
+	rc = store_prepare(st, b.ptr, &q, err);
+	buf_release(&b);
+	if (rc)
+		return rc;
+	bind(q, f);
+	store_bind_int(q, 5, limit);
+	store_bind_int(q, 6, f->offset > 0 ? f->offset : 0);
+	while ((rc = store_step(q, err)) == STORE_ROW && *n < limit) {
+		struct queue_item *it = &items[(*n)++];
+
+		memset(it, 0, sizeof(*it));
+		it->task_id = store_col_int(q, 0);
+		it->case_id = store_col_int(q, 1);
+		it->person_id = store_col_is_null(q, 2) ? 0 : store_col_int(q, 2);
+		copy(it->a_number, sizeof(it->a_number), store_col_text(q, 3));
+		copy(it->action, sizeof(it->action), store_col_text(q, 4));
+		it->phase = (int)store_col_int(q, 5);
+		copy(it->office, sizeof(it->office), store_col_text(q, 6));
+		copy(it->group, sizeof(it->group),
+		     store_col_text(q, 7) ? store_col_text(q, 7) : "none");
+		it->score = (int32_t)store_col_int(q, 8);
+		copy(it->due, sizeof(it->due), store_col_text(q, 9));
+		copy(it->status, sizeof(it->status), store_col_text(q, 10));
+		copy(it->held_by, sizeof(it->held_by), store_col_text(q, 11));
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+int queue_count(struct store *st, const struct queue_filter *f, int64_t *out,
+		struct uc_err *err)
+{
+	struct buf b;
+	struct store_stmt *q = NULL;
+	int rc;
+
+	*out = 0;
+	buf_init(&b, 2048);
+	buf_adds(&b, "SELECT count(*) FROM task t");
+	where(&b, f);
+	rc = store_prepare(st, b.ptr, &q, err);
+	buf_release(&b);
+	if (rc)
+		return rc;
+	bind(q, f);
+	rc = store_step(q, err);
+	if (rc == STORE_ROW)
+		*out = store_col_int(q, 0);
+	store_finalize(q);
+	return rc < 0 ? -rc : UC_OK;
+}

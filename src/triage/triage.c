@@ -1,0 +1,1290 @@
+/*
+ * triage.c - triage runs, one-case re-triage, explanations, overrides
+ * (triage.h).
+ */
+#include "triage/triage.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/date.h"
+#include "core/progress.h"
+#include "triage/office.h"
+#include "triage/project.h"
+
+#define FILE_CAP (4u << 20)
+#define MAX_OVR 8
+
+struct ovr {
+	int64_t id;       /* triage_override.id */
+	int64_t case_id;  /* case */
+	int kind;         /* 0 group, 1 lift_hold */
+	int index;        /* group or hold index in the rule set, -1 unknown */
+	int64_t fhash;    /* facts hash when made */
+};
+
+struct triage {
+	struct store *st;            /* borrowed */
+	struct rules *rs;            /* compiled rule set, owned */
+	char *rs_source;             /* its text, owned */
+	char *rs_file;               /* its file name, owned */
+	int rs_new;                  /* loaded from a file: store it on run */
+	struct office_table *ot;     /* field offices, owned, may be NULL */
+	char *ot_text;               /* their CSV text, owned, may be NULL */
+	int ot_new;                  /* loaded from a file: store it on run */
+	struct proj *pj;             /* projector, owned */
+	int32_t today;               /* as-of day */
+	char today_s[11];            /* same, as text */
+	char now_s[32];              /* run time, UTC */
+	struct store_stmt *upd;      /* UPDATE tcase */
+	struct store_stmt *ins;      /* INSERT tcase */
+	struct store_stmt *del_tasks;/* DELETE tasks of a case */
+	struct store_stmt *ins_task; /* INSERT task */
+	struct store_stmt *get_case; /* case by id */
+	struct store_stmt *get_ovr;  /* active overrides of a case */
+	struct store_stmt *lapse;    /* mark an override lapsed */
+	struct ovr *ovrs;            /* full run: active overrides by case, owned */
+	int novrs;                   /* count */
+	int64_t lapsed;              /* overrides lapsed in this call */
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static int read_file(const char *path, char **out, size_t *len, struct uc_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+	int rc = UC_OK;
+
+	*out = NULL;
+	*len = 0;
+	if (!f)
+		return uc_error(err, UC_ENOTFOUND, "cannot open %s: %m; check the path", path);
+	buf_init(&b, FILE_CAP);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	if (ferror(f))
+		rc = uc_error(err, UC_EIO, "cannot read %s: %m", path);
+	else if (buf_failed(&b))
+		rc = uc_error(err, UC_EINPUT, "%s: larger than %u bytes; is it the right file?",
+			      path, FILE_CAP);
+	fclose(f);
+	if (rc) {
+		buf_release(&b);
+		return rc;
+	}
+	*out = buf_detach(&b, len);
+	return UC_OK;
+}
+
+static int meta_get(struct store *st, const char *key, char **out, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = store_prepare(st, "SELECT value FROM triage_meta WHERE key = ?1", &q, err);
+	if (rc)
+		return rc;
+	store_bind_text(q, 1, key, -1);
+	rc = store_step(q, err);
+	if (rc == STORE_ROW)
+		*out = uc_xstrdup(store_col_text(q, 0) ? store_col_text(q, 0) : "");
+	store_finalize(q);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+static int meta_set(struct store *st, const char *key, const char *value,
+		    struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_prepare(st, "INSERT INTO triage_meta(key, value) VALUES(?1, ?2) "
+			       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+			   &q, err);
+	if (rc)
+		return rc;
+	store_bind_text(q, 1, key, -1);
+	store_bind_text(q, 2, value, -1);
+	rc = store_step(q, err);
+	store_finalize(q);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int64_t triage_prio_key(int32_t score, const int32_t order[RULES_MAX_ORDER])
+{
+	int64_t s = score < 0 ? 0 : score > 0x3fffff ? 0x3fffff : score;
+	int64_t key = s << 40;
+
+	for (int k = 0; k < RULES_MAX_ORDER; k++) {
+		int64_t v = order[k];
+
+		if (v > 0x7ffff)
+			v = 0x7ffff;
+		if (v < -0x80000)
+			v = -0x80000;
+		/* smaller tie-break values sort first: invert into the key */
+		key |= (0xfffff - (v + 0x80000)) << (20 * (1 - k));
+	}
+	return key;
+}
+
+/* ------------------------------------------------------------ open */
+
+int triage_open(struct triage **out, struct store *st,
+		const struct triage_opts *o, struct uc_err *err)
+{
+	struct triage *t = uc_xcalloc(1, sizeof(*t));
+	char *hash = NULL;
+	size_t len = 0;
+	int rc;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	*out = NULL;
+	t->st = st;
+	t->today = o->today;
+	date_format(t->today, t->today_s);
+	gmtime_r(&now, &tm);
+	strftime(t->now_s, sizeof(t->now_s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (o->rules_path) {
+		rc = read_file(o->rules_path, &t->rs_source, &len, err);
+		if (rc)
+			goto fail;
+		t->rs_file = uc_xstrdup(o->rules_path);
+		t->rs_new = 1;
+	} else {
+		struct store_stmt *q = NULL;
+
+		rc = meta_get(st, "active_ruleset", &hash, err);
+		if (rc)
+			goto fail;
+		if (!hash) {
+			rc = uc_error(err, UC_ENOTFOUND,
+				      "%s: no rule set has been used yet; run `uctrack triage --rules FILE` first",
+				      store_path(st));
+			goto fail;
+		}
+		rc = store_prepare(st, "SELECT source, file FROM ruleset WHERE hash = ?1", &q, err);
+		if (rc)
+			goto fail;
+		store_bind_text(q, 1, hash, -1);
+		rc = store_step(q, err);
+		if (rc == STORE_ROW) {
+			t->rs_source = uc_xstrdup(store_col_text(q, 0));
+			t->rs_file = uc_xstrdup(store_col_text(q, 1));
+			len = strlen(t->rs_source);
+			rc = UC_OK;
+		} else if (rc == STORE_DONE) {
+			rc = uc_error(err, UC_ECONFLICT, "%s: active rule set %s is missing from table ruleset; run `uctrack triage --rules FILE`",
+				      store_path(st), hash);
+		} else {
+			rc = -rc;
+		}
+		store_finalize(q);
+		if (rc)
+			goto fail;
+	}
+	rc = rules_compile(&t->rs, t->rs_file, t->rs_source, len, facts_schema(), err);
+	if (rc)
+		goto fail;
+	if (o->offices_path) {
+		rc = read_file(o->offices_path, &t->ot_text, &len, err);
+		if (rc)
+			goto fail;
+		t->ot_new = 1;
+		rc = office_parse(&t->ot, o->offices_path, t->ot_text, len, err);
+	} else {
+		rc = meta_get(st, "offices", &t->ot_text, err);
+		if (!rc && t->ot_text)
+			rc = office_parse(&t->ot, "stored field-office table", t->ot_text,
+					  strlen(t->ot_text), err);
+	}
+	if (rc)
+		goto fail;
+	rc = proj_open(&t->pj, st, err);
+	if (rc)
+		goto fail;
+	rc = store_prepare(st,
+			   "UPDATE tcase SET facts = ?2, fhash = ?3, as_of = ?4, office = ?5, grp = ?6, "
+			   "score = ?7, prio = ?8, phase = ?9, fired = ?10, holds = ?11, "
+			   "hold_names = ?12, rs_hash = ?13, rhash = ?14, triaged_at = ?15, active = 1 "
+			   "WHERE id = ?1",
+			   &t->upd, err);
+	if (!rc)
+		rc = store_prepare(st,
+				   "INSERT INTO tcase(person_id, a_number, facts, fhash, as_of, office, grp, "
+				   "score, prio, phase, fired, holds, hold_names, rs_hash, rhash, triaged_at) "
+				   "VALUES(?16, ?17, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+				   &t->ins, err);
+	if (!rc)
+		rc = store_prepare(st, "DELETE FROM task WHERE case_id = ?1", &t->del_tasks, err);
+	if (!rc)
+		rc = store_prepare(st,
+				   "INSERT INTO task(case_id, action, phase, office, grp, due, status, "
+				   "held_by, prio, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+				   &t->ins_task, err);
+	if (!rc)
+		rc = store_prepare(st,
+				   "SELECT id, person_id, a_number, fhash, rhash, facts, as_of, office, grp, "
+				   "score, prio, phase, fired, holds, rs_hash, triaged_at FROM tcase WHERE id = ?1",
+				   &t->get_case, err);
+	if (!rc)
+		rc = store_prepare(st,
+				   "SELECT id, case_id, kind, value, fhash FROM triage_override "
+				   "WHERE case_id = ?1 AND status = 'active' ORDER BY id",
+				   &t->get_ovr, err);
+	if (!rc)
+		rc = store_prepare(st, "UPDATE triage_override SET status = 'lapsed' WHERE id = ?1",
+				   &t->lapse, err);
+	if (rc)
+		goto fail;
+	free(hash);
+	*out = t;
+	return UC_OK;
+fail:
+	free(hash);
+	triage_close(t);
+	return rc;
+}
+
+void triage_close(struct triage *t)
+{
+	if (!t)
+		return;
+	store_finalize(t->upd);
+	store_finalize(t->ins);
+	store_finalize(t->del_tasks);
+	store_finalize(t->ins_task);
+	store_finalize(t->get_case);
+	store_finalize(t->get_ovr);
+	store_finalize(t->lapse);
+	proj_close(t->pj);
+	rules_free(t->rs);
+	office_free(t->ot);
+	free(t->ot_text);
+	free(t->rs_source);
+	free(t->rs_file);
+	free(t->ovrs);
+	free(t);
+}
+
+const struct rules *triage_rules(const struct triage *t)
+{
+	return t->rs;
+}
+
+/* ------------------------------------------------------ evaluate one */
+
+/* Everything stored about one case's result. */
+struct result {
+	struct rules_outcome o; /* raw outcome (holds after overrides) */
+	int group;              /* after a group override */
+	int overridden;         /* a group override applied */
+	uint64_t lifted;        /* holds lifted by overrides */
+	int64_t prio;           /* sort key */
+	const char *office;     /* field office code (static or table-owned) */
+	uint64_t rhash;         /* hash of all of the above */
+};
+
+static int ovr_apply(struct triage *t, int64_t case_id, uint64_t fhash,
+		     const struct ovr *list, int n, struct result *r, struct uc_err *err)
+{
+	for (int i = 0; i < n; i++) {
+		const struct ovr *v = &list[i];
+		int rc;
+
+		if (v->case_id != case_id)
+			continue;
+		if ((uint64_t)v->fhash != fhash) {
+			/* the facts changed since the supervisor decided: lapse */
+			store_bind_int(t->lapse, 1, v->id);
+			rc = store_step(t->lapse, err);
+			store_reset(t->lapse);
+			if (rc < 0)
+				return -rc;
+			t->lapsed++;
+			continue;
+		}
+		if (v->index < 0)
+			continue;
+		if (v->kind == 0) {
+			r->group = v->index;
+			r->overridden = 1;
+		} else if ((r->o.holds >> v->index) & 1) {
+			r->o.holds &= ~((uint64_t)1 << v->index);
+			r->lifted |= (uint64_t)1 << v->index;
+		}
+	}
+	if (r->lifted)
+		rules_recompute_blocked(t->rs, &r->o);
+	return UC_OK;
+}
+
+static void evaluate(struct triage *t, const struct rules_facts *f, struct result *r)
+{
+	rules_eval(t->rs, f, &r->o);
+	r->group = r->o.group;
+	r->overridden = 0;
+	r->lifted = 0;
+	r->prio = triage_prio_key(r->o.score, r->o.order);
+	r->office = office_lookup(t->ot,
+				  rules_fact_missing(f, F_ADDRESS_STATE) ? 0 : f->v[F_ADDRESS_STATE],
+				  rules_fact_missing(f, F_ADDRESS_ZIP3) ? -1 : f->v[F_ADDRESS_ZIP3]);
+}
+
+static uint64_t result_hash(const struct triage *t, const struct result *r)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	int ph = rules_phase_number(t->rs, r->o.phase);
+
+	h = fnv(h, &r->group, sizeof(r->group));
+	h = fnv(h, &r->o.score, sizeof(r->o.score));
+	h = fnv(h, &r->prio, sizeof(r->prio));
+	h = fnv(h, &ph, sizeof(ph));
+	h = fnv(h, &r->o.fired, sizeof(r->o.fired));
+	h = fnv(h, &r->o.holds, sizeof(r->o.holds));
+	h = fnv(h, &r->o.tasks, sizeof(r->o.tasks));
+	for (int k = 0; k < rules_task_count(t->rs); k++)
+		if ((r->o.tasks >> k) & 1)
+			h = fnv(h, &r->o.due[k], sizeof(r->o.due[k]));
+	h = fnv(h, r->office, strlen(r->office));
+	h = fnv(h, rules_hash(t->rs), 16);
+	return h & 0x7fffffffffffffffULL;
+}
+
+static void hold_names(const struct rules *rs, uint64_t holds, uint32_t action_mask,
+		       char *out, size_t n)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int h = 0; h < rules_hold_count(rs); h++) {
+		int w;
+
+		if (!((holds >> h) & 1))
+			continue;
+		if (action_mask && !(rules_hold_blocks(rs, h) & action_mask))
+			continue;
+		w = snprintf(out + used, n - used, "%s%s", used ? "," : "", rules_hold_name(rs, h));
+		if (w < 0 || (size_t)w >= n - used)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* Write the result of a case (insert when case_id is 0) and its tasks. */
+static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
+			const char *a_number, const struct rules_facts *f,
+			uint64_t fhash, const struct result *r, int64_t *ntasks,
+			struct uc_err *err)
+{
+	const struct rules *rs = t->rs;
+	struct store_stmt *q = *case_id ? t->upd : t->ins;
+	uint8_t blob[FACTS_BLOB_MAX];
+	size_t blen = facts_pack(f, blob);
+	char holds[1024];
+	int32_t due[ACTION_COUNT];
+	int task_of[ACTION_COUNT];
+	int rc, phase = rules_phase_number(rs, r->o.phase);
+
+	hold_names(rs, r->o.holds, 0, holds, sizeof(holds));
+	if (*case_id)
+		store_bind_int(q, 1, *case_id);
+	store_bind_blob(q, 2, blob, (int)blen);
+	store_bind_int(q, 3, (int64_t)fhash);
+	store_bind_text(q, 4, t->today_s, 10);
+	store_bind_text(q, 5, r->office, -1);
+	if (r->group >= 0)
+		store_bind_text(q, 6, rules_group_name(rs, r->group), -1);
+	else
+		store_bind_null(q, 6);
+	store_bind_int(q, 7, r->o.score);
+	store_bind_int(q, 8, r->prio);
+	store_bind_int(q, 9, phase);
+	store_bind_int(q, 10, (int64_t)r->o.fired);
+	store_bind_int(q, 11, (int64_t)r->o.holds);
+	store_bind_text(q, 12, holds, -1);
+	store_bind_text(q, 13, rules_hash(rs), 16);
+	store_bind_int(q, 14, (int64_t)r->rhash);
+	store_bind_text(q, 15, t->now_s, -1);
+	if (!*case_id) {
+		if (person_id > 0)
+			store_bind_int(q, 16, person_id);
+		else
+			store_bind_null(q, 16);
+		store_bind_text(q, 17, a_number && *a_number ? a_number : NULL, -1);
+	}
+	rc = store_step(q, err);
+	store_reset(q);
+	if (rc < 0)
+		return -rc;
+	if (!*case_id) {
+		*case_id = store_last_id(t->st);
+	} else {
+		store_bind_int(t->del_tasks, 1, *case_id);
+		rc = store_step(t->del_tasks, err);
+		store_reset(t->del_tasks);
+		if (rc < 0)
+			return -rc;
+	}
+	/* one task per action: the earliest due among the tasks that fired */
+	for (int a = 0; a < ACTION_COUNT; a++)
+		task_of[a] = -1;
+	for (int k = 0; k < rules_task_count(rs); k++) {
+		int a = rules_task_action(rs, k);
+
+		if (!((r->o.tasks >> k) & 1) || a < 0 || a >= ACTION_COUNT)
+			continue;
+		if (task_of[a] < 0 || r->o.due[k] < due[a]) {
+			task_of[a] = k;
+			due[a] = r->o.due[k];
+		}
+	}
+	for (int a = 0; a < ACTION_COUNT; a++) {
+		char d[11], held[512];
+		int blocked;
+
+		if (task_of[a] < 0)
+			continue;
+		blocked = (r->o.blocked >> a) & 1;
+		date_format(due[a], d);
+		store_bind_int(t->ins_task, 1, *case_id);
+		store_bind_text(t->ins_task, 2, facts_action_name(a), -1);
+		store_bind_int(t->ins_task, 3, phase);
+		store_bind_text(t->ins_task, 4, r->office, -1);
+		if (r->group >= 0)
+			store_bind_text(t->ins_task, 5, rules_group_name(rs, r->group), -1);
+		store_bind_text(t->ins_task, 6, d, -1);
+		store_bind_text(t->ins_task, 7, blocked ? "held" : "open", -1);
+		if (blocked) {
+			hold_names(rs, r->o.holds, 1u << a, held, sizeof(held));
+			store_bind_text(t->ins_task, 8, held, -1);
+		}
+		store_bind_int(t->ins_task, 9, r->prio);
+		store_bind_text(t->ins_task, 10, t->now_s, -1);
+		rc = store_step(t->ins_task, err);
+		store_reset(t->ins_task);
+		if (rc < 0)
+			return -rc;
+		if (ntasks)
+			(*ntasks)++;
+	}
+	return UC_OK;
+}
+
+/* ------------------------------------------------------------ full run */
+
+struct known {
+	int64_t key;     /* person id or -(A-number + 1) */
+	int64_t id;      /* case id */
+	int64_t fhash;   /* stored facts hash */
+	int64_t rhash;   /* stored result hash */
+	int seen;        /* projected in this run */
+};
+
+struct run_ctx {
+	struct triage *t;         /* the triage */
+	struct triage_stats *s;   /* stats */
+	struct known *known;      /* existing cases sorted by key, owned */
+	size_t nknown;            /* count */
+};
+
+static int cmp_known(const void *a, const void *b)
+{
+	const struct known *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static int cmp_ovr(const void *a, const void *b)
+{
+	const struct ovr *x = a, *y = b;
+
+	return x->case_id < y->case_id ? -1 : x->case_id > y->case_id;
+}
+
+static int64_t case_key(int64_t person_id, const char *a_number)
+{
+	int64_t v = 0;
+
+	if (person_id > 0)
+		return person_id;
+	if (!a_number || !*a_number)
+		return 0;
+	for (const char *p = a_number; *p; p++)
+		v = v * 10 + (*p - '0');
+	return -(v + 1);
+}
+
+static const struct ovr *ovrs_of(const struct triage *t, int64_t case_id, int *n)
+{
+	int lo = 0, hi = t->novrs;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (t->ovrs[mid].case_id < case_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*n = 0;
+	while (lo + *n < t->novrs && t->ovrs[lo + *n].case_id == case_id)
+		(*n)++;
+	return t->ovrs + lo;
+}
+
+/* Evaluate and (when changed) store one case during a full run. */
+static int run_one(struct run_ctx *c, int64_t case_id, int64_t person_id,
+		   const char *a_number, const struct rules_facts *f, int64_t old_fhash,
+		   int64_t old_rhash, struct uc_err *err)
+{
+	struct triage *t = c->t;
+	struct triage_stats *s = c->s;
+	struct result r;
+	uint64_t fhash = facts_hash(f);
+	double t0 = progress_now(), t1;
+	int n = 0, rc;
+	const struct ovr *ov = case_id ? ovrs_of(t, case_id, &n) : NULL;
+
+	evaluate(t, f, &r);
+	if (n) {
+		rc = ovr_apply(t, case_id, fhash, ov, n, &r, err);
+		if (rc)
+			return rc;
+	}
+	r.rhash = result_hash(t, &r);
+	s->cases++;
+	s->groups[r.group >= 0 ? r.group : RULES_MAX_GROUPS]++;
+	s->phases[rules_phase_number(t->rs, r.o.phase)]++;
+	t1 = progress_now();
+	s->s_eval += t1 - t0;
+	if (case_id && (uint64_t)old_fhash == fhash && (uint64_t)old_rhash == r.rhash)
+		return UC_OK;
+	rc = store_result(t, &case_id, person_id, a_number, f, fhash, &r, &s->tasks, err);
+	s->changed++;
+	s->s_store += progress_now() - t1;
+	return rc;
+}
+
+static int on_projected(void *ctx, const struct proj_case *pc, struct uc_err *err)
+{
+	struct run_ctx *c = ctx;
+	struct known key = {.key = case_key(pc->person_id, pc->a_number)};
+	struct known *k = bsearch(&key, c->known, c->nknown, sizeof(*c->known), cmp_known);
+
+	if (k)
+		k->seen = 1;
+	return run_one(c, k ? k->id : 0, pc->person_id, pc->a_number, &pc->facts,
+		       k ? k->fhash : 0, k ? k->rhash : 0, err);
+}
+
+static int load_overrides(struct triage *t, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc, cap = 0;
+
+	free(t->ovrs);
+	t->ovrs = NULL;
+	t->novrs = 0;
+	rc = store_prepare(t->st, "SELECT id, case_id, kind, value, fhash FROM triage_override "
+				  "WHERE status = 'active' ORDER BY case_id, id",
+			   &q, err);
+	if (rc)
+		return rc;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		struct ovr *v;
+		const char *val = store_col_text(q, 3);
+
+		if (t->novrs == cap) {
+			cap = cap ? cap * 2 : 64;
+			t->ovrs = uc_xrealloc(t->ovrs, (size_t)cap * sizeof(*t->ovrs));
+		}
+		v = &t->ovrs[t->novrs++];
+		v->id = store_col_int(q, 0);
+		v->case_id = store_col_int(q, 1);
+		v->kind = strcmp(store_col_text(q, 2), "group") == 0 ? 0 : 1;
+		v->index = v->kind == 0 ? rules_group_find(t->rs, val ? val : "")
+					: rules_hold_find(t->rs, val ? val : "");
+		v->fhash = store_col_int(q, 4);
+	}
+	store_finalize(q);
+	if (rc < 0)
+		return -rc;
+	qsort(t->ovrs, (size_t)t->novrs, sizeof(*t->ovrs), cmp_ovr);
+	return UC_OK;
+}
+
+static int save_config(struct triage *t, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	if (t->rs_new) {
+		rc = store_prepare(t->st,
+				   "INSERT OR IGNORE INTO ruleset(hash, name, file, source, loaded_at) "
+				   "VALUES(?1, ?2, ?3, ?4, ?5)",
+				   &q, err);
+		if (rc)
+			return rc;
+		store_bind_text(q, 1, rules_hash(t->rs), -1);
+		store_bind_text(q, 2, rules_name(t->rs), -1);
+		store_bind_text(q, 3, t->rs_file, -1);
+		store_bind_text(q, 4, t->rs_source, -1);
+		store_bind_text(q, 5, t->now_s, -1);
+		rc = store_step(q, err);
+		store_finalize(q);
+		if (rc < 0)
+			return -rc;
+	}
+	rc = meta_set(t->st, "active_ruleset", rules_hash(t->rs), err);
+	if (!rc && t->ot_new)
+		rc = meta_set(t->st, "offices", t->ot_text, err);
+	return rc;
+}
+
+int triage_run(struct triage *t, int force_project, struct triage_stats *s,
+	       struct uc_err *err)
+{
+	struct run_ctx c = {t, s, NULL, 0};
+	struct store_stmt *q = NULL;
+	char wm[32], *old_wm = NULL, *old_asof = NULL, *old_offices = NULL;
+	int rc, project;
+	size_t cap = 0;
+	double t0;
+
+	memset(s, 0, sizeof(*s));
+	memcpy(s->rs_hash, rules_hash(t->rs), 17);
+	t->lapsed = 0;
+	rc = store_begin(t->st, err);
+	if (rc)
+		return rc;
+	rc = proj_watermark(t->st, wm, sizeof(wm), err);
+	if (!rc)
+		rc = meta_get(t->st, "watermark", &old_wm, err);
+	if (!rc)
+		rc = meta_get(t->st, "as_of", &old_asof, err);
+	if (!rc)
+		rc = save_config(t, err);
+	if (!rc)
+		rc = load_overrides(t, err);
+	if (rc)
+		goto out;
+	project = force_project || !old_wm || strcmp(old_wm, wm) != 0 || !old_asof ||
+		  strcmp(old_asof, t->today_s) != 0;
+	s->projected = project;
+	/* existing cases */
+	rc = store_prepare(t->st,
+			   project ? "SELECT id, person_id, a_number, fhash, rhash FROM tcase"
+				   : "SELECT id, person_id, a_number, fhash, rhash, facts FROM tcase "
+				     "WHERE active = 1",
+			   &q, err);
+	if (rc)
+		goto out;
+	t0 = progress_now();
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		int64_t id = store_col_int(q, 0);
+		int64_t pid = store_col_is_null(q, 1) ? 0 : store_col_int(q, 1);
+		const char *an = store_col_text(q, 2);
+
+		if (!project) {
+			struct rules_facts f;
+			double t1 = progress_now();
+
+			f.today = t->today;
+			if (facts_unpack(store_col_blob(q, 5), (size_t)store_col_bytes(q, 5), &f)) {
+				rc = uc_error(err, UC_ECONFLICT,
+					      "%s: case C%lld has corrupt stored facts; run `uctrack triage --reproject`",
+					      store_path(t->st), (long long)id);
+				goto out;
+			}
+			s->s_load += progress_now() - t1;
+			rc = run_one(&c, id, pid, an, &f, store_col_int(q, 3), store_col_int(q, 4), err);
+			if (rc)
+				goto out;
+			continue;
+		}
+		if (c.nknown == cap) {
+			cap = cap ? cap * 2 : 4096;
+			c.known = uc_xrealloc(c.known, cap * sizeof(*c.known));
+		}
+		c.known[c.nknown].key = case_key(pid, an);
+		c.known[c.nknown].id = id;
+		c.known[c.nknown].fhash = store_col_int(q, 3);
+		c.known[c.nknown].rhash = store_col_int(q, 4);
+		c.known[c.nknown].seen = 0;
+		c.nknown++;
+	}
+	store_finalize(q);
+	q = NULL;
+	if (rc < 0) {
+		rc = -rc;
+		goto out;
+	}
+	rc = UC_OK;
+	if (!project) {
+		/* s_load also counted the row reads interleaved with evaluation */
+		s->s_load = progress_now() - t0 - s->s_eval - s->s_store;
+	} else {
+		struct proj_stats ps;
+		double tp = progress_now();
+
+		qsort(c.known, c.nknown, sizeof(*c.known), cmp_known);
+		rc = proj_all(t->pj, t->today, on_projected, &c, &ps, err);
+		if (rc)
+			goto out;
+		s->s_project = progress_now() - tp - s->s_eval - s->s_store;
+		s->records = ps.records;
+		s->unplaced = ps.unplaced;
+		/* cases with no records left (e.g. after relinking) */
+		rc = store_prepare(t->st, "UPDATE tcase SET active = 0, grp = NULL WHERE id = ?1",
+				   &q, err);
+		for (size_t i = 0; !rc && i < c.nknown; i++) {
+			struct store_stmt *d = t->del_tasks;
+
+			if (c.known[i].seen)
+				continue;
+			store_bind_int(q, 1, c.known[i].id);
+			rc = store_step(q, err);
+			store_reset(q);
+			if (rc >= 0) {
+				store_bind_int(d, 1, c.known[i].id);
+				rc = store_step(d, err);
+				store_reset(d);
+			}
+			rc = rc < 0 ? -rc : UC_OK;
+			s->inactive++;
+		}
+		store_finalize(q);
+		q = NULL;
+		if (rc)
+			goto out;
+		rc = meta_set(t->st, "watermark", wm, err);
+		if (!rc)
+			rc = meta_set(t->st, "as_of", t->today_s, err);
+		if (rc)
+			goto out;
+	}
+	s->lapsed = t->lapsed;
+	{
+		struct store_stmt *r = NULL;
+
+		rc = store_prepare(t->st,
+				   "INSERT INTO triage_run(started_at, rs_hash, as_of, cases, projected, "
+				   "changed, unplaced, ms_project, ms_eval, ms_store) "
+				   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+				   &r, err);
+		if (rc)
+			goto out;
+		store_bind_text(r, 1, t->now_s, -1);
+		store_bind_text(r, 2, rules_hash(t->rs), -1);
+		store_bind_text(r, 3, t->today_s, -1);
+		store_bind_int(r, 4, s->cases);
+		store_bind_int(r, 5, s->projected);
+		store_bind_int(r, 6, s->changed);
+		store_bind_int(r, 7, s->unplaced);
+		store_bind_double(r, 8, s->s_project * 1000);
+		store_bind_double(r, 9, s->s_eval * 1000);
+		store_bind_double(r, 10, s->s_store * 1000);
+		rc = store_step(r, err);
+		store_finalize(r);
+		rc = rc < 0 ? -rc : UC_OK;
+		if (rc)
+			goto out;
+	}
+	{
+		double tc = progress_now();
+
+		rc = store_commit(t->st, err);
+		s->s_store += progress_now() - tc;
+	}
+out:
+	if (rc)
+		store_rollback(t->st);
+	store_finalize(q);
+	free(c.known);
+	free(old_wm);
+	free(old_asof);
+	free(old_offices);
+	return rc;
+}
+
+/* ---------------------------------------------------------- one case */
+
+/* Whole-string positive decimal id (at most 15 digits). */
+static int parse_id(const char *s, long *out)
+{
+	long v = 0;
+	int n = 0;
+
+	for (; *s; s++, n++) {
+		if (*s < '0' || *s > '9' || n >= 15)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	if (n == 0 || v == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int triage_find(struct triage *t, const char *who, int64_t *case_id,
+		struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	char anum[10];
+	long v = 0;
+	int rc;
+	const char *sql;
+	size_t n = who ? strlen(who) : 0;
+	int digits = n > 0;
+
+	*case_id = 0;
+	for (size_t i = 0; i < n; i++)
+		if (who[i] < '0' || who[i] > '9')
+			digits = 0;
+	if (n > 1 && (who[0] == 'C' || who[0] == 'c')) {
+		if (parse_id(who + 1, &v))
+			goto bad;
+		sql = "SELECT id FROM tcase WHERE id = ?1";
+	} else if (n > 1 && (who[0] == 'P' || who[0] == 'p') && who[1] >= '0' && who[1] <= '9') {
+		if (parse_id(who + 1, &v))
+			goto bad;
+		sql = "SELECT id FROM tcase WHERE person_id = ?1";
+	} else if (digits && n <= 7) {
+		if (parse_id(who, &v))
+			goto bad;
+		sql = "SELECT id FROM tcase WHERE person_id = ?1";
+	} else if (proj_parse_anumber(who, anum) == 0) {
+		sql = "SELECT id FROM tcase WHERE a_number = ?1 ORDER BY active DESC, "
+		      "person_id IS NULL, id LIMIT 1";
+	} else {
+		goto bad;
+	}
+	rc = store_prepare(t->st, sql, &q, err);
+	if (rc)
+		return rc;
+	if (v)
+		store_bind_int(q, 1, v);
+	else
+		store_bind_text(q, 1, anum, 9);
+	rc = store_step(q, err);
+	if (rc == STORE_ROW)
+		*case_id = store_col_int(q, 0);
+	store_finalize(q);
+	if (rc < 0)
+		return -rc;
+	if (!*case_id)
+		return uc_error(err, UC_ENOTFOUND,
+				"no case for '%s' (has `uctrack triage` run since its records were imported?)",
+				who);
+	return UC_OK;
+bad:
+	return uc_error(err, UC_EUSAGE,
+			"'%s' is not a case id (C123), a person id (123 or P123) or an A-number (8-9 digits)",
+			who ? who : "");
+}
+
+static int load_case_ovrs(struct triage *t, int64_t case_id, struct ovr *out, int *n,
+			  struct uc_err *err)
+{
+	int rc;
+
+	*n = 0;
+	store_bind_int(t->get_ovr, 1, case_id);
+	while ((rc = store_step(t->get_ovr, err)) == STORE_ROW && *n < MAX_OVR * 4) {
+		struct ovr *v = &out[(*n)++];
+		const char *val = store_col_text(t->get_ovr, 3);
+
+		v->id = store_col_int(t->get_ovr, 0);
+		v->case_id = case_id;
+		v->kind = strcmp(store_col_text(t->get_ovr, 2), "group") == 0 ? 0 : 1;
+		v->index = v->kind == 0 ? rules_group_find(t->rs, val ? val : "")
+					: rules_hold_find(t->rs, val ? val : "");
+		v->fhash = store_col_int(t->get_ovr, 4);
+	}
+	store_reset(t->get_ovr);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+/* Re-project case_id (or create the case for person_id/a_number when
+ * case_id is 0) and store its result. */
+static int retriage(struct triage *t, int64_t case_id, int64_t person_id,
+		    const char *a_number, int in_tx, int64_t *out_id, struct uc_err *err)
+{
+	struct proj_case pc;
+	struct result r;
+	struct ovr ov[MAX_OVR * 4];
+	int nov = 0, rc;
+	uint64_t fhash;
+	int64_t old_f = 0, old_r = 0;
+	char anum[10] = "";
+
+	if (case_id) {
+		store_bind_int(t->get_case, 1, case_id);
+		rc = store_step(t->get_case, err);
+		if (rc == STORE_ROW) {
+			person_id = store_col_is_null(t->get_case, 1) ? 0 : store_col_int(t->get_case, 1);
+			snprintf(anum, sizeof(anum), "%s",
+				 store_col_text(t->get_case, 2) ? store_col_text(t->get_case, 2) : "");
+			old_f = store_col_int(t->get_case, 3);
+			old_r = store_col_int(t->get_case, 4);
+		}
+		store_reset(t->get_case);
+		if (rc < 0)
+			return -rc;
+		if (rc == STORE_DONE)
+			return uc_error(err, UC_ENOTFOUND, "no case C%lld", (long long)case_id);
+		a_number = anum;
+	}
+	if (!in_tx) {
+		rc = store_begin(t->st, err);
+		if (rc)
+			return rc;
+	}
+	rc = proj_one(t->pj, person_id, a_number, t->today, &pc, err);
+	if (rc)
+		goto out;
+	fhash = facts_hash(&pc.facts);
+	evaluate(t, &pc.facts, &r);
+	if (case_id) {
+		rc = load_case_ovrs(t, case_id, ov, &nov, err);
+		if (!rc)
+			rc = ovr_apply(t, case_id, fhash, ov, nov, &r, err);
+		if (rc)
+			goto out;
+	}
+	r.rhash = result_hash(t, &r);
+	if (!case_id || fhash != (uint64_t)old_f || r.rhash != (uint64_t)old_r)
+		rc = store_result(t, &case_id, person_id, pc.a_number, &pc.facts, fhash, &r,
+				  NULL, err);
+	if (rc)
+		goto out;
+	if (!in_tx)
+		rc = store_commit(t->st, err);
+	if (out_id)
+		*out_id = case_id;
+out:
+	if (rc && !in_tx)
+		store_rollback(t->st);
+	return rc;
+}
+
+int triage_person(struct triage *t, int64_t case_id, int in_tx, struct uc_err *err)
+{
+	return retriage(t, case_id, 0, NULL, in_tx, NULL, err);
+}
+
+int triage_key(struct triage *t, int64_t person_id, const char *a_number,
+	       int in_tx, int64_t *case_id, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	char anum[10] = "";
+	int64_t id = 0;
+	int rc;
+
+	if (person_id <= 0 && (!a_number || proj_parse_anumber(a_number, anum)))
+		return uc_error(err, UC_EINPUT,
+				"triage_key: need a person id or a valid A-number (got '%s')",
+				a_number ? a_number : "");
+	rc = store_prepare(t->st,
+			   person_id > 0 ? "SELECT id FROM tcase WHERE person_id = ?1"
+					 : "SELECT id FROM tcase WHERE a_number = ?1 AND person_id IS NULL",
+			   &q, err);
+	if (rc)
+		return rc;
+	if (person_id > 0)
+		store_bind_int(q, 1, person_id);
+	else
+		store_bind_text(q, 1, anum, 9);
+	rc = store_step(q, err);
+	if (rc == STORE_ROW)
+		id = store_col_int(q, 0);
+	store_finalize(q);
+	if (rc < 0)
+		return -rc;
+	return retriage(t, id, person_id, anum, in_tx, case_id, err);
+}
+
+/* ---------------------------------------------------------- explain */
+
+static void facts_read_text(const struct rules *rs, enum rules_item kind, int i,
+			    const struct rules_facts *f, char *out, size_t n)
+{
+	uint64_t m[2];
+	struct buf b;
+	const struct rules_schema *sc = facts_schema();
+
+	rules_item_reads(rs, kind, i, m);
+	buf_init(&b, n - 1);
+	for (int k = 0; k < sc->nfacts; k++) {
+		if (!((m[k >> 6] >> (k & 63)) & 1))
+			continue;
+		if (b.len)
+			buf_adds(&b, ", ");
+		buf_adds(&b, sc->facts[k].name);
+		buf_addc(&b, '=');
+		rules_fact_format(sc, f, k, &b);
+	}
+	snprintf(out, n, "%s", b.ptr ? b.ptr : "");
+	buf_release(&b);
+}
+
+static void render_reason(const struct rules *rs, enum rules_item kind, int i,
+			  const struct rules_facts *f, char *out, size_t n)
+{
+	struct buf b;
+
+	buf_init(&b, n - 1);
+	rules_item_reason(rs, kind, i, f, &b);
+	snprintf(out, n, "%s", b.ptr ? b.ptr : "");
+	buf_release(&b);
+}
+
+int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
+		   struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	struct rules *old = NULL;
+	const struct rules *rs = t->rs;
+	struct rules_facts f;
+	struct rules_outcome o;
+	int64_t case_id, holds, fired;
+	int rc, grp_over = -1;
+	char rsh[17] = "";
+
+	memset(ex, 0, sizeof(*ex));
+	rc = triage_find(t, who, &case_id, err);
+	if (rc)
+		return rc;
+	store_bind_int(t->get_case, 1, case_id);
+	rc = store_step(t->get_case, err);
+	if (rc != STORE_ROW) {
+		store_reset(t->get_case);
+		return rc < 0 ? -rc : uc_error(err, UC_ENOTFOUND, "no case C%lld", (long long)case_id);
+	}
+	ex->case_id = case_id;
+	ex->person_id = store_col_is_null(t->get_case, 1) ? 0 : store_col_int(t->get_case, 1);
+	snprintf(ex->a_number, sizeof(ex->a_number), "%s",
+		 store_col_text(t->get_case, 2) ? store_col_text(t->get_case, 2) : "");
+	f.today = t->today;
+	if (store_col_text(t->get_case, 6))
+		date_parse(store_col_text(t->get_case, 6), 10, &f.today);
+	rc = facts_unpack(store_col_blob(t->get_case, 5),
+			  (size_t)store_col_bytes(t->get_case, 5), &f);
+	snprintf(ex->as_of, sizeof(ex->as_of), "%s",
+		 store_col_text(t->get_case, 6) ? store_col_text(t->get_case, 6) : "");
+	snprintf(ex->office, sizeof(ex->office), "%s",
+		 store_col_text(t->get_case, 7) ? store_col_text(t->get_case, 7) : "");
+	ex->score = (int32_t)store_col_int(t->get_case, 9);
+	ex->prio = store_col_int(t->get_case, 10);
+	ex->phase = (int)store_col_int(t->get_case, 11);
+	fired = store_col_int(t->get_case, 12);
+	holds = store_col_int(t->get_case, 13);
+	snprintf(rsh, sizeof(rsh), "%s",
+		 store_col_text(t->get_case, 14) ? store_col_text(t->get_case, 14) : "");
+	snprintf(ex->triaged_at, sizeof(ex->triaged_at), "%s",
+		 store_col_text(t->get_case, 15) ? store_col_text(t->get_case, 15) : "");
+	snprintf(ex->group, sizeof(ex->group), "%s",
+		 store_col_text(t->get_case, 8) ? store_col_text(t->get_case, 8) : "none");
+	store_reset(t->get_case);
+	if (rc)
+		return uc_error(err, UC_ECONFLICT, "case C%lld: corrupt stored facts; run `uctrack triage --reproject`",
+				(long long)case_id);
+	memcpy(ex->rs_hash, rsh, sizeof(rsh));
+	/* explain with the rule set that produced the stored result */
+	if (rsh[0] && strcmp(rsh, rules_hash(t->rs)) != 0) {
+		rc = store_prepare(t->st, "SELECT source, file FROM ruleset WHERE hash = ?1", &q, err);
+		if (rc)
+			return rc;
+		store_bind_text(q, 1, rsh, -1);
+		if (store_step(q, err) == STORE_ROW) {
+			const char *src = store_col_text(q, 0);
+
+			if (rules_compile(&old, store_col_text(q, 1), src, strlen(src), facts_schema(),
+					  err) == 0)
+				rs = old;
+		}
+		store_finalize(q);
+		q = NULL;
+	}
+	rules_eval(rs, &f, &o);
+	snprintf(ex->group_label, sizeof(ex->group_label), "%s",
+		 rules_group_label(rs, rules_group_find(rs, ex->group)));
+	ex->overridden = o.group < 0 ? strcmp(ex->group, "none") != 0
+				     : strcmp(rules_group_name(rs, o.group), ex->group) != 0;
+	(void)grp_over;
+	snprintf(ex->phase_name, sizeof(ex->phase_name), "%s", rules_phase_name(rs, o.phase));
+	for (int r = 0; r < rules_rule_count(rs); r++) {
+		struct triage_fired *fi;
+
+		if (!(((uint64_t)fired >> r) & 1))
+			continue;
+		fi = &ex->fired[ex->nfired++];
+		snprintf(fi->kind, sizeof(fi->kind), "rule");
+		snprintf(fi->name, sizeof(fi->name), "%s", rules_rule_name(rs, r));
+		snprintf(fi->group, sizeof(fi->group), "%s",
+			 rules_group_name(rs, rules_rule_group(rs, r)));
+		fi->score = rules_rule_score_of(rs, r, &f);
+		render_reason(rs, RULES_ITEM_RULE, r, &f, fi->reason, sizeof(fi->reason));
+		facts_read_text(rs, RULES_ITEM_RULE, r, &f, fi->facts, sizeof(fi->facts));
+	}
+	for (int h = 0; h < rules_hold_count(rs); h++) {
+		struct triage_fired *fi;
+		struct buf b;
+
+		if (!((o.holds >> h) & 1))
+			continue;
+		fi = &ex->fired[ex->nfired++];
+		snprintf(fi->kind, sizeof(fi->kind), "hold");
+		snprintf(fi->name, sizeof(fi->name), "%s", rules_hold_name(rs, h));
+		snprintf(fi->lifted, sizeof(fi->lifted), "%s",
+			 ((uint64_t)holds >> h) & 1 ? "no" : "yes");
+		buf_init(&b, sizeof(fi->blocks) - 1);
+		for (int a = 0; a < ACTION_COUNT; a++)
+			if ((rules_hold_blocks(rs, h) >> a) & 1) {
+				if (b.len)
+					buf_addc(&b, ',');
+				buf_adds(&b, facts_action_name(a));
+			}
+		snprintf(fi->blocks, sizeof(fi->blocks), "%s", b.ptr ? b.ptr : "");
+		buf_release(&b);
+		render_reason(rs, RULES_ITEM_HOLD, h, &f, fi->reason, sizeof(fi->reason));
+		facts_read_text(rs, RULES_ITEM_HOLD, h, &f, fi->facts, sizeof(fi->facts));
+	}
+	for (int k = 0; k < FACT_COUNT; k++) {
+		struct buf b;
+
+		buf_init(&b, sizeof(ex->facts[k]) - 1);
+		rules_fact_format(facts_schema(), &f, k, &b);
+		snprintf(ex->facts[k], sizeof(ex->facts[k]), "%s", b.ptr ? b.ptr : "");
+		buf_release(&b);
+	}
+	rules_free(old);
+	/* rank, tasks, overrides */
+	rc = store_prepare(t->st, "SELECT count(*) FROM tcase WHERE active = 1 AND prio > ?1",
+			   &q, err);
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, ex->prio);
+	if (store_step(q, err) == STORE_ROW)
+		ex->rank = store_col_int(q, 0) + 1;
+	store_finalize(q);
+	rc = store_prepare(t->st, "SELECT action, phase, due, status, coalesce(held_by, ''), "
+				  "coalesce(office, '') FROM task WHERE case_id = ?1 ORDER BY due, action",
+			   &q, err);
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, case_id);
+	while ((rc = store_step(q, err)) == STORE_ROW && ex->ntasks < RULES_MAX_TASKS) {
+		struct triage_task *tk = &ex->tasks[ex->ntasks++];
+
+		snprintf(tk->action, sizeof(tk->action), "%s", store_col_text(q, 0));
+		tk->phase = (int)store_col_int(q, 1);
+		snprintf(tk->due, sizeof(tk->due), "%s", store_col_text(q, 2));
+		snprintf(tk->status, sizeof(tk->status), "%s", store_col_text(q, 3));
+		snprintf(tk->held_by, sizeof(tk->held_by), "%s", store_col_text(q, 4));
+		snprintf(tk->office, sizeof(tk->office), "%s", store_col_text(q, 5));
+	}
+	store_finalize(q);
+	if (rc < 0)
+		return -rc;
+	rc = store_prepare(t->st, "SELECT kind, value, reason, by_user, created_at, status "
+				  "FROM triage_override WHERE case_id = ?1 ORDER BY id DESC LIMIT 8",
+			   &q, err);
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, case_id);
+	while ((rc = store_step(q, err)) == STORE_ROW && ex->novr < 8) {
+		struct triage_ovr *v = &ex->ovr[ex->novr++];
+
+		snprintf(v->kind, sizeof(v->kind), "%s", store_col_text(q, 0));
+		snprintf(v->value, sizeof(v->value), "%s", store_col_text(q, 1));
+		snprintf(v->reason, sizeof(v->reason), "%s", store_col_text(q, 2));
+		snprintf(v->by, sizeof(v->by), "%s", store_col_text(q, 3));
+		snprintf(v->at, sizeof(v->at), "%s", store_col_text(q, 4));
+		snprintf(v->status, sizeof(v->status), "%s", store_col_text(q, 5));
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+/* ---------------------------------------------------------- override */
+
+int triage_override(struct triage *t, const char *who, const char *kind,
+		    const char *value, const char *reason, const char *by,
+		    struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int64_t case_id, fhash = 0;
+	int rc, is_group = kind && strcmp(kind, "group") == 0;
+
+	if (!kind || (!is_group && strcmp(kind, "lift_hold") != 0))
+		return uc_error(err, UC_EUSAGE, "override kind must be 'group' or 'lift_hold'");
+	if (!reason || !*reason)
+		return uc_error(err, UC_EUSAGE, "an override needs a reason (--reason TEXT)");
+	if (!by || !*by)
+		return uc_error(err, UC_EUSAGE, "an override needs the supervisor (--by USER)");
+	if (is_group && rules_group_find(t->rs, value) < 0)
+		return uc_error(err, UC_EINPUT, "unknown group '%s' in rule set %s", value,
+				rules_hash(t->rs));
+	if (!is_group && rules_hold_find(t->rs, value) < 0)
+		return uc_error(err, UC_EINPUT, "unknown hold '%s' in rule set %s", value,
+				rules_hash(t->rs));
+	rc = triage_find(t, who, &case_id, err);
+	if (rc)
+		return rc;
+	rc = store_begin(t->st, err);
+	if (rc)
+		return rc;
+	/* the override is bound to the facts as they are now */
+	rc = triage_person(t, case_id, 1, err);
+	if (rc)
+		goto out;
+	store_bind_int(t->get_case, 1, case_id);
+	if (store_step(t->get_case, err) == STORE_ROW)
+		fhash = store_col_int(t->get_case, 3);
+	store_reset(t->get_case);
+	rc = store_prepare(t->st,
+			   "INSERT INTO triage_override(case_id, kind, value, reason, by_user, "
+			   "created_at, fhash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			   &q, err);
+	if (rc)
+		goto out;
+	store_bind_int(q, 1, case_id);
+	store_bind_text(q, 2, kind, -1);
+	store_bind_text(q, 3, value, -1);
+	store_bind_text(q, 4, reason, -1);
+	store_bind_text(q, 5, by, -1);
+	store_bind_text(q, 6, t->now_s, -1);
+	store_bind_int(q, 7, fhash);
+	rc = store_step(q, err);
+	rc = rc < 0 ? -rc : UC_OK;
+	if (!rc)
+		rc = triage_person(t, case_id, 1, err);
+	if (!rc)
+		rc = store_commit(t->st, err);
+out:
+	store_finalize(q);
+	if (rc)
+		store_rollback(t->st);
+	return rc;
+}

@@ -1,0 +1,258 @@
+# Black-box HTTP tests: the real server on a free port, curl as the client.
+# Covers the authorisation matrix (role x endpoint, office and counsel
+# scope), sessions (expiry, CSRF, logout), throttling, malformed and
+# oversized bodies, injection attempts, audit completeness and
+# `uctrack audit verify` catching tampering done with sqlite3.
+. "$ROOT/tests/cli/lib.sh"
+command -v curl >/dev/null || fail "curl missing (scripts/deps.sh installs it)"
+DB=$T/h.db
+U="$UCTRACK --db $DB"
+cd "$T"
+
+# Users: one per role; passwords from stdin.
+add() { printf '%s\n' "pw-$1-0123" | $U --quiet user add "$@"; }
+add admin1 --role admin
+add sup1 --role supervisor --office HOU
+add off1 --role officer --office HOU
+add off2 --role officer --office NYC
+add ana1 --role analyst
+add lp1 --role legal_provider --provider KIND
+add lp2 --role legal_provider --provider ACME
+add aud1 --role auditor
+
+# Synthetic cases straight into the triage tables: case 1 (HOU, client of
+# KIND), case 2 (NYC). Names are invented.
+sqlite3 "$DB" <<'SQL'
+INSERT INTO person(id, a_number, created_at) VALUES (1, '200000001', '2025-01-01'), (2, '200000002', '2025-01-01');
+INSERT INTO person_key(key, kind, person_id) VALUES ('TESTA','family',1), ('LOPEZ','family',1),
+ ('MARIA','given',1), ('TESTB','family',2), ('JOSE','given',2);
+INSERT INTO tcase(id, person_id, a_number, facts, fhash, as_of, office, grp, score, prio, phase, hold_names)
+ VALUES (1, 1, '200000001', x'', 1, '2025-01-01', 'HOU', 'flight_risk', 90, 90, 1, 'trafficking_indicators'),
+        (2, 2, '200000002', x'', 2, '2025-01-01', 'NYC', 'public_safety', 50, 50, 1, '');
+INSERT INTO task(case_id, action, phase, office, grp, due, status, prio, created_at)
+ VALUES (1, 'welfare_check', 1, 'HOU', 'flight_risk', '2025-01-10', 'open', 90, '2025-01-01'),
+        (2, 'contact', 1, 'NYC', 'public_safety', '2025-01-10', 'open', 50, '2025-01-01');
+INSERT INTO cbp_encounter(rid, file_id, line, skey, rhash, a_number, family_name, given_name, birth_date, sex, country, encounter_date)
+ VALUES (1, 0, 2, 'CBP-1', 11, '200000001', 'TESTA LOPEZ', 'MARIA', '2009-03-01', 'F', 'HN', '2023-05-01'),
+        (2, 0, 3, 'CBP-2', 12, '200000002', 'TESTB', 'JOSE', '2008-07-02', 'M', 'GT', '2023-06-01');
+INSERT INTO representation(src_tbl, src_rid, a_number, provider, kind, status, on_date)
+ VALUES ('field_event', 999, '200000001', 'KIND', 'counsel', 'started', '2024-01-01');
+SQL
+
+printf 'key\n' >/dev/null
+$UCTRACK serve --new-key "$T/notes.key" >/dev/null
+$U serve --listen 127.0.0.1:0 --port-file "$T/port" --session-idle 2 \
+	--key-file "$T/notes.key" >"$T/serve.log" 2>&1 &
+SPID=$!
+trap 'kill $SPID 2>/dev/null || true' EXIT
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T/port" ] && break; sleep 0.3; done
+[ -s "$T/port" ] || { cat "$T/serve.log"; fail "server did not start"; }
+B="http://127.0.0.1:$(cat "$T/port")/api/v1"
+P='X-Purpose: black-box test'
+
+# req NAME METHOD PATH [BODY]: as user NAME (cookie jar + CSRF), prints the
+# status code; body in $T/body.
+req() {
+	who=$1 m=$2 p=$3; shift 3
+	set -- "$@"
+	csrf=$(cat "$T/$who.csrf" 2>/dev/null || true)
+	if [ $# -gt 0 ]; then
+		curl -s -o "$T/body" -w '%{http_code}' -X "$m" -b "$T/$who.jar" \
+			-H "$P" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+			--data-binary "$1" "$B$p"
+	else
+		curl -s -o "$T/body" -w '%{http_code}' -X "$m" -b "$T/$who.jar" \
+			-H "$P" -H "X-CSRF-Token: $csrf" "$B$p"
+	fi
+}
+login() {
+	code=$(curl -s -o "$T/body" -w '%{http_code}' -c "$T/$1.jar" \
+		-H 'Content-Type: application/json' \
+		-d "{\"username\":\"$1\",\"password\":\"pw-$1-0123\"}" "$B/session")
+	[ "$code" = 201 ] || { cat "$T/body"; fail "login $1: $code"; }
+	sed 's/.*"csrf":"\([^"]*\)".*/\1/' "$T/body" >"$T/$1.csrf"
+}
+expect() { # expect CODE NAME METHOD PATH [BODY]
+	want=$1; shift
+	got=$(req "$@")
+	[ "$got" = "$want" ] || { cat "$T/body"; echo; fail "$*: expected $want, got $got"; }
+}
+
+# --- health, no auth
+code=$(curl -s -o "$T/body" -w '%{http_code}' "$B/health"); [ "$code" = 200 ] || fail "health $code"
+expect_grep '"status":"ok"' "$T/body"
+
+# --- unauthenticated: 401 everywhere else, problem+json
+for p in /queue /cases?q=TESTA /cases/1 /audit /users /tokens /session; do
+	code=$(curl -s -o "$T/body" -w '%{http_code}' -H "$P" "$B$p")
+	[ "$code" = 401 ] || fail "anonymous $p: $code"
+	expect_grep '"type":"urn:uctrack:problem:unauthenticated"' "$T/body"
+done
+ct=$(curl -s -o /dev/null -w '%{content_type}' "$B/queue"); [ "$ct" = application/problem+json ] || fail "content type $ct"
+
+for u in admin1 sup1 off1 off2 ana1 lp1 lp2 aud1; do login $u; done
+grep -qi 'HttpOnly' "$T/off1.jar" || fail "cookie not HttpOnly"
+
+# --- the authorisation matrix: role x endpoint (GET)
+#            queue  search  case1  case2  audit  users
+matrix="admin1 200 200 200 200 200 200
+sup1   200 200 200 403 403 403
+off1   200 200 200 403 403 403
+off2   200 200 403 200 403 403
+ana1   200 200 200 200 403 403
+lp1    403 200 200 403 403 403
+lp2    403 200 403 403 403 403
+aud1   200 403 200 200 200 403"
+echo "$matrix" | while read -r u q s c1 c2 a us; do
+	expect "$q" "$u" GET /queue
+	expect "$s" "$u" GET '/cases?q=TESTA'
+	expect "$c1" "$u" GET /cases/1
+	expect "$c2" "$u" GET /cases/2
+	expect "$a" "$u" GET /audit
+	expect "$us" "$u" GET /users
+done
+# officer asking for another office's queue; legal provider's search is scoped
+expect 403 off1 GET '/queue?office=NYC'
+expect 200 lp2 GET '/cases?q=TESTA'; expect_grep '"items":\[\]' "$T/body"
+expect 200 lp1 GET '/cases?q=testa%20lopez'; expect_grep '"id":1' "$T/body"
+expect 200 off1 GET '/cases?q=A-200-000-001'; expect_grep '"a_number":"200000001"' "$T/body"
+expect 200 off1 GET '/cases?q=2009-03-01'; expect_grep '"id":1' "$T/body"
+# auditor sees no PII
+expect 200 aud1 GET /cases/1
+expect_grep '"family_name":"\*\*\*"' "$T/body"
+grep -q 'TESTA' "$T/body" && fail "auditor saw a name"
+grep -q '200000001' "$T/body" && fail "auditor saw an A-number"
+expect 200 off1 GET /cases/1; expect_grep 'TESTA LOPEZ' "$T/body"
+expect_grep '"timeline":\[' "$T/body"; expect_grep '"tasks":\[' "$T/body"
+
+# --- purpose header required for personal data
+code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/off1.jar" "$B/cases/1"); [ "$code" = 400 ] || fail "no purpose: $code"
+expect_grep 'X-Purpose' "$T/body"
+
+# --- writes: events (role x type), overrides (supervisor, reason)
+expect 201 off1 POST /cases/1/events '{"type":"contact_attempt","method":"phone","outcome":"no_answer"}'
+expect 403 off1 POST /cases/2/events '{"type":"contact_attempt","method":"phone","outcome":"no_answer"}'
+expect 403 lp1 POST /cases/1/events '{"type":"contact_attempt","method":"phone","outcome":"no_answer"}'
+expect 201 lp1 POST /cases/1/events '{"type":"orientation","provider":"KIND"}'
+expect 400 lp1 POST /cases/1/events '{"type":"orientation","provider":"ACME"}'
+expect 403 lp2 POST /cases/1/events '{"type":"orientation","provider":"ACME"}'
+expect 403 aud1 POST /cases/1/events '{"type":"contact_attempt","method":"phone","outcome":"no_answer"}'
+expect 403 ana1 POST /cases/1/events '{"type":"contact_attempt","method":"phone","outcome":"no_answer"}'
+expect 400 off1 POST /cases/1/events '{"type":"contact_attempt","method":"phone","outcome":"no_answer","bogus":1}'
+expect 400 off1 POST /cases/1/events '{"type":"contact_attempt","method":"phone","outcome":"no_answer","a_number":"200000002"}'
+# trafficking note sealed at rest, readable by the officer, masked for the auditor
+expect 201 off1 POST /cases/1/events '{"type":"trafficking_screening","result":"indicators_found","note":"SECRET-DISCLOSURE-42"}'
+sqlite3 "$DB" "SELECT body FROM field_event" | grep -q 'SECRET-DISCLOSURE-42' && fail "note stored in plain text"
+sqlite3 "$DB" "SELECT body FROM field_event" | grep -q 'sealed:v1:' || fail "note not sealed"
+expect 200 off1 GET /cases/1; expect_grep 'SECRET-DISCLOSURE-42' "$T/body"
+expect 200 aud1 GET /cases/1; grep -q 'SECRET-DISCLOSURE-42' "$T/body" && fail "auditor saw the note"
+expect 403 off1 POST /cases/1/overrides '{"kind":"group","value":"public_safety","reason":"verified address, low risk"}'
+expect 400 sup1 POST /cases/1/overrides '{"kind":"group","value":"public_safety"}'
+expect 400 sup1 POST /cases/1/overrides '{"kind":"group","value":"public_safety","reason":"short"}'
+expect 201 sup1 POST /cases/1/overrides '{"kind":"group","value":"public_safety","reason":"verified address, low risk"}'
+expect 403 sup1 POST /cases/2/overrides '{"kind":"group","value":"public_safety","reason":"verified address, low risk"}'
+
+# --- CSRF: cookie-authenticated unsafe request without/with a wrong token
+code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/off1.jar" -H 'Content-Type: application/json' \
+	-d '{"type":"contact_attempt","method":"phone","outcome":"no_answer"}' "$B/cases/1/events")
+[ "$code" = 403 ] || fail "no CSRF token: $code"; expect_grep 'CSRF' "$T/body"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/off1.jar" -H 'X-CSRF-Token: wrong' \
+	-H 'Content-Type: application/json' -d '{"label":"x"}' "$B/tokens")
+[ "$code" = 403 ] || fail "wrong CSRF token: $code"
+
+# --- API tokens: bearer, no CSRF needed, hashed at rest, revocable
+TOK=$($U token create ana1 --label ci)
+sqlite3 "$DB" "SELECT token_hash FROM api_token" | grep -q "${TOK#uct_}" && fail "token stored in clear"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -H "Authorization: Bearer $TOK" -H "$P" "$B/cases/2"); [ "$code" = 200 ] || fail "bearer: $code"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -H "Authorization: Bearer uct_nope" "$B/queue"); [ "$code" = 401 ] || fail "bad bearer: $code"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -H "Authorization: Basic eDp5" "$B/queue"); [ "$code" = 401 ] || fail "basic auth: $code"
+expect 201 admin1 POST /users '{"name":"new1","role":"analyst","password":"long-password-1"}'
+expect 409 admin1 POST /users '{"name":"new1","role":"analyst","password":"long-password-1"}'
+expect 400 admin1 POST /users '{"name":"x y","role":"analyst","password":"long-password-1"}'
+expect 403 off1 POST /users '{"name":"new2","role":"admin","password":"long-password-1"}'
+expect 200 admin1 POST /users/new1/disable
+
+# --- malformed and oversized bodies
+for bad in '' '{' '[]' '"x"' '{"type":"contact_attempt","type":"x"}' 'null' '{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":{"j":{"k":{"l":{"m":{"n":{"o":{"p":{"q":{}}}}}}}}}}}}}}}}}'; do
+	expect 400 off1 POST /cases/1/events "$bad"
+	expect_grep '"status":400' "$T/body"
+done
+code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/off1.jar" -H "X-CSRF-Token: $(cat "$T/off1.csrf")" \
+	-H 'Content-Type: text/plain' -d '{}' "$B/cases/1/events"); [ "$code" = 415 ] || fail "text/plain: $code"
+head -c 200000 /dev/zero | tr '\0' 'a' >"$T/big"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/off1.jar" -H "X-CSRF-Token: $(cat "$T/off1.csrf")" \
+	-H 'Content-Type: application/json' --data-binary @"$T/big" "$B/cases/1/events"); [ "$code" = 413 ] || fail "oversized: $code"
+
+# --- injection attempts in every parameter: refused or harmless, never 500
+for v in "1'%20OR%20'1'='1" "1;DROP%20TABLE%20audit_log" "%3Cscript%3E" "..%2F..%2Fetc%2Fpasswd" "%00" "-1" "99999999999999999999"; do
+	for p in "/cases/$v" "/cases?q=$v" "/queue?office=$v" "/queue?group=$v" "/queue?phase=$v" \
+		"/queue?limit=$v" "/queue?cursor=$v" "/audit?after=$v" "/audit?actor=$v" "/audit?limit=$v" \
+		"/audit?target=$v" "/audit?action=$v" "/users/$v/disable" "/tokens/$v"; do
+		for who in admin1; do
+			m=GET; case "$p" in /users/*) m=POST;; /tokens/*) m=DELETE;; esac
+			code=$(req "$who" "$m" "$p")
+			case "$code" in 2??|400|403|404) ;; *) cat "$T/body"; fail "$m $p: $code";; esac
+		done
+	done
+done
+for v in "x' OR '1'='1" 'x"; DROP TABLE app_user; --' '<img src=x>'; do
+	code=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/json' \
+		-d "{\"username\":$(printf '%s' "$v" | sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$/"/'),\"password\":\"x\"}" "$B/session")
+	[ "$code" = 401 ] || [ "$code" = 429 ] || fail "login injection: $code"
+done
+[ "$(sqlite3 "$DB" 'SELECT count(*) FROM app_user')" -ge 9 ] || fail "users lost"
+
+# --- throttling: per user (5 failures), then even the right password is refused
+for i in 1 2 3 4 5; do
+	curl -s -o /dev/null -H 'Content-Type: application/json' -d '{"username":"lp2","password":"wrong-wrong"}' "$B/session"
+done
+code=$(curl -s -D "$T/hdr" -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/json' \
+	-d '{"username":"lp2","password":"pw-lp2-0123"}' "$B/session")
+[ "$code" = 429 ] || fail "throttle: $code"; grep -qi '^Retry-After: [0-9]' "$T/hdr" || fail "no Retry-After"
+
+# --- session idle expiry (2 s in this server), then logout
+login off2
+expect 200 off2 GET /session
+sleep 3.5
+expect 401 off2 GET /session
+login off2
+expect 204 off2 DELETE /session
+expect 401 off2 GET /session
+
+# --- audit completeness: every read of personal data is an entry
+login ana1; login off2; login aud1
+n_before=$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE action IN ('case.read','case.search','queue.read')")
+expect 200 ana1 GET /cases/1
+expect 200 ana1 GET '/cases?q=TESTB'
+expect 200 ana1 GET /queue
+expect 403 off2 GET /cases/1
+n_after=$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE action IN ('case.read','case.search','queue.read')")
+[ $((n_after - n_before)) -eq 4 ] || fail "audit entries: $n_before -> $n_after"
+sqlite3 "$DB" "SELECT actor, action, target, purpose, outcome FROM audit_log ORDER BY seq DESC LIMIT 4" >"$T/last"
+expect_grep '^off2\|case.read\|case:1\|black-box test\|denied$' "$T/last"
+expect_grep '^ana1\|case.read\|case:1\|black-box test\|ok$' "$T/last"
+sqlite3 "$DB" "SELECT detail FROM audit_log WHERE action='case.search'" | grep -qi 'TESTB' && fail "search text (PII) in the audit log"
+expect 200 aud1 GET '/audit?action=case.read&limit=5'; expect_grep '"items":\[' "$T/body"
+
+# --- graceful shutdown
+kill -TERM $SPID; wait $SPID || fail "server exit status $?"
+expect_grep 'SIGTERM' "$T/serve.log"
+
+# --- audit verify: intact, then tampered with sqlite3
+expect_rc 0 $U audit verify
+HEAD=$($U audit head)
+cp "$DB" "$T/e.db"
+sqlite3 "$T/e.db" "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET purpose='edited' WHERE seq=12"
+expect_rc 1 $UCTRACK --db "$T/e.db" audit verify; expect_grep 'entry 12' "$T/err"
+cp "$DB" "$T/d.db"
+sqlite3 "$T/d.db" "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq=7"
+expect_rc 1 $UCTRACK --db "$T/d.db" audit verify; expect_grep 'entry 8' "$T/err"
+cp "$DB" "$T/r.db"
+sqlite3 "$T/r.db" "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET seq=-5 WHERE seq=5; UPDATE audit_log SET seq=5 WHERE seq=6; UPDATE audit_log SET seq=6 WHERE seq=-5"
+expect_rc 1 $UCTRACK --db "$T/r.db" audit verify; expect_grep 'entry 5' "$T/err"
+cp "$DB" "$T/t.db"
+last=${HEAD%%:*}
+sqlite3 "$T/t.db" "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq=$last"
+expect_rc 0 $UCTRACK --db "$T/t.db" audit verify
+expect_rc 1 $UCTRACK --db "$T/t.db" audit verify --head "$HEAD"; expect_grep "entries $last" "$T/err"
+echo "http: ok"

@@ -1,0 +1,121 @@
+# uctrack import: every feed's normal path, idempotency, versions, bad input
+# with exact locations, --skip-bad rejects.
+. "$ROOT/tests/cli/lib.sh"
+D=$ROOT/tests/data/import
+LK=$ROOT/../shared/data/eoir/lookup_tables_combined.csv
+DB=$T/t.db
+q() { sqlite3 "$DB" "$1"; }
+
+# --help and usage errors
+expect_rc 0 "$UCTRACK" import --help
+expect_grep 'usage: uctrack .*import --feed' "$T/out"
+expect_rc 2 "$UCTRACK" --db "$DB" import "$D/good/cbp"
+expect_grep 'feed .*required' "$T/err"
+expect_rc 2 "$UCTRACK" --db "$DB" import --feed nosuch "$D/good/cbp"
+expect_rc 3 "$UCTRACK" --db "$DB" import --feed cbp "$T/does-not-exist.csv"
+
+# normal path, every feed (a folder holding FEED/ subfolders)
+for f in cbp orr ice events; do
+	expect_rc 0 "$UCTRACK" --db "$DB" import --feed $f "$D/good"
+done
+expect_grep '^events: 1 file, 6 rows read, 6 new, 0 unchanged, 0 rejected' "$T/out"
+expect_rc 0 "$UCTRACK" --db "$DB" import --feed eoir --eoir-lookup "$LK" "$D/good/eoir"
+expect_grep '^eoir: 4 files, 11 rows read, 11 new, 0 unchanged, 0 rejected, 1 unknown codes' "$T/out"
+expect_grep 'A_TblCase.csv:4:9: ALIEN_CITY: warning: stray tab .*repaired' "$T/err"
+expect_grep "A_TblCase.csv:5:32: NAT: warning: code 'ZZ' is not in tblLookupAlienNat" "$T/err"
+expect_grep "B_TblProceeding.csv:4:54: ABSENTIA: warning: 'Q' is neither Y nor N" "$T/err"
+[ "$(q 'select count(*) from cbp_encounter')" = 4 ] || fail "cbp rows"
+[ "$(q "select a_number from cbp_encounter where skey='CBP-21-0000002'")" = 012345678 ] || fail "A-number normalised"
+[ "$(q "select place from cbp_encounter where skey='CBP-21-0000002'")" = "El Paso, TX" ] || fail "quoted field"
+[ "$(q "select family_name from cbp_encounter where skey='CBP-21-0000004'")" = 'O"Neil' ] || fail "escaped quote"
+[ "$(q 'select count(*) from orr_placement')" = 4 ] || fail "orr rows"
+[ "$(q 'select count(*) from orr_contact')" = 2 ] || fail "orr contacts"
+[ "$(q "select address_status from orr_placement where skey='ORR-0000002'")" = missing_unit ] || fail "missing_unit"
+[ "$(q "select address_status from orr_placement where skey='ORR-0000004'")" = blank ] || fail "blank address"
+[ "$(q 'select count(*) from ice_nta')" = 2 ] || fail "ice nta"
+[ "$(q 'select authorised from indicator')" = 1 ] || fail "indicator Y -> 1"
+[ "$(q 'select count(*) from field_event')" = 6 ] || fail "events"
+[ "$(q "select city||' '||status||' '||as_of from address where src_tbl='field_event'")" = "Dallas verified 2024-06-01" ] || fail "address_update -> address"
+[ "$(q "select claim_type||' '||status from claim")" = "sijs filed" ] || fail "claim event -> claim"
+[ "$(q "select count(*) from representation where src_tbl='field_event'")" = 2 ] || fail "representation/orientation"
+[ "$(q "select provider||' '||on_date from representation where src_tbl='eoir_case'")" = "ATT123 2021-06-01" ] || fail "ATTY_NBR -> counsel on input date"
+[ "$(q "select country||' '||language from eoir_case where idncase=4000123")" = "HN spa" ] || fail "NAT/LANG decoded"
+[ "$(q "select city from eoir_case where idncase=4000125")" = "SAN ANTONIO" ] || fail "shifted row rejoined"
+[ "$(q "select fta_notice from eoir_hearing where idnschedule=6000002")" = 1 ] || fail "fta_notice"
+[ "$(q "select adj_date from eoir_hearing where idnschedule=6000001")" = 2021-09-01 ] || fail "date with time"
+[ "$(q "select juvenile_code from eoir_juvenile where idnjuvenilehistory=1")" = UJ ] || fail "juvenile code"
+[ "$(q "select n from unknown_code where field='NAT' and code='ZZ'")" = 1 ] || fail "unknown_code"
+[ "$(q "select count(*) from import_file where sha256 glob '[0-9a-f]*' and length(sha256)=64")" = 11 ] || fail "import_file"
+
+# idempotent: the same files again add nothing (not even import_file rows)
+before=$(sqlite3 "$DB" .dump | sha256sum)
+for f in cbp orr ice events; do
+	expect_rc 0 "$UCTRACK" --db "$DB" import --feed $f "$D/good"
+done
+expect_rc 0 "$UCTRACK" --db "$DB" import --feed eoir --eoir-lookup "$LK" "$D/good/eoir"
+expect_grep '^eoir: 4 files, 11 rows read, 0 new, 11 unchanged' "$T/out"
+[ "$(sqlite3 "$DB" .dump | sha256sum)" = "$before" ] || fail "re-import changed the database"
+
+# same rows in another order (other bytes): nothing new; a changed row: a new version
+{ head -1 "$D/good/cbp/encounters.csv"; tail -n +3 "$D/good/cbp/encounters.csv"; sed -n 2p "$D/good/cbp/encounters.csv"; } > "$T/reordered.csv"
+expect_rc 0 "$UCTRACK" --db "$DB" import --feed cbp "$T/reordered.csv"
+expect_grep '^cbp: 1 file, 4 rows read, 0 new, 4 unchanged' "$T/out"
+sed 's/MEJIA LOPEZ,JOSE LUIS/MEJIA LOPEZ,JOSE LUIS ALBERTO/' "$D/good/cbp/encounters.csv" > "$T/changed.csv"
+expect_rc 0 "$UCTRACK" --db "$DB" import --feed cbp "$T/changed.csv"
+expect_grep '^cbp: 1 file, 4 rows read, 1 new, 3 unchanged' "$T/out"
+[ "$(q "select count(*) from cbp_encounter where skey='CBP-21-0000001'")" = 2 ] || fail "new version"
+[ "$(q "select given_name from cbp_encounter where skey='CBP-21-0000001' order by rid desc limit 1")" = "JOSE LUIS ALBERTO" ] || fail "current version"
+
+# bad input: each error with its exact location; nothing imported; exit 1
+B=$D/bad
+bad() { # bad FEED FILE PATTERN
+	n0=$(sqlite3 "$DB" .dump | sha256sum)
+	expect_rc 1 "$UCTRACK" --db "$DB" import --feed "$1" --eoir-lookup "$LK" "$B/$2"
+	expect_grep "$3" "$T/err"
+	expect_grep "nothing imported from this file" "$T/err"
+	[ "$(sqlite3 "$DB" .dump | sha256sum)" = "$n0" ] || fail "$2 changed the database"
+}
+bad cbp cbp_quote.csv 'cbp_quote.csv:3:24: row: bad quoting'
+bad cbp cbp_columns.csv 'cbp_columns.csv:3:73: row: 14 fields, the header has 13'
+bad cbp cbp_date.csv "cbp_date.csv:2:28: birth_date: '2007-02-30' is not a date"
+bad cbp cbp_enum.csv "cbp_enum.csv:2:39: sex: unknown value 'X'; allowed: M, F, U"
+bad cbp cbp_enum.csv "cbp_enum.csv:3:7: a_number: '12345' is not an A-number"
+bad cbp cbp_enum.csv "cbp_enum.csv:3:36: country: 'ZZ' is not an ISO 3166-1"
+bad cbp cbp_dupkey.csv 'cbp_dupkey.csv:5:1: encounter_id: duplicate key CBP-2, first at line 3'
+bad cbp cbp_trunc_quote.csv 'cbp_trunc_quote.csv:3:62: row: unterminated quoted field at end of file'
+bad cbp cbp_trunc_row.csv 'cbp_trunc_row.csv:3:45: row: 8 fields, the header has 13 \(last line cut short'
+bad cbp cbp_utf8.csv 'cbp_utf8.csv:2:19: family_name: invalid UTF-8 \(byte 0xFF\)'
+bad cbp cbp_header.csv "cbp_header.csv:1:1: header: missing column\(s\) given_name, tvpra_screening; unknown column\(s\) 'given_nam'; expected header: encounter_id,a_number"
+bad eoir A_TblCase_baddate.csv "A_TblCase_baddate.csv:2:54: C_BIRTHDATE: 'MARCH 2007' is not a date"
+bad events events_bad.jsonl 'events_bad.jsonl:1:157: colour: unknown field for a contact_attempt event'
+bad events events_bad.jsonl 'events_bad.jsonl:2:115: method: must be a string'
+bad events events_bad.jsonl "events_bad.jsonl:3:20: type: unknown event type 'teleport'"
+bad events events_bad.jsonl "events_bad.jsonl:4:1: claim_type: required field 'claim_type' is missing"
+bad events events_bad.jsonl 'events_bad.jsonl:5:46: json: '
+bad orr cbp_date.csv 'header: not a orr file'
+
+# a good file and a bad one: the good one stays imported, the summary says which
+expect_rc 1 "$UCTRACK" --db "$T/two.db" import --feed cbp "$D/good/cbp/encounters.csv" "$B/cbp_date.csv"
+expect_grep '1 of 2 files not imported: .*cbp_date.csv; imported: .*encounters.csv' "$T/err"
+[ "$(sqlite3 "$T/two.db" 'select count(*) from cbp_encounter')" = 4 ] || fail "good file committed"
+
+# more than 20 errors: the first 20, then a count
+{ head -1 "$D/good/cbp/encounters.csv"; i=0; while [ $i -lt 25 ]; do echo "K$i,1,A,B,2000-01-01,Q,HN,spa,2021-01-01,RGV,x,Y,"; i=$((i+1)); done; } > "$T/many.csv"
+expect_rc 1 "$UCTRACK" --db "$DB" import --feed cbp "$T/many.csv"
+[ "$(grep -c ': sex: unknown value' "$T/err")" -eq 10 ] || fail "first 20 errors shown"
+expect_grep '… and 30 more errors' "$T/err"
+
+# --skip-bad: good rows in, bad rows to the rejects CSV (with reasons and raw text)
+expect_rc 0 "$UCTRACK" --db "$T/s.db" import --feed cbp --skip-bad "$T/rej.csv" "$B/cbp_enum.csv" "$B/cbp_dupkey.csv"
+expect_grep '^cbp: 2 files, 6 rows read, 2 new, 1 unchanged, 3 rejected' "$T/out"
+expect_grep '^file,line,column,field,problem,raw$' "$T/rej.csv"
+expect_grep 'cbp_dupkey.csv",5,1,"encounter_id","duplicate key CBP-2, first at line 3","CBP-2,208123457,LOPEZ,ANA MARIA' "$T/rej.csv"
+expect_grep 'cbp_enum.csv",3,36,"country"' "$T/rej.csv"
+[ "$(wc -l < "$T/rej.csv")" -eq 5 ] || fail "rejects: 4 errors of 3 rows + header"
+[ "$(sqlite3 "$T/s.db" 'select count(*) from cbp_encounter')" = 2 ] || fail "skip-bad imported the good rows"
+ls "$T" | grep -q 'rej.csv.tmp' && fail "temp rejects file left behind"
+
+# --quiet: no summary
+expect_rc 0 "$UCTRACK" --db "$DB" import --quiet --feed cbp "$D/good/cbp"
+[ ! -s "$T/out" ] || fail "--quiet printed a summary"
+echo ok

@@ -1,0 +1,244 @@
+/* Unit tests for src/auth: policy matrix, users, login, sessions with
+ * idle and absolute expiry, throttling, tokens, sealed notes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "auth/auth.h"
+#include "auth/seal.h"
+
+static char path[256];
+
+static void rm_db(void)
+{
+	char p[300];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+static int setup(void **state)
+{
+	struct store *st = NULL;
+	struct uc_err err = UC_ERR_INIT;
+
+	snprintf(path, sizeof(path), "/tmp/uctrack-test-auth-%d.db", (int)getpid());
+	rm_db();
+	assert_int_equal(store_open(&st, path, 0, &err), 0);
+	assert_int_equal(auth_user_add(st, "ana", AUTH_ROLE_OFFICER, "HOU", NULL,
+				       "correct horse battery", &err), 0);
+	*state = st;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	store_close(*state);
+	rm_db();
+	return 0;
+}
+
+static struct auth_user mk(enum auth_role r, const char *office, const char *prov)
+{
+	struct auth_user u;
+
+	memset(&u, 0, sizeof(u));
+	u.id = 1;
+	u.role = r;
+	snprintf(u.office, sizeof(u.office), "%s", office ? office : "");
+	snprintf(u.provider, sizeof(u.provider), "%s", prov ? prov : "");
+	return u;
+}
+
+static void test_policy(void **state)
+{
+	struct auth_user admin = mk(AUTH_ROLE_ADMIN, NULL, NULL);
+	struct auth_user off = mk(AUTH_ROLE_OFFICER, "HOU", NULL);
+	struct auth_user sup = mk(AUTH_ROLE_SUPERVISOR, "HOU", NULL);
+	struct auth_user lp = mk(AUTH_ROLE_LEGAL_PROVIDER, NULL, "KIND");
+	struct auth_user aud = mk(AUTH_ROLE_AUDITOR, NULL, NULL);
+	struct auth_user ana = mk(AUTH_ROLE_ANALYST, NULL, NULL);
+	const char *kind[] = {"KIND"}, *other[] = {"ACME"};
+
+	(void)state;
+	assert_true(auth_allows(&admin, AUTH_CAP_USER_ADMIN));
+	assert_false(auth_allows(&off, AUTH_CAP_OVERRIDE));
+	assert_true(auth_allows(&sup, AUTH_CAP_OVERRIDE));
+	assert_false(auth_allows(&aud, AUTH_CAP_CASE_SEARCH));
+	assert_true(auth_allows(&aud, AUTH_CAP_AUDIT_READ));
+	assert_false(auth_allows(&off, AUTH_CAP_AUDIT_READ));
+	assert_false(auth_sees_pii(&aud));
+	assert_true(auth_sees_pii(&ana));
+	assert_true(auth_case_in_scope(&off, "HOU", NULL, 0));
+	assert_false(auth_case_in_scope(&off, "NYC", NULL, 0));
+	assert_false(auth_case_in_scope(&off, NULL, NULL, 0));
+	assert_true(auth_case_in_scope(&lp, "HOU", kind, 1));
+	assert_false(auth_case_in_scope(&lp, "HOU", other, 1));
+	assert_false(auth_case_in_scope(&lp, "HOU", NULL, 0));
+	assert_true(auth_case_in_scope(&ana, "NYC", NULL, 0));
+	assert_true(auth_office_allowed(&off, "HOU"));
+	assert_false(auth_office_allowed(&off, "NYC"));
+	assert_true(auth_office_allowed(&ana, NULL));
+	assert_false(auth_office_allowed(&lp, NULL));
+	assert_true(auth_may_record_event(&off, "welfare_check"));
+	assert_false(auth_may_record_event(&off, "representation"));
+	assert_true(auth_may_record_event(&lp, "representation"));
+	assert_false(auth_may_record_event(&lp, "contact_attempt"));
+	assert_false(auth_may_record_event(&aud, "contact_attempt"));
+	off.disabled = 1;
+	assert_false(auth_allows(&off, AUTH_CAP_QUEUE_READ));
+}
+
+static void test_user_rules(void **state)
+{
+	struct uc_err err = UC_ERR_INIT;
+
+	assert_int_equal(auth_user_add(*state, "ana", AUTH_ROLE_ANALYST, NULL, NULL,
+				       "long enough pw", &err), UC_ECONFLICT);
+	assert_int_equal(auth_user_add(*state, "bo", AUTH_ROLE_OFFICER, NULL, NULL,
+				       "long enough pw", &err), UC_EINPUT);
+	assert_int_equal(auth_user_add(*state, "bo", AUTH_ROLE_ANALYST, NULL, NULL,
+				       "short", &err), UC_EINPUT);
+	assert_int_equal(auth_user_add(*state, "bo'; DROP TABLE app_user;--",
+				       AUTH_ROLE_ANALYST, NULL, NULL, "long enough pw",
+				       &err), UC_EINPUT);
+	assert_int_equal(auth_user_add(*state, "lp", AUTH_ROLE_LEGAL_PROVIDER, NULL,
+				       "KIND", "long enough pw", &err), 0);
+}
+
+static void test_login_session(void **state)
+{
+	struct auth_config cfg = {10, 20, 60, 3, 100};
+	struct auth_login_result lr;
+	struct auth_user u;
+	struct uc_err err = UC_ERR_INIT;
+	enum auth_fail f;
+	char csrf[AUTH_TOKEN_CHARS + 1];
+	time_t t0 = 1000000;
+
+	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
+				    "10.0.0.1", t0, &lr, &err), 0);
+	assert_int_equal(lr.user.role, AUTH_ROLE_OFFICER);
+	assert_int_equal(strlen(lr.token), AUTH_TOKEN_CHARS);
+	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 5, &u, csrf,
+					    &f, &err), 0);
+	assert_string_equal(csrf, lr.csrf);
+	/* used at t0+5, so still alive at t0+14 (idle 10) */
+	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 14, &u, csrf,
+					    &f, &err), 0);
+	/* absolute limit 20 */
+	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 21, &u, csrf,
+					    &f, &err), UC_EDENIED);
+	assert_int_equal(f, AUTH_FAIL_EXPIRED);
+	/* and it is gone now */
+	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 5, &u, csrf,
+					    &f, &err), UC_EDENIED);
+	/* idle expiry */
+	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
+				    "10.0.0.1", t0, &lr, &err), 0);
+	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 11, &u, csrf,
+					    &f, &err), UC_EDENIED);
+	assert_int_equal(f, AUTH_FAIL_EXPIRED);
+	/* logout */
+	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
+				    NULL, t0, &lr, &err), 0);
+	assert_int_equal(auth_session_end(*state, lr.token, &err), 0);
+	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0, &u, csrf,
+					    &f, &err), UC_EDENIED);
+}
+
+static void test_throttle(void **state)
+{
+	struct auth_config cfg = {10, 20, 60, 3, 5};
+	struct auth_login_result lr;
+	struct uc_err err = UC_ERR_INIT;
+	time_t t0 = 2000000;
+
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(auth_login(*state, &cfg, "ana", "wrong password!",
+					    "10.0.0.2", t0 + i, &lr, &err), UC_EDENIED);
+		assert_int_equal(lr.fail, AUTH_FAIL_CREDENTIALS);
+	}
+	/* right password, but throttled */
+	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
+				    "10.0.0.3", t0 + 5, &lr, &err), UC_EDENIED);
+	assert_int_equal(lr.fail, AUTH_FAIL_THROTTLED);
+	assert_true(lr.retry_after > 0 && lr.retry_after <= 60);
+	/* after the window it works */
+	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
+				    "10.0.0.3", t0 + 200, &lr, &err), 0);
+	/* per address: many users from one address */
+	for (int i = 0; i < 5; i++)
+		auth_login(*state, &cfg, "nobody", "whatever12345", "10.9.9.9",
+			   t0 + 300, &lr, &err);
+	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
+				    "10.9.9.9", t0 + 301, &lr, &err), UC_EDENIED);
+	assert_int_equal(lr.fail, AUTH_FAIL_THROTTLED);
+}
+
+static void test_tokens_disable(void **state)
+{
+	char tok[AUTH_APITOKEN_CHARS + 1];
+	struct auth_user u;
+	struct uc_err err = UC_ERR_INIT;
+	int64_t id = 0;
+
+	assert_int_equal(auth_token_create(*state, "ana", "ci", tok, &id, &err), 0);
+	assert_int_equal(strncmp(tok, "uct_", 4), 0);
+	assert_int_equal(auth_token_check(*state, tok, 0, &u, &err), 0);
+	assert_string_equal(u.name, "ana");
+	tok[10] ^= 1;
+	assert_int_equal(auth_token_check(*state, tok, 0, &u, &err), UC_EDENIED);
+	tok[10] ^= 1;
+	assert_int_equal(auth_user_disable(*state, "ana", &err), 0);
+	assert_int_equal(auth_token_check(*state, tok, 0, &u, &err), UC_EDENIED);
+	assert_int_equal(auth_user_disable(*state, "zed", &err), UC_ENOTFOUND);
+}
+
+static void test_seal(void **state)
+{
+	unsigned char key[SEAL_KEY_BYTES], key2[SEAL_KEY_BYTES];
+	char kp[300], *s = NULL, *p = NULL;
+	struct uc_err err = UC_ERR_INIT;
+
+	(void)state;
+	snprintf(kp, sizeof(kp), "%s.key", path);
+	unlink(kp);
+	assert_int_equal(seal_key_create(kp, &err), 0);
+	assert_int_not_equal(seal_key_create(kp, &err), 0);
+	assert_int_equal(seal_key_load(kp, key, &err), 0);
+	assert_int_equal(seal_note(key, "disclosed exploitation", &s, &err), 0);
+	assert_true(seal_is_sealed(s));
+	assert_null(strstr(s, "exploitation"));
+	assert_int_equal(seal_open(key, s, &p, &err), 0);
+	assert_string_equal(p, "disclosed exploitation");
+	free(p);
+	memcpy(key2, key, sizeof(key));
+	key2[0] ^= 1;
+	assert_int_equal(seal_open(key2, s, &p, &err), UC_EINPUT);
+	free(s);
+	unlink(kp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_policy),
+		cmocka_unit_test_setup_teardown(test_user_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_login_session, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tokens_disable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seal, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
