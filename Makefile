@@ -20,7 +20,7 @@ CFLAGS += -DUCTRACK_VERSION='"$(VERSION)"'
 
 SRC := $(sort $(shell find src -name '*.c'))
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
-OBJ := $(SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/migrations.o
+OBJ := $(SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/migrations.o $(BUILD)/obj/webassets.o
 LIBOBJ := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -47,6 +47,14 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql.sh
 $(BUILD)/obj/migrations.o: $(BUILD)/gen/migrations.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-overlength-strings -c $< -o $@
+
+$(BUILD)/gen/webassets.c: $(wildcard web/*) scripts/embed-web.sh
+	@mkdir -p $(dir $@)
+	./scripts/embed-web.sh $@ $(sort $(wildcard web/*))
+
+$(BUILD)/obj/webassets.o: $(BUILD)/gen/webassets.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/uctrack: $(OBJ)
 	@echo "  LINK    $@"

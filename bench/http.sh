@@ -18,8 +18,8 @@ DB=$T/b.db
 printf 'bench-officer-pw\n' | "$U" --db "$DB" --quiet user add bench --role officer --office HOU
 sqlite3 "$DB" <<'SQL'
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
-INSERT INTO tcase(id, a_number, facts, fhash, as_of, office, grp, score, prio, phase, hold_names)
-SELECT i, printf('%09d', 300000000 + i), x'', i, '2025-01-01', CASE i % 4 WHEN 0 THEN 'NYC' ELSE 'HOU' END,
+INSERT INTO tcase(id, a_number, office, grp, score, prio, phase, hold_names)
+SELECT i, printf('%09d', 300000000 + i), CASE i % 4 WHEN 0 THEN 'NYC' ELSE 'HOU' END,
        'flight_risk', i % 100, i, 1, '' FROM n;
 INSERT INTO task(case_id, action, phase, office, grp, due, status, prio, created_at)
 SELECT id, 'contact', 1, office, grp, '2025-02-01', 'open', prio, '2025-01-01' FROM tcase;
@@ -35,8 +35,8 @@ curl -s -c "$T/jar" -H 'Content-Type: application/json' \
 	-d '{"username":"bench","password":"bench-officer-pw"}' "$B/session" >"$T/login"
 COOKIE="uc_session=$(awk '$6 == "uc_session" {print $7}' "$T/jar")"
 CSRF=$(sed 's/.*"csrf":"\([^"]*\)".*/\1/' "$T/login")
-curl -s -H "Cookie: $COOKIE" -H 'X-Purpose: bench' "$B/queue?limit=50" >"$T/www/queue.json" 2>/dev/null || {
-	mkdir -p "$T/www"; curl -s -H "Cookie: $COOKIE" -H 'X-Purpose: bench' "$B/queue?limit=50" >"$T/www/queue.json"; }
+mkdir -p "$T/www"
+curl -s -H "Cookie: $COOKIE" -H 'X-Purpose: bench' "$B/queue?limit=50" >"$T/www/queue.json"
 [ "$(grep -o '"task_id"' "$T/www/queue.json" | wc -l)" -eq 50 ] || { echo "queue page is not 50 items" >&2; exit 1; }
 NPORT=$((20000 + $$ % 20000))
 cat >"$T/nginx.conf" <<EOF2

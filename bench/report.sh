@@ -29,18 +29,17 @@ if [ ! -f "$DB" ]; then
 fi
 K=$(sqlite3 "$DB" "SELECT max(imported_at) FROM import_file")
 ASOF=2025-06-30
-now() { date +%s.%N; }
 best=""
 for i in 1 2 3; do
-	t0=$(now)
-	"$U" --db "$DB" report oversight --as-of $ASOF --known-at "$K" --format json >/tmp/uctrack-bench-report.json
-	t1=$(now)
-	t=$(echo "$t1 - $t0" | bc)
-	echo "uctrack report oversight (run $i): ${t} s"
+	/usr/bin/time -f "%e %U %S" -o /tmp/uctrack-bench-time \
+		"$U" --db "$DB" report oversight --as-of $ASOF --known-at "$K" \
+		--format json >/tmp/uctrack-bench-report.json
+	read -r t tu ts </tmp/uctrack-bench-time
+	echo "uctrack report oversight (run $i): ${t} s wall, ${tu} s user, ${ts} s sys"
 	if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" -eq 1 ]; then best=$t; fi
 done
 released=$(jq '.rows[0].values.released' /tmp/uctrack-bench-report.json)
-echo "uctrack: best ${best} s for $(sqlite3 "$DB" 'SELECT count(*) FROM orr_placement') placements; released children: $released"
+echo "uctrack: best ${best} s wall (target <= 2 s; load: $(cut -d" " -f1 /proc/loadavg)) for $(sqlite3 "$DB" 'SELECT count(*) FROM orr_placement') placements; released children: $released"
 
 cat >/tmp/uctrack-bench-report.sql <<SQL
 .timer on
@@ -69,4 +68,4 @@ FROM rel LEFT JOIN nta USING (a_number) LEFT JOIN hr USING (a_number)
 SQL
 echo "sqlite3 equivalent aggregate SQL (core counts only):"
 sqlite3 -header "$DB" </tmp/uctrack-bench-report.sql
-rm -f /tmp/uctrack-bench-report.sql /tmp/uctrack-bench-report.json
+rm -f /tmp/uctrack-bench-report.sql /tmp/uctrack-bench-report.json /tmp/uctrack-bench-time

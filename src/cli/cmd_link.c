@@ -96,7 +96,7 @@ static int cmd_link_csv(int argc, char **argv)
 
 static int open_store(struct store **st, struct uc_err *err)
 {
-	return store_open(st, cli_global.db_path, 0, err);
+	return store_open(st, cli_global.db_path, STORE_BULK, err);
 }
 
 static int print_item(const struct link_review_item *it, void *arg)

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "core/date.h"
+#include "core/progress.h"
 #include "rules/rules.h"
 #include "store/store.h"
 #include "triage/facts.h"
@@ -101,7 +102,8 @@ static void triage_usage(FILE *f)
 {
 	fputs("usage: uctrack triage [--rules FILE] [--offices FILE] [--reproject]\n"
 	      "       uctrack triage --explain WHO\n"
-	      "       uctrack triage person WHO\n"
+	      "       uctrack triage person WHO... [--timing]\n"
+	      "       uctrack triage --export-facts FILE.csv\n"
 	      "       uctrack triage override WHO (--group G | --lift-hold NAME) --reason TEXT --by USER\n\n"
 	      "Project case facts (when records changed), evaluate the rule set on every\n"
 	      "case, store group, priority, fired rules, holds and tasks.\n"
@@ -173,19 +175,39 @@ static int triage_sub(struct triage *t, struct store *st, int argc, char **argv,
 		return cli_usage_error("triage %s: expected WHO", argv[0]);
 	who = argv[1];
 	if (strcmp(argv[0], "person") == 0) {
-		int64_t id;
-		double t0 = 0;
-		int rc = triage_find(t, who, &id, err);
+		/* triage person WHO... [--timing]: re-project and re-triage each
+		 * child alone, as after an event; --timing prints the time per
+		 * child measured in-process (bench/triage.sh). */
+		int timing = strcmp(argv[argc - 1], "--timing") == 0;
+		int n = argc - 1 - timing;
+		double *us = uc_xcalloc((size_t)(n > 0 ? n : 1), sizeof(double));
+		double sum = 0;
+		int rc = 0;
 
-		if (rc)
-			return cli_fail(err);
-		rc = triage_person(t, id, 0, err);
-		if (rc)
-			return cli_fail(err);
-		if (!cli_global.quiet)
-			printf("re-triaged case C%lld\n", (long long)id);
-		(void)t0;
-		return 0;
+		for (int i = 1; i <= n && !rc; i++) {
+			int64_t id;
+			double t0;
+
+			rc = triage_find(t, argv[i], &id, err);
+			if (rc)
+				break;
+			t0 = progress_now();
+			rc = triage_person(t, id, 0, err);
+			us[i - 1] = (progress_now() - t0) * 1e6;
+			sum += us[i - 1];
+			if (!rc && !cli_global.quiet && !timing)
+				printf("re-triaged case C%lld\n", (long long)id);
+		}
+		if (!rc && timing && n > 0) {
+			double mx = 0;
+
+			for (int i = 0; i < n; i++)
+				mx = us[i] > mx ? us[i] : mx;
+			printf("re-triaged %d children one at a time: mean %.1f us, max %.1f us\n", n,
+			       sum / n, mx);
+		}
+		free(us);
+		return rc ? cli_fail(err) : 0;
 	}
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
@@ -223,6 +245,89 @@ static int triage_sub(struct triage *t, struct store *st, int argc, char **argv,
 	return 0;
 }
 
+/*
+ * Write every case's stored facts as CSV with one typed column per fact
+ * (bool 0/1, integers, dates YYYY-MM-DD, values and codes as text, sets as
+ * integer bit masks over their vocabulary; missing = empty). Used by
+ * bench/triage.sh to give sqlite3 the same facts. Written atomically.
+ */
+static int export_facts(const char *path)
+{
+	struct uc_err err = UC_ERR_INIT;
+	struct store *st = NULL;
+	struct store_stmt *q = NULL;
+	const struct rules_schema *sc = facts_schema();
+	struct buf tmp, line;
+	FILE *f = NULL;
+	int rc = 0, s;
+
+	buf_init(&tmp, 4096);
+	buf_init(&line, 1 << 16);
+	buf_addf(&tmp, "%s.tmp", path);
+	if (store_open(&st, cli_global.db_path, STORE_READONLY, &err) ||
+	    store_prepare(st, "SELECT case_id, as_of, facts FROM case_fact ORDER BY case_id", &q,
+			  &err)) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	f = fopen(tmp.ptr, "w");
+	if (!f) {
+		uc_error(&err, UC_EIO, "cannot write %s: %m", tmp.ptr);
+		rc = cli_fail(&err);
+		goto out;
+	}
+	fputs("case_id", f);
+	for (int k = 0; k < sc->nfacts; k++)
+		fprintf(f, ",%s", sc->facts[k].name);
+	fputc('\n', f);
+	while ((s = store_step(q, &err)) == STORE_ROW) {
+		struct rules_facts fa;
+		const char *asof = store_col_text(q, 1);
+
+		fa.today = date_today();
+		if (asof)
+			date_parse(asof, strlen(asof), &fa.today);
+		if (facts_unpack(store_col_blob(q, 2), (size_t)store_col_bytes(q, 2), &fa))
+			continue;
+		buf_reset(&line);
+		buf_addf(&line, "%lld", (long long)store_col_int(q, 0));
+		for (int k = 0; k < sc->nfacts; k++) {
+			buf_addc(&line, ',');
+			if (rules_fact_missing(&fa, k))
+				continue;
+			if (sc->facts[k].type == RULES_SET)
+				buf_addf(&line, "%d", (int)fa.v[k]);
+			else if (sc->facts[k].type == RULES_BOOL)
+				buf_addf(&line, "%d", fa.v[k] ? 1 : 0);
+			else
+				rules_fact_format(sc, &fa, k, &line);
+		}
+		buf_addc(&line, '\n');
+		fwrite(line.ptr, 1, line.len, f);
+	}
+	if (s < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (fclose(f) != 0 || rename(tmp.ptr, path) != 0) {
+		f = NULL;
+		uc_error(&err, UC_EIO, "cannot write %s: %m", path);
+		rc = cli_fail(&err);
+		goto out;
+	}
+	f = NULL;
+out:
+	if (f) {
+		fclose(f);
+		remove(tmp.ptr);
+	}
+	buf_release(&tmp);
+	buf_release(&line);
+	store_finalize(q);
+	store_close(st);
+	return rc;
+}
+
 int cmd_triage(int argc, char **argv)
 {
 	struct uc_err err = UC_ERR_INIT;
@@ -230,7 +335,7 @@ int cmd_triage(int argc, char **argv)
 	struct triage *t = NULL;
 	struct tconf conf;
 	struct triage_opts o = {0};
-	const char *explain = NULL;
+	const char *explain = NULL, *export = NULL;
 	int reproject = 0, rc = 0, sub = 0, i;
 
 	for (i = 1; i < argc; i++) {
@@ -251,6 +356,9 @@ int cmd_triage(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--reproject") == 0) {
 			reproject = 1;
+		} else if (strcmp(a, "--export-facts") == 0 && v) {
+			export = v;
+			i++;
 		} else if (strcmp(a, "override") == 0 || strcmp(a, "person") == 0) {
 			sub = i;
 			break;
@@ -260,12 +368,17 @@ int cmd_triage(int argc, char **argv)
 	}
 	if (load_conf(&conf))
 		return 2;
+	if (export) {
+		free_conf(&conf);
+		return export_facts(export);
+	}
 	if (!o.rules_path && conf.rules)
 		o.rules_path = conf.rules;
 	if (!o.offices_path && conf.offices)
 		o.offices_path = conf.offices;
 	o.today = date_today();
-	if (store_open(&st, cli_global.db_path, 0, &err)) {
+	/* a full run may rewrite every case: bulk mode (bigger cache) */
+	if (store_open(&st, cli_global.db_path, explain || sub ? 0 : STORE_BULK, &err)) {
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -288,7 +401,7 @@ int cmd_triage(int argc, char **argv)
 		goto out;
 	}
 	if (sub) {
-		rc = triage_sub(t, st, argc - sub - 1, argv + sub + 1, &err);
+		rc = triage_sub(t, st, argc - sub, argv + sub, &err);
 		goto out;
 	}
 	if (explain) {
@@ -372,7 +485,7 @@ static int rules_diff(const char *a, const char *b, int samples)
 		goto out;
 	}
 	if (store_open(&st, cli_global.db_path, 0, &err) ||
-	    store_prepare(st, "SELECT id, facts, as_of FROM tcase WHERE active = 1 ORDER BY id", &q,
+	    store_prepare(st, "SELECT case_id, facts, as_of FROM case_fact ORDER BY case_id", &q,
 			  &err)) {
 		rc = cli_fail(&err);
 		goto out;

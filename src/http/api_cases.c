@@ -18,6 +18,7 @@
 #include "ingest/fnorm.h"
 #include "ingest/ingest.h"
 #include "link/link.h"
+#include "triage/triage.h"
 
 #define QUEUE_MAX 200
 #define SEARCH_MAX 50
@@ -148,26 +149,47 @@ int api_queue(struct http_req *r, struct uc_err *err)
 		goto out;
 	}
 	snprintf(r->target, sizeof(r->target), "queue:%.60s", office ? office : "*");
-	rc = store_prepare(r->st,
-		"SELECT t.id AS task_id, t.case_id, t.action, t.due, t.grp AS \"group\","
-		" t.phase, t.office, t.prio AS priority, c.score, c.hold_names AS holds,"
-		" c.a_number,"
-		" (SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
-		"   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1) AS name"
-		" FROM task t JOIN tcase c ON c.id = t.case_id"
-		" WHERE t.status = 'open' AND (?1 IS NULL OR t.office = ?1)"
-		" AND (?2 IS NULL OR t.grp = ?2) AND (?3 = 0 OR t.phase = ?3)"
-		" AND (?4 = 0 OR t.prio < ?5 OR (t.prio = ?5 AND t.id < ?6))"
-		" ORDER BY t.prio DESC, t.id DESC LIMIT ?7", &q, err);
-	if (rc)
-		goto out;
-	store_bind_text(q, 1, office, -1);
-	store_bind_text(q, 2, group, -1);
-	store_bind_int(q, 3, phase);
-	store_bind_int(q, 4, cursor != NULL);
-	store_bind_int(q, 5, cprio);
-	store_bind_int(q, 6, cid);
-	store_bind_int(q, 7, limit);
+	/* Only the filters given go into the SQL (fixed fragments, values
+	 * bound), so SQLite can use task_office / task_queue. */
+	{
+		struct buf sql;
+		int k = 0;
+
+		buf_init(&sql, 4096);
+		buf_adds(&sql,
+			 "SELECT t.id AS task_id, t.case_id, t.action, t.due, t.grp AS \"group\","
+			 " t.phase, t.office, t.prio AS priority, c.score, c.hold_names AS holds,"
+			 " c.a_number,"
+			 " (SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
+			 "   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1) AS name"
+			 " FROM task t JOIN tcase c ON c.id = t.case_id WHERE t.status = 'open'");
+		if (office)
+			buf_adds(&sql, " AND t.office = ?");
+		if (group)
+			buf_adds(&sql, " AND t.grp = ?");
+		if (phase)
+			buf_adds(&sql, " AND t.phase = ?");
+		if (cursor)
+			buf_adds(&sql, " AND (t.prio < ? OR (t.prio = ? AND t.id < ?))");
+		buf_adds(&sql, " ORDER BY t.prio DESC, t.id DESC LIMIT ?");
+		rc = buf_failed(&sql) ? uc_error(err, UC_ENOMEM, "query too long")
+				      : store_prepare(r->st, sql.ptr, &q, err);
+		buf_release(&sql);
+		if (rc)
+			goto out;
+		if (office)
+			store_bind_text(q, ++k, office, -1);
+		if (group)
+			store_bind_text(q, ++k, group, -1);
+		if (phase)
+			store_bind_int(q, ++k, phase);
+		if (cursor) {
+			store_bind_int(q, ++k, cprio);
+			store_bind_int(q, ++k, cprio);
+			store_bind_int(q, ++k, cid);
+		}
+		store_bind_int(q, ++k, limit);
+	}
 	while ((rc = store_step(q, err)) == STORE_ROW) {
 		json_t *it = hj_row_object(q);
 
@@ -485,6 +507,43 @@ static void sort_timeline(json_t *tl)
 	free(v);
 }
 
+static struct triage *triage_for(struct http_req *r);
+
+/* The triage explanation (src/triage) as JSON, or null when the case has
+ * not been triaged by a rule set yet. */
+static json_t *explanation(struct http_req *r)
+{
+	struct triage_explain *ex = uc_xcalloc(1, sizeof(*ex));
+	struct triage *t = triage_for(r);
+	struct uc_err e = UC_ERR_INIT;
+	json_t *j = NULL, *fired;
+	char who[32];
+
+	snprintf(who, sizeof(who), "C%lld", (long long)r->case_id);
+	if (!t || triage_explain(t, who, ex, &e) != UC_OK)
+		goto out;
+	fired = json_array();
+	for (int i = 0; i < ex->nfired; i++) {
+		const struct triage_fired *f = &ex->fired[i];
+
+		json_array_append_new(fired, json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s}",
+			"kind", f->kind, "name", f->name, "group", f->group,
+			"score", (int)f->score, "blocks", f->blocks, "lifted", f->lifted,
+			"reason", f->reason, "facts", f->facts));
+	}
+	j = json_pack("{s:s,s:s,s:b,s:i,s:I,s:i,s:s,s:s,s:s,s:s,s:o}",
+		      "group", ex->group, "group_label", ex->group_label,
+		      "overridden", ex->overridden, "score", (int)ex->score,
+		      "rank", (json_int_t)ex->rank, "phase", ex->phase,
+		      "phase_name", ex->phase_name, "rule_set", ex->rs_hash,
+		      "as_of", ex->as_of, "triaged_at", ex->triaged_at,
+		      "fired", fired);
+out:
+	triage_close(t);
+	free(ex);
+	return j ? j : json_null();
+}
+
 int api_case_get(struct http_req *r, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
@@ -498,7 +557,8 @@ int api_case_get(struct http_req *r, struct uc_err *err)
 	rc = store_prepare(r->st,
 		"SELECT c.id, c.person_id, c.a_number, c.office, c.grp AS \"group\","
 		" c.score, c.prio AS priority, c.phase, c.hold_names, c.rs_hash,"
-		" c.triaged_at, c.as_of FROM tcase c WHERE c.id = ?", &q, err);
+		" c.triaged_at, (SELECT f.as_of FROM case_fact f WHERE f.case_id = c.id) AS as_of"
+		" FROM tcase c WHERE c.id = ?", &q, err);
 	if (!rc) {
 		store_bind_int(q, 1, r->case_id);
 		rc = store_step(q, err);
@@ -555,6 +615,8 @@ int api_case_get(struct http_req *r, struct uc_err *err)
 			       "coalesce((SELECT hold_names FROM tcase WHERE id = ?1), ''),"
 			       " ',', '\",\"') || '\"]') WHERE value <> ''",
 			       r->case_id, NULL, err);
+	if (!rc)
+		hj_set_new(&o, o.root, "explanation", explanation(r));
 out:
 	json_decref(c);
 	json_decref(recs);
@@ -564,14 +626,39 @@ out:
 
 /* ---- writes ---- */
 
-/* Re-triage the case after a write. Until src/triage exposes
- * triage_person(), the case is re-triaged by the next `uctrack triage`
- * run; the response says so. */
+/* Open triage on r's store with the active rule set; NULL when there is
+ * none yet (no `uctrack triage` run): callers then skip re-triage. */
+static struct triage *triage_for(struct http_req *r)
+{
+	struct triage_opts o = {NULL, NULL, date_today()};
+	struct uc_err e = UC_ERR_INIT;
+	struct triage *t = NULL;
+
+	if (triage_open(&t, r->st, &o, &e)) {
+		fprintf(stderr, "uctrack serve: triage unavailable: %s\n", e.msg);
+		return NULL;
+	}
+	return t;
+}
+
+/* Re-triage the case after a committed write (triage_person). The write
+ * stands even when this fails: the next `uctrack triage` run catches up.
+ * Returns 1 when the case was re-triaged. */
 static int api_retriage(struct http_req *r, struct uc_err *err)
 {
-	(void)r;
+	struct triage *t = triage_for(r);
+	struct uc_err e = UC_ERR_INIT;
+	int ok = 0;
+
 	(void)err;
-	return UC_OK;
+	if (t) {
+		ok = triage_person(t, r->case_id, 0, &e) == UC_OK;
+		if (!ok)
+			fprintf(stderr, "uctrack serve: re-triage of case %lld: %s\n",
+				(long long)r->case_id, e.msg);
+		triage_close(t);
+	}
+	return ok;
 }
 
 /* The case's A-number (required to record events). */
@@ -688,11 +775,9 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 	ingest_free(ic);
 	if (rc)
 		return rc;
-	rc = api_retriage(r, err);
-	if (rc)
-		return rc;
-	r->out = json_pack("{s:s,s:s,s:b,s:I}", "event_id", hj_str(r->json, "event_id"),
-			   "type", type, "new", is_new, "case_id", (json_int_t)r->case_id);
+	r->out = json_pack("{s:s,s:s,s:b,s:I,s:b}", "event_id", hj_str(r->json, "event_id"),
+			   "type", type, "new", is_new, "case_id", (json_int_t)r->case_id,
+			   "retriaged", api_retriage(r, err));
 	r->status = is_new ? 201 : 200;
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }
@@ -734,8 +819,9 @@ int api_case_override(struct http_req *r, struct uc_err *err)
 	if (rc)
 		return rc;
 	rc = store_prepare(r->st, "INSERT INTO triage_override(case_id, kind, value, reason,"
-				  " by_user, created_at, fhash) SELECT id, ?, ?, ?, ?, ?, fhash"
-				  " FROM tcase WHERE id = ?", &q, err);
+				  " by_user, created_at, fhash) SELECT c.id, ?, ?, ?, ?, ?,"
+				  " coalesce((SELECT f.fhash FROM case_fact f WHERE f.case_id = c.id), 0)"
+				  " FROM tcase c WHERE c.id = ?", &q, err);
 	if (!rc) {
 		store_bind_text(q, 1, kind, -1);
 		store_bind_text(q, 2, value, -1);
@@ -758,11 +844,9 @@ int api_case_override(struct http_req *r, struct uc_err *err)
 		store_rollback(r->st);
 		return rc;
 	}
-	rc = api_retriage(r, err);
-	if (rc)
-		return rc;
-	r->out = json_pack("{s:I,s:I,s:s,s:s}", "id", (json_int_t)id, "case_id",
-			   (json_int_t)r->case_id, "kind", kind, "value", value);
+	r->out = json_pack("{s:I,s:I,s:s,s:s,s:b}", "id", (json_int_t)id, "case_id",
+			   (json_int_t)r->case_id, "kind", kind, "value", value,
+			   "retriaged", api_retriage(r, err));
 	r->status = 201;
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }

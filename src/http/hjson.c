@@ -211,7 +211,8 @@ static int int_column(const char *name)
 
 	return strcmp(name, "id") == 0 || strcmp(name, "seq") == 0 ||
 	       strcmp(name, "rid") == 0 || strcmp(name, "line") == 0 ||
-	       strcmp(name, "priority") == 0 || strncmp(name, "n_", 2) == 0 ||
+	       strcmp(name, "priority") == 0 || strcmp(name, "phase") == 0 ||
+	       strcmp(name, "score") == 0 || strncmp(name, "n_", 2) == 0 ||
 	       (n > 3 && strcmp(name + n - 3, "_id") == 0);
 }
 

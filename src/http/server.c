@@ -23,6 +23,7 @@
 #include "core/progress.h"
 #include "http/api.h"
 #include "http/hjson.h"
+#include "web/web.h"
 
 #define COOKIE_NAME "uc_session"
 #define PURPOSE_MAX 200
@@ -656,6 +657,40 @@ static void handle(struct http_req *r)
 	}
 }
 
+/* The web UI (src/web, docs/ui.md): GET or HEAD of an embedded file
+ * outside /api is answered here, before the API pipeline. Returns 1 when
+ * it queued a response (*ret set), 0 when the request is not for one. */
+static int web_asset_reply(struct MHD_Connection *c, const char *url,
+			   const char *method, enum MHD_Result *ret)
+{
+	const unsigned char *data;
+	const char *ctype;
+	struct MHD_Response *resp;
+	size_t len;
+
+	if ((strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) ||
+	    strncmp(url, "/api/", 5) == 0 ||
+	    !web_asset_find(url, &data, &len, &ctype))
+		return 0;
+	resp = MHD_create_response_from_buffer(len, (void *)data,
+					       MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		*ret = MHD_NO;
+		return 1;
+	}
+	MHD_add_response_header(resp, "Content-Type", ctype);
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; object-src 'none'; base-uri 'none'; "
+				"form-action 'self'; frame-ancestors 'none'");
+	*ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return 1;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  const char *url, const char *method,
 				  const char *version, const char *upload,
@@ -665,6 +700,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	struct http_req *r = *con_cls;
 
 	(void)version;
+	if (!r) {
+		enum MHD_Result wret;
+
+		if (web_asset_reply(c, url, method, &wret))
+			return wret;
+	}
 	if (!r) {
 		const char *cl;
 		long long want = -1;

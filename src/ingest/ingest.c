@@ -157,7 +157,11 @@ struct frun {
 	int row_bad;                  /* the current row has errors */
 	long nerr;                    /* errors in the file */
 	long nwarn;                   /* warnings in the file */
-	long rows_read, rows_new, rows_same, rows_rejected, unknown;
+	long rows_read;               /* data rows read */
+	long rows_new;                /* rows stored */
+	long rows_same;               /* rows already stored or repeated */
+	long rows_rejected;           /* bad rows */
+	long unknown;                 /* unknown EOIR code occurrences */
 	struct dupmap dup;            /* keys seen in this file */
 	struct unkmap *unk;           /* unknown codes (EOIR) */
 	/* position lookup for the current row */
@@ -1441,9 +1445,9 @@ static int import_eoir(struct frun *fr, struct uc_err *err)
 		fr->row_bad = 0;
 		fr->raw = "";
 		fr->raw_len = 0;
+		if (rc == LREAD_LONG && header)
+			break;  /* reported below as a missing header */
 		if (rc == LREAD_LONG) {
-			if (header)
-				goto out_header_bad;
 			fr->rows_read++;
 			fr->rows_rejected++;
 			row_error_at(fr, fr->line, EOIR_MAX_LINE + 1, "row",
@@ -1539,7 +1543,6 @@ static int import_eoir(struct frun *fr, struct uc_err *err)
 	}
 	rc = UC_OK;
 	if (header) {
-out_header_bad:
 		row_error_at(fr, 1, 1, "header", "missing or overlong header row");
 		goto out;
 	}

@@ -17,7 +17,7 @@
 #include "link/sponsor.h"
 
 #define NF 7
-#define DEFAULT_CAP 60
+#define DEFAULT_CAP 30
 #define CODE_SHIFT 36
 #define RID_MASK ((1ULL << CODE_SHIFT) - 1)
 
@@ -242,26 +242,45 @@ static int rec_keys(const struct lset *s, const struct lrec *r, uint64_t out[12]
 
 		if (!pl)
 			continue;
+		/* Surname, initial of the given name, birth date. */
 		if (r->dob != UC_DATE_NONE) {
-			n = (size_t)snprintf(b, sizeof(b), "%s|%d", ph, (int)r->dob);
+			n = (size_t)snprintf(b, sizeof(b), "%s|%c|%d", ph, gl ? gph[0] : '-',
+					     (int)r->dob);
 			out[k++] = block_hash(b, n, 2);
 		}
+		/* Surname, given name, birth month: day errors, first of month. */
 		if (gl && y) {
-			n = (size_t)snprintf(b, sizeof(b), "%s|%s|%d", ph, gph, y);
+			n = (size_t)snprintf(b, sizeof(b), "%s|%s|%d-%d", ph, gph, y, m);
 			out[k++] = block_hash(b, n, 3);
 		}
 	}
+	/* Surnames joined ("SALGADOHERNANDEZ" as some agencies write them). */
+	if (fam.ntok >= 2 && r->dob != UC_DATE_NONE) {
+		char jf[NORM_MAX_LEN];
+		size_t lf = norm_joined(&fam, jf, sizeof(jf));
+
+		if (norm_phon(jf, lf, ph)) {
+			n = (size_t)snprintf(b, sizeof(b), "%s|%c|%d", ph, gl ? gph[0] : '-',
+					     (int)r->dob);
+			out[k++] = block_hash(b, n, 2);
+		}
+	}
+	/* Given name and birth date: catches changed surnames. */
 	if (gl && r->dob != UC_DATE_NONE) {
 		n = (size_t)snprintf(b, sizeof(b), "%s|%d", gph, (int)r->dob);
 		out[k++] = block_hash(b, n, 4);
 	}
-	if (fam.ntok && giv.ntok) {
-		char jf[NORM_MAX_LEN], jg[NORM_MAX_LEN];
-		size_t lf = norm_joined(&fam, jf, sizeof(jf));
-		size_t lg = norm_joined(&giv, jg, sizeof(jg));
-		uint64_t h = block_hash(jf, lf, 5);
+	/* Both surnames and the given name: catches wrong birth years. */
+	if (fam.ntok >= 2 && gl) {
+		char p1[NORM_PHON_MAX], p2[NORM_PHON_MAX];
 
-		out[k++] = block_hash(jg, lg, h);
+		norm_phon(fam.s + fam.off[0], fam.len[0], p1);
+		norm_phon(fam.s + fam.off[1], fam.len[1], p2);
+		if (strcmp(p1, p2) > 0)
+			n = (size_t)snprintf(b, sizeof(b), "%s|%s|%s", p2, p1, gph);
+		else
+			n = (size_t)snprintf(b, sizeof(b), "%s|%s|%s", p1, p2, gph);
+		out[k++] = block_hash(b, n, 5);
 	}
 	return k;
 }
@@ -727,9 +746,17 @@ static int run_score(struct run *R, struct uc_err *err)
 		block_keys_release(&k);
 	}
 	R->s->p = R->model.p;
-	for (size_t i = 0; i < R->nc; i++) {
-		R->c[i].w = fs_weight(&R->model, R->c[i].pat);
-		R->c[i].post = fs_posterior(&R->model, R->c[i].pat);
+	/* Keep only pairs worth a decision: links and review. */
+	{
+		size_t w = 0;
+
+		for (size_t i = 0; i < R->nc; i++) {
+			R->c[i].w = fs_weight(&R->model, R->c[i].pat);
+			R->c[i].post = fs_posterior(&R->model, R->c[i].pat);
+			if (R->c[i].post >= R->model.review_at)
+				R->c[w++] = R->c[i];
+		}
+		R->nc = w;
 	}
 	fs_counts_release(&cnt);
 	return rc;
@@ -767,16 +794,36 @@ static void mark(struct run *R, uint32_t i, double post, const char *method)
 	}
 }
 
+/* Dependent records carrying A-number v (0 or more; memoised in dep). */
+static uint64_t anum_dep(struct store_stmt *q, struct u64map *dep, uint32_t v)
+{
+	uint64_t *m = u64map_get(dep, v), n = 0;
+	char an[10];
+	struct uc_err e = UC_ERR_INIT;
+
+	if (m)
+		return *m;
+	anum_str(v, an);
+	store_reset(q);
+	store_bind_text(q, 1, an, 9);
+	if (store_step(q, &e) == STORE_ROW)
+		n = (uint64_t)store_col_int(q, 0);
+	u64map_put(dep, v, n);
+	return n;
+}
+
 static int run_cluster(struct run *R, struct uc_err *err)
 {
 	struct lset *S = &R->set;
-	struct u64map cnt, dec;
+	struct store_stmt *qdep = NULL;
+	struct u64map cnt, dec, dep;
 	uint32_t *ord = NULL;
 	const char *why;
 	int rc = UC_OK;
 
 	u64map_init(&cnt);
 	u64map_init(&dec);
+	u64map_init(&dep);
 	cluster_init(&R->cl, S->n);
 	R->out = uc_xmalloc((S->n ? S->n : 1) * sizeof(*R->out));
 	R->pers = uc_xcalloc(S->n ? S->n : 1, sizeof(*R->pers));
@@ -793,9 +840,14 @@ static int run_cluster(struct run *R, struct uc_err *err)
 		u64map_put(&cnt, S->r[i].anum, v ? *v + 1 : 1);
 	}
 	qsort(R->c, R->nc, sizeof(*R->c), by_post_desc);
-	/* Mistyped A-numbers: seen once, a typo away from a corroborated one
-	 * on a matching record. */
-	for (size_t k = 0; k < R->nc; k++) {
+	/* Mistyped A-numbers: seen on this record only (no other identity
+	 * record, contact, event, removal or indicator carries it), a typo
+	 * away from a corroborated one on a matching record. */
+	rc = store_prepare(R->st, "SELECT EXISTS(SELECT 1 FROM orr_contact WHERE a_number = ?1) + "
+			   "EXISTS(SELECT 1 FROM field_event WHERE a_number = ?1) + "
+			   "EXISTS(SELECT 1 FROM ice_removal WHERE a_number = ?1) + "
+			   "EXISTS(SELECT 1 FROM indicator WHERE a_number = ?1)", &qdep, err);
+	for (size_t k = 0; k < R->nc && !rc; k++) {
 		struct cand *c = &R->c[k];
 		int l = fs_level(c->pat, F_ANUM);
 		struct lrec *a = &S->r[c->a], *b = &S->r[c->b];
@@ -809,6 +861,10 @@ static int run_cluster(struct run *R, struct uc_err *err)
 		 * corroborated (its person was established before). */
 		na = *u64map_get(&cnt, a->anum) + (R->full || a->is_new ? 0 : 1);
 		nb = *u64map_get(&cnt, b->anum) + (R->full || b->is_new ? 0 : 1);
+		if (na == 1)
+			na += anum_dep(qdep, &dep, a->anum);
+		if (nb == 1)
+			nb += anum_dep(qdep, &dep, b->anum);
 		if (na == 1 && nb >= 2 && !a->suspect) {
 			a->suspect = 1;
 			R->s->anum_typos++;
@@ -817,6 +873,9 @@ static int run_cluster(struct run *R, struct uc_err *err)
 			R->s->anum_typos++;
 		}
 	}
+	store_finalize(qdep);
+	if (rc)
+		goto out;
 	for (size_t i = 0; i < S->n; i++)
 		cluster_set_anum(&R->cl, (uint32_t)i, S->r[i].suspect ? 0 : S->r[i].anum);
 	/* Existing persons stay whole (incremental). */
@@ -915,9 +974,11 @@ static int run_cluster(struct run *R, struct uc_err *err)
 			rc = add_pair(R, c, method, "link", NULL, err);
 		}
 	}
+out:
 	free(ord);
 	u64map_release(&cnt);
 	u64map_release(&dec);
+	u64map_release(&dep);
 	return rc;
 }
 
@@ -1178,7 +1239,7 @@ static int run_write(struct run *R, struct uc_err *err)
 
 					keyrow_add(&kv, &nk, &ak, &ka, nn.s + nn.off[t], nn.len[t],
 						   kind, pid);
-					pl = norm_phon(nn.s + nn.off[t], nn.len[t], ph);
+					pl = kind ? 0 : norm_phon(nn.s + nn.off[t], nn.len[t], ph);
 					if (pl)
 						keyrow_add(&kv, &nk, &ak, &ka, ph, pl, 2, pid);
 				}

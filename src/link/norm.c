@@ -242,11 +242,13 @@ size_t norm_phon(const char *tok, size_t len, char out[NORM_PHON_MAX])
 			}
 			break;
 		case 'Y':
-			/* Y before a consonant or at the end is a vowel. */
-			s = (nx && !is_vowel(nx)) || !nx ? 'A' : 'Y';
+			/* Y before a consonant or at the end is the vowel I. */
+			s = (nx && !is_vowel(nx)) || !nx ? (n == 0 ? 'A' : 'I') : 'Y';
 			break;
 		default:
-			s = is_vowel(c) ? 'A' : c;
+			/* A leading vowel is 'A'; inner vowels keep their own
+			 * letter (names differ by them), I and Y alike. */
+			s = is_vowel(c) && n == 0 ? 'A' : c;
 			break;
 		}
 		m[n++] = s;
@@ -254,8 +256,6 @@ size_t norm_phon(const char *tok, size_t len, char out[NORM_PHON_MAX])
 	for (size_t i = 0; i < n && o < NORM_PHON_MAX - 1; i++) {
 		char s = m[i];
 
-		if (s == 'A' && o > 0)
-			continue; /* inner vowels dropped */
 		if (o > 0 && out[o - 1] == s)
 			continue;
 		out[o++] = s;

@@ -22,9 +22,11 @@
  * norm_phon() gives a phonetic key for one token, built for Spanish
  * spelling variation: H silent (not in CH), V=B, Z=S, C before E/I = S,
  * C/Q/K = K, G before E/I = J, X = J, LL = Y, GU/QU before E/I drop U,
- * leading vowel (or Y before a consonant) = A, other vowels dropped,
- * doubled letters collapsed, at most NORM_PHON_MAX - 1 characters.
- * "GONZALEZ" and "GONSALES" -> GNSLS; "JIMENEZ", "XIMENES", "GIMENEZ" -> JMNS.
+ * Y as a vowel = I, a leading vowel = A, doubled letters collapsed, at
+ * most NORM_PHON_MAX - 1 characters. Inner vowels are kept: with them
+ * short given names stay apart (JOSE, JESUS).
+ * "GONZALEZ" and "GONSALES" -> GONSALES; "JIMENEZ", "XIMENES", "GIMENEZ"
+ * -> JIMENES; "HERNANDEZ", "ERNANDES" -> ARNANDES.
  *
  * Usage:
  *
@@ -41,7 +43,7 @@
 
 #define NORM_MAX_LEN 128
 #define NORM_MAX_TOK 8
-#define NORM_PHON_MAX 8
+#define NORM_PHON_MAX 12
 
 struct norm_name {
 	char s[NORM_MAX_LEN];   /* tokens joined by single spaces, NUL-terminated */

@@ -122,8 +122,13 @@ static int skeys(const struct larena *a, const struct srec *r, uint64_t out[4])
 
 		norm_phon(f.s + f.off[0], f.len[0], pf);
 		norm_phon(g.s + g.off[0], g.len[0], pg);
-		n = snprintf(b, sizeof(b), "%s|%s", pf, pg);
-		out[k++] = block_hash(b, (size_t)n, 13);
+		/* Names within a ZIP code (the address key ends with it). */
+		if (r->addr) {
+			const char *z = strrchr(a->p + r->addr, '|');
+
+			n = snprintf(b, sizeof(b), "%s|%s|%s", pf, pg, z ? z + 1 : "");
+			out[k++] = block_hash(b, (size_t)n, 13);
+		}
 		if (r->addr) {
 			uint64_t h = block_hash(a->p + r->addr, strlen(a->p + r->addr), 14);
 

@@ -161,7 +161,8 @@ static int64_t skeymap_find_or_add(struct skeymap *m, const char *s, size_t n,
 	uint32_t r = u64map_get(&m->idx, h);
 
 	for (uint32_t k = r; k != UINT32_MAX; k = m->next[k]) {
-		if (m->len[k] == n && memcmp(m->arena.ptr + m->off[k], s, n) == 0)
+		if (m->len[k] == n &&
+		    (n == 0 || memcmp(m->arena.ptr + m->off[k], s, n) == 0))
 			return k;
 	}
 	if (fresh >= m->alloc) {
@@ -230,8 +231,11 @@ struct child {
 	uint32_t successes;     /* successful contact attempts */
 	char state[3];          /* sponsor's state (latest release) */
 	char country[3];        /* country of citizenship */
-	int32_t group;          /* row of the table it falls in */
+	uint8_t tri;            /* triage label index (--by group|phase) */
 };
+
+/* Most distinct triage labels (groups or phases) a report shows. */
+#define REPORT_MAX_TRI 64
 
 /* Table codes used in person_record keys. */
 enum tbl { T_PLACEMENT = 1, T_CONTACT, T_NTA, T_REMOVAL, T_CASE, T_EVENT };
@@ -255,6 +259,8 @@ struct ctx {
 	struct u64map case_absentia; /* IDNCASE -> latest in absentia date */
 	int64_t unattributed;     /* records naming no child */
 	struct uc_err *err;       /* where errors go */
+	char *tri_label[REPORT_MAX_TRI]; /* triage labels; owned */
+	int ntri;                 /* used entries of tri_label */
 	int64_t last_anum;        /* cache of child_of(): last A-number, */
 	uint32_t last_kid;        /* and its child index */
 };
@@ -1142,6 +1148,8 @@ static void ctx_release(struct ctx *x)
 	u64map_release(&x->case_absentia);
 	free(x->persons);
 	free(x->kids);
+	for (int i = 0; i < x->ntri; i++)
+		free(x->tri_label[i]);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -1252,6 +1260,10 @@ static void group_label(const struct ctx *x, const struct child *c,
 	case REPORT_BY_COUNTRY:
 		s = c->country;
 		break;
+	case REPORT_BY_GROUP:
+	case REPORT_BY_PHASE:
+		s = c->tri < x->ntri ? x->tri_label[c->tri] : NULL;
+		break;
 	default:
 		break;
 	}
@@ -1264,15 +1276,74 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Triage groups and phases are stored by the triage module; until it has
- * run (or exists) the grouping cannot be made. */
-static int load_triage_labels(struct ctx *x, enum report_by by, char ***labels)
+/*
+ * Triage groups and phases (table tcase of migration 003, written by
+ * `uctrack triage`): the latest triage result of each case, keyed by
+ * person (person mode) or A-number. These are current results, not as of
+ * the report date. Each child's label goes into c->tri (index into
+ * x->tri_label); children without a triaged case are "untriaged".
+ */
+static int load_triage_labels(struct ctx *x, enum report_by by)
 {
-	(void)labels;
-	return uc_error(x->err, UC_ENOTFOUND,
-			"report: --by %s needs a triage run; run `uctrack triage` "
-			"first (no triage results in %s)",
-			report_by_name(by), store_path(x->st));
+	struct store_stmt *q = NULL;
+	int64_t n = 0;
+	int rc;
+
+	rc = store_query_int(x->st, "SELECT count(*) FROM tcase WHERE active = 1",
+			     &n, NULL);
+	if (rc || n == 0)
+		return uc_error(x->err, UC_ENOTFOUND,
+				"report: --by %s needs a triage run; run `uctrack "
+				"triage` first (no triage results in %s)",
+				report_by_name(by), store_path(x->st));
+	for (size_t i = 0; i < x->nkids; i++)
+		x->kids[i].tri = 0;
+	x->tri_label[0] = uc_xstrdup("untriaged");
+	x->ntri = 1;
+	rc = store_prepare(x->st,
+			   "SELECT person_id, a_number, grp, phase FROM tcase "
+			   "WHERE active = 1",
+			   &q, x->err);
+	if (rc)
+		return rc;
+	for (;;) {
+		int s = store_step(q, x->err);
+		char lab[32];
+		uint32_t k;
+		int li;
+
+		if (s < 0) {
+			rc = -s;
+			break;
+		}
+		if (s == STORE_DONE)
+			break;
+		if (x->person_mode && !store_col_is_null(q, 0))
+			k = u64map_get(&x->child_of,
+				       (1ULL << 62) | (uint64_t)store_col_int(q, 0));
+		else
+			k = u64map_get(&x->child_of,
+				       (uint64_t)parse_anum(store_col_text(q, 1)));
+		if (k == UINT32_MAX)
+			continue;
+		if (by == REPORT_BY_GROUP)
+			snprintf(lab, sizeof(lab), "%s",
+				 store_col_text(q, 2) ? store_col_text(q, 2) : "no group");
+		else
+			snprintf(lab, sizeof(lab), "phase %lld",
+				 (long long)store_col_int(q, 3));
+		for (li = 0; li < x->ntri; li++)
+			if (strcmp(x->tri_label[li], lab) == 0)
+				break;
+		if (li == x->ntri) {
+			if (x->ntri == REPORT_MAX_TRI)
+				continue; /* more labels than any rule set has */
+			x->tri_label[x->ntri++] = uc_xstrdup(lab);
+		}
+		x->kids[k].tri = (uint8_t)li;
+	}
+	store_finalize(q);
+	return rc;
 }
 
 /* ------------------------------------------------------------- metrics */
@@ -1389,8 +1460,10 @@ static void finish_stats(struct report_row *row, struct ivec *nta,
 	v[RM_REP_RATE] = v[RM_REP_HEARD] > 0 ? v[RM_REP_APPEARED] / v[RM_REP_HEARD] : NAN;
 	v[RM_UNREP_RATE] = v[RM_UNREP_HEARD] > 0
 				   ? v[RM_UNREP_APPEARED] / v[RM_UNREP_HEARD] : NAN;
-	qsort(nta->v, nta->n, sizeof(int32_t), cmp_i32);
-	qsort(con->v, con->n, sizeof(int32_t), cmp_i32);
+	if (nta->n)
+		qsort(nta->v, nta->n, sizeof(int32_t), cmp_i32);
+	if (con->n)
+		qsort(con->v, con->n, sizeof(int32_t), cmp_i32);
 	v[RM_NTA_DAYS_MEDIAN] = pct(nta->v, nta->n, 50);
 	v[RM_NTA_DAYS_P90] = pct(nta->v, nta->n, 90);
 	v[RM_CONTACT_DAYS_MEDIAN] = pct(con->v, con->n, 50);
@@ -1504,7 +1577,7 @@ static int build_table(struct ctx *x, struct report_table *t)
 	t->unattributed = x->unattributed;
 	t->children_known = (int64_t)x->nkids;
 	if (o->by == REPORT_BY_GROUP || o->by == REPORT_BY_PHASE) {
-		rc = load_triage_labels(x, o->by, &labels);
+		rc = load_triage_labels(x, o->by);
 		if (rc)
 			return rc;
 	}
@@ -1525,7 +1598,8 @@ static int build_table(struct ctx *x, struct report_table *t)
 			labels = uc_xrealloc(labels, sizeof(char *) * (size_t)(nlab + 1));
 			labels[nlab++] = uc_xstrdup(lab);
 		}
-		qsort(labels, (size_t)nlab, sizeof(char *), cmp_str);
+		if (nlab > 1)
+			qsort(labels, (size_t)nlab, sizeof(char *), cmp_str);
 		if (nlab > 0 && labels[0][0] == 0) {
 			/* "" sorts first: move it last as "unknown". */
 			char *u = labels[0];

@@ -91,6 +91,10 @@ enum opcode {
 	OP_COALESCE, OP_MIN, OP_MAX, OP_COUNT,
 	OP_FCMPK,    /* fact n cmp(x) const arg: fused compare */
 	OP_FMISSING, /* fact n is missing: fused */
+	OP_JF,       /* top is (known) false: jump arg instructions ahead */
+	OP_JT,       /* top is (known) true: jump arg instructions ahead */
+	OP_FINMASK,  /* fact n in mask(arg): fused */
+	OP_FHASANY,  /* fact n & arg != 0: fused */
 };
 
 struct insn {
@@ -977,6 +981,12 @@ static struct node *parse_cmp(struct parser *ps)
 		    (a->type == RULES_SYM || a->type == RULES_CODE2) &&
 		    resolve_name(ps, b, a->vfact))
 			return NULL;
+		if ((a->kind != N_NAME && a->type == RULES_SET) ||
+		    (b->kind != N_NAME && b->type == RULES_SET)) {
+			perr_at(ps, at.line, at.col,
+				"sets are compared with 'has any {...}' or 'has all {...}'");
+			return NULL;
+		}
 		if (need_typed(ps, a) || need_typed(ps, b))
 			return NULL;
 		if (a->type != b->type) {
@@ -1246,6 +1256,18 @@ static int gen(struct rules *rs, const struct node *n)
 			emit(rs, OP_FCMPK, (uint8_t)n->op, (uint16_t)n->a->val, n->b->val);
 			return 1;
 		}
+		if (n->op == OP_AND || n->op == OP_OR) {
+			/* short-circuit: a known false (and) / true (or) decides */
+			int jump;
+
+			da = gen(rs, n->a);
+			jump = rs->ncode;
+			emit(rs, n->op == OP_AND ? OP_JF : OP_JT, 0, 0, 0);
+			db = gen(rs, n->b) + 1;
+			emit(rs, (uint8_t)n->op, 0, 0, 0);
+			rs->code[jump].arg = rs->ncode - jump - 1;
+			return db > da ? db : da;
+		}
 		/* fall through */
 	case N_CALL:
 		da = gen(rs, n->a);
@@ -1257,6 +1279,10 @@ static int gen(struct rules *rs, const struct node *n)
 		emit(rs, (uint8_t)n->op, 0, 0, 0);
 		return da;
 	case N_IN:
+		if (n->op == OP_INMASK && n->a->kind == N_FACT) {
+			emit(rs, OP_FINMASK, 0, (uint16_t)n->a->val, n->val);
+			return 1;
+		}
 		da = gen(rs, n->a);
 		if (n->op == OP_INLIST) {
 			int k = rs->nconsts;
@@ -1275,6 +1301,10 @@ static int gen(struct rules *rs, const struct node *n)
 		}
 		return da;
 	case N_HAS:
+		if (n->op == OP_HASANY && n->a->kind == N_FACT) {
+			emit(rs, OP_FHASANY, 0, (uint16_t)n->a->val, n->val);
+			return 1;
+		}
 		da = gen(rs, n->a);
 		emit(rs, (uint8_t)n->op, 0, 0, n->val);
 		return da;
@@ -1376,6 +1406,27 @@ static struct val run(const struct rules *rs, struct prog p,
 			st[sp].v = rules_fact_missing(f, c->n);
 			st[sp].n = 0;
 			sp++;
+			break;
+		case OP_FINMASK: {
+			int32_t v = f->v[c->n];
+
+			st[sp].n = rules_fact_missing(f, c->n);
+			st[sp].v = v >= 0 && v < 32 && (((uint32_t)c->arg >> v) & 1);
+			sp++;
+			break;
+		}
+		case OP_FHASANY:
+			st[sp].n = rules_fact_missing(f, c->n);
+			st[sp].v = ((uint32_t)f->v[c->n] & (uint32_t)c->arg) != 0;
+			sp++;
+			break;
+		case OP_JF:
+			if (!st[sp - 1].n && !st[sp - 1].v)
+				c += c->arg;
+			break;
+		case OP_JT:
+			if (!st[sp - 1].n && st[sp - 1].v)
+				c += c->arg;
 			break;
 		case OP_NOT:
 			st[sp - 1].v = !st[sp - 1].v;

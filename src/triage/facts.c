@@ -234,43 +234,49 @@ size_t facts_pack(const struct rules_facts *f, uint8_t *out)
 
 int facts_unpack(const uint8_t *in, size_t len, struct rules_facts *f)
 {
-	size_t p = 16;
-	int32_t today = f->today;
+	const uint8_t *p = in + 16, *end = in + len;
+	uint64_t m[2] = {0, 0};
 
-	rules_facts_init(f, today);
 	if (len < 16)
-		return -1;
-	for (int k = 0; k < 2; k++) {
-		uint64_t m = 0;
-
+		goto bad;
+	for (int k = 0; k < 2; k++)
 		for (int b = 0; b < 8; b++)
-			m |= (uint64_t)in[k * 8 + b] << (8 * b);
-		f->missing[k] = m;
-	}
+			m[k] |= (uint64_t)in[k * 8 + b] << (8 * b);
+	/* facts beyond the catalog are always missing */
+	m[FACT_COUNT >> 6] |= ~(uint64_t)0 << (FACT_COUNT & 63);
+	f->missing[0] = m[0];
+	f->missing[1] = m[1];
+	/* hot loop of a full triage run: one byte per small value */
 	for (int i = 0; i < FACT_COUNT; i++) {
-		uint32_t z = 0;
-		int shift = 0;
+		uint32_t z;
 
-		if (rules_fact_missing(f, i))
+		if ((m[i >> 6] >> (i & 63)) & 1) {
+			f->v[i] = 0;
 			continue;
-		for (;;) {
-			if (p >= len || shift > 28)
-				goto bad;
-			z |= (uint32_t)(in[p] & 0x7f) << shift;
-			shift += 7;
-			if (!(in[p++] & 0x80))
-				break;
+		}
+		if (p >= end)
+			goto bad;
+		z = *p++;
+		if (z & 0x80) {
+			int shift = 7;
+
+			z &= 0x7f;
+			for (;;) {
+				if (p >= end || shift > 28)
+					goto bad;
+				z |= (uint32_t)(*p & 0x7f) << shift;
+				shift += 7;
+				if (!(*p++ & 0x80))
+					break;
+			}
 		}
 		f->v[i] = (int32_t)((z >> 1) ^ (~(z & 1) + 1));
 	}
-	/* facts beyond the catalog are always missing */
-	for (int i = FACT_COUNT; i < RULES_MAX_FACTS; i++)
-		rules_fact_clear(f, i);
-	if (p != len)
+	if (p != end)
 		goto bad;
 	return 0;
 bad:
-	rules_facts_init(f, today);
+	rules_facts_init(f, f->today);
 	return -1;
 }
 

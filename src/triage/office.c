@@ -12,10 +12,44 @@ struct office_row {
 	char code[16];    /* office code, e.g. HOU */
 };
 
+#define NSTATES (26 * 26)
+
 struct office_table {
 	struct office_row *rows; /* owned */
 	int n, cap;              /* used / allocated */
+	int16_t *zipmap;         /* [state][zip3] -> row + 1, 0 none; owned */
+	int16_t whole[NSTATES];  /* state -> whole-state row + 1, 0 none */
 };
+
+static int state_ix(int32_t code)
+{
+	int a = (code >> 8) - 'A', b = (code & 0xff) - 'A';
+
+	if (a < 0 || a >= 26 || b < 0 || b >= 26)
+		return -1;
+	return a * 26 + b;
+}
+
+/* Precompute O(1) lookups; the first matching row wins, as documented. */
+static void build_map(struct office_table *t)
+{
+	t->zipmap = uc_xcalloc((size_t)NSTATES * 1000, sizeof(*t->zipmap));
+	for (int i = 0; i < t->n; i++) {
+		const struct office_row *r = &t->rows[i];
+		int s = state_ix(r->state);
+
+		if (s < 0)
+			continue;
+		if (r->from < 0) {
+			if (!t->whole[s])
+				t->whole[s] = (int16_t)(i + 1);
+			continue;
+		}
+		for (int z = r->from; z <= r->to; z++)
+			if (!t->zipmap[s * 1000 + z])
+				t->zipmap[s * 1000 + z] = (int16_t)(i + 1);
+	}
+}
 
 static int field(const char **p, const char *end, char *out, size_t n)
 {
@@ -106,6 +140,11 @@ int office_parse(struct office_table **out, const char *file, const char *text,
 			      file);
 		goto out;
 	}
+	if (t->n > 30000) {
+		rc = uc_error(err, UC_EINPUT, "%s: more than 30000 rows; is it the right file?", file);
+		goto out;
+	}
+	build_map(t);
 	*out = t;
 	t = NULL;
 out:
@@ -118,28 +157,21 @@ void office_free(struct office_table *t)
 	if (!t)
 		return;
 	free(t->rows);
+	free(t->zipmap);
 	free(t);
 }
 
 const char *office_lookup(const struct office_table *t, int32_t state, int zip)
 {
-	const char *whole = NULL;
+	int s = state_ix(state), r = 0;
 
-	if (!t || !state)
+	if (!t || s < 0)
 		return OFFICE_NONE;
-	for (int i = 0; i < t->n; i++) {
-		const struct office_row *r = &t->rows[i];
-
-		if (r->state != state)
-			continue;
-		if (r->from < 0) {
-			if (!whole)
-				whole = r->code;
-		} else if (zip >= r->from && zip <= r->to) {
-			return r->code;
-		}
-	}
-	return whole ? whole : OFFICE_NONE;
+	if (zip >= 0 && zip < 1000)
+		r = t->zipmap[s * 1000 + zip];
+	if (!r)
+		r = t->whole[s];
+	return r ? t->rows[r - 1].code : OFFICE_NONE;
 }
 
 int office_count(const struct office_table *t)

@@ -99,9 +99,13 @@ struct fold {
 	struct imap byidn;    /* EOIR IDNCASE -> index */
 	struct imap pairs;    /* (sponsor|address hash, case) seen */
 	struct imap counts;   /* sponsor/address hash -> distinct children */
+	struct imap anum2p;   /* A-number -> person id (person.a_number) */
+	int persons;          /* anum2p is filled */
 	int64_t unplaced;     /* records without a case */
 	int64_t records;      /* records folded */
 	int single;           /* one-case mode: every row belongs to accs[0] */
+	char sponsor[128];    /* one-case mode: latest placement's sponsor id */
+	char zip[16];         /* one-case mode: latest placement's ZIP */
 };
 
 struct table;
@@ -123,6 +127,7 @@ struct proj {
 	struct store_stmt *by_idn[16];    /* EOIR child tables by IDNCASE */
 	struct store_stmt *sponsor_q;     /* children per sponsor id */
 	struct store_stmt *zip_q;         /* placements per ZIP */
+	struct store_stmt *person_anum;   /* person.a_number by id */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -375,6 +380,15 @@ static struct acc *acc_for(struct fold *fo, struct store_stmt *q)
 			return NULL;
 		}
 		key = -(anum + 1);
+		/* an unlinked record joins the person who has its A-number */
+		if (fo->persons) {
+			int32_t *pi = imap_get(&fo->anum2p, anum);
+
+			if (pi) {
+				key = *pi;
+				anum = -1;
+			}
+		}
 	}
 	ix = imap_get(&fo->bykey, key);
 	if (ix)
@@ -494,6 +508,12 @@ static void fold_orr(struct fold *fo, struct acc *a, struct store_stmt *q)
 	}
 	a->sponsor = sh;
 	a->raddr = ah ? ah ^ 0x5a5a5a5a5a5a5a5aULL : 0;
+	if (fo->single) {
+		const char *z = store_col_text(q, 12);
+
+		snprintf(fo->sponsor, sizeof(fo->sponsor), "%s", sp ? sp : "");
+		snprintf(fo->zip, sizeof(fo->zip), "%s", z ? z : "");
+	}
 }
 
 /* orr_contact: 3 contact_date, 4 result */
@@ -1092,6 +1112,7 @@ void proj_close(struct proj *p)
 	}
 	store_finalize(p->sponsor_q);
 	store_finalize(p->zip_q);
+	store_finalize(p->person_anum);
 	free(p);
 }
 
@@ -1130,6 +1151,7 @@ static void fold_release(struct fold *fo)
 	imap_free(&fo->byidn);
 	imap_free(&fo->pairs);
 	imap_free(&fo->counts);
+	imap_free(&fo->anum2p);
 }
 
 int proj_all(struct proj *p, int32_t today, proj_cb cb, void *ctx,
@@ -1148,7 +1170,27 @@ int proj_all(struct proj *p, int32_t today, proj_cb cb, void *ctx,
 	imap_init(&fo.byidn, 1 << 16);
 	imap_init(&fo.pairs, 1 << 16);
 	imap_init(&fo.counts, 1 << 16);
+	imap_init(&fo.anum2p, 16);
 	buf_init(&sql, 4096);
+	rc = store_prepare(p->st, "SELECT id, a_number FROM person WHERE a_number IS NOT NULL "
+				  "ORDER BY id",
+			   &q, err);
+	if (rc)
+		goto out;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		int64_t an = anum_int(store_col_text(q, 1));
+
+		/* person ids fit in int32 here; the lowest id wins a shared number */
+		if (an >= 0 && !imap_get(&fo.anum2p, an) && store_col_int(q, 0) < INT32_MAX)
+			imap_put(&fo.anum2p, an, (int32_t)store_col_int(q, 0));
+	}
+	store_finalize(q);
+	q = NULL;
+	if (rc < 0) {
+		rc = -rc;
+		goto out;
+	}
+	fo.persons = fo.anum2p.n > 0;
 	for (int i = 0; i < NTABLES; i++) {
 		int versions = 0;
 
@@ -1252,12 +1294,6 @@ static int count_address(struct proj *p, uint64_t key, const char *zip,
 	return rc < 0 ? -rc : UC_OK;
 }
 
-/* Column values we need again after the fold, for sponsor/address counts:
- * re-read from the latest placement. */
-static int latest_placement(struct proj *p, struct fold *fo, int64_t person_id,
-			    const char *anum, char *sponsor, size_t ns, char *zip,
-			    size_t nz, struct uc_err *err);
-
 int proj_one(struct proj *p, int64_t person_id, const char *a_number,
 	     int32_t today, struct proj_case *out, struct uc_err *err)
 {
@@ -1280,6 +1316,29 @@ int proj_one(struct proj *p, int64_t person_id, const char *a_number,
 		rc = uc_error(err, UC_EINPUT, "a case needs a person id or an A-number");
 		goto out;
 	}
+	if (person_id > 0) {
+		/* unlinked records with the person's A-number belong to it too */
+		if (!p->person_anum) {
+			rc = store_prepare(p->st,
+					   "SELECT p.a_number FROM person p WHERE p.id = ?1 AND "
+					   "p.id = (SELECT min(p2.id) FROM person p2 "
+					   "WHERE p2.a_number = p.a_number)",
+					   &p->person_anum, err);
+			if (rc)
+				goto out;
+		}
+		anum = -1;
+		store_bind_int(p->person_anum, 1, person_id);
+		rc = store_step(p->person_anum, err);
+		if (rc == STORE_ROW)
+			anum = anum_int(store_col_text(p->person_anum, 0));
+		store_reset(p->person_anum);
+		if (rc < 0) {
+			rc = -rc;
+			goto out;
+		}
+		rc = UC_OK;
+	}
 	for (int i = 0; i < NTABLES; i++) {
 		const struct table *t = &tables[i];
 		struct store_stmt **slot;
@@ -1301,89 +1360,53 @@ int proj_one(struct proj *p, int64_t person_id, const char *a_number,
 			}
 			continue;
 		}
-		slot = person_id > 0 ? &p->by_person[i] : &p->by_anum[i];
-		if (!*slot) {
-			table_sql(&sql, t, person_id > 0 ? 1 : 2, 1);
-			rc = store_prepare(p->st, sql.ptr, slot, err);
+		/* pass 0: linked records (person); pass 1: unlinked records with
+		 * the A-number */
+		for (int pass = person_id > 0 ? 0 : 1; pass < 2; pass++) {
+			if (pass == 1 && anum < 0)
+				break;
+			slot = pass == 0 ? &p->by_person[i] : &p->by_anum[i];
+			if (!*slot) {
+				table_sql(&sql, t, pass == 0 ? 1 : 2, 1);
+				rc = store_prepare(p->st, sql.ptr, slot, err);
+				if (rc)
+					goto out;
+			}
+			if (pass == 0) {
+				store_bind_int(*slot, 1, person_id);
+			} else {
+				char d[10];
+
+				anum_text(anum, d);
+				store_bind_text(*slot, 1, d, 9);
+			}
+			if (strcmp(t->name, "eoir_case") == 0) {
+				/* collect IDNCASEs for the EOIR child tables */
+				while ((rc = store_step(*slot, err)) == STORE_ROW) {
+					one.nrec++;
+					t->fold(&fo, &one, *slot);
+					if (nidn < 64)
+						idns[nidn++] = store_col_int(*slot, 2);
+				}
+				rc = rc < 0 ? -rc : UC_OK;
+			} else {
+				rc = run_rows(&fo, t, *slot, err);
+			}
+			store_reset(*slot);
 			if (rc)
 				goto out;
 		}
-		if (person_id > 0) {
-			store_bind_int(*slot, 1, person_id);
-		} else {
-			char d[10];
-
-			anum_text(anum, d);
-			store_bind_text(*slot, 1, d, 9);
-		}
-		if (strcmp(t->name, "eoir_case") == 0) {
-			/* collect IDNCASEs for the EOIR child tables */
-			while ((rc = store_step(*slot, err)) == STORE_ROW) {
-				one.nrec++;
-				t->fold(&fo, &one, *slot);
-				if (nidn < 64)
-					idns[nidn++] = store_col_int(*slot, 2);
-			}
-			rc = rc < 0 ? -rc : UC_OK;
-		} else {
-			rc = run_rows(&fo, t, *slot, err);
-		}
-		store_reset(*slot);
-		if (rc)
-			goto out;
 	}
-	if (one.sponsor || one.raddr) {
-		char sponsor[128], zip[16];
-
-		rc = latest_placement(p, &fo, person_id, a_number, sponsor, sizeof(sponsor),
-				      zip, sizeof(zip), err);
-		if (rc)
-			goto out;
-		if (one.sponsor && sponsor[0])
-			rc = count_sponsor(p, &one, sponsor, &one.sponsor_n, err);
-		if (!rc && one.raddr && zip[0])
-			rc = count_address(p, one.raddr, zip, &one.raddr_n, err);
-		if (rc)
-			goto out;
-	}
+	if (one.sponsor && fo.sponsor[0])
+		rc = count_sponsor(p, &one, fo.sponsor, &one.sponsor_n, err);
+	if (!rc && one.raddr && fo.zip[0])
+		rc = count_address(p, one.raddr, fo.zip, &one.raddr_n, err);
+	if (rc)
+		goto out;
 	finalise(&fo, &one, out);
 out:
 	buf_release(&sql);
 	return rc;
-}
-
-static int latest_placement(struct proj *p, struct fold *fo, int64_t person_id,
-			    const char *anum, char *sponsor, size_t ns, char *zip,
-			    size_t nz, struct uc_err *err)
-{
-	/* The placement statement (table index 1) is re-run; fold_orr picked
-	 * the latest placement by admitted date, and we pick the same one. */
-	struct store_stmt *q = person_id > 0 ? p->by_person[1] : p->by_anum[1];
-	int32_t best = NONE;
-	int have = 0, rc;
-
-	sponsor[0] = zip[0] = '\0';
-	if (person_id > 0) {
-		store_bind_int(q, 1, person_id);
-	} else {
-		char d[10];
-
-		proj_parse_anumber(anum, d);
-		store_bind_text(q, 1, d, 9);
-	}
-	while ((rc = store_step(q, err)) == STORE_ROW) {
-		int32_t adm = col_date(q, 5);
-		const char *s = store_col_text(q, 8), *z = store_col_text(q, 12);
-
-		if (have && adm != NONE && best != NONE && adm < best)
-			continue;
-		have = 1;
-		best = adm;
-		snprintf(sponsor, ns, "%s", s ? s : "");
-		snprintf(zip, nz, "%s", z ? z : "");
-	}
-	store_reset(q);
-	return rc < 0 ? -rc : UC_OK;
 }
 
 int proj_watermark(struct store *st, char *out, size_t n, struct uc_err *err)

@@ -37,9 +37,15 @@ struct triage {
 	int ot_new;                  /* loaded from a file: store it on run */
 	struct proj *pj;             /* projector, owned */
 	int32_t today;               /* as-of day */
+	uint64_t rs_key;             /* seed of result hashes */
+	uint64_t rule_h[RULES_MAX_RULES]; /* hash of each rule's name and group */
+	uint64_t hold_h[RULES_MAX_HOLDS]; /* hash of each hold's name */
+	int ntasks;                  /* rules_task_count() */
 	char today_s[11];            /* same, as text */
 	char now_s[32];              /* run time, UTC */
 	struct store_stmt *upd;      /* UPDATE tcase */
+	struct store_stmt *fact_up;  /* upsert case_fact */
+	int bulk;                    /* full rewrite: tasks deleted up front */
 	struct store_stmt *ins;      /* INSERT tcase */
 	struct store_stmt *del_tasks;/* DELETE tasks of a case */
 	struct store_stmt *ins_task; /* INSERT task */
@@ -222,18 +228,41 @@ int triage_open(struct triage **out, struct store *st,
 	rc = proj_open(&t->pj, st, err);
 	if (rc)
 		goto fail;
+	t->ntasks = rules_task_count(t->rs);
+	/* Result hashes name what fired rather than rule indexes, so that a
+	 * new rule set that leaves a case's result as it was does not rewrite
+	 * it (docs/triage.md, "Rule set changes"). */
+	t->rs_key = 0x5eed;
+	for (int r = 0; r < rules_rule_count(t->rs); r++) {
+		const char *nm = rules_rule_name(t->rs, r);
+		const char *g = rules_group_name(t->rs, rules_rule_group(t->rs, r));
+
+		t->rule_h[r] = fnv(fnv(0xcbf29ce484222325ULL, nm, strlen(nm)), g, strlen(g));
+	}
+	for (int h = 0; h < rules_hold_count(t->rs); h++) {
+		const char *nm = rules_hold_name(t->rs, h);
+		uint64_t b = rules_hold_blocks(t->rs, h);
+
+		t->hold_h[h] = fnv(fnv(0xcbf29ce484222325ULL, nm, strlen(nm)), &b, sizeof(b));
+	}
 	rc = store_prepare(st,
-			   "UPDATE tcase SET facts = ?2, fhash = ?3, as_of = ?4, office = ?5, grp = ?6, "
-			   "score = ?7, prio = ?8, phase = ?9, fired = ?10, holds = ?11, "
-			   "hold_names = ?12, rs_hash = ?13, rhash = ?14, triaged_at = ?15, active = 1 "
-			   "WHERE id = ?1",
+			   "UPDATE tcase SET office = ?5, grp = ?6, score = ?7, prio = ?8, phase = ?9, "
+			   "fired = ?10, holds = ?11, hold_names = ?12, rs_hash = ?13, triaged_at = ?15, "
+			   "active = 1 WHERE id = ?1",
 			   &t->upd, err);
 	if (!rc)
 		rc = store_prepare(st,
-				   "INSERT INTO tcase(person_id, a_number, facts, fhash, as_of, office, grp, "
-				   "score, prio, phase, fired, holds, hold_names, rs_hash, rhash, triaged_at) "
-				   "VALUES(?16, ?17, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+				   "INSERT INTO tcase(person_id, a_number, office, grp, score, prio, phase, "
+				   "fired, holds, hold_names, rs_hash, triaged_at) "
+				   "VALUES(?16, ?17, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?15)",
 				   &t->ins, err);
+	if (!rc)
+		rc = store_prepare(st,
+				   "INSERT INTO case_fact(case_id, fhash, rhash, as_of, facts) "
+				   "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(case_id) DO UPDATE SET "
+				   "fhash = excluded.fhash, rhash = excluded.rhash, as_of = excluded.as_of, "
+				   "facts = excluded.facts",
+				   &t->fact_up, err);
 	if (!rc)
 		rc = store_prepare(st, "DELETE FROM task WHERE case_id = ?1", &t->del_tasks, err);
 	if (!rc)
@@ -243,8 +272,10 @@ int triage_open(struct triage **out, struct store *st,
 				   &t->ins_task, err);
 	if (!rc)
 		rc = store_prepare(st,
-				   "SELECT id, person_id, a_number, fhash, rhash, facts, as_of, office, grp, "
-				   "score, prio, phase, fired, holds, rs_hash, triaged_at FROM tcase WHERE id = ?1",
+				   "SELECT c.id, c.person_id, c.a_number, f.fhash, f.rhash, f.facts, f.as_of, "
+				   "c.office, c.grp, c.score, c.prio, c.phase, c.fired, c.holds, c.rs_hash, "
+				   "c.triaged_at FROM tcase c LEFT JOIN case_fact f ON f.case_id = c.id "
+				   "WHERE c.id = ?1",
 				   &t->get_case, err);
 	if (!rc)
 		rc = store_prepare(st,
@@ -270,6 +301,7 @@ void triage_close(struct triage *t)
 	if (!t)
 		return;
 	store_finalize(t->upd);
+	store_finalize(t->fact_up);
 	store_finalize(t->ins);
 	store_finalize(t->del_tasks);
 	store_finalize(t->ins_task);
@@ -350,23 +382,37 @@ static void evaluate(struct triage *t, const struct rules_facts *f, struct resul
 				  rules_fact_missing(f, F_ADDRESS_ZIP3) ? -1 : f->v[F_ADDRESS_ZIP3]);
 }
 
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return h;
+}
+
 static uint64_t result_hash(const struct triage *t, const struct result *r)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	int ph = rules_phase_number(t->rs, r->o.phase);
+	const struct rules *rs = t->rs;
+	uint64_t h = t->rs_key, fired = 0, holds = 0;
+	const char *g = rules_group_name(rs, r->group);
+	int ph = rules_phase_number(rs, r->o.phase);
 
-	h = fnv(h, &r->group, sizeof(r->group));
-	h = fnv(h, &r->o.score, sizeof(r->o.score));
-	h = fnv(h, &r->prio, sizeof(r->prio));
-	h = fnv(h, &ph, sizeof(ph));
-	h = fnv(h, &r->o.fired, sizeof(r->o.fired));
-	h = fnv(h, &r->o.holds, sizeof(r->o.holds));
-	h = fnv(h, &r->o.tasks, sizeof(r->o.tasks));
-	for (int k = 0; k < rules_task_count(t->rs); k++)
+	for (int k = 0; k < rules_rule_count(rs); k++)
+		if ((r->o.fired >> k) & 1)
+			fired += t->rule_h[k];
+	for (int k = 0; k < rules_hold_count(rs); k++)
+		if ((r->o.holds >> k) & 1)
+			holds += t->hold_h[k];
+	h = mix(h, fnv(0, g, strlen(g)));
+	h = mix(h, (uint64_t)(uint32_t)r->o.score << 8 | (uint64_t)ph);
+	h = mix(h, (uint64_t)r->prio);
+	h = mix(h, fired);
+	h = mix(h, holds);
+	for (int k = 0; k < t->ntasks; k++)
 		if ((r->o.tasks >> k) & 1)
-			h = fnv(h, &r->o.due[k], sizeof(r->o.due[k]));
-	h = fnv(h, r->office, strlen(r->office));
-	h = fnv(h, rules_hash(t->rs), 16);
+			h = mix(h, (uint64_t)rules_task_action(rs, k) << 32 |
+				       (uint32_t)r->o.due[k]);
+	h = mix(h, fnv(0, r->office, strlen(r->office)));
 	return h & 0x7fffffffffffffffULL;
 }
 
@@ -390,55 +436,66 @@ static void hold_names(const struct rules *rs, uint64_t holds, uint32_t action_m
 	}
 }
 
-/* Write the result of a case (insert when case_id is 0) and its tasks. */
+/*
+ * Write the result of a case (insert when *case_id is 0) and its facts
+ * when write_case, and its tasks when write_case or in bulk mode (where
+ * every task was deleted up front).
+ */
 static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
-			const char *a_number, const struct rules_facts *f,
-			uint64_t fhash, const struct result *r, int64_t *ntasks,
-			struct uc_err *err)
+			const char *a_number, const uint8_t *blob, size_t blen,
+			uint64_t fhash, const struct result *r, int write_case,
+			int64_t *ntasks, struct uc_err *err)
 {
 	const struct rules *rs = t->rs;
 	struct store_stmt *q = *case_id ? t->upd : t->ins;
-	uint8_t blob[FACTS_BLOB_MAX];
-	size_t blen = facts_pack(f, blob);
 	char holds[1024];
 	int32_t due[ACTION_COUNT];
 	int task_of[ACTION_COUNT];
 	int rc, phase = rules_phase_number(rs, r->o.phase);
 
-	hold_names(rs, r->o.holds, 0, holds, sizeof(holds));
-	if (*case_id)
-		store_bind_int(q, 1, *case_id);
-	store_bind_blob(q, 2, blob, (int)blen);
-	store_bind_int(q, 3, (int64_t)fhash);
-	store_bind_text(q, 4, t->today_s, 10);
-	store_bind_text(q, 5, r->office, -1);
-	if (r->group >= 0)
-		store_bind_text(q, 6, rules_group_name(rs, r->group), -1);
-	else
-		store_bind_null(q, 6);
-	store_bind_int(q, 7, r->o.score);
-	store_bind_int(q, 8, r->prio);
-	store_bind_int(q, 9, phase);
-	store_bind_int(q, 10, (int64_t)r->o.fired);
-	store_bind_int(q, 11, (int64_t)r->o.holds);
-	store_bind_text(q, 12, holds, -1);
-	store_bind_text(q, 13, rules_hash(rs), 16);
-	store_bind_int(q, 14, (int64_t)r->rhash);
-	store_bind_text(q, 15, t->now_s, -1);
-	if (!*case_id) {
-		if (person_id > 0)
-			store_bind_int(q, 16, person_id);
+	if (write_case) {
+		hold_names(rs, r->o.holds, 0, holds, sizeof(holds));
+		if (*case_id)
+			store_bind_int(q, 1, *case_id);
+		store_bind_text(q, 5, r->office, -1);
+		if (r->group >= 0)
+			store_bind_text(q, 6, rules_group_name(rs, r->group), -1);
 		else
-			store_bind_null(q, 16);
-		store_bind_text(q, 17, a_number && *a_number ? a_number : NULL, -1);
+			store_bind_null(q, 6);
+		store_bind_int(q, 7, r->o.score);
+		store_bind_int(q, 8, r->prio);
+		store_bind_int(q, 9, phase);
+		store_bind_int(q, 10, (int64_t)r->o.fired);
+		store_bind_int(q, 11, (int64_t)r->o.holds);
+		store_bind_text(q, 12, holds, -1);
+		store_bind_text(q, 13, rules_hash(rs), 16);
+		store_bind_text(q, 15, t->now_s, -1);
+		if (!*case_id) {
+			if (person_id > 0)
+				store_bind_int(q, 16, person_id);
+			else
+				store_bind_null(q, 16);
+			store_bind_text(q, 17, a_number && *a_number ? a_number : NULL, -1);
+		}
+		rc = store_step(q, err);
+		store_reset(q);
+		if (rc < 0)
+			return -rc;
+		if (!*case_id)
+			*case_id = store_last_id(t->st);
+		store_bind_int(t->fact_up, 1, *case_id);
+		store_bind_int(t->fact_up, 2, (int64_t)fhash);
+		store_bind_int(t->fact_up, 3, (int64_t)r->rhash);
+		store_bind_text(t->fact_up, 4, t->today_s, 10);
+		store_bind_blob(t->fact_up, 5, blob, (int)blen);
+		rc = store_step(t->fact_up, err);
+		store_reset(t->fact_up);
+		if (rc < 0)
+			return -rc;
 	}
-	rc = store_step(q, err);
-	store_reset(q);
-	if (rc < 0)
-		return -rc;
-	if (!*case_id) {
-		*case_id = store_last_id(t->st);
-	} else {
+	if (!write_case && !t->bulk)
+		return UC_OK;
+	if (!t->bulk) {
 		store_bind_int(t->del_tasks, 1, *case_id);
 		rc = store_step(t->del_tasks, err);
 		store_reset(t->del_tasks);
@@ -448,7 +505,7 @@ static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
 	/* one task per action: the earliest due among the tasks that fired */
 	for (int a = 0; a < ACTION_COUNT; a++)
 		task_of[a] = -1;
-	for (int k = 0; k < rules_task_count(rs); k++) {
+	for (int k = 0; k < t->ntasks; k++) {
 		int a = rules_task_action(rs, k);
 
 		if (!((r->o.tasks >> k) & 1) || a < 0 || a >= ACTION_COUNT)
@@ -552,18 +609,18 @@ static const struct ovr *ovrs_of(const struct triage *t, int64_t case_id, int *n
 	return t->ovrs + lo;
 }
 
-/* Evaluate and (when changed) store one case during a full run. */
+/* Evaluate and (when changed, or in bulk mode) store one case. */
 static int run_one(struct run_ctx *c, int64_t case_id, int64_t person_id,
-		   const char *a_number, const struct rules_facts *f, int64_t old_fhash,
+		   const char *a_number, const struct rules_facts *f,
+		   const uint8_t *blob, size_t blen, uint64_t fhash, int64_t old_fhash,
 		   int64_t old_rhash, struct uc_err *err)
 {
 	struct triage *t = c->t;
 	struct triage_stats *s = c->s;
 	struct result r;
-	uint64_t fhash = facts_hash(f);
-	double t0 = progress_now(), t1;
-	int n = 0, rc;
-	const struct ovr *ov = case_id ? ovrs_of(t, case_id, &n) : NULL;
+	int n = 0, rc, changed;
+	const struct ovr *ov = case_id && t->novrs ? ovrs_of(t, case_id, &n) : NULL;
+	double t1;
 
 	evaluate(t, f, &r);
 	if (n) {
@@ -575,12 +632,13 @@ static int run_one(struct run_ctx *c, int64_t case_id, int64_t person_id,
 	s->cases++;
 	s->groups[r.group >= 0 ? r.group : RULES_MAX_GROUPS]++;
 	s->phases[rules_phase_number(t->rs, r.o.phase)]++;
-	t1 = progress_now();
-	s->s_eval += t1 - t0;
-	if (case_id && (uint64_t)old_fhash == fhash && (uint64_t)old_rhash == r.rhash)
+	changed = !case_id || (uint64_t)old_fhash != fhash || (uint64_t)old_rhash != r.rhash;
+	if (!changed && !t->bulk)
 		return UC_OK;
-	rc = store_result(t, &case_id, person_id, a_number, f, fhash, &r, &s->tasks, err);
-	s->changed++;
+	t1 = progress_now();
+	rc = store_result(t, &case_id, person_id, a_number, blob, blen, fhash, &r, changed,
+			  &s->tasks, err);
+	s->changed += changed;
 	s->s_store += progress_now() - t1;
 	return rc;
 }
@@ -590,11 +648,18 @@ static int on_projected(void *ctx, const struct proj_case *pc, struct uc_err *er
 	struct run_ctx *c = ctx;
 	struct known key = {.key = case_key(pc->person_id, pc->a_number)};
 	struct known *k = bsearch(&key, c->known, c->nknown, sizeof(*c->known), cmp_known);
+	uint8_t blob[FACTS_BLOB_MAX];
+	size_t blen = facts_pack(&pc->facts, blob);
+	double t0 = progress_now();
+	double st0 = c->s->s_store;
+	int rc;
 
 	if (k)
 		k->seen = 1;
-	return run_one(c, k ? k->id : 0, pc->person_id, pc->a_number, &pc->facts,
-		       k ? k->fhash : 0, k ? k->rhash : 0, err);
+	rc = run_one(c, k ? k->id : 0, pc->person_id, pc->a_number, &pc->facts, blob, blen,
+		     facts_hash(&pc->facts), k ? k->fhash : 0, k ? k->rhash : 0, err);
+	c->s->s_eval += progress_now() - t0 - (c->s->s_store - st0);
+	return rc;
 }
 
 static int load_overrides(struct triage *t, struct uc_err *err)
@@ -661,17 +726,87 @@ static int save_config(struct triage *t, struct uc_err *err)
 	return rc;
 }
 
+/* The task indexes of 003_triage.sql: dropped during a bulk rewrite and
+ * rebuilt at the end (a sort is much faster than 1M random inserts). */
+static const char task_indexes[] =
+	"CREATE INDEX IF NOT EXISTS task_queue ON task(status, prio DESC);"
+	"CREATE INDEX IF NOT EXISTS task_office ON task(office, status, prio DESC);"
+	"CREATE INDEX IF NOT EXISTS tcase_grp ON tcase(grp, prio);";
+
+/* Facts of every case, read before evaluation (pass 1 of a run without
+ * projection). */
+struct loaded {
+	int64_t *id;      /* case ids, owned */
+	int64_t *fh;      /* facts hashes, owned */
+	int64_t *rh;      /* result hashes, owned */
+	uint32_t *off;    /* blob offsets into data (n + 1 entries), owned */
+	uint8_t *data;    /* blobs back to back, owned */
+	size_t n, cap;    /* rows, allocated rows */
+	size_t len, dcap; /* data bytes, allocated bytes */
+};
+
+static void loaded_free(struct loaded *l)
+{
+	free(l->id);
+	free(l->fh);
+	free(l->rh);
+	free(l->off);
+	free(l->data);
+}
+
+static int load_facts(struct triage *t, struct loaded *l, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_prepare(t->st, "SELECT case_id, fhash, rhash, facts FROM case_fact", &q, err);
+	if (rc)
+		return rc;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		size_t bl = (size_t)store_col_bytes(q, 3);
+
+		if (l->n + 1 >= l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 65536;
+			l->id = uc_xrealloc(l->id, l->cap * sizeof(*l->id));
+			l->fh = uc_xrealloc(l->fh, l->cap * sizeof(*l->fh));
+			l->rh = uc_xrealloc(l->rh, l->cap * sizeof(*l->rh));
+			l->off = uc_xrealloc(l->off, (l->cap + 1) * sizeof(*l->off));
+		}
+		if (l->len + bl > l->dcap) {
+			l->dcap = l->dcap ? l->dcap * 2 : (8u << 20);
+			while (l->len + bl > l->dcap)
+				l->dcap *= 2;
+			l->data = uc_xrealloc(l->data, l->dcap);
+		}
+		l->id[l->n] = store_col_int(q, 0);
+		l->fh[l->n] = store_col_int(q, 1);
+		l->rh[l->n] = store_col_int(q, 2);
+		l->off[l->n] = (uint32_t)l->len;
+		if (bl)
+			memcpy(l->data + l->len, store_col_blob(q, 3), bl);
+		l->len += bl;
+		l->n++;
+	}
+	store_finalize(q);
+	if (l->off)
+		l->off[l->n] = (uint32_t)l->len;
+	return rc < 0 ? -rc : UC_OK;
+}
+
 int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 	       struct uc_err *err)
 {
 	struct run_ctx c = {t, s, NULL, 0};
+	struct loaded l;
 	struct store_stmt *q = NULL;
-	char wm[32], *old_wm = NULL, *old_asof = NULL, *old_offices = NULL;
+	char wm[32], *old_wm = NULL, *old_asof = NULL, *old_rs = NULL;
 	int rc, project;
+	int64_t ncases = 0;
 	size_t cap = 0;
 	double t0;
 
 	memset(s, 0, sizeof(*s));
+	memset(&l, 0, sizeof(l));
 	memcpy(s->rs_hash, rules_hash(t->rs), 17);
 	t->lapsed = 0;
 	rc = store_begin(t->st, err);
@@ -683,6 +818,10 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 	if (!rc)
 		rc = meta_get(t->st, "as_of", &old_asof, err);
 	if (!rc)
+		rc = meta_get(t->st, "active_ruleset", &old_rs, err);
+	if (!rc)
+		rc = store_query_int(t->st, "SELECT EXISTS(SELECT 1 FROM case_fact)", &ncases, err);
+	if (!rc)
 		rc = save_config(t, err);
 	if (!rc)
 		rc = load_overrides(t, err);
@@ -691,93 +830,109 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 	project = force_project || !old_wm || strcmp(old_wm, wm) != 0 || !old_asof ||
 		  strcmp(old_asof, t->today_s) != 0;
 	s->projected = project;
-	/* existing cases */
-	rc = store_prepare(t->st,
-			   project ? "SELECT id, person_id, a_number, fhash, rhash FROM tcase"
-				   : "SELECT id, person_id, a_number, fhash, rhash, facts FROM tcase "
-				     "WHERE active = 1",
-			   &q, err);
-	if (rc)
-		goto out;
-	t0 = progress_now();
-	while ((rc = store_step(q, err)) == STORE_ROW) {
-		int64_t id = store_col_int(q, 0);
-		int64_t pid = store_col_is_null(q, 1) ? 0 : store_col_int(q, 1);
-		const char *an = store_col_text(q, 2);
+	/* Every case's facts change on the first run and when the day
+	 * changes (ages, day counts): rewrite all tasks in bulk then. */
+	t->bulk = force_project || ncases == 0 || !old_asof || strcmp(old_asof, t->today_s) != 0;
+	if (t->bulk) {
+		double tb = progress_now();
 
-		if (!project) {
+		rc = store_exec(t->st, "DROP INDEX IF EXISTS task_queue; "
+				       "DROP INDEX IF EXISTS task_office; DROP INDEX IF EXISTS tcase_grp; "
+				       "DELETE FROM task;",
+				err);
+		s->s_store += progress_now() - tb;
+		if (rc)
+			goto out;
+	}
+	t0 = progress_now();
+	double store0 = s->s_store;
+	if (!project) {
+		/* pass 1: read every case's facts; pass 2: evaluate and store */
+		rc = load_facts(t, &l, err);
+		if (rc)
+			goto out;
+		s->s_load = progress_now() - t0;
+		t0 = progress_now();
+		for (size_t i = 0; i < l.n; i++) {
 			struct rules_facts f;
-			double t1 = progress_now();
+			const uint8_t *b = l.data + l.off[i];
+			size_t bl = l.off[i + 1] - l.off[i];
 
 			f.today = t->today;
-			if (facts_unpack(store_col_blob(q, 5), (size_t)store_col_bytes(q, 5), &f)) {
+			if (facts_unpack(b, bl, &f)) {
 				rc = uc_error(err, UC_ECONFLICT,
 					      "%s: case C%lld has corrupt stored facts; run `uctrack triage --reproject`",
-					      store_path(t->st), (long long)id);
+					      store_path(t->st), (long long)l.id[i]);
 				goto out;
 			}
-			s->s_load += progress_now() - t1;
-			rc = run_one(&c, id, pid, an, &f, store_col_int(q, 3), store_col_int(q, 4), err);
+			rc = run_one(&c, l.id[i], 0, NULL, &f, b, bl, (uint64_t)l.fh[i], l.fh[i],
+				     l.rh[i], err);
 			if (rc)
 				goto out;
-			continue;
 		}
-		if (c.nknown == cap) {
-			cap = cap ? cap * 2 : 4096;
-			c.known = uc_xrealloc(c.known, cap * sizeof(*c.known));
-		}
-		c.known[c.nknown].key = case_key(pid, an);
-		c.known[c.nknown].id = id;
-		c.known[c.nknown].fhash = store_col_int(q, 3);
-		c.known[c.nknown].rhash = store_col_int(q, 4);
-		c.known[c.nknown].seen = 0;
-		c.nknown++;
-	}
-	store_finalize(q);
-	q = NULL;
-	if (rc < 0) {
-		rc = -rc;
-		goto out;
-	}
-	rc = UC_OK;
-	if (!project) {
-		/* s_load also counted the row reads interleaved with evaluation */
-		s->s_load = progress_now() - t0 - s->s_eval - s->s_store;
+		s->s_eval = progress_now() - t0 - (s->s_store - store0);
 	} else {
 		struct proj_stats ps;
-		double tp = progress_now();
 
+		rc = store_prepare(t->st,
+				   "SELECT c.id, c.person_id, c.a_number, f.fhash, f.rhash FROM tcase c "
+				   "LEFT JOIN case_fact f ON f.case_id = c.id",
+				   &q, err);
+		if (rc)
+			goto out;
+		while ((rc = store_step(q, err)) == STORE_ROW) {
+			if (c.nknown == cap) {
+				cap = cap ? cap * 2 : 4096;
+				c.known = uc_xrealloc(c.known, cap * sizeof(*c.known));
+			}
+			c.known[c.nknown].key = case_key(store_col_is_null(q, 1) ? 0 : store_col_int(q, 1),
+							 store_col_text(q, 2));
+			c.known[c.nknown].id = store_col_int(q, 0);
+			c.known[c.nknown].fhash = store_col_int(q, 3);
+			c.known[c.nknown].rhash = store_col_int(q, 4);
+			c.known[c.nknown].seen = 0;
+			c.nknown++;
+		}
+		store_finalize(q);
+		q = NULL;
+		if (rc < 0) {
+			rc = -rc;
+			goto out;
+		}
 		qsort(c.known, c.nknown, sizeof(*c.known), cmp_known);
 		rc = proj_all(t->pj, t->today, on_projected, &c, &ps, err);
 		if (rc)
 			goto out;
-		s->s_project = progress_now() - tp - s->s_eval - s->s_store;
+		s->s_project = progress_now() - t0 - s->s_eval - (s->s_store - store0);
 		s->records = ps.records;
 		s->unplaced = ps.unplaced;
 		/* cases with no records left (e.g. after relinking) */
 		rc = store_prepare(t->st, "UPDATE tcase SET active = 0, grp = NULL WHERE id = ?1",
 				   &q, err);
 		for (size_t i = 0; !rc && i < c.nknown; i++) {
-			struct store_stmt *d = t->del_tasks;
+			int64_t id = c.known[i].id;
 
 			if (c.known[i].seen)
 				continue;
-			store_bind_int(q, 1, c.known[i].id);
+			store_bind_int(q, 1, id);
 			rc = store_step(q, err);
 			store_reset(q);
 			if (rc >= 0) {
-				store_bind_int(d, 1, c.known[i].id);
-				rc = store_step(d, err);
-				store_reset(d);
+				store_bind_int(t->del_tasks, 1, id);
+				rc = store_step(t->del_tasks, err);
+				store_reset(t->del_tasks);
 			}
 			rc = rc < 0 ? -rc : UC_OK;
 			s->inactive++;
 		}
 		store_finalize(q);
 		q = NULL;
-		if (rc)
-			goto out;
-		rc = meta_set(t->st, "watermark", wm, err);
+		if (!rc)
+			rc = store_exec(t->st, "DELETE FROM case_fact WHERE case_id IN "
+					       "(SELECT id FROM tcase WHERE active = 0)",
+					err);
+		if (!rc)
+			rc = meta_set(t->st, "watermark", wm, err);
 		if (!rc)
 			rc = meta_set(t->st, "as_of", t->today_s, err);
 		if (rc)
@@ -786,7 +941,13 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 	s->lapsed = t->lapsed;
 	{
 		struct store_stmt *r = NULL;
+		double tc = progress_now();
 
+		if (t->bulk) {
+			rc = store_exec(t->st, task_indexes, err);
+			if (rc)
+				goto out;
+		}
 		rc = store_prepare(t->st,
 				   "INSERT INTO triage_run(started_at, rs_hash, as_of, cases, projected, "
 				   "changed, unplaced, ms_project, ms_eval, ms_store) "
@@ -807,23 +968,22 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 		rc = store_step(r, err);
 		store_finalize(r);
 		rc = rc < 0 ? -rc : UC_OK;
+		if (!rc)
+			rc = store_commit(t->st, err);
+		s->s_store += progress_now() - tc;
 		if (rc)
 			goto out;
-	}
-	{
-		double tc = progress_now();
-
-		rc = store_commit(t->st, err);
-		s->s_store += progress_now() - tc;
 	}
 out:
 	if (rc)
 		store_rollback(t->st);
+	t->bulk = 0;
 	store_finalize(q);
+	loaded_free(&l);
 	free(c.known);
 	free(old_wm);
 	free(old_asof);
-	free(old_offices);
+	free(old_rs);
 	return rc;
 }
 
@@ -973,9 +1133,13 @@ static int retriage(struct triage *t, int64_t case_id, int64_t person_id,
 			goto out;
 	}
 	r.rhash = result_hash(t, &r);
-	if (!case_id || fhash != (uint64_t)old_f || r.rhash != (uint64_t)old_r)
-		rc = store_result(t, &case_id, person_id, pc.a_number, &pc.facts, fhash, &r,
+	if (!case_id || fhash != (uint64_t)old_f || r.rhash != (uint64_t)old_r) {
+		uint8_t blob[FACTS_BLOB_MAX];
+		size_t blen = facts_pack(&pc.facts, blob);
+
+		rc = store_result(t, &case_id, person_id, pc.a_number, blob, blen, fhash, &r, 1,
 				  NULL, err);
+	}
 	if (rc)
 		goto out;
 	if (!in_tx)

@@ -26,9 +26,9 @@ sqlite3 "$DB" <<'SQL'
 INSERT INTO person(id, a_number, created_at) VALUES (1, '200000001', '2025-01-01'), (2, '200000002', '2025-01-01');
 INSERT INTO person_key(key, kind, person_id) VALUES ('TESTA','family',1), ('LOPEZ','family',1),
  ('MARIA','given',1), ('TESTB','family',2), ('JOSE','given',2);
-INSERT INTO tcase(id, person_id, a_number, facts, fhash, as_of, office, grp, score, prio, phase, hold_names)
- VALUES (1, 1, '200000001', x'', 1, '2025-01-01', 'HOU', 'flight_risk', 90, 90, 1, 'trafficking_indicators'),
-        (2, 2, '200000002', x'', 2, '2025-01-01', 'NYC', 'public_safety', 50, 50, 1, '');
+INSERT INTO tcase(id, person_id, a_number, office, grp, score, prio, phase, hold_names)
+ VALUES (1, 1, '200000001', 'HOU', 'flight_risk', 90, 90, 1, 'trafficking_indicators'),
+        (2, 2, '200000002', 'NYC', 'public_safety', 50, 50, 1, '');
 INSERT INTO task(case_id, action, phase, office, grp, due, status, prio, created_at)
  VALUES (1, 'welfare_check', 1, 'HOU', 'flight_risk', '2025-01-10', 'open', 90, '2025-01-01'),
         (2, 'contact', 1, 'NYC', 'public_safety', '2025-01-10', 'open', 50, '2025-01-01');

@@ -47,6 +47,17 @@ expect_grep "B_TblProceeding.csv:4:54: ABSENTIA: warning: 'Q' is neither Y nor N
 [ "$(q "select n from unknown_code where field='NAT' and code='ZZ'")" = 1 ] || fail "unknown_code"
 [ "$(q "select count(*) from import_file where sha256 glob '[0-9a-f]*' and length(sha256)=64")" = 11 ] || fail "import_file"
 
+# Count.txt mismatch: a warning, not an error
+mkdir "$T/eoir2"
+cp "$D/good/eoir/A_TblCase.csv" "$T/eoir2/"
+printf 'A_TblCase.csv\t5\n' > "$T/eoir2/Count.txt"
+expect_rc 0 "$UCTRACK" --db "$T/c.db" import --feed eoir --eoir-lookup "$LK" "$T/eoir2"
+expect_grep 'A_TblCase.csv:5:1: Count.txt: warning: Count.txt lists 5 rows for A_TblCase, the file has 4' "$T/err"
+# the lookup tables are found beside the project by default (../shared from the root)
+(cd "$ROOT" && "$UCTRACK" --db "$T/c2.db" import --feed eoir "$T/eoir2/A_TblCase.csv") >/dev/null 2>&1 || fail "default lookup path"
+expect_rc 3 "$UCTRACK" --db "$T/c3.db" import --feed eoir --eoir-lookup "$T/nope.csv" "$T/eoir2"
+expect_grep 'cannot read the EOIR lookup tables' "$T/err"
+
 # idempotent: the same files again add nothing (not even import_file rows)
 before=$(sqlite3 "$DB" .dump | sha256sum)
 for f in cbp orr ice events; do
@@ -93,6 +104,15 @@ bad events events_bad.jsonl "events_bad.jsonl:3:20: type: unknown event type 'te
 bad events events_bad.jsonl "events_bad.jsonl:4:1: claim_type: required field 'claim_type' is missing"
 bad events events_bad.jsonl 'events_bad.jsonl:5:46: json: '
 bad orr cbp_date.csv 'header: not a orr file'
+
+# oversized field (64 KiB cap) and overlong line (1 MiB cap)
+{ head -1 "$D/good/cbp/encounters.csv"; printf 'BIG-1,208123456,'; head -c 70000 /dev/zero | tr '\0' x; printf ',JOSE,2007-03-14,M,HN,spa,2021-04-02,RGV,x,Y,\n'; } > "$T/bigfield.csv"
+expect_rc 1 "$UCTRACK" --db "$DB" import --feed cbp "$T/bigfield.csv"
+expect_grep 'bigfield.csv:2:17: row: field longer than 65536 bytes' "$T/err"
+{ head -1 "$D/good/cbp/encounters.csv"; head -c 1100000 /dev/zero | tr '\0' x; echo; sed -n 2p "$D/good/cbp/encounters.csv"; } > "$T/bigline.csv"
+expect_rc 1 "$UCTRACK" --db "$DB" import --feed cbp "$T/bigline.csv"
+expect_grep 'bigline.csv:2:1048577: row: line longer than 1 MiB' "$T/err"
+expect_grep '1 error: nothing imported' "$T/err"
 
 # a good file and a bad one: the good one stays imported, the summary says which
 expect_rc 1 "$UCTRACK" --db "$T/two.db" import --feed cbp "$D/good/cbp/encounters.csv" "$B/cbp_date.csv"

@@ -385,3 +385,19 @@ for m, f in {'released': lambda r: True, 'nta_served': lambda r: Y(r, 'nta_serve
 EOF2
 	[ $? -eq 0 ] || fail "linked report checks"
 fi
+
+# --by group|phase: refused before a triage run, then one row per group
+# whose released counts add up to the total.
+expect_rc 1 $R oversight --by group
+expect_grep 'triage' "$T/err"
+if "$UCTRACK" triage --help >/dev/null 2>&1 && [ -f "$T/l.db" ]; then
+	UCTRACK_TODAY=2024-12-31 "$UCTRACK" --db "$T/l.db" --quiet triage >/dev/null 2>"$T/tri.err" || {
+		cat "$T/tri.err" >&2; fail "triage"; }
+	for by in group phase; do
+		"$UCTRACK" --db "$T/l.db" report oversight --as-of 2024-12-31 --known-at 2100-12-31 \
+			--by $by --format csv --out "$T/$by.csv"
+		awk -F, 'NR == 2 { total = $2 } NR > 2 { sum += $2 } END {
+			if (NR < 3 || sum != total) { print "sum " sum " total " total; exit 1 } }' \
+			"$T/$by.csv" || fail "--by $by rows do not add up"
+	done
+fi

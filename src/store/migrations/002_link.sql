@@ -147,6 +147,13 @@ CREATE TABLE link_flag_child (
 CREATE INDEX link_flag_child_person ON link_flag_child(person_id);
 
 CREATE INDEX link_eoir_case_idncase ON eoir_case(idncase);
+-- A-number lookups (the A-number rule asks whether a number also appears
+-- on contacts, events, removals, indicators). Same names and definitions
+-- as triage's, so whichever migration runs first creates them.
+CREATE INDEX IF NOT EXISTS orr_contact_anum ON orr_contact(a_number);
+CREATE INDEX IF NOT EXISTS field_event_anum ON field_event(a_number);
+CREATE INDEX IF NOT EXISTS ice_removal_anum ON ice_removal(a_number);
+CREATE INDEX IF NOT EXISTS indicator_anum ON indicator(a_number);
 CREATE INDEX link_sponsor_orr ON sponsor(orr_sponsor_id);
 
 -- Every record that belongs to a child, with how it got there.

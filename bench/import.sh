@@ -1,0 +1,70 @@
+#!/bin/sh
+# Benchmark `uctrack import` against `sqlite3 .import` of the same rows.
+#
+#   bench/import.sh [CHILDREN] [WORKDIR]      (defaults: 600000, /tmp/uctrack-bench)
+#
+# Generates CHILDREN children with `uctrack gen --seed 1` (reused when the
+# folder already holds them), imports every feed into a fresh database and
+# times it; then loads the same files with the sqlite3 shell into plain
+# tables (same columns, all TEXT, no index: `.mode csv` for CBP/ORR/ICE,
+# `.mode tabs` for EOIR, one-column table of lines for events) and prints
+# both times, the ratio and uctrack's peak RSS. Target: ratio <= 1.5,
+# peak RSS <= 1 GiB. Environment: UCTRACK (binary), SQLITE3 (shell).
+set -eu
+cd "$(dirname "$0")/.."
+N=${1:-600000}
+W=${2:-/tmp/uctrack-bench}
+UCTRACK=${UCTRACK:-$(pwd)/build/uctrack}
+SQLITE3=${SQLITE3:-sqlite3}
+LK=${UCTRACK_EOIR_LOOKUP:-$(pwd)/../shared/data/eoir/lookup_tables_combined.csv}
+DATA=$W/data-$N
+mkdir -p "$W"
+if [ ! -f "$DATA/.done" ]; then
+	rm -rf "$DATA"
+	echo "generating $N children into $DATA ..."
+	"$UCTRACK" gen --children "$N" --seed 1 --out "$DATA" >/dev/null
+	touch "$DATA/.done"
+fi
+now() { date +%s.%N; }
+rows=$(cat "$DATA"/cbp/*.csv "$DATA"/orr/*.csv "$DATA"/ice/*.csv "$DATA"/eoir/*.csv "$DATA"/events/*.jsonl | wc -l)
+bytes=$(cat "$DATA"/cbp/*.csv "$DATA"/orr/*.csv "$DATA"/ice/*.csv "$DATA"/eoir/*.csv "$DATA"/events/*.jsonl | wc -c)
+echo "input: $rows lines, $((bytes / 1048576)) MiB"
+
+# --- uctrack -------------------------------------------------------------
+DB=$W/uctrack.db
+rm -f "$DB" "$DB-wal" "$DB-shm"
+peak=0
+t0=$(now)
+for f in cbp orr ice events eoir; do
+	/usr/bin/time -f '%M' -o "$W/rss.$f" "$UCTRACK" --db "$DB" import --feed "$f" \
+		--eoir-lookup "$LK" "$DATA" | sed 's/^/  /'
+	r=$(tail -1 "$W/rss.$f")
+	[ "$r" -gt "$peak" ] && peak=$r
+done
+t1=$(now)
+u=$(echo "$t1 - $t0" | bc)
+
+# --- sqlite3 .import -----------------------------------------------------
+SDB=$W/sqlite.db
+rm -f "$SDB" "$SDB-wal" "$SDB-shm" "$W/import.sql"
+i=0
+for f in "$DATA"/cbp/*.csv "$DATA"/orr/*.csv "$DATA"/ice/*.csv; do
+	i=$((i + 1)); echo ".import --csv '$f' c$i" >>"$W/import.sql"
+done
+echo ".mode tabs" >>"$W/import.sql"
+for f in "$DATA"/eoir/A_TblCase*.csv "$DATA"/eoir/B_TblProceeding*.csv "$DATA"/eoir/tbl_schedule*.csv "$DATA"/eoir/tbl_JuvenileHistory*.csv; do
+	i=$((i + 1)); echo ".import '$f' e$i" >>"$W/import.sql"
+done
+echo "CREATE TABLE ev(line TEXT);" >>"$W/import.sql"
+echo ".mode ascii" >>"$W/import.sql"
+printf '%s\n' '.separator "\037" "\n"' >>"$W/import.sql"
+for f in "$DATA"/events/*.jsonl; do echo ".import '$f' ev" >>"$W/import.sql"; done
+t0=$(now)
+"$SQLITE3" "$SDB" <"$W/import.sql" 2>"$W/sqlite.err" || true
+t1=$(now)
+s=$(echo "$t1 - $t0" | bc)
+srows=$("$SQLITE3" "$SDB" "SELECT (SELECT count(*) FROM ev)" )
+
+echo "uctrack import: ${u} s ($(sqlite3 "$DB" 'SELECT sum(rows_read) FROM import_file') rows), peak RSS $((peak / 1024)) MiB"
+echo "sqlite3 .import: ${s} s (events lines: $srows)"
+echo "ratio: $(echo "scale=2; $u / $s" | bc) (target <= 1.5); peak RSS target <= 1024 MiB"

@@ -1,0 +1,304 @@
+// Browser tests of the uctrack web UI against a real server (run by
+// tests/cli/test_browser.sh, which sets up the data and the users):
+// login success and failure, the queue and its filters and paging,
+// opening a case, recording a contact attempt and seeing it in the
+// timeline, supervisor override with a mandatory reason, legal providers'
+// scope, auditors' masking, a hostile name rendered as text, the audit log,
+// the report page, a narrow screen, and logout.
+import { test } from 'node:test';
+import { env, assert, withBrowser, login, queueRows } from './lib.mjs';
+
+const T = { timeout: 90000 };
+
+test('login fails with a wrong password and shows the problem', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await page.goto('/');
+    await page.getByLabel('User name').fill('ui-off');
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.locator('#error');
+    await alert.waitFor({ state: 'visible' });
+    assert.match(await alert.innerText(), /Sign-in failed/);
+    assert.match(await alert.innerText(), /401/);
+    assert.equal(await page.locator('#view-login').isVisible(), true);
+    assert.equal(await page.locator('#nav').isVisible(), false);
+    // No session cookie was set.
+    const cookies = await page.context().cookies();
+    assert.equal(cookies.filter((c) => c.name === 'uc_session' && c.value).length, 0);
+  });
+});
+
+test('officer logs in, chooses a purpose, sees the office queue', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-off', 'case work');
+    assert.match(page.url(), /#\/queue/);
+    const rows = await queueRows(page);
+    assert.ok((await rows.count()) > 0, 'queue has rows');
+    assert.equal(await page.locator('#qf-office').inputValue(), env.office);
+    assert.equal(await page.locator('#who-purpose').innerText(), 'case work');
+    // Every row belongs to the officer's office and has the columns.
+    const offices = await page.locator('#queue-table tbody tr[data-case] td:nth-child(7)').allInnerTexts();
+    assert.ok(offices.every((o) => o === env.office), `all rows in ${env.office}: ${offices}`);
+    const first = rows.first();
+    assert.match(await first.locator('td').nth(0).innerText(), /^\d+$/);      // priority
+    assert.match(await first.locator('td').nth(4).innerText(), /\S/);          // next task
+    assert.match(await first.locator('td').nth(5).innerText(), /^\d{4}-\d\d-\d\d$/); // due
+    // The session cookie is HttpOnly: the page cannot read it.
+    assert.equal(await page.evaluate(() => document.cookie.includes('uc_session')), false);
+  });
+});
+
+test('queue filters by phase and group, and pages with the cursor', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-sup', 'supervision review');
+    let rows = await queueRows(page);
+    const phase = (await rows.first().locator('td').nth(7).innerText()).trim();
+    const group = (await rows.first().locator('td').nth(1).innerText()).trim();
+    await page.getByLabel('Phase').selectOption(phase);
+    await page.getByLabel('Group').selectOption({ label: group });
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(new RegExp(`phase=${phase}`));
+    rows = await queueRows(page);
+    await rows.first().waitFor();
+    const phases = await page.locator('#queue-table tbody tr[data-case] td:nth-child(8)').allInnerTexts();
+    const groups = await page.locator('#queue-table tbody tr[data-case] td:nth-child(2)').allInnerTexts();
+    assert.ok(phases.length > 0);
+    assert.ok(phases.every((p) => p === phase), `phases ${phases}`);
+    assert.ok(groups.every((g) => g === group), `groups ${groups}`);
+    // Paging: an unfiltered admin queue over all offices has more than 50.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await login(page, 'ui-admin', 'supervision review');
+    rows = await queueRows(page);
+    assert.equal(await rows.count(), 50);
+    const firstPage = await page.locator('#queue-table tbody tr[data-case]').evaluateAll(
+      (trs) => trs.map((tr) => tr.innerText));
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.waitForURL(/cursor=/);
+    await page.locator('#queue-page').filter({ hasText: 'Later page' }).waitFor();
+    const second = await page.locator('#queue-table tbody tr[data-case]').evaluateAll(
+      (trs) => trs.map((tr) => tr.innerText));
+    assert.ok(second.length > 0);
+    assert.notDeepEqual(second, firstPage);
+    await page.getByRole('button', { name: 'First page' }).click();
+    await page.locator('#queue-page').filter({ hasText: 'First page' }).waitFor();
+  });
+});
+
+test('opening a case from the queue shows identity, explanation, timeline, tasks', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-off', 'case work');
+    const rows = await queueRows(page);
+    await rows.first().locator('a').first().click();
+    await page.waitForURL(/#\/case\/\d+/);
+    await page.locator('#sec-summary').waitFor();
+    assert.match(await page.locator('#case-h').innerText(), /^Case C\d+/);
+    for (const h of ['Summary', 'Identity', 'Why this case is here', 'Tasks', 'Address history',
+      'Timeline', 'Source records', 'Overrides', 'Record a field event']) {
+      assert.equal(await page.getByRole('heading', { name: h, exact: true }).isVisible(), true, h);
+    }
+    assert.ok((await page.locator('#sec-identity tbody tr').count()) > 0, 'identity rows');
+    assert.ok((await page.locator('#sec-timeline tbody tr').count()) > 0, 'timeline rows');
+    // Officers may not override.
+    assert.equal(await page.locator('#override-form').count(), 0);
+  });
+});
+
+test('case search by A-number and by birth date', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-ana', 'data quality');
+    await page.getByRole('link', { name: 'Search' }).click();
+    await page.getByLabel(/Name, A-number or birth date/).fill(`A${env.anumA}`);
+    await page.getByRole('button', { name: 'Search' }).click();
+    const row = page.locator(`#search-table tbody tr[data-case="${env.caseA}"]`);
+    await row.waitFor();
+    const bd = (await row.locator('td').nth(3).innerText()).trim();
+    assert.match(bd, /^\d{4}-\d\d-\d\d$/);
+    await page.getByLabel(/Name, A-number or birth date/).fill(bd);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('#search-note').filter({ hasText: /birth date/ }).waitFor();
+    await row.waitFor();
+  });
+});
+
+test('recording a contact attempt shows the re-triaged result and the timeline entry', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-off', 'case work');
+    await page.goto(`/#/case/${env.caseA}`);
+    await page.locator('#event-form').waitFor();
+    const before = await page.locator('#sec-timeline tbody tr[data-what="contact_attempt"]').count();
+    await page.getByLabel('Event', { exact: true }).selectOption('contact_attempt');
+    await page.getByLabel('Method').selectOption('phone');
+    await page.getByLabel('Outcome').selectOption('no_answer');
+    await page.getByRole('button', { name: 'Record event' }).click();
+    const notice = page.getByTestId('retriage');
+    await notice.waitFor();
+    const text = await notice.innerText();
+    assert.match(text, /Contact attempt recorded/);
+    assert.match(text, /Re-triaged result/);
+    assert.match(text, /Group:/);
+    const entries = page.locator('#sec-timeline tbody tr[data-what="contact_attempt"]');
+    assert.equal(await entries.count(), before + 1);
+    const mine = entries.filter({ hasText: 'recorded by: ui-off' });
+    assert.equal(await mine.count(), 1);
+    assert.match(await mine.innerText(), /no answer/);
+  });
+});
+
+test('supervisor override needs a reason', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-sup', 'supervision review');
+    await page.goto(`/#/case/${env.caseB}`);
+    await page.locator('#override-form').waitFor();
+    await page.getByLabel('Override').selectOption('group');
+    await page.getByLabel('New group').selectOption('public_safety');
+    await page.getByLabel('Reason (required)').fill('short');
+    await page.getByRole('button', { name: 'Record override' }).click();
+    await page.locator('#ov-result .problem').waitFor();
+    assert.match(await page.locator('#ov-result').innerText(), /reason/i);
+    const reason = 'verified address by home visit; low flight risk';
+    await page.getByLabel('Reason (required)').fill(reason);
+    await page.getByRole('button', { name: 'Record override' }).click();
+    await page.getByTestId('retriage').waitFor();
+    await page.locator('#sec-overrides tbody tr').filter({ hasText: reason }).waitFor();
+  });
+});
+
+test("a legal provider sees its own client and not another provider's", T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-lp1', 'legal representation');
+    assert.match(page.url(), /#\/search/);
+    assert.equal(await page.getByRole('link', { name: 'Queue' }).isVisible(), false);
+    const q = page.getByLabel(/Name, A-number or birth date/);
+    await q.fill(env.anumA);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator(`#search-table tbody tr[data-case="${env.caseA}"]`).waitFor();
+    await q.fill(env.anumB);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('#search-note').filter({ hasText: 'No cases found' }).waitFor();
+    // Going to the other provider's client directly is refused.
+    await page.goto(`/#/case/${env.caseB}`);
+    const alert = page.locator('#error');
+    await alert.waitFor({ state: 'visible' });
+    const msg = await alert.innerText();
+    assert.match(msg, /403/);
+    assert.match(msg, /outside your scope/);
+    assert.equal(await page.locator('#sec-identity').count(), 0);
+    assert.equal((await page.content()).includes(env.anumB), false);
+    // Its own client opens, with the legal event types only.
+    await page.goto(`/#/case/${env.caseA}`);
+    await page.locator('#event-form').waitFor();
+    const types = await page.locator('#ev-type option').evaluateAll((os) => os.map((o) => o.value));
+    assert.deepEqual(types, ['representation', 'orientation']);
+    assert.equal(await page.getByLabel('Provider').inputValue(), 'KIND');
+  });
+});
+
+test('an auditor sees masked data only', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-aud', 'oversight');
+    const rows = await queueRows(page);
+    assert.ok((await rows.count()) > 0);
+    assert.match(await page.locator('#queue-note').innerText(), /masked/);
+    const names = await page.locator('#queue-table tbody tr[data-case] .who-cell a').allInnerTexts();
+    assert.ok(names.every((n) => n === '***'), `names masked: ${names.slice(0, 3)}`);
+    await page.goto(`/#/case/${env.caseA}`);
+    await page.getByTestId('masked-note').waitFor();
+    const html = await page.content();
+    assert.equal(html.includes(env.anumA), false, 'no A-number on the page');
+    assert.equal(html.includes('onerror'), false, 'no name on the page');
+    const fam = await page.locator('#sec-identity tbody td:nth-child(2)').allInnerTexts();
+    assert.ok(fam.length > 0 && fam.every((v) => v === '***'), `family names masked: ${fam}`);
+    assert.equal(await page.locator('#event-form').count(), 0);
+    assert.equal(await page.getByRole('link', { name: 'Search' }).isVisible(), false);
+  });
+});
+
+test('a hostile name renders as text, never as HTML', T, async (t) => {
+  await withBrowser(t, async (page, ctx) => {
+    await login(page, 'ui-off', 'case work');
+    await queueRows(page);
+    // In the queue (case A is the office's top case).
+    const cell = page.locator(`#queue-table tbody tr[data-case="${env.caseA}"] .who-cell a`).first();
+    await cell.waitFor();
+    assert.match(await cell.innerText(), /<img src=x onerror=alert\(1\)>/);
+    // On the case page, in the identity table and the heading.
+    await page.goto(`/#/case/${env.caseA}`);
+    await page.locator('#sec-identity').waitFor();
+    const given = await page.locator('#sec-identity tbody td:nth-child(3)').allInnerTexts();
+    assert.ok(given.includes(env.hostile), `given names: ${given}`);
+    assert.ok((await page.locator('#case-h').innerText()).includes(env.hostile));
+    // In search results.
+    await page.goto(`/#/search?q=${env.anumA}`);
+    await page.locator(`#search-table tbody tr[data-case="${env.caseA}"]`).waitFor();
+    assert.ok((await page.locator('#search-table').innerText()).includes(env.hostile));
+    // No element was created from it and no script ran.
+    assert.equal(await page.locator('img').count(), 0);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('[onerror]').length), 0);
+    assert.deepEqual(ctx.problems, []);
+  });
+});
+
+test('the audit log shows who read which case, with the purpose', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-admin', 'supervision review');
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByLabel('Actor').fill('ui-off');
+    await page.getByLabel('Action').fill('case.read');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const rows = page.locator('#audit-table tbody tr');
+    await rows.filter({ hasText: 'case work' }).first().waitFor();
+    const text = await page.locator('#audit-table tbody').innerText();
+    assert.match(text, new RegExp(`case:${env.caseA}`));
+    assert.equal(text.includes('ui-lp1'), false);
+  });
+});
+
+test('the oversight report page renders the report or says it is unavailable', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-aud', 'oversight');
+    await page.getByRole('link', { name: 'Reports' }).click();
+    const body = page.locator('#report-body');
+    await body.locator('table, .notice, .problem').first().waitFor();
+    if (await page.locator('#report-table').count()) {
+      assert.match(await page.locator('#report-table').innerText(), /Children released to sponsors/);
+    }
+  });
+});
+
+test('narrow screen: no horizontal overflow, every control labelled', T, async (t) => {
+  await withBrowser(t, { viewport: { width: 375, height: 740 } }, async (page) => {
+    await login(page, 'ui-off', 'case work');
+    await queueRows(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `page wider than the screen by ${overflow}px`);
+    await page.goto(`/#/case/${env.caseA}`);
+    await page.locator('#event-form').waitFor();
+    const overflow2 = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow2 <= 1, `case page wider than the screen by ${overflow2}px`);
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+      .filter((e) => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label'))
+      .map((e) => e.id || e.name));
+    assert.deepEqual(unlabelled, []);
+    // Keyboard: the skip link is the first tab stop.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+  });
+});
+
+test('logout ends the session', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-off', 'case work');
+    await queueRows(page);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.equal(await page.locator('#nav').isVisible(), false);
+    // The server no longer knows the session.
+    const status = await page.evaluate(async () => (await fetch('/api/v1/session')).status);
+    assert.equal(status, 401);
+    // A bookmarked case page asks for a login again.
+    await page.goto(`/#/case/${env.caseA}`);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.equal(await page.locator('#sec-identity').count(), 0);
+  });
+});

@@ -1,0 +1,91 @@
+# Browser tests of the web UI (tests/browser/*.test.mjs, Playwright with
+# Debian's chromium) against a real `uctrack serve` on a free port, with a
+# small generated + imported + linked + triaged data set and one user per
+# role. Skipped only when chromium is absent (scripts/deps.sh installs it).
+# Run alone: make all && UCTRACK=$PWD/build/uctrack tests/cli/run.sh browser
+. "$ROOT/tests/cli/lib.sh"
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+	echo "SKIP: $CHROMIUM not found; scripts/deps.sh installs chromium (apt-get install chromium)"
+	exit 0
+fi
+command -v node >/dev/null || fail "node missing (scripts/deps.sh installs nodejs)"
+[ -f "$ROOT/node_modules/playwright-core/package.json" ] ||
+	fail "playwright-core missing: run scripts/deps.sh (npm ci)"
+command -v sqlite3 >/dev/null || fail "sqlite3 missing (scripts/deps.sh installs it)"
+: "${UCTRACK_EOIR_LOOKUP:=$ROOT/../shared/data/eoir/lookup_tables_combined.csv}"
+export UCTRACK_EOIR_LOOKUP
+DB=$T/b.db
+U="$UCTRACK --db $DB --quiet"
+
+# --- data: generate, import, link, triage
+"$UCTRACK" gen --children "${BROWSER_TEST_CHILDREN:-400}" --seed 7 --out "$T/g" >/dev/null
+for f in eoir cbp orr ice events; do
+	$U import --skip-bad "$T/rej-$f.csv" --feed "$f" "$T/g/$f" >/dev/null 2>"$T/imp.err" ||
+		{ cat "$T/imp.err"; fail "import $f"; }
+done
+$U link --full >/dev/null
+TR="--rules $ROOT/rules/default.rules --offices $ROOT/rules/field_offices.csv"
+$U triage $TR >/dev/null
+
+# The busiest real field office, and two of its cases with open tasks and
+# CBP names: case A (client of KIND, hostile name), case B (client of ACME).
+OFFICE=$(sqlite3 "$DB" "SELECT office FROM task WHERE status='open' AND office <> 'UNASSIGNED'
+	GROUP BY office ORDER BY count(*) DESC, office LIMIT 1")
+[ -n "$OFFICE" ] || fail "no office with open tasks"
+pick() { # pick OFFSET: id|a_number of a case of $OFFICE with open tasks and a CBP name
+	sqlite3 "$DB" "SELECT c.id || '|' || c.a_number FROM tcase c WHERE c.office = '$OFFICE'
+		AND c.a_number IS NOT NULL AND EXISTS (SELECT 1 FROM task t WHERE t.case_id = c.id AND t.status = 'open')
+		AND EXISTS (SELECT 1 FROM cbp_encounter e WHERE e.a_number = c.a_number)
+		ORDER BY c.prio DESC, c.id LIMIT 1 OFFSET $1"
+}
+A=$(pick 0); B=$(pick 1)
+CASE_A=${A%%|*}; ANUM_A=${A#*|}; CASE_B=${B%%|*}; ANUM_B=${B#*|}
+[ -n "$CASE_A" ] && [ -n "$CASE_B" ] || fail "no two cases in office $OFFICE"
+cat >"$T/g/counsel.jsonl" <<EOF
+{"event_id":"UI-TEST-1","type":"representation","a_number":"$ANUM_A","occurred_at":"2024-01-02","recorded_by":"legal:KIND","provider":"KIND","status":"started"}
+{"event_id":"UI-TEST-2","type":"representation","a_number":"$ANUM_B","occurred_at":"2024-01-02","recorded_by":"legal:ACME","provider":"ACME","status":"started"}
+EOF
+$U import --feed events "$T/g/counsel.jsonl" >/dev/null
+# A hostile name, as a feed could deliver it: it must render as text.
+HOSTILE='<img src=x onerror=alert(1)>'
+sqlite3 "$DB" "UPDATE cbp_encounter SET given_name = '$HOSTILE' WHERE a_number = '$ANUM_A'"
+$U triage >/dev/null
+
+# --- users, one per role
+add() { printf '%s\n' "pw-$1-0123" | $U user add "$@" >/dev/null; }
+add ui-admin --role admin
+add ui-sup --role supervisor --office "$OFFICE"
+add ui-off --role officer --office "$OFFICE"
+add ui-ana --role analyst
+add ui-lp1 --role legal_provider --provider KIND
+add ui-lp2 --role legal_provider --provider ACME
+add ui-aud --role auditor
+
+# --- the server
+"$UCTRACK" serve --new-key "$T/notes.key" >/dev/null
+$U serve --listen 127.0.0.1:0 --port-file "$T/port" --key-file "$T/notes.key" >"$T/serve.log" 2>&1 &
+SPID=$!
+trap 'kill $SPID 2>/dev/null || true' EXIT
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	[ -s "$T/port" ] && break
+	sleep 0.25
+done
+[ -s "$T/port" ] || { cat "$T/serve.log"; fail "server did not start"; }
+BASE="http://127.0.0.1:$(cat "$T/port")"
+# The UI is served with its security headers.
+curl -s -D "$T/h" -o "$T/index.html" "$BASE/" || fail "GET / failed"
+expect_grep '^HTTP/1.1 200' "$T/h"
+tr 'A-Z' 'a-z' <"$T/h" >"$T/hl"
+expect_grep "^content-security-policy: default-src 'self'" "$T/hl"
+expect_grep "frame-ancestors 'none'" "$T/hl"
+expect_grep '^x-content-type-options: nosniff' "$T/hl"
+expect_grep '^cache-control: no-cache' "$T/hl"
+expect_grep '<script src="/app.js"' "$T/index.html"
+
+export UC_BASE="$BASE" UC_OFFICE="$OFFICE" UC_CASE_A="$CASE_A" UC_ANUM_A="$ANUM_A" \
+	UC_CASE_B="$CASE_B" UC_ANUM_B="$ANUM_B" UC_HOSTILE="$HOSTILE" UC_CHROMIUM="$CHROMIUM" \
+	UC_ARTIFACTS="${BROWSER_ARTIFACTS:-$T/artifacts}"
+cd "$ROOT"
+node --test --test-concurrency=1 tests/browser/ || {
+	echo "--- server log:"; tail -30 "$T/serve.log"; fail "browser tests failed"; }

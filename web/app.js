@@ -1,0 +1,1109 @@
+// uctrack web UI: plain JavaScript, no framework, no build step.
+//
+// Rules this file keeps (docs/ui.md):
+//  - Untrusted strings (everything that comes from the API) are put into
+//    the page as text only: el() creates text nodes; nothing here assigns
+//    innerHTML, outerHTML or insertAdjacentHTML, or builds HTML strings.
+//  - The session is an HttpOnly cookie the page never sees; the CSRF token
+//    from POST /api/v1/session is kept in memory (state.csrf) and sent as
+//    X-CSRF-Token on every unsafe request.
+//  - Reads of a child's personal data send X-Purpose: the purpose the user
+//    chose once for the session.
+//  - API errors (RFC 9457 problem+json) are shown as they are: title,
+//    status and the detail that says what to fix.
+'use strict';
+
+(function () {
+  const API = '/api/v1';
+
+  const state = {
+    user: null,      // {name, role, office, provider}
+    csrf: null,      // CSRF token, memory only
+    purpose: null,   // X-Purpose for reads of personal data
+    after: null,     // route to open once the purpose is chosen
+    pending: null,   // route asked for before signing in
+    queue: { cursors: [], cursor: null, next: null },
+    audit: { after: 0, next: null },
+  };
+
+  // What each role may use (mirrors src/auth; the server enforces it).
+  const ROLE_VIEWS = {
+    admin: ['queue', 'search', 'audit', 'reports'],
+    supervisor: ['queue', 'search', 'reports'],
+    officer: ['queue', 'search'],
+    analyst: ['queue', 'search', 'reports'],
+    legal_provider: ['search'],
+    auditor: ['queue', 'audit', 'reports'],
+  };
+  const ROLE_EVENTS = {
+    admin: ['contact_attempt', 'welfare_check', 'trafficking_screening', 'address_update',
+      'referral', 'representation', 'orientation'],
+    supervisor: ['contact_attempt', 'welfare_check', 'trafficking_screening', 'address_update', 'referral'],
+    officer: ['contact_attempt', 'welfare_check', 'trafficking_screening', 'address_update', 'referral'],
+    legal_provider: ['representation', 'orientation'],
+  };
+  const CAN_OVERRIDE = { admin: true, supervisor: true };
+  const DEFAULT_PURPOSE = {
+    officer: 'case work', supervisor: 'supervision review', legal_provider: 'legal representation',
+    auditor: 'oversight', analyst: 'data quality', admin: 'supervision review',
+  };
+
+  const GROUP_LABELS = {
+    flight_risk: 'Flight risk', public_safety: 'Public safety',
+    border_security: 'Border security', none: 'None',
+  };
+  const PHASE_LABELS = {
+    0: '0 Not started', 1: '1 Identify and assess', 2: '2 Immigration process',
+    3: '3 Referral', 4: '4 Resolved / reporting',
+  };
+
+  // ---- DOM helpers (text only) ----
+
+  const $ = (id) => document.getElementById(id);
+
+  // el('td', {className: 'x'}, 'text', otherNode): children that are not
+  // nodes become text nodes; attributes are set as properties, except
+  // data-*/aria-*, which use setAttribute. No HTML parsing anywhere.
+  function el(tag, attrs, ...kids) {
+    const e = document.createElement(tag);
+    if (attrs) {
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v === undefined || v === null || v === false) continue;
+        if (k.startsWith('data-') || k.startsWith('aria-') || k === 'role' || k === 'for') {
+          e.setAttribute(k, String(v));
+        } else if (k === 'href') {
+          e.setAttribute('href', safeHref(v));
+        } else {
+          e[k] = v;
+        }
+      }
+    }
+    for (const k of kids) append(e, k);
+    return e;
+  }
+  function append(parent, k) {
+    if (k === undefined || k === null || k === false) return;
+    if (Array.isArray(k)) { for (const x of k) append(parent, x); return; }
+    parent.appendChild(k instanceof Node ? k : document.createTextNode(String(k)));
+  }
+  // Only in-app hash routes are ever linked.
+  function safeHref(v) {
+    const s = String(v);
+    return s.startsWith('#/') ? s : '#/';
+  }
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+  function txt(v) {
+    if (v === undefined || v === null || v === '') return '—';
+    if (typeof v === 'object') return JSON.stringify(v);
+    return String(v);
+  }
+  function human(s) {
+    if (s === undefined || s === null || s === '') return '—';
+    return String(s).replace(/_/g, ' ');
+  }
+  function groupLabel(g) {
+    return GROUP_LABELS[g] || human(g);
+  }
+  function today() {
+    const d = new Date();
+    const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  }
+  function isMasked(v) {
+    return v === '***';
+  }
+  function anumFmt(a) {
+    if (typeof a === 'string' && /^\d{9}$/.test(a)) {
+      return `A${a.slice(0, 3)}-${a.slice(3, 6)}-${a.slice(6)}`;
+    }
+    return txt(a);
+  }
+
+  // ---- status and problems ----
+
+  function say(msg) {
+    $('status').textContent = msg || '';
+  }
+  function hideProblem() {
+    const box = $('error');
+    box.hidden = true;
+    clear(box);
+  }
+  // Show an error: an ApiError (problem+json) or any other failure.
+  function showProblem(e, where) {
+    const box = clear($('error'));
+    const p = e && e.problem;
+    const title = p && p.title ? p.title : (e && e.message) || 'Something went wrong';
+    append(box, el('strong', null, (where ? where + ': ' : '') + title));
+    if (p && p.status) append(box, el('span', { className: 'code' }, ` (HTTP ${p.status})`));
+    if (p && p.detail) append(box, el('p', { className: 'detail' }, p.detail));
+    if (p && p.type) append(box, el('p', { className: 'muted small' }, p.type));
+    box.hidden = false;
+  }
+  // A problem shown inside a form or panel (next to what failed).
+  function problemBox(e) {
+    const p = e && e.problem;
+    const box = el('div', { className: 'problem', role: 'alert' },
+      el('strong', null, p && p.title ? p.title : (e && e.message) || 'Failed'),
+      p && p.status ? ` (HTTP ${p.status})` : '',
+      p && p.detail ? el('p', { className: 'detail' }, p.detail) : null);
+    return box;
+  }
+
+  class ApiError extends Error {
+    constructor(problem) {
+      super(problem.detail || problem.title || 'request failed');
+      this.problem = problem;
+    }
+  }
+
+  // ---- the API client ----
+
+  // api('GET', '/queue', {query: {...}, pii: true}) -> parsed JSON or null.
+  async function api(method, path, opts) {
+    const o = opts || {};
+    let url = API + path;
+    if (o.query) {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(o.query)) {
+        if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+      }
+      const s = q.toString();
+      if (s) url += '?' + s;
+    }
+    const headers = { Accept: 'application/json, application/problem+json' };
+    if (o.pii) {
+      if (!state.purpose) throw new ApiError({ title: 'Purpose needed', detail: 'Choose a purpose first.' });
+      headers['X-Purpose'] = state.purpose;
+    }
+    if (method !== 'GET' && method !== 'HEAD' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
+    let body;
+    if (o.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(o.body);
+    }
+    let res;
+    try {
+      res = await fetch(url, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
+    } catch (err) {
+      throw new ApiError({ title: 'Network error', detail: 'The server could not be reached: ' + err.message });
+    }
+    if (o.raw) {
+      if (!res.ok) throw new ApiError(await problemOf(res));
+      return res;
+    }
+    if (res.status === 204) return null;
+    if (!res.ok) {
+      const p = await problemOf(res);
+      if (res.status === 401 && !o.login && state.user) sessionEnded(p);
+      throw new ApiError(p);
+    }
+    const ct = res.headers.get('Content-Type') || '';
+    if (!ct.includes('json')) return { text: await res.text() };
+    return res.json();
+  }
+  async function problemOf(res) {
+    let p = null;
+    try {
+      p = await res.json();
+    } catch (_) {
+      p = null;
+    }
+    if (!p || typeof p !== 'object') p = {};
+    if (!p.status) p.status = res.status;
+    if (!p.title) p.title = res.statusText || 'Request failed';
+    return p;
+  }
+
+  // ---- session ----
+
+  function sessionEnded(problem) {
+    state.user = null;
+    state.csrf = null;
+    state.purpose = null;
+    renderChrome();
+    go('login');
+    showProblem(new ApiError(problem || { title: 'Signed out' }), 'Your session ended; sign in again');
+  }
+
+  async function restoreSession() {
+    try {
+      const r = await api('GET', '/session', { login: true });
+      state.user = r.user;
+      state.csrf = r.csrf || null;
+      return true;
+    } catch (_) {
+      return false;
+    }
+  }
+
+  async function login(ev) {
+    ev.preventDefault();
+    hideProblem();
+    const username = $('login-user').value.trim();
+    const password = $('login-pass').value;
+    if (!username || !password) {
+      showProblem(new ApiError({ title: 'Enter your user name and password' }));
+      return;
+    }
+    try {
+      const r = await api('POST', '/session', { body: { username, password }, login: true });
+      state.user = r.user;
+      state.csrf = r.csrf;
+      $('login-pass').value = '';
+      say(`Signed in as ${r.user.name}.`);
+      renderChrome();
+      const next = state.pending || startRoute();
+      state.pending = null;
+      askPurpose(next);
+    } catch (e) {
+      $('login-pass').value = '';
+      showProblem(e, 'Sign-in failed');
+      $('login-pass').focus();
+    }
+  }
+
+  async function logout() {
+    hideProblem();
+    try {
+      await api('DELETE', '/session');
+    } catch (e) {
+      if (!(e.problem && e.problem.status === 401)) showProblem(e, 'Sign-out');
+    }
+    state.user = null;
+    state.csrf = null;
+    state.purpose = null;
+    state.queue = { cursors: [], cursor: null, next: null };
+    renderChrome();
+    say('Signed out.');
+    if (location.hash === '#/login') route();
+    else location.hash = '#/login';
+  }
+
+  function views() {
+    return (state.user && ROLE_VIEWS[state.user.role]) || [];
+  }
+  function startRoute() {
+    const v = views();
+    return v.length ? '#/' + v[0] : '#/search';
+  }
+
+  function askPurpose(next) {
+    state.after = next || startRoute();
+    const sel = $('purpose-select');
+    if (!sel.value && state.user) sel.value = DEFAULT_PURPOSE[state.user.role] || '';
+    if (location.hash !== '#/purpose') location.hash = '#/purpose';
+    else route();
+  }
+
+  function choosePurpose(ev) {
+    ev.preventDefault();
+    const v = $('purpose-select').value;
+    if (!v) {
+      showProblem(new ApiError({ title: 'Choose a purpose', detail: 'The purpose is recorded with every read of a child\'s data.' }));
+      return;
+    }
+    hideProblem();
+    state.purpose = v;
+    renderChrome();
+    const next = state.after && state.after !== '#/purpose' ? state.after : startRoute();
+    state.after = null;
+    location.hash = next;
+  }
+
+  function renderChrome() {
+    const u = state.user;
+    $('nav').hidden = !u;
+    $('who').hidden = !u;
+    if (!u) return;
+    $('who-name').textContent = u.name;
+    $('who-role').textContent = human(u.role) + (u.office ? ' · ' + u.office : '') +
+      (u.provider ? ' · ' + u.provider : '');
+    $('who-purpose').textContent = state.purpose || 'not set';
+    const v = views();
+    for (const li of document.querySelectorAll('#nav li')) {
+      li.hidden = !v.includes(li.getAttribute('data-need'));
+    }
+  }
+
+  // ---- routing (hash based: #/queue, #/case/12, ...) ----
+
+  const VIEWS = ['login', 'purpose', 'queue', 'search', 'case', 'audit', 'reports', 'notfound'];
+
+  function show(name) {
+    for (const v of VIEWS) $('view-' + v).hidden = v !== name;
+    for (const a of document.querySelectorAll('#nav a')) {
+      if (a.getAttribute('data-route') === name) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    }
+  }
+  function go(name) {
+    show(name);
+  }
+  function parseHash() {
+    const h = location.hash.replace(/^#\/?/, '');
+    const qi = h.indexOf('?');
+    const path = qi >= 0 ? h.slice(0, qi) : h;
+    const query = new URLSearchParams(qi >= 0 ? h.slice(qi + 1) : '');
+    return { parts: path.split('/').filter(Boolean), query };
+  }
+
+  async function route() {
+    hideProblem();
+    const { parts, query } = parseHash();
+    const name = parts[0] || '';
+    if (!state.user) {
+      if (name && name !== 'login' && name !== 'purpose') state.pending = location.hash;
+      show('login');
+      $('login-user').focus();
+      return;
+    }
+    if (name === 'login') {
+      location.hash = startRoute();
+      return;
+    }
+    if (name === 'purpose') {
+      show('purpose');
+      $('purpose-select').focus();
+      return;
+    }
+    if (!state.purpose) {
+      askPurpose('#/' + parts.join('/') + (query.toString() ? '?' + query : ''));
+      return;
+    }
+    document.title = 'uctrack';
+    switch (name) {
+      case '':
+        location.hash = startRoute();
+        return;
+      case 'queue': show('queue'); return loadQueue(query);
+      case 'search': show('search'); return loadSearch(query);
+      case 'case': show('case'); return loadCase(parts[1]);
+      case 'audit': show('audit'); return loadAudit(query);
+      case 'reports': show('reports'); return loadReports(query);
+      default: show('notfound');
+    }
+  }
+
+  function focusHeading(id) {
+    const h = $(id);
+    if (h) {
+      h.tabIndex = -1;
+      h.focus({ preventScroll: false });
+    }
+  }
+
+  // ---- queue ----
+
+  function queueFilters() {
+    return {
+      office: $('qf-office').value.trim().toUpperCase(),
+      group: $('qf-group').value,
+      phase: $('qf-phase').value,
+    };
+  }
+
+  async function loadQueue(query) {
+    const u = state.user;
+    const f = {
+      office: query.get('office') || '',
+      group: query.get('group') || '',
+      phase: query.get('phase') || '',
+    };
+    const fixedOffice = (u.role === 'officer' || u.role === 'supervisor') && u.office;
+    if (fixedOffice && !f.office) f.office = u.office;
+    $('qf-office').value = f.office;
+    $('qf-office').readOnly = !!fixedOffice;
+    $('qf-group').value = f.group;
+    $('qf-phase').value = f.phase;
+    const cursor = query.get('cursor') || null;
+    const tbody = clear($('queue-table').tBodies[0]);
+    $('queue-note').textContent = 'Loading…';
+    try {
+      const r = await api('GET', '/queue', { pii: true, query: { ...f, limit: 50, cursor } });
+      const items = (r && r.items) || [];
+      state.queue.next = r.next_cursor || null;
+      for (const it of items) tbody.appendChild(queueRow(it));
+      if (!items.length) {
+        tbody.appendChild(el('tr', null, el('td', { colSpan: 8, className: 'muted' }, 'No open tasks match these filters.')));
+      }
+      const masked = items.some((it) => isMasked(it.name) || isMasked(it.a_number));
+      $('queue-note').textContent = `${items.length} task${items.length === 1 ? '' : 's'} on this page` +
+        (f.office ? ` · office ${f.office}` : ' · all offices') +
+        (masked ? ' · personal data masked for your role' : '');
+      $('queue-next').disabled = !state.queue.next;
+      $('queue-first').disabled = !cursor;
+      $('queue-page').textContent = cursor ? 'Later page' : 'First page';
+    } catch (e) {
+      $('queue-note').textContent = '';
+      showProblem(e, 'Queue');
+    }
+  }
+
+  function caseLink(id, label) {
+    return el('a', { href: '#/case/' + encodeURIComponent(String(id)) }, label);
+  }
+
+  function queueRow(it) {
+    const name = it.name;
+    const who = el('div', { className: 'who-cell' },
+      caseLink(it.case_id, name ? txt(name) : `Case C${it.case_id}`),
+      el('div', { className: 'muted small' }, anumFmt(it.a_number)));
+    const holds = it.holds ? String(it.holds).split(',').filter(Boolean) : [];
+    return el('tr', { 'data-case': it.case_id },
+      el('td', { className: 'num' }, txt(it.score !== undefined ? it.score : it.priority)),
+      el('td', null, groupTag(it.group)),
+      el('td', null, who),
+      el('td', null, holds.length ? holds.map((h) => el('span', { className: 'tag hold' }, human(h))) : '—'),
+      el('td', null, human(it.action)),
+      el('td', { className: 'date' }, txt(it.due)),
+      el('td', null, txt(it.office)),
+      el('td', null, txt(it.phase)));
+  }
+
+  function groupTag(g) {
+    return el('span', { className: 'tag g-' + String(g || 'none').replace(/[^a-z_]/g, '') }, groupLabel(g || 'none'));
+  }
+
+  function queueSubmit(ev) {
+    ev.preventDefault();
+    const f = queueFilters();
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(f)) if (v) q.set(k, v);
+    state.queue.cursors = [];
+    location.hash = '#/queue' + (q.toString() ? '?' + q : '');
+  }
+  function queueNext() {
+    if (!state.queue.next) return;
+    const { query } = parseHash();
+    query.set('cursor', state.queue.next);
+    location.hash = '#/queue?' + query;
+  }
+  function queueFirst() {
+    const { query } = parseHash();
+    query.delete('cursor');
+    location.hash = '#/queue' + (query.toString() ? '?' + query : '');
+  }
+
+  // ---- search ----
+
+  async function loadSearch(query) {
+    const q = query.get('q') || '';
+    $('search-q').value = q;
+    const table = $('search-table');
+    const tbody = clear(table.tBodies[0]);
+    if (!q) {
+      table.hidden = true;
+      $('search-note').textContent = state.user.role === 'legal_provider'
+        ? 'You can open only the cases of your own clients.' : '';
+      $('search-q').focus();
+      return;
+    }
+    $('search-note').textContent = 'Searching…';
+    try {
+      const r = await api('GET', '/cases', { pii: true, query: { q } });
+      const items = (r && r.items) || [];
+      for (const c of items) {
+        tbody.appendChild(el('tr', { 'data-case': c.id },
+          el('td', null, caseLink(c.id, 'C' + c.id)),
+          el('td', null, caseLink(c.id, txt(c.name))),
+          el('td', null, anumFmt(c.a_number)),
+          el('td', { className: 'date' }, txt(c.birth_date)),
+          el('td', null, txt(c.office)),
+          el('td', null, groupTag(c.group)),
+          el('td', null, txt(c.phase))));
+      }
+      table.hidden = items.length === 0;
+      $('search-note').textContent = items.length
+        ? `${items.length} case${items.length === 1 ? '' : 's'} found (searched by ${human(r.query_kind)}).`
+        : 'No cases found that you may see.';
+    } catch (e) {
+      table.hidden = true;
+      $('search-note').textContent = '';
+      showProblem(e, 'Search');
+    }
+  }
+
+  function searchSubmit(ev) {
+    ev.preventDefault();
+    const q = $('search-q').value.trim();
+    if (q.length < 2) {
+      showProblem(new ApiError({ title: 'Type at least 2 characters' }));
+      return;
+    }
+    location.hash = '#/search?q=' + encodeURIComponent(q);
+  }
+
+  // ---- one case ----
+
+  let caseState = null; // {id, data}
+
+  async function loadCase(idText, notice) {
+    const body = clear($('case-body'));
+    const id = /^[1-9]\d{0,14}$/.test(idText || '') ? idText : null;
+    $('case-h').textContent = id ? `Case C${id}` : 'Case';
+    if (!id) {
+      showProblem(new ApiError({ title: 'Not a case id', detail: 'Case ids are positive numbers, e.g. #/case/42.' }));
+      return;
+    }
+    append(body, el('p', { className: 'muted' }, 'Loading…'));
+    let data;
+    try {
+      data = await api('GET', '/cases/' + id, { pii: true });
+    } catch (e) {
+      clear(body);
+      showProblem(e, `Case C${id}`);
+      return;
+    }
+    const prev = caseState && caseState.id === id ? caseState.data : null;
+    caseState = { id, data };
+    renderCase(body, id, data, notice, prev);
+  }
+
+  function section(title, id, ...kids) {
+    const hid = 'h-' + id;
+    return el('section', { className: 'card', id: 'sec-' + id, 'aria-labelledby': hid },
+      el('h2', { id: hid }, title), ...kids);
+  }
+
+  // A table from rows and [key, label] columns; values as text.
+  function table(rows, cols, opts) {
+    const o = opts || {};
+    if (!rows || !rows.length) return el('p', { className: 'muted' }, o.empty || 'None.');
+    const t = el('table', { className: 'grid' + (o.compact ? ' compact' : '') });
+    if (o.caption) t.appendChild(el('caption', { className: 'sr-only' }, o.caption));
+    t.appendChild(el('thead', null, el('tr', null, cols.map(([, label]) => el('th', { scope: 'col' }, label)))));
+    const tb = el('tbody');
+    for (const r of rows) {
+      tb.appendChild(el('tr', o.rowAttrs ? o.rowAttrs(r) : null, cols.map(([k, , fmt]) => {
+        const v = typeof k === 'function' ? k(r) : r[k];
+        return el('td', null, fmt ? fmt(v, r) : txt(v));
+      })));
+    }
+    t.appendChild(tb);
+    return el('div', { className: 'table-wrap' }, t);
+  }
+
+  function dl(pairs) {
+    const d = el('dl', { className: 'facts' });
+    for (const [k, v] of pairs) {
+      d.appendChild(el('div', null, el('dt', null, k), el('dd', null, v instanceof Node ? v : txt(v))));
+    }
+    return d;
+  }
+
+  function holdNames(data) {
+    const h = (data.holds || []).map((x) => (typeof x === 'string' ? x : x.name)).filter(Boolean);
+    if (h.length) return h;
+    const c = data.case || {};
+    return c.hold_names ? String(c.hold_names).split(',').filter(Boolean) : [];
+  }
+
+  // The explanation may come as data.explanation (triage_explain) with
+  // fired rules and holds; older servers only give holds and tasks.
+  function explanation(data) {
+    return data.explanation || data.triage || data.explain || null;
+  }
+
+  function renderCase(body, id, data, notice, prev) {
+    clear(body);
+    const c = data.case || {};
+    const ident = data.identity || [];
+    const first = ident[0] || {};
+    const masked = isMasked(first.family_name) || isMasked(c.a_number);
+    const name = first.family_name || first.given_name
+      ? [first.family_name, first.given_name].filter((x) => x !== undefined && x !== null).join(', ')
+      : null;
+    $('case-h').textContent = `Case C${id}` + (name ? ` — ${name}` : '');
+    document.title = `Case C${id} · uctrack`;
+    if (masked) {
+      append(body, el('p', { className: 'notice', 'data-testid': 'masked-note' },
+        'Personal data is masked for your role (shown as ***).'));
+    }
+    if (notice) append(body, notice);
+
+    const ex = explanation(data);
+    const holds = holdNames(data);
+    append(body, section('Summary', 'summary', dl([
+      ['Group', groupTag(c.group || (ex && ex.group))],
+      ['Priority score', c.score],
+      ['Phase', PHASE_LABELS[c.phase] || c.phase],
+      ['Field office', c.office],
+      ['A-number', anumFmt(c.a_number)],
+      ['Person', c.person_id],
+      ['Holds', holds.length ? holds.map((h) => el('span', { className: 'tag hold' }, human(h))) : 'none'],
+      ['Rule set', c.rs_hash],
+      ['Facts as of', c.as_of],
+      ['Triaged at', c.triaged_at],
+    ])));
+
+    append(body, section('Identity', 'identity', table(ident, [
+      ['source', 'Source', human], ['family_name', 'Family name'], ['given_name', 'Given name'],
+      ['birth_date', 'Birth date'], ['sex', 'Sex'], ['country', 'Country'], ['a_number', 'A-number', anumFmt],
+    ], { caption: 'Identity as stated in each source', empty: 'No identity records.' })));
+
+    append(body, renderExplanation(ex, data, holds));
+
+    append(body, section('Tasks', 'tasks', table(data.tasks || [], [
+      ['action', 'Task', human], ['phase', 'Phase'], ['due', 'Due'], ['status', 'Status'],
+      ['held_by', 'Held by', (v) => (v ? human(v) : '—')], ['office', 'Office'],
+    ], { caption: 'Tasks of this case', empty: 'No tasks.' })));
+
+    append(body, section('Address history', 'addresses', table(data.addresses || [], [
+      ['as_of', 'As of'], ['street', 'Street'], ['unit', 'Unit'], ['city', 'City'], ['state', 'State'],
+      ['zip', 'ZIP'], ['status', 'Status', human], ['src_tbl', 'Source', human],
+    ], { caption: 'Addresses, oldest first', empty: 'No address on file.' })));
+
+    append(body, renderTimeline(data));
+    append(body, renderRecords(data.records || []));
+    append(body, section('Overrides', 'overrides', table(data.overrides || [], [
+      ['created_at', 'When'], ['kind', 'Kind', human], ['value', 'Value', human], ['reason', 'Reason'],
+      ['by_user', 'By'], ['status', 'Status'],
+    ], { caption: 'Supervisor overrides', empty: 'No overrides.' })));
+
+    const types = ROLE_EVENTS[state.user.role] || [];
+    if (types.length) append(body, eventForm(id, types));
+    if (CAN_OVERRIDE[state.user.role]) append(body, overrideForm(id, holds));
+  }
+
+  function renderExplanation(ex, data, holds) {
+    const kids = [];
+    if (ex && Array.isArray(ex.fired)) {
+      const rules = ex.fired.filter((f) => f.kind !== 'hold');
+      const hs = ex.fired.filter((f) => f.kind === 'hold');
+      if (ex.group_label || ex.rank) {
+        kids.push(el('p', null,
+          `Group ${ex.group_label || groupLabel(ex.group)}` + (ex.overridden ? ' (set by an override)' : '') +
+          (ex.score !== undefined ? `, score ${ex.score}` : '') + (ex.rank ? `, rank ${ex.rank}` : '') +
+          (ex.phase_name ? `, phase ${ex.phase} ${ex.phase_name}` : '') + '.'));
+      }
+      kids.push(el('h3', null, 'Rules that fired'));
+      kids.push(rules.length ? el('ul', { className: 'fired' }, rules.map((f) => el('li', { 'data-rule': f.name },
+        el('div', null, el('strong', null, human(f.name)),
+          f.group ? ` → ${groupLabel(f.group)}` : '', f.score ? ` (+${f.score})` : ''),
+        f.reason ? el('div', null, f.reason) : null,
+        f.facts ? el('div', { className: 'muted small' }, 'Facts read: ', factsText(f.facts)) : null)))
+        : el('p', { className: 'muted' }, 'No rule fired.'));
+      kids.push(el('h3', null, 'Holds and what they block'));
+      kids.push(hs.length ? el('ul', { className: 'fired' }, hs.map((f) => el('li', { 'data-hold': f.name },
+        el('div', null, el('strong', null, human(f.name)),
+          f.blocks ? ` blocks ${human(f.blocks)}` : '', f.lifted === 'yes' || f.lifted === true ? ' (lifted by an override)' : ''),
+        f.reason ? el('div', null, f.reason) : null,
+        f.facts ? el('div', { className: 'muted small' }, 'Facts read: ', factsText(f.facts)) : null)))
+        : el('p', { className: 'muted' }, 'No hold.'));
+    } else {
+      kids.push(el('p', { className: 'muted' },
+        'The server did not send a rule-by-rule explanation for this case; holds and the tasks they block are shown below.'));
+      const blocked = {};
+      for (const t of data.tasks || []) {
+        for (const h of String(t.held_by || '').split(',').filter(Boolean)) {
+          (blocked[h] = blocked[h] || []).push(t.action);
+        }
+      }
+      kids.push(holds.length ? el('ul', { className: 'fired' }, holds.map((h) => el('li', { 'data-hold': h },
+        el('strong', null, human(h)), blocked[h] ? ` blocks ${blocked[h].map(human).join(', ')}` : '')))
+        : el('p', { className: 'muted' }, 'No hold.'));
+    }
+    return section('Why this case is here', 'explain', ...kids);
+  }
+
+  function factsText(f) {
+    if (typeof f === 'string') return f;
+    if (Array.isArray(f)) return f.map((x) => (typeof x === 'object' ? `${x.name}=${txt(x.value)}` : String(x))).join(', ');
+    if (f && typeof f === 'object') return Object.entries(f).map(([k, v]) => `${k}=${txt(v)}`).join(', ');
+    return txt(f);
+  }
+
+  // Field-event details for the timeline, from its record's body.
+  const EVENT_SKIP = new Set(['event_id', 'a_number', 'type', 'occurred_at']);
+  function eventSummary(body) {
+    if (!body || typeof body !== 'object') return body ? String(body) : '';
+    return Object.entries(body).filter(([k]) => !EVENT_SKIP.has(k))
+      .map(([k, v]) => `${human(k)}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ');
+  }
+
+  function renderTimeline(data) {
+    const recs = new Map();
+    for (const r of data.records || []) recs.set(`${r.table}:${r.rid}`, r);
+    const tl = (data.timeline || []).slice().reverse(); // newest first
+    const rows = tl.map((t) => {
+      const r = recs.get(`${t.table}:${t.rid}`);
+      let detail = '';
+      if (r && t.table === 'field_event') detail = eventSummary(r.body);
+      else if (r && r.outcome) detail = human(r.outcome);
+      return { ...t, detail };
+    });
+    return section('Timeline', 'timeline', table(rows, [
+      ['date', 'Date'], ['what', 'What', human], ['table', 'Source', human], ['detail', 'Details'],
+    ], { caption: 'Timeline, newest first', empty: 'Nothing recorded yet.',
+      rowAttrs: (r) => ({ 'data-what': r.what, 'data-table': r.table }) }));
+  }
+
+  function renderRecords(records) {
+    const byTable = new Map();
+    for (const r of records) {
+      if (!byTable.has(r.table)) byTable.set(r.table, []);
+      byTable.get(r.table).push(r);
+    }
+    const kids = [];
+    if (!records.length) kids.push(el('p', { className: 'muted' }, 'No source records.'));
+    for (const [tbl, rows] of byTable) {
+      const keys = [];
+      for (const r of rows) for (const k of Object.keys(r)) if (k !== 'table' && !keys.includes(k)) keys.push(k);
+      kids.push(el('details', null,
+        el('summary', null, `${human(tbl)} (${rows.length})`),
+        table(rows, keys.map((k) => [k, human(k), (v) => (v && typeof v === 'object' ? eventSummary(v) : txt(v))]),
+          { compact: true, caption: human(tbl) + ' records' })));
+    }
+    return section('Source records', 'records', ...kids);
+  }
+
+  // ---- forms: field events and overrides ----
+
+  const EVENT_LABELS = {
+    contact_attempt: 'Contact attempt', welfare_check: 'Welfare check',
+    trafficking_screening: 'Trafficking screening', address_update: 'Address update',
+    referral: 'Referral', representation: 'Representation', orientation: 'Legal orientation',
+  };
+  // Per type: [field, label, kind, options or attributes]
+  const EVENT_FIELDS = {
+    contact_attempt: [
+      ['method', 'Method', 'select', ['phone', 'home_visit', 'mail']],
+      ['outcome', 'Outcome', 'select', ['reached', 'no_answer', 'not_at_address', 'moved', 'refused', 'wrong_number']],
+    ],
+    welfare_check: [
+      ['outcome', 'Outcome', 'select', ['safe', 'concern', 'not_seen']],
+      ['note', 'Note (optional, encrypted at rest)', 'textarea'],
+    ],
+    trafficking_screening: [
+      ['result', 'Result', 'select', ['no_indicators', 'indicators_found', 'declined']],
+      ['note', 'Note (optional, sensitive, encrypted at rest)', 'textarea'],
+    ],
+    address_update: [
+      ['street', 'Street', 'text', { required: true }], ['unit', 'Unit / apartment', 'text'],
+      ['city', 'City', 'text', { required: true }], ['state', 'State', 'text', { required: true, maxLength: 2, size: 3 }],
+      ['zip', 'ZIP', 'text', { required: true, maxLength: 10, size: 10 }],
+      ['status', 'Status', 'select', ['verified', 'unverified', 'undeliverable']],
+    ],
+    referral: [
+      ['to', 'Referred to', 'select', ['legal_provider', 'hsi', 'cps', 'hhs']],
+      ['reason', 'Reason (optional)', 'text'],
+    ],
+    representation: [
+      ['provider', 'Provider', 'provider'],
+      ['status', 'Status', 'select', ['started', 'ended']],
+    ],
+    orientation: [['provider', 'Provider', 'provider']],
+  };
+
+  function fieldFor(prefix, [name, label, kind, extra]) {
+    const id = `${prefix}-${name}`;
+    let input;
+    if (kind === 'select') {
+      input = el('select', { id, name }, extra.map((v) => el('option', { value: v }, human(v))));
+    } else if (kind === 'textarea') {
+      input = el('textarea', { id, name, rows: 3, maxLength: 4000 });
+    } else if (kind === 'provider') {
+      const p = state.user.provider || '';
+      input = el('input', { id, name, value: p, readOnly: !!p, required: true });
+    } else {
+      input = el('input', { id, name, ...(extra || {}) });
+    }
+    return el('div', { className: 'field' }, el('label', { for: id }, label), input);
+  }
+
+  function eventForm(caseId, types) {
+    const typeSel = el('select', { id: 'ev-type', name: 'type' },
+      types.map((t) => el('option', { value: t }, EVENT_LABELS[t] || human(t))));
+    const fields = el('div', { className: 'ev-fields', id: 'ev-fields' });
+    const date = el('input', { id: 'ev-date', name: 'occurred_at', type: 'date', value: today(), max: today(), required: true });
+    const result = el('div', { id: 'ev-result', 'aria-live': 'polite' });
+    const submit = el('button', { type: 'submit', className: 'primary' }, 'Record event');
+    const form = el('form', { id: 'event-form', className: 'stack', noValidate: false },
+      el('div', { className: 'row' },
+        el('div', { className: 'field' }, el('label', { for: 'ev-type' }, 'Event'), typeSel),
+        el('div', { className: 'field' }, el('label', { for: 'ev-date' }, 'Date'), date)),
+      fields, el('div', null, submit), result);
+    const fill = () => {
+      clear(fields);
+      for (const f of EVENT_FIELDS[typeSel.value] || []) fields.appendChild(fieldFor('ev', f));
+    };
+    typeSel.addEventListener('change', fill);
+    fill();
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clear(result);
+      if (!form.reportValidity()) return;
+      const type = typeSel.value;
+      const payload = { type, occurred_at: date.value };
+      for (const [name] of EVENT_FIELDS[type] || []) {
+        const v = form.elements[name] ? form.elements[name].value.trim() : '';
+        if (v !== '') payload[name] = v;
+      }
+      submit.disabled = true;
+      const before = caseState && caseState.data ? caseState.data.case || {} : {};
+      const beforeHolds = caseState && caseState.data ? holdNames(caseState.data) : [];
+      try {
+        const r = await api('POST', `/cases/${caseId}/events`, { body: payload });
+        const notice = await retriageNotice(caseId, r, before, beforeHolds, EVENT_LABELS[type] || human(type));
+        await loadCase(caseId, notice);
+        const n = $('retriage');
+        if (n) n.focus();
+      } catch (e) {
+        append(result, problemBox(e));
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return section('Record a field event', 'event', form);
+  }
+
+  // After a write: what triage made of the case now.
+  async function retriageNotice(caseId, r, before, beforeHolds, what) {
+    let after = null;
+    let afterHolds = [];
+    try {
+      const d = await api('GET', '/cases/' + caseId, { pii: true });
+      after = d.case || {};
+      afterHolds = holdNames(d);
+    } catch (_) {
+      after = null;
+    }
+    const lines = [];
+    const stored = r && r.new === false ? 'was already recorded' : 'recorded';
+    lines.push(el('strong', null, `${what} ${stored}` + (r && r.event_id ? ` (${r.event_id})` : '') + '.'));
+    if (after) {
+      const ch = [];
+      const cmp = (label, a, b, fmt) => {
+        const f = fmt || txt;
+        ch.push(el('li', null, a === b ? `${label}: ${f(b)} (unchanged)` : `${label}: ${f(a)} → ${f(b)}`));
+      };
+      cmp('Group', before.group, after.group, groupLabel);
+      cmp('Priority score', before.score, after.score);
+      cmp('Phase', before.phase, after.phase);
+      cmp('Holds', beforeHolds.join(', ') || 'none', afterHolds.join(', ') || 'none');
+      lines.push(el('p', null, 'Re-triaged result:'));
+      lines.push(el('ul', null, ch));
+      if (r && r.retriaged === false) {
+        lines.push(el('p', { className: 'muted small' }, 'The server will re-triage this case on its next triage run.'));
+      }
+    }
+    return el('div', { id: 'retriage', className: 'notice ok', tabIndex: -1, role: 'status', 'data-testid': 'retriage' }, lines);
+  }
+
+  function overrideForm(caseId, holds) {
+    const kind = el('select', { id: 'ov-kind', name: 'kind' },
+      el('option', { value: 'group' }, 'Set the group'),
+      holds.length ? el('option', { value: 'lift_hold' }, 'Lift a hold') : null);
+    const valueWrap = el('div', { className: 'field' });
+    const reason = el('textarea', { id: 'ov-reason', name: 'reason', rows: 3, minLength: 10, maxLength: 2000, required: true,
+      'aria-describedby': 'ov-reason-help' });
+    const result = el('div', { id: 'ov-result', 'aria-live': 'polite' });
+    const fillValue = () => {
+      clear(valueWrap);
+      const opts = kind.value === 'group' ? Object.keys(GROUP_LABELS) : holds;
+      append(valueWrap, el('label', { for: 'ov-value' }, kind.value === 'group' ? 'New group' : 'Hold to lift'),
+        el('select', { id: 'ov-value', name: 'value' },
+          opts.map((v) => el('option', { value: v }, kind.value === 'group' ? groupLabel(v) : human(v)))));
+    };
+    kind.addEventListener('change', fillValue);
+    fillValue();
+    const submit = el('button', { type: 'submit' }, 'Record override');
+    const form = el('form', { id: 'override-form', className: 'stack' },
+      el('div', { className: 'row' },
+        el('div', { className: 'field' }, el('label', { for: 'ov-kind' }, 'Override'), kind), valueWrap),
+      el('div', { className: 'field' }, el('label', { for: 'ov-reason' }, 'Reason (required)'), reason,
+        el('div', { id: 'ov-reason-help', className: 'muted small' }, 'At least 10 characters. The reason is audited and shown on the case.')),
+      el('div', null, submit), result);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clear(result);
+      const why = reason.value.trim();
+      if (why.length < 10) {
+        append(result, problemBox(new ApiError({ title: 'A reason is required', detail: 'Explain the override in at least 10 characters.' })));
+        reason.focus();
+        return;
+      }
+      submit.disabled = true;
+      const before = caseState && caseState.data ? caseState.data.case || {} : {};
+      const beforeHolds = caseState && caseState.data ? holdNames(caseState.data) : [];
+      try {
+        const r = await api('POST', `/cases/${caseId}/overrides`,
+          { body: { kind: kind.value, value: form.elements.value.value, reason: why } });
+        const notice = await retriageNotice(caseId, r, before, beforeHolds, 'Override');
+        await loadCase(caseId, notice);
+        const n = $('retriage');
+        if (n) n.focus();
+      } catch (e) {
+        append(result, problemBox(e));
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return section('Supervisor override', 'override', form);
+  }
+
+  // ---- audit log ----
+
+  async function loadAudit(query) {
+    const f = { actor: query.get('actor') || '', action: query.get('action') || '', target: query.get('target') || '' };
+    $('af-actor').value = f.actor;
+    $('af-action').value = f.action;
+    $('af-target').value = f.target;
+    const after = query.get('after') || '';
+    const tbody = clear($('audit-table').tBodies[0]);
+    try {
+      const r = await api('GET', '/audit', { query: { ...f, after, limit: 100 } });
+      const items = (r && r.items) || [];
+      for (const a of items) {
+        tbody.appendChild(el('tr', null,
+          el('td', { className: 'num' }, txt(a.seq)), el('td', { className: 'date' }, txt(a.at)),
+          el('td', null, txt(a.actor)), el('td', null, txt(a.role)), el('td', null, txt(a.action)),
+          el('td', null, txt(a.target)), el('td', null, txt(a.purpose)), el('td', null, txt(a.outcome)),
+          el('td', { className: 'small' }, txt(a.detail))));
+      }
+      if (!items.length) tbody.appendChild(el('tr', null, el('td', { colSpan: 9, className: 'muted' }, 'No entries.')));
+      state.audit.next = r && r.next_after ? r.next_after : null;
+      $('audit-next').disabled = !state.audit.next;
+      $('audit-first').disabled = !after;
+    } catch (e) {
+      showProblem(e, 'Audit log');
+    }
+  }
+  function auditSubmit(ev) {
+    ev.preventDefault();
+    const q = new URLSearchParams();
+    for (const k of ['actor', 'action', 'target']) {
+      const v = $('af-' + k).value.trim();
+      if (v) q.set(k, v);
+    }
+    location.hash = '#/audit' + (q.toString() ? '?' + q : '');
+  }
+  function auditPage(first) {
+    const { query } = parseHash();
+    if (first) query.delete('after');
+    else if (state.audit.next) query.set('after', state.audit.next);
+    location.hash = '#/audit' + (query.toString() ? '?' + query : '');
+  }
+
+  // ---- oversight report ----
+
+  function reportQuery(format) {
+    const q = { format };
+    const by = $('rf-by').value;
+    const asOf = $('rf-asof').value;
+    if (by) q.by = by;
+    if (asOf) q.as_of = asOf;
+    if ($('rf-public').checked) q.public = '1';
+    return q;
+  }
+
+  async function loadReports(query) {
+    if (query.has('by')) $('rf-by').value = query.get('by');
+    if (query.has('as_of')) $('rf-asof').value = query.get('as_of');
+    $('rf-public').checked = query.get('public') === '1' || (state.user.role === 'auditor' && !query.has('public'));
+    const out = clear($('report-body'));
+    append(out, el('p', { className: 'muted' }, 'Loading…'));
+    try {
+      const r = await api('GET', '/reports/oversight', { query: reportQuery('json') });
+      clear(out);
+      append(out, renderReport(r));
+    } catch (e) {
+      clear(out);
+      if (e.problem && e.problem.status === 404 && /no such path/.test(e.problem.detail || '')) {
+        append(out, el('p', { className: 'notice' }, 'This server does not offer the oversight report over the API yet. Run `uctrack report oversight` on the server.'));
+      } else {
+        append(out, problemBox(e));
+      }
+    }
+  }
+
+  function reportSubmit(ev) {
+    ev.preventDefault();
+    const q = new URLSearchParams();
+    const r = reportQuery('json');
+    for (const k of ['by', 'as_of', 'public']) if (r[k]) q.set(k, r[k]);
+    if (!r.public) q.set('public', '0');
+    location.hash = '#/reports?' + q;
+  }
+
+  async function reportHtml() {
+    hideProblem();
+    try {
+      const res = await api('GET', '/reports/oversight', { query: reportQuery('html'), raw: true });
+      const blob = await res.blob();
+      const url = URL.createObjectURL(new Blob([blob], { type: 'text/html' }));
+      const a = el('a', null);
+      a.setAttribute('href', url);
+      a.download = 'oversight-report.html';
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (e) {
+      showProblem(e, 'Report');
+    }
+  }
+
+  function fmtMetric(v, key) {
+    if (v === null || v === undefined) return 'suppressed';
+    if (typeof v === 'number' && key && key.startsWith('appearance_rate')) return (v * 100).toFixed(1) + '%';
+    return String(v);
+  }
+
+  function renderReport(r) {
+    if (!r || !Array.isArray(r.metrics) || !Array.isArray(r.rows)) {
+      return el('pre', { className: 'small' }, JSON.stringify(r, null, 2));
+    }
+    const meta = el('p', { className: 'muted' },
+      `As of ${txt(r.as_of)} · data known at ${txt(r.known_at)} · by ${human(r.by)} · ` +
+      (r.public ? 'publishable: small counts suppressed' : 'internal: not for publication'));
+    const t = el('table', { className: 'grid report', id: 'report-table' });
+    t.appendChild(el('caption', null, 'Oversight report'));
+    t.appendChild(el('thead', null, el('tr', null, el('th', { scope: 'col' }, 'Metric'),
+      r.rows.map((row) => el('th', { scope: 'col' }, human(row.group)))))));
+    const tb = el('tbody');
+    for (const m of r.metrics) {
+      const label = String(m.label || m.key);
+      const indent = /^\s+/.test(label);
+      tb.appendChild(el('tr', null,
+        el('th', { scope: 'row', className: indent ? 'indent' : '' }, label.trim()),
+        r.rows.map((row) => {
+          const v = row.values ? row.values[m.key] : undefined;
+          const sup = (row.suppressed || []).includes(m.key);
+          return el('td', { className: 'num' + (sup || v === null ? ' suppressed' : '') }, sup ? 'suppressed' : fmtMetric(v, m.key));
+        })));
+    }
+    t.appendChild(tb);
+    return el('div', null, meta, el('div', { className: 'table-wrap' }, t));
+  }
+
+  // ---- start ----
+
+  async function start() {
+    $('login-form').addEventListener('submit', login);
+    $('purpose-form').addEventListener('submit', choosePurpose);
+    $('purpose-change').addEventListener('click', () => askPurpose(location.hash));
+    $('logout').addEventListener('click', logout);
+    $('queue-filter').addEventListener('submit', queueSubmit);
+    $('queue-next').addEventListener('click', queueNext);
+    $('queue-first').addEventListener('click', queueFirst);
+    $('search-form').addEventListener('submit', searchSubmit);
+    $('audit-filter').addEventListener('submit', auditSubmit);
+    $('audit-next').addEventListener('click', () => auditPage(false));
+    $('audit-first').addEventListener('click', () => auditPage(true));
+    $('report-form').addEventListener('submit', reportSubmit);
+    $('report-html').addEventListener('click', reportHtml);
+    window.addEventListener('hashchange', route);
+    // A page reload keeps the cookie; ask the server who we are (and for
+    // the CSRF token) instead of storing anything in the browser.
+    if (await restoreSession()) renderChrome();
+    document.body.setAttribute('data-ready', '1');
+    route();
+  }
+
+  document.addEventListener('DOMContentLoaded', start);
+})();
