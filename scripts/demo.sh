@@ -23,7 +23,7 @@ if has link; then echo "demo: linking"; "$bin" --db "$db" link --full; fi
 if has triage; then echo "demo: triage"; "$bin" --db "$db" triage; fi
 if has report; then "$bin" --db "$db" report oversight --format table || true; fi
 if has serve; then
-	if [ -x scripts/demo-users.sh ]; then scripts/demo-users.sh "$bin" "$db"; fi
+	UCTRACK="$bin" scripts/demo-users.sh "$db"
 	listen=${UCTRACK_LISTEN:-127.0.0.1:8080}
 	echo "demo: serving on http://$listen/ (Ctrl-C to stop)"
 	exec "$bin" --db "$db" serve --listen "$listen"

@@ -2,8 +2,9 @@
 //
 // Rules this file keeps (docs/ui.md):
 //  - Untrusted strings (everything that comes from the API) are put into
-//    the page as text only: el() creates text nodes; nothing here assigns
-//    innerHTML, outerHTML or insertAdjacentHTML, or builds HTML strings.
+//    the page as text only: el() creates text nodes; nothing here parses
+//    HTML (no assignment to an element's HTML properties) or builds HTML
+//    strings; tests/cli/test_browser.sh greps for the dangerous APIs.
 //  - The session is an HttpOnly cookie the page never sees; the CSRF token
 //    from POST /api/v1/session is kept in memory (state.csrf) and sent as
 //    X-CSRF-Token on every unsafe request.
@@ -224,6 +225,7 @@
     state.user = null;
     state.csrf = null;
     state.purpose = null;
+    savePurpose();
     renderChrome();
     go('login');
     showProblem(new ApiError(problem || { title: 'Signed out' }), 'Your session ended; sign in again');
@@ -276,6 +278,7 @@
     state.user = null;
     state.csrf = null;
     state.purpose = null;
+    savePurpose();
     state.queue = { cursors: [], cursor: null, next: null };
     renderChrome();
     say('Signed out.');
@@ -289,6 +292,24 @@
   function startRoute() {
     const v = views();
     return v.length ? '#/' + v[0] : '#/search';
+  }
+
+  // The purpose survives a reload of this tab (sessionStorage, per tab,
+  // gone when the tab closes or the user signs out); it is not a secret.
+  function savePurpose() {
+    try {
+      if (state.user && state.purpose) {
+        sessionStorage.setItem('uctrack.purpose', JSON.stringify({ user: state.user.name, purpose: state.purpose }));
+      } else {
+        sessionStorage.removeItem('uctrack.purpose');
+      }
+    } catch (_) { /* storage disabled: ask again after a reload */ }
+  }
+  function loadPurpose() {
+    try {
+      const p = JSON.parse(sessionStorage.getItem('uctrack.purpose') || 'null');
+      if (p && state.user && p.user === state.user.name && typeof p.purpose === 'string') state.purpose = p.purpose;
+    } catch (_) { /* ignore */ }
   }
 
   function askPurpose(next) {
@@ -308,6 +329,7 @@
     }
     hideProblem();
     state.purpose = v;
+    savePurpose();
     renderChrome();
     const next = state.after && state.after !== '#/purpose' ? state.after : startRoute();
     state.after = null;
@@ -430,6 +452,7 @@
       if (!items.length) {
         tbody.appendChild(el('tr', null, el('td', { colSpan: 8, className: 'muted' }, 'No open tasks match these filters.')));
       }
+      labelCells($('queue-table'));
       const masked = items.some((it) => isMasked(it.name) || isMasked(it.a_number));
       $('queue-note').textContent = `${items.length} task${items.length === 1 ? '' : 's'} on this page` +
         (f.office ? ` · office ${f.office}` : ' · all offices') +
@@ -440,6 +463,17 @@
     } catch (e) {
       $('queue-note').textContent = '';
       showProblem(e, 'Queue');
+    }
+  }
+
+  // Copy each column's header into its cells (data-label), so the narrow
+  // layout can show "Due 2026-12-05" when rows become stacked cards.
+  function labelCells(tableEl) {
+    const heads = [...tableEl.tHead.rows[0].cells].map((th) => th.textContent);
+    for (const tr of tableEl.tBodies[0].rows) {
+      [...tr.cells].forEach((td, i) => {
+        if (heads[i] && td.colSpan === 1) td.setAttribute('data-label', heads[i]);
+      });
     }
   }
 
@@ -516,6 +550,7 @@
           el('td', null, groupTag(c.group)),
           el('td', null, txt(c.phase))));
       }
+      labelCells(table);
       table.hidden = items.length === 0;
       $('search-note').textContent = items.length
         ? `${items.length} case${items.length === 1 ? '' : 's'} found (searched by ${human(r.query_kind)}).`
@@ -590,7 +625,8 @@
   function dl(pairs) {
     const d = el('dl', { className: 'facts' });
     for (const [k, v] of pairs) {
-      d.appendChild(el('div', null, el('dt', null, k), el('dd', null, v instanceof Node ? v : txt(v))));
+      const shown = v instanceof Node || Array.isArray(v) ? v : txt(v);
+      d.appendChild(el('div', null, el('dt', null, k), el('dd', null, shown)));
     }
     return d;
   }
@@ -640,17 +676,22 @@
       ['Triaged at', c.triaged_at],
     ])));
 
-    append(body, section('Identity', 'identity', table(ident, [
-      ['source', 'Source', human], ['family_name', 'Family name'], ['given_name', 'Given name'],
-      ['birth_date', 'Birth date'], ['sex', 'Sex'], ['country', 'Country'], ['a_number', 'A-number', anumFmt],
-    ], { caption: 'Identity as stated in each source', empty: 'No identity records.' })));
-
-    append(body, renderExplanation(ex, data, holds));
-
     append(body, section('Tasks', 'tasks', table(data.tasks || [], [
       ['action', 'Task', human], ['phase', 'Phase'], ['due', 'Due'], ['status', 'Status'],
       ['held_by', 'Held by', (v) => (v ? human(v) : '—')], ['office', 'Office'],
     ], { caption: 'Tasks of this case', empty: 'No tasks.' })));
+
+    append(body, renderExplanation(ex, data, holds));
+
+    // Actions come before the long history: field staff record, then read.
+    const types = ROLE_EVENTS[state.user.role] || [];
+    if (types.length) append(body, eventForm(id, types));
+    if (CAN_OVERRIDE[state.user.role]) append(body, overrideForm(id, holds));
+
+    append(body, section('Identity', 'identity', table(ident, [
+      ['source', 'Source', human], ['family_name', 'Family name'], ['given_name', 'Given name'],
+      ['birth_date', 'Birth date'], ['sex', 'Sex'], ['country', 'Country'], ['a_number', 'A-number', anumFmt],
+    ], { caption: 'Identity as stated in each source', empty: 'No identity records.' })));
 
     append(body, section('Address history', 'addresses', table(data.addresses || [], [
       ['as_of', 'As of'], ['street', 'Street'], ['unit', 'Unit'], ['city', 'City'], ['state', 'State'],
@@ -663,10 +704,6 @@
       ['created_at', 'When'], ['kind', 'Kind', human], ['value', 'Value', human], ['reason', 'Reason'],
       ['by_user', 'By'], ['status', 'Status'],
     ], { caption: 'Supervisor overrides', empty: 'No overrides.' })));
-
-    const types = ROLE_EVENTS[state.user.role] || [];
-    if (types.length) append(body, eventForm(id, types));
-    if (CAN_OVERRIDE[state.user.role]) append(body, overrideForm(id, holds));
   }
 
   function renderExplanation(ex, data, holds) {
@@ -722,7 +759,13 @@
   function eventSummary(body) {
     if (!body || typeof body !== 'object') return body ? String(body) : '';
     return Object.entries(body).filter(([k]) => !EVENT_SKIP.has(k))
-      .map(([k, v]) => `${human(k)}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ');
+      .map(([k, v]) => `${human(k)}: ${valueText(v)}`).join(' · ');
+  }
+  // Codes (no_answer) read better as words; free text stays as it is.
+  function valueText(v) {
+    if (v && typeof v === 'object') return JSON.stringify(v);
+    const s = String(v);
+    return /^[a-z]+(_[a-z]+)+$/.test(s) ? human(s) : s;
   }
 
   function renderTimeline(data) {
@@ -905,14 +948,14 @@
     const fillValue = () => {
       clear(valueWrap);
       const opts = kind.value === 'group' ? Object.keys(GROUP_LABELS) : holds;
-      append(valueWrap, el('label', { for: 'ov-value' }, kind.value === 'group' ? 'New group' : 'Hold to lift'),
+      append(valueWrap, [el('label', { for: 'ov-value' }, kind.value === 'group' ? 'New group' : 'Hold to lift'),
         el('select', { id: 'ov-value', name: 'value' },
-          opts.map((v) => el('option', { value: v }, kind.value === 'group' ? groupLabel(v) : human(v)))));
+          opts.map((v) => el('option', { value: v }, kind.value === 'group' ? groupLabel(v) : human(v))))]);
     };
     kind.addEventListener('change', fillValue);
     fillValue();
     const submit = el('button', { type: 'submit' }, 'Record override');
-    const form = el('form', { id: 'override-form', className: 'stack' },
+    const form = el('form', { id: 'override-form', className: 'stack', noValidate: true },
       el('div', { className: 'row' },
         el('div', { className: 'field' }, el('label', { for: 'ov-kind' }, 'Override'), kind), valueWrap),
       el('div', { className: 'field' }, el('label', { for: 'ov-reason' }, 'Reason (required)'), reason,
@@ -1005,6 +1048,8 @@
     if (query.has('by')) $('rf-by').value = query.get('by');
     if (query.has('as_of')) $('rf-asof').value = query.get('as_of');
     $('rf-public').checked = query.get('public') === '1' || (state.user.role === 'auditor' && !query.has('public'));
+    $('fta-part').hidden = !FTA_ROLES[state.user.role];
+    clear($('fta-body'));
     const out = clear($('report-body'));
     append(out, el('p', { className: 'muted' }, 'Loading…'));
     try {
@@ -1048,6 +1093,35 @@
     }
   }
 
+  // Roles that see personal data may read the failure-to-appear list.
+  const FTA_ROLES = { admin: true, supervisor: true, analyst: true };
+
+  async function loadFta() {
+    const out = clear($('fta-body'));
+    append(out, el('p', { className: 'muted' }, 'Loading…'));
+    const q = { format: 'json' };
+    if ($('rf-asof').value) q.as_of = $('rf-asof').value;
+    try {
+      const r = await api('GET', '/reports/fta', { pii: true, query: q });
+      clear(out);
+      const rows = (r && r.children) || [];
+      append(out, el('p', { className: 'muted' }, `${rows.length} child${rows.length === 1 ? '' : 'ren'} as of ${txt(r && r.as_of)}.`));
+      append(out, table(rows, [
+        ['a_number', 'A-number', (v) => (v && !isMasked(v)
+          ? el('a', { href: '#/search?q=' + encodeURIComponent(v) }, anumFmt(v)) : txt(v))],
+        [(x) => [x.family_name, x.given_name].filter((n) => n).join(', '), 'Name'],
+        ['birth_date', 'Birth date'], ['missed_hearing_date', 'Missed hearing'], ['court', 'Court'],
+        ['order_status', 'Order', human], ['order_date', 'Order date'],
+        [(x) => [x.release_city, x.release_state].filter((n) => n).join(', '), 'Release city'],
+        ['address_status', 'Address', human], ['last_contact_date', 'Last contact'],
+        ['last_contact_result', 'Result', human],
+      ], { caption: 'Failure-to-appear list', empty: 'No child missed a hearing.' }));
+    } catch (e) {
+      clear(out);
+      append(out, problemBox(e));
+    }
+  }
+
   function fmtMetric(v, key) {
     if (v === null || v === undefined) return 'suppressed';
     if (typeof v === 'number' && key && key.startsWith('appearance_rate')) return (v * 100).toFixed(1) + '%';
@@ -1064,7 +1138,7 @@
     const t = el('table', { className: 'grid report', id: 'report-table' });
     t.appendChild(el('caption', null, 'Oversight report'));
     t.appendChild(el('thead', null, el('tr', null, el('th', { scope: 'col' }, 'Metric'),
-      r.rows.map((row) => el('th', { scope: 'col' }, human(row.group)))))));
+      r.rows.map((row) => el('th', { scope: 'col' }, human(row.group))))));
     const tb = el('tbody');
     for (const m of r.metrics) {
       const label = String(m.label || m.key);
@@ -1097,10 +1171,14 @@
     $('audit-first').addEventListener('click', () => auditPage(true));
     $('report-form').addEventListener('submit', reportSubmit);
     $('report-html').addEventListener('click', reportHtml);
+    $('fta-show').addEventListener('click', loadFta);
     window.addEventListener('hashchange', route);
     // A page reload keeps the cookie; ask the server who we are (and for
     // the CSRF token) instead of storing anything in the browser.
-    if (await restoreSession()) renderChrome();
+    if (await restoreSession()) {
+      loadPurpose();
+      renderChrome();
+    }
     document.body.setAttribute('data-ready', '1');
     route();
   }

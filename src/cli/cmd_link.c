@@ -29,7 +29,10 @@ static void usage(FILE *f)
 	      "generic mode options:\n"
 	      "  --block-cap N    largest block compared (default 100)\n"
 	      "  --match-at P     posterior probability for a link (default 0.5)\n"
-	      "  --many           two files: allow several links per record\n",
+	      "  --many           two files: allow several links per record\n"
+	      "\n"
+	      "store mode options:\n"
+	      "  --pairs-out FILE write every candidate pair (benchmarks: blocking recall)\n",
 	      f);
 }
 
@@ -130,7 +133,7 @@ int cmd_link(int argc, char **argv)
 {
 	struct uc_err err = UC_ERR_INIT;
 	struct store *st = NULL;
-	const char *reason = NULL, *sub = NULL;
+	const char *reason = NULL, *sub = NULL, *pairs_out = NULL;
 	const char *pos[64];
 	int npos = 0, rc = 0, full = 0;
 	long limit = 20;
@@ -149,6 +152,8 @@ int cmd_link(int argc, char **argv)
 
 		if (strcmp(a, "--full") == 0) {
 			full = 1;
+		} else if (strcmp(a, "--pairs-out") == 0 && i + 1 < argc) {
+			pairs_out = argv[++i];
 		} else if (strcmp(a, "--reason") == 0 && i + 1 < argc) {
 			reason = argv[++i];
 		} else if (strcmp(a, "--limit") == 0 && i + 1 < argc) {
@@ -184,6 +189,7 @@ int cmd_link(int argc, char **argv)
 		struct link_stats s;
 
 		o.full = full;
+		o.pairs_out = pairs_out;
 		rc = link_run(st, &o, &s, &err);
 		if (!rc && !cli_global.quiet)
 			printf("%s link run %lld: records %zu (new %zu), pairs compared %zu, links %zu, "
@@ -195,8 +201,8 @@ int cmd_link(int argc, char **argv)
 			       progress_now() - t0);
 		if (!rc && getenv("UCTRACK_LINK_TIMES"))
 			fprintf(stderr, "link times: load %.2f score %.2f cluster %.2f write %.2f "
-				"buckets %.2f sponsors %.2f s\n", s.sec[0], s.sec[1], s.sec[2],
-				s.sec[3], s.sec[4], s.sec[5]);
+				"buckets %.2f sponsors %.2f indexes %.2f s\n", s.sec[0], s.sec[1],
+				s.sec[2], s.sec[3], s.sec[4], s.sec[5], s.sec[6]);
 	} else if (!strcmp(sub, "review")) {
 		rc = link_review(st, limit, print_item, NULL, &err);
 	} else if (!strcmp(sub, "accept") || !strcmp(sub, "reject")) {

@@ -166,6 +166,13 @@ static void print_explain(const struct triage_explain *ex, const struct rules *r
 	(void)rs;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static int triage_sub(struct triage *t, struct store *st, int argc, char **argv,
 		      struct uc_err *err)
 {
@@ -199,12 +206,13 @@ static int triage_sub(struct triage *t, struct store *st, int argc, char **argv,
 				printf("re-triaged case C%lld\n", (long long)id);
 		}
 		if (!rc && timing && n > 0) {
-			double mx = 0;
+			double first = us[0];
 
-			for (int i = 0; i < n; i++)
-				mx = us[i] > mx ? us[i] : mx;
-			printf("re-triaged %d children one at a time: mean %.1f us, max %.1f us\n", n,
-			       sum / n, mx);
+			qsort(us, (size_t)n, sizeof(*us), cmp_double);
+			printf("re-triaged %d children one at a time: mean %.1f us, median %.1f us, "
+			       "p99 %.1f us, max %.1f us (first call, preparing statements: %.1f us)\n",
+			       n, sum / n, us[n / 2], us[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
+			       us[n - 1], first);
 		}
 		free(us);
 		return rc ? cli_fail(err) : 0;
@@ -372,10 +380,19 @@ int cmd_triage(int argc, char **argv)
 		free_conf(&conf);
 		return export_facts(export);
 	}
-	if (!o.rules_path && conf.rules)
-		o.rules_path = conf.rules;
-	if (!o.offices_path && conf.offices)
-		o.offices_path = conf.offices;
+	if (explain || sub) {
+		/* one-child work and explanations use the rule set and offices of
+		 * the last full run, so their results agree with it */
+		if (o.rules_path || o.offices_path) {
+			free_conf(&conf);
+			return cli_usage_error("triage: --rules and --offices apply to full runs only");
+		}
+	} else {
+		if (!o.rules_path && conf.rules)
+			o.rules_path = conf.rules;
+		if (!o.offices_path && conf.offices)
+			o.offices_path = conf.offices;
+	}
 	o.today = date_today();
 	/* a full run may rewrite every case: bulk mode (bigger cache) */
 	if (store_open(&st, cli_global.db_path, explain || sub ? 0 : STORE_BULK, &err)) {

@@ -172,6 +172,9 @@ struct frun {
 	char **ef;                    /* EOIR: field pointers */
 	const char *raw;              /* raw text of the row (rejects) */
 	size_t raw_len;               /* its length */
+	uint64_t file_size;           /* bytes in the file (bulk-load decision) */
+	char *saved_idx[4];           /* dropped index definitions, owned */
+	int nsaved;                   /* entries in saved_idx */
 };
 
 /* ---- diagnostics ---------------------------------------------------- */
@@ -969,6 +972,58 @@ static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
 
 /* ---- files ----------------------------------------------------------- */
 
+/*
+ * A big file into a table that is small next to it loads faster without
+ * the secondary indexes (kept: the rhash UNIQUE): drop them now, rebuild
+ * them before the commit (same transaction, so a crash changes nothing).
+ * The row estimate errs low (256 bytes a row).
+ */
+static int bulk_prepare(struct frun *fr, const char *tbl, struct uc_err *err)
+{
+	static const char *const derived[][4] = {
+		{"orr_placement", "address", NULL, NULL},
+		{"ice_nta", "address", NULL, NULL},
+		{"eoir_case", "address", "representation", NULL},
+		{"field_event", "address", "claim", "representation"},
+	};
+	const char *tables[4] = {tbl, NULL, NULL, NULL};
+	int64_t est = (int64_t)(fr->file_size / 256), have = 0;
+	int rc;
+
+	if (est < 5000)
+		return UC_OK;
+	for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
+		if (strcmp(derived[i][0], tbl) == 0)
+			for (int k = 1; k < 4; k++)
+				tables[k] = derived[i][k];
+	for (int k = 0; k < 4 && tables[k]; k++) {
+		struct buf q;
+
+		buf_init(&q, 256);
+		buf_addf(&q, "SELECT max(rowid) FROM %s", tables[k]);
+		rc = store_query_int(fr->c->st, q.ptr, &have, err);
+		buf_release(&q);
+		if (rc)
+			return rc;
+		if (est * 2 < have)
+			continue;
+		rc = store_indexes_drop(fr->c->st, tables[k], &fr->saved_idx[fr->nsaved], err);
+		if (rc)
+			return rc;
+		fr->nsaved++;
+	}
+	return UC_OK;
+}
+
+static int bulk_finish(struct frun *fr, struct uc_err *err)
+{
+	int rc = UC_OK;
+
+	for (int i = 0; i < fr->nsaved && !rc; i++)
+		rc = store_indexes_restore(fr->c->st, fr->saved_idx[i], err);
+	return rc;
+}
+
 static int begin_file(struct frun *fr, const char *tbl, struct uc_err *err)
 {
 	struct ingest_ctx *c = fr->c;
@@ -994,7 +1049,7 @@ static int begin_file(struct frun *fr, const char *tbl, struct uc_err *err)
 	if (rc < 0)
 		return -rc;
 	fr->file_id = store_last_id(c->st);
-	return UC_OK;
+	return bulk_prepare(fr, tbl, err);
 }
 
 /* Counts, hash, unknown codes; drop the import_file row when the same
@@ -1163,6 +1218,7 @@ static int import_csv(struct frun *fr, struct uc_err *err)
 	if (rc)
 		return rc;
 	csvr_bytes(r, &size);
+	fr->file_size = size;
 	progress_start(&pg, fr->path, size);
 	fr->kind = 0;
 	while ((rc = csvr_next(r, &row)) != CSVR_EOF) {
@@ -1420,6 +1476,7 @@ static int import_eoir(struct frun *fr, struct uc_err *err)
 	rc = lread_open(&lr, fr->path, EOIR_MAX_LINE, err);
 	if (rc)
 		return rc;
+	fr->file_size = lr.file_size;
 	progress_start(&pg, fr->path, lr.file_size);
 	f = uc_xcalloc(EOIR_MAX_FIELDS + 1, sizeof(char *));
 	fr->kind = 1;
@@ -1553,6 +1610,13 @@ static int import_eoir(struct frun *fr, struct uc_err *err)
 			fr->ts->file, fr->rows_read);
 	lread_sha256_hex(&lr, sha);
 	rc = end_file(fr, sha, err);
+	if (!rc && fr->nerr == 0 && strcmp(fr->ts->tbl, "eoir_proceeding") == 0) {
+		/* The update below needs the proceedings' indexes back. */
+		rc = bulk_finish(fr, err);
+		for (int i = 0; i < fr->nsaved; i++)
+			free(fr->saved_idx[i]);
+		fr->nsaved = 0;
+	}
 	if (!rc && fr->nerr == 0 && strcmp(fr->ts->tbl, "eoir_proceeding") == 0) {
 		/* Counsel from ATTY_NBR starts on the case's input date. */
 		rc = store_exec(c->st,
@@ -1828,6 +1892,7 @@ static int import_events(struct frun *fr, struct uc_err *err)
 	rc = lread_open(&lr, fr->path, MAX_EVENT_LINE, err);
 	if (rc)
 		return rc;
+	fr->file_size = lr.file_size;
 	progress_start(&pg, fr->path, lr.file_size);
 	fr->kind = 2;
 	rc = begin_file(fr, "field_event", err);
@@ -2130,6 +2195,10 @@ static int import_one(struct ingest_ctx *c, const char *feed, struct job *j,
 	if (fr.nerr > INGEST_MAX_SHOWN)
 		fprintf(c->diag, "%s: … and %ld more errors\n", fr.path,
 			fr.nerr - INGEST_MAX_SHOWN);
+	if (rc || (fr.nerr && (!c->rej || !fr.file_id))) {
+		for (int i = 0; i < fr.nsaved; i++)
+			free(fr.saved_idx[i]);
+	}
 	if (rc) {
 		store_rollback(c->st);
 		s->files_failed++;
@@ -2143,7 +2212,11 @@ static int import_one(struct ingest_ctx *c, const char *feed, struct job *j,
 			fr.path, fr.nerr, fr.nerr == 1 ? "" : "s");
 		return UC_EINPUT;
 	}
-	rc = store_commit(c->st, err);
+	rc = bulk_finish(&fr, err);
+	if (!rc)
+		rc = store_commit(c->st, err);
+	for (int i = 0; i < fr.nsaved; i++)
+		free(fr.saved_idx[i]);
 	if (rc) {
 		store_rollback(c->st);
 		s->files_failed++;

@@ -383,6 +383,18 @@ static void compare(const struct recs *r, size_t a, size_t b, uint8_t *vec)
 	}
 }
 
+/* Context of the random-pair comparator. */
+struct cctx {
+	const struct recs *r; /* the records */
+};
+
+static void compare_fn(void *ctx, uint32_t a, uint32_t b, uint8_t *vec)
+{
+	const struct cctx *c = ctx;
+
+	compare(c->r, a, b, vec);
+}
+
 /* A scored link for one-to-one selection. */
 struct scored {
 	double post;  /* posterior */
@@ -399,6 +411,23 @@ static int by_post_desc(const void *x, const void *y)
 	if (p->a != q->a)
 		return p->a < q->a ? -1 : 1;
 	return p->b < q->b ? -1 : (p->b > q->b);
+}
+
+/* Write s as a CSV field: quoted only when it holds a comma, quote or
+ * line break (RFC 4180). */
+static void put_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
 }
 
 static int write_out(const char *path, const struct recs *r, struct cluster *c,
@@ -433,10 +462,9 @@ static int write_out(const char *path, const struct recs *r, struct cluster *c,
 			first[root] = (uint32_t)i;
 			(*nclusters)++;
 		}
-		csv_fwrite(f, id, strlen(id));
+		put_field(f, id);
 		fputc(',', f);
-		id = r->text.p + r->id[first[root]];
-		csv_fwrite(f, id, strlen(id));
+		put_field(f, r->text.p + r->id[first[root]]);
 		fputc('\n', f);
 	}
 	if (fflush(f) != 0 || ferror(f)) {
@@ -514,6 +542,11 @@ int csvlink_run(const struct csvlink_opts *o, struct csvlink_stats *st,
 		compare(&r, pr.v[i] >> 32, (uint32_t)pr.v[i], vec);
 		pat[i] = fs_pack(&st->model, vec);
 		fs_counts_add(&cnt, pat[i], 1);
+	}
+	{
+		struct cctx cc = {&r};
+
+		fs_random_u(&st->model, r.n, o->nfiles == 2 ? r.side : NULL, compare_fn, &cc, 200000);
 	}
 	fs_em(&st->model, &cnt, 500);
 	links = uc_xmalloc((pr.n ? pr.n : 1) * sizeof(*links));

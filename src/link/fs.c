@@ -134,6 +134,8 @@ void fs_em(struct fs_model *m, const struct fs_counts *c, int max_iter)
 
 	if (c->total <= 0)
 		return;
+	if (m->fix_u || m->u_set)
+		goto em;
 	/* u starts at the observed level frequencies: most candidates are
 	 * non-matches. */
 	memset(su, 0, sizeof(su));
@@ -151,6 +153,7 @@ void fs_em(struct fs_model *m, const struct fs_counts *c, int max_iter)
 		for (int l = 1; l < m->nlevel[f]; l++)
 			m->u[f][l] = (su[f][l] + 1) / tot;
 	}
+em:
 	m->iterations = 0;
 	m->converged = 0;
 	for (int it = 0; it < max_iter; it++) {
@@ -187,8 +190,10 @@ void fs_em(struct fs_model *m, const struct fs_counts *c, int max_iter)
 				nm = nm < FLOOR ? FLOOR : nm;
 				nu = nu < FLOOR ? FLOOR : nu;
 				delta = fmax(delta, fabs(nm - m->m[f][l]));
-				delta = fmax(delta, fabs(nu - m->u[f][l]));
 				m->m[f][l] = nm;
+				if (m->fix_u)
+					continue;
+				delta = fmax(delta, fabs(nu - m->u[f][l]));
 				m->u[f][l] = nu;
 			}
 		}
@@ -237,4 +242,47 @@ int fs_decide(const struct fs_model *m, double posterior)
 	if (posterior >= m->review_at)
 		return FS_REVIEW;
 	return FS_NONMATCH;
+}
+
+void fs_random_u(struct fs_model *m, size_t n, const uint8_t *side,
+		 fs_compare_fn fn, void *ctx, size_t samples)
+{
+	double cnt[FS_MAX_FIELDS][FS_MAX_LEVELS];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	size_t done = 0, tries = 0;
+
+	if (n < 2)
+		return;
+	if (samples > n * (n - 1) / 2)
+		samples = n * (n - 1) / 2;
+	memset(cnt, 0, sizeof(cnt));
+	while (done < samples && tries < samples * 20) {
+		uint32_t i, j;
+		uint8_t v[FS_MAX_FIELDS];
+
+		tries++;
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		i = (uint32_t)((x & 0xffffffffULL) % n);
+		j = (uint32_t)((x >> 32) % n);
+		if (i == j || (side && side[i] == side[j]))
+			continue;
+		memset(v, 0, sizeof(v));
+		fn(ctx, i, j, v);
+		for (int f = 0; f < m->nfield; f++)
+			cnt[f][v[f] < FS_MAX_LEVELS ? v[f] : 0]++;
+		done++;
+	}
+	if (done == 0)
+		return;
+	for (int f = 0; f < m->nfield; f++) {
+		double tot = 0;
+
+		for (int l = 1; l < m->nlevel[f]; l++)
+			tot += cnt[f][l] + 1;
+		for (int l = 1; l < m->nlevel[f]; l++)
+			m->u[f][l] = (cnt[f][l] + 1) / tot;
+	}
+	m->u_set = 1;
 }

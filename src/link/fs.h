@@ -46,6 +46,9 @@ struct fs_model {
 	double review_at;                          /* posterior for review */
 	int iterations;                            /* EM iterations run */
 	int converged;                             /* EM met its tolerance */
+	int fix_u;                                 /* EM keeps u as set */
+	int u_set;                                 /* u was set (random pairs):
+						    * EM starts from it */
 };
 
 /* Distinct patterns and their counts (open addressing). */
@@ -75,10 +78,24 @@ void fs_counts_add(struct fs_counts *c, uint64_t pat, double n);
 void fs_counts_release(struct fs_counts *c);
 
 /* Fit m, u and p by EM, at most max_iter iterations; u is initialised
- * from the level frequencies over all candidates and m from a prior that
- * favours agreement. Probabilities are floored at 1e-6 so no level is
- * impossible. */
+ * from the level frequencies over all candidates (unless fix_u: then u
+ * stays as the caller set it, typically from random pairs, and only m and
+ * p are fitted) and m from a prior that favours agreement. Probabilities
+ * are floored at 1e-6 so no level is impossible. */
 void fs_em(struct fs_model *m, const struct fs_counts *c, int max_iter);
+/* Compare records a and b of the caller's data into vec (one level per
+ * field). */
+typedef void (*fs_compare_fn)(void *ctx, uint32_t a, uint32_t b, uint8_t *vec);
+
+/* Set u from `samples` random pairs of n records (pairs with side[a] !=
+ * side[b] when side is given), which are nearly all non-matches; fs_em()
+ * then starts from this u instead of the candidates' level frequencies
+ * (with fix_u also set, it keeps it). Starting from it keeps EM from
+ * swapping the two classes when the candidate pairs are mostly matches
+ * (tight blocking on small data). Deterministic (fixed seed). */
+void fs_random_u(struct fs_model *m, size_t n, const uint8_t *side,
+		 fs_compare_fn fn, void *ctx, size_t samples);
+
 /* Match weight sum of log2(m/u) over non-missing fields. */
 double fs_weight(const struct fs_model *m, uint64_t pat);
 /* Posterior probability of a match for a pattern. */

@@ -3,9 +3,12 @@
  */
 #include "link/link.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/date.h"
 #include "core/progress.h"
@@ -18,6 +21,7 @@
 
 #define NF 7
 #define DEFAULT_CAP 30
+#define CMP_MAX_THREADS 8
 #define CODE_SHIFT 36
 #define RID_MASK ((1ULL << CODE_SHIFT) - 1)
 
@@ -311,6 +315,71 @@ static void compare(const struct lset *s, uint32_t ia, uint32_t ib, uint8_t vec[
 	vec[F_LANG] = (uint8_t)cmp_eq(a->lang, b->lang, NULL);
 }
 
+static void compare_fn(void *ctx, uint32_t a, uint32_t b, uint8_t *vec)
+{
+	compare(ctx, a, b, vec);
+}
+
+/* A slice of the candidate pairs compared by one thread. */
+struct cmp_job {
+	const struct lset *set;      /* records, read only */
+	const struct fs_model *model;/* for fs_pack (reads nfield only) */
+	struct cand *c;              /* first pair of the slice */
+	size_t n;                    /* pairs in the slice */
+};
+
+static void *cmp_worker(void *arg)
+{
+	struct cmp_job *j = arg;
+
+	for (size_t i = 0; i < j->n; i++) {
+		uint8_t vec[NF];
+
+		compare(j->set, j->c[i].a, j->c[i].b, vec);
+		j->c[i].pat = fs_pack(j->model, vec);
+	}
+	return NULL;
+}
+
+/* Fill c[i].pat for n pairs, split over the online cores (at most
+ * CMP_MAX_THREADS). Each thread owns its slice and compare() is pure, so
+ * the result does not depend on the number of threads. */
+static void compare_all(const struct lset *set, struct cand *c, size_t n,
+			const struct fs_model *model)
+{
+	struct cmp_job job[CMP_MAX_THREADS];
+	pthread_t tid[CMP_MAX_THREADS];
+	int started[CMP_MAX_THREADS] = {0};
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = cores > 1 ? (size_t)cores : 1, per;
+
+	if (nt > CMP_MAX_THREADS)
+		nt = CMP_MAX_THREADS;
+	if (n < 20000)
+		nt = 1;
+	per = (n + nt - 1) / (nt ? nt : 1);
+	for (size_t t = 0; t < nt; t++) {
+		size_t lo = t * per < n ? t * per : n;
+		size_t hi = lo + per < n ? lo + per : n;
+
+		job[t].set = set;
+		job[t].model = model;
+		job[t].c = c + lo;
+		job[t].n = hi - lo;
+		/* Thread 0 is this one; others only when they start (a
+		 * failed pthread_create falls back to doing the slice here). */
+		if (t > 0 && pthread_create(&tid[t], NULL, cmp_worker, &job[t]) == 0)
+			started[t] = 1;
+	}
+	cmp_worker(&job[0]);
+	for (size_t t = 1; t < nt; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			cmp_worker(&job[t]);
+	}
+}
+
 static void vector_text(uint64_t pat, char *out, size_t cap)
 {
 	int l[NF];
@@ -488,6 +557,87 @@ static int load_decisions(struct store *st, const struct lset *s, struct u64map 
 }
 
 /* ---- the run ---- */
+
+/* Secondary indexes set aside during a full run's bulk writes. */
+struct idxsave {
+	struct larena sql; /* CREATE INDEX statements, back to back */
+	uint32_t *off;     /* offset of each statement in sql */
+	size_t n;          /* statements */
+};
+
+/* Tables a full run rewrites. Their secondary indexes (whoever's
+ * migration made them) are dropped before the writes and created again
+ * from their stored definitions after: building an index once over sorted
+ * data is much cheaper than keeping it up to date row by row. All inside
+ * the run's transaction, so a failed run rolls the drops back too. */
+#define BULK_TABLES "'person', 'person_record', 'person_anumber', 'person_idncase', " \
+	"'link_pair', 'sponsor', 'sponsor_record', 'link_flag', 'link_flag_child'"
+
+static int indexes_drop(struct store *st, struct idxsave *sv, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	struct larena names;
+	uint32_t *noff = NULL;
+	int rc;
+
+	larena_init(&names);
+	rc = store_prepare(st, "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+			   "AND sql IS NOT NULL AND tbl_name IN (" BULK_TABLES ") ORDER BY name",
+			   &q, err);
+	if (rc)
+		goto out;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		const char *name = store_col_text(q, 0), *sql = store_col_text(q, 1);
+
+		if (!name || !sql)
+			continue;
+		if (sv->n % 16 == 0) {
+			sv->off = uc_xrealloc(sv->off, (sv->n + 16) * sizeof(*sv->off));
+			noff = uc_xrealloc(noff, (sv->n + 16) * sizeof(*noff));
+		}
+		sv->off[sv->n] = larena_add(&sv->sql, sql, strlen(sql));
+		noff[sv->n] = larena_add(&names, name, strlen(name));
+		sv->n++;
+	}
+	store_finalize(q);
+	q = NULL;
+	if (rc < 0) {
+		rc = -rc;
+		goto out;
+	}
+	rc = UC_OK;
+	for (size_t i = 0; i < sv->n && !rc; i++) {
+		char sql[256];
+		int n = snprintf(sql, sizeof(sql), "DROP INDEX \"%s\"", names.p + noff[i]);
+
+		if (n < 0 || (size_t)n >= sizeof(sql))
+			BUG("index name too long: %s", names.p + noff[i]);
+		rc = store_exec(st, sql, err);
+	}
+out:
+	store_finalize(q);
+	free(noff);
+	larena_release(&names);
+	return rc;
+}
+
+/* Create the indexes indexes_drop() set aside (none if it did not run). */
+static int indexes_restore(struct store *st, struct idxsave *sv, struct uc_err *err)
+{
+	int rc = UC_OK;
+
+	for (size_t i = 0; i < sv->n && !rc; i++)
+		rc = store_exec(st, sv->sql.p + sv->off[i], err);
+	sv->n = 0;
+	return rc;
+}
+
+static void idxsave_release(struct idxsave *sv)
+{
+	larena_release(&sv->sql);
+	free(sv->off);
+	memset(sv, 0, sizeof(*sv));
+}
 
 /* Per-record outcome of clustering. */
 struct recout {
@@ -720,28 +870,49 @@ static int run_score(struct run *R, struct uc_err *err)
 	}
 	block_pairs_build(&k, cap, NULL, &pr);
 	R->s->skipped_blocks = pr.skipped;
+	if (R->o->pairs_out) {
+		FILE *f = fopen(R->o->pairs_out, "w");
+
+		if (!f) {
+			rc = uc_error(err, UC_EIO, "%s: cannot create: %s", R->o->pairs_out,
+				      strerror(errno));
+			goto out;
+		}
+		for (size_t i = 0; i < pr.n; i++) {
+			const struct lrec *a = &R->set.r[pr.v[i] >> 32];
+			const struct lrec *b = &R->set.r[(uint32_t)pr.v[i]];
+
+			fprintf(f, "%s,%llu,%s,%llu\n", tbl_of(a->rkey),
+				(unsigned long long)(a->rkey & RID_MASK), tbl_of(b->rkey),
+				(unsigned long long)(b->rkey & RID_MASK));
+		}
+		if (fclose(f) != 0) {
+			rc = uc_error(err, UC_EIO, "%s: write failed", R->o->pairs_out);
+			goto out;
+		}
+	}
 	R->c = uc_xmalloc((pr.n ? pr.n : 1) * sizeof(*R->c));
 	for (size_t i = 0; i < pr.n; i++) {
 		uint32_t a = (uint32_t)(pr.v[i] >> 32), b = (uint32_t)pr.v[i];
-		uint8_t vec[NF];
 
 		if (!R->full && !R->set.r[a].is_new && !R->set.r[b].is_new)
 			continue;
-		compare(&R->set, a, b, vec);
 		R->c[R->nc].a = a;
 		R->c[R->nc].b = b;
-		R->c[R->nc].pat = fs_pack(&R->model, vec);
-		if (R->full)
-			fs_counts_add(&cnt, R->c[R->nc].pat, 1);
 		R->nc++;
 	}
 	R->s->pairs = R->nc;
 	block_pairs_release(&pr);
+	compare_all(&R->set, R->c, R->nc, &R->model);
 	if (R->full) {
+		for (size_t i = 0; i < R->nc; i++)
+			fs_counts_add(&cnt, R->c[i].pat, 1);
+		fs_random_u(&R->model, R->set.n, NULL, compare_fn, &R->set, 200000);
 		fs_em(&R->model, &cnt, 300);
 		R->s->em_iter = R->model.iterations;
 		rc = save_model(R->st, R->run_id, "child", &R->model, err);
 		R->keys = k; /* kept: sorted, becomes link_bucket */
+		block_keys_init(&k);
 	} else {
 		block_keys_release(&k);
 	}
@@ -750,13 +921,36 @@ static int run_score(struct run *R, struct uc_err *err)
 	{
 		size_t w = 0;
 
+		struct u64map memo; /* pattern -> index into wp (w, post) */
+		double *wp = NULL;
+		size_t nwp = 0;
+
+		u64map_init(&memo);
 		for (size_t i = 0; i < R->nc; i++) {
-			R->c[i].w = fs_weight(&R->model, R->c[i].pat);
-			R->c[i].post = fs_posterior(&R->model, R->c[i].pat);
+			uint64_t *m = u64map_get(&memo, R->c[i].pat);
+
+			if (!m) {
+				if (nwp % 256 == 0)
+					wp = uc_xrealloc(wp, (nwp + 256) * 2 * sizeof(*wp));
+				wp[2 * nwp] = fs_weight(&R->model, R->c[i].pat);
+				wp[2 * nwp + 1] = fs_posterior(&R->model, R->c[i].pat);
+				u64map_put(&memo, R->c[i].pat, nwp);
+				m = u64map_get(&memo, R->c[i].pat);
+				nwp++;
+			}
+			R->c[i].w = wp[2 * *m];
+			R->c[i].post = wp[2 * *m + 1];
 			if (R->c[i].post >= R->model.review_at)
 				R->c[w++] = R->c[i];
 		}
 		R->nc = w;
+		free(wp);
+		u64map_release(&memo);
+	}
+out:
+	if (rc) {
+		block_pairs_release(&pr);
+		block_keys_release(&k);
 	}
 	fs_counts_release(&cnt);
 	return rc;
@@ -1019,18 +1213,28 @@ static int keyrow_cmp(const void *x, const void *y, void *arg)
 	return a->person < b->person ? -1 : (a->person > b->person);
 }
 
+/* Add a key row unless rows from..n-1 (the same person's, so far) hold
+ * it already: one person's records repeat their names, and removing the
+ * repeats here keeps the later sort small. */
 static void keyrow_add(struct keyrow **v, size_t *n, size_t *alloc, struct larena *a,
-		       const char *k, size_t len, int kind, int64_t person)
+		       size_t from, const char *k, size_t len, int kind, int64_t person)
 {
 	struct keyrow *r;
 	uint64_t pre = 0;
 
+	for (size_t i = 0; i < 8; i++)
+		pre = pre << 8 | (i < len ? (unsigned char)k[i] : 0);
+	for (size_t i = from; i < *n && *n - from < 256; i++) {
+		const struct keyrow *o = &(*v)[i];
+
+		if (o->pre == pre && o->kind == kind && o->person == (uint32_t)person &&
+		    strncmp(a->p + o->off, k, len) == 0 && a->p[o->off + len] == '\0')
+			return;
+	}
 	if (*n == *alloc) {
 		*alloc = *alloc ? *alloc * 2 : 65536;
 		*v = uc_xrealloc(*v, *alloc * sizeof(**v));
 	}
-	for (size_t i = 0; i < 8; i++)
-		pre = pre << 8 | (i < len ? (unsigned char)k[i] : 0);
 	r = &(*v)[(*n)++];
 	r->pre = pre;
 	r->off = larena_add(a, k, len);
@@ -1184,6 +1388,29 @@ static int run_write(struct run *R, struct uc_err *err)
 			store_bind_text(qp, 3, R->now, -1);
 			rc = step_done(qp, err);
 		}
+		/* Search keys of the person's new records (all, in full runs). */
+		for (size_t x = g, from = nk; x < e; x++) {
+			const struct lrec *r = &S->r[(uint32_t)ord[x]];
+			struct norm_name nn;
+			char ph[NORM_PHON_MAX];
+
+			if (!r->is_new && !R->full)
+				continue;
+			for (int kind = 0; kind < 2; kind++) {
+				const char *v = S->a.p + (kind ? r->giv : r->fam);
+
+				norm_split(v, strlen(v), &nn);
+				for (int t = 0; t < nn.ntok; t++) {
+					size_t pl;
+
+					keyrow_add(&kv, &nk, &ak, &ka, from, nn.s + nn.off[t],
+						   nn.len[t], kind, pid);
+					pl = kind ? 0 : norm_phon(nn.s + nn.off[t], nn.len[t], ph);
+					if (pl)
+						keyrow_add(&kv, &nk, &ak, &ka, from, ph, pl, 2, pid);
+				}
+			}
+		}
 		for (size_t x = g; x < e && !rc && R->full; x++) {
 			const struct lrec *r = &S->r[(uint32_t)ord[x]];
 
@@ -1204,8 +1431,6 @@ static int run_write(struct run *R, struct uc_err *err)
 		for (size_t i = 0; i < S->n && !rc; i++) {
 			const struct lrec *r = &S->r[i];
 			int64_t pid = pidof[i];
-			struct norm_name nn;
-			char ph[NORM_PHON_MAX];
 
 			if ((int)(r->rkey >> CODE_SHIFT) != code || (!r->is_new && !R->full))
 				continue;
@@ -1229,20 +1454,6 @@ static int run_write(struct run *R, struct uc_err *err)
 				if (ni % 65536 == 0)
 					iv = uc_xrealloc(iv, (ni + 65536) * sizeof(*iv));
 				iv[ni++] = (uint64_t)r->idncase << 32 | (uint64_t)pid;
-			}
-			for (int kind = 0; kind < 2; kind++) {
-				const char *v = S->a.p + (kind ? r->giv : r->fam);
-
-				norm_split(v, strlen(v), &nn);
-				for (int t = 0; t < nn.ntok; t++) {
-					size_t pl;
-
-					keyrow_add(&kv, &nk, &ak, &ka, nn.s + nn.off[t], nn.len[t],
-						   kind, pid);
-					pl = kind ? 0 : norm_phon(nn.s + nn.off[t], nn.len[t], ph);
-					if (pl)
-						keyrow_add(&kv, &nk, &ak, &ka, ph, pl, 2, pid);
-				}
 			}
 		}
 	}
@@ -1391,11 +1602,14 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 	struct bucket *bks = NULL;
 	size_t nbk = 0;
 	struct u64map bm;
+	struct idxsave isv;
 	int64_t nfull = 0;
 	double t;
 	int rc, began = 0;
 
 	memset(&R, 0, sizeof(R));
+	memset(&isv, 0, sizeof(isv));
+	larena_init(&isv.sql);
 	memset(s, 0, sizeof(*s));
 	u64map_init(&bm);
 	lset_init(&R.set);
@@ -1447,6 +1661,8 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 	if (!rc)
 		rc = run_score(&R, err);
 	lap(s, 1, &t);
+	if (!rc && R.full)
+		rc = indexes_drop(st, &isv, err);
 	if (!rc)
 		rc = run_cluster(&R, err);
 	lap(s, 2, &t);
@@ -1463,6 +1679,9 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 	if (!rc)
 		rc = sponsor_link(st, R.run_id, R.full, o->min_families, o->block_cap, s, err);
 	lap(s, 5, &t);
+	if (!rc)
+		rc = indexes_restore(st, &isv, err);
+	lap(s, 6, &t);
 	if (rc)
 		goto out;
 	rc = store_prepare(st, "UPDATE link_run SET finished_at = ?, records = ?, new_records = ?, "
@@ -1498,6 +1717,7 @@ out:
 	}
 	store_finalize(q);
 	store_finalize(R.ins_pair);
+	idxsave_release(&isv);
 	u64map_release(&bm);
 	free(R.c);
 	free(R.out);

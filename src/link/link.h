@@ -10,12 +10,14 @@
  *   1. load records (full: all; incremental: rid above the last run's
  *      watermark, plus the existing records that share a blocking key with
  *      them, found through link_bucket);
- *   2. block (A-number; phonetic surname + birth date; phonetic surname +
- *      phonetic given name + birth year; phonetic given name + birth date;
- *      exact joined names), compare (cmp.h: A-number, family and given
+ *   2. block (A-number; phonetic surname + given initial + birth date;
+ *      phonetic surname + phonetic given name + birth month; phonetic
+ *      given name + birth date; both surnames + given name; blocks over
+ *      block_cap skipped), compare (cmp.h: A-number, family and given
  *      names, birth date, sex, country, language);
- *   3. full runs fit the Fellegi-Sunter model by EM (fs.h) and store it;
- *      incremental runs score with the stored model;
+ *   3. full runs fit the Fellegi-Sunter model by EM (fs.h; u starts from
+ *      random pairs) and store it; incremental runs score with the stored
+ *      model;
  *   4. cluster: decisions first (merge/accept force a link, reject/split
  *      forbid one; newest decision wins per pair), then links by
  *      decreasing posterior; a link that would put two different valid
@@ -65,9 +67,11 @@ struct link_opts {
 	double review_at;  /* posterior for review (0: 0.05) */
 	int min_families;  /* unrelated families that raise a flag (0: 3) */
 	const char *by;    /* who runs it, for the record (NULL: "uctrack") */
+	const char *pairs_out; /* benchmarks: write every candidate pair as
+				* CSV "a_tbl,a_rid,b_tbl,b_rid" here (NULL: no) */
 };
 
-#define LINK_OPTS_INIT {0, 0, 0, 0, 0, NULL}
+#define LINK_OPTS_INIT {0, 0, 0, 0, 0, NULL, NULL}
 
 struct link_stats {
 	int full;              /* the run was full */
@@ -85,9 +89,10 @@ struct link_stats {
 	size_t sponsors;       /* sponsors after the run */
 	size_t flags;          /* sponsor and address flags */
 	int em_iter;           /* EM iterations (full runs) */
-	double sec[6];         /* seconds in: load, score (block, compare,
+	double sec[7];         /* seconds in: load, score (block, compare,
 				* EM), cluster, write persons, write
-				* buckets, sponsors */
+				* buckets, sponsors, indexes (full runs
+				* create the dropped indexes again) */
 	double p;              /* EM share of matches */
 };
 
@@ -146,7 +151,7 @@ int link_split(struct store *st, int64_t person, const char *const *records,
  * query exactly as stored names are normalised (norm_name()); then look up
  * each token: SELECT person_id FROM person_key WHERE key = ? AND kind IN
  * ('family','given'), or with kind = 'phon' and link_phon() of the token
- * for a sounds-like search.
+ * for a sounds-like search (phonetic keys are stored for family names).
  */
 void link_norm_query(const char *q, struct norm_name *out);
 size_t link_phon(const char *tok, size_t len, char out[NORM_PHON_MAX]);

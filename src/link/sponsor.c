@@ -154,6 +154,19 @@ static void scompare(const struct larena *a, const struct srec *x, const struct 
 	v[S_ADDR] = (uint8_t)cmp_eq(a->p + x->addr, a->p + y->addr, NULL);
 }
 
+/* Data for the random-pair comparator. */
+struct sctx {
+	const struct larena *a; /* names */
+	const struct srec *r;   /* records */
+};
+
+static void scompare_fn(void *ctx, uint32_t i, uint32_t j, uint8_t *v)
+{
+	const struct sctx *c = ctx;
+
+	scompare(c->a, &c->r[i], &c->r[j], v);
+}
+
 /* ---- flags ---- */
 
 /* A child released to a sponsor or address. */
@@ -463,6 +476,11 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 	}
 	block_pairs_build(&k, cap, NULL, &pr);
 	fs_init(&m, SF, sfield_levels, sfield_names);
+	{
+		struct sctx sc = {&a, r};
+
+		fs_random_u(&m, n, NULL, scompare_fn, &sc, 50000);
+	}
 	pat = uc_xmalloc((pr.n ? pr.n : 1) * sizeof(*pat));
 	for (size_t i = 0; i < pr.n; i++) {
 		uint8_t v[SF];
@@ -493,6 +511,26 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 	if (rc)
 		goto out;
 	cluster_init(&cl, n);
+	/* One ORR sponsor id is one sponsor: ORR assigned it. */
+	{
+		struct u64map first;
+
+		u64map_init(&first);
+		for (size_t i = 0; i < n; i++) {
+			uint64_t h, *f;
+
+			if (!r[i].sid)
+				continue;
+			h = block_hash(a.p + r[i].sid, strlen(a.p + r[i].sid), 21);
+			h = h == UINT64_MAX ? 0 : h;
+			f = u64map_get(&first, h);
+			if (f)
+				cluster_join(&cl, (uint32_t)*f, (uint32_t)i);
+			else
+				u64map_put(&first, h, i);
+		}
+		u64map_release(&first);
+	}
 	for (size_t i = 0; i < pr.n; i++) {
 		if (fs_posterior(&m, pat[i]) >= m.match_at)
 			cluster_join(&cl, (uint32_t)(pr.v[i] >> 32), (uint32_t)pr.v[i]);

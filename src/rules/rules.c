@@ -1378,6 +1378,33 @@ static struct val run(const struct rules *rs, struct prog p,
 	const struct insn *c = rs->code + p.start;
 	const struct insn *end = c + p.len;
 
+	/* fast path: one-instruction programs (a fused comparison, a fact, a
+	 * constant) are common in rule sets and need no stack */
+	if (p.len == 1) {
+		struct val v;
+
+		switch (c->op) {
+		case OP_FCMPK:
+			v.n = rules_fact_missing(f, c->n);
+			v.v = cmp_apply(c->x, f->v[c->n], c->arg);
+			return v;
+		case OP_FHASANY:
+			v.n = rules_fact_missing(f, c->n);
+			v.v = ((uint32_t)f->v[c->n] & (uint32_t)c->arg) != 0;
+			return v;
+		case OP_FACT:
+			v.n = rules_fact_missing(f, c->n);
+			v.v = f->v[c->n];
+			return v;
+		case OP_CONST:
+			v.n = 0;
+			v.v = c->arg;
+			return v;
+		default:
+			break;
+		}
+	}
+
 	for (; c < end; c++) {
 		struct val *a, *b;
 

@@ -3,6 +3,8 @@
  */
 #include "store/store.h"
 
+#include "core/buf.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -361,6 +363,54 @@ int store_col_count(struct store_stmt *q)
 const char *store_col_name(struct store_stmt *q, int i)
 {
 	return sqlite3_column_name(q->s, i);
+}
+
+int store_indexes_drop(struct store *st, const char *table, char **saved,
+		       struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	struct buf defs, drops;
+	int rc;
+
+	*saved = NULL;
+	buf_init(&defs, 1 << 20);
+	buf_init(&drops, 1 << 20);
+	rc = store_prepare(st,
+			   "SELECT name, sql FROM sqlite_schema WHERE type='index' "
+			   "AND tbl_name=? AND sql IS NOT NULL "
+			   "AND upper(sql) NOT LIKE 'CREATE UNIQUE%'",
+			   &q, err);
+	if (rc)
+		goto out;
+	store_bind_text(q, 1, table, -1);
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		buf_addf(&defs, "%s;\n", store_col_text(q, 1));
+		buf_addf(&drops, "DROP INDEX \"%s\";", store_col_text(q, 0));
+	}
+	if (rc < 0) {
+		rc = -rc;
+		goto out;
+	}
+	if (buf_failed(&defs) || buf_failed(&drops)) {
+		rc = uc_error(err, UC_ENOMEM, "%s: too many indexes on %s", st->path, table);
+		goto out;
+	}
+	rc = drops.len ? store_exec(st, drops.ptr, err) : UC_OK;
+	if (!rc)
+		*saved = buf_detach(&defs, NULL);
+out:
+	store_finalize(q);
+	buf_release(&defs);
+	buf_release(&drops);
+	return rc;
+}
+
+int store_indexes_restore(struct store *st, const char *saved,
+			  struct uc_err *err)
+{
+	if (!saved || !*saved)
+		return UC_OK;
+	return store_exec(st, saved, err);
 }
 
 int64_t store_changes(struct store *st)

@@ -106,6 +106,20 @@ const char *store_col_name(struct store_stmt *q, int i);
 int64_t store_changes(struct store *st);
 int64_t store_last_id(struct store *st);
 
+/*
+ * Bulk loading. store_indexes_drop() drops the secondary indexes of table
+ * (those created with CREATE INDEX; not the ones enforcing PRIMARY KEY or
+ * UNIQUE constraints) and returns their definitions in *saved (owned by the
+ * caller, "" when none); store_indexes_restore() recreates them. Both run
+ * inside the caller's transaction, so an interrupted load leaves the
+ * indexes as they were. Rebuilding an index once after a big load is much
+ * faster than updating it row by row.
+ */
+int store_indexes_drop(struct store *st, const char *table, char **saved,
+		       struct uc_err *err);
+int store_indexes_restore(struct store *st, const char *saved,
+			  struct uc_err *err);
+
 /* Convenience: run sql (with no parameters) and return the first column of
  * the first row as an integer in *out (0 when no row). */
 int store_query_int(struct store *st, const char *sql, int64_t *out,

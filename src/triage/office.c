@@ -102,7 +102,12 @@ int office_parse(struct office_table **out, const char *file, const char *text,
 			continue;
 		}
 		if (!header) {
-			if (le - p < 28 || strncmp(p, "state,zip3_from,zip3_to,office,name", 35) != 0) {
+			static const char hdr[] = "state,zip3_from,zip3_to,office,name";
+			size_t hl = sizeof(hdr) - 1, ll = (size_t)(le - p);
+
+			if (ll && p[ll - 1] == '\r')
+				ll--;
+			if (ll != hl || memcmp(p, hdr, hl) != 0) {
 				rc = uc_error(err, UC_EINPUT,
 					      "%s:%d: expected the header 'state,zip3_from,zip3_to,office,name'",
 					      file, line);

@@ -123,7 +123,9 @@ struct table {
 struct proj {
 	struct store *st;                 /* borrowed */
 	struct store_stmt *by_person[16]; /* one-case statements per table */
-	struct store_stmt *by_anum[16];   /* same, by A-number */
+	struct store_stmt *by_anum[16];   /* same, by A-number (unlinked rows) */
+	struct store_stmt *by_anum_nl[16];/* same when nothing is linked at all */
+	struct store_stmt *any_link;      /* is person_record empty? */
 	struct store_stmt *by_idn[16];    /* EOIR child tables by IDNCASE */
 	struct store_stmt *sponsor_q;     /* children per sponsor id */
 	struct store_stmt *zip_q;         /* placements per ZIP */
@@ -1035,7 +1037,8 @@ static void finalise(const struct fold *fo, const struct acc *a,
 
 static void table_sql(struct buf *b, const struct table *t, int mode, int current)
 {
-	/* mode: 0 full scan, 1 by person, 2 by A-number, 3 by IDNCASE */
+	/* mode: 0 full scan, 1 by person, 2 by A-number (unlinked rows),
+	 * 3 by IDNCASE, 4 by A-number when no record is linked at all */
 	const char *link_on = t->kind == 1 ? "pr.src_tbl = t.src_tbl AND pr.src_rid = t.src_rid"
 					   : NULL;
 
@@ -1054,6 +1057,10 @@ static void table_sql(struct buf *b, const struct table *t, int mode, int curren
 		else
 			buf_addf(b, "pr.src_tbl = '%s' AND pr.src_rid = t.rid", t->name);
 		buf_adds(b, " WHERE pr.person_id = ?1");
+	} else if (mode == 4) {
+		buf_addf(b, "SELECT NULL, t.a_number, %s, %s FROM %s t WHERE t.a_number = ?1",
+			 strcmp(t->name, "eoir_case") == 0 ? "t.idncase" : "NULL", t->cols,
+			 t->name);
 	} else {
 		buf_addf(b, "SELECT pr.person_id, t.a_number, %s, %s FROM %s t "
 			    "LEFT JOIN person_record pr ON ",
@@ -1108,11 +1115,13 @@ void proj_close(struct proj *p)
 	for (int i = 0; i < 16; i++) {
 		store_finalize(p->by_person[i]);
 		store_finalize(p->by_anum[i]);
+		store_finalize(p->by_anum_nl[i]);
 		store_finalize(p->by_idn[i]);
 	}
 	store_finalize(p->sponsor_q);
 	store_finalize(p->zip_q);
 	store_finalize(p->person_anum);
+	store_finalize(p->any_link);
 	free(p);
 }
 
@@ -1233,6 +1242,17 @@ out:
 	return rc;
 }
 
+/*
+ * The case key of a placement row in SQL, as acc_for() computes it: the
+ * linked person, else the person holding its A-number (lowest id), else
+ * -(A-number + 1). Only current versions count, as in the full run.
+ */
+#define CHILD_KEY                                                          \
+	"coalesce(pr.person_id, (SELECT min(p.id) FROM person p "           \
+	"WHERE p.a_number = t.a_number), -1 - t.a_number)"
+#define CURRENT_PLACEMENT                                                  \
+	"t.rid = (SELECT max(t2.rid) FROM orr_placement t2 WHERE t2.skey = t.skey)"
+
 /* Distinct children (person, else A-number) with a placement matching. */
 static int count_sponsor(struct proj *p, const struct acc *a, const char *sponsor_id,
 			 int32_t *out, struct uc_err *err)
@@ -1242,11 +1262,11 @@ static int count_sponsor(struct proj *p, const struct acc *a, const char *sponso
 	*out = 0;
 	if (!p->sponsor_q) {
 		rc = store_prepare(p->st,
-				   "SELECT count(DISTINCT coalesce(pr.person_id, -1 - t.a_number)) "
+				   "SELECT count(DISTINCT " CHILD_KEY ") "
 				   "FROM orr_placement t LEFT JOIN person_record pr ON "
 				   "pr.src_tbl = 'orr_placement' AND pr.src_rid = t.rid "
 				   "WHERE t.sponsor_id = ?1 AND (pr.person_id IS NOT NULL OR "
-				   "t.a_number IS NOT NULL)",
+				   "t.a_number IS NOT NULL) AND " CURRENT_PLACEMENT,
 				   &p->sponsor_q, err);
 		if (rc)
 			return rc;
@@ -1263,26 +1283,34 @@ static int count_address(struct proj *p, uint64_t key, const char *zip,
 			 int32_t *out, struct uc_err *err)
 {
 	struct imap seen;
+	char prev[256];
 	int rc;
 
 	*out = 0;
 	if (!p->zip_q) {
 		rc = store_prepare(p->st,
-				   "SELECT coalesce(pr.person_id, -1 - t.a_number), t.street, t.unit, t.zip "
+				   "SELECT " CHILD_KEY ", t.street, t.unit, t.zip, t.skey "
 				   "FROM orr_placement t LEFT JOIN person_record pr ON "
 				   "pr.src_tbl = 'orr_placement' AND pr.src_rid = t.rid "
 				   "WHERE t.zip = ?1 AND (pr.person_id IS NOT NULL OR "
-				   "t.a_number IS NOT NULL)",
+				   "t.a_number IS NOT NULL) ORDER BY t.skey, t.rid DESC",
 				   &p->zip_q, err);
 		if (rc)
 			return rc;
 	}
 	imap_init(&seen, 16);
 	store_bind_text(p->zip_q, 1, zip, -1);
+	prev[0] = '\0';
 	while ((rc = store_step(p->zip_q, err)) == STORE_ROW) {
 		uint64_t k = addr_key(store_col_text(p->zip_q, 1), store_col_text(p->zip_q, 2),
 				      store_col_text(p->zip_q, 3));
 		int64_t who = store_col_int(p->zip_q, 0);
+		const char *sk = store_col_text(p->zip_q, 4);
+
+		/* rows come newest first per source key: older versions skipped */
+		if (sk && strcmp(sk, prev) == 0)
+			continue;
+		snprintf(prev, sizeof(prev), "%s", sk ? sk : "");
 
 		if ((k ^ 0x5a5a5a5a5a5a5a5aULL) == key && !imap_get(&seen, who)) {
 			imap_put(&seen, who, 1);
@@ -1304,6 +1332,7 @@ int proj_one(struct proj *p, int64_t person_id, const char *a_number,
 	int nidn = 0;
 	int rc = UC_OK;
 	int64_t anum = a_number && *a_number ? anum_int(a_number) : -1;
+	int linked = 1;
 
 	memset(&fo, 0, sizeof(fo));
 	fo.today = today;
@@ -1315,6 +1344,23 @@ int proj_one(struct proj *p, int64_t person_id, const char *a_number,
 	if (person_id <= 0 && anum < 0) {
 		rc = uc_error(err, UC_EINPUT, "a case needs a person id or an A-number");
 		goto out;
+	}
+	if (person_id <= 0) {
+		/* before linkage, skip probing person_record for every row */
+		if (!p->any_link) {
+			rc = store_prepare(p->st, "SELECT EXISTS(SELECT 1 FROM person_record)",
+					   &p->any_link, err);
+			if (rc)
+				goto out;
+		}
+		rc = store_step(p->any_link, err);
+		linked = rc == STORE_ROW && store_col_int(p->any_link, 0);
+		store_reset(p->any_link);
+		if (rc < 0) {
+			rc = -rc;
+			goto out;
+		}
+		rc = UC_OK;
 	}
 	if (person_id > 0) {
 		/* unlinked records with the person's A-number belong to it too */
@@ -1365,9 +1411,12 @@ int proj_one(struct proj *p, int64_t person_id, const char *a_number,
 		for (int pass = person_id > 0 ? 0 : 1; pass < 2; pass++) {
 			if (pass == 1 && anum < 0)
 				break;
-			slot = pass == 0 ? &p->by_person[i] : &p->by_anum[i];
+			int mode = pass == 0 ? 1 : linked ? 2 : 4;
+
+			slot = mode == 1 ? &p->by_person[i] : mode == 2 ? &p->by_anum[i]
+								: &p->by_anum_nl[i];
 			if (!*slot) {
-				table_sql(&sql, t, pass == 0 ? 1 : 2, 1);
+				table_sql(&sql, t, mode, 1);
 				rc = store_prepare(p->st, sql.ptr, slot, err);
 				if (rc)
 					goto out;

@@ -45,6 +45,7 @@ struct triage {
 	char now_s[32];              /* run time, UTC */
 	struct store_stmt *upd;      /* UPDATE tcase */
 	struct store_stmt *fact_up;  /* upsert case_fact */
+	struct store_stmt *fact_only;/* facts changed, result did not */
 	int bulk;                    /* full rewrite: tasks deleted up front */
 	struct store_stmt *ins;      /* INSERT tcase */
 	struct store_stmt *del_tasks;/* DELETE tasks of a case */
@@ -170,6 +171,21 @@ int triage_open(struct triage **out, struct store *st,
 	date_format(t->today, t->today_s);
 	gmtime_r(&now, &tm);
 	strftime(t->now_s, sizeof(t->now_s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	{
+		struct store_stmt *probe = NULL;
+
+		rc = store_prepare(st, "SELECT case_id FROM case_fact LIMIT 1", &probe, err);
+		store_finalize(probe);
+		if (rc)
+			rc = uc_error(err, UC_ECONFLICT,
+				      "%s: the triage tables come from a draft of 003_triage.sql (no table "
+				      "case_fact); triage data is derived: drop tables task, triage_override, "
+				      "tcase, ruleset, triage_meta, triage_run and apply "
+				      "src/store/migrations/003_triage.sql (bench/triage.sh does this)",
+				      store_path(st));
+		if (rc)
+			goto fail;
+	}
 	if (o->rules_path) {
 		rc = read_file(o->rules_path, &t->rs_source, &len, err);
 		if (rc)
@@ -264,6 +280,10 @@ int triage_open(struct triage **out, struct store *st,
 				   "facts = excluded.facts",
 				   &t->fact_up, err);
 	if (!rc)
+		rc = store_prepare(st,
+				   "UPDATE case_fact SET fhash = ?2, as_of = ?3, facts = ?4 WHERE case_id = ?1",
+				   &t->fact_only, err);
+	if (!rc)
 		rc = store_prepare(st, "DELETE FROM task WHERE case_id = ?1", &t->del_tasks, err);
 	if (!rc)
 		rc = store_prepare(st,
@@ -302,6 +322,7 @@ void triage_close(struct triage *t)
 		return;
 	store_finalize(t->upd);
 	store_finalize(t->fact_up);
+	store_finalize(t->fact_only);
 	store_finalize(t->ins);
 	store_finalize(t->del_tasks);
 	store_finalize(t->ins_task);
@@ -547,6 +568,23 @@ static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
 	return UC_OK;
 }
 
+/* Facts changed but the result did not: store the facts alone (the result
+ * row and the tasks stay as they are; they were computed from facts that
+ * give the same result). */
+static int store_facts_only(struct triage *t, int64_t case_id, const uint8_t *blob,
+			    size_t blen, uint64_t fhash, struct uc_err *err)
+{
+	int rc;
+
+	store_bind_int(t->fact_only, 1, case_id);
+	store_bind_int(t->fact_only, 2, (int64_t)fhash);
+	store_bind_text(t->fact_only, 3, t->today_s, 10);
+	store_bind_blob(t->fact_only, 4, blob, (int)blen);
+	rc = store_step(t->fact_only, err);
+	store_reset(t->fact_only);
+	return rc < 0 ? -rc : UC_OK;
+}
+
 /* ------------------------------------------------------------ full run */
 
 struct known {
@@ -636,6 +674,12 @@ static int run_one(struct run_ctx *c, int64_t case_id, int64_t person_id,
 	if (!changed && !t->bulk)
 		return UC_OK;
 	t1 = progress_now();
+	if (case_id && !t->bulk && (uint64_t)old_rhash == r.rhash) {
+		rc = store_facts_only(t, case_id, blob, blen, fhash, err);
+		s->changed++;
+		s->s_store += progress_now() - t1;
+		return rc;
+	}
 	rc = store_result(t, &case_id, person_id, a_number, blob, blen, fhash, &r, changed,
 			  &s->tasks, err);
 	s->changed += changed;
@@ -647,7 +691,9 @@ static int on_projected(void *ctx, const struct proj_case *pc, struct uc_err *er
 {
 	struct run_ctx *c = ctx;
 	struct known key = {.key = case_key(pc->person_id, pc->a_number)};
-	struct known *k = bsearch(&key, c->known, c->nknown, sizeof(*c->known), cmp_known);
+	struct known *k = c->nknown ? bsearch(&key, c->known, c->nknown, sizeof(*c->known),
+					      cmp_known)
+				    : NULL;
 	uint8_t blob[FACTS_BLOB_MAX];
 	size_t blen = facts_pack(&pc->facts, blob);
 	double t0 = progress_now();
@@ -694,7 +740,8 @@ static int load_overrides(struct triage *t, struct uc_err *err)
 	store_finalize(q);
 	if (rc < 0)
 		return -rc;
-	qsort(t->ovrs, (size_t)t->novrs, sizeof(*t->ovrs), cmp_ovr);
+	if (t->novrs)
+		qsort(t->ovrs, (size_t)t->novrs, sizeof(*t->ovrs), cmp_ovr);
 	return UC_OK;
 }
 
@@ -899,7 +946,8 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 			rc = -rc;
 			goto out;
 		}
-		qsort(c.known, c.nknown, sizeof(*c.known), cmp_known);
+		if (c.nknown)
+			qsort(c.known, c.nknown, sizeof(*c.known), cmp_known);
 		rc = proj_all(t->pj, t->today, on_projected, &c, &ps, err);
 		if (rc)
 			goto out;
@@ -1137,8 +1185,11 @@ static int retriage(struct triage *t, int64_t case_id, int64_t person_id,
 		uint8_t blob[FACTS_BLOB_MAX];
 		size_t blen = facts_pack(&pc.facts, blob);
 
-		rc = store_result(t, &case_id, person_id, pc.a_number, blob, blen, fhash, &r, 1,
-				  NULL, err);
+		if (case_id && r.rhash == (uint64_t)old_r)
+			rc = store_facts_only(t, case_id, blob, blen, fhash, err);
+		else
+			rc = store_result(t, &case_id, person_id, pc.a_number, blob, blen, fhash, &r,
+					  1, NULL, err);
 	}
 	if (rc)
 		goto out;

@@ -24,9 +24,9 @@
 
 /* One embedded file (the table is generated). */
 struct web_asset {
-	const char *path;          /* "/index.html": "/" + file name */
+	const char *path;	   /* "/index.html": "/" + file name */
 	const unsigned char *data; /* the file's bytes (NUL-terminated copy) */
-	size_t len;                /* length in bytes, without the NUL */
+	size_t len;		   /* length in bytes, without the NUL */
 	const char *content_type;  /* e.g. "text/css; charset=utf-8" */
 };
 

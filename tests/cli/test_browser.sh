@@ -4,6 +4,11 @@
 # role. Skipped only when chromium is absent (scripts/deps.sh installs it).
 # Run alone: make all && UCTRACK=$PWD/build/uctrack tests/cli/run.sh browser
 . "$ROOT/tests/cli/lib.sh"
+# Static guard (runs even without a browser): the UI never parses data as HTML.
+if grep -nE '\.(innerHTML|outerHTML)[[:space:]]*[+]?=|insertAdjacentHTML|document\.write|eval\(|new Function' \
+	"$ROOT"/web/*.js; then
+	fail "web/*.js must insert text with DOM nodes only (docs/ui.md)"
+fi
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$CHROMIUM" ]; then
 	echo "SKIP: $CHROMIUM not found; scripts/deps.sh installs chromium (apt-get install chromium)"
@@ -28,16 +33,26 @@ $U link --full >/dev/null
 TR="--rules $ROOT/rules/default.rules --offices $ROOT/rules/field_offices.csv"
 $U triage $TR >/dev/null
 
-# The busiest real field office, and two of its cases with open tasks and
-# CBP names: case A (client of KIND, hostile name), case B (client of ACME).
-OFFICE=$(sqlite3 "$DB" "SELECT office FROM task WHERE status='open' AND office <> 'UNASSIGNED'
-	GROUP BY office ORDER BY count(*) DESC, office LIMIT 1")
-[ -n "$OFFICE" ] || fail "no office with open tasks"
-pick() { # pick OFFSET: id|a_number of a case of $OFFICE with open tasks and a CBP name
-	sqlite3 "$DB" "SELECT c.id || '|' || c.a_number FROM tcase c WHERE c.office = '$OFFICE'
-		AND c.a_number IS NOT NULL AND EXISTS (SELECT 1 FROM task t WHERE t.case_id = c.id AND t.status = 'open')
-		AND EXISTS (SELECT 1 FROM cbp_encounter e WHERE e.a_number = c.a_number)
-		ORDER BY c.prio DESC, c.id LIMIT 1 OFFSET $1"
+# Two children (A-numbers) of one field office, with open tasks and CBP
+# names: A (client of KIND, hostile name) and B (client of ACME). Every
+# active case carrying the A-number must be in that office (linkage may
+# leave a child in several cases: search finds one of them). CASE_A and
+# CASE_B are each child's case with the most urgent open task. The office
+# is the one with most such children; its supervisor and officer are the
+# test users.
+QUAL="SELECT c.a_number, min(c.office) AS office, max((SELECT max(t.prio) FROM task t
+	WHERE t.case_id = c.id AND t.status = 'open')) AS tp FROM tcase c
+	WHERE c.active = 1 AND c.a_number IS NOT NULL
+	AND EXISTS (SELECT 1 FROM cbp_encounter e WHERE e.a_number = c.a_number)
+	GROUP BY c.a_number HAVING count(DISTINCT c.office) = 1
+	AND min(c.office) <> 'UNASSIGNED' AND tp IS NOT NULL"
+OFFICE=$(sqlite3 "$DB" "SELECT office FROM ($QUAL) GROUP BY office ORDER BY count(*) DESC, office LIMIT 1")
+[ -n "$OFFICE" ] || fail "no field office with a usable case"
+pick() { # pick OFFSET: case id|a_number of the office's OFFSET-th child by priority
+	sqlite3 "$DB" "SELECT (SELECT t.case_id FROM task t JOIN tcase c ON c.id = t.case_id
+		WHERE c.a_number = q.a_number AND c.active = 1 AND t.status = 'open'
+		ORDER BY t.prio DESC, t.case_id LIMIT 1) || '|' || a_number
+		FROM ($QUAL) q WHERE office = '$OFFICE' ORDER BY tp DESC, a_number LIMIT 1 OFFSET $1"
 }
 A=$(pick 0); B=$(pick 1)
 CASE_A=${A%%|*}; ANUM_A=${A#*|}; CASE_B=${B%%|*}; ANUM_B=${B#*|}
@@ -85,7 +100,7 @@ expect_grep '<script src="/app.js"' "$T/index.html"
 
 export UC_BASE="$BASE" UC_OFFICE="$OFFICE" UC_CASE_A="$CASE_A" UC_ANUM_A="$ANUM_A" \
 	UC_CASE_B="$CASE_B" UC_ANUM_B="$ANUM_B" UC_HOSTILE="$HOSTILE" UC_CHROMIUM="$CHROMIUM" \
-	UC_ARTIFACTS="${BROWSER_ARTIFACTS:-$T/artifacts}"
+	UC_ARTIFACTS="${BROWSER_ARTIFACTS:-$ROOT/build/browser-artifacts}"
 cd "$ROOT"
 node --test --test-concurrency=1 tests/browser/ || {
 	echo "--- server log:"; tail -30 "$T/serve.log"; fail "browser tests failed"; }

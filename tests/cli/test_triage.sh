@@ -92,3 +92,16 @@ expect_rc 0 "$UCTRACK" --db "$DB" rules diff "$R" "$T/new.rules"
 expect_grep 'cases evaluated; [0-9]+ move between groups' "$T/out"
 expect_grep 'flight_risk -> none: [0-9]+  e.g. C[0-9]+' "$T/out"
 : "$an"
+
+# configuration: [triage] rules and offices; unknown keys are errors
+printf '[triage]\nrules = %s\noffices = %s\n' "$T/new.rules" "$O" >"$T/uc.ini"
+expect_rc 0 "$UCTRACK" --db "$DB" --config "$T/uc.ini" triage
+newhash=$("$UCTRACK" rules check "$T/new.rules" | sed 's/.*hash \([0-9a-f]*\))/\1/')
+expect_grep "with rule set $newhash" "$T/out"
+printf '[triage]\nrulez = x\n' >"$T/bad.ini"
+expect_rc 2 "$UCTRACK" --db "$DB" --config "$T/bad.ini" triage
+expect_rc 2 "$UCTRACK" --db "$DB" triage person "$top" --rules "$R"
+# a bad field-office table is reported with file:line
+printf 'state,zip3_from,zip3_to,office,name\nTexas,,,HOU,Houston\n' >"$T/bad.csv"
+expect_rc 1 "$UCTRACK" --db "$DB" triage --offices "$T/bad.csv"
+expect_grep 'bad.csv:2: expected STATE' "$T/err"

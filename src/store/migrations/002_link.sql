@@ -105,8 +105,9 @@ CREATE TABLE person_idncase (
 );
 
 -- Normalised name keys for search (GET /api/v1/cases?q=): one row per
--- distinct token (kind family or given) and phonetic key (kind phon) of
--- a person's names, normalised by link_norm_query() (link.h).
+-- distinct token of a person's family names (kind family) and given names
+-- (given), and per phonetic key of a family token (phon); queries are
+-- normalised with link_norm_query() (link.h).
 CREATE TABLE person_key (
   key       TEXT NOT NULL,
   kind      TEXT NOT NULL,
@@ -145,6 +146,8 @@ CREATE TABLE link_flag_child (
   PRIMARY KEY (flag_id, person_id)
 );
 CREATE INDEX link_flag_child_person ON link_flag_child(person_id);
+CREATE INDEX link_flag_sponsor ON link_flag(sponsor_id);
+CREATE INDEX link_flag_address ON link_flag(address_key);
 
 CREATE INDEX link_eoir_case_idncase ON eoir_case(idncase);
 -- A-number lookups (the A-number rule asks whether a number also appears

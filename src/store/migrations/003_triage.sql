@@ -96,13 +96,14 @@ CREATE TABLE IF NOT EXISTS triage_run (
   ms_project REAL, ms_eval REAL, ms_store REAL
 );
 
--- Lookups for projecting one case (triage_person) and current versions.
+-- Lookups for projecting one case (triage_person) and current versions;
+-- the two orr_placement indexes cover the sponsor and address counts.
 CREATE INDEX IF NOT EXISTS cbp_encounter_anum ON cbp_encounter(a_number);
 CREATE INDEX IF NOT EXISTS cbp_encounter_skey ON cbp_encounter(skey, rid);
 CREATE INDEX IF NOT EXISTS orr_placement_anum ON orr_placement(a_number);
 CREATE INDEX IF NOT EXISTS orr_placement_skey ON orr_placement(skey, rid);
-CREATE INDEX IF NOT EXISTS orr_placement_sponsor ON orr_placement(sponsor_id);
-CREATE INDEX IF NOT EXISTS orr_placement_zip ON orr_placement(zip);
+CREATE INDEX IF NOT EXISTS orr_placement_sponsor_anum ON orr_placement(sponsor_id, a_number);
+CREATE INDEX IF NOT EXISTS orr_placement_zip_skey ON orr_placement(zip, skey, street, unit, a_number);
 CREATE INDEX IF NOT EXISTS orr_contact_anum ON orr_contact(a_number);
 CREATE INDEX IF NOT EXISTS orr_contact_skey ON orr_contact(skey, rid);
 CREATE INDEX IF NOT EXISTS ice_nta_anum ON ice_nta(a_number);

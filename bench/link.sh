@@ -1,0 +1,77 @@
+#!/bin/sh
+# Linkage benchmark: prints every figure issue 3 asks for.
+#   - FEBRL dataset4a+4b F1 with no labels; FEBRL 1-3 (deduplication) F1;
+#   - generator data (600,000 children, all feeds): pairwise precision and
+#     recall of persons against truth/records.csv, pairs compared and
+#     blocking recall, full linkage wall time and peak memory;
+#   - an incremental run for 1,000 new records (held back from the full run).
+# Usage: bench/link.sh [CHILDREN]   (default 600000). The data set is
+# generated (seed 1) into /tmp/uclink-bench-N and imported into
+# /tmp/uclink-bench-N.db once, then reused; LINK_DATA=DIR LINK_DB=FILE name
+# another generated data set and its imported database. Work happens on a
+# copy of the database. Every timed step prints the load average: the
+# machine is shared.
+set -eu
+cd "$(dirname "$0")/.."
+U=$(pwd)/build/uctrack
+N=${1:-600000}
+F=../shared/data/febrl
+W=$(mktemp -d /tmp/uclink-bench.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+EVAL="python3 bench/link_eval.py"
+FIELDS=given_name,surname,street_number,address_1,address_2,suburb,postcode,state,date_of_birth,soc_sec_id
+
+echo "== FEBRL (no labels; fields: $FIELDS)"
+"$U" link --csv $F/dataset4a.csv $F/dataset4b.csv --id rec_id --fields $FIELDS --out "$W/c4.csv"
+printf 'dataset4a+4b: '; $EVAL febrl "$W/c4.csv"
+for d in 1 2 3; do
+	"$U" --quiet link --csv $F/dataset$d.csv --id rec_id --fields $FIELDS --out "$W/c$d.csv"
+	printf 'dataset%s: ' $d; $EVAL febrl "$W/c$d.csv"
+done
+
+echo "== generator data, $N children"
+G=${LINK_DATA:-/tmp/uclink-bench-$N}
+DB0=${LINK_DB:-$G.db}
+load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"; }
+if [ ! -d "$G" ]; then "$U" gen --children "$N" --seed 1 --out "$G" >/dev/null; fi
+if [ ! -f "$DB0" ]; then
+	for f in eoir cbp orr ice events; do "$U" --db "$DB0" import --feed $f "$G/$f" >/dev/null; done
+fi
+DB=$W/link.db
+cp "$DB0" "$DB"
+# A database linked by someone else keeps its persons; start clean. Hold
+# back the last 250 records of each identity table: 1,000 new records for
+# the incremental run.
+sqlite3 "$DB" "
+DELETE FROM link_flag_child; DELETE FROM link_flag; DELETE FROM sponsor_record;
+DELETE FROM link_pair; DELETE FROM link_decision_pair; DELETE FROM link_decision;
+DELETE FROM link_model; DELETE FROM link_run; DELETE FROM link_watermark;
+DELETE FROM link_bucket; DELETE FROM person_record; DELETE FROM person_key;
+DELETE FROM person_anumber; DELETE FROM person_idncase; DELETE FROM person_merged;
+CREATE TABLE bench_hold_cbp AS SELECT * FROM cbp_encounter WHERE rid > (SELECT MAX(rid) - 250 FROM cbp_encounter);
+CREATE TABLE bench_hold_orr AS SELECT * FROM orr_placement WHERE rid > (SELECT MAX(rid) - 250 FROM orr_placement);
+CREATE TABLE bench_hold_eoir AS SELECT * FROM eoir_case WHERE rid > (SELECT MAX(rid) - 250 FROM eoir_case);
+CREATE TABLE bench_hold_ice AS SELECT * FROM ice_nta WHERE rid > (SELECT MAX(rid) - 250 FROM ice_nta);
+DELETE FROM cbp_encounter WHERE rid IN (SELECT rid FROM bench_hold_cbp);
+DELETE FROM orr_placement WHERE rid IN (SELECT rid FROM bench_hold_orr);
+DELETE FROM eoir_case WHERE rid IN (SELECT rid FROM bench_hold_eoir);
+DELETE FROM ice_nta WHERE rid IN (SELECT rid FROM bench_hold_ice);"
+echo "before the full run: $(load)"
+UCTRACK_LINK_TIMES=1 /usr/bin/time -f '%e %M' -o "$W/time" "$U" --db "$DB" link --full --pairs-out "$W/pairs.csv" >"$W/full.out"
+cat "$W/full.out"
+read -r secs kb <"$W/time"
+echo "full linkage: $secs s wall, peak memory $((kb / 1024)) MiB (targets: <= 30 s, <= 2048 MiB; after: $(load))"
+echo "review queue by reason:"
+sqlite3 "$DB" "SELECT '  ' || reason || ': ' || COUNT(*) FROM link_pair WHERE status = 'review' GROUP BY reason ORDER BY reason"
+$EVAL gen "$DB" "$G/truth/records.csv" "$W/pairs.csv"
+sqlite3 "$DB" "
+INSERT INTO cbp_encounter SELECT * FROM bench_hold_cbp;
+INSERT INTO orr_placement SELECT * FROM bench_hold_orr;
+INSERT INTO eoir_case SELECT * FROM bench_hold_eoir;
+INSERT INTO ice_nta SELECT * FROM bench_hold_ice;"
+echo "before the incremental run: $(load)"
+UCTRACK_LINK_TIMES=1 /usr/bin/time -f '%e %M' -o "$W/time" "$U" --db "$DB" link >"$W/incr.out"
+cat "$W/incr.out"
+read -r secs kb <"$W/time"
+echo "incremental linkage of 1000 new records: $secs s wall (target <= 1 s; after: $(load))"
+$EVAL gen "$DB" "$G/truth/records.csv"

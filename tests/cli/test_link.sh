@@ -1,0 +1,53 @@
+# uctrack link: full and incremental runs on generated data, review,
+# accept/reject, merge and split surviving a re-run, usage errors.
+. "$ROOT/tests/cli/lib.sh"
+DB=$T/t.db
+q() { sqlite3 "$DB" "$1"; }
+"$UCTRACK" gen --children 400 --seed 11 --out "$T/g" >/dev/null
+for f in cbp orr eoir ice events; do
+	"$UCTRACK" --db "$DB" import --feed $f "$T/g/$f" >/dev/null
+done
+expect_rc 0 "$UCTRACK" link --help
+expect_grep 'usage: uctrack link' "$T/out"
+expect_rc 0 "$UCTRACK" --db "$DB" link
+expect_grep '^full link run 1: records [0-9]+' "$T/out"
+# every identity record has a person; persons close to the 400 children
+n=$(q "SELECT COUNT(*) FROM cbp_encounter") ; m=$(q "SELECT COUNT(*) FROM person_record WHERE src_tbl='cbp_encounter'")
+[ "$n" -eq "$m" ] || fail "every encounter linked ($m of $n)"
+p=$(q "SELECT COUNT(DISTINCT person_id) FROM person_record")
+[ "$p" -ge 390 ] && [ "$p" -le 420 ] || fail "persons $p, expected about 400"
+# dependent records follow their A-number / IDNCASE
+u=$(q "SELECT COUNT(*) FROM record_person WHERE src_tbl='eoir_hearing' AND person_id IS NULL")
+[ "$u" -eq 0 ] || fail "$u hearings without a person"
+# second run: incremental, nothing new
+expect_rc 0 "$UCTRACK" --db "$DB" link
+expect_grep '^incremental link run 2: records 0 \(new 0\)' "$T/out"
+# review listing
+expect_rc 0 "$UCTRACK" --db "$DB" link review --limit 5
+# accept/reject errors
+expect_rc 1 "$UCTRACK" --db "$DB" link accept 999999
+expect_grep 'no link pair 999999' "$T/err"
+expect_rc 2 "$UCTRACK" --db "$DB" link accept
+expect_rc 2 "$UCTRACK" --db "$DB" link accept x1
+expect_rc 2 "$UCTRACK" --db "$DB" link frobnicate
+# merge two persons, split a record off another, both survive --full
+a=$(q "SELECT MIN(person_id) FROM person_record")
+b=$(q "SELECT MAX(person_id) FROM person_record")
+expect_rc 2 "$UCTRACK" --db "$DB" link merge "$a" "$b"
+expect_grep 'reason' "$T/err"
+expect_rc 0 "$UCTRACK" --db "$DB" link merge "$a" "$b" --reason "same child (test)"
+expect_grep "person $b merged into $a" "$T/out"
+s=$(q "SELECT person_id FROM person_record GROUP BY person_id HAVING COUNT(*) >= 3 AND person_id <> $a LIMIT 1")
+r=$(q "SELECT src_tbl || ':' || src_rid FROM person_record WHERE person_id = $s ORDER BY src_tbl DESC LIMIT 1")
+expect_rc 0 "$UCTRACK" --db "$DB" link split "$s" "$r" --reason "twin (test)"
+expect_grep "to new person" "$T/out"
+expect_rc 1 "$UCTRACK" --db "$DB" link split "$s" nosuch:1 --reason x
+expect_grep 'TABLE:RID|table must be' "$T/err"
+expect_rc 0 "$UCTRACK" --db "$DB" link --full
+expect_grep '^full link run' "$T/out"
+rt=${r%%:*}; rr=${r#*:}
+[ "$(q "SELECT COUNT(DISTINCT person_id) FROM person_record WHERE person_id IN (SELECT person_id FROM person_record WHERE src_tbl='$rt' AND src_rid=$rr) AND person_id = $s")" -eq 0 ] || fail "split record went back"
+ma=$(q "SELECT person_id FROM person_record WHERE (src_tbl, src_rid) = (SELECT src_tbl, src_rid FROM person_record ORDER BY person_id LIMIT 1)")
+[ "$(q "SELECT COUNT(*) FROM link_decision")" -eq 2 ] || fail "two decisions recorded"
+# the server's search keys
+[ "$(q "SELECT COUNT(*) FROM person_key WHERE kind='family'")" -gt 0 ] || fail "person_key"
