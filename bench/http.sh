@@ -5,7 +5,10 @@
 #  2. p99 latency at 64 connections (target <= 10 ms);
 #  3. 10 concurrent writers for $WRITE_SECONDS s (default 60): every
 #     acknowledged event must be in the database afterwards.
-# Synthetic data only (tasks generated in SQL). Usage: bench/http.sh
+# Synthetic data only. Default: 20,000 cases generated in SQL. With
+# BENCH_DB=PATH (a copy of a database built by gen/import/link/triage, e.g.
+# 600,000 children; it is written to) the queue page is the real one of
+# office $BENCH_OFFICE (default ATL). Usage: [BENCH_DB=..] bench/http.sh
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 U=${UCTRACK:-$ROOT/build/uctrack}
@@ -14,9 +17,12 @@ WS=${WRITE_SECONDS:-60}
 T=$(mktemp -d /tmp/uctrack-bench.XXXXXX)
 cleanup() { [ -n "${SPID:-}" ] && kill "$SPID" 2>/dev/null; [ -n "${NPID:-}" ] && kill "$NPID" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
-DB=$T/b.db
-printf 'bench-officer-pw\n' | "$U" --db "$DB" --quiet user add bench --role officer --office HOU
-sqlite3 "$DB" <<'SQL'
+DB=${BENCH_DB:-$T/b.db}
+OFFICE=${BENCH_OFFICE:-ATL}
+[ -n "${BENCH_DB:-}" ] || OFFICE=HOU
+printf 'bench-officer-pw\n' | "$U" --db "$DB" --quiet user add bench --role officer --office "$OFFICE" 2>/dev/null ||
+	printf 'bench-officer-pw\n' | "$U" --db "$DB" --quiet user passwd bench
+[ -n "${BENCH_DB:-}" ] || sqlite3 "$DB" <<'SQL'
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
 INSERT INTO tcase(id, a_number, office, grp, score, prio, phase, hold_names)
 SELECT i, printf('%09d', 300000000 + i), CASE i % 4 WHEN 0 THEN 'NYC' ELSE 'HOU' END,
@@ -54,16 +60,18 @@ wrk -t2 -c16 -d"${D}s" -H "Cookie: $COOKIE" -H 'X-Purpose: bench' "$B/queue?limi
 NR=$(rps "$T/nginx.out"); AR=$(rps "$T/api.out")
 echo "queue page (50 items), 16 connections, ${D}s: uctrack $AR req/s, nginx static $NR req/s, ratio $(echo "$AR $NR" | awk '{printf "%.2f", $1 / $2}')x (target >= 0.40x)"
 wrk -t2 -c64 -d"${D}s" --latency -H "Cookie: $COOKIE" -H 'X-Purpose: bench' "$B/queue?limit=50" >"$T/p99.out"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "64 connections: p99 $(awk '$1 == "99%" {print $2}' "$T/p99.out") (target <= 10ms), $(rps "$T/p99.out") req/s, errors: $(grep -c 'Non-2xx\|Socket errors' "$T/p99.out" || true)"
-# writers: each request records one contact attempt on its own case
-cat >"$T/write.lua" <<EOF2
+# writers: each request records one contact attempt on a case of the office
+{ printf 'cases = {'; sqlite3 "$DB" "SELECT DISTINCT case_id FROM task WHERE office='$OFFICE' LIMIT 15000" | tr '\n' ','; printf '}\n'; } >"$T/cases.lua"
+cat "$T/cases.lua" >"$T/write.lua"
+cat >>"$T/write.lua" <<EOF2
 local threads = {}
 function setup(t) t:set("id", #threads + 1); table.insert(threads, t) end
 function init(args) ok = 0; bad = 0; n = 0 end
 function request()
   n = n + 1
-  local case = ((id * 1000003 + n) % 15000) + 1
-  case = case - (case % 4) + 1   -- HOU cases only (i % 4 != 0)
+  local case = cases[((id * 1000003 + n) % #cases) + 1]   -- own office only
   return wrk.format("POST", "/api/v1/cases/" .. case .. "/events",
     {["Cookie"] = "$COOKIE", ["X-CSRF-Token"] = "$CSRF", ["Content-Type"] = "application/json"},
     '{"type":"contact_attempt","method":"phone","outcome":"no_answer","event_id":"BW-' .. id .. '-' .. n .. '"}')

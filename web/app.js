@@ -221,7 +221,21 @@
 
   // ---- session ----
 
+  // Drop every child's data from the page (sign-out, session end): the
+  // next user of this browser must not find it in hidden views.
+  function clearData() {
+    for (const id of ['queue-table', 'search-table', 'audit-table']) clear($(id).tBodies[0]);
+    for (const id of ['case-body', 'report-body', 'fta-body']) clear($(id));
+    for (const id of ['queue-note', 'search-note', 'queue-page']) $(id).textContent = '';
+    for (const id of ['search-q', 'qf-office', 'af-actor', 'af-action', 'af-target']) $(id).value = '';
+    $('case-h').textContent = 'Case';
+    $('search-table').hidden = true;
+    caseState = null;
+    document.title = 'uctrack';
+  }
+
   function sessionEnded(problem) {
+    clearData();
     state.user = null;
     state.csrf = null;
     state.purpose = null;
@@ -279,6 +293,7 @@
     state.csrf = null;
     state.purpose = null;
     savePurpose();
+    clearData();
     state.queue = { cursors: [], cursor: null, next: null };
     renderChrome();
     say('Signed out.');
@@ -930,8 +945,11 @@
       cmp('Holds', beforeHolds.join(', ') || 'none', afterHolds.join(', ') || 'none');
       lines.push(el('p', null, 'Re-triaged result:'));
       lines.push(el('ul', null, ch));
-      if (r && r.retriaged === false) {
-        lines.push(el('p', { className: 'muted small' }, 'The server will re-triage this case on its next triage run.'));
+      if ((r && r.retriaged === false) || (before.triaged_at && before.triaged_at === after.triaged_at)) {
+        lines.push(el('p', { className: 'muted small', 'data-testid': 'retriage-pending' },
+          `Not re-triaged yet (last triage ${txt(after.triaged_at)}): the next triage run on the server picks this up.`));
+      } else if (after.triaged_at) {
+        lines.push(el('p', { className: 'muted small' }, `Triaged at ${after.triaged_at}.`));
       }
     }
     return el('div', { id: 'retriage', className: 'notice ok', tabIndex: -1, role: 'status', 'data-testid': 'retriage' }, lines);

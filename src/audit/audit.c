@@ -147,33 +147,29 @@ static void cut_entry_release(struct cut_entry *c)
 		free(c->owned[i]);
 }
 
-int audit_append_tx(struct store *st, const struct audit_entry *in,
-		    int64_t *seq_out, struct uc_err *err)
+#define INSERT_SQL                                                            \
+	"INSERT INTO audit_log(seq, at, actor, role, action, target, purpose,"  \
+	" outcome, detail, addr, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"
+
+/*
+ * Append one entry after (seq, prev) with the prepared INSERT_SQL q (reset
+ * afterwards); on success seq and prev become the new head. The caller
+ * holds the write transaction.
+ */
+static int append_one(struct store_stmt *q, const struct audit_entry *in,
+		      int64_t *seq, char prev[65], struct uc_err *err)
 {
-	struct store_stmt *q = NULL;
 	struct cut_entry c;
-	char prev[65], hash[65], at[32];
-	int64_t seq;
+	char hash[65], at[32];
 	int rc;
 
 	if (!in->actor || !in->action || !in->outcome)
 		return uc_error(err, UC_EINTERNAL,
 				"audit entry without actor, action or outcome");
-	if (sodium_init() < 0)
-		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
 	cut_entry_init(&c, in);
-	rc = audit_head(st, &seq, prev, err);
-	if (rc)
-		goto out;
-	seq++;
 	now_rfc3339(at);
-	audit_hash(prev, seq, at, &c.e, hash);
-	rc = store_prepare(st, "INSERT INTO audit_log(seq, at, actor, role, action,"
-			       " target, purpose, outcome, detail, addr, prev_hash, hash)"
-			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &q, err);
-	if (rc)
-		goto out;
-	store_bind_int(q, 1, seq);
+	audit_hash(prev, *seq + 1, at, &c.e, hash);
+	store_bind_int(q, 1, *seq + 1);
 	store_bind_text(q, 2, at, -1);
 	store_bind_text(q, 3, c.e.actor, -1);
 	store_bind_text(q, 4, c.e.role, -1);
@@ -187,11 +183,33 @@ int audit_append_tx(struct store *st, const struct audit_entry *in,
 	store_bind_text(q, 12, hash, -1);
 	rc = store_step(q, err);
 	rc = rc < 0 ? -rc : UC_OK;
+	store_reset(q);
+	if (!rc) {
+		(*seq)++;
+		memcpy(prev, hash, 65);
+	}
+	cut_entry_release(&c);
+	return rc;
+}
+
+int audit_append_tx(struct store *st, const struct audit_entry *in,
+		    int64_t *seq_out, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	char prev[65];
+	int64_t seq;
+	int rc;
+
+	if (sodium_init() < 0)
+		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
+	rc = audit_head(st, &seq, prev, err);
+	if (!rc)
+		rc = store_prepare(st, INSERT_SQL, &q, err);
+	if (!rc)
+		rc = append_one(q, in, &seq, prev, err);
 	if (!rc && seq_out)
 		*seq_out = seq;
-out:
 	store_finalize(q);
-	cut_entry_release(&c);
 	return rc;
 }
 
@@ -307,21 +325,28 @@ out:
 
 /* ---- group-commit writer ---- */
 
+/* Most entries committed in one transaction. */
+#define WRITER_BATCH_MAX 4096
+
 struct pending {
 	struct audit_entry e;   /* entry; strings point into strs */
 	char *strs[8];          /* owned copies of the entry's strings */
-	int done;               /* set by the writer once handled */
+	audit_done_fn fn;       /* async: called once committed (or failed) */
+	void *arg;              /* its argument */
+	int done;               /* sync: set by the writer once handled */
 	int rc;                 /* result of the commit */
 	struct uc_err err;      /* its error */
 	struct pending *next;   /* queue link */
+	struct pending *anext;  /* writer's list of answered async entries */
 };
 
 struct audit_writer {
 	struct store *st;          /* the writer's own connection */
+	struct store_stmt *ins;    /* cached INSERT_SQL on st */
 	pthread_t thread;          /* the writer thread */
 	pthread_mutex_t mu;        /* guards the fields below */
 	pthread_cond_t wake;       /* writer waits here for work */
-	pthread_cond_t committed;  /* submitters wait here for their entry */
+	pthread_cond_t committed;  /* sync submitters wait here */
 	struct pending *head;      /* queued entries, oldest first */
 	struct pending *tail;      /* last queued entry */
 	int stopping;              /* set by audit_writer_stop */
@@ -332,13 +357,63 @@ static char *dup_or_null(const char *s)
 	return s ? uc_xstrdup(s) : NULL;
 }
 
+static void pending_fill(struct pending *p, const struct audit_entry *e)
+{
+	memset(p, 0, sizeof(*p));
+	p->strs[0] = dup_or_null(e->actor);
+	p->strs[1] = dup_or_null(e->role);
+	p->strs[2] = dup_or_null(e->action);
+	p->strs[3] = dup_or_null(e->target);
+	p->strs[4] = dup_or_null(e->purpose);
+	p->strs[5] = dup_or_null(e->outcome);
+	p->strs[6] = dup_or_null(e->detail);
+	p->strs[7] = dup_or_null(e->addr);
+	p->e = (struct audit_entry){p->strs[0], p->strs[1], p->strs[2], p->strs[3],
+				    p->strs[4], p->strs[5], p->strs[6], p->strs[7]};
+}
+
+static void pending_release(struct pending *p)
+{
+	for (int i = 0; i < 8; i++)
+		free(p->strs[i]);
+}
+
+/* Commit up to WRITER_BATCH_MAX entries of the list at batch in one
+ * transaction: the head is read once (inside the write lock, so other
+ * writers such as the CLI stay in the chain), the chain is computed in
+ * order in memory. Returns the first entry not handled (NULL: all). */
+static struct pending *commit_batch(struct audit_writer *w, struct pending *batch,
+				    int *rc_out, struct uc_err *err)
+{
+	struct pending *end = batch, *p;
+	char prev[65];
+	int64_t seq = 0;
+	int rc;
+
+	for (int n = 0; end && n < WRITER_BATCH_MAX; n++)
+		end = end->next;
+	rc = store_begin(w->st, err);
+	if (!rc)
+		rc = audit_head(w->st, &seq, prev, err);
+	if (!rc && !w->ins)
+		rc = store_prepare(w->st, INSERT_SQL, &w->ins, err);
+	for (p = batch; !rc && p != end; p = p->next)
+		rc = append_one(w->ins, &p->e, &seq, prev, err);
+	if (!rc)
+		rc = store_commit(w->st, err);
+	if (rc) /* the whole batch failed: every entry in it reports rc */
+		store_rollback(w->st);
+	*rc_out = rc;
+	return end;
+}
+
 static void *writer_main(void *arg)
 {
 	struct audit_writer *w = arg;
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		struct pending *batch, *p;
+		struct pending *batch, *rest, *p, *next;
 		struct uc_err err = UC_ERR_INIT;
 		int rc;
 
@@ -350,21 +425,37 @@ static void *writer_main(void *arg)
 		w->head = w->tail = NULL;
 		pthread_mutex_unlock(&w->mu);
 
-		rc = store_begin(w->st, &err);
-		for (p = batch; !rc && p; p = p->next)
-			rc = audit_append_tx(w->st, &p->e, NULL, &err);
-		if (!rc)
-			rc = store_commit(w->st, &err);
-		if (rc)
-			store_rollback(w->st);
+		while (batch) {
+			struct pending *async = NULL, **atail = &async;
 
-		pthread_mutex_lock(&w->mu);
-		for (p = batch; p; p = p->next) {
-			p->rc = rc;
-			p->err = err;
-			p->done = 1;
+			rest = commit_batch(w, batch, &rc, &err);
+			/* Sync entries live on their submitters' stacks: once
+			 * done is set they may vanish, so read next first and
+			 * set the async ones aside, answered outside the lock. */
+			pthread_mutex_lock(&w->mu);
+			for (p = batch; p != rest; p = next) {
+				next = p->next;
+				if (p->fn) {
+					*atail = p;
+					atail = &p->anext;
+					continue;
+				}
+				p->rc = rc;
+				p->err = err;
+				p->done = 1;
+			}
+			*atail = NULL;
+			pthread_cond_broadcast(&w->committed);
+			pthread_mutex_unlock(&w->mu);
+			for (p = async; p; p = next) {
+				next = p->anext;
+				p->fn(p->arg, rc, &err);
+				pending_release(p);
+				free(p);
+			}
+			batch = rest;
 		}
-		pthread_cond_broadcast(&w->committed);
+		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -377,6 +468,10 @@ int audit_writer_start(struct audit_writer **out, const char *db_path,
 	int rc;
 
 	*out = NULL;
+	if (sodium_init() < 0) {
+		free(w);
+		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
+	}
 	rc = store_open(&w->st, db_path, 0, err);
 	if (rc) {
 		free(w);
@@ -394,39 +489,47 @@ int audit_writer_start(struct audit_writer **out, const char *db_path,
 	return UC_OK;
 }
 
+static void enqueue(struct audit_writer *w, struct pending *p)
+{
+	if (w->tail)
+		w->tail->next = p;
+	else
+		w->head = p;
+	w->tail = p;
+	pthread_cond_signal(&w->wake);
+}
+
 int audit_writer_submit(struct audit_writer *w, const struct audit_entry *e,
 			struct uc_err *err)
 {
 	struct pending p;
 	int rc;
 
-	memset(&p, 0, sizeof(p));
-	p.strs[0] = dup_or_null(e->actor);
-	p.strs[1] = dup_or_null(e->role);
-	p.strs[2] = dup_or_null(e->action);
-	p.strs[3] = dup_or_null(e->target);
-	p.strs[4] = dup_or_null(e->purpose);
-	p.strs[5] = dup_or_null(e->outcome);
-	p.strs[6] = dup_or_null(e->detail);
-	p.strs[7] = dup_or_null(e->addr);
-	p.e = (struct audit_entry){p.strs[0], p.strs[1], p.strs[2], p.strs[3],
-				   p.strs[4], p.strs[5], p.strs[6], p.strs[7]};
+	pending_fill(&p, e);
 	pthread_mutex_lock(&w->mu);
-	if (w->tail)
-		w->tail->next = &p;
-	else
-		w->head = &p;
-	w->tail = &p;
-	pthread_cond_signal(&w->wake);
+	enqueue(w, &p);
 	while (!p.done)
 		pthread_cond_wait(&w->committed, &w->mu);
 	pthread_mutex_unlock(&w->mu);
 	rc = p.rc;
 	if (rc && err)
 		*err = p.err;
-	for (int i = 0; i < 8; i++)
-		free(p.strs[i]);
+	pending_release(&p);
 	return rc;
+}
+
+void audit_writer_submit_async(struct audit_writer *w,
+			       const struct audit_entry *e, audit_done_fn fn,
+			       void *arg)
+{
+	struct pending *p = uc_xmalloc(sizeof(*p));
+
+	pending_fill(p, e);
+	p->fn = fn;
+	p->arg = arg;
+	pthread_mutex_lock(&w->mu);
+	enqueue(w, p);
+	pthread_mutex_unlock(&w->mu);
 }
 
 void audit_writer_stop(struct audit_writer *w)
@@ -441,6 +544,7 @@ void audit_writer_stop(struct audit_writer *w)
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->wake);
 	pthread_cond_destroy(&w->committed);
+	store_finalize(w->ins);
 	store_close(w->st);
 	free(w);
 }

@@ -31,6 +31,7 @@
  *   struct audit_writer *w;
  *   audit_writer_start(&w, db_path, &err);
  *   audit_writer_submit(w, &e, &err);   // returns once committed
+ *   audit_writer_submit_async(w, &e, done, arg); // done() once committed
  *   audit_writer_stop(w);
  */
 #include <stdint.h>
@@ -98,6 +99,14 @@ int audit_writer_start(struct audit_writer **out, const char *db_path,
 /* Queue e (copied) and wait until it is committed; 0 or the commit error. */
 int audit_writer_submit(struct audit_writer *w, const struct audit_entry *e,
 			struct uc_err *err);
+/* Called by the writer thread once an async entry is committed (rc 0) or
+ * its batch failed (rc and err); must not block. err is borrowed. */
+typedef void (*audit_done_fn)(void *arg, int rc, const struct uc_err *err);
+/* Queue e (copied) and return at once; fn(arg, ...) runs on the writer
+ * thread after the commit. Entries are chained in submission order. */
+void audit_writer_submit_async(struct audit_writer *w,
+			       const struct audit_entry *e, audit_done_fn fn,
+			       void *arg);
 /* Flush what is queued, stop the thread, free; accepts NULL. */
 void audit_writer_stop(struct audit_writer *w);
 

@@ -17,7 +17,7 @@ static const char *const role_names[] = {
 static const char *const cap_names[AUTH_CAP_COUNT] = {
 	"public", "self", "queue.read", "case.search", "case.read",
 	"event.write", "override", "audit.read", "user.admin", "feed.import",
-	"link.review", "triage.run",
+	"link.review", "triage.run", "report.oversight", "report.fta",
 };
 
 /*
@@ -30,19 +30,21 @@ static const unsigned role_caps[] = {
 	[AUTH_ROLE_ADMIN] = ~0u,
 	[AUTH_ROLE_SUPERVISOR] = CAP(AUTH_CAP_SELF) | CAP(AUTH_CAP_QUEUE_READ) |
 		CAP(AUTH_CAP_CASE_SEARCH) | CAP(AUTH_CAP_CASE_READ) |
-		CAP(AUTH_CAP_EVENT_WRITE) | CAP(AUTH_CAP_OVERRIDE),
+		CAP(AUTH_CAP_EVENT_WRITE) | CAP(AUTH_CAP_OVERRIDE) |
+		CAP(AUTH_CAP_REPORT_FTA),
 	[AUTH_ROLE_OFFICER] = CAP(AUTH_CAP_SELF) | CAP(AUTH_CAP_QUEUE_READ) |
 		CAP(AUTH_CAP_CASE_SEARCH) | CAP(AUTH_CAP_CASE_READ) |
 		CAP(AUTH_CAP_EVENT_WRITE),
 	[AUTH_ROLE_ANALYST] = CAP(AUTH_CAP_SELF) | CAP(AUTH_CAP_QUEUE_READ) |
 		CAP(AUTH_CAP_CASE_SEARCH) | CAP(AUTH_CAP_CASE_READ) |
 		CAP(AUTH_CAP_FEED_IMPORT) | CAP(AUTH_CAP_LINK_REVIEW) |
-		CAP(AUTH_CAP_TRIAGE_RUN),
+		CAP(AUTH_CAP_TRIAGE_RUN) | CAP(AUTH_CAP_REPORT_FTA),
 	[AUTH_ROLE_LEGAL_PROVIDER] = CAP(AUTH_CAP_SELF) |
 		CAP(AUTH_CAP_CASE_SEARCH) | CAP(AUTH_CAP_CASE_READ) |
 		CAP(AUTH_CAP_EVENT_WRITE),
 	[AUTH_ROLE_AUDITOR] = CAP(AUTH_CAP_SELF) | CAP(AUTH_CAP_QUEUE_READ) |
-		CAP(AUTH_CAP_CASE_READ) | CAP(AUTH_CAP_AUDIT_READ),
+		CAP(AUTH_CAP_CASE_READ) | CAP(AUTH_CAP_AUDIT_READ) |
+		CAP(AUTH_CAP_REPORT_OVERSIGHT),
 };
 
 const char *auth_role_name(enum auth_role r)

@@ -101,6 +101,8 @@ enum auth_cap {
 	AUTH_CAP_FEED_IMPORT,  /* upload feeds */
 	AUTH_CAP_LINK_REVIEW,  /* linkage review */
 	AUTH_CAP_TRIAGE_RUN,   /* triage runs and rule diffs */
+	AUTH_CAP_REPORT_OVERSIGHT, /* oversight report (aggregates) */
+	AUTH_CAP_REPORT_FTA,   /* failure-to-appear list (personal data) */
 	AUTH_CAP_COUNT
 };
 

@@ -193,10 +193,12 @@ int cmd_link(int argc, char **argv)
 		rc = link_run(st, &o, &s, &err);
 		if (!rc && !cli_global.quiet)
 			printf("%s link run %lld: records %zu (new %zu), pairs compared %zu, links %zu, "
-			       "review %zu (A-number conflicts %zu), A-number typos %zu, persons %zu; "
+			       "review %zu (A-number conflicts %zu, of them queued %zu; %zu pairs between the "
+			       "thresholds not queued), A-number typos %zu, persons %zu; "
 			       "sponsor records %zu, sponsors %zu, flags %zu; EM iterations %d, p %.4f; %.2f s\n",
 			       s.full ? "full" : "incremental", (long long)s.run_id, s.records,
-			       s.new_records, s.pairs, s.links, s.review, s.conflicts, s.anum_typos,
+			       s.new_records, s.pairs, s.links, s.review, s.conflicts, s.conflicts_queued, s.review_skipped,
+			       s.anum_typos,
 			       s.persons, s.sponsor_records, s.sponsors, s.flags, s.em_iter, s.p,
 			       progress_now() - t0);
 		if (!rc && getenv("UCTRACK_LINK_TIMES"))

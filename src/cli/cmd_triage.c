@@ -100,7 +100,7 @@ static int read_all(const char *path, char **out, size_t *len, struct uc_err *er
 
 static void triage_usage(FILE *f)
 {
-	fputs("usage: uctrack triage [--rules FILE] [--offices FILE] [--reproject]\n"
+	fputs("usage: uctrack triage [--rules FILE] [--offices FILE] [--reproject] [--threads 1|2]\n"
 	      "       uctrack triage --explain WHO\n"
 	      "       uctrack triage person WHO... [--timing]\n"
 	      "       uctrack triage --export-facts FILE.csv\n"
@@ -344,7 +344,7 @@ int cmd_triage(int argc, char **argv)
 	struct tconf conf;
 	struct triage_opts o = {0};
 	const char *explain = NULL, *export = NULL;
-	int reproject = 0, rc = 0, sub = 0, i;
+	int reproject = 0, rc = 0, sub = 0, threads = 0, i;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -364,6 +364,13 @@ int cmd_triage(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--reproject") == 0) {
 			reproject = 1;
+		} else if (strcmp(a, "--threads") == 0 && v) {
+			long n = 0;
+
+			if (cli_parse_long(v, 1, 2, &n))
+				return cli_usage_error("triage: --threads takes 1 or 2, not '%s'", v);
+			threads = (int)n;
+			i++;
 		} else if (strcmp(a, "--export-facts") == 0 && v) {
 			export = v;
 			i++;
@@ -417,6 +424,7 @@ int cmd_triage(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
+	triage_set_threads(t, threads);
 	if (sub) {
 		rc = triage_sub(t, st, argc - sub, argv + sub, &err);
 		goto out;
@@ -456,8 +464,13 @@ int cmd_triage(int argc, char **argv)
 		printf("  results written %lld, tasks written %lld, cases inactive %lld, overrides lapsed %lld\n",
 		       (long long)s.changed, (long long)s.tasks, (long long)s.inactive,
 		       (long long)s.lapsed);
-		printf("  time: project %.3f s, load %.3f s, evaluate %.3f s, store %.3f s\n",
-		       s.s_project, s.s_load, s.s_eval, s.s_store);
+		if (s.threads == 2)
+			printf("  time: project %.3f s, load+evaluate on 2 connections %.3f s, "
+			       "follow-up %.3f s, store %.3f s\n",
+			       s.s_project, s.s_load, s.s_eval, s.s_store);
+		else
+			printf("  time: project %.3f s, load %.3f s, evaluate %.3f s, store %.3f s\n",
+			       s.s_project, s.s_load, s.s_eval, s.s_store);
 	}
 out:
 	triage_close(t);

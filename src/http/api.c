@@ -34,6 +34,22 @@ const struct http_route api_routes[] = {
 	 api_tokens_create},
 	{"DELETE", "/tokens/{id}", AUTH_CAP_SELF, RT_WRITE, "", "token.revoke",
 	 api_tokens_revoke},
+	{"GET", "/link/review", AUTH_CAP_LINK_REVIEW, RT_PII, "limit",
+	 "link.review.read", api_link_review},
+	{"POST", "/link/review/{id}", AUTH_CAP_LINK_REVIEW, RT_WRITE | RT_BODY, "",
+	 "link.decide", api_link_decide},
+	{"GET", "/triage/runs", AUTH_CAP_TRIAGE_RUN, 0, "limit", "triage.runs.read",
+	 api_triage_runs},
+	{"POST", "/triage/runs", AUTH_CAP_TRIAGE_RUN, RT_WRITE | RT_BODY, "",
+	 "triage.run", api_triage_start},
+	{"POST", "/triage/diff", AUTH_CAP_TRIAGE_RUN, RT_BODY, "", "triage.diff",
+	 api_triage_diff},
+	{"POST", "/feeds/{feed}", AUTH_CAP_FEED_IMPORT, RT_WRITE | RT_UPLOAD, "name",
+	 "feed.import", api_feed_upload},
+	{"GET", "/reports/oversight", AUTH_CAP_REPORT_OVERSIGHT, 0,
+	 "as_of,by,format,public", "report.oversight", api_report_oversight},
+	{"GET", "/reports/fta", AUTH_CAP_REPORT_FTA, RT_PII, "as_of,format",
+	 "report.fta", api_report_fta},
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

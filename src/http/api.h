@@ -48,4 +48,14 @@ int api_case_get(struct http_req *r, struct uc_err *err);
 int api_case_events(struct http_req *r, struct uc_err *err);
 int api_case_override(struct http_req *r, struct uc_err *err);
 
+/* api_ops.c: linkage review, triage runs and diffs, feeds, reports */
+int api_link_review(struct http_req *r, struct uc_err *err);
+int api_link_decide(struct http_req *r, struct uc_err *err);
+int api_triage_runs(struct http_req *r, struct uc_err *err);
+int api_triage_start(struct http_req *r, struct uc_err *err);
+int api_triage_diff(struct http_req *r, struct uc_err *err);
+int api_feed_upload(struct http_req *r, struct uc_err *err);
+int api_report_oversight(struct http_req *r, struct uc_err *err);
+int api_report_fta(struct http_req *r, struct uc_err *err);
+
 #endif

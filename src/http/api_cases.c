@@ -111,12 +111,10 @@ int api_queue(struct http_req *r, struct uc_err *err)
 	const char *cursor = http_query(r, "cursor");
 	long long limit = 50, phase = 0, cprio = 0, cid = 0;
 	struct store_stmt *q = NULL;
-	json_t *items = json_array();
-	struct hj_out o;
-	int rc = UC_OK, n = 0;
+	int rc = UC_OK, n = 0, ncol = 0;
 	int64_t lprio = 0, lid = 0;
+	char kinds[16];
 
-	hj_out_init(&o);
 	if (http_query(r, "limit"))
 		rc = parse_ll("limit", http_query(r, "limit"), 1, QUEUE_MAX, &limit, err);
 	if (!rc && phase_s)
@@ -173,7 +171,7 @@ int api_queue(struct http_req *r, struct uc_err *err)
 			buf_adds(&sql, " AND (t.prio < ? OR (t.prio = ? AND t.id < ?))");
 		buf_adds(&sql, " ORDER BY t.prio DESC, t.id DESC LIMIT ?");
 		rc = buf_failed(&sql) ? uc_error(err, UC_ENOMEM, "query too long")
-				      : store_prepare(r->st, sql.ptr, &q, err);
+				      : http_stmt(r, sql.ptr, &q, err);
 		buf_release(&sql);
 		if (rc)
 			goto out;
@@ -190,32 +188,41 @@ int api_queue(struct http_req *r, struct uc_err *err)
 		}
 		store_bind_int(q, ++k, limit);
 	}
+	/* Rendered straight to text: the queue is the hottest read. */
+	buf_adds(&r->text, "{\"items\":[");
+	buf_adds(&r->detail, "cases=");
 	while ((rc = store_step(q, err)) == STORE_ROW) {
-		json_t *it = hj_row_object(q);
+		char num[24];
 
+		if (!n)
+			ncol = hj_text_kinds(q, !auth_sees_pii(&r->user), kinds,
+					     (int)sizeof(kinds));
 		lid = store_col_int(q, 0);
 		lprio = store_col_int(q, 7);
-		hj_append_new(&o, items, it);
-		http_detail(r, "%s%lld", n ? "," : "cases=", (long long)store_col_int(q, 1));
+		if (n)
+			buf_addc(&r->text, ',');
+		hj_text_row_k(&r->text, q, kinds, ncol);
+		/* The audit detail names every case returned. */
+		snprintf(num, sizeof(num), "%s%lld", n ? "," : "",
+			 (long long)store_col_int(q, 1));
+		buf_adds(&r->detail, num);
 		n++;
 	}
 	rc = rc < 0 ? -rc : UC_OK;
 	if (rc)
 		goto out;
-	hj_set_new(&o, o.root, "items", items);
-	items = NULL;
-	if (n == limit) {
-		char next[48];
-
-		snprintf(next, sizeof(next), "%lld.%lld", (long long)lprio, (long long)lid);
-		hj_set_str(&o, o.root, "next_cursor", next);
-	} else {
-		hj_set_str(&o, o.root, "next_cursor", NULL);
-	}
+	if (n == limit)
+		buf_addf(&r->text, "],\"next_cursor\":\"%lld.%lld\"}", (long long)lprio,
+			 (long long)lid);
+	else
+		buf_adds(&r->text, "],\"next_cursor\":null}");
+	if (buf_failed(&r->text))
+		rc = uc_error(err, UC_ENOMEM, "response too large");
 out:
-	json_decref(items);
-	store_finalize(q);
-	return done_out(r, &o, rc, err);
+	http_stmt_done(r, q);
+	if (rc)
+		buf_reset(&r->text);
+	return rc;
 }
 
 /* ---- search ---- */
@@ -792,10 +799,9 @@ static const struct hj_field override_spec[] = {
 int api_case_override(struct http_req *r, struct uc_err *err)
 {
 	const char *kind, *value, *reason;
+	struct triage *t = NULL;
 	struct store_stmt *q = NULL;
-	char now[32];
-	time_t t = time(NULL);
-	struct tm tm;
+	char who[32];
 	int64_t id = 0;
 	int rc;
 
@@ -813,40 +819,33 @@ int api_case_override(struct http_req *r, struct uc_err *err)
 		return uc_error(err, UC_EINPUT,
 				"body.reason: explain the override in 10 to 2000 characters");
 	http_detail(r, "kind=%s value=%.64s", kind, value);
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	rc = store_begin(r->st, err);
+	t = triage_for(r);
+	if (!t)
+		return uc_error(err, UC_ECONFLICT,
+				"no active rule set: overrides need a triage run first "
+				"(POST /api/v1/triage/runs)");
+	/* triage_override() checks the group/hold name against the rule set,
+	 * records the override and re-triages the case, in one transaction;
+	 * the server audits it right after. */
+	snprintf(who, sizeof(who), "C%lld", (long long)r->case_id);
+	rc = triage_override(t, who, kind, value, reason, r->user.name, err);
+	triage_close(t);
+	if (rc == UC_EUSAGE)
+		rc = UC_EINPUT;
 	if (rc)
 		return rc;
-	rc = store_prepare(r->st, "INSERT INTO triage_override(case_id, kind, value, reason,"
-				  " by_user, created_at, fhash) SELECT c.id, ?, ?, ?, ?, ?,"
-				  " coalesce((SELECT f.fhash FROM case_fact f WHERE f.case_id = c.id), 0)"
-				  " FROM tcase c WHERE c.id = ?", &q, err);
+	rc = store_prepare(r->st, "SELECT max(id) FROM triage_override WHERE case_id = ?",
+			   &q, err);
 	if (!rc) {
-		store_bind_text(q, 1, kind, -1);
-		store_bind_text(q, 2, value, -1);
-		store_bind_text(q, 3, reason, -1);
-		store_bind_text(q, 4, r->user.name, -1);
-		store_bind_text(q, 5, now, -1);
-		store_bind_int(q, 6, r->case_id);
-		rc = store_step(q, err);
-		rc = rc < 0 ? -rc : UC_OK;
-		id = store_last_id(r->st);
+		store_bind_int(q, 1, r->case_id);
+		if (store_step(q, err) == STORE_ROW)
+			id = store_col_int(q, 0);
 	}
 	store_finalize(q);
-	if (!rc) {
-		http_detail(r, " override_id=%lld", (long long)id);
-		rc = http_audit_tx(r, "ok", err);
-	}
-	if (!rc)
-		rc = store_commit(r->st, err);
-	if (rc) {
-		store_rollback(r->st);
-		return rc;
-	}
+	http_detail(r, " override_id=%lld", (long long)id);
 	r->out = json_pack("{s:I,s:I,s:s,s:s,s:b}", "id", (json_int_t)id, "case_id",
 			   (json_int_t)r->case_id, "kind", kind, "value", value,
-			   "retriaged", api_retriage(r, err));
+			   "retriaged", 1);
 	r->status = 201;
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }

@@ -278,3 +278,134 @@ void hj_mask_pii(json_t *v)
 			hj_mask_pii(x);
 	}
 }
+
+/* Length of a valid UTF-8 sequence at s (n bytes left), 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+void hj_text_str(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, k;
+
+	for (size_t j = 0; j < n; j += k) {
+		k = p[j] < 0x80 ? 1 : utf8_seq(p + j, n - j);
+		if (!k) {
+			/* invalid UTF-8 in a record: the value becomes U+FFFD,
+			 * as hj_row_object() does */
+			buf_adds(b, "\"\\ufffd\"");
+			return;
+		}
+	}
+	buf_addc(b, '"');
+	while (i < n) {
+		size_t run = i;
+
+		/* Copy plain runs at once. */
+		while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' &&
+		       p[run] != '\\')
+			run++;
+		if (run > i) {
+			buf_add(b, p + i, run - i);
+			i = run;
+			continue;
+		}
+		if (p[i] == '"' || p[i] == '\\') {
+			buf_addc(b, '\\');
+			buf_addc(b, (char)p[i++]);
+		} else if (p[i] < 0x20) {
+			buf_addf(b, "\\u%04x", p[i++]);
+		} else {
+			k = utf8_seq(p + i, n - i);
+			buf_add(b, p + i, k);
+			i += k;
+		}
+	}
+	buf_addc(b, '"');
+}
+
+int hj_text_kinds(struct store_stmt *q, int mask_pii, char *kinds, int max)
+{
+	int n = store_col_count(q);
+
+	if (n > max)
+		n = max;
+	for (int i = 0; i < n; i++) {
+		const char *name = store_col_name(q, i);
+
+		kinds[i] = (mask_pii && hj_is_pii_key(name)) ? 'm'
+			   : int_column(name)               ? 'i'
+							    : 's';
+	}
+	return n;
+}
+
+/* Append v in decimal without printf. */
+static void add_int(struct buf *b, int64_t v)
+{
+	char tmp[24];
+	int k = sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		tmp[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[--k] = '-';
+	buf_add(b, tmp + k, sizeof(tmp) - (size_t)k);
+}
+
+void hj_text_row_k(struct buf *b, struct store_stmt *q, const char *kinds,
+		   int n)
+{
+	buf_addc(b, '{');
+	for (int i = 0; i < n; i++) {
+		if (i)
+			buf_addc(b, ',');
+		hj_text_str(b, store_col_name(q, i));
+		buf_addc(b, ':');
+		if (store_col_is_null(q, i))
+			buf_add(b, "null", 4);
+		else if (kinds[i] == 'm')
+			buf_add(b, "\"***\"", 5);
+		else if (kinds[i] == 'i')
+			add_int(b, store_col_int(q, i));
+		else
+			hj_text_str(b, store_col_text(q, i) ? store_col_text(q, i) : "");
+	}
+	buf_addc(b, '}');
+}
+
+void hj_text_row(struct buf *b, struct store_stmt *q, int mask_pii)
+{
+	char kinds[64];
+	int n = hj_text_kinds(q, mask_pii, kinds, 64);
+
+	hj_text_row_k(b, q, kinds, n);
+}

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -86,6 +87,21 @@ void hj_append_new(struct hj_out *o, json_t *arr, json_t *v);
  * -> integer;
  * others -> string. New reference or NULL on failure. */
 json_t *hj_row_object(struct store_stmt *q);
+
+/*
+ * Fast paths that write JSON text straight into a buffer (sticky error in
+ * b): hj_text_str() appends s as a JSON string (invalid UTF-8 turns the
+ * value into U+FFFD, as hj_row_object() does); hj_text_row() appends the
+ * current row of q as hj_row_object() would render it, with personal-data
+ * keys (hj_is_pii_key) replaced by "***" when mask_pii is set.
+ */
+void hj_text_str(struct buf *b, const char *s);
+void hj_text_row(struct buf *b, struct store_stmt *q, int mask_pii);
+/* The same in two steps for many rows of one statement: the column kinds
+ * (at most max columns; returns how many) once, then each row. */
+int hj_text_kinds(struct store_stmt *q, int mask_pii, char *kinds, int max);
+void hj_text_row_k(struct buf *b, struct store_stmt *q, const char *kinds,
+		   int n);
 
 /* Replace, in place and recursively, the values of keys that carry a
  * child's personal data (names, A-numbers, birth dates, addresses, phone

@@ -34,7 +34,7 @@ struct http_server {
 	char *host;                    /* owned copy of cfg.listen_host */
 	char *proxy;                   /* owned copy of cfg.trusted_proxy */
 	struct MHD_Daemon *d;          /* the daemon */
-	pthread_key_t store_key;       /* per-thread struct store */
+	pthread_key_t store_key;       /* per-thread struct tctx */
 	struct audit_writer *audit;    /* group-commit audit writer */
 	pthread_mutex_t mu;            /* guards inflight */
 	pthread_cond_t idle;           /* signalled when inflight drops to 0 */
@@ -44,9 +44,30 @@ struct http_server {
 	unsigned char note_key[SEAL_KEY_BYTES]; /* secretbox key for notes */
 };
 
-static void store_destroy(void *p)
+/* Per worker thread: its connection and its cached statements. */
+#define TCTX_STMTS 48
+struct tctx {
+	struct store *st;                  /* this thread's connection */
+	struct {
+		char *sql;                 /* statement text, owned copy */
+		struct store_stmt *q;      /* prepared on st */
+		int busy;                  /* handed out, not yet done */
+	} stmt[TCTX_STMTS];                /* statement cache, by text */
+	int nstmt;                         /* entries in stmt */
+};
+
+static void tctx_destroy(void *p)
 {
-	store_close(p);
+	struct tctx *t = p;
+
+	if (!t)
+		return;
+	for (int i = 0; i < t->nstmt; i++) {
+		store_finalize(t->stmt[i].q);
+		free(t->stmt[i].sql);
+	}
+	store_close(t->st);
+	free(t);
 }
 
 const struct http_config *http_config_of(const struct http_server *s)
@@ -64,21 +85,64 @@ int http_port(const struct http_server *s)
 	return s->port;
 }
 
-/* This thread's store, opened on first use. */
-static int thread_store(struct http_server *s, struct store **out,
-			struct uc_err *err)
+/* This thread's context (store), opened on first use. */
+static int thread_store(struct http_req *r, struct uc_err *err)
 {
-	struct store *st = pthread_getspecific(s->store_key);
+	struct http_server *s = r->srv;
+	struct tctx *t = pthread_getspecific(s->store_key);
 	int rc;
 
-	if (!st) {
-		rc = store_open(&st, s->db_path, 0, err);
-		if (rc)
+	if (!t) {
+		t = uc_xcalloc(1, sizeof(*t));
+		rc = store_open(&t->st, s->db_path, 0, err);
+		if (rc) {
+			free(t);
 			return rc;
-		pthread_setspecific(s->store_key, st);
+		}
+		pthread_setspecific(s->store_key, t);
 	}
-	*out = st;
+	r->tctx = t;
+	r->st = t->st;
 	return UC_OK;
+}
+
+int http_stmt(struct http_req *r, const char *sql, struct store_stmt **out,
+	      struct uc_err *err)
+{
+	struct tctx *t = r->tctx;
+	int rc;
+
+	for (int i = 0; i < t->nstmt; i++) {
+		if (!t->stmt[i].busy && strcmp(t->stmt[i].sql, sql) == 0) {
+			t->stmt[i].busy = 1;
+			*out = t->stmt[i].q;
+			return UC_OK;
+		}
+	}
+	rc = store_prepare(r->st, sql, out, err);
+	if (!rc && t->nstmt < TCTX_STMTS) {
+		t->stmt[t->nstmt].sql = uc_xstrdup(sql);
+		t->stmt[t->nstmt].q = *out;
+		t->stmt[t->nstmt].busy = 1;
+		t->nstmt++;
+	}
+	return rc;
+}
+
+void http_stmt_done(struct http_req *r, struct store_stmt *q)
+{
+	struct tctx *t = r->tctx;
+
+	if (!q)
+		return;
+	for (int i = 0; t && i < t->nstmt; i++) {
+		if (t->stmt[i].q == q) {
+			store_reset(q);
+			t->stmt[i].busy = 0;
+			return;
+		}
+	}
+	store_finalize(q);
 }
 
 const char *http_query(struct http_req *r, const char *name)
@@ -200,6 +264,8 @@ static void set_problem(struct http_req *r, int rc, const struct uc_err *err)
 		hj_set_str(&o, o.root, "detail", err->msg[0] ? err->msg : title);
 	}
 	hj_set_str(&o, o.root, "instance", r->url);
+	if (r->problem_ext && status < 500 && !o.failed)
+		json_object_update(o.root, r->problem_ext);
 	r->out = o.failed ? NULL : o.root;
 	if (o.failed)
 		hj_out_release(&o);
@@ -273,8 +339,14 @@ static int route_or_reply(struct http_req *r, struct uc_err *err)
 		if (!ok || k != nsegs)
 			continue;
 		path_matched = 1;
-		if (strcmp(rt->method, r->method) != 0)
+		if (strcmp(rt->method, r->method) != 0) {
+			size_t have = strlen(r->allow);
+
+			if (!strstr(r->allow, rt->method))
+				snprintf(r->allow + have, sizeof(r->allow) - have, "%s%s",
+					 have ? ", " : "", rt->method);
 			continue;
+		}
 		r->route = rt;
 		for (int j = 0; j < np; j++)
 			r->params[j] = uc_xstrdup(params[j]);
@@ -284,8 +356,9 @@ static int route_or_reply(struct http_req *r, struct uc_err *err)
 	}
 	if (rc && path_matched) {
 		r->hint = HTTP_HINT_METHOD;
-		rc = uc_error(err, UC_EINPUT, "method %s is not allowed on %.200s",
-			      r->method, r->url);
+		rc = uc_error(err, UC_EINPUT,
+			      "method %s is not allowed on %.200s; use %s", r->method,
+			      r->url, r->allow);
 	} else if (rc) {
 		rc = uc_error(err, UC_ENOTFOUND, "no such path %.200s", r->url);
 	}
@@ -491,7 +564,7 @@ static int pipeline(struct http_req *r, struct uc_err *err)
 	rc = route_or_reply(r, err);
 	if (rc)
 		return rc;
-	rc = thread_store(r->srv, &r->st, err);
+	rc = thread_store(r, err);
 	if (rc)
 		return rc;
 	rc = authenticate_or_reply(r, err);
@@ -543,20 +616,18 @@ int http_audit_tx(struct http_req *r, const char *outcome, struct uc_err *err)
 	return rc;
 }
 
-/* Audit what the route says must be audited; 0 or the failure. */
-static int audit_request(struct http_req *r, int rc_handler, struct uc_err *err)
+/* 1 when the route says this request must be audited and it was not yet
+ * (writes audit inside their own transaction with http_audit_tx). */
+static int needs_audit(const struct http_req *r)
 {
-	struct audit_entry e;
-
 	if (!r->route || r->audited)
-		return UC_OK;
+		return 0;
 	if (!(r->route->flags & (RT_PII | RT_WRITE)))
-		return UC_OK;
+		return 0;
 	/* Unauthenticated probes of protected routes are not entries. */
 	if (!r->authed && r->route->cap != AUTH_CAP_PUBLIC)
-		return UC_OK;
-	fill_entry(r, outcome_of(rc_handler), &e);
-	return audit_writer_submit(r->srv->audit, &e, err);
+		return 0;
+	return 1;
 }
 
 static void client_addr(struct http_req *r)
@@ -597,6 +668,8 @@ static enum MHD_Result respond(struct http_req *r)
 
 	if (r->out)
 		text = json_dumps(r->out, JSON_COMPACT);
+	else if (r->text.len && !buf_failed(&r->text))
+		text = buf_detach(&r->text, NULL);
 	if (!text && r->status != 204)
 		text = uc_xstrdup("{\"type\":\"urn:uctrack:problem:internal\","
 				  "\"title\":\"Internal error\",\"status\":500}");
@@ -609,7 +682,9 @@ static enum MHD_Result respond(struct http_req *r)
 	if (text)
 		MHD_add_response_header(resp, "Content-Type",
 					is_problem ? "application/problem+json"
-						   : "application/json");
+					: r->ctype ? r->ctype : "application/json");
+	if (r->status == 405 && r->allow[0])
+		MHD_add_response_header(resp, "Allow", r->allow);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
@@ -630,9 +705,42 @@ static enum MHD_Result respond(struct http_req *r)
 	return ret;
 }
 
-static void handle(struct http_req *r)
+/* Turn the pipeline's result into r->status/r->out (problem on error). */
+static void finish(struct http_req *r, int rc, struct uc_err *err)
+{
+	if (rc) {
+		set_problem(r, rc, err);
+	} else if (!r->status) {
+		r->status = (r->out || r->text.len) ? 200 : 204;
+	}
+}
+
+/* Writer thread: the entry of a suspended request is committed. */
+static void on_audited(void *arg, int rc, const struct uc_err *err)
+{
+	struct http_req *r = arg;
+
+	r->audit_rc = rc;
+	if (rc && err)
+		r->audit_err = *err;
+	/* No lock of ours around MHD calls: libmicrohttpd holds its own
+	 * while calling on_completed(), which takes srv->mu. Suspension
+	 * happened before submission, so this resume always comes after
+	 * it; MHD's resume lock orders these writes before the worker's
+	 * next call. */
+	r->audit_state = 2;
+	MHD_resume_connection(r->conn);
+}
+
+/*
+ * Run the request. Returns 1 when the response is ready, 0 when the
+ * connection was suspended until its audit entry is committed (group
+ * commit by the writer thread; the worker goes on with other connections).
+ */
+static int handle(struct http_req *r)
 {
 	struct uc_err err = UC_ERR_INIT;
+	struct audit_entry e;
 	int rc;
 
 	client_addr(r);
@@ -640,21 +748,34 @@ static void handle(struct http_req *r)
 	if (!rc && r->out && r->route && (r->route->flags & RT_PII) &&
 	    !auth_sees_pii(&r->user))
 		hj_mask_pii(r->out);
-	{
-		struct uc_err aerr = UC_ERR_INIT;
+	if (!needs_audit(r)) {
+		finish(r, rc, &err);
+		return 1;
+	}
+	r->handler_rc = rc;
+	r->handler_err = err;
+	fill_entry(r, outcome_of(rc), &e);
+	r->audit_state = 1;
+	MHD_suspend_connection(r->conn);
+	audit_writer_submit_async(r->srv->audit, &e, on_audited, r);
+	return 0;
+}
 
-		if (audit_request(r, rc, &aerr) && !rc) {
-			/* Fail closed: no audit entry, no data. */
-			r->hint = HTTP_HINT_UNAVAILABLE;
-			rc = UC_EIO;
-			err = aerr;
-		}
+/* After the audit commit: fail closed (no entry, no data), then finish. */
+static void handle_audited(struct http_req *r)
+{
+	int rc = r->handler_rc;
+	struct uc_err err = r->handler_err;
+
+	if (r->audit_rc && !rc) {
+		r->hint = HTTP_HINT_UNAVAILABLE;
+		rc = UC_EIO;
+		err = r->audit_err;
+		json_decref(r->out);
+		r->out = NULL;
+		buf_reset(&r->text);
 	}
-	if (rc) {
-		set_problem(r, rc, &err);
-	} else if (!r->status) {
-		r->status = r->out ? 200 : 204;
-	}
+	finish(r, rc, &err);
 }
 
 /* The web UI (src/web, docs/ui.md): GET or HEAD of an embedded file
@@ -701,12 +822,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 	(void)version;
 	if (!r) {
-		enum MHD_Result wret;
-
-		if (web_asset_reply(c, url, method, &wret))
-			return wret;
-	}
-	if (!r) {
 		const char *cl;
 		long long want = -1;
 
@@ -719,6 +834,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		buf_init(&r->body, strncmp(url, "/api/v1/feeds/", 14) == 0
 					   ? s->cfg.max_upload : s->cfg.max_body);
 		buf_init(&r->detail, 2048);
+		buf_init(&r->text, (size_t)512 * 1024 * 1024);
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		if (cl) {
 			char *end = NULL;
@@ -739,7 +855,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	handle(r);
+	{
+		/* Answered on this last call, not the first, so that
+		 * libmicrohttpd keeps the connection alive. */
+		enum MHD_Result wret;
+
+		if (web_asset_reply(c, url, method, &wret))
+			return wret;
+	}
+	if (r->audit_state == 0) {
+		if (!handle(r))
+			return MHD_YES; /* suspended; resumed by on_audited */
+	} else if (r->audit_state == 1) {
+		return MHD_YES; /* not resumed yet */
+	} else {
+		handle_audited(r);
+	}
 	return respond(r);
 }
 
@@ -757,6 +888,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		free(r->params[i]);
 	buf_release(&r->body);
 	buf_release(&r->detail);
+	buf_release(&r->text);
+	json_decref(r->problem_ext);
 	json_decref(r->json);
 	json_decref(r->out);
 	free(r->set_cookie);
@@ -802,7 +935,7 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 	s->cfg.trusted_proxy = s->proxy;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->idle, NULL);
-	pthread_key_create(&s->store_key, store_destroy);
+	pthread_key_create(&s->store_key, tctx_destroy);
 	/* Open once here so migrations run before any request and errors
 	 * surface at start-up, not on the first request. */
 	rc = store_open(&st, s->db_path, 0, err);
@@ -828,7 +961,7 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 		goto fail;
 	}
 	s->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC |
-					MHD_USE_ERROR_LOG,
+					MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 				0, NULL, NULL, on_request, s,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,

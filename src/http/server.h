@@ -65,6 +65,7 @@ struct http_config {
 #define RT_UPLOAD 0x10 /* raw body up to max_upload (feed files) */
 
 struct http_req;
+struct tctx;
 typedef int (*http_handler)(struct http_req *r, struct uc_err *err);
 
 /* One route of the API (table in api.c). */
@@ -105,6 +106,7 @@ struct http_req {
 	int too_large;                  /* body exceeded its cap */
 	json_t *json;                   /* parsed body (RT_BODY), owned */
 	struct store *st;               /* this thread's store, borrowed */
+	struct tctx *tctx;              /* this thread's context, borrowed */
 	struct auth_user user;          /* authenticated user */
 	int authed;                     /* user is set */
 	int via_cookie;                 /* authenticated by session cookie */
@@ -116,6 +118,14 @@ struct http_req {
 	/* response */
 	int status;                     /* 0: 200, or as set by the handler */
 	json_t *out;                    /* response body, owned */
+	struct buf text;                /* or: response body already as JSON
+					   text (fast paths; masked by the
+					   handler itself), used when out is
+					   NULL and text.len > 0 */
+	const char *ctype;              /* Content-Type of text (NULL: JSON) */
+	char allow[48];                 /* 405: the methods the path allows */
+	json_t *problem_ext;            /* extra members of an error's
+					   problem+json (e.g. "errors"), owned */
 	char *set_cookie;               /* Set-Cookie value, owned */
 	enum http_hint hint;            /* status refinement for errors */
 	int retry_after;                /* seconds, for 429 */
@@ -125,6 +135,13 @@ struct http_req {
 	int audited;                    /* handler already wrote the entry */
 	const char *action_override;    /* audit action, when not the route's */
 	double started;                 /* monotonic start time */
+	/* asynchronous audit (reads): the connection is suspended until the
+	 * writer thread has committed the entry */
+	int audit_state;                /* 0 none, 1 waiting, 2 committed */
+	int audit_rc;                   /* the commit's result */
+	struct uc_err audit_err;        /* its error */
+	int handler_rc;                 /* pipeline result kept across it */
+	struct uc_err handler_err;      /* its error */
 };
 
 int http_start(struct http_server **out, const struct http_config *cfg,
@@ -147,6 +164,18 @@ void http_detail(struct http_req *r, const char *fmt, ...)
 /* Write r's audit entry now inside the caller's transaction on r->st
  * (writes: the change and its entry commit together). */
 int http_audit_tx(struct http_req *r, const char *outcome, struct uc_err *err);
+
+/*
+ * This thread's cached prepared statement for sql (the text is copied
+ * and is the cache key): hand it back with http_stmt_done(), which resets
+ * it (bindings cleared) for the next request on this thread. A statement
+ * already handed out is not handed out twice: a second one is prepared
+ * and finalized by http_stmt_done(). *out is borrowed either way.
+ */
+int http_stmt(struct http_req *r, const char *sql, struct store_stmt **out,
+	      struct uc_err *err);
+/* Return a statement from http_stmt(); accepts NULL. */
+void http_stmt_done(struct http_req *r, struct store_stmt *q);
 
 /* Sensitive notes: the server's secretbox key, or NULL when none is set. */
 const unsigned char *http_note_key(const struct http_server *s);

@@ -4,9 +4,18 @@
  * One file = one transaction. Rows flow: reader (csvr for CSV, a tab
  * splitter for EOIR, jansson for JSONL) -> per-column checks and
  * normalisation into a reusable scratch buffer -> rhash -> duplicate-key
- * check -> INSERT ... ON CONFLICT(rhash) DO NOTHING -> derived rows when the
- * row is new. Nothing is allocated per row except by libraries (utf8proc
- * for non-ASCII text, jansson for events).
+ * check -> "stored already?" check -> INSERT -> derived rows when the row is
+ * new. Nothing is allocated per row except by libraries (utf8proc for
+ * non-ASCII text, jansson for events).
+ *
+ * "Stored already?": the feed tables have no UNIQUE index on rhash (a
+ * random-order index made bulk loads several times slower). The import
+ * holds the write lock (BEGIN IMMEDIATE), so nobody else can add rows while
+ * a file is read: for a file that is big next to its table the table's
+ * rhash values are loaded into an in-memory set (struct rset) once, and the
+ * rows go in as plain appends in rowid order; for a small file (and for
+ * ingest_event() from the API) each row is looked up on the (skey, rid)
+ * index: SELECT ... WHERE skey=? AND rhash=?.
  */
 #include "ingest/ingest.h"
 
@@ -37,6 +46,8 @@
 #define EOIR_MAX_FIELDS 4096 /* most tab-separated fields in an EOIR row */
 #define EOIR_MAX_LINE (1024 * 1024)
 #define MAX_EVENT_LINE (1024 * 1024)
+#define EVENT_MAX_BODY (8 * MAX_EVENT_LINE) /* canonical JSON of one event */
+#define EVENT_JSON_FLAGS (JSON_SORT_KEYS | JSON_COMPACT)
 
 /* Key of the rhash siphash: fixed, so hashes are stable across runs. */
 static const unsigned char RHASH_KEY[crypto_shorthash_KEYBYTES] = "uctrack-rhash-01";
@@ -91,10 +102,86 @@ static struct dup_ent *dup_check(struct dupmap *m, uint64_t key, uint64_t rhash,
 	return NULL;
 }
 
+/* Size m for about n keys up front (no rehash while it holds them). */
+static void dup_reserve(struct dupmap *m, size_t n)
+{
+	size_t cap = 4096;
+
+	if (m->cap || n > ((size_t)1 << 28))
+		return;
+	while (cap < n * 2)
+		cap *= 2;
+	m->e = uc_xcalloc(cap, sizeof(*m->e));
+	m->cap = cap;
+}
+
 static void dup_release(struct dupmap *m)
 {
 	free(m->e);
 	memset(m, 0, sizeof(*m));
+}
+
+/* A set of 64-bit hashes (open addressing, linear probing): the rhash
+ * values stored in a table before the current file. */
+struct rset {
+	uint64_t *e;  /* slots, owned; 0 = empty */
+	size_t n;     /* used */
+	size_t cap;   /* power of two (or 0) */
+	int has_zero; /* the value 0 is in the set */
+};
+
+static size_t rset_slot(uint64_t v, size_t cap)
+{
+	/* rhash is a SipHash: its low bits are already uniform. */
+	return (size_t)v & (cap - 1);
+}
+
+static void rset_add(struct rset *s, uint64_t v)
+{
+	size_t i;
+
+	if (v == 0) {
+		s->has_zero = 1;
+		return;
+	}
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 4096;
+		uint64_t *ne = uc_xcalloc(ncap, sizeof(*ne));
+
+		for (size_t k = 0; k < s->cap; k++) {
+			if (!s->e[k])
+				continue;
+			for (i = rset_slot(s->e[k], ncap); ne[i]; i = (i + 1) & (ncap - 1))
+				;
+			ne[i] = s->e[k];
+		}
+		free(s->e);
+		s->e = ne;
+		s->cap = ncap;
+	}
+	for (i = rset_slot(v, s->cap); s->e[i]; i = (i + 1) & (s->cap - 1))
+		if (s->e[i] == v)
+			return;
+	s->e[i] = v;
+	s->n++;
+}
+
+static int rset_has(const struct rset *s, uint64_t v)
+{
+	if (v == 0)
+		return s->has_zero;
+	if (!s->cap)
+		return 0;
+	for (size_t i = rset_slot(v, s->cap); s->e[i]; i = (i + 1) & (s->cap - 1))
+		if (s->e[i] == v)
+			return 1;
+	return 0;
+}
+
+static void rset_release(struct rset *s)
+{
+	free(s->e);
+	memset(s, 0, sizeof(*s));
 }
 
 /* Unknown EOIR codes of one file: (field, code) -> count, first line. */
@@ -121,7 +208,9 @@ struct ingest_ctx {
 	struct lookup *lk;          /* EOIR lookup tables, loaded on demand */
 	const char *juv[10];        /* tblLookup_Juvenile codes by position */
 	struct store_stmt *ins[16]; /* per table spec: INSERT statement */
+	struct store_stmt *has[16]; /* per table spec: row with (skey, rhash)? */
 	struct store_stmt *q_event; /* INSERT field_event */
+	struct store_stmt *q_ehas;  /* field_event row with (skey, rhash)? */
 	struct store_stmt *q_addr;  /* INSERT address */
 	struct store_stmt *q_claim; /* INSERT claim */
 	struct store_stmt *q_repr;  /* INSERT representation */
@@ -132,6 +221,7 @@ struct ingest_ctx {
 	struct buf vb;              /* row scratch: normalised values */
 	struct buf hb;              /* row scratch: bytes to hash */
 	struct buf mb;              /* message scratch */
+	struct buf jb;              /* event scratch: canonical JSON body */
 	struct frun *cur;           /* file being imported, or NULL (API) */
 };
 
@@ -163,6 +253,8 @@ struct frun {
 	long rows_rejected;           /* bad rows */
 	long unknown;                 /* unknown EOIR code occurrences */
 	struct dupmap dup;            /* keys seen in this file */
+	struct rset seen;             /* rhash values stored before this file */
+	int use_set;                  /* check rows against seen (else: look up) */
 	struct unkmap *unk;           /* unknown codes (EOIR) */
 	/* position lookup for the current row */
 	int kind;                     /* 0 CSV, 1 EOIR, 2 JSONL */
@@ -277,6 +369,7 @@ int ingest_open(struct ingest_ctx **out, struct store *st,
 	buf_init(&c->vb, 64u << 20);
 	buf_init(&c->hb, 64u << 20);
 	buf_init(&c->mb, 4096);
+	buf_init(&c->jb, EVENT_MAX_BODY);
 	if (opts->rejects) {
 		struct buf b;
 
@@ -322,9 +415,12 @@ void ingest_free(struct ingest_ctx *c)
 {
 	if (!c)
 		return;
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; i < 16; i++) {
 		store_finalize(c->ins[i]);
+		store_finalize(c->has[i]);
+	}
 	store_finalize(c->q_event);
+	store_finalize(c->q_ehas);
 	store_finalize(c->q_addr);
 	store_finalize(c->q_claim);
 	store_finalize(c->q_repr);
@@ -339,6 +435,7 @@ void ingest_free(struct ingest_ctx *c)
 	buf_release(&c->vb);
 	buf_release(&c->hb);
 	buf_release(&c->mb);
+	buf_release(&c->jb);
 	free(c);
 }
 
@@ -408,6 +505,11 @@ static const char *address_status(const char *street, const char *unit,
 	return "unverified";
 }
 
+/*
+ * Derived rows. The text arguments are borrowed and bound without copying:
+ * they point into the row's value buffer, the event object, the lookup
+ * tables or string constants, all alive until the step.
+ */
 static int add_address(struct ingest_ctx *c, const char *tbl, int64_t rid,
 		       const char *anum, const char *street, const char *unit,
 		       const char *city, const char *state, const char *zip,
@@ -415,22 +517,21 @@ static int add_address(struct ingest_ctx *c, const char *tbl, int64_t rid,
 {
 	int rc = prep(c, &c->q_addr,
 		      "INSERT INTO address(src_tbl,src_rid,a_number,street,unit,city,"
-		      "state,zip,status,as_of) VALUES(?,?,?,?,?,?,?,?,?,?) "
-		      "ON CONFLICT DO NOTHING",
+		      "state,zip,status,as_of) VALUES(?,?,?,?,?,?,?,?,?,?)",
 		      err);
 
 	if (rc)
 		return rc;
-	store_bind_text(c->q_addr, 1, tbl, -1);
+	store_bind_text_static(c->q_addr, 1, tbl, -1);
 	store_bind_int(c->q_addr, 2, rid);
-	store_bind_text(c->q_addr, 3, anum, -1);
-	store_bind_text(c->q_addr, 4, street, -1);
-	store_bind_text(c->q_addr, 5, unit, -1);
-	store_bind_text(c->q_addr, 6, city, -1);
-	store_bind_text(c->q_addr, 7, state, -1);
-	store_bind_text(c->q_addr, 8, zip, -1);
-	store_bind_text(c->q_addr, 9, status, -1);
-	store_bind_text(c->q_addr, 10, as_of, as_of ? 10 : -1);
+	store_bind_text_static(c->q_addr, 3, anum, -1);
+	store_bind_text_static(c->q_addr, 4, street, -1);
+	store_bind_text_static(c->q_addr, 5, unit, -1);
+	store_bind_text_static(c->q_addr, 6, city, -1);
+	store_bind_text_static(c->q_addr, 7, state, -1);
+	store_bind_text_static(c->q_addr, 8, zip, -1);
+	store_bind_text_static(c->q_addr, 9, status, -1);
+	store_bind_text_static(c->q_addr, 10, as_of, as_of ? 10 : -1);
 	rc = store_step(c->q_addr, err);
 	store_reset(c->q_addr);
 	return rc < 0 ? -rc : UC_OK;
@@ -442,18 +543,18 @@ static int add_repr(struct ingest_ctx *c, const char *tbl, int64_t rid,
 {
 	int rc = prep(c, &c->q_repr,
 		      "INSERT INTO representation(src_tbl,src_rid,a_number,provider,"
-		      "kind,status,on_date) VALUES(?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+		      "kind,status,on_date) VALUES(?,?,?,?,?,?,?)",
 		      err);
 
 	if (rc)
 		return rc;
-	store_bind_text(c->q_repr, 1, tbl, -1);
+	store_bind_text_static(c->q_repr, 1, tbl, -1);
 	store_bind_int(c->q_repr, 2, rid);
-	store_bind_text(c->q_repr, 3, anum, -1);
-	store_bind_text(c->q_repr, 4, provider, -1);
-	store_bind_text(c->q_repr, 5, kind, -1);
-	store_bind_text(c->q_repr, 6, status, -1);
-	store_bind_text(c->q_repr, 7, on_date, on_date ? 10 : -1);
+	store_bind_text_static(c->q_repr, 3, anum, -1);
+	store_bind_text_static(c->q_repr, 4, provider, -1);
+	store_bind_text_static(c->q_repr, 5, kind, -1);
+	store_bind_text_static(c->q_repr, 6, status, -1);
+	store_bind_text_static(c->q_repr, 7, on_date, on_date ? 10 : -1);
 	rc = store_step(c->q_repr, err);
 	store_reset(c->q_repr);
 	return rc < 0 ? -rc : UC_OK;
@@ -465,16 +566,16 @@ static int add_claim(struct ingest_ctx *c, int64_t rid, const char *anum,
 {
 	int rc = prep(c, &c->q_claim,
 		      "INSERT INTO claim(src_tbl,src_rid,a_number,claim_type,status,"
-		      "on_date) VALUES('field_event',?,?,?,?,?) ON CONFLICT DO NOTHING",
+		      "on_date) VALUES('field_event',?,?,?,?,?)",
 		      err);
 
 	if (rc)
 		return rc;
 	store_bind_int(c->q_claim, 1, rid);
-	store_bind_text(c->q_claim, 2, anum, -1);
-	store_bind_text(c->q_claim, 3, type, -1);
-	store_bind_text(c->q_claim, 4, status, -1);
-	store_bind_text(c->q_claim, 5, on_date, on_date ? 10 : -1);
+	store_bind_text_static(c->q_claim, 2, anum, -1);
+	store_bind_text_static(c->q_claim, 3, type, -1);
+	store_bind_text_static(c->q_claim, 4, status, -1);
+	store_bind_text_static(c->q_claim, 5, on_date, on_date ? 10 : -1);
 	rc = store_step(c->q_claim, err);
 	store_reset(c->q_claim);
 	return rc < 0 ? -rc : UC_OK;
@@ -826,7 +927,12 @@ static int prepare_insert(struct ingest_ctx *c, const struct table_spec *ts,
 	if (c->ins[ti])
 		return UC_OK;
 	buf_init(&b, 8192);
-		buf_addf(&b, "INSERT INTO %s(file_id,line,skey,rhash", ts->tbl);
+	buf_addf(&b, "SELECT 1 FROM %s WHERE skey=? AND rhash=? LIMIT 1", ts->tbl);
+	rc = prep(c, &c->has[ti], b.ptr, err);
+	if (rc)
+		goto out;
+	buf_reset(&b);
+	buf_addf(&b, "INSERT INTO %s(file_id,line,skey,rhash", ts->tbl);
 	for (int k = 0; k < ts->ncols; k++) {
 		/* A text key lives in skey only. */
 		if (ts->cols[k].type == T_KEY)
@@ -839,8 +945,9 @@ static int prepare_insert(struct ingest_ctx *c, const struct table_spec *ts,
 	buf_adds(&b, ") VALUES(?,?,?,?");
 	for (int k = 0; k < nx; k++)
 		buf_adds(&b, ",?");
-	buf_adds(&b, ") ON CONFLICT(rhash) DO NOTHING");
+	buf_adds(&b, ")");
 	rc = store_prepare(c->st, b.ptr, &c->ins[ti], err);
+out:
 	buf_release(&b);
 	return rc;
 }
@@ -891,6 +998,28 @@ static const char *extra_value(struct frun *fr, enum extra_kind x, struct val *v
 }
 
 /*
+ * Is a row (skey, rhash) stored already? With a set (seen, when use_set),
+ * from memory; else by a lookup with has (SELECT ... WHERE skey=? AND
+ * rhash=?). Returns 1, 0, or a negative uc_rc with err filled.
+ */
+static int stored_already(const struct rset *seen, int use_set,
+			  struct store_stmt *has, const char *skey, size_t skey_len,
+			  uint64_t rhash, struct uc_err *err)
+{
+	int rc;
+
+	if (use_set)
+		return rset_has(seen, rhash);
+	store_bind_text_static(has, 1, skey, (int)skey_len);
+	store_bind_int(has, 2, (int64_t)rhash);
+	rc = store_step(has, err);
+	store_reset(has);
+	if (rc < 0)
+		return rc;
+	return rc == STORE_ROW;
+}
+
+/*
  * Store the current row: values v[0..ncols) are checked (fr->row_bad says
  * whether any failed). Handles duplicates, idempotency and derived rows.
  */
@@ -932,6 +1061,14 @@ static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
 		fr->rows_rejected++;
 		return UC_OK;
 	}
+	rc = stored_already(&fr->seen, fr->use_set, c->has[table_index(ts)], v[0].p,
+			    v[0].n, rhash, err);
+	if (rc < 0)
+		return -rc;
+	if (rc) {
+		fr->rows_same++;
+		return UC_OK;
+	}
 	store_bind_int(q, 1, fr->file_id);
 	store_bind_int(q, 2, fr->line);
 	store_bind_text_static(q, 3, v[0].p, (int)v[0].n);
@@ -955,41 +1092,82 @@ static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
 
 		if (is_int)
 			store_bind_int(q, col, iv);
-		else
-			store_bind_text(q, col, s, -1);
+		else /* a constant or lookup-table text: alive until the step */
+			store_bind_text_static(q, col, s, -1);
 	}
 	rc = store_step(q, err);
 	store_reset(q);
 	if (rc < 0)
 		return -rc;
-	if (store_changes(c->st) == 0) {
-		fr->rows_same++;
-		return UC_OK;
-	}
 	fr->rows_new++;
 	return derive_table_row(c, ts, store_last_id(c->st), v, err);
 }
 
 /* ---- files ----------------------------------------------------------- */
 
+/* Load the rhash values of tbl into fr->seen (inside the file's
+ * transaction, so no other writer can add any until the commit). */
+static int load_seen(struct frun *fr, const char *tbl, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 256);
+	buf_addf(&b, "SELECT rhash FROM %s", tbl);
+	rc = store_prepare(fr->c->st, b.ptr, &q, err);
+	buf_release(&b);
+	if (rc)
+		return rc;
+	while ((rc = store_step(q, err)) == STORE_ROW)
+		rset_add(&fr->seen, (uint64_t)store_col_int(q, 0));
+	store_finalize(q);
+	if (rc < 0)
+		return -rc;
+	fr->use_set = 1;
+	return UC_OK;
+}
+
 /*
- * A big file into a table that is small next to it loads faster without
- * the secondary indexes (kept: the rhash UNIQUE): drop them now, rebuild
- * them before the commit (same transaction, so a crash changes nothing).
- * The row estimate errs low (256 bytes a row).
+ * Decide how this file's rows are checked and loaded. The row estimate
+ * errs low (256 bytes a row); have = rows already in the table.
+ *  - "Stored already?" by an in-memory set of the table's rhash values
+ *    when loading it (a scan of have rows) costs less than est lookups on
+ *    the skey index: est * 16 >= have. Otherwise per-row lookups.
+ *  - A big file into a table that is small next to it (est >= 5000 and
+ *    est * 2 >= have) loads faster without the secondary indexes of the
+ *    table and of its derived tables: drop them now, rebuild them before
+ *    the commit (same transaction, so a crash changes nothing). The set
+ *    is then always used (the skey index is gone).
  */
 static int bulk_prepare(struct frun *fr, const char *tbl, struct uc_err *err)
 {
+	/* Derived tables that get about one row per source row. Events derive
+	 * rows for a minority of types only: updating the indexes of address,
+	 * claim and representation costs less than rebuilding them. */
 	static const char *const derived[][4] = {
 		{"orr_placement", "address", NULL, NULL},
 		{"ice_nta", "address", NULL, NULL},
 		{"eoir_case", "address", "representation", NULL},
-		{"field_event", "address", "claim", "representation"},
 	};
 	const char *tables[4] = {tbl, NULL, NULL, NULL};
 	int64_t est = (int64_t)(fr->file_size / 256), have = 0;
+	struct buf q;
 	int rc;
 
+	/* est errs low: rows are usually 100-200 bytes */
+	dup_reserve(&fr->dup, (size_t)est * 2);
+	buf_init(&q, 256);
+	buf_addf(&q, "SELECT max(rowid) FROM %s", tbl);
+	rc = store_query_int(fr->c->st, q.ptr, &have, err);
+	buf_release(&q);
+	if (rc)
+		return rc;
+	if (est * 16 >= have || (est >= 5000 && est * 2 >= have)) {
+		rc = load_seen(fr, tbl, err);
+		if (rc)
+			return rc;
+	}
 	if (est < 5000)
 		return UC_OK;
 	for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
@@ -997,8 +1175,6 @@ static int bulk_prepare(struct frun *fr, const char *tbl, struct uc_err *err)
 			for (int k = 1; k < 4; k++)
 				tables[k] = derived[i][k];
 	for (int k = 0; k < 4 && tables[k]; k++) {
-		struct buf q;
-
 		buf_init(&q, 256);
 		buf_addf(&q, "SELECT max(rowid) FROM %s", tables[k]);
 		rc = store_query_int(fr->c->st, q.ptr, &have, err);
@@ -1781,10 +1957,38 @@ static const char *jstr(json_t *obj, const char *key)
 	return s && *s ? s : NULL;
 }
 
-/* Store a checked event; *is_new set. */
+/*
+ * The canonical form of an event (sorted keys, compact: what is stored in
+ * field_event.body and hashed) in c->jb, without a malloc per event.
+ * Returns the NUL-terminated text (valid until the next call), or NULL
+ * when it would exceed EVENT_MAX_BODY.
+ */
+static const char *event_canonical(struct ingest_ctx *c, json_t *obj)
+{
+	size_t n;
+
+	buf_reset(&c->jb);
+	if (buf_grow(&c->jb, 4096))
+		return NULL;
+	n = json_dumpb(obj, c->jb.ptr, c->jb.alloc - 1, EVENT_JSON_FLAGS);
+	if (n > c->jb.alloc - 1) {
+		if (buf_grow(&c->jb, n))
+			return NULL;
+		n = json_dumpb(obj, c->jb.ptr, c->jb.alloc - 1, EVENT_JSON_FLAGS);
+		if (n > c->jb.alloc - 1)
+			return NULL;
+	}
+	if (n == 0)
+		return NULL;
+	c->jb.ptr[n] = '\0';
+	c->jb.len = n;
+	return c->jb.ptr;
+}
+
+/* Store a checked event (body: its canonical form, borrowed); *is_new set. */
 static int event_store(struct ingest_ctx *c, json_t *obj,
-		       const struct event_type *et, const char *anum, char *body,
-		       int *is_new, struct uc_err *err)
+		       const struct event_type *et, const char *anum,
+		       const char *body, int *is_new, struct uc_err *err)
 {
 	const char *id = jstr(obj, "event_id"), *occ = jstr(obj, "occurred_at");
 	uint64_t rhash;
@@ -1793,12 +1997,15 @@ static int event_store(struct ingest_ctx *c, json_t *obj,
 
 	*is_new = 0;
 	if (!body)
-		return uc_error(err, UC_ENOMEM, "out of memory encoding an event");
+		return uc_error(err, UC_EINPUT, "event too large to encode (more than %d MiB)",
+				EVENT_MAX_BODY >> 20);
 	rc = prep(c, &c->q_event,
 		  "INSERT INTO field_event(file_id,line,skey,rhash,a_number,type,"
-		  "occurred_at,recorded_by,body) VALUES(?,?,?,?,?,?,?,?,?) "
-		  "ON CONFLICT(rhash) DO NOTHING",
+		  "occurred_at,recorded_by,body) VALUES(?,?,?,?,?,?,?,?,?)",
 		  err);
+	if (!rc)
+		rc = prep(c, &c->q_ehas,
+			  "SELECT 1 FROM field_event WHERE skey=? AND rhash=? LIMIT 1", err);
 	if (rc)
 		goto out;
 	buf_reset(&c->hb);
@@ -1808,26 +2015,36 @@ static int event_store(struct ingest_ctx *c, json_t *obj,
 	buf_addc(&c->hb, '\0');
 	buf_adds(&c->hb, body);
 	rhash = siphash(c->hb.ptr, c->hb.len);
+	rc = c->cur ? stored_already(&c->cur->seen, c->cur->use_set, c->q_ehas, id,
+				     strlen(id), rhash, err)
+		    : stored_already(NULL, 0, c->q_ehas, id, strlen(id), rhash, err);
+	if (rc < 0) {
+		rc = -rc;
+		goto out;
+	}
+	if (rc) {
+		rc = UC_OK;
+		goto out;
+	}
 	if (c->cur) {
 		store_bind_int(c->q_event, 1, c->cur->file_id);
 		store_bind_int(c->q_event, 2, c->cur->line);
 	}
-	store_bind_text(c->q_event, 3, id, -1);
+	/* All borrowed from obj, anum, the spec and c->jb: alive until the
+	 * step below. */
+	store_bind_text_static(c->q_event, 3, id, -1);
 	store_bind_int(c->q_event, 4, (int64_t)rhash);
-	store_bind_text(c->q_event, 5, anum, 9);
-	store_bind_text(c->q_event, 6, et->type, -1);
-	store_bind_text(c->q_event, 7, occ, -1);
-	store_bind_text(c->q_event, 8, jstr(obj, "recorded_by"), -1);
-	store_bind_text(c->q_event, 9, body, -1);
+	store_bind_text_static(c->q_event, 5, anum, 9);
+	store_bind_text_static(c->q_event, 6, et->type, -1);
+	store_bind_text_static(c->q_event, 7, occ, -1);
+	store_bind_text_static(c->q_event, 8, jstr(obj, "recorded_by"), -1);
+	store_bind_text_static(c->q_event, 9, body, (int)c->jb.len);
 	rc = store_step(c->q_event, err);
 	store_reset(c->q_event);
 	if (rc < 0) {
 		rc = -rc;
 		goto out;
 	}
-	rc = UC_OK;
-	if (store_changes(c->st) == 0)
-		goto out;
 	*is_new = 1;
 	rid = store_last_id(c->st);
 	if (strcmp(et->type, "address_update") == 0) {
@@ -1858,8 +2075,9 @@ int ingest_event_new(struct ingest_ctx *c, json_t *obj, const char *origin,
 {
 	const char *field = NULL;
 	const struct event_type *et;
-	char anum[10], *body;
-	int dummy, rc;
+	char anum[10];
+	const char *body;
+	int dummy;
 
 	if (!is_new)
 		is_new = &dummy;
@@ -1869,10 +2087,8 @@ int ingest_event_new(struct ingest_ctx *c, json_t *obj, const char *origin,
 	if (!et)
 		return uc_error(err, UC_EINPUT, "%s: %s: %s", origin, field,
 				c->mb.ptr ? c->mb.ptr : "invalid");
-	body = json_dumps(obj, JSON_SORT_KEYS | JSON_COMPACT);
-	rc = event_store(c, obj, et, anum, body, is_new, err);
-	free(body);
-	return rc;
+	body = event_canonical(c, obj);
+	return event_store(c, obj, et, anum, body, is_new, err);
 }
 
 int ingest_event(struct ingest_ctx *c, json_t *obj, const char *origin,
@@ -1907,7 +2123,8 @@ static int import_events(struct frun *fr, struct uc_err *err)
 		json_error_t je;
 		const struct event_type *et;
 		const char *field = NULL;
-		char anum[10], *body = NULL;
+		char anum[10];
+		const char *body = NULL;
 
 		rc = lread_next(&lr, &line, &n, &nl, err);
 		if (rc == LREAD_EOF)
@@ -1970,11 +2187,10 @@ static int import_events(struct frun *fr, struct uc_err *err)
 			uint64_t rh;
 			struct dup_ent *d;
 
-			body = json_dumps(obj, JSON_SORT_KEYS | JSON_COMPACT);
-			rh = siphash(body ? body : "", body ? strlen(body) : 0);
+			body = event_canonical(c, obj);
+			rh = siphash(body ? body : "", body ? c->jb.len : 0);
 			d = dup_check(&fr->dup, siphash(id, strlen(id)), rh, fr->line);
 			if (d) {
-				free(body);
 				if (d->rhash == rh) {
 					fr->rows_same++;
 				} else {
@@ -1988,7 +2204,6 @@ static int import_events(struct frun *fr, struct uc_err *err)
 			}
 		}
 		rc = event_store(c, obj, et, anum, body, &is_new, err);
-		free(body);
 		json_decref(obj);
 		if (rc)
 			goto out;
@@ -2184,6 +2399,7 @@ static int import_one(struct ingest_ctx *c, const char *feed, struct job *j,
 	else
 		rc = import_csv(&fr, err);
 	dup_release(&fr.dup);
+	rset_release(&fr.seen);
 	s->files++;
 	s->rows_read += fr.rows_read;
 	s->rows_rejected += fr.rows_rejected;

@@ -82,6 +82,12 @@ struct link_stats {
 	size_t links;          /* pairs linked */
 	size_t review;         /* pairs queued for review */
 	size_t conflicts;      /* links refused by the A-number rule */
+	size_t conflicts_queued; /* of which queued for review (the rest of
+				  * the identity agrees); the others are kept
+				  * as link_pair status 'conflict' */
+	size_t review_skipped; /* pairs between the thresholds not queued:
+				* names and birth date agree too little
+				* (non-matches) */
 	size_t anum_typos;     /* A-numbers taken as mistyped */
 	size_t persons;        /* persons after the run */
 	size_t skipped_blocks; /* blocks over the cap */

@@ -3,9 +3,11 @@
  */
 #include "link/link_int.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/err.h"
 
@@ -122,4 +124,53 @@ void link_now(char out[21])
 
 	gmtime_r(&t, &tm);
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* One slice of link_parallel(). */
+struct par_job {
+	void (*fn)(void *arg, size_t lo, size_t hi); /* the work */
+	void *arg;                                   /* its data */
+	size_t lo;                                   /* first item */
+	size_t hi;                                   /* one past the last */
+};
+
+static void *par_run(void *p)
+{
+	struct par_job *j = p;
+
+	j->fn(j->arg, j->lo, j->hi);
+	return NULL;
+}
+
+void link_parallel(size_t n, size_t min_n, void (*fn)(void *arg, size_t lo, size_t hi),
+		   void *arg)
+{
+	struct par_job job[LINK_MAX_THREADS];
+	pthread_t tid[LINK_MAX_THREADS];
+	int started[LINK_MAX_THREADS] = {0};
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = cores > 1 ? (size_t)cores : 1, per;
+
+	if (nt > LINK_MAX_THREADS)
+		nt = LINK_MAX_THREADS;
+	if (n < min_n || n < nt)
+		nt = 1;
+	per = (n + nt - 1) / nt;
+	for (size_t t = 0; t < nt; t++) {
+		job[t].fn = fn;
+		job[t].arg = arg;
+		job[t].lo = t * per < n ? t * per : n;
+		job[t].hi = job[t].lo + per < n ? job[t].lo + per : n;
+		/* Slice 0 runs here; a thread that fails to start has its
+		 * slice run here too, after. */
+		if (t > 0 && pthread_create(&tid[t], NULL, par_run, &job[t]) == 0)
+			started[t] = 1;
+	}
+	par_run(&job[0]);
+	for (size_t t = 1; t < nt; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			par_run(&job[t]);
+	}
 }

@@ -41,6 +41,15 @@ void larena_release(struct larena *a);
 /* Append s[0..n) and a NUL; returns its offset. */
 uint32_t larena_add(struct larena *a, const char *s, size_t n);
 
+/* Run fn(arg, lo, hi) over slices of [0, n) on the online cores (at most
+ * LINK_MAX_THREADS), one slice each, and wait for all; below min_n items,
+ * or if no thread can be started, in the calling thread. fn must write
+ * only its own slice's results and read shared data only: the outcome
+ * is then the same whatever the number of threads. */
+#define LINK_MAX_THREADS 8
+void link_parallel(size_t n, size_t min_n, void (*fn)(void *arg, size_t lo, size_t hi),
+		   void *arg);
+
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out (21 bytes). */
 void link_now(char out[21]);
 

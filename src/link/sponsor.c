@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "link/block.h"
 #include "link/cluster.h"
@@ -15,6 +16,10 @@
 #include "link/norm.h"
 
 #define SF 5
+#include "core/progress.h"
+static double dbg_last, dbg_lastc;
+static double dbg_cpu(void) { struct timespec ts; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts); return ts.tv_sec + ts.tv_nsec / 1e9; }
+#define DBGT(what) do { if (getenv("LX_T")) { double n_ = progress_now(), c_ = dbg_cpu(); fprintf(stderr, "  %s%s wall %.2f cpu %.2f\n", "sp ", what, dbg_last ? n_ - dbg_last : 0, dbg_lastc ? c_ - dbg_lastc : 0); dbg_last = n_; dbg_lastc = c_; } } while (0)
 enum { S_SID, S_FAM, S_GIV, S_PHONE, S_ADDR };
 
 static const char *const sfield_names[SF] = {"sid", "fam", "giv", "phone", "addr"};
@@ -167,13 +172,35 @@ static void scompare_fn(void *ctx, uint32_t i, uint32_t j, uint8_t *v)
 	scompare(c->a, &c->r[i], &c->r[j], v);
 }
 
+/* Candidate pairs to compare, for link_parallel(). */
+struct sjob {
+	const struct larena *a;    /* names */
+	const struct srec *r;      /* records */
+	const struct fs_model *m;  /* for fs_pack */
+	const uint64_t *pairs;     /* (i << 32 | j) */
+	uint64_t *pat;             /* out: pattern per pair */
+};
+
+static void scompare_range(void *arg, size_t lo, size_t hi)
+{
+	struct sjob *j = arg;
+
+	for (size_t i = lo; i < hi; i++) {
+		uint8_t v[SF];
+
+		scompare(j->a, &j->r[j->pairs[i] >> 32], &j->r[(uint32_t)j->pairs[i]], v);
+		j->pat[i] = fs_pack(j->m, v);
+	}
+}
+
 /* ---- flags ---- */
 
 /* A child released to a sponsor or address. */
 struct fchild {
 	int64_t person;    /* child */
 	char date[11];     /* release date or "" */
-	char fam[NORM_MAX_LEN]; /* normalised family name of the child */
+	char fam[NORM_MAX_LEN]; /* family name of the child: as recorded
+				 * (truncated), normalised by flag_group */
 };
 
 /* Count families: children related when family names share a token. */
@@ -239,6 +266,12 @@ static int flag_group(struct flagger *F, const char *kind, int64_t sponsor,
 	}
 	if (distinct < (size_t)F->min_families)
 		return UC_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct norm_name nn;
+
+		norm_name(c[i].fam, (size_t)-1, &nn);
+		snprintf(c[i].fam, sizeof(c[i].fam), "%s", nn.s);
+	}
 	fam = count_families(c, n);
 	if (fam < F->min_families)
 		return UC_OK;
@@ -328,12 +361,10 @@ static int flag_query(struct flagger *F, const char *kind, const char *sql,
 		c[n].person = store_col_int(q, 1);
 		snprintf(c[n].date, sizeof(c[n].date), "%s",
 			 store_col_text(q, 2) ? store_col_text(q, 2) : "");
-		{
-			struct norm_name nn;
-
-			norm_name(store_col_text(q, 3), (size_t)-1, &nn);
-			snprintf(c[n].fam, sizeof(c[n].fam), "%s", nn.s);
-		}
+		/* As recorded: normalised only for groups big enough to
+		 * flag (count_families), most are not. */
+		snprintf(c[n].fam, sizeof(c[n].fam), "%s",
+			 store_col_text(q, 3) ? store_col_text(q, 3) : "");
 		n++;
 	}
 	free(c);
@@ -427,6 +458,7 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 	u64map_init(&rootid);
 	u64map_init(&claimed);
 	link_now(now);
+	DBGT("start");
 	rc = store_prepare(st, SEL, &q, err);
 	if (rc)
 		goto out;
@@ -474,7 +506,9 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 		for (int j = 0; j < nk; j++)
 			block_keys_add(&k, keys[j], (uint32_t)i);
 	}
+	DBGT("load");
 	block_pairs_build(&k, cap, NULL, &pr);
+	DBGT("block");
 	fs_init(&m, SF, sfield_levels, sfield_names);
 	{
 		struct sctx sc = {&a, r};
@@ -482,13 +516,14 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 		fs_random_u(&m, n, NULL, scompare_fn, &sc, 50000);
 	}
 	pat = uc_xmalloc((pr.n ? pr.n : 1) * sizeof(*pat));
-	for (size_t i = 0; i < pr.n; i++) {
-		uint8_t v[SF];
+	{
+		struct sjob sj = {&a, r, &m, pr.v, pat};
 
-		scompare(&a, &r[pr.v[i] >> 32], &r[(uint32_t)pr.v[i]], v);
-		pat[i] = fs_pack(&m, v);
-		fs_counts_add(&cnt, pat[i], 1);
+		link_parallel(pr.n, 20000, scompare_range, &sj);
 	}
+	for (size_t i = 0; i < pr.n; i++)
+		fs_counts_add(&cnt, pat[i], 1);
+	DBGT("compare");
 	fs_em(&m, &cnt, 300);
 	/* Store the sponsor model with the run. */
 	rc = store_prepare(st, "INSERT INTO link_model(run_id, model, field, level, m, u) "
@@ -535,6 +570,7 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 		if (fs_posterior(&m, pat[i]) >= m.match_at)
 			cluster_join(&cl, (uint32_t)(pr.v[i] >> 32), (uint32_t)pr.v[i]);
 	}
+	DBGT("em cluster");
 	rc = store_exec(st, "DELETE FROM link_flag_child; DELETE FROM link_flag; "
 			"DELETE FROM sponsor_record;", err);
 	if (!rc)
@@ -590,9 +626,11 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 		if (!rc && store_step(qr, err) < 0)
 			rc = UC_EIO;
 	}
+	DBGT("write");
 	if (!rc)
 		rc = store_exec(st, "DELETE FROM sponsor WHERE id NOT IN "
 				"(SELECT sponsor_id FROM sponsor_record);", err);
+	DBGT("delete unused");
 out:
 	store_finalize(q);
 	store_finalize(qs);
@@ -727,6 +765,7 @@ int sponsor_link(struct store *st, int64_t run_id, int full, int min_families,
 		rc = sponsor_full(st, run_id, cap ? cap : 60, s, err);
 		if (!rc)
 			rc = flags_all(&F, err);
+		DBGT("flags");
 	} else {
 		rc = sponsor_incr(st, &F, after, s, err);
 	}

@@ -4,6 +4,7 @@
  */
 #include "triage/triage.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ struct triage {
 	uint64_t rule_h[RULES_MAX_RULES]; /* hash of each rule's name and group */
 	uint64_t hold_h[RULES_MAX_HOLDS]; /* hash of each hold's name */
 	int ntasks;                  /* rules_task_count() */
+	int threads;                 /* triage_opts.threads */
 	char today_s[11];            /* same, as text */
 	char now_s[32];              /* run time, UTC */
 	struct store_stmt *upd;      /* UPDATE tcase */
@@ -337,6 +339,11 @@ void triage_close(struct triage *t)
 	free(t->rs_file);
 	free(t->ovrs);
 	free(t);
+}
+
+void triage_set_threads(struct triage *t, int threads)
+{
+	t->threads = threads;
 }
 
 const struct rules *triage_rules(const struct triage *t)
@@ -840,6 +847,171 @@ static int load_facts(struct triage *t, struct loaded *l, struct uc_err *err)
 	return rc < 0 ? -rc : UC_OK;
 }
 
+/*
+ * Parallel evaluation of stored facts: each half of the case ids is read
+ * and evaluated on its own connection (a compiled rule set is immutable and
+ * the office table read-only). Nothing is written there: cases whose result
+ * changed, and cases with overrides (which may lapse, a write), are listed
+ * for the main connection to process with run_one().
+ */
+struct half {
+	struct triage *t;        /* shared, read only */
+	struct store *st;        /* this half's connection */
+	int own;                 /* st was opened here (closed here) */
+	int64_t lo, hi;          /* case ids [lo, hi) */
+	int64_t *todo;           /* cases for the main connection, owned */
+	size_t ntodo, cap;       /* used / allocated */
+	int64_t cases;           /* cases evaluated here (not in todo) */
+	int64_t groups[RULES_MAX_GROUPS + 1]; /* per group, as in triage_stats */
+	int64_t phases[5];       /* per phase number */
+	int rc;                  /* result */
+	struct uc_err err;       /* its error */
+};
+
+static void half_todo(struct half *h, int64_t id)
+{
+	if (h->ntodo == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 1024;
+		h->todo = uc_xrealloc(h->todo, h->cap * sizeof(*h->todo));
+	}
+	h->todo[h->ntodo++] = id;
+}
+
+static void *eval_half(void *arg)
+{
+	struct half *h = arg;
+	struct triage *t = h->t;
+	struct store_stmt *q = NULL;
+	int rc = UC_OK;
+
+	if (h->own) {
+		rc = store_open(&h->st, store_path(t->st), STORE_READONLY, &h->err);
+		if (rc)
+			goto out;
+	}
+	rc = store_prepare(h->st, "SELECT case_id, fhash, rhash, facts FROM case_fact "
+				  "WHERE case_id >= ?1 AND case_id < ?2",
+			   &q, &h->err);
+	if (rc)
+		goto out;
+	store_bind_int(q, 1, h->lo);
+	store_bind_int(q, 2, h->hi);
+	while ((rc = store_step(q, &h->err)) == STORE_ROW) {
+		struct rules_facts f;
+		struct result r;
+		int64_t id = store_col_int(q, 0);
+		int n = 0;
+
+		f.today = t->today;
+		if (t->novrs)
+			ovrs_of(t, id, &n);
+		if (n || facts_unpack(store_col_blob(q, 3), (size_t)store_col_bytes(q, 3), &f)) {
+			half_todo(h, id); /* overrides, or an error the main path reports */
+			continue;
+		}
+		evaluate(t, &f, &r);
+		r.rhash = result_hash(t, &r);
+		if ((int64_t)r.rhash != store_col_int(q, 2)) {
+			half_todo(h, id);
+			continue;
+		}
+		h->cases++;
+		h->groups[r.group >= 0 ? r.group : RULES_MAX_GROUPS]++;
+		h->phases[rules_phase_number(t->rs, r.o.phase)]++;
+	}
+	rc = rc < 0 ? -rc : UC_OK;
+out:
+	store_finalize(q);
+	if (h->own)
+		store_close(h->st);
+	h->rc = rc;
+	return NULL;
+}
+
+/* Evaluate every stored case on two connections; run_one() the rest. */
+static int run_parallel(struct triage *t, struct run_ctx *c, struct uc_err *err)
+{
+	struct triage_stats *s = c->s;
+	struct half h[2];
+	struct store_stmt *q = NULL;
+	pthread_t th;
+	int64_t maxid = 0;
+	int rc, started;
+	double t0 = progress_now(), store0 = s->s_store;
+
+	memset(h, 0, sizeof(h));
+	rc = store_query_int(t->st, "SELECT coalesce(max(case_id), 0) FROM case_fact", &maxid, err);
+	if (rc)
+		return rc;
+	for (int k = 0; k < 2; k++) {
+		h[k].t = t;
+		h[k].lo = k == 0 ? 0 : maxid / 2 + 1;
+		h[k].hi = k == 0 ? maxid / 2 + 1 : maxid + 1;
+	}
+	h[0].st = t->st;
+	h[1].own = 1;
+	started = pthread_create(&th, NULL, eval_half, &h[1]) == 0;
+	eval_half(&h[0]);
+	if (started)
+		pthread_join(th, NULL);
+	else
+		eval_half(&h[1]);
+	s->threads = 2;
+	s->s_load = progress_now() - t0;
+	rc = h[0].rc ? h[0].rc : h[1].rc;
+	if (rc) {
+		*err = h[0].rc ? h[0].err : h[1].err;
+		goto out;
+	}
+	for (int k = 0; k < 2; k++) {
+		s->cases += h[k].cases;
+		for (int g = 0; g <= RULES_MAX_GROUPS; g++)
+			s->groups[g] += h[k].groups[g];
+		for (int p = 0; p < 5; p++)
+			s->phases[p] += h[k].phases[p];
+	}
+	/* the main connection handles what changed and what has overrides */
+	t0 = progress_now();
+	rc = store_prepare(t->st, "SELECT fhash, rhash, facts FROM case_fact WHERE case_id = ?1",
+			   &q, err);
+	for (int k = 0; k < 2 && !rc; k++) {
+		for (size_t i = 0; i < h[k].ntodo && !rc; i++) {
+			struct rules_facts f;
+			int64_t id = h[k].todo[i];
+
+			store_bind_int(q, 1, id);
+			rc = store_step(q, err);
+			if (rc != STORE_ROW) {
+				store_reset(q);
+				rc = rc < 0 ? -rc : UC_OK;
+				continue;
+			}
+			f.today = t->today;
+			const uint8_t *b = store_col_blob(q, 2);
+			size_t bl = (size_t)store_col_bytes(q, 2);
+			uint8_t blob[FACTS_BLOB_MAX];
+
+			if (bl > sizeof(blob) || facts_unpack(b, bl, &f)) {
+				store_reset(q);
+				rc = uc_error(err, UC_ECONFLICT,
+					      "%s: case C%lld has corrupt stored facts; run `uctrack triage --reproject`",
+					      store_path(t->st), (long long)id);
+				break;
+			}
+			memcpy(blob, b, bl);
+			int64_t fh = store_col_int(q, 0), rh = store_col_int(q, 1);
+			store_reset(q);
+			rc = run_one(c, id, 0, NULL, &f, blob, bl, (uint64_t)fh, fh, rh, err);
+		}
+	}
+	s->s_eval = progress_now() - t0 - (s->s_store - store0);
+out:
+	store_finalize(q);
+	for (int k = 0; k < 2; k++)
+		free(h[k].todo);
+	return rc;
+}
+
 int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 	       struct uc_err *err)
 {
@@ -893,8 +1065,13 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 	}
 	t0 = progress_now();
 	double store0 = s->s_store;
-	if (!project) {
+	if (!project && !t->bulk && t->threads == 2) {
+		rc = run_parallel(t, &c, err);
+		if (rc)
+			goto out;
+	} else if (!project) {
 		/* pass 1: read every case's facts; pass 2: evaluate and store */
+		s->threads = 1;
 		rc = load_facts(t, &l, err);
 		if (rc)
 			goto out;

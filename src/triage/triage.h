@@ -52,6 +52,9 @@ struct triage_opts {
 int triage_open(struct triage **out, struct store *st,
 		const struct triage_opts *o, struct uc_err *err);
 void triage_close(struct triage *t);
+/* Full runs from stored facts: read and evaluate on 1 (default) or 2
+ * connections in parallel; 2 helps only when a core is idle. */
+void triage_set_threads(struct triage *t, int threads);
 /* The compiled rule set in use (owned by t). */
 const struct rules *triage_rules(const struct triage *t);
 
@@ -68,6 +71,9 @@ struct triage_stats {
 	double s_load;        /* seconds reading stored facts (no projection) */
 	double s_eval;        /* seconds evaluating rules */
 	double s_store;       /* seconds writing results and tasks */
+	int threads;          /* connections that loaded and evaluated facts;
+				 with 2, s_load is their wall time and s_eval
+				 only the main connection's follow-up */
 	int64_t groups[RULES_MAX_GROUPS + 1]; /* cases per group; last: none */
 	int64_t phases[5];    /* cases per phase number 0..4 */
 	char rs_hash[17];     /* rule set used */

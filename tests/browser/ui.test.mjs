@@ -62,8 +62,11 @@ test('queue filters by phase and group, and pages with the cursor', T, async (t)
     await page.getByLabel('Group').selectOption({ label: group });
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(new RegExp(`phase=${phase}`));
-    rows = await queueRows(page);
-    await rows.first().waitFor();
+    // Wait for the filtered page (not the one before the filter).
+    await page.waitForFunction(([ph, gr]) => {
+      const trs = [...document.querySelectorAll('#queue-table tbody tr[data-case]')];
+      return trs.length > 0 && trs.every((tr) => tr.cells[7].textContent === ph && tr.cells[1].textContent === gr);
+    }, [phase, group]);
     const phases = await page.locator('#queue-table tbody tr[data-case] td:nth-child(8)').allInnerTexts();
     const groups = await page.locator('#queue-table tbody tr[data-case] td:nth-child(2)').allInnerTexts();
     assert.ok(phases.length > 0);
@@ -299,6 +302,9 @@ test('logout ends the session', T, async (t) => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.equal(await page.locator('#nav').isVisible(), false);
+    // No child's data is left in the page for the next user.
+    assert.equal(await page.locator('#queue-table tbody tr').count(), 0);
+    assert.equal((await page.content()).includes(env.anumA.slice(0, 3) + '-'), false);
     // The server no longer knows the session.
     const status = await page.evaluate(async () => (await fetch('/api/v1/session')).status);
     assert.equal(status, 401);

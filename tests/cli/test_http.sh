@@ -37,7 +37,13 @@ INSERT INTO cbp_encounter(rid, file_id, line, skey, rhash, a_number, family_name
         (2, 0, 3, 'CBP-2', 12, '200000002', 'TESTB', 'JOSE', '2008-07-02', 'M', 'GT', '2023-06-01');
 INSERT INTO representation(src_tbl, src_rid, a_number, provider, kind, status, on_date)
  VALUES ('field_event', 999, '200000001', 'KIND', 'counsel', 'started', '2024-01-01');
+INSERT INTO address(src_tbl, src_rid, a_number, street, city, state, zip, status, as_of)
+ VALUES ('orr_placement', 901, '200000001', '1 Main St', 'Houston', 'TX', '77002', 'verified', '2024-01-01'),
+        ('orr_placement', 902, '200000002', '2 Broadway', 'New York', 'NY', '10001', 'verified', '2024-01-01');
 SQL
+# A triage run gives the server an active rule set (overrides, re-triage).
+$U --quiet triage --rules "$ROOT/rules/default.rules" --offices "$ROOT/rules/field_offices.csv"
+[ "$(sqlite3 "$DB" "SELECT group_concat(office) FROM tcase ORDER BY id")" = "HOU,NYC" ] || fail "seed offices"
 
 printf 'key\n' >/dev/null
 $UCTRACK serve --new-key "$T/notes.key" >/dev/null
@@ -83,7 +89,7 @@ code=$(curl -s -o "$T/body" -w '%{http_code}' "$B/health"); [ "$code" = 200 ] ||
 expect_grep '"status":"ok"' "$T/body"
 
 # --- unauthenticated: 401 everywhere else, problem+json
-for p in /queue /cases?q=TESTA /cases/1 /audit /users /tokens /session; do
+for p in /queue /cases?q=TESTA /cases/1 /audit /users /tokens /session /link/review /triage/runs /reports/oversight /reports/fta; do
 	code=$(curl -s -o "$T/body" -w '%{http_code}' -H "$P" "$B$p")
 	[ "$code" = 401 ] || fail "anonymous $p: $code"
 	expect_grep '"type":"urn:uctrack:problem:unauthenticated"' "$T/body"
@@ -111,6 +117,73 @@ echo "$matrix" | while read -r u q s c1 c2 a us; do
 	expect "$a" "$u" GET /audit
 	expect "$us" "$u" GET /users
 done
+# the analysts' and overseers' endpoints, every role
+#            review runs  diff oversight fta  decide feeds runstart
+matrix="admin1 200 200 404 200 200 404 400 201
+sup1   403 403 403 403 200 403 403 403
+off1   403 403 403 403 403 403 403 403
+off2   403 403 403 403 403 403 403 403
+ana1   200 200 404 403 200 404 400 201
+lp1    403 403 403 403 403 403 403 403
+lp2    403 403 403 403 403 403 403 403
+aud1   403 403 403 200 403 403 403 403"
+echo "$matrix" | while read -r u rv ru df ov ft de fe rs; do
+	expect "$rv" "$u" GET /link/review
+	expect "$ru" "$u" GET /triage/runs
+	expect "$df" "$u" POST /triage/diff '{"to":"0000000000000000"}'
+	expect "$ov" "$u" GET /reports/oversight
+	expect "$ft" "$u" GET /reports/fta
+	expect "$de" "$u" POST /link/review/99 '{"decision":"accept","reason":"same child"}'
+	code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/$u.jar" -H "X-CSRF-Token: $(cat "$T/$u.csrf")" \
+		--data-binary 'x' "$B/feeds/cbp?name=bad.csv")
+	[ "$code" = "$fe" ] || { cat "$T/body"; fail "$u feeds: expected $fe, got $code"; }
+	expect "$rs" "$u" POST /triage/runs '{}'
+done
+# 405 names the allowed methods
+code=$(curl -s -D "$T/hdr" -o "$T/body" -w '%{http_code}' -X PUT -b "$T/admin1.jar" "$B/queue")
+[ "$code" = 405 ] || fail "PUT /queue: $code"; grep -qi '^Allow: GET' "$T/hdr" || fail "no Allow header"
+code=$(curl -s -D "$T/hdr" -o "$T/body" -w '%{http_code}' -X PATCH -b "$T/admin1.jar" "$B/session")
+[ "$code" = 405 ] || fail "PATCH /session: $code"; grep -qi '^Allow: POST, GET, DELETE' "$T/hdr" || fail "Allow for /session"
+# reports: the auditor only ever gets the publishable form; csv and bad input
+expect 200 aud1 GET '/reports/oversight?public=false'; expect_grep '"public' "$T/body"
+grep -q 'TESTA\|200000001' "$T/body" && fail "auditor report has personal data"
+expect 200 admin1 GET '/reports/oversight?by=state&format=csv'
+expect 400 admin1 GET '/reports/oversight?by=shoe'
+expect 400 admin1 GET '/reports/oversight?as_of=2025-13-45'
+expect 400 admin1 GET '/reports/oversight?format=table'
+expect 400 ana1 GET '/reports/fta?by=state'
+code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/ana1.jar" "$B/reports/fta"); [ "$code" = 400 ] || fail "fta without purpose: $code"
+# linkage review and triage: bad input
+expect 400 ana1 POST /link/review/99 '{"decision":"maybe","reason":"same child"}'
+expect 400 ana1 POST /link/review/99 '{"decision":"accept"}'
+expect 404 ana1 POST /link/review/abc '{"decision":"accept","reason":"same child"}'
+expect 400 ana1 GET '/link/review?limit=0'
+expect 400 ana1 POST /triage/runs '{"force_project":"yes"}'
+expect 400 ana1 POST /triage/diff '{}'
+expect 400 ana1 POST /triage/diff '{"to_source":"this is not a rule set"}'
+H=$(sqlite3 "$DB" "SELECT value FROM triage_meta WHERE key='active_ruleset'")
+expect 200 ana1 POST /triage/diff "{\"to\":\"$H\"}"
+expect_grep '"moved":0' "$T/body"
+expect 200 ana1 GET '/triage/runs?limit=5'; expect_grep '"rule_set":"' "$T/body"
+# feed upload: a good file imports, a bad one imports nothing and says where
+$UCTRACK gen --children 5 --seed 3 --out "$T/gen" >/dev/null
+up() { curl -s -o "$T/body" -w '%{http_code}' -b "$T/ana1.jar" -H "X-CSRF-Token: $(cat "$T/ana1.csrf")" \
+	-H 'Content-Type: text/csv' --data-binary @"$1" "$B/feeds/$2"; }
+n0=$(sqlite3 "$DB" "SELECT count(*) FROM cbp_encounter")
+code=$(up "$T/gen/cbp/encounters.csv" 'cbp?name=encounters.csv'); [ "$code" = 201 ] || { cat "$T/body"; fail "upload: $code"; }
+expect_grep '"rows_new":[1-9]' "$T/body"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM cbp_encounter")" -gt "$n0" ] || fail "upload stored nothing"
+{ head -1 "$T/gen/cbp/encounters.csv"; sed -n 2p "$T/gen/cbp/encounters.csv" | sed 's/,[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9],/,2024-02-31,/'; } >"$T/bad.csv"
+n1=$(sqlite3 "$DB" "SELECT count(*) FROM cbp_encounter")
+code=$(up "$T/bad.csv" 'cbp?name=bad.csv'); [ "$code" = 400 ] || { cat "$T/body"; fail "bad upload: $code"; }
+expect_grep '"errors":\["bad.csv:2:[0-9]' "$T/body"
+grep -q '/tmp/uctrack-upload' "$T/body" && fail "temporary path leaked"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM cbp_encounter")" = "$n1" ] || fail "bad upload stored rows"
+code=$(up "$T/bad.csv" 'cbp?name=../x.csv'); [ "$code" = 400 ] || fail "path in name: $code"
+code=$(up "$T/bad.csv" 'nope?name=x.csv'); [ "$code" = 404 ] || fail "unknown feed: $code"
+code=$(up "$T/bad.csv" 'cbp'); [ "$code" = 400 ] || fail "no name: $code"
+sqlite3 "$DB" "SELECT action, outcome FROM audit_log WHERE action='feed.import'" | grep -q 'feed.import|invalid' || fail "failed upload not audited"
+
 # officer asking for another office's queue; legal provider's search is scoped
 expect 403 off1 GET '/queue?office=NYC'
 expect 200 lp2 GET '/cases?q=TESTA'; expect_grep '"items":\[\]' "$T/body"
@@ -147,9 +220,14 @@ sqlite3 "$DB" "SELECT body FROM field_event" | grep -q 'sealed:v1:' || fail "not
 expect 200 off1 GET /cases/1; expect_grep 'SECRET-DISCLOSURE-42' "$T/body"
 expect 200 aud1 GET /cases/1; grep -q 'SECRET-DISCLOSURE-42' "$T/body" && fail "auditor saw the note"
 expect 403 off1 POST /cases/1/overrides '{"kind":"group","value":"public_safety","reason":"verified address, low risk"}'
+expect 400 sup1 POST /cases/1/overrides '{"kind":"group","value":"no_such_group","reason":"verified address, low risk"}'
+expect_grep "unknown group" "$T/body"
+expect 400 sup1 POST /cases/1/overrides '{"kind":"lift_hold","value":"no_such_hold","reason":"verified address, low risk"}'
 expect 400 sup1 POST /cases/1/overrides '{"kind":"group","value":"public_safety"}'
 expect 400 sup1 POST /cases/1/overrides '{"kind":"group","value":"public_safety","reason":"short"}'
 expect 201 sup1 POST /cases/1/overrides '{"kind":"group","value":"public_safety","reason":"verified address, low risk"}'
+[ "$(sqlite3 "$DB" "SELECT grp FROM tcase WHERE id=1")" = public_safety ] || fail "override did not re-triage"
+sqlite3 "$DB" "SELECT action, outcome FROM audit_log WHERE action='override.create'" | grep -q 'override.create|ok' || fail "override not audited"
 expect 403 sup1 POST /cases/2/overrides '{"kind":"group","value":"public_safety","reason":"verified address, low risk"}'
 
 # --- CSRF: cookie-authenticated unsafe request without/with a wrong token
@@ -187,7 +265,10 @@ code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/off1.jar" -H "X-CSRF-Token:
 for v in "1'%20OR%20'1'='1" "1;DROP%20TABLE%20audit_log" "%3Cscript%3E" "..%2F..%2Fetc%2Fpasswd" "%00" "-1" "99999999999999999999"; do
 	for p in "/cases/$v" "/cases?q=$v" "/queue?office=$v" "/queue?group=$v" "/queue?phase=$v" \
 		"/queue?limit=$v" "/queue?cursor=$v" "/audit?after=$v" "/audit?actor=$v" "/audit?limit=$v" \
-		"/audit?target=$v" "/audit?action=$v" "/users/$v/disable" "/tokens/$v"; do
+		"/audit?target=$v" "/audit?action=$v" "/users/$v/disable" "/tokens/$v" \
+		"/link/review?limit=$v" "/triage/runs?limit=$v" "/reports/oversight?as_of=$v" \
+		"/reports/oversight?by=$v" "/reports/oversight?format=$v" "/reports/oversight?public=$v" \
+		"/reports/fta?as_of=$v" "/reports/fta?format=$v"; do
 		for who in admin1; do
 			m=GET; case "$p" in /users/*) m=POST;; /tokens/*) m=DELETE;; esac
 			code=$(req "$who" "$m" "$p")

@@ -11,6 +11,23 @@ expect_rc 0 "$UCTRACK" link --help
 expect_grep 'usage: uctrack link' "$T/out"
 expect_rc 0 "$UCTRACK" --db "$DB" link
 expect_grep '^full link run 1: records [0-9]+' "$T/out"
+expect_grep 'A-number conflicts [0-9]+, of them queued [0-9]+' "$T/out"
+# the review queue holds only open questions (worth_review in link.c):
+# two different valid A-numbers only with exact family names, given names
+# exact or one within the other, birth dates exact, swapped or a year
+# apart; other refused links only when names and birth dates agree; pairs
+# between the thresholds only with two of family, given, birth date exact
+# and no name different. Refused links not queued are status conflict.
+ADIFF="vector LIKE 'anum=diff %' AND NOT (vector LIKE '%fam=exact %' AND (vector LIKE '%giv=exact %' OR vector LIKE '%giv=subset %') AND (vector LIKE '%dob=exact %' OR vector LIKE '%dob=swap %' OR vector LIKE '%dob=year1 %' OR vector LIKE '%dob=- %'))"
+CONFL="reason = 'anumber' AND vector NOT LIKE 'anum=diff %' AND (vector LIKE '%dob=diff%' OR vector LIKE '%dob=near%' OR vector LIKE '%fam=mid%' OR vector LIKE '%fam=diff%' OR vector LIKE '%fam=- %' OR vector LIKE '%giv=mid%' OR vector LIKE '%giv=diff%' OR vector LIKE '%giv=- %')"
+BAND="reason = 'threshold' AND vector NOT LIKE 'anum=diff %' AND ((vector LIKE '%fam=exact %') + (vector LIKE '%giv=exact %') + (vector LIKE '%dob=exact %') < 2 OR vector LIKE '%fam=diff %' OR vector LIKE '%giv=diff %')"
+[ "$(q "SELECT COUNT(*) FROM link_pair WHERE status='review' AND (($ADIFF) OR ($CONFL) OR ($BAND))")" -eq 0 ] || fail "review queue holds a pair that worth_review rejects"
+[ "$(q "SELECT COUNT(*) FROM link_pair WHERE status='conflict' AND NOT (($ADIFF) OR ($CONFL))")" -eq 0 ] || fail "a plausible conflict kept out of the queue"
+# full runs drop and rebuild the secondary indexes of the tables they
+# rewrite: all of them are back
+for i in person_record_person person_anumber_person link_pair_status sponsor_record_sponsor sponsor_record_addr link_flag_child_person person_anum_triage; do
+	[ "$(q "SELECT COUNT(*) FROM sqlite_master WHERE type='index' AND name='$i'")" -eq 1 ] || fail "index $i missing after a full run"
+done
 # every identity record has a person; persons close to the 400 children
 n=$(q "SELECT COUNT(*) FROM cbp_encounter") ; m=$(q "SELECT COUNT(*) FROM person_record WHERE src_tbl='cbp_encounter'")
 [ "$n" -eq "$m" ] || fail "every encounter linked ($m of $n)"

@@ -105,3 +105,16 @@ expect_rc 2 "$UCTRACK" --db "$DB" triage person "$top" --rules "$R"
 printf 'state,zip3_from,zip3_to,office,name\nTexas,,,HOU,Houston\n' >"$T/bad.csv"
 expect_rc 1 "$UCTRACK" --db "$DB" triage --offices "$T/bad.csv"
 expect_grep 'bad.csv:2: expected STATE' "$T/err"
+
+# the parallel path (2 connections) gives the same results as the serial one,
+# including cases whose result changes and cases with overrides
+cp "$DB" "$T/p.db"
+expect_rc 0 "$UCTRACK" --db "$DB" triage --rules "$R" --threads 1
+expect_rc 0 "$UCTRACK" --db "$T/p.db" triage --rules "$R" --threads 2
+expect_grep 'on 2 connections' "$T/out"
+"$UCTRACK" --db "$DB" queue --held --limit 100000 >"$T/q1"
+"$UCTRACK" --db "$T/p.db" queue --held --limit 100000 >"$T/q2"
+cmp "$T/q1" "$T/q2" || fail "serial and parallel runs differ"
+expect_rc 0 "$UCTRACK" --db "$T/p.db" triage --explain "$held"
+expect_grep "hold $hold .*LIFTED" "$T/out"
+expect_rc 2 "$UCTRACK" --db "$DB" triage --threads 3

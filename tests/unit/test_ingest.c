@@ -222,6 +222,12 @@ static void test_event_api(void **state)
 	assert_int_equal(is_new, 1);
 	assert_int_equal(ingest_event_new(ic, ok, "api", &is_new, &err), 0);
 	assert_int_equal(is_new, 0);
+	/* same event_id, other content: a new version */
+	json_object_set_new(ok, "status", json_string("granted"));
+	assert_int_equal(ingest_event_new(ic, ok, "api", &is_new, &err), 0);
+	assert_int_equal(is_new, 1);
+	assert_int_equal(ingest_event_new(ic, ok, "api", &is_new, &err), 0);
+	assert_int_equal(is_new, 0);
 	assert_int_equal(ingest_event(ic, bad, "api", &err), UC_EINPUT);
 	assert_non_null(strstr(err.msg, "api: claim_type: unknown value 'refugee'"));
 	assert_int_equal(ingest_event(ic, bad2, "api", &err), UC_EINPUT);
@@ -229,10 +235,13 @@ static void test_event_api(void **state)
 	assert_int_equal(store_commit(st, &err), 0);
 	assert_int_equal(store_query_int(st, "SELECT count(*) FROM claim WHERE a_number='208123456'",
 					 &n, &err), 0);
-	assert_true(n == 1);
+	assert_true(n == 2);
 	assert_int_equal(store_query_int(st, "SELECT count(*) FROM field_event WHERE file_id IS NULL",
 					 &n, &err), 0);
-	assert_true(n == 1);
+	assert_true(n == 2);
+	assert_int_equal(store_query_int(st, "SELECT count(DISTINCT rhash) FROM field_event",
+					 &n, &err), 0);
+	assert_true(n == 2);
 	json_decref(ok);
 	json_decref(bad);
 	json_decref(bad2);

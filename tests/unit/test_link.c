@@ -18,6 +18,7 @@
 #include "link/cmp.h"
 #include "link/fs.h"
 #include "link/link.h"
+#include "link/link_int.h"
 #include "link/norm.h"
 #include "link/sponsor.h"
 
@@ -305,6 +306,36 @@ static void test_address_key(void **state)
 	assert_int_equal(sponsor_address_key("12 Maple", NULL, "", k, sizeof(k)), 0);
 }
 
+/* ---- parallel slices ---- */
+
+static void square_range(void *arg, size_t lo, size_t hi)
+{
+	uint64_t *v = arg;
+
+	for (size_t i = lo; i < hi; i++)
+		v[i] = (uint64_t)i * i;
+}
+
+/* Every item is done exactly once, whether in threads or not. */
+static void test_parallel(void **state)
+{
+	static const size_t sizes[] = {0, 1, 7, 999, 100003};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t n = sizes[k];
+		uint64_t *v = calloc(n ? n : 1, sizeof(*v));
+
+		assert_non_null(v);
+		for (size_t i = 0; i < n; i++)
+			v[i] = UINT64_MAX;
+		link_parallel(n, 1000, square_range, v);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(v[i], (uint64_t)i * i);
+		free(v);
+	}
+}
+
 /* ---- store-backed runs ---- */
 
 static char path[256];
@@ -554,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_block),
 		cmocka_unit_test(test_cluster),
 		cmocka_unit_test(test_address_key),
+		cmocka_unit_test(test_parallel),
 		cmocka_unit_test(test_run),
 	};
 

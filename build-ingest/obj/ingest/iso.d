@@ -1,0 +1,2 @@
+build-ingest/obj/ingest/iso.o: src/ingest/iso.c src/ingest/iso.h
+src/ingest/iso.h:

@@ -1,0 +1,1 @@
+build-ingest/obj/migrations.o: build-ingest/gen/migrations.c

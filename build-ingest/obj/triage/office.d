@@ -1,0 +1,4 @@
+build-ingest/obj/triage/office.o: src/triage/office.c src/triage/office.h \
+ src/core/err.h
+src/triage/office.h:
+src/core/err.h:

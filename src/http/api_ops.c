@@ -1,0 +1,583 @@
+/*
+ * api_ops.c - the analysts' and overseers' endpoints: linkage review,
+ * triage runs and rule-set diffs, feed upload, and the oversight and
+ * failure-to-appear reports. Each calls the module that owns the work
+ * (link_review/link_decide, triage_run, rules_eval, ingest_feed,
+ * report_oversight/report_fta); none holds domain logic of its own.
+ *
+ * These operations commit in their module's own transaction; their audit
+ * entry is written by the server right after (server.c), and a request
+ * whose entry cannot be written is answered 503.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/date.h"
+#include "http/api.h"
+#include "http/hjson.h"
+#include "ingest/ingest.h"
+#include "link/link.h"
+#include "report/report.h"
+#include "rules/rules.h"
+#include "triage/facts.h"
+#include "triage/triage.h"
+
+#define REVIEW_MAX 200
+#define RUNS_MAX 200
+#define FEED_NAME_MAX 100
+
+static int parse_int(const char *what, const char *s, long long min,
+		     long long max, long long *out, struct uc_err *err)
+{
+	char *end = NULL;
+	long long v;
+
+	if (!s || !*s || strlen(s) > 18 || *s == '-' || *s == '+' || *s == ' ')
+		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld",
+				what, min, max);
+	v = strtoll(s, &end, 10);
+	if (*end || v < min || v > max)
+		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld",
+				what, min, max);
+	*out = v;
+	return UC_OK;
+}
+
+static int take(struct http_req *r, struct hj_out *o, int rc, struct uc_err *err)
+{
+	if (!rc && o->failed)
+		rc = uc_error(err, UC_ENOMEM, "response too large");
+	if (rc) {
+		hj_out_release(o);
+		return rc;
+	}
+	r->out = o->root;
+	return UC_OK;
+}
+
+/* ---- linkage review ---- */
+
+struct review_ctx {
+	struct hj_out *o;      /* builder */
+	json_t *items;         /* array being filled */
+	struct http_req *r;    /* for the audit detail */
+	int n;                 /* items so far */
+};
+
+static json_t *side_json(const struct link_side *s)
+{
+	return json_pack("{s:s,s:I,s:I,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "table", s->tbl,
+			 "rid", (json_int_t)s->rid, "person_id", (json_int_t)s->person,
+			 "a_number", s->a_number, "family_name", s->family, "given_name",
+			 s->given, "birth_date", s->birth_date, "sex", s->sex, "country",
+			 s->country);
+}
+
+static int review_item(const struct link_review_item *it, void *arg)
+{
+	struct review_ctx *c = arg;
+
+	hj_append_new(c->o, c->items,
+		      json_pack("{s:I,s:f,s:f,s:s?,s:s?,s:o,s:o}", "pair_id",
+				(json_int_t)it->pair_id, "posterior", it->posterior,
+				"score", it->score, "vector", it->vector, "reason",
+				it->reason, "a", side_json(&it->a), "b", side_json(&it->b)));
+	http_detail(c->r, "%s%lld", c->n ? "," : "pairs=", (long long)it->pair_id);
+	c->n++;
+	return c->o->failed;
+}
+
+int api_link_review(struct http_req *r, struct uc_err *err)
+{
+	long long limit = 50;
+	struct review_ctx c;
+	struct hj_out o;
+	int rc = UC_OK;
+
+	if (http_query(r, "limit"))
+		rc = parse_int("limit", http_query(r, "limit"), 1, REVIEW_MAX, &limit, err);
+	if (rc)
+		return rc;
+	hj_out_init(&o);
+	c.o = &o;
+	c.items = json_array();
+	c.r = r;
+	c.n = 0;
+	snprintf(r->target, sizeof(r->target), "link:review");
+	rc = link_review(r->st, (long)limit, review_item, &c, err);
+	hj_set_new(&o, o.root, "items", c.items);
+	return take(r, &o, rc, err);
+}
+
+static const struct hj_field decide_spec[] = {
+	{"decision", HJ_STRING, 1},
+	{"reason", HJ_STRING, 1},
+	{NULL, 0, 0},
+};
+
+int api_link_decide(struct http_req *r, struct uc_err *err)
+{
+	const char *decision, *reason;
+	long long id = 0;
+	int accept, rc;
+
+	rc = parse_int("pair id", r->params[0], 1, INT64_MAX, &id, err);
+	if (rc)
+		return uc_error(err, UC_ENOTFOUND, "no review pair '%.40s'", r->params[0]);
+	snprintf(r->target, sizeof(r->target), "link_pair:%lld", id);
+	rc = hj_check_fields(r->json, decide_spec, "body", err);
+	if (rc)
+		return rc;
+	decision = hj_str(r->json, "decision");
+	reason = hj_str(r->json, "reason");
+	if (strcmp(decision, "accept") != 0 && strcmp(decision, "reject") != 0)
+		return uc_error(err, UC_EINPUT, "body.decision: 'accept' or 'reject'");
+	if (strlen(reason) < 3 || strlen(reason) > 2000)
+		return uc_error(err, UC_EINPUT,
+				"body.reason: say why in 3 to 2000 characters");
+	accept = decision[0] == 'a';
+	http_detail(r, "decision=%s", decision);
+	rc = link_decide(r->st, id, accept, reason, r->user.name, err);
+	if (rc)
+		return rc;
+	r->out = json_pack("{s:I,s:s}", "pair_id", (json_int_t)id, "decision", decision);
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
+/* ---- triage runs and rule-set diffs ---- */
+
+int api_triage_runs(struct http_req *r, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	json_t *items = json_array();
+	long long limit = 20;
+	struct hj_out o;
+	int rc = UC_OK;
+
+	hj_out_init(&o);
+	if (http_query(r, "limit"))
+		rc = parse_int("limit", http_query(r, "limit"), 1, RUNS_MAX, &limit, err);
+	if (!rc)
+		rc = store_prepare(r->st, "SELECT id, started_at, rs_hash AS rule_set, as_of,"
+					  " cases AS n_cases, projected AS n_projected,"
+					  " changed AS n_changed, unplaced AS n_unplaced"
+					  " FROM triage_run ORDER BY id DESC LIMIT ?", &q, err);
+	if (!rc) {
+		store_bind_int(q, 1, limit);
+		while ((rc = store_step(q, err)) == STORE_ROW)
+			hj_append_new(&o, items, hj_row_object(q));
+		rc = rc < 0 ? -rc : UC_OK;
+	}
+	store_finalize(q);
+	hj_set_new(&o, o.root, "items", items);
+	return take(r, &o, rc, err);
+}
+
+static const struct hj_field run_spec[] = {
+	{"force_project", HJ_BOOL, 0},
+	{NULL, 0, 0},
+};
+
+int api_triage_start(struct http_req *r, struct uc_err *err)
+{
+	struct triage_opts opts = {NULL, NULL, date_today()};
+	struct triage_stats s;
+	struct triage *t = NULL;
+	struct hj_out o;
+	int rc, force;
+
+	rc = hj_check_fields(r->json, run_spec, "body", err);
+	if (rc)
+		return rc;
+	force = json_is_true(json_object_get(r->json, "force_project"));
+	snprintf(r->target, sizeof(r->target), "triage:run");
+	memset(&s, 0, sizeof(s));
+	rc = triage_open(&t, r->st, &opts, err);
+	if (rc == UC_ENOTFOUND || rc == UC_EUSAGE)
+		rc = uc_error(err, UC_ECONFLICT,
+			      "no active rule set yet: run `uctrack triage --rules FILE` "
+			      "once from the command line (%s)", err->msg);
+	if (!rc)
+		rc = triage_run(t, force, &s, err);
+	triage_close(t);
+	if (rc)
+		return rc;
+	http_detail(r, "rule_set=%s cases=%lld changed=%lld", s.rs_hash,
+		    (long long)s.cases, (long long)s.changed);
+	hj_out_init(&o);
+	hj_set_str(&o, o.root, "rule_set", s.rs_hash);
+	hj_set_int(&o, o.root, "cases", s.cases);
+	hj_set_int(&o, o.root, "changed", s.changed);
+	hj_set_int(&o, o.root, "tasks", s.tasks);
+	hj_set_int(&o, o.root, "inactive", s.inactive);
+	hj_set_int(&o, o.root, "lapsed", s.lapsed);
+	hj_set_bool(&o, o.root, "projected", s.projected);
+	r->status = 201;
+	return take(r, &o, UC_OK, err);
+}
+
+/* Compile the stored rule set with hash (NULL: the active one). */
+static int stored_rules(struct store *st, const char *hash, struct rules **out,
+			struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_prepare(st, hash ? "SELECT file, source, hash FROM ruleset WHERE hash = ?"
+				    : "SELECT r.file, r.source, r.hash FROM ruleset r JOIN"
+				      " triage_meta m ON m.key = 'active_ruleset' AND"
+				      " m.value = r.hash", &q, err);
+	if (rc)
+		return rc;
+	if (hash)
+		store_bind_text(q, 1, hash, -1);
+	rc = store_step(q, err);
+	if (rc == STORE_ROW) {
+		const char *src = store_col_text(q, 1);
+
+		rc = rules_compile(out, store_col_text(q, 0), src ? src : "",
+				   src ? strlen(src) : 0, facts_schema(), err);
+	} else if (rc == STORE_DONE) {
+		rc = hash ? uc_error(err, UC_ENOTFOUND,
+				     "no stored rule set %.20s; GET /api/v1/triage/runs "
+				     "lists the ones used", hash)
+			  : uc_error(err, UC_ENOTFOUND,
+				     "no active rule set yet: start a triage run first");
+	} else {
+		rc = -rc;
+	}
+	store_finalize(q);
+	return rc;
+}
+
+static const struct hj_field diff_spec[] = {
+	{"from", HJ_STRING, 0},
+	{"to", HJ_STRING, 0},
+	{"to_source", HJ_STRING, 0},
+	{NULL, 0, 0},
+};
+
+/* Group index for the move matrix: b's groups matched to a's by name. */
+static int group_slot(const struct rules *ra, const struct rules *rb, int g, int in_b)
+{
+	int k;
+
+	if (g < 0)
+		return RULES_MAX_GROUPS * 2; /* none */
+	if (!in_b)
+		return g;
+	k = rules_group_find(ra, rules_group_name(rb, g));
+	return k >= 0 ? k : RULES_MAX_GROUPS + g;
+}
+
+static const char *slot_name(const struct rules *ra, const struct rules *rb, int s)
+{
+	if (s == RULES_MAX_GROUPS * 2)
+		return "none";
+	if (s >= RULES_MAX_GROUPS)
+		return rules_group_name(rb, s - RULES_MAX_GROUPS);
+	return rules_group_name(ra, s);
+}
+
+int api_triage_diff(struct http_req *r, struct uc_err *err)
+{
+	enum { NS = RULES_MAX_GROUPS * 2 + 1 };
+	const char *from, *to, *src;
+	struct rules *ra = NULL, *rb = NULL;
+	struct store_stmt *q = NULL;
+	int64_t (*m)[NS] = NULL, total = 0, moved = 0;
+	int64_t (*sample)[NS] = NULL;
+	json_t *moves;
+	struct hj_out o;
+	int rc;
+
+	hj_out_init(&o);
+	rc = hj_check_fields(r->json, diff_spec, "body", err);
+	if (rc)
+		goto out;
+	from = hj_str(r->json, "from");
+	to = hj_str(r->json, "to");
+	src = hj_str(r->json, "to_source");
+	if ((to != NULL) == (src != NULL)) {
+		rc = uc_error(err, UC_EINPUT,
+			      "body: give either 'to' (a stored rule set hash) or "
+			      "'to_source' (rule set text), not both");
+		goto out;
+	}
+	if (src && strlen(src) > 1024 * 1024) {
+		rc = uc_error(err, UC_EINPUT, "body.to_source: larger than 1 MiB");
+		goto out;
+	}
+	rc = stored_rules(r->st, from, &ra, err);
+	if (!rc)
+		rc = src ? rules_compile(&rb, "to_source", src, strlen(src), facts_schema(), err)
+			 : stored_rules(r->st, to, &rb, err);
+	if (rc)
+		goto out;
+	m = uc_xcalloc(NS, sizeof(*m));
+	sample = uc_xcalloc(NS, sizeof(*sample));
+	rc = store_prepare(r->st, "SELECT case_id, facts, as_of FROM case_fact ORDER BY case_id",
+			   &q, err);
+	while (!rc && (rc = store_step(q, err)) == STORE_ROW) {
+		struct rules_facts f;
+		struct rules_outcome oa, ob;
+		const char *asof = store_col_text(q, 2);
+		int ga, gb;
+
+		f.today = date_today();
+		if (asof)
+			date_parse(asof, strlen(asof), &f.today);
+		if (facts_unpack(store_col_blob(q, 1), (size_t)store_col_bytes(q, 1), &f))
+			continue;
+		rules_eval(ra, &f, &oa);
+		rules_eval(rb, &f, &ob);
+		total++;
+		ga = group_slot(ra, rb, oa.group, 0);
+		gb = group_slot(ra, rb, ob.group, 1);
+		if (ga == gb)
+			continue;
+		moved++;
+		if (!m[ga][gb]++)
+			sample[ga][gb] = store_col_int(q, 0);
+	}
+	rc = rc < 0 ? -rc : UC_OK;
+	if (rc)
+		goto out;
+	moves = json_array();
+	for (int i = 0; i < NS; i++)
+		for (int j = 0; j < NS; j++)
+			if (m[i][j])
+				hj_append_new(&o, moves,
+					      json_pack("{s:s,s:s,s:I,s:I}", "from", slot_name(ra, rb, i),
+							"to", slot_name(ra, rb, j), "n_cases",
+							(json_int_t)m[i][j], "example_case_id",
+							(json_int_t)sample[i][j]));
+	hj_set_str(&o, o.root, "from", rules_hash(ra));
+	hj_set_str(&o, o.root, "to", rules_hash(rb));
+	hj_set_int(&o, o.root, "cases", total);
+	hj_set_int(&o, o.root, "moved", moved);
+	hj_set_new(&o, o.root, "moves", moves);
+out:
+	store_finalize(q);
+	free(m);
+	free(sample);
+	rules_free(ra);
+	rules_free(rb);
+	return take(r, &o, rc, err);
+}
+
+/* ---- feed upload ---- */
+
+static int feed_known(const char *f)
+{
+	static const char *const feeds[] = {"cbp", "orr", "eoir", "ice", "events", NULL};
+
+	for (const char *const *p = feeds; *p; p++)
+		if (strcmp(*p, f) == 0)
+			return 1;
+	return 0;
+}
+
+static int name_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > FEED_NAME_MAX || s[0] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* The importer's messages, one per line, with the temporary directory
+ * taken out of the file names, as a JSON array of strings. */
+static json_t *diag_lines(const char *text, const char *dir)
+{
+	json_t *a = json_array();
+	size_t dl = strlen(dir);
+
+	for (const char *p = text; p && *p && json_array_size(a) < 100;) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char line[600];
+		const char *at;
+
+		snprintf(line, sizeof(line), "%.*s", (int)(n < 599 ? n : 599), p);
+		at = strstr(line, dir);
+		if (at && at[dl] == '/')
+			memmove((char *)at, at + dl + 1, strlen(at + dl + 1) + 1);
+		if (line[0])
+			json_array_append_new(a, json_string(line));
+		p = e ? e + 1 : NULL;
+	}
+	return a;
+}
+
+int api_feed_upload(struct http_req *r, struct uc_err *err)
+{
+	const char *feed = r->params[0], *name = http_query(r, "name");
+	char dir[] = "/tmp/uctrack-upload.XXXXXX";
+	char path[sizeof(dir) + FEED_NAME_MAX + 8];
+	struct ingest_opts opts;
+	struct ingest_ctx *ic = NULL;
+	struct ingest_stats s;
+	char *diag = NULL, *paths[1];
+	size_t dlen = 0;
+	FILE *df = NULL, *f = NULL;
+	struct hj_out o;
+	int rc, made = 0;
+
+	hj_out_init(&o);
+	if (!feed_known(feed)) {
+		rc = uc_error(err, UC_ENOTFOUND,
+			      "no feed '%.40s'; feeds are cbp, orr, eoir, ice, events", feed);
+		goto out;
+	}
+	if (!name_ok(name)) {
+		rc = uc_error(err, UC_EINPUT,
+			      "name: the file's name, 1 to %d of A-Z a-z 0-9 . _ - (not "
+			      "starting with '.'), e.g. ?name=encounters.csv",
+			      FEED_NAME_MAX);
+		goto out;
+	}
+	if (r->body.len == 0) {
+		rc = uc_error(err, UC_EINPUT, "empty body: send the feed file's bytes");
+		goto out;
+	}
+	snprintf(r->target, sizeof(r->target), "feed:%s", feed);
+	http_detail(r, "name=%s bytes=%zu", name, r->body.len);
+	if (!mkdtemp(dir)) {
+		rc = uc_error(err, UC_EIO, "cannot create a temporary directory: %s",
+			      strerror(errno));
+		goto out;
+	}
+	made = 1;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wbx");
+	if (!f || fwrite(r->body.ptr, 1, r->body.len, f) != r->body.len ||
+	    fclose(f) != 0) {
+		f = NULL;
+		rc = uc_error(err, UC_EIO, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	f = NULL;
+	df = open_memstream(&diag, &dlen);
+	memset(&opts, 0, sizeof(opts));
+	opts.quiet = 1;
+	opts.diag = df;
+	opts.out = df;
+	memset(&s, 0, sizeof(s));
+	paths[0] = path;
+	rc = ingest_open(&ic, r->st, &opts, err);
+	if (!rc)
+		rc = ingest_feed(ic, feed, paths, 1, &s, err);
+	ingest_free(ic);
+	fclose(df);
+	df = NULL;
+	http_detail(r, " rows_new=%ld rejected=%ld", s.rows_new, s.rows_rejected);
+	if (rc) {
+		/* Nothing of the file was stored: say where and what to fix. */
+		r->problem_ext = json_pack("{s:o}", "errors", diag_lines(diag, dir));
+		if (rc != UC_EIO && rc != UC_ENOMEM)
+			rc = uc_error(err, UC_EINPUT,
+				      "%s was not imported (nothing stored); fix the errors "
+				      "listed and send it again", name);
+		goto out;
+	}
+	hj_set_str(&o, o.root, "feed", feed);
+	hj_set_str(&o, o.root, "name", name);
+	hj_set_int(&o, o.root, "rows_read", s.rows_read);
+	hj_set_int(&o, o.root, "rows_new", s.rows_new);
+	hj_set_int(&o, o.root, "rows_same", s.rows_same);
+	hj_set_int(&o, o.root, "warnings", s.warnings);
+	hj_set_new(&o, o.root, "messages", diag_lines(diag, dir));
+	r->status = 201;
+out:
+	if (df)
+		fclose(df);
+	free(diag);
+	if (made) {
+		unlink(path);
+		rmdir(dir);
+	}
+	return take(r, &o, rc, err);
+}
+
+/* ---- reports ---- */
+
+/* Report options from the query: as_of, by, format. */
+static int report_query(struct http_req *r, struct report_opts *o, int allow_by,
+			struct uc_err *err)
+{
+	const char *as_of = http_query(r, "as_of");
+	const char *by = http_query(r, "by");
+	const char *fmt = http_query(r, "format");
+
+	if (as_of && (strlen(as_of) != 10 || date_parse(as_of, 10, &o->as_of) != 0))
+		return uc_error(err, UC_EINPUT, "as_of: a date YYYY-MM-DD");
+	if (allow_by && by && report_by_parse(by, &o->by) != 0)
+		return uc_error(err, UC_EINPUT,
+				"by: one of fy, office, state, country, group, phase");
+	o->format = REPORT_FMT_JSON;
+	if (fmt && (report_format_parse(fmt, &o->format) != 0 ||
+		    o->format == REPORT_FMT_TABLE ||
+		    (!allow_by && o->format == REPORT_FMT_HTML)))
+		return uc_error(err, UC_EINPUT, allow_by ? "format: json, csv or html"
+							 : "format: json or csv");
+	if (o->format == REPORT_FMT_CSV)
+		r->ctype = "text/csv; charset=utf-8";
+	else if (o->format == REPORT_FMT_HTML)
+		r->ctype = "text/html; charset=utf-8";
+	return UC_OK;
+}
+
+int api_report_oversight(struct http_req *r, struct uc_err *err)
+{
+	struct report_opts o = REPORT_OPTS_INIT;
+	const char *pub = http_query(r, "public");
+	int rc;
+
+	rc = report_query(r, &o, 1, err);
+	if (rc)
+		return rc;
+	if (pub && strcmp(pub, "true") != 0 && strcmp(pub, "false") != 0)
+		return uc_error(err, UC_EINPUT, "public: true or false");
+	o.public_mode = pub && strcmp(pub, "true") == 0;
+	/* Auditors see aggregates only in publishable (suppressed) form. */
+	if (!auth_sees_pii(&r->user))
+		o.public_mode = 1;
+	snprintf(r->target, sizeof(r->target), "report:oversight");
+	http_detail(r, "by=%s public=%d", report_by_name(o.by), o.public_mode);
+	rc = report_oversight(r->st, &o, &r->text, err);
+	if (rc)
+		buf_reset(&r->text);
+	return rc;
+}
+
+int api_report_fta(struct http_req *r, struct uc_err *err)
+{
+	struct report_opts o = REPORT_OPTS_INIT;
+	int rc;
+
+	rc = report_query(r, &o, 0, err);
+	if (rc)
+		return rc;
+	snprintf(r->target, sizeof(r->target), "report:fta");
+	rc = report_fta(r->st, &o, &r->text, err);
+	if (rc) {
+		buf_reset(&r->text);
+		return rc;
+	}
+	http_detail(r, "format=%s bytes=%zu", http_query(r, "format") ? http_query(r, "format")
+								       : "json",
+		    r->text.len);
+	return UC_OK;
+}
