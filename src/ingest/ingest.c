@@ -265,6 +265,8 @@ struct frun {
 	const char *raw;              /* raw text of the row (rejects) */
 	size_t raw_len;               /* its length */
 	uint64_t file_size;           /* bytes in the file (bulk-load decision) */
+	const char *drop[4];          /* tables whose indexes go at the first new row */
+	int ndrop;                    /* entries in drop (0 once dropped) */
 	char *saved_idx[4];           /* dropped index definitions, owned */
 	int nsaved;                   /* entries in saved_idx */
 };
@@ -997,6 +999,8 @@ static const char *extra_value(struct frun *fr, enum extra_kind x, struct val *v
 	return NULL;
 }
 
+static int bulk_drop(struct frun *fr, struct uc_err *err);
+
 /*
  * Is a row (skey, rhash) stored already? With a set (seen, when use_set),
  * from memory; else by a lookup with has (SELECT ... WHERE skey=? AND
@@ -1069,6 +1073,11 @@ static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
 		fr->rows_same++;
 		return UC_OK;
 	}
+	if (fr->ndrop) {
+		rc = bulk_drop(fr, err);
+		if (rc)
+			return rc;
+	}
 	store_bind_int(q, 1, fr->file_id);
 	store_bind_int(q, 2, fr->line);
 	store_bind_text_static(q, 3, v[0].p, (int)v[0].n);
@@ -1138,7 +1147,9 @@ static int load_seen(struct frun *fr, const char *tbl, struct uc_err *err)
  *    est * 2 >= have) loads faster without the secondary indexes of the
  *    table and of its derived tables: drop them now, rebuild them before
  *    the commit (same transaction, so a crash changes nothing). The set
- *    is then always used (the skey index is gone).
+ *    is then always used (the skey index is gone). They are dropped at
+ *    the first new row (bulk_drop), so re-importing known rows rebuilds
+ *    nothing.
  */
 static int bulk_prepare(struct frun *fr, const char *tbl, struct uc_err *err)
 {
@@ -1183,12 +1194,23 @@ static int bulk_prepare(struct frun *fr, const char *tbl, struct uc_err *err)
 			return rc;
 		if (est * 2 < have)
 			continue;
-		rc = store_indexes_drop(fr->c->st, tables[k], &fr->saved_idx[fr->nsaved], err);
-		if (rc)
-			return rc;
-		fr->nsaved++;
+		fr->drop[fr->ndrop++] = tables[k];
 	}
 	return UC_OK;
+}
+
+/* Drop the indexes bulk_prepare chose, once, before the first new row. */
+static int bulk_drop(struct frun *fr, struct uc_err *err)
+{
+	int rc = UC_OK;
+
+	for (int k = 0; k < fr->ndrop && !rc; k++) {
+		rc = store_indexes_drop(fr->c->st, fr->drop[k], &fr->saved_idx[fr->nsaved], err);
+		if (!rc)
+			fr->nsaved++;
+	}
+	fr->ndrop = 0;
+	return rc;
 }
 
 static int bulk_finish(struct frun *fr, struct uc_err *err)
@@ -2025,6 +2047,11 @@ static int event_store(struct ingest_ctx *c, json_t *obj,
 	if (rc) {
 		rc = UC_OK;
 		goto out;
+	}
+	if (c->cur && c->cur->ndrop) {
+		rc = bulk_drop(c->cur, err);
+		if (rc)
+			goto out;
 	}
 	if (c->cur) {
 		store_bind_int(c->q_event, 1, c->cur->file_id);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/date.h"
 #include "core/progress.h"
@@ -20,9 +19,6 @@
 
 #define NF 7
 #define DEFAULT_CAP 30
-static double dbg_last, dbg_lastc;
-static double dbg_cpu(void) { struct timespec ts; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts); return ts.tv_sec + ts.tv_nsec / 1e9; }
-#define DBGT(what) do { if (getenv("LX_T")) { double n_ = progress_now(), c_ = dbg_cpu(); fprintf(stderr, "  %s%s wall %.2f cpu %.2f\n", "", what, dbg_last ? n_ - dbg_last : 0, dbg_lastc ? c_ - dbg_lastc : 0); dbg_last = n_; dbg_lastc = c_; } } while (0)
 #define CODE_SHIFT 36
 #define RID_MASK ((1ULL << CODE_SHIFT) - 1)
 
@@ -924,7 +920,6 @@ static int run_score(struct run *R, struct uc_err *err)
 
 	block_keys_init(&k);
 	fs_counts_init(&cnt);
-	DBGT("score start");
 	{
 		struct keys_job kj;
 
@@ -939,9 +934,7 @@ static int run_score(struct run *R, struct uc_err *err)
 		free(kj.v);
 		free(kj.n);
 	}
-	DBGT("keys");
 	block_pairs_build(&k, cap, NULL, &pr);
-	DBGT("pairs");
 	R->s->skipped_blocks = pr.skipped;
 	if (R->o->pairs_out) {
 		FILE *f = fopen(R->o->pairs_out, "w");
@@ -976,16 +969,12 @@ static int run_score(struct run *R, struct uc_err *err)
 	}
 	R->s->pairs = R->nc;
 	block_pairs_release(&pr);
-	DBGT("pairs_out");
 	compare_all(&R->set, R->c, R->nc, &R->model);
-	DBGT("compare");
 	if (R->full) {
 		for (size_t i = 0; i < R->nc; i++)
 			fs_counts_add(&cnt, R->c[i].pat, 1);
 		fs_random_u(&R->model, R->set.n, NULL, compare_fn, &R->set, 200000);
-		DBGT("random_u");
 		fs_em(&R->model, &cnt, 300);
-		DBGT("em");
 		R->s->em_iter = R->model.iterations;
 		rc = save_model(R->st, R->run_id, "child", &R->model, err);
 		R->keys = k; /* kept: sorted, becomes link_bucket */
@@ -1149,9 +1138,7 @@ static int run_cluster(struct run *R, struct uc_err *err)
 		v = u64map_get(&cnt, S->r[i].anum);
 		u64map_put(&cnt, S->r[i].anum, v ? *v + 1 : 1);
 	}
-	DBGT("cluster start");
 	qsort(R->c, R->nc, sizeof(*R->c), by_post_desc);
-	DBGT("cluster sort");
 	/* Mistyped A-numbers: seen on this record only (no other identity
 	 * record, contact, event, removal or indicator carries it), a typo
 	 * away from a corroborated one on a matching record. */
@@ -1186,7 +1173,6 @@ static int run_cluster(struct run *R, struct uc_err *err)
 		}
 	}
 	store_finalize(qdep);
-	DBGT("cluster typos");
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < S->n; i++)
@@ -1239,7 +1225,6 @@ static int run_cluster(struct run *R, struct uc_err *err)
 		}
 		u64map_release(&seen);
 	}
-	DBGT("cluster same_key");
 	if (!rc)
 		rc = load_decisions(R->st, S, &dec, err);
 	/* Decisions that force a link. */
@@ -1459,7 +1444,6 @@ static int run_write(struct run *R, struct uc_err *err)
 				   &qw, err);
 	if (rc)
 		goto out;
-	DBGT("write: deletes, prepare");
 	/* Group records by cluster root, in record order. */
 	ord = uc_xmalloc((S->n ? S->n : 1) * sizeof(*ord));
 	pidof = uc_xmalloc((S->n ? S->n : 1) * sizeof(*pidof));
@@ -1560,7 +1544,6 @@ static int run_write(struct run *R, struct uc_err *err)
 		}
 		g = e;
 	}
-	DBGT("write: persons + keys");
 	/* Records in primary-key order; collect the other rows to sort. */
 	for (int oc = 0; oc < NSRC && !rc; oc++) {
 		int code = code_order[oc];
@@ -1594,15 +1577,12 @@ static int run_write(struct run *R, struct uc_err *err)
 			}
 		}
 	}
-	DBGT("write: person_record");
 	if (!rc)
 		rc = write_sorted(qa, av, na, 33, 1, err);
 	if (!rc)
 		rc = write_sorted(qi, iv, ni, 32, 0, err);
-	DBGT("write: anum idncase");
 	if (!rc && nk) {
 		qsort_r(kv, nk, sizeof(*kv), keyrow_cmp, ka.p);
-		DBGT("write: person_key sort");
 		for (size_t i = 0; i < nk && !rc; i++) {
 			if (i && keyrow_cmp(&kv[i], &kv[i - 1], ka.p) == 0)
 				continue;
@@ -1613,7 +1593,6 @@ static int run_write(struct run *R, struct uc_err *err)
 			rc = step_done(qk, err);
 		}
 	}
-	DBGT("write: person_key");
 	for (int c = 1; c <= NSRC && !rc; c++) {
 		store_reset(qw);
 		store_bind_text(qw, 1, srcs[c].tbl, -1);
@@ -1817,7 +1796,7 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 	if (!rc)
 		rc = run_score(&R, err);
 	lap(s, 1, &t);
-	if (!rc && R.full && !getenv("LX_NODROP"))
+	if (!rc && R.full)
 		rc = indexes_drop(st, &isv, err);
 	if (!rc)
 		rc = run_cluster(&R, err);

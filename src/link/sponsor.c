@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "link/block.h"
 #include "link/cluster.h"
@@ -16,10 +15,6 @@
 #include "link/norm.h"
 
 #define SF 5
-#include "core/progress.h"
-static double dbg_last, dbg_lastc;
-static double dbg_cpu(void) { struct timespec ts; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts); return ts.tv_sec + ts.tv_nsec / 1e9; }
-#define DBGT(what) do { if (getenv("LX_T")) { double n_ = progress_now(), c_ = dbg_cpu(); fprintf(stderr, "  %s%s wall %.2f cpu %.2f\n", "sp ", what, dbg_last ? n_ - dbg_last : 0, dbg_lastc ? c_ - dbg_lastc : 0); dbg_last = n_; dbg_lastc = c_; } } while (0)
 enum { S_SID, S_FAM, S_GIV, S_PHONE, S_ADDR };
 
 static const char *const sfield_names[SF] = {"sid", "fam", "giv", "phone", "addr"};
@@ -458,7 +453,6 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 	u64map_init(&rootid);
 	u64map_init(&claimed);
 	link_now(now);
-	DBGT("start");
 	rc = store_prepare(st, SEL, &q, err);
 	if (rc)
 		goto out;
@@ -506,9 +500,7 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 		for (int j = 0; j < nk; j++)
 			block_keys_add(&k, keys[j], (uint32_t)i);
 	}
-	DBGT("load");
 	block_pairs_build(&k, cap, NULL, &pr);
-	DBGT("block");
 	fs_init(&m, SF, sfield_levels, sfield_names);
 	{
 		struct sctx sc = {&a, r};
@@ -523,7 +515,6 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 	}
 	for (size_t i = 0; i < pr.n; i++)
 		fs_counts_add(&cnt, pat[i], 1);
-	DBGT("compare");
 	fs_em(&m, &cnt, 300);
 	/* Store the sponsor model with the run. */
 	rc = store_prepare(st, "INSERT INTO link_model(run_id, model, field, level, m, u) "
@@ -570,7 +561,6 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 		if (fs_posterior(&m, pat[i]) >= m.match_at)
 			cluster_join(&cl, (uint32_t)(pr.v[i] >> 32), (uint32_t)pr.v[i]);
 	}
-	DBGT("em cluster");
 	rc = store_exec(st, "DELETE FROM link_flag_child; DELETE FROM link_flag; "
 			"DELETE FROM sponsor_record;", err);
 	if (!rc)
@@ -626,11 +616,9 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 		if (!rc && store_step(qr, err) < 0)
 			rc = UC_EIO;
 	}
-	DBGT("write");
 	if (!rc)
 		rc = store_exec(st, "DELETE FROM sponsor WHERE id NOT IN "
 				"(SELECT sponsor_id FROM sponsor_record);", err);
-	DBGT("delete unused");
 out:
 	store_finalize(q);
 	store_finalize(qs);
@@ -765,7 +753,6 @@ int sponsor_link(struct store *st, int64_t run_id, int full, int min_families,
 		rc = sponsor_full(st, run_id, cap ? cap : 60, s, err);
 		if (!rc)
 			rc = flags_all(&F, err);
-		DBGT("flags");
 	} else {
 		rc = sponsor_incr(st, &F, after, s, err);
 	}

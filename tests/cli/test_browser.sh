@@ -97,6 +97,15 @@ expect_grep "frame-ancestors 'none'" "$T/hl"
 expect_grep '^x-content-type-options: nosniff' "$T/hl"
 expect_grep '^cache-control: no-cache' "$T/hl"
 expect_grep '<script src="/app.js"' "$T/index.html"
+ct=$(curl -s -o /dev/null -w '%{content_type}' "$BASE/app.js")
+[ "$ct" = 'text/javascript; charset=utf-8' ] || fail "app.js content type: $ct"
+# Only embedded files are served; the rest is the API's problem+json 404.
+for p in /nope.js /web/app.js /app.js/ /%2e%2e/Makefile /index.html.bak; do
+	code=$(curl -s -o "$T/body" -w '%{http_code}' --path-as-is "$BASE$p")
+	[ "$code" = 404 ] || fail "GET $p: $code"
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/index.html")
+[ "$code" = 404 ] || fail "POST /index.html: $code"
 
 export UC_BASE="$BASE" UC_OFFICE="$OFFICE" UC_CASE_A="$CASE_A" UC_ANUM_A="$ANUM_A" \
 	UC_CASE_B="$CASE_B" UC_ANUM_B="$ANUM_B" UC_HOSTILE="$HOSTILE" UC_CHROMIUM="$CHROMIUM" \

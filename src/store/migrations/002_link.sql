@@ -63,8 +63,9 @@ CREATE TABLE link_pair (
   score     REAL,           -- match weight, log2(m/u) summed
   posterior REAL,           -- P(match | vector)
   vector    TEXT NOT NULL,
-  status    TEXT NOT NULL,  -- link, review, conflict, accepted, rejected
-  reason    TEXT            -- why review: threshold, anumber
+  status    TEXT NOT NULL,  -- link, review, conflict (a link refused by the
+                            -- A-number rule and not worth review), accepted, rejected
+  reason    TEXT            -- why review or conflict: threshold, anumber, bridge
 );
 CREATE INDEX link_pair_status ON link_pair(status, posterior);
 

@@ -1,1 +1,0 @@
-build-ingest/obj/migrations.o: build-ingest/gen/migrations.c

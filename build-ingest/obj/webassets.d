@@ -1,2 +1,0 @@
-build-ingest/obj/webassets.o: build-ingest/gen/webassets.c src/web/web.h
-src/web/web.h:
