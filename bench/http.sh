@@ -20,6 +20,9 @@ trap cleanup EXIT
 DB=${BENCH_DB:-$T/b.db}
 OFFICE=${BENCH_OFFICE:-ATL}
 [ -n "${BENCH_DB:-}" ] || OFFICE=HOU
+# A database built before the latest indexes of 005_http.sql were added
+# (same schema version) gets them here; IF NOT EXISTS: no-op otherwise.
+[ -z "${BENCH_DB:-}" ] || sqlite3 "$DB" <"$ROOT/src/store/migrations/005_http.sql"
 printf 'bench-officer-pw\n' | "$U" --db "$DB" --quiet user add bench --role officer --office "$OFFICE" 2>/dev/null ||
 	printf 'bench-officer-pw\n' | "$U" --db "$DB" --quiet user passwd bench
 [ -n "${BENCH_DB:-}" ] || sqlite3 "$DB" <<'SQL'

@@ -10,6 +10,17 @@
 # `.mode tabs` for EOIR, one-column table of lines for events) and prints
 # both times, the ratio and uctrack's peak RSS. Target: ratio <= 1.5,
 # peak RSS <= 1 GiB. Environment: UCTRACK (binary), SQLITE3 (shell).
+#
+# What each side does:
+#   uctrack  one `import --feed F` per feed into a fresh database (WAL):
+#            parse, validate, normalise, hash, check duplicates, insert into
+#            the feed tables, derive address/claim/representation rows, and
+#            (re)build every index the migrations define (001-004), one
+#            transaction per file.
+#   sqlite3  the shell's `.import` into tables without any index, default
+#            settings (rollback journal), one script.
+# Wall times are compared (the target); CPU time (user+sys) of both is
+# printed too, with the load average, since the machine may be shared.
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-600000}
@@ -34,12 +45,15 @@ echo "input: $rows lines, $((bytes / 1048576)) MiB"
 DB=$W/uctrack.db
 rm -f "$DB" "$DB-wal" "$DB-shm"
 peak=0
+ucpu=0
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$(now)
 for f in cbp orr ice events eoir; do
-	/usr/bin/time -f '%M' -o "$W/rss.$f" "$UCTRACK" --db "$DB" import --feed "$f" \
+	/usr/bin/time -f '%U %S %M' -o "$W/rss.$f" "$UCTRACK" --db "$DB" import --feed "$f" \
 		--eoir-lookup "$LK" "$DATA" | sed 's/^/  /'
-	r=$(tail -1 "$W/rss.$f")
+	r=$(tail -1 "$W/rss.$f" | cut -d' ' -f3)
 	[ "$r" -gt "$peak" ] && peak=$r
+	ucpu=$(tail -1 "$W/rss.$f" | awk -v c="$ucpu" '{print c + $1 + $2}')
 done
 t1=$(now)
 u=$(echo "$t1 - $t0" | bc)
@@ -60,11 +74,14 @@ echo ".mode ascii" >>"$W/import.sql"
 printf '%s\n' '.separator "\037" "\n"' >>"$W/import.sql"
 for f in "$DATA"/events/*.jsonl; do echo ".import '$f' ev" >>"$W/import.sql"; done
 t0=$(now)
-"$SQLITE3" "$SDB" <"$W/import.sql" 2>"$W/sqlite.err" || true
+/usr/bin/time -f '%U %S' -o "$W/cpu.sqlite" "$SQLITE3" "$SDB" <"$W/import.sql" 2>"$W/sqlite.err" || true
 t1=$(now)
 s=$(echo "$t1 - $t0" | bc)
+scpu=$(tail -1 "$W/cpu.sqlite" | awk '{print $1 + $2}')
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 srows=$("$SQLITE3" "$SDB" "SELECT (SELECT count(*) FROM ev)" )
 
-echo "uctrack import: ${u} s ($(sqlite3 "$DB" 'SELECT sum(rows_read) FROM import_file') rows), peak RSS $((peak / 1024)) MiB"
-echo "sqlite3 .import: ${s} s (events lines: $srows)"
-echo "ratio: $(echo "scale=2; $u / $s" | bc) (target <= 1.5); peak RSS target <= 1024 MiB"
+echo "uctrack import (validate, normalise, derive, all indexes): ${u} s, cpu ${ucpu} s ($("$SQLITE3" "$DB" 'SELECT sum(rows_read) FROM import_file') rows), peak RSS $((peak / 1024)) MiB"
+echo "sqlite3 .import (TEXT tables, no index): ${s} s, cpu ${scpu} s (events lines: $srows)"
+echo "ratio: $(echo "scale=2; $u / $s" | bc) (target <= 1.5), cpu ratio $(echo "scale=2; $ucpu / $scpu" | bc); peak RSS target <= 1024 MiB"
+echo "load average: $load0 (start), $load1 (end); $(nproc) cores"

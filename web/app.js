@@ -30,7 +30,7 @@
   // What each role may use (mirrors src/auth; the server enforces it).
   const ROLE_VIEWS = {
     admin: ['queue', 'search', 'audit', 'reports'],
-    supervisor: ['queue', 'search', 'reports'],
+    supervisor: ['queue', 'search', 'reports'],   // reports: the FTA list
     officer: ['queue', 'search'],
     analyst: ['queue', 'search', 'reports'],
     legal_provider: ['search'],
@@ -945,7 +945,11 @@
       cmp('Holds', beforeHolds.join(', ') || 'none', afterHolds.join(', ') || 'none');
       lines.push(el('p', null, 'Re-triaged result:'));
       lines.push(el('ul', null, ch));
-      if ((r && r.retriaged === false) || (before.triaged_at && before.triaged_at === after.triaged_at)) {
+      // Servers say whether they re-triaged ("retriaged"); without that
+      // field an unchanged triage time means it has not happened yet.
+      const pending = r && typeof r.retriaged === 'boolean' ? !r.retriaged
+        : Boolean(before.triaged_at && before.triaged_at === after.triaged_at);
+      if (pending) {
         lines.push(el('p', { className: 'muted small', 'data-testid': 'retriage-pending' },
           `Not re-triaged yet (last triage ${txt(after.triaged_at)}): the next triage run on the server picks this up.`));
       } else if (after.triaged_at) {
@@ -1058,17 +1062,22 @@
     const asOf = $('rf-asof').value;
     if (by) q.by = by;
     if (asOf) q.as_of = asOf;
-    if ($('rf-public').checked) q.public = '1';
+    if ($('rf-public').checked) q.public = 'true';
     return q;
   }
 
   async function loadReports(query) {
     if (query.has('by')) $('rf-by').value = query.get('by');
     if (query.has('as_of')) $('rf-asof').value = query.get('as_of');
-    $('rf-public').checked = query.get('public') === '1' || (state.user.role === 'auditor' && !query.has('public'));
+    // Auditors always get the publishable form (the server enforces it).
+    const auditor = state.user.role === 'auditor';
+    $('rf-public').checked = auditor || query.get('public') === 'true';
+    $('rf-public').disabled = auditor;
     $('fta-part').hidden = !FTA_ROLES[state.user.role];
+    $('oversight-part').hidden = !OVERSIGHT_ROLES[state.user.role];
     clear($('fta-body'));
     const out = clear($('report-body'));
+    if (!OVERSIGHT_ROLES[state.user.role]) return;
     append(out, el('p', { className: 'muted' }, 'Loading…'));
     try {
       const r = await api('GET', '/reports/oversight', { query: reportQuery('json') });
@@ -1088,8 +1097,8 @@
     ev.preventDefault();
     const q = new URLSearchParams();
     const r = reportQuery('json');
-    for (const k of ['by', 'as_of', 'public']) if (r[k]) q.set(k, r[k]);
-    if (!r.public) q.set('public', '0');
+    for (const k of ['by', 'as_of']) if (r[k]) q.set(k, r[k]);
+    q.set('public', r.public ? 'true' : 'false');
     location.hash = '#/reports?' + q;
   }
 
@@ -1111,7 +1120,10 @@
     }
   }
 
-  // Roles that see personal data may read the failure-to-appear list.
+  // Who may read which report (mirrors src/auth; the server enforces it):
+  // the oversight report is aggregates (auditors: suppressed form); the
+  // failure-to-appear list is personal data.
+  const OVERSIGHT_ROLES = { admin: true, auditor: true };
   const FTA_ROLES = { admin: true, supervisor: true, analyst: true };
 
   async function loadFta() {

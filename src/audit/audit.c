@@ -327,6 +327,11 @@ out:
 
 /* Most entries committed in one transaction. */
 #define WRITER_BATCH_MAX 4096
+/* Shortest time between the starts of two batch commits (microseconds):
+ * under load, entries arriving meanwhile join the next batch. Bounds the
+ * commit rate (each commit costs a WAL write and invalidates the server's
+ * page caches) at the price of at most this much added latency. */
+#define WRITER_GATHER_US 1000
 
 struct pending {
 	struct audit_entry e;   /* entry; strings point into strs */
@@ -350,6 +355,8 @@ struct audit_writer {
 	struct pending *head;      /* queued entries, oldest first */
 	struct pending *tail;      /* last queued entry */
 	int stopping;              /* set by audit_writer_stop */
+	int idle;                  /* writer waits for work: enqueue must
+				      wake it (not while it gathers) */
 };
 
 static char *dup_or_null(const char *s)
@@ -410,6 +417,7 @@ static struct pending *commit_batch(struct audit_writer *w, struct pending *batc
 static void *writer_main(void *arg)
 {
 	struct audit_writer *w = arg;
+	struct timespec last = {0, 0}; /* start of the previous batch */
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
@@ -417,10 +425,26 @@ static void *writer_main(void *arg)
 		struct uc_err err = UC_ERR_INIT;
 		int rc;
 
+		w->idle = 1;
 		while (!w->head && !w->stopping)
 			pthread_cond_wait(&w->wake, &w->mu);
+		w->idle = 0;
 		if (!w->head && w->stopping)
 			break;
+		if (!w->stopping && last.tv_sec) {
+			struct timespec until = last;
+
+			until.tv_nsec += WRITER_GATHER_US * 1000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			/* not idle: only audit_writer_stop signals wake now */
+			while (!w->stopping &&
+			       pthread_cond_timedwait(&w->wake, &w->mu, &until) == 0)
+				;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &last);
 		batch = w->head;
 		w->head = w->tail = NULL;
 		pthread_mutex_unlock(&w->mu);
@@ -473,12 +497,26 @@ int audit_writer_start(struct audit_writer **out, const char *db_path,
 		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
 	}
 	rc = store_open(&w->st, db_path, 0, err);
+	/* No checkpoint inside a batch's commit: every request waiting on
+	 * the batch would wait for it too. The server checkpoints on its own
+	 * thread (server.c, ckpt_main). */
+	if (!rc)
+		rc = store_exec(w->st, "PRAGMA wal_autocheckpoint=0", err);
 	if (rc) {
+		store_close(w->st);
 		free(w);
 		return rc;
 	}
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->wake, NULL);
+	{
+		pthread_condattr_t ca;
+
+		/* the gather wait (WRITER_GATHER_US) is on CLOCK_MONOTONIC */
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&w->wake, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	pthread_cond_init(&w->committed, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		store_close(w->st);
@@ -496,7 +534,8 @@ static void enqueue(struct audit_writer *w, struct pending *p)
 	else
 		w->head = p;
 	w->tail = p;
-	pthread_cond_signal(&w->wake);
+	if (w->idle)
+		pthread_cond_signal(&w->wake);
 }
 
 int audit_writer_submit(struct audit_writer *w, const struct audit_entry *e,

@@ -93,7 +93,10 @@ void audit_hash(const char *prev_hex, int64_t seq, const char *at,
 
 /* Group-commit writer for multi-threaded servers (opaque). */
 struct audit_writer;
-/* Start the writer thread with its own connection to db_path. */
+/* Start the writer thread with its own connection to db_path. That
+ * connection never checkpoints the WAL (wal_autocheckpoint=0, so no batch
+ * waits for a checkpoint): the caller must checkpoint from elsewhere, as
+ * the HTTP server's checkpointer thread does. */
 int audit_writer_start(struct audit_writer **out, const char *db_path,
 		       struct uc_err *err);
 /* Queue e (copied) and wait until it is committed; 0 or the commit error. */

@@ -553,6 +553,16 @@ int auth_session_check(struct store *st, const struct auth_config *cfg,
 		       char csrf[AUTH_TOKEN_CHARS + 1], enum auth_fail *fail,
 		       struct uc_err *err)
 {
+	return auth_session_check_until(st, cfg, token, now, u, csrf, fail, NULL,
+					err);
+}
+
+int auth_session_check_until(struct store *st, const struct auth_config *cfg,
+			     const char *token, time_t now, struct auth_user *u,
+			     char csrf[AUTH_TOKEN_CHARS + 1],
+			     enum auth_fail *fail, time_t *until,
+			     struct uc_err *err)
+{
 	struct store_stmt *q = NULL;
 	char thash[65];
 	int64_t created = 0, seen = 0;
@@ -594,6 +604,12 @@ int auth_session_check(struct store *st, const struct auth_config *cfg,
 			   err, "is", (int64_t)now, thash);
 		if (rc)
 			return rc;
+	}
+	if (until) {
+		int64_t idle_end = (int64_t)now + cfg->idle_s;
+		int64_t abs_end = created + cfg->absolute_s;
+
+		*until = (time_t)(idle_end < abs_end ? idle_end : abs_end);
 	}
 	if (fail)
 		*fail = AUTH_FAIL_NONE;

@@ -167,6 +167,14 @@ int auth_session_check(struct store *st, const struct auth_config *cfg,
 		       const char *token, time_t now, struct auth_user *u,
 		       char csrf[AUTH_TOKEN_CHARS + 1], enum auth_fail *fail,
 		       struct uc_err *err);
+/* The same; *until (may be NULL) gets the last second the session is
+ * valid without further use: min(now + idle_s, created + absolute_s).
+ * Lets a caller cache the answer without outliving either expiry. */
+int auth_session_check_until(struct store *st, const struct auth_config *cfg,
+			     const char *token, time_t now, struct auth_user *u,
+			     char csrf[AUTH_TOKEN_CHARS + 1],
+			     enum auth_fail *fail, time_t *until,
+			     struct uc_err *err);
 /* Log out: delete the session (no error when it does not exist). */
 int auth_session_end(struct store *st, const char *token, struct uc_err *err);
 

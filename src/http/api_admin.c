@@ -123,6 +123,7 @@ int api_users_disable(struct http_req *r, struct uc_err *err)
 		return rc;
 	snprintf(r->target, sizeof(r->target), "user:%s", r->params[0]);
 	rc = auth_user_disable(r->st, r->params[0], err);
+	http_auth_changed(r->srv);
 	if (rc)
 		return rc;
 	r->out = json_pack("{s:s,s:s}", "name", r->params[0], "status", "disabled");
@@ -199,6 +200,7 @@ int api_tokens_revoke(struct http_req *r, struct uc_err *err)
 	rc = auth_token_revoke(r->st, id,
 			       auth_allows(&r->user, AUTH_CAP_USER_ADMIN) ? 0 : r->user.id,
 			       err);
+	http_auth_changed(r->srv);
 	if (rc)
 		return rc;
 	r->status = 204;

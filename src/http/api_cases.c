@@ -114,6 +114,8 @@ int api_queue(struct http_req *r, struct uc_err *err)
 	int rc = UC_OK, n = 0, ncol = 0;
 	int64_t lprio = 0, lid = 0;
 	char kinds[16];
+	char pkey[512];
+	int hit = 0;
 
 	if (http_query(r, "limit"))
 		rc = parse_ll("limit", http_query(r, "limit"), 1, QUEUE_MAX, &limit, err);
@@ -147,6 +149,21 @@ int api_queue(struct http_req *r, struct uc_err *err)
 		goto out;
 	}
 	snprintf(r->target, sizeof(r->target), "queue:%.60s", office ? office : "*");
+	/* Everything the page depends on; values are length-prefixed so
+	 * no two different requests share a key. */
+	snprintf(pkey, sizeof(pkey), "queue|%zu:%s|%zu:%s|%lld|%lld|%s|%d",
+		 office ? strlen(office) : 0, office ? office : "",
+		 group ? strlen(group) : (size_t)0, group ? group : "", phase, limit,
+		 cursor ? cursor : "", !auth_sees_pii(&r->user));
+	if (!office || !group) {
+		/* NULL and "" differ: mark absence explicitly */
+		size_t klen = strlen(pkey);
+
+		snprintf(pkey + klen, sizeof(pkey) - klen, "|%d%d", !office, !group);
+	}
+	rc = http_page_get(r, pkey, &hit, err);
+	if (rc || hit)
+		goto out;
 	/* Only the filters given go into the SQL (fixed fragments, values
 	 * bound), so SQLite can use task_office / task_queue. */
 	{
@@ -218,6 +235,8 @@ int api_queue(struct http_req *r, struct uc_err *err)
 		buf_adds(&r->text, "],\"next_cursor\":null}");
 	if (buf_failed(&r->text))
 		rc = uc_error(err, UC_ENOMEM, "response too large");
+	if (!rc)
+		http_page_put(r, pkey);
 out:
 	http_stmt_done(r, q);
 	if (rc)
@@ -546,7 +565,6 @@ static json_t *explanation(struct http_req *r)
 		      "as_of", ex->as_of, "triaged_at", ex->triaged_at,
 		      "fired", fired);
 out:
-	triage_close(t);
 	free(ex);
 	return j ? j : json_null();
 }
@@ -633,15 +651,15 @@ out:
 
 /* ---- writes ---- */
 
-/* Open triage on r's store with the active rule set; NULL when there is
- * none yet (no `uctrack triage` run): callers then skip re-triage. */
+/* This thread's triage handle (http_triage: kept across requests, not
+ * closed here); NULL when there is no rule set yet (no `uctrack triage`
+ * run): callers then skip re-triage. */
 static struct triage *triage_for(struct http_req *r)
 {
-	struct triage_opts o = {NULL, NULL, date_today()};
 	struct uc_err e = UC_ERR_INIT;
 	struct triage *t = NULL;
 
-	if (triage_open(&t, r->st, &o, &e)) {
+	if (http_triage(r, &t, &e)) {
 		fprintf(stderr, "uctrack serve: triage unavailable: %s\n", e.msg);
 		return NULL;
 	}
@@ -663,7 +681,6 @@ static int api_retriage(struct http_req *r, struct uc_err *err)
 		if (!ok)
 			fprintf(stderr, "uctrack serve: re-triage of case %lld: %s\n",
 				(long long)r->case_id, e.msg);
-		triage_close(t);
 	}
 	return ok;
 }
@@ -829,7 +846,6 @@ int api_case_override(struct http_req *r, struct uc_err *err)
 	 * the server audits it right after. */
 	snprintf(who, sizeof(who), "C%lld", (long long)r->case_id);
 	rc = triage_override(t, who, kind, value, reason, r->user.name, err);
-	triage_close(t);
 	if (rc == UC_EUSAGE)
 		rc = UC_EINPUT;
 	if (rc)

@@ -105,6 +105,7 @@ int api_logout(struct http_req *r, struct uc_err *err)
 				"DELETE /api/v1/tokens/{id}");
 	snprintf(r->target, sizeof(r->target), "user:%s", r->user.name);
 	rc = auth_session_end(r->st, r->session, err);
+	http_auth_changed(r->srv);
 	if (rc)
 		return rc;
 	r->set_cookie = uc_xstrdup("uc_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");

@@ -20,9 +20,11 @@
 
 #include "audit/audit.h"
 #include "auth/seal.h"
+#include "core/date.h"
 #include "core/progress.h"
 #include "http/api.h"
 #include "http/hjson.h"
+#include "triage/triage.h"
 #include "web/web.h"
 
 #define COOKIE_NAME "uc_session"
@@ -41,11 +43,57 @@ struct http_server {
 	int inflight;                  /* requests being processed */
 	int port;                      /* bound port */
 	int have_key;                  /* note_key is loaded */
+	pthread_t ckpt;                /* checkpointer thread */
+	int ckpt_started;              /* ckpt is running */
+	int ckpt_stop;                 /* set (under mu) to stop it */
+	pthread_cond_t ckpt_wake;      /* wakes it early to stop */
+	int write_gen;                 /* bumped (atomically) by every write
+					  request: page caches built before
+					  it are stale (see http_page_get) */
+	int auth_gen;                  /* bumped (atomically) by every session,
+					  user or token revocation made here:
+					  per-thread session caches drop all
+					  entries when it changes */
 	unsigned char note_key[SEAL_KEY_BYTES]; /* secretbox key for notes */
 };
 
 /* Per worker thread: its connection and its cached statements. */
 #define TCTX_STMTS 48
+/* Session cache: a validated session is trusted for at most this long
+ * (seconds) before the database is asked again. Revocations made by this
+ * server take effect at once (auth_gen); those made by another process
+ * (`uctrack user disable`) within SESS_TTL_S. Never past idle/absolute
+ * expiry: those are checked against the cached times on every hit. */
+#define SESS_TTL_S 1.0
+#define SESS_CACHE 16
+
+/* Page cache entries per thread (see http_page_get). */
+#define PAGE_CACHE 8
+#define PAGE_KEY_MAX 256
+#define PAGE_TEXT_MAX (1024 * 1024) /* larger pages are not cached */
+
+/* One cached page: a response body with its audit target and detail. */
+struct page_ent {
+	char key[PAGE_KEY_MAX];            /* request key, "" when free */
+	int64_t dv;                        /* PRAGMA data_version when built */
+	int gen;                           /* server write_gen when built */
+	struct buf text;                   /* response body */
+	struct buf detail;                 /* audit detail */
+	char target[96];                   /* audit target */
+	const char *ctype;                 /* Content-Type (static), or NULL */
+};
+
+/* One cached session validation. */
+struct sess_ent {
+	char thash[65];                    /* BLAKE2b hex of the cookie, "" free */
+	struct auth_user user;             /* its user */
+	char csrf[AUTH_TOKEN_CHARS + 1];   /* its CSRF token */
+	time_t checked;                    /* wall time of the database check */
+	time_t valid_until;                /* session expiry as of that check
+					      (idle or absolute, the earlier) */
+	double until;                      /* monotonic time the entry expires */
+	int gen;                           /* server auth_gen when cached */
+};
 struct tctx {
 	struct store *st;                  /* this thread's connection */
 	struct {
@@ -54,6 +102,17 @@ struct tctx {
 		int busy;                  /* handed out, not yet done */
 	} stmt[TCTX_STMTS];                /* statement cache, by text */
 	int nstmt;                         /* entries in stmt */
+	struct triage *tri;                /* triage handle on st, or NULL */
+	struct sess_ent sess[SESS_CACHE];  /* session cache (see SESS_TTL_S) */
+	int sess_next;                     /* next slot to replace */
+	struct page_ent page[PAGE_CACHE];  /* page cache */
+	int page_next;                     /* next slot to replace */
+	int64_t page_dv;                   /* data_version read by the last
+					      http_page_get (for its put) */
+	int page_gen;                      /* write_gen read by it */
+	int page_ok;                       /* the two above are valid */
+	long long page_hits;               /* counters, for the log at exit */
+	long long page_misses;
 };
 
 static void tctx_destroy(void *p)
@@ -62,6 +121,14 @@ static void tctx_destroy(void *p)
 
 	if (!t)
 		return;
+	triage_close(t->tri);
+	for (int i = 0; i < PAGE_CACHE; i++) {
+		buf_release(&t->page[i].text);
+		buf_release(&t->page[i].detail);
+	}
+	if (getenv("UCTRACK_PAGE_STATS"))
+		fprintf(stderr, "uctrack serve: page cache: %lld hits, %lld misses\n",
+			t->page_hits, t->page_misses);
 	for (int i = 0; i < t->nstmt; i++) {
 		store_finalize(t->stmt[i].q);
 		free(t->stmt[i].sql);
@@ -95,7 +162,12 @@ static int thread_store(struct http_req *r, struct uc_err *err)
 	if (!t) {
 		t = uc_xcalloc(1, sizeof(*t));
 		rc = store_open(&t->st, s->db_path, 0, err);
+		/* WAL checkpoints run on the checkpointer thread, never inside
+		 * a request's commit (they were the p99). */
+		if (!rc)
+			rc = store_exec(t->st, "PRAGMA wal_autocheckpoint=0", err);
 		if (rc) {
+			store_close(t->st);
 			free(t);
 			return rc;
 		}
@@ -143,6 +215,116 @@ void http_stmt_done(struct http_req *r, struct store_stmt *q)
 		}
 	}
 	store_finalize(q);
+}
+
+int http_triage(struct http_req *r, struct triage **out, struct uc_err *err)
+{
+	struct tctx *t = r->tctx;
+	struct triage_opts o = {NULL, NULL, date_today()};
+	int stale = 1, rc;
+
+	*out = NULL;
+	if (t->tri) {
+		rc = triage_refresh(t->tri, o.today, &stale, err);
+		if (rc)
+			return rc;
+		if (stale) {
+			triage_close(t->tri);
+			t->tri = NULL;
+		}
+	}
+	if (!t->tri) {
+		rc = triage_open(&t->tri, r->st, &o, err);
+		if (rc)
+			return rc;
+	}
+	*out = t->tri;
+	return UC_OK;
+}
+
+int http_page_get(struct http_req *r, const char *key, int *hit,
+		  struct uc_err *err)
+{
+	struct tctx *t = r->tctx;
+	struct store_stmt *q = NULL;
+	int rc;
+
+	*hit = 0;
+	t->page_ok = 0;
+	if (strlen(key) >= PAGE_KEY_MAX)
+		return UC_OK;
+	/* Generation first, data_version second, both before the caller's
+	 * query: a commit racing with the build then only ever makes the
+	 * entry look older than it is (a miss later), never newer. */
+	t->page_gen = __atomic_load_n(&r->srv->write_gen, __ATOMIC_SEQ_CST);
+	rc = http_stmt(r, "PRAGMA data_version", &q, err);
+	if (rc)
+		return rc;
+	rc = store_step(q, err);
+	if (rc == STORE_ROW)
+		t->page_dv = store_col_int(q, 0);
+	http_stmt_done(r, q);
+	if (rc != STORE_ROW)
+		return rc < 0 ? -rc : UC_OK;
+	t->page_ok = 1;
+	for (int i = 0; i < PAGE_CACHE; i++) {
+		struct page_ent *e = &t->page[i];
+
+		if (!e->key[0] || strcmp(e->key, key) != 0)
+			continue;
+		if (e->dv != t->page_dv || e->gen != t->page_gen) {
+			e->key[0] = '\0';
+			break;
+		}
+		buf_reset(&r->text);
+		buf_add(&r->text, e->text.ptr, e->text.len);
+		buf_reset(&r->detail);
+		buf_add(&r->detail, e->detail.ptr, e->detail.len);
+		snprintf(r->target, sizeof(r->target), "%s", e->target);
+		r->ctype = e->ctype;
+		if (buf_failed(&r->text) || buf_failed(&r->detail))
+			return uc_error(err, UC_ENOMEM, "out of memory");
+		t->page_hits++;
+		*hit = 1;
+		return UC_OK;
+	}
+	t->page_misses++;
+	return UC_OK;
+}
+
+void http_page_put(struct http_req *r, const char *key)
+{
+	struct tctx *t = r->tctx;
+	struct page_ent *e;
+
+	if (!t->page_ok || strlen(key) >= PAGE_KEY_MAX || buf_failed(&r->text) ||
+	    buf_failed(&r->detail) || r->text.len > PAGE_TEXT_MAX)
+		return;
+	e = NULL;
+	for (int i = 0; i < PAGE_CACHE && !e; i++)
+		if (strcmp(t->page[i].key, key) == 0 || !t->page[i].key[0])
+			e = &t->page[i];
+	if (!e) {
+		e = &t->page[t->page_next];
+		t->page_next = (t->page_next + 1) % PAGE_CACHE;
+	}
+	if (!e->text.cap) {
+		buf_init(&e->text, PAGE_TEXT_MAX);
+		buf_init(&e->detail, 64 * 1024);
+	}
+	buf_reset(&e->text);
+	buf_reset(&e->detail);
+	buf_add(&e->text, r->text.ptr, r->text.len);
+	buf_add(&e->detail, r->detail.ptr, r->detail.len);
+	if (buf_failed(&e->text) || buf_failed(&e->detail)) {
+		e->key[0] = '\0';
+		return;
+	}
+	snprintf(e->key, sizeof(e->key), "%s", key);
+	snprintf(e->target, sizeof(e->target), "%s", r->target);
+	e->ctype = r->ctype;
+	e->dv = t->page_dv;
+	e->gen = t->page_gen;
 }
 
 const char *http_query(struct http_req *r, const char *name)
@@ -367,9 +549,65 @@ out:
 	return rc;
 }
 
-static int authenticate_or_reply(struct http_req *r, struct uc_err *err)
+void http_auth_changed(struct http_server *s)
+{
+	__atomic_add_fetch(&s->auth_gen, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * auth_session_check() with this thread's cache in front (SESS_TTL_S).
+ * A hit still honours idle and absolute expiry: the database check says
+ * until when the session is valid (auth_session_check_until), and a hit
+ * past that second goes back to the database.
+ */
+static int session_check_cached(struct http_req *r, const char *cookie,
+				enum auth_fail *fail, struct uc_err *err)
 {
 	const struct http_config *cfg = &r->srv->cfg;
+	struct tctx *t = r->tctx;
+	int gen = __atomic_load_n(&r->srv->auth_gen, __ATOMIC_SEQ_CST);
+	double mono = progress_now();
+	time_t now = time(NULL);
+	struct sess_ent *e;
+	time_t until = 0;
+	char thash[65];
+	int rc;
+
+	if (strlen(cookie) != AUTH_TOKEN_CHARS)
+		return auth_session_check(r->st, &cfg->auth, cookie, now, &r->user,
+					  r->csrf, fail, err);
+	auth_hash_hex(cookie, thash);
+	for (int i = 0; i < SESS_CACHE; i++) {
+		e = &t->sess[i];
+		if (!e->thash[0] || strcmp(e->thash, thash) != 0)
+			continue;
+		if (e->gen == gen && mono < e->until && now >= e->checked &&
+		    now < e->valid_until) {
+			r->user = e->user;
+			memcpy(r->csrf, e->csrf, sizeof(r->csrf));
+			*fail = AUTH_FAIL_NONE;
+			return UC_OK;
+		}
+		e->thash[0] = '\0';
+	}
+	rc = auth_session_check_until(r->st, &cfg->auth, cookie, now, &r->user,
+				      r->csrf, fail, &until, err);
+	if (rc)
+		return rc;
+	e = &t->sess[t->sess_next];
+	t->sess_next = (t->sess_next + 1) % SESS_CACHE;
+	memcpy(e->thash, thash, sizeof(e->thash));
+	e->user = r->user;
+	memcpy(e->csrf, r->csrf, sizeof(e->csrf));
+	e->checked = now;
+	e->valid_until = until;
+	e->until = mono + SESS_TTL_S;
+	e->gen = gen;
+	return UC_OK;
+}
+
+static int authenticate_or_reply(struct http_req *r, struct uc_err *err)
+{
 	const char *authz = http_header(r, "Authorization");
 	const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
 							 COOKIE_NAME);
@@ -391,8 +629,7 @@ static int authenticate_or_reply(struct http_req *r, struct uc_err *err)
 	}
 	if (cookie) {
 		snprintf(r->session, sizeof(r->session), "%s", cookie);
-		rc = auth_session_check(r->st, &cfg->auth, cookie, time(NULL), &r->user,
-					r->csrf, &fail, err);
+		rc = session_check_cached(r, cookie, &fail, err);
 		if (rc == UC_EDENIED)
 			r->hint = HTTP_HINT_UNAUTHENTICATED;
 		if (!rc) {
@@ -587,7 +824,15 @@ static int pipeline(struct http_req *r, struct uc_err *err)
 		rc = scope_or_reply(r, err);
 	if (rc)
 		return rc;
-	return r->route->fn(r, err);
+	if (!(r->route->flags & RT_WRITE))
+		return r->route->fn(r, err);
+	/* Writes invalidate every thread's page cache; bumped after the
+	 * handler (its commit) too, as this connection's own commits do not
+	 * change its PRAGMA data_version. */
+	__atomic_add_fetch(&r->srv->write_gen, 1, __ATOMIC_SEQ_CST);
+	rc = r->route->fn(r, err);
+	__atomic_add_fetch(&r->srv->write_gen, 1, __ATOMIC_SEQ_CST);
+	return rc;
 }
 
 static void fill_entry(struct http_req *r, const char *outcome,
@@ -901,10 +1146,53 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* Checkpoint interval (seconds). Server connections do not checkpoint on
+ * commit (wal_autocheckpoint=0): this thread does, PASSIVE (never waits
+ * for readers or writers), on its own connection, so no request or audit
+ * batch pays for copying WAL pages into the database file. */
+#define CKPT_INTERVAL_S 1
+
+static void *ckpt_main(void *arg)
+{
+	struct http_server *s = arg;
+	struct store *st = NULL;
+	struct uc_err err = UC_ERR_INIT;
+
+	if (store_open(&st, s->db_path, 0, &err)) {
+		fprintf(stderr, "uctrack serve: checkpointer: %s\n", err.msg);
+		return NULL;
+	}
+	pthread_mutex_lock(&s->mu);
+	while (!s->ckpt_stop) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += CKPT_INTERVAL_S;
+		pthread_cond_timedwait(&s->ckpt_wake, &s->mu, &until);
+		if (s->ckpt_stop)
+			break;
+		pthread_mutex_unlock(&s->mu);
+		if (store_exec(st, "PRAGMA wal_checkpoint(PASSIVE)", &err))
+			fprintf(stderr, "uctrack serve: checkpoint: %s\n", err.msg);
+		pthread_mutex_lock(&s->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	store_close(st);
+	return NULL;
+}
+
 static void free_server(struct http_server *s)
 {
 	if (!s)
 		return;
+	if (s->ckpt_started) {
+		pthread_mutex_lock(&s->mu);
+		s->ckpt_stop = 1;
+		pthread_cond_signal(&s->ckpt_wake);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->ckpt, NULL);
+	}
+	pthread_cond_destroy(&s->ckpt_wake);
 	audit_writer_stop(s->audit);
 	pthread_key_delete(s->store_key);
 	pthread_mutex_destroy(&s->mu);
@@ -935,6 +1223,7 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 	s->cfg.trusted_proxy = s->proxy;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->idle, NULL);
+	pthread_cond_init(&s->ckpt_wake, NULL);
 	pthread_key_create(&s->store_key, tctx_destroy);
 	/* Open once here so migrations run before any request and errors
 	 * surface at start-up, not on the first request. */
@@ -951,6 +1240,11 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 	rc = audit_writer_start(&s->audit, s->db_path, err);
 	if (rc)
 		goto fail;
+	if (pthread_create(&s->ckpt, NULL, ckpt_main, s) != 0) {
+		rc = uc_error(err, UC_EIO, "cannot start the checkpointer thread");
+		goto fail;
+	}
+	s->ckpt_started = 1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)cfg->port);

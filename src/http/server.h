@@ -177,6 +177,42 @@ int http_stmt(struct http_req *r, const char *sql, struct store_stmt **out,
 /* Return a statement from http_stmt(); accepts NULL. */
 void http_stmt_done(struct http_req *r, struct store_stmt *q);
 
+/*
+ * This thread's triage handle (triage.h) with the active rule set and
+ * offices, kept across requests (opening one compiles the rule set and
+ * prepares ~30 statements: far too slow per write) and refreshed per call
+ * with triage_refresh(): reopened when a triage run changed the rule set
+ * or offices. *out is borrowed (do not close it). Fails (e.g. no triage
+ * run yet) with err set.
+ */
+struct triage;
+int http_triage(struct http_req *r, struct triage **out, struct uc_err *err);
+
+/*
+ * Per-thread page cache for hot reads (the queue page). A cached page is
+ * served only while nothing it was read from can have changed: it is
+ * dropped when this thread's connection sees another connection's commit
+ * (PRAGMA data_version: any process, including the audit writer, so every
+ * audit batch invalidates it too) or when any write request ran in this
+ * server (its own connection's commits do not change data_version). Key:
+ * everything the page depends on (route, filters, cursor, limit, scope,
+ * masking), built by the caller.
+ *
+ * http_page_get(): on a hit fills r->text, r->detail and r->target as the
+ * handler had (the caller still returns normally, so the read is audited
+ * like any other) and sets *hit. On a miss, call it before running the
+ * query, then http_page_put() with the same key once r->text and
+ * r->detail are complete. Both are cheap no-ops for keys over 255 bytes.
+ */
+int http_page_get(struct http_req *r, const char *key, int *hit,
+		  struct uc_err *err);
+void http_page_put(struct http_req *r, const char *key);
+
+/* Call after revoking sessions, users or tokens (logout, disable, token
+ * revoke): every thread's session cache is dropped before the next
+ * request is authenticated. */
+void http_auth_changed(struct http_server *s);
+
 /* Sensitive notes: the server's secretbox key, or NULL when none is set. */
 const unsigned char *http_note_key(const struct http_server *s);
 

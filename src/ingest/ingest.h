@@ -9,7 +9,9 @@
  * prepared statements, inside one transaction: by default a file with any
  * bad row imports nothing; with a rejects path the good rows are imported
  * and the bad ones written to the rejects CSV. Rows are idempotent by
- * rhash (see src/store/migrations/001_feeds.sql).
+ * rhash (see src/store/migrations/001_feeds.sql and docs/import.md): the
+ * importer is the only writer of the feed tables and keeps rhash unique
+ * per table itself.
  *
  * Usage:
  *
@@ -71,7 +73,9 @@ int ingest_feed(struct ingest_ctx *c, const char *feed, char **paths,
 /*
  * Validate one field event and store it (the shape of docs/formats.md §5),
  * with its derived rows (address, claim, representation). The caller holds
- * a transaction (store_begin). origin names the source for messages (e.g.
+ * a write transaction (store_begin: BEGIN IMMEDIATE), which makes the
+ * "stored already?" lookup on (skey, rhash) and the insert atomic: no
+ * UNIQUE index backs them. origin names the source for messages (e.g.
  * "api"); the event gets no file provenance unless ingest is reading a
  * file. obj is borrowed. Returns UC_OK (stored or already stored),
  * UC_EINPUT with "origin: field: problem" in err, or UC_EIO.

@@ -55,6 +55,10 @@ struct triage {
 	struct store_stmt *get_case; /* case by id */
 	struct store_stmt *get_ovr;  /* active overrides of a case */
 	struct store_stmt *lapse;    /* mark an override lapsed */
+	char *active;                /* active rule set hash at open (NULL:
+					rules_path given), owned */
+	int from_db;                 /* opened with NULL rules and offices
+					paths: triage_refresh() may reuse it */
 	struct ovr *ovrs;            /* full run: active overrides by case, owned */
 	int novrs;                   /* count */
 	int64_t lapsed;              /* overrides lapsed in this call */
@@ -309,12 +313,53 @@ int triage_open(struct triage **out, struct store *st,
 				   &t->lapse, err);
 	if (rc)
 		goto fail;
-	free(hash);
+	t->active = hash;
+	t->from_db = !o->rules_path && !o->offices_path;
 	*out = t;
 	return UC_OK;
 fail:
 	free(hash);
 	triage_close(t);
+	return rc;
+}
+
+static void set_now(struct triage *t, int32_t today)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	t->today = today;
+	date_format(t->today, t->today_s);
+	gmtime_r(&now, &tm);
+	strftime(t->now_s, sizeof(t->now_s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int same_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int triage_refresh(struct triage *t, int32_t today, int *stale,
+		   struct uc_err *err)
+{
+	char *hash = NULL, *offices = NULL;
+	int rc;
+
+	*stale = 1;
+	if (!t->from_db)
+		return UC_OK;
+	rc = meta_get(t->st, "active_ruleset", &hash, err);
+	if (!rc)
+		rc = meta_get(t->st, "offices", &offices, err);
+	if (!rc && same_str(hash, t->active) && same_str(offices, t->ot_text)) {
+		*stale = 0;
+		t->lapsed = 0;
+		set_now(t, today);
+	}
+	free(hash);
+	free(offices);
 	return rc;
 }
 
@@ -338,6 +383,7 @@ void triage_close(struct triage *t)
 	free(t->rs_source);
 	free(t->rs_file);
 	free(t->ovrs);
+	free(t->active);
 	free(t);
 }
 

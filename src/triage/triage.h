@@ -52,6 +52,19 @@ struct triage_opts {
 int triage_open(struct triage **out, struct store *st,
 		const struct triage_opts *o, struct uc_err *err);
 void triage_close(struct triage *t);
+/*
+ * Reuse a handle for another call instead of opening a new one (the HTTP
+ * server keeps one per worker thread: opening compiles the rule set,
+ * parses the offices and prepares statements). Sets the as-of day to
+ * today and the result time stamp to now. *stale = 1 when t cannot be
+ * reused: it was opened with a rules or offices path, or the active rule
+ * set or the stored field-office table changed since triage_open()
+ * (e.g. a triage run with a new rule set); the caller then closes it and
+ * opens a new one. Costs two small reads. Call outside a transaction or
+ * inside the caller's; it does not write.
+ */
+int triage_refresh(struct triage *t, int32_t today, int *stale,
+		   struct uc_err *err);
 /* Full runs from stored facts: read and evaluate on 1 (default) or 2
  * connections in parallel; 2 helps only when a core is idle. */
 void triage_set_threads(struct triage *t, int threads);

@@ -150,6 +150,18 @@ test('recording a contact attempt shows the re-triaged result and the timeline e
     const mine = entries.filter({ hasText: 'recorded by: ui-off' });
     assert.equal(await mine.count(), 1);
     assert.match(await mine.innerText(), /no answer/);
+    // The server re-triaged the case at once (POST .../events says so).
+    assert.equal(await page.getByTestId('retriage-pending').count(), 0);
+    // A screening that finds trafficking indicators puts the child under
+    // the trafficking protection hold; the sensitive note reads back.
+    await page.getByLabel('Event', { exact: true }).selectOption('trafficking_screening');
+    await page.getByLabel('Result').selectOption('indicators_found');
+    await page.getByLabel(/^Note/).fill('disclosed debt bondage to sponsor (synthetic)');
+    await page.getByRole('button', { name: 'Record event' }).click();
+    await page.getByTestId('retriage').filter({ hasText: 'Trafficking screening recorded' }).waitFor();
+    assert.match(await page.getByTestId('retriage').innerText(), /Holds: .*→ .*trafficking_protection/);
+    await page.locator('#sec-explain li[data-hold="trafficking_protection"]').waitFor();
+    assert.match(await page.locator('#sec-timeline').innerText(), /debt bondage/);
   });
 });
 
@@ -261,15 +273,54 @@ test('the audit log shows who read which case, with the purpose', T, async (t) =
   });
 });
 
-test('the oversight report page renders the report or says it is unavailable', T, async (t) => {
+test('reports: auditors get the suppressed oversight report, supervisors the FTA list', T, async (t) => {
   await withBrowser(t, async (page) => {
     await login(page, 'ui-aud', 'oversight');
     await page.getByRole('link', { name: 'Reports' }).click();
-    const body = page.locator('#report-body');
-    await body.locator('table, .notice, .problem').first().waitFor();
-    if (await page.locator('#report-table').count()) {
-      assert.match(await page.locator('#report-table').innerText(), /Children released to sponsors/);
-    }
+    const tbl = page.locator('#report-table');
+    await tbl.waitFor();
+    assert.match(await tbl.innerText(), /Children released to sponsors/);
+    assert.match(await page.locator('#report-body').innerText(), /publishable/);
+    assert.equal(await page.getByLabel(/Publishable/).isChecked(), true);
+    assert.equal(await page.getByLabel(/Publishable/).isDisabled(), true);
+    assert.equal(await page.locator('#fta-part').isVisible(), false);
+    // A breakdown by field office has one column per office plus the total.
+    await page.getByLabel('Break down by').selectOption('office');
+    await page.getByRole('button', { name: 'Show report' }).click();
+    await page.waitForURL(/by=office/);
+    await page.waitForFunction(() => {
+      const t = document.querySelector('#report-table');
+      return t && t.tHead.rows[0].cells.length > 2;
+    });
+    await page.getByRole('button', { name: 'Log out' }).click();
+
+    await login(page, 'ui-sup', 'supervision review');
+    await page.getByRole('link', { name: 'Reports' }).click();
+    await page.locator('#fta-part').waitFor();
+    assert.equal(await page.locator('#oversight-part').isVisible(), false);
+    await page.getByRole('button', { name: 'Show the list' }).click();
+    const body = page.locator('#fta-body');
+    await body.filter({ hasText: /as of|No child|HTTP/ }).waitFor();
+    assert.match(await body.innerText(), /child(ren)? as of \d{4}-\d\d-\d\d|No child missed a hearing/);
+    assert.equal(await body.locator('.problem').count(), 0);
+  });
+});
+
+test('an admin downloads the HTML oversight report', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-admin', 'supervision review');
+    await page.getByRole('link', { name: 'Reports' }).click();
+    await page.locator('#report-table').waitFor();
+    const [dl] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download HTML version' }).click(),
+    ]);
+    assert.equal(dl.suggestedFilename(), 'oversight-report.html');
+    const stream = await dl.createReadStream();
+    let html = '';
+    for await (const chunk of stream) html += chunk;
+    assert.match(html, /<html/i);
+    assert.match(html, /<svg/);
   });
 });
 

@@ -326,6 +326,33 @@ expect_grep '^ana1\|case.read\|case:1\|black-box test\|ok$' "$T/last"
 sqlite3 "$DB" "SELECT detail FROM audit_log WHERE action='case.search'" | grep -qi 'TESTB' && fail "search text (PII) in the audit log"
 expect 200 aud1 GET '/audit?action=case.read&limit=5'; expect_grep '"items":\[' "$T/body"
 
+# --- page cache (docs/api.md): never stale, every served page audited
+login off1
+expect 200 off1 GET /queue
+cp "$T/body" "$T/q1"
+nq0=$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE action='queue.read' AND actor='off1'")
+expect 200 off1 GET /queue
+cmp -s "$T/body" "$T/q1" || fail "same queue page twice differs"
+expect 200 off1 GET /queue
+nq1=$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE action='queue.read' AND actor='off1'")
+[ $((nq1 - nq0)) -eq 2 ] || fail "cached queue pages not audited: $nq0 -> $nq1"
+# a change committed by another process shows on the next page
+sqlite3 "$DB" "UPDATE task SET due = '2099-12-31' WHERE office = 'HOU' AND status = 'open'"
+expect 200 off1 GET /queue; expect_grep '"due":"2099-12-31"' "$T/body"
+# and one made through this server (on the reading thread's own
+# connection its data_version does not change: the write generation does)
+expect 200 off1 GET /queue
+expect_grep '"group":"public_safety"' "$T/body"
+expect 201 sup1 POST /cases/1/overrides '{"kind":"group","value":"border_security","reason":"page cache test, regroup"}'
+expect 200 off1 GET /queue; expect_grep '"group":"border_security"' "$T/body"
+grep -q '"group":"public_safety"' "$T/body" && fail "queue page stale after a write through the server"
+# a logout is seen at once by every thread's session cache
+cp "$T/off1.jar" "$T/off1b.jar"
+expect 204 off1 DELETE /session
+code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/off1b.jar" -H "$P" "$B/queue")
+[ "$code" = 401 ] || fail "session cache: logged-out cookie still accepted ($code)"
+login off1
+
 # --- graceful shutdown
 kill -TERM $SPID; wait $SPID || fail "server exit status $?"
 expect_grep 'SIGTERM' "$T/serve.log"
