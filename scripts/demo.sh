@@ -10,6 +10,10 @@ n=${1:-600000}
 dir=${2:-demo-data}
 bin=build/uctrack
 db=${UCTRACK_DB:-$dir/uctrack.db}
+# The synthetic world ends on the generator's as-of date (2025-06-30): run
+# the demo "on" that day so ages, days since release and as-of reports mean
+# what they would have meant then. Set UCTRACK_TODAY to override.
+export UCTRACK_TODAY=${UCTRACK_TODAY:-2025-06-30}
 mkdir -p "$dir"
 echo "demo: generating $n synthetic children into $dir/ (seed 1)"
 "$bin" gen --children "$n" --seed 1 --out "$dir"

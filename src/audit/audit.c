@@ -327,16 +327,15 @@ out:
 
 /* Most entries committed in one transaction. */
 #define WRITER_BATCH_MAX 4096
-/* Shortest time between the starts of two batch commits (microseconds):
- * under load, entries arriving meanwhile join the next batch. Bounds the
- * commit rate (each commit costs a WAL write and invalidates the server's
- * page caches) at the price of at most this much added latency. */
-#define WRITER_GATHER_US 1000
+
 
 struct pending {
 	struct audit_entry e;   /* entry; strings point into strs */
 	char *strs[8];          /* owned copies of the entry's strings */
 	audit_done_fn fn;       /* async: called once committed (or failed) */
+	int conditional;        /* commit only if the generation is still gen */
+	uint64_t gen;           /* audit_writer_gen() the caller read */
+	int stale;              /* conditional and gen had moved: not written */
 	void *arg;              /* its argument */
 	int done;               /* sync: set by the writer once handled */
 	int rc;                 /* result of the commit */
@@ -356,7 +355,13 @@ struct audit_writer {
 	struct pending *tail;      /* last queued entry */
 	int stopping;              /* set by audit_writer_stop */
 	int idle;                  /* writer waits for work: enqueue must
-				      wake it (not while it gathers) */
+				      wake it (while it commits, entries
+				      just queue up for the next batch) */
+	struct store_stmt *dvq;    /* PRAGMA data_version on st */
+	int64_t dv;                /* its value at the previous batch */
+	int have_dv;               /* dv is set */
+	uint64_t foreign;          /* audit_writer_gen(): batches that saw
+				      another connection's commit (atomic) */
 };
 
 static char *dup_or_null(const char *s)
@@ -400,12 +405,34 @@ static struct pending *commit_batch(struct audit_writer *w, struct pending *batc
 	for (int n = 0; end && n < WRITER_BATCH_MAX; n++)
 		end = end->next;
 	rc = store_begin(w->st, err);
+	/* Inside the write lock nobody else commits: data_version (which
+	 * our own commits leave alone) tells whether anyone else committed
+	 * since the previous batch began. */
+	if (!rc && !w->dvq)
+		rc = store_prepare(w->st, "PRAGMA data_version", &w->dvq, err);
+	if (!rc) {
+		int64_t dv = 0;
+
+		rc = store_step(w->dvq, err);
+		if (rc == STORE_ROW)
+			dv = store_col_int(w->dvq, 0);
+		store_reset(w->dvq);
+		rc = rc == STORE_ROW ? UC_OK : rc < 0 ? -rc : UC_EINTERNAL;
+		if (!rc && (!w->have_dv || dv != w->dv))
+			__atomic_add_fetch(&w->foreign, 1, __ATOMIC_SEQ_CST);
+		w->dv = dv;
+		w->have_dv = !rc;
+	}
 	if (!rc)
 		rc = audit_head(w->st, &seq, prev, err);
 	if (!rc && !w->ins)
 		rc = store_prepare(w->st, INSERT_SQL, &w->ins, err);
-	for (p = batch; !rc && p != end; p = p->next)
-		rc = append_one(w->ins, &p->e, &seq, prev, err);
+	for (p = batch; !rc && p != end; p = p->next) {
+		p->stale = p->conditional &&
+			   p->gen != __atomic_load_n(&w->foreign, __ATOMIC_SEQ_CST);
+		if (!p->stale)
+			rc = append_one(w->ins, &p->e, &seq, prev, err);
+	}
 	if (!rc)
 		rc = store_commit(w->st, err);
 	if (rc) /* the whole batch failed: every entry in it reports rc */
@@ -417,7 +444,6 @@ static struct pending *commit_batch(struct audit_writer *w, struct pending *batc
 static void *writer_main(void *arg)
 {
 	struct audit_writer *w = arg;
-	struct timespec last = {0, 0}; /* start of the previous batch */
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
@@ -431,20 +457,6 @@ static void *writer_main(void *arg)
 		w->idle = 0;
 		if (!w->head && w->stopping)
 			break;
-		if (!w->stopping && last.tv_sec) {
-			struct timespec until = last;
-
-			until.tv_nsec += WRITER_GATHER_US * 1000L;
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
-			/* not idle: only audit_writer_stop signals wake now */
-			while (!w->stopping &&
-			       pthread_cond_timedwait(&w->wake, &w->mu, &until) == 0)
-				;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &last);
 		batch = w->head;
 		w->head = w->tail = NULL;
 		pthread_mutex_unlock(&w->mu);
@@ -473,7 +485,15 @@ static void *writer_main(void *arg)
 			pthread_mutex_unlock(&w->mu);
 			for (p = async; p; p = next) {
 				next = p->anext;
-				p->fn(p->arg, rc, &err);
+				if (!rc && p->stale) {
+					struct uc_err se = UC_ERR_INIT;
+
+					uc_error(&se, UC_ECONFLICT,
+						 "the database changed: entry not written");
+					p->fn(p->arg, UC_ECONFLICT, &se);
+				} else {
+					p->fn(p->arg, rc, &err);
+				}
 				pending_release(p);
 				free(p);
 			}
@@ -508,15 +528,7 @@ int audit_writer_start(struct audit_writer **out, const char *db_path,
 		return rc;
 	}
 	pthread_mutex_init(&w->mu, NULL);
-	{
-		pthread_condattr_t ca;
-
-		/* the gather wait (WRITER_GATHER_US) is on CLOCK_MONOTONIC */
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&w->wake, &ca);
-		pthread_condattr_destroy(&ca);
-	}
+	pthread_cond_init(&w->wake, NULL);
 	pthread_cond_init(&w->committed, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		store_close(w->st);
@@ -571,6 +583,27 @@ void audit_writer_submit_async(struct audit_writer *w,
 	pthread_mutex_unlock(&w->mu);
 }
 
+uint64_t audit_writer_gen(struct audit_writer *w)
+{
+	return __atomic_load_n(&w->foreign, __ATOMIC_SEQ_CST);
+}
+
+void audit_writer_submit_async_if(struct audit_writer *w,
+				  const struct audit_entry *e, uint64_t gen,
+				  audit_done_fn fn, void *arg)
+{
+	struct pending *p = uc_xmalloc(sizeof(*p));
+
+	pending_fill(p, e);
+	p->fn = fn;
+	p->arg = arg;
+	p->conditional = 1;
+	p->gen = gen;
+	pthread_mutex_lock(&w->mu);
+	enqueue(w, p);
+	pthread_mutex_unlock(&w->mu);
+}
+
 void audit_writer_stop(struct audit_writer *w)
 {
 	if (!w)
@@ -584,6 +617,7 @@ void audit_writer_stop(struct audit_writer *w)
 	pthread_cond_destroy(&w->wake);
 	pthread_cond_destroy(&w->committed);
 	store_finalize(w->ins);
+	store_finalize(w->dvq);
 	store_close(w->st);
 	free(w);
 }

@@ -110,6 +110,24 @@ typedef void (*audit_done_fn)(void *arg, int rc, const struct uc_err *err);
 void audit_writer_submit_async(struct audit_writer *w,
 			       const struct audit_entry *e, audit_done_fn fn,
 			       void *arg);
+/*
+ * Change detection for caches of data read before an entry is written.
+ * audit_writer_gen() grows whenever a batch finds that another connection
+ * (another process, or another connection of this one) committed since
+ * the previous batch began; the writer's own commits do not count. Read
+ * it before reading the data; audit_writer_submit_async_if() then writes
+ * e only if, when its batch begins (inside the write lock), no commit by
+ * another connection can have happened since that read: else e is not
+ * written and fn gets UC_ECONFLICT (the caller reads afresh and submits
+ * a new entry). A commit is detected by the first batch that begins after
+ * it, so a page built after reading gen and served with that entry was
+ * current when the entry was written. Detection can be early (a commit
+ * just before the read), never late.
+ */
+uint64_t audit_writer_gen(struct audit_writer *w);
+void audit_writer_submit_async_if(struct audit_writer *w,
+				  const struct audit_entry *e, uint64_t gen,
+				  audit_done_fn fn, void *arg);
 /* Flush what is queued, stop the thread, free; accepts NULL. */
 void audit_writer_stop(struct audit_writer *w);
 

@@ -15,6 +15,7 @@
 #include "store/store.h"
 #include "triage/facts.h"
 #include "triage/queue.h"
+#include "triage/rdiff.h"
 #include "triage/triage.h"
 
 #define DEFAULT_RULES "rules/default.rules"
@@ -493,90 +494,35 @@ static int compile_file(const char *path, struct rules **rs, struct uc_err *err)
 	return rc;
 }
 
-/* Group index of a case under rs (-1 none). */
-struct move {
-	int64_t n;           /* cases moving */
-	int64_t sample[5];   /* case ids */
-	int ns;              /* samples kept */
-};
-
 static int rules_diff(const char *a, const char *b, int samples)
 {
 	struct uc_err err = UC_ERR_INIT;
 	struct rules *ra = NULL, *rb = NULL;
 	struct store *st = NULL;
-	struct store_stmt *q = NULL;
-	struct move (*m)[RULES_MAX_GROUPS + 1] = NULL;
-	int rc = 0, s;
-	int64_t total = 0, moved = 0;
+	struct rdiff d = {0};
+	int rc = 0;
 
-	if (compile_file(a, &ra, &err) || compile_file(b, &rb, &err)) {
+	if (compile_file(a, &ra, &err) || compile_file(b, &rb, &err) ||
+	    store_open(&st, cli_global.db_path, 0, &err) ||
+	    rdiff_run(st, ra, rb, samples, &d, &err)) {
 		rc = cli_fail(&err);
 		goto out;
 	}
-	if (store_open(&st, cli_global.db_path, 0, &err) ||
-	    store_prepare(st, "SELECT case_id, facts, as_of FROM case_fact ORDER BY case_id", &q,
-			  &err)) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	m = uc_xcalloc(RULES_MAX_GROUPS + 1, sizeof(*m));
-	while ((s = store_step(q, &err)) == STORE_ROW) {
-		struct rules_facts f;
-		struct rules_outcome oa, ob;
-		const char *asof = store_col_text(q, 2);
-		int ga, gb;
+	printf("%lld cases evaluated; %lld move between groups (%s -> %s)\n",
+	       (long long)d.total, (long long)d.moved, rules_hash(ra),
+	       rules_hash(rb));
+	for (int i = 0; i < d.nmoves; i++) {
+		const struct rdiff_move *mv = &d.moves[i];
 
-		f.today = date_today();
-		if (asof)
-			date_parse(asof, strlen(asof), &f.today);
-		if (facts_unpack(store_col_blob(q, 1), (size_t)store_col_bytes(q, 1), &f))
-			continue;
-		rules_eval(ra, &f, &oa);
-		rules_eval(rb, &f, &ob);
-		total++;
-		/* groups are matched by name across the two rule sets */
-		ga = oa.group < 0 ? RULES_MAX_GROUPS : oa.group;
-		gb = ob.group < 0 ? -1 : rules_group_find(ra, rules_group_name(rb, ob.group));
-		if (ob.group >= 0 && gb < 0)
-			gb = RULES_MAX_GROUPS - 1 - ob.group; /* a group new in B */
-		if (ob.group < 0)
-			gb = RULES_MAX_GROUPS;
-		if (ga == gb)
-			continue;
-		moved++;
-		struct move *mv = &m[ga][gb];
-		mv->n++;
-		if (mv->ns < samples && mv->ns < 5)
-			mv->sample[mv->ns++] = store_col_int(q, 0);
+		printf("  %s -> %s: %lld", mv->from, mv->to, (long long)mv->n);
+		if (mv->ns)
+			printf("  e.g.");
+		for (int k = 0; k < mv->ns; k++)
+			printf(" C%lld", (long long)mv->sample[k]);
+		printf("\n");
 	}
-	if (s < 0) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	printf("%lld cases evaluated; %lld move between groups (%s -> %s)\n", (long long)total,
-	       (long long)moved, rules_hash(ra), rules_hash(rb));
-	for (int i = 0; i <= RULES_MAX_GROUPS; i++)
-		for (int j = 0; j <= RULES_MAX_GROUPS; j++) {
-			const char *from = i == RULES_MAX_GROUPS ? "none" : rules_group_name(ra, i);
-			const char *to;
-
-			if (!m[i][j].n)
-				continue;
-			if (j == RULES_MAX_GROUPS)
-				to = "none";
-			else if (j < rules_group_count(ra))
-				to = rules_group_name(ra, j);
-			else
-				to = rules_group_name(rb, RULES_MAX_GROUPS - 1 - j);
-			printf("  %s -> %s: %lld  e.g.", from, to, (long long)m[i][j].n);
-			for (int k = 0; k < m[i][j].ns; k++)
-				printf(" C%lld", (long long)m[i][j].sample[k]);
-			printf("\n");
-		}
 out:
-	free(m);
-	store_finalize(q);
+	rdiff_release(&d);
 	store_close(st);
 	rules_free(ra);
 	rules_free(rb);

@@ -165,3 +165,26 @@ int date_age_years(int32_t birth, int32_t on)
 		age--;
 	return age;
 }
+
+void date_now_iso(char out[21])
+{
+	time_t t = time(NULL);
+	int32_t today = date_today();
+	struct tm tm;
+	char day[11];
+
+	gmtime_r(&t, &tm);
+	date_format(today, day);
+	memcpy(out, day, 10);
+	out[10] = 'T';
+	out[11] = (char)('0' + tm.tm_hour / 10 % 10);
+	out[12] = (char)('0' + tm.tm_hour % 10);
+	out[13] = ':';
+	out[14] = (char)('0' + tm.tm_min / 10 % 10);
+	out[15] = (char)('0' + tm.tm_min % 10);
+	out[16] = ':';
+	out[17] = (char)('0' + tm.tm_sec / 10 % 10);
+	out[18] = (char)('0' + tm.tm_sec % 10);
+	out[19] = 'Z';
+	out[20] = '\0';
+}

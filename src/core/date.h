@@ -33,6 +33,10 @@ void date_format(int32_t days, char out[11]);
 /* Today in UTC, or $UCTRACK_TODAY (YYYY-MM-DD) when set, for reproducible
  * tests and reports. */
 int32_t date_today(void);
+/* "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL): the date of date_today()
+ * (so $UCTRACK_TODAY moves it) and the current UTC time of day. Used for
+ * import times, which as-of reports compare against. */
+void date_now_iso(char out[21]);
 /* US federal fiscal year of a date (FY starts 1 October). */
 int date_fiscal_year(int32_t days);
 /* Whole years between birth and on (age on that day). */

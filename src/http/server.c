@@ -75,7 +75,7 @@ struct http_server {
 /* One cached page: a response body with its audit target and detail. */
 struct page_ent {
 	char key[PAGE_KEY_MAX];            /* request key, "" when free */
-	int64_t dv;                        /* PRAGMA data_version when built */
+	uint64_t agen;                     /* audit_writer_gen() when built */
 	int gen;                           /* server write_gen when built */
 	struct buf text;                   /* response body */
 	struct buf detail;                 /* audit detail */
@@ -107,8 +107,8 @@ struct tctx {
 	int sess_next;                     /* next slot to replace */
 	struct page_ent page[PAGE_CACHE];  /* page cache */
 	int page_next;                     /* next slot to replace */
-	int64_t page_dv;                   /* data_version read by the last
-					      http_page_get (for its put) */
+	uint64_t page_agen;                /* audit_writer_gen() read by the
+					      last http_page_get (for its put) */
 	int page_gen;                      /* write_gen read by it */
 	int page_ok;                       /* the two above are valid */
 	long long page_hits;               /* counters, for the log at exit */
@@ -246,33 +246,26 @@ int http_page_get(struct http_req *r, const char *key, int *hit,
 		  struct uc_err *err)
 {
 	struct tctx *t = r->tctx;
-	struct store_stmt *q = NULL;
-	int rc;
+	uint64_t agen;
 
+	(void)err;
 	*hit = 0;
 	t->page_ok = 0;
-	if (strlen(key) >= PAGE_KEY_MAX)
+	if (r->page_bypass || strlen(key) >= PAGE_KEY_MAX)
 		return UC_OK;
-	/* Generation first, data_version second, both before the caller's
-	 * query: a commit racing with the build then only ever makes the
-	 * entry look older than it is (a miss later), never newer. */
+	/* Both generations before the caller's query: a commit racing with
+	 * the build then only ever makes the entry look older than it is (a
+	 * miss later), never newer. */
 	t->page_gen = __atomic_load_n(&r->srv->write_gen, __ATOMIC_SEQ_CST);
-	rc = http_stmt(r, "PRAGMA data_version", &q, err);
-	if (rc)
-		return rc;
-	rc = store_step(q, err);
-	if (rc == STORE_ROW)
-		t->page_dv = store_col_int(q, 0);
-	http_stmt_done(r, q);
-	if (rc != STORE_ROW)
-		return rc < 0 ? -rc : UC_OK;
+	agen = audit_writer_gen(r->srv->audit);
+	t->page_agen = agen;
 	t->page_ok = 1;
 	for (int i = 0; i < PAGE_CACHE; i++) {
 		struct page_ent *e = &t->page[i];
 
 		if (!e->key[0] || strcmp(e->key, key) != 0)
 			continue;
-		if (e->dv != t->page_dv || e->gen != t->page_gen) {
+		if (e->agen != agen || e->gen != t->page_gen) {
 			e->key[0] = '\0';
 			break;
 		}
@@ -284,6 +277,10 @@ int http_page_get(struct http_req *r, const char *key, int *hit,
 		r->ctype = e->ctype;
 		if (buf_failed(&r->text) || buf_failed(&r->detail))
 			return uc_error(err, UC_ENOMEM, "out of memory");
+		/* Its audit entry is conditional on this generation (handle()):
+		 * if the writer finds a commit since, the page is read again. */
+		r->page_hit = 1;
+		r->page_gen = e->agen;
 		t->page_hits++;
 		*hit = 1;
 		return UC_OK;
@@ -323,7 +320,7 @@ void http_page_put(struct http_req *r, const char *key)
 	snprintf(e->key, sizeof(e->key), "%s", key);
 	snprintf(e->target, sizeof(e->target), "%s", r->target);
 	e->ctype = r->ctype;
-	e->dv = t->page_dv;
+	e->agen = t->page_agen;
 	e->gen = t->page_gen;
 }
 
@@ -826,9 +823,9 @@ static int pipeline(struct http_req *r, struct uc_err *err)
 		return rc;
 	if (!(r->route->flags & RT_WRITE))
 		return r->route->fn(r, err);
-	/* Writes invalidate every thread's page cache; bumped after the
-	 * handler (its commit) too, as this connection's own commits do not
-	 * change its PRAGMA data_version. */
+	/* Writes invalidate every thread's page cache at once (before and
+	 * after the handler's commit); the audit writer's generation would
+	 * catch them too, but only at its next batch. */
 	__atomic_add_fetch(&r->srv->write_gen, 1, __ATOMIC_SEQ_CST);
 	rc = r->route->fn(r, err);
 	__atomic_add_fetch(&r->srv->write_gen, 1, __ATOMIC_SEQ_CST);
@@ -960,7 +957,8 @@ static void finish(struct http_req *r, int rc, struct uc_err *err)
 	}
 }
 
-/* Writer thread: the entry of a suspended request is committed. */
+/* Writer thread: the entry of a suspended request is committed (or, for
+ * a page served from the cache, refused because the database changed). */
 static void on_audited(void *arg, int rc, const struct uc_err *err)
 {
 	struct http_req *r = arg;
@@ -973,8 +971,34 @@ static void on_audited(void *arg, int rc, const struct uc_err *err)
 	 * happened before submission, so this resume always comes after
 	 * it; MHD's resume lock orders these writes before the worker's
 	 * next call. */
-	r->audit_state = 2;
+	r->audit_state = (rc == UC_ECONFLICT && r->page_hit) ? 3 : 2;
 	MHD_resume_connection(r->conn);
+}
+
+/* Audit the request's outcome (rc) or finish it when it needs no entry.
+ * Returns 1 when the response is ready, 0 when suspended. */
+static int audit_or_finish(struct http_req *r, int rc, struct uc_err *err)
+{
+	struct audit_entry e;
+
+	if (!rc && r->out && r->route && (r->route->flags & RT_PII) &&
+	    !auth_sees_pii(&r->user))
+		hj_mask_pii(r->out);
+	if (!needs_audit(r)) {
+		finish(r, rc, err);
+		return 1;
+	}
+	r->handler_rc = rc;
+	r->handler_err = *err;
+	fill_entry(r, outcome_of(rc), &e);
+	r->audit_state = 1;
+	MHD_suspend_connection(r->conn);
+	if (r->page_hit)
+		audit_writer_submit_async_if(r->srv->audit, &e, r->page_gen,
+					     on_audited, r);
+	else
+		audit_writer_submit_async(r->srv->audit, &e, on_audited, r);
+	return 0;
 }
 
 /*
@@ -985,25 +1009,34 @@ static void on_audited(void *arg, int rc, const struct uc_err *err)
 static int handle(struct http_req *r)
 {
 	struct uc_err err = UC_ERR_INIT;
-	struct audit_entry e;
 	int rc;
 
 	client_addr(r);
 	rc = pipeline(r, &err);
-	if (!rc && r->out && r->route && (r->route->flags & RT_PII) &&
-	    !auth_sees_pii(&r->user))
-		hj_mask_pii(r->out);
-	if (!needs_audit(r)) {
-		finish(r, rc, &err);
-		return 1;
-	}
-	r->handler_rc = rc;
-	r->handler_err = err;
-	fill_entry(r, outcome_of(rc), &e);
-	r->audit_state = 1;
-	MHD_suspend_connection(r->conn);
-	audit_writer_submit_async(r->srv->audit, &e, on_audited, r);
-	return 0;
+	return audit_or_finish(r, rc, &err);
+}
+
+/* A page served from the page cache was refused by the audit writer: the
+ * database changed after the page was built. Nothing was written for it;
+ * run the handler again without the cache and audit what it returns. */
+static int handle_stale(struct http_req *r)
+{
+	struct uc_err err = UC_ERR_INIT;
+	int rc;
+
+	json_decref(r->out);
+	r->out = NULL;
+	buf_reset(&r->text);
+	buf_reset(&r->detail);
+	r->target[0] = '\0';
+	r->ctype = NULL;
+	r->status = 0;
+	r->page_hit = 0;
+	r->page_bypass = 1;
+	r->audit_state = 0;
+	r->audit_rc = 0;
+	rc = r->route->fn(r, &err);
+	return audit_or_finish(r, rc, &err);
 }
 
 /* After the audit commit: fail closed (no entry, no data), then finish. */
@@ -1113,6 +1146,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			return MHD_YES; /* suspended; resumed by on_audited */
 	} else if (r->audit_state == 1) {
 		return MHD_YES; /* not resumed yet */
+	} else if (r->audit_state == 3) {
+		if (!handle_stale(r))
+			return MHD_YES; /* suspended again */
 	} else {
 		handle_audited(r);
 	}

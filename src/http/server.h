@@ -137,9 +137,16 @@ struct http_req {
 	double started;                 /* monotonic start time */
 	/* asynchronous audit (reads): the connection is suspended until the
 	 * writer thread has committed the entry */
-	int audit_state;                /* 0 none, 1 waiting, 2 committed */
+	int audit_state;                /* 0 none, 1 waiting, 2 committed,
+					   3 refused (stale cached page) */
 	int audit_rc;                   /* the commit's result */
 	struct uc_err audit_err;        /* its error */
+	int page_hit;                   /* body came from the page cache: its
+					   entry is conditional on page_gen
+					   (audit_writer_submit_async_if) */
+	uint64_t page_gen;              /* audit_writer_gen() of that page */
+	int page_bypass;                /* re-run after a refused entry: do not
+					   use the page cache */
 	int handler_rc;                 /* pipeline result kept across it */
 	struct uc_err handler_err;      /* its error */
 };
@@ -190,19 +197,22 @@ int http_triage(struct http_req *r, struct triage **out, struct uc_err *err);
 
 /*
  * Per-thread page cache for hot reads (the queue page). A cached page is
- * served only while nothing it was read from can have changed: it is
- * dropped when this thread's connection sees another connection's commit
- * (PRAGMA data_version: any process, including the audit writer, so every
- * audit batch invalidates it too) or when any write request ran in this
- * server (its own connection's commits do not change data_version). Key:
- * everything the page depends on (route, filters, cursor, limit, scope,
- * masking), built by the caller.
+ * never served stale: it is built after reading audit_writer_gen() and
+ * the server's write generation, and (1) dropped when either moved, and
+ * (2) the entry of a request it serves is submitted conditionally
+ * (audit_writer_submit_async_if): the audit writer, holding the write
+ * lock when its batch begins, refuses it if any other connection (another
+ * process, another worker's write) committed since that generation; the
+ * request is then run again without the cache and its fresh page audited.
+ * The audit writer's own commits do not invalidate (they touch only
+ * audit_log). Key: everything the page depends on (route, filters,
+ * cursor, limit, scope, masking), built by the caller.
  *
- * http_page_get(): on a hit fills r->text, r->detail and r->target as the
- * handler had (the caller still returns normally, so the read is audited
- * like any other) and sets *hit. On a miss, call it before running the
- * query, then http_page_put() with the same key once r->text and
- * r->detail are complete. Both are cheap no-ops for keys over 255 bytes.
+ * http_page_get(): on a hit fills r->text, r->detail, r->target as the
+ * handler had and sets *hit (the caller returns normally, so the read is
+ * audited like any other). On a miss, call it before running the query,
+ * then http_page_put() with the same key once r->text and r->detail are
+ * complete. Keys of 256 bytes or more are never cached.
  */
 int http_page_get(struct http_req *r, const char *key, int *hit,
 		  struct uc_err *err);

@@ -1225,13 +1225,10 @@ static int bulk_finish(struct frun *fr, struct uc_err *err)
 static int begin_file(struct frun *fr, const char *tbl, struct uc_err *err)
 {
 	struct ingest_ctx *c = fr->c;
-	char now[32];
-	time_t t = time(NULL);
-	struct tm tm;
+	char now[21];
 	int rc;
 
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	date_now_iso(now);
 	rc = prep(c, &c->q_file,
 		  "INSERT INTO import_file(feed,tbl,name,sha256,imported_at) "
 		  "VALUES(?,?,?,'',?)",

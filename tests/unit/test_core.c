@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -71,6 +72,20 @@ static void test_date_fy_age(void **state)
 					date_from_ymd(2025, 3, 14)), 18);
 }
 
+static void test_date_now_iso(void **state)
+{
+	char s[21];
+
+	(void)state;
+	setenv("UCTRACK_TODAY", "2025-06-30", 1);
+	date_now_iso(s);
+	unsetenv("UCTRACK_TODAY");
+	assert_int_equal(strlen(s), 20);
+	assert_memory_equal(s, "2025-06-30T", 11);
+	assert_int_equal(s[19], 'Z');
+	assert_int_equal(s[13], ':');
+}
+
 static void test_buf_cap_sticky(void **state)
 {
 	struct buf b;
@@ -115,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_date_rejects),
 		cmocka_unit_test(test_date_time_suffix),
 		cmocka_unit_test(test_date_fy_age),
+		cmocka_unit_test(test_date_now_iso),
 		cmocka_unit_test(test_buf_cap_sticky),
 		cmocka_unit_test(test_err),
 	};
