@@ -87,11 +87,14 @@ function done()
 end
 EOF2
 before=$(sqlite3 "$DB" "SELECT count(*) FROM field_event")
-wrk -t10 -c10 -d"${WS}s" -s "$T/write.lua" "http://127.0.0.1:$(cat "$T/port")" >"$T/w.out"
+wrk -t10 -c10 -d"${WS}s" --latency -s "$T/write.lua" "http://127.0.0.1:$(cat "$T/port")" >"$T/w.out"
 ack=$(awk '/^ACK/ {print $2}' "$T/w.out"); failed=$(awk '/^ACK/ {print $4}' "$T/w.out")
 kill -TERM "$SPID"; wait "$SPID" || true; SPID=
 after=$(sqlite3 "$DB" "SELECT count(*) FROM field_event")
 stored=$((after - before))
+# latency of one event (request to acknowledgement: the event, its audit
+# entry and the child's re-triage committed) as the 10 writers saw it
+echo "write latency (10 concurrent writers): avg $(awk '$1 == "Latency" && $2 ~ /^[0-9]/ {print $2}' "$T/w.out"), p50 $(awk '$1 == "50%" {print $2}' "$T/w.out"), p99 $(awk '$1 == "99%" {print $2}' "$T/w.out"), $(awk '/Requests\/sec/ {print $2}' "$T/w.out") events/s"
 echo "10 writers, ${WS}s: $ack acknowledged, $failed refused, $stored stored: $( [ "$stored" -ge "$ack" ] && echo 'every acknowledged event present' || echo 'MISSING EVENTS')"
 "$U" --db "$DB" audit verify
 [ "$stored" -ge "$ack" ]

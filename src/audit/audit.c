@@ -328,7 +328,6 @@ out:
 /* Most entries committed in one transaction. */
 #define WRITER_BATCH_MAX 4096
 
-
 struct pending {
 	struct audit_entry e;   /* entry; strings point into strs */
 	char *strs[8];          /* owned copies of the entry's strings */
@@ -360,6 +359,8 @@ struct audit_writer {
 	struct store_stmt *dvq;    /* PRAGMA data_version on st */
 	int64_t dv;                /* its value at the previous batch */
 	int have_dv;               /* dv is set */
+	pthread_mutex_t *wlock;    /* held around each batch, or NULL
+				      (audit_writer_share_lock) */
 	uint64_t foreign;          /* audit_writer_gen(): batches that saw
 				      another connection's commit (atomic) */
 };
@@ -464,7 +465,11 @@ static void *writer_main(void *arg)
 		while (batch) {
 			struct pending *async = NULL, **atail = &async;
 
+			if (w->wlock)
+				pthread_mutex_lock(w->wlock);
 			rest = commit_batch(w, batch, &rc, &err);
+			if (w->wlock)
+				pthread_mutex_unlock(w->wlock);
 			/* Sync entries live on their submitters' stacks: once
 			 * done is set they may vanish, so read next first and
 			 * set the async ones aside, answered outside the lock. */
@@ -580,6 +585,13 @@ void audit_writer_submit_async(struct audit_writer *w,
 	p->arg = arg;
 	pthread_mutex_lock(&w->mu);
 	enqueue(w, p);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void audit_writer_share_lock(struct audit_writer *w, pthread_mutex_t *mu)
+{
+	pthread_mutex_lock(&w->mu);
+	w->wlock = mu;
 	pthread_mutex_unlock(&w->mu);
 }
 

@@ -34,6 +34,7 @@
  *   audit_writer_submit_async(w, &e, done, arg); // done() once committed
  *   audit_writer_stop(w);
  */
+#include <pthread.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -110,6 +111,15 @@ typedef void (*audit_done_fn)(void *arg, int rc, const struct uc_err *err);
 void audit_writer_submit_async(struct audit_writer *w,
 			       const struct audit_entry *e, audit_done_fn fn,
 			       void *arg);
+/*
+ * Hold mu (borrowed; must outlive w) around each batch's transaction. A
+ * server whose other threads also write takes the same mutex around their
+ * write transactions: in-process writers then queue on the mutex (woken
+ * at once) instead of in SQLite's busy handler, which sleeps 1 to 100 ms
+ * between tries (the tail of write latency). Call before submitting.
+ */
+void audit_writer_share_lock(struct audit_writer *w, pthread_mutex_t *mu);
+
 /*
  * Change detection for caches of data read before an entry is written.
  * audit_writer_gen() grows whenever a batch finds that another connection

@@ -730,7 +730,7 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 	const char *type = hj_str(r->json, "type");
 	const char *note = hj_str(r->json, "note");
 	char anum[10], eid[40];
-	int rc, is_new = 0, in_tx = 0;
+	int rc, is_new = 0, in_tx = 0, retriaged = 0;
 
 	memset(&opts, 0, sizeof(opts));
 	opts.quiet = 1;
@@ -783,8 +783,10 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 		free(sealed);
 	}
 	rc = ingest_open(&ic, r->st, &opts, err);
-	if (!rc)
-		rc = store_begin(r->st, err);
+	if (rc)
+		return rc;
+	http_write_lock(r);
+	rc = store_begin(r->st, err);
 	in_tx = !rc;
 	if (!rc)
 		rc = ingest_event_new(ic, r->json, "api", &is_new, err);
@@ -797,11 +799,15 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 	if (rc && in_tx)
 		store_rollback(r->st);
 	ingest_free(ic);
-	if (rc)
+	if (rc) {
+		http_write_unlock(r);
 		return rc;
+	}
+	retriaged = api_retriage(r, err);
+	http_write_unlock(r);
 	r->out = json_pack("{s:s,s:s,s:b,s:I,s:b}", "event_id", hj_str(r->json, "event_id"),
 			   "type", type, "new", is_new, "case_id", (json_int_t)r->case_id,
-			   "retriaged", api_retriage(r, err));
+			   "retriaged", retriaged);
 	r->status = is_new ? 201 : 200;
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }
@@ -845,7 +851,9 @@ int api_case_override(struct http_req *r, struct uc_err *err)
 	 * records the override and re-triages the case, in one transaction;
 	 * the server audits it right after. */
 	snprintf(who, sizeof(who), "C%lld", (long long)r->case_id);
+	http_write_lock(r);
 	rc = triage_override(t, who, kind, value, reason, r->user.name, err);
+	http_write_unlock(r);
 	if (rc == UC_EUSAGE)
 		rc = UC_EINPUT;
 	if (rc)

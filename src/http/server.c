@@ -47,6 +47,9 @@ struct http_server {
 	int ckpt_started;              /* ckpt is running */
 	int ckpt_stop;                 /* set (under mu) to stop it */
 	pthread_cond_t ckpt_wake;      /* wakes it early to stop */
+	pthread_mutex_t wlock;         /* in-process write lock: the audit
+					  writer's batches, event and override
+					  writes, session refreshes */
 	int write_gen;                 /* bumped (atomically) by every write
 					  request: page caches built before
 					  it are stale (see http_page_get) */
@@ -546,6 +549,16 @@ out:
 	return rc;
 }
 
+void http_write_lock(struct http_req *r)
+{
+	pthread_mutex_lock(&r->srv->wlock);
+}
+
+void http_write_unlock(struct http_req *r)
+{
+	pthread_mutex_unlock(&r->srv->wlock);
+}
+
 void http_auth_changed(struct http_server *s)
 {
 	__atomic_add_fetch(&s->auth_gen, 1, __ATOMIC_SEQ_CST);
@@ -587,8 +600,11 @@ static int session_check_cached(struct http_req *r, const char *cookie,
 		}
 		e->thash[0] = '\0';
 	}
+	/* may write (last_seen): queue behind in-process writers */
+	http_write_lock(r);
 	rc = auth_session_check_until(r->st, &cfg->auth, cookie, now, &r->user,
 				      r->csrf, fail, &until, err);
+	http_write_unlock(r);
 	if (rc)
 		return rc;
 	e = &t->sess[t->sess_next];
@@ -1230,6 +1246,7 @@ static void free_server(struct http_server *s)
 	}
 	pthread_cond_destroy(&s->ckpt_wake);
 	audit_writer_stop(s->audit);
+	pthread_mutex_destroy(&s->wlock);
 	pthread_key_delete(s->store_key);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->idle);
@@ -1260,6 +1277,7 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->idle, NULL);
 	pthread_cond_init(&s->ckpt_wake, NULL);
+	pthread_mutex_init(&s->wlock, NULL);
 	pthread_key_create(&s->store_key, tctx_destroy);
 	/* Open once here so migrations run before any request and errors
 	 * surface at start-up, not on the first request. */
@@ -1276,6 +1294,7 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 	rc = audit_writer_start(&s->audit, s->db_path, err);
 	if (rc)
 		goto fail;
+	audit_writer_share_lock(s->audit, &s->wlock);
 	if (pthread_create(&s->ckpt, NULL, ckpt_main, s) != 0) {
 		rc = uc_error(err, UC_EIO, "cannot start the checkpointer thread");
 		goto fail;
@@ -1297,7 +1316,12 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+				/* per-connection pool: request line, headers and
+				 * read buffer (bodies go to r->body). libmicrohttpd
+				 * clears it for every keep-alive request, so its size
+				 * is a per-request cost: 128 KiB cost ~25% of queue
+				 * page throughput. Headers past ~16 KiB get 431. */
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				MHD_OPTION_END);
 	if (!s->d) {

@@ -218,6 +218,17 @@ int http_page_get(struct http_req *r, const char *key, int *hit,
 		  struct uc_err *err);
 void http_page_put(struct http_req *r, const char *key);
 
+/*
+ * The server's in-process write lock, shared with the audit writer
+ * (audit_writer_share_lock): take it around a write transaction on r->st
+ * so that in-process writers wait for each other on a mutex rather than
+ * in SQLite's busy handler (which sleeps up to 100 ms per try). Never
+ * hold it across slow work outside the database (password hashing) or
+ * while waiting for an audit entry. Not recursive.
+ */
+void http_write_lock(struct http_req *r);
+void http_write_unlock(struct http_req *r);
+
 /* Call after revoking sessions, users or tokens (logout, disable, token
  * revoke): every thread's session cache is dropped before the next
  * request is authenticated. */

@@ -175,6 +175,65 @@ static void test_writer(void **state)
 	assert_int_equal(rep.entries, 25);
 }
 
+/* Async completion record for test_writer_conditional. */
+struct done_rec {
+	int fired; /* set (atomically) by the writer thread */
+	int rc;    /* its result */
+};
+
+static void on_done(void *arg, int rc, const struct uc_err *err)
+{
+	struct done_rec *d = arg;
+
+	(void)err;
+	d->rc = rc;
+	__atomic_store_n(&d->fired, 1, __ATOMIC_SEQ_CST);
+}
+
+static void wait_done(struct done_rec *d)
+{
+	for (int i = 0; i < 5000 && !__atomic_load_n(&d->fired, __ATOMIC_SEQ_CST); i++)
+		usleep(1000);
+	assert_true(d->fired);
+}
+
+/* audit_writer_submit_async_if: written while nobody else committed since
+ * the generation was read; refused (nothing written) after a commit by
+ * another connection; the writer's own commits do not count. */
+static void test_writer_conditional(void **state)
+{
+	struct store *st = *state;
+	struct audit_writer *w = NULL;
+	struct audit_report rep;
+	struct uc_err err = UC_ERR_INIT;
+	struct audit_entry e = {.actor = "bo", .action = "queue.read", .outcome = "ok"};
+	struct done_rec d1 = {0, -1}, d2 = {0, -1}, d3 = {0, -1};
+	uint64_t g;
+
+	assert_int_equal(audit_writer_start(&w, path, &err), 0);
+	assert_int_equal(audit_writer_submit(w, &e, &err), 0);
+	assert_int_equal(audit_writer_submit(w, &e, &err), 0);
+	g = audit_writer_gen(w);
+	audit_writer_submit_async_if(w, &e, g, on_done, &d1);
+	wait_done(&d1);
+	assert_int_equal(d1.rc, 0);
+	assert_int_equal(audit_writer_gen(w), g);
+	/* another connection commits */
+	assert_int_equal(store_exec(st, "CREATE TABLE t_other(x); INSERT INTO t_other VALUES(1)",
+				    &err), 0);
+	audit_writer_submit_async_if(w, &e, g, on_done, &d2);
+	wait_done(&d2);
+	assert_int_equal(d2.rc, UC_ECONFLICT);
+	assert_true(audit_writer_gen(w) > g);
+	g = audit_writer_gen(w);
+	audit_writer_submit_async_if(w, &e, g, on_done, &d3);
+	wait_done(&d3);
+	assert_int_equal(d3.rc, 0);
+	audit_writer_stop(w);
+	assert_int_equal(audit_verify(st, 0, NULL, &rep, &err), 0);
+	assert_int_equal(rep.entries, 5 + 2 + 1 + 1); /* d2 not written */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +246,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncate_with_head, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_fields_cut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_conditional, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
