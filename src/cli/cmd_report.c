@@ -22,7 +22,8 @@ static void usage(FILE *f)
 	      "           [--unknown-days N] [--identity auto|person|anumber]\n"
 	      "           [--out FILE]\n"
 	      "       uctrack report fta [--as-of DATE] [--known-at DATE]\n"
-	      "           [--format csv|json|table] [--identity ...] [--out FILE]\n\n"
+	      "           [--format csv|json|table] [--identity ...] [--office CODE]\n"
+	      "           [--out FILE]\n\n"
 	      "oversight  counts accounting for every released child (docs/reports.md)\n"
 	      "fta        every child who missed a hearing, with what HHS needs\n"
 	      "           (personal data: refused with --public)\n\n"
@@ -33,6 +34,8 @@ static void usage(FILE *f)
 	      "  --public          suppress counts below --threshold (default 11)\n"
 	      "  --unknown-days N  whereabouts unknown after N days without a\n"
 	      "                    verified address or contact (default 90)\n"
+	      "  --office CODE     fta: only children whose case triage assigned to\n"
+	      "                    field office CODE (needs a triage run)\n"
 	      "  --out FILE        write FILE atomically instead of stdout\n",
 	      f);
 }
@@ -154,6 +157,11 @@ int cmd_report(int argc, char **argv)
 				return cli_usage_error("report: --unknown-days: '%s' is not "
 						       "a number of days from 1 to 36500", v);
 			o.unknown_days = (int)n;
+		} else if (strcmp(a, "--office") == 0) {
+			if (!fta)
+				return cli_usage_error("report: --office applies to fta "
+						       "(use --by office for the oversight report)");
+			o.office = v;
 		} else if (strcmp(a, "--out") == 0) {
 			outpath = v;
 		} else {

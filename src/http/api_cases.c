@@ -24,23 +24,6 @@
 #define SEARCH_MAX 50
 #define SEARCH_CANDIDATES 5000
 
-static int parse_ll(const char *what, const char *s, long long min,
-		    long long max, long long *out, struct uc_err *err)
-{
-	char *end = NULL;
-	long long v;
-
-	if (!s || !*s || strlen(s) > 18 || *s == '-' || *s == '+' || *s == ' ')
-		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld",
-				what, min, max);
-	v = strtoll(s, &end, 10);
-	if (*end || v < min || v > max)
-		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld",
-				what, min, max);
-	*out = v;
-	return UC_OK;
-}
-
 static int done_out(struct http_req *r, struct hj_out *o, int rc,
 		    struct uc_err *err)
 {
@@ -118,9 +101,9 @@ int api_queue(struct http_req *r, struct uc_err *err)
 	int hit = 0;
 
 	if (http_query(r, "limit"))
-		rc = parse_ll("limit", http_query(r, "limit"), 1, QUEUE_MAX, &limit, err);
+		rc = http_param_int("limit", http_query(r, "limit"), 1, QUEUE_MAX, &limit, err);
 	if (!rc && phase_s)
-		rc = parse_ll("phase", phase_s, 1, 4, &phase, err);
+		rc = http_param_int("phase", phase_s, 1, 4, &phase, err);
 	if (!rc && cursor) {
 		const char *dot = strchr(cursor, '.');
 		char a[24];
@@ -131,10 +114,10 @@ int api_queue(struct http_req *r, struct uc_err *err)
 		if (!rc) {
 			memcpy(a, cursor, (size_t)(dot - cursor));
 			a[dot - cursor] = '\0';
-			rc = parse_ll("cursor", a, 0, INT64_MAX, &cprio, err);
+			rc = http_param_int("cursor", a, 0, INT64_MAX, &cprio, err);
 		}
 		if (!rc)
-			rc = parse_ll("cursor", dot + 1, 0, INT64_MAX, &cid, err);
+			rc = http_param_int("cursor", dot + 1, 0, INT64_MAX, &cid, err);
 	}
 	if (rc)
 		goto out;
@@ -295,7 +278,7 @@ int api_cases_search(struct http_req *r, struct uc_err *err)
 
 	hj_out_init(&o);
 	if (http_query(r, "limit"))
-		rc = parse_ll("limit", http_query(r, "limit"), 1, SEARCH_MAX, &limit, err);
+		rc = http_param_int("limit", http_query(r, "limit"), 1, SEARCH_MAX, &limit, err);
 	if (!rc && (!qs || strlen(qs) < 2 || strlen(qs) > 200))
 		rc = uc_error(err, UC_EINPUT,
 			      "q: give a name, an A-number or a birth date (YYYY-MM-DD), "

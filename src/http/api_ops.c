@@ -23,28 +23,12 @@
 #include "report/report.h"
 #include "rules/rules.h"
 #include "triage/facts.h"
+#include "triage/rdiff.h"
 #include "triage/triage.h"
 
 #define REVIEW_MAX 200
 #define RUNS_MAX 200
 #define FEED_NAME_MAX 100
-
-static int parse_int(const char *what, const char *s, long long min,
-		     long long max, long long *out, struct uc_err *err)
-{
-	char *end = NULL;
-	long long v;
-
-	if (!s || !*s || strlen(s) > 18 || *s == '-' || *s == '+' || *s == ' ')
-		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld",
-				what, min, max);
-	v = strtoll(s, &end, 10);
-	if (*end || v < min || v > max)
-		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld",
-				what, min, max);
-	*out = v;
-	return UC_OK;
-}
 
 static int take(struct http_req *r, struct hj_out *o, int rc, struct uc_err *err)
 {
@@ -98,7 +82,7 @@ int api_link_review(struct http_req *r, struct uc_err *err)
 	int rc = UC_OK;
 
 	if (http_query(r, "limit"))
-		rc = parse_int("limit", http_query(r, "limit"), 1, REVIEW_MAX, &limit, err);
+		rc = http_param_int("limit", http_query(r, "limit"), 1, REVIEW_MAX, &limit, err);
 	if (rc)
 		return rc;
 	hj_out_init(&o);
@@ -124,7 +108,7 @@ int api_link_decide(struct http_req *r, struct uc_err *err)
 	long long id = 0;
 	int accept, rc;
 
-	rc = parse_int("pair id", r->params[0], 1, INT64_MAX, &id, err);
+	rc = http_param_int("pair id", r->params[0], 1, INT64_MAX, &id, err);
 	if (rc)
 		return uc_error(err, UC_ENOTFOUND, "no review pair '%.40s'", r->params[0]);
 	snprintf(r->target, sizeof(r->target), "link_pair:%lld", id);
@@ -159,7 +143,7 @@ int api_triage_runs(struct http_req *r, struct uc_err *err)
 
 	hj_out_init(&o);
 	if (http_query(r, "limit"))
-		rc = parse_int("limit", http_query(r, "limit"), 1, RUNS_MAX, &limit, err);
+		rc = http_param_int("limit", http_query(r, "limit"), 1, RUNS_MAX, &limit, err);
 	if (!rc)
 		rc = store_prepare(r->st, "SELECT id, started_at, rs_hash AS rule_set, as_of,"
 					  " cases AS n_cases, projected AS n_projected,"
@@ -260,36 +244,11 @@ static const struct hj_field diff_spec[] = {
 	{NULL, 0, 0},
 };
 
-/* Group index for the move matrix: b's groups matched to a's by name. */
-static int group_slot(const struct rules *ra, const struct rules *rb, int g, int in_b)
-{
-	int k;
-
-	if (g < 0)
-		return RULES_MAX_GROUPS * 2; /* none */
-	if (!in_b)
-		return g;
-	k = rules_group_find(ra, rules_group_name(rb, g));
-	return k >= 0 ? k : RULES_MAX_GROUPS + g;
-}
-
-static const char *slot_name(const struct rules *ra, const struct rules *rb, int s)
-{
-	if (s == RULES_MAX_GROUPS * 2)
-		return "none";
-	if (s >= RULES_MAX_GROUPS)
-		return rules_group_name(rb, s - RULES_MAX_GROUPS);
-	return rules_group_name(ra, s);
-}
-
 int api_triage_diff(struct http_req *r, struct uc_err *err)
 {
-	enum { NS = RULES_MAX_GROUPS * 2 + 1 };
 	const char *from, *to, *src;
 	struct rules *ra = NULL, *rb = NULL;
-	struct store_stmt *q = NULL;
-	int64_t (*m)[NS] = NULL, total = 0, moved = 0;
-	int64_t (*sample)[NS] = NULL;
+	struct rdiff d = {0};
 	json_t *moves;
 	struct hj_out o;
 	int rc;
@@ -315,55 +274,24 @@ int api_triage_diff(struct http_req *r, struct uc_err *err)
 	if (!rc)
 		rc = src ? rules_compile(&rb, "to_source", src, strlen(src), facts_schema(), err)
 			 : stored_rules(r->st, to, &rb, err);
-	if (rc)
-		goto out;
-	m = uc_xcalloc(NS, sizeof(*m));
-	sample = uc_xcalloc(NS, sizeof(*sample));
-	rc = store_prepare(r->st, "SELECT case_id, facts, as_of FROM case_fact ORDER BY case_id",
-			   &q, err);
-	while (!rc && (rc = store_step(q, err)) == STORE_ROW) {
-		struct rules_facts f;
-		struct rules_outcome oa, ob;
-		const char *asof = store_col_text(q, 2);
-		int ga, gb;
-
-		f.today = date_today();
-		if (asof)
-			date_parse(asof, strlen(asof), &f.today);
-		if (facts_unpack(store_col_blob(q, 1), (size_t)store_col_bytes(q, 1), &f))
-			continue;
-		rules_eval(ra, &f, &oa);
-		rules_eval(rb, &f, &ob);
-		total++;
-		ga = group_slot(ra, rb, oa.group, 0);
-		gb = group_slot(ra, rb, ob.group, 1);
-		if (ga == gb)
-			continue;
-		moved++;
-		if (!m[ga][gb]++)
-			sample[ga][gb] = store_col_int(q, 0);
-	}
-	rc = rc < 0 ? -rc : UC_OK;
+	if (!rc)
+		rc = rdiff_run(r->st, ra, rb, 1, &d, err);
 	if (rc)
 		goto out;
 	moves = json_array();
-	for (int i = 0; i < NS; i++)
-		for (int j = 0; j < NS; j++)
-			if (m[i][j])
-				hj_append_new(&o, moves,
-					      json_pack("{s:s,s:s,s:I,s:I}", "from", slot_name(ra, rb, i),
-							"to", slot_name(ra, rb, j), "n_cases",
-							(json_int_t)m[i][j], "example_case_id",
-							(json_int_t)sample[i][j]));
+	for (int i = 0; i < d.nmoves; i++)
+		hj_append_new(&o, moves,
+			      json_pack("{s:s,s:s,s:I,s:I}", "from", d.moves[i].from,
+					"to", d.moves[i].to, "n_cases",
+					(json_int_t)d.moves[i].n, "example_case_id",
+					(json_int_t)d.moves[i].sample[0]));
 	hj_set_str(&o, o.root, "from", rules_hash(ra));
 	hj_set_str(&o, o.root, "to", rules_hash(rb));
-	hj_set_int(&o, o.root, "cases", total);
-	hj_set_int(&o, o.root, "moved", moved);
+	hj_set_int(&o, o.root, "cases", d.total);
+	hj_set_int(&o, o.root, "moved", d.moved);
 	hj_set_new(&o, o.root, "moves", moves);
 out:
-	store_finalize(q);
-	free(m);
-	free(sample);
+	rdiff_release(&d);
 	rules_free(ra);
 	rules_free(rb);
 	return take(r, &o, rc, err);
@@ -570,6 +498,10 @@ int api_report_fta(struct http_req *r, struct uc_err *err)
 	rc = report_query(r, &o, 0, err);
 	if (rc)
 		return rc;
+	/* A supervisor (or officer) with a field office sees that office's
+	 * children only; roles without an office scope see all. */
+	if (r->user.office[0])
+		o.office = r->user.office;
 	snprintf(r->target, sizeof(r->target), "report:fta");
 	rc = report_fta(r->st, &o, &r->text, err);
 	if (rc) {

@@ -327,6 +327,25 @@ void http_page_put(struct http_req *r, const char *key)
 	e->gen = t->page_gen;
 }
 
+int http_param_int(const char *what, const char *s, long long min,
+		   long long max, long long *out, struct uc_err *err)
+{
+	char *end = NULL;
+	long long v;
+
+	if (!s || !*s || strlen(s) > 18 || *s == '-' || *s == '+' || *s == ' ')
+		return uc_error(err, UC_EINPUT,
+				"%s: expected an integer in %lld..%lld", what,
+				min, max);
+	v = strtoll(s, &end, 10);
+	if (*end || v < min || v > max)
+		return uc_error(err, UC_EINPUT,
+				"%s: expected an integer in %lld..%lld", what,
+				min, max);
+	*out = v;
+	return UC_OK;
+}
+
 const char *http_query(struct http_req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);

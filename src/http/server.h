@@ -163,6 +163,13 @@ const struct http_config *http_config_of(const struct http_server *s);
 
 /* Query parameter name (already checked against the route), or NULL. */
 const char *http_query(struct http_req *r, const char *name);
+/*
+ * Parse a request parameter s (query or path; may be NULL) as a decimal
+ * integer in [min, max]. On failure fills err with "WHAT: expected an
+ * integer in MIN..MAX" (UC_EINPUT, a 400) and returns its code.
+ */
+int http_param_int(const char *what, const char *s, long long min,
+		   long long max, long long *out, struct uc_err *err);
 /* Request header, or NULL. */
 const char *http_header(struct http_req *r, const char *name);
 /* Append printf-style text to the audit detail. */

@@ -1210,32 +1210,6 @@ static int ctx_load(struct ctx *x, struct store *st, const struct report_opts *o
 
 /* ------------------------------------------------------------ grouping */
 
-/* ICE ERO field office (Area of Responsibility) by state. */
-static const char *const office_of_state[][2] = {
-	{"AK", "SEA"}, {"AL", "NOL"}, {"AR", "NOL"}, {"AZ", "PHO"},
-	{"CA", "LOS"}, {"CO", "DEN"}, {"CT", "BOS"}, {"DC", "WAS"},
-	{"DE", "PHI"}, {"FL", "MIA"}, {"GA", "ATL"}, {"GU", "SFR"},
-	{"HI", "SFR"}, {"IA", "SPM"}, {"ID", "SLC"}, {"IL", "CHI"},
-	{"IN", "CHI"}, {"KS", "CHI"}, {"KY", "CHI"}, {"LA", "NOL"},
-	{"MA", "BOS"}, {"MD", "BAL"}, {"ME", "BOS"}, {"MI", "DET"},
-	{"MN", "SPM"}, {"MO", "CHI"}, {"MS", "NOL"}, {"MT", "SLC"},
-	{"NC", "ATL"}, {"ND", "SPM"}, {"NE", "SPM"}, {"NH", "BOS"},
-	{"NJ", "NEW"}, {"NM", "ELP"}, {"NV", "SLC"}, {"NY", "NYC"},
-	{"OH", "DET"}, {"OK", "DAL"}, {"OR", "SEA"}, {"PA", "PHI"},
-	{"PR", "MIA"}, {"RI", "BOS"}, {"SC", "ATL"}, {"SD", "SPM"},
-	{"TN", "NOL"}, {"TX", "HOU"}, {"UT", "SLC"}, {"VA", "WAS"},
-	{"VI", "MIA"}, {"VT", "BOS"}, {"WA", "SEA"}, {"WI", "CHI"},
-	{"WV", "PHI"}, {"WY", "DEN"},
-};
-
-static const char *office_for(const char *state)
-{
-	for (size_t i = 0; i < sizeof(office_of_state) / sizeof(office_of_state[0]); i++)
-		if (strcmp(office_of_state[i][0], state) == 0)
-			return office_of_state[i][1];
-	return NULL;
-}
-
 /* The group label of a child ("" = unknown). */
 static void group_label(const struct ctx *x, const struct child *c,
 			enum report_by by, char *out, size_t cap)
@@ -1251,15 +1225,13 @@ static void group_label(const struct ctx *x, const struct child *c,
 		if (c->rel_first != NONE)
 			snprintf(out, cap, "FY%d", date_fiscal_year(c->rel_first));
 		return;
-	case REPORT_BY_OFFICE:
-		s = office_for(c->state);
-		break;
 	case REPORT_BY_STATE:
 		s = c->state;
 		break;
 	case REPORT_BY_COUNTRY:
 		s = c->country;
 		break;
+	case REPORT_BY_OFFICE:
 	case REPORT_BY_GROUP:
 	case REPORT_BY_PHASE:
 		s = c->tri < x->ntri ? x->tri_label[c->tri] : NULL;
@@ -1277,8 +1249,10 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /*
- * Triage groups and phases (table tcase of migration 003, written by
- * `uctrack triage`): the latest triage result of each case, keyed by
+ * Triage groups, phases and field offices (table tcase of migration 003,
+ * written by `uctrack triage`; the office comes from the field-office table
+ * triage is configured with, rules/field_offices.csv, so reports and the
+ * work queue agree): the latest triage result of each case, keyed by
  * person (person mode) or A-number. These are current results, not as of
  * the report date. Each child's label goes into c->tri (index into
  * x->tri_label); children without a triaged case are "untriaged".
@@ -1301,7 +1275,7 @@ static int load_triage_labels(struct ctx *x, enum report_by by)
 	x->tri_label[0] = uc_xstrdup("untriaged");
 	x->ntri = 1;
 	rc = store_prepare(x->st,
-			   "SELECT person_id, a_number, grp, phase FROM tcase "
+			   "SELECT person_id, a_number, grp, phase, office FROM tcase "
 			   "WHERE active = 1",
 			   &q, x->err);
 	if (rc)
@@ -1329,6 +1303,9 @@ static int load_triage_labels(struct ctx *x, enum report_by by)
 		if (by == REPORT_BY_GROUP)
 			snprintf(lab, sizeof(lab), "%s",
 				 store_col_text(q, 2) ? store_col_text(q, 2) : "no group");
+		else if (by == REPORT_BY_OFFICE)
+			snprintf(lab, sizeof(lab), "%s",
+				 store_col_text(q, 4) ? store_col_text(q, 4) : "UNASSIGNED");
 		else
 			snprintf(lab, sizeof(lab), "phase %lld",
 				 (long long)store_col_int(q, 3));
@@ -1576,7 +1553,8 @@ static int build_table(struct ctx *x, struct report_table *t)
 	t->unknown_days = o->unknown_days;
 	t->unattributed = x->unattributed;
 	t->children_known = (int64_t)x->nkids;
-	if (o->by == REPORT_BY_GROUP || o->by == REPORT_BY_PHASE) {
+	if (o->by == REPORT_BY_GROUP || o->by == REPORT_BY_PHASE ||
+	    o->by == REPORT_BY_OFFICE) {
 		rc = load_triage_labels(x, o->by);
 		if (rc)
 			return rc;
@@ -2302,10 +2280,22 @@ int report_fta(struct store *st, const struct report_opts *o, struct buf *out,
 	rc = ctx_load(&x, st, o, err);
 	if (rc)
 		goto out;
+	if (o->office) {
+		rc = load_triage_labels(&x, REPORT_BY_OFFICE);
+		if (rc)
+			goto out;
+	}
 	list = uc_xmalloc(sizeof(*list) * (x.nkids + 1));
-	for (size_t i = 0; i < x.nkids; i++)
-		if (x.kids[i].flags & CF_MISSED)
-			list[n++] = &x.kids[i];
+	for (size_t i = 0; i < x.nkids; i++) {
+		const struct child *c = &x.kids[i];
+
+		if (!(c->flags & CF_MISSED))
+			continue;
+		if (o->office && (c->tri >= x.ntri ||
+				  strcmp(x.tri_label[c->tri], o->office) != 0))
+			continue;
+		list[n++] = &x.kids[i];
+	}
 	qsort(list, n, sizeof(*list), cmp_kid);
 	rc = fta_prepare(st, &fq, err);
 	if (rc)

@@ -60,7 +60,8 @@
 enum report_by {
 	REPORT_BY_NONE = 0, /* one row: all released children */
 	REPORT_BY_FY,       /* US fiscal year of the first release */
-	REPORT_BY_OFFICE,   /* ICE field office (AOR) of the sponsor's state */
+	REPORT_BY_OFFICE,   /* ICE field office of the case, as triage assigned it
+			     * (rules/field_offices.csv); needs a triage run */
 	REPORT_BY_STATE,    /* sponsor's state (latest release address) */
 	REPORT_BY_COUNTRY,  /* country of citizenship (ORR record) */
 	REPORT_BY_GROUP,    /* triage group (needs a triage run) */
@@ -93,11 +94,14 @@ struct report_opts {
 	int threshold;           /* smallest count published in public mode */
 	int unknown_days;        /* N of "no verified address and no
 				  * successful contact within N days" */
+	const char *office;      /* report_fta only: list only children whose
+				  * case triage assigned to this field office;
+				  * NULL = all. Needs a triage run. Borrowed */
 };
 
 #define REPORT_OPTS_INIT                                                      \
 	{INT32_MIN, INT32_MIN, NULL, REPORT_BY_NONE, REPORT_FMT_TABLE,              \
-	 REPORT_ID_AUTO, 0, 11, 90}
+	 REPORT_ID_AUTO, 0, 11, 90, NULL}
 
 /* Parse names used on the command line and in the API ("state", "csv",
  * "person"); return 0 or -1 for an unknown name. */

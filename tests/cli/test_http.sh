@@ -174,6 +174,16 @@ expect 400 ana1 POST /triage/diff '{"to_source":"this is not a rule set"}'
 H=$(sqlite3 "$DB" "SELECT value FROM triage_meta WHERE key='active_ruleset'")
 expect 200 ana1 POST /triage/diff "{\"to\":\"$H\"}"
 expect_grep '"moved":0' "$T/body"
+# a rule set with no flight-risk rules moves every flight-risk case to none,
+# and the API says the same as the CLI (both use triage/rdiff)
+grep -v "^  group flight_risk" "$ROOT/rules/default.rules" | sed 's/^rule \(in_absentia_order\|missed_hearings\|nta_served_address_unverified\|no_contact_since_release\|age_out_approaching\)$/rule \1\n  group border_security score 0/' >"$T/nofr.rules"
+src=$(python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1]).read()))' "$T/nofr.rules")
+expect 200 ana1 POST /triage/diff "{\"to_source\":$src}"
+nfr=$(sqlite3 "$DB" "SELECT count(*) FROM tcase WHERE active=1 AND grp='flight_risk'")
+if [ "$nfr" -gt 0 ]; then
+	expect_grep '"moved":[1-9]' "$T/body"
+	expect_grep '"from":"flight_risk","to":"border_security"' "$T/body"
+fi
 expect 200 ana1 GET '/triage/runs?limit=5'; expect_grep '"rule_set":"' "$T/body"
 # feed upload: a good file imports, a bad one imports nothing and says where
 $UCTRACK gen --children 5 --seed 3 --out "$T/gen" >/dev/null

@@ -39,8 +39,14 @@ $R oversight --as-of 2024-06-30 --known-at "$T1" --format json --out "$T/o.json"
 $R oversight --as-of 2024-06-30 --known-at "$T1" --format json --by state --public --out "$T/pub.json"
 $R oversight --as-of 2024-06-30 --known-at "$T1" --format csv --by fy --public --threshold 25 --out "$T/pub.csv"
 $R fta --as-of 2024-06-30 --known-at "$T1" --format csv --out "$T/fta.csv"
-$R oversight --as-of 2024-06-30 --known-at "$T1" --format html --by office --out "$T/o.html"
-for by in fy office state country; do
+$R oversight --as-of 2024-06-30 --known-at "$T1" --format html --by state --out "$T/o.html"
+# offices are triage's (rules/field_offices.csv): refused before a triage run
+expect_rc 1 $R oversight --as-of 2024-06-30 --known-at "$T1" --by office
+expect_grep 'needs a triage run' "$T/err"
+expect_rc 1 $R fta --as-of 2024-06-30 --known-at "$T1" --office HOU
+expect_grep 'needs a triage run' "$T/err"
+expect_rc 2 $R oversight --office HOU
+for by in fy state country; do
 	expect_rc 0 $R oversight --as-of 2024-06-30 --known-at "$T1" --by $by --format table
 done
 expect_grep '^Whereabouts unknown' "$T/out"
@@ -393,7 +399,14 @@ expect_grep 'triage' "$T/err"
 if "$UCTRACK" triage --help >/dev/null 2>&1 && [ -f "$T/l.db" ]; then
 	UCTRACK_TODAY=2024-12-31 "$UCTRACK" --db "$T/l.db" --quiet triage >/dev/null 2>"$T/tri.err" || {
 		cat "$T/tri.err" >&2; fail "triage"; }
-	for by in group phase; do
+	# fta --office: exactly the fta children whose case is in that office
+	"$UCTRACK" --db "$T/l.db" report fta --as-of 2024-12-31 --known-at 2100-12-31 \
+		--format csv --out "$T/fta-all.csv"
+	"$UCTRACK" --db "$T/l.db" report fta --as-of 2024-12-31 --known-at 2100-12-31 \
+		--office HOU --format csv --out "$T/fta-hou.csv"
+	all=$(($(wc -l <"$T/fta-all.csv") - 1)); hou=$(($(wc -l <"$T/fta-hou.csv") - 1))
+	[ "$hou" -gt 0 ] && [ "$hou" -lt "$all" ] || fail "fta --office HOU: $hou of $all"
+	for by in group phase office; do
 		"$UCTRACK" --db "$T/l.db" report oversight --as-of 2024-12-31 --known-at 2100-12-31 \
 			--by $by --format csv --out "$T/$by.csv"
 		awk -F, 'NR == 2 { total = $2 } NR > 2 { sum += $2 } END {
