@@ -102,6 +102,17 @@ static struct dup_ent *dup_check(struct dupmap *m, uint64_t key, uint64_t rhash,
 	return NULL;
 }
 
+/* Start loading the slot dup_check(m, key, ...) probes first: the map is
+ * far bigger than the caches, so each check is a cache miss; issued before
+ * the row's content hash is computed, the two overlap. */
+static void dup_prefetch(const struct dupmap *m, uint64_t key)
+{
+	if (key == 0)
+		key = 1;
+	if (m->cap)
+		__builtin_prefetch(&m->e[key & (m->cap - 1)], 1);
+}
+
 /* Size m for about n keys up front (no rehash while it holds them). */
 static void dup_reserve(struct dupmap *m, size_t n)
 {
@@ -200,6 +211,36 @@ struct unkmap {
 
 /* ---- context ------------------------------------------------------- */
 
+/* Columns the derived rows and extras read, by name: resolved to spec
+ * column indexes once per table (prepare_insert), not per row. */
+enum vcol_id {
+	VC_A_NUMBER,
+	VC_STREET,
+	VC_UNIT,
+	VC_CITY,
+	VC_STATE,
+	VC_ZIP,
+	VC_RELEASED_DATE,
+	VC_SERVED_DATE,
+	VC_ISSUED_DATE,
+	VC_UPD_CITY,
+	VC_UPD_STATE,
+	VC_UPD_ZIP,
+	VC_ADDRESS_CHANGED_ON,
+	VC_ATTY_NBR,
+	VC_NAT_CODE,
+	VC_LANG_CODE,
+	VC_NOTICE_CODE,
+	VC_N /* count */
+};
+
+static const char *const vcol_names[VC_N] = {
+	"a_number", "street", "unit", "city", "state", "zip",
+	"released_date", "served_date", "issued_date", "upd_city",
+	"upd_state", "upd_zip", "address_changed_on", "atty_nbr",
+	"nat_code", "lang_code", "notice_code",
+};
+
 struct ingest_ctx {
 	struct store *st;           /* borrowed */
 	struct ingest_opts o;       /* options (paths borrowed) */
@@ -209,6 +250,7 @@ struct ingest_ctx {
 	const char *juv[10];        /* tblLookup_Juvenile codes by position */
 	struct store_stmt *ins[16]; /* per table spec: INSERT statement */
 	struct store_stmt *has[16]; /* per table spec: row with (skey, rhash)? */
+	signed char vix[16][VC_N];  /* per table spec: column of each vcol_id or -1 */
 	struct store_stmt *q_event; /* INSERT field_event */
 	struct store_stmt *q_ehas;  /* field_event row with (skey, rhash)? */
 	struct store_stmt *q_addr;  /* INSERT address */
@@ -535,7 +577,7 @@ static int add_address(struct ingest_ctx *c, const char *tbl, int64_t rid,
 	store_bind_text_static(c->q_addr, 9, status, -1);
 	store_bind_text_static(c->q_addr, 10, as_of, as_of ? 10 : -1);
 	rc = store_step(c->q_addr, err);
-	store_reset(c->q_addr);
+	store_reset_keep(c->q_addr); /* all parameters bound each time */
 	return rc < 0 ? -rc : UC_OK;
 }
 
@@ -558,7 +600,7 @@ static int add_repr(struct ingest_ctx *c, const char *tbl, int64_t rid,
 	store_bind_text_static(c->q_repr, 6, status, -1);
 	store_bind_text_static(c->q_repr, 7, on_date, on_date ? 10 : -1);
 	rc = store_step(c->q_repr, err);
-	store_reset(c->q_repr);
+	store_reset_keep(c->q_repr); /* all parameters bound each time */
 	return rc < 0 ? -rc : UC_OK;
 }
 
@@ -579,32 +621,55 @@ static int add_claim(struct ingest_ctx *c, int64_t rid, const char *anum,
 	store_bind_text_static(c->q_claim, 4, status, -1);
 	store_bind_text_static(c->q_claim, 5, on_date, on_date ? 10 : -1);
 	rc = store_step(c->q_claim, err);
-	store_reset(c->q_claim);
+	store_reset_keep(c->q_claim); /* all parameters bound each time */
 	return rc < 0 ? -rc : UC_OK;
 }
 
-/* Value of spec column named db in vals, or NULL. */
-static const char *vcol(const struct table_spec *ts, const struct val *v,
-			const char *db)
+static int table_index_of(const struct table_spec *ts)
 {
-	for (int k = 0; k < ts->ncols; k++) {
-		const char *name = ts->cols[k].db ? ts->cols[k].db : ts->cols[k].name;
+	return (int)(ts - ingest_tables);
+}
 
-		if (strcmp(name, db) == 0)
-			return v[k].null ? NULL : v[k].p;
+/* Value of the spec column id (enum vcol_id) in vals, or NULL (blank, or
+ * no such column). c->vix[table] is filled by prepare_insert(). */
+static const char *vcol(const struct ingest_ctx *c, const struct table_spec *ts,
+			const struct val *v, int id)
+{
+	int k = c->vix[table_index_of(ts)][id];
+
+	if (k < 0)
+		return NULL;
+	return v[k].null ? NULL : v[k].p;
+}
+
+/* Resolve the vcol_id columns of table spec ti (once). */
+static void vcol_resolve(struct ingest_ctx *c, const struct table_spec *ts, int ti)
+{
+	for (int id = 0; id < VC_N; id++) {
+		c->vix[ti][id] = -1;
+		for (int k = 0; k < ts->ncols; k++) {
+			const char *name = ts->cols[k].db ? ts->cols[k].db : ts->cols[k].name;
+
+			if (strcmp(name, vcol_names[id]) == 0) {
+				c->vix[ti][id] = (signed char)k;
+				break;
+			}
+		}
 	}
-	return NULL;
 }
 
 static int derive_table_row(struct ingest_ctx *c, const struct table_spec *ts,
 			    int64_t rid, struct val *v, struct uc_err *err)
 {
-	const char *anum = vcol(ts, v, "a_number");
+	const char *anum = vcol(c, ts, v, VC_A_NUMBER);
 
 	if (strcmp(ts->tbl, "orr_placement") == 0) {
-		const char *street = vcol(ts, v, "street"), *unit = vcol(ts, v, "unit");
-		const char *city = vcol(ts, v, "city"), *state = vcol(ts, v, "state");
-		const char *zip = vcol(ts, v, "zip"), *rel = vcol(ts, v, "released_date");
+		const char *street = vcol(c, ts, v, VC_STREET);
+		const char *unit = vcol(c, ts, v, VC_UNIT);
+		const char *city = vcol(c, ts, v, VC_CITY);
+		const char *state = vcol(c, ts, v, VC_STATE);
+		const char *zip = vcol(c, ts, v, VC_ZIP);
+		const char *rel = vcol(c, ts, v, VC_RELEASED_DATE);
 
 		if (!rel && !street && !unit && !city && !state && !zip)
 			return UC_OK;
@@ -612,29 +677,32 @@ static int derive_table_row(struct ingest_ctx *c, const struct table_spec *ts,
 				   address_status(street, unit, city), rel, err);
 	}
 	if (strcmp(ts->tbl, "ice_nta") == 0) {
-		const char *street = vcol(ts, v, "street"), *unit = vcol(ts, v, "unit");
-		const char *city = vcol(ts, v, "city"), *state = vcol(ts, v, "state");
-		const char *zip = vcol(ts, v, "zip");
-		const char *as_of = vcol(ts, v, "served_date");
+		const char *street = vcol(c, ts, v, VC_STREET);
+		const char *unit = vcol(c, ts, v, VC_UNIT);
+		const char *city = vcol(c, ts, v, VC_CITY);
+		const char *state = vcol(c, ts, v, VC_STATE);
+		const char *zip = vcol(c, ts, v, VC_ZIP);
+		const char *as_of = vcol(c, ts, v, VC_SERVED_DATE);
 
 		if (!street && !unit && !city && !state && !zip)
 			return UC_OK;
 		if (!as_of)
-			as_of = vcol(ts, v, "issued_date");
+			as_of = vcol(c, ts, v, VC_ISSUED_DATE);
 		return add_address(c, ts->tbl, rid, anum, street, unit, city, state, zip,
 				   address_status(street, unit, city), as_of, err);
 	}
 	if (strcmp(ts->tbl, "eoir_case") == 0) {
-		const char *city = vcol(ts, v, "upd_city"), *state = vcol(ts, v, "upd_state");
-		const char *zip = vcol(ts, v, "upd_zip");
-		const char *as_of = vcol(ts, v, "address_changed_on");
-		const char *atty = vcol(ts, v, "atty_nbr");
+		const char *city = vcol(c, ts, v, VC_UPD_CITY);
+		const char *state = vcol(c, ts, v, VC_UPD_STATE);
+		const char *zip = vcol(c, ts, v, VC_UPD_ZIP);
+		const char *as_of = vcol(c, ts, v, VC_ADDRESS_CHANGED_ON);
+		const char *atty = vcol(c, ts, v, VC_ATTY_NBR);
 		int rc;
 
 		if (!city && !state && !zip) {
-			city = vcol(ts, v, "city");
-			state = vcol(ts, v, "state");
-			zip = vcol(ts, v, "zip");
+			city = vcol(c, ts, v, VC_CITY);
+			state = vcol(c, ts, v, VC_STATE);
+			zip = vcol(c, ts, v, VC_ZIP);
 			as_of = NULL;
 		}
 		if (city || state || zip) {
@@ -666,15 +734,39 @@ static uint64_t siphash(const void *p, size_t n)
 	return v;
 }
 
-static void hash_add(struct buf *hb, const struct val *v, const char *base)
+/*
+ * The bytes rhash is computed over, into c->hb: the table name and NUL,
+ * then per column NUL (SQL NULL) or 0x01, the value and NUL. Written in
+ * one pass after one size check (this runs for every row). Returns 0, or
+ * -1 when the row is too large for c->hb.
+ */
+static int hash_input(struct ingest_ctx *c, const struct table_spec *ts,
+		      const struct val *v)
 {
-	if (v->null) {
-		buf_addc(hb, '\0');
-		return;
+	size_t tl = strlen(ts->tbl), need = tl + 1;
+	char *p;
+
+	for (int k = 0; k < ts->ncols; k++)
+		need += v[k].null ? 1 : v[k].n + 2;
+	buf_reset(&c->hb);
+	if (buf_grow(&c->hb, need))
+		return -1;
+	p = c->hb.ptr;
+	memcpy(p, ts->tbl, tl + 1);
+	p += tl + 1;
+	for (int k = 0; k < ts->ncols; k++) {
+		if (v[k].null) {
+			*p++ = '\0';
+			continue;
+		}
+		*p++ = '\1';
+		memcpy(p, c->vb.ptr + v[k].off, v[k].n);
+		p += v[k].n;
+		*p++ = '\0';
 	}
-	buf_addc(hb, '\1');
-	buf_add(hb, base + v->off, v->n);
-	buf_addc(hb, '\0');
+	c->hb.len = need;
+	c->hb.ptr[need] = '\0';
+	return 0;
 }
 
 static void unknown_code(struct frun *fr, int k, const char *code, size_t n)
@@ -914,20 +1006,16 @@ static void check_value(struct frun *fr, int k, const char *s, size_t n,
 	buf_addc(&c->vb, '\0');
 }
 
-static int table_index(const struct table_spec *ts)
-{
-	return (int)(ts - ingest_tables);
-}
-
 static int prepare_insert(struct ingest_ctx *c, const struct table_spec *ts,
 			  struct uc_err *err)
 {
-	int ti = table_index(ts);
+	int ti = table_index_of(ts);
 	struct buf b;
 	int nx = 0, rc;
 
 	if (c->ins[ti])
 		return UC_OK;
+	vcol_resolve(c, ts, ti);
 	buf_init(&b, 8192);
 	buf_addf(&b, "SELECT 1 FROM %s WHERE skey=? AND rhash=? LIMIT 1", ts->tbl);
 	rc = prep(c, &c->has[ti], b.ptr, err);
@@ -964,10 +1052,10 @@ static const char *extra_value(struct frun *fr, enum extra_kind x, struct val *v
 	*is_int = 0;
 	switch (x) {
 	case X_ADDRESS_STATUS:
-		return address_status(vcol(ts, v, "street"), vcol(ts, v, "unit"),
-				      vcol(ts, v, "city"));
+		return address_status(vcol(c, ts, v, VC_STREET), vcol(c, ts, v, VC_UNIT),
+				      vcol(c, ts, v, VC_CITY));
 	case X_EOIR_COUNTRY: {
-		const char *nat = vcol(ts, v, "nat_code");
+		const char *nat = vcol(c, ts, v, VC_NAT_CODE);
 		const char *d = nat && c->lk ? lookup_get(c->lk, "tblLookupAlienNat", nat,
 							   strlen(nat))
 					     : NULL;
@@ -975,7 +1063,7 @@ static const char *extra_value(struct frun *fr, enum extra_kind x, struct val *v
 		return d ? iso_country_code(d) : NULL;
 	}
 	case X_EOIR_LANGUAGE: {
-		const char *lang = vcol(ts, v, "lang_code");
+		const char *lang = vcol(c, ts, v, VC_LANG_CODE);
 		const char *d = lang && c->lk ? lookup_get(c->lk, "tblLanguage", lang,
 							    strlen(lang))
 					      : NULL;
@@ -984,7 +1072,7 @@ static const char *extra_value(struct frun *fr, enum extra_kind x, struct val *v
 		return iso ? iso : lang;
 	}
 	case X_FTA_NOTICE: {
-		const char *nc = vcol(ts, v, "notice_code");
+		const char *nc = vcol(c, ts, v, VC_NOTICE_CODE);
 		const char *d = nc && c->lk ? lookup_get(c->lk, "tblLookupNOTICE", nc,
 							  strlen(nc))
 					    : NULL;
@@ -1031,7 +1119,7 @@ static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
 {
 	struct ingest_ctx *c = fr->c;
 	const struct table_spec *ts = fr->ts;
-	struct store_stmt *q = c->ins[table_index(ts)];
+	struct store_stmt *q = c->ins[table_index_of(ts)];
 	uint64_t rhash, keyh;
 	struct dup_ent *d;
 	int rc, col;
@@ -1047,13 +1135,14 @@ static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
 		fr->rows_rejected++;
 		return UC_OK;
 	}
-	buf_reset(&c->hb);
-	buf_adds(&c->hb, ts->tbl);
-	buf_addc(&c->hb, '\0');
-	for (int k = 0; k < ts->ncols; k++)
-		hash_add(&c->hb, &v[k], c->vb.ptr);
-	rhash = siphash(c->hb.ptr, c->hb.len);
 	keyh = siphash(v[0].p, v[0].n);
+	dup_prefetch(&fr->dup, keyh);
+	if (hash_input(c, ts, v)) {
+		row_error(fr, 0, "row", "row too large");
+		fr->rows_rejected++;
+		return UC_OK;
+	}
+	rhash = siphash(c->hb.ptr, c->hb.len);
 	d = dup_check(&fr->dup, keyh, rhash, fr->line);
 	if (d) {
 		if (d->rhash == rhash) {
@@ -1065,7 +1154,7 @@ static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
 		fr->rows_rejected++;
 		return UC_OK;
 	}
-	rc = stored_already(&fr->seen, fr->use_set, c->has[table_index(ts)], v[0].p,
+	rc = stored_already(&fr->seen, fr->use_set, c->has[table_index_of(ts)], v[0].p,
 			    v[0].n, rhash, err);
 	if (rc < 0)
 		return -rc;
@@ -1105,7 +1194,7 @@ static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
 			store_bind_text_static(q, col, s, -1);
 	}
 	rc = store_step(q, err);
-	store_reset(q);
+	store_reset_keep(q); /* every parameter is bound again for the next row */
 	if (rc < 0)
 		return -rc;
 	fr->rows_new++;
@@ -2208,12 +2297,13 @@ static int import_events(struct frun *fr, struct uc_err *err)
 		{
 			/* Duplicate event ids within the file. */
 			const char *id = jstr(obj, "event_id");
-			uint64_t rh;
+			uint64_t rh, kh = siphash(id, strlen(id));
 			struct dup_ent *d;
 
+			dup_prefetch(&fr->dup, kh);
 			body = event_canonical(c, obj);
 			rh = siphash(body ? body : "", body ? c->jb.len : 0);
-			d = dup_check(&fr->dup, siphash(id, strlen(id)), rh, fr->line);
+			d = dup_check(&fr->dup, kh, rh, fr->line);
 			if (d) {
 				if (d->rhash == rh) {
 					fr->rows_same++;

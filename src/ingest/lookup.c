@@ -16,6 +16,8 @@ struct lk_entry {
 	char *value;   /* code, owned */
 	char *desc;    /* description(s), owned */
 	int pos;       /* 1-based position within its table */
+	size_t vlen;   /* strlen(value) */
+	uint64_t h;    /* hash2(table, value): compared before the strings */
 };
 
 struct lookup {
@@ -42,17 +44,20 @@ static struct lk_entry *find(const struct lookup *lk, const char *table,
 			     const char *value, size_t vlen)
 {
 	size_t mask = lk->nslot - 1;
+	uint64_t h;
 
 	if (!lk->nslot)
 		return NULL;
-	for (size_t i = hash2(table, value, vlen) & mask;; i = (i + 1) & mask) {
+	h = hash2(table, value, vlen);
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct lk_entry *e;
 
 		if (!lk->slot[i])
 			return NULL;
 		e = &lk->e[lk->slot[i] - 1];
-		if (strcmp(e->table, table) == 0 && strlen(e->value) == vlen &&
-		    memcmp(e->value, value, vlen) == 0)
+		if (e->h == h && e->vlen == vlen &&
+		    memcmp(e->value, value, vlen) == 0 &&
+		    strcmp(e->table, table) == 0)
 			return e;
 	}
 }
@@ -66,7 +71,7 @@ static void rehash(struct lookup *lk)
 	lk->nslot = n;
 	for (size_t k = 0; k < lk->n; k++) {
 		struct lk_entry *e = &lk->e[k];
-		size_t i = hash2(e->table, e->value, strlen(e->value)) & (n - 1);
+		size_t i = e->h & (n - 1);
 
 		while (lk->slot[i])
 			i = (i + 1) & (n - 1);
@@ -99,10 +104,12 @@ static void add(struct lookup *lk, const char *table, const char *value,
 	e->value = uc_xstrdup(value);
 	e->desc = uc_xstrdup(desc);
 	e->pos = pos;
+	e->vlen = strlen(value);
+	e->h = hash2(table, value, e->vlen);
 	if (lk->n * 2 > lk->nslot) {
 		rehash(lk);
 	} else {
-		size_t i = hash2(table, value, strlen(value)) & (lk->nslot - 1);
+		size_t i = e->h & (lk->nslot - 1);
 
 		while (lk->slot[i])
 			i = (i + 1) & (lk->nslot - 1);

@@ -317,6 +317,11 @@ void store_reset(struct store_stmt *q)
 	sqlite3_clear_bindings(q->s);
 }
 
+void store_reset_keep(struct store_stmt *q)
+{
+	sqlite3_reset(q->s);
+}
+
 void store_finalize(struct store_stmt *q)
 {
 	if (!q)

@@ -89,6 +89,10 @@ void store_bind_null(struct store_stmt *q, int i);
 int store_step(struct store_stmt *q, struct uc_err *err);
 /* Reset for re-execution and clear bindings. */
 void store_reset(struct store_stmt *q);
+/* Reset for re-execution keeping the bindings: for hot loops that bind
+ * every parameter again before each step (clearing them is wasted work).
+ * Static text stays bound but is not read until the next step. */
+void store_reset_keep(struct store_stmt *q);
 void store_finalize(struct store_stmt *q);
 
 /* Columns of the current row (0-based). Text pointers are valid until the
