@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "link/link_int.h"
 
 #define FLOOR 1e-6
 
@@ -244,21 +245,43 @@ int fs_decide(const struct fs_model *m, double posterior)
 	return FS_NONMATCH;
 }
 
+/* The random pairs' comparisons, for link_parallel(). */
+struct rnd_job {
+	fs_compare_fn fn;     /* the comparator (pure) */
+	void *ctx;            /* its data */
+	const uint64_t *pair; /* i << 32 | j */
+	uint8_t *vec;         /* out: FS_MAX_FIELDS levels per pair */
+};
+
+static void rnd_range(void *arg, size_t lo, size_t hi)
+{
+	struct rnd_job *j = arg;
+
+	for (size_t i = lo; i < hi; i++)
+		j->fn(j->ctx, (uint32_t)(j->pair[i] >> 32), (uint32_t)j->pair[i],
+		      j->vec + i * FS_MAX_FIELDS);
+}
+
 void fs_random_u(struct fs_model *m, size_t n, const uint8_t *side,
 		 fs_compare_fn fn, void *ctx, size_t samples)
 {
 	double cnt[FS_MAX_FIELDS][FS_MAX_LEVELS];
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 	size_t done = 0, tries = 0;
+	struct rnd_job job;
+	uint64_t *pair;
+	uint8_t *vec;
 
 	if (n < 2)
 		return;
 	if (samples > n * (n - 1) / 2)
 		samples = n * (n - 1) / 2;
 	memset(cnt, 0, sizeof(cnt));
+	/* Draw the pairs here (one random sequence), compare them on all
+	 * cores, count here: the same counts whatever the cores. */
+	pair = uc_xmalloc((samples ? samples : 1) * sizeof(*pair));
 	while (done < samples && tries < samples * 20) {
 		uint32_t i, j;
-		uint8_t v[FS_MAX_FIELDS];
 
 		tries++;
 		x ^= x << 13;
@@ -268,12 +291,22 @@ void fs_random_u(struct fs_model *m, size_t n, const uint8_t *side,
 		j = (uint32_t)((x >> 32) % n);
 		if (i == j || (side && side[i] == side[j]))
 			continue;
-		memset(v, 0, sizeof(v));
-		fn(ctx, i, j, v);
+		pair[done++] = (uint64_t)i << 32 | j;
+	}
+	vec = uc_xcalloc(done ? done : 1, FS_MAX_FIELDS);
+	job.fn = fn;
+	job.ctx = ctx;
+	job.pair = pair;
+	job.vec = vec;
+	link_parallel(done, 5000, rnd_range, &job);
+	for (size_t k = 0; k < done; k++) {
+		const uint8_t *v = vec + k * FS_MAX_FIELDS;
+
 		for (int f = 0; f < m->nfield; f++)
 			cnt[f][v[f] < FS_MAX_LEVELS ? v[f] : 0]++;
-		done++;
 	}
+	free(pair);
+	free(vec);
 	if (done == 0)
 		return;
 	for (int f = 0; f < m->nfield; f++) {

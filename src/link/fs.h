@@ -92,7 +92,9 @@ typedef void (*fs_compare_fn)(void *ctx, uint32_t a, uint32_t b, uint8_t *vec);
  * then starts from this u instead of the candidates' level frequencies
  * (with fix_u also set, it keeps it). Starting from it keeps EM from
  * swapping the two classes when the candidate pairs are mostly matches
- * (tight blocking on small data). Deterministic (fixed seed). */
+ * (tight blocking on small data). Deterministic (fixed seed), whatever
+ * the cores: fn is called from several threads at once, so it must only
+ * read ctx and write vec. */
 void fs_random_u(struct fs_model *m, size_t n, const uint8_t *side,
 		 fs_compare_fn fn, void *ctx, size_t samples);
 

@@ -4,6 +4,7 @@
 #include "link/link.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,9 @@ struct lset {
 	struct larena a;     /* names, each distinct name once (interned) */
 	struct u64map names; /* hash of a name -> its offset in a */
 	struct u64map idx;   /* rkey -> index */
+	struct larena raw;   /* source names as read, each distinct one once */
+	struct u64map rawn;  /* hash of a source name -> its offset in raw << 32 |
+			      * the offset of its normalised form in a */
 };
 
 /* A scored candidate pair. */
@@ -116,6 +120,8 @@ static void lset_init(struct lset *s)
 	larena_init(&s->a);
 	u64map_init(&s->names);
 	u64map_init(&s->idx);
+	larena_init(&s->raw);
+	u64map_init(&s->rawn);
 }
 
 static void lset_release(struct lset *s)
@@ -124,6 +130,8 @@ static void lset_release(struct lset *s)
 	larena_release(&s->a);
 	u64map_release(&s->names);
 	u64map_release(&s->idx);
+	larena_release(&s->raw);
+	u64map_release(&s->rawn);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -169,11 +177,37 @@ static uint32_t lset_name(struct lset *s, const char *name, size_t len)
 	return off;
 }
 
+/* Offset (and length, in *len) of the normalised, interned form of the
+ * source name raw (may be NULL). The same spellings come back on many
+ * records, so each distinct one is normalised once; a hash shared by two
+ * spellings only costs the second its caching. */
+static uint32_t lset_norm(struct lset *s, const char *raw, uint8_t *len)
+{
+	struct norm_name nn;
+	size_t rl = raw ? strlen(raw) : 0;
+	uint64_t h = block_hash(raw ? raw : "", rl, 98), *c;
+	uint32_t off;
+
+	if (h == UINT64_MAX)
+		h = 0;
+	c = raw ? u64map_get(&s->rawn, h) : NULL;
+	if (c && strcmp(s->raw.p + (uint32_t)(*c >> 32), raw) == 0) {
+		off = (uint32_t)*c;
+		*len = (uint8_t)strlen(s->a.p + off);
+		return off;
+	}
+	norm_name(raw, (size_t)-1, &nn);
+	*len = (uint8_t)strlen(nn.s);
+	off = lset_name(s, nn.s, *len);
+	if (raw && !c)
+		u64map_put(&s->rawn, h, (uint64_t)larena_add(&s->raw, raw, rl) << 32 | off);
+	return off;
+}
+
 /* Add the current row of q (columns as in srcs[].sel) as a record. */
 static void add_row(struct lset *s, struct store_stmt *q, int code, int is_new)
 {
 	struct lrec *r;
-	struct norm_name nn;
 	const char *t;
 	int32_t d;
 	uint64_t rid = (uint64_t)store_col_int(q, 0);
@@ -190,12 +224,8 @@ static void add_row(struct lset *s, struct store_stmt *q, int code, int is_new)
 	t = store_col_text(q, 1);
 	r->skh = block_hash(t ? t : "", t ? strlen(t) : 0, (uint64_t)code);
 	r->anum = parse_anum(store_col_text(q, 2));
-	norm_name(store_col_text(q, 3), (size_t)-1, &nn);
-	r->famlen = (uint8_t)strlen(nn.s);
-	r->fam = lset_name(s, nn.s, r->famlen);
-	norm_name(store_col_text(q, 4), (size_t)-1, &nn);
-	r->givlen = (uint8_t)strlen(nn.s);
-	r->giv = lset_name(s, nn.s, r->givlen);
+	r->fam = lset_norm(s, store_col_text(q, 3), &r->famlen);
+	r->giv = lset_norm(s, store_col_text(q, 4), &r->givlen);
 	t = store_col_text(q, 5);
 	r->dob = t && date_parse(t, strlen(t), &d) == 0 ? d : UC_DATE_NONE;
 	t = store_col_text(q, 6);
@@ -320,42 +350,72 @@ static int rec_keys(const struct lset *s, const struct lrec *r, uint64_t out[REC
 	return k;
 }
 
-/* Largest name-comparison memo of one thread (entries); it starts over
- * when full. */
-#define NAME_MEMO_MAX (1u << 21)
+/* Slots of one thread's name-comparison memo (a power of two); it starts
+ * over when half full. */
+#define NAME_MEMO_BITS 22
+#define NAME_MEMO_MAX (1u << (NAME_MEMO_BITS - 1))
+
+/* One thread's memo of name comparisons: open addressing with key and
+ * level side by side (a lookup is one cache miss, and most miss the
+ * cache: the table is large and the keys random). */
+struct namememo {
+	struct namememo_ent {
+		uint64_t k; /* ao << 32 | bo; 0 = empty (offset 0 is no name) */
+		uint32_t v; /* cmp_name() level */
+	} *e;               /* 1 << NAME_MEMO_BITS slots, allocated at first use */
+	size_t len;         /* used slots */
+};
+
+static struct namememo_ent *namememo_slot(struct namememo *m, uint64_t k)
+{
+	size_t mask = ((size_t)1 << NAME_MEMO_BITS) - 1;
+	size_t i = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> (64 - NAME_MEMO_BITS));
+
+	if (!m->e)
+		m->e = uc_xcalloc((size_t)1 << NAME_MEMO_BITS, sizeof(*m->e));
+	while (m->e[i].k && m->e[i].k != k)
+		i = (i + 1) & mask;
+	return &m->e[i];
+}
 
 /* cmp_name() of the interned names at offsets ao and bo (lengths al, bl),
  * remembered in memo (may be NULL): names come from small pools, and the
  * same two names meet again and again. */
 static int name_level(const struct lset *s, uint32_t ao, size_t al, uint32_t bo, size_t bl,
-		      struct u64map *memo)
+		      struct namememo *memo)
 {
 	struct norm_name x, y;
-	uint64_t key = (uint64_t)ao << 32 | bo, *m;
+	uint64_t key = (uint64_t)ao << 32 | bo;
+	struct namememo_ent *m = NULL;
 	int l;
 
 	if (!al || !bl)
 		return CMP_NAME_MISSING;
 	if (ao == bo)
 		return CMP_NAME_EXACT;
-	m = memo ? u64map_get(memo, key) : NULL;
-	if (m)
-		return (int)*m;
+	if (memo) {
+		m = namememo_slot(memo, key);
+		if (m->k)
+			return (int)m->v;
+	}
 	norm_split(s->a.p + ao, al, &x);
 	norm_split(s->a.p + bo, bl, &y);
 	l = cmp_name(&x, &y);
 	if (memo) {
 		if (memo->len >= NAME_MEMO_MAX) {
-			u64map_release(memo);
-			u64map_init(memo);
+			memset(memo->e, 0, ((size_t)1 << NAME_MEMO_BITS) * sizeof(*memo->e));
+			memo->len = 0;
+			m = namememo_slot(memo, key);
 		}
-		u64map_put(memo, key, (uint64_t)l);
+		m->k = key;
+		m->v = (uint32_t)l;
+		memo->len++;
 	}
 	return l;
 }
 
 static void compare(const struct lset *s, uint32_t ia, uint32_t ib, uint8_t vec[NF],
-		    struct u64map *memo)
+		    struct namememo *memo)
 {
 	const struct lrec *a = &s->r[ia], *b = &s->r[ib];
 	char as[10], bs[10];
@@ -406,16 +466,15 @@ struct cmp_job {
 static void cmp_range(void *arg, size_t lo, size_t hi)
 {
 	struct cmp_job *j = arg;
-	struct u64map memo; /* this thread's name comparisons */
+	struct namememo memo = {NULL, 0}; /* this thread's name comparisons */
 
-	u64map_init(&memo);
 	for (size_t i = lo; i < hi; i++) {
 		uint8_t vec[NF];
 
 		compare(j->set, j->c[i].a, j->c[i].b, vec, &memo);
 		j->c[i].pat = fs_pack(j->model, vec);
 	}
-	u64map_release(&memo);
+	free(memo.e);
 }
 
 /* Fill c[i].pat for n pairs on all cores; compare() is pure and each
@@ -1386,6 +1445,67 @@ static int write_sorted(struct store_stmt *q, uint64_t *v, size_t n, int shift,
 	return rc;
 }
 
+/* The person_key rows of a run, built and sorted on a thread of their
+ * own while run_write() writes the other tables (SQLite work, one core):
+ * reads the records, the grouping and the person ids only. */
+struct keyjob {
+	const struct lset *set; /* records, read only */
+	const uint64_t *ord;    /* root << 32 | record, grouped by root; read only */
+	const int64_t *pidof;   /* person id per record; read only */
+	int full;               /* full run: every record, else new ones */
+	struct keyrow *kv;      /* out: sorted rows (owned by the job) */
+	size_t nk;              /* out: rows in kv */
+	size_t ak;              /* rows allocated in kv */
+	struct larena ka;       /* out: key texts */
+};
+
+/* Search keys of each person's new records (all, in full runs), sorted. */
+static void keyjob_build(struct keyjob *j)
+{
+	const struct lset *S = j->set;
+
+	for (size_t g = 0; g < S->n;) {
+		uint32_t root = (uint32_t)(j->ord[g] >> 32);
+		int64_t pid = j->pidof[(uint32_t)j->ord[g]];
+		size_t e = g, from = j->nk;
+
+		while (e < S->n && (uint32_t)(j->ord[e] >> 32) == root)
+			e++;
+		for (size_t x = g; x < e; x++) {
+			const struct lrec *r = &S->r[(uint32_t)j->ord[x]];
+			struct norm_name nn;
+			char ph[NORM_PHON_MAX];
+
+			if (!r->is_new && !j->full)
+				continue;
+			for (int kind = 0; kind < 2; kind++) {
+				const char *v = S->a.p + (kind ? r->giv : r->fam);
+
+				norm_split(v, strlen(v), &nn);
+				for (int t = 0; t < nn.ntok; t++) {
+					size_t pl;
+
+					keyrow_add(&j->kv, &j->nk, &j->ak, &j->ka, from,
+						   nn.s + nn.off[t], nn.len[t], kind, pid);
+					pl = kind ? 0 : norm_phon(nn.s + nn.off[t], nn.len[t], ph);
+					if (pl)
+						keyrow_add(&j->kv, &j->nk, &j->ak, &j->ka, from, ph,
+							   pl, 2, pid);
+				}
+			}
+		}
+		g = e;
+	}
+	if (j->nk)
+		qsort_r(j->kv, j->nk, sizeof(*j->kv), keyrow_cmp, j->ka.p);
+}
+
+static void *keyjob_main(void *arg)
+{
+	keyjob_build(arg);
+	return NULL;
+}
+
 /* Write persons, records, A-numbers, case numbers, name keys. */
 static int run_write(struct run *R, struct uc_err *err)
 {
@@ -1395,16 +1515,18 @@ static int run_write(struct run *R, struct uc_err *err)
 			  *qm = NULL, *qw = NULL;
 	uint64_t *ord = NULL, *av = NULL, *iv = NULL;
 	int64_t *pidof = NULL;
-	struct keyrow *kv = NULL;
-	struct larena ka;
-	size_t na = 0, ni = 0, nk = 0, ak = 0, ngroups = 0;
+	struct keyjob kj;
+	pthread_t ktid;
+	int kstarted = 0;
+	size_t na = 0, ni = 0, ngroups = 0;
 	int64_t next_id = 0;
 	struct u64map claimed, rootp;
 	int rc;
 
+	memset(&kj, 0, sizeof(kj));
 	u64map_init(&claimed);
 	u64map_init(&rootp);
-	larena_init(&ka);
+	larena_init(&kj.ka);
 	if (R->full) {
 		rc = exec1(R->st, "DELETE FROM person_record; DELETE FROM person_anumber; "
 			   "DELETE FROM person_idncase; DELETE FROM person_key; DELETE FROM link_bucket; "
@@ -1462,29 +1584,44 @@ static int run_write(struct run *R, struct uc_err *err)
 			u64map_put(&claimed, (uint64_t)p, 1);
 		}
 	}
-	for (size_t g = 0; g < S->n && !rc;) {
+	/* Person id per record: the root's, else a new one. */
+	for (size_t g = 0; g < S->n;) {
 		uint32_t root = (uint32_t)(ord[g] >> 32);
 		size_t e = g;
 		uint64_t *pp = u64map_get(&rootp, root);
-		int64_t pid;
+		int64_t pid = pp ? (int64_t)*pp : ++next_id;
+
+		while (e < S->n && (uint32_t)(ord[e] >> 32) == root)
+			e++;
+		for (size_t x = g; x < e; x++)
+			pidof[(uint32_t)ord[x]] = pid;
+		g = e;
+	}
+	/* The search keys are built and sorted meanwhile (no SQLite there);
+	 * if no thread can be started, here and now. */
+	kj.set = S;
+	kj.ord = ord;
+	kj.pidof = pidof;
+	kj.full = R->full;
+	if (pthread_create(&ktid, NULL, keyjob_main, &kj) == 0)
+		kstarted = 1;
+	else
+		keyjob_build(&kj);
+	for (size_t g = 0; g < S->n && !rc;) {
+		uint32_t root = (uint32_t)(ord[g] >> 32);
+		size_t e = g;
+		int64_t pid = pidof[(uint32_t)ord[g]];
 		uint32_t best = 0;
 		int bestn = 0, any_new = 0;
 
 		while (e < S->n && (uint32_t)(ord[e] >> 32) == root)
 			e++;
 		ngroups++;
-		if (!pp) {
-			pid = ++next_id;
-			u64map_put(&rootp, root, (uint64_t)pid);
-		} else {
-			pid = (int64_t)*pp;
-		}
 		/* The cluster's A-number: the most frequent valid one. */
 		for (size_t x = g; x < e; x++) {
 			const struct lrec *r = &S->r[(uint32_t)ord[x]];
 			int n = 0;
 
-			pidof[(uint32_t)ord[x]] = pid;
 			any_new |= r->is_new || R->full;
 			if (!r->anum || r->suspect)
 				continue;
@@ -1507,29 +1644,6 @@ static int run_write(struct run *R, struct uc_err *err)
 				store_bind_null(qp, 2);
 			store_bind_text(qp, 3, R->now, -1);
 			rc = step_done(qp, err);
-		}
-		/* Search keys of the person's new records (all, in full runs). */
-		for (size_t x = g, from = nk; x < e; x++) {
-			const struct lrec *r = &S->r[(uint32_t)ord[x]];
-			struct norm_name nn;
-			char ph[NORM_PHON_MAX];
-
-			if (!r->is_new && !R->full)
-				continue;
-			for (int kind = 0; kind < 2; kind++) {
-				const char *v = S->a.p + (kind ? r->giv : r->fam);
-
-				norm_split(v, strlen(v), &nn);
-				for (int t = 0; t < nn.ntok; t++) {
-					size_t pl;
-
-					keyrow_add(&kv, &nk, &ak, &ka, from, nn.s + nn.off[t],
-						   nn.len[t], kind, pid);
-					pl = kind ? 0 : norm_phon(nn.s + nn.off[t], nn.len[t], ph);
-					if (pl)
-						keyrow_add(&kv, &nk, &ak, &ka, from, ph, pl, 2, pid);
-				}
-			}
 		}
 		for (size_t x = g; x < e && !rc && R->full; x++) {
 			const struct lrec *r = &S->r[(uint32_t)ord[x]];
@@ -1581,17 +1695,18 @@ static int run_write(struct run *R, struct uc_err *err)
 		rc = write_sorted(qa, av, na, 33, 1, err);
 	if (!rc)
 		rc = write_sorted(qi, iv, ni, 32, 0, err);
-	if (!rc && nk) {
-		qsort_r(kv, nk, sizeof(*kv), keyrow_cmp, ka.p);
-		for (size_t i = 0; i < nk && !rc; i++) {
-			if (i && keyrow_cmp(&kv[i], &kv[i - 1], ka.p) == 0)
-				continue;
-			store_reset(qk);
-			store_bind_text(qk, 1, ka.p + kv[i].off, -1);
-			store_bind_text(qk, 2, key_kind[kv[i].kind], -1);
-			store_bind_int(qk, 3, kv[i].person);
-			rc = step_done(qk, err);
-		}
+	if (kstarted) {
+		pthread_join(ktid, NULL);
+		kstarted = 0;
+	}
+	for (size_t i = 0; i < kj.nk && !rc; i++) {
+		if (i && keyrow_cmp(&kj.kv[i], &kj.kv[i - 1], kj.ka.p) == 0)
+			continue;
+		store_reset(qk);
+		store_bind_text(qk, 1, kj.ka.p + kj.kv[i].off, -1);
+		store_bind_text(qk, 2, key_kind[kj.kv[i].kind], -1);
+		store_bind_int(qk, 3, kj.kv[i].person);
+		rc = step_done(qk, err);
 	}
 	for (int c = 1; c <= NSRC && !rc; c++) {
 		store_reset(qw);
@@ -1610,12 +1725,15 @@ static int run_write(struct run *R, struct uc_err *err)
 		R->s->persons = (size_t)np;
 	}
 out:
+	/* The key job reads ord and pidof: wait for it before freeing. */
+	if (kstarted)
+		pthread_join(ktid, NULL);
 	free(ord);
 	free(pidof);
 	free(av);
 	free(iv);
-	free(kv);
-	larena_release(&ka);
+	free(kj.kv);
+	larena_release(&kj.ka);
 	u64map_release(&claimed);
 	u64map_release(&rootp);
 	store_finalize(qp);

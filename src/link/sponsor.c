@@ -80,15 +80,51 @@ static uint32_t add_phone(struct larena *a, const char *p)
 	return larena_add(a, d, n);
 }
 
-static uint32_t add_norm(struct larena *a, const char *s)
-{
-	struct norm_name nn;
+/* Source names already normalised: sponsors' names repeat (one sponsor,
+ * many placements; common names), so each spelling is normalised once. */
+struct normcache {
+	struct larena raw; /* the spellings, each once */
+	struct u64map map; /* hash of a spelling -> its offset in raw << 32 |
+			    * the offset of its normalised form in the records'
+			    * arena (0: normalises to nothing) */
+};
 
-	norm_name(s, (size_t)-1, &nn);
-	return nn.ntok ? larena_add(a, nn.s, strlen(nn.s)) : 0;
+static void normcache_init(struct normcache *c)
+{
+	larena_init(&c->raw);
+	u64map_init(&c->map);
 }
 
-static void srec_from_row(struct store_stmt *q, struct larena *a, struct srec *r)
+static void normcache_release(struct normcache *c)
+{
+	larena_release(&c->raw);
+	u64map_release(&c->map);
+}
+
+/* Offset in a of the normalised form of s (may be NULL), 0 if it has no
+ * token. A hash shared by two spellings only costs the second its
+ * caching. */
+static uint32_t add_norm(struct larena *a, struct normcache *c, const char *s)
+{
+	struct norm_name nn;
+	size_t sl = s ? strlen(s) : 0;
+	uint64_t h = block_hash(s ? s : "", sl, 97), *hit;
+	uint32_t off;
+
+	if (h == UINT64_MAX)
+		h = 0;
+	hit = s ? u64map_get(&c->map, h) : NULL;
+	if (hit && strcmp(c->raw.p + (uint32_t)(*hit >> 32), s) == 0)
+		return (uint32_t)*hit;
+	norm_name(s, (size_t)-1, &nn);
+	off = nn.ntok ? larena_add(a, nn.s, strlen(nn.s)) : 0;
+	if (s && !hit)
+		u64map_put(&c->map, h, (uint64_t)larena_add(&c->raw, s, sl) << 32 | off);
+	return off;
+}
+
+static void srec_from_row(struct store_stmt *q, struct larena *a, struct normcache *nc,
+			  struct srec *r)
 {
 	const char *sid = store_col_text(q, 1);
 	char key[256];
@@ -97,8 +133,8 @@ static void srec_from_row(struct store_stmt *q, struct larena *a, struct srec *r
 	memset(r, 0, sizeof(*r));
 	r->rid = store_col_int(q, 0);
 	r->sid = sid && *sid ? larena_add(a, sid, strlen(sid)) : 0;
-	r->fam = add_norm(a, store_col_text(q, 2));
-	r->giv = add_norm(a, store_col_text(q, 3));
+	r->fam = add_norm(a, nc, store_col_text(q, 2));
+	r->giv = add_norm(a, nc, store_col_text(q, 3));
 	r->phone = add_phone(a, store_col_text(q, 4));
 	kl = sponsor_address_key(store_col_text(q, 5), store_col_text(q, 6),
 				 store_col_text(q, 7), key, sizeof(key));
@@ -371,16 +407,28 @@ static int flag_query(struct flagger *F, const char *kind, const char *sql,
 	"JOIN orr_placement p ON p.rid = sr.src_rid LEFT JOIN person_record pr " \
 	"ON pr.src_tbl = 'orr_placement' AND pr.src_rid = sr.src_rid "
 
+/* Full runs: every flag again. Only sponsors and addresses with at
+ * least min_families records can be flagged (flag_group), and nearly all
+ * have one: the joins and the sort run on those few groups only. */
 static int flags_all(struct flagger *F, struct uc_err *err)
 {
+	char sql[768];
 	int rc = store_exec(F->st, "DELETE FROM link_flag_child; DELETE FROM link_flag;", err);
 
-	if (!rc)
-		rc = flag_query(F, "sponsor_many_children", "SELECT sr.sponsor_id, " FLAG_COLS
-				"ORDER BY sr.sponsor_id", NULL, 0, err);
-	if (!rc)
-		rc = flag_query(F, "address_many_children", "SELECT sr.address_key, " FLAG_COLS
-				"WHERE sr.address_key IS NOT NULL ORDER BY sr.address_key", NULL, 0, err);
+	if (!rc) {
+		snprintf(sql, sizeof(sql), "SELECT sr.sponsor_id, " FLAG_COLS
+			 "WHERE sr.sponsor_id IN (SELECT sponsor_id FROM sponsor_record "
+			 "GROUP BY sponsor_id HAVING COUNT(*) >= %d) ORDER BY sr.sponsor_id",
+			 F->min_families);
+		rc = flag_query(F, "sponsor_many_children", sql, NULL, 0, err);
+	}
+	if (!rc) {
+		snprintf(sql, sizeof(sql), "SELECT sr.address_key, " FLAG_COLS
+			 "WHERE sr.address_key IN (SELECT address_key FROM sponsor_record "
+			 "WHERE address_key IS NOT NULL GROUP BY address_key "
+			 "HAVING COUNT(*) >= %d) ORDER BY sr.address_key", F->min_families);
+		rc = flag_query(F, "address_many_children", sql, NULL, 0, err);
+	}
 	return rc;
 }
 
@@ -430,6 +478,7 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 			struct link_stats *s, struct uc_err *err)
 {
 	struct larena a;
+	struct normcache nc;
 	struct srec *r = NULL;
 	size_t n = 0, alloc = 0;
 	struct store_stmt *q = NULL, *qs = NULL, *qr = NULL;
@@ -445,6 +494,7 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 	int rc;
 
 	larena_init(&a);
+	normcache_init(&nc);
 	block_keys_init(&k);
 	memset(&pr, 0, sizeof(pr));
 	fs_counts_init(&cnt);
@@ -462,7 +512,7 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 			alloc = alloc ? alloc * 2 : 65536;
 			r = uc_xrealloc(r, alloc * sizeof(*r));
 		}
-		srec_from_row(q, &a, &r[n]);
+		srec_from_row(q, &a, &nc, &r[n]);
 		u64map_put(&idx, (uint64_t)r[n].rid, n);
 		n++;
 	}
@@ -633,6 +683,7 @@ out:
 	u64map_release(&rootid);
 	u64map_release(&claimed);
 	larena_release(&a);
+	normcache_release(&nc);
 	return rc;
 }
 
@@ -642,12 +693,14 @@ static int sponsor_incr(struct store *st, struct flagger *F, int64_t after,
 {
 	struct store_stmt *q = NULL, *qf = NULL, *qs = NULL, *qr = NULL;
 	struct larena a;
+	struct normcache nc;
 	struct srec *r = NULL;
 	size_t n = 0, alloc = 0;
 	char now[21];
 	int rc;
 
 	larena_init(&a);
+	normcache_init(&nc);
 	link_now(now);
 	rc = store_prepare(st, SEL, &q, err);
 	if (rc)
@@ -658,7 +711,7 @@ static int sponsor_incr(struct store *st, struct flagger *F, int64_t after,
 			alloc = alloc ? alloc * 2 : 256;
 			r = uc_xrealloc(r, alloc * sizeof(*r));
 		}
-		srec_from_row(q, &a, &r[n++]);
+		srec_from_row(q, &a, &nc, &r[n++]);
 	}
 	store_finalize(q);
 	q = NULL;
@@ -715,6 +768,7 @@ out:
 	store_finalize(qr);
 	free(r);
 	larena_release(&a);
+	normcache_release(&nc);
 	return rc;
 }
 
