@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/buf.h"
@@ -111,7 +112,8 @@ static void triage_usage(FILE *f)
 	      "WHO: case id (C12), person id (12 or P12) or A-number (208123456).\n"
 	      "Rules default to [triage] rules in the config, else the rule set of the\n"
 	      "last run, else rules/default.rules; offices likewise ([triage] offices,\n"
-	      "rules/field_offices.csv).\n",
+	      "rules/field_offices.csv). --threads: connections that read and\n"
+	      "evaluate stored facts (default 2 when there are 2 or more cores).\n",
 	      f);
 }
 
@@ -425,6 +427,9 @@ int cmd_triage(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
+	/* Default: two connections when there are two cores to run them. */
+	if (threads == 0)
+		threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
 	triage_set_threads(t, threads);
 	if (sub) {
 		rc = triage_sub(t, st, argc - sub, argv + sub, &err);

@@ -5,6 +5,7 @@
 
 #include "core/buf.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,18 @@ static int migrate(struct store *st, struct uc_err *err)
 	return store_exec(st, "COMMIT", err);
 }
 
+/*
+ * Process-wide SQLite settings, applied once before the library
+ * initialises: no memory-usage statistics (they take a global mutex on
+ * every allocation, ~3.5% of CPU in bulk loads and linkage; uctrack never
+ * reads them).
+ */
+static void sqlite_global_init(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 int store_open(struct store **out, const char *path, int flags,
 	       struct uc_err *err)
 {
@@ -120,6 +133,9 @@ int store_open(struct store **out, const char *path, int flags,
 	int rc;
 
 	*out = NULL;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, sqlite_global_init);
 	st->path = uc_xstrdup(path);
 	oflags |= SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {

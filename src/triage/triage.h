@@ -65,8 +65,10 @@ void triage_close(struct triage *t);
  */
 int triage_refresh(struct triage *t, int32_t today, int *stale,
 		   struct uc_err *err);
-/* Full runs from stored facts: read and evaluate on 1 (default) or 2
- * connections in parallel; 2 helps only when a core is idle. */
+/* Full runs from stored facts: read and evaluate on 1 (the library's
+ * default) or 2 connections in parallel. `uctrack triage` asks for 2 when
+ * the machine has 2 or more cores: it halves the run on an idle machine
+ * (0.18 s vs 0.35 s for 617k cases) and costs nothing measurable under load. */
 void triage_set_threads(struct triage *t, int threads);
 /* The compiled rule set in use (owned by t). */
 const struct rules *triage_rules(const struct triage *t);
