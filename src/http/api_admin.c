@@ -48,20 +48,6 @@ static int parse_num(const char *what, const char *s, long long min,
 	return UC_OK;
 }
 
-static int finish(struct http_req *r, struct hj_out *o, int rc,
-		  struct store_stmt *q, struct uc_err *err)
-{
-	store_finalize(q);
-	if (!rc && o->failed)
-		rc = uc_error(err, UC_ENOMEM, "response too large");
-	if (rc) {
-		hj_out_release(o);
-		return rc;
-	}
-	r->out = o->root;
-	return UC_OK;
-}
-
 int api_users_list(struct http_req *r, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
@@ -74,7 +60,8 @@ int api_users_list(struct http_req *r, struct uc_err *err)
 				  " FROM app_user ORDER BY name", &q, err);
 	if (!rc)
 		rc = rows_to(&o, "items", q, NULL, &n, err);
-	return finish(r, &o, rc, q, err);
+	store_finalize(q);
+	return http_reply_json(r, &o, rc, err);
 }
 
 static const struct hj_field user_spec[] = {
@@ -148,7 +135,8 @@ int api_tokens_list(struct http_req *r, struct uc_err *err)
 		store_bind_int(q, 2, r->user.id);
 		rc = rows_to(&o, "items", q, NULL, &n, err);
 	}
-	return finish(r, &o, rc, q, err);
+	store_finalize(q);
+	return http_reply_json(r, &o, rc, err);
 }
 
 static const struct hj_field token_spec[] = {
@@ -247,5 +235,6 @@ int api_audit_list(struct http_req *r, struct uc_err *err)
 	}
 	if (!rc && n == limit)
 		hj_set_int(&o, o.root, "next_after", last);
-	return finish(r, &o, rc, q, err);
+	store_finalize(q);
+	return http_reply_json(r, &o, rc, err);
 }

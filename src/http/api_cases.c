@@ -24,19 +24,6 @@
 #define SEARCH_MAX 50
 #define SEARCH_CANDIDATES 5000
 
-static int done_out(struct http_req *r, struct hj_out *o, int rc,
-		    struct uc_err *err)
-{
-	if (!rc && o->failed)
-		rc = uc_error(err, UC_ENOMEM, "response too large");
-	if (rc) {
-		hj_out_release(o);
-		return rc;
-	}
-	r->out = o->root;
-	return UC_OK;
-}
-
 int api_case_scope(struct store *st, int64_t id, struct api_case_scope *out,
 		   struct uc_err *err)
 {
@@ -360,7 +347,7 @@ out:
 	json_decref(items);
 	store_finalize(pq);
 	store_finalize(cq);
-	return done_out(r, &o, rc, err);
+	return http_reply_json(r, &o, rc, err);
 }
 
 /* ---- one case ---- */
@@ -629,7 +616,7 @@ out:
 	json_decref(c);
 	json_decref(recs);
 	json_decref(tl);
-	return done_out(r, &o, rc, err);
+	return http_reply_json(r, &o, rc, err);
 }
 
 /* ---- writes ---- */

@@ -30,18 +30,6 @@
 #define RUNS_MAX 200
 #define FEED_NAME_MAX 100
 
-static int take(struct http_req *r, struct hj_out *o, int rc, struct uc_err *err)
-{
-	if (!rc && o->failed)
-		rc = uc_error(err, UC_ENOMEM, "response too large");
-	if (rc) {
-		hj_out_release(o);
-		return rc;
-	}
-	r->out = o->root;
-	return UC_OK;
-}
-
 /* ---- linkage review ---- */
 
 struct review_ctx {
@@ -93,7 +81,7 @@ int api_link_review(struct http_req *r, struct uc_err *err)
 	snprintf(r->target, sizeof(r->target), "link:review");
 	rc = link_review(r->st, (long)limit, review_item, &c, err);
 	hj_set_new(&o, o.root, "items", c.items);
-	return take(r, &o, rc, err);
+	return http_reply_json(r, &o, rc, err);
 }
 
 static const struct hj_field decide_spec[] = {
@@ -157,7 +145,7 @@ int api_triage_runs(struct http_req *r, struct uc_err *err)
 	}
 	store_finalize(q);
 	hj_set_new(&o, o.root, "items", items);
-	return take(r, &o, rc, err);
+	return http_reply_json(r, &o, rc, err);
 }
 
 static const struct hj_field run_spec[] = {
@@ -200,7 +188,7 @@ int api_triage_start(struct http_req *r, struct uc_err *err)
 	hj_set_int(&o, o.root, "lapsed", s.lapsed);
 	hj_set_bool(&o, o.root, "projected", s.projected);
 	r->status = 201;
-	return take(r, &o, UC_OK, err);
+	return http_reply_json(r, &o, UC_OK, err);
 }
 
 /* Compile the stored rule set with hash (NULL: the active one). */
@@ -294,7 +282,7 @@ out:
 	rdiff_release(&d);
 	rules_free(ra);
 	rules_free(rb);
-	return take(r, &o, rc, err);
+	return http_reply_json(r, &o, rc, err);
 }
 
 /* ---- feed upload ---- */
@@ -436,7 +424,7 @@ out:
 		unlink(path);
 		rmdir(dir);
 	}
-	return take(r, &o, rc, err);
+	return http_reply_json(r, &o, rc, err);
 }
 
 /* ---- reports ---- */

@@ -327,6 +327,19 @@ void http_page_put(struct http_req *r, const char *key)
 	e->gen = t->page_gen;
 }
 
+int http_reply_json(struct http_req *r, struct hj_out *o, int rc,
+		    struct uc_err *err)
+{
+	if (!rc && o->failed)
+		rc = uc_error(err, UC_ENOMEM, "response too large");
+	if (rc) {
+		hj_out_release(o);
+		return rc;
+	}
+	r->out = o->root;
+	return UC_OK;
+}
+
 int http_param_int(const char *what, const char *s, long long min,
 		   long long max, long long *out, struct uc_err *err)
 {

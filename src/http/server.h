@@ -170,6 +170,15 @@ const char *http_query(struct http_req *r, const char *name);
  */
 int http_param_int(const char *what, const char *s, long long min,
 		   long long max, long long *out, struct uc_err *err);
+struct hj_out;
+/*
+ * End a handler that built its response with an hj_out builder: on success
+ * (rc == 0 and the builder did not fail) the root object becomes r->out
+ * (the request takes ownership); otherwise the builder is released and the
+ * error returned (a failed builder is UC_ENOMEM "response too large").
+ */
+int http_reply_json(struct http_req *r, struct hj_out *o, int rc,
+		    struct uc_err *err);
 /* Request header, or NULL. */
 const char *http_header(struct http_req *r, const char *name);
 /* Append printf-style text to the audit detail. */
