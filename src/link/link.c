@@ -84,9 +84,8 @@ struct lset {
 	struct larena a;     /* names, each distinct name once (interned) */
 	struct u64map names; /* hash of a name -> its offset in a */
 	struct u64map idx;   /* rkey -> index */
-	struct larena raw;   /* source names as read, each distinct one once */
-	struct u64map rawn;  /* hash of a source name -> its offset in raw << 32 |
-			      * the offset of its normalised form in a */
+	struct spellcache spell; /* source name -> offset of its normalised
+				  * form in a */
 };
 
 /* A scored candidate pair. */
@@ -120,8 +119,7 @@ static void lset_init(struct lset *s)
 	larena_init(&s->a);
 	u64map_init(&s->names);
 	u64map_init(&s->idx);
-	larena_init(&s->raw);
-	u64map_init(&s->rawn);
+	spellcache_init(&s->spell);
 }
 
 static void lset_release(struct lset *s)
@@ -130,8 +128,7 @@ static void lset_release(struct lset *s)
 	larena_release(&s->a);
 	u64map_release(&s->names);
 	u64map_release(&s->idx);
-	larena_release(&s->raw);
-	u64map_release(&s->rawn);
+	spellcache_release(&s->spell);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -178,29 +175,20 @@ static uint32_t lset_name(struct lset *s, const char *name, size_t len)
 }
 
 /* Offset (and length, in *len) of the normalised, interned form of the
- * source name raw (may be NULL). The same spellings come back on many
- * records, so each distinct one is normalised once; a hash shared by two
- * spellings only costs the second its caching. */
+ * source name raw (may be NULL); each distinct spelling is normalised once. */
 static uint32_t lset_norm(struct lset *s, const char *raw, uint8_t *len)
 {
 	struct norm_name nn;
-	size_t rl = raw ? strlen(raw) : 0;
-	uint64_t h = block_hash(raw ? raw : "", rl, 98), *c;
 	uint32_t off;
 
-	if (h == UINT64_MAX)
-		h = 0;
-	c = raw ? u64map_get(&s->rawn, h) : NULL;
-	if (c && strcmp(s->raw.p + (uint32_t)(*c >> 32), raw) == 0) {
-		off = (uint32_t)*c;
+	if (spellcache_get(&s->spell, raw, &off)) {
 		*len = (uint8_t)strlen(s->a.p + off);
 		return off;
 	}
 	norm_name(raw, (size_t)-1, &nn);
 	*len = (uint8_t)strlen(nn.s);
 	off = lset_name(s, nn.s, *len);
-	if (raw && !c)
-		u64map_put(&s->rawn, h, (uint64_t)larena_add(&s->raw, raw, rl) << 32 | off);
+	spellcache_put(&s->spell, raw, off);
 	return off;
 }
 

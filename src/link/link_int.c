@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "link/block.h"
 
 static uint64_t mix64(uint64_t x)
 {
@@ -115,6 +116,51 @@ uint32_t larena_add(struct larena *a, const char *s, size_t n)
 	a->p[a->len + n] = '\0';
 	a->len += n + 1;
 	return (uint32_t)at;
+}
+
+static uint64_t spell_hash(const char *raw)
+{
+	uint64_t h = block_hash(raw, strlen(raw), 97);
+
+	return h == UINT64_MAX ? 0 : h; /* UINT64_MAX marks an empty slot */
+}
+
+void spellcache_init(struct spellcache *c)
+{
+	larena_init(&c->raw);
+	u64map_init(&c->map);
+}
+
+void spellcache_release(struct spellcache *c)
+{
+	larena_release(&c->raw);
+	u64map_release(&c->map);
+}
+
+int spellcache_get(const struct spellcache *c, const char *raw, uint32_t *off)
+{
+	const uint64_t *hit;
+
+	if (!raw)
+		return 0;
+	hit = u64map_get(&c->map, spell_hash(raw));
+	if (!hit || strcmp(c->raw.p + (uint32_t)(*hit >> 32), raw) != 0)
+		return 0;
+	*off = (uint32_t)*hit;
+	return 1;
+}
+
+void spellcache_put(struct spellcache *c, const char *raw, uint32_t off)
+{
+	uint64_t h;
+
+	if (!raw)
+		return;
+	h = spell_hash(raw);
+	if (u64map_get(&c->map, h))
+		return;
+	u64map_put(&c->map, h,
+		   (uint64_t)larena_add(&c->raw, raw, strlen(raw)) << 32 | off);
 }
 
 void link_now(char out[21])

@@ -41,6 +41,24 @@ void larena_release(struct larena *a);
 /* Append s[0..n) and a NUL; returns its offset. */
 uint32_t larena_add(struct larena *a, const char *s, size_t n);
 
+/*
+ * Spelling cache: source names repeat across many records, so each distinct
+ * spelling is normalised once. Maps a spelling to a caller-defined 32-bit
+ * offset (where the caller stored its normalised form). A hash shared by
+ * two spellings only costs the second its caching: the first keeps the slot.
+ */
+struct spellcache {
+	struct larena raw; /* the spellings, each once */
+	struct u64map map; /* hash of a spelling -> its offset in raw << 32 |
+			    * the caller's offset */
+};
+void spellcache_init(struct spellcache *c);
+void spellcache_release(struct spellcache *c);
+/* 1 and *off when raw (may be NULL: never cached) was put before, else 0. */
+int spellcache_get(const struct spellcache *c, const char *raw, uint32_t *off);
+/* Remember off for raw, unless raw is NULL or its hash slot is taken. */
+void spellcache_put(struct spellcache *c, const char *raw, uint32_t off);
+
 /* Run fn(arg, lo, hi) over slices of [0, n) on the online cores (at most
  * LINK_MAX_THREADS), one slice each, and wait for all; below min_n items,
  * or if no thread can be started, in the calling thread. fn must write

@@ -80,50 +80,23 @@ static uint32_t add_phone(struct larena *a, const char *p)
 	return larena_add(a, d, n);
 }
 
-/* Source names already normalised: sponsors' names repeat (one sponsor,
- * many placements; common names), so each spelling is normalised once. */
-struct normcache {
-	struct larena raw; /* the spellings, each once */
-	struct u64map map; /* hash of a spelling -> its offset in raw << 32 |
-			    * the offset of its normalised form in the records'
-			    * arena (0: normalises to nothing) */
-};
-
-static void normcache_init(struct normcache *c)
-{
-	larena_init(&c->raw);
-	u64map_init(&c->map);
-}
-
-static void normcache_release(struct normcache *c)
-{
-	larena_release(&c->raw);
-	u64map_release(&c->map);
-}
-
 /* Offset in a of the normalised form of s (may be NULL), 0 if it has no
- * token. A hash shared by two spellings only costs the second its
- * caching. */
-static uint32_t add_norm(struct larena *a, struct normcache *c, const char *s)
+ * token. Sponsors' names repeat (one sponsor, many placements; common
+ * names), so each distinct spelling is normalised once. */
+static uint32_t add_norm(struct larena *a, struct spellcache *c, const char *s)
 {
 	struct norm_name nn;
-	size_t sl = s ? strlen(s) : 0;
-	uint64_t h = block_hash(s ? s : "", sl, 97), *hit;
 	uint32_t off;
 
-	if (h == UINT64_MAX)
-		h = 0;
-	hit = s ? u64map_get(&c->map, h) : NULL;
-	if (hit && strcmp(c->raw.p + (uint32_t)(*hit >> 32), s) == 0)
-		return (uint32_t)*hit;
+	if (spellcache_get(c, s, &off))
+		return off;
 	norm_name(s, (size_t)-1, &nn);
 	off = nn.ntok ? larena_add(a, nn.s, strlen(nn.s)) : 0;
-	if (s && !hit)
-		u64map_put(&c->map, h, (uint64_t)larena_add(&c->raw, s, sl) << 32 | off);
+	spellcache_put(c, s, off);
 	return off;
 }
 
-static void srec_from_row(struct store_stmt *q, struct larena *a, struct normcache *nc,
+static void srec_from_row(struct store_stmt *q, struct larena *a, struct spellcache *nc,
 			  struct srec *r)
 {
 	const char *sid = store_col_text(q, 1);
@@ -478,7 +451,7 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 			struct link_stats *s, struct uc_err *err)
 {
 	struct larena a;
-	struct normcache nc;
+	struct spellcache nc;
 	struct srec *r = NULL;
 	size_t n = 0, alloc = 0;
 	struct store_stmt *q = NULL, *qs = NULL, *qr = NULL;
@@ -494,7 +467,7 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 	int rc;
 
 	larena_init(&a);
-	normcache_init(&nc);
+	spellcache_init(&nc);
 	block_keys_init(&k);
 	memset(&pr, 0, sizeof(pr));
 	fs_counts_init(&cnt);
@@ -683,7 +656,7 @@ out:
 	u64map_release(&rootid);
 	u64map_release(&claimed);
 	larena_release(&a);
-	normcache_release(&nc);
+	spellcache_release(&nc);
 	return rc;
 }
 
@@ -693,14 +666,14 @@ static int sponsor_incr(struct store *st, struct flagger *F, int64_t after,
 {
 	struct store_stmt *q = NULL, *qf = NULL, *qs = NULL, *qr = NULL;
 	struct larena a;
-	struct normcache nc;
+	struct spellcache nc;
 	struct srec *r = NULL;
 	size_t n = 0, alloc = 0;
 	char now[21];
 	int rc;
 
 	larena_init(&a);
-	normcache_init(&nc);
+	spellcache_init(&nc);
 	link_now(now);
 	rc = store_prepare(st, SEL, &q, err);
 	if (rc)
@@ -768,7 +741,7 @@ out:
 	store_finalize(qr);
 	free(r);
 	larena_release(&a);
-	normcache_release(&nc);
+	spellcache_release(&nc);
 	return rc;
 }
 
