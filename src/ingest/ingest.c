@@ -658,38 +658,47 @@ static void vcol_resolve(struct ingest_ctx *c, const struct table_spec *ts, int 
 	}
 }
 
+/*
+ * The address in a row's street/unit/city/state/zip columns, as of as_of,
+ * into the address history. A row with no address field is skipped unless
+ * keep_blank (an ORR release with a blank address is itself a fact: the
+ * child was released to no known address).
+ */
+static int derive_street_address(struct ingest_ctx *c, const struct table_spec *ts,
+				 int64_t rid, const char *anum, struct val *v,
+				 const char *as_of, int keep_blank,
+				 struct uc_err *err)
+{
+	const char *street = vcol(c, ts, v, VC_STREET);
+	const char *unit = vcol(c, ts, v, VC_UNIT);
+	const char *city = vcol(c, ts, v, VC_CITY);
+	const char *state = vcol(c, ts, v, VC_STATE);
+	const char *zip = vcol(c, ts, v, VC_ZIP);
+
+	if (!keep_blank && !street && !unit && !city && !state && !zip)
+		return UC_OK;
+	return add_address(c, ts->tbl, rid, anum, street, unit, city, state, zip,
+			   address_status(street, unit, city), as_of, err);
+}
+
 static int derive_table_row(struct ingest_ctx *c, const struct table_spec *ts,
 			    int64_t rid, struct val *v, struct uc_err *err)
 {
 	const char *anum = vcol(c, ts, v, VC_A_NUMBER);
 
 	if (strcmp(ts->tbl, "orr_placement") == 0) {
-		const char *street = vcol(c, ts, v, VC_STREET);
-		const char *unit = vcol(c, ts, v, VC_UNIT);
-		const char *city = vcol(c, ts, v, VC_CITY);
-		const char *state = vcol(c, ts, v, VC_STATE);
-		const char *zip = vcol(c, ts, v, VC_ZIP);
 		const char *rel = vcol(c, ts, v, VC_RELEASED_DATE);
 
-		if (!rel && !street && !unit && !city && !state && !zip)
-			return UC_OK;
-		return add_address(c, ts->tbl, rid, anum, street, unit, city, state, zip,
-				   address_status(street, unit, city), rel, err);
+		/* a placement still in care without an address says nothing */
+		return derive_street_address(c, ts, rid, anum, v, rel, rel != NULL,
+					     err);
 	}
 	if (strcmp(ts->tbl, "ice_nta") == 0) {
-		const char *street = vcol(c, ts, v, VC_STREET);
-		const char *unit = vcol(c, ts, v, VC_UNIT);
-		const char *city = vcol(c, ts, v, VC_CITY);
-		const char *state = vcol(c, ts, v, VC_STATE);
-		const char *zip = vcol(c, ts, v, VC_ZIP);
 		const char *as_of = vcol(c, ts, v, VC_SERVED_DATE);
 
-		if (!street && !unit && !city && !state && !zip)
-			return UC_OK;
 		if (!as_of)
 			as_of = vcol(c, ts, v, VC_ISSUED_DATE);
-		return add_address(c, ts->tbl, rid, anum, street, unit, city, state, zip,
-				   address_status(street, unit, city), as_of, err);
+		return derive_street_address(c, ts, rid, anum, v, as_of, 0, err);
 	}
 	if (strcmp(ts->tbl, "eoir_case") == 0) {
 		const char *city = vcol(c, ts, v, VC_UPD_CITY);
