@@ -40,9 +40,9 @@ $(BUILD)/obj/%.o: src/%.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql.sh
+$(BUILD)/gen/migrations.c: src/store/read_indexes.sql $(MIGRATIONS) scripts/embed-sql.sh
 	@mkdir -p $(dir $@)
-	./scripts/embed-sql.sh $@ $(MIGRATIONS)
+	./scripts/embed-sql.sh $@ src/store/read_indexes.sql $(MIGRATIONS)
 
 $(BUILD)/obj/migrations.o: $(BUILD)/gen/migrations.c
 	@mkdir -p $(dir $@)

@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
 	{"gen", cmd_gen, "write calibrated synthetic feeds with ground truth"},
 	{"import", cmd_import, "import agency feeds into the store"},
+	{"index", cmd_index, "build the read indexes now (after a bulk import)"},
 	{"link", cmd_link, "link records to children and sponsors; review, merge, split"},
 	{"report", cmd_report, "oversight reports"},
 	{"serve", cmd_serve, "serve the JSON API (auth, audit)"},

@@ -25,6 +25,7 @@ typedef int (*cli_cmd_fn)(int argc, char **argv);
 
 int cmd_gen(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_index(int argc, char **argv);
 /* Other modules add their cmd_NAME declarations below, one line each. */
 int cmd_report(int argc, char **argv);
 int cmd_link(int argc, char **argv);

@@ -24,7 +24,9 @@ static void usage(FILE *f)
 	      "Each file is one transaction: a file with any bad row imports nothing,\n"
 	      "and each error is shown as file:line:column: field: problem.\n"
 	      "Importing the same rows again adds nothing; a changed row with the same\n"
-	      "key is stored as a new version.\n\n"
+	      "key is stored as a new version. The import does not build the read\n"
+	      "indexes of the tables it fills (`uctrack index`; the next read-write\n"
+	      "command builds them otherwise).\n\n"
 	      "options:\n"
 	      "  --feed F              eoir, cbp, orr, ice or events (required)\n"
 	      "  --skip-bad REJECTS    import the good rows; write the bad ones, with\n"
@@ -129,7 +131,7 @@ int cmd_import(int argc, char **argv)
 	o.rejects = rejects;
 	o.eoir_lookup = lk;
 	o.quiet = quiet;
-	if (store_open(&st, cli_global.db_path, STORE_BULK, &err) ||
+	if (store_open(&st, cli_global.db_path, STORE_BULK | STORE_LOAD, &err) ||
 	    ingest_open(&ic, st, &o, &err)) {
 		rc = cli_fail(&err);
 		goto out;
@@ -157,4 +159,35 @@ out:
 	free(paths);
 	fflush(stdout);
 	return rc;
+}
+
+/* `uctrack index`: build the read indexes now (store_read_indexes). */
+int cmd_index(int argc, char **argv)
+{
+	struct uc_err err = UC_ERR_INIT;
+	struct store *st = NULL;
+	int built = 0, rc;
+
+	if (argc > 1 && cli_is_help(argv[1])) {
+		fputs("usage: uctrack [--db PATH] index\n\n"
+		      "Build the read indexes (secondary indexes of the feed tables and of\n"
+		      "address, claim and representation) that are missing. `uctrack import`\n"
+		      "does not build them, so that bulk loads only append rows; the next\n"
+		      "read-write command (link, triage, serve, ...) builds them otherwise.\n"
+		      "Run it after a bulk import to pay that cost at a time of your choosing.\n\n"
+		      "exit codes: 0 ok, 2 usage, 3 database error\n",
+		      stdout);
+		return 0;
+	}
+	if (argc > 1)
+		return cli_usage_error("index: unexpected argument '%s'", argv[1]);
+	rc = store_open(&st, cli_global.db_path, STORE_BULK | STORE_LOAD, &err);
+	if (!rc)
+		rc = store_read_indexes(st, &built, &err);
+	store_close(st);
+	if (rc)
+		return cli_fail(&err);
+	if (!cli_global.quiet)
+		printf("index: %d read index%s built\n", built, built == 1 ? "" : "es");
+	return 0;
 }

@@ -1276,6 +1276,17 @@ static int bulk_prepare(struct frun *fr, const char *tbl, struct uc_err *err)
 		rc = load_seen(fr, tbl, err);
 		if (rc)
 			return rc;
+	} else if (have >= 4096) {
+		/* Per-row lookups need the (skey, rid) index. It is one of the
+		 * read indexes (store_read_indexes), absent after a bulk load
+		 * until a reader opens the database: build it now, once (a
+		 * smaller table is scanned, at most 4,095 rows a lookup). */
+		buf_init(&q, 256);
+		buf_addf(&q, "CREATE INDEX IF NOT EXISTS %s_skey ON %s(skey, rid)", tbl, tbl);
+		rc = store_exec(fr->c->st, q.ptr, err);
+		buf_release(&q);
+		if (rc)
+			return rc;
 	}
 	if (est < 5000)
 		return UC_OK;

@@ -4,6 +4,7 @@
 #include "store/store.h"
 
 #include "core/buf.h"
+#include "core/progress.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -14,6 +15,8 @@
 /* Generated from src/store/migrations/ by scripts/embed-sql.sh. */
 extern const char *const store_migrations[];
 extern const int store_migration_count;
+/* src/store/read_indexes.sql: one CREATE INDEX IF NOT EXISTS a line. */
+extern const char store_read_index_sql[];
 
 struct store {
 	sqlite3 *db;  /* connection, owned */
@@ -184,6 +187,8 @@ int store_open(struct store **out, const char *path, int flags,
 		}
 	} else {
 		rc = migrate(st, err);
+		if (!rc && !(flags & STORE_LOAD))
+			rc = store_read_indexes(st, NULL, err);
 		if (rc)
 			goto fail;
 	}
@@ -191,6 +196,88 @@ int store_open(struct store **out, const char *path, int flags,
 	return UC_OK;
 fail:
 	store_close(st);
+	return rc;
+}
+
+/* Name of the index a "CREATE INDEX IF NOT EXISTS name ON ..." line
+ * creates, into out; 0 when line is not such a statement. */
+static int read_index_name(const char *line, size_t n, char *out, size_t cap)
+{
+	static const char pre[] = "CREATE INDEX IF NOT EXISTS ";
+	size_t k = sizeof(pre) - 1, e;
+
+	if (n <= k || strncmp(line, pre, k) != 0)
+		return 0;
+	for (e = k; e < n && line[e] != ' '; e++)
+		;
+	if (e - k + 1 > cap)
+		return 0;
+	memcpy(out, line + k, e - k);
+	out[e - k] = '\0';
+	return 1;
+}
+
+int store_read_indexes(struct store *st, int *built, struct uc_err *err)
+{
+	struct store_stmt *has = NULL;
+	struct progress pg;
+	struct buf todo;
+	const char *p, *nl;
+	char name[128];
+	uint64_t nmiss = 0, done = 0;
+	int rc;
+
+	if (built)
+		*built = 0;
+	rc = store_prepare(st, "SELECT 1 FROM sqlite_schema WHERE type='index' AND name=?",
+			   &has, err);
+	if (rc)
+		return rc;
+	/* the missing ones, as NUL-separated statements */
+	buf_init(&todo, 4096);
+	for (p = store_read_index_sql; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p) - 1;
+		if (!read_index_name(p, (size_t)(nl - p), name, sizeof(name)))
+			continue;
+		store_bind_text(has, 1, name, -1);
+		rc = store_step(has, err);
+		store_reset(has);
+		if (rc < 0) {
+			rc = -rc;
+			goto out;
+		}
+		if (rc == STORE_ROW)
+			continue;
+		buf_add(&todo, p, (size_t)(nl - p));
+		buf_addc(&todo, '\0');
+		nmiss++;
+	}
+	rc = UC_OK;
+	if (!nmiss)
+		goto out;
+	if (buf_failed(&todo)) {
+		rc = uc_error(err, UC_ENOMEM, "%s: out of memory listing read indexes", st->path);
+		goto out;
+	}
+	progress_start(&pg, "building read indexes", nmiss);
+	/* one transaction: a reader never sees half of them */
+	rc = store_begin(st, err);
+	for (p = todo.ptr; !rc && p < todo.ptr + todo.len; p += strlen(p) + 1) {
+		rc = store_exec(st, p, err);
+		progress_tick(&pg, ++done);
+	}
+	progress_end(&pg);
+	if (!rc)
+		rc = store_commit(st, err);
+	if (rc)
+		store_rollback(st);
+	else if (built)
+		*built = (int)nmiss;
+out:
+	buf_release(&todo);
+	store_finalize(has);
 	return rc;
 }
 

@@ -43,6 +43,7 @@ struct store_stmt;
 /* Open flags. */
 #define STORE_READONLY 0x1 /* open an existing database read-only */
 #define STORE_BULK 0x2     /* bulk load: bigger cache, fewer syncs (still atomic) */
+#define STORE_LOAD 0x4     /* the importer: do not build the read indexes */
 
 enum { STORE_DONE = 0, STORE_ROW = 1 };
 
@@ -50,13 +51,26 @@ enum { STORE_DONE = 0, STORE_ROW = 1 };
 int store_schema_version(void);
 
 /* Open (creating when absent, unless READONLY) and migrate. *out is set on
- * success; the caller owns it and closes it with store_close(). */
+ * success; the caller owns it and closes it with store_close(). A
+ * read-write open without STORE_LOAD also builds the read indexes that are
+ * missing (store_read_indexes). */
 int store_open(struct store **out, const char *path, int flags,
 	       struct uc_err *err);
 /* Close; accepts NULL. Finalizes nothing: callers finalize statements. */
 void store_close(struct store *st);
 /* Path given at open; owned by the store. */
 const char *store_path(const struct store *st);
+
+/*
+ * Read indexes (src/store/read_indexes.sql): the secondary indexes of the
+ * feed tables and of the tables derived from them. They are not part of
+ * the schema migrations: a bulk load into an empty database (the importer
+ * opens with STORE_LOAD) appends rows without maintaining them, and this
+ * builds those missing, once, with progress on a terminal. Already
+ * present indexes are kept up to date by every later write as usual.
+ * *built (may be NULL) is set to the number built.
+ */
+int store_read_indexes(struct store *st, int *built, struct uc_err *err);
 
 /* Transactions. begin() starts an immediate (write-locking) transaction. */
 int store_begin(struct store *st, struct uc_err *err);

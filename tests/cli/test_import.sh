@@ -152,4 +152,25 @@ ls "$T" | grep -q 'rej.csv.tmp' && fail "temp rejects file left behind"
 # --quiet: no summary
 expect_rc 0 "$UCTRACK" --db "$DB" import --quiet --feed cbp "$D/good/cbp"
 [ ! -s "$T/out" ] || fail "--quiet printed a summary"
+
+# read indexes: the import does not build them; `uctrack index` and any
+# other read-write open do, once; later imports keep them up to date
+nidx() { sqlite3 "$1" "select count(*) from sqlite_schema where type='index' and sql is not null and tbl_name in
+  ('cbp_encounter','orr_placement','orr_contact','ice_nta','ice_removal','indicator','field_event',
+   'eoir_case','eoir_proceeding','eoir_hearing','eoir_juvenile','address','claim','representation')"; }
+expect_rc 0 "$UCTRACK" --db "$T/ri.db" import --feed cbp "$D/good/cbp"
+[ "$(nidx "$T/ri.db")" = 0 ] || fail "import built read indexes"
+expect_rc 0 "$UCTRACK" --db "$T/ri.db" index
+expect_grep '^index: 30 read indexes built$' "$T/out"
+[ "$(nidx "$T/ri.db")" = 30 ] || fail "index built the read indexes"
+expect_rc 0 "$UCTRACK" --db "$T/ri.db" index
+expect_grep '^index: 0 read indexes built$' "$T/out"
+expect_rc 0 "$UCTRACK" --db "$T/ri.db" import --feed orr "$D/good/orr"
+[ "$(sqlite3 "$T/ri.db" "select count(*) from orr_placement indexed by orr_placement_anum where a_number > ''")" = \
+  "$(sqlite3 "$T/ri.db" "select count(*) from orr_placement not indexed where a_number > ''")" ] ||
+	fail "an import keeps existing read indexes up to date"
+expect_rc 0 "$UCTRACK" --db "$T/ri2.db" import --feed cbp "$D/good/cbp"
+expect_rc 0 "$UCTRACK" --db "$T/ri2.db" link
+[ "$(nidx "$T/ri2.db")" = 30 ] || fail "a read-write command builds the read indexes"
+expect_rc 2 "$UCTRACK" --db "$T/ri.db" index extra
 echo ok

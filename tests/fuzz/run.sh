@@ -15,7 +15,7 @@ PKGS="sqlite3 jansson libsodium libutf8proc inih libmicrohttpd"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Isrc -Itests/fuzz $(pkg-config --cflags $PKGS) -DUCTRACK_VERSION=\"fuzz\""
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 LIBS="$(pkg-config --libs $PKGS) -lcsv -lm"
-./scripts/embed-sql.sh "$B/migrations.c" $(ls src/store/migrations/*.sql | sort)
+./scripts/embed-sql.sh "$B/migrations.c" src/store/read_indexes.sql $(ls src/store/migrations/*.sql | sort)
 DEFAULT_SRCS="src/ingest/*.c src/core/*.c src/store/store.c"
 export UCTRACK_EOIR_LOOKUP="${UCTRACK_EOIR_LOOKUP:-$(pwd)/../shared/data/eoir/lookup_tables_combined.csv}"
 status=0
