@@ -25,6 +25,7 @@ if [ ! -f "$DB" ]; then
 		"$U" --db "$DB.tmp" --quiet import --skip-bad "$DB.rejects-$f.csv" \
 			--feed "$f" "$DATA/$f"
 	done
+	"$U" --db "$DB.tmp" index >/dev/null # the read indexes (docs/import.md)
 	mv "$DB.tmp" "$DB"
 fi
 K=$(sqlite3 "$DB" "SELECT max(imported_at) FROM import_file")

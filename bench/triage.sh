@@ -44,6 +44,7 @@ if [ ! -f "$DB" ] || [ "$SRC" -nt "$DB" ]; then
 	cp "$SRC" "$DB"
 	rm -f "$DB-wal" "$DB-shm"
 fi
+"$UC" --db "$DB" index >/dev/null # the read indexes (docs/import.md), once
 # A database migrated by an early draft of 003_triage.sql lacks case_fact:
 # re-create the triage tables (they are derived data).
 if ! sqlite3 "$DB" "SELECT 1 FROM case_fact LIMIT 1" >/dev/null 2>&1; then
