@@ -22,6 +22,8 @@ for feed in eoir cbp orr ice events; do
 	echo "demo: importing $feed"
 	"$bin" --db "$db" import --feed "$feed" "$dir/$feed"
 done
+echo "demo: building the read indexes"
+"$bin" --db "$db" index
 has() { "$bin" --help | grep -q "^  $1 "; }
 if has link; then echo "demo: linking"; "$bin" --db "$db" link --full; fi
 if has triage; then echo "demo: triage"; "$bin" --db "$db" triage; fi
