@@ -174,6 +174,32 @@ static int bad(struct csvr *r, long line, long col, const char *problem)
 	return CSVR_BAD;
 }
 
+/*
+ * A whole row on one line without any quote: split it here (most rows of
+ * the feeds), exactly as libcsv would: fields between delimiters, with
+ * leading and trailing spaces and tabs trimmed (libcsv's default for
+ * unquoted fields), through on_field so the limits are the same.
+ */
+static void split_plain(struct csvr *r, const char *line, size_t n)
+{
+	const char *p = line, *end = line + n;
+
+	for (;;) {
+		const char *d = memchr(p, r->delim, (size_t)(end - p));
+		const char *fe = d ? d : end, *fs = p;
+
+		while (fs < fe && (*fs == ' ' || *fs == '\t'))
+			fs++;
+		while (fe > fs && (fe[-1] == ' ' || fe[-1] == '\t'))
+			fe--;
+		on_field((void *)fs, (size_t)(fe - fs), r);
+		if (!d)
+			break;
+		p = d + 1;
+	}
+	r->row_done = 1;
+}
+
 int csvr_next(struct csvr *r, struct csvr_row **out)
 {
 	struct csvr_row *row = &r->row;
@@ -231,6 +257,12 @@ int csvr_next(struct csvr *r, struct csvr_row **out)
 		buf_add(&r->raw, line, n);
 		if (buf_failed(&r->raw))
 			return bad(r, row->line, 1, "row longer than 4 MiB");
+		if (r->raw.len == n && r->delim == ',' && !memchr(line, '"', n) &&
+		    strspn(line, " \t") < n) {
+			/* (a line of blanks only: libcsv's own handling below) */
+			split_plain(r, line, n);
+			return finish_row(r);
+		}
 		got = csv_parse(&r->p, line, n, on_field, on_row, r);
 		if (got != n)
 			return bad(r, r->lr.lineno, (long)got + 1,
