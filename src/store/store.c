@@ -22,6 +22,7 @@ struct store {
 	sqlite3 *db;  /* connection, owned */
 	char *path;   /* path given to store_open, owned */
 	int in_tx;    /* a transaction begun by store_begin is open */
+	int rollback_load; /* STORE_LOAD alone: rollback journal until close */
 };
 
 struct store_stmt {
@@ -127,6 +128,35 @@ static void sqlite_global_init(void)
 	sqlite3_initialize();
 }
 
+/*
+ * STORE_LOAD: when no other connection has the database open, a bulk load
+ * runs with a rollback journal instead of the WAL. Pages appended to the
+ * file are then written once (a rollback journal keeps only the original
+ * content of pages it changes, and a load mostly appends), where the WAL
+ * writes every page twice (to the log, then the checkpoint copies it):
+ * about 13% of a 600,000-child import. Atomicity is the same (a crash
+ * leaves a hot journal, rolled back by the next open). The price: while a
+ * file's transaction writes, other processes cannot read; they wait (busy
+ * timeout) instead. Leaving the WAL needs the database to ourselves, so
+ * the switch fails, harmlessly, when a server or anyone else has it open:
+ * the load then runs in WAL mode as before. store_close() returns to WAL
+ * (and every later open sets it anyway).
+ */
+static void load_journal(struct store *st)
+{
+	sqlite3_stmt *q = NULL;
+
+	sqlite3_busy_timeout(st->db, 0);
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=DELETE", -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW) {
+		const unsigned char *m = sqlite3_column_text(q, 0);
+
+		st->rollback_load = m && strcmp((const char *)m, "delete") == 0;
+	}
+	sqlite3_finalize(q);
+	sqlite3_busy_timeout(st->db, 10000);
+}
+
 int store_open(struct store **out, const char *path, int flags,
 	       struct uc_err *err)
 {
@@ -191,6 +221,8 @@ int store_open(struct store **out, const char *path, int flags,
 			rc = store_read_indexes(st, NULL, err);
 		if (rc)
 			goto fail;
+		if (flags & STORE_LOAD)
+			load_journal(st);
 	}
 	*out = st;
 	return UC_OK;
@@ -287,6 +319,8 @@ void store_close(struct store *st)
 		return;
 	if (st->in_tx)
 		store_rollback(st);
+	if (st->rollback_load)
+		sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
 	sqlite3_close_v2(st->db);
 	free(st->path);
 	free(st);
