@@ -3,7 +3,7 @@
 # ASan+UBSan; `make demo` generates the default data set and serves it.
 
 CC ?= cc
-PKGS := sqlite3 jansson libsodium libutf8proc inih libmicrohttpd
+PKGS := sqlite3 jansson libsodium libcrypto libutf8proc inih libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -lpthread
 

@@ -5,12 +5,23 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define LREAD_CHUNK (1u << 20)
+
+/* A fresh SHA-256 state; out of memory is fatal, as for uc_xmalloc(). */
+static EVP_MD_CTX *sha_new(void)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	if (!c || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1)
+		BUG("out of memory (SHA-256 state)");
+	return c;
+}
 
 int lread_open(struct lread *lr, const char *path, size_t max_line,
 	       struct uc_err *err)
@@ -29,7 +40,7 @@ int lread_open(struct lread *lr, const char *path, size_t max_line,
 	/* Room for the longest line, a whole chunk after it, and a NUL. */
 	lr->size = max_line + LREAD_CHUNK + 2;
 	lr->buf = uc_xmalloc(lr->size);
-	crypto_hash_sha256_init(&lr->sha);
+	lr->sha = sha_new();
 	return UC_OK;
 }
 
@@ -48,8 +59,8 @@ void lread_open_mem(struct lread *lr, const char *name, const void *data,
 	lr->eof = 1;
 	lr->file_size = len;
 	lr->bytes = len;
-	crypto_hash_sha256_init(&lr->sha);
-	crypto_hash_sha256_update(&lr->sha, (const unsigned char *)data, len);
+	lr->sha = sha_new();
+	EVP_DigestUpdate(lr->sha, data, len);
 }
 
 /* Move unconsumed bytes to the front and read more; 0 ok, -1 I/O error. */
@@ -71,8 +82,7 @@ static int fill(struct lread *lr, struct uc_err *err)
 		return uc_error(err, UC_EIO, "%s: read: %s", lr->path, strerror(errno));
 	if (got == 0)
 		lr->eof = 1;
-	crypto_hash_sha256_update(&lr->sha, (unsigned char *)lr->buf + lr->end,
-				  (unsigned long long)got);
+	EVP_DigestUpdate(lr->sha, lr->buf + lr->end, (size_t)got);
 	lr->end += (size_t)got;
 	lr->bytes += (uint64_t)got;
 	return 0;
@@ -133,10 +143,16 @@ int lread_next(struct lread *lr, char **line, size_t *n, int *nl,
 
 void lread_sha256_hex(struct lread *lr, char hex[65])
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
+	static const char digits[] = "0123456789abcdef";
+	unsigned char h[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
 
-	crypto_hash_sha256_final(&lr->sha, h);
-	sodium_bin2hex(hex, 65, h, sizeof(h));
+	EVP_DigestFinal_ex(lr->sha, h, &n);
+	for (unsigned int i = 0; i < 32; i++) {
+		hex[2 * i] = digits[h[i] >> 4];
+		hex[2 * i + 1] = digits[h[i] & 15];
+	}
+	hex[64] = '\0';
 }
 
 void lread_close(struct lread *lr)
@@ -146,4 +162,6 @@ void lread_close(struct lread *lr)
 	lr->fd = -1;
 	free(lr->buf);
 	lr->buf = NULL;
+	EVP_MD_CTX_free(lr->sha);
+	lr->sha = NULL;
 }

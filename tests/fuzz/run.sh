@@ -11,7 +11,7 @@ secs=${1:-20}
 B=build-fuzz
 mkdir -p "$B/obj"
 CC=${FUZZ_CC:-clang}
-PKGS="sqlite3 jansson libsodium libutf8proc inih libmicrohttpd"
+PKGS="sqlite3 jansson libsodium libcrypto libutf8proc inih libmicrohttpd"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Isrc -Itests/fuzz $(pkg-config --cflags $PKGS) -DUCTRACK_VERSION=\"fuzz\""
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 LIBS="$(pkg-config --libs $PKGS) -lcsv -lm"
