@@ -18,7 +18,8 @@
 static void usage(FILE *f)
 {
 	fputs("usage: uctrack [--db PATH] import --feed eoir|cbp|orr|ice|events\n"
-	      "                [--skip-bad REJECTS] [--eoir-lookup PATH] [--quiet] PATH...\n\n"
+	      "                [--skip-bad REJECTS] [--eoir-lookup PATH] [--threads 1|2]\n"
+	      "                [--quiet] PATH...\n\n"
 	      "Import agency feed files (docs/formats.md) into the store. PATH is a file\n"
 	      "or a folder (all the feed's files in it, or in its FEED/ subfolder).\n"
 	      "Each file is one transaction: a file with any bad row imports nothing,\n"
@@ -33,6 +34,11 @@ static void usage(FILE *f)
 	      "                        their reasons, to the CSV file REJECTS\n"
 	      "  --eoir-lookup PATH    EOIR code tables (default $UCTRACK_EOIR_LOOKUP,\n"
 	      "                        [eoir] lookup in the config, else ../" LOOKUP_REL ")\n"
+	      "  --threads 1|2         2: files of 1 MiB or more are loaded on two threads\n"
+	      "                        (one checks rows, one writes them); 1: one thread.\n"
+	      "                        Default: 2 on a machine with 2 or more CPUs\n"
+	      "                        ($UCTRACK_PIPE_MIN_BYTES sets the size: 0 every file,\n"
+	      "                        -1 none)\n"
 	      "  --quiet               no summary on stdout\n\n"
 	      "exit codes: 0 ok, 1 bad input (some file not imported), 2 usage, 3 I/O\n",
 	      f);
@@ -76,6 +82,7 @@ int cmd_import(int argc, char **argv)
 	const char *feed = NULL, *rejects = NULL, *lk_opt = NULL;
 	char **paths = NULL;
 	int npaths = 0, rc = 0, quiet = cli_global.quiet;
+	long threads = 0;
 	struct store *st = NULL;
 	struct ingest_ctx *ic = NULL;
 	struct ingest_opts o;
@@ -103,6 +110,11 @@ int cmd_import(int argc, char **argv)
 			lk_opt = a + 14;
 		} else if (strcmp(a, "--quiet") == 0) {
 			quiet = 1;
+		} else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
+			if (cli_parse_long(argv[++i], 1, 2, &threads)) {
+				rc = cli_usage_error("import: --threads takes 1 or 2");
+				goto out;
+			}
 		} else if (strcmp(a, "--") == 0) {
 			for (i++; i < argc; i++)
 				paths[npaths++] = argv[i];
@@ -131,6 +143,8 @@ int cmd_import(int argc, char **argv)
 	o.rejects = rejects;
 	o.eoir_lookup = lk;
 	o.quiet = quiet;
+	/* 1: never pipe; 2: big files even on one CPU; unset: ingest's default */
+	o.pipe_min_bytes = threads == 1 ? -1 : threads == 2 ? INGEST_PIPE_MIN_DEFAULT : 0;
 	if (store_open(&st, cli_global.db_path, STORE_BULK | STORE_LOAD, &err) ||
 	    ingest_open(&ic, st, &o, &err)) {
 		rc = cli_fail(&err);

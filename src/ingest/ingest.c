@@ -16,6 +16,18 @@
  * rows go in as plain appends in rowid order; for a small file (and for
  * ingest_event() from the API) each row is looked up on the (skey, rid)
  * index: SELECT ... WHERE skey=? AND rhash=?.
+ *
+ * Writes (feed rows, derived rows) go through a write pipe (wpipe.h). For
+ * a big file checked against the set, the pipe is threaded: everything
+ * above (reading, checks, messages, hashes, duplicate checks, counters)
+ * stays on this thread, so errors come out in the same order with the same
+ * text, and a writer thread runs the INSERTs. The rows then get their rids
+ * here, not from SQLite (same values: max(rid)+1, ...), since derived rows
+ * name them. While the writer may run, nothing here touches the store:
+ * every direct store call during a file (index DDL, end_file's
+ * bookkeeping, the EOIR update, commit, rollback) comes after wpipe_sync.
+ * Otherwise (small files, per-row lookups, ingest_event()) the pipe runs
+ * each INSERT at once on this thread, through the same code.
  */
 #include "ingest/ingest.h"
 
@@ -41,6 +53,7 @@
 #include "ingest/lookup.h"
 #include "ingest/lread.h"
 #include "ingest/fnorm.h"
+#include "ingest/wpipe.h"
 
 #define MAX_COLS 32          /* most spec columns in a table */
 #define EOIR_MAX_FIELDS 4096 /* most tab-separated fields in an EOIR row */
@@ -258,6 +271,9 @@ struct ingest_ctx {
 	struct store_stmt *q_repr;  /* INSERT representation */
 	struct store_stmt *q_file;  /* INSERT import_file */
 	struct store_stmt *q_unk;   /* INSERT unknown_code */
+	struct wpipe *wsync;        /* non-threaded write pipe (API, small files), owned */
+	struct wpipe *wp;           /* pipe rows are written through: wsync or the file's */
+	long long pipe_min;         /* pipeline files of at least this many bytes; < 0 never */
 	FILE *rej;                  /* rejects temp file, or NULL */
 	char *rej_tmp;              /* its path, owned */
 	struct buf vb;              /* row scratch: normalised values */
@@ -311,6 +327,10 @@ struct frun {
 	int ndrop;                    /* entries in drop (0 once dropped) */
 	char *saved_idx[4];           /* dropped index definitions, owned */
 	int nsaved;                   /* entries in saved_idx */
+	struct wpipe *wp;             /* threaded write pipe of this file, owned, or NULL */
+	int64_t last_rid;             /* rid of the last row: max(rid) of the table before
+				       * the file, then one more for each new row (set in
+				       * bulk_prepare; used when wp assigns rids) */
 };
 
 /* ---- diagnostics ---------------------------------------------------- */
@@ -396,10 +416,36 @@ static void warn_at(struct frun *fr, long line, long col, const char *field,
 
 /* ---- context lifecycle ----------------------------------------------- */
 
+/* The write pipe's file-size threshold (ingest.h): opts, else the
+ * environment, else the default on two or more CPUs. -1: never. */
+static int pipe_min_resolve(const struct ingest_opts *o, long long *out,
+			    struct uc_err *err)
+{
+	const char *env = getenv("UCTRACK_PIPE_MIN_BYTES");
+	long long x;
+
+	if (o->pipe_min_bytes) {
+		*out = o->pipe_min_bytes < 0 ? -1 : o->pipe_min_bytes;
+		return UC_OK;
+	}
+	if (env && *env) {
+		if (fnorm_int(env, strlen(env), &x) != FNORM_OK)
+			return uc_error(err, UC_EUSAGE,
+					"UCTRACK_PIPE_MIN_BYTES: '%.40s' is not a whole number "
+					"of bytes (0: every file on two threads, -1: none)",
+					env);
+		*out = x < 0 ? -1 : x;
+		return UC_OK;
+	}
+	*out = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? INGEST_PIPE_MIN_DEFAULT : -1;
+	return UC_OK;
+}
+
 int ingest_open(struct ingest_ctx **out, struct store *st,
 		const struct ingest_opts *opts, struct uc_err *err)
 {
 	struct ingest_ctx *c = uc_xcalloc(1, sizeof(*c));
+	int rc;
 
 	*out = NULL;
 	if (sodium_init() < 0) {
@@ -410,6 +456,14 @@ int ingest_open(struct ingest_ctx **out, struct store *st,
 	c->o = *opts;
 	c->out = opts->out ? opts->out : stdout;
 	c->diag = opts->diag ? opts->diag : stderr;
+	rc = pipe_min_resolve(opts, &c->pipe_min, err);
+	if (!rc)
+		rc = wpipe_open(&c->wsync, st, 0, err);
+	if (rc) {
+		free(c);
+		return rc;
+	}
+	c->wp = c->wsync;
 	buf_init(&c->vb, 64u << 20);
 	buf_init(&c->hb, 64u << 20);
 	buf_init(&c->mb, 4096);
@@ -422,9 +476,8 @@ int ingest_open(struct ingest_ctx **out, struct store *st,
 		c->rej_tmp = buf_detach(&b, NULL);
 		c->rej = fopen(c->rej_tmp, "w");
 		if (!c->rej) {
-			int rc = uc_error(err, UC_EIO, "cannot create %s: %s", c->rej_tmp,
-					  strerror(errno));
-
+			rc = uc_error(err, UC_EIO, "cannot create %s: %s", c->rej_tmp,
+				      strerror(errno));
 			ingest_free(c);
 			return rc;
 		}
@@ -470,6 +523,7 @@ void ingest_free(struct ingest_ctx *c)
 	store_finalize(c->q_repr);
 	store_finalize(c->q_file);
 	store_finalize(c->q_unk);
+	wpipe_close(c->wsync);
 	if (c->rej) {
 		fclose(c->rej);
 		unlink(c->rej_tmp);
@@ -550,79 +604,93 @@ static const char *address_status(const char *street, const char *unit,
 }
 
 /*
- * Derived rows. The text arguments are borrowed and bound without copying:
- * they point into the row's value buffer, the event object, the lookup
- * tables or string constants, all alive until the step.
+ * The statements rows are written with besides the tables' INSERTs (those
+ * are prepare_insert's): prepared before a file's rows are written, since
+ * a threaded write pipe owns the connection until it is synced.
  */
-static int add_address(struct ingest_ctx *c, const char *tbl, int64_t rid,
-		       const char *anum, const char *street, const char *unit,
-		       const char *city, const char *state, const char *zip,
-		       const char *status, const char *as_of, struct uc_err *err)
+static int prepare_writes(struct ingest_ctx *c, struct uc_err *err)
 {
 	int rc = prep(c, &c->q_addr,
 		      "INSERT INTO address(src_tbl,src_rid,a_number,street,unit,city,"
 		      "state,zip,status,as_of) VALUES(?,?,?,?,?,?,?,?,?,?)",
 		      err);
 
-	if (rc)
-		return rc;
-	store_bind_text_static(c->q_addr, 1, tbl, -1);
-	store_bind_int(c->q_addr, 2, rid);
-	store_bind_text_static(c->q_addr, 3, anum, -1);
-	store_bind_text_static(c->q_addr, 4, street, -1);
-	store_bind_text_static(c->q_addr, 5, unit, -1);
-	store_bind_text_static(c->q_addr, 6, city, -1);
-	store_bind_text_static(c->q_addr, 7, state, -1);
-	store_bind_text_static(c->q_addr, 8, zip, -1);
-	store_bind_text_static(c->q_addr, 9, status, -1);
-	store_bind_text_static(c->q_addr, 10, as_of, as_of ? 10 : -1);
-	rc = store_step(c->q_addr, err);
-	store_reset_keep(c->q_addr); /* all parameters bound each time */
-	return rc < 0 ? -rc : UC_OK;
+	if (!rc)
+		rc = prep(c, &c->q_repr,
+			  "INSERT INTO representation(src_tbl,src_rid,a_number,provider,"
+			  "kind,status,on_date) VALUES(?,?,?,?,?,?,?)",
+			  err);
+	if (!rc)
+		rc = prep(c, &c->q_claim,
+			  "INSERT INTO claim(src_tbl,src_rid,a_number,claim_type,status,"
+			  "on_date) VALUES('field_event',?,?,?,?,?)",
+			  err);
+	if (!rc)
+		rc = prep(c, &c->q_event,
+			  "INSERT INTO field_event(rid,file_id,line,skey,rhash,a_number,"
+			  "type,occurred_at,recorded_by,body) VALUES(?,?,?,?,?,?,?,?,?,?)",
+			  err);
+	if (!rc)
+		rc = prep(c, &c->q_ehas,
+			  "SELECT 1 FROM field_event WHERE skey=? AND rhash=? LIMIT 1", err);
+	return rc;
+}
+
+/*
+ * Derived rows, written through c->wp (prepare_writes first). The text
+ * arguments are borrowed: the pipe copies them.
+ */
+static int add_address(struct ingest_ctx *c, const char *tbl, int64_t rid,
+		       const char *anum, const char *street, const char *unit,
+		       const char *city, const char *state, const char *zip,
+		       const char *status, const char *as_of, struct uc_err *err)
+{
+	struct wpipe *p = c->wp;
+
+	wpipe_stmt(p, c->q_addr);
+	wpipe_text(p, 1, tbl, -1);
+	wpipe_int(p, 2, rid);
+	wpipe_text(p, 3, anum, -1);
+	wpipe_text(p, 4, street, -1);
+	wpipe_text(p, 5, unit, -1);
+	wpipe_text(p, 6, city, -1);
+	wpipe_text(p, 7, state, -1);
+	wpipe_text(p, 8, zip, -1);
+	wpipe_text(p, 9, status, -1);
+	wpipe_text(p, 10, as_of, as_of ? 10 : -1);
+	return wpipe_end(p, err);
 }
 
 static int add_repr(struct ingest_ctx *c, const char *tbl, int64_t rid,
 		    const char *anum, const char *provider, const char *kind,
 		    const char *status, const char *on_date, struct uc_err *err)
 {
-	int rc = prep(c, &c->q_repr,
-		      "INSERT INTO representation(src_tbl,src_rid,a_number,provider,"
-		      "kind,status,on_date) VALUES(?,?,?,?,?,?,?)",
-		      err);
+	struct wpipe *p = c->wp;
 
-	if (rc)
-		return rc;
-	store_bind_text_static(c->q_repr, 1, tbl, -1);
-	store_bind_int(c->q_repr, 2, rid);
-	store_bind_text_static(c->q_repr, 3, anum, -1);
-	store_bind_text_static(c->q_repr, 4, provider, -1);
-	store_bind_text_static(c->q_repr, 5, kind, -1);
-	store_bind_text_static(c->q_repr, 6, status, -1);
-	store_bind_text_static(c->q_repr, 7, on_date, on_date ? 10 : -1);
-	rc = store_step(c->q_repr, err);
-	store_reset_keep(c->q_repr); /* all parameters bound each time */
-	return rc < 0 ? -rc : UC_OK;
+	wpipe_stmt(p, c->q_repr);
+	wpipe_text(p, 1, tbl, -1);
+	wpipe_int(p, 2, rid);
+	wpipe_text(p, 3, anum, -1);
+	wpipe_text(p, 4, provider, -1);
+	wpipe_text(p, 5, kind, -1);
+	wpipe_text(p, 6, status, -1);
+	wpipe_text(p, 7, on_date, on_date ? 10 : -1);
+	return wpipe_end(p, err);
 }
 
 static int add_claim(struct ingest_ctx *c, int64_t rid, const char *anum,
 		     const char *type, const char *status, const char *on_date,
 		     struct uc_err *err)
 {
-	int rc = prep(c, &c->q_claim,
-		      "INSERT INTO claim(src_tbl,src_rid,a_number,claim_type,status,"
-		      "on_date) VALUES('field_event',?,?,?,?,?)",
-		      err);
+	struct wpipe *p = c->wp;
 
-	if (rc)
-		return rc;
-	store_bind_int(c->q_claim, 1, rid);
-	store_bind_text_static(c->q_claim, 2, anum, -1);
-	store_bind_text_static(c->q_claim, 3, type, -1);
-	store_bind_text_static(c->q_claim, 4, status, -1);
-	store_bind_text_static(c->q_claim, 5, on_date, on_date ? 10 : -1);
-	rc = store_step(c->q_claim, err);
-	store_reset_keep(c->q_claim); /* all parameters bound each time */
-	return rc < 0 ? -rc : UC_OK;
+	wpipe_stmt(p, c->q_claim);
+	wpipe_int(p, 1, rid);
+	wpipe_text(p, 2, anum, -1);
+	wpipe_text(p, 3, type, -1);
+	wpipe_text(p, 4, status, -1);
+	wpipe_text(p, 5, on_date, on_date ? 10 : -1);
+	return wpipe_end(p, err);
 }
 
 static int table_index_of(const struct table_spec *ts)
@@ -1031,7 +1099,8 @@ static int prepare_insert(struct ingest_ctx *c, const struct table_spec *ts,
 	if (rc)
 		goto out;
 	buf_reset(&b);
-	buf_addf(&b, "INSERT INTO %s(file_id,line,skey,rhash", ts->tbl);
+	/* rid: NULL (SQLite assigns max+1) or, when pipelined, given. */
+	buf_addf(&b, "INSERT INTO %s(rid,file_id,line,skey,rhash", ts->tbl);
 	for (int k = 0; k < ts->ncols; k++) {
 		/* A text key lives in skey only. */
 		if (ts->cols[k].type == T_KEY)
@@ -1041,7 +1110,7 @@ static int prepare_insert(struct ingest_ctx *c, const struct table_spec *ts,
 	}
 	for (int x = 0; ts->extra_db[x]; x++, nx++)
 		buf_addf(&b, ",%s", ts->extra_db[x]);
-	buf_adds(&b, ") VALUES(?,?,?,?");
+	buf_adds(&b, ") VALUES(?,?,?,?,?");
 	for (int k = 0; k < nx; k++)
 		buf_adds(&b, ",?");
 	buf_adds(&b, ")");
@@ -1129,8 +1198,10 @@ static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
 	struct ingest_ctx *c = fr->c;
 	const struct table_spec *ts = fr->ts;
 	struct store_stmt *q = c->ins[table_index_of(ts)];
+	struct wpipe *p = c->wp;
 	uint64_t rhash, keyh;
 	struct dup_ent *d;
+	int64_t rid = 0;
 	int rc, col;
 
 	if (buf_failed(&c->vb)) {
@@ -1176,20 +1247,27 @@ static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
 		if (rc)
 			return rc;
 	}
-	store_bind_int(q, 1, fr->file_id);
-	store_bind_int(q, 2, fr->line);
-	store_bind_text_static(q, 3, v[0].p, (int)v[0].n);
-	store_bind_int(q, 4, (int64_t)rhash);
-	col = 5;
+	wpipe_stmt(p, q);
+	if (fr->wp) {
+		rid = ++fr->last_rid;
+		wpipe_int(p, 1, rid);
+	} else {
+		wpipe_null(p, 1);
+	}
+	wpipe_int(p, 2, fr->file_id);
+	wpipe_int(p, 3, fr->line);
+	wpipe_text(p, 4, v[0].p, (int)v[0].n);
+	wpipe_int(p, 5, (int64_t)rhash);
+	col = 6;
 	for (int k = 0; k < ts->ncols; k++) {
 		if (ts->cols[k].type == T_KEY)
 			continue;
 		if (v[k].null)
-			store_bind_null(q, col);
+			wpipe_null(p, col);
 		else if (v[k].is_int)
-			store_bind_int(q, col, v[k].i);
+			wpipe_int(p, col, v[k].i);
 		else
-			store_bind_text_static(q, col, v[k].p, (int)v[k].n);
+			wpipe_text(p, col, v[k].p, (int)v[k].n);
 		col++;
 	}
 	for (int x = 0; ts->extra_db[x]; x++, col++) {
@@ -1198,16 +1276,17 @@ static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
 		const char *s = extra_value(fr, ts->extra[x], v, &iv, &is_int);
 
 		if (is_int)
-			store_bind_int(q, col, iv);
-		else /* a constant or lookup-table text: alive until the step */
-			store_bind_text_static(q, col, s, -1);
+			wpipe_int(p, col, iv);
+		else
+			wpipe_text(p, col, s, -1);
 	}
-	rc = store_step(q, err);
-	store_reset_keep(q); /* every parameter is bound again for the next row */
-	if (rc < 0)
-		return -rc;
+	rc = wpipe_end(p, err);
+	if (rc)
+		return rc;
+	if (!fr->wp)
+		rid = store_last_id(c->st); /* the pipe ran the insert just now */
 	fr->rows_new++;
-	return derive_table_row(c, ts, store_last_id(c->st), v, err);
+	return derive_table_row(c, ts, rid, v, err);
 }
 
 /* ---- files ----------------------------------------------------------- */
@@ -1272,6 +1351,7 @@ static int bulk_prepare(struct frun *fr, const char *tbl, struct uc_err *err)
 	buf_release(&q);
 	if (rc)
 		return rc;
+	fr->last_rid = have;
 	if (est * 16 >= have || (est >= 5000 && est * 2 >= have)) {
 		rc = load_seen(fr, tbl, err);
 		if (rc)
@@ -1311,7 +1391,9 @@ static int bulk_prepare(struct frun *fr, const char *tbl, struct uc_err *err)
 /* Drop the indexes bulk_prepare chose, once, before the first new row. */
 static int bulk_drop(struct frun *fr, struct uc_err *err)
 {
-	int rc = UC_OK;
+	/* DDL on the connection: the writer must be idle (it is: nothing was
+	 * written before the first new row, but say so). */
+	int rc = wpipe_sync(fr->c->wp, err);
 
 	for (int k = 0; k < fr->ndrop && !rc; k++) {
 		rc = store_indexes_drop(fr->c->st, fr->drop[k], &fr->saved_idx[fr->nsaved], err);
@@ -1328,6 +1410,44 @@ static int bulk_finish(struct frun *fr, struct uc_err *err)
 
 	for (int i = 0; i < fr->nsaved && !rc; i++)
 		rc = store_indexes_restore(fr->c->st, fr->saved_idx[i], err);
+	return rc;
+}
+
+/*
+ * Write this file's rows through a threaded pipe (wpipe.h) when it is big
+ * enough (c->pipe_min) and checked against the in-memory set: per-row
+ * lookups read the table, which the producer may not touch while the
+ * writer runs. The rows get their rids here (fr->last_rid + 1, ...), the
+ * values SQLite would give them: the file holds the write lock, so nobody
+ * else inserts, and rids are max+1 (no AUTOINCREMENT). Without a thread
+ * (it cannot be started) the file is simply written on this one.
+ */
+static void pipe_start(struct frun *fr)
+{
+	struct ingest_ctx *c = fr->c;
+	struct uc_err e = UC_ERR_INIT;
+
+	if (!fr->use_set || c->pipe_min < 0 || fr->file_size < (uint64_t)c->pipe_min)
+		return;
+	if (fr->last_rid < 0 || fr->last_rid > INT64_MAX / 2)
+		return; /* SQLite would pick rids at random near the top */
+	if (wpipe_open(&fr->wp, c->st, 1, &e))
+		return;
+	c->wp = fr->wp;
+}
+
+/* Wait for the file's pipe (unless rc already says it failed), stop it
+ * and write through the context's non-threaded pipe again. Returns rc or
+ * the writer's error. */
+static int pipe_finish(struct frun *fr, int rc, struct uc_err *err)
+{
+	if (!fr->wp)
+		return rc;
+	if (!rc)
+		rc = wpipe_sync(fr->wp, err);
+	wpipe_close(fr->wp);
+	fr->wp = NULL;
+	fr->c->wp = fr->c->wsync;
 	return rc;
 }
 
@@ -1353,7 +1473,12 @@ static int begin_file(struct frun *fr, const char *tbl, struct uc_err *err)
 	if (rc < 0)
 		return -rc;
 	fr->file_id = store_last_id(c->st);
-	return bulk_prepare(fr, tbl, err);
+	rc = bulk_prepare(fr, tbl, err);
+	if (!rc)
+		rc = prepare_writes(c, err);
+	if (!rc)
+		pipe_start(fr);
+	return rc;
 }
 
 /* Counts, hash, unknown codes; drop the import_file row when the same
@@ -1365,6 +1490,11 @@ static int end_file(struct frun *fr, const char *sha, struct uc_err *err)
 	int64_t prev = 0;
 	int rc;
 
+	/* Everything below reads or writes the connection: the writer must be
+	 * done, and its error, if any, wins. */
+	rc = wpipe_sync(c->wp, err);
+	if (rc)
+		return rc;
 	if (!fr->file_id)
 		return UC_OK;
 	rc = store_prepare(c->st,
@@ -2119,21 +2249,19 @@ static int event_store(struct ingest_ctx *c, json_t *obj,
 		       const char *body, int *is_new, struct uc_err *err)
 {
 	const char *id = jstr(obj, "event_id"), *occ = jstr(obj, "occurred_at");
+	struct frun *fr = c->cur;
+	struct wpipe *p = c->wp;
 	uint64_t rhash;
-	int64_t rid;
+	int64_t rid = 0;
 	int rc;
 
 	*is_new = 0;
 	if (!body)
 		return uc_error(err, UC_EINPUT, "event too large to encode (more than %d MiB)",
 				EVENT_MAX_BODY >> 20);
-	rc = prep(c, &c->q_event,
-		  "INSERT INTO field_event(file_id,line,skey,rhash,a_number,type,"
-		  "occurred_at,recorded_by,body) VALUES(?,?,?,?,?,?,?,?,?)",
-		  err);
-	if (!rc)
-		rc = prep(c, &c->q_ehas,
-			  "SELECT 1 FROM field_event WHERE skey=? AND rhash=? LIMIT 1", err);
+	/* A no-op in a file (begin_file prepared them): the connection may be
+	 * the writer's. */
+	rc = prepare_writes(c, err);
 	if (rc)
 		goto out;
 	buf_reset(&c->hb);
@@ -2159,27 +2287,34 @@ static int event_store(struct ingest_ctx *c, json_t *obj,
 		if (rc)
 			goto out;
 	}
-	if (c->cur) {
-		store_bind_int(c->q_event, 1, c->cur->file_id);
-		store_bind_int(c->q_event, 2, c->cur->line);
+	wpipe_stmt(p, c->q_event);
+	if (fr && fr->wp) {
+		rid = ++fr->last_rid;
+		wpipe_int(p, 1, rid);
+	} else {
+		wpipe_null(p, 1);
 	}
-	/* All borrowed from obj, anum, the spec and c->jb: alive until the
-	 * step below. */
-	store_bind_text_static(c->q_event, 3, id, -1);
-	store_bind_int(c->q_event, 4, (int64_t)rhash);
-	store_bind_text_static(c->q_event, 5, anum, 9);
-	store_bind_text_static(c->q_event, 6, et->type, -1);
-	store_bind_text_static(c->q_event, 7, occ, -1);
-	store_bind_text_static(c->q_event, 8, jstr(obj, "recorded_by"), -1);
-	store_bind_text_static(c->q_event, 9, body, (int)c->jb.len);
-	rc = store_step(c->q_event, err);
-	store_reset(c->q_event);
-	if (rc < 0) {
-		rc = -rc;
+	if (fr) {
+		wpipe_int(p, 2, fr->file_id);
+		wpipe_int(p, 3, fr->line);
+	} else {
+		/* API events have no file provenance */
+		wpipe_null(p, 2);
+		wpipe_null(p, 3);
+	}
+	wpipe_text(p, 4, id, -1);
+	wpipe_int(p, 5, (int64_t)rhash);
+	wpipe_text(p, 6, anum, 9);
+	wpipe_text(p, 7, et->type, -1);
+	wpipe_text(p, 8, occ, -1);
+	wpipe_text(p, 9, jstr(obj, "recorded_by"), -1);
+	wpipe_text(p, 10, body, (int)c->jb.len);
+	rc = wpipe_end(p, err);
+	if (rc)
 		goto out;
-	}
 	*is_new = 1;
-	rid = store_last_id(c->st);
+	if (!(fr && fr->wp))
+		rid = store_last_id(c->st); /* the pipe ran the insert just now */
 	if (strcmp(et->type, "address_update") == 0) {
 		const char *status = jstr(obj, "status");
 
@@ -2532,6 +2667,8 @@ static int import_one(struct ingest_ctx *c, const char *feed, struct job *j,
 		rc = import_events(&fr, err);
 	else
 		rc = import_csv(&fr, err);
+	/* Before any store call below (rollback, commit): the writer is done. */
+	rc = pipe_finish(&fr, rc, err);
 	dup_release(&fr.dup);
 	rset_release(&fr.seen);
 	s->files++;

@@ -40,7 +40,22 @@ struct ingest_opts {
 	int quiet;               /* no summary on stdout */
 	FILE *out;               /* summaries (NULL: stdout) */
 	FILE *diag;              /* errors and warnings (NULL: stderr) */
+	long long pipe_min_bytes; /* write pipe (below): files of at least this
+				   * many bytes; 0: default, < 0: never */
 };
+
+/*
+ * Write pipe. A big file (rows checked against the in-memory set, see
+ * docs/import.md) is loaded on two threads: this one reads, checks,
+ * normalises and hashes rows, a writer thread runs the inserts
+ * (src/ingest/wpipe.h). Results are the same as on one thread (same rids,
+ * same rows, same messages). opts.pipe_min_bytes picks the files: > 0,
+ * files of at least that many bytes (1: every such file); < 0, none; 0,
+ * the environment variable UCTRACK_PIPE_MIN_BYTES (a whole number: 0
+ * every file, -1 none), else INGEST_PIPE_MIN_DEFAULT when the machine has
+ * two or more online CPUs, else none. ingest_event() never uses it.
+ */
+#define INGEST_PIPE_MIN_DEFAULT (1LL << 20)
 
 /* Totals of one ingest_feed() call (also printed as its summary). */
 struct ingest_stats {
@@ -58,7 +73,8 @@ struct ingest_stats {
 struct ingest_ctx;
 
 /* Create a context over an open store (borrowed; open it with STORE_BULK).
- * The rejects file, if any, is created now as a temporary file. */
+ * The rejects file, if any, is created now as a temporary file. A bad
+ * UCTRACK_PIPE_MIN_BYTES is UC_EUSAGE. */
 int ingest_open(struct ingest_ctx **out, struct store *st,
 		const struct ingest_opts *opts, struct uc_err *err);
 /*
