@@ -195,6 +195,13 @@ int store_open(struct store **out, const char *path, int flags,
 		rc = store_exec(st, "PRAGMA cache_size=-262144;"
 				    "PRAGMA wal_autocheckpoint=100000;",
 				err);
+		/* The importer appends rows and, for a big file into a table
+		 * that has indexes, rebuilds them: both run faster with a small
+		 * cache (fresh pages of a big one are page faults) and the index
+		 * sorter's runs in temporary files (600k import 7.56 -> 6.95 s,
+		 * with the read indexes present 15.5 -> 12.9 s; 345 -> 93 MiB). */
+		if (!rc && (flags & STORE_LOAD))
+			rc = store_exec(st, "PRAGMA temp_store=FILE; PRAGMA cache_size=-2000", err);
 		if (rc)
 			goto fail;
 	} else {
@@ -257,6 +264,8 @@ int store_read_indexes(struct store *st, int *built, struct uc_err *err)
 	const char *p, *nl;
 	char name[128];
 	uint64_t nmiss = 0, done = 0;
+	int64_t temp_store = 0, cache_size = 0;
+	char pragma[96];
 	int rc;
 
 	if (built)
@@ -293,6 +302,17 @@ int store_read_indexes(struct store *st, int *built, struct uc_err *err)
 		rc = uc_error(err, UC_ENOMEM, "%s: out of memory listing read indexes", st->path);
 		goto out;
 	}
+	/* The index sorter is fastest with a small page cache and its runs in
+	 * temporary files: 40% less time than with the 64-256 MiB cache and
+	 * temp_store=MEMORY the rest of uctrack uses (measured on the 600k
+	 * ORR and CBP tables: 4.06 s -> 2.38 s). Restored afterwards. */
+	rc = store_query_int(st, "PRAGMA temp_store", &temp_store, err);
+	if (!rc)
+		rc = store_query_int(st, "PRAGMA cache_size", &cache_size, err);
+	if (!rc)
+		rc = store_exec(st, "PRAGMA temp_store=FILE; PRAGMA cache_size=-2000", err);
+	if (rc)
+		goto out;
 	progress_start(&pg, "building read indexes", nmiss);
 	/* one transaction: a reader never sees half of them */
 	rc = store_begin(st, err);
@@ -307,6 +327,12 @@ int store_read_indexes(struct store *st, int *built, struct uc_err *err)
 		store_rollback(st);
 	else if (built)
 		*built = (int)nmiss;
+	snprintf(pragma, sizeof(pragma), "PRAGMA temp_store=%lld; PRAGMA cache_size=%lld",
+		 (long long)temp_store, (long long)cache_size);
+	if (rc)
+		(void)store_exec(st, pragma, NULL);
+	else
+		rc = store_exec(st, pragma, err);
 out:
 	buf_release(&todo);
 	store_finalize(has);
