@@ -142,6 +142,20 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* Free p and its batches; sync: its mutex and conditions were set up
+ * (a threaded pipe, or one whose thread could not be started). */
+static void free_pipe(struct wpipe *p, int sync)
+{
+	if (sync) {
+		pthread_cond_destroy(&p->done);
+		pthread_cond_destroy(&p->work);
+		pthread_mutex_destroy(&p->mu);
+	}
+	for (int i = 0; i < WPIPE_NBATCH; i++)
+		buf_release(&p->batch[i]);
+	free(p);
+}
+
 int wpipe_open(struct wpipe **out, struct store *st, int threaded,
 	       struct uc_err *err)
 {
@@ -161,12 +175,7 @@ int wpipe_open(struct wpipe **out, struct store *st, int threaded,
 		pthread_cond_init(&p->done, NULL);
 		e = pthread_create(&p->thread, NULL, writer_main, p);
 		if (e) {
-			pthread_cond_destroy(&p->done);
-			pthread_cond_destroy(&p->work);
-			pthread_mutex_destroy(&p->mu);
-			for (int i = 0; i < WPIPE_NBATCH; i++)
-				buf_release(&p->batch[i]);
-			free(p);
+			free_pipe(p, 1);
 			return uc_error(err, UC_EIO, "cannot start the import writer thread: %s",
 					strerror(e));
 		}
@@ -369,11 +378,6 @@ void wpipe_close(struct wpipe *p)
 		pthread_cond_signal(&p->work);
 		pthread_mutex_unlock(&p->mu);
 		pthread_join(p->thread, NULL);
-		pthread_cond_destroy(&p->done);
-		pthread_cond_destroy(&p->work);
-		pthread_mutex_destroy(&p->mu);
 	}
-	for (int i = 0; i < WPIPE_NBATCH; i++)
-		buf_release(&p->batch[i]);
-	free(p);
+	free_pipe(p, p->threaded);
 }
