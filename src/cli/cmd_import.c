@@ -164,8 +164,15 @@ int cmd_import(int argc, char **argv)
 			cli_fail(&fe);
 		goto out;
 	}
-	if (ingest_finish(ic, &err))
+	if (ingest_finish(ic, &err)) {
 		rc = cli_fail(&err);
+	} else if (!quiet) {
+		int missing = 0;
+
+		if (!store_read_indexes_missing(st, &missing, &err) && missing)
+			printf("read indexes: %d to build: run `uctrack index` now, or the next "
+			       "read-write command builds them\n", missing);
+	}
 out:
 	ingest_free(ic);
 	store_close(st);

@@ -256,26 +256,22 @@ static int read_index_name(const char *line, size_t n, char *out, size_t cap)
 	return 1;
 }
 
-int store_read_indexes(struct store *st, int *built, struct uc_err *err)
+/* The read indexes that are missing, as NUL-separated statements in todo
+ * (initialised here), and how many. */
+static int read_indexes_missing(struct store *st, struct buf *todo, uint64_t *nmiss,
+				struct uc_err *err)
 {
 	struct store_stmt *has = NULL;
-	struct progress pg;
-	struct buf todo;
 	const char *p, *nl;
 	char name[128];
-	uint64_t nmiss = 0, done = 0;
-	int64_t temp_store = 0, cache_size = 0;
-	char pragma[96];
 	int rc;
 
-	if (built)
-		*built = 0;
+	*nmiss = 0;
+	buf_init(todo, 4096);
 	rc = store_prepare(st, "SELECT 1 FROM sqlite_schema WHERE type='index' AND name=?",
 			   &has, err);
 	if (rc)
 		return rc;
-	/* the missing ones, as NUL-separated statements */
-	buf_init(&todo, 4096);
 	for (p = store_read_index_sql; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		if (!nl)
@@ -286,22 +282,49 @@ int store_read_indexes(struct store *st, int *built, struct uc_err *err)
 		rc = store_step(has, err);
 		store_reset(has);
 		if (rc < 0) {
-			rc = -rc;
-			goto out;
+			store_finalize(has);
+			return -rc;
 		}
 		if (rc == STORE_ROW)
 			continue;
-		buf_add(&todo, p, (size_t)(nl - p));
-		buf_addc(&todo, '\0');
-		nmiss++;
+		buf_add(todo, p, (size_t)(nl - p));
+		buf_addc(todo, '\0');
+		(*nmiss)++;
 	}
-	rc = UC_OK;
+	store_finalize(has);
+	if (buf_failed(todo))
+		return uc_error(err, UC_ENOMEM, "%s: out of memory listing read indexes", st->path);
+	return UC_OK;
+}
+
+int store_read_indexes_missing(struct store *st, int *n, struct uc_err *err)
+{
+	struct buf todo;
+	uint64_t nmiss = 0;
+	int rc = read_indexes_missing(st, &todo, &nmiss, err);
+
+	buf_release(&todo);
+	*n = rc ? 0 : (int)nmiss;
+	return rc;
+}
+
+int store_read_indexes(struct store *st, int *built, struct uc_err *err)
+{
+	struct progress pg;
+	struct buf todo;
+	const char *p;
+	uint64_t nmiss = 0, done = 0;
+	int64_t temp_store = 0, cache_size = 0;
+	char pragma[96];
+	int rc;
+
+	if (built)
+		*built = 0;
+	rc = read_indexes_missing(st, &todo, &nmiss, err);
+	if (rc)
+		goto out;
 	if (!nmiss)
 		goto out;
-	if (buf_failed(&todo)) {
-		rc = uc_error(err, UC_ENOMEM, "%s: out of memory listing read indexes", st->path);
-		goto out;
-	}
 	/* The index sorter is fastest with a small page cache and its runs in
 	 * temporary files: 40% less time than with the 64-256 MiB cache and
 	 * temp_store=MEMORY the rest of uctrack uses (measured on the 600k
@@ -335,7 +358,6 @@ int store_read_indexes(struct store *st, int *built, struct uc_err *err)
 		rc = store_exec(st, pragma, err);
 out:
 	buf_release(&todo);
-	store_finalize(has);
 	return rc;
 }
 

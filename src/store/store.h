@@ -71,6 +71,8 @@ const char *store_path(const struct store *st);
  * *built (may be NULL) is set to the number built.
  */
 int store_read_indexes(struct store *st, int *built, struct uc_err *err);
+/* How many read indexes are missing (*n). */
+int store_read_indexes_missing(struct store *st, int *n, struct uc_err *err);
 
 /* Transactions. begin() starts an immediate (write-locking) transaction. */
 int store_begin(struct store *st, struct uc_err *err);

@@ -160,12 +160,14 @@ nidx() { sqlite3 "$1" "select count(*) from sqlite_schema where type='index' and
    'eoir_case','eoir_proceeding','eoir_hearing','eoir_juvenile','address','claim','representation')"; }
 expect_rc 0 "$UCTRACK" --db "$T/ri.db" import --feed cbp "$D/good/cbp"
 [ "$(nidx "$T/ri.db")" = 0 ] || fail "import built read indexes"
+expect_grep '^read indexes: 30 to build: run `uctrack index` now' "$T/out"
 expect_rc 0 "$UCTRACK" --db "$T/ri.db" index
 expect_grep '^index: 30 read indexes built$' "$T/out"
 [ "$(nidx "$T/ri.db")" = 30 ] || fail "index built the read indexes"
 expect_rc 0 "$UCTRACK" --db "$T/ri.db" index
 expect_grep '^index: 0 read indexes built$' "$T/out"
 expect_rc 0 "$UCTRACK" --db "$T/ri.db" import --feed orr "$D/good/orr"
+grep -q '^read indexes' "$T/out" && fail "no note when the read indexes exist"
 [ "$(sqlite3 "$T/ri.db" "select count(*) from orr_placement indexed by orr_placement_anum where a_number > ''")" = \
   "$(sqlite3 "$T/ri.db" "select count(*) from orr_placement not indexed where a_number > ''")" ] ||
 	fail "an import keeps existing read indexes up to date"
