@@ -28,6 +28,12 @@
  * bookkeeping, the EOIR update, commit, rollback) comes after wpipe_sync.
  * Otherwise (small files, per-row lookups, ingest_event()) the pipe runs
  * each INSERT at once on this thread, through the same code.
+ *
+ * An events file on a threaded pipe is also parsed on two threads
+ * (evpar.h): what depends on a line alone (jansson, the checks, the
+ * canonical form, hashes, the text of its error) is worked out ahead, by
+ * this thread and a parse thread; the rest (messages, duplicates,
+ * counters, storing) runs here in file order, as above.
  */
 #include "ingest/ingest.h"
 
@@ -48,6 +54,7 @@
 #include "core/date.h"
 #include "core/progress.h"
 #include "ingest/csvr.h"
+#include "ingest/evpar.h"
 #include "ingest/ingest_spec.h"
 #include "ingest/iso.h"
 #include "ingest/lookup.h"
@@ -279,7 +286,7 @@ struct ingest_ctx {
 	struct buf vb;              /* row scratch: normalised values */
 	struct buf hb;              /* row scratch: bytes to hash */
 	struct buf mb;              /* message scratch */
-	struct buf jb;              /* event scratch: canonical JSON body */
+	struct buf jb;              /* event scratch: its strings and canonical body (API) */
 	struct frun *cur;           /* file being imported, or NULL (API) */
 };
 
@@ -467,7 +474,8 @@ int ingest_open(struct ingest_ctx **out, struct store *st,
 	buf_init(&c->vb, 64u << 20);
 	buf_init(&c->hb, 64u << 20);
 	buf_init(&c->mb, 4096);
-	buf_init(&c->jb, EVENT_MAX_BODY);
+	/* the strings of an event, its id and its body (event_encode) */
+	buf_init(&c->jb, 3 * (size_t)EVENT_MAX_BODY + 8192);
 	if (opts->rejects) {
 		struct buf b;
 
@@ -2215,48 +2223,102 @@ static const char *jstr(json_t *obj, const char *key)
 	return s && *s ? s : NULL;
 }
 
-/*
- * The canonical form of an event (sorted keys, compact: what is stored in
- * field_event.body and hashed) in c->jb, without a malloc per event.
- * Returns the NUL-terminated text (valid until the next call), or NULL
- * when it would exceed EVENT_MAX_BODY.
- */
-static const char *event_canonical(struct ingest_ctx *c, json_t *obj)
-{
-	size_t n;
+/* The strings of an event that event_store reads: jstr() of each key. */
+enum {
+	EVS_ID, EVS_OCC, EVS_BY, EVS_STATUS, EVS_STREET, EVS_UNIT, EVS_CITY,
+	EVS_STATE, EVS_ZIP, EVS_CLAIM_TYPE, EVS_PROVIDER, EVS_N
+};
+static const char *const EVS_KEY[EVS_N] = {
+	"event_id", "occurred_at", "recorded_by", "status", "street", "unit",
+	"city", "state", "zip", "claim_type", "provider",
+};
+#define EV_NONE SIZE_MAX /* no such string / no canonical form */
 
-	buf_reset(&c->jb);
-	if (buf_grow(&c->jb, 4096))
-		return NULL;
-	n = json_dumpb(obj, c->jb.ptr, c->jb.alloc - 1, EVENT_JSON_FLAGS);
-	if (n > c->jb.alloc - 1) {
-		if (buf_grow(&c->jb, n))
-			return NULL;
-		n = json_dumpb(obj, c->jb.ptr, c->jb.alloc - 1, EVENT_JSON_FLAGS);
-		if (n > c->jb.alloc - 1)
-			return NULL;
-	}
-	if (n == 0)
-		return NULL;
-	c->jb.ptr[n] = '\0';
-	c->jb.len = n;
-	return c->jb.ptr;
+/*
+ * A checked event as event_store takes it: offsets into a buffer, so it
+ * outlives its JSON object (freed on the thread that parsed it) and the
+ * buffer may move while it is written.
+ */
+struct evenc {
+	const struct event_type *et; /* its type (event_check) */
+	char anum[10];               /* its A-number, normalised (event_check) */
+	size_t s[EVS_N];             /* offset of each EVS_ string, or EV_NONE (jstr NULL) */
+	size_t body;                 /* offset of the canonical form, or EV_NONE: too large */
+	size_t body_len;             /* its length */
+	uint64_t rhash;              /* siphash of "field_event\0<event_id>\0<body>" */
+};
+
+/* String i (EVS_*) of e, whose offsets are into base; NULL when none. */
+static const char *evs(const struct evenc *e, const char *base, int i)
+{
+	return e->s[i] == EV_NONE ? NULL : base + e->s[i];
 }
 
-/* Store a checked event (body: its canonical form, borrowed); *is_new set. */
-static int event_store(struct ingest_ctx *c, json_t *obj,
-		       const struct event_type *et, const char *anum,
-		       const char *body, int *is_new, struct uc_err *err)
+/*
+ * Append what event_store needs of obj (checked: e->et and e->anum set) to
+ * out and fill the rest of e: the EVS_ strings, then the bytes rhash is
+ * computed over -- "field_event", NUL, event_id, NUL, and the canonical
+ * form (sorted keys, compact: what is stored in field_event.body), written
+ * by json_dumpb straight into out, without a malloc per event. The body
+ * is EV_NONE when it would exceed EVENT_MAX_BODY (or out's cap). Each
+ * string and the body are NUL-terminated in out.
+ */
+static void event_encode(struct buf *out, json_t *obj, struct evenc *e)
 {
-	const char *id = jstr(obj, "event_id"), *occ = jstr(obj, "occurred_at");
+	size_t h, n, room;
+	const char *id = jstr(obj, "event_id");
+
+	for (int i = 0; i < EVS_N; i++) {
+		const char *s = jstr(obj, EVS_KEY[i]);
+
+		e->s[i] = EV_NONE;
+		if (s) {
+			e->s[i] = out->len;
+			buf_add(out, s, strlen(s) + 1);
+		}
+	}
+	e->body = EV_NONE;
+	e->body_len = 0;
+	e->rhash = 0;
+	h = out->len;
+	buf_add(out, "field_event", sizeof("field_event"));
+	buf_add(out, id, strlen(id) + 1);
+	if (buf_grow(out, 4096))
+		return;
+	room = out->alloc - out->len - 1;
+	n = json_dumpb(obj, out->ptr + out->len, room, EVENT_JSON_FLAGS);
+	if (n == 0 || n > EVENT_MAX_BODY)
+		return;
+	if (n > room) {
+		if (buf_grow(out, n))
+			return;
+		room = out->alloc - out->len - 1;
+		n = json_dumpb(obj, out->ptr + out->len, room, EVENT_JSON_FLAGS);
+		if (n == 0 || n > room)
+			return;
+	}
+	e->body = out->len;
+	e->body_len = n;
+	out->len += n;
+	out->ptr[out->len] = '\0';
+	e->rhash = siphash(out->ptr + h, out->len - h);
+	buf_addc(out, '\0');
+}
+
+/* Store a checked event (e, its strings in base, both borrowed); *is_new
+ * set. */
+static int event_store(struct ingest_ctx *c, const struct evenc *e, const char *base,
+		       int *is_new, struct uc_err *err)
+{
+	const struct event_type *et = e->et;
+	const char *id = evs(e, base, EVS_ID), *occ = evs(e, base, EVS_OCC);
 	struct frun *fr = c->cur;
 	struct wpipe *p = c->wp;
-	uint64_t rhash;
 	int64_t rid = 0;
 	int rc;
 
 	*is_new = 0;
-	if (!body)
+	if (e->body == EV_NONE)
 		return uc_error(err, UC_EINPUT, "event too large to encode (more than %d MiB)",
 				EVENT_MAX_BODY >> 20);
 	/* A no-op in a file (begin_file prepared them): the connection may be
@@ -2264,16 +2326,9 @@ static int event_store(struct ingest_ctx *c, json_t *obj,
 	rc = prepare_writes(c, err);
 	if (rc)
 		goto out;
-	buf_reset(&c->hb);
-	buf_adds(&c->hb, "field_event");
-	buf_addc(&c->hb, '\0');
-	buf_adds(&c->hb, id);
-	buf_addc(&c->hb, '\0');
-	buf_adds(&c->hb, body);
-	rhash = siphash(c->hb.ptr, c->hb.len);
 	rc = c->cur ? stored_already(&c->cur->seen, c->cur->use_set, c->q_ehas, id,
-				     strlen(id), rhash, err)
-		    : stored_already(NULL, 0, c->q_ehas, id, strlen(id), rhash, err);
+				     strlen(id), e->rhash, err)
+		    : stored_already(NULL, 0, c->q_ehas, id, strlen(id), e->rhash, err);
 	if (rc < 0) {
 		rc = -rc;
 		goto out;
@@ -2303,12 +2358,12 @@ static int event_store(struct ingest_ctx *c, json_t *obj,
 		wpipe_null(p, 3);
 	}
 	wpipe_text(p, 4, id, -1);
-	wpipe_int(p, 5, (int64_t)rhash);
-	wpipe_text(p, 6, anum, 9);
+	wpipe_int(p, 5, (int64_t)e->rhash);
+	wpipe_text(p, 6, e->anum, 9);
 	wpipe_text(p, 7, et->type, -1);
 	wpipe_text(p, 8, occ, -1);
-	wpipe_text(p, 9, jstr(obj, "recorded_by"), -1);
-	wpipe_text(p, 10, body, (int)c->jb.len);
+	wpipe_text(p, 9, evs(e, base, EVS_BY), -1);
+	wpipe_text(p, 10, base + e->body, (int)e->body_len);
 	rc = wpipe_end(p, err);
 	if (rc)
 		goto out;
@@ -2316,22 +2371,22 @@ static int event_store(struct ingest_ctx *c, json_t *obj,
 	if (!(fr && fr->wp))
 		rid = store_last_id(c->st); /* the pipe ran the insert just now */
 	if (strcmp(et->type, "address_update") == 0) {
-		const char *status = jstr(obj, "status");
+		const char *status = evs(e, base, EVS_STATUS);
+		const char *street = evs(e, base, EVS_STREET), *city = evs(e, base, EVS_CITY);
 
-		if (strcmp(status, "unverified") == 0 && !jstr(obj, "street") &&
-		    !jstr(obj, "city"))
+		if (strcmp(status, "unverified") == 0 && !street && !city)
 			status = "blank";
-		rc = add_address(c, "field_event", rid, anum, jstr(obj, "street"),
-				 jstr(obj, "unit"), jstr(obj, "city"), jstr(obj, "state"),
-				 jstr(obj, "zip"), status, occ, err);
+		rc = add_address(c, "field_event", rid, e->anum, street,
+				 evs(e, base, EVS_UNIT), city, evs(e, base, EVS_STATE),
+				 evs(e, base, EVS_ZIP), status, occ, err);
 	} else if (strcmp(et->type, "claim") == 0) {
-		rc = add_claim(c, rid, anum, jstr(obj, "claim_type"), jstr(obj, "status"),
-			       occ, err);
+		rc = add_claim(c, rid, e->anum, evs(e, base, EVS_CLAIM_TYPE),
+			       evs(e, base, EVS_STATUS), occ, err);
 	} else if (strcmp(et->type, "representation") == 0) {
-		rc = add_repr(c, "field_event", rid, anum, jstr(obj, "provider"),
-			      "counsel", jstr(obj, "status"), occ, err);
+		rc = add_repr(c, "field_event", rid, e->anum, evs(e, base, EVS_PROVIDER),
+			      "counsel", evs(e, base, EVS_STATUS), occ, err);
 	} else if (strcmp(et->type, "orientation") == 0) {
-		rc = add_repr(c, "field_event", rid, anum, jstr(obj, "provider"),
+		rc = add_repr(c, "field_event", rid, e->anum, evs(e, base, EVS_PROVIDER),
 			      "orientation", "given", occ, err);
 	}
 out:
@@ -2342,21 +2397,20 @@ int ingest_event_new(struct ingest_ctx *c, json_t *obj, const char *origin,
 		     int *is_new, struct uc_err *err)
 {
 	const char *field = NULL;
-	const struct event_type *et;
-	char anum[10];
-	const char *body;
+	struct evenc e;
 	int dummy;
 
 	if (!is_new)
 		is_new = &dummy;
 	*is_new = 0;
 	buf_reset(&c->mb);
-	et = event_check(obj, &field, &c->mb, anum);
-	if (!et)
+	e.et = event_check(obj, &field, &c->mb, e.anum);
+	if (!e.et)
 		return uc_error(err, UC_EINPUT, "%s: %s: %s", origin, field,
 				c->mb.ptr ? c->mb.ptr : "invalid");
-	body = event_canonical(c, obj);
-	return event_store(c, obj, et, anum, body, is_new, err);
+	buf_reset(&c->jb);
+	event_encode(&c->jb, obj, &e);
+	return event_store(c, &e, c->jb.ptr, is_new, err);
 }
 
 int ingest_event(struct ingest_ctx *c, json_t *obj, const char *origin,
@@ -2365,14 +2419,103 @@ int ingest_event(struct ingest_ctx *c, json_t *obj, const char *origin,
 	return ingest_event_new(c, obj, origin, NULL, err);
 }
 
+/* ---- the events file: lines parsed ahead (evpar.h), consumed in order */
+
+/* What the parse of an events line leaves for the import thread. */
+enum { EVL_BLANK, EVL_JSON, EVL_BAD, EVL_OK };
+struct evline {
+	int kind;         /* EVL_BLANK (skipped), EVL_JSON, EVL_BAD (an error), EVL_OK */
+	long col;         /* EVL_JSON, EVL_BAD: column of the error */
+	size_t msg;       /* EVL_JSON, EVL_BAD: offset of the problem in the batch's out */
+	size_t field;     /* EVL_BAD: offset of the field it is about */
+	uint64_t kh;      /* EVL_OK: siphash of the event_id (in-file duplicates) */
+	uint64_t rh;      /* EVL_OK: siphash of the canonical form ("" when none) */
+	struct evenc e;   /* EVL_OK: the event, offsets into out */
+};
+
+/* Scratch of the two threads that parse events lines (evpar's workers). */
+struct evparse {
+	struct buf msg[2]; /* per worker: event_check messages, capped as c->mb */
+};
+
+/*
+ * evpar's parse function for the events feed: everything that depends on
+ * the line alone -- CR, blank lines, json_loadb, event_check, the
+ * canonical form and the hashes -- with the text of any error kept for
+ * the import thread, which reports it in order. Runs on either thread;
+ * touches nothing shared but read-only tables. The JSON object is freed
+ * here, on the thread that made it.
+ */
+static void event_parse(void *arg, int worker, struct evpar_line *ln, struct buf *out)
+{
+	struct evparse *ep = arg;
+	struct evline *r = ln->res;
+	struct buf *msg = &ep->msg[worker];
+	const char *field = NULL, *s, *id;
+	json_error_t je;
+	json_t *obj;
+	size_t t;
+
+	if (ln->n > 0 && ln->text[ln->n - 1] == '\r')
+		ln->text[--ln->n] = '\0';
+	s = ln->text;
+	t = ln->n;
+	fnorm_trim(&s, &t);
+	if (t == 0) {
+		r->kind = EVL_BLANK;
+		return;
+	}
+	obj = json_loadb(ln->text, ln->n, JSON_REJECT_DUPLICATES, &je);
+	if (!obj) {
+		r->kind = EVL_JSON;
+		r->col = je.column > 0 ? je.column : 1;
+		r->msg = out->len;
+		buf_add(out, je.text, strlen(je.text) + 1);
+		return;
+	}
+	buf_reset(msg);
+	r->e.et = event_check(obj, &field, msg, r->e.anum);
+	if (!r->e.et) {
+		s = msg->ptr ? msg->ptr : "invalid";
+		r->kind = EVL_BAD;
+		r->col = json_key_col(ln->text, field);
+		r->field = out->len;
+		buf_add(out, field, strlen(field) + 1);
+		r->msg = out->len;
+		buf_add(out, s, strlen(s) + 1);
+		json_decref(obj);
+		return;
+	}
+	r->kind = EVL_OK;
+	id = jstr(obj, "event_id");
+	r->kh = siphash(id, strlen(id));
+	event_encode(out, obj, &r->e);
+	if (r->e.body != EV_NONE)
+		r->rh = siphash(out->ptr + r->e.body, r->e.body_len);
+	else
+		r->rh = siphash("", 0);
+	json_decref(obj);
+}
+
+/*
+ * Import an events file: evpar reads and parses its lines (on two
+ * threads when the file's rows go through a threaded write pipe, i.e. it
+ * is big: same rule), this thread reports errors, finds duplicates,
+ * counts and stores, line by line in file order, so messages, rejects,
+ * counts and rows are those of a one-thread import.
+ */
 static int import_events(struct frun *fr, struct uc_err *err)
 {
 	struct ingest_ctx *c = fr->c;
 	struct lread lr;
 	struct progress pg;
+	struct evparse ep;
+	struct evpar *par = NULL;
 	char sha[65] = "";
 	int rc;
 
+	buf_init(&ep.msg[0], 4096);
+	buf_init(&ep.msg[1], 4096);
 	rc = lread_open(&lr, fr->path, MAX_EVENT_LINE, err);
 	if (rc)
 		return rc;
@@ -2383,97 +2526,81 @@ static int import_events(struct frun *fr, struct uc_err *err)
 	if (rc)
 		goto out;
 	c->cur = fr;
+	if (fr->wp)
+		json_object_seed(0); /* jansson's hash seed, set before a second thread parses */
+	rc = evpar_open(&par, &lr, sizeof(struct evline), event_parse, &ep, fr->wp != NULL,
+			err);
+	if (rc == UC_EIO) /* no parse thread: parse on this one */
+		rc = evpar_open(&par, &lr, sizeof(struct evline), event_parse, &ep, 0, err);
+	if (rc)
+		goto out;
 	for (;;) {
-		char *line;
-		size_t n;
-		int nl, is_new = 0;
-		json_t *obj;
-		json_error_t je;
-		const struct event_type *et;
-		const char *field = NULL;
-		char anum[10];
-		const char *body = NULL;
+		struct evpar_line *ln;
+		const struct evpar_line *next;
+		const struct evline *r;
+		struct dup_ent *d;
+		int is_new = 0;
 
-		rc = lread_next(&lr, &line, &n, &nl, err);
-		if (rc == LREAD_EOF)
+		rc = evpar_next(par, &ln, err);
+		if (rc == 0)
 			break;
-		if (rc == LREAD_IOERR) {
+		if (rc < 0) {
 			rc = UC_EIO;
 			goto out;
 		}
-		fr->line = lr.lineno;
+		r = ln->res;
+		fr->line = ln->lineno;
 		fr->row_bad = 0;
 		fr->raw = "";
 		fr->raw_len = 0;
-		if (rc == LREAD_LONG) {
+		if (ln->is_long) {
 			fr->rows_read++;
 			fr->rows_rejected++;
 			row_error_at(fr, fr->line, MAX_EVENT_LINE + 1, "event",
 				     "line longer than 1 MiB");
 			continue;
 		}
-		if (n > 0 && line[n - 1] == '\r')
-			line[--n] = '\0';
-		{
-			size_t t = n;
-			const char *s = line;
-
-			fnorm_trim(&s, &t);
-			if (t == 0)
-				continue;
-		}
-		fr->raw = line;
-		fr->raw_len = n;
+		if (r->kind == EVL_BLANK)
+			continue;
+		fr->raw = ln->text;
+		fr->raw_len = ln->n;
 		fr->rows_read++;
 		if ((fr->rows_read & 8191) == 0)
-			progress_tick(&pg, lr.bytes);
-		obj = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je);
-		if (!obj) {
-			row_error_at(fr, fr->line, je.column > 0 ? je.column : 1, "json",
-				     "%s%s", je.text,
-				     nl ? "" : " (last line cut short: file truncated?)");
+			progress_tick(&pg, ln->bytes);
+		if (r->kind == EVL_JSON) {
+			row_error_at(fr, fr->line, r->col, "json", "%s%s", ln->out + r->msg,
+				     ln->nl ? "" : " (last line cut short: file truncated?)");
 			fr->rows_rejected++;
 			continue;
 		}
-		buf_reset(&c->mb);
-		et = event_check(obj, &field, &c->mb, anum);
-		if (!et) {
-			struct buf m;
-
-			buf_init(&m, 4096);
-			buf_adds(&m, c->mb.ptr ? c->mb.ptr : "invalid");
-			row_error_at(fr, fr->line, json_key_col(line, field), field, "%s",
-				     m.ptr);
-			buf_release(&m);
+		if (r->kind == EVL_BAD) {
+			row_error_at(fr, fr->line, r->col, ln->out + r->field, "%s",
+				     ln->out + r->msg);
 			fr->rows_rejected++;
-			json_decref(obj);
 			continue;
 		}
-		{
-			/* Duplicate event ids within the file. */
-			const char *id = jstr(obj, "event_id");
-			uint64_t rh, kh = siphash(id, strlen(id));
-			struct dup_ent *d;
+		/* Duplicate event ids within the file; the next line's slot is
+		 * loaded meanwhile (the map is far bigger than the caches). */
+		next = evpar_peek(par);
+		if (next && !next->is_long) {
+			const struct evline *nr = next->res;
 
-			dup_prefetch(&fr->dup, kh);
-			body = event_canonical(c, obj);
-			rh = siphash(body ? body : "", body ? c->jb.len : 0);
-			d = dup_check(&fr->dup, kh, rh, fr->line);
-			if (d) {
-				if (d->rhash == rh) {
-					fr->rows_same++;
-				} else {
-					row_error_at(fr, fr->line, json_key_col(line, "event_id"),
-						     "event_id", "duplicate key %s, first at line %ld",
-						     id, d->line);
-					fr->rows_rejected++;
-				}
-				json_decref(obj);
-				continue;
+			if (nr->kind == EVL_OK)
+				dup_prefetch(&fr->dup, nr->kh);
+		}
+		d = dup_check(&fr->dup, r->kh, r->rh, fr->line);
+		if (d) {
+			if (d->rhash == r->rh) {
+				fr->rows_same++;
+			} else {
+				row_error_at(fr, fr->line, json_key_col(ln->text, "event_id"),
+					     "event_id", "duplicate key %s, first at line %ld",
+					     evs(&r->e, ln->out, EVS_ID), d->line);
+				fr->rows_rejected++;
 			}
+			continue;
 		}
-		rc = event_store(c, obj, et, anum, body, &is_new, err);
-		json_decref(obj);
+		rc = event_store(c, &r->e, ln->out, &is_new, err);
 		if (rc)
 			goto out;
 		if (is_new)
@@ -2484,9 +2611,12 @@ static int import_events(struct frun *fr, struct uc_err *err)
 	lread_sha256_hex(&lr, sha);
 	rc = end_file(fr, sha, err);
 out:
+	evpar_close(par);
 	c->cur = NULL;
 	progress_end(&pg);
 	lread_close(&lr);
+	buf_release(&ep.msg[0]);
+	buf_release(&ep.msg[1]);
 	return rc;
 }
 
