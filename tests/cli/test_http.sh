@@ -47,7 +47,9 @@ $U --quiet triage --rules "$ROOT/rules/default.rules" --offices "$ROOT/rules/fie
 
 printf 'key\n' >/dev/null
 $UCTRACK serve --new-key "$T/notes.key" >/dev/null
-$U serve --listen 127.0.0.1:0 --port-file "$T/port" --session-idle 2 \
+# uploads of 4 KiB or more are imported on two threads (write pipe, and
+# events parsed on two threads), smaller ones on one: both paths below
+UCTRACK_PIPE_MIN_BYTES=4096 $U serve --listen 127.0.0.1:0 --port-file "$T/port" --session-idle 2 \
 	--key-file "$T/notes.key" >"$T/serve.log" 2>&1 &
 SPID=$!
 trap 'kill $SPID 2>/dev/null || true' EXIT
@@ -199,6 +201,20 @@ code=$(up "$T/bad.csv" 'cbp?name=bad.csv'); [ "$code" = 400 ] || { cat "$T/body"
 expect_grep '"errors":\["bad.csv:2:[0-9]' "$T/body"
 grep -q '/tmp/uctrack-upload' "$T/body" && fail "temporary path leaked"
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM cbp_encounter")" = "$n1" ] || fail "bad upload stored rows"
+# a bigger upload (two threads in the server): events with their derived rows
+$UCTRACK gen --children 60 --seed 4 --out "$T/gen2" >/dev/null
+[ "$(wc -c <"$T/gen2/events/events.jsonl")" -ge 4096 ] || fail "events upload too small for two threads"
+ne=$(wc -l <"$T/gen2/events/events.jsonl")
+e0=$(sqlite3 "$DB" "SELECT count(*) FROM field_event")
+code=$(up "$T/gen2/events/events.jsonl" 'events?name=events.jsonl'); [ "$code" = 201 ] || { cat "$T/body"; fail "big upload: $code"; }
+expect_grep "\"rows_new\":$ne" "$T/body"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM field_event")" = $((e0 + ne)) ] || fail "big upload: rows"
+# the same file with one bad line in the middle: nothing stored, the line named
+e1=$(sqlite3 "$DB" "SELECT count(*) FROM field_event")
+awk -v m=$((ne / 2)) 'NR == m { print "{\"event_id\": oops}"; next } { print }' "$T/gen2/events/events.jsonl" >"$T/bad.jsonl"
+code=$(up "$T/bad.jsonl" 'events?name=bad.jsonl'); [ "$code" = 400 ] || { cat "$T/body"; fail "bad big upload: $code"; }
+expect_grep "\"errors\":\[\"bad.jsonl:$((ne / 2)):" "$T/body"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM field_event")" = "$e1" ] || fail "bad big upload stored rows"
 code=$(up "$T/bad.csv" 'cbp?name=../x.csv'); [ "$code" = 400 ] || fail "path in name: $code"
 code=$(up "$T/bad.csv" 'nope?name=x.csv'); [ "$code" = 404 ] || fail "unknown feed: $code"
 code=$(up "$T/bad.csv" 'cbp'); [ "$code" = 400 ] || fail "no name: $code"
