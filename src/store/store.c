@@ -180,6 +180,12 @@ int store_open(struct store **out, const char *path, int flags,
 	sqlite3_extended_result_codes(st->db, 1);
 	if (!(flags & STORE_READONLY)) {
 		rc = store_exec(st, "PRAGMA journal_mode=WAL", err);
+		if (rc && (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_BUSY)
+			rc = uc_error(err, UC_EIO,
+				      "%s: the database is locked by another process (an import that "
+				      "had it to itself, say: see docs/import.md, \"Journal\"); "
+				      "try again when it has finished",
+				      path);
 		if (rc)
 			goto fail;
 	}
