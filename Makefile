@@ -3,6 +3,16 @@
 # ASan+UBSan; `make demo` generates the default data set and serves it.
 
 CC ?= cc
+
+# The shared reference data (EOIR code tables, FEBRL, ...) lives in
+# ../shared beside the project. A clone made somewhere else finds it beside
+# the repository it was cloned from. Tests, the demo and benchmarks get the
+# EOIR lookup tables through $UCTRACK_EOIR_LOOKUP (set it to override).
+SHARED ?= $(firstword $(wildcard $(abspath ../shared) \
+	$(abspath $(shell git config --get remote.origin.url 2>/dev/null)/../shared)))
+ifneq ($(SHARED),)
+export UCTRACK_EOIR_LOOKUP ?= $(SHARED)/data/eoir/lookup_tables_combined.csv
+endif
 PKGS := sqlite3 jansson libsodium libcrypto libutf8proc inih libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -lpthread

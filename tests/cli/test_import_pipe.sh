@@ -7,7 +7,7 @@
 # (a trigger refusing one row, mid-file) gives the same message and exit
 # code as on one thread and leaves the database as it was.
 . "$ROOT/tests/cli/lib.sh"
-LK=$ROOT/../shared/data/eoir/lookup_tables_combined.csv
+LK=${UCTRACK_EOIR_LOOKUP:-$ROOT/../shared/data/eoir/lookup_tables_combined.csv}
 D=$ROOT/tests/data/import
 
 # the normal scenarios, pipelined
