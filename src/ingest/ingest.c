@@ -1198,6 +1198,29 @@ static int stored_already(const struct rset *seen, int use_set,
 }
 
 /*
+ * The rid (parameter 1) of a new row's INSERT on pipe p: given when the
+ * file's rows go through a threaded pipe (fr->wp: the writer may not have
+ * run it yet when derived rows need it), and returned; else NULL, for
+ * SQLite to assign, and 0 returned.
+ */
+static int64_t rid_param(struct frun *fr, struct wpipe *p)
+{
+	if (fr && fr->wp) {
+		wpipe_int(p, 1, ++fr->last_rid);
+		return fr->last_rid;
+	}
+	wpipe_null(p, 1);
+	return 0;
+}
+
+/* The rid of the row just inserted: rid_param()'s, or the one SQLite
+ * assigned (the non-threaded pipe ran the insert in wpipe_end()). */
+static int64_t row_rid(struct ingest_ctx *c, int64_t rid)
+{
+	return rid ? rid : store_last_id(c->st);
+}
+
+/*
  * Store the current row: values v[0..ncols) are checked (fr->row_bad says
  * whether any failed). Handles duplicates, idempotency and derived rows.
  */
@@ -1256,12 +1279,7 @@ static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
 			return rc;
 	}
 	wpipe_stmt(p, q);
-	if (fr->wp) {
-		rid = ++fr->last_rid;
-		wpipe_int(p, 1, rid);
-	} else {
-		wpipe_null(p, 1);
-	}
+	rid = rid_param(fr, p);
 	wpipe_int(p, 2, fr->file_id);
 	wpipe_int(p, 3, fr->line);
 	wpipe_text(p, 4, v[0].p, (int)v[0].n);
@@ -1291,10 +1309,8 @@ static int store_row(struct frun *fr, struct val *v, struct uc_err *err)
 	rc = wpipe_end(p, err);
 	if (rc)
 		return rc;
-	if (!fr->wp)
-		rid = store_last_id(c->st); /* the pipe ran the insert just now */
 	fr->rows_new++;
-	return derive_table_row(c, ts, rid, v, err);
+	return derive_table_row(c, ts, row_rid(c, rid), v, err);
 }
 
 /* ---- files ----------------------------------------------------------- */
@@ -2343,12 +2359,7 @@ static int event_store(struct ingest_ctx *c, const struct evenc *e, const char *
 			goto out;
 	}
 	wpipe_stmt(p, c->q_event);
-	if (fr && fr->wp) {
-		rid = ++fr->last_rid;
-		wpipe_int(p, 1, rid);
-	} else {
-		wpipe_null(p, 1);
-	}
+	rid = rid_param(fr, p);
 	if (fr) {
 		wpipe_int(p, 2, fr->file_id);
 		wpipe_int(p, 3, fr->line);
@@ -2368,8 +2379,7 @@ static int event_store(struct ingest_ctx *c, const struct evenc *e, const char *
 	if (rc)
 		goto out;
 	*is_new = 1;
-	if (!(fr && fr->wp))
-		rid = store_last_id(c->st); /* the pipe ran the insert just now */
+	rid = row_rid(c, rid);
 	if (strcmp(et->type, "address_update") == 0) {
 		const char *status = evs(e, base, EVS_STATUS);
 		const char *street = evs(e, base, EVS_STREET), *city = evs(e, base, EVS_CITY);
@@ -2429,8 +2439,8 @@ struct evline {
 	size_t msg;       /* EVL_JSON, EVL_BAD: offset of the problem in the batch's out */
 	size_t field;     /* EVL_BAD: offset of the field it is about */
 	uint64_t kh;      /* EVL_OK: siphash of the event_id (in-file duplicates) */
-	uint64_t rh;      /* EVL_OK: siphash of the canonical form ("" when none) */
-	struct evenc e;   /* EVL_OK: the event, offsets into out */
+	struct evenc e;   /* EVL_OK: the event, offsets into out; e.rhash tells
+			   * two events with the same id apart */
 };
 
 /* Scratch of the two threads that parse events lines (evpar's workers). */
@@ -2490,10 +2500,6 @@ static void event_parse(void *arg, int worker, struct evpar_line *ln, struct buf
 	id = jstr(obj, "event_id");
 	r->kh = siphash(id, strlen(id));
 	event_encode(out, obj, &r->e);
-	if (r->e.body != EV_NONE)
-		r->rh = siphash(out->ptr + r->e.body, r->e.body_len);
-	else
-		r->rh = siphash("", 0);
 	json_decref(obj);
 }
 
@@ -2588,9 +2594,9 @@ static int import_events(struct frun *fr, struct uc_err *err)
 			if (nr->kind == EVL_OK)
 				dup_prefetch(&fr->dup, nr->kh);
 		}
-		d = dup_check(&fr->dup, r->kh, r->rh, fr->line);
+		d = dup_check(&fr->dup, r->kh, r->e.rhash, fr->line);
 		if (d) {
-			if (d->rhash == r->rh) {
+			if (d->rhash == r->e.rhash) {
 				fr->rows_same++;
 			} else {
 				row_error_at(fr, fr->line, json_key_col(ln->text, "event_id"),
