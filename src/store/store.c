@@ -196,18 +196,21 @@ int store_open(struct store **out, const char *path, int flags,
 	if (rc)
 		goto fail;
 	if (flags & STORE_BULK) {
-		/* 256 MiB page cache, big WAL before checkpoint: bulk loads run in
-		 * one transaction per file, so atomicity is unchanged. */
-		rc = store_exec(st, "PRAGMA cache_size=-262144;"
-				    "PRAGMA wal_autocheckpoint=100000;",
+		/* Bulk work runs in one transaction per file, so atomicity is
+		 * unchanged by: a big WAL before a checkpoint; a 256 MiB page
+		 * cache, except for
+		 * the importer (STORE_LOAD): it appends rows and, for a big file
+		 * into a table that has indexes, rebuilds them; both run faster
+		 * with a small cache (fresh pages of a big one are page faults)
+		 * and the index sorter's runs in temporary files (600k import
+		 * 7.56 -> 6.95 s, with the read indexes present 15.5 -> 12.9 s;
+		 * 345 -> 93 MiB). */
+		rc = store_exec(st, (flags & STORE_LOAD)
+					    ? "PRAGMA temp_store=FILE; PRAGMA cache_size=-2000;"
+					      "PRAGMA wal_autocheckpoint=100000;"
+					    : "PRAGMA cache_size=-262144;"
+					      "PRAGMA wal_autocheckpoint=100000;",
 				err);
-		/* The importer appends rows and, for a big file into a table
-		 * that has indexes, rebuilds them: both run faster with a small
-		 * cache (fresh pages of a big one are page faults) and the index
-		 * sorter's runs in temporary files (600k import 7.56 -> 6.95 s,
-		 * with the read indexes present 15.5 -> 12.9 s; 345 -> 93 MiB). */
-		if (!rc && (flags & STORE_LOAD))
-			rc = store_exec(st, "PRAGMA temp_store=FILE; PRAGMA cache_size=-2000", err);
 		if (rc)
 			goto fail;
 	} else {
@@ -278,10 +281,10 @@ static int read_indexes_missing(struct store *st, struct buf *todo, uint64_t *nm
 			   &has, err);
 	if (rc)
 		return rc;
-	for (p = store_read_index_sql; *p; p = nl + 1) {
+	for (p = store_read_index_sql; *p; p = *nl ? nl + 1 : nl) {
 		nl = strchr(p, '\n');
 		if (!nl)
-			nl = p + strlen(p) - 1;
+			nl = p + strlen(p); /* a last line without '\n' */
 		if (!read_index_name(p, (size_t)(nl - p), name, sizeof(name)))
 			continue;
 		store_bind_text(has, 1, name, -1);
