@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -143,16 +144,11 @@ int lread_next(struct lread *lr, char **line, size_t *n, int *nl,
 
 void lread_sha256_hex(struct lread *lr, char hex[65])
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char h[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 
 	EVP_DigestFinal_ex(lr->sha, h, &n);
-	for (unsigned int i = 0; i < 32; i++) {
-		hex[2 * i] = digits[h[i] >> 4];
-		hex[2 * i + 1] = digits[h[i] & 15];
-	}
-	hex[64] = '\0';
+	sodium_bin2hex(hex, 65, h, 32);
 }
 
 void lread_close(struct lread *lr)
