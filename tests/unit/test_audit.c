@@ -11,28 +11,19 @@
 
 #include <cmocka.h>
 
+#include "testdb.h"
+
 #include "audit/audit.h"
 
 static char path[256];
-
-static void rm_db(void)
-{
-	char p[300];
-
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
 
 static int setup(void **state)
 {
 	struct store *st = NULL;
 	struct uc_err err = UC_ERR_INIT;
 
-	snprintf(path, sizeof(path), "/tmp/uctrack-test-audit-%d.db", (int)getpid());
-	rm_db();
+	testdb_path(path, sizeof(path), "audit");
+	testdb_remove(path);
 	assert_int_equal(store_open(&st, path, 0, &err), 0);
 	for (int i = 0; i < 5; i++) {
 		char target[32];
@@ -50,7 +41,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	store_close(*state);
-	rm_db();
+	testdb_remove(path);
 	return 0;
 }
 

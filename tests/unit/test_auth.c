@@ -11,29 +11,20 @@
 
 #include <cmocka.h>
 
+#include "testdb.h"
+
 #include "auth/auth.h"
 #include "auth/seal.h"
 
 static char path[256];
-
-static void rm_db(void)
-{
-	char p[300];
-
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
 
 static int setup(void **state)
 {
 	struct store *st = NULL;
 	struct uc_err err = UC_ERR_INIT;
 
-	snprintf(path, sizeof(path), "/tmp/uctrack-test-auth-%d.db", (int)getpid());
-	rm_db();
+	testdb_path(path, sizeof(path), "auth");
+	testdb_remove(path);
 	assert_int_equal(store_open(&st, path, 0, &err), 0);
 	assert_int_equal(auth_user_add(st, "ana", AUTH_ROLE_OFFICER, "HOU", NULL,
 				       "correct horse battery", &err), 0);
@@ -44,7 +35,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	store_close(*state);
-	rm_db();
+	testdb_remove(path);
 	return 0;
 }
 

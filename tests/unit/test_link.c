@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "testdb.h"
+
 #include "core/date.h"
 #include "link/block.h"
 #include "link/cluster.h"
@@ -340,17 +342,6 @@ static void test_parallel(void **state)
 
 static char path[256];
 
-static void rm_db(void)
-{
-	char p[300];
-
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 static const char *const fams[] = {"GARCIA", "LOPEZ", "MEJIA", "PEREZ", "RAMOS", "CRUZ",
 				   "OCHOA", "SOLIS", "CAAL", "TEJADA", "PORTILLO", "CHAVEZ"};
 static const char *const givs[] = {"JOSE", "MARIA", "KEVIN", "ANA", "LUIS", "SOFIA",
@@ -474,8 +465,8 @@ static void test_run(void **state)
 	int n = 0;
 
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/uctrack-test-link-%d.db", (int)getpid());
-	rm_db();
+	testdb_path(path, sizeof(path), "link");
+	testdb_remove(path);
 	assert_int_equal(store_open(&st, path, 0, &err), 0);
 	seed(st, 400, 0, &err);
 	assert_int_equal(link_run(st, &o, &s, &err), 0);
@@ -569,7 +560,7 @@ static void test_run(void **state)
 	assert_int_equal(q1(st, "SELECT COUNT(*) FROM record_person WHERE src_tbl='field_event' "
 			     "AND person_id IS NOT NULL"), 1);
 	store_close(st);
-	rm_db();
+	testdb_remove(path);
 }
 
 int main(void)

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "testdb.h"
+
 #include "core/date.h"
 #include "report/format.h"
 #include "report/report.h"
@@ -246,21 +248,15 @@ static char path[256];
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/uctrack-test-report-%d.db", (int)getpid());
+	testdb_path(path, sizeof(path), "report");
 	unlink(path);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char p[300];
-
 	(void)state;
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
+	testdb_remove(path);
 	return 0;
 }
 

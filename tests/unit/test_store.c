@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "testdb.h"
+
 #include "store/store.h"
 
 static char path[256];
@@ -17,21 +19,15 @@ static char path[256];
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/uctrack-test-store-%d.db", (int)getpid());
+	testdb_path(path, sizeof(path), "store");
 	unlink(path);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char p[300];
-
 	(void)state;
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
+	testdb_remove(path);
 	return 0;
 }
 
