@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "ingest/ingest.h"
+#include "link/link.h"
 #include "store/store.h"
 
 #define LOOKUP_REL "shared/data/eoir/lookup_tables_combined.csv"
@@ -164,7 +165,8 @@ int cmd_import(int argc, char **argv)
 			cli_fail(&fe);
 		goto out;
 	}
-	if (ingest_finish(ic, &err)) {
+	if (ingest_finish(ic, &err) || link_records_update(st, NULL, &err) ||
+	    store_analyze(st, &err)) {
 		rc = cli_fail(&err);
 	} else if (!quiet) {
 		int missing = 0;

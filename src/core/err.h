@@ -39,6 +39,8 @@ enum uc_rc {
 	UC_ENOMEM = 6,    /* out of memory or a size cap was reached */
 	UC_EDENIED = 7,   /* not allowed */
 	UC_EINTERNAL = 8, /* a bug: an invariant did not hold */
+	UC_ETIMEOUT = 9,  /* a deadline passed (or the process is stopping):
+			     the work was interrupted and undone; narrow it */
 };
 
 #define UC_ERR_MSG_MAX 1024

@@ -24,6 +24,7 @@
 #include "core/progress.h"
 #include "http/api.h"
 #include "http/hjson.h"
+#include "link/link.h"
 #include "triage/triage.h"
 #include "web/web.h"
 
@@ -1314,6 +1315,10 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 	/* Open once here so migrations run before any request and errors
 	 * surface at start-up, not on the first request. */
 	rc = store_open(&st, s->db_path, 0, err);
+	/* Record links of records imported by a binary that did not keep
+	 * them (migration 007) or left behind by an interrupted import. */
+	if (!rc)
+		rc = link_records_update(st, NULL, err);
 	store_close(st);
 	if (rc)
 		goto fail;

@@ -1922,6 +1922,9 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 	lap(s, 5, &t);
 	if (!rc)
 		rc = indexes_restore(st, &isv, err);
+	/* person_anumber and person_idncase changed: every record link may. */
+	if (!rc)
+		rc = link_records_sync(st, 1, NULL, err);
 	lap(s, 6, &t);
 	if (rc)
 		goto out;
@@ -1948,6 +1951,9 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 		rc = store_commit(st, err);
 	if (!rc)
 		began = 0;
+	/* the planner's statistics for the tables just rewritten */
+	if (!rc)
+		rc = store_analyze(st, err);
 out:
 	if (began)
 		store_rollback(st);

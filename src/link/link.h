@@ -153,6 +153,32 @@ int link_split(struct store *st, int64_t person, const char *const *records,
 	       struct uc_err *err);
 
 /*
+ * Record links (table record_link, migration 007): the child of every
+ * record of orr_contact, ice_removal, indicator, field_event and the EOIR
+ * child tables, maintained so that "the records of child X" is an index
+ * lookup (view record_person = person_record + record_link). Rules per
+ * table: reclink.c. All but link_records_update() run inside the caller's
+ * transaction.
+ *
+ * link_records_sync() adds the links of records newer than the table's
+ * mark (record_link_mark) and moves the marks; full rebuilds the table
+ * (link_run() does, since it rewrites person_anumber and person_idncase).
+ * Importers call it after every import; *added (may be NULL) is the
+ * number of links written. link_records_moved() follows a merge (other's
+ * records move to keep); link_records_placement() gives the contacts of
+ * one placement the placement's person again after a split.
+ */
+int link_records_sync(struct store *st, int full, int64_t *added,
+		      struct uc_err *err);
+int link_records_moved(struct store *st, int64_t keep, int64_t other,
+		       struct uc_err *err);
+/* link_records_sync(st, 0, added, err) in a transaction of its own, for
+ * callers outside one (the importer's command, the feed upload). */
+int link_records_update(struct store *st, int64_t *added, struct uc_err *err);
+int link_records_placement(struct store *st, int64_t placement_rid,
+			   struct uc_err *err);
+
+/*
  * Search support for GET /api/v1/cases?q=. link_norm_query() normalises a
  * query exactly as stored names are normalised (norm_name()); then look up
  * each token: SELECT person_id FROM person_key WHERE key = ? AND kind IN

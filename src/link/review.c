@@ -215,6 +215,8 @@ static int move_person(struct store *st, int64_t keep, int64_t other, struct uc_
 		rc = done(q, err);
 		store_finalize(q);
 	}
+	if (!rc)
+		rc = link_records_moved(st, keep, other, err);
 	return rc;
 }
 
@@ -432,6 +434,8 @@ int link_split(struct store *st, int64_t person, const char *const *records, int
 		store_bind_text(qm, 2, tbl[i], -1);
 		store_bind_int(qm, 3, rid[i]);
 		rc = done(qm, err);
+		if (!rc && strcmp(tbl[i], "orr_placement") == 0)
+			rc = link_records_placement(st, rid[i], err);
 	}
 	/* Keep the split records apart from those that stay. */
 	if (!rc)

@@ -36,6 +36,7 @@ CREATE INDEX IF NOT EXISTS ice_removal_skey ON ice_removal(skey, rid);
 CREATE INDEX IF NOT EXISTS indicator_anum ON indicator(a_number);
 CREATE INDEX IF NOT EXISTS indicator_skey ON indicator(skey, rid);
 CREATE INDEX IF NOT EXISTS orr_contact_anum ON orr_contact(a_number);
+CREATE INDEX IF NOT EXISTS orr_contact_placement ON orr_contact(placement_id);
 CREATE INDEX IF NOT EXISTS orr_contact_skey ON orr_contact(skey, rid);
 CREATE INDEX IF NOT EXISTS orr_placement_anum ON orr_placement(a_number);
 CREATE INDEX IF NOT EXISTS orr_placement_skey ON orr_placement(skey, rid);

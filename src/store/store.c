@@ -23,7 +23,15 @@ struct store {
 	char *path;   /* path given to store_open, owned */
 	int in_tx;    /* a transaction begun by store_begin is open */
 	int rollback_load; /* STORE_LOAD alone: rollback journal until close */
+	double deadline;   /* progress_now() past which statements stop, 0 none */
+	const volatile int *stop; /* statements stop while *stop is set, or NULL */
 };
+
+/* SQL statement log for the plan guard (store_sql_log_tag). */
+static pthread_mutex_t sql_log_mu = PTHREAD_MUTEX_INITIALIZER;
+static FILE *sql_log;              /* $UCTRACK_SQL_LOG, opened on first use */
+static int sql_log_state;          /* 0 unknown, 1 open, -1 off */
+static _Thread_local const char *sql_log_tag; /* this thread's tag, or NULL */
 
 struct store_stmt {
 	sqlite3_stmt *s;    /* prepared statement, owned */
@@ -40,6 +48,13 @@ static int db_error(struct store *st, struct uc_err *err, const char *what)
 	int ext = sqlite3_extended_errcode(st->db);
 	int code = UC_EIO;
 
+	if ((ext & 0xff) == SQLITE_INTERRUPT)
+		return uc_error(err, UC_ETIMEOUT,
+				"%s: stopped: %s; nothing of it was stored. Narrow the "
+				"request (a smaller page or date range, a more specific "
+				"query) or try again later",
+				what, st->stop && *st->stop ? "the server is shutting down"
+							    : "it ran past its time limit");
 	if ((ext & 0xff) == SQLITE_CONSTRAINT)
 		code = UC_ECONFLICT;
 	else if ((ext & 0xff) == SQLITE_NOMEM)
@@ -359,6 +374,9 @@ int store_read_indexes(struct store *st, int *built, struct uc_err *err)
 		store_rollback(st);
 	else if (built)
 		*built = (int)nmiss;
+	/* new indexes need statistics before a planner relies on them */
+	if (!rc)
+		rc = store_analyze(st, err);
 	snprintf(pragma, sizeof(pragma), "PRAGMA temp_store=%lld; PRAGMA cache_size=%lld",
 		 (long long)temp_store, (long long)cache_size);
 	if (rc)
@@ -443,12 +461,67 @@ int store_rollback_to(struct store *st, const char *name, struct uc_err *err)
 	return savepoint_sql(st, "ROLLBACK TO", name, err);
 }
 
+void store_sql_log_tag(const char *tag)
+{
+	sql_log_tag = tag;
+}
+
+/* Append "tag<TAB>sql" (newlines and tabs as spaces) to $UCTRACK_SQL_LOG. */
+static void sql_log_write(const char *sql)
+{
+	pthread_mutex_lock(&sql_log_mu);
+	if (sql_log_state == 0) {
+		const char *path = getenv("UCTRACK_SQL_LOG");
+
+		sql_log = path && *path ? fopen(path, "a") : NULL;
+		sql_log_state = sql_log ? 1 : -1;
+	}
+	if (sql_log) {
+		fputs(sql_log_tag, sql_log);
+		fputc('\t', sql_log);
+		for (const char *p = sql; *p; p++)
+			fputc(*p == '\n' || *p == '\t' || *p == '\r' ? ' ' : *p, sql_log);
+		fputc('\n', sql_log);
+		fflush(sql_log);
+	}
+	pthread_mutex_unlock(&sql_log_mu);
+}
+
+static int on_progress(void *arg)
+{
+	struct store *st = arg;
+
+	if (st->stop && *st->stop)
+		return 1;
+	return st->deadline > 0 && progress_now() > st->deadline;
+}
+
+void store_set_deadline(struct store *st, double deadline, const volatile int *stop)
+{
+	st->deadline = deadline;
+	st->stop = stop;
+	if (deadline > 0 || stop)
+		sqlite3_progress_handler(st->db, 2000, on_progress, st);
+	else
+		sqlite3_progress_handler(st->db, 0, NULL, NULL);
+}
+
+int store_analyze(struct store *st, struct uc_err *err)
+{
+	/* A sample of each index is enough for the planner's choices and
+	 * keeps this to a fraction of a second at millions of rows. */
+	return store_exec(st, "PRAGMA analysis_limit=1000; ANALYZE; "
+			      "PRAGMA analysis_limit=0", err);
+}
+
 int store_prepare(struct store *st, const char *sql, struct store_stmt **out,
 		  struct uc_err *err)
 {
 	sqlite3_stmt *s = NULL;
 
 	*out = NULL;
+	if (sql_log_tag && sql_log_state >= 0)
+		sql_log_write(sql);
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
 			       NULL) != SQLITE_OK)
 		return db_error(st, err, "prepare");

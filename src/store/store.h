@@ -140,6 +140,29 @@ int store_indexes_drop(struct store *st, const char *table, char **saved,
 int store_indexes_restore(struct store *st, const char *saved,
 			  struct uc_err *err);
 
+/*
+ * Bounded statements. After store_set_deadline(st, when, stop), a statement
+ * of st that is still running when progress_now() passes when (> 0), or
+ * while *stop is non-zero, is interrupted: its step fails with
+ * UC_ETIMEOUT and the open transaction's work is lost (callers roll
+ * back). when = 0 and stop = NULL remove the bound. stop is borrowed and
+ * read from other threads' writes (a flag set at shutdown).
+ */
+void store_set_deadline(struct store *st, double when, const volatile int *stop);
+
+/* Gather planner statistics (sqlite_stat1) from a sample of every index:
+ * after bulk loads, index builds and link runs. */
+int store_analyze(struct store *st, struct uc_err *err);
+
+/*
+ * The plan guard (tests/cli/test_plans.sh). When $UCTRACK_SQL_LOG names a
+ * file, every statement prepared by a thread whose tag is set is appended
+ * to it as "TAG<TAB>SQL" (one line). Tags are set per thread: the server
+ * sets the route of each request, per-child CLI commands their name. The
+ * tag string is borrowed until the next call; NULL stops logging.
+ */
+void store_sql_log_tag(const char *tag);
+
 /* Convenience: run sql (with no parameters) and return the first column of
  * the first row as an integer in *out (0 when no row). */
 int store_query_int(struct store *st, const char *sql, int64_t *out,

@@ -1241,6 +1241,9 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 		rc = rc < 0 ? -rc : UC_OK;
 		if (!rc)
 			rc = store_commit(t->st, err);
+		/* statistics for the tables just rewritten */
+		if (!rc)
+			rc = store_analyze(t->st, err);
 		s->s_store += progress_now() - tc;
 		if (rc)
 			goto out;

@@ -1,0 +1,170 @@
+/*
+ * reclink.c - record_link: the child of every record that carries no
+ * identity of its own (link.h, "Record links"; migration 007).
+ *
+ * Each table has one rule, written once below as the person expression of
+ * a row `t`; the same expression serves the bulk pass (rows above the
+ * table's mark) and the one-row redo after a split.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "link/link.h"
+
+/* The person of the lowest-rid version of the placement a contact names
+ * (orr_placement_skey index), else of its A-number. */
+#define CONTACT_PERSON                                                        \
+	"coalesce((SELECT pr.person_id FROM orr_placement p JOIN person_record pr" \
+	" ON pr.src_tbl = 'orr_placement' AND pr.src_rid = p.rid"               \
+	" WHERE p.skey = t.placement_id ORDER BY p.rid LIMIT 1),"               \
+	" (SELECT person_id FROM person_anumber WHERE a_number = t.a_number))"
+#define ANUM_PERSON "(SELECT person_id FROM person_anumber WHERE a_number = t.a_number)"
+#define IDN_PERSON "(SELECT person_id FROM person_idncase WHERE idncase = t.idncase)"
+
+/* The tables record_link covers; only these names reach SQL text. */
+static const struct {
+	const char *tbl;     /* source table */
+	const char *person;  /* person expression of row t, or NULL */
+	const char *method;  /* how, as the old view named it */
+} rules[] = {
+	{"orr_contact", CONTACT_PERSON, "placement"},
+	{"ice_removal", "coalesce(" ANUM_PERSON ", " IDN_PERSON ")", "a_number"},
+	{"indicator", ANUM_PERSON, "a_number"},
+	{"field_event", ANUM_PERSON, "a_number"},
+	{"eoir_proceeding", IDN_PERSON, "idncase"},
+	{"eoir_hearing", IDN_PERSON, "idncase"},
+	{"eoir_juvenile", IDN_PERSON, "idncase"},
+};
+#define NRULES (sizeof(rules) / sizeof(rules[0]))
+
+static int run1(struct store *st, const char *sql, int64_t a, int64_t *changed,
+		struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc = store_prepare(st, sql, &q, err);
+
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, a);
+	rc = store_step(q, err);
+	store_finalize(q);
+	if (rc < 0)
+		return -rc;
+	if (changed)
+		*changed += store_changes(st);
+	return UC_OK;
+}
+
+int link_records_sync(struct store *st, int full, int64_t *added,
+		      struct uc_err *err)
+{
+	struct buf sql;
+	int64_t n = 0, linked = 0;
+	int rc;
+
+	buf_init(&sql, 4096);
+	if (full) {
+		rc = store_exec(st, "DELETE FROM record_link; DELETE FROM record_link_mark;", err);
+		if (rc)
+			goto out;
+	}
+	/* Nothing is linked yet: no record can have a person. */
+	rc = store_query_int(st, "SELECT EXISTS(SELECT 1 FROM person_record)", &linked, err);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < NRULES; i++) {
+		int64_t mark = 0, top = 0;
+
+		buf_reset(&sql);
+		buf_addf(&sql, "SELECT coalesce((SELECT max_rid FROM record_link_mark"
+			       " WHERE tbl = '%s'), 0)", rules[i].tbl);
+		rc = store_query_int(st, sql.ptr, &mark, err);
+		if (!rc) {
+			buf_reset(&sql);
+			buf_addf(&sql, "SELECT coalesce(max(rid), 0) FROM %s", rules[i].tbl);
+			rc = store_query_int(st, sql.ptr, &top, err);
+		}
+		if (rc)
+			goto out;
+		if (top <= mark)
+			continue;
+		if (linked && strcmp(rules[i].tbl, "orr_contact") == 0) {
+			/* The placement lookup needs its index even inside a
+			 * bulk import that left the read indexes for later. */
+			rc = store_exec(st, "CREATE INDEX IF NOT EXISTS orr_placement_skey"
+					    " ON orr_placement(skey, rid)", err);
+			if (rc)
+				goto out;
+		}
+		if (linked) {
+			buf_reset(&sql);
+			buf_addf(&sql,
+				 "INSERT INTO record_link(src_tbl, src_rid, person_id, method)"
+				 " SELECT '%s', t.rid, %s AS pid, '%s' FROM %s t"
+				 " WHERE t.rid > ?1 AND pid IS NOT NULL"
+				 " ON CONFLICT(src_tbl, src_rid) DO UPDATE SET"
+				 " person_id = excluded.person_id, method = excluded.method",
+				 rules[i].tbl, rules[i].person, rules[i].method, rules[i].tbl);
+			rc = buf_failed(&sql) ? uc_error(err, UC_ENOMEM, "query too long")
+					      : run1(st, sql.ptr, mark, &n, err);
+			if (rc)
+				goto out;
+		}
+		buf_reset(&sql);
+		buf_addf(&sql, "INSERT INTO record_link_mark(tbl, max_rid) VALUES('%s', ?1)"
+			       " ON CONFLICT(tbl) DO UPDATE SET max_rid = excluded.max_rid",
+			 rules[i].tbl);
+		rc = run1(st, sql.ptr, top, NULL, err);
+		if (rc)
+			goto out;
+	}
+	if (added)
+		*added = n;
+out:
+	buf_release(&sql);
+	return rc;
+}
+
+int link_records_moved(struct store *st, int64_t keep, int64_t other,
+		       struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc = store_prepare(st, "UPDATE record_link SET person_id = ?1 WHERE person_id = ?2",
+			       &q, err);
+
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, keep);
+	store_bind_int(q, 2, other);
+	rc = store_step(q, err);
+	store_finalize(q);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+int link_records_placement(struct store *st, int64_t placement_rid,
+			   struct uc_err *err)
+{
+	/* The contacts naming this placement take their person again. */
+	static const char sql[] =
+		"INSERT INTO record_link(src_tbl, src_rid, person_id, method)"
+		" SELECT 'orr_contact', t.rid, " CONTACT_PERSON " AS pid, 'placement'"
+		" FROM orr_contact t WHERE t.placement_id ="
+		" (SELECT skey FROM orr_placement WHERE rid = ?1) AND pid IS NOT NULL"
+		" ON CONFLICT(src_tbl, src_rid) DO UPDATE SET person_id = excluded.person_id";
+
+	return run1(st, sql, placement_rid, NULL, err);
+}
+
+int link_records_update(struct store *st, int64_t *added, struct uc_err *err)
+{
+	int rc = store_begin(st, err);
+
+	if (!rc)
+		rc = link_records_sync(st, 0, added, err);
+	if (!rc)
+		rc = store_commit(st, err);
+	if (rc)
+		store_rollback(st);
+	return rc;
+}
