@@ -87,6 +87,12 @@ static int on_ini(void *user, const char *section, const char *name,
 		return set_int(c, name, v, 0, 1, &h->secure_cookies);
 	else if (strcmp(name, "shutdown_grace") == 0)
 		return set_int(c, name, v, 0, 3600, &h->shutdown_grace_s);
+	else if (strcmp(name, "request_timeout_ms") == 0)
+		return set_int(c, name, v, 0, 3600 * 1000, &h->request_ms);
+	else if (strcmp(name, "batch_timeout_ms") == 0)
+		return set_int(c, name, v, 0, 24 * 3600 * 1000, &h->batch_ms);
+	else if (strcmp(name, "max_connections_per_ip") == 0)
+		return set_int(c, name, v, 1, 65536, &h->max_per_ip);
 	else {
 		fprintf(stderr, "uctrack: %s: [server] unknown key '%s' "
 			"(see docs/configuration.md)\n", c->file, name);

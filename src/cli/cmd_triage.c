@@ -129,7 +129,10 @@ static void print_explain(const struct triage_explain *ex, const struct rules *r
 	printf("\n");
 	printf("group:    %s (%s)%s\n", ex->group, ex->group_label,
 	       ex->overridden ? "  [set by a supervisor override]" : "");
-	printf("priority: score %d, rank %lld\n", ex->score, (long long)ex->rank);
+	if (ex->rank)
+		printf("priority: score %d, rank %lld\n", ex->score, (long long)ex->rank);
+	else
+		printf("priority: score %d, rank beyond %d\n", ex->score, TRIAGE_RANK_MAX);
 	printf("phase:    %d %s\n", ex->phase, ex->phase_name);
 	printf("office:   %s\n", ex->office);
 	printf("rule set: %s; facts as of %s; triaged %s\n", ex->rs_hash, ex->as_of,

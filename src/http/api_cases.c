@@ -527,10 +527,10 @@ static json_t *explanation(struct http_req *r)
 			"score", (int)f->score, "blocks", f->blocks, "lifted", f->lifted,
 			"reason", f->reason, "facts", f->facts));
 	}
-	j = json_pack("{s:s,s:s,s:b,s:i,s:I,s:i,s:s,s:s,s:s,s:s,s:o}",
+	j = json_pack("{s:s,s:s,s:b,s:i,s:o,s:i,s:s,s:s,s:s,s:s,s:o}",
 		      "group", ex->group, "group_label", ex->group_label,
 		      "overridden", ex->overridden, "score", (int)ex->score,
-		      "rank", (json_int_t)ex->rank, "phase", ex->phase,
+		      "rank", ex->rank ? json_integer(ex->rank) : json_null(), "phase", ex->phase,
 		      "phase_name", ex->phase_name, "rule_set", ex->rs_hash,
 		      "as_of", ex->as_of, "triaged_at", ex->triaged_at,
 		      "fired", fired);

@@ -59,6 +59,8 @@ struct http_server {
 					  per-thread session caches drop all
 					  entries when it changes */
 	unsigned char note_key[SEAL_KEY_BYTES]; /* secretbox key for notes */
+	volatile int stopping;         /* set by http_stop: every statement
+					  still running is interrupted */
 };
 
 /* Per worker thread: its connection and its cached statements. */
@@ -410,6 +412,7 @@ static int status_of(int rc, enum http_hint hint)
 	case UC_EDENIED:
 		return 403;
 	case UC_EIO:
+	case UC_ETIMEOUT:
 		return 503;
 	default:
 		return 500;
@@ -468,7 +471,23 @@ static void set_problem(struct http_req *r, int rc, const struct uc_err *err)
 	hj_set_str(&o, o.root, "type", type);
 	hj_set_str(&o, o.root, "title", title);
 	hj_set_int(&o, o.root, "status", status);
-	if (status >= 500) {
+	if (rc == UC_ETIMEOUT) {
+		char d[320];
+		int batch = r->route && (r->route->flags & RT_BATCH);
+
+		fprintf(stderr, "uctrack serve: %s %s: %s\n", r->method, r->url, err->msg);
+		if (r->srv->stopping)
+			snprintf(d, sizeof(d), "the server is shutting down; nothing of this "
+				 "request was stored; retry shortly");
+		else
+			snprintf(d, sizeof(d), "this request ran past its time limit (%d ms) "
+				 "and was stopped; nothing of it was stored. Narrow it (a "
+				 "smaller page or limit, a more specific search, an earlier "
+				 "as_of) or retry later",
+				 batch ? r->srv->cfg.batch_ms : r->srv->cfg.request_ms);
+		hj_set_str(&o, o.root, "detail", d);
+		r->retry_after = 5;
+	} else if (status >= 500) {
 		/* Internal details (paths, SQL) go to the log, not the client. */
 		fprintf(stderr, "uctrack serve: %s %s: %s\n", r->method, r->url,
 			err->msg[0] ? err->msg : "failed");
@@ -840,6 +859,21 @@ static int scope_or_reply(struct http_req *r, struct uc_err *err)
 	return UC_OK;
 }
 
+/* The request's deadline (request_ms, batch_ms for RT_BATCH routes, from
+ * its arrival) and the server's stop flag bound every statement it runs;
+ * its route tags the statements for the plan guard (store.h), except
+ * batch routes, whose scans are their job. */
+static void bound_request(struct http_req *r)
+{
+	const struct http_config *c = &r->srv->cfg;
+	int batch = r->route && (r->route->flags & RT_BATCH);
+	int ms = batch ? c->batch_ms : c->request_ms;
+
+	store_set_deadline(r->st, ms > 0 ? r->started + ms / 1000.0 : 0,
+			   &r->srv->stopping);
+	store_sql_log_tag(r->route && !batch ? r->route->pattern : NULL);
+}
+
 static int pipeline(struct http_req *r, struct uc_err *err)
 {
 	int rc;
@@ -850,6 +884,7 @@ static int pipeline(struct http_req *r, struct uc_err *err)
 	rc = thread_store(r, err);
 	if (rc)
 		return rc;
+	bound_request(r);
 	rc = authenticate_or_reply(r, err);
 	if (rc)
 		return rc;
@@ -983,7 +1018,7 @@ static enum MHD_Result respond(struct http_req *r)
 				"default-src 'none'; frame-ancestors 'none'");
 	if (r->set_cookie)
 		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
-	if (r->status == 429) {
+	if (r->status == 429 || (r->status == 503 && r->retry_after > 0)) {
 		char ra[24];
 
 		snprintf(ra, sizeof(ra), "%d", r->retry_after > 0 ? r->retry_after : 1);
@@ -1062,6 +1097,7 @@ static int handle(struct http_req *r)
 
 	client_addr(r);
 	rc = pipeline(r, &err);
+	store_sql_log_tag(NULL);
 	return audit_or_finish(r, rc, &err);
 }
 
@@ -1084,7 +1120,9 @@ static int handle_stale(struct http_req *r)
 	r->page_bypass = 1;
 	r->audit_state = 0;
 	r->audit_rc = 0;
+	bound_request(r);
 	rc = r->route->fn(r, &err);
+	store_sql_log_tag(NULL);
 	return audit_or_finish(r, rc, &err);
 }
 
@@ -1139,6 +1177,20 @@ static int web_asset_reply(struct MHD_Connection *c, const char *url,
 	return 1;
 }
 
+/* A declared Content-Length over the limit: answer 413 at once, before a
+ * byte of the body is read (libmicrohttpd then closes the connection). */
+static enum MHD_Result refuse_body(struct http_req *r)
+{
+	struct uc_err err = UC_ERR_INIT;
+
+	uc_error(&err, UC_ENOMEM,
+		 "request body declared larger than %zu bytes (Content-Length); "
+		 "send less (feed files: split them or raise [server] max_upload)",
+		 r->body.cap);
+	set_problem(r, UC_ENOMEM, &err);
+	return respond(r);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  const char *url, const char *method,
 				  const char *version, const char *upload,
@@ -1174,6 +1226,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		pthread_mutex_lock(&s->mu);
 		s->inflight++;
 		pthread_mutex_unlock(&s->mu);
+		if (r->too_large)
+			return refuse_body(r);
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -1353,6 +1407,9 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+				/* one address cannot hold every connection
+				 * (slow or idle clients starving the rest) */
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_ip,
 				/* per-connection pool: request line, headers and
 				 * read buffer (bodies go to r->body). libmicrohttpd
 				 * clears it for every keep-alive request, so its size
@@ -1387,6 +1444,9 @@ void http_stop(struct http_server *s)
 	fd = MHD_quiesce_daemon(s->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	/* Statements still running stop now (UC_ETIMEOUT, rolled back); the
+	 * requests answer 503 and finish within the grace period. */
+	s->stopping = 1;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += s->cfg.shutdown_grace_s;
 	pthread_mutex_lock(&s->mu);

@@ -51,11 +51,15 @@ struct http_config {
 	const char *key_file;      /* secretbox key for sensitive notes */
 	struct auth_config auth;   /* session expiry and throttling */
 	int shutdown_grace_s;      /* longest wait for in-flight requests */
+	int request_ms;            /* deadline of a request's database work */
+	int batch_ms;              /* the same for RT_BATCH routes (imports,
+				      triage runs) */
+	int max_per_ip;            /* concurrent connections from one address */
 };
 
 #define HTTP_CONFIG_DEFAULT                                                   \
 	{NULL, "127.0.0.1", 8080, 4, 30, 64 * 1024, 64 * 1024 * 1024, 512, 0, \
-	 NULL, NULL, AUTH_CONFIG_DEFAULT, 30}
+	 NULL, NULL, AUTH_CONFIG_DEFAULT, 5, 10000, 600000, 128}
 
 /* Route flags. */
 #define RT_PII 0x1    /* reads or returns a child's personal data */
@@ -63,6 +67,8 @@ struct http_config {
 #define RT_CASE 0x4   /* path parameter 1 is a case id: scope checked */
 #define RT_BODY 0x8   /* expects a JSON object body */
 #define RT_UPLOAD 0x10 /* raw body up to max_upload (feed files) */
+#define RT_BATCH 0x20  /* a batch job (import, triage run): batch_ms deadline
+			  instead of request_ms, and outside the plan guard */
 
 struct http_req;
 struct tctx;

@@ -1621,13 +1621,19 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 	}
 	rules_free(old);
 	/* rank, tasks, overrides */
-	rc = store_prepare(t->st, "SELECT count(*) FROM tcase WHERE active = 1 AND prio > ?1",
-			   &q, err);
+	/* Counting every case ahead would cost time in proportion to the
+	 * number of cases (tcase_rank index, at most TRIAGE_RANK_MAX rows). */
+	rc = store_prepare(t->st, "SELECT count(*) FROM (SELECT 1 FROM tcase WHERE active = 1"
+				  " AND prio > ?1 LIMIT ?2)", &q, err);
 	if (rc)
 		return rc;
 	store_bind_int(q, 1, ex->prio);
-	if (store_step(q, err) == STORE_ROW)
+	store_bind_int(q, 2, TRIAGE_RANK_MAX);
+	if (store_step(q, err) == STORE_ROW) {
 		ex->rank = store_col_int(q, 0) + 1;
+		if (ex->rank > TRIAGE_RANK_MAX)
+			ex->rank = 0;
+	}
 	store_finalize(q);
 	rc = store_prepare(t->st, "SELECT action, phase, due, status, coalesce(held_by, ''), "
 				  "coalesce(office, '') FROM task WHERE case_id = ?1 ORDER BY due, action",

@@ -148,6 +148,9 @@ struct triage_ovr {
 };
 
 /* Why a case landed where it did. */
+/* Ranks are exact up to this position (the count is bounded). */
+#define TRIAGE_RANK_MAX 1000
+
 struct triage_explain {
 	int64_t case_id;                 /* case id */
 	int64_t person_id;               /* 0 when not linked */
@@ -157,7 +160,8 @@ struct triage_explain {
 	int overridden;                  /* group set by an override */
 	int32_t score;                   /* priority score */
 	int64_t prio;                    /* queue sort key */
-	int64_t rank;                    /* 1-based position among all cases */
+	int64_t rank;                    /* 1-based position among all cases;
+					    0 when beyond TRIAGE_RANK_MAX */
 	int phase;                       /* phase number */
 	char phase_name[64];             /* phase name */
 	char office[16];                 /* field office */

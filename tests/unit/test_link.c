@@ -557,8 +557,18 @@ static void test_run(void **state)
 	assert_int_equal(store_exec(st, "INSERT INTO field_event(skey,rhash,a_number,type,occurred_at,body) "
 				    "SELECT 'EV1', 5, a_number, 'welfare_check', '2024-01-01', '{}' "
 				    "FROM cbp_encounter WHERE skey='C9'", &err), 0);
+	/* record_link is maintained, not derived: the importer's sync adds it */
+	assert_int_equal(q1(st, "SELECT COUNT(*) FROM record_person WHERE src_tbl='field_event'"), 0);
+	assert_int_equal(link_records_update(st, NULL, &err), 0);
 	assert_int_equal(q1(st, "SELECT COUNT(*) FROM record_person WHERE src_tbl='field_event' "
 			     "AND person_id IS NOT NULL"), 1);
+	/* idempotent: a second sync adds nothing */
+	{
+		int64_t added = -1;
+
+		assert_int_equal(link_records_update(st, &added, &err), 0);
+		assert_int_equal(added, 0);
+	}
 	store_close(st);
 	testdb_remove(path);
 }

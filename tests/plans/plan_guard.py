@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Plan guard: every statement that a request or a per-child command runs
+must reach feed and derived tables through an index.
+
+Usage: plan_guard.py DB SQL_LOG [--scale N]
+
+SQL_LOG holds "TAG<TAB>SQL" lines written by uctrack with $UCTRACK_SQL_LOG
+set (store.h, store_sql_log_tag). The database is copied, analysed, and its
+statistics multiplied by N (default 1000) so that the planner chooses as it
+would at production size, not as it may on a small test database. Then
+EXPLAIN QUERY PLAN runs on each distinct statement (parameters unbound) and
+any full scan ("SCAN t", with or without a covering index) of a table not
+listed in SMALL fails the guard, naming the route and the statement.
+Exit 0: all plans use indexes; 1: some scan; 2: usage or database error.
+"""
+import os
+import re
+import shutil
+import sqlite3
+import sys
+import tempfile
+
+# Tables that stay small whatever the number of children: configuration,
+# users and sessions, run logs. Everything else is guarded.
+SMALL = {
+    "app_user", "api_token", "ruleset", "triage_meta", "triage_run",
+    "link_run", "link_model", "link_watermark", "import_file", "unknown_code",
+    "record_link_mark", "schema_version", "sqlite_schema", "sqlite_master",
+    "json_each", "office", "report_snapshot",
+}
+
+SCAN = re.compile(r"^SCAN (?:TABLE )?(\w+)")
+
+
+def bounded(sql):
+    """A statement without WHERE that reads at most one row whatever the
+    size ("SELECT x FROM t LIMIT 1", "SELECT EXISTS(SELECT 1 FROM t)")."""
+    up = " ".join(sql.upper().split())
+    if " WHERE " in up or " JOIN " in up:
+        return False
+    return bool(re.search(r"\bLIMIT 1$", up) or
+                re.fullmatch(r"SELECT EXISTS\(SELECT 1 FROM \w+\)", up))
+
+
+def explain(con, sql):
+    """EXPLAIN QUERY PLAN with every parameter NULL."""
+    n = 0
+    for _ in range(2):
+        try:
+            return con.execute("EXPLAIN QUERY PLAN " + sql, [None] * n).fetchall()
+        except sqlite3.ProgrammingError as e:
+            m = re.search(r"uses (\d+)", str(e))
+            if not m:
+                raise
+            n = int(m.group(1))
+    return con.execute("EXPLAIN QUERY PLAN " + sql, [None] * n).fetchall()
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    db, log = argv[1], argv[2]
+    scale = 1000
+    if len(argv) > 4 and argv[3] == "--scale":
+        scale = int(argv[4])
+    stmts = {}
+    with open(log, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            tag, _, sql = line.rstrip("\n").partition("\t")
+            if sql and sql not in stmts:
+                stmts[sql] = tag
+    if not stmts:
+        print(f"plan guard: {log} holds no statements: was UCTRACK_SQL_LOG set?",
+              file=sys.stderr)
+        return 2
+    tmp = tempfile.mkdtemp(prefix="uc-plans.")
+    try:
+        copy = os.path.join(tmp, "plans.db")
+        src = sqlite3.connect(db)
+        dst = sqlite3.connect(copy)
+        src.backup(dst)
+        src.close()
+        dst.execute("ANALYZE")
+        dst.commit()
+        # production-sized statistics: rows times scale, same selectivity
+        rows = dst.execute("SELECT tbl, idx, stat FROM sqlite_stat1").fetchall()
+        for tbl, idx, stat in rows:
+            parts = stat.split(" ")
+            if tbl in SMALL or not parts or not parts[0].isdigit():
+                continue
+            parts[0] = str(max(int(parts[0]), 1) * scale)
+            dst.execute("UPDATE sqlite_stat1 SET stat = ? WHERE tbl = ? AND idx IS ?",
+                        (" ".join(parts), tbl, idx))
+        dst.commit()
+        dst.close()
+        con = sqlite3.connect(copy)
+        bad = 0
+        for sql, tag in sorted(stmts.items(), key=lambda kv: (kv[1], kv[0])):
+            if bounded(sql):
+                continue
+            try:
+                plan = explain(con, sql)
+            except sqlite3.Error as e:
+                print(f"plan guard: {tag}: cannot explain: {e}: {sql}", file=sys.stderr)
+                bad += 1
+                continue
+            for row in plan:
+                m = SCAN.match(row[3])
+                if m and m.group(1) not in SMALL:
+                    print(f"FULL SCAN of {m.group(1)} ({row[3]}) in {tag}:\n  {sql}")
+                    bad += 1
+        con.close()
+        print(f"plan guard: {len(stmts)} statements, {bad} full scan(s)")
+        return 1 if bad else 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
