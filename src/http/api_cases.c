@@ -760,6 +760,9 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 	in_tx = !rc;
 	if (!rc)
 		rc = ingest_event_new(ic, r->json, "api", &is_new, err);
+	/* the new event reaches its child's records at once (record_link) */
+	if (!rc)
+		rc = link_records_sync(r->st, 0, NULL, err);
 	if (!rc) {
 		http_detail(r, " event_id=%.40s new=%d", hj_str(r->json, "event_id"), is_new);
 		rc = http_audit_tx(r, "ok", err);

@@ -455,6 +455,110 @@ static int report_query(struct http_req *r, struct report_opts *o, int allow_by,
 	return UC_OK;
 }
 
+/* ---- report snapshots (report.h "Snapshots") ---- */
+
+/* What a snapshot is computed from: the report and its options. */
+struct snap_job {
+	char key[256];          /* report_snapshot.key */
+	int fta;                /* 1 report_fta, 0 report_oversight */
+	struct report_opts o;   /* options; o.office points into office */
+	char office[64];        /* FTA office scope, "" all */
+	struct http_server *srv; /* for the write lock */
+};
+
+/* Compute the report into out and keep it, under the watermark read
+ * before computing (data arriving meanwhile makes it stale, not wrong). */
+static int snap_compute(struct store *st, struct snap_job *j, struct buf *out,
+			int (*lock)(struct snap_job *, int), struct uc_err *err)
+{
+	char wm[REPORT_WM_LEN];
+	struct report_opts o = j->o;
+	int rc = report_watermark(st, wm, err);
+
+	o.office = j->office[0] ? j->office : NULL;
+	if (!rc)
+		rc = j->fta ? report_fta(st, &o, out, err) : report_oversight(st, &o, out, err);
+	if (rc)
+		return rc;
+	lock(j, 1);
+	rc = report_snapshot_put(st, j->key, wm, out, err);
+	lock(j, 0);
+	return rc;
+}
+
+static int snap_lock(struct snap_job *j, int on)
+{
+	http_bg_write_lock(j->srv, on);
+	return 0;
+}
+
+static int snap_bg(struct store *st, void *arg, struct uc_err *err)
+{
+	struct buf out;
+	int rc;
+
+	buf_init(&out, (size_t)512 * 1024 * 1024);
+	rc = snap_compute(st, arg, &out, snap_lock, err);
+	buf_release(&out);
+	return rc;
+}
+
+static void snap_free(void *arg)
+{
+	free(arg);
+}
+
+/* Answer a report from its snapshot: current ones as they are, stale ones
+ * too (X-Report-Snapshot says so) while a new one is computed in the
+ * background; with none yet, compute it now under the batch deadline. */
+static int report_served(struct http_req *r, int fta, const struct report_opts *o,
+			 struct uc_err *err)
+{
+	struct snap_job *j = uc_xcalloc(1, sizeof(*j));
+	char wm[REPORT_WM_LEN], have_wm[REPORT_WM_LEN], made[24], today[11];
+	int found = 0, rc;
+
+	j->fta = fta;
+	j->o = *o;
+	j->srv = r->srv;
+	snprintf(j->office, sizeof(j->office), "%s", o->office ? o->office : "");
+	j->o.office = NULL;
+	/* "today" is part of the key: a report of the default date expires
+	 * with the day */
+	date_format(date_today(), today);
+	snprintf(j->key, sizeof(j->key), "%s|as_of=%ld|known=%ld|by=%d|fmt=%d|id=%d|pub=%d|"
+		 "thr=%d|days=%d|office=%s|today=%s", fta ? "fta" : "oversight",
+		 (long)o->as_of, (long)o->known_at, (int)o->by, (int)o->format,
+		 (int)o->identity, o->public_mode, o->threshold, o->unknown_days,
+		 j->office, today);
+	rc = report_watermark(r->st, wm, err);
+	if (!rc)
+		rc = report_snapshot_get(r->st, j->key, &r->text, have_wm, made, &found, err);
+	if (rc)
+		goto out;
+	if (found) {
+		int current = strcmp(wm, have_wm) == 0;
+
+		snprintf(r->snapshot, sizeof(r->snapshot), "%s; %s", made,
+			 current ? "current" : "stale; a new one is being computed");
+		if (!current) {
+			http_background(r->srv, j->key, snap_bg, j, snap_free);
+			j = NULL;
+		}
+		goto out;
+	}
+	http_batch_deadline(r);
+	buf_reset(&r->text);
+	rc = snap_compute(r->st, j, &r->text, snap_lock, err);
+	if (!rc)
+		snprintf(r->snapshot, sizeof(r->snapshot), "now; current");
+out:
+	free(j);
+	if (rc)
+		buf_reset(&r->text);
+	return rc;
+}
+
 int api_report_oversight(struct http_req *r, struct uc_err *err)
 {
 	struct report_opts o = REPORT_OPTS_INIT;
@@ -472,10 +576,7 @@ int api_report_oversight(struct http_req *r, struct uc_err *err)
 		o.public_mode = 1;
 	snprintf(r->target, sizeof(r->target), "report:oversight");
 	http_detail(r, "by=%s public=%d", report_by_name(o.by), o.public_mode);
-	rc = report_oversight(r->st, &o, &r->text, err);
-	if (rc)
-		buf_reset(&r->text);
-	return rc;
+	return report_served(r, 0, &o, err);
 }
 
 int api_report_fta(struct http_req *r, struct uc_err *err)
@@ -491,11 +592,9 @@ int api_report_fta(struct http_req *r, struct uc_err *err)
 	if (r->user.office[0])
 		o.office = r->user.office;
 	snprintf(r->target, sizeof(r->target), "report:fta");
-	rc = report_fta(r->st, &o, &r->text, err);
-	if (rc) {
-		buf_reset(&r->text);
+	rc = report_served(r, 1, &o, err);
+	if (rc)
 		return rc;
-	}
 	http_detail(r, "format=%s bytes=%zu", http_query(r, "format") ? http_query(r, "format")
 								       : "json",
 		    r->text.len);

@@ -61,6 +61,15 @@ struct http_server {
 	unsigned char note_key[SEAL_KEY_BYTES]; /* secretbox key for notes */
 	volatile int stopping;         /* set by http_stop: every statement
 					  still running is interrupted */
+	pthread_t bg;                  /* background thread (http_background) */
+	int bg_started;                /* bg is running */
+	int bg_stop;                   /* set (under mu) to stop it */
+	pthread_cond_t bg_wake;        /* a job arrived, or stop */
+	char bg_key[256];              /* key of the pending job, "" none */
+	char bg_running[256];          /* key of the running job, "" none */
+	http_bg_fn bg_fn;              /* pending job */
+	void *bg_arg;                  /* its argument, owned */
+	void (*bg_free)(void *);       /* frees bg_arg */
 };
 
 /* Per worker thread: its connection and its cached statements. */
@@ -874,6 +883,13 @@ static void bound_request(struct http_req *r)
 	store_sql_log_tag(r->route && !batch ? r->route->pattern : NULL);
 }
 
+void http_batch_deadline(struct http_req *r)
+{
+	int ms = r->srv->cfg.batch_ms;
+
+	store_set_deadline(r->st, ms > 0 ? r->started + ms / 1000.0 : 0, &r->srv->stopping);
+}
+
 static int pipeline(struct http_req *r, struct uc_err *err)
 {
 	int rc;
@@ -1018,6 +1034,8 @@ static enum MHD_Result respond(struct http_req *r)
 				"default-src 'none'; frame-ancestors 'none'");
 	if (r->set_cookie)
 		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+	if (r->snapshot[0])
+		MHD_add_response_header(resp, "X-Report-Snapshot", r->snapshot);
 	if (r->status == 429 || (r->status == 503 && r->retry_after > 0)) {
 		char ra[24];
 
@@ -1320,10 +1338,95 @@ static void *ckpt_main(void *arg)
 	return NULL;
 }
 
+static void *bg_main(void *arg)
+{
+	struct http_server *s = arg;
+	struct store *st = NULL;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		struct uc_err err = UC_ERR_INIT;
+		http_bg_fn fn;
+		void *jarg;
+		void (*jfree)(void *);
+		int rc;
+
+		while (!s->bg_stop && !s->bg_key[0])
+			pthread_cond_wait(&s->bg_wake, &s->mu);
+		if (s->bg_stop)
+			break;
+		fn = s->bg_fn;
+		jarg = s->bg_arg;
+		jfree = s->bg_free;
+		snprintf(s->bg_running, sizeof(s->bg_running), "%s", s->bg_key);
+		s->bg_key[0] = '\0';
+		s->bg_arg = NULL;
+		pthread_mutex_unlock(&s->mu);
+		rc = st ? UC_OK : store_open(&st, s->db_path, 0, &err);
+		if (!rc) {
+			store_set_deadline(st, s->cfg.batch_ms > 0 ? progress_now() +
+					   s->cfg.batch_ms / 1000.0 : 0, &s->stopping);
+			rc = fn(st, jarg, &err);
+			store_rollback(st);
+		}
+		if (rc)
+			fprintf(stderr, "uctrack serve: background %s: %s\n", s->bg_running,
+				err.msg);
+		if (jfree)
+			jfree(jarg);
+		pthread_mutex_lock(&s->mu);
+		s->bg_running[0] = '\0';
+	}
+	if (s->bg_arg && s->bg_free)
+		s->bg_free(s->bg_arg);
+	s->bg_arg = NULL;
+	pthread_mutex_unlock(&s->mu);
+	store_close(st);
+	return NULL;
+}
+
+int http_background(struct http_server *s, const char *key, http_bg_fn fn, void *arg,
+		    void (*free_arg)(void *))
+{
+	int queued = 0;
+
+	pthread_mutex_lock(&s->mu);
+	if (s->bg_started && !s->bg_stop && !s->bg_key[0] &&
+	    strcmp(s->bg_running, key) != 0) {
+		snprintf(s->bg_key, sizeof(s->bg_key), "%s", key);
+		s->bg_fn = fn;
+		s->bg_arg = arg;
+		s->bg_free = free_arg;
+		pthread_cond_signal(&s->bg_wake);
+		queued = 1;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (!queued && free_arg)
+		free_arg(arg);
+	return queued;
+}
+
+/* Writers on the background thread take the server's write lock too. */
+void http_bg_write_lock(struct http_server *s, int lock)
+{
+	if (lock)
+		pthread_mutex_lock(&s->wlock);
+	else
+		pthread_mutex_unlock(&s->wlock);
+}
+
 static void free_server(struct http_server *s)
 {
 	if (!s)
 		return;
+	if (s->bg_started) {
+		pthread_mutex_lock(&s->mu);
+		s->bg_stop = 1;
+		pthread_cond_signal(&s->bg_wake);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->bg, NULL);
+	}
+	pthread_cond_destroy(&s->bg_wake);
 	if (s->ckpt_started) {
 		pthread_mutex_lock(&s->mu);
 		s->ckpt_stop = 1;
@@ -1364,6 +1467,7 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->idle, NULL);
 	pthread_cond_init(&s->ckpt_wake, NULL);
+	pthread_cond_init(&s->bg_wake, NULL);
 	pthread_mutex_init(&s->wlock, NULL);
 	pthread_key_create(&s->store_key, tctx_destroy);
 	/* Open once here so migrations run before any request and errors
@@ -1391,6 +1495,11 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 		goto fail;
 	}
 	s->ckpt_started = 1;
+	if (pthread_create(&s->bg, NULL, bg_main, s) != 0) {
+		rc = uc_error(err, UC_EIO, "cannot start the background thread");
+		goto fail;
+	}
+	s->bg_started = 1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)cfg->port);

@@ -137,6 +137,7 @@ struct http_req {
 	int retry_after;                /* seconds, for 429 */
 	/* audit */
 	char target[96];                /* audit target, e.g. "case:42" */
+	char snapshot[96];              /* X-Report-Snapshot header, "" none */
 	struct buf detail;              /* audit detail (no PII) */
 	int audited;                    /* handler already wrote the entry */
 	const char *action_override;    /* audit action, when not the route's */
@@ -248,6 +249,23 @@ void http_page_put(struct http_req *r, const char *key);
  * hold it across slow work outside the database (password hashing) or
  * while waiting for an audit entry. Not recursive.
  */
+/*
+ * Background work (report snapshots): fn(st, arg, err) runs on the
+ * server's background thread with its own connection, the batch deadline
+ * and the stop flag; errors go to the log. One job waits at a time: while
+ * one is pending or running with the same key, or another is pending,
+ * the call returns 0 and frees arg (free_arg); 1 when queued (the thread
+ * then owns arg and frees it after fn).
+ */
+typedef int (*http_bg_fn)(struct store *st, void *arg, struct uc_err *err);
+int http_background(struct http_server *s, const char *key, http_bg_fn fn, void *arg,
+		    void (*free_arg)(void *));
+
+/* The request does batch work (a report computed for its snapshot): its
+ * statements get batch_ms from its start instead of request_ms. */
+void http_batch_deadline(struct http_req *r);
+/* The write lock from the background thread (lock 1 takes, 0 gives). */
+void http_bg_write_lock(struct http_server *s, int lock);
 void http_write_lock(struct http_req *r);
 void http_write_unlock(struct http_req *r);
 

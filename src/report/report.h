@@ -214,4 +214,23 @@ void report_table_release(struct report_table *t);
  */
 void report_relations(int nrows, struct supp_rels *r);
 
+/*
+ * Snapshots: rendered reports kept in report_snapshot so that the API
+ * answers in milliseconds what takes seconds to compute at 600,000
+ * children. report_watermark() names the state of the data a report reads
+ * (a hash of the ends of the feed, link and triage tables: index lookups
+ * only); a snapshot whose wm equals it is current. The caller chooses the
+ * key (report name and canonical options) and decides what to do with a
+ * stale one (the server serves it and recomputes in the background).
+ * report_snapshot_get() fills body (reset first), wm and made_at and sets
+ * *found; report_snapshot_put() inserts or replaces.
+ */
+#define REPORT_WM_LEN 17
+int report_watermark(struct store *st, char out[REPORT_WM_LEN], struct uc_err *err);
+int report_snapshot_get(struct store *st, const char *key, struct buf *body,
+			char wm[REPORT_WM_LEN], char made_at[24], int *found,
+			struct uc_err *err);
+int report_snapshot_put(struct store *st, const char *key, const char *wm,
+			const struct buf *body, struct uc_err *err);
+
 #endif

@@ -11,11 +11,13 @@
 -- who reads them: *_skey versions of one record (importer, linkage,
 -- triage "current version"); *_anum every reader by A-number (triage facts,
 -- case view, linkage increments); *_case EOIR rows of a case; *_src the
--- derived rows of one source row (case view); orr_placement_sponsor_anum
+-- derived rows of one source row (case view); *_birth search by birth
+-- date; orr_placement_sponsor_anum
 -- and orr_placement_zip_skey sponsor and shared-address flags.
 CREATE INDEX IF NOT EXISTS address_anum ON address(a_number);
 CREATE INDEX IF NOT EXISTS address_src ON address(src_tbl, src_rid);
 CREATE INDEX IF NOT EXISTS cbp_encounter_anum ON cbp_encounter(a_number);
+CREATE INDEX IF NOT EXISTS cbp_encounter_birth ON cbp_encounter(birth_date, a_number);
 CREATE INDEX IF NOT EXISTS cbp_encounter_skey ON cbp_encounter(skey, rid);
 CREATE INDEX IF NOT EXISTS claim_anum ON claim(a_number);
 CREATE INDEX IF NOT EXISTS claim_src ON claim(src_tbl, src_rid);
@@ -39,6 +41,7 @@ CREATE INDEX IF NOT EXISTS orr_contact_anum ON orr_contact(a_number);
 CREATE INDEX IF NOT EXISTS orr_contact_placement ON orr_contact(placement_id);
 CREATE INDEX IF NOT EXISTS orr_contact_skey ON orr_contact(skey, rid);
 CREATE INDEX IF NOT EXISTS orr_placement_anum ON orr_placement(a_number);
+CREATE INDEX IF NOT EXISTS orr_placement_birth ON orr_placement(birth_date, a_number);
 CREATE INDEX IF NOT EXISTS orr_placement_skey ON orr_placement(skey, rid);
 CREATE INDEX IF NOT EXISTS orr_placement_sponsor_anum ON orr_placement(sponsor_id, a_number);
 CREATE INDEX IF NOT EXISTS orr_placement_zip_skey ON orr_placement(zip, skey, street, unit, a_number);

@@ -43,3 +43,14 @@ SELECT src_tbl, src_rid, person_id, method FROM record_link;
 -- A case's rank among active cases (triage_explain) counts at most 1000
 -- cases ahead of it through this index, not every case.
 CREATE INDEX tcase_rank ON tcase(active, prio);
+
+-- Rendered reports kept for the API (src/report, report_snapshot_*): one
+-- row per report and options; wm is the data watermark it was computed
+-- at. A request whose watermark differs is answered from the row (marked
+-- stale) while the server computes a new one in the background.
+CREATE TABLE report_snapshot (
+  key     TEXT PRIMARY KEY,   -- report name and canonical options
+  wm      TEXT NOT NULL,      -- report_watermark() when computed
+  made_at TEXT NOT NULL,      -- UTC time it was computed
+  body    BLOB NOT NULL       -- the response body
+);

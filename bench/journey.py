@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""The journey benchmark's driver: USERS concurrent people doing what people
+do, against a running `uctrack serve` (bench/journey.sh starts it).
+
+Usage: journey.py URL DB PASSWORD [--users 16] [--rounds 12] [--label TEXT]
+
+Each virtual user signs in as an officer of one field office (users
+jo-off-OFFICE-K, password PASSWORD), as that office's supervisor
+(jo-sup-OFFICE) and as the auditor (jo-aud), then repeats ROUNDS times:
+queue page, search by name, by A-number and by birth date, open a case,
+record a contact attempt and a welfare check (each re-triages the case),
+reopen the case (the UI's one read after a write), the FTA list page
+(supervisor), an audit page and the oversight report (auditor). A first
+round warms the server up (statement caches, report snapshots) and is not
+counted; sign-in (argon2id, deliberately slow) is. Inputs
+(names, A-numbers, birth dates of the office's children) are sampled from
+DB, read-only, before the clock starts. Prints p50/p99/max per step in ms
+and, last, one line "JOURNEY label step p50 p99" per step for journey.sh.
+Standard library only. Synthetic data only.
+"""
+import http.client
+import json
+import random
+import sqlite3
+import sys
+import threading
+import time
+import urllib.parse
+
+STEPS = ["sign_in", "queue", "search_name", "search_anum", "search_dob", "case",
+         "event_contact", "event_welfare", "case_after_write", "fta", "audit",
+         "oversight"]
+
+
+class Client:
+    """One HTTP/1.1 keep-alive connection with a session."""
+
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+        self.conn = http.client.HTTPConnection(host, port, timeout=120)
+        self.cookie = None
+        self.csrf = None
+
+    def req(self, method, path, body=None, purpose=True):
+        headers = {"Accept": "application/json"}
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        if purpose:
+            headers["X-Purpose"] = "journey benchmark"
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+            if self.csrf:
+                headers["X-CSRF-Token"] = self.csrf
+        t0 = time.perf_counter()
+        try:
+            self.conn.request(method, "/api/v1" + path, data, headers)
+            resp = self.conn.getresponse()
+            payload = resp.read()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
+            raise
+        dt = (time.perf_counter() - t0) * 1000.0
+        if resp.status >= 400:
+            raise RuntimeError(f"{method} {path}: {resp.status} {payload[:300]!r}")
+        for k, v in resp.getheaders():
+            if k.lower() == "set-cookie" and v.startswith("uc_session="):
+                self.cookie = v.split(";", 1)[0]
+        return dt, payload
+
+    def login(self, user, password):
+        dt, payload = self.req("POST", "/session", {"username": user, "password": password},
+                               purpose=False)
+        self.csrf = json.loads(payload)["csrf"]
+        return dt
+
+
+def sample(db, offices, per_office=200):
+    """Names, A-numbers and birth dates of each office's children."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    out = {}
+    for off in offices:
+        rows = con.execute(
+            "SELECT c.id, c.a_number, e.family_name, e.given_name, e.birth_date"
+            " FROM tcase c JOIN cbp_encounter e ON e.a_number = c.a_number"
+            " WHERE c.office = ? AND c.active = 1 AND e.family_name IS NOT NULL"
+            " AND e.birth_date IS NOT NULL LIMIT ?", (off, per_office)).fetchall()
+        out[off] = rows
+    con.close()
+    return out
+
+
+def pct(v, p):
+    if not v:
+        return float("nan")
+    v = sorted(v)
+    k = min(len(v) - 1, max(0, int(round(p / 100.0 * len(v) + 0.5)) - 1))
+    return v[k]
+
+
+def main(argv):
+    args = {"--users": "16", "--rounds": "12", "--label": "run", "--offices": ""}
+    pos = []
+    i = 1
+    while i < len(argv):
+        if argv[i] in args and i + 1 < len(argv):
+            args[argv[i]] = argv[i + 1]
+            i += 2
+        else:
+            pos.append(argv[i])
+            i += 1
+    if len(pos) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    url, db, password = pos
+    u = urllib.parse.urlparse(url)
+    host, port = u.hostname, u.port
+    nusers, rounds, label = int(args["--users"]), int(args["--rounds"]), args["--label"]
+    offices = [o for o in args["--offices"].split(",") if o]
+    data = sample(db, offices)
+    times = {s: [] for s in STEPS}
+    errors = []
+    lock = threading.Lock()
+
+    def user(k):
+        rnd = random.Random(k)
+        off = offices[k % len(offices)]
+        rows = data[off]
+        try:
+            off_c = Client(host, port)
+            sup_c = Client(host, port)
+            aud_c = Client(host, port)
+            mine = {s: [] for s in STEPS}
+            mine["sign_in"].append(off_c.login(f"jo-off-{off}-{k}", password))
+            signin = mine["sign_in"]
+            sup_c.login(f"jo-sup-{off}", password)
+            aud_c.login("jo-aud", password)
+            for n in range(-1, rounds):
+                if n == 0:  # round -1 warmed the server up: not counted
+                    mine = {s: [] for s in STEPS}
+                    mine["sign_in"] = signin
+                dt, page = off_c.req("GET", "/queue?limit=50")
+                mine["queue"].append(dt)
+                items = json.loads(page)["items"]
+                cid, anum, fam, giv, dob = rnd.choice(rows)
+                keyed = [it for it in items if it.get("a_number")]
+                if keyed:  # events are keyed by A-number
+                    cid = rnd.choice(keyed)["case_id"]
+                q = urllib.parse.quote(f"{fam} {giv}")
+                mine["search_name"].append(off_c.req("GET", f"/cases?q={q}")[0])
+                mine["search_anum"].append(off_c.req("GET", f"/cases?q={anum}")[0])
+                mine["search_dob"].append(off_c.req("GET", f"/cases?q={dob}")[0])
+                mine["case"].append(off_c.req("GET", f"/cases/{cid}")[0])
+                dt, _ = off_c.req("POST", f"/cases/{cid}/events",
+                                  {"type": "contact_attempt", "method": "phone",
+                                   "outcome": "no_answer"})
+                mine["event_contact"].append(dt)
+                dt, _ = off_c.req("POST", f"/cases/{cid}/events",
+                                  {"type": "welfare_check", "outcome": "safe"})
+                mine["event_welfare"].append(dt)
+                mine["case_after_write"].append(off_c.req("GET", f"/cases/{cid}")[0])
+                mine["fta"].append(sup_c.req("GET", "/reports/fta")[0])
+                mine["audit"].append(aud_c.req("GET", "/audit?limit=50", purpose=False)[0])
+                if n % 4 == 0:
+                    mine["oversight"].append(
+                        aud_c.req("GET", "/reports/oversight", purpose=False)[0])
+            with lock:
+                for s in STEPS:
+                    times[s].extend(mine[s])
+        except Exception as e:  # a failed step fails the run, loudly
+            with lock:
+                errors.append(f"user {k} ({off}): {e}")
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=user, args=(k,)) for k in range(nusers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    print(f"journey {label}: {nusers} users x {rounds} rounds in {wall:.1f} s")
+    print(f"{'step':<18}{'n':>6}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    for s in STEPS:
+        v = times[s]
+        print(f"{s:<18}{len(v):>6}{pct(v, 50):>10.1f}{pct(v, 99):>10.1f}"
+              f"{(max(v) if v else float('nan')):>10.1f}")
+    for s in STEPS:
+        v = times[s]
+        print(f"JOURNEY {label} {s} {pct(v, 50):.2f} {pct(v, 99):.2f}")
+    for e in errors:
+        print("journey: " + e, file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
