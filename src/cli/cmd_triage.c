@@ -407,6 +407,9 @@ int cmd_triage(int argc, char **argv)
 			o.offices_path = conf.offices;
 	}
 	o.today = date_today();
+	/* a per-child command: its statements are the plan guard's business */
+	if (explain)
+		store_sql_log_tag("triage --explain");
 	/* a full run may rewrite every case: bulk mode (bigger cache) */
 	if (store_open(&st, cli_global.db_path, explain || sub ? 0 : STORE_BULK, &err)) {
 		rc = cli_fail(&err);

@@ -888,6 +888,8 @@ void http_batch_deadline(struct http_req *r)
 	int ms = r->srv->cfg.batch_ms;
 
 	store_set_deadline(r->st, ms > 0 ? r->started + ms / 1000.0 : 0, &r->srv->stopping);
+	/* batch work scans by design: outside the plan guard */
+	store_sql_log_tag(NULL);
 }
 
 static int pipeline(struct http_req *r, struct uc_err *err)

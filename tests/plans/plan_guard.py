@@ -42,6 +42,16 @@ def bounded(sql):
                 re.fullmatch(r"SELECT EXISTS\(SELECT 1 FROM \w+\)", up))
 
 
+def aliases(sql):
+    """alias -> table for "FROM table alias" and "JOIN table AS alias"."""
+    out = {}
+    for t, a in re.findall(r"(?i)\b(?:FROM|JOIN)\s+(\w+)\s+(?:AS\s+)?(\w+)", sql):
+        if a.upper() not in {"WHERE", "JOIN", "ON", "LEFT", "INNER", "CROSS", "ORDER",
+                             "GROUP", "LIMIT", "UNION", "USING", "NATURAL", "SET"}:
+            out[a] = t
+    return out
+
+
 def explain(con, sql):
     """EXPLAIN QUERY PLAN with every parameter NULL."""
     n = 0
@@ -105,10 +115,14 @@ def main(argv):
                 print(f"plan guard: {tag}: cannot explain: {e}: {sql}", file=sys.stderr)
                 bad += 1
                 continue
+            alias = aliases(sql)
             for row in plan:
                 m = SCAN.match(row[3])
-                if m and m.group(1) not in SMALL:
-                    print(f"FULL SCAN of {m.group(1)} ({row[3]}) in {tag}:\n  {sql}")
+                if not m or row[3].startswith("SCAN CONSTANT ROW"):
+                    continue
+                name = alias.get(m.group(1), m.group(1))
+                if name not in SMALL:
+                    print(f"FULL SCAN of {name} ({row[3]}) in {tag}:\n  {sql}")
                     bad += 1
         con.close()
         print(f"plan guard: {len(stmts)} statements, {bad} full scan(s)")
