@@ -54,14 +54,20 @@ class Client:
             if self.csrf:
                 headers["X-CSRF-Token"] = self.csrf
         t0 = time.perf_counter()
-        try:
-            self.conn.request(method, "/api/v1" + path, data, headers)
-            resp = self.conn.getresponse()
-            payload = resp.read()
-        except (http.client.HTTPException, OSError):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
-            raise
+        for attempt in (0, 1):
+            try:
+                self.conn.request(method, "/api/v1" + path, data, headers)
+                resp = self.conn.getresponse()
+                payload = resp.read()
+                break
+            except (http.client.HTTPException, OSError):
+                # a keep-alive connection the server closed after its idle
+                # timeout: reconnect once, as a browser does
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
+                t0 = time.perf_counter()
+                if attempt:
+                    raise
         dt = (time.perf_counter() - t0) * 1000.0
         if resp.status >= 400:
             raise RuntimeError(f"{method} {path}: {resp.status} {payload[:300]!r}")
