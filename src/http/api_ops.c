@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/date.h"
@@ -503,6 +504,21 @@ static int snap_bg(struct store *st, void *arg, struct uc_err *err)
 	return rc;
 }
 
+#define SNAP_REFRESH_S 60
+
+/* Seconds since made_at (YYYY-MM-DDTHH:MM:SSZ); large when unreadable. */
+static double snap_age(const char *made)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(made, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end)
+		return 1e9;
+	return difftime(time(NULL), timegm(&tm));
+}
+
 static void snap_free(void *arg)
 {
 	free(arg);
@@ -541,7 +557,10 @@ static int report_served(struct http_req *r, int fta, const struct report_opts *
 
 		snprintf(r->snapshot, sizeof(r->snapshot), "%s; %s", made,
 			 current ? "current" : "stale; a new one is being computed");
-		if (!current) {
+		/* Under a steady stream of writes every snapshot is stale: one
+		 * recomputation per report a minute at most, so that the
+		 * background thread does not take a core from the requests. */
+		if (!current && snap_age(made) >= SNAP_REFRESH_S) {
 			http_background(r->srv, j->key, snap_bg, j, snap_free);
 			j = NULL;
 		}
