@@ -66,8 +66,11 @@ int report_snapshot_get(struct store *st, const char *key, struct buf *body,
 
 		snprintf(wm, REPORT_WM_LEN, "%s", w ? w : "");
 		snprintf(made_at, 24, "%s", m ? m : "");
+		int len = store_col_bytes(q, 2);
+
 		buf_reset(body);
-		buf_add(body, store_col_blob(q, 2), (size_t)store_col_bytes(q, 2));
+		if (len > 0)
+			buf_add(body, store_col_blob(q, 2), (size_t)len);
 		*found = 1;
 		rc = buf_failed(body) ? uc_error(err, UC_ENOMEM, "report snapshot too large")
 				      : UC_OK;
