@@ -762,7 +762,7 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 		rc = ingest_event_new(ic, r->json, "api", &is_new, err);
 	/* the new event reaches its child's records at once (record_link) */
 	if (!rc)
-		rc = link_records_sync(r->st, 0, NULL, err);
+		rc = link_records_sync(r->st, 0, "field_event", NULL, err);
 	if (!rc) {
 		http_detail(r, " event_id=%.40s new=%d", hj_str(r->json, "event_id"), is_new);
 		rc = http_audit_tx(r, "ok", err);

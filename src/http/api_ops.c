@@ -464,13 +464,13 @@ struct snap_job {
 	int fta;                /* 1 report_fta, 0 report_oversight */
 	struct report_opts o;   /* options; o.office points into office */
 	char office[64];        /* FTA office scope, "" all */
-	struct http_server *srv; /* for the write lock */
+	struct http_server *srv; /* its server: the write lock */
 };
 
 /* Compute the report into out and keep it, under the watermark read
  * before computing (data arriving meanwhile makes it stale, not wrong). */
 static int snap_compute(struct store *st, struct snap_job *j, struct buf *out,
-			int (*lock)(struct snap_job *, int), struct uc_err *err)
+			struct uc_err *err)
 {
 	char wm[REPORT_WM_LEN];
 	struct report_opts o = j->o;
@@ -481,16 +481,10 @@ static int snap_compute(struct store *st, struct snap_job *j, struct buf *out,
 		rc = j->fta ? report_fta(st, &o, out, err) : report_oversight(st, &o, out, err);
 	if (rc)
 		return rc;
-	lock(j, 1);
+	http_server_write_lock(j->srv, 1);
 	rc = report_snapshot_put(st, j->key, wm, out, err);
-	lock(j, 0);
+	http_server_write_lock(j->srv, 0);
 	return rc;
-}
-
-static int snap_lock(struct snap_job *j, int on)
-{
-	http_bg_write_lock(j->srv, on);
-	return 0;
 }
 
 static int snap_bg(struct store *st, void *arg, struct uc_err *err)
@@ -499,7 +493,7 @@ static int snap_bg(struct store *st, void *arg, struct uc_err *err)
 	int rc;
 
 	buf_init(&out, (size_t)512 * 1024 * 1024);
-	rc = snap_compute(st, arg, &out, snap_lock, err);
+	rc = snap_compute(st, arg, &out, err);
 	buf_release(&out);
 	return rc;
 }
@@ -568,7 +562,7 @@ static int report_served(struct http_req *r, int fta, const struct report_opts *
 	}
 	http_batch_deadline(r);
 	buf_reset(&r->text);
-	rc = snap_compute(r->st, j, &r->text, snap_lock, err);
+	rc = snap_compute(r->st, j, &r->text, err);
 	if (!rc)
 		snprintf(r->snapshot, sizeof(r->snapshot), "now; current");
 out:

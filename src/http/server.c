@@ -872,24 +872,23 @@ static int scope_or_reply(struct http_req *r, struct uc_err *err)
  * its arrival) and the server's stop flag bound every statement it runs;
  * its route tags the statements for the plan guard (store.h), except
  * batch routes, whose scans are their job. */
-static void bound_request(struct http_req *r)
+static void bound(struct http_req *r, int batch)
 {
-	const struct http_config *c = &r->srv->cfg;
-	int batch = r->route && (r->route->flags & RT_BATCH);
-	int ms = batch ? c->batch_ms : c->request_ms;
+	int ms = batch ? r->srv->cfg.batch_ms : r->srv->cfg.request_ms;
 
 	store_set_deadline(r->st, ms > 0 ? r->started + ms / 1000.0 : 0,
 			   &r->srv->stopping);
 	store_sql_log_tag(r->route && !batch ? r->route->pattern : NULL);
 }
 
+static void bound_request(struct http_req *r)
+{
+	bound(r, r->route && (r->route->flags & RT_BATCH));
+}
+
 void http_batch_deadline(struct http_req *r)
 {
-	int ms = r->srv->cfg.batch_ms;
-
-	store_set_deadline(r->st, ms > 0 ? r->started + ms / 1000.0 : 0, &r->srv->stopping);
-	/* batch work scans by design: outside the plan guard */
-	store_sql_log_tag(NULL);
+	bound(r, 1);
 }
 
 static int pipeline(struct http_req *r, struct uc_err *err)
@@ -1408,8 +1407,7 @@ int http_background(struct http_server *s, const char *key, http_bg_fn fn, void 
 	return queued;
 }
 
-/* Writers on the background thread take the server's write lock too. */
-void http_bg_write_lock(struct http_server *s, int lock)
+void http_server_write_lock(struct http_server *s, int lock)
 {
 	if (lock)
 		pthread_mutex_lock(&s->wlock);

@@ -264,8 +264,9 @@ int http_background(struct http_server *s, const char *key, http_bg_fn fn, void 
 /* The request does batch work (a report computed for its snapshot): its
  * statements get batch_ms from its start instead of request_ms. */
 void http_batch_deadline(struct http_req *r);
-/* The write lock from the background thread (lock 1 takes, 0 gives). */
-void http_bg_write_lock(struct http_server *s, int lock);
+/* The server's write lock outside a request (the background thread):
+ * lock 1 takes it, 0 gives it back. */
+void http_server_write_lock(struct http_server *s, int lock);
 void http_write_lock(struct http_req *r);
 void http_write_unlock(struct http_req *r);
 

@@ -1924,7 +1924,7 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 		rc = indexes_restore(st, &isv, err);
 	/* person_anumber and person_idncase changed: every record link may. */
 	if (!rc)
-		rc = link_records_sync(st, 1, NULL, err);
+		rc = link_records_sync(st, 1, NULL, NULL, err);
 	lap(s, 6, &t);
 	if (rc)
 		goto out;

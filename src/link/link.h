@@ -163,16 +163,18 @@ int link_split(struct store *st, int64_t person, const char *const *records,
  * link_records_sync() adds the links of records newer than the table's
  * mark (record_link_mark) and moves the marks; full rebuilds the table
  * (link_run() does, since it rewrites person_anumber and person_idncase).
+ * only (NULL: every table) limits it to one table: the event endpoint
+ * adds field_event rows and nothing else.
  * Importers call it after every import; *added (may be NULL) is the
  * number of links written. link_records_moved() follows a merge (other's
  * records move to keep); link_records_placement() gives the contacts of
  * one placement the placement's person again after a split.
  */
-int link_records_sync(struct store *st, int full, int64_t *added,
+int link_records_sync(struct store *st, int full, const char *only, int64_t *added,
 		      struct uc_err *err);
 int link_records_moved(struct store *st, int64_t keep, int64_t other,
 		       struct uc_err *err);
-/* link_records_sync(st, 0, added, err) in a transaction of its own, for
+/* link_records_sync(st, 0, NULL, added, err) in a transaction of its own, for
  * callers outside one (the importer's command, the feed upload). */
 int link_records_update(struct store *st, int64_t *added, struct uc_err *err);
 int link_records_placement(struct store *st, int64_t placement_rid,

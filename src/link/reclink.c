@@ -56,7 +56,7 @@ static int run1(struct store *st, const char *sql, int64_t a, int64_t *changed,
 	return UC_OK;
 }
 
-int link_records_sync(struct store *st, int full, int64_t *added,
+int link_records_sync(struct store *st, int full, const char *only, int64_t *added,
 		      struct uc_err *err)
 {
 	struct buf sql;
@@ -76,6 +76,8 @@ int link_records_sync(struct store *st, int full, int64_t *added,
 	for (size_t i = 0; i < NRULES; i++) {
 		int64_t mark = 0, top = 0;
 
+		if (only && strcmp(only, rules[i].tbl) != 0)
+			continue;
 		buf_reset(&sql);
 		buf_addf(&sql, "SELECT coalesce((SELECT max_rid FROM record_link_mark"
 			       " WHERE tbl = '%s'), 0)", rules[i].tbl);
@@ -161,7 +163,7 @@ int link_records_update(struct store *st, int64_t *added, struct uc_err *err)
 	int rc = store_begin(st, err);
 
 	if (!rc)
-		rc = link_records_sync(st, 0, added, err);
+		rc = link_records_sync(st, 0, NULL, added, err);
 	if (!rc)
 		rc = store_commit(st, err);
 	if (rc)

@@ -31,21 +31,8 @@ int report_watermark(struct store *st, char out[REPORT_WM_LEN], struct uc_err *e
 		"SELECT coalesce(max(id), 0) FROM triage_run",
 		"SELECT coalesce(max(id), 0) FROM triage_override",
 	};
-	uint64_t h = 0xcbf29ce484222325ULL;
 
-	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-		int64_t v = 0;
-		int rc = store_query_int(st, q[i], &v, err);
-
-		if (rc)
-			return rc;
-		for (int b = 0; b < 8; b++) {
-			h ^= (uint64_t)((v >> (8 * b)) & 0xff);
-			h *= 0x100000001b3ULL;
-		}
-	}
-	snprintf(out, REPORT_WM_LEN, "%016llx", (unsigned long long)h);
-	return UC_OK;
+	return store_fingerprint(st, q, sizeof(q) / sizeof(q[0]), out, REPORT_WM_LEN, err);
 }
 
 int report_snapshot_get(struct store *st, const char *key, struct buf *body,

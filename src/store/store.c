@@ -76,6 +76,33 @@ int store_exec(struct store *st, const char *sql, struct uc_err *err)
 	return UC_OK;
 }
 
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb3fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+int store_fingerprint(struct store *st, const char *const *sql, size_t n,
+		      char *out, size_t outlen, struct uc_err *err)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t v = 0;
+		int rc = store_query_int(st, sql[i], &v, err);
+
+		if (rc)
+			return rc;
+		h = mix64(h ^ (uint64_t)v) + i;
+	}
+	snprintf(out, outlen, "%016llx", (unsigned long long)h);
+	return UC_OK;
+}
+
 int store_query_int(struct store *st, const char *sql, int64_t *out,
 		    struct uc_err *err)
 {

@@ -163,6 +163,13 @@ int store_analyze(struct store *st, struct uc_err *err);
  */
 void store_sql_log_tag(const char *tag);
 
+/* A fingerprint of the database's state: the integer results of the n
+ * statements sql[] (each one value, e.g. "SELECT max(rid) FROM t") mixed
+ * into 16 hex digits in out (at least 17 bytes). Watermarks of triage
+ * (proj_watermark) and of report snapshots (report_watermark). */
+int store_fingerprint(struct store *st, const char *const *sql, size_t n,
+		      char *out, size_t outlen, struct uc_err *err);
+
 /* Convenience: run sql (with no parameters) and return the first column of
  * the first row as an integer in *out (0 when no row). */
 int store_query_int(struct store *st, const char *sql, int64_t *out,

@@ -1478,16 +1478,6 @@ int proj_watermark(struct store *st, char *out, size_t n, struct uc_err *err)
 		"SELECT count(*) FROM person_record",
 		"SELECT coalesce(max(id), 0) FROM person",
 	};
-	uint64_t h = 0xcbf29ce484222325ULL;
 
-	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-		int64_t v = 0;
-		int rc = store_query_int(st, q[i], &v, err);
-
-		if (rc)
-			return rc;
-		h = mix64(h ^ (uint64_t)v) + i;
-	}
-	snprintf(out, n, "%016llx", (unsigned long long)h);
-	return UC_OK;
+	return store_fingerprint(st, q, sizeof(q) / sizeof(q[0]), out, n, err);
 }
