@@ -25,7 +25,7 @@
 /* The tables record_link covers; only these names reach SQL text. */
 static const struct {
 	const char *tbl;     /* source table */
-	const char *person;  /* person expression of row t, or NULL */
+	const char *person;  /* person expression of row t */
 	const char *method;  /* how, as the old view named it */
 } rules[] = {
 	{"orr_contact", CONTACT_PERSON, "placement"},
