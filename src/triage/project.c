@@ -41,8 +41,12 @@ struct acc {
 	uint64_t raddr;         /* hash of its normalised release address, 0 */
 	int32_t addr_date;      /* as_of of the current address */
 	int64_t addr_id;        /* id of the current address row (ties) */
-	int16_t addr_state;     /* code2 */
-	int32_t zip5;           /* ZIP of the current address, -1 */
+	int32_t loc_date;       /* as_of of the latest row giving a state or
+				   ZIP: a partial update (unit and status only)
+				   keeps the location, and so the office */
+	int64_t loc_id;         /* its id (ties), -1 none */
+	int16_t addr_state;     /* code2 of that row's state */
+	int32_t zip5;           /* ZIP of that row, -1 */
 	int32_t last_ok;        /* last successful contact */
 	int32_t fails[NFAILS];  /* latest failed attempt dates (ring) */
 	int32_t nfails;         /* entries used in fails */
@@ -349,7 +353,8 @@ static void acc_init(struct acc *a, int64_t key, int64_t anum)
 	a->birth_rank = a->country_rank = 99;
 	a->tvpra = a->discharge = a->sp_cat = a->addr_status = -1;
 	a->plc_admit = a->release = a->addr_date = NONE;
-	a->addr_id = -1;
+	a->addr_id = a->loc_id = -1;
+	a->loc_date = NONE;
 	a->zip5 = -1;
 	a->last_ok = a->welfare_date = a->screening_date = a->mtr_date = NONE;
 	a->nta_issued = a->nta_served = a->nta_filed = NONE;
@@ -781,6 +786,20 @@ static void fold_hearing(struct fold *fo, struct acc *a, struct store_stmt *q)
 	}
 }
 
+/* Whether address row (d, id) is newer than the one held (cur_d, cur_id;
+ * cur_id < 0: none): latest as_of; rows without a date count as oldest;
+ * ties go to the later row. Rows are folded in any order. */
+static int addr_newer(int32_t d, int64_t id, int32_t cur_d, int64_t cur_id)
+{
+	if (cur_id < 0)
+		return 1;
+	if (d == NONE)
+		return cur_d == NONE && id > cur_id;
+	if (cur_d == NONE)
+		return 1;
+	return d > cur_d || (d == cur_d && id > cur_id);
+}
+
 /* address: 3 status, 4 as_of, 5 state, 6 zip, 7 id */
 static void fold_address(struct fold *fo, struct acc *a, struct store_stmt *q)
 {
@@ -788,22 +807,20 @@ static void fold_address(struct fold *fo, struct acc *a, struct store_stmt *q)
 	int64_t id = store_col_int(q, 7);
 
 	take_anum(a, q);
-	/* current = latest as_of; rows without a date count as oldest; ties
-	 * go to the later row */
-	if (a->addr_id >= 0) {
-		if (d == NONE && a->addr_date != NONE)
-			return;
-		if (d != NONE && a->addr_date != NONE &&
-		    (d < a->addr_date || (d == a->addr_date && id < a->addr_id)))
-			return;
-		if (d == NONE && id < a->addr_id)
-			return;
+	/* status from the latest row; the location (state, ZIP: the office)
+	 * from the latest row that gives one */
+	if (addr_newer(d, id, a->addr_date, a->addr_id)) {
+		a->addr_id = id;
+		a->addr_date = d;
+		a->addr_status = (int8_t)addr_status_of(store_col_text(q, 3));
 	}
-	a->addr_id = id;
-	a->addr_date = d;
-	a->addr_status = (int8_t)addr_status_of(store_col_text(q, 3));
-	a->addr_state = code2(store_col_text(q, 5));
-	a->zip5 = zip5_of(store_col_text(q, 6));
+	if ((!col_blank(q, 5) || !col_blank(q, 6)) &&
+	    addr_newer(d, id, a->loc_date, a->loc_id)) {
+		a->loc_id = id;
+		a->loc_date = d;
+		a->addr_state = code2(store_col_text(q, 5));
+		a->zip5 = zip5_of(store_col_text(q, 6));
+	}
 }
 
 /* claim: 3 claim_type, 4 status, 5 on_date */

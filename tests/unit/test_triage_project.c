@@ -207,6 +207,38 @@ static void test_full_and_one_agree(void **state)
 	unlink(path);
 }
 
+/* An address update that gives only a unit and a status: the status is
+ * the update's, the location (state, ZIP: the office) stays the last one
+ * given; the full run and the one-case path agree. */
+static void test_partial_address_update(void **state)
+{
+	struct store *st = fixture();
+	struct proj *p = NULL;
+	struct proj_stats ps;
+	struct collect co = {.n = 0};
+	struct proj_case one;
+	struct uc_err err = UC_ERR_INIT;
+
+	(void)state;
+	if (store_exec(st,
+		       "INSERT INTO address(src_tbl, src_rid, a_number, unit, status, as_of)"
+		       " VALUES ('field_event', 50, '208000001', '4B', 'missing_unit', '2024-07-01');",
+		       &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(proj_open(&p, st, &err), 0);
+	if (proj_all(p, D(2025, 6, 1), on_case, &co, &ps, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(fact(&co.cases[0], "address_status"), ADDR_MISSING_UNIT);
+	assert_int_equal(fact(&co.cases[0], "address_state"), 'T' << 8 | 'X');
+	assert_int_equal(fact(&co.cases[0], "address_zip3"), 752);
+	if (proj_one(p, 0, "208000001", D(2025, 6, 1), &one, &err))
+		fail_msg("%s", err.msg);
+	same_facts(&one, &co.cases[0]);
+	proj_close(p);
+	store_close(st);
+	unlink(path);
+}
+
 static void test_linked_person(void **state)
 {
 	struct store *st = fixture();
@@ -303,6 +335,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_and_one_agree),
+		cmocka_unit_test(test_partial_address_update),
 		cmocka_unit_test(test_linked_person),
 		cmocka_unit_test(test_run_explain_override),
 	};
