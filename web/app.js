@@ -591,6 +591,8 @@
 
   let caseState = null; // {id, data}
 
+  // notice: an element to show above the case, or a function of the
+  // case's data returning one (after a write: the one read shows both).
   async function loadCase(idText, notice) {
     const body = clear($('case-body'));
     const id = /^[1-9]\d{0,14}$/.test(idText || '') ? idText : null;
@@ -610,7 +612,7 @@
     }
     const prev = caseState && caseState.id === id ? caseState.data : null;
     caseState = { id, data };
-    renderCase(body, id, data, notice, prev);
+    renderCase(body, id, data, typeof notice === 'function' ? notice(data) : notice, prev);
   }
 
   function section(title, id, ...kids) {
@@ -902,34 +904,30 @@
         if (v !== '') payload[name] = v;
       }
       submit.disabled = true;
+      submit.textContent = 'Recording…';
       const before = caseState && caseState.data ? caseState.data.case || {} : {};
       const beforeHolds = caseState && caseState.data ? holdNames(caseState.data) : [];
       try {
         const r = await api('POST', `/cases/${caseId}/events`, { body: payload });
-        const notice = await retriageNotice(caseId, r, before, beforeHolds, EVENT_LABELS[type] || human(type));
-        await loadCase(caseId, notice);
+        submit.textContent = 'Recorded; re-reading the case…';
+        await loadCase(caseId, (d) => retriageNotice(r, before, beforeHolds, EVENT_LABELS[type] || human(type), d));
         const n = $('retriage');
         if (n) n.focus();
       } catch (e) {
         append(result, problemBox(e));
       } finally {
         submit.disabled = false;
+        submit.textContent = 'Record event';
       }
     });
     return section('Record a field event', 'event', form);
   }
 
-  // After a write: what triage made of the case now.
-  async function retriageNotice(caseId, r, before, beforeHolds, what) {
-    let after = null;
-    let afterHolds = [];
-    try {
-      const d = await api('GET', '/cases/' + caseId, { pii: true });
-      after = d.case || {};
-      afterHolds = holdNames(d);
-    } catch (_) {
-      after = null;
-    }
+  // After a write: what triage made of the case now (d: the case as read
+  // once after the write).
+  function retriageNotice(r, before, beforeHolds, what, d) {
+    const after = d ? d.case || {} : null;
+    const afterHolds = d ? holdNames(d) : [];
     const lines = [];
     const stored = r && r.new === false ? 'was already recorded' : 'recorded';
     lines.push(el('strong', null, `${what} ${stored}` + (r && r.event_id ? ` (${r.event_id})` : '') + '.'));
@@ -993,19 +991,21 @@
         return;
       }
       submit.disabled = true;
+      submit.textContent = 'Recording…';
       const before = caseState && caseState.data ? caseState.data.case || {} : {};
       const beforeHolds = caseState && caseState.data ? holdNames(caseState.data) : [];
       try {
         const r = await api('POST', `/cases/${caseId}/overrides`,
           { body: { kind: kind.value, value: form.elements.value.value, reason: why } });
-        const notice = await retriageNotice(caseId, r, before, beforeHolds, 'Override');
-        await loadCase(caseId, notice);
+        submit.textContent = 'Recorded; re-reading the case…';
+        await loadCase(caseId, (d) => retriageNotice(r, before, beforeHolds, 'Override', d));
         const n = $('retriage');
         if (n) n.focus();
       } catch (e) {
         append(result, problemBox(e));
       } finally {
         submit.disabled = false;
+        submit.textContent = 'Record override';
       }
     });
     return section('Supervisor override', 'override', form);

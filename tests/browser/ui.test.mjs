@@ -138,9 +138,17 @@ test('recording a contact attempt shows the re-triaged result and the timeline e
     await page.getByLabel('Event', { exact: true }).selectOption('contact_attempt');
     await page.getByLabel('Method').selectOption('phone');
     await page.getByLabel('Outcome').selectOption('no_answer');
+    // After the write the UI reads the case once, not twice.
+    const reads = [];
+    const onReq = (req) => {
+      if (req.method() === 'GET' && new URL(req.url()).pathname === `/api/v1/cases/${env.caseA}`) reads.push(req);
+    };
+    page.on('request', onReq);
     await page.getByRole('button', { name: 'Record event' }).click();
     const notice = page.getByTestId('retriage');
     await notice.waitFor();
+    page.off('request', onReq);
+    assert.equal(reads.length, 1, 'one read of the case after recording an event');
     const text = await notice.innerText();
     assert.match(text, /Contact attempt recorded/);
     assert.match(text, /Re-triaged result/);
