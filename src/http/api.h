@@ -13,18 +13,10 @@
 extern const struct http_route api_routes[];
 extern const size_t api_nroutes;
 
-#define API_MAX_COUNSEL 8
-
-/* What decides whether a user may see a case (see auth_case_in_scope). */
-struct api_case_scope {
-	char office[AUTH_SCOPE_MAX + 1];                   /* field office, "" unknown */
-	char counsel[API_MAX_COUNSEL][AUTH_SCOPE_MAX + 1]; /* counsel of record */
-	size_t ncounsel;                                    /* entries in counsel */
-};
-
-/* Fetch the scope facts of case id; UC_ENOTFOUND when there is no case. */
-int api_case_scope(struct store *st, int64_t id, struct api_case_scope *out,
-		   struct uc_err *err);
+/* Whether the user may see case id (auth_case_in_scope over its office
+ * and counsel of record, case_scope); UC_ENOTFOUND when there is none. */
+int api_case_visible(struct store *st, const struct auth_user *u, int64_t id,
+		     int *visible, struct uc_err *err);
 
 /* api_session.c */
 int api_health(struct http_req *r, struct uc_err *err);

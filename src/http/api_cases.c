@@ -1,8 +1,8 @@
 /*
  * api_cases.c - the queue, case search, one case, field events and
- * overrides. Reads the triage tables (tcase, task, triage_override), the
- * linkage tables (person_key, person_anumber, record_person) and the feed
- * tables; writes go through the importer (ingest_event_new) and are
+ * overrides. One case is read through src/case (case.h), which owns its
+ * SQL; the queue and search still read the triage, linkage and feed tables
+ * here. Writes go through the importer (ingest_event_new) and are
  * followed by per-child re-triage when the triage module provides it.
  */
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "auth/seal.h"
+#include "case/case.h"
 #include "core/date.h"
 #include "http/api.h"
 #include "http/hjson.h"
@@ -24,51 +25,20 @@
 #define SEARCH_MAX 50
 #define SEARCH_CANDIDATES 5000
 
-int api_case_scope(struct store *st, int64_t id, struct api_case_scope *out,
-		   struct uc_err *err)
+int api_case_visible(struct store *st, const struct auth_user *u, int64_t id,
+		     int *visible, struct uc_err *err)
 {
-	struct store_stmt *q = NULL;
-	int rc;
+	struct case_scope sc;
+	const char *counsel[CASE_MAX_COUNSEL];
+	int rc = case_scope(st, id, &sc, err);
 
-	memset(out, 0, sizeof(*out));
-	rc = store_prepare(st, "SELECT office FROM tcase WHERE id = ? AND active = 1",
-			   &q, err);
+	*visible = 0;
 	if (rc)
 		return rc;
-	store_bind_int(q, 1, id);
-	rc = store_step(q, err);
-	if (rc == STORE_ROW) {
-		const char *o = store_col_text(q, 0);
-
-		snprintf(out->office, sizeof(out->office), "%s", o ? o : "");
-	}
-	store_finalize(q);
-	q = NULL;
-	if (rc < 0)
-		return -rc;
-	if (rc == STORE_DONE)
-		return uc_error(err, UC_ENOTFOUND, "no case %lld", (long long)id);
-	/* Counsel of record: providers whose latest counsel row says started. */
-	rc = store_prepare(st,
-		"SELECT DISTINCT r.provider FROM representation r"
-		" WHERE r.kind = 'counsel' AND r.status = 'started' AND r.provider IS NOT NULL"
-		" AND r.a_number IN (SELECT a_number FROM tcase WHERE id = ?1"
-		"   UNION SELECT pa.a_number FROM person_anumber pa JOIN tcase c"
-		"   ON c.person_id = pa.person_id WHERE c.id = ?1)"
-		" AND NOT EXISTS (SELECT 1 FROM representation e WHERE e.a_number = r.a_number"
-		"   AND e.provider = r.provider AND e.kind = 'counsel' AND e.status = 'ended'"
-		"   AND (e.on_date > r.on_date OR (e.on_date = r.on_date AND e.id > r.id)))"
-		" LIMIT 8", &q, err);
-	if (rc)
-		return rc;
-	store_bind_int(q, 1, id);
-	while ((rc = store_step(q, err)) == STORE_ROW && out->ncounsel < API_MAX_COUNSEL) {
-		snprintf(out->counsel[out->ncounsel], sizeof(out->counsel[0]), "%s",
-			 store_col_text(q, 0));
-		out->ncounsel++;
-	}
-	store_finalize(q);
-	return rc < 0 ? -rc : UC_OK;
+	for (size_t i = 0; i < sc.ncounsel; i++)
+		counsel[i] = sc.counsel[i];
+	*visible = auth_case_in_scope(u, sc.office[0] ? sc.office : NULL, counsel, sc.ncounsel);
+	return UC_OK;
 }
 
 /* ---- queue ---- */
@@ -223,17 +193,13 @@ static int add_case_row(struct http_req *r, struct hj_out *o, json_t *items,
 	int rc = store_step(cq, err);
 
 	if (rc == STORE_ROW) {
-		struct api_case_scope sc;
-		const char *counsel[API_MAX_COUNSEL];
 		int64_t id = store_col_int(cq, 0);
+		int visible = 0;
 
-		rc = api_case_scope(r->st, id, &sc, err);
+		rc = api_case_visible(r->st, &r->user, id, &visible, err);
 		if (rc)
 			return rc;
-		for (size_t i = 0; i < sc.ncounsel; i++)
-			counsel[i] = sc.counsel[i];
-		if (auth_case_in_scope(&r->user, sc.office[0] ? sc.office : NULL,
-				       counsel, sc.ncounsel)) {
+		if (visible) {
 			hj_append_new(o, items, hj_row_object(cq));
 			http_detail(r, "%s%lld", *n ? "," : "cases=", (long long)id);
 			(*n)++;
@@ -352,26 +318,6 @@ out:
 
 /* ---- one case ---- */
 
-/* Tables a case's records may come from, and their date column for the
- * timeline (NULL: none). Only these names are ever put into SQL text. */
-static const struct {
-	const char *tbl;     /* source table */
-	const char *date;    /* its event date column */
-	const char *what;    /* timeline label */
-} rec_tables[] = {
-	{"cbp_encounter", "encounter_date", "CBP encounter"},
-	{"orr_placement", "released_date", "ORR release"},
-	{"orr_contact", "contact_date", "ORR post-release contact"},
-	{"eoir_case", "date_of_entry", "EOIR case opened"},
-	{"eoir_proceeding", "comp_date", "EOIR decision"},
-	{"eoir_hearing", "adj_date", "EOIR hearing"},
-	{"eoir_juvenile", "created_on", "EOIR juvenile history"},
-	{"ice_nta", "issued_date", "ICE NTA issued"},
-	{"ice_removal", "action_date", "ICE removal action"},
-	{"indicator", "observed_date", "Indicator"},
-	{"field_event", "occurred_at", "Field event"},
-};
-
 /* Decrypt (or withhold) a sealed note inside a field event body. */
 static json_t *event_body(struct http_req *r, const char *text)
 {
@@ -396,85 +342,81 @@ static json_t *event_body(struct http_req *r, const char *text)
 	return b;
 }
 
-static int case_records(struct http_req *r, struct hj_out *o, int64_t person,
-			const char *anum, json_t *recs, json_t *timeline,
-			struct uc_err *err)
+/* Where the case module's rows go: arrays of the response. */
+struct case_out {
+	struct http_req *r;     /* the request (note keys, scope) */
+	struct hj_out *o;       /* the response being built */
+	json_t *arr;            /* rows of the current section, borrowed */
+	json_t *timeline;       /* records' timeline entries, borrowed */
+	json_t *obj;            /* case_summary's row, owned until placed */
+};
+
+/* A row as an object into c->arr. */
+static int row_into(void *arg, const struct case_source *src, struct store_stmt *row,
+		    struct uc_err *err)
 {
-	int rc = UC_OK;
+	struct case_out *c = arg;
 
-	for (size_t t = 0; !rc && t < sizeof(rec_tables) / sizeof(rec_tables[0]); t++) {
-		struct store_stmt *q = NULL;
-		struct buf sql;
-
-		buf_init(&sql, 1024);
-		/* Records of the linked person, plus unlinked records carrying
-		 * the case's A-number. */
-		buf_addf(&sql, "SELECT x.* FROM %s x WHERE x.rid IN (SELECT src_rid FROM"
-			       " record_person WHERE src_tbl = '%s' AND person_id = ?1)",
-			 rec_tables[t].tbl, rec_tables[t].tbl);
-		if (strcmp(rec_tables[t].tbl, "eoir_proceeding") != 0 &&
-		    strcmp(rec_tables[t].tbl, "eoir_hearing") != 0 &&
-		    strcmp(rec_tables[t].tbl, "eoir_juvenile") != 0)
-			buf_addf(&sql, " OR (?2 IS NOT NULL AND x.a_number = ?2)");
-		buf_addf(&sql, " ORDER BY x.rid LIMIT 500");
-		rc = buf_failed(&sql) ? uc_error(err, UC_ENOMEM, "query too long")
-				      : store_prepare(r->st, sql.ptr, &q, err);
-		buf_release(&sql);
-		if (rc)
-			break;
-		store_bind_int(q, 1, person);
-		store_bind_text(q, 2, anum, -1);
-		while ((rc = store_step(q, err)) == STORE_ROW) {
-			json_t *row = hj_row_object(q);
-			json_t *ev, *dt;
-
-			if (!row) {
-				o->failed = 1;
-				continue;
-			}
-			if (strcmp(rec_tables[t].tbl, "field_event") == 0)
-				json_object_set_new(row, "body",
-						    event_body(r, json_string_value(
-							    json_object_get(row, "body"))));
-			json_object_set_new(row, "table", json_string(rec_tables[t].tbl));
-			dt = json_object_get(row, rec_tables[t].date);
-			if (json_is_string(dt)) {
-				const char *label = rec_tables[t].what;
-				const char *type = hj_str(row, "type");
-
-				ev = json_pack("{s:O,s:s,s:s,s:I}", "date", dt, "what",
-					       type ? type : label, "table",
-					       rec_tables[t].tbl, "rid",
-					       (json_int_t)json_integer_value(
-						       json_object_get(row, "rid")));
-				hj_append_new(o, timeline, ev);
-			}
-			hj_append_new(o, recs, row);
-		}
-		store_finalize(q);
-		rc = rc < 0 ? -rc : UC_OK;
-	}
-	return rc;
+	(void)src;
+	(void)err;
+	hj_append_new(c->o, c->arr, hj_row_object(row));
+	return UC_OK;
 }
 
-/* Run sql (binding ?1 = case id, ?2 = a_number) into o.root[key] array. */
-static int rows_into(struct http_req *r, struct hj_out *o, const char *key,
-		     const char *sql, int64_t id, const char *anum,
-		     struct uc_err *err)
+/* A source record into c->arr, with its table, its sealed note opened (or
+ * withheld) and, when dated, its entry on the timeline. */
+static int record_into(void *arg, const struct case_source *src, struct store_stmt *q,
+		       struct uc_err *err)
 {
-	struct store_stmt *q = NULL;
-	json_t *arr = json_array();
-	int rc = store_prepare(r->st, sql, &q, err);
+	struct case_out *c = arg;
+	json_t *row = hj_row_object(q), *dt;
 
-	if (!rc) {
-		store_bind_int(q, 1, id);
-		store_bind_text(q, 2, anum, -1);
-		while ((rc = store_step(q, err)) == STORE_ROW)
-			hj_append_new(o, arr, hj_row_object(q));
-		rc = rc < 0 ? -rc : UC_OK;
+	(void)err;
+	if (!row) {
+		c->o->failed = 1;
+		return UC_OK;
 	}
-	store_finalize(q);
-	hj_set_new(o, o->root, key, arr);
+	if (strcmp(src->tbl, "field_event") == 0)
+		json_object_set_new(row, "body",
+				    event_body(c->r, json_string_value(json_object_get(row, "body"))));
+	json_object_set_new(row, "table", json_string(src->tbl));
+	dt = json_object_get(row, src->date);
+	if (json_is_string(dt)) {
+		const char *type = hj_str(row, "type");
+
+		hj_append_new(c->o, c->timeline,
+			      json_pack("{s:O,s:s,s:s,s:I}", "date", dt, "what",
+					type ? type : src->what, "table", src->tbl, "rid",
+					(json_int_t)json_integer_value(json_object_get(row, "rid"))));
+	}
+	hj_append_new(c->o, c->arr, row);
+	return UC_OK;
+}
+
+static int summary_into(void *arg, const struct case_source *src, struct store_stmt *row,
+			struct uc_err *err)
+{
+	struct case_out *c = arg;
+
+	(void)src;
+	(void)err;
+	c->obj = hj_row_object(row);
+	return UC_OK;
+}
+
+typedef int (*case_read_fn)(struct store *, const struct case_key *, case_row_fn, void *,
+			    struct uc_err *);
+
+/* o.root[name] = the rows of one section of the case. */
+static int section(struct case_out *c, const char *name, case_read_fn read,
+		   const struct case_key *key, struct uc_err *err)
+{
+	json_t *arr = json_array();
+	int rc;
+
+	c->arr = arr;
+	rc = read(c->r->st, key, row_into, c, err);
+	hj_set_new(c->o, c->o->root, name, arr);
 	return rc;
 }
 
@@ -541,79 +483,41 @@ out:
 
 int api_case_get(struct http_req *r, struct uc_err *err)
 {
-	struct store_stmt *q = NULL;
 	struct hj_out o;
-	json_t *c = NULL, *recs = json_array(), *tl = json_array();
-	char anum[10] = "";
-	int64_t person = 0;
+	struct case_key key;
+	struct case_out c = {.r = r, .o = &o};
+	json_t *recs = json_array(), *tl = json_array();
 	int rc;
 
 	hj_out_init(&o);
-	rc = store_prepare(r->st,
-		"SELECT c.id, c.person_id, c.a_number, c.office, c.grp AS \"group\","
-		" c.score, c.prio AS priority, c.phase, c.hold_names, c.rs_hash,"
-		" c.triaged_at, (SELECT f.as_of FROM case_fact f WHERE f.case_id = c.id) AS as_of"
-		" FROM tcase c WHERE c.id = ?", &q, err);
-	if (!rc) {
-		store_bind_int(q, 1, r->case_id);
-		rc = store_step(q, err);
-		if (rc == STORE_ROW) {
-			const char *a = store_col_text(q, 2);
-
-			c = hj_row_object(q);
-			person = store_col_int(q, 1);
-			snprintf(anum, sizeof(anum), "%s", a ? a : "");
-			rc = UC_OK;
-		} else {
-			rc = rc < 0 ? -rc : uc_error(err, UC_ENOTFOUND, "no case %lld",
-						       (long long)r->case_id);
-		}
-	}
-	store_finalize(q);
+	rc = case_summary(r->st, r->case_id, &key, summary_into, &c, err);
 	if (rc)
 		goto out;
-	hj_set_new(&o, o.root, "case", c);
-	c = NULL;
-	rc = rows_into(r, &o, "identity",
-		       "SELECT 'cbp_encounter' AS source, family_name, given_name, birth_date,"
-		       " sex, country, a_number FROM cbp_encounter WHERE a_number = ?2"
-		       " UNION SELECT 'orr_placement', family_name, given_name, birth_date,"
-		       " sex, country, a_number FROM orr_placement WHERE a_number = ?2"
-		       " UNION SELECT 'eoir_case', family_name, given_name, birth_date, sex,"
-		       " country, a_number FROM eoir_case WHERE a_number = ?2",
-		       r->case_id, anum[0] ? anum : NULL, err);
-	if (!rc)
-		rc = case_records(r, &o, person, anum[0] ? anum : NULL, recs, tl, err);
+	hj_set_new(&o, o.root, "case", c.obj);
+	c.obj = NULL;
+	rc = section(&c, "identity", case_identity, &key, err);
+	if (rc)
+		goto out;
+	c.arr = recs;
+	c.timeline = tl;
+	rc = case_records(r->st, &key, record_into, &c, err);
 	if (rc)
 		goto out;
 	sort_timeline(tl);
 	hj_set_new(&o, o.root, "records", recs);
 	hj_set_new(&o, o.root, "timeline", tl);
 	recs = tl = NULL;
-	rc = rows_into(r, &o, "addresses",
-		       "SELECT id, src_tbl, src_rid, street, unit, city, state, zip, status,"
-		       " as_of FROM address WHERE a_number = ?2 ORDER BY as_of, id",
-		       r->case_id, anum[0] ? anum : NULL, err);
+	rc = section(&c, "addresses", case_addresses, &key, err);
 	if (!rc)
-		rc = rows_into(r, &o, "tasks",
-			       "SELECT id, action, phase, office, due, status, held_by, prio"
-			       " AS priority FROM task WHERE case_id = ?1 ORDER BY prio DESC, id",
-			       r->case_id, NULL, err);
+		rc = section(&c, "tasks", case_tasks, &key, err);
 	if (!rc)
-		rc = rows_into(r, &o, "overrides",
-			       "SELECT id, kind, value, reason, by_user, created_at, status"
-			       " FROM triage_override WHERE case_id = ?1 ORDER BY id",
-			       r->case_id, NULL, err);
+		rc = section(&c, "overrides", case_overrides, &key, err);
 	if (!rc)
-		rc = rows_into(r, &o, "holds",
-			       "SELECT value AS name FROM json_each('[\"' || replace("
-			       "coalesce((SELECT hold_names FROM tcase WHERE id = ?1), ''),"
-			       " ',', '\",\"') || '\"]') WHERE value <> ''",
-			       r->case_id, NULL, err);
+		rc = section(&c, "holds", case_holds, &key, err);
 	if (!rc)
 		hj_set_new(&o, o.root, "explanation", explanation(r));
 out:
-	json_decref(c);
+	json_decref(c.obj);
 	json_decref(recs);
 	json_decref(tl);
 	return http_reply_json(r, &o, rc, err);
@@ -655,30 +559,6 @@ static int api_retriage(struct http_req *r, struct uc_err *err)
 	return ok;
 }
 
-/* The case's A-number (required to record events). */
-static int case_anumber(struct http_req *r, char out[10], struct uc_err *err)
-{
-	struct store_stmt *q = NULL;
-	int rc = store_prepare(r->st,
-		"SELECT coalesce(c.a_number, (SELECT a_number FROM person WHERE id = c.person_id))"
-		" FROM tcase c WHERE c.id = ?", &q, err);
-
-	out[0] = '\0';
-	if (!rc) {
-		store_bind_int(q, 1, r->case_id);
-		rc = store_step(q, err);
-		if (rc == STORE_ROW && store_col_text(q, 0))
-			snprintf(out, 10, "%s", store_col_text(q, 0));
-		rc = rc < 0 ? -rc : UC_OK;
-	}
-	store_finalize(q);
-	if (!rc && !out[0])
-		rc = uc_error(err, UC_ECONFLICT,
-			      "case %lld has no A-number; events are keyed by A-number",
-			      (long long)r->case_id);
-	return rc;
-}
-
 /* Fill or check a server-decided field of the event. */
 static int own_field(json_t *ev, const char *key, const char *value,
 		     struct uc_err *err)
@@ -710,7 +590,7 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 	if (!auth_may_record_event(&r->user, type))
 		return uc_error(err, UC_EDENIED, "role %s may not record '%.40s' events",
 				auth_role_name(r->user.role), type);
-	rc = case_anumber(r, anum, err);
+	rc = case_anumber(r->st, r->case_id, anum, err);
 	if (!rc)
 		rc = own_field(r->json, "a_number", anum, err);
 	if (!rc)

@@ -837,11 +837,9 @@ static int body_or_reply(struct http_req *r, struct uc_err *err)
 
 static int scope_or_reply(struct http_req *r, struct uc_err *err)
 {
-	struct api_case_scope sc;
-	const char *counsel[API_MAX_COUNSEL];
 	long long id = 0;
 	char *end = NULL;
-	int rc;
+	int rc, visible = 0;
 
 	if (r->nparams >= 1 && r->params[0][0] >= '1' && r->params[0][0] <= '9' &&
 	    strlen(r->params[0]) <= 15)
@@ -852,13 +850,10 @@ static int scope_or_reply(struct http_req *r, struct uc_err *err)
 				r->nparams ? r->params[0] : "");
 	r->case_id = id;
 	snprintf(r->target, sizeof(r->target), "case:%lld", id);
-	rc = api_case_scope(r->st, id, &sc, err);
+	rc = api_case_visible(r->st, &r->user, id, &visible, err);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < sc.ncounsel; i++)
-		counsel[i] = sc.counsel[i];
-	if (!auth_case_in_scope(&r->user, sc.office[0] ? sc.office : NULL,
-				counsel, sc.ncounsel))
+	if (!visible)
 		return uc_error(err, UC_EDENIED,
 				"case %lld is outside your scope (%s %s)", id,
 				auth_role_name(r->user.role),
