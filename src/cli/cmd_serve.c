@@ -93,6 +93,8 @@ static int on_ini(void *user, const char *section, const char *name,
 		return set_int(c, name, v, 0, 24 * 3600 * 1000, &h->batch_ms);
 	else if (strcmp(name, "max_connections_per_ip") == 0)
 		return set_int(c, name, v, 1, 65536, &h->max_per_ip);
+	else if (strcmp(name, "report_refresh") == 0)
+		return set_int(c, name, v, 0, 86400, &h->report_refresh_s);
 	else {
 		fprintf(stderr, "uctrack: %s: [server] unknown key '%s' "
 			"(see docs/configuration.md)\n", c->file, name);

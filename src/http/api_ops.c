@@ -487,18 +487,26 @@ static int snap_compute(struct store *st, struct snap_job *j, struct buf *out,
 	return rc;
 }
 
+/* Background job: the snapshot of j, unless a current one exists (jobs
+ * of requests waiting for the same report are queued one each). */
 static int snap_bg(struct store *st, void *arg, struct uc_err *err)
 {
+	struct snap_job *j = arg;
+	char wm[REPORT_WM_LEN], have[REPORT_WM_LEN], made[24];
 	struct buf out;
-	int rc;
+	int found = 0, rc;
 
 	buf_init(&out, (size_t)512 * 1024 * 1024);
-	rc = snap_compute(st, arg, &out, err);
+	rc = report_watermark(st, wm, err);
+	if (!rc)
+		rc = report_snapshot_get(st, j->key, &out, have, made, &found, err);
+	if (!rc && !(found && strcmp(wm, have) == 0)) {
+		buf_reset(&out);
+		rc = snap_compute(st, j, &out, err);
+	}
 	buf_release(&out);
 	return rc;
 }
-
-#define SNAP_REFRESH_S 60
 
 /* Seconds since made_at (YYYY-MM-DDTHH:MM:SSZ); large when unreadable. */
 static double snap_age(const char *made)
@@ -520,7 +528,9 @@ static void snap_free(void *arg)
 
 /* Answer a report from its snapshot: current ones as they are, stale ones
  * too (X-Report-Snapshot says so) while a new one is computed in the
- * background; with none yet, compute it now under the batch deadline. */
+ * background; with none yet, the request waits (suspended, its worker
+ * thread free) for the background thread to compute it, or computes it
+ * itself under the batch deadline when it cannot wait. */
 static int report_served(struct http_req *r, int fta, const struct report_opts *o,
 			 struct uc_err *err)
 {
@@ -552,12 +562,17 @@ static int report_served(struct http_req *r, int fta, const struct report_opts *
 		snprintf(r->snapshot, sizeof(r->snapshot), "%s; %s", made,
 			 current ? "current" : "stale; a new one is being computed");
 		/* Under a steady stream of writes every snapshot is stale: one
-		 * recomputation per report a minute at most, so that the
-		 * background thread does not take a core from the requests. */
-		if (!current && snap_age(made) >= SNAP_REFRESH_S) {
+		 * recomputation per report every report_refresh seconds at
+		 * most, so that the background thread does not take a core
+		 * from the requests. */
+		if (!current && snap_age(made) >= http_report_refresh_s(r)) {
 			http_background(r->srv, j->key, snap_bg, j, snap_free);
 			j = NULL;
 		}
+		goto out;
+	}
+	if (http_wait_background(r, j->key, snap_bg, j, snap_free)) {
+		j = NULL;
 		goto out;
 	}
 	http_batch_deadline(r);

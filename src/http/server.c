@@ -31,6 +31,18 @@
 #define COOKIE_NAME "uc_session"
 #define PURPOSE_MAX 200
 
+/* A job of the background thread (http_background, http_wait_background). */
+#define BG_MAX 64
+struct bg_job {
+	char key[256];                 /* what it computes (dedupe, log) */
+	http_bg_fn fn;                 /* the work */
+	void *arg;                     /* its argument, owned */
+	void (*free_arg)(void *);      /* frees arg */
+	struct http_req *waiter;       /* a suspended request to resume after
+					  it, or NULL */
+	int ready;                     /* filled (a reserved slot is not yet) */
+};
+
 struct http_server {
 	struct http_config cfg;        /* copy of the configuration */
 	char *db_path;                 /* owned copy of cfg.db_path */
@@ -65,11 +77,10 @@ struct http_server {
 	int bg_started;                /* bg is running */
 	int bg_stop;                   /* set (under mu) to stop it */
 	pthread_cond_t bg_wake;        /* a job arrived, or stop */
-	char bg_key[256];              /* key of the pending job, "" none */
+	struct bg_job bgq[BG_MAX];     /* queued jobs, a ring (under mu) */
+	int bg_head;                   /* first queued job */
+	int bg_n;                      /* queued jobs, reserved slots included */
 	char bg_running[256];          /* key of the running job, "" none */
-	http_bg_fn bg_fn;              /* pending job */
-	void *bg_arg;                  /* its argument, owned */
-	void (*bg_free)(void *);       /* frees bg_arg */
 };
 
 /* Per worker thread: its connection and its cached statements. */
@@ -881,6 +892,11 @@ static void bound_request(struct http_req *r)
 	bound(r, r->route && (r->route->flags & RT_BATCH));
 }
 
+int http_report_refresh_s(const struct http_req *r)
+{
+	return r->srv->cfg.report_refresh_s;
+}
+
 void http_batch_deadline(struct http_req *r)
 {
 	bound(r, 1);
@@ -1112,17 +1128,25 @@ static int handle(struct http_req *r)
 	client_addr(r);
 	rc = pipeline(r, &err);
 	store_sql_log_tag(NULL);
+	/* suspended until its background job is done (2: done already,
+	 * before this returned; libmicrohttpd calls again either way) */
+	if ((r->bg_wait == 1 || r->bg_wait == 2) && !rc)
+		return 0;
 	return audit_or_finish(r, rc, &err);
 }
 
-/* A page served from the page cache was refused by the audit writer: the
- * database changed after the page was built. Nothing was written for it;
- * run the handler again without the cache and audit what it returns. */
-static int handle_stale(struct http_req *r)
+/* Run the handler again and audit what it returns: a page served from
+ * the page cache was refused by the audit writer (the database changed
+ * after the page was built; nothing was written for it: no cache now), or
+ * the background job the handler waited for is done (its deadline counts
+ * from now, not from the wait's start). */
+static int handle_again(struct http_req *r)
 {
 	struct uc_err err = UC_ERR_INIT;
 	int rc;
 
+	if (r->bg_wait)
+		r->started = progress_now();
 	json_decref(r->out);
 	r->out = NULL;
 	buf_reset(&r->text);
@@ -1137,6 +1161,8 @@ static int handle_stale(struct http_req *r)
 	bound_request(r);
 	rc = r->route->fn(r, &err);
 	store_sql_log_tag(NULL);
+	if ((r->bg_wait == 1 || r->bg_wait == 2) && !rc)
+		return 0; /* waits for a background job */
 	return audit_or_finish(r, rc, &err);
 }
 
@@ -1258,13 +1284,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		if (web_asset_reply(c, url, method, &wret))
 			return wret;
 	}
+	if (r->bg_wait == 1)
+		return MHD_YES; /* not resumed yet */
+	if (r->bg_wait == 2) {
+		/* its background job is done: run the handler again */
+		r->bg_wait = 3;
+		if (!handle_again(r))
+			return MHD_YES; /* suspended for the audit */
+		return respond(r);
+	}
 	if (r->audit_state == 0) {
 		if (!handle(r))
-			return MHD_YES; /* suspended; resumed by on_audited */
+			return MHD_YES; /* suspended; resumed by on_audited or bg_resume */
 	} else if (r->audit_state == 1) {
 		return MHD_YES; /* not resumed yet */
 	} else if (r->audit_state == 3) {
-		if (!handle_stale(r))
+		if (!handle_again(r))
 			return MHD_YES; /* suspended again */
 	} else {
 		handle_audited(r);
@@ -1334,6 +1369,13 @@ static void *ckpt_main(void *arg)
 	return NULL;
 }
 
+/* Resume a request that waits for a background job (any thread). */
+static void bg_resume(struct http_req *r)
+{
+	r->bg_wait = 2;
+	MHD_resume_connection(r->conn);
+}
+
 static void *bg_main(void *arg)
 {
 	struct http_server *s = arg;
@@ -1342,64 +1384,127 @@ static void *bg_main(void *arg)
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
 		struct uc_err err = UC_ERR_INIT;
-		http_bg_fn fn;
-		void *jarg;
-		void (*jfree)(void *);
+		struct bg_job j;
 		int rc;
 
-		while (!s->bg_stop && !s->bg_key[0])
+		while (!s->bg_stop && (!s->bg_n || !s->bgq[s->bg_head].ready))
 			pthread_cond_wait(&s->bg_wake, &s->mu);
 		if (s->bg_stop)
 			break;
-		fn = s->bg_fn;
-		jarg = s->bg_arg;
-		jfree = s->bg_free;
-		snprintf(s->bg_running, sizeof(s->bg_running), "%s", s->bg_key);
-		s->bg_key[0] = '\0';
-		s->bg_arg = NULL;
+		j = s->bgq[s->bg_head];
+		s->bgq[s->bg_head].ready = 0;
+		s->bg_head = (s->bg_head + 1) % BG_MAX;
+		s->bg_n--;
+		snprintf(s->bg_running, sizeof(s->bg_running), "%s", j.key);
 		pthread_mutex_unlock(&s->mu);
 		rc = st ? UC_OK : store_open(&st, s->db_path, 0, &err);
 		if (!rc) {
 			store_set_deadline(st, s->cfg.batch_ms > 0 ? progress_now() +
 					   s->cfg.batch_ms / 1000.0 : 0, &s->stopping);
-			rc = fn(st, jarg, &err);
+			rc = j.fn(st, j.arg, &err);
 			store_rollback(st);
 		}
 		if (rc)
-			fprintf(stderr, "uctrack serve: background %s: %s\n", s->bg_running,
-				err.msg);
-		if (jfree)
-			jfree(jarg);
+			fprintf(stderr, "uctrack serve: background %s: %s\n", j.key, err.msg);
+		if (j.free_arg)
+			j.free_arg(j.arg);
+		if (j.waiter)
+			bg_resume(j.waiter);
 		pthread_mutex_lock(&s->mu);
 		s->bg_running[0] = '\0';
 	}
-	if (s->bg_arg && s->bg_free)
-		s->bg_free(s->bg_arg);
-	s->bg_arg = NULL;
+	/* Jobs never run: their waiters go on (and find no result). */
+	while (s->bg_n > 0) {
+		struct bg_job *j = &s->bgq[s->bg_head];
+
+		if (j->ready) {
+			if (j->free_arg)
+				j->free_arg(j->arg);
+			if (j->waiter)
+				bg_resume(j->waiter);
+		}
+		s->bg_head = (s->bg_head + 1) % BG_MAX;
+		s->bg_n--;
+	}
 	pthread_mutex_unlock(&s->mu);
 	store_close(st);
 	return NULL;
 }
 
+/* Reserve a queue slot (under mu); -1 when full or stopping. */
+static int bg_reserve(struct http_server *s)
+{
+	int slot;
+
+	if (!s->bg_started || s->bg_stop || s->bg_n >= BG_MAX)
+		return -1;
+	slot = (s->bg_head + s->bg_n) % BG_MAX;
+	s->bgq[slot].ready = 0;
+	s->bg_n++;
+	return slot;
+}
+
+/* Fill a reserved slot and wake the thread (under mu). */
+static void bg_fill(struct http_server *s, int slot, const char *key, http_bg_fn fn,
+		    void *arg, void (*free_arg)(void *), struct http_req *waiter)
+{
+	struct bg_job *j = &s->bgq[slot];
+
+	snprintf(j->key, sizeof(j->key), "%s", key);
+	j->fn = fn;
+	j->arg = arg;
+	j->free_arg = free_arg;
+	j->waiter = waiter;
+	j->ready = 1;
+	pthread_cond_signal(&s->bg_wake);
+}
+
 int http_background(struct http_server *s, const char *key, http_bg_fn fn, void *arg,
 		    void (*free_arg)(void *))
 {
-	int queued = 0;
+	int slot = -1;
 
 	pthread_mutex_lock(&s->mu);
-	if (s->bg_started && !s->bg_stop && !s->bg_key[0] &&
-	    strcmp(s->bg_running, key) != 0) {
-		snprintf(s->bg_key, sizeof(s->bg_key), "%s", key);
-		s->bg_fn = fn;
-		s->bg_arg = arg;
-		s->bg_free = free_arg;
-		pthread_cond_signal(&s->bg_wake);
-		queued = 1;
+	if (strcmp(s->bg_running, key) != 0) {
+		int dup = 0;
+
+		for (int i = 0; i < s->bg_n && !dup; i++) {
+			const struct bg_job *j = &s->bgq[(s->bg_head + i) % BG_MAX];
+
+			dup = j->ready && strcmp(j->key, key) == 0;
+		}
+		if (!dup)
+			slot = bg_reserve(s);
 	}
+	if (slot >= 0)
+		bg_fill(s, slot, key, fn, arg, free_arg, NULL);
 	pthread_mutex_unlock(&s->mu);
-	if (!queued && free_arg)
+	if (slot < 0 && free_arg)
 		free_arg(arg);
-	return queued;
+	return slot >= 0;
+}
+
+int http_wait_background(struct http_req *r, const char *key, http_bg_fn fn, void *arg,
+			 void (*free_arg)(void *))
+{
+	struct http_server *s = r->srv;
+	int slot;
+
+	if (r->bg_wait)
+		return 0; /* waited once already: the caller does the work */
+	pthread_mutex_lock(&s->mu);
+	slot = bg_reserve(s);
+	pthread_mutex_unlock(&s->mu);
+	if (slot < 0)
+		return 0;
+	/* Suspended before the job can finish and resume it; no lock of ours
+	 * is held around libmicrohttpd's (see on_audited). */
+	r->bg_wait = 1;
+	MHD_suspend_connection(r->conn);
+	pthread_mutex_lock(&s->mu);
+	bg_fill(s, slot, key, fn, arg, free_arg, r);
+	pthread_mutex_unlock(&s->mu);
+	return 1;
 }
 
 void http_server_write_lock(struct http_server *s, int lock)

@@ -55,11 +55,13 @@ struct http_config {
 	int batch_ms;              /* the same for RT_BATCH routes (imports,
 				      triage runs) */
 	int max_per_ip;            /* concurrent connections from one address */
+	int report_refresh_s;      /* a stale report snapshot is recomputed at
+				      most this often (seconds) */
 };
 
 #define HTTP_CONFIG_DEFAULT                                                   \
 	{NULL, "127.0.0.1", 8080, 4, 30, 64 * 1024, 64 * 1024 * 1024, 512, 0, \
-	 NULL, NULL, AUTH_CONFIG_DEFAULT, 5, 10000, 600000, 128}
+	 NULL, NULL, AUTH_CONFIG_DEFAULT, 5, 10000, 600000, 128, 300}
 
 /* Route flags. */
 #define RT_PII 0x1    /* reads or returns a child's personal data */
@@ -154,6 +156,10 @@ struct http_req {
 	uint64_t page_gen;              /* audit_writer_gen() of that page */
 	int page_bypass;                /* re-run after a refused entry: do not
 					   use the page cache */
+	int bg_wait;                    /* 0 none; 1 suspended until a
+					   background job is done
+					   (http_wait_background); 2 resumed;
+					   3 handler running again */
 	int handler_rc;                 /* pipeline result kept across it */
 	struct uc_err handler_err;      /* its error */
 };
@@ -252,15 +258,29 @@ void http_page_put(struct http_req *r, const char *key);
 /*
  * Background work (report snapshots): fn(st, arg, err) runs on the
  * server's background thread with its own connection, the batch deadline
- * and the stop flag; errors go to the log. One job waits at a time: while
- * one is pending or running with the same key, or another is pending,
- * the call returns 0 and frees arg (free_arg); 1 when queued (the thread
- * then owns arg and frees it after fn).
+ * and the stop flag, in the order queued (at most 64); errors go to the
+ * log. While a job with the same key is queued or running, or the queue
+ * is full, the call returns 0 and frees arg (free_arg); 1 when queued (the
+ * thread then owns arg and frees it after fn).
  */
 typedef int (*http_bg_fn)(struct store *st, void *arg, struct uc_err *err);
 int http_background(struct http_server *s, const char *key, http_bg_fn fn, void *arg,
 		    void (*free_arg)(void *));
+/*
+ * The handler needs batch work done before it can answer (a report with
+ * no snapshot yet): the job is queued and the request suspended, so that
+ * its worker thread serves other connections meanwhile; when the job is
+ * done the handler runs again from the start (idempotent handlers only)
+ * and its deadline counts from then. Returns 1 when queued (the handler
+ * returns UC_OK at once, rendering nothing; the thread owns arg); 0 when
+ * not (the queue is full, the server is stopping, or this request waited
+ * once already): the caller does the work itself and arg is still its own.
+ */
+int http_wait_background(struct http_req *r, const char *key, http_bg_fn fn, void *arg,
+			 void (*free_arg)(void *));
 
+/* [server] report_refresh of the request's server. */
+int http_report_refresh_s(const struct http_req *r);
 /* The request does batch work (a report computed for its snapshot): its
  * statements get batch_ms from its start instead of request_ms. */
 void http_batch_deadline(struct http_req *r);
