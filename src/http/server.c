@@ -1577,6 +1577,11 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 	 * them (migration 007) or left behind by an interrupted import. */
 	if (!rc)
 		rc = link_records_update(st, NULL, err);
+	/* A database that never had statistics (written before uctrack kept
+	 * them) gets them now: a planner without them chose index walks over
+	 * every case). */
+	if (!rc)
+		rc = store_analyze_if_missing(st, err);
 	store_close(st);
 	if (rc)
 		goto fail;

@@ -541,6 +541,19 @@ int store_analyze(struct store *st, struct uc_err *err)
 			      "PRAGMA analysis_limit=0", err);
 }
 
+int store_analyze_if_missing(struct store *st, struct uc_err *err)
+{
+	int64_t have = 0;
+	int rc = store_query_int(st, "SELECT count(*) FROM sqlite_master"
+				     " WHERE name = 'sqlite_stat1'", &have, err);
+
+	if (!rc && have)
+		rc = store_query_int(st, "SELECT count(*) FROM sqlite_stat1", &have, err);
+	if (!rc && !have)
+		rc = store_analyze(st, err);
+	return rc;
+}
+
 int store_prepare(struct store *st, const char *sql, struct store_stmt **out,
 		  struct uc_err *err)
 {

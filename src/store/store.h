@@ -153,6 +153,8 @@ void store_set_deadline(struct store *st, double when, const volatile int *stop)
 /* Gather planner statistics (sqlite_stat1) from a sample of every index:
  * after bulk loads, index builds and link runs. */
 int store_analyze(struct store *st, struct uc_err *err);
+/* store_analyze() when the database has no statistics at all. */
+int store_analyze_if_missing(struct store *st, struct uc_err *err);
 
 /*
  * The plan guard (tests/cli/test_plans.sh). When $UCTRACK_SQL_LOG names a

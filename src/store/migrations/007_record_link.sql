@@ -41,8 +41,10 @@ UNION ALL
 SELECT src_tbl, src_rid, person_id, method FROM record_link;
 
 -- A case's rank among active cases (triage_explain) counts at most 1000
--- cases ahead of it through this index, not every case.
-CREATE INDEX tcase_rank ON tcase(active, prio);
+-- cases ahead of it through this index, not every case. prio leads: an
+-- index led by the two-valued "active" invites a planner without
+-- statistics to walk every active case for "active = 1 AND ...".
+CREATE INDEX tcase_rank ON tcase(prio, active);
 
 -- Rendered reports kept for the API (src/report, report_snapshot_*): one
 -- row per report and options; wm is the data watermark it was computed
