@@ -482,7 +482,16 @@ static int snap_compute(struct store *st, struct snap_job *j, struct buf *out,
 	if (rc)
 		return rc;
 	http_server_write_lock(j->srv, 1);
-	rc = report_snapshot_put(st, j->key, wm, out, err);
+	rc = store_begin(st, err);
+	if (!rc)
+		rc = report_snapshot_put(st, j->key, wm, out, err);
+	/* the FTA list child by child too, for pages (?limit=&cursor=) */
+	if (!rc && j->fta && j->o.format == REPORT_FMT_JSON)
+		rc = report_snapshot_put_rows(st, j->key, out, "children", err);
+	if (!rc)
+		rc = store_commit(st, err);
+	if (rc)
+		store_rollback(st);
 	http_server_write_lock(j->srv, 0);
 	return rc;
 }
@@ -531,8 +540,30 @@ static void snap_free(void *arg)
  * background; with none yet, the request waits (suspended, its worker
  * thread free) for the background thread to compute it, or computes it
  * itself under the batch deadline when it cannot wait. */
+/* A page of the FTA list from the snapshot's rows: limit children after
+ * position after. *served is 0 when the snapshot has no rows (made before
+ * they were kept): the caller serves the whole list. */
+static int fta_page(struct http_req *r, const char *key, int64_t after, int limit,
+		    int *served, struct uc_err *err)
+{
+	int64_t last = 0;
+	int n = 0, rc;
+
+	buf_reset(&r->text);
+	buf_adds(&r->text, "{\"report\":\"fta\",\"children\":[");
+	rc = report_snapshot_page(r->st, key, after, limit, &r->text, &last, &n, err);
+	*served = !rc && (n > 0 || after > 0);
+	if (rc || !*served)
+		return rc;
+	if (n == limit)
+		buf_addf(&r->text, "],\"next_cursor\":\"%lld\"}", (long long)last);
+	else
+		buf_adds(&r->text, "],\"next_cursor\":null}");
+	return buf_failed(&r->text) ? uc_error(err, UC_ENOMEM, "response too large") : UC_OK;
+}
+
 static int report_served(struct http_req *r, int fta, const struct report_opts *o,
-			 struct uc_err *err)
+			 int64_t page_after, int page_limit, struct uc_err *err)
 {
 	struct snap_job *j = uc_xcalloc(1, sizeof(*j));
 	char wm[REPORT_WM_LEN], have_wm[REPORT_WM_LEN], made[24], today[11];
@@ -553,9 +584,20 @@ static int report_served(struct http_req *r, int fta, const struct report_opts *
 		 j->office, today);
 	rc = report_watermark(r->st, wm, err);
 	if (!rc)
-		rc = report_snapshot_get(r->st, j->key, &r->text, have_wm, made, &found, err);
+		rc = report_snapshot_get(r->st, j->key, page_limit ? NULL : &r->text, have_wm,
+					 made, &found, err);
 	if (rc)
 		goto out;
+	if (found && page_limit) {
+		int served = 0;
+
+		rc = fta_page(r, j->key, page_after, page_limit, &served, err);
+		if (!rc && !served)
+			rc = report_snapshot_get(r->st, j->key, &r->text, have_wm, made, &found,
+						 err);
+		if (rc)
+			goto out;
+	}
 	if (found) {
 		int current = strcmp(wm, have_wm) == 0;
 
@@ -578,6 +620,13 @@ static int report_served(struct http_req *r, int fta, const struct report_opts *
 	http_batch_deadline(r);
 	buf_reset(&r->text);
 	rc = snap_compute(r->st, j, &r->text, err);
+	if (!rc && page_limit) {
+		int served = 0;
+
+		rc = fta_page(r, j->key, page_after, page_limit, &served, err);
+		if (!rc && !served)
+			rc = snap_compute(r->st, j, &r->text, err);
+	}
 	if (!rc)
 		snprintf(r->snapshot, sizeof(r->snapshot), "now; current");
 out:
@@ -604,12 +653,15 @@ int api_report_oversight(struct http_req *r, struct uc_err *err)
 		o.public_mode = 1;
 	snprintf(r->target, sizeof(r->target), "report:oversight");
 	http_detail(r, "by=%s public=%d", report_by_name(o.by), o.public_mode);
-	return report_served(r, 0, &o, err);
+	return report_served(r, 0, &o, 0, 0, err);
 }
+
+#define FTA_PAGE_MAX 500
 
 int api_report_fta(struct http_req *r, struct uc_err *err)
 {
 	struct report_opts o = REPORT_OPTS_INIT;
+	long long limit = 0, cursor = 0;
 	int rc;
 
 	rc = report_query(r, &o, 0, err);
@@ -619,8 +671,19 @@ int api_report_fta(struct http_req *r, struct uc_err *err)
 	 * children only; roles without an office scope see all. */
 	if (r->user.office[0])
 		o.office = r->user.office;
+	if (http_query(r, "limit"))
+		rc = http_param_int("limit", http_query(r, "limit"), 1, FTA_PAGE_MAX, &limit, err);
+	if (!rc && http_query(r, "cursor"))
+		rc = http_param_int("cursor", http_query(r, "cursor"), 0, INT64_MAX, &cursor, err);
+	if (!rc && (limit || cursor) && o.format != REPORT_FMT_JSON)
+		rc = uc_error(err, UC_EINPUT, "limit, cursor: pages are JSON only; "
+			      "format=csv exports the whole list");
+	if (rc)
+		return rc;
+	if (cursor && !limit)
+		limit = 50;
 	snprintf(r->target, sizeof(r->target), "report:fta");
-	rc = report_served(r, 1, &o, err);
+	rc = report_served(r, 1, &o, cursor, (int)limit, err);
 	if (rc)
 		return rc;
 	http_detail(r, "format=%s bytes=%zu", http_query(r, "format") ? http_query(r, "format")

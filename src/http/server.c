@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1380,6 +1381,13 @@ static void *bg_main(void *arg)
 {
 	struct http_server *s = arg;
 	struct store *st = NULL;
+	struct sched_param sp;
+
+	/* Batch work runs only on CPU time requests leave: a report at 2M
+	 * children takes a minute of a core, and requests come first. */
+	memset(&sp, 0, sizeof(sp));
+	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0)
+		fprintf(stderr, "uctrack serve: background thread keeps normal priority\n");
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {

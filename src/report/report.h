@@ -222,8 +222,9 @@ void report_relations(int nrows, struct supp_rels *r);
  * only); a snapshot whose wm equals it is current. The caller chooses the
  * key (report name and canonical options) and decides what to do with a
  * stale one (the server serves it and recomputes in the background).
- * report_snapshot_get() fills body (reset first), wm and made_at and sets
- * *found; report_snapshot_put() inserts or replaces.
+ * report_snapshot_get() fills body (reset first; NULL: wm and made_at only),
+ * wm and made_at and sets *found; report_snapshot_put() inserts or
+ * replaces.
  */
 #define REPORT_WM_LEN 17
 int report_watermark(struct store *st, char out[REPORT_WM_LEN], struct uc_err *err);
@@ -232,5 +233,15 @@ int report_snapshot_get(struct store *st, const char *key, struct buf *body,
 			struct uc_err *err);
 int report_snapshot_put(struct store *st, const char *key, const char *wm,
 			const struct buf *body, struct uc_err *err);
+/* List reports: the elements of body's array member list (a JSON report)
+ * kept one by one under key, replacing earlier ones, so that a page is an
+ * index lookup. report_snapshot_page() appends to out the compact JSON of
+ * at most limit elements after position after, comma-separated; *last is
+ * the position of the last one, *found how many (0: none, or no rows
+ * kept for key). */
+int report_snapshot_put_rows(struct store *st, const char *key, const struct buf *body,
+			     const char *list, struct uc_err *err);
+int report_snapshot_page(struct store *st, const char *key, int64_t after, int limit,
+			 struct buf *out, int64_t *last, int *found, struct uc_err *err);
 
 #endif

@@ -3,8 +3,11 @@
  * table report_snapshot, migration 007).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "report/report.h"
 
@@ -40,7 +43,9 @@ int report_snapshot_get(struct store *st, const char *key, struct buf *body,
 			struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "SELECT wm, made_at, body FROM report_snapshot WHERE key = ?",
+	int rc = store_prepare(st, body ? "SELECT wm, made_at, body FROM report_snapshot"
+					  " WHERE key = ?"
+					: "SELECT wm, made_at FROM report_snapshot WHERE key = ?",
 			       &q, err);
 
 	*found = 0;
@@ -53,14 +58,17 @@ int report_snapshot_get(struct store *st, const char *key, struct buf *body,
 
 		snprintf(wm, REPORT_WM_LEN, "%s", w ? w : "");
 		snprintf(made_at, 24, "%s", m ? m : "");
-		int len = store_col_bytes(q, 2);
-
-		buf_reset(body);
-		if (len > 0)
-			buf_add(body, store_col_blob(q, 2), (size_t)len);
 		*found = 1;
-		rc = buf_failed(body) ? uc_error(err, UC_ENOMEM, "report snapshot too large")
-				      : UC_OK;
+		rc = UC_OK;
+		if (body) {
+			int len = store_col_bytes(q, 2);
+
+			buf_reset(body);
+			if (len > 0)
+				buf_add(body, store_col_blob(q, 2), (size_t)len);
+			if (buf_failed(body))
+				rc = uc_error(err, UC_ENOMEM, "report snapshot too large");
+		}
 	}
 	store_finalize(q);
 	return rc < 0 ? -rc : rc;
@@ -89,4 +97,75 @@ int report_snapshot_put(struct store *st, const char *key, const char *wm,
 	rc = store_step(q, err);
 	store_finalize(q);
 	return rc < 0 ? -rc : UC_OK;
+}
+
+int report_snapshot_put_rows(struct store *st, const char *key, const struct buf *body,
+			     const char *list, struct uc_err *err)
+{
+	json_t *doc = json_loadb(body->ptr ? body->ptr : "", body->len, 0, NULL);
+	json_t *arr = doc ? json_object_get(doc, list) : NULL;
+	struct store_stmt *q = NULL;
+	int rc;
+
+	if (!json_is_array(arr)) {
+		json_decref(doc);
+		return uc_error(err, UC_EINTERNAL, "report snapshot %s: no list '%s'", key, list);
+	}
+	rc = store_prepare(st, "DELETE FROM report_snapshot_row WHERE key = ?", &q, err);
+	if (!rc) {
+		store_bind_text(q, 1, key, -1);
+		rc = store_step(q, err);
+		rc = rc < 0 ? -rc : UC_OK;
+	}
+	store_finalize(q);
+	q = NULL;
+	if (!rc)
+		rc = store_prepare(st, "INSERT INTO report_snapshot_row(key, n, body) VALUES(?,?,?)",
+				   &q, err);
+	for (size_t i = 0; !rc && i < json_array_size(arr); i++) {
+		char *one = json_dumps(json_array_get(arr, i), JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		if (!one) {
+			rc = uc_error(err, UC_ENOMEM, "out of memory");
+			break;
+		}
+		store_reset(q);
+		store_bind_text(q, 1, key, -1);
+		store_bind_int(q, 2, (int64_t)i + 1);
+		store_bind_text(q, 3, one, -1);
+		free(one);
+		rc = store_step(q, err);
+		rc = rc < 0 ? -rc : UC_OK;
+	}
+	store_finalize(q);
+	json_decref(doc);
+	return rc;
+}
+
+int report_snapshot_page(struct store *st, const char *key, int64_t after, int limit,
+			 struct buf *out, int64_t *last, int *found, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc = store_prepare(st, "SELECT n, body FROM report_snapshot_row WHERE key = ?"
+				   " AND n > ? ORDER BY n LIMIT ?", &q, err);
+	int k = 0;
+
+	*found = 0;
+	*last = 0;
+	if (rc)
+		return rc;
+	store_bind_text(q, 1, key, -1);
+	store_bind_int(q, 2, after);
+	store_bind_int(q, 3, limit);
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		if (k++)
+			buf_addc(out, ',');
+		buf_adds(out, store_col_text(q, 1));
+		*last = store_col_int(q, 0);
+	}
+	store_finalize(q);
+	if (rc < 0)
+		return -rc;
+	*found = k;
+	return buf_failed(out) ? uc_error(err, UC_ENOMEM, "page too large") : UC_OK;
 }

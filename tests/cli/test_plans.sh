@@ -96,7 +96,28 @@ post off1 "/cases/$CASE/events" '{"type":"welfare_check","outcome":"safe"}'
 get off1 "/cases/$CASE"
 get sup1 "/reports/fta"
 get sup1 "/reports/fta"
+cp "$T/resp" "$T/fta-all"
 get ana1 "/reports/fta?format=csv"
+# pages of the FTA list, read from the snapshot's rows, add up to the list
+get sup1 "/reports/fta?limit=2"
+python3 - "$T/fta-all" "$T/resp" <<'PY' || fail "the first FTA page is not the list's first two children"
+import json, sys
+whole = json.load(open(sys.argv[1]))["children"]
+page = json.load(open(sys.argv[2]))
+assert page["children"] == whole[:2], (page, whole[:2])
+assert (page["next_cursor"] is None) == (len(whole) <= 2)
+PY
+n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["children"]))' "$T/fta-all")
+[ "$n" -gt 2 ] || fail "the FTA list of office $OFFICE has only $n children; the page test needs 3"
+cur=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["next_cursor"])' "$T/resp")
+get sup1 "/reports/fta?limit=500&cursor=$cur"
+python3 - "$T/fta-all" "$T/resp" <<'PY' || fail "the FTA page after the cursor is not the rest of the list"
+import json, sys
+whole = json.load(open(sys.argv[1]))["children"]
+page = json.load(open(sys.argv[2]))
+assert page["children"] == whole[2:502], (len(page["children"]), len(whole))
+PY
+get sup1 "/reports/fta?limit=2&format=csv" 400
 get ana1 "/link/review?limit=20"
 get ana1 "/triage/runs"
 get aud1 "/audit?limit=50"

@@ -56,3 +56,13 @@ CREATE TABLE report_snapshot (
   made_at TEXT NOT NULL,      -- UTC time it was computed
   body    BLOB NOT NULL       -- the response body
 );
+
+-- The children of a list report's snapshot one by one (the FTA list at
+-- 2M children is several MB): GET /reports/fta?limit=&cursor= serves a
+-- page of them by index. n counts from 1 in the report's order.
+CREATE TABLE report_snapshot_row (
+  key  TEXT NOT NULL,         -- report_snapshot.key
+  n    INTEGER NOT NULL,      -- position in the list
+  body TEXT NOT NULL,         -- the child's object, compact JSON
+  PRIMARY KEY (key, n)
+) WITHOUT ROWID;
