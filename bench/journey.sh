@@ -10,7 +10,8 @@
 # Environment: JOURNEY_DATA (default bench-data/) caches one database per
 # size, built once by gen/import/index/link/triage with seed 1 (2M children
 # take ~25 min and ~8 GB); JOURNEY_USERS (16), JOURNEY_ROUNDS (12),
-# JOURNEY_THREADS (server threads, 4). The benchmark writes events into the
+# JOURNEY_THREADS (server threads, 4), JOURNEY_CONFIG (an INI file for the
+# server, docs/configuration.md). The benchmark writes events into the
 # cached databases (a few hundred per run). Synthetic data only.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,7 +67,8 @@ for n in $SIZES; do
 	for off in $(echo "$OFFICES" | tr ',' ' '); do adduser "jo-sup-$off" supervisor --office "$off"; done
 	adduser jo-aud auditor
 	rm -f "$T/port"
-	"$U" --db "$DB" --quiet serve --listen 127.0.0.1:0 --port-file "$T/port" \
+	"$U" --db "$DB" ${JOURNEY_CONFIG:+--config "$JOURNEY_CONFIG"} --quiet serve \
+		--listen 127.0.0.1:0 --port-file "$T/port" \
 		--threads "$THREADS" >"$T/serve-$n.log" 2>&1 &
 	SPID=$!
 	i=0
