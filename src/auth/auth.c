@@ -3,6 +3,7 @@
  */
 #include "auth/auth.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -163,9 +164,21 @@ int auth_name_check(const char *name, struct uc_err *err)
 	return UC_OK;
 }
 
-int auth_password_check(const char *password, struct uc_err *err)
+/* Passwords of 10+ characters that top the public lists of leaked
+ * passwords (compared without case). */
+static const char *const common_pw[] = {
+	"1234567890", "12345678910", "123456789a", "0123456789", "0987654321",
+	"1111111111", "1q2w3e4r5t", "1qaz2wsx3edc", "abcdefghij", "asdfghjkl;",
+	"iloveyou12", "password12", "password123", "password1234", "passw0rd12",
+	"qwertyuiop", "qwerty1234", "qwerty12345", "qazwsxedcrfv", "zaq12wsxcde",
+	"contrasena", "contrasena123", "changeme123", "letmein123", "welcome123",
+	"administrator", "admin12345", "uctrack123", NULL,
+};
+
+int auth_password_check(const char *name, const char *password, struct uc_err *err)
 {
-	size_t n = password ? strlen(password) : 0;
+	size_t n = password ? strlen(password) : 0, blanks = 0, distinct = 0;
+	unsigned char seen[256] = {0};
 
 	if (n < AUTH_PASSWORD_MIN)
 		return uc_error(err, UC_EINPUT,
@@ -175,6 +188,36 @@ int auth_password_check(const char *password, struct uc_err *err)
 		return uc_error(err, UC_EINPUT,
 				"password too long: use at most %d characters",
 				AUTH_PASSWORD_MAX);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)password[i];
+
+		if (c == ' ' || c == '\t')
+			blanks++;
+		if (!seen[c]++)
+			distinct++;
+	}
+	if (blanks == n)
+		return uc_error(err, UC_EINPUT,
+				"password is only spaces: use words, letters or digits");
+	if (distinct < 5)
+		return uc_error(err, UC_EINPUT,
+				"password repeats too few characters: use at least 5 "
+				"different ones (a few unrelated words work well)");
+	if (name && *name && strncasecmp(password, name, strlen(name)) == 0) {
+		const char *rest = password + strlen(name);
+
+		while (*rest && !isalpha((unsigned char)*rest))
+			rest++;
+		if (!*rest)
+			return uc_error(err, UC_EINPUT,
+					"password is the user name (plus digits or "
+					"symbols): choose another");
+	}
+	for (int i = 0; common_pw[i]; i++)
+		if (strcasecmp(password, common_pw[i]) == 0)
+			return uc_error(err, UC_EINPUT,
+					"password is one of the most common passwords: "
+					"choose another");
 	return UC_OK;
 }
 
@@ -287,7 +330,7 @@ int auth_user_add(struct store *st, const char *name, enum auth_role role,
 				"--provider applies to legal_provider only");
 	if (role == AUTH_ROLE_NONE)
 		return uc_error(err, UC_EINPUT, "unknown role");
-	rc = auth_password_check(password, err);
+	rc = auth_password_check(name, password, err);
 	if (!rc)
 		rc = hash_password(password, hash, err);
 	if (rc)
@@ -316,7 +359,7 @@ int auth_user_passwd(struct store *st, const char *name, const char *password,
 	char hash[crypto_pwhash_STRBYTES];
 	int rc;
 
-	rc = auth_password_check(password, err);
+	rc = auth_password_check(name, password, err);
 	if (!rc)
 		rc = hash_password(password, hash, err);
 	if (!rc)
@@ -327,6 +370,10 @@ int auth_user_passwd(struct store *st, const char *name, const char *password,
 	if (!rc) /* a new password ends the old sessions */
 		rc = exec1(st, "DELETE FROM app_session WHERE user_id = "
 			       "(SELECT id FROM app_user WHERE name = ?)",
+			   err, "s", name);
+	if (!rc) /* ... and revokes the tokens made with the old one */
+		rc = exec1(st, "UPDATE api_token SET revoked = 1 WHERE revoked = 0 AND"
+			       " user_id = (SELECT id FROM app_user WHERE name = ?)",
 			   err, "s", name);
 	return rc;
 }
@@ -403,16 +450,17 @@ int auth_user_get(struct store *st, const char *name, struct auth_user *out,
 	return rc;
 }
 
+/* Failures of kind/key after since: how many, and when the last one was. */
 static int count_failures(struct store *st, const char *kind, const char *key,
-			  int64_t since, int64_t *n, int64_t *oldest,
+			  int64_t since, int64_t *n, int64_t *last,
 			  struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc;
 
 	*n = 0;
-	*oldest = since;
-	rc = store_prepare(st, "SELECT count(*), min(at) FROM login_failure"
+	*last = since;
+	rc = store_prepare(st, "SELECT count(*), max(at) FROM login_failure"
 			       " WHERE kind = ? AND key = ? AND at > ?",
 			   &q, err);
 	if (rc)
@@ -424,18 +472,29 @@ static int count_failures(struct store *st, const char *kind, const char *key,
 	if (rc == STORE_ROW) {
 		*n = store_col_int(q, 0);
 		if (!store_col_is_null(q, 1))
-			*oldest = store_col_int(q, 1);
+			*last = store_col_int(q, 1);
 	}
 	store_finalize(q);
 	return rc < 0 ? -rc : UC_OK;
 }
 
+/* The key of a (user name, address) pair in login_failure. */
+static void pair_key(char *out, size_t size, const char *name, const char *addr)
+{
+	snprintf(out, size, "%s|%s", name, addr ? addr : "");
+}
+
 static int record_failure(struct store *st, const char *name, const char *addr,
 			  int64_t now, struct uc_err *err)
 {
+	char pk[AUTH_NAME_MAX + 80];
 	int rc = exec1(st, "INSERT INTO login_failure(kind, key, at) VALUES('user', ?, ?)",
 		       err, "si", name, now);
 
+	pair_key(pk, sizeof(pk), name, addr);
+	if (!rc)
+		rc = exec1(st, "INSERT INTO login_failure(kind, key, at) VALUES('pair', ?, ?)",
+			   err, "si", pk, now);
 	if (!rc && addr)
 		rc = exec1(st, "INSERT INTO login_failure(kind, key, at) VALUES('addr', ?, ?)",
 			   err, "si", addr, now);
@@ -444,6 +503,77 @@ static int record_failure(struct store *st, const char *name, const char *addr,
 		rc = exec1(st, "DELETE FROM login_failure WHERE at < ?", err, "i",
 			   now - 86400);
 	return rc;
+}
+
+/*
+ * Seconds to wait before the next try after n failures (the last at
+ * last) against a limit of max: none below the limit, then 1, 2, 4 ...
+ * up to max_delay seconds after the last failure.
+ */
+static int64_t backoff(int64_t n, int64_t last, int max, int max_delay, int64_t now)
+{
+	int64_t d;
+
+	if (n < max)
+		return 0;
+	d = n - max >= 20 ? max_delay : (int64_t)1 << (n - max);
+	if (d > max_delay)
+		d = max_delay;
+	d = last + d - now;
+	return d > 0 ? d : 0;
+}
+
+/* How long name at addr must wait (0: may try now). */
+static int login_wait(struct store *st, const struct auth_config *cfg,
+		      const char *name, int64_t uid, const char *addr, int64_t now,
+		      int64_t *wait, struct uc_err *err)
+{
+	int64_t since = now - cfg->fail_window_s, n, last, known = 0, w;
+	int max_delay = cfg->max_delay_s > 0 ? cfg->max_delay_s : 60;
+	char pk[AUTH_NAME_MAX + 80];
+	int rc;
+
+	*wait = 0;
+	pair_key(pk, sizeof(pk), name, addr);
+	rc = count_failures(st, "pair", pk, since, &n, &last, err);
+	if (rc)
+		return rc;
+	*wait = backoff(n, last, cfg->max_fail_user, max_delay, now);
+	if (uid && addr) {
+		struct store_stmt *q = NULL;
+
+		rc = store_prepare(st, "SELECT 1 FROM login_known WHERE user_id = ?"
+				       " AND addr = ? AND last_ok > ?", &q, err);
+		if (rc)
+			return rc;
+		store_bind_int(q, 1, uid);
+		store_bind_text(q, 2, addr, -1);
+		store_bind_int(q, 3, now - (int64_t)AUTH_KNOWN_ADDR_DAYS * 86400);
+		rc = store_step(q, err);
+		store_finalize(q);
+		if (rc < 0)
+			return -rc;
+		known = rc == STORE_ROW;
+	}
+	if (known)
+		return UC_OK;
+	/* From an address this user has not logged in from: failures against
+	 * the name from anywhere, and from this address against any name. */
+	rc = count_failures(st, "user", name, since, &n, &last, err);
+	if (rc)
+		return rc;
+	w = backoff(n, last, cfg->max_fail_user, max_delay, now);
+	if (w > *wait)
+		*wait = w;
+	if (addr) {
+		rc = count_failures(st, "addr", addr, since, &n, &last, err);
+		if (rc)
+			return rc;
+		w = backoff(n, last, cfg->max_fail_addr, max_delay, now);
+		if (w > *wait)
+			*wait = w;
+	}
+	return UC_OK;
 }
 
 /* A fixed hash to verify against, so unknown users cost as much as known
@@ -474,34 +604,14 @@ int auth_login(struct store *st, const struct auth_config *cfg,
 	       time_t now, struct auth_login_result *lr, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	char pwhash[crypto_pwhash_STRBYTES] = "";
+	char pwhash[crypto_pwhash_STRBYTES] = "", pk[AUTH_NAME_MAX + 80];
 	char thash[65];
-	int64_t nu = 0, na = 0, ou = 0, oa = 0, since;
+	int64_t wait = 0;
 	int rc, found = 0, ok = 0;
 
 	memset(lr, 0, sizeof(*lr));
 	if (sodium_init() < 0)
 		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
-	since = (int64_t)now - cfg->fail_window_s;
-	rc = count_failures(st, "user", name, since, &nu, &ou, err);
-	if (!rc && addr)
-		rc = count_failures(st, "addr", addr, since, &na, &oa, err);
-	if (rc)
-		return rc;
-	if (nu >= cfg->max_fail_user || (addr && na >= cfg->max_fail_addr)) {
-		int64_t oldest = nu >= cfg->max_fail_user ? ou : oa;
-
-		lr->fail = AUTH_FAIL_THROTTLED;
-		lr->retry_after = (int)(oldest + cfg->fail_window_s - (int64_t)now);
-		if (lr->retry_after < 1)
-			lr->retry_after = 1;
-		rc = record_failure(st, name, addr, (int64_t)now, err);
-		if (rc)
-			return rc;
-		return uc_error(err, UC_EDENIED,
-				"too many failed logins; try again in %d seconds",
-				lr->retry_after);
-	}
 	rc = store_prepare(st, "SELECT " USER_COLS ", u.pwhash FROM app_user u"
 			       " WHERE u.name = ?", &q, err);
 	if (rc)
@@ -516,6 +626,19 @@ int auth_login(struct store *st, const struct auth_config *cfg,
 	store_finalize(q);
 	if (rc < 0)
 		return -rc;
+	rc = login_wait(st, cfg, name, found ? lr->user.id : 0, addr, (int64_t)now,
+			&wait, err);
+	if (rc)
+		return rc;
+	if (wait > 0) {
+		/* Not counted: waiting out the delay is all it takes. */
+		memset(&lr->user, 0, sizeof(lr->user));
+		lr->fail = AUTH_FAIL_THROTTLED;
+		lr->retry_after = (int)wait;
+		return uc_error(err, UC_EDENIED,
+				"too many failed logins; try again in %d seconds",
+				lr->retry_after);
+	}
 	if (found && pwhash[0])
 		ok = crypto_pwhash_str_verify(pwhash, password, strlen(password)) == 0;
 	else
@@ -532,13 +655,23 @@ int auth_login(struct store *st, const struct auth_config *cfg,
 	random_token(lr->token);
 	random_token(lr->csrf);
 	auth_hash_hex(lr->token, thash);
+	pair_key(pk, sizeof(pk), name, addr);
 	rc = exec1(st, "INSERT INTO app_session(token_hash, user_id, csrf, created_at,"
 		       " last_seen, addr) VALUES(?,?,?,?,?,?)",
 		   err, "sisiis", thash, lr->user.id, lr->csrf, (int64_t)now,
 		   (int64_t)now, addr);
 	if (!rc)
-		rc = exec1(st, "DELETE FROM login_failure WHERE kind = 'user' AND key = ?",
-			   err, "s", name);
+		rc = exec1(st, "DELETE FROM login_failure WHERE kind = 'pair' AND key = ?",
+			   err, "s", pk);
+	/* This address is now one the user logs in from. */
+	if (!rc && addr)
+		rc = exec1(st, "INSERT INTO login_known(user_id, addr, last_ok) VALUES(?,?,?)"
+			       " ON CONFLICT(user_id, addr) DO UPDATE SET last_ok = excluded.last_ok",
+			   err, "isi", lr->user.id, addr, (int64_t)now);
+	if (!rc)
+		rc = exec1(st, "DELETE FROM login_known WHERE user_id = ? AND last_ok < ?",
+			   err, "ii", lr->user.id,
+			   (int64_t)now - (int64_t)AUTH_KNOWN_ADDR_DAYS * 86400);
 	/* Expired sessions of this user are garbage now. */
 	if (!rc)
 		rc = exec1(st, "DELETE FROM app_session WHERE user_id = ? AND"
@@ -628,13 +761,20 @@ int auth_session_end(struct store *st, const char *token, struct uc_err *err)
 }
 
 int auth_token_create(struct store *st, const char *name, const char *label,
+		      const struct auth_token_opts *opts,
 		      char out[AUTH_APITOKEN_CHARS + 1], int64_t *id,
 		      struct uc_err *err)
 {
 	struct auth_user u;
 	char raw[AUTH_TOKEN_CHARS + 1], thash[65];
+	int days = opts && opts->days ? opts->days : AUTH_TOKEN_DAYS_DEFAULT;
+	int64_t now = (int64_t)time(NULL);
 	int rc;
 
+	if (days < 1 || days > AUTH_TOKEN_DAYS_MAX)
+		return uc_error(err, UC_EINPUT,
+				"a token lives 1 to %d days (asked for %d)",
+				AUTH_TOKEN_DAYS_MAX, days);
 	if (sodium_init() < 0)
 		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
 	rc = auth_user_get(st, name, &u, err);
@@ -645,9 +785,10 @@ int auth_token_create(struct store *st, const char *name, const char *label,
 	random_token(raw);
 	snprintf(out, AUTH_APITOKEN_CHARS + 1, "%s%s", AUTH_APITOKEN_PREFIX, raw);
 	auth_hash_hex(out, thash);
-	rc = exec1(st, "INSERT INTO api_token(token_hash, user_id, label, created_at)"
-		       " VALUES(?,?,?,?)",
-		   err, "sisi", thash, u.id, label, (int64_t)time(NULL));
+	rc = exec1(st, "INSERT INTO api_token(token_hash, user_id, label, created_at,"
+		       " expires_at, read_only) VALUES(?,?,?,?,?,?)",
+		   err, "sisiii", thash, u.id, label, now, now + (int64_t)days * 86400,
+		   (int64_t)(opts && opts->read_only));
 	if (!rc && id)
 		*id = store_last_id(st);
 	return rc;
@@ -658,14 +799,15 @@ int auth_token_check(struct store *st, const char *token, time_t now,
 {
 	struct store_stmt *q = NULL;
 	char thash[65];
-	int rc, found = 0;
+	int64_t expires = 0;
+	int rc, found = 0, ro = 0;
 
 	if (!token || strlen(token) != AUTH_APITOKEN_CHARS ||
 	    strncmp(token, AUTH_APITOKEN_PREFIX, 4) != 0)
 		return uc_error(err, UC_EDENIED, "invalid API token");
 	auth_hash_hex(token, thash);
-	rc = store_prepare(st, "SELECT " USER_COLS " FROM api_token t"
-			       " JOIN app_user u ON u.id = t.user_id"
+	rc = store_prepare(st, "SELECT " USER_COLS ", t.expires_at, t.read_only"
+			       " FROM api_token t JOIN app_user u ON u.id = t.user_id"
 			       " WHERE t.token_hash = ? AND t.revoked = 0", &q, err);
 	if (rc)
 		return rc;
@@ -673,6 +815,8 @@ int auth_token_check(struct store *st, const char *token, time_t now,
 	rc = store_step(q, err);
 	if (rc == STORE_ROW) {
 		user_from_row(q, u);
+		expires = store_col_int(q, 6);
+		ro = store_col_int(q, 7) != 0;
 		found = 1;
 	}
 	store_finalize(q);
@@ -680,7 +824,13 @@ int auth_token_check(struct store *st, const char *token, time_t now,
 		return -rc;
 	if (!found || u->disabled)
 		return uc_error(err, UC_EDENIED, "invalid or revoked API token");
-	(void)now;
+	if (expires <= (int64_t)now) {
+		memset(u, 0, sizeof(*u));
+		return uc_error(err, UC_EDENIED,
+				"API token expired; ask for a new one (uctrack token "
+				"create, or POST /api/v1/tokens)");
+	}
+	u->read_only = ro;
 	return UC_OK;
 }
 

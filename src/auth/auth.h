@@ -8,9 +8,12 @@
  * cookies and API tokens are 256-bit random values; only their BLAKE2b-256
  * hashes are stored. A session expires after `idle_s` without use and
  * `absolute_s` after login, whichever comes first. Failed logins are
- * counted per user name and per client address over `fail_window_s`;
- * past the limit, logins are refused (even with the right password) until
- * the window has passed.
+ * counted over `fail_window_s` per user name and address, per user name
+ * and per address; past a limit, each further try waits twice as long as
+ * the previous one (1, 2, 4 ... at most `max_delay_s` seconds), and tries
+ * made while waiting are refused without counting. Failures made from
+ * elsewhere never slow a user at an address it has logged in from before
+ * (table login_known), so nobody can lock a user or a shared proxy out.
  *
  * Usage:
  *
@@ -59,6 +62,8 @@ struct auth_user {
 	char office[AUTH_SCOPE_MAX + 1];     /* field office scope, "" when none */
 	char provider[AUTH_SCOPE_MAX + 1];   /* provider org scope, "" when none */
 	int disabled;                        /* 1 when the account is disabled */
+	int read_only;                       /* 1 when authenticated by a
+					      * read-only API token */
 };
 
 struct auth_config {
@@ -67,9 +72,11 @@ struct auth_config {
 	int fail_window_s; /* failed-login counting window, seconds */
 	int max_fail_user; /* failures per user name within the window */
 	int max_fail_addr; /* failures per client address within the window */
+	int max_delay_s;   /* longest wait between tries past a limit */
 };
 
-#define AUTH_CONFIG_DEFAULT {1800, 43200, 900, 5, 20}
+#define AUTH_CONFIG_DEFAULT {1800, 43200, 900, 5, 20, 60}
+#define AUTH_KNOWN_ADDR_DAYS 90 /* an address stays known this long */
 
 /* Why a login or credential check failed (beyond err). */
 enum auth_fail {
@@ -147,8 +154,11 @@ int auth_user_disable(struct store *st, const char *name, struct uc_err *err);
 int auth_user_get(struct store *st, const char *name, struct auth_user *out,
 		  struct uc_err *err);
 
-/* Password policy: 0 or UC_EINPUT saying what to fix. */
-int auth_password_check(const char *password, struct uc_err *err);
+/* Password policy: 10 to 1024 bytes, not only blanks, at least 5
+ * different characters, not the user name followed by digits or symbols
+ * (name may be NULL) and not one of the most common passwords. 0 or
+ * UC_EINPUT saying what to fix. */
+int auth_password_check(const char *name, const char *password, struct uc_err *err);
 
 /*
  * Log in. On success returns 0 with lr->token/csrf/user set and a session
@@ -178,12 +188,23 @@ int auth_session_check_until(struct store *st, const struct auth_config *cfg,
 /* Log out: delete the session (no error when it does not exist). */
 int auth_session_end(struct store *st, const char *token, struct uc_err *err);
 
-/* Create an API token for user name; out gets "uct_" + 43 chars. */
+/* How a token is made: it expires after days (1..AUTH_TOKEN_DAYS_MAX);
+ * a read-only token may call only routes that change nothing. */
+#define AUTH_TOKEN_DAYS_DEFAULT 90
+#define AUTH_TOKEN_DAYS_MAX 366
+struct auth_token_opts {
+	int days;       /* 0: AUTH_TOKEN_DAYS_DEFAULT */
+	int read_only;  /* 1: reads only */
+};
+/* Create an API token for user name; out gets "uct_" + 43 chars. A new
+ * password or disabling the user revokes its tokens. opts may be NULL. */
 #define AUTH_APITOKEN_CHARS (4 + AUTH_TOKEN_CHARS)
 int auth_token_create(struct store *st, const char *name, const char *label,
+		      const struct auth_token_opts *opts,
 		      char out[AUTH_APITOKEN_CHARS + 1], int64_t *id,
 		      struct uc_err *err);
-/* Check a bearer token; fills *u. UC_EDENIED when unknown or revoked. */
+/* Check a bearer token; fills *u (u->read_only for a read-only token).
+ * UC_EDENIED when unknown, revoked or expired. */
 int auth_token_check(struct store *st, const char *token, time_t now,
 		     struct auth_user *u, struct uc_err *err);
 /* Revoke token id (owner_id > 0 restricts to that user's tokens). */

@@ -223,3 +223,36 @@ int case_anumber(struct store *st, int64_t id, char out[10], struct uc_err *err)
 			      (long long)id);
 	return rc;
 }
+
+int case_event_owner(struct store *st, int64_t id, const char *event_id,
+		     struct case_event_owner *out, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	/* field_event_skey and the record_link primary key: two lookups. */
+	rc = store_prepare(st,
+		"SELECT e.type, e.recorded_by,"
+		" e.a_number IS NOT NULL AND e.a_number ="
+		"  coalesce(c.a_number, (SELECT a_number FROM person WHERE id = c.person_id))"
+		" OR (SELECT person_id FROM record_link"
+		"     WHERE src_tbl = 'field_event' AND src_rid = e.rid) = c.person_id"
+		" FROM field_event e, tcase c"
+		" WHERE e.skey = ? AND c.id = ? ORDER BY e.rid DESC LIMIT 1", &q, err);
+	if (rc)
+		return rc;
+	store_bind_text(q, 1, event_id, -1);
+	store_bind_int(q, 2, id);
+	rc = store_step(q, err);
+	if (rc == STORE_ROW) {
+		out->found = 1;
+		snprintf(out->type, sizeof(out->type), "%s",
+			 store_col_text(q, 0) ? store_col_text(q, 0) : "");
+		snprintf(out->recorded_by, sizeof(out->recorded_by), "%s",
+			 store_col_text(q, 1) ? store_col_text(q, 1) : "");
+		out->same_case = store_col_int(q, 2) != 0;
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : UC_OK;
+}

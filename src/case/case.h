@@ -93,4 +93,18 @@ int case_scope(struct store *st, int64_t id, struct case_scope *out, struct uc_e
  * person's best) into out; UC_ECONFLICT when it has none. */
 int case_anumber(struct store *st, int64_t id, char out[10], struct uc_err *err);
 
+/* An event id already stored, as a new version of it would change it. */
+struct case_event_owner {
+	int found;           /* 1 when a field event has this id */
+	int same_case;       /* 1 when its latest version is one of case id's
+			      * records (its A-number or its linked person) */
+	char type[40];       /* the latest version's type */
+	char recorded_by[65];/* who recorded the latest version, "" unknown */
+};
+
+/* Look up event_id for case id (the event endpoint refuses a new version
+ * of another child's event, or one that changes its type). */
+int case_event_owner(struct store *st, int64_t id, const char *event_id,
+		     struct case_event_owner *out, struct uc_err *err);
+
 #endif

@@ -17,6 +17,7 @@ struct serve_cfg {
 	char *listen;            /* [server] listen, owned */
 	char *key_file;          /* [server]/[crypto] key_file, owned */
 	char *proxy;             /* [server] trusted_proxy, owned */
+	char *proxy_secret;      /* [server] trusted_proxy_secret, owned */
 	const char *file;        /* config path, for messages */
 	int bad;                 /* a value was invalid */
 };
@@ -61,6 +62,8 @@ static int on_ini(void *user, const char *section, const char *name,
 		set_str(&c->key_file, v);
 	else if (strcmp(name, "trusted_proxy") == 0)
 		set_str(&c->proxy, v);
+	else if (strcmp(name, "trusted_proxy_secret") == 0)
+		set_str(&c->proxy_secret, v);
 	else if (strcmp(name, "threads") == 0)
 		return set_int(c, name, v, 1, 256, &h->threads);
 	else if (strcmp(name, "timeout") == 0)
@@ -83,6 +86,8 @@ static int on_ini(void *user, const char *section, const char *name,
 		return set_int(c, name, v, 1, 1000, &h->auth.max_fail_user);
 	else if (strcmp(name, "login_max_addr") == 0)
 		return set_int(c, name, v, 1, 100000, &h->auth.max_fail_addr);
+	else if (strcmp(name, "login_max_delay") == 0)
+		return set_int(c, name, v, 1, 3600, &h->auth.max_delay_s);
 	else if (strcmp(name, "secure_cookies") == 0)
 		return set_int(c, name, v, 0, 1, &h->secure_cookies);
 	else if (strcmp(name, "shutdown_grace") == 0)
@@ -202,6 +207,7 @@ int cmd_serve(int argc, char **argv)
 	c.http.db_path = cli_global.db_path;
 	c.http.key_file = c.key_file;
 	c.http.trusted_proxy = c.proxy;
+	c.http.proxy_secret = c.proxy_secret;
 
 	/* Block the stop signals in every thread; this one waits for them. */
 	sigemptyset(&set);
@@ -237,5 +243,6 @@ out:
 	free(c.listen);
 	free(c.key_file);
 	free(c.proxy);
+	free(c.proxy_secret);
 	return rc;
 }

@@ -167,29 +167,49 @@ int cmd_token(int argc, char **argv)
 	struct store *st = NULL;
 	char tok[AUTH_APITOKEN_CHARS + 1], target[96], detail[64];
 	const char *label = NULL;
+	struct auth_token_opts topt = {0, 0};
 	int64_t id = 0;
 	long rid;
 	int rc;
 
 	if (argc < 3 || cli_is_help(argv[1])) {
-		fputs("usage: uctrack token create NAME [--label TEXT]\n"
+		fputs("usage: uctrack token create NAME [--label TEXT] [--days N] [--read-only]\n"
 		      "       uctrack token revoke ID\n\n"
 		      "create prints a new API token for user NAME (send it as\n"
-		      "'Authorization: Bearer TOKEN'); only its hash is stored.\n",
+		      "'Authorization: Bearer TOKEN'); only its hash is stored. It\n"
+		      "expires after N days (default 90, at most 366); a read-only\n"
+		      "token may only read. A new password revokes the user's tokens.\n",
 		      argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
-	if (argc == 5 && strcmp(argv[3], "--label") == 0)
-		label = argv[4];
-	else if (argc != 3)
-		return cli_usage_error("token: bad arguments");
+	for (int i = 3; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		long d;
+
+		if (strcmp(argv[1], "create") != 0)
+			return cli_usage_error("token %s: unexpected '%s'", argv[1], argv[i]);
+		if (strcmp(argv[i], "--label") == 0 && v) {
+			label = argv[++i];
+		} else if (strcmp(argv[i], "--days") == 0 && v) {
+			if (cli_parse_long(argv[++i], 1, AUTH_TOKEN_DAYS_MAX, &d))
+				return cli_usage_error("token create: --days takes 1 to %d",
+						       AUTH_TOKEN_DAYS_MAX);
+			topt.days = (int)d;
+		} else if (strcmp(argv[i], "--read-only") == 0) {
+			topt.read_only = 1;
+		} else {
+			return cli_usage_error("token create: bad argument '%s'", argv[i]);
+		}
+	}
 	rc = store_open(&st, cli_global.db_path, 0, &err);
 	if (rc)
 		goto out;
 	if (strcmp(argv[1], "create") == 0) {
 		snprintf(target, sizeof(target), "user:%.64s", argv[2]);
-		rc = auth_token_create(st, argv[2], label, tok, &id, &err);
-		snprintf(detail, sizeof(detail), "token_id=%lld", (long long)id);
+		rc = auth_token_create(st, argv[2], label, &topt, tok, &id, &err);
+		snprintf(detail, sizeof(detail), "token_id=%lld days=%d%s", (long long)id,
+			 topt.days ? topt.days : AUTH_TOKEN_DAYS_DEFAULT,
+			 topt.read_only ? " read_only" : "");
 		if (!rc)
 			rc = audit_cli(st, "token.create", target, detail, &err);
 		if (!rc)

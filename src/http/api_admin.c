@@ -127,7 +127,11 @@ int api_tokens_list(struct http_req *r, struct uc_err *err)
 	/* Admins see every token; others their own. Never the hashes. */
 	rc = store_prepare(r->st, "SELECT t.id, u.name AS user, t.label,"
 				  " datetime(t.created_at, 'unixepoch') AS created_at,"
-				  " CASE t.revoked WHEN 1 THEN 'revoked' ELSE 'active' END AS status"
+				  " datetime(t.expires_at, 'unixepoch') AS expires_at,"
+				  " t.read_only = 1 AS read_only,"
+				  " CASE WHEN t.revoked = 1 THEN 'revoked'"
+				  "  WHEN t.expires_at <= strftime('%s','now') THEN 'expired'"
+				  "  ELSE 'active' END AS status"
 				  " FROM api_token t JOIN app_user u ON u.id = t.user_id"
 				  " WHERE ? OR t.user_id = ? ORDER BY t.id", &q, err);
 	if (!rc) {
@@ -142,6 +146,8 @@ int api_tokens_list(struct http_req *r, struct uc_err *err)
 static const struct hj_field token_spec[] = {
 	{"label", HJ_STRING, 0},
 	{"user", HJ_STRING, 0},
+	{"days", HJ_INT, 0},
+	{"read_only", HJ_BOOL, 0},
 	{NULL, 0, 0},
 };
 
@@ -149,12 +155,27 @@ int api_tokens_create(struct http_req *r, struct uc_err *err)
 {
 	char tok[AUTH_APITOKEN_CHARS + 1];
 	const char *user, *label;
+	struct auth_token_opts topt = {0, 0};
+	json_t *days = NULL;
 	int64_t id = 0;
 	int rc;
 
 	rc = hj_check_fields(r->json, token_spec, "body", err);
 	if (rc)
 		return rc;
+	days = json_object_get(r->json, "days");
+	if (days) {
+		json_int_t d = json_integer_value(days);
+
+		if (d < 1 || d > AUTH_TOKEN_DAYS_MAX)
+			return uc_error(err, UC_EINPUT, "body.days: 1 to %d",
+					AUTH_TOKEN_DAYS_MAX);
+		topt.days = (int)d;
+	}
+	topt.read_only = json_is_true(json_object_get(r->json, "read_only"));
+	/* a read-only token cannot mint a token that writes */
+	if (r->user.read_only)
+		topt.read_only = 1;
 	user = hj_str(r->json, "user");
 	label = hj_str(r->json, "label");
 	if (label && strlen(label) > 200)
@@ -166,12 +187,14 @@ int api_tokens_create(struct http_req *r, struct uc_err *err)
 	if (!user)
 		user = r->user.name;
 	snprintf(r->target, sizeof(r->target), "user:%.64s", user);
-	rc = auth_token_create(r->st, user, label, tok, &id, err);
+	rc = auth_token_create(r->st, user, label, &topt, tok, &id, err);
 	if (rc)
 		return rc;
-	http_detail(r, "token_id=%lld", (long long)id);
-	r->out = json_pack("{s:I,s:s,s:s,s:s?}", "id", (json_int_t)id, "token", tok,
-			   "user", user, "label", label);
+	http_detail(r, "token_id=%lld read_only=%d", (long long)id, topt.read_only);
+	r->out = json_pack("{s:I,s:s,s:s,s:s?,s:i,s:b}", "id", (json_int_t)id, "token", tok,
+			   "user", user, "label", label, "days",
+			   topt.days ? topt.days : AUTH_TOKEN_DAYS_DEFAULT, "read_only",
+			   topt.read_only);
 	memset(tok, 0, sizeof(tok));
 	r->status = 201;
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");

@@ -5,6 +5,7 @@
  * here. Writes go through the importer (ingest_event_new) and are
  * followed by per-child re-triage when the triage module provides it.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -576,6 +577,53 @@ static int own_field(json_t *ev, const char *key, const char *value,
 	return UC_OK;
 }
 
+/*
+ * A client-chosen event_id names one event of one child: a retry or a
+ * correction is a new version of it, which only this case may make, and
+ * only with the same type. Anything else would move another child's
+ * contact, screening or claim (triage reads the newest version).
+ */
+#define EVENT_ID_MAX 64
+static int event_id_check(struct http_req *r, const char *type, int owner,
+			  struct uc_err *err)
+{
+	struct case_event_owner own;
+	const char *id = hj_str(r->json, "event_id");
+	size_t n = id ? strlen(id) : 0;
+	int rc;
+
+	if (!id || n == 0 || n > EVENT_ID_MAX)
+		return uc_error(err, UC_EINPUT,
+				"body.event_id: a string of 1 to %d characters, or leave "
+				"it out and the server makes one", EVENT_ID_MAX);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)id[i];
+
+		if (!(isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == ':'))
+			return uc_error(err, UC_EINPUT,
+					"body.event_id: character %zu is not a letter, digit, "
+					"'-', '_', '.' or ':'", i + 1);
+	}
+	if (!owner)
+		return UC_OK;
+	rc = case_event_owner(r->st, r->case_id, id, &own, err);
+	if (rc || !own.found)
+		return rc;
+	if (!own.same_case) {
+		http_detail(r, " event_id=%.64s other_child=1", id);
+		return uc_error(err, UC_ECONFLICT,
+				"body.event_id: '%s' is an event of another child; an "
+				"event id names one event of one child. Leave event_id "
+				"out and the server makes a new one", id);
+	}
+	if (strcmp(own.type, type) != 0)
+		return uc_error(err, UC_ECONFLICT,
+				"body.event_id: '%s' is a '%s' event; a new version must "
+				"keep its type (leave event_id out to record a new event)",
+				id, own.type);
+	return UC_OK;
+}
+
 int api_case_events(struct http_req *r, struct uc_err *err)
 {
 	struct ingest_opts opts;
@@ -583,7 +631,7 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 	const char *type = hj_str(r->json, "type");
 	const char *note = hj_str(r->json, "note");
 	char anum[10], eid[40];
-	int rc, is_new = 0, in_tx = 0, retriaged = 0;
+	int rc, is_new = 0, in_tx = 0, retriaged = 0, own_id = 0;
 
 	memset(&opts, 0, sizeof(opts));
 	opts.quiet = 1;
@@ -603,7 +651,12 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 		rc = own_field(r->json, "provider", r->user.provider, err);
 	if (rc)
 		return rc;
-	if (!json_object_get(r->json, "event_id")) {
+	if (json_object_get(r->json, "event_id")) {
+		rc = event_id_check(r, type, 0, err);
+		if (rc)
+			return rc;
+		own_id = 1;
+	} else {
 		unsigned char rnd[8];
 		char hex[17];
 
@@ -641,6 +694,9 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 	http_write_lock(r);
 	rc = store_begin(r->st, err);
 	in_tx = !rc;
+	/* under the write lock: no other request stores this id meanwhile */
+	if (!rc && own_id)
+		rc = event_id_check(r, type, 1, err);
 	if (!rc)
 		rc = ingest_event_new(ic, r->json, "api", &is_new, err);
 	/* the new event reaches its child's records at once (record_link) */

@@ -76,6 +76,9 @@ int api_login(struct http_req *r, struct uc_err *err)
 	}
 	r->user = lr.user;
 	r->authed = 1;
+	/* Logging in again ends the session the browser still held. */
+	if (r->session[0] && auth_session_end(r->st, r->session, NULL) == UC_OK)
+		http_auth_changed(r->srv);
 	buf_init(&c, 512);
 	buf_addf(&c, "uc_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 		 lr.token, cfg->auth.absolute_s, cfg->secure_cookies ? "; Secure" : "");

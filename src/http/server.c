@@ -49,6 +49,7 @@ struct http_server {
 	char *db_path;                 /* owned copy of cfg.db_path */
 	char *host;                    /* owned copy of cfg.listen_host */
 	char *proxy;                   /* owned copy of cfg.trusted_proxy */
+	char *proxy_secret;            /* owned copy of cfg.proxy_secret */
 	struct MHD_Daemon *d;          /* the daemon */
 	pthread_key_t store_key;       /* per-thread struct tctx */
 	struct audit_writer *audit;    /* group-commit audit writer */
@@ -700,6 +701,14 @@ static int authenticate_or_reply(struct http_req *r, struct uc_err *err)
 	enum auth_fail fail = AUTH_FAIL_NONE;
 	int rc;
 
+	/* A public route (log in, health) ignores credentials: a stale or
+	 * expired cookie must not stop anyone from logging in again. The
+	 * login ends the session the cookie names, if any. */
+	if (r->route->cap == AUTH_CAP_PUBLIC) {
+		if (cookie && strlen(cookie) < sizeof(r->session))
+			snprintf(r->session, sizeof(r->session), "%s", cookie);
+		return UC_OK;
+	}
 	if (authz) {
 		if (strncmp(authz, "Bearer ", 7) != 0) {
 			r->hint = HTTP_HINT_UNAUTHENTICATED;
@@ -724,8 +733,6 @@ static int authenticate_or_reply(struct http_req *r, struct uc_err *err)
 		}
 		return rc;
 	}
-	if (r->route->cap == AUTH_CAP_PUBLIC)
-		return UC_OK;
 	r->hint = HTTP_HINT_UNAUTHENTICATED;
 	return uc_error(err, UC_EDENIED,
 			"authentication required: log in with POST /api/v1/session "
@@ -920,6 +927,11 @@ static int pipeline(struct http_req *r, struct uc_err *err)
 	rc = csrf_or_reply(r, err);
 	if (rc)
 		return rc;
+	if (r->user.read_only && strcmp(r->method, "GET") != 0 &&
+	    strcmp(r->method, "HEAD") != 0)
+		return uc_error(err, UC_EDENIED,
+				"this API token is read-only: it may not %s",
+				r->route->action);
 	if (r->route->cap != AUTH_CAP_PUBLIC && !auth_allows(&r->user, r->route->cap))
 		return uc_error(err, UC_EDENIED,
 				"role %s may not %s (needs %s)",
@@ -989,7 +1001,7 @@ static void client_addr(struct http_req *r)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const char *xff;
+	const char *xff, *sec;
 
 	snprintf(r->addr, sizeof(r->addr), "unknown");
 	if (ci && ci->client_addr) {
@@ -1002,15 +1014,25 @@ static void client_addr(struct http_req *r)
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 				  r->addr, sizeof(r->addr));
 	}
+	/* Any local process can reach the proxy's address and send
+	 * X-Forwarded-For: only the proxy knows the secret. The address it
+	 * forwards must be one (nothing else reaches the audit log). */
 	if (r->srv->proxy && strcmp(r->addr, r->srv->proxy) == 0 &&
-	    (xff = http_header(r, "X-Forwarded-For")) != NULL) {
+	    (xff = http_header(r, "X-Forwarded-For")) != NULL &&
+	    (sec = http_header(r, "X-Uctrack-Proxy-Secret")) != NULL &&
+	    auth_token_equal(sec, r->srv->proxy_secret)) {
 		const char *last = strrchr(xff, ',');
+		unsigned char ip[sizeof(struct in6_addr)];
+		char a[INET6_ADDRSTRLEN];
 
 		last = last ? last + 1 : xff;
 		while (*last == ' ')
 			last++;
-		if (*last && strlen(last) < sizeof(r->addr))
-			snprintf(r->addr, sizeof(r->addr), "%s", last);
+		snprintf(a, sizeof(a), "%s", last);
+		a[strcspn(a, " ")] = '\0';
+		if (strlen(last) < sizeof(a) && (inet_pton(AF_INET, a, ip) == 1 ||
+						 inet_pton(AF_INET6, a, ip) == 1))
+			snprintf(r->addr, sizeof(r->addr), "%s", a);
 	}
 }
 
@@ -1552,6 +1574,7 @@ static void free_server(struct http_server *s)
 	free(s->db_path);
 	free(s->host);
 	free(s->proxy);
+	free(s->proxy_secret);
 	free(s);
 }
 
@@ -1568,10 +1591,19 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 	s->cfg = *cfg;
 	s->db_path = uc_xstrdup(cfg->db_path);
 	s->host = uc_xstrdup(cfg->listen_host ? cfg->listen_host : "127.0.0.1");
+	if (cfg->trusted_proxy && (!cfg->proxy_secret || strlen(cfg->proxy_secret) < 16)) {
+		free(s);
+		return uc_error(err, UC_EUSAGE,
+				"[server] trusted_proxy needs trusted_proxy_secret (16 or "
+				"more characters) that the proxy sends as "
+				"X-Uctrack-Proxy-Secret; see docs/security.md");
+	}
 	s->proxy = cfg->trusted_proxy ? uc_xstrdup(cfg->trusted_proxy) : NULL;
+	s->proxy_secret = cfg->proxy_secret ? uc_xstrdup(cfg->proxy_secret) : NULL;
 	s->cfg.db_path = s->db_path;
 	s->cfg.listen_host = s->host;
 	s->cfg.trusted_proxy = s->proxy;
+	s->cfg.proxy_secret = s->proxy_secret;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->idle, NULL);
 	pthread_cond_init(&s->ckpt_wake, NULL);

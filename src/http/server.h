@@ -57,11 +57,15 @@ struct http_config {
 	int max_per_ip;            /* concurrent connections from one address */
 	int report_refresh_s;      /* a stale report snapshot is recomputed at
 				      most this often (seconds) */
+	const char *proxy_secret;  /* trusted_proxy must send it in
+				      X-Uctrack-Proxy-Secret for its
+				      X-Forwarded-For to count; required
+				      with trusted_proxy */
 };
 
 #define HTTP_CONFIG_DEFAULT                                                   \
 	{NULL, "127.0.0.1", 8080, 4, 30, 64 * 1024, 64 * 1024 * 1024, 512, 0, \
-	 NULL, NULL, AUTH_CONFIG_DEFAULT, 5, 10000, 600000, 128, 300}
+	 NULL, NULL, AUTH_CONFIG_DEFAULT, 5, 10000, 600000, 128, 300, NULL}
 
 /* Route flags. */
 #define RT_PII 0x1    /* reads or returns a child's personal data */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -109,7 +110,7 @@ static void test_user_rules(void **state)
 
 static void test_login_session(void **state)
 {
-	struct auth_config cfg = {10, 20, 60, 3, 100};
+	struct auth_config cfg = {10, 20, 60, 3, 100, 60};
 	struct auth_login_result lr;
 	struct auth_user u;
 	struct uc_err err = UC_ERR_INIT;
@@ -150,49 +151,140 @@ static void test_login_session(void **state)
 
 static void test_throttle(void **state)
 {
-	struct auth_config cfg = {10, 20, 60, 3, 5};
+	struct auth_config cfg = {10, 20, 60, 3, 5, 60};
 	struct auth_login_result lr;
 	struct uc_err err = UC_ERR_INIT;
-	time_t t0 = 2000000;
+	time_t t0 = 2000000, t;
+	int throttled = 0;
 
-	for (int i = 0; i < 3; i++) {
-		assert_int_equal(auth_login(*state, &cfg, "ana", "wrong password!",
-					    "10.0.0.2", t0 + i, &lr, &err), UC_EDENIED);
-		assert_int_equal(lr.fail, AUTH_FAIL_CREDENTIALS);
+	/* ana works from 10.0.0.3 */
+	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
+				    "10.0.0.3", t0, &lr, &err), 0);
+	/* someone elsewhere guesses ana's password, once a second */
+	for (t = t0 + 1; t < t0 + 40; t++) {
+		int rc = auth_login(*state, &cfg, "ana", "wrong password!", "10.6.6.6",
+				    t, &lr, &err);
+
+		assert_int_equal(rc, UC_EDENIED);
+		if (lr.fail == AUTH_FAIL_THROTTLED) {
+			throttled++;
+			assert_true(lr.retry_after >= 1 && lr.retry_after <= 60);
+		}
 	}
-	/* right password, but throttled */
+	/* slowed down: from the 3rd failure on each try waits 1, 2, 4 ... s */
+	assert_true(throttled > 20);
+	/* ... but that never locks ana out where she works */
 	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
-				    "10.0.0.3", t0 + 5, &lr, &err), UC_EDENIED);
+				    "10.0.0.3", t, &lr, &err), 0);
+	/* from an address she has not used, the guesses slow her too, for
+	 * at most max_delay seconds */
+	assert_int_equal(auth_login(*state, &cfg, "ana", "wrong password!", "10.6.6.6",
+				    t, &lr, &err), UC_EDENIED);
+	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
+				    "10.0.0.4", t, &lr, &err), UC_EDENIED);
 	assert_int_equal(lr.fail, AUTH_FAIL_THROTTLED);
-	assert_true(lr.retry_after > 0 && lr.retry_after <= 60);
-	/* after the window it works */
+	assert_true(lr.retry_after <= 60);
+	/* tries while throttled are not counted: hammering does not extend it */
+	for (int i = 0; i < 50; i++)
+		auth_login(*state, &cfg, "ana", "wrong password!", "10.6.6.6", t + 1,
+			   &lr, &err);
 	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
-				    "10.0.0.3", t0 + 200, &lr, &err), 0);
-	/* per address: many users from one address */
-	for (int i = 0; i < 5; i++)
-		auth_login(*state, &cfg, "nobody", "whatever12345", "10.9.9.9",
-			   t0 + 300, &lr, &err);
+				    "10.0.0.4", t + 61, &lr, &err), 0);
+	assert_int_equal(auth_user_add(*state, "bob", AUTH_ROLE_OFFICER, "HOU", NULL,
+				       "staple battery horse", &err), 0);
+	assert_int_equal(auth_login(*state, &cfg, "bob", "staple battery horse",
+				    "10.9.9.9", t + 99, &lr, &err), 0);
+	/* one address guessing many names is slowed (5 failures) ... */
+	for (int i = 0; i < 5; i++) {
+		char nm[16];
+
+		snprintf(nm, sizeof(nm), "nobody%d", i);
+		auth_login(*state, &cfg, nm, "whatever12345", "10.9.9.9", t + 100 + i,
+			   &lr, &err);
+	}
 	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
-				    "10.9.9.9", t0 + 301, &lr, &err), UC_EDENIED);
+				    "10.9.9.9", t + 104, &lr, &err), UC_EDENIED);
 	assert_int_equal(lr.fail, AUTH_FAIL_THROTTLED);
+	/* ... but a user who logs in from there (an office behind one proxy)
+	 * is not locked out by it */
+	assert_int_equal(auth_login(*state, &cfg, "bob", "staple battery horse",
+				    "10.9.9.9", t + 106, &lr, &err), 0);
+	/* ana's own failures where she works slow her there: 1 s, 2 s ... */
+	t += 200;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(auth_login(*state, &cfg, "ana", "wrong password!",
+					    "10.0.0.3", t, &lr, &err), UC_EDENIED);
+	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
+				    "10.0.0.3", t, &lr, &err), UC_EDENIED);
+	assert_int_equal(lr.fail, AUTH_FAIL_THROTTLED);
+	assert_int_equal(lr.retry_after, 1);
+	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
+				    "10.0.0.3", t + 1, &lr, &err), 0);
+}
+
+static void test_password_policy(void **state)
+{
+	struct uc_err err = UC_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(auth_password_check("ana", "short", &err), UC_EINPUT);
+	assert_int_equal(auth_password_check("ana", "          ", &err), UC_EINPUT);
+	assert_non_null(strstr(err.msg, "spaces"));
+	assert_int_equal(auth_password_check("ana", "\t \t \t \t \t ", &err), UC_EINPUT);
+	assert_int_equal(auth_password_check("ana", "aaaaaaaaaaaa", &err), UC_EINPUT);
+	assert_int_equal(auth_password_check("ana", "abababababab", &err), UC_EINPUT);
+	assert_int_equal(auth_password_check("ana", "Password123", &err), UC_EINPUT);
+	assert_non_null(strstr(err.msg, "common"));
+	assert_int_equal(auth_password_check("ana", "QWERTYUIOP", &err), UC_EINPUT);
+	assert_int_equal(auth_password_check("anabelle", "Anabelle2024!", &err), UC_EINPUT);
+	assert_non_null(strstr(err.msg, "user name"));
+	assert_int_equal(auth_password_check("ana", "correct horse battery", &err), 0);
+	assert_int_equal(auth_password_check("lp2", "pw-lp2-0123", &err), 0);
+	assert_int_equal(auth_password_check(NULL, "river stone lamp", &err), 0);
+	/* the same policy on every path that sets a password */
+	assert_int_equal(auth_user_passwd(*state, "ana", "          ", &err), UC_EINPUT);
+	assert_int_equal(auth_user_add(*state, "cy", AUTH_ROLE_ANALYST, NULL, NULL,
+				       "1234567890", &err), UC_EINPUT);
 }
 
 static void test_tokens_disable(void **state)
 {
-	char tok[AUTH_APITOKEN_CHARS + 1];
+	char tok[AUTH_APITOKEN_CHARS + 1], tok2[AUTH_APITOKEN_CHARS + 1];
+	struct auth_token_opts ro = {2, 1};
 	struct auth_user u;
 	struct uc_err err = UC_ERR_INIT;
+	time_t now = time(NULL);
 	int64_t id = 0;
 
-	assert_int_equal(auth_token_create(*state, "ana", "ci", tok, &id, &err), 0);
+	assert_int_equal(auth_token_create(*state, "ana", "ci", NULL, tok, &id, &err), 0);
 	assert_int_equal(strncmp(tok, "uct_", 4), 0);
-	assert_int_equal(auth_token_check(*state, tok, 0, &u, &err), 0);
+	assert_int_equal(auth_token_check(*state, tok, now, &u, &err), 0);
 	assert_string_equal(u.name, "ana");
+	assert_int_equal(u.read_only, 0);
+	/* expires after 90 days by default */
+	assert_int_equal(auth_token_check(*state, tok, now + 89 * 86400, &u, &err), 0);
+	assert_int_equal(auth_token_check(*state, tok, now + 91 * 86400, &u, &err),
+			 UC_EDENIED);
+	assert_non_null(strstr(err.msg, "expired"));
 	tok[10] ^= 1;
-	assert_int_equal(auth_token_check(*state, tok, 0, &u, &err), UC_EDENIED);
+	assert_int_equal(auth_token_check(*state, tok, now, &u, &err), UC_EDENIED);
 	tok[10] ^= 1;
+	/* read-only, 2 days */
+	assert_int_equal(auth_token_create(*state, "ana", "ro", &ro, tok2, &id, &err), 0);
+	assert_int_equal(auth_token_check(*state, tok2, now, &u, &err), 0);
+	assert_int_equal(u.read_only, 1);
+	assert_int_equal(auth_token_check(*state, tok2, now + 3 * 86400, &u, &err),
+			 UC_EDENIED);
+	ro.days = 400;
+	assert_int_equal(auth_token_create(*state, "ana", "x", &ro, tok2, &id, &err),
+			 UC_EINPUT);
+	/* a new password revokes the tokens made before it */
+	assert_int_equal(auth_user_passwd(*state, "ana", "a whole new phrase", &err), 0);
+	assert_int_equal(auth_token_check(*state, tok, now, &u, &err), UC_EDENIED);
+	assert_int_equal(auth_token_create(*state, "ana", "ci", NULL, tok, &id, &err), 0);
+	assert_int_equal(auth_token_check(*state, tok, now, &u, &err), 0);
 	assert_int_equal(auth_user_disable(*state, "ana", &err), 0);
-	assert_int_equal(auth_token_check(*state, tok, 0, &u, &err), UC_EDENIED);
+	assert_int_equal(auth_token_check(*state, tok, now, &u, &err), UC_EDENIED);
 	assert_int_equal(auth_user_disable(*state, "zed", &err), UC_ENOTFOUND);
 }
 
@@ -228,6 +320,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_user_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_password_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens_disable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seal, setup, teardown),
 	};
