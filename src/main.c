@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 
@@ -95,6 +96,11 @@ int main(int argc, char **argv)
 {
 	const char *db = NULL, *config = getenv("UCTRACK_CONFIG");
 	int i = 1, rc;
+
+	/* Everything uctrack writes holds or derives from children's data
+	 * (the database and its -wal/-shm, exports, rejects, uploads): only
+	 * the owner may read it. */
+	umask(077);
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];

@@ -1,10 +1,14 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
 
 struct cli_global cli_global;
 
@@ -44,4 +48,23 @@ int cli_parse_long(const char *s, long min, long max, long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int cli_audit(struct store *st, const char *action, const char *target,
+	      const char *purpose, const char *detail, struct uc_err *err)
+{
+	const char *u = getenv("USER");
+	struct passwd *pw;
+	char actor[96];
+	struct audit_entry e = {
+		.actor = actor, .role = "cli", .action = action, .target = target,
+		.purpose = purpose, .outcome = "ok", .detail = detail,
+	};
+
+	if (!u || !*u) {
+		pw = getpwuid(getuid());
+		u = pw ? pw->pw_name : "unknown";
+	}
+	snprintf(actor, sizeof(actor), "cli:%.80s", u);
+	return audit_append(st, &e, NULL, err);
 }

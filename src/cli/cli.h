@@ -9,6 +9,7 @@
  * 2 usage error; 3 runtime failure (I/O, database).
  */
 #include "core/err.h"
+#include "store/store.h"
 
 struct cli_global {
 	const char *db_path;     /* --db, else $UCTRACK_DB, else ./uctrack.db */
@@ -48,5 +49,12 @@ int cli_is_help(const char *arg);
  * Returns 0 or -1.
  */
 int cli_parse_long(const char *s, long min, long max, long *out);
+
+/* Audit what a CLI command did or read: actor "cli:$USER" (the login
+ * name), role "cli", outcome "ok". Reads of children's personal data
+ * (queue, reports, explanations, link review) are entries as well as
+ * writes; purpose and detail may be NULL. In its own transaction. */
+int cli_audit(struct store *st, const char *action, const char *target,
+	      const char *purpose, const char *detail, struct uc_err *err);
 
 #endif

@@ -106,7 +106,12 @@ static void triage_usage(FILE *f)
 	      "       uctrack triage --explain WHO\n"
 	      "       uctrack triage person WHO... [--timing]\n"
 	      "       uctrack triage --export-facts FILE.csv\n"
-	      "       uctrack triage override WHO (--group G | --lift-hold NAME) --reason TEXT --by USER\n\n"
+	      "       uctrack triage override WHO (--group G | --lift-hold NAME) --reason TEXT --by USER\n"
+	      "       uctrack triage lift request WHO --hold NAME --reason TEXT --by USER\n"
+	      "       uctrack triage lift (approve|reject|withdraw) ID --by USER [--note TEXT]\n"
+	      "       uctrack triage lift list [WHO]\n\n"
+	      "A statutory hold (rule set: 'statutory') is lifted by two people: one\n"
+	      "requests, another (not the requester) approves; every step is audited.\n"
 	      "Project case facts (when records changed), evaluate the rule set on every\n"
 	      "case, store group, priority, fired rules, holds and tasks.\n"
 	      "WHO: case id (C12), person id (12 or P12) or A-number (208123456).\n"
@@ -179,11 +184,101 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int print_lift(void *arg, const struct triage_lift *l, struct uc_err *err)
+{
+	(void)arg;
+	(void)err;
+	printf("%lld\tC%lld\t%s\t%s\t%s %s\t%s%s%s\t%s\n", (long long)l->id,
+	       (long long)l->case_id, l->hold, l->status, l->requested_by, l->requested_at,
+	       l->decided_by, l->decided_by[0] ? " " : "", l->decided_at, l->reason);
+	return 0;
+}
+
+/* triage lift request|approve|reject|withdraw|list ... */
+static int lift_sub(struct triage *t, struct store *st, int argc, char **argv,
+		    struct uc_err *err)
+{
+	const char *hold = NULL, *reason = NULL, *by = NULL, *note = NULL;
+	char target[96], detail[200];
+	struct triage_lift l;
+	int64_t id = 0, case_id = 0;
+	long lid = 0;
+
+	if (argc < 1)
+		return cli_usage_error("triage lift: request, approve, reject, withdraw or list");
+	if (strcmp(argv[0], "list") == 0) {
+		if (argc > 2)
+			return cli_usage_error("triage lift list: at most one WHO");
+		if (argc == 2 && triage_find(t, argv[1], &case_id, err))
+			return cli_fail(err);
+		printf("id\tcase\thold\tstatus\trequested\tdecided\treason\n");
+		snprintf(target, sizeof(target), argc == 2 ? "case:C%lld" : "hold_lifts:pending",
+			 (long long)case_id);
+		if (triage_lift_list(st, case_id, 0, print_lift, NULL, err) ||
+		    cli_audit(st, "hold_lift.read", target, NULL, NULL, err))
+			return cli_fail(err);
+		return 0;
+	}
+	if (argc < 2)
+		return cli_usage_error("triage lift %s: expected %s", argv[0],
+				       strcmp(argv[0], "request") == 0 ? "WHO" : "ID");
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--hold") == 0 && v)
+			hold = argv[++i];
+		else if (strcmp(a, "--reason") == 0 && v)
+			reason = argv[++i];
+		else if (strcmp(a, "--by") == 0 && v)
+			by = argv[++i];
+		else if (strcmp(a, "--note") == 0 && v)
+			note = argv[++i];
+		else
+			return cli_usage_error("triage lift: unknown or incomplete option '%s'", a);
+	}
+	if (!by || !*by)
+		return cli_usage_error("triage lift %s: say who you are (--by USER)", argv[0]);
+	if (strcmp(argv[0], "request") == 0) {
+		if (!hold || !reason)
+			return cli_usage_error("triage lift request: --hold NAME and --reason TEXT");
+		if (triage_lift_request(t, argv[1], hold, reason, by, &id, err))
+			return cli_fail(err);
+		snprintf(target, sizeof(target), "case:%.80s", argv[1]);
+		snprintf(detail, sizeof(detail), "lift_id=%lld hold=%.64s by=%.64s",
+			 (long long)id, hold, by);
+		if (cli_audit(st, "hold_lift.request", target, NULL, detail, err))
+			return cli_fail(err);
+		if (!cli_global.quiet)
+			printf("lift of hold %s requested for %s (request %lld); it takes effect "
+			       "when a second person approves it\n", hold, argv[1], (long long)id);
+		return 0;
+	}
+	if (cli_parse_long(argv[1], 1, 0x7fffffffL, &lid))
+		return cli_usage_error("triage lift %s: ID is a request number, not '%s'",
+				       argv[0], argv[1]);
+	if (triage_lift_decide(t, lid, 0, argv[0], by, note, &l, err))
+		return cli_fail(err);
+	snprintf(target, sizeof(target), "case:C%lld", (long long)l.case_id);
+	snprintf(detail, sizeof(detail), "lift_id=%ld hold=%.64s status=%s by=%.64s",
+		 lid, l.hold, l.status, by);
+	if (cli_audit(st, strcmp(argv[0], "approve") == 0   ? "hold_lift.approve"
+			  : strcmp(argv[0], "reject") == 0 ? "hold_lift.reject"
+							   : "hold_lift.withdraw",
+		      target, NULL, detail, err))
+		return cli_fail(err);
+	if (!cli_global.quiet)
+		printf("request %ld %s by %s%s\n", lid, l.status, by,
+		       l.override_id ? "; the hold is lifted until the case's facts change" : "");
+	return 0;
+}
+
 static int triage_sub(struct triage *t, struct store *st, int argc, char **argv,
 		      struct uc_err *err)
 {
 	const char *who = NULL, *group = NULL, *hold = NULL, *reason = NULL, *by = NULL;
 
+	if (strcmp(argv[0], "lift") == 0)
+		return lift_sub(t, st, argc - 1, argv + 1, err);
 	if (argc < 2)
 		return cli_usage_error("triage %s: expected WHO", argv[0]);
 	who = argv[1];
@@ -252,10 +347,18 @@ static int triage_sub(struct triage *t, struct store *st, int argc, char **argv,
 	if (triage_override(t, who, group ? "group" : "lift_hold", group ? group : hold, reason,
 			    by, err))
 		return cli_fail(err);
+	{
+		char target[96], detail[160];
+
+		snprintf(target, sizeof(target), "case:%s", who);
+		snprintf(detail, sizeof(detail), "kind=%s value=%.64s by=%.64s",
+			 group ? "group" : "lift_hold", group ? group : hold, by);
+		if (cli_audit(st, "override.create", target, NULL, detail, err))
+			return cli_fail(err);
+	}
 	if (!cli_global.quiet)
 		printf("override recorded for %s: %s %s (by %s); honoured until the case's facts change\n",
 		       who, group ? "group" : "lift hold", group ? group : hold, by);
-	(void)st;
 	return 0;
 }
 
@@ -380,7 +483,8 @@ int cmd_triage(int argc, char **argv)
 		} else if (strcmp(a, "--export-facts") == 0 && v) {
 			export = v;
 			i++;
-		} else if (strcmp(a, "override") == 0 || strcmp(a, "person") == 0) {
+		} else if (strcmp(a, "override") == 0 || strcmp(a, "person") == 0 ||
+			   strcmp(a, "lift") == 0) {
 			sub = i;
 			break;
 		} else {

@@ -14,19 +14,6 @@
 #include "cli/cli.h"
 #include "store/store.h"
 
-static const char *cli_actor(char buf[96])
-{
-	const char *u = getenv("USER");
-	struct passwd *pw;
-
-	if (!u || !*u) {
-		pw = getpwuid(getuid());
-		u = pw ? pw->pw_name : "unknown";
-	}
-	snprintf(buf, 96, "cli:%.80s", u);
-	return buf;
-}
-
 /* Read the password from stdin's first line into out (cap bytes). */
 static int read_password(char *out, size_t cap, struct uc_err *err)
 {
@@ -44,18 +31,6 @@ static int read_password(char *out, size_t cap, struct uc_err *err)
 	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
 		out[--n] = '\0';
 	return UC_OK;
-}
-
-static int audit_cli(struct store *st, const char *action, const char *target,
-		     const char *detail, struct uc_err *err)
-{
-	char actor[96];
-	struct audit_entry e = {
-		.actor = cli_actor(actor), .role = "cli", .action = action,
-		.target = target, .outcome = "ok", .detail = detail,
-	};
-
-	return audit_append(st, &e, NULL, err);
 }
 
 static int user_usage(FILE *f)
@@ -137,19 +112,19 @@ int cmd_user(int argc, char **argv)
 		snprintf(detail, sizeof(detail), "role=%s", auth_role_name(role));
 		rc = auth_user_add(st, name, role, office, provider, pw, &err);
 		if (!rc)
-			rc = audit_cli(st, "user.create", target, detail, &err);
+			rc = cli_audit(st, "user.create", target, NULL, detail, &err);
 		if (!rc && !cli_global.quiet)
 			printf("added user %s (%s)\n", name, auth_role_name(role));
 	} else if (strcmp(sub, "passwd") == 0) {
 		rc = auth_user_passwd(st, name, pw, &err);
 		if (!rc)
-			rc = audit_cli(st, "user.passwd", target, NULL, &err);
+			rc = cli_audit(st, "user.passwd", target, NULL, NULL, &err);
 		if (!rc && !cli_global.quiet)
 			printf("changed the password of %s (its sessions ended)\n", name);
 	} else if (strcmp(sub, "disable") == 0) {
 		rc = auth_user_disable(st, name, &err);
 		if (!rc)
-			rc = audit_cli(st, "user.disable", target, NULL, &err);
+			rc = cli_audit(st, "user.disable", target, NULL, NULL, &err);
 		if (!rc && !cli_global.quiet)
 			printf("disabled %s (sessions ended, tokens revoked)\n", name);
 	} else {
@@ -211,7 +186,7 @@ int cmd_token(int argc, char **argv)
 			 topt.days ? topt.days : AUTH_TOKEN_DAYS_DEFAULT,
 			 topt.read_only ? " read_only" : "");
 		if (!rc)
-			rc = audit_cli(st, "token.create", target, detail, &err);
+			rc = cli_audit(st, "token.create", target, NULL, detail, &err);
 		if (!rc)
 			printf("%s\n", tok);
 		memset(tok, 0, sizeof(tok));
@@ -220,7 +195,7 @@ int cmd_token(int argc, char **argv)
 		snprintf(target, sizeof(target), "token:%ld", rid);
 		rc = auth_token_revoke(st, rid, 0, &err);
 		if (!rc)
-			rc = audit_cli(st, "token.revoke", target, NULL, &err);
+			rc = cli_audit(st, "token.revoke", target, NULL, NULL, &err);
 	} else {
 		store_close(st);
 		return cli_usage_error("token: unknown subcommand or bad id '%s'", argv[1]);

@@ -39,6 +39,9 @@ int api_cases_search(struct http_req *r, struct uc_err *err);
 int api_case_get(struct http_req *r, struct uc_err *err);
 int api_case_events(struct http_req *r, struct uc_err *err);
 int api_case_override(struct http_req *r, struct uc_err *err);
+int api_case_lift_request(struct http_req *r, struct uc_err *err);
+int api_case_lift_decide(struct http_req *r, struct uc_err *err);
+int api_lifts_pending(struct http_req *r, struct uc_err *err);
 
 /* api_ops.c: linkage review, triage runs and diffs, feeds, reports */
 int api_link_review(struct http_req *r, struct uc_err *err);

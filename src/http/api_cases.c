@@ -467,11 +467,14 @@ static json_t *explanation(struct http_req *r)
 	fired = json_array();
 	for (int i = 0; i < ex->nfired; i++) {
 		const struct triage_fired *f = &ex->fired[i];
+		int h = strcmp(f->kind, "hold") == 0 ? rules_hold_find(triage_rules(t), f->name)
+						       : -1;
 
-		json_array_append_new(fired, json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s}",
+		json_array_append_new(fired, json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:b}",
 			"kind", f->kind, "name", f->name, "group", f->group,
 			"score", (int)f->score, "blocks", f->blocks, "lifted", f->lifted,
-			"reason", f->reason, "facts", f->facts));
+			"reason", f->reason, "facts", f->facts, "statutory",
+			h >= 0 && rules_hold_statutory(triage_rules(t), h)));
 	}
 	j = json_pack("{s:s,s:s,s:b,s:i,s:o,s:i,s:s,s:s,s:s,s:s,s:o}",
 		      "group", ex->group, "group_label", ex->group_label,
@@ -483,6 +486,25 @@ static json_t *explanation(struct http_req *r)
 out:
 	free(ex);
 	return j ? j : json_null();
+}
+
+static json_t *lift_json(const struct triage_lift *l)
+{
+	return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:o}",
+			 "id", (json_int_t)l->id, "case_id", (json_int_t)l->case_id,
+			 "hold", l->hold, "reason", l->reason, "requested_by", l->requested_by,
+			 "requested_at", l->requested_at, "status", l->status,
+			 "decided_by", l->decided_by[0] ? l->decided_by : NULL,
+			 "decided_at", l->decided_at[0] ? l->decided_at : NULL,
+			 "note", l->note[0] ? l->note : NULL,
+			 "override_id", l->override_id ? json_integer(l->override_id) : json_null());
+}
+
+static int lift_into(void *arg, const struct triage_lift *l, struct uc_err *err)
+{
+	if (json_array_append_new(arg, lift_json(l)))
+		return uc_error(err, UC_ENOMEM, "out of memory");
+	return UC_OK;
 }
 
 int api_case_get(struct http_req *r, struct uc_err *err)
@@ -518,6 +540,12 @@ int api_case_get(struct http_req *r, struct uc_err *err)
 		rc = section(&c, "overrides", case_overrides, &key, err);
 	if (!rc)
 		rc = section(&c, "holds", case_holds, &key, err);
+	if (!rc) {
+		json_t *lifts = json_array();
+
+		rc = triage_lift_list(r->st, r->case_id, 0, lift_into, lifts, err);
+		hj_set_new(&o, o.root, "hold_lifts", lifts);
+	}
 	if (!rc)
 		hj_set_new(&o, o.root, "explanation", explanation(r));
 out:
@@ -783,5 +811,128 @@ int api_case_override(struct http_req *r, struct uc_err *err)
 			   (json_int_t)r->case_id, "kind", kind, "value", value,
 			   "retriaged", 1);
 	r->status = 201;
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
+/* ---- two-person hold lifts (triage_lift_*) ---- */
+
+static const struct hj_field lift_spec[] = {
+	{"hold", HJ_STRING, 1},
+	{"reason", HJ_STRING, 1},
+	{NULL, 0, 0},
+};
+
+int api_case_lift_request(struct http_req *r, struct uc_err *err)
+{
+	struct triage *t;
+	struct triage_lift l;
+	char who[32];
+	int64_t id = 0;
+	int rc;
+
+	rc = hj_check_fields(r->json, lift_spec, "body", err);
+	if (rc)
+		return rc;
+	t = triage_for(r);
+	if (!t)
+		return uc_error(err, UC_ECONFLICT,
+				"no active rule set: a triage run comes first");
+	http_detail(r, "hold=%.64s", hj_str(r->json, "hold"));
+	snprintf(who, sizeof(who), "C%lld", (long long)r->case_id);
+	http_write_lock(r);
+	rc = triage_lift_request(t, who, hj_str(r->json, "hold"), hj_str(r->json, "reason"),
+				 r->user.name, &id, err);
+	http_write_unlock(r);
+	if (rc == UC_EUSAGE)
+		rc = UC_EINPUT;
+	if (rc)
+		return rc;
+	http_detail(r, " lift_id=%lld", (long long)id);
+	rc = triage_lift_get(r->st, id, &l, err);
+	if (rc)
+		return rc;
+	r->out = lift_json(&l);
+	r->status = 201;
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
+static const struct hj_field decide_spec[] = {
+	{"decision", HJ_STRING, 1},
+	{"note", HJ_STRING, 0},
+	{NULL, 0, 0},
+};
+
+int api_case_lift_decide(struct http_req *r, struct uc_err *err)
+{
+	struct triage *t;
+	struct triage_lift l;
+	const char *decision;
+	char *end = NULL;
+	long long id;
+	int rc;
+
+	rc = hj_check_fields(r->json, decide_spec, "body", err);
+	if (rc)
+		return rc;
+	decision = hj_str(r->json, "decision");
+	if (strcmp(decision, "approve") != 0 && strcmp(decision, "reject") != 0 &&
+	    strcmp(decision, "withdraw") != 0)
+		return uc_error(err, UC_EINPUT, "body.decision: approve, reject or withdraw");
+	id = strtoll(r->params[1], &end, 10);
+	if (!end || *end || id < 1)
+		return uc_error(err, UC_EINPUT, "path: '%.20s' is not a request id",
+				r->params[1]);
+	t = triage_for(r);
+	if (!t)
+		return uc_error(err, UC_ECONFLICT,
+				"no active rule set: a triage run comes first");
+	http_detail(r, "lift_id=%lld decision=%s", id, decision);
+	r->action_override = strcmp(decision, "approve") == 0  ? "hold_lift.approve"
+			     : strcmp(decision, "reject") == 0 ? "hold_lift.reject"
+							       : "hold_lift.withdraw";
+	/* an approval is an override, which only the roles that may override
+	 * (supervisor of the office, admin) make: the route's capability */
+	http_write_lock(r);
+	rc = triage_lift_decide(t, id, r->case_id, decision, r->user.name,
+				hj_str(r->json, "note"), &l, err);
+	http_write_unlock(r);
+	if (rc == UC_EUSAGE)
+		rc = UC_EINPUT;
+	if (rc)
+		return rc;
+	http_detail(r, " hold=%.64s", l.hold);
+	r->out = lift_json(&l);
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
+struct lift_scan {
+	struct http_req *r;
+	json_t *items;
+};
+
+static int lift_visible_into(void *arg, const struct triage_lift *l, struct uc_err *err)
+{
+	struct lift_scan *ls = arg;
+	int visible = 0, rc;
+
+	rc = api_case_visible(ls->r->st, &ls->r->user, l->case_id, &visible, err);
+	if (rc == UC_ENOTFOUND)
+		return UC_OK;
+	if (rc || !visible)
+		return rc;
+	return lift_into(ls->items, l, err);
+}
+
+int api_lifts_pending(struct http_req *r, struct uc_err *err)
+{
+	struct lift_scan ls = {r, json_array()};
+	int rc;
+
+	rc = triage_lift_list(r->st, 0, 1, lift_visible_into, &ls, err);
+	if (rc) {
+		json_decref(ls.items);
+		return rc;
+	}
+	r->out = json_pack("{s:o}", "items", ls.items);
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }

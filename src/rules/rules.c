@@ -118,6 +118,7 @@ struct item {
 	int32_t score_const;   /* rules: score when constant */
 	int group;             /* rules: group index */
 	uint32_t blocks;       /* holds: action bits */
+	int statutory;         /* holds: lifting it takes two people */
 	int action;            /* tasks: action index */
 	int phase;             /* phases: the phase number */
 	uint32_t phase_mask;   /* rules, tasks: bit n = applies in phase n; 0 any */
@@ -392,7 +393,7 @@ static const char *const keywords[] = {
 	"and", "or", "not", "in", "has", "any", "all", "is", "missing",
 	"present", "true", "false", "today", "rule", "hold", "group", "score",
 	"when", "reason", "blocks", "phase", "task", "due", "order", "by",
-	"let", "ruleset", "asc", "desc", "phases", NULL,
+	"let", "ruleset", "asc", "desc", "phases", "statutory", NULL,
 };
 
 static int is_keyword(const struct tok *t)
@@ -1888,8 +1889,10 @@ static int parse_hold(struct parser *ps)
 		} else if (accept(ps, "reason")) {
 			if (parse_reason(ps, it))
 				return -1;
+		} else if (accept(ps, "statutory")) {
+			it->statutory = 1;
 		} else {
-			expected(ps, "'blocks', 'when' or 'reason' in a hold");
+			expected(ps, "'blocks', 'when', 'reason' or 'statutory' in a hold");
 			return -1;
 		}
 	}
@@ -2307,6 +2310,10 @@ const char *rules_hold_name(const struct rules *rs, int h)
 uint32_t rules_hold_blocks(const struct rules *rs, int h)
 {
 	return rs->holds[h].blocks;
+}
+int rules_hold_statutory(const struct rules *rs, int h)
+{
+	return rs->holds[h].statutory;
 }
 int rules_hold_find(const struct rules *rs, const char *name)
 {

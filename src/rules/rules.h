@@ -168,6 +168,9 @@ int rules_rule_line(const struct rules *rs, int r);
 int rules_hold_count(const struct rules *rs);
 const char *rules_hold_name(const struct rules *rs, int h);
 uint32_t rules_hold_blocks(const struct rules *rs, int h); /* action bits */
+/* 1 when the hold is marked 'statutory' (a protection the law gives):
+ * lifting it takes a request and a second person's approval. */
+int rules_hold_statutory(const struct rules *rs, int h);
 int rules_hold_find(const struct rules *rs, const char *name); /* -1 */
 
 int rules_phase_count(const struct rules *rs);

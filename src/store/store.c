@@ -6,11 +6,13 @@
 #include "core/buf.h"
 #include "core/progress.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Generated from src/store/migrations/ by scripts/embed-sql.sh. */
 extern const char *const store_migrations[];
@@ -213,6 +215,15 @@ int store_open(struct store **out, const char *path, int flags,
 	pthread_once(&once, sqlite_global_init);
 	st->path = uc_xstrdup(path);
 	oflags |= SQLITE_OPEN_NOMUTEX;
+	/* A new database is the owner's alone (mode 0600, whatever the
+	 * umask); SQLite gives its -wal and -shm the database file's mode. */
+	if (!(flags & STORE_READONLY) && path[0] && strcmp(path, ":memory:") != 0 &&
+	    strncmp(path, "file:", 5) != 0) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
 		rc = uc_error(err, UC_EIO, "cannot open database %s: %s", path,
 			      st->db ? sqlite3_errmsg(st->db) : "out of memory");

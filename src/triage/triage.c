@@ -1676,13 +1676,53 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 
 /* ---------------------------------------------------------- override */
 
+/* Record an override of case_id made by `by` and re-triage the case;
+ * the caller holds the transaction. *id (may be NULL) gets its id. */
+static int override_tx(struct triage *t, int64_t case_id, const char *kind,
+		       const char *value, const char *reason, const char *by,
+		       int64_t *id, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int64_t fhash = 0;
+	int rc;
+
+	/* the override is bound to the facts as they are now */
+	rc = triage_person(t, case_id, 1, err);
+	if (rc)
+		return rc;
+	store_bind_int(t->get_case, 1, case_id);
+	if (store_step(t->get_case, err) == STORE_ROW)
+		fhash = store_col_int(t->get_case, 3);
+	store_reset(t->get_case);
+	rc = store_prepare(t->st,
+			   "INSERT INTO triage_override(case_id, kind, value, reason, by_user, "
+			   "created_at, fhash) VALUES(?, ?, ?, ?, ?, ?, ?)",
+			   &q, err);
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, case_id);
+	store_bind_text(q, 2, kind, -1);
+	store_bind_text(q, 3, value, -1);
+	store_bind_text(q, 4, reason, -1);
+	store_bind_text(q, 5, by, -1);
+	store_bind_text(q, 6, t->now_s, -1);
+	store_bind_int(q, 7, fhash);
+	rc = store_step(q, err);
+	store_finalize(q);
+	rc = rc < 0 ? -rc : UC_OK;
+	if (!rc && id)
+		*id = store_last_id(t->st);
+	if (!rc)
+		rc = triage_person(t, case_id, 1, err);
+	return rc;
+}
+
 int triage_override(struct triage *t, const char *who, const char *kind,
 		    const char *value, const char *reason, const char *by,
 		    struct uc_err *err)
 {
-	struct store_stmt *q = NULL;
-	int64_t case_id, fhash = 0;
-	int rc, is_group = kind && strcmp(kind, "group") == 0;
+	int64_t case_id;
+	int rc, h, is_group = kind && strcmp(kind, "group") == 0;
 
 	if (!kind || (!is_group && strcmp(kind, "lift_hold") != 0))
 		return uc_error(err, UC_EUSAGE, "override kind must be 'group' or 'lift_hold'");
@@ -1693,45 +1733,253 @@ int triage_override(struct triage *t, const char *who, const char *kind,
 	if (is_group && rules_group_find(t->rs, value) < 0)
 		return uc_error(err, UC_EINPUT, "unknown group '%s' in rule set %s", value,
 				rules_hash(t->rs));
-	if (!is_group && rules_hold_find(t->rs, value) < 0)
+	h = is_group ? -1 : rules_hold_find(t->rs, value);
+	if (!is_group && h < 0)
 		return uc_error(err, UC_EINPUT, "unknown hold '%s' in rule set %s", value,
 				rules_hash(t->rs));
+	if (h >= 0 && rules_hold_statutory(t->rs, h))
+		return uc_error(err, UC_ECONFLICT,
+				"hold '%s' protects a right the law gives the child: lifting "
+				"it takes two people. Request the lift (POST "
+				"/api/v1/cases/{id}/hold-lifts, or uctrack triage lift "
+				"request) and have another supervisor or an admin approve it",
+				value);
 	rc = triage_find(t, who, &case_id, err);
 	if (rc)
 		return rc;
 	rc = store_begin(t->st, err);
 	if (rc)
 		return rc;
-	/* the override is bound to the facts as they are now */
-	rc = triage_person(t, case_id, 1, err);
-	if (rc)
-		goto out;
-	store_bind_int(t->get_case, 1, case_id);
-	if (store_step(t->get_case, err) == STORE_ROW)
-		fhash = store_col_int(t->get_case, 3);
-	store_reset(t->get_case);
-	rc = store_prepare(t->st,
-			   "INSERT INTO triage_override(case_id, kind, value, reason, by_user, "
-			   "created_at, fhash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-			   &q, err);
-	if (rc)
-		goto out;
-	store_bind_int(q, 1, case_id);
-	store_bind_text(q, 2, kind, -1);
-	store_bind_text(q, 3, value, -1);
-	store_bind_text(q, 4, reason, -1);
-	store_bind_text(q, 5, by, -1);
-	store_bind_text(q, 6, t->now_s, -1);
-	store_bind_int(q, 7, fhash);
-	rc = store_step(q, err);
-	rc = rc < 0 ? -rc : UC_OK;
-	if (!rc)
-		rc = triage_person(t, case_id, 1, err);
+	rc = override_tx(t, case_id, kind, value, reason, by, NULL, err);
 	if (!rc)
 		rc = store_commit(t->st, err);
-out:
-	store_finalize(q);
 	if (rc)
 		store_rollback(t->st);
 	return rc;
+}
+
+/* ------------------------------------------------- two-person hold lifts */
+
+#define LIFT_COLS "id, case_id, hold, reason, requested_by, requested_at, status," \
+	" decided_by, decided_at, note, override_id"
+
+static void lift_from_row(struct store_stmt *q, struct triage_lift *l)
+{
+	const char *v;
+
+	memset(l, 0, sizeof(*l));
+	l->id = store_col_int(q, 0);
+	l->case_id = store_col_int(q, 1);
+#define LCOPY(field, col) \
+	v = store_col_text(q, col); \
+	snprintf(l->field, sizeof(l->field), "%s", v ? v : "")
+	LCOPY(hold, 2);
+	LCOPY(reason, 3);
+	LCOPY(requested_by, 4);
+	LCOPY(requested_at, 5);
+	LCOPY(status, 6);
+	LCOPY(decided_by, 7);
+	LCOPY(decided_at, 8);
+	LCOPY(note, 9);
+#undef LCOPY
+	l->override_id = store_col_is_null(q, 10) ? 0 : store_col_int(q, 10);
+}
+
+int triage_lift_get(struct store *st, int64_t id, struct triage_lift *l,
+		    struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc = store_prepare(st, "SELECT " LIFT_COLS " FROM hold_lift WHERE id = ?",
+			       &q, err);
+
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, id);
+	rc = store_step(q, err);
+	if (rc == STORE_ROW)
+		lift_from_row(q, l);
+	store_finalize(q);
+	if (rc < 0)
+		return -rc;
+	return rc == STORE_ROW ? UC_OK
+			       : uc_error(err, UC_ENOTFOUND, "no hold lift request %lld",
+					  (long long)id);
+}
+
+int triage_lift_request(struct triage *t, const char *who, const char *hold,
+			const char *reason, const char *by, int64_t *id,
+			struct uc_err *err)
+{
+	int64_t case_id, pending = 0;
+	struct store_stmt *q = NULL;
+	int rc, h;
+
+	if (!reason || strlen(reason) < 10 || strlen(reason) > 2000)
+		return uc_error(err, UC_EINPUT,
+				"reason: explain the lift in 10 to 2000 characters");
+	if (!by || !*by)
+		return uc_error(err, UC_EUSAGE, "say who requests the lift (--by USER)");
+	h = hold ? rules_hold_find(t->rs, hold) : -1;
+	if (h < 0)
+		return uc_error(err, UC_EINPUT, "unknown hold '%s' in rule set %s",
+				hold ? hold : "", rules_hash(t->rs));
+	if (!rules_hold_statutory(t->rs, h))
+		return uc_error(err, UC_EINPUT,
+				"hold '%s' is not statutory: a supervisor lifts it with an "
+				"override (kind lift_hold)", hold);
+	rc = triage_find(t, who, &case_id, err);
+	if (rc)
+		return rc;
+	rc = store_begin(t->st, err);
+	if (rc)
+		return rc;
+	rc = store_prepare(t->st, "SELECT id FROM hold_lift WHERE case_id = ? AND"
+				  " status = 'pending' AND hold = ?", &q, err);
+	if (!rc) {
+		store_bind_int(q, 1, case_id);
+		store_bind_text(q, 2, hold, -1);
+		rc = store_step(q, err);
+		if (rc == STORE_ROW)
+			pending = store_col_int(q, 0);
+		rc = rc < 0 ? -rc : UC_OK;
+	}
+	store_finalize(q);
+	q = NULL;
+	if (!rc && pending)
+		rc = uc_error(err, UC_ECONFLICT,
+			      "a lift of hold '%s' is already awaiting approval (request "
+			      "%lld): approve, reject or withdraw it first",
+			      hold, (long long)pending);
+	if (!rc)
+		rc = store_prepare(t->st, "INSERT INTO hold_lift(case_id, hold, reason,"
+					  " requested_by, requested_at) VALUES(?,?,?,?,?)",
+				   &q, err);
+	if (!rc) {
+		store_bind_int(q, 1, case_id);
+		store_bind_text(q, 2, hold, -1);
+		store_bind_text(q, 3, reason, -1);
+		store_bind_text(q, 4, by, -1);
+		store_bind_text(q, 5, t->now_s, -1);
+		rc = store_step(q, err);
+		rc = rc < 0 ? -rc : UC_OK;
+		if (!rc && id)
+			*id = store_last_id(t->st);
+	}
+	store_finalize(q);
+	if (!rc)
+		rc = store_commit(t->st, err);
+	if (rc)
+		store_rollback(t->st);
+	return rc;
+}
+
+int triage_lift_decide(struct triage *t, int64_t id, int64_t case_id,
+		       const char *decision, const char *by, const char *note,
+		       struct triage_lift *out, struct uc_err *err)
+{
+	struct triage_lift l;
+	struct store_stmt *q = NULL;
+	int64_t ovr = 0;
+	int rc, approve = 0, withdraw = 0;
+	char reason[2300];
+
+	if (!decision || (strcmp(decision, "approve") != 0 && strcmp(decision, "reject") != 0 &&
+			  strcmp(decision, "withdraw") != 0))
+		return uc_error(err, UC_EUSAGE, "decision: approve, reject or withdraw");
+	approve = strcmp(decision, "approve") == 0;
+	withdraw = strcmp(decision, "withdraw") == 0;
+	if (!by || !*by)
+		return uc_error(err, UC_EUSAGE, "say who decides (--by USER)");
+	if (note && strlen(note) > 2000)
+		return uc_error(err, UC_EINPUT, "note: at most 2000 characters");
+	rc = store_begin(t->st, err);
+	if (rc)
+		return rc;
+	rc = triage_lift_get(t->st, id, &l, err);
+	if (!rc && case_id && l.case_id != case_id)
+		rc = uc_error(err, UC_ENOTFOUND, "no hold lift request %lld on case %lld",
+			      (long long)id, (long long)case_id);
+	if (!rc && strcmp(l.status, "pending") != 0)
+		rc = uc_error(err, UC_ECONFLICT,
+			      "hold lift request %lld is already %s (by %s at %s)",
+			      (long long)id, l.status, l.decided_by, l.decided_at);
+	if (!rc && withdraw && strcmp(l.requested_by, by) != 0)
+		rc = uc_error(err, UC_EDENIED,
+			      "only %s, who asked for it, may withdraw request %lld",
+			      l.requested_by, (long long)id);
+	if (!rc && !withdraw && strcmp(l.requested_by, by) == 0)
+		rc = uc_error(err, UC_EDENIED,
+			      "%s asked for this lift: a second person (another supervisor "
+			      "or an admin) must %s it", by, decision);
+	if (!rc && approve) {
+		int h = rules_hold_find(t->rs, l.hold);
+
+		if (h < 0)
+			rc = uc_error(err, UC_ECONFLICT,
+				      "the active rule set %s has no hold '%s' any more; "
+				      "reject or withdraw the request",
+				      rules_hash(t->rs), l.hold);
+		snprintf(reason, sizeof(reason), "%s [requested by %s at %s; approved by %s]",
+			 l.reason, l.requested_by, l.requested_at, by);
+		if (!rc)
+			rc = override_tx(t, l.case_id, "lift_hold", l.hold, reason, by, &ovr, err);
+	}
+	if (!rc)
+		rc = store_prepare(t->st, "UPDATE hold_lift SET status = ?, decided_by = ?,"
+					  " decided_at = ?, note = ?, override_id = ?"
+					  " WHERE id = ? AND status = 'pending'", &q, err);
+	if (!rc) {
+		store_bind_text(q, 1, approve ? "approved" : withdraw ? "withdrawn" : "rejected", -1);
+		store_bind_text(q, 2, by, -1);
+		store_bind_text(q, 3, t->now_s, -1);
+		if (note && *note)
+			store_bind_text(q, 4, note, -1);
+		else
+			store_bind_null(q, 4);
+		if (ovr)
+			store_bind_int(q, 5, ovr);
+		else
+			store_bind_null(q, 5);
+		store_bind_int(q, 6, id);
+		rc = store_step(q, err);
+		rc = rc < 0 ? -rc : UC_OK;
+	}
+	store_finalize(q);
+	if (!rc && out)
+		rc = triage_lift_get(t->st, id, out, err);
+	if (!rc)
+		rc = store_commit(t->st, err);
+	if (rc)
+		store_rollback(t->st);
+	return rc;
+}
+
+int triage_lift_list(struct store *st, int64_t case_id, int pending_only,
+		     triage_lift_fn fn, void *arg, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	struct triage_lift l;
+	int rc;
+
+	/* by case: hold_lift_case; all pending: hold_lift_status */
+	rc = store_prepare(st, case_id
+			       ? "SELECT " LIFT_COLS " FROM hold_lift WHERE case_id = ?"
+				 " AND (? = 0 OR status = 'pending') ORDER BY id DESC LIMIT 100"
+			       : "SELECT " LIFT_COLS " FROM hold_lift WHERE status = 'pending'"
+				 " ORDER BY id LIMIT 1000",
+			   &q, err);
+	if (rc)
+		return rc;
+	if (case_id) {
+		store_bind_int(q, 1, case_id);
+		store_bind_int(q, 2, pending_only);
+	}
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		lift_from_row(q, &l);
+		rc = fn(arg, &l, err);
+		if (rc)
+			break;
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : rc == STORE_DONE ? UC_OK : rc;
 }

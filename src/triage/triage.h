@@ -189,6 +189,46 @@ int triage_override(struct triage *t, const char *who, const char *kind,
 		    const char *value, const char *reason, const char *by,
 		    struct uc_err *err);
 
+/*
+ * Two-person hold lifts. A hold the rule set marks 'statutory' cannot be
+ * lifted by triage_override(): one supervisor requests the lift, and a
+ * second person (another supervisor or an admin; never the requester)
+ * approves it, which records the override and re-triages the case; or
+ * rejects it; the requester may withdraw it. Table hold_lift.
+ */
+struct triage_lift {
+	int64_t id;               /* hold_lift.id */
+	int64_t case_id;          /* tcase.id */
+	char hold[64];            /* hold name */
+	char reason[2001];        /* why, from the requester */
+	char requested_by[65];    /* user name */
+	char requested_at[32];    /* UTC */
+	char status[12];          /* pending, approved, rejected, withdrawn */
+	char decided_by[65];      /* "" while pending */
+	char decided_at[32];      /* "" while pending */
+	char note[2001];          /* the decider's note, "" when none */
+	int64_t override_id;      /* the override an approval made, 0 none */
+};
+/* Request a lift of statutory hold on case who; *id gets the request. */
+int triage_lift_request(struct triage *t, const char *who, const char *hold,
+			const char *reason, const char *by, int64_t *id,
+			struct uc_err *err);
+/* decision: "approve", "reject" (not by the requester) or "withdraw" (by
+ * the requester only). case_id > 0: the request must be of that case.
+ * *out (may be NULL) gets the request as decided. */
+int triage_lift_decide(struct triage *t, int64_t id, int64_t case_id,
+		       const char *decision, const char *by, const char *note,
+		       struct triage_lift *out, struct uc_err *err);
+/* Request id into *l; UC_ENOTFOUND when there is none. */
+int triage_lift_get(struct store *st, int64_t id, struct triage_lift *l,
+		    struct uc_err *err);
+/* The lift requests of case_id (newest first, at most 100), or with
+ * case_id 0 every pending one (oldest first, at most 1000). */
+typedef int (*triage_lift_fn)(void *arg, const struct triage_lift *l,
+			      struct uc_err *err);
+int triage_lift_list(struct store *st, int64_t case_id, int pending_only,
+		     triage_lift_fn fn, void *arg, struct uc_err *err);
+
 /* Queue sort key from a score and tie-break keys (higher sorts first). */
 int64_t triage_prio_key(int32_t score, const int32_t order[RULES_MAX_ORDER]);
 
