@@ -633,3 +633,27 @@ void audit_writer_stop(struct audit_writer *w)
 	store_close(w->st);
 	free(w);
 }
+
+size_t audit_list_piece(const char *list, size_t len, size_t max, size_t *off,
+			size_t *start)
+{
+	size_t b = *off, n;
+
+	while (b < len && list[b] == ',')
+		b++;
+	*start = b;
+	if (b >= len || max == 0) {
+		*off = len;
+		return 0;
+	}
+	n = len - b;
+	if (n > max) {
+		n = max;
+		while (n > 0 && list[b + n] != ',')
+			n--;
+		if (n == 0) /* one name longer than max: cut it */
+			n = max;
+	}
+	*off = b + n;
+	return n;
+}

@@ -141,4 +141,17 @@ void audit_writer_submit_async_if(struct audit_writer *w,
 /* Flush what is queued, stop the thread, free; accepts NULL. */
 void audit_writer_stop(struct audit_writer *w);
 
+/*
+ * A list of the children a read named ("A208123456,P42,..."), too long for
+ * one entry's detail, is written as several entries: this yields its next
+ * piece of at most max bytes, cut at a comma: it starts at list + *start
+ * and the return value is its length (0 at the end). *off is where the
+ * search starts (0 first) and is advanced past the piece.
+ *
+ *   size_t off = 0, at, n;
+ *   while ((n = audit_list_piece(list, len, 3000, &off, &at)) > 0) ...
+ */
+size_t audit_list_piece(const char *list, size_t len, size_t max, size_t *off,
+			size_t *start);
+
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "core/buf.h"
 
 struct cli_global cli_global;
 
@@ -50,21 +51,74 @@ int cli_parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-int cli_audit(struct store *st, const char *action, const char *target,
-	      const char *purpose, const char *detail, struct uc_err *err)
+static const char *cli_actor(char actor[96])
 {
 	const char *u = getenv("USER");
 	struct passwd *pw;
-	char actor[96];
-	struct audit_entry e = {
-		.actor = actor, .role = "cli", .action = action, .target = target,
-		.purpose = purpose, .outcome = "ok", .detail = detail,
-	};
 
 	if (!u || !*u) {
 		pw = getpwuid(getuid());
 		u = pw ? pw->pw_name : "unknown";
 	}
-	snprintf(actor, sizeof(actor), "cli:%.80s", u);
+	snprintf(actor, 96, "cli:%.80s", u);
+	return actor;
+}
+
+int cli_audit(struct store *st, const char *action, const char *target,
+	      const char *purpose, const char *detail, struct uc_err *err)
+{
+	char actor[96];
+	struct audit_entry e = {
+		.actor = cli_actor(actor), .role = "cli", .action = action,
+		.target = target, .purpose = purpose, .outcome = "ok", .detail = detail,
+	};
+
 	return audit_append(st, &e, NULL, err);
+}
+
+#define CLI_PIECE 3000 /* bytes of a subject list per audit entry */
+
+int cli_audit_read(const char *action, const char *target, const char *detail,
+		   const char *subjects, size_t len, struct uc_err *err)
+{
+	struct store *st = NULL;
+	char actor[96], action2[96];
+	struct buf d;
+	size_t off = 0, at, n, parts = 0, part = 0;
+	int rc;
+	struct audit_entry e = {
+		.actor = cli_actor(actor), .role = "cli", .action = action,
+		.target = target, .outcome = "ok",
+	};
+
+	while (audit_list_piece(subjects, len, CLI_PIECE, &off, &at) > 0)
+		parts++;
+	/* the read may have used a read-only connection: a writer of its own */
+	rc = store_open(&st, cli_global.db_path, 0, err);
+	if (!rc)
+		rc = store_begin(st, err);
+	if (rc) {
+		store_close(st);
+		return rc;
+	}
+	buf_init(&d, 8192);
+	buf_addf(&d, "%s%sparts=%zu", detail ? detail : "", detail ? " " : "", parts);
+	e.detail = d.ptr;
+	rc = audit_append_tx(st, &e, NULL, err);
+	snprintf(action2, sizeof(action2), "%s.children", action);
+	off = 0;
+	while (!rc && (n = audit_list_piece(subjects, len, CLI_PIECE, &off, &at)) > 0) {
+		buf_reset(&d);
+		buf_addf(&d, "part=%zu/%zu children=%.*s", ++part, parts, (int)n, subjects + at);
+		e.action = action2;
+		e.detail = d.ptr;
+		rc = audit_append_tx(st, &e, NULL, err);
+	}
+	if (!rc)
+		rc = store_commit(st, err);
+	else
+		store_rollback(st);
+	buf_release(&d);
+	store_close(st);
+	return rc;
 }

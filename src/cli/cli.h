@@ -9,6 +9,8 @@
  * 2 usage error; 3 runtime failure (I/O, database).
  */
 #include "core/err.h"
+#include <stddef.h>
+
 #include "store/store.h"
 
 struct cli_global {
@@ -56,5 +58,11 @@ int cli_parse_long(const char *s, long min, long max, long *out);
  * writes; purpose and detail may be NULL. In its own transaction. */
 int cli_audit(struct store *st, const char *action, const char *target,
 	      const char *purpose, const char *detail, struct uc_err *err);
+/* Audit a read that named children: one entry (detail + " parts=K") and
+ * K entries ACTION.children listing them ("part=i/K children=A1,A2,...")
+ * from subjects (comma-separated, len bytes), in one transaction on a
+ * connection of its own (the read may have used a read-only one). */
+int cli_audit_read(const char *action, const char *target, const char *detail,
+		   const char *subjects, size_t len, struct uc_err *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/buf.h"
 #include "core/progress.h"
 #include "link/csvlink.h"
 #include "link/link.h"
@@ -105,8 +106,11 @@ static int open_store(struct store **st, struct uc_err *err)
 static int print_item(const struct link_review_item *it, void *arg)
 {
 	const struct link_side *s[2] = {&it->a, &it->b};
+	struct buf *seen = arg;
 
-	(void)arg;
+	/* the children this listing shows: audited by their records */
+	for (int i = 0; i < 2; i++)
+		buf_addf(seen, "%s%s:%lld", seen->len ? "," : "", s[i]->tbl, (long long)s[i]->rid);
 	printf("pair %lld  posterior %.3f  weight %.1f  reason %s\n  %s\n",
 	       (long long)it->pair_id, it->posterior, it->score, it->reason, it->vector);
 	for (int i = 0; i < 2; i++) {
@@ -206,7 +210,14 @@ int cmd_link(int argc, char **argv)
 				"buckets %.2f sponsors %.2f indexes %.2f s\n", s.sec[0], s.sec[1],
 				s.sec[2], s.sec[3], s.sec[4], s.sec[5], s.sec[6]);
 	} else if (!strcmp(sub, "review")) {
-		rc = link_review(st, limit, print_item, NULL, &err);
+		struct buf seen;
+
+		buf_init(&seen, 64u << 20);
+		rc = link_review(st, limit, print_item, &seen, &err);
+		if (!rc)
+			rc = cli_audit_read("link.review.read", "link:review", NULL, seen.ptr,
+					    seen.len, &err);
+		buf_release(&seen);
 	} else if (!strcmp(sub, "accept") || !strcmp(sub, "reject")) {
 		int64_t id = 0;
 
@@ -215,6 +226,13 @@ int cmd_link(int argc, char **argv)
 			return 2;
 		}
 		rc = link_decide(st, id, sub[0] == 'a', reason, "cli", &err);
+		if (!rc) {
+			char t[48];
+
+			snprintf(t, sizeof(t), "pair:%lld", (long long)id);
+			rc = cli_audit(st, "link.decide", t, NULL,
+				       sub[0] == 'a' ? "accept" : "reject", &err);
+		}
 		if (!rc && !cli_global.quiet)
 			printf("pair %lld %s\n", (long long)id, sub[0] == 'a' ? "accepted" : "rejected");
 	} else if (!strcmp(sub, "merge")) {
@@ -225,6 +243,13 @@ int cmd_link(int argc, char **argv)
 			return 2;
 		}
 		rc = link_merge(st, a, b, reason, "cli", &err);
+		if (!rc) {
+			char t[48], d[64];
+
+			snprintf(t, sizeof(t), "person:%lld", (long long)a);
+			snprintf(d, sizeof(d), "merged=%lld", (long long)b);
+			rc = cli_audit(st, "link.merge", t, NULL, d, &err);
+		}
 		if (!rc && !cli_global.quiet)
 			printf("person %lld merged into %lld\n", (long long)b, (long long)a);
 	} else {
@@ -235,6 +260,13 @@ int cmd_link(int argc, char **argv)
 			return 2;
 		}
 		rc = link_split(st, p, pos + 1, npos - 1, reason, "cli", &np, &err);
+		if (!rc) {
+			char t[48], d[64];
+
+			snprintf(t, sizeof(t), "person:%lld", (long long)p);
+			snprintf(d, sizeof(d), "new_person=%lld", (long long)np);
+			rc = cli_audit(st, "link.split", t, NULL, d, &err);
+		}
 		if (!rc && !cli_global.quiet)
 			printf("records moved from person %lld to new person %lld\n", (long long)p,
 			       (long long)np);

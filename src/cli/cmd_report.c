@@ -94,7 +94,7 @@ int cmd_report(int argc, char **argv)
 	struct uc_err err = UC_ERR_INIT;
 	struct store *st = NULL;
 	struct buf out;
-	const char *what, *outpath = NULL;
+	const char *what, *outpath = NULL, *fmt_name = NULL;
 	int fta, rc = 0, threshold_set = 0;
 	long n;
 
@@ -137,6 +137,7 @@ int cmd_report(int argc, char **argv)
 						       "fy, office, state, country, group, phase%s",
 						       v, fta ? " (oversight only)" : "");
 		} else if (strcmp(a, "--format") == 0) {
+			fmt_name = v;
 			if (report_format_parse(v, &o.format) ||
 			    (fta && o.format == REPORT_FMT_HTML))
 				return cli_usage_error("report: --format: '%s' is not one of "
@@ -176,6 +177,32 @@ int cmd_report(int argc, char **argv)
 	rc = fta ? report_fta(st, &o, &out, &err) : report_oversight(st, &o, &out, &err);
 	if (rc)
 		goto fail;
+	/* Who read the list of named children, or the unsuppressed counts. */
+	if (fta || !o.public_mode) {
+		struct buf seen, d;
+		size_t nkids = 0;
+
+		buf_init(&seen, 64u << 20);
+		buf_init(&d, 4096);
+		if (fta)
+			rc = report_fta_subjects(out.ptr, out.len, &seen, &nkids) ? uc_error(
+				     &err, UC_ENOMEM, "report fta: list of children too large to audit")
+									: UC_OK;
+		buf_addf(&d, "format=%s%s%s", fmt_name ? fmt_name : "table",
+			 outpath ? " out=" : "", outpath ? outpath : "");
+		if (fta)
+			buf_addf(&d, " children=%zu", nkids);
+		else
+			buf_adds(&d, " public=0");
+		if (!rc)
+			rc = cli_audit_read(fta ? "report.fta" : "report.oversight",
+					    fta ? "report:fta" : "report:oversight", d.ptr, seen.ptr,
+					    seen.len, &err);
+		buf_release(&seen);
+		buf_release(&d);
+		if (rc)
+			goto fail;
+	}
 	if (outpath) {
 		rc = write_atomic(outpath, out.ptr ? out.ptr : "", out.len, &err);
 		if (rc)

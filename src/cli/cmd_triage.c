@@ -548,10 +548,17 @@ int cmd_triage(int argc, char **argv)
 	if (explain) {
 		struct triage_explain *ex = uc_xmalloc(sizeof(*ex));
 
-		if (triage_explain(t, explain, ex, &err))
+		if (triage_explain(t, explain, ex, &err)) {
 			rc = cli_fail(&err);
-		else
+		} else {
+			char target[48], who[32];
+
 			print_explain(ex, triage_rules(t));
+			snprintf(target, sizeof(target), "case:C%lld", (long long)ex->case_id);
+			snprintf(who, sizeof(who), "C%lld", (long long)ex->case_id);
+			if (cli_audit_read("case.explain", target, NULL, who, strlen(who), &err))
+				rc = cli_fail(&err);
+		}
 		free(ex);
 		goto out;
 	}
@@ -794,6 +801,20 @@ int cmd_queue(int argc, char **argv)
 	}
 	if (!cli_global.quiet)
 		printf("(%d of %lld tasks)\n", n, (long long)total);
+	{
+		struct buf seen, d;
+
+		buf_init(&seen, 64u << 20);
+		buf_init(&d, 4096);
+		for (int i = 0; i < n; i++)
+			buf_addf(&seen, "%sC%lld", i ? "," : "", (long long)items[i].case_id);
+		buf_addf(&d, "office=%s group=%s n=%d", f.office ? f.office : "*",
+			 f.group ? f.group : "*", n);
+		if (cli_audit_read("queue.read", "queue", d.ptr, seen.ptr, seen.len, &err))
+			rc = cli_fail(&err);
+		buf_release(&seen);
+		buf_release(&d);
+	}
 out:
 	free(items);
 	store_close(st);

@@ -227,6 +227,9 @@ int api_audit_list(struct http_req *r, struct uc_err *err)
 	struct hj_out o;
 	int n = 0, rc = UC_OK;
 
+	/* who read the log of who read what is itself an entry */
+	r->audit_read = 1;
+	snprintf(r->target, sizeof(r->target), "audit");
 	s = http_query(r, "after");
 	if (s)
 		rc = parse_num("after", s, 0, INT64_MAX, &after, err);

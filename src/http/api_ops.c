@@ -652,6 +652,8 @@ int api_report_oversight(struct http_req *r, struct uc_err *err)
 	if (!auth_sees_pii(&r->user))
 		o.public_mode = 1;
 	snprintf(r->target, sizeof(r->target), "report:oversight");
+	/* the unsuppressed counts are audited like personal data */
+	r->audit_read = !o.public_mode;
 	http_detail(r, "by=%s public=%d", report_by_name(o.by), o.public_mode);
 	return report_served(r, 0, &o, 0, 0, err);
 }
@@ -662,6 +664,7 @@ int api_report_fta(struct http_req *r, struct uc_err *err)
 {
 	struct report_opts o = REPORT_OPTS_INIT;
 	long long limit = 0, cursor = 0;
+	size_t nkids = 0;
 	int rc;
 
 	rc = report_query(r, &o, 0, err);
@@ -686,8 +689,12 @@ int api_report_fta(struct http_req *r, struct uc_err *err)
 	rc = report_served(r, 1, &o, cursor, (int)limit, err);
 	if (rc)
 		return rc;
-	http_detail(r, "format=%s bytes=%zu", http_query(r, "format") ? http_query(r, "format")
-								       : "json",
-		    r->text.len);
+	/* every child the list names is audited by name */
+	buf_reset(&r->subjects);
+	if (report_fta_subjects(r->text.ptr, r->text.len, &r->subjects, &nkids))
+		return uc_error(err, UC_ENOMEM, "report fta: list too large to audit");
+	http_detail(r, "format=%s bytes=%zu children=%zu",
+		    http_query(r, "format") ? http_query(r, "format") : "json", r->text.len,
+		    nkids);
 	return UC_OK;
 }

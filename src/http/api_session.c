@@ -66,6 +66,12 @@ int api_login(struct http_req *r, struct uc_err *err)
 	snprintf(r->target, sizeof(r->target), "user:%.64s", name);
 	rc = auth_login(r->st, &cfg->auth, name, pw, r->addr, time(NULL), &lr, err);
 	if (rc) {
+		struct auth_user who;
+
+		/* A name that is no user is often a password typed into the
+		 * wrong field: it never reaches the audit log. */
+		if (auth_user_get(r->st, name, &who, NULL) == UC_ENOTFOUND)
+			snprintf(r->target, sizeof(r->target), "user:(unknown)");
 		if (lr.fail == AUTH_FAIL_THROTTLED) {
 			r->hint = HTTP_HINT_THROTTLED;
 			r->retry_after = lr.retry_after;

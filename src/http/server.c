@@ -989,7 +989,7 @@ static int needs_audit(const struct http_req *r)
 {
 	if (!r->route || r->audited)
 		return 0;
-	if (!(r->route->flags & (RT_PII | RT_WRITE)))
+	if (!(r->route->flags & (RT_PII | RT_WRITE)) && !r->audit_read)
 		return 0;
 	/* Unauthenticated probes of protected routes are not entries. */
 	if (!r->authed && r->route->cap != AUTH_CAP_PUBLIC)
@@ -1112,6 +1112,50 @@ static void on_audited(void *arg, int rc, const struct uc_err *err)
 	MHD_resume_connection(r->conn);
 }
 
+void http_audit_subjects(struct http_req *r, const char *list, size_t len)
+{
+	buf_reset(&r->subjects);
+	buf_add(&r->subjects, list, len);
+}
+
+static void audit_piece_done(void *arg, int rc, const struct uc_err *err)
+{
+	(void)arg;
+	if (rc)
+		fprintf(stderr, "uctrack serve: audit entry failed: %s\n", err ? err->msg : "");
+}
+
+#define SUBJECT_PIECE 3000 /* bytes of a subject list per audit entry */
+
+/*
+ * The children a response names, as entries ACTION.children queued before
+ * the request's own entry e (whose detail gets " parts=K"): entries commit
+ * in order, so once e is committed, so are they.
+ */
+static void audit_subject_entries(struct http_req *r, struct audit_entry *e)
+{
+	struct audit_entry p = *e;
+	char action[96], *d;
+	size_t off = 0, at, n, parts = 0, part = 0;
+
+	while (audit_list_piece(r->subjects.ptr, r->subjects.len, SUBJECT_PIECE, &off, &at))
+		parts++;
+	snprintf(action, sizeof(action), "%s.children", e->action);
+	p.action = action;
+	d = uc_xmalloc(SUBJECT_PIECE + 64);
+	off = 0;
+	while ((n = audit_list_piece(r->subjects.ptr, r->subjects.len, SUBJECT_PIECE, &off,
+				     &at)) > 0) {
+		snprintf(d, SUBJECT_PIECE + 64, "part=%zu/%zu children=%.*s", ++part, parts,
+			 (int)n, r->subjects.ptr + at);
+		p.detail = d;
+		audit_writer_submit_async(r->srv->audit, &p, audit_piece_done, NULL);
+	}
+	free(d);
+	buf_addf(&r->detail, "%sparts=%zu", r->detail.len ? " " : "", parts);
+	e->detail = r->detail.ptr;
+}
+
 /* Audit the request's outcome (rc) or finish it when it needs no entry.
  * Returns 1 when the response is ready, 0 when suspended. */
 static int audit_or_finish(struct http_req *r, int rc, struct uc_err *err)
@@ -1128,6 +1172,8 @@ static int audit_or_finish(struct http_req *r, int rc, struct uc_err *err)
 	r->handler_rc = rc;
 	r->handler_err = *err;
 	fill_entry(r, outcome_of(rc), &e);
+	if (!rc && r->subjects.len)
+		audit_subject_entries(r, &e);
 	r->audit_state = 1;
 	MHD_suspend_connection(r->conn);
 	if (r->page_hit)
@@ -1276,6 +1322,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		buf_init(&r->body, strncmp(url, "/api/v1/feeds/", 14) == 0
 					   ? s->cfg.max_upload : s->cfg.max_body);
 		buf_init(&r->detail, 2048);
+		buf_init(&r->subjects, 64u << 20);
 		buf_init(&r->text, (size_t)512 * 1024 * 1024);
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		if (cl) {
@@ -1344,6 +1391,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		free(r->params[i]);
 	buf_release(&r->body);
 	buf_release(&r->detail);
+	buf_release(&r->subjects);
 	buf_release(&r->text);
 	json_decref(r->problem_ext);
 	json_decref(r->json);

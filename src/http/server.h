@@ -146,6 +146,12 @@ struct http_req {
 	char snapshot[96];              /* X-Report-Snapshot header, "" none */
 	struct buf detail;              /* audit detail (no PII) */
 	int audited;                    /* handler already wrote the entry */
+	int audit_read;                 /* audit this read although the route
+					   is not RT_PII (the audit log, an
+					   unsuppressed report) */
+	struct buf subjects;            /* the children the response names,
+					   comma-separated: written as extra
+					   entries ACTION.children */
 	const char *action_override;    /* audit action, when not the route's */
 	double started;                 /* monotonic start time */
 	/* asynchronous audit (reads): the connection is suspended until the
@@ -170,6 +176,9 @@ struct http_req {
 
 int http_start(struct http_server **out, const struct http_config *cfg,
 	       struct uc_err *err);
+/* A read that names children (a list, an export): audit them by name,
+ * comma-separated in list (len bytes), in entries after the request's. */
+void http_audit_subjects(struct http_req *r, const char *list, size_t len);
 /* The bound port (useful with port 0). */
 int http_port(const struct http_server *s);
 /* Graceful stop: stop accepting, wait (up to shutdown_grace_s) for

@@ -2362,3 +2362,65 @@ out:
 	ctx_release(&x);
 	return rc;
 }
+
+/* The value of the first column of line [p, e) into out (up to , or TAB). */
+static void first_cell(const char *p, const char *e, struct buf *out, size_t *n)
+{
+	const char *q = p;
+
+	while (q < e && *q != ',' && *q != '\t' && *q != '\r')
+		q++;
+	if (q == p)
+		return;
+	if (out->len)
+		buf_addc(out, ',');
+	buf_add(out, p, (size_t)(q - p));
+	(*n)++;
+}
+
+int report_fta_subjects(const char *text, size_t len, struct buf *out, size_t *n)
+{
+	static const char key[] = "\"child\":";
+	const char *p = text, *e = text + len;
+
+	*n = 0;
+	if (!text || !len)
+		return UC_OK;
+	if (*p == '{') {
+		/* JSON, whole or a page: every "child": "ID" */
+		while ((p = memmem(p, (size_t)(e - p), key, sizeof(key) - 1)) != NULL) {
+			const char *v = p + sizeof(key) - 1, *q;
+
+			while (v < e && *v == ' ')
+				v++;
+			p = v;
+			if (v >= e || *v != '"')
+				continue;
+			q = memchr(v + 1, '"', (size_t)(e - v - 1));
+			if (!q)
+				break;
+			if (out->len)
+				buf_addc(out, ',');
+			buf_add(out, v + 1, (size_t)(q - v - 1));
+			(*n)++;
+			p = q;
+		}
+	} else {
+		/* CSV or table: the first column of every line after the header
+		 * (table: after its # comment lines) */
+		int header = 1;
+
+		while (p < e) {
+			const char *nl = memchr(p, '\n', (size_t)(e - p));
+			const char *le = nl ? nl : e;
+
+			if (*p != '#' && le > p) {
+				if (!header)
+					first_cell(p, le, out, n);
+				header = 0;
+			}
+			p = nl ? nl + 1 : e;
+		}
+	}
+	return buf_failed(out) ? UC_ENOMEM : UC_OK;
+}

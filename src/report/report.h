@@ -128,6 +128,15 @@ int report_fta(struct store *st, const struct report_opts *o, struct buf *out,
 	       struct uc_err *err);
 
 /*
+ * The children a failure-to-appear list names (its "child" column: an
+ * A-number or P<person id>), from its text in any format (JSON whole or a
+ * page of the API, CSV, table), comma-separated into out; *n gets their
+ * number. Every reader of the list is audited by these names. UC_ENOMEM
+ * when out's cap is hit.
+ */
+int report_fta_subjects(const char *text, size_t len, struct buf *out, size_t *n);
+
+/*
  * Lower level, for tests and other modules: the computed oversight table.
  * Cells are counts (int64) or statistics; rows[0] is the total.
  */
