@@ -13,6 +13,7 @@
 #include "auth/auth.h"
 #include "cli/cli.h"
 #include "store/store.h"
+#include "triage/triage.h"
 
 /* Read the password from stdin's first line into out (cap bytes). */
 static int read_password(char *out, size_t cap, struct uc_err *err)
@@ -110,7 +111,9 @@ int cmd_user(int argc, char **argv)
 		char detail[128];
 
 		snprintf(detail, sizeof(detail), "role=%s", auth_role_name(role));
-		rc = auth_user_add(st, name, role, office, provider, pw, &err);
+		rc = office ? triage_office_check(st, office, &err) : UC_OK;
+		if (!rc)
+			rc = auth_user_add(st, name, role, office, provider, pw, &err);
 		if (!rc)
 			rc = cli_audit(st, "user.create", target, NULL, detail, &err);
 		if (!rc && !cli_global.quiet)

@@ -7,6 +7,7 @@
 
 #include "http/api.h"
 #include "http/hjson.h"
+#include "triage/triage.h"
 
 /* Run q and put every row, as an object, into a new array at o.root[key]. */
 static int rows_to(struct hj_out *o, const char *key, struct store_stmt *q,
@@ -92,6 +93,11 @@ int api_users_add(struct http_req *r, struct uc_err *err)
 				"body.role: one of admin, supervisor, officer, analyst, "
 				"legal_provider, auditor");
 	http_detail(r, "role=%s", auth_role_name(role));
+	if (hj_str(r->json, "office")) {
+		rc = triage_office_check(r->st, hj_str(r->json, "office"), err);
+		if (rc)
+			return rc;
+	}
 	rc = auth_user_add(r->st, name, role, hj_str(r->json, "office"),
 			   hj_str(r->json, "provider"), hj_str(r->json, "password"),
 			   err);

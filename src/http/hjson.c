@@ -228,7 +228,8 @@ json_t *hj_row_object(struct store_stmt *q)
 
 		if (store_col_is_null(q, i)) {
 			v = json_null();
-		} else if (!int_column(name)) {
+		} else if (!int_column(name) || !store_col_is_int(q, i)) {
+			/* a text id (S0000064) stays text whatever its name */
 			s = store_col_text(q, i);
 			v = json_string(s ? s : "");
 			if (!v) /* invalid UTF-8 in a record: keep it visible */
@@ -394,7 +395,7 @@ void hj_text_row_k(struct buf *b, struct store_stmt *q, const char *kinds,
 			buf_add(b, "null", 4);
 		else if (kinds[i] == 'm')
 			buf_add(b, "\"***\"", 5);
-		else if (kinds[i] == 'i')
+		else if (kinds[i] == 'i' && store_col_is_int(q, i))
 			add_int(b, store_col_int(q, i));
 		else
 			hj_text_str(b, store_col_text(q, i) ? store_col_text(q, i) : "");

@@ -84,8 +84,8 @@ void hj_append_new(struct hj_out *o, json_t *arr, json_t *v);
 
 /* The current row of q as an object: column names as keys; NULL -> null;
  * columns named id, seq, rid, line, priority, phase, score, n_* or *_id
- * -> integer;
- * others -> string. New reference or NULL on failure. */
+ * holding an integer -> integer (a text id such as "S0000064" stays a
+ * string); others -> string. New reference or NULL on failure. */
 json_t *hj_row_object(struct store_stmt *q);
 
 /*

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -835,6 +836,25 @@ static int purpose_or_reply(struct http_req *r, struct uc_err *err)
 	return UC_OK;
 }
 
+/* 1 when a Content-Type names application/json (any case), optionally
+ * with parameters ("; charset=utf-8"); "application/jsonx" is not. */
+static int media_is_json(const char *ct)
+{
+	static const char want[] = "application/json";
+	size_t n = sizeof(want) - 1;
+
+	if (!ct)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, want, n) != 0)
+		return 0;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
 static int body_or_reply(struct http_req *r, struct uc_err *err)
 {
 	const char *ct = http_header(r, "Content-Type");
@@ -846,7 +866,7 @@ static int body_or_reply(struct http_req *r, struct uc_err *err)
 							      : r->srv->cfg.max_body);
 	if (!(r->route->flags & RT_BODY))
 		return UC_OK;
-	if (!ct || strncmp(ct, "application/json", 16) != 0) {
+	if (!media_is_json(ct)) {
 		r->hint = HTTP_HINT_MEDIA;
 		return uc_error(err, UC_EINPUT,
 				"send the body as Content-Type: application/json");
@@ -1286,6 +1306,58 @@ static int web_asset_reply(struct MHD_Connection *c, const char *url,
 	return 1;
 }
 
+/* Message framing the server does not trust (RFC 9112 section 6.3): two
+ * Content-Length headers that differ, Content-Length together with
+ * Transfer-Encoding, or a transfer coding other than chunked. Such a
+ * request is how bodies are smuggled past a proxy. */
+struct framing {
+	const char *cl;  /* first Content-Length */
+	int cl_differ;   /* a later one differs */
+	const char *te;  /* Transfer-Encoding */
+	int te_count;    /* how many */
+};
+
+static enum MHD_Result framing_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (strcasecmp(key, "Content-Length") == 0) {
+		if (!f->cl)
+			f->cl = value ? value : "";
+		else if (strcmp(f->cl, value ? value : "") != 0)
+			f->cl_differ = 1;
+	} else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+		f->te = value ? value : "";
+		f->te_count++;
+	}
+	return MHD_YES;
+}
+
+static const char *framing_problem(struct MHD_Connection *c)
+{
+	struct framing f = {NULL, 0, NULL, 0};
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, framing_iter, &f);
+	if (f.cl_differ)
+		return "two Content-Length headers that differ; send one";
+	if (f.te && f.cl)
+		return "both Content-Length and Transfer-Encoding; send one of them";
+	if (f.te && (f.te_count > 1 || strcasecmp(f.te, "chunked") != 0))
+		return "Transfer-Encoding: only 'chunked' is accepted";
+	return NULL;
+}
+
+static enum MHD_Result refuse_framing(struct http_req *r, const char *why)
+{
+	struct uc_err err = UC_ERR_INIT;
+
+	uc_error(&err, UC_EINPUT, "request framing refused: %s", why);
+	set_problem(r, UC_EINPUT, &err);
+	return respond(r);
+}
+
 /* A declared Content-Length over the limit: answer 413 at once, before a
  * byte of the body is read (libmicrohttpd then closes the connection). */
 static enum MHD_Result refuse_body(struct http_req *r)
@@ -1336,6 +1408,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		pthread_mutex_lock(&s->mu);
 		s->inflight++;
 		pthread_mutex_unlock(&s->mu);
+		{
+			const char *why = framing_problem(c);
+
+			if (why)
+				return refuse_framing(r, why);
+		}
 		if (r->too_large)
 			return refuse_body(r);
 		return MHD_YES;

@@ -653,6 +653,11 @@ int store_col_is_null(struct store_stmt *q, int i)
 	return sqlite3_column_type(q->s, i) == SQLITE_NULL;
 }
 
+int store_col_is_int(struct store_stmt *q, int i)
+{
+	return sqlite3_column_type(q->s, i) == SQLITE_INTEGER;
+}
+
 const char *store_col_text(struct store_stmt *q, int i)
 {
 	return (const char *)sqlite3_column_text(q->s, i);

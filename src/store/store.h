@@ -114,6 +114,8 @@ void store_finalize(struct store_stmt *q);
 /* Columns of the current row (0-based). Text pointers are valid until the
  * next step/reset/finalize; NULL for SQL NULL. */
 int store_col_is_null(struct store_stmt *q, int i);
+/* 1 when the value is stored as an integer (not text, real or blob). */
+int store_col_is_int(struct store_stmt *q, int i);
 const char *store_col_text(struct store_stmt *q, int i);
 int store_col_bytes(struct store_stmt *q, int i);
 const void *store_col_blob(struct store_stmt *q, int i);

@@ -2,6 +2,7 @@
  * office.c - field-office table (office.h).
  */
 #include "triage/office.h"
+#include "core/buf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -182,4 +183,24 @@ const char *office_lookup(const struct office_table *t, int32_t state, int zip)
 int office_count(const struct office_table *t)
 {
 	return t ? t->n : 0;
+}
+
+int office_has(const struct office_table *t, const char *code)
+{
+	for (int i = 0; t && code && i < t->n; i++)
+		if (strcmp(t->rows[i].code, code) == 0)
+			return 1;
+	return 0;
+}
+
+void office_codes(const struct office_table *t, struct buf *out)
+{
+	for (int i = 0; t && i < t->n; i++) {
+		int seen = 0;
+
+		for (int j = 0; j < i && !seen; j++)
+			seen = strcmp(t->rows[j].code, t->rows[i].code) == 0;
+		if (!seen)
+			buf_addf(out, "%s%s", out->len ? ", " : "", t->rows[i].code);
+	}
 }

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 
 #define OFFICE_NONE "UNASSIGNED"
@@ -36,5 +37,9 @@ void office_free(struct office_table *t);
 const char *office_lookup(const struct office_table *t, int32_t state, int zip3);
 /* Number of rows. */
 int office_count(const struct office_table *t);
+/* 1 when code is one of the table's offices. */
+int office_has(const struct office_table *t, const char *code);
+/* The table's office codes, ", "-separated, appended to out. */
+void office_codes(const struct office_table *t, struct buf *out);
 
 #endif

@@ -1983,3 +1983,29 @@ int triage_lift_list(struct store *st, int64_t case_id, int pending_only,
 	store_finalize(q);
 	return rc < 0 ? -rc : rc == STORE_DONE ? UC_OK : rc;
 }
+
+int triage_office_check(struct store *st, const char *code, struct uc_err *err)
+{
+	struct office_table *ot = NULL;
+	char *text = NULL;
+	struct buf codes;
+	int rc;
+
+	rc = meta_get(st, "offices", &text, err);
+	if (rc || !text) {
+		free(text);
+		return rc; /* no table yet: nothing to check against */
+	}
+	rc = office_parse(&ot, "stored field-office table", text, strlen(text), err);
+	if (!rc && !office_has(ot, code)) {
+		buf_init(&codes, 2048);
+		office_codes(ot, &codes);
+		rc = uc_error(err, UC_EINPUT,
+			      "unknown field office '%.32s'; the office table of the last "
+			      "triage run has: %s", code, codes.ptr ? codes.ptr : "");
+		buf_release(&codes);
+	}
+	office_free(ot);
+	free(text);
+	return rc;
+}

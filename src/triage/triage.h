@@ -229,6 +229,11 @@ typedef int (*triage_lift_fn)(void *arg, const struct triage_lift *l,
 int triage_lift_list(struct store *st, int64_t case_id, int pending_only,
 		     triage_lift_fn fn, void *arg, struct uc_err *err);
 
+/* UC_EINPUT (listing the offices) when code is not an office of the
+ * field-office table of the last triage run; 0 when it is, or when no
+ * run has stored a table yet. For user administration. */
+int triage_office_check(struct store *st, const char *code, struct uc_err *err);
+
 /* Queue sort key from a score and tie-break keys (higher sorts first). */
 int64_t triage_prio_key(int32_t score, const int32_t order[RULES_MAX_ORDER]);
 
