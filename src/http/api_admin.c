@@ -134,7 +134,7 @@ int api_tokens_list(struct http_req *r, struct uc_err *err)
 	rc = store_prepare(r->st, "SELECT t.id, u.name AS user, t.label,"
 				  " datetime(t.created_at, 'unixepoch') AS created_at,"
 				  " datetime(t.expires_at, 'unixepoch') AS expires_at,"
-				  " t.read_only = 1 AS read_only,"
+				  " CASE t.read_only WHEN 1 THEN 'yes' ELSE 'no' END AS read_only,"
 				  " CASE WHEN t.revoked = 1 THEN 'revoked'"
 				  "  WHEN t.expires_at <= strftime('%s','now') THEN 'expired'"
 				  "  ELSE 'active' END AS status"
