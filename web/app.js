@@ -703,7 +703,14 @@
     // Actions come before the long history: field staff record, then read.
     const types = ROLE_EVENTS[state.user.role] || [];
     if (types.length) append(body, eventForm(id, types));
-    if (CAN_OVERRIDE[state.user.role]) append(body, overrideForm(id, holds));
+    const statutory = statutoryHolds(ex);
+    if (CAN_OVERRIDE[state.user.role]) {
+      append(body, overrideForm(id, holds.filter((h) => !statutory.has(h))));
+      const pend = new Set((data.hold_lifts || []).filter((l) => l.status === 'pending').map((l) => l.hold));
+      const liftable = holds.filter((h) => statutory.has(h) && !pend.has(h));
+      if (liftable.length) append(body, liftRequestForm(id, liftable));
+    }
+    append(body, renderLifts(id, data.hold_lifts || []));
 
     append(body, section('Identity', 'identity', table(ident, [
       ['source', 'Source', human], ['family_name', 'Family name'], ['given_name', 'Given name'],
@@ -744,7 +751,8 @@
       kids.push(el('h3', null, 'Holds and what they block'));
       kids.push(hs.length ? el('ul', { className: 'fired' }, hs.map((f) => el('li', { 'data-hold': f.name },
         el('div', null, el('strong', null, human(f.name)),
-          f.blocks ? ` blocks ${human(f.blocks)}` : '', f.lifted === 'yes' || f.lifted === true ? ' (lifted by an override)' : ''),
+          f.blocks ? ` blocks ${human(f.blocks)}` : '', f.lifted === 'yes' || f.lifted === true ? ' (lifted by an override)' : '',
+          f.statutory ? el('span', { className: 'tag hold', 'data-statutory': f.name }, 'statutory: lifting takes two people') : null),
         f.reason ? el('div', null, f.reason) : null,
         f.facts ? el('div', { className: 'muted small' }, 'Facts read: ', factsText(f.facts)) : null)))
         : el('p', { className: 'muted' }, 'No hold.'));
@@ -955,6 +963,92 @@
       }
     }
     return el('div', { id: 'retriage', className: 'notice ok', tabIndex: -1, role: 'status', 'data-testid': 'retriage' }, lines);
+  }
+
+  function statutoryHolds(ex) {
+    const out = new Set();
+    if (ex && Array.isArray(ex.fired)) {
+      for (const f of ex.fired) if (f.kind === 'hold' && f.statutory) out.add(f.name);
+    }
+    return out;
+  }
+
+  // Lifting a statutory hold: one supervisor asks, a second approves.
+  function liftRequestForm(caseId, holds) {
+    const hold = el('select', { id: 'lift-hold', name: 'hold' },
+      holds.map((h) => el('option', { value: h }, human(h))));
+    const reason = el('textarea', { id: 'lift-reason', name: 'reason', rows: 3, minLength: 10, maxLength: 2000,
+      required: true, 'aria-describedby': 'lift-help' });
+    const result = el('div', { id: 'lift-result', 'aria-live': 'polite' });
+    const submit = el('button', { type: 'submit' }, 'Request the lift');
+    const form = el('form', { id: 'lift-form', className: 'stack', noValidate: true },
+      el('div', { className: 'field' }, el('label', { for: 'lift-hold' }, 'Statutory hold'), hold),
+      el('div', { className: 'field' }, el('label', { for: 'lift-reason' }, 'Why lift it (required)'), reason,
+        el('div', { id: 'lift-help', className: 'muted small' },
+          'This hold protects a right the law gives the child. The lift takes effect only when a second ' +
+          'supervisor or an admin approves it. At least 10 characters; audited and shown on the case.')),
+      el('div', null, submit), result);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clear(result);
+      const why = reason.value.trim();
+      if (why.length < 10) {
+        append(result, problemBox(new ApiError({ title: 'A reason is required', detail: 'Explain the lift in at least 10 characters.' })));
+        reason.focus();
+        return;
+      }
+      submit.disabled = true;
+      submit.textContent = 'Saving…';
+      try {
+        await api('POST', `/cases/${caseId}/hold-lifts`, { body: { hold: hold.value, reason: why } });
+        await loadCase(caseId, () => el('div', { id: 'retriage', className: 'notice ok', tabIndex: -1, role: 'status' },
+          `Lift of ${human(hold.value)} requested; it waits for a second person's approval.`));
+        const n = $('retriage');
+        if (n) n.focus();
+      } catch (e) {
+        append(result, problemBox(e));
+        submit.disabled = false;
+        submit.textContent = 'Request the lift';
+      }
+    });
+    return section('Request a hold lift', 'lift-request', form);
+  }
+
+  function renderLifts(caseId, lifts) {
+    const me = state.user.name;
+    const decide = async (l, decision, btn) => {
+      btn.disabled = true;
+      btn.textContent = 'Saving…';
+      try {
+        await api('POST', `/cases/${caseId}/hold-lifts/${l.id}`, { body: { decision } });
+        await loadCase(caseId, () => el('div', { id: 'retriage', className: 'notice ok', tabIndex: -1, role: 'status' },
+          `Lift of ${human(l.hold)} ${decision === 'approve' ? 'approved: the hold is lifted' : decision === 'reject' ? 'rejected' : 'withdrawn'}.`));
+        const n = $('retriage');
+        if (n) n.focus();
+      } catch (e) {
+        btn.disabled = false;
+        btn.textContent = decision[0].toUpperCase() + decision.slice(1);
+        btn.after(problemBox(e));
+      }
+    };
+    const actions = (v, l) => {
+      if (l.status !== 'pending' || !CAN_OVERRIDE[state.user.role]) return '—';
+      const mk = (decision, label) => {
+        const b = el('button', { type: 'button', className: 'small', 'data-decision': decision }, label);
+        b.addEventListener('click', () => decide(l, decision, b));
+        return b;
+      };
+      if (l.requested_by === me) return el('span', null, mk('withdraw', 'Withdraw'), ' ',
+        el('span', { className: 'muted small' }, 'waiting for a second person'));
+      return el('span', null, mk('approve', 'Approve'), ' ', mk('reject', 'Reject'));
+    };
+    return section('Hold lifts', 'hold-lifts', table(lifts, [
+      ['hold', 'Hold', human], ['status', 'Status', human], ['reason', 'Reason'],
+      [(l) => `${l.requested_by} ${l.requested_at}`, 'Requested'],
+      [(l) => (l.decided_by ? `${l.decided_by} ${l.decided_at}` : '—'), 'Decided'],
+      ['note', 'Note', (v) => txt(v || '—')], ['id', 'Action', actions],
+    ], { caption: 'Requests to lift a statutory hold', empty: 'No hold lift requests.',
+      rowAttrs: (l) => ({ 'data-lift': l.id, 'data-status': l.status }) }));
   }
 
   function overrideForm(caseId, holds) {

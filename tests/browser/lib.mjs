@@ -19,6 +19,7 @@ export const env = {
   anumA: must('UC_ANUM_A'),
   caseB: must('UC_CASE_B'),
   anumB: must('UC_ANUM_B'),
+  caseH: must('UC_CASE_H'),
   hostile: process.env.UC_HOSTILE || '<img src=x onerror=alert(1)>',
   chromium: process.env.UC_CHROMIUM || '/usr/bin/chromium',
   artifacts: process.env.UC_ARTIFACTS || join(tmpdir(), 'uctrack-browser-artifacts'),

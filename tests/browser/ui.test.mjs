@@ -192,6 +192,40 @@ test('supervisor override needs a reason', T, async (t) => {
   });
 });
 
+test('a statutory hold is lifted only after a second supervisor approves', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-sup', 'supervision review');
+    await page.goto(`/#/case/${env.caseH}`);
+    await page.locator('#lift-form').waitFor();
+    // the hold is marked, and the one-person override does not offer it
+    const hold = await page.locator('#lift-hold').inputValue();
+    await page.locator(`[data-statutory="${hold}"]`).waitFor();
+    const kinds = await page.locator('#ov-kind option').evaluateAll((os) => os.map((o) => o.value));
+    if (kinds.includes('lift_hold')) {
+      await page.locator('#ov-kind').selectOption('lift_hold');
+      const opts = await page.locator('#ov-value option').evaluateAll((os) => os.map((o) => o.value));
+      assert.ok(!opts.includes(hold), `the override form offers statutory hold ${hold}`);
+    }
+    await page.getByLabel('Why lift it (required)').fill('claim withdrawn at the hearing');
+    await page.getByRole('button', { name: 'Request the lift' }).click();
+    const row = page.locator('#sec-hold-lifts tbody tr[data-status="pending"]');
+    await row.waitFor();
+    // the requester may only withdraw, and the hold still holds
+    assert.equal(await row.locator('[data-decision="approve"]').count(), 0);
+    await row.locator('[data-decision="withdraw"]').waitFor();
+    assert.equal(await page.locator(`li[data-hold="${hold}"]`).filter({ hasText: 'lifted by an override' }).count(), 0);
+  });
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-sup2', 'supervision review');
+    await page.goto(`/#/case/${env.caseH}`);
+    const row = page.locator('#sec-hold-lifts tbody tr[data-status="pending"]');
+    await row.waitFor();
+    await row.locator('[data-decision="approve"]').click();
+    await page.locator('#sec-hold-lifts tbody tr[data-status="approved"]').waitFor();
+    await page.locator('#sec-overrides tbody tr').filter({ hasText: 'requested by ui-sup' }).waitFor();
+  });
+});
+
 test("a legal provider sees its own client and not another provider's", T, async (t) => {
   await withBrowser(t, async (page) => {
     await login(page, 'ui-lp1', 'legal representation');

@@ -56,6 +56,13 @@ pick() { # pick OFFSET: case id|a_number of the office's OFFSET-th child by prio
 }
 A=$(pick 0); B=$(pick 1)
 CASE_A=${A%%|*}; ANUM_A=${A#*|}; CASE_B=${B%%|*}; ANUM_B=${B#*|}
+# A case of the office with a statutory hold (two-person lift test).
+CASE_H=$(sqlite3 "$DB" "SELECT id FROM tcase WHERE active = 1 AND office = '$OFFICE'
+	AND id NOT IN ($CASE_A, $CASE_B) AND (','||hold_names||',' LIKE '%,claim_pending,%'
+	OR ','||hold_names||',' LIKE '%,tvpra_screening,%'
+	OR ','||hold_names||',' LIKE '%,trafficking_protection,%'
+	OR ','||hold_names||',' LIKE '%,motion_to_reopen,%') ORDER BY id LIMIT 1")
+[ -n "$CASE_H" ] || fail "no case of $OFFICE with a statutory hold"
 [ -n "$CASE_A" ] && [ -n "$CASE_B" ] || fail "no two cases in office $OFFICE"
 cat >"$T/g/counsel.jsonl" <<EOF
 {"event_id":"UI-TEST-1","type":"representation","a_number":"$ANUM_A","occurred_at":"2024-01-02","recorded_by":"legal:KIND","provider":"KIND","status":"started"}
@@ -71,6 +78,7 @@ $U triage >/dev/null
 add() { printf '%s\n' "pw-$1-0123" | $U user add "$@" >/dev/null; }
 add ui-admin --role admin
 add ui-sup --role supervisor --office "$OFFICE"
+add ui-sup2 --role supervisor --office "$OFFICE"
 add ui-off --role officer --office "$OFFICE"
 add ui-ana --role analyst
 add ui-lp1 --role legal_provider --provider KIND
@@ -107,6 +115,7 @@ done
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/index.html")
 [ "$code" = 404 ] || fail "POST /index.html: $code"
 
+export UC_CASE_H="$CASE_H"
 export UC_BASE="$BASE" UC_OFFICE="$OFFICE" UC_CASE_A="$CASE_A" UC_ANUM_A="$ANUM_A" \
 	UC_CASE_B="$CASE_B" UC_ANUM_B="$ANUM_B" UC_HOSTILE="$HOSTILE" UC_CHROMIUM="$CHROMIUM" \
 	UC_ARTIFACTS="${BROWSER_ARTIFACTS:-$ROOT/build/browser-artifacts}"
