@@ -867,8 +867,7 @@ int api_case_lift_decide(struct http_req *r, struct uc_err *err)
 	struct triage *t;
 	struct triage_lift l;
 	const char *decision;
-	char *end = NULL;
-	long long id;
+	long long id = 0;
 	int rc;
 
 	rc = hj_check_fields(r->json, decide_spec, "body", err);
@@ -878,10 +877,9 @@ int api_case_lift_decide(struct http_req *r, struct uc_err *err)
 	if (strcmp(decision, "approve") != 0 && strcmp(decision, "reject") != 0 &&
 	    strcmp(decision, "withdraw") != 0)
 		return uc_error(err, UC_EINPUT, "body.decision: approve, reject or withdraw");
-	id = strtoll(r->params[1], &end, 10);
-	if (!end || *end || id < 1)
-		return uc_error(err, UC_EINPUT, "path: '%.20s' is not a request id",
-				r->params[1]);
+	rc = http_param_int("hold lift id", r->params[1], 1, INT64_MAX, &id, err);
+	if (rc)
+		return rc;
 	t = triage_for(r);
 	if (!t)
 		return uc_error(err, UC_ECONFLICT,
