@@ -66,6 +66,8 @@ struct ingest_stats {
 	long rows_same;      /* rows already stored, or repeated lines */
 	long rows_rejected;  /* bad rows */
 	long unknown_codes;  /* EOIR values unknown to the lookup tables */
+	long rows_repaired;  /* EOIR rows whose stray tab was rejoined (also a
+			      * warning each) */
 	long warnings;       /* repaired rows, count mismatches, unknown codes */
 	double seconds;      /* wall time */
 };

@@ -41,6 +41,16 @@ expect_grep "B_TblProceeding.csv:4:54: ABSENTIA: warning: 'Q' is neither Y nor N
 [ "$(q "select provider||' '||on_date from representation where src_tbl='eoir_case'")" = "ATT123 2021-06-01" ] || fail "ATTY_NBR -> counsel on input date"
 [ "$(q "select country||' '||language from eoir_case where idncase=4000123")" = "HN spa" ] || fail "NAT/LANG decoded"
 [ "$(q "select city from eoir_case where idncase=4000125")" = "SAN ANTONIO" ] || fail "shifted row rejoined"
+# A stray tab inside ALIEN_CITY in the FOIA layout (no identity columns)
+# and in the layout with them, where only the codes tell the shift (state,
+# ZIP, NAT, Sex, CASEPRIORITY_CODE read wrong unless SAN<TAB>JUAN is
+# rejoined): repaired, counted in the summary (issue 13)
+for lay in eoir_foia eoir_ident; do
+	expect_rc 0 "$UCTRACK" --db "$T/$lay.db" import --feed eoir --eoir-lookup "$LK" "$D/$lay/A_TblCase.csv"
+	expect_grep '^eoir: 1 file, 2 rows read, 2 new, 0 unchanged, 0 rejected, 0 unknown codes, 1 repaired' "$T/out"
+	expect_grep 'A_TblCase.csv:3:9: ALIEN_CITY: warning: stray tab .*rejoined with a space \(repaired\)' "$T/err"
+	[ "$(sqlite3 "$T/$lay.db" "select city||'|'||state||'|'||zip||'|'||sex||'|'||birth_date||'|'||nat_code||'|'||case_priority from eoir_case where idncase in (4100002,4100003)")" = "SAN JUAN|PR|00901|F|2008-11-01|GT|UC" ] || fail "$lay: shifted row not repaired"
+done
 [ "$(q "select fta_notice from eoir_hearing where idnschedule=6000002")" = 1 ] || fail "fta_notice"
 [ "$(q "select adj_date from eoir_hearing where idnschedule=6000001")" = 2021-09-01 ] || fail "date with time"
 [ "$(q "select juvenile_code from eoir_juvenile where idnjuvenilehistory=1")" = UJ ] || fail "juvenile code"
@@ -116,6 +126,12 @@ bad cbp cbp_trunc_row.csv 'cbp_trunc_row.csv:3:45: row: 8 fields, the header has
 bad cbp cbp_utf8.csv 'cbp_utf8.csv:2:19: family_name: invalid UTF-8 \(byte 0xFF\)'
 bad cbp cbp_header.csv "cbp_header.csv:1:1: header: missing column\(s\) given_name, tvpra_screening; unknown column\(s\) 'given_nam'; expected header: encounter_id,a_number"
 bad eoir A_TblCase_baddate.csv "A_TblCase_baddate.csv:2:54: C_BIRTHDATE: 'MARCH 2007' is not a date"
+# EOIR rows shifted by a stray tab that cannot be repaired: ambiguous, a
+# field that does not read even with the tab rejoined, a shifted row with
+# the right number of fields (issue 13)
+bad eoir A_TblCase_shift.csv 'A_TblCase_shift.csv:2:102: row: too many fields \(43, the header has 42\): a tab inside LAST_NAME or FIRST_NAME would each explain it'
+bad eoir A_TblCase_shift.csv "A_TblCase_shift.csv:3:9: ALIEN_CITY: too many fields \(43, the header has 42\): probably a tab inside ALIEN_CITY, but with it rejoined NAT 'ZZZ' \(column 29\) is not a code of tblLookupAlienNat"
+bad eoir A_TblCase_shift.csv "A_TblCase_shift.csv:4:17: ALIEN_STATE: 'JUAN' is not a US state or territory code"
 bad events events_bad.jsonl 'events_bad.jsonl:1:157: colour: unknown field for a contact_attempt event'
 bad events events_bad.jsonl 'events_bad.jsonl:2:115: method: must be a string'
 bad events events_bad.jsonl "events_bad.jsonl:3:20: type: unknown event type 'teleport'"
