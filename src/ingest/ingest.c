@@ -50,6 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/seal.h"
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/progress.h"
@@ -266,7 +267,8 @@ struct ingest_ctx {
 	struct ingest_opts o;       /* options (paths borrowed) */
 	FILE *out;                  /* summaries */
 	FILE *diag;                 /* errors and warnings */
-	struct lookup *lk;          /* EOIR lookup tables, loaded on demand */
+	const struct lookup *lk;    /* EOIR lookup tables: lk_owned or opts.lk */
+	struct lookup *lk_owned;    /* the tables loaded on demand, owned */
 	const char *juv[10];        /* tblLookup_Juvenile codes by position */
 	struct store_stmt *ins[16]; /* per table spec: INSERT statement */
 	struct store_stmt *has[16]; /* per table spec: row with (skey, rhash)? */
@@ -538,7 +540,7 @@ void ingest_free(struct ingest_ctx *c)
 		unlink(c->rej_tmp);
 	}
 	free(c->rej_tmp);
-	lookup_free(c->lk);
+	lookup_free(c->lk_owned);
 	buf_release(&c->vb);
 	buf_release(&c->hb);
 	buf_release(&c->mb);
@@ -560,12 +562,18 @@ static int load_lookup(struct ingest_ctx *c, struct uc_err *err)
 
 	if (c->lk)
 		return UC_OK;
-	if (!c->o.eoir_lookup)
-		return uc_error(err, UC_EIO,
-				"no EOIR lookup tables: pass --eoir-lookup PATH");
-	rc = lookup_load(&c->lk, c->o.eoir_lookup, err);
-	if (rc)
-		return rc;
+	if (c->o.lk) {
+		c->lk = c->o.lk;
+	} else {
+		if (!c->o.eoir_lookup)
+			return uc_error(err, UC_EUSAGE,
+					"no EOIR lookup tables: pass --eoir-lookup PATH, set "
+					"$UCTRACK_EOIR_LOOKUP or [eoir] lookup in the config");
+		rc = lookup_load(&c->lk_owned, c->o.eoir_lookup, err);
+		if (rc)
+			return rc;
+		c->lk = c->lk_owned;
+	}
 	for (int i = 1; i < 10; i++)
 		c->juv[i] = lookup_nth(c->lk, "tblLookup_Juvenile", i);
 	return UC_OK;
@@ -2406,6 +2414,59 @@ static const struct event_type *event_check(json_t *obj, const char **field,
 	return et;
 }
 
+/*
+ * The note of a trafficking_screening or welfare_check event (checked) is
+ * a sensitive disclosure: replace it in obj by its sealed form
+ * (seal_note_det: the same note seals to the same text, so re-importing a
+ * file adds nothing). A note already sealed is kept as it is, once it has
+ * been seen to open under key (without a key it is kept unverified).
+ * Returns 0, or -1 with the problem in msg (no key; sealed under another
+ * key).
+ */
+static int event_seal(const unsigned char *key, const struct event_type *et,
+		      json_t *obj, struct buf *msg)
+{
+	json_t *v = json_object_get(obj, "note");
+	const char *note;
+	char *out = NULL;
+	struct uc_err e = UC_ERR_INIT;
+
+	if (strcmp(et->type, "trafficking_screening") != 0 &&
+	    strcmp(et->type, "welfare_check") != 0)
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) == 0)
+		return 0;
+	note = json_string_value(v);
+	if (seal_is_sealed(note)) {
+		if (!key)
+			return 0;
+		if (seal_open(key, note, &out, &e) != UC_OK) {
+			buf_addf(msg, "the note is sealed (%s...) but does not open under "
+				 "this key_file: %s; import it where its key is configured",
+				 SEAL_PREFIX, e.msg);
+			return -1;
+		}
+		sodium_memzero(out, strlen(out));
+		free(out);
+		return 0;
+	}
+	if (!key) {
+		buf_addf(msg, "a %s note is stored sealed, and no key is configured: "
+			 "set [server] key_file in the config (uctrack serve --new-key "
+			 "FILE makes one; docs/configuration.md) or pass --key-file FILE, "
+			 "or leave the note out; nothing is stored in plain text",
+			 et->type);
+		return -1;
+	}
+	if (seal_note_det(key, note, &out, &e) != UC_OK) {
+		buf_addf(msg, "cannot seal the note: %s", e.msg);
+		return -1;
+	}
+	json_object_set_new(obj, "note", json_string(out));
+	free(out);
+	return 0;
+}
+
 static const char *jstr(json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
@@ -2590,6 +2651,10 @@ int ingest_event_new(struct ingest_ctx *c, json_t *obj, const char *origin,
 	*is_new = 0;
 	buf_reset(&c->mb);
 	e.et = event_check(obj, &field, &c->mb, e.anum);
+	if (e.et && event_seal(c->o.note_key, e.et, obj, &c->mb)) {
+		field = "note";
+		e.et = NULL;
+	}
 	if (!e.et)
 		return uc_error(err, UC_EINPUT, "%s: %s: %s", origin, field,
 				c->mb.ptr ? c->mb.ptr : "invalid");
@@ -2621,6 +2686,7 @@ struct evline {
 /* Scratch of the two threads that parse events lines (evpar's workers). */
 struct evparse {
 	struct buf msg[2]; /* per worker: event_check messages, capped as c->mb */
+	const unsigned char *key; /* notes' key (opts.note_key), borrowed, or NULL */
 };
 
 /*
@@ -2660,6 +2726,10 @@ static void event_parse(void *arg, int worker, struct evpar_line *ln, struct buf
 	}
 	buf_reset(msg);
 	r->e.et = event_check(obj, &field, msg, r->e.anum);
+	if (r->e.et && event_seal(ep->key, r->e.et, obj, msg)) {
+		field = "note";
+		r->e.et = NULL;
+	}
 	if (!r->e.et) {
 		s = msg->ptr ? msg->ptr : "invalid";
 		r->kind = EVL_BAD;
@@ -2697,6 +2767,7 @@ static int import_events(struct frun *fr, struct uc_err *err)
 
 	buf_init(&ep.msg[0], 4096);
 	buf_init(&ep.msg[1], 4096);
+	ep.key = c->o.note_key;
 	rc = lread_open(&lr, fr->path, MAX_EVENT_LINE, err);
 	if (rc)
 		return rc;
