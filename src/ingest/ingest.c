@@ -424,6 +424,35 @@ static void warn_at(struct frun *fr, long line, long col, const char *field,
 	fputc('\n', fr->c->diag);
 }
 
+/*
+ * The file's byte-order mark, seen at line 1 (lread.h): a UTF-8 one was
+ * skipped, which is noted; a UTF-16 one is an error at 1:1 saying what to
+ * do (the file is not read further). Returns -1 after that error, else 0.
+ */
+static int bom_check_file(struct frun *fr, int bom)
+{
+	const char *field = fr->kind == 2 ? "file" : "header";
+
+	if (bom == LREAD_BOM_UTF8) {
+		warn_at(fr, 1, 1, field,
+			"UTF-8 byte-order mark (EF BB BF) at the start of the file "
+			"skipped");
+		return 0;
+	}
+	if (bom != LREAD_BOM_UTF16LE && bom != LREAD_BOM_UTF16BE)
+		return 0;
+	fr->raw = "";
+	fr->raw_len = 0;
+	row_error_at(fr, 1, 1, field,
+		     "the file starts with a UTF-16 %s byte-order mark (%s): it is "
+		     "UTF-16 text, and feed files must be UTF-8; save it as UTF-8 "
+		     "(e.g. \"CSV UTF-8\", or iconv -f UTF-16 -t UTF-8) and import it "
+		     "again",
+		     bom == LREAD_BOM_UTF16LE ? "little-endian" : "big-endian",
+		     bom == LREAD_BOM_UTF16LE ? "FF FE" : "FE FF");
+	return -1;
+}
+
 /* ---- context lifecycle ----------------------------------------------- */
 
 /* The write pipe's file-size threshold (ingest.h): opts, else the
@@ -1760,6 +1789,10 @@ static int import_csv(struct frun *fr, struct uc_err *err)
 		fr->raw = row->raw;
 		fr->raw_len = row->raw_len;
 		fr->row_bad = 0;
+		if (header && bom_check_file(fr, csvr_bom(r))) {
+			rc = UC_OK;
+			goto out;
+		}
 		if (rc == CSVR_BAD) {
 			if (header) {
 				row_error_at(fr, row->bad_line, row->col, "header", "%s",
@@ -2159,6 +2192,10 @@ static int import_eoir(struct frun *fr, struct uc_err *err)
 		fr->eline = line;
 		fr->raw = line;
 		fr->raw_len = n;
+		if (header && bom_check_file(fr, lr.bom)) {
+			rc = UC_OK;
+			goto out;
+		}
 		if (header) {
 			/* Keep a copy: the line buffer is reused. */
 			hcopy = uc_xstrdup(line);
@@ -2763,7 +2800,7 @@ static int import_events(struct frun *fr, struct uc_err *err)
 	struct evparse ep;
 	struct evpar *par = NULL;
 	char sha[65] = "";
-	int rc;
+	int rc, bom_done = 0;
 
 	buf_init(&ep.msg[0], 4096);
 	buf_init(&ep.msg[1], 4096);
@@ -2805,6 +2842,14 @@ static int import_events(struct frun *fr, struct uc_err *err)
 		fr->row_bad = 0;
 		fr->raw = "";
 		fr->raw_len = 0;
+		if (!bom_done) {
+			/* line 1 has been read: lr.bom is known */
+			bom_done = 1;
+			if (bom_check_file(fr, lr.bom)) {
+				rc = UC_OK;
+				goto out;
+			}
+		}
 		if (ln->is_long) {
 			fr->rows_read++;
 			fr->rows_rejected++;
@@ -2902,10 +2947,15 @@ static const struct table_spec *eoir_by_header(const char *path)
 	if (!f)
 		return NULL;
 	if (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\t\r\n")] = '\0';
+		char *h = line;
+
+		/* a UTF-8 byte-order mark is skipped, as the reader does */
+		if (strncmp(h, "\xEF\xBB\xBF", 3) == 0)
+			h += 3;
+		h[strcspn(h, "\t\r\n")] = '\0';
 		for (int i = 0; i < ingest_ntables; i++)
 			if (strcmp(ingest_tables[i].feed, "eoir") == 0 &&
-			    strcasecmp(ingest_tables[i].cols[0].name, line) == 0)
+			    strcasecmp(ingest_tables[i].cols[0].name, h) == 0)
 				found = &ingest_tables[i];
 	}
 	fclose(f);

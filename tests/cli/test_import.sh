@@ -139,6 +139,34 @@ bad events events_bad.jsonl "events_bad.jsonl:4:1: claim_type: required field 'c
 bad events events_bad.jsonl 'events_bad.jsonl:5:46: json: '
 bad orr cbp_date.csv 'header: not a orr file'
 
+# byte-order marks (issue 13): a UTF-8 one is skipped (and noted), a UTF-16
+# one is named at 1:1 with what to do; nothing of such a file is stored
+mkdir -p "$T/bom/eoir"
+{ printf '\357\273\277'; cat "$D/good/cbp/encounters.csv"; } >"$T/bom/encounters.csv"
+{ printf '\357\273\277'; cat "$D/good/events/"*.jsonl; } >"$T/bom/events.jsonl"
+{ printf '\357\273\277'; cat "$D/good/eoir/A_TblCase.csv"; } >"$T/bom/eoir/cases.tsv.csv"
+expect_rc 0 "$UCTRACK" --db "$T/bom.db" import --feed cbp "$T/bom/encounters.csv"
+expect_grep '^cbp: 1 file, 4 rows read, 4 new' "$T/out"
+expect_grep 'encounters.csv:1:1: header: warning: UTF-8 byte-order mark \(EF BB BF\) at the start of the file skipped' "$T/err"
+[ "$(sqlite3 "$T/bom.db" "select count(*) from cbp_encounter where skey='CBP-21-0000001'")" = 1 ] || fail "BOM: first key read with the mark"
+expect_rc 0 "$UCTRACK" --db "$T/bom.db" import --feed events "$T/bom/events.jsonl"
+expect_grep '^events: 1 file, 6 rows read, 6 new' "$T/out"
+expect_grep 'events.jsonl:1:1: file: warning: UTF-8 byte-order mark' "$T/err"
+# an EOIR table known by its header only (the mark before IDNCASE)
+expect_rc 0 "$UCTRACK" --db "$T/bom.db" import --feed eoir --eoir-lookup "$LK" "$T/bom/eoir/cases.tsv.csv"
+expect_grep '^eoir: 1 file, 4 rows read, 4 new' "$T/out"
+printf '\377\376e\000n\000c\000\n\000' >"$T/bom/utf16.csv"
+printf '\376\377\000{\000}\000\n' >"$T/bom/utf16.jsonl"
+n0=$(sqlite3 "$T/bom.db" .dump | sha256sum)
+expect_rc 1 "$UCTRACK" --db "$T/bom.db" import --feed cbp "$T/bom/utf16.csv"
+expect_grep 'utf16.csv:1:1: header: the file starts with a UTF-16 little-endian byte-order mark \(FF FE\): .*save it as UTF-8' "$T/err"
+expect_rc 1 "$UCTRACK" --db "$T/bom.db" import --feed events "$T/bom/utf16.jsonl"
+expect_grep 'utf16.jsonl:1:1: file: the file starts with a UTF-16 big-endian byte-order mark \(FE FF\): .*save it as UTF-8' "$T/err"
+cp "$T/bom/utf16.csv" "$T/bom/eoir/A_TblCase.csv"
+expect_rc 1 "$UCTRACK" --db "$T/bom.db" import --feed eoir --eoir-lookup "$LK" "$T/bom/eoir/A_TblCase.csv"
+expect_grep 'A_TblCase.csv:1:1: header: the file starts with a UTF-16 little-endian byte-order mark' "$T/err"
+[ "$(sqlite3 "$T/bom.db" .dump | sha256sum)" = "$n0" ] || fail "a UTF-16 file changed the database"
+
 # oversized field (64 KiB cap) and overlong line (1 MiB cap)
 { head -1 "$D/good/cbp/encounters.csv"; printf 'BIG-1,208123456,'; head -c 70000 /dev/zero | tr '\0' x; printf ',JOSE,2007-03-14,M,HN,spa,2021-04-02,RGV,x,Y,\n'; } > "$T/bigfield.csv"
 expect_rc 1 "$UCTRACK" --db "$DB" import --feed cbp "$T/bigfield.csv"
