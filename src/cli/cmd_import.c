@@ -21,8 +21,8 @@
 static void usage(FILE *f)
 {
 	fputs("usage: uctrack [--db PATH] import --feed eoir|cbp|orr|ice|events\n"
-	      "                [--skip-bad REJECTS] [--eoir-lookup PATH] [--threads 1|2]\n"
-	      "                [--quiet] PATH...\n\n"
+	      "                [--skip-bad REJECTS] [--eoir-lookup PATH] [--key-file FILE]\n"
+	      "                [--threads 1|2] [--quiet] PATH...\n\n"
 	      "Import agency feed files (docs/formats.md) into the store. PATH is a file\n"
 	      "or a folder (all the feed's files in it, or in its FEED/ subfolder).\n"
 	      "Each file is one transaction: a file with any bad row imports nothing,\n"
@@ -37,6 +37,9 @@ static void usage(FILE *f)
 	      "                        their reasons, to the CSV file REJECTS\n"
 	      "  --eoir-lookup PATH    EOIR code tables (default $UCTRACK_EOIR_LOOKUP,\n"
 	      "                        [eoir] lookup in the config, else ../" LOOKUP_REL ")\n"
+	      "  --key-file FILE       key sealing the notes of trafficking_screening and\n"
+	      "                        welfare_check events (default [server] key_file in\n"
+	      "                        the config); without one such notes are refused\n"
 	      "  --threads 1|2         2: files of 1 MiB or more are loaded on two threads\n"
 	      "                        (one checks rows, one writes them); 1: one thread.\n"
 	      "                        Default: 2 on a machine with 2 or more CPUs\n"

@@ -431,6 +431,7 @@ int api_feed_upload(struct http_req *r, struct uc_err *err)
 	hj_set_int(&o, o.root, "rows_read", s.rows_read);
 	hj_set_int(&o, o.root, "rows_new", s.rows_new);
 	hj_set_int(&o, o.root, "rows_same", s.rows_same);
+	hj_set_int(&o, o.root, "rows_repaired", s.rows_repaired);
 	hj_set_int(&o, o.root, "warnings", s.warnings);
 	hj_set_new(&o, o.root, "messages", diag_lines(diag, dir));
 	r->status = 201;

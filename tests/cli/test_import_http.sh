@@ -85,6 +85,7 @@ expect_grep 'A_TblCase.csv:4:9: ALIEN_CITY: warning: stray tab' "$T/body"
 [ "$(q "SELECT country||' '||language FROM eoir_case WHERE idncase=4000123")" = "HN spa" ] || fail "EOIR upload: codes decoded"
 code=$(up "$D/eoir_foia/A_TblCase.csv" eoir A_TblCase_foia.csv)
 [ "$code" = 201 ] || { cat "$T/body"; fail "FOIA EOIR upload: expected 201, got $code"; }
+expect_grep '"rows_repaired":1' "$T/body"
 [ "$(q "SELECT city||'|'||state||'|'||nat_code||'|'||case_priority FROM eoir_case WHERE idncase=4100002")" = "SAN JUAN|PR|GT|UC" ] || fail "FOIA upload: stray tab not repaired"
 code=$(up "$D/bad/A_TblCase_shift.csv" eoir A_TblCase_shift.csv)
 [ "$code" = 400 ] || { cat "$T/body"; fail "unrepairable EOIR upload: expected 400, got $code"; }
