@@ -46,7 +46,6 @@ char *cli_eoir_lookup_path(const char *opt)
 	return uc_xstrdup("../" LOOKUP_REL);
 }
 
-
 int cli_fail(const struct uc_err *err)
 {
 	fprintf(stderr, "uctrack: %s\n", err->msg[0] ? err->msg : "failed");

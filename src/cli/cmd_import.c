@@ -3,7 +3,6 @@
  */
 #include <errno.h>
 #include <sodium.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,6 @@
 
 #include "auth/seal.h"
 #include "cli/cli.h"
-#include "core/buf.h"
 #include "ingest/ingest.h"
 #include "link/link.h"
 #include "store/store.h"
