@@ -50,6 +50,7 @@ static void usage(FILE *f)
 /* Config values are copied: the ini parser's buffers are transient. */
 static char *cfg_db;
 static char *cfg_eoir_lookup;
+static char *cfg_key_file;
 
 static int config_handler(void *user, const char *section, const char *name,
 			  const char *value)
@@ -64,6 +65,13 @@ static int config_handler(void *user, const char *section, const char *name,
 	if (strcmp(section, "eoir") == 0 && strcmp(name, "lookup") == 0) {
 		free(cfg_eoir_lookup);
 		cfg_eoir_lookup = strdup(value);
+		return 1;
+	}
+	/* The notes' key: serve reads it itself; import seals with it too. */
+	if ((strcmp(section, "server") == 0 || strcmp(section, "crypto") == 0) &&
+	    strcmp(name, "key_file") == 0) {
+		free(cfg_key_file);
+		cfg_key_file = strdup(value);
 		return 1;
 	}
 	/* Sections owned by later modules are accepted as they appear; an
@@ -143,16 +151,19 @@ int main(int argc, char **argv)
 		db = "uctrack.db";
 	cli_global.db_path = db;
 	cli_global.eoir_lookup = cfg_eoir_lookup;
+	cli_global.key_file = cfg_key_file;
 
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++) {
 		if (strcmp(argv[i], commands[k].name) == 0) {
 			rc = commands[k].fn(argc - i, argv + i);
 			free(cfg_db);
 			free(cfg_eoir_lookup);
+			free(cfg_key_file);
 			return rc;
 		}
 	}
 	free(cfg_db);
 	free(cfg_eoir_lookup);
+	free(cfg_key_file);
 	return cli_usage_error("unknown command '%s'", argv[i]);
 }

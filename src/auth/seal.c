@@ -102,6 +102,38 @@ int seal_note(const unsigned char key[SEAL_KEY_BYTES], const char *plain,
 	return UC_OK;
 }
 
+int seal_note_det(const unsigned char key[SEAL_KEY_BYTES], const char *plain,
+		  char **out, struct uc_err *err)
+{
+	size_t n = strlen(plain);
+	size_t blen = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+	size_t plen = strlen(SEAL_PREFIX);
+	size_t b64 = sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_ORIGINAL);
+	unsigned char sub[crypto_generichash_KEYBYTES];
+	unsigned char *box;
+	char *s;
+
+	*out = NULL;
+	if (sodium_init() < 0)
+		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
+	/* A subkey for the nonces: the secretbox key itself is used only by
+	 * secretbox. */
+	if (crypto_kdf_derive_from_key(sub, sizeof(sub), 1, "ucnonce1", key) != 0)
+		return uc_error(err, UC_EINTERNAL, "cannot derive the nonce key");
+	box = uc_xmalloc(blen);
+	s = uc_xmalloc(plen + b64);
+	crypto_generichash(box, crypto_secretbox_NONCEBYTES,
+			   (const unsigned char *)plain, n, sub, sizeof(sub));
+	sodium_memzero(sub, sizeof(sub));
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES,
+			      (const unsigned char *)plain, n, box, key);
+	memcpy(s, SEAL_PREFIX, plen);
+	sodium_bin2base64(s + plen, b64, box, blen, sodium_base64_VARIANT_ORIGINAL);
+	free(box);
+	*out = s;
+	return UC_OK;
+}
+
 int seal_open(const unsigned char key[SEAL_KEY_BYTES], const char *sealed,
 	      char **out, struct uc_err *err)
 {

@@ -35,6 +35,15 @@ int seal_key_create(const char *path, struct uc_err *err);
 /* Encrypt plain into *out (malloc'd, caller frees). */
 int seal_note(const unsigned char key[SEAL_KEY_BYTES], const char *plain,
 	      char **out, struct uc_err *err);
+/*
+ * Encrypt plain into *out (malloc'd, caller frees) with a nonce derived
+ * from key and plain (BLAKE2b under a subkey of key): the same note under
+ * the same key always seals to the same text, so a file imported twice
+ * stores nothing new (the importer's rhash covers the sealed text). It
+ * reveals only that two sealed notes are equal.
+ */
+int seal_note_det(const unsigned char key[SEAL_KEY_BYTES], const char *plain,
+		  char **out, struct uc_err *err);
 /* 1 when s looks like a sealed note. */
 int seal_is_sealed(const char *s);
 /* Decrypt a sealed note into *out (malloc'd). UC_EINPUT when it does not

@@ -17,6 +17,7 @@ struct cli_global {
 	const char *db_path;     /* --db, else $UCTRACK_DB, else ./uctrack.db */
 	const char *config_path; /* --config, else $UCTRACK_CONFIG, else none */
 	const char *eoir_lookup; /* EOIR lookup CSV ([eoir] lookup in config) */
+	const char *key_file;    /* notes' key ([server] key_file in config) */
 	int quiet;               /* --quiet: no summaries on stdout */
 };
 
@@ -39,6 +40,15 @@ int cmd_audit(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_queue(int argc, char **argv);
+
+/*
+ * The EOIR lookup tables' path: opt (--eoir-lookup) when set, else
+ * $UCTRACK_EOIR_LOOKUP, else [eoir] lookup in the config, else
+ * ../shared/data/eoir/lookup_tables_combined.csv from the current
+ * directory, else the same beside the binary (../../shared/...). Never
+ * NULL; the caller frees it.
+ */
+char *cli_eoir_lookup_path(const char *opt);
 
 /* Print "uctrack: MSG" for err to stderr and return its exit code. */
 int cli_fail(const struct uc_err *err);

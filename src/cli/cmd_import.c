@@ -2,25 +2,25 @@
  * cmd_import.c - `uctrack import`: the command-line face of src/ingest.
  */
 #include <errno.h>
-#include <libgen.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "auth/seal.h"
 #include "cli/cli.h"
-#include "core/buf.h"
 #include "ingest/ingest.h"
 #include "link/link.h"
 #include "store/store.h"
 
-#define LOOKUP_REL "shared/data/eoir/lookup_tables_combined.csv"
+#define LOOKUP_REL "shared/data/eoir/lookup_tables_combined.csv" /* for usage */
 
 static void usage(FILE *f)
 {
 	fputs("usage: uctrack [--db PATH] import --feed eoir|cbp|orr|ice|events\n"
-	      "                [--skip-bad REJECTS] [--eoir-lookup PATH] [--threads 1|2]\n"
-	      "                [--quiet] PATH...\n\n"
+	      "                [--skip-bad REJECTS] [--eoir-lookup PATH] [--key-file FILE]\n"
+	      "                [--threads 1|2] [--quiet] PATH...\n\n"
 	      "Import agency feed files (docs/formats.md) into the store. PATH is a file\n"
 	      "or a folder (all the feed's files in it, or in its FEED/ subfolder).\n"
 	      "Each file is one transaction: a file with any bad row imports nothing,\n"
@@ -35,6 +35,9 @@ static void usage(FILE *f)
 	      "                        their reasons, to the CSV file REJECTS\n"
 	      "  --eoir-lookup PATH    EOIR code tables (default $UCTRACK_EOIR_LOOKUP,\n"
 	      "                        [eoir] lookup in the config, else ../" LOOKUP_REL ")\n"
+	      "  --key-file FILE       key sealing the notes of trafficking_screening and\n"
+	      "                        welfare_check events (default [server] key_file in\n"
+	      "                        the config); without one such notes are refused\n"
 	      "  --threads 1|2         2: files of 1 MiB or more are loaded on two threads\n"
 	      "                        (one checks rows, one writes them); 1: one thread.\n"
 	      "                        Default: 2 on a machine with 2 or more CPUs\n"
@@ -45,42 +48,11 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int readable(const char *p)
-{
-	return p && access(p, R_OK) == 0;
-}
-
-/* The EOIR lookup path: option, environment, config, ../shared, binary dir. */
-static char *lookup_path(const char *opt)
-{
-	const char *env = getenv("UCTRACK_EOIR_LOOKUP");
-	char exe[4096];
-	ssize_t n;
-	struct buf b;
-
-	if (opt)
-		return uc_xstrdup(opt);
-	if (env && *env)
-		return uc_xstrdup(env);
-	if (cli_global.eoir_lookup && *cli_global.eoir_lookup)
-		return uc_xstrdup(cli_global.eoir_lookup);
-	if (readable("../" LOOKUP_REL))
-		return uc_xstrdup("../" LOOKUP_REL);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		buf_init(&b, 8192);
-		buf_addf(&b, "%s/../../" LOOKUP_REL, dirname(exe));
-		if (readable(b.ptr))
-			return buf_detach(&b, NULL);
-		buf_release(&b);
-	}
-	return uc_xstrdup("../" LOOKUP_REL);
-}
-
 int cmd_import(int argc, char **argv)
 {
-	const char *feed = NULL, *rejects = NULL, *lk_opt = NULL;
+	const char *feed = NULL, *rejects = NULL, *lk_opt = NULL, *key_file = NULL;
+	unsigned char key[SEAL_KEY_BYTES];
+	int have_key = 0;
 	char **paths = NULL;
 	int npaths = 0, rc = 0, quiet = cli_global.quiet;
 	long threads = 0;
@@ -109,6 +81,10 @@ int cmd_import(int argc, char **argv)
 			lk_opt = argv[++i];
 		} else if (strncmp(a, "--eoir-lookup=", 14) == 0) {
 			lk_opt = a + 14;
+		} else if (strcmp(a, "--key-file") == 0 && i + 1 < argc) {
+			key_file = argv[++i];
+		} else if (strncmp(a, "--key-file=", 11) == 0) {
+			key_file = a + 11;
 		} else if (strcmp(a, "--quiet") == 0) {
 			quiet = 1;
 		} else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
@@ -139,8 +115,20 @@ int cmd_import(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(feed, "eoir") == 0)
-		lk = lookup_path(lk_opt);
+		lk = cli_eoir_lookup_path(lk_opt);
+	/* Screening and welfare notes of events are sealed with the server's
+	 * key (docs/configuration.md); without one such notes are refused. */
+	if (!key_file)
+		key_file = cli_global.key_file;
+	if (strcmp(feed, "events") == 0 && key_file && *key_file) {
+		if (seal_key_load(key_file, key, &err)) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		have_key = 1;
+	}
 	memset(&o, 0, sizeof(o));
+	o.note_key = have_key ? key : NULL;
 	o.rejects = rejects;
 	o.eoir_lookup = lk;
 	o.quiet = quiet;
@@ -176,6 +164,7 @@ int cmd_import(int argc, char **argv)
 			       "read-write command builds them\n", missing);
 	}
 out:
+	sodium_memzero(key, sizeof(key));
 	ingest_free(ic);
 	store_close(st);
 	free(lk);

@@ -18,6 +18,7 @@ struct serve_cfg {
 	char *key_file;          /* [server]/[crypto] key_file, owned */
 	char *proxy;             /* [server] trusted_proxy, owned */
 	char *proxy_secret;      /* [server] trusted_proxy_secret, owned */
+	char *eoir_lookup;       /* EOIR lookup tables' path, owned */
 	const char *file;        /* config path, for messages */
 	int bad;                 /* a value was invalid */
 };
@@ -133,12 +134,15 @@ static void usage(FILE *f)
 	fputs("usage: uctrack serve [--listen HOST:PORT] [--threads N]\n"
 	      "                     [--session-idle SECONDS] [--session-max SECONDS]\n"
 	      "                     [--key-file FILE] [--port-file FILE]\n"
+	      "                     [--eoir-lookup PATH]\n"
 	      "       uctrack serve --new-key FILE\n\n"
 	      "Serve the JSON API (docs/api.md) until SIGTERM or SIGINT, which finish\n"
 	      "the requests in flight first. Defaults come from the [server] section of\n"
 	      "the config (docs/configuration.md); --listen defaults to 127.0.0.1:8080\n"
 	      "(port 0 picks a free port; --port-file writes it). --new-key creates a\n"
-	      "key file for sealing sensitive notes and exits.\n",
+	      "key file for sealing sensitive notes and exits. The EOIR lookup tables\n"
+	      "for EOIR feed uploads are found as by `uctrack import` (--eoir-lookup,\n"
+	      "$UCTRACK_EOIR_LOOKUP, [eoir] lookup) and loaded at start.\n",
 	      f);
 }
 
@@ -148,7 +152,7 @@ int cmd_serve(int argc, char **argv)
 	struct http_config def = HTTP_CONFIG_DEFAULT;
 	struct http_server *srv = NULL;
 	struct uc_err err = UC_ERR_INIT;
-	const char *listen_arg = NULL, *port_file = NULL;
+	const char *listen_arg = NULL, *port_file = NULL, *lk_opt = NULL;
 	char *host = NULL;
 	sigset_t set;
 	int rc = 0, sig = 0;
@@ -174,6 +178,8 @@ int cmd_serve(int argc, char **argv)
 			goto out;
 		} else if (strcmp(a, "--listen") == 0 && v) {
 			listen_arg = v;
+		} else if (strcmp(a, "--eoir-lookup") == 0 && v) {
+			lk_opt = v;
 		} else if (strcmp(a, "--port-file") == 0 && v) {
 			port_file = v;
 		} else if (strcmp(a, "--key-file") == 0 && v) {
@@ -206,6 +212,8 @@ int cmd_serve(int argc, char **argv)
 		c.http.listen_host = host;
 	c.http.db_path = cli_global.db_path;
 	c.http.key_file = c.key_file;
+	c.eoir_lookup = cli_eoir_lookup_path(lk_opt);
+	c.http.eoir_lookup = c.eoir_lookup;
 	c.http.trusted_proxy = c.proxy;
 	c.http.proxy_secret = c.proxy_secret;
 
@@ -227,6 +235,14 @@ int cmd_serve(int argc, char **argv)
 			fclose(f);
 		}
 	}
+	{
+		const char *why = NULL;
+
+		if (!http_eoir_lookup(srv, &why))
+			fprintf(stderr, "uctrack: warning: %s; EOIR feed uploads will be "
+				"refused until the server is restarted with them\n",
+				why);
+	}
 	if (!cli_global.quiet)
 		printf("uctrack: serving http://%s:%d/api/v1 (db %s, %d threads)\n",
 		       c.http.listen_host, http_port(srv), cli_global.db_path,
@@ -244,5 +260,6 @@ out:
 	free(c.key_file);
 	free(c.proxy);
 	free(c.proxy_secret);
+	free(c.eoir_lookup);
 	return rc;
 }

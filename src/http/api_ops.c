@@ -369,6 +369,24 @@ int api_feed_upload(struct http_req *r, struct uc_err *err)
 		rc = uc_error(err, UC_EINPUT, "empty body: send the feed file's bytes");
 		goto out;
 	}
+	memset(&opts, 0, sizeof(opts));
+	if (strcmp(feed, "eoir") == 0) {
+		const char *why = NULL;
+
+		opts.lk = http_eoir_lookup(r->srv, &why);
+		if (!opts.lk) {
+			rc = uc_error(err, UC_ECONFLICT,
+				      "this server has no EOIR lookup tables (%s), so it "
+				      "cannot import EOIR files; nothing was stored. Ask an "
+				      "admin to set [eoir] lookup in the config or "
+				      "$UCTRACK_EOIR_LOOKUP to lookup_tables_combined.csv "
+				      "and restart the server",
+				      why);
+			goto out;
+		}
+	}
+	/* the notes of screening and welfare events are sealed with it */
+	opts.note_key = http_note_key(r->srv);
 	snprintf(r->target, sizeof(r->target), "feed:%s", feed);
 	http_detail(r, "name=%s bytes=%zu", name, r->body.len);
 	if (!mkdtemp(dir)) {
@@ -387,7 +405,6 @@ int api_feed_upload(struct http_req *r, struct uc_err *err)
 	}
 	f = NULL;
 	df = open_memstream(&diag, &dlen);
-	memset(&opts, 0, sizeof(opts));
 	opts.quiet = 1;
 	opts.diag = df;
 	opts.out = df;
@@ -414,6 +431,7 @@ int api_feed_upload(struct http_req *r, struct uc_err *err)
 	hj_set_int(&o, o.root, "rows_read", s.rows_read);
 	hj_set_int(&o, o.root, "rows_new", s.rows_new);
 	hj_set_int(&o, o.root, "rows_same", s.rows_same);
+	hj_set_int(&o, o.root, "rows_repaired", s.rows_repaired);
 	hj_set_int(&o, o.root, "warnings", s.warnings);
 	hj_set_new(&o, o.root, "messages", diag_lines(diag, dir));
 	r->status = 201;

@@ -26,6 +26,7 @@
 #include "core/progress.h"
 #include "http/api.h"
 #include "http/hjson.h"
+#include "ingest/lookup.h"
 #include "link/link.h"
 #include "triage/triage.h"
 #include "web/web.h"
@@ -74,6 +75,8 @@ struct http_server {
 					  per-thread session caches drop all
 					  entries when it changes */
 	unsigned char note_key[SEAL_KEY_BYTES]; /* secretbox key for notes */
+	struct lookup *lk;             /* EOIR lookup tables, or NULL */
+	char lk_why[1100];             /* when lk is NULL: why */
 	volatile int stopping;         /* set by http_stop: every statement
 					  still running is interrupted */
 	pthread_t bg;                  /* background thread (http_background) */
@@ -174,6 +177,14 @@ const struct http_config *http_config_of(const struct http_server *s)
 const unsigned char *http_note_key(const struct http_server *s)
 {
 	return s->have_key ? s->note_key : NULL;
+}
+
+const struct lookup *http_eoir_lookup(const struct http_server *s,
+				      const char **why)
+{
+	if (why)
+		*why = s->lk ? NULL : s->lk_why;
+	return s->lk;
 }
 
 int http_port(const struct http_server *s)
@@ -1697,6 +1708,7 @@ static void free_server(struct http_server *s)
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->idle);
 	sodium_memzero(s->note_key, sizeof(s->note_key));
+	lookup_free(s->lk);
 	free(s->db_path);
 	free(s->host);
 	free(s->proxy);
@@ -1756,6 +1768,17 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 		if (rc)
 			goto fail;
 		s->have_key = 1;
+	}
+	/* EOIR uploads need the code tables; without them the server still
+	 * serves, and such an upload says what to configure. */
+	if (!cfg->eoir_lookup) {
+		snprintf(s->lk_why, sizeof(s->lk_why),
+			 "no EOIR lookup tables configured");
+	} else {
+		struct uc_err le = UC_ERR_INIT;
+
+		if (lookup_load(&s->lk, cfg->eoir_lookup, &le))
+			snprintf(s->lk_why, sizeof(s->lk_why), "%s", le.msg);
 	}
 	rc = audit_writer_start(&s->audit, s->db_path, err);
 	if (rc)

@@ -49,6 +49,8 @@ struct http_config {
 	const char *trusted_proxy; /* take client address from X-Forwarded-For
 				      when the peer is this address; NULL: never */
 	const char *key_file;      /* secretbox key for sensitive notes */
+	const char *eoir_lookup;   /* EOIR lookup tables (CSV) loaded at start
+				      for EOIR feed uploads; NULL: none */
 	struct auth_config auth;   /* session expiry and throttling */
 	int shutdown_grace_s;      /* longest wait for in-flight requests */
 	int request_ms;            /* deadline of a request's database work */
@@ -65,7 +67,7 @@ struct http_config {
 
 #define HTTP_CONFIG_DEFAULT                                                   \
 	{NULL, "127.0.0.1", 8080, 4, 30, 64 * 1024, 64 * 1024 * 1024, 512, 0, \
-	 NULL, NULL, AUTH_CONFIG_DEFAULT, 5, 10000, 600000, 128, 300, NULL}
+	 NULL, NULL, NULL, AUTH_CONFIG_DEFAULT, 5, 10000, 600000, 128, 300, NULL}
 
 /* Route flags. */
 #define RT_PII 0x1    /* reads or returns a child's personal data */
@@ -310,5 +312,13 @@ void http_auth_changed(struct http_server *s);
 
 /* Sensitive notes: the server's secretbox key, or NULL when none is set. */
 const unsigned char *http_note_key(const struct http_server *s);
+struct lookup;
+/*
+ * The EOIR lookup tables loaded at start (cfg.eoir_lookup; read-only,
+ * shared by every thread, owned by the server), or NULL with *why (may be
+ * NULL) saying what is missing: not configured, or why loading failed.
+ */
+const struct lookup *http_eoir_lookup(const struct http_server *s,
+				      const char **why);
 
 #endif

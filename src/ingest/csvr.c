@@ -349,3 +349,8 @@ void csvr_close(struct csvr *r)
 	free(r->ptrs);
 	free(r);
 }
+
+int csvr_bom(const struct csvr *r)
+{
+	return r->lr.bom;
+}

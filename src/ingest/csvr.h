@@ -72,6 +72,9 @@ const struct uc_err *csvr_error(const struct csvr *r);
 void csvr_field_pos(const struct csvr_row *row, int k, long *line, long *col);
 /* Hex SHA-256 of the file's bytes; valid after CSVR_EOF. */
 void csvr_sha256_hex(struct csvr *r, char hex[65]);
+/* The file's byte-order mark (LREAD_BOM_*; a UTF-8 one is skipped): known
+ * once the first row has been returned. */
+int csvr_bom(const struct csvr *r);
 /* Bytes read and file size, for progress. */
 uint64_t csvr_bytes(const struct csvr *r, uint64_t *size);
 void csvr_close(struct csvr *r);

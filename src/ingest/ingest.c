@@ -50,6 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/seal.h"
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/progress.h"
@@ -266,7 +267,8 @@ struct ingest_ctx {
 	struct ingest_opts o;       /* options (paths borrowed) */
 	FILE *out;                  /* summaries */
 	FILE *diag;                 /* errors and warnings */
-	struct lookup *lk;          /* EOIR lookup tables, loaded on demand */
+	const struct lookup *lk;    /* EOIR lookup tables: lk_owned or opts.lk */
+	struct lookup *lk_owned;    /* the tables loaded on demand, owned */
 	const char *juv[10];        /* tblLookup_Juvenile codes by position */
 	struct store_stmt *ins[16]; /* per table spec: INSERT statement */
 	struct store_stmt *has[16]; /* per table spec: row with (skey, rhash)? */
@@ -317,6 +319,7 @@ struct frun {
 	long rows_same;               /* rows already stored or repeated */
 	long rows_rejected;           /* bad rows */
 	long unknown;                 /* unknown EOIR code occurrences */
+	long repaired;                /* EOIR rows repaired (stray tab rejoined) */
 	struct dupmap dup;            /* keys seen in this file */
 	struct rset seen;             /* rhash values stored before this file */
 	int use_set;                  /* check rows against seen (else: look up) */
@@ -419,6 +422,35 @@ static void warn_at(struct frun *fr, long line, long col, const char *field,
 	vfprintf(fr->c->diag, fmt, ap);
 	va_end(ap);
 	fputc('\n', fr->c->diag);
+}
+
+/*
+ * The file's byte-order mark, seen at line 1 (lread.h): a UTF-8 one was
+ * skipped, which is noted; a UTF-16 one is an error at 1:1 saying what to
+ * do (the file is not read further). Returns -1 after that error, else 0.
+ */
+static int bom_check_file(struct frun *fr, int bom)
+{
+	const char *field = fr->kind == 2 ? "file" : "header";
+
+	if (bom == LREAD_BOM_UTF8) {
+		warn_at(fr, 1, 1, field,
+			"UTF-8 byte-order mark (EF BB BF) at the start of the file "
+			"skipped");
+		return 0;
+	}
+	if (bom != LREAD_BOM_UTF16LE && bom != LREAD_BOM_UTF16BE)
+		return 0;
+	fr->raw = "";
+	fr->raw_len = 0;
+	row_error_at(fr, 1, 1, field,
+		     "the file starts with a UTF-16 %s byte-order mark (%s): it is "
+		     "UTF-16 text, and feed files must be UTF-8; save it as UTF-8 "
+		     "(e.g. \"CSV UTF-8\", or iconv -f UTF-16 -t UTF-8) and import it "
+		     "again",
+		     bom == LREAD_BOM_UTF16LE ? "little-endian" : "big-endian",
+		     bom == LREAD_BOM_UTF16LE ? "FF FE" : "FE FF");
+	return -1;
 }
 
 /* ---- context lifecycle ----------------------------------------------- */
@@ -537,7 +569,7 @@ void ingest_free(struct ingest_ctx *c)
 		unlink(c->rej_tmp);
 	}
 	free(c->rej_tmp);
-	lookup_free(c->lk);
+	lookup_free(c->lk_owned);
 	buf_release(&c->vb);
 	buf_release(&c->hb);
 	buf_release(&c->mb);
@@ -559,12 +591,18 @@ static int load_lookup(struct ingest_ctx *c, struct uc_err *err)
 
 	if (c->lk)
 		return UC_OK;
-	if (!c->o.eoir_lookup)
-		return uc_error(err, UC_EIO,
-				"no EOIR lookup tables: pass --eoir-lookup PATH");
-	rc = lookup_load(&c->lk, c->o.eoir_lookup, err);
-	if (rc)
-		return rc;
+	if (c->o.lk) {
+		c->lk = c->o.lk;
+	} else {
+		if (!c->o.eoir_lookup)
+			return uc_error(err, UC_EUSAGE,
+					"no EOIR lookup tables: pass --eoir-lookup PATH, set "
+					"$UCTRACK_EOIR_LOOKUP or [eoir] lookup in the config");
+		rc = lookup_load(&c->lk_owned, c->o.eoir_lookup, err);
+		if (rc)
+			return rc;
+		c->lk = c->lk_owned;
+	}
 	for (int i = 1; i < 10; i++)
 		c->juv[i] = lookup_nth(c->lk, "tblLookup_Juvenile", i);
 	return UC_OK;
@@ -894,6 +932,45 @@ static void unknown_code(struct frun *fr, int k, const char *code, size_t n)
 	}
 }
 
+/* USPS codes of the states, DC, the territories and the military
+ * "states" (AA, AE, AP), and the freely associated states. */
+static const char *const US_STATES[] = {
+	"AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI",
+	"ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN",
+	"MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH",
+	"OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
+	"WV", "WI", "WY", "PR", "GU", "VI", "AS", "MP", "UM", "AA", "AE", "AP",
+	"FM", "MH", "PW", NULL};
+
+/* 1 when s[0..n) is a USPS state code (any case); out gets it in upper
+ * case. */
+static int state_code(const char *s, size_t n, char out[3])
+{
+	if (n != 2)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		char ch = s[i];
+
+		if (ch >= 'a' && ch <= 'z')
+			ch = (char)(ch - 'a' + 'A');
+		out[i] = ch;
+	}
+	out[2] = '\0';
+	return fnorm_enum(out, 2, US_STATES) >= 0;
+}
+
+/* 1 when s[0..n) reads as a ZIP code: 3 to 10 digits or '-' (ZIP, ZIP+4,
+ * a ZIP whose leading zeros were dropped). */
+static int zip_shape(const char *s, size_t n)
+{
+	if (n < 3 || n > 10)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
 /* Check and normalise the value of spec column k from s[0..n). */
 static void check_value(struct frun *fr, int k, const char *s, size_t n,
 			struct val *v)
@@ -1073,6 +1150,29 @@ static void check_value(struct frun *fr, int k, const char *s, size_t n,
 		}
 		break;
 	}
+	case T_STATE: {
+		char st[3];
+
+		if (n == 0)
+			return;
+		if (!state_code(s, n, st)) {
+			row_error(fr, k, cs->name,
+				  "'%.*s' is not a US state or territory code (USPS, two "
+				  "letters, e.g. TX, CA, PR)%s",
+				  (int)(n > 40 ? 40 : n), s,
+				  fr->kind == 1 ? "; if a city field before it holds a tab, "
+						  "the row is shifted: replace the tab by a space"
+						: "");
+			return;
+		}
+		buf_add(&c->vb, st, 2);
+		break;
+	}
+	case T_ZIP:
+		if (n == 0)
+			return;
+		fnorm_text(s, n, &c->vb);
+		break;
 	case T_ABSENTIA:
 		if (n == 0)
 			return;
@@ -1689,6 +1789,10 @@ static int import_csv(struct frun *fr, struct uc_err *err)
 		fr->raw = row->raw;
 		fr->raw_len = row->raw_len;
 		fr->row_bad = 0;
+		if (header && bom_check_file(fr, csvr_bom(r))) {
+			rc = UC_OK;
+			goto out;
+		}
 		if (rc == CSVR_BAD) {
 			if (header) {
 				row_error_at(fr, row->bad_line, row->col, "header", "%s",
@@ -1779,12 +1883,20 @@ out:
 
 /* ---- EOIR ------------------------------------------------------------- */
 
-/* Type-checks of one EOIR field for shift detection: 1 plausible. */
-static int eoir_plausible(const struct col_spec *cs, const char *s)
+/*
+ * Does s read as a value of column cs? Shift detection (eoir_repair) asks
+ * this of every field: blank and NULL always do; numbers, dates,
+ * A-numbers, enumerations (Sex), state and ZIP codes, and codes of the
+ * lookup tables (NAT, LANG, CASEPRIORITY_CODE, ...) are checked. Free
+ * text reads as anything. 1: it does.
+ */
+static int eoir_plausible(const struct ingest_ctx *c, const struct col_spec *cs,
+			  const char *s)
 {
 	size_t n = strlen(s);
 	int32_t d;
 	long long x;
+	char tmp[10];
 
 	fnorm_trim(&s, &n);
 	if (n == 0 || (n == 4 && memcmp(s, "NULL", 4) == 0))
@@ -1798,16 +1910,73 @@ static int eoir_plausible(const struct col_spec *cs, const char *s)
 	case T_INT_REQ:
 	case T_JUV:
 		return fnorm_int(s, n, &x) == FNORM_OK;
+	case T_ANUM:
+	case T_ANUM_REQ:
+		return fnorm_anumber(s, n, tmp) == FNORM_OK;
+	case T_ENUM:
+	case T_ENUM_REQ:
+		return fnorm_enum(s, n, cs->allowed) >= 0;
+	case T_STATE:
+		return state_code(s, n, tmp);
+	case T_ZIP:
+		return zip_shape(s, n);
+	case T_CODE:
+		return !c->lk || lookup_get(c->lk, cs->lk, s, n) != NULL;
 	default:
 		return 1;
 	}
 }
 
-/* Are the typed columns plausible if field c holds `extra` more fields? */
-static int eoir_mapping_ok(struct frun *fr, char **f, int c, int extra)
+/* What a column must read as, for messages. */
+static void eoir_expect(const struct col_spec *cs, struct buf *b)
+{
+	switch (cs->type) {
+	case T_DATE:
+	case T_DATE_REQ:
+		buf_adds(b, "a date");
+		break;
+	case T_IKEY:
+	case T_INT:
+	case T_INT_REQ:
+	case T_JUV:
+		buf_adds(b, "a whole number");
+		break;
+	case T_ANUM:
+	case T_ANUM_REQ:
+		buf_adds(b, "an A-number");
+		break;
+	case T_ENUM:
+	case T_ENUM_REQ:
+		buf_adds(b, "one of ");
+		fnorm_enum_list(cs->allowed, b);
+		break;
+	case T_STATE:
+		buf_adds(b, "a US state code");
+		break;
+	case T_ZIP:
+		buf_adds(b, "a ZIP code");
+		break;
+	case T_CODE:
+		buf_addf(b, "a code of %s", cs->lk);
+		break;
+	default:
+		buf_adds(b, "text");
+		break;
+	}
+}
+
+/*
+ * Read the row f as if header field c held `extra` more fields (c < 0: as
+ * it is). Returns the spec column of the first field, in file order, that
+ * does not read as its type, or -1 when every field does; *at gets that
+ * field's index in f.
+ */
+static int eoir_first_bad(struct frun *fr, char **f, int c, int extra, int *at)
 {
 	const struct table_spec *ts = fr->ts;
+	int bad = -1;
 
+	*at = -1;
 	for (int k = 0; k < ts->ncols; k++) {
 		int h = fr->fidx[k];
 
@@ -1817,10 +1986,14 @@ static int eoir_mapping_ok(struct frun *fr, char **f, int c, int extra)
 			h += extra;
 		if (c >= 0 && h == c)
 			continue;  /* the rejoined free text */
-		if (!eoir_plausible(&ts->cols[k], f[h]))
-			return 0;
+		if (bad >= 0 && h >= *at)
+			continue;
+		if (!eoir_plausible(fr->c, &ts->cols[k], f[h])) {
+			bad = k;
+			*at = h;
+		}
 	}
-	return 1;
+	return bad;
 }
 
 static const char *const EOIR_FREE_TEXT[] = {
@@ -1829,14 +2002,22 @@ static const char *const EOIR_FREE_TEXT[] = {
 	"DCO_LOCATION", "SCHEDULED_HEAR_LOC", "TRANSFER_TO", NULL};
 
 /*
- * Handle a row with more fields than the header: trailing empties are
- * dropped; a stray tab in a free-text field is rejoined. Returns 0 when
- * the row now has nh fields, -1 after reporting an error.
+ * Handle a row with more fields than the header (docs/formats.md §1):
+ * trailing empty fields are dropped; otherwise a stray tab inside one
+ * free-text field (ALIEN_CITY, ...) is assumed. Each free-text column of
+ * the header is tried as the one holding it; when exactly one makes every
+ * typed field of the row read correctly, the split field is rejoined with
+ * a space (a warning, counted as repaired). Otherwise the row is an error
+ * that names the probable field and the field that does not read. Returns
+ * 0 when the row now has nh fields, -1 after reporting an error.
  */
 static int eoir_repair(struct frun *fr, char **f, int *nfp, int nh,
 		       char **hnames)
 {
-	int nf = *nfp, extra;
+	int nf = *nfp, extra, nfound = 0, pick = -1, best = -1, best_k = -1;
+	int best_at = -1, at;
+	long col;
+	struct buf cand, what;
 
 	while (nf > nh && f[nf - 1][0] == '\0')
 		nf--;
@@ -1845,34 +2026,69 @@ static int eoir_repair(struct frun *fr, char **f, int *nfp, int nh,
 		*nfp = nh;
 		return 0;
 	}
-	if (eoir_mapping_ok(fr, f, -1, 0)) {
-		long col = (long)(f[nh] - fr->eline) + 1;
-
-		warn_at(fr, fr->line, col, "row",
-			"%d extra trailing field(s) after the %d columns of the header (ignored)",
-			extra, nh);
-		*nfp = nh;
-		return 0;
-	}
+	buf_init(&cand, 4096);
+	buf_init(&what, 4096);
 	for (int c = 0; c < nh; c++) {
+		int k;
+
 		if (fnorm_enum(hnames[c], strlen(hnames[c]), EOIR_FREE_TEXT) < 0)
 			continue;
-		if (!eoir_mapping_ok(fr, f, c, extra))
-			continue;
-		/* Rejoin f[c..c+extra] (split at tabs, now NULs) with spaces. */
-		for (int j = c; j < c + extra; j++)
+		k = eoir_first_bad(fr, f, c, extra, &at);
+		if (k < 0) {
+			nfound++;
+			if (pick < 0)
+				pick = c;
+			buf_addf(&cand, "%s%s", cand.len ? " or " : "", hnames[c]);
+		} else if (at > best_at) {
+			best = c;
+			best_k = k;
+			best_at = at;
+		}
+	}
+	if (nfound == 1) {
+		/* Rejoin f[pick..pick+extra] (split at tabs, now NULs) with spaces. */
+		for (int j = pick; j < pick + extra; j++)
 			f[j][strlen(f[j])] = ' ';
-		for (int j = c + 1; j + extra < nf; j++)
+		for (int j = pick + 1; j + extra < nf; j++)
 			f[j] = f[j + extra];
-		warn_at(fr, fr->line, (long)(f[c] - fr->eline) + 1, hnames[c],
-			"stray tab inside the field shifted the row by %d field(s); rejoined (repaired)",
+		warn_at(fr, fr->line, (long)(f[pick] - fr->eline) + 1, hnames[pick],
+			"stray tab inside the field shifted the row by %d field(s); "
+			"rejoined with a space (repaired)",
 			extra);
+		fr->repaired++;
 		*nfp = nh;
+		buf_release(&cand);
+		buf_release(&what);
 		return 0;
 	}
-	row_error_at(fr, fr->line, (long)(f[nh] - fr->eline) + 1, "row",
-		     "%d fields, the header has %d, and no free-text field explains the shift",
-		     nf, nh);
+	if (nfound > 1) {
+		col = (long)(f[pick] - fr->eline) + 1;
+		row_error_at(fr, fr->line, col, "row",
+			     "too many fields (%d, the header has %d): a tab inside %s "
+			     "would each explain it, so the row cannot be repaired; "
+			     "replace the stray tab by a space",
+			     nf, nh, cand.ptr);
+	} else if (best >= 0) {
+		const struct col_spec *cs = &fr->ts->cols[best_k];
+
+		eoir_expect(cs, &what);
+		col = (long)(f[best] - fr->eline) + 1;
+		row_error_at(fr, fr->line, col, hnames[best],
+			     "too many fields (%d, the header has %d): probably a tab "
+			     "inside %s, but with it rejoined %s '%.40s' (column %ld) is "
+			     "not %s; fix the row (a stray tab?)",
+			     nf, nh, hnames[best], cs->name, f[best_at],
+			     (long)(f[best_at] - fr->eline) + 1, what.ptr);
+	} else {
+		col = (long)(f[nh] - fr->eline) + 1;
+		row_error_at(fr, fr->line, col, "row",
+			     "too many fields (%d, the header has %d) and the header has "
+			     "no free-text field (ALIEN_CITY, LAST_NAME, ...) that a stray "
+			     "tab could be in; fix the row",
+			     nf, nh);
+	}
+	buf_release(&cand);
+	buf_release(&what);
 	return -1;
 }
 
@@ -1976,6 +2192,10 @@ static int import_eoir(struct frun *fr, struct uc_err *err)
 		fr->eline = line;
 		fr->raw = line;
 		fr->raw_len = n;
+		if (header && bom_check_file(fr, lr.bom)) {
+			rc = UC_OK;
+			goto out;
+		}
 		if (header) {
 			/* Keep a copy: the line buffer is reused. */
 			hcopy = uc_xstrdup(line);
@@ -2231,6 +2451,59 @@ static const struct event_type *event_check(json_t *obj, const char **field,
 	return et;
 }
 
+/*
+ * The note of a trafficking_screening or welfare_check event (checked) is
+ * a sensitive disclosure: replace it in obj by its sealed form
+ * (seal_note_det: the same note seals to the same text, so re-importing a
+ * file adds nothing). A note already sealed is kept as it is, once it has
+ * been seen to open under key (without a key it is kept unverified).
+ * Returns 0, or -1 with the problem in msg (no key; sealed under another
+ * key).
+ */
+static int event_seal(const unsigned char *key, const struct event_type *et,
+		      json_t *obj, struct buf *msg)
+{
+	json_t *v = json_object_get(obj, "note");
+	const char *note;
+	char *out = NULL;
+	struct uc_err e = UC_ERR_INIT;
+
+	if (strcmp(et->type, "trafficking_screening") != 0 &&
+	    strcmp(et->type, "welfare_check") != 0)
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) == 0)
+		return 0;
+	note = json_string_value(v);
+	if (seal_is_sealed(note)) {
+		if (!key)
+			return 0;
+		if (seal_open(key, note, &out, &e) != UC_OK) {
+			buf_addf(msg, "the note is sealed (%s...) but does not open under "
+				 "this key_file: %s; import it where its key is configured",
+				 SEAL_PREFIX, e.msg);
+			return -1;
+		}
+		sodium_memzero(out, strlen(out));
+		free(out);
+		return 0;
+	}
+	if (!key) {
+		buf_addf(msg, "a %s note is stored sealed, and no key is configured: "
+			 "set [server] key_file in the config (uctrack serve --new-key "
+			 "FILE makes one; docs/configuration.md) or pass --key-file FILE, "
+			 "or leave the note out; nothing is stored in plain text",
+			 et->type);
+		return -1;
+	}
+	if (seal_note_det(key, note, &out, &e) != UC_OK) {
+		buf_addf(msg, "cannot seal the note: %s", e.msg);
+		return -1;
+	}
+	json_object_set_new(obj, "note", json_string(out));
+	free(out);
+	return 0;
+}
+
 static const char *jstr(json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
@@ -2415,6 +2688,10 @@ int ingest_event_new(struct ingest_ctx *c, json_t *obj, const char *origin,
 	*is_new = 0;
 	buf_reset(&c->mb);
 	e.et = event_check(obj, &field, &c->mb, e.anum);
+	if (e.et && event_seal(c->o.note_key, e.et, obj, &c->mb)) {
+		field = "note";
+		e.et = NULL;
+	}
 	if (!e.et)
 		return uc_error(err, UC_EINPUT, "%s: %s: %s", origin, field,
 				c->mb.ptr ? c->mb.ptr : "invalid");
@@ -2446,6 +2723,7 @@ struct evline {
 /* Scratch of the two threads that parse events lines (evpar's workers). */
 struct evparse {
 	struct buf msg[2]; /* per worker: event_check messages, capped as c->mb */
+	const unsigned char *key; /* notes' key (opts.note_key), borrowed, or NULL */
 };
 
 /*
@@ -2485,6 +2763,10 @@ static void event_parse(void *arg, int worker, struct evpar_line *ln, struct buf
 	}
 	buf_reset(msg);
 	r->e.et = event_check(obj, &field, msg, r->e.anum);
+	if (r->e.et && event_seal(ep->key, r->e.et, obj, msg)) {
+		field = "note";
+		r->e.et = NULL;
+	}
 	if (!r->e.et) {
 		s = msg->ptr ? msg->ptr : "invalid";
 		r->kind = EVL_BAD;
@@ -2518,10 +2800,11 @@ static int import_events(struct frun *fr, struct uc_err *err)
 	struct evparse ep;
 	struct evpar *par = NULL;
 	char sha[65] = "";
-	int rc;
+	int rc, bom_done = 0;
 
 	buf_init(&ep.msg[0], 4096);
 	buf_init(&ep.msg[1], 4096);
+	ep.key = c->o.note_key;
 	rc = lread_open(&lr, fr->path, MAX_EVENT_LINE, err);
 	if (rc)
 		return rc;
@@ -2559,6 +2842,14 @@ static int import_events(struct frun *fr, struct uc_err *err)
 		fr->row_bad = 0;
 		fr->raw = "";
 		fr->raw_len = 0;
+		if (!bom_done) {
+			/* line 1 has been read: lr.bom is known */
+			bom_done = 1;
+			if (bom_check_file(fr, lr.bom)) {
+				rc = UC_OK;
+				goto out;
+			}
+		}
 		if (ln->is_long) {
 			fr->rows_read++;
 			fr->rows_rejected++;
@@ -2656,10 +2947,15 @@ static const struct table_spec *eoir_by_header(const char *path)
 	if (!f)
 		return NULL;
 	if (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\t\r\n")] = '\0';
+		char *h = line;
+
+		/* a UTF-8 byte-order mark is skipped, as the reader does */
+		if (strncmp(h, "\xEF\xBB\xBF", 3) == 0)
+			h += 3;
+		h[strcspn(h, "\t\r\n")] = '\0';
 		for (int i = 0; i < ingest_ntables; i++)
 			if (strcmp(ingest_tables[i].feed, "eoir") == 0 &&
-			    strcasecmp(ingest_tables[i].cols[0].name, line) == 0)
+			    strcasecmp(ingest_tables[i].cols[0].name, h) == 0)
 				found = &ingest_tables[i];
 	}
 	fclose(f);
@@ -2811,6 +3107,7 @@ static int import_one(struct ingest_ctx *c, const char *feed, struct job *j,
 	s->rows_read += fr.rows_read;
 	s->rows_rejected += fr.rows_rejected;
 	s->unknown_codes += fr.unknown;
+	s->rows_repaired += fr.repaired;
 	s->warnings += fr.nwarn;
 	if (fr.nwarn > INGEST_MAX_SHOWN)
 		fprintf(c->diag, "%s: … and %ld more warnings\n", fr.path,
@@ -2904,9 +3201,10 @@ out:
 	if (!c->o.quiet && s.files > 0)
 		fprintf(c->out,
 			"%s: %ld file%s, %ld rows read, %ld new, %ld unchanged, %ld rejected, "
-			"%ld unknown codes, %ld warnings, %.2f s, %.0f rows/s\n",
+			"%ld unknown codes, %ld repaired, %ld warnings, %.2f s, %.0f rows/s\n",
 			feed, s.files, s.files == 1 ? "" : "s", s.rows_read, s.rows_new,
-			s.rows_same, s.rows_rejected, s.unknown_codes, s.warnings,
+			s.rows_same, s.rows_rejected, s.unknown_codes, s.rows_repaired,
+			s.warnings,
 			s.seconds, s.seconds > 0 ? (double)s.rows_read / s.seconds : 0.0);
 	if (stats)
 		*stats = s;

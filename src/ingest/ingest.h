@@ -32,11 +32,20 @@
 #include "core/err.h"
 #include "store/store.h"
 
+struct lookup;
+
 #define INGEST_MAX_SHOWN 20 /* errors (and warnings) printed per file */
 
 struct ingest_opts {
 	const char *rejects;     /* --skip-bad: rejects CSV path, or NULL (atomic files) */
 	const char *eoir_lookup; /* EOIR lookup CSV path (loaded on first EOIR file) */
+	const struct lookup *lk; /* EOIR lookup tables already loaded (the
+				  * server's), borrowed; used instead of
+				  * eoir_lookup when set */
+	const unsigned char *note_key; /* SEAL_KEY_BYTES key sealing the notes of
+					* trafficking_screening and welfare_check
+					* events (auth/seal.h), borrowed; NULL: no
+					* key, and such notes are refused */
 	int quiet;               /* no summary on stdout */
 	FILE *out;               /* summaries (NULL: stdout) */
 	FILE *diag;              /* errors and warnings (NULL: stderr) */
@@ -66,6 +75,8 @@ struct ingest_stats {
 	long rows_same;      /* rows already stored, or repeated lines */
 	long rows_rejected;  /* bad rows */
 	long unknown_codes;  /* EOIR values unknown to the lookup tables */
+	long rows_repaired;  /* EOIR rows whose stray tab was rejoined (also a
+			      * warning each) */
 	long warnings;       /* repaired rows, count mismatches, unknown codes */
 	double seconds;      /* wall time */
 };
@@ -93,7 +104,9 @@ int ingest_feed(struct ingest_ctx *c, const char *feed, char **paths,
  * "stored already?" lookup on (skey, rhash) and the insert atomic: no
  * UNIQUE index backs them. origin names the source for messages (e.g.
  * "api"); the event gets no file provenance unless ingest is reading a
- * file. obj is borrowed. Returns UC_OK (stored or already stored),
+ * file. obj is borrowed; the "note" of a trafficking_screening or
+ * welfare_check event is replaced in obj by its sealed form (opts.note_key;
+ * a note already sealed is kept; without a key such a note is UC_EINPUT). Returns UC_OK (stored or already stored),
  * UC_EINPUT with "origin: field: problem" in err, or UC_EIO.
  * *is_new (may be NULL) is set to 1 when a row was added.
  */

@@ -7,6 +7,8 @@
 
 static const char *const SEX[] = {"M", "F", "U", NULL};
 static const char *const YN[] = {"Y", "N", NULL};
+/* EOIR Sex: M, F, and rarely N and U in the real files. */
+static const char *const EOIR_SEX[] = {"M", "F", "N", "U", NULL};
 static const char *const TVPRA[] = {"pending", "may_return", "referred_orr", NULL};
 static const char *const DISCHARGE[] = {"sponsor", "aged_out", "repatriated",
 					"runaway", "in_care", NULL};
@@ -125,15 +127,15 @@ static const struct col_spec eoir_case_cols[] = {
 	{"LAST_NAME", "family_name", T_TEXT, NULL, NULL, 1, 1},
 	{"FIRST_NAME", "given_name", T_TEXT, NULL, NULL, 1, 1},
 	{"C_BIRTHDATE", "birth_date", T_DATE, NULL, NULL, 0, 0},
-	{"Sex", "sex", T_TEXT, NULL, NULL, 0, 0},
+	{"Sex", "sex", T_ENUM, EOIR_SEX, NULL, 0, 0},
 	{"NAT", "nat_code", T_CODE, NULL, "tblLookupAlienNat", 0, 0},
 	{"LANG", "lang_code", T_CODE, NULL, "tblLanguage", 0, 0},
 	{"ALIEN_CITY", "city", T_TEXT, NULL, NULL, 0, 1},
-	{"ALIEN_STATE", "state", T_TEXT, NULL, NULL, 0, 0},
-	{"ALIEN_ZIPCODE", "zip", T_TEXT, NULL, NULL, 0, 0},
+	{"ALIEN_STATE", "state", T_STATE, NULL, NULL, 0, 0},
+	{"ALIEN_ZIPCODE", "zip", T_ZIP, NULL, NULL, 0, 0},
 	{"UPDATED_CITY", "upd_city", T_TEXT, NULL, NULL, 0, 1},
-	{"UPDATED_STATE", "upd_state", T_TEXT, NULL, NULL, 0, 0},
-	{"UPDATED_ZIPCODE", "upd_zip", T_TEXT, NULL, NULL, 0, 0},
+	{"UPDATED_STATE", "upd_state", T_STATE, NULL, NULL, 0, 0},
+	{"UPDATED_ZIPCODE", "upd_zip", T_ZIP, NULL, NULL, 0, 0},
 	{"ADDRESS_CHANGEDON", "address_changed_on", T_DATE, NULL, NULL, 0, 0},
 	{"CUSTODY", "custody", T_CODE, NULL, "tblLookupCustodyStatus", 0, 0},
 	{"CASE_TYPE", "case_type", T_CODE, NULL, "tblLookupCaseType", 0, 0},

@@ -27,6 +27,9 @@ enum col_type {
 	T_CODE,     /* EOIR code, checked against lookup table lk (warning) */
 	T_JUV,      /* EOIR idnJuvenile: 1-based position in tblLookup_Juvenile */
 	T_ABSENTIA, /* EOIR Y/N; other values kept with a warning */
+	T_STATE,    /* USPS state or territory code (TX, PR, AE, ...), or blank */
+	T_ZIP,      /* ZIP code, stored as text; reads as a ZIP (3 to 10 digits
+		     * or '-') only for EOIR shift detection */
 };
 
 struct col_spec {

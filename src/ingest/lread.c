@@ -89,6 +89,24 @@ static int fill(struct lread *lr, struct uc_err *err)
 	return 0;
 }
 
+/* Line 1: note a byte-order mark, and skip a UTF-8 one. */
+static void bom_check(struct lread *lr, char **line, size_t *n)
+{
+	const unsigned char *u = (const unsigned char *)*line;
+
+	if (lr->lineno != 1)
+		return;
+	if (*n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+		lr->bom = LREAD_BOM_UTF8;
+		*line += 3;
+		*n -= 3;
+	} else if (*n >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
+		lr->bom = LREAD_BOM_UTF16LE;
+	} else if (*n >= 2 && u[0] == 0xFE && u[1] == 0xFF) {
+		lr->bom = LREAD_BOM_UTF16BE;
+	}
+}
+
 int lread_next(struct lread *lr, char **line, size_t *n, int *nl,
 	       struct uc_err *err)
 {
@@ -114,6 +132,7 @@ int lread_next(struct lread *lr, char **line, size_t *n, int *nl,
 			*line = p;
 			*n = len;
 			*nl = 1;
+			bom_check(lr, line, n);
 			return LREAD_LINE;
 		}
 		if (avail > lr->max_line && !skipping) {
@@ -135,6 +154,7 @@ int lread_next(struct lread *lr, char **line, size_t *n, int *nl,
 			*line = p;
 			*n = avail;
 			*nl = 0;
+			bom_check(lr, line, n);
 			return LREAD_LINE;
 		}
 		if (fill(lr, err))

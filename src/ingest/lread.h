@@ -20,6 +20,11 @@
  *   lread_sha256_hex(&lr, hex);         // after EOF: hash of every byte
  *   lread_close(&lr);
  *
+ * A UTF-8 byte-order mark at the start of the file is skipped (line 1 is
+ * returned without it); lr.bom says which mark, if any, the file had, so
+ * a reader can note it, or refuse a UTF-16 file (FF FE or FE FF) with a
+ * message that names the mark.
+ *
  * A line longer than max_line is reported once (rc LREAD_LONG, lr.lineno
  * set to its line) and skipped up to its newline, so a reader can keep
  * going and report further errors.
@@ -30,6 +35,14 @@
 #include "core/err.h"
 
 enum { LREAD_EOF = 0, LREAD_LINE = 1, LREAD_LONG = -2, LREAD_IOERR = -1 };
+
+/* A byte-order mark at the start of the file (struct lread.bom). */
+enum {
+	LREAD_BOM_NONE = 0,
+	LREAD_BOM_UTF8,    /* EF BB BF: skipped, line 1 starts after it */
+	LREAD_BOM_UTF16LE, /* FF FE: not UTF-8; line 1 returned as it is */
+	LREAD_BOM_UTF16BE, /* FE FF: likewise */
+};
 
 struct lread {
 	int fd;                              /* open file, owned */
@@ -43,6 +56,7 @@ struct lread {
 	uint64_t bytes;                      /* bytes read so far */
 	uint64_t file_size;                  /* size at open (for progress) */
 	int eof;                             /* read() returned 0 */
+	int bom;                             /* LREAD_BOM_*, known once line 1 is returned */
 	struct evp_md_ctx_st *sha;           /* running SHA-256 of all bytes read, owned */
 };
 

@@ -1,4 +1,4 @@
-// fuzz-objs: src/ingest/*.c src/core/*.c src/store/store.c
+// fuzz-objs: src/ingest/*.c src/core/*.c src/store/store.c src/auth/seal.c
 /*
  * fuzz_csvr.c - libFuzzer target for the CSV reader (src/ingest/csvr.c):
  * any bytes must give rows or CSVR_BAD with a sane position, never a crash.

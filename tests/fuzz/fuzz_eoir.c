@@ -1,4 +1,4 @@
-// fuzz-objs: src/ingest/*.c src/core/*.c src/store/store.c
+// fuzz-objs: src/ingest/*.c src/core/*.c src/store/store.c src/auth/seal.c
 /*
  * fuzz_eoir.c - libFuzzer target for the EOIR tab-separated reader and its
  * adapter (shift repair, NULLs, codes): the input is imported as an

@@ -1,4 +1,4 @@
-// fuzz-objs: src/ingest/*.c src/core/*.c src/store/store.c
+// fuzz-objs: src/ingest/*.c src/core/*.c src/store/store.c src/auth/seal.c
 /*
  * fuzz_event.c - libFuzzer target for the field-event JSONL parser and
  * validator (ingest_event's checks), through a whole events file import.

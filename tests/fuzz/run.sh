@@ -16,7 +16,7 @@ CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Isrc -Itests/fuzz
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 LIBS="$(pkg-config --libs $PKGS) -lcsv -lm"
 ./scripts/embed-sql.sh "$B/migrations.c" src/store/read_indexes.sql $(ls src/store/migrations/*.sql | sort)
-DEFAULT_SRCS="src/ingest/*.c src/core/*.c src/store/store.c"
+DEFAULT_SRCS="src/ingest/*.c src/core/*.c src/store/store.c src/auth/seal.c"
 export UCTRACK_EOIR_LOOKUP="${UCTRACK_EOIR_LOOKUP:-$(pwd)/../shared/data/eoir/lookup_tables_combined.csv}"
 status=0
 for t in tests/fuzz/fuzz_*.c; do

@@ -310,6 +310,29 @@ static void test_seal(void **state)
 	key2[0] ^= 1;
 	assert_int_equal(seal_open(key2, s, &p, &err), UC_EINPUT);
 	free(s);
+	/* the importer's form: the same note seals to the same text, another
+	 * note or key to another, and it opens like seal_note's */
+	{
+		char *d1 = NULL, *d2 = NULL, *d3 = NULL, *d4 = NULL;
+
+		assert_int_equal(seal_note_det(key, "disclosed exploitation", &d1, &err), 0);
+		assert_int_equal(seal_note_det(key, "disclosed exploitation", &d2, &err), 0);
+		assert_int_equal(seal_note_det(key, "disclosed exploitation.", &d3, &err), 0);
+		assert_int_equal(seal_note_det(key2, "disclosed exploitation", &d4, &err), 0);
+		assert_true(seal_is_sealed(d1));
+		assert_null(strstr(d1, "exploitation"));
+		assert_string_equal(d1, d2);
+		assert_string_not_equal(d1, d3);
+		assert_string_not_equal(d1, d4);
+		assert_int_equal(seal_open(key, d1, &p, &err), 0);
+		assert_string_equal(p, "disclosed exploitation");
+		free(p);
+		assert_int_equal(seal_open(key2, d1, &p, &err), UC_EINPUT);
+		free(d1);
+		free(d2);
+		free(d3);
+		free(d4);
+	}
 	unlink(kp);
 }
 

@@ -178,9 +178,39 @@ static void test_long_field(void **state)
 	buf_release(&b);
 }
 
+/* Byte-order marks: a UTF-8 one is skipped (columns count after it), a
+ * UTF-16 one is reported by csvr_bom and left in the text (issue 13). */
+static void test_bom(void **state)
+{
+	static const char u8[] = "\xEF\xBB\xBF" "a,b\n1,\"x\n";
+	static const char u16[] = "\xFF\xFE" "a\0,\0b\0\n";
+	static const char none[] = "a,b\n";
+	struct csvr *r = csvr_open_mem("b.csv", u8, sizeof(u8) - 1, ',');
+	struct csvr_row *row;
+
+	(void)state;
+	assert_int_equal(csvr_next(r, &row), CSVR_ROW);
+	assert_int_equal(csvr_bom(r), LREAD_BOM_UTF8);
+	assert_int_equal(row->nf, 2);
+	assert_string_equal(row->f[0], "a");
+	assert_int_equal(csvr_next(r, &row), CSVR_BAD);
+	assert_int_equal(row->bad_line, 2);
+	assert_int_equal(row->col, 3);
+	csvr_close(r);
+	r = csvr_open_mem("w.csv", u16, sizeof(u16) - 1, ',');
+	(void)csvr_next(r, &row);
+	assert_int_equal(csvr_bom(r), LREAD_BOM_UTF16LE);
+	csvr_close(r);
+	r = csvr_open_mem("n.csv", none, sizeof(none) - 1, ',');
+	assert_int_equal(csvr_next(r, &row), CSVR_ROW);
+	assert_int_equal(csvr_bom(r), LREAD_BOM_NONE);
+	csvr_close(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bom),
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_quoted_still_checked),
