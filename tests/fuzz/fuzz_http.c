@@ -14,7 +14,10 @@
  * The database, made once in LLVMFuzzerInitialize, has one officer
  * (fuzz-officer, office HOU) with a session whose cookie and CSRF token
  * are fixed (FUZZ_SESSION, FUZZ_CSRF below), so that seeds sending
- * "Cookie: uc_session=FUZZ_SESSION" reach the authenticated handlers.
+ * "Cookie: uc_session=FUZZ_SESSION" reach the authenticated handlers. An
+ * input that logs it out (DELETE /api/v1/session with the cookie and the
+ * CSRF token) would shut every later input out of them: the session row is
+ * put back before each input (INSERT OR IGNORE: no write when present).
  * tests/fuzz/run.sh seeds the corpus (GET /health, a login, requests with
  * the cookie, a chunked body, duplicate Content-Length, ...).
  */
@@ -57,6 +60,8 @@ _Static_assert(sizeof(FUZZ_CSRF) == AUTH_TOKEN_CHARS + 1, "csrf length");
 static struct http_server *srv;  /* the server, for the whole run */
 static int srv_port;             /* its loopback port */
 static char dir[64];             /* temporary directory of its database */
+static struct store *keep;       /* our own connection, for keep_q */
+static struct store_stmt *keep_q; /* puts the fixed session back */
 
 static void die(const char *what, const struct uc_err *err)
 {
@@ -73,6 +78,10 @@ static void rm_dir(void)
 		http_stop(srv);
 		srv = NULL;
 	}
+	store_finalize(keep_q);
+	keep_q = NULL;
+	store_close(keep);
+	keep = NULL;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		unlink(path);
@@ -80,39 +89,45 @@ static void rm_dir(void)
 	rmdir(dir);
 }
 
-/* The database: migrated, one officer, its fixed session. */
+/* The database: migrated, one officer, an admin, the officer's fixed
+ * session; keep and keep_q stay open to put the session back. */
 static void make_db(const char *db)
 {
 	struct uc_err err = UC_ERR_INIT;
-	struct store *st = NULL;
-	struct store_stmt *q = NULL;
 	struct auth_user u;
 	char thash[65];
 	int64_t now = (int64_t)time(NULL);
 
-	if (store_open(&st, db, 0, &err))
+	if (store_open(&keep, db, 0, &err))
 		die("store_open", &err);
-	if (auth_user_add(st, "fuzz-officer", AUTH_ROLE_OFFICER, "HOU", NULL,
+	if (auth_user_add(keep, "fuzz-officer", AUTH_ROLE_OFFICER, "HOU", NULL,
 			  "fuzz-password-0123", &err))
 		die("auth_user_add", &err);
-	if (auth_user_add(st, "fuzz-admin", AUTH_ROLE_ADMIN, NULL, NULL,
+	if (auth_user_add(keep, "fuzz-admin", AUTH_ROLE_ADMIN, NULL, NULL,
 			  "fuzz-password-0123", &err))
 		die("auth_user_add", &err);
-	if (auth_user_get(st, "fuzz-officer", &u, &err))
+	if (auth_user_get(keep, "fuzz-officer", &u, &err))
 		die("auth_user_get", &err);
 	auth_hash_hex(FUZZ_SESSION, thash);
-	if (store_prepare(st, "INSERT INTO app_session(token_hash, user_id, csrf,"
-			      " created_at, last_seen) VALUES (?, ?, ?, ?, ?)", &q, &err))
+	if (store_prepare(keep, "INSERT OR IGNORE INTO app_session(token_hash, user_id,"
+				" csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
+			  &keep_q, &err))
 		die("store_prepare", &err);
-	store_bind_text(q, 1, thash, -1);
-	store_bind_int(q, 2, u.id);
-	store_bind_text(q, 3, FUZZ_CSRF, -1);
-	store_bind_int(q, 4, now);
-	store_bind_int(q, 5, now);
-	if (store_step(q, &err) < 0)
-		die("insert session", &err);
-	store_finalize(q);
-	store_close(st);
+	store_bind_text(keep_q, 1, thash, -1);
+	store_bind_int(keep_q, 2, u.id);
+	store_bind_text(keep_q, 3, FUZZ_CSRF, -1);
+	store_bind_int(keep_q, 4, now);
+	store_bind_int(keep_q, 5, now);
+}
+
+/* Put the fixed session back if an input ended it. */
+static void keep_session(void)
+{
+	struct uc_err err = UC_ERR_INIT;
+
+	if (store_step(keep_q, &err) < 0)
+		die("insert the fixed session", &err);
+	store_reset_keep(keep_q);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -130,6 +145,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		die("mkdtemp", NULL);
 	snprintf(db, sizeof(db), "%s/f.db", dir);
 	make_db(db);
+	keep_session();
 	cfg.db_path = db;
 	cfg.listen_host = "127.0.0.1";
 	cfg.port = 0;
@@ -251,8 +267,10 @@ static void probe(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char head[64];
-	int fd = dial();
+	int fd;
 
+	keep_session();
+	fd = dial();
 	send_all(fd, data, size);
 	/* no more bytes: the server sees the end of the request stream */
 	shutdown(fd, SHUT_WR);
