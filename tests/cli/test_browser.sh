@@ -1,7 +1,7 @@
 # Browser tests of the web UI (tests/browser/*.test.mjs, Playwright with
 # Debian's chromium) against a real `uctrack serve` on a free port, with a
 # small generated + imported + linked + triaged data set and one user per
-# role. Skipped only when chromium is absent (scripts/deps.sh installs it).
+# role. A missing chromium is a failure (scripts/deps.sh installs it).
 # Run alone: make all && UCTRACK=$PWD/build/uctrack tests/cli/run.sh browser
 . "$ROOT/tests/cli/lib.sh"
 # Static guard (runs even without a browser): the UI never parses data as HTML.
@@ -10,10 +10,7 @@ if grep -nE '\.(innerHTML|outerHTML)[[:space:]]*[+]?=|insertAdjacentHTML|documen
 	fail "web/*.js must insert text with DOM nodes only (docs/ui.md)"
 fi
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$CHROMIUM" ]; then
-	echo "SKIP: $CHROMIUM not found; scripts/deps.sh installs chromium (apt-get install chromium)"
-	exit 0
-fi
+[ -x "$CHROMIUM" ] || fail "$CHROMIUM not found: scripts/deps.sh installs chromium (apt-get install chromium)"
 command -v node >/dev/null || fail "node missing (scripts/deps.sh installs nodejs)"
 [ -f "$ROOT/node_modules/playwright-core/package.json" ] ||
 	fail "playwright-core missing: run scripts/deps.sh (npm ci)"

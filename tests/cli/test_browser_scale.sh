@@ -2,13 +2,10 @@
 # children (gen/import/link/triage, about a minute), an officer of the
 # busiest field office opens five case pages from the queue
 # (tests/browser/scale/five_cases.mjs). BROWSER_SCALE_CHILDREN changes the
-# size. Skipped only when chromium is absent (scripts/deps.sh installs it).
+# size. A missing chromium is a failure (scripts/deps.sh installs it).
 . "$ROOT/tests/cli/lib.sh"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$CHROMIUM" ]; then
-	echo "SKIP: $CHROMIUM not found; scripts/deps.sh installs chromium"
-	exit 0
-fi
+[ -x "$CHROMIUM" ] || fail "$CHROMIUM not found: scripts/deps.sh installs chromium"
 [ -f "$ROOT/node_modules/playwright-core/package.json" ] ||
 	fail "playwright-core missing: run scripts/deps.sh (npm ci)"
 : "${UCTRACK_EOIR_LOOKUP:=$ROOT/../shared/data/eoir/lookup_tables_combined.csv}"

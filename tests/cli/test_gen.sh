@@ -73,4 +73,3 @@ cmp -s "$T/g/cbp/encounters.csv" "$T/g3/cbp/encounters.csv" && fail "seed ignore
 expect_rc 0 "$UCTRACK" gen --children 3000 --seed 1 --defects --out "$T/d"
 want=$(($(wc -l <"$T/d/eoir/A_TblCase.csv") - 1))
 grep -q "^A_TblCase	$want\$" "$T/d/eoir/Count.txt" || fail "Count.txt with --defects"
-exit 0
