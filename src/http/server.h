@@ -36,6 +36,8 @@
 #include "core/err.h"
 #include "store/store.h"
 
+struct atree_signer;
+
 struct http_config {
 	const char *db_path;       /* database, one connection per thread */
 	const char *listen_host;   /* address to bind, e.g. "127.0.0.1" */
@@ -57,11 +59,13 @@ struct http_config {
 	int max_per_ip;            /* concurrent connections from one address */
 	int report_refresh_s;      /* a stale report snapshot is recomputed at
 				      most this often (seconds) */
+	struct atree_signer *audit_ckpt; /* signs audit checkpoints on the
+				      checkpointer thread; borrowed, NULL: none */
 };
 
 #define HTTP_CONFIG_DEFAULT                                                   \
 	{NULL, "127.0.0.1", 8080, 4, 30, 64 * 1024, 64 * 1024 * 1024, 512, 0, \
-	 NULL, NULL, AUTH_CONFIG_DEFAULT, 5, 10000, 600000, 128, 300}
+	 NULL, NULL, AUTH_CONFIG_DEFAULT, 5, 10000, 600000, 128, 300, NULL}
 
 /* Route flags. */
 #define RT_PII 0x1    /* reads or returns a child's personal data */
