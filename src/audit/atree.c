@@ -664,7 +664,7 @@ int atree_checkpoint_latest(const char *dir, char *path, size_t pathlen,
 				strerror(errno));
 	while ((de = readdir(d)) != NULL)
 		if (ckpt_name(de->d_name) && strcmp(de->d_name, best) > 0)
-			snprintf(best, sizeof(best), "%s", de->d_name);
+			memcpy(best, de->d_name, 26); /* ckpt_name: 25 bytes */
 	closedir(d);
 	if (!best[0])
 		return uc_error(err, UC_ENOTFOUND, "checkpoint_dir %s holds no "
@@ -673,4 +673,95 @@ int atree_checkpoint_latest(const char *dir, char *path, size_t pathlen,
 		return uc_error(err, UC_EINPUT, "checkpoint_dir path too long");
 	buf_release(note);
 	return ckpt_read_file(path, note, err);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* 1 when the stored tree has the root of checkpoint dir/<size>.ckpt, 0
+ * when not; an error for an unreadable or badly signed checkpoint. */
+static int locate_match(struct store *st, const char *dir,
+			const struct ckpt_key *vk, int64_t size, int *match,
+			struct uc_err *err)
+{
+	unsigned char root[MERKLE_HASH];
+	struct buf note;
+	struct ckpt c;
+	char path[4200];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%020lld.ckpt", dir, (long long)size);
+	rc = ckpt_read_file(path, &note, err);
+	if (!rc)
+		rc = ckpt_open(note.ptr ? note.ptr : "", note.len, vk, &c, err);
+	if (!rc && (int64_t)c.size != size)
+		rc = uc_error(err, UC_EINPUT, "%s: holds a checkpoint of size %" PRIu64,
+			      path, c.size);
+	if (!rc)
+		rc = atree_root(st, size, root, err);
+	if (!rc)
+		*match = memcmp(root, c.root, MERKLE_HASH) == 0;
+	buf_release(&note);
+	return rc;
+}
+
+int atree_locate(struct store *st, const char *dir, const struct ckpt_key *vk,
+		 int64_t max, int64_t *good, int64_t *bad, struct uc_err *err)
+{
+	int64_t tree = 0, *sizes;
+	struct buf b;
+	size_t n, lo, hi;
+	struct dirent *de;
+	DIR *d;
+	int rc, match = 0;
+
+	*good = *bad = 0;
+	rc = atree_size(st, &tree, err);
+	if (rc)
+		return rc;
+	d = opendir(dir);
+	if (!d)
+		return uc_error(err, UC_EIO, "checkpoint_dir %s: %s", dir, strerror(errno));
+	buf_init(&b, (size_t)64 << 20);
+	while ((de = readdir(d)) != NULL) {
+		char *end = NULL;
+		int64_t v;
+
+		if (!ckpt_name(de->d_name))
+			continue;
+		v = (int64_t)strtoll(de->d_name, &end, 10);
+		if (v >= 1 && v <= max && v <= tree)
+			buf_add(&b, &v, sizeof(v));
+	}
+	closedir(d);
+	if (buf_failed(&b)) {
+		buf_release(&b);
+		return uc_error(err, UC_ENOMEM, "checkpoint_dir %s: too many checkpoints", dir);
+	}
+	sizes = (int64_t *)(void *)b.ptr;
+	n = b.len / sizeof(int64_t);
+	if (n)
+		qsort(sizes, n, sizeof(*sizes), cmp_i64);
+	/* Prefixes that match come first: find the first that does not. */
+	lo = 0;
+	hi = n;
+	while (!rc && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		rc = locate_match(st, dir, vk, sizes[mid], &match, err);
+		if (!rc && match)
+			lo = mid + 1;
+		else if (!rc)
+			hi = mid;
+	}
+	if (!rc) {
+		*good = lo > 0 ? sizes[lo - 1] : 0;
+		*bad = lo < n ? sizes[lo] : 0;
+	}
+	buf_release(&b);
+	return rc;
 }

@@ -119,6 +119,17 @@ struct atree_report {
 int atree_verify(struct store *st, const struct ckpt *c, const char *cname,
 		 struct atree_report *rep, struct uc_err *err);
 
+/*
+ * Narrow down a rewrite atree_verify() could not locate (the chain and
+ * the tree were recomputed): among the checkpoints in dir of size <= max,
+ * each checked against vk, binary-search the largest whose root the
+ * stored tree still has (*good; 0: none) and the next, whose root differs
+ * (*bad; 0: every one matches). The first rewritten entry is then in
+ * good+1..bad. Needs a stored tree that agrees with the entries.
+ */
+int atree_locate(struct store *st, const char *dir, const struct ckpt_key *vk,
+		 int64_t max, int64_t *good, int64_t *bad, struct uc_err *err);
+
 /* A checkpoint signer (server or CLI). */
 struct atree_signer {
 	struct ckpt_key key; /* signing key (secret) */

@@ -305,10 +305,9 @@ static int prove(struct store *st, const struct opts *o, struct uc_err *err)
 /* Load and check the witness checkpoint for verify; *have = 0 when none
  * was given or configured. */
 static int load_witness(const struct opts *o, const struct atree_config *cfg,
-			struct ckpt *c, char *path, size_t pathlen, int *have,
-			struct uc_err *err)
+			struct ckpt *c, struct ckpt_key *vk, char *path,
+			size_t pathlen, int *have, struct uc_err *err)
 {
-	struct ckpt_key vk;
 	struct buf note;
 	const char *vpath = o->vkey ? o->vkey
 			    : cfg->verifier_key ? cfg->verifier_key : cfg->signing_key;
@@ -340,9 +339,9 @@ static int load_witness(const struct opts *o, const struct atree_config *cfg,
 			      "[audit] verifier_key", path);
 		goto out;
 	}
-	rc = ckpt_vkey_load(vpath, &vk, err);
+	rc = ckpt_vkey_load(vpath, vk, err);
 	if (!rc) {
-		rc = ckpt_open(note.ptr ? note.ptr : "", note.len, &vk, c, err);
+		rc = ckpt_open(note.ptr ? note.ptr : "", note.len, vk, c, err);
 		if (rc) {
 			char why[900];
 
@@ -357,6 +356,29 @@ out:
 	return rc;
 }
 
+/* Add to err's message where older checkpoints in dir place a rewrite
+ * that the chain and tree were recomputed to hide. */
+static void narrow(struct store *st, const char *dir, const struct ckpt_key *vk,
+		   int64_t max, struct uc_err *err)
+{
+	struct uc_err lerr = UC_ERR_INIT;
+	int64_t good = 0, bad = 0;
+	char msg[UC_ERR_MSG_MAX];
+
+	if (atree_locate(st, dir, vk, max, &good, &bad, &lerr)) {
+		fprintf(stderr, "uctrack: cannot narrow it down with %s: %s\n", dir,
+			lerr.msg);
+		return;
+	}
+	if (!bad)
+		return;
+	snprintf(msg, sizeof(msg), "%.700s; the checkpoints in %.200s narrow it "
+		 "down: entries 1..%lld are intact, the first rewritten entry is "
+		 "one of %lld..%lld", err->msg, dir, (long long)good,
+		 (long long)good + 1, (long long)bad);
+	uc_error(err, err->code, "%s", msg);
+}
+
 static int verify(const struct opts *o, const struct atree_config *cfg,
 		  struct uc_err *err)
 {
@@ -364,11 +386,12 @@ static int verify(const struct opts *o, const struct atree_config *cfg,
 	struct atree_report trep;
 	struct store *st = NULL;
 	struct ckpt c;
+	struct ckpt_key vk;
 	struct uc_err terr = UC_ERR_INIT;
 	char path[4200] = "";
 	int rc, trc, have = 0;
 
-	rc = load_witness(o, cfg, &c, path, sizeof(path), &have, err);
+	rc = load_witness(o, cfg, &c, &vk, path, sizeof(path), &have, err);
 	if (rc)
 		return rc;
 	if (access(cli_global.db_path, F_OK) != 0) {
@@ -400,6 +423,8 @@ static int verify(const struct opts *o, const struct atree_config *cfg,
 	if (trc) {
 		*err = terr;
 		rc = trc;
+		if (have && !trep.first_bad && !trep.ckpt_ok && cfg->checkpoint_dir)
+			narrow(st, cfg->checkpoint_dir, &vk, (int64_t)c.size, err);
 		goto out;
 	}
 	if (cli_global.quiet)

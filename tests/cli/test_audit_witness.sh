@@ -28,8 +28,21 @@ cp "$T/log.key" "$T/loose.key"; chmod 644 "$T/loose.key"
 expect_rc 1 $U audit checkpoint --key "$T/loose.key"
 expect_grep 'chmod 600' "$T/err"
 
+mkdir "$T/ckpts"
+cat >"$T/u.conf" <<CONF
+[audit]
+signing_key = $T/log.key
+checkpoint_dir = $T/ckpts
+checkpoint_interval = 1
+CONF
+C="$UCTRACK --db $DB --config $T/u.conf"
+
 # --- a log written before the tree existed gets its tree built lazily
-for u in u1 u2 u3 u4 u5; do add $u; done
+# (checkpoints of sizes 2 and 5 on the way, for narrowing down below)
+add u1; add u2
+$C --quiet audit checkpoint >/dev/null
+add u3; add u4; add u5
+$C --quiet audit checkpoint >/dev/null
 sqlite3 "$DB" "DROP TABLE audit_tree; PRAGMA user_version=7;"
 add u6
 [ "$(sqlite3 "$DB" 'SELECT count(*) FROM audit_tree WHERE level=0')" = 6 ] || fail "lazy tree build on append"
@@ -147,14 +160,6 @@ expect_rc 1 $U audit prove --from 3 --to 9
 expect_rc 2 $U audit prove
 
 # --- a checkpoint: signed, stored in checkpoint_dir, matches the entries
-mkdir "$T/ckpts"
-cat >"$T/u.conf" <<CONF
-[audit]
-signing_key = $T/log.key
-checkpoint_dir = $T/ckpts
-checkpoint_interval = 1
-CONF
-C="$UCTRACK --db $DB --config $T/u.conf"
 expect_rc 0 $C audit checkpoint --out "$T/c7"
 expect_grep '^uctrack/test$' "$T/c7"
 [ "$(sed -n 2p "$T/c7")" = 7 ] || fail "checkpoint size $(sed -n 2p "$T/c7")"
@@ -239,6 +244,9 @@ $UCTRACK --db "$T/t4.db" audit prove --index 0 >/dev/null || fail "tree rebuild"
 expect_rc 0 $UCTRACK --db "$T/t4.db" audit verify
 expect_rc 1 $UCTRACK --db "$T/t4.db" $V
 expect_grep 'entries 1\.\.7 no longer hash to the root of .*c7.*recomputed to hide it' "$T/err"
+# ... which the older checkpoints in checkpoint_dir narrow down to 3..5
+expect_rc 1 $UCTRACK --db "$T/t4.db" --config "$T/u.conf" $V
+expect_grep 'entries 1\.\.2 are intact, the first rewritten entry is one of 3\.\.5' "$T/err"
 
 # --- (4) a forged or damaged checkpoint
 sed 's/^7$/9/' "$T/c7" >"$T/bad1"
