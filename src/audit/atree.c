@@ -391,7 +391,11 @@ int atree_verify(struct store *st, const struct ckpt *c, const char *cname,
 					"and keep the checkpoint as evidence", why,
 					cn, c->size);
 		}
-		return rc;
+		snprintf(why, sizeof(why), "%.200s", err->msg);
+		return uc_error(err, UC_EINPUT, "cannot read the audit tree (%s): the "
+				"table audit_tree was dropped or damaged; without it "
+				"nothing more is logged; restore the database from a "
+				"backup", why);
 	}
 	rc = store_prepare(st, "SELECT a.seq, a.at, a.actor, a.role, a.action,"
 			   " a.target, a.purpose, a.outcome, a.detail, a.addr, t.hash"
