@@ -488,6 +488,63 @@ static void test_ckpt_roundtrip(void **state)
 	buf_release(&vks);
 }
 
+/* The witness's library calls: a new checkpoint extends an old one by a
+ * consistency proof; a leaf is in a checkpointed tree by an inclusion
+ * proof; forks, rollbacks and wrong proofs are refused. */
+static void test_ckpt_witness(void **state)
+{
+	enum { N = 10 };
+	unsigned char leaves[N][MERKLE_HASH], r6[MERKLE_HASH], r10[MERKLE_HASH];
+	unsigned char proof[MERKLE_PROOF_MAX][MERKLE_HASH];
+	struct memtree t = {leaves, N, 0};
+	struct ckpt_key k;
+	struct ckpt old, c;
+	struct uc_err err = UC_ERR_INIT;
+	struct buf n6, n10;
+	size_t np;
+
+	(void)state;
+	for (int i = 0; i < N; i++)
+		merkle_leaf_hash(&i, sizeof(i), leaves[i]);
+	assert_int_equal(merkle_root(mem_get, &t, 6, r6, &err), 0);
+	assert_int_equal(merkle_root(mem_get, &t, 10, r10, &err), 0);
+	assert_int_equal(ckpt_key_generate(&k, "w/log", &err), 0);
+	buf_init(&n6, CKPT_NOTE_MAX);
+	buf_init(&n10, CKPT_NOTE_MAX);
+	assert_int_equal(ckpt_sign(&k, "w/log", 6, r6, &n6, &err), 0);
+	assert_int_equal(ckpt_sign(&k, "w/log", 10, r10, &n10, &err), 0);
+	assert_int_equal(ckpt_open(n6.ptr, n6.len, &k, &old, &err), 0);
+	assert_int_equal(merkle_consistency_proof(mem_get, &t, 6, 10, proof, &np, &err), 0);
+	assert_int_equal(ckpt_verify_extends(n10.ptr, n10.len, &k, &old,
+		(const unsigned char(*)[MERKLE_HASH])proof, np, &c, &err), 0);
+	assert_int_equal(c.size, 10);
+	/* a rollback: the older checkpoint presented as the new one */
+	assert_int_equal(ckpt_verify_extends(n6.ptr, n6.len, &k, &c, NULL, 0, &old,
+					     &err), UC_EINPUT);
+	assert_non_null(strstr(err.msg, "older"));
+	/* a fork: a checkpoint of size 10 whose tree does not extend size 6 */
+	assert_int_equal(ckpt_open(n6.ptr, n6.len, &k, &old, &err), 0);
+	buf_reset(&n10);
+	r10[0] ^= 1;
+	assert_int_equal(ckpt_sign(&k, "w/log", 10, r10, &n10, &err), 0);
+	assert_int_equal(ckpt_verify_extends(n10.ptr, n10.len, &k, &old,
+		(const unsigned char(*)[MERKLE_HASH])proof, np, &c, &err), UC_EINPUT);
+	assert_non_null(strstr(err.msg, "fork"));
+	r10[0] ^= 1;
+	/* inclusion */
+	buf_reset(&n10);
+	assert_int_equal(ckpt_sign(&k, "w/log", 10, r10, &n10, &err), 0);
+	assert_int_equal(ckpt_open(n10.ptr, n10.len, &k, &c, &err), 0);
+	assert_int_equal(merkle_inclusion_proof(mem_get, &t, 7, 10, proof, &np, &err), 0);
+	assert_int_equal(ckpt_verify_inclusion(&c, 7, leaves[7],
+		(const unsigned char(*)[MERKLE_HASH])proof, np, &err), 0);
+	assert_int_equal(ckpt_verify_inclusion(&c, 7, leaves[6],
+		(const unsigned char(*)[MERKLE_HASH])proof, np, &err), UC_EINPUT);
+	ckpt_key_release(&k);
+	buf_release(&n6);
+	buf_release(&n10);
+}
+
 /* ---- the stored tree ---- */
 
 /* The stored root of the whole tree equals a recomputation of the entries
@@ -687,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_merkle_vectors),
 		cmocka_unit_test(test_merkle_proofs),
 		cmocka_unit_test(test_ckpt_roundtrip),
+		cmocka_unit_test(test_ckpt_witness),
 		cmocka_unit_test_setup_teardown(test_tree_all_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree_lazy_build, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree_verify_checkpoint, setup, teardown),
