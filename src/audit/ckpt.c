@@ -152,7 +152,7 @@ static int read_small(const char *path, size_t max, struct buf *b,
 		return uc_error(err, UC_EIO, "%s: %s", path, strerror(errno));
 	if (mode)
 		*mode = fstat(fileno(f), &sb) == 0 ? (unsigned)(sb.st_mode & 0777) : 0777;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	while (!buf_failed(b) && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		buf_add(b, chunk, n);
 	if (ferror(f))
 		rc = uc_error(err, UC_EIO, "%s: %s", path, strerror(errno));
