@@ -114,7 +114,7 @@ if cmd == 'ckpt':
     text, sigs = note[:i + 1], note[i + 2:]
     origin, size, root = text.decode().split('\n')[:3]
     assert b(root) == mth(L[:int(size)]), "root differs from the recomputation"
-    name, kid, kd = open(sys.argv[4]).read().strip().split('+')
+    name, kid, kd = open(sys.argv[4]).read().strip().split('+', 2)
     pub = b(kd)[1:]
     assert hashlib.sha256(name.encode() + b'\n\x01' + pub).digest()[:4].hex() == kid
     line = sigs.decode().rstrip('\n').split('\n')[0]
