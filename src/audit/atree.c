@@ -489,6 +489,7 @@ int atree_verify(struct store *st, const struct ckpt *c, const char *cname,
 				      "restore it from a backup", (long long)leaf_diff,
 				      c->size, cn, c->origin, c->size, (long long)leaf_diff);
 		} else {
+			rep->hidden = !stored_ok;
 			rc = uc_error(err, UC_EINPUT, "entries 1..%" PRIu64 " no longer "
 				      "hash to the root of %s (%s, size %" PRIu64 "; root "
 				      "%s, recomputed %s): an entry at or before entry %"

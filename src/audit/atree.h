@@ -106,6 +106,8 @@ struct atree_report {
 	int64_t tree_size; /* leaves in the stored tree */
 	int64_t first_bad; /* seq of the first entry found changed or missing */
 	int ckpt_ok;       /* a checkpoint was given and entries 1..size match */
+	int hidden;        /* entries 1..size were rewritten and the chain and
+			      tree recomputed: see atree_locate() */
 };
 /*
  * Recompute the tree from the entries (one pass) and check, in order:

@@ -423,7 +423,7 @@ static int verify(const struct opts *o, const struct atree_config *cfg,
 	if (trc) {
 		*err = terr;
 		rc = trc;
-		if (have && !trep.first_bad && !trep.ckpt_ok && cfg->checkpoint_dir)
+		if (trep.hidden && cfg->checkpoint_dir)
 			narrow(st, cfg->checkpoint_dir, &vk, (int64_t)c.size, err);
 		goto out;
 	}
