@@ -3,6 +3,8 @@
  */
 #include "audit/audit.h"
 
+#include "audit/atree.h"
+
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -156,8 +158,9 @@ static void cut_entry_release(struct cut_entry *c)
  * afterwards); on success seq and prev become the new head. The caller
  * holds the write transaction.
  */
-static int append_one(struct store_stmt *q, const struct audit_entry *in,
-		      int64_t *seq, char prev[65], struct uc_err *err)
+static int append_one(struct store_stmt *q, struct atree_app *tree,
+		      const struct audit_entry *in, int64_t *seq, char prev[65],
+		      struct uc_err *err)
 {
 	struct cut_entry c;
 	char hash[65], at[32];
@@ -184,6 +187,9 @@ static int append_one(struct store_stmt *q, const struct audit_entry *in,
 	rc = store_step(q, err);
 	rc = rc < 0 ? -rc : UC_OK;
 	store_reset(q);
+	/* The Merkle tree grows in the same transaction (atree.h). */
+	if (!rc)
+		rc = atree_app_add(tree, *seq + 1, at, &c.e, err);
 	if (!rc) {
 		(*seq)++;
 		memcpy(prev, hash, 65);
@@ -196,20 +202,25 @@ int audit_append_tx(struct store *st, const struct audit_entry *in,
 		    int64_t *seq_out, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
+	struct atree_app tree;
 	char prev[65];
 	int64_t seq;
 	int rc;
 
+	memset(&tree, 0, sizeof(tree));
 	if (sodium_init() < 0)
 		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
 	rc = audit_head(st, &seq, prev, err);
 	if (!rc)
+		rc = atree_app_begin(&tree, st, seq, err);
+	if (!rc)
 		rc = store_prepare(st, INSERT_SQL, &q, err);
 	if (!rc)
-		rc = append_one(q, in, &seq, prev, err);
+		rc = append_one(q, &tree, in, &seq, prev, err);
 	if (!rc && seq_out)
 		*seq_out = seq;
 	store_finalize(q);
+	atree_app_release(&tree);
 	return rc;
 }
 
@@ -399,10 +410,12 @@ static struct pending *commit_batch(struct audit_writer *w, struct pending *batc
 				    int *rc_out, struct uc_err *err)
 {
 	struct pending *end = batch, *p;
+	struct atree_app tree;
 	char prev[65];
 	int64_t seq = 0;
 	int rc;
 
+	memset(&tree, 0, sizeof(tree));
 	for (int n = 0; end && n < WRITER_BATCH_MAX; n++)
 		end = end->next;
 	rc = store_begin(w->st, err);
@@ -426,14 +439,17 @@ static struct pending *commit_batch(struct audit_writer *w, struct pending *batc
 	}
 	if (!rc)
 		rc = audit_head(w->st, &seq, prev, err);
+	if (!rc)
+		rc = atree_app_begin(&tree, w->st, seq, err);
 	if (!rc && !w->ins)
 		rc = store_prepare(w->st, INSERT_SQL, &w->ins, err);
 	for (p = batch; !rc && p != end; p = p->next) {
 		p->stale = p->conditional &&
 			   p->gen != __atomic_load_n(&w->foreign, __ATOMIC_SEQ_CST);
 		if (!p->stale)
-			rc = append_one(w->ins, &p->e, &seq, prev, err);
+			rc = append_one(w->ins, &tree, &p->e, &seq, prev, err);
 	}
+	atree_app_release(&tree);
 	if (!rc)
 		rc = store_commit(w->st, err);
 	if (rc) /* the whole batch failed: every entry in it reports rc */

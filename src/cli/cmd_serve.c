@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/atree.h"
 #include "auth/seal.h"
 #include "cli/cli.h"
 #include "http/server.h"
@@ -21,6 +22,7 @@ struct serve_cfg {
 	char *eoir_lookup;       /* EOIR lookup tables' path, owned */
 	const char *file;        /* config path, for messages */
 	int bad;                 /* a value was invalid */
+	struct atree_config audit; /* [audit]: checkpoint signing */
 };
 
 static int set_int(struct serve_cfg *c, const char *name, const char *v,
@@ -51,6 +53,15 @@ static int on_ini(void *user, const char *section, const char *name,
 	struct http_config *h = &c->http;
 	int x;
 
+	if (strcmp(section, "audit") == 0) {
+		struct uc_err err = UC_ERR_INIT;
+
+		if (atree_config_set(&c->audit, name, v, &err)) {
+			fprintf(stderr, "uctrack: %s: %s\n", c->file, err.msg);
+			c->bad = 1;
+		}
+		return 1;
+	}
 	if (strcmp(section, "crypto") == 0 && strcmp(name, "key_file") == 0) {
 		set_str(&c->key_file, v);
 		return 1;
@@ -129,6 +140,27 @@ static int parse_listen(struct serve_cfg *c, const char *s, char **host_out)
 	return 0;
 }
 
+/*
+ * Build the audit tree of entries logged before it existed (so no request
+ * waits for that), then, with an [audit] signing_key, load the key (a bad
+ * key stops the start) and sign a first checkpoint; the checkpointer
+ * thread signs the next ones every checkpoint_interval seconds.
+ */
+static int audit_setup(struct serve_cfg *c, struct uc_err *err)
+{
+	struct store *st = NULL;
+	int rc = atree_signer_open(&c->http.audit_ckpt, &c->audit, err);
+
+	if (!rc)
+		rc = store_open(&st, cli_global.db_path, 0, err);
+	if (!rc)
+		rc = atree_sync(st, NULL, err);
+	if (!rc && c->http.audit_ckpt)
+		rc = atree_checkpoint_tick(st, c->http.audit_ckpt, err);
+	store_close(st);
+	return rc;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: uctrack serve [--listen HOST:PORT] [--threads N]\n"
@@ -161,6 +193,7 @@ int cmd_serve(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.http = def;
 	c.file = cli_global.config_path;
+	atree_config_init(&c.audit);
 	if (c.file && ini_parse(c.file, on_ini, &c) != 0)
 		c.bad = 1;
 	for (int i = 1; i < argc; i++) {
@@ -216,6 +249,11 @@ int cmd_serve(int argc, char **argv)
 	c.http.eoir_lookup = c.eoir_lookup;
 	c.http.trusted_proxy = c.proxy;
 	c.http.proxy_secret = c.proxy_secret;
+	rc = audit_setup(&c, &err);
+	if (rc) {
+		rc = cli_fail(&err);
+		goto out;
+	}
 
 	/* Block the stop signals in every thread; this one waits for them. */
 	sigemptyset(&set);
@@ -261,5 +299,7 @@ out:
 	free(c.proxy);
 	free(c.proxy_secret);
 	free(c.eoir_lookup);
+	atree_signer_free(c.http.audit_ckpt);
+	atree_config_release(&c.audit);
 	return rc;
 }

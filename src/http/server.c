@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "audit/atree.h"
 #include "auth/seal.h"
 #include "core/date.h"
 #include "core/progress.h"
@@ -1522,6 +1523,8 @@ static void *ckpt_main(void *arg)
 		pthread_mutex_unlock(&s->mu);
 		if (store_exec(st, "PRAGMA wal_checkpoint(PASSIVE)", &err))
 			fprintf(stderr, "uctrack serve: checkpoint: %s\n", err.msg);
+		if (s->cfg.audit_ckpt && atree_checkpoint_tick(st, s->cfg.audit_ckpt, &err))
+			fprintf(stderr, "uctrack serve: audit checkpoint: %s\n", err.msg);
 		pthread_mutex_lock(&s->mu);
 	}
 	pthread_mutex_unlock(&s->mu);

@@ -36,6 +36,8 @@
 #include "core/err.h"
 #include "store/store.h"
 
+struct atree_signer;
+
 struct http_config {
 	const char *db_path;       /* database, one connection per thread */
 	const char *listen_host;   /* address to bind, e.g. "127.0.0.1" */
@@ -63,11 +65,13 @@ struct http_config {
 				      X-Uctrack-Proxy-Secret for its
 				      X-Forwarded-For to count; required
 				      with trusted_proxy */
+	struct atree_signer *audit_ckpt; /* signs audit checkpoints on the
+				      checkpointer thread; borrowed, NULL: none */
 };
 
 #define HTTP_CONFIG_DEFAULT                                                   \
 	{NULL, "127.0.0.1", 8080, 4, 30, 64 * 1024, 64 * 1024 * 1024, 512, 0, \
-	 NULL, NULL, NULL, AUTH_CONFIG_DEFAULT, 5, 10000, 600000, 128, 300, NULL}
+	 NULL, NULL, NULL, AUTH_CONFIG_DEFAULT, 5, 10000, 600000, 128, 300, NULL, NULL}
 
 /* Route flags. */
 #define RT_PII 0x1    /* reads or returns a child's personal data */

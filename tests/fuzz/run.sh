@@ -68,6 +68,7 @@ for t in tests/fuzz/fuzz_*.c; do
 	fuzz_eoir) cp tests/data/import/good/eoir/*.csv tests/data/import/bad/A_Tbl*.csv "$corpus"/ ;;
 	fuzz_event) cp tests/data/import/good/events/*.jsonl tests/data/import/bad/*.jsonl "$corpus"/ ;;
 	fuzz_http) seed_http "$corpus" ;;
+	fuzz_audit) cp tests/data/audit/* "$corpus"/ ;;
 	esac
 	if ! "./$B/$name" -max_total_time="$secs" -max_len=65536 -timeout=10 \
 		-rss_limit_mb=2048 -artifact_prefix="$B/$name-" "$corpus" 2>"$B/$name.log"; then
