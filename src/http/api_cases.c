@@ -572,6 +572,18 @@ static struct triage *triage_for(struct http_req *r)
 	return t;
 }
 
+/* This thread's triage handle for a write that needs the rule set
+ * (overrides, hold lifts): UC_ECONFLICT before the first triage run. */
+static int triage_or_reply(struct http_req *r, struct triage **t, struct uc_err *err)
+{
+	*t = triage_for(r);
+	if (!*t)
+		return uc_error(err, UC_ECONFLICT,
+				"no active rule set: overrides and hold lifts need a triage "
+				"run first (POST /api/v1/triage/runs)");
+	return UC_OK;
+}
+
 /* Re-triage the case after a committed write (triage_person). The write
  * stands even when this fails: the next `uctrack triage` run catches up.
  * Returns 1 when the case was re-triaged. */
@@ -782,11 +794,9 @@ int api_case_override(struct http_req *r, struct uc_err *err)
 		return uc_error(err, UC_EINPUT,
 				"body.reason: explain the override in 10 to 2000 characters");
 	http_detail(r, "kind=%s value=%.64s", kind, value);
-	t = triage_for(r);
-	if (!t)
-		return uc_error(err, UC_ECONFLICT,
-				"no active rule set: overrides need a triage run first "
-				"(POST /api/v1/triage/runs)");
+	rc = triage_or_reply(r, &t, err);
+	if (rc)
+		return rc;
 	/* triage_override() checks the group/hold name against the rule set,
 	 * records the override and re-triages the case, in one transaction;
 	 * the server audits it right after. */
@@ -833,10 +843,9 @@ int api_case_lift_request(struct http_req *r, struct uc_err *err)
 	rc = hj_check_fields(r->json, lift_spec, "body", err);
 	if (rc)
 		return rc;
-	t = triage_for(r);
-	if (!t)
-		return uc_error(err, UC_ECONFLICT,
-				"no active rule set: a triage run comes first");
+	rc = triage_or_reply(r, &t, err);
+	if (rc)
+		return rc;
 	http_detail(r, "hold=%.64s", hj_str(r->json, "hold"));
 	snprintf(who, sizeof(who), "C%lld", (long long)r->case_id);
 	http_write_lock(r);
@@ -880,10 +889,9 @@ int api_case_lift_decide(struct http_req *r, struct uc_err *err)
 	rc = http_param_int("hold lift id", r->params[1], 1, INT64_MAX, &id, err);
 	if (rc)
 		return rc;
-	t = triage_for(r);
-	if (!t)
-		return uc_error(err, UC_ECONFLICT,
-				"no active rule set: a triage run comes first");
+	rc = triage_or_reply(r, &t, err);
+	if (rc)
+		return rc;
 	http_detail(r, "lift_id=%lld decision=%s", id, decision);
 	r->action_override = strcmp(decision, "approve") == 0  ? "hold_lift.approve"
 			     : strcmp(decision, "reject") == 0 ? "hold_lift.reject"
