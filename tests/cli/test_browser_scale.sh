@@ -29,7 +29,7 @@ i=0; while [ ! -s "$T/port" ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); don
 [ -s "$T/port" ] || { cat "$T/serve.log"; fail "server did not start"; }
 # lib.mjs wants the small suite's variables; this test uses none of them
 export UC_BASE="http://127.0.0.1:$(cat "$T/port")" UC_OFFICE="$OFFICE" UC_CASE_A=0 \
-	UC_ANUM_A=0 UC_CASE_B=0 UC_ANUM_B=0 UC_CHROMIUM="$CHROMIUM" \
+	UC_ANUM_A=0 UC_CASE_B=0 UC_ANUM_B=0 UC_CASE_H=0 UC_CHROMIUM="$CHROMIUM" \
 	UC_ARTIFACTS="${BROWSER_ARTIFACTS:-$ROOT/build/browser-artifacts}"
 cd "$ROOT"
 node --test tests/browser/scale/five_cases.mjs || {
