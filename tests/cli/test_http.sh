@@ -322,13 +322,33 @@ for v in "x' OR '1'='1" 'x"; DROP TABLE app_user; --' '<img src=x>'; do
 done
 [ "$(sqlite3 "$DB" 'SELECT count(*) FROM app_user')" -ge 9 ] || fail "users lost"
 
-# --- throttling: per user (5 failures), then even the right password is refused
-for i in 1 2 3 4 5; do
-	curl -s -o /dev/null -H 'Content-Type: application/json' -d '{"username":"lp2","password":"wrong-wrong"}' "$B/session"
+# --- throttling: past 5 failures each try waits 1, 2, 4 ... s after the
+# previous failure (tries while waiting are refused and not counted); once
+# the wait is 4 s, even the right password is refused until it has passed,
+# and then it works: slowed, never locked out.
+ra=0
+for i in $(seq 1 30); do
+	code=$(curl -s -D "$T/hdr" -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+		-d '{"username":"lp2","password":"wrong-wrong"}' "$B/session")
+	if [ "$code" = 429 ]; then
+		ra=$(tr -d '\r' <"$T/hdr" | sed -n 's/^Retry-After: //Ip')
+		[ -n "$ra" ] || fail "429 without Retry-After"
+		[ "$ra" -ge 4 ] && break
+		sleep "$ra"
+	else
+		[ "$code" = 401 ] || fail "throttle: wrong password answered $code"
+	fi
 done
+[ "$ra" -ge 4 ] || fail "30 wrong passwords and no wait of 4 s"
 code=$(curl -s -D "$T/hdr" -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/json' \
 	-d '{"username":"lp2","password":"pw-lp2-0123"}' "$B/session")
 [ "$code" = 429 ] || fail "throttle: $code"; grep -qi '^Retry-After: [0-9]' "$T/hdr" || fail "no Retry-After"
+ra=$(tr -d '\r' <"$T/hdr" | sed -n 's/^Retry-After: //Ip')
+[ "$ra" -le 60 ] || fail "Retry-After $ra is past login_max_delay"
+sleep "$ra"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/json' \
+	-d '{"username":"lp2","password":"pw-lp2-0123"}' "$B/session")
+[ "$code" = 201 ] || fail "after the wait the right password: $code"
 
 # --- logout
 login off2
