@@ -196,9 +196,9 @@ static void test_throttle(void **state)
 				    "10.9.9.9", t + 99, &lr, &err), 0);
 	/* one address guessing many names is slowed (5 failures) ... */
 	for (int i = 0; i < 5; i++) {
-		char nm[16];
+		char nm[24];
 
-		snprintf(nm, sizeof(nm), "nobody%d", i);
+		snprintf(nm, sizeof(nm), "nobody%d", i % 10);
 		auth_login(*state, &cfg, nm, "whatever12345", "10.9.9.9", t + 100 + i,
 			   &lr, &err);
 	}
