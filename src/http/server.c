@@ -1722,23 +1722,22 @@ static void free_server(struct http_server *s)
 int http_start(struct http_server **out, const struct http_config *cfg,
 	       struct uc_err *err)
 {
-	struct http_server *s = uc_xcalloc(1, sizeof(*s));
+	struct http_server *s;
 	struct sockaddr_in sa;
 	struct store *st = NULL;
 	const union MHD_DaemonInfo *di;
 	int rc;
 
 	*out = NULL;
-	s->cfg = *cfg;
-	s->db_path = uc_xstrdup(cfg->db_path);
-	s->host = uc_xstrdup(cfg->listen_host ? cfg->listen_host : "127.0.0.1");
-	if (cfg->trusted_proxy && (!cfg->proxy_secret || strlen(cfg->proxy_secret) < 16)) {
-		free(s);
+	if (cfg->trusted_proxy && (!cfg->proxy_secret || strlen(cfg->proxy_secret) < 16))
 		return uc_error(err, UC_EUSAGE,
 				"[server] trusted_proxy needs trusted_proxy_secret (16 or "
 				"more characters) that the proxy sends as "
 				"X-Uctrack-Proxy-Secret; see docs/security.md");
-	}
+	s = uc_xcalloc(1, sizeof(*s));
+	s->cfg = *cfg;
+	s->db_path = uc_xstrdup(cfg->db_path);
+	s->host = uc_xstrdup(cfg->listen_host ? cfg->listen_host : "127.0.0.1");
 	s->proxy = cfg->trusted_proxy ? uc_xstrdup(cfg->trusted_proxy) : NULL;
 	s->proxy_secret = cfg->proxy_secret ? uc_xstrdup(cfg->proxy_secret) : NULL;
 	s->cfg.db_path = s->db_path;
