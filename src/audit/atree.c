@@ -121,13 +121,13 @@ static int get_node(void *ctx, int level, uint64_t index,
 	int rc;
 
 	if (!g->q) {
-		rc = store_prepare(g->st, "SELECT hash FROM audit_tree WHERE level = ?"
-				   " AND idx = ?", &g->q, err);
+		rc = store_prepare(g->st, "SELECT hash FROM audit_tree WHERE last = ?"
+				   " AND level = ?", &g->q, err);
 		if (rc)
 			return rc;
 	}
-	store_bind_int(g->q, 1, level);
-	store_bind_int(g->q, 2, (int64_t)index);
+	store_bind_int(g->q, 1, (int64_t)(((index + 1) << level) - 1));
+	store_bind_int(g->q, 2, level);
 	rc = store_step(g->q, err);
 	if (rc == STORE_ROW && store_col_bytes(g->q, 0) == MERKLE_HASH) {
 		memcpy(out, store_col_blob(g->q, 0), MERKLE_HASH);
@@ -150,8 +150,9 @@ static int get_node(void *ctx, int level, uint64_t index,
 int atree_size(struct store *st, int64_t *size, struct uc_err *err)
 {
 	*size = 0;
-	return store_query_int(st, "SELECT coalesce(max(idx) + 1, 0) FROM audit_tree"
-			       " WHERE level = 0", size, err);
+	/* the newest leaf has the largest last (primary key: one lookup) */
+	return store_query_int(st, "SELECT coalesce(max(last) + 1, 0) FROM audit_tree",
+			       size, err);
 }
 
 int atree_root(struct store *st, int64_t size, unsigned char out[MERKLE_HASH],
@@ -227,14 +228,15 @@ static int emit_node(void *ctx, int level, uint64_t index,
 	int rc;
 
 	if (!a->ins) {
-		rc = store_prepare(a->st, "INSERT INTO audit_tree(level, idx, hash)"
-				   " VALUES(?,?,?)", &a->ins, err);
+		rc = store_prepare(a->st, "INSERT INTO audit_tree(last, level, idx, hash)"
+				   " VALUES(?,?,?,?)", &a->ins, err);
 		if (rc)
 			return rc;
 	}
-	store_bind_int(a->ins, 1, level);
-	store_bind_int(a->ins, 2, (int64_t)index);
-	store_bind_blob(a->ins, 3, hash, MERKLE_HASH);
+	store_bind_int(a->ins, 1, (int64_t)(((index + 1) << level) - 1));
+	store_bind_int(a->ins, 2, level);
+	store_bind_int(a->ins, 3, (int64_t)index);
+	store_bind_blob(a->ins, 4, hash, MERKLE_HASH);
 	rc = store_step(a->ins, err);
 	store_reset(a->ins);
 	return rc < 0 ? -rc : UC_OK;
@@ -399,8 +401,8 @@ int atree_verify(struct store *st, const struct ckpt *c, const char *cname,
 	}
 	rc = store_prepare(st, "SELECT a.seq, a.at, a.actor, a.role, a.action,"
 			   " a.target, a.purpose, a.outcome, a.detail, a.addr, t.hash"
-			   " FROM audit_log a LEFT JOIN audit_tree t ON t.level = 0"
-			   " AND t.idx = a.seq - 1 ORDER BY a.seq", &q, err);
+			   " FROM audit_log a LEFT JOIN audit_tree t ON t.last = a.seq - 1"
+			   " AND t.level = 0 ORDER BY a.seq", &q, err);
 	if (rc) {
 		if (c) {
 			snprintf(why, sizeof(why), "%.200s", err->msg);
