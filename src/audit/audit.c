@@ -374,6 +374,9 @@ struct audit_writer {
 				      (audit_writer_share_lock) */
 	uint64_t foreign;          /* audit_writer_gen(): batches that saw
 				      another connection's commit (atomic) */
+	struct atree_app tree;     /* the tree's right edge, kept between
+				      batches while nobody else writes */
+	int tree_ok;               /* tree matches the database */
 };
 
 static char *dup_or_null(const char *s)
@@ -410,12 +413,10 @@ static struct pending *commit_batch(struct audit_writer *w, struct pending *batc
 				    int *rc_out, struct uc_err *err)
 {
 	struct pending *end = batch, *p;
-	struct atree_app tree;
 	char prev[65];
 	int64_t seq = 0;
-	int rc;
+	int rc, other = 1;
 
-	memset(&tree, 0, sizeof(tree));
 	for (int n = 0; end && n < WRITER_BATCH_MAX; n++)
 		end = end->next;
 	rc = store_begin(w->st, err);
@@ -432,28 +433,36 @@ static struct pending *commit_batch(struct audit_writer *w, struct pending *batc
 			dv = store_col_int(w->dvq, 0);
 		store_reset(w->dvq);
 		rc = rc == STORE_ROW ? UC_OK : rc < 0 ? -rc : UC_EINTERNAL;
-		if (!rc && (!w->have_dv || dv != w->dv))
+		other = !w->have_dv || dv != w->dv;
+		if (!rc && other)
 			__atomic_add_fetch(&w->foreign, 1, __ATOMIC_SEQ_CST);
 		w->dv = dv;
 		w->have_dv = !rc;
 	}
 	if (!rc)
 		rc = audit_head(w->st, &seq, prev, err);
-	if (!rc)
-		rc = atree_app_begin(&tree, w->st, seq, err);
+	/* The tree's right edge is read again only when another connection
+	 * committed or a batch failed; otherwise our own commits kept it
+	 * (saves a query per level and two prepares, every batch). */
+	if (!rc && (!w->tree_ok || other || w->tree.f.size != (uint64_t)seq)) {
+		atree_app_release(&w->tree);
+		rc = atree_app_begin(&w->tree, w->st, seq, err);
+		w->tree_ok = !rc;
+	}
 	if (!rc && !w->ins)
 		rc = store_prepare(w->st, INSERT_SQL, &w->ins, err);
 	for (p = batch; !rc && p != end; p = p->next) {
 		p->stale = p->conditional &&
 			   p->gen != __atomic_load_n(&w->foreign, __ATOMIC_SEQ_CST);
 		if (!p->stale)
-			rc = append_one(w->ins, &tree, &p->e, &seq, prev, err);
+			rc = append_one(w->ins, &w->tree, &p->e, &seq, prev, err);
 	}
-	atree_app_release(&tree);
 	if (!rc)
 		rc = store_commit(w->st, err);
-	if (rc) /* the whole batch failed: every entry in it reports rc */
+	if (rc) { /* the whole batch failed: every entry in it reports rc */
 		store_rollback(w->st);
+		w->tree_ok = 0;
+	}
 	*rc_out = rc;
 	return end;
 }
@@ -644,6 +653,7 @@ void audit_writer_stop(struct audit_writer *w)
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->wake);
 	pthread_cond_destroy(&w->committed);
+	atree_app_release(&w->tree);
 	store_finalize(w->ins);
 	store_finalize(w->dvq);
 	store_close(w->st);
