@@ -4,6 +4,7 @@
 #include "store/store.h"
 
 #include "core/buf.h"
+#include "core/hash.h"
 #include "core/progress.h"
 
 #include <fcntl.h>
@@ -78,16 +79,6 @@ int store_exec(struct store *st, const char *sql, struct uc_err *err)
 	return UC_OK;
 }
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb3fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 int store_fingerprint(struct store *st, const char *const *sql, size_t n,
 		      char *out, size_t outlen, struct uc_err *err)
 {
@@ -99,7 +90,7 @@ int store_fingerprint(struct store *st, const char *const *sql, size_t n,
 
 		if (rc)
 			return rc;
-		h = mix64(h ^ (uint64_t)v) + i;
+		h = uc_mix64(h ^ (uint64_t)v) + i;
 	}
 	snprintf(out, outlen, "%016llx", (unsigned long long)h);
 	return UC_OK;

@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "core/date.h"
+#include "core/hash.h"
 #include "triage/facts.h"
 
 #define NFAILS 8
@@ -138,16 +139,6 @@ struct proj {
 
 /* ------------------------------------------------------------ helpers */
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb3fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static void imap_init(struct imap *m, size_t cap)
 {
 	m->cap = 16;
@@ -171,7 +162,7 @@ static void imap_free(struct imap *m)
 /* Slot of key: its slot if present, else the empty slot where it goes. */
 static size_t imap_slot(const struct imap *m, int64_t key)
 {
-	size_t i = (size_t)mix64((uint64_t)key) & (m->cap - 1);
+	size_t i = (size_t)uc_mix64((uint64_t)key) & (m->cap - 1);
 
 	while (m->keys[i] != INT64_MIN && m->keys[i] != key)
 		i = (i + 1) & (m->cap - 1);
@@ -428,7 +419,7 @@ static void take_anum(struct acc *a, struct store_stmt *q)
 /* Count (hash, case) once in fo->counts. */
 static void count_pair(struct fold *fo, uint64_t h, int64_t key)
 {
-	int64_t pk = (int64_t)(mix64(h ^ mix64((uint64_t)key)) >> 1);
+	int64_t pk = (int64_t)(uc_mix64(h ^ uc_mix64((uint64_t)key)) >> 1);
 	int64_t hk = (int64_t)(h >> 1);
 	int32_t *c;
 

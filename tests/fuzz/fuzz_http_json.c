@@ -1,4 +1,4 @@
-// fuzz-objs: src/http/hjson.c src/core/err.c src/core/buf.c src/core/progress.c src/store/store.c
+// fuzz-objs: src/http/hjson.c src/core/err.c src/core/buf.c src/core/progress.c src/core/hash.c src/store/store.c
 /* Fuzz the API's request-body parsing: strict object parse, field checks,
  * masking. Must never crash, leak or accept a non-object. */
 #include <stddef.h>
