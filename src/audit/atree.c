@@ -6,7 +6,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -14,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "core/file.h"
 
 #define INTERVAL_MAX (7 * 86400)
 
@@ -572,38 +573,11 @@ void atree_signer_free(struct atree_signer *s)
 	free(s);
 }
 
-/* Write text to dir/name atomically. */
-static int write_atomic(const char *dir, const char *name, const char *text,
-			size_t len, struct uc_err *err)
-{
-	char path[4096], tmp[4200];
-	int fd, rc = UC_OK;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-		return uc_error(err, UC_EINPUT, "checkpoint_dir path too long");
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		return uc_error(err, UC_EIO, "checkpoint_dir %s: %s (create the "
-				"directory, or fix [audit] checkpoint_dir)", dir,
-				strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0)
-		rc = uc_error(err, UC_EIO, "%s: %s", tmp, strerror(errno));
-	if (close(fd) != 0 && !rc)
-		rc = uc_error(err, UC_EIO, "%s: %s", tmp, strerror(errno));
-	if (!rc && rename(tmp, path) != 0)
-		rc = uc_error(err, UC_EIO, "%s: %s", path, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	return rc;
-}
-
 int atree_checkpoint_write(struct store *st, struct atree_signer *s,
 			   struct buf *note, int64_t *size_out, struct uc_err *err)
 {
 	unsigned char root[MERKLE_HASH];
 	struct buf b;
-	char name[32];
 	int64_t size = 0;
 	int rc;
 
@@ -614,8 +588,20 @@ int atree_checkpoint_write(struct store *st, struct atree_signer *s,
 	if (!rc)
 		rc = ckpt_sign(&s->key, s->origin, (uint64_t)size, root, &b, err);
 	if (!rc && s->dir) {
-		snprintf(name, sizeof(name), "%020lld.ckpt", (long long)size);
-		rc = write_atomic(s->dir, name, b.ptr, b.len, err);
+		char path[4096];
+
+		if ((size_t)snprintf(path, sizeof(path), "%s/%020lld.ckpt", s->dir,
+				     (long long)size) >= sizeof(path))
+			rc = uc_error(err, UC_EINPUT, "checkpoint_dir path too long");
+		else
+			rc = uc_write_atomic(path, b.ptr, b.len, 0644, err);
+		if (rc == UC_EIO) {
+			char why[sizeof(err->msg)];
+
+			snprintf(why, sizeof(why), "%s", err->msg);
+			rc = uc_error(err, UC_EIO, "checkpoint_dir %s: %.400s (create the "
+				      "directory, or fix [audit] checkpoint_dir)", s->dir, why);
+		}
 	}
 	if (!rc) {
 		s->last_size = size;

@@ -3,7 +3,6 @@
  * docs/audit.md describes the commands, formats and exit codes.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <ini.h>
 #include <inttypes.h>
 #include <sodium.h>
@@ -17,6 +16,7 @@
 #include "audit/audit.h"
 #include "audit/ckpt.h"
 #include "cli/cli.h"
+#include "core/file.h"
 #include "store/store.h"
 
 static int usage(FILE *f)
@@ -112,30 +112,6 @@ static int load_config(struct cfg_ctx *c)
 	return c->bad ? 2 : 0;
 }
 
-/* Write text to path (temp file + rename); mode for a new file. */
-static int write_file(const char *path, const char *text, size_t len,
-		      mode_t mode, struct uc_err *err)
-{
-	char tmp[4200];
-	int fd, rc = UC_OK;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid()) >=
-	    sizeof(tmp))
-		return uc_error(err, UC_EINPUT, "%s: path too long", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	if (fd < 0)
-		return uc_error(err, UC_EIO, "%s: %s", tmp, strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len)
-		rc = uc_error(err, UC_EIO, "%s: %s", tmp, strerror(errno));
-	if (close(fd) != 0 && !rc)
-		rc = uc_error(err, UC_EIO, "%s: %s", tmp, strerror(errno));
-	if (!rc && rename(tmp, path) != 0)
-		rc = uc_error(err, UC_EIO, "%s: %s", path, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	return rc;
-}
-
 static int keygen(const struct opts *o)
 {
 	struct uc_err err = UC_ERR_INIT;
@@ -162,7 +138,7 @@ static int keygen(const struct opts *o)
 		ckpt_vkey_format(&k, &vk);
 		buf_addc(&vk, '\n');
 		if (o->vkey_out)
-			rc = write_file(o->vkey_out, vk.ptr, vk.len, 0644, &err);
+			rc = uc_write_atomic(o->vkey_out, vk.ptr, vk.len, 0644, &err);
 	}
 	if (!rc) {
 		fputs(vk.ptr, stdout);
@@ -180,7 +156,7 @@ static int keygen(const struct opts *o)
 static int emit(const struct opts *o, const struct buf *note, struct uc_err *err)
 {
 	if (o->out)
-		return write_file(o->out, note->ptr, note->len, 0644, err);
+		return uc_write_atomic(o->out, note->ptr, note->len, 0644, err);
 	fwrite(note->ptr, 1, note->len, stdout);
 	return UC_OK;
 }

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "core/date.h"
+#include "core/file.h"
 #include "report/report.h"
 #include "store/store.h"
 
@@ -38,46 +39,6 @@ static void usage(FILE *f)
 	      "                    field office CODE (needs a triage run)\n"
 	      "  --out FILE        write FILE atomically instead of stdout\n",
 	      f);
-}
-
-/* Write data to path atomically: a temporary file beside it, renamed. */
-static int write_atomic(const char *path, const char *data, size_t len,
-			struct uc_err *err)
-{
-	size_t plen = strlen(path);
-	char *tmp = uc_xmalloc(plen + 32);
-	FILE *f = NULL;
-	int rc = UC_OK;
-
-	snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "wb");
-	if (!f) {
-		rc = uc_error(err, UC_EIO, "cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if ((len && fwrite(data, 1, len, f) != len) || fflush(f) ||
-	    fsync(fileno(f))) {
-		rc = uc_error(err, UC_EIO, "cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (fclose(f)) {
-		f = NULL;
-		rc = uc_error(err, UC_EIO, "cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, path)) {
-		rc = uc_error(err, UC_EIO, "cannot rename %s to %s: %s", tmp, path,
-			      strerror(errno));
-		goto out;
-	}
-out:
-	if (f)
-		fclose(f);
-	if (rc)
-		unlink(tmp);
-	free(tmp);
-	return rc;
 }
 
 static int parse_date_arg(const char *opt, const char *s, int32_t *out)
@@ -204,7 +165,7 @@ int cmd_report(int argc, char **argv)
 			goto fail;
 	}
 	if (outpath) {
-		rc = write_atomic(outpath, out.ptr ? out.ptr : "", out.len, &err);
+		rc = uc_write_atomic(outpath, out.ptr ? out.ptr : "", out.len, 0666, &err);
 		if (rc)
 			goto fail;
 	} else if (out.len && fwrite(out.ptr, 1, out.len, stdout) != out.len) {
