@@ -68,43 +68,20 @@ void atree_config_release(struct atree_config *c)
 	atree_config_init(c);
 }
 
-static void leaf_field(crypto_hash_sha256_state *h, const char *s)
+static void put_sha256(void *ctx, const unsigned char *p, size_t n)
 {
-	unsigned char len[4];
-	uint32_t n = s ? (uint32_t)strlen(s) : 0xffffffffu;
-
-	len[0] = (unsigned char)(n >> 24);
-	len[1] = (unsigned char)(n >> 16);
-	len[2] = (unsigned char)(n >> 8);
-	len[3] = (unsigned char)n;
-	crypto_hash_sha256_update(h, len, 4);
-	if (s)
-		crypto_hash_sha256_update(h, (const unsigned char *)s, n);
+	crypto_hash_sha256_update(ctx, p, n);
 }
 
 void atree_leaf(int64_t seq, const char *at, const struct audit_entry *e,
 		unsigned char out[MERKLE_HASH])
 {
 	crypto_hash_sha256_state h;
-	unsigned char pre = 0x00, sq[8];
-	uint64_t u = (uint64_t)seq;
+	unsigned char pre = 0x00;
 
-	for (int i = 7; i >= 0; i--) {
-		sq[i] = (unsigned char)u;
-		u >>= 8;
-	}
 	crypto_hash_sha256_init(&h);
 	crypto_hash_sha256_update(&h, &pre, 1);
-	crypto_hash_sha256_update(&h, sq, sizeof(sq));
-	leaf_field(&h, at);
-	leaf_field(&h, e->actor);
-	leaf_field(&h, e->role);
-	leaf_field(&h, e->action);
-	leaf_field(&h, e->target);
-	leaf_field(&h, e->purpose);
-	leaf_field(&h, e->outcome);
-	leaf_field(&h, e->detail);
-	leaf_field(&h, e->addr);
+	audit_encode(seq, at, e, put_sha256, &h);
 	crypto_hash_sha256_final(&h, out);
 }
 

@@ -41,7 +41,9 @@ static size_t cut_len(const char *s)
 	return n;
 }
 
-static void hash_field(crypto_generichash_state *h, const char *s)
+/* encode(): one field as a 4-byte big-endian length (0xffffffff for
+ * NULL) and its bytes. */
+static void encode_field(audit_put_fn put, void *ctx, const char *s)
 {
 	unsigned char len[4];
 	uint32_t n = s ? (uint32_t)strlen(s) : 0xffffffffu;
@@ -50,39 +52,52 @@ static void hash_field(crypto_generichash_state *h, const char *s)
 	len[1] = (unsigned char)(n >> 16);
 	len[2] = (unsigned char)(n >> 8);
 	len[3] = (unsigned char)n;
-	crypto_generichash_update(h, len, 4);
+	put(ctx, len, 4);
 	if (s)
-		crypto_generichash_update(h, (const unsigned char *)s, n);
+		put(ctx, (const unsigned char *)s, n);
+}
+
+void audit_encode(int64_t seq, const char *at, const struct audit_entry *e,
+		  audit_put_fn put, void *ctx)
+{
+	unsigned char sq[8];
+	uint64_t u = (uint64_t)seq;
+
+	for (int i = 7; i >= 0; i--) {
+		sq[i] = (unsigned char)u;
+		u >>= 8;
+	}
+	put(ctx, sq, sizeof(sq));
+	encode_field(put, ctx, at);
+	encode_field(put, ctx, e->actor);
+	encode_field(put, ctx, e->role);
+	encode_field(put, ctx, e->action);
+	encode_field(put, ctx, e->target);
+	encode_field(put, ctx, e->purpose);
+	encode_field(put, ctx, e->outcome);
+	encode_field(put, ctx, e->detail);
+	encode_field(put, ctx, e->addr);
+}
+
+static void put_blake2b(void *ctx, const unsigned char *p, size_t n)
+{
+	crypto_generichash_update(ctx, p, n);
 }
 
 void audit_hash(const char *prev_hex, int64_t seq, const char *at,
 		const struct audit_entry *e, char out[65])
 {
 	crypto_generichash_state h;
-	unsigned char prev[32] = {0}, sq[8], md[32];
-	uint64_t u = (uint64_t)seq;
+	unsigned char prev[32] = {0}, md[32];
 
 	/* A malformed stored prev hash hashes as zeros plus its text, so it
 	 * can never verify as something else. */
 	if (sodium_hex2bin(prev, sizeof(prev), prev_hex, strlen(prev_hex), NULL,
 			   NULL, NULL) != 0)
 		memset(prev, 0xff, sizeof(prev));
-	for (int i = 7; i >= 0; i--) {
-		sq[i] = (unsigned char)u;
-		u >>= 8;
-	}
 	crypto_generichash_init(&h, NULL, 0, sizeof(md));
 	crypto_generichash_update(&h, prev, sizeof(prev));
-	crypto_generichash_update(&h, sq, sizeof(sq));
-	hash_field(&h, at);
-	hash_field(&h, e->actor);
-	hash_field(&h, e->role);
-	hash_field(&h, e->action);
-	hash_field(&h, e->target);
-	hash_field(&h, e->purpose);
-	hash_field(&h, e->outcome);
-	hash_field(&h, e->detail);
-	hash_field(&h, e->addr);
+	audit_encode(seq, at, e, put_blake2b, &h);
 	crypto_generichash_final(&h, md, sizeof(md));
 	sodium_bin2hex(out, 65, md, sizeof(md));
 }

@@ -35,6 +35,7 @@
  *   audit_writer_stop(w);
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -86,6 +87,13 @@ int audit_verify(struct store *st, int64_t expect_seq, const char *expect_hash,
 /* Current head (seq and hash) without verifying. */
 int audit_head(struct store *st, int64_t *seq, char hash[65],
 	       struct uc_err *err);
+
+/* encode(entry) as above, handed to put piece by piece: the hash chain
+ * (BLAKE2b) and the Merkle tree's leaves (SHA-256, atree.h) hash the same
+ * bytes. */
+typedef void (*audit_put_fn)(void *ctx, const unsigned char *p, size_t n);
+void audit_encode(int64_t seq, const char *at, const struct audit_entry *e,
+		  audit_put_fn put, void *ctx);
 
 /* Compute an entry's hash (hex) from the previous hash (hex) and fields;
  * exposed for tests. */
