@@ -169,35 +169,51 @@ int ckpt_read_file(const char *path, struct buf *out, struct uc_err *err)
 	return read_small(path, CKPT_NOTE_MAX, out, NULL, err);
 }
 
+/*
+ * Split "NAME+ID+BASE64" (s[0..n), the shape of both key files): the name
+ * into name (CKPT_NAME_MAX + 1), the 8 hex digits of the key id into idhex
+ * (borrowed from s), the decoded Ed25519 key material (33 bytes, the
+ * algorithm byte first) into raw. 0, or -1 when it has another shape.
+ */
+static int split_key(const char *s, size_t n, char *name, const char **idhex,
+		     unsigned char raw[64])
+{
+	const char *p1, *p2, *end = s + n;
+	size_t rawlen = 0;
+
+	p1 = memchr(s, '+', n);
+	if (!p1 || !name_ok(s, (size_t)(p1 - s)))
+		return -1;
+	p2 = memchr(p1 + 1, '+', (size_t)(end - p1 - 1));
+	if (!p2 || p2 - p1 - 1 != 8)
+		return -1;
+	if (b64dec(p2 + 1, (size_t)(end - p2 - 1), raw, 64, &rawlen) || rawlen != 33 ||
+	    raw[0] != ALG_ED25519)
+		return -1;
+	memcpy(name, s, (size_t)(p1 - s));
+	name[p1 - s] = '\0';
+	*idhex = p1 + 1;
+	return 0;
+}
+
 /* Parse "PRIVATE+KEY+name+id+b64" (s[0..n), no newline). */
 static int parse_private(const char *s, size_t n, const char *path,
 			 struct ckpt_key *k, struct uc_err *err)
 {
-	const char *name, *p1, *p2, *end = s + n;
+	const char *idhex = NULL;
 	unsigned char raw[64];
-	size_t rawlen = 0, plen = strlen(PRIV_PREFIX);
+	size_t plen = strlen(PRIV_PREFIX);
 	char want[9];
 	int rc = UC_OK;
 
 	memset(k, 0, sizeof(*k));
-	if (n < plen || memcmp(s, PRIV_PREFIX, plen) != 0)
+	if (n < plen || memcmp(s, PRIV_PREFIX, plen) != 0 ||
+	    split_key(s + plen, n - plen, k->name, &idhex, raw))
 		goto bad;
-	name = s + plen;
-	p1 = memchr(name, '+', (size_t)(end - name));
-	if (!p1 || !name_ok(name, (size_t)(p1 - name)))
-		goto bad;
-	p2 = memchr(p1 + 1, '+', (size_t)(end - p1 - 1));
-	if (!p2 || p2 - p1 - 1 != 8)
-		goto bad;
-	if (b64dec(p2 + 1, (size_t)(end - p2 - 1), raw, sizeof(raw), &rawlen) ||
-	    rawlen != 33 || raw[0] != ALG_ED25519)
-		goto bad;
-	memcpy(k->name, name, (size_t)(p1 - name));
-	k->name[p1 - name] = '\0';
 	crypto_sign_seed_keypair(k->pub, k->sk, raw + 1);
 	key_id(k->name, k->pub, k->id);
 	hexid(k->id, want);
-	if (memcmp(want, p1 + 1, 8) != 0) {
+	if (memcmp(want, idhex, 8) != 0) {
 		rc = uc_error(err, UC_EINPUT, "%s: the key id does not match the "
 			      "key: the file is damaged", path);
 		goto out;
@@ -259,31 +275,20 @@ void ckpt_vkey_format(const struct ckpt_key *k, struct buf *out)
 int ckpt_vkey_parse(const char *s, size_t len, struct ckpt_key *k,
 		    struct uc_err *err)
 {
-	const char *p1, *p2, *end;
+	const char *idhex = NULL;
 	unsigned char raw[64];
-	size_t rawlen = 0;
 	char want[9];
 
 	memset(k, 0, sizeof(*k));
 	if (sodium_init() < 0)
 		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
 	len = trim_nl(s, len);
-	end = s + len;
-	p1 = memchr(s, '+', len);
-	if (!p1 || !name_ok(s, (size_t)(p1 - s)))
+	if (split_key(s, len, k->name, &idhex, raw))
 		goto bad;
-	p2 = memchr(p1 + 1, '+', (size_t)(end - p1 - 1));
-	if (!p2 || p2 - p1 - 1 != 8)
-		goto bad;
-	if (b64dec(p2 + 1, (size_t)(end - p2 - 1), raw, sizeof(raw), &rawlen) ||
-	    rawlen != 33 || raw[0] != ALG_ED25519)
-		goto bad;
-	memcpy(k->name, s, (size_t)(p1 - s));
-	k->name[p1 - s] = '\0';
 	memcpy(k->pub, raw + 1, 32);
 	key_id(k->name, k->pub, k->id);
 	hexid(k->id, want);
-	if (memcmp(want, p1 + 1, 8) != 0)
+	if (memcmp(want, idhex, 8) != 0)
 		return uc_error(err, UC_EINPUT, "verifier key %s: its key id does "
 				"not match the key: the key was altered", k->name);
 	return UC_OK;
