@@ -675,15 +675,17 @@ void audit_writer_stop(struct audit_writer *w)
 	free(w);
 }
 
-size_t audit_list_piece(const char *list, size_t len, size_t max, size_t *off,
-			size_t *start)
+/* The next piece of list (at most max bytes, cut at a comma) from *off:
+ * its start in *start, its length returned (0 at the end). */
+static size_t list_piece(const char *list, size_t len, size_t max, size_t *off,
+			 size_t *start)
 {
 	size_t b = *off, n;
 
 	while (b < len && list[b] == ',')
 		b++;
 	*start = b;
-	if (b >= len || max == 0) {
+	if (b >= len) {
 		*off = len;
 		return 0;
 	}
@@ -697,4 +699,30 @@ size_t audit_list_piece(const char *list, size_t len, size_t max, size_t *off,
 	}
 	*off = b + n;
 	return n;
+}
+
+int audit_children(const struct audit_entry *e, const char *list, size_t len,
+		   audit_piece_fn fn, void *arg, size_t *parts, struct uc_err *err)
+{
+	struct audit_entry p = *e;
+	char action[96], *d;
+	size_t off = 0, at, n, k = 0, i = 0;
+	int rc = UC_OK;
+
+	while (list_piece(list, len, AUDIT_PIECE, &off, &at) > 0)
+		k++;
+	if (parts)
+		*parts = k;
+	snprintf(action, sizeof(action), "%.80s.children", e->action);
+	p.action = action;
+	d = uc_xmalloc(AUDIT_PIECE + 64);
+	off = 0;
+	while (!rc && (n = list_piece(list, len, AUDIT_PIECE, &off, &at)) > 0) {
+		snprintf(d, AUDIT_PIECE + 64, "part=%zu/%zu children=%.*s", ++i, k, (int)n,
+			 list + at);
+		p.detail = d;
+		rc = fn(arg, &p, err);
+	}
+	free(d);
+	return rc;
 }

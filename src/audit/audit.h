@@ -150,16 +150,20 @@ void audit_writer_submit_async_if(struct audit_writer *w,
 void audit_writer_stop(struct audit_writer *w);
 
 /*
- * A list of the children a read named ("A208123456,P42,..."), too long for
- * one entry's detail, is written as several entries: this yields its next
- * piece of at most max bytes, cut at a comma: it starts at list + *start
- * and the return value is its length (0 at the end). *off is where the
- * search starts (0 first) and is advanced past the piece.
+ * A read that named many children (a list, an export) names them in
+ * entries of their own: e's action + ".children", detail "part=i/K
+ * children=A208123456,P42,..." (list is comma-separated, len bytes; about
+ * AUDIT_PIECE bytes of it per entry, cut at commas). fn(arg, piece) gets
+ * each entry in order (to append or submit it; strings borrowed for the
+ * call); a non-zero return stops. *parts (may be NULL) gets K, which the
+ * caller writes into e's own detail ("parts=K").
  *
- *   size_t off = 0, at, n;
- *   while ((n = audit_list_piece(list, len, 3000, &off, &at)) > 0) ...
+ *   rc = audit_children(&e, list, len, append_piece, st, &k, &err);
  */
-size_t audit_list_piece(const char *list, size_t len, size_t max, size_t *off,
-			size_t *start);
+#define AUDIT_PIECE 3000
+typedef int (*audit_piece_fn)(void *arg, const struct audit_entry *piece,
+			      struct uc_err *err);
+int audit_children(const struct audit_entry *e, const char *list, size_t len,
+		   audit_piece_fn fn, void *arg, size_t *parts, struct uc_err *err);
 
 #endif

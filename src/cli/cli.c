@@ -111,49 +111,49 @@ int cli_audit(struct store *st, const char *action, const char *target,
 	return audit_append(st, &e, NULL, err);
 }
 
-#define CLI_PIECE 3000 /* bytes of a subject list per audit entry */
-
-int cli_audit_read(const char *action, const char *target, const char *detail,
-		   const char *subjects, size_t len, struct uc_err *err)
+static int append_piece(void *arg, const struct audit_entry *piece, struct uc_err *err)
 {
-	struct store *st = NULL;
-	char actor[96], action2[96];
+	return audit_append_tx(arg, piece, NULL, err);
+}
+
+int cli_audit_read(struct store *st, const char *action, const char *target,
+		   const char *detail, const char *subjects, size_t len,
+		   struct uc_err *err)
+{
+	struct store *own = NULL;
+	char actor[96];
 	struct buf d;
-	size_t off = 0, at, n, parts = 0, part = 0;
+	size_t parts = 0;
 	int rc;
 	struct audit_entry e = {
 		.actor = cli_actor(actor), .role = "cli", .action = action,
 		.target = target, .outcome = "ok",
 	};
 
-	while (audit_list_piece(subjects, len, CLI_PIECE, &off, &at) > 0)
-		parts++;
-	/* the read may have used a read-only connection: a writer of its own */
-	rc = store_open(&st, cli_global.db_path, 0, err);
-	if (!rc)
-		rc = store_begin(st, err);
+	/* a read on a read-only connection: a writer of its own */
+	if (!st) {
+		rc = store_open(&own, cli_global.db_path, 0, err);
+		if (rc)
+			return rc;
+		st = own;
+	}
+	rc = store_begin(st, err);
 	if (rc) {
-		store_close(st);
+		store_close(own);
 		return rc;
 	}
+	rc = audit_children(&e, subjects, len, append_piece, st, &parts, err);
 	buf_init(&d, 8192);
 	buf_addf(&d, "%s%sparts=%zu", detail ? detail : "", detail ? " " : "", parts);
 	e.detail = d.ptr;
-	rc = audit_append_tx(st, &e, NULL, err);
-	snprintf(action2, sizeof(action2), "%s.children", action);
-	off = 0;
-	while (!rc && (n = audit_list_piece(subjects, len, CLI_PIECE, &off, &at)) > 0) {
-		buf_reset(&d);
-		buf_addf(&d, "part=%zu/%zu children=%.*s", ++part, parts, (int)n, subjects + at);
-		e.action = action2;
-		e.detail = d.ptr;
+	/* the read's own entry after its pieces, as the server writes them */
+	if (!rc)
 		rc = audit_append_tx(st, &e, NULL, err);
-	}
 	if (!rc)
 		rc = store_commit(st, err);
 	else
 		store_rollback(st);
 	buf_release(&d);
-	store_close(st);
+	store_close(own);
 	return rc;
 }

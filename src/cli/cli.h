@@ -68,11 +68,12 @@ int cli_parse_long(const char *s, long min, long max, long *out);
  * writes; purpose and detail may be NULL. In its own transaction. */
 int cli_audit(struct store *st, const char *action, const char *target,
 	      const char *purpose, const char *detail, struct uc_err *err);
-/* Audit a read that named children: one entry (detail + " parts=K") and
- * K entries ACTION.children listing them ("part=i/K children=A1,A2,...")
- * from subjects (comma-separated, len bytes), in one transaction on a
- * connection of its own (the read may have used a read-only one). */
-int cli_audit_read(const char *action, const char *target, const char *detail,
-		   const char *subjects, size_t len, struct uc_err *err);
+/* Audit a read that named children: K entries ACTION.children listing
+ * them (audit_children) and the read's own entry (detail + " parts=K"),
+ * in one transaction on st, or when st is NULL (the read used a read-only
+ * connection) on a connection of its own. */
+int cli_audit_read(struct store *st, const char *action, const char *target,
+		   const char *detail, const char *subjects, size_t len,
+		   struct uc_err *err);
 
 #endif

@@ -215,7 +215,7 @@ int cmd_link(int argc, char **argv)
 		buf_init(&seen, 64u << 20);
 		rc = link_review(st, limit, print_item, &seen, &err);
 		if (!rc)
-			rc = cli_audit_read("link.review.read", "link:review", NULL, seen.ptr,
+			rc = cli_audit_read(st, "link.review.read", "link:review", NULL, seen.ptr,
 					    seen.len, &err);
 		buf_release(&seen);
 	} else if (!strcmp(sub, "accept") || !strcmp(sub, "reject")) {

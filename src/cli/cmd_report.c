@@ -156,7 +156,7 @@ int cmd_report(int argc, char **argv)
 		else
 			buf_adds(&d, " public=0");
 		if (!rc)
-			rc = cli_audit_read(fta ? "report.fta" : "report.oversight",
+			rc = cli_audit_read(NULL, fta ? "report.fta" : "report.oversight",
 					    fta ? "report:fta" : "report:oversight", d.ptr, seen.ptr,
 					    seen.len, &err);
 		buf_release(&seen);

@@ -556,7 +556,7 @@ int cmd_triage(int argc, char **argv)
 			print_explain(ex, triage_rules(t));
 			snprintf(target, sizeof(target), "case:C%lld", (long long)ex->case_id);
 			snprintf(who, sizeof(who), "C%lld", (long long)ex->case_id);
-			if (cli_audit_read("case.explain", target, NULL, who, strlen(who), &err))
+			if (cli_audit_read(st, "case.explain", target, NULL, who, strlen(who), &err))
 				rc = cli_fail(&err);
 		}
 		free(ex);
@@ -810,7 +810,7 @@ int cmd_queue(int argc, char **argv)
 			buf_addf(&seen, "%sC%lld", i ? "," : "", (long long)items[i].case_id);
 		buf_addf(&d, "office=%s group=%s n=%d", f.office ? f.office : "*",
 			 f.group ? f.group : "*", n);
-		if (cli_audit_read("queue.read", "queue", d.ptr, seen.ptr, seen.len, &err))
+		if (cli_audit_read(st, "queue.read", "queue", d.ptr, seen.ptr, seen.len, &err))
 			rc = cli_fail(&err);
 		buf_release(&seen);
 		buf_release(&d);

@@ -1157,7 +1157,14 @@ static void audit_piece_done(void *arg, int rc, const struct uc_err *err)
 		fprintf(stderr, "uctrack serve: audit entry failed: %s\n", err ? err->msg : "");
 }
 
-#define SUBJECT_PIECE 3000 /* bytes of a subject list per audit entry */
+static int submit_piece(void *arg, const struct audit_entry *piece, struct uc_err *err)
+{
+	struct http_req *r = arg;
+
+	(void)err;
+	audit_writer_submit_async(r->srv->audit, piece, audit_piece_done, NULL);
+	return UC_OK;
+}
 
 /*
  * The children a response names, as entries ACTION.children queued before
@@ -1166,24 +1173,10 @@ static void audit_piece_done(void *arg, int rc, const struct uc_err *err)
  */
 static void audit_subject_entries(struct http_req *r, struct audit_entry *e)
 {
-	struct audit_entry p = *e;
-	char action[96], *d;
-	size_t off = 0, at, n, parts = 0, part = 0;
+	size_t parts = 0;
 
-	while (audit_list_piece(r->subjects.ptr, r->subjects.len, SUBJECT_PIECE, &off, &at))
-		parts++;
-	snprintf(action, sizeof(action), "%s.children", e->action);
-	p.action = action;
-	d = uc_xmalloc(SUBJECT_PIECE + 64);
-	off = 0;
-	while ((n = audit_list_piece(r->subjects.ptr, r->subjects.len, SUBJECT_PIECE, &off,
-				     &at)) > 0) {
-		snprintf(d, SUBJECT_PIECE + 64, "part=%zu/%zu children=%.*s", ++part, parts,
-			 (int)n, r->subjects.ptr + at);
-		p.detail = d;
-		audit_writer_submit_async(r->srv->audit, &p, audit_piece_done, NULL);
-	}
-	free(d);
+	(void)audit_children(e, r->subjects.ptr, r->subjects.len, submit_piece, r, &parts,
+			     NULL);
 	buf_addf(&r->detail, "%sparts=%zu", r->detail.len ? " " : "", parts);
 	e->detail = r->detail.ptr;
 }
