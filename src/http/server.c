@@ -1144,12 +1144,6 @@ static void on_audited(void *arg, int rc, const struct uc_err *err)
 	MHD_resume_connection(r->conn);
 }
 
-void http_audit_subjects(struct http_req *r, const char *list, size_t len)
-{
-	buf_reset(&r->subjects);
-	buf_add(&r->subjects, list, len);
-}
-
 static void audit_piece_done(void *arg, int rc, const struct uc_err *err)
 {
 	(void)arg;

@@ -156,8 +156,10 @@ struct http_req {
 					   is not RT_PII (the audit log, an
 					   unsuppressed report) */
 	struct buf subjects;            /* the children the response names,
-					   comma-separated: written as extra
-					   entries ACTION.children */
+					   comma-separated (a handler appends
+					   them): written as entries
+					   ACTION.children before the
+					   request's own (audit_children) */
 	const char *action_override;    /* audit action, when not the route's */
 	double started;                 /* monotonic start time */
 	/* asynchronous audit (reads): the connection is suspended until the
@@ -182,9 +184,6 @@ struct http_req {
 
 int http_start(struct http_server **out, const struct http_config *cfg,
 	       struct uc_err *err);
-/* A read that names children (a list, an export): audit them by name,
- * comma-separated in list (len bytes), in entries after the request's. */
-void http_audit_subjects(struct http_req *r, const char *list, size_t len);
 /* The bound port (useful with port 0). */
 int http_port(const struct http_server *s);
 /* Graceful stop: stop accepting, wait (up to shutdown_grace_s) for
