@@ -122,7 +122,8 @@ int auth_may_record_event(const struct auth_user *u, const char *type)
 {
 	static const char *const field[] = {
 		"contact_attempt", "welfare_check", "trafficking_screening",
-		"address_update", "nta_served", "nta_filed", "referral", NULL,
+		"address_update", "nta_served", "nta_filed", "referral", "task_outcome",
+		NULL,
 	};
 	static const char *const legal[] = {
 		"representation", "orientation", "claim", "motion_to_reopen",

@@ -223,6 +223,12 @@ static const char *const REP_STATUS[] = {"started", "ended", NULL};
 static const char *const CLAIM_TYPE[] = {"asylum", "sijs", "t_visa", "u_visa", NULL};
 static const char *const CLAIM_STATUS[] = {"filed", "granted", "denied",
 					   "withdrawn", NULL};
+/* The task actions of the triage rule set (src/triage/facts.c). */
+static const char *const TASK_ACTION[] = {"locate", "contact", "welfare_check",
+					  "legal_referral", "serve_nta", "file_nta",
+					  "refer_hsi", "refer_cps", "refer_hhs",
+					  "removal", "close", NULL};
+static const char *const TASK_OUTCOME[] = {"done", "not_possible", NULL};
 static const char *const MTR_STATUS[] = {"filed", "granted", "denied", NULL};
 static const char *const MTR_GROUND[] = {"exceptional_circumstances",
 					 "lack_of_notice", NULL};
@@ -239,5 +245,7 @@ const struct event_type ingest_event_types[] = {
 	{"orientation", {{"provider", NULL, 1}, {NULL, NULL, 0}}},
 	{"claim", {{"claim_type", CLAIM_TYPE, 1}, {"status", CLAIM_STATUS, 1}, {NULL, NULL, 0}}},
 	{"motion_to_reopen", {{"status", MTR_STATUS, 1}, {"ground", MTR_GROUND, 0}, {NULL, NULL, 0}}},
+	{"task_outcome", {{"action", TASK_ACTION, 1}, {"outcome", TASK_OUTCOME, 1},
+			  {"reason", NULL, 0}, {NULL, NULL, 0}}},
 };
 const int ingest_nevent_types = N(ingest_event_types);

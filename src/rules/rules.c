@@ -130,6 +130,7 @@ struct item {
 
 struct rules {
 	const struct rules_schema *schema;  /* borrowed */
+	int32_t remind[RULES_REMIND_COUNT]; /* reminder days (remind ...) */
 	char hash[17];                      /* hex FNV-1a 64 of the source */
 	char *name;                         /* ruleset "NAME" or "" */
 	struct insn *code;                  /* all programs, owned */
@@ -393,7 +394,7 @@ static const char *const keywords[] = {
 	"and", "or", "not", "in", "has", "any", "all", "is", "missing",
 	"present", "true", "false", "today", "rule", "hold", "group", "score",
 	"when", "reason", "blocks", "phase", "task", "due", "order", "by",
-	"let", "ruleset", "asc", "desc", "phases", "statutory", NULL,
+	"let", "ruleset", "asc", "desc", "phases", "statutory", "remind", NULL,
 };
 
 static int is_keyword(const struct tok *t)
@@ -1736,7 +1737,8 @@ static int parse_cond(struct parser *ps, struct item *it, const char *what)
 static int at_decl_start(struct parser *ps, const char *except)
 {
 	static const char *const starts[] = {"rule", "hold", "group", "phase",
-					     "task", "order", "let", "ruleset", NULL};
+					     "task", "order", "let", "ruleset",
+					     "remind", NULL};
 
 	if (ps->tok.kind == T_EOF)
 		return 1;
@@ -2086,6 +2088,42 @@ static int parse_let(struct parser *ps)
 	return 0;
 }
 
+static const char *const remind_names[RULES_REMIND_COUNT] = {"due_soon", "no_contact"};
+static const int32_t remind_default[RULES_REMIND_COUNT] = {7, 60};
+
+/* remind due_soon 7d | remind no_contact 60d */
+static int parse_remind(struct parser *ps)
+{
+	struct tok at;
+	char name[64];
+	int k;
+
+	next(ps);
+	if (expect_ident(ps, "a reminder name (due_soon or no_contact) after 'remind'", name,
+			 &at))
+		return -1;
+	for (k = 0; k < RULES_REMIND_COUNT; k++)
+		if (strcmp(remind_names[k], name) == 0)
+			break;
+	if (k == RULES_REMIND_COUNT) {
+		perr_at(ps, at.line, at.col,
+			"unknown reminder '%s' (known: due_soon, no_contact)", name);
+		return -1;
+	}
+	if (ps->tok.kind != T_INT || ps->tok.ival < 1 || ps->tok.ival > 3660) {
+		expected(ps, "a number of days from 1 to 3660 (e.g. 7d) after the reminder name");
+		return -1;
+	}
+	ps->rs->remind[k] = ps->tok.ival;
+	next(ps);
+	return 0;
+}
+
+int32_t rules_remind_days(const struct rules *rs, enum rules_remind r)
+{
+	return (int)r >= 0 && r < RULES_REMIND_COUNT ? rs->remind[r] : 0;
+}
+
 static int parse_order(struct parser *ps)
 {
 	struct rules *rs = ps->rs;
@@ -2150,6 +2188,7 @@ int rules_compile(struct rules **out, const char *file, const char *text,
 	struct rules *rs = uc_xcalloc(1, sizeof(*rs));
 	int rc = UC_OK;
 
+	memcpy(rs->remind, remind_default, sizeof(rs->remind));
 	*out = NULL;
 	if (schema->nfacts > RULES_MAX_FACTS)
 		BUG("schema has %d facts, limit %d", schema->nfacts, RULES_MAX_FACTS);
@@ -2184,6 +2223,8 @@ int rules_compile(struct rules **out, const char *file, const char *text,
 			parse_let(ps);
 		else if (tok_is(&ps->tok, "order"))
 			parse_order(ps);
+		else if (tok_is(&ps->tok, "remind"))
+			parse_remind(ps);
 		else if (tok_is(&ps->tok, "ruleset")) {
 			next(ps);
 			if (ps->tok.kind != T_STRING) {
@@ -2194,7 +2235,8 @@ int rules_compile(struct rules **out, const char *file, const char *text,
 			rs->name = string_value(&ps->tok);
 			next(ps);
 		} else
-			expected(ps, "a declaration (rule, hold, group, let, phase, task, order or ruleset)");
+			expected(ps, "a declaration (rule, hold, group, let, phase, task, order, "
+				     "remind or ruleset)");
 	}
 	if (!ps->failed && rs->ngroups == 0)
 		perr_at(ps, ps->lx.line, ps->lx.col,

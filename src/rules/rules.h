@@ -181,6 +181,12 @@ int rules_task_count(const struct rules *rs);
 int rules_task_action(const struct rules *rs, int t);   /* action index */
 uint32_t rules_task_phases(const struct rules *rs, int t); /* bit n: phase n; 0 any */
 
+/* Reminder periods (`remind due_soon 7d`, `remind no_contact 60d`): the
+ * inbox's "due soon" window and its "no successful contact for" period,
+ * in days; 7 and 60 when the rule set does not say. */
+enum rules_remind { RULES_REMIND_DUE_SOON, RULES_REMIND_NO_CONTACT, RULES_REMIND_COUNT };
+int32_t rules_remind_days(const struct rules *rs, enum rules_remind r);
+
 /* Facts read by a rule / hold / task (condition and reason): bit i of
  * mask[i >> 6] for fact i. */
 enum rules_item { RULES_ITEM_RULE, RULES_ITEM_HOLD, RULES_ITEM_TASK };

@@ -32,6 +32,12 @@ static const char *const v_dec[] = {"none", "removal", "relief",
 				    "voluntary_departure", "terminated",
 				    "admin_closed", "other", NULL};
 
+static const char *const actions[ACTION_COUNT + 1] = {
+	"locate",     "contact",   "welfare_check", "legal_referral",
+	"serve_nta",  "file_nta",  "refer_hsi",     "refer_cps",
+	"refer_hhs",  "removal",   "close",         NULL,
+};
+
 #define B RULES_BOOL
 #define I RULES_INT
 #define D RULES_DATE
@@ -102,13 +108,9 @@ static const struct rules_fact_def defs[FACT_COUNT] = {
 	{"indicator_date", D, NULL, "date of the latest indicator (any source)"},
 	{"screening", S, v_screen, "result of the latest trafficking screening"},
 	{"screening_date", D, NULL, "date of the latest trafficking screening"},
+	{"tasks_done", SET, actions, "tasks recorded as done by a task_outcome event (actions with no field event of their own: serve_nta, file_nta, removal, close)"},
 };
 
-static const char *const actions[ACTION_COUNT + 1] = {
-	"locate",     "contact",   "welfare_check", "legal_referral",
-	"serve_nta",  "file_nta",  "refer_hsi",     "refer_cps",
-	"refer_hhs",  "removal",   "close",         NULL,
-};
 
 static const struct rules_schema schema = {defs, FACT_COUNT, actions};
 

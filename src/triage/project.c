@@ -79,6 +79,7 @@ struct acc {
 	int8_t atty;            /* EOIR ATTY_NBR present */
 	int8_t orientation;     /* orientation given */
 	int8_t referrals;       /* REF_* bits */
+	uint16_t done;          /* action bits: task_outcome done */
 	int32_t counsel_date;   /* date of the latest counsel row */
 	uint32_t ind_auth;      /* IND_* bits, authorised */
 	uint32_t ind_unauth;    /* IND_* bits, not authorised */
@@ -697,6 +698,16 @@ static void fold_event(struct fold *fo, struct acc *a, struct store_stmt *q)
 									    : GROUND_NONE;
 	} else if (col_is(q, 3, "orientation")) {
 		a->orientation = 1;
+	} else if (col_is(q, 3, "task_outcome")) {
+		v = json_str(body, "outcome", &n);
+		if (str_eq(v, n, "done")) {
+			int k;
+
+			v = json_str(body, "action", &n);
+			k = v ? facts_vocab_index(F_TASKS_DONE, v, (size_t)n) : -1;
+			if (k >= 0)
+				a->done |= (uint16_t)(1u << k);
+		}
 	}
 }
 
@@ -1032,6 +1043,7 @@ static void finalise(const struct fold *fo, const struct acc *a,
 	rules_fact_set(f, F_COUNSEL, a->counsel >= 0 ? a->counsel : a->atty);
 	rules_fact_set(f, F_ORIENTATION, a->orientation);
 	rules_fact_set(f, F_REFERRALS, a->referrals);
+	rules_fact_set(f, F_TASKS_DONE, a->done);
 	rules_fact_set(f, F_INDICATORS, (int32_t)a->ind_auth);
 	rules_fact_set(f, F_INDICATORS_UNVERIFIED, (int32_t)a->ind_unauth);
 	if (a->ind_date != NONE)

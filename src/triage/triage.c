@@ -52,6 +52,9 @@ struct triage {
 	struct store_stmt *ins;      /* INSERT tcase */
 	struct store_stmt *del_tasks;/* DELETE tasks of a case */
 	struct store_stmt *ins_task; /* INSERT task */
+	struct store_stmt *sum_case; /* UPDATE tcase queue columns */
+	struct store_stmt *old_tasks;/* actions of a case's tasks */
+	struct store_stmt *log_close;/* INSERT task_log closure */
 	struct store_stmt *get_case; /* case by id */
 	struct store_stmt *get_ovr;  /* active overrides of a case */
 	struct store_stmt *lapse;    /* mark an override lapsed */
@@ -298,6 +301,19 @@ int triage_open(struct triage **out, struct store *st,
 				   &t->ins_task, err);
 	if (!rc)
 		rc = store_prepare(st,
+				   "UPDATE tcase SET next_action = ?2, next_due = ?3, n_open = ?4, "
+				   "n_held = ?5, queued = ?6 WHERE id = ?1",
+				   &t->sum_case, err);
+	if (!rc)
+		rc = store_prepare(st, "SELECT action FROM task WHERE case_id = ?1", &t->old_tasks,
+				   err);
+	if (!rc)
+		rc = store_prepare(st,
+				   "INSERT INTO task_log(case_id, action, how, reason, at) "
+				   "VALUES(?1, ?2, 'closed', ?3, ?4)",
+				   &t->log_close, err);
+	if (!rc)
+		rc = store_prepare(st,
 				   "SELECT c.id, c.person_id, c.a_number, f.fhash, f.rhash, f.facts, f.as_of, "
 				   "c.office, c.grp, c.score, c.prio, c.phase, c.fired, c.holds, c.rs_hash, "
 				   "c.triaged_at FROM tcase c LEFT JOIN case_fact f ON f.case_id = c.id "
@@ -373,6 +389,9 @@ void triage_close(struct triage *t)
 	store_finalize(t->ins);
 	store_finalize(t->del_tasks);
 	store_finalize(t->ins_task);
+	store_finalize(t->sum_case);
+	store_finalize(t->old_tasks);
+	store_finalize(t->log_close);
 	store_finalize(t->get_case);
 	store_finalize(t->get_ovr);
 	store_finalize(t->lapse);
@@ -510,6 +529,87 @@ static void hold_names(const struct rules *rs, uint64_t holds, uint32_t action_m
 	}
 }
 
+/* The actions of the tasks case_id has now, as bits. */
+static int old_actions(struct triage *t, int64_t case_id, uint32_t *out, struct uc_err *err)
+{
+	int rc;
+
+	*out = 0;
+	store_bind_int(t->old_tasks, 1, case_id);
+	while ((rc = store_step(t->old_tasks, err)) == STORE_ROW) {
+		const char *a = store_col_text(t->old_tasks, 0);
+
+		for (int k = 0; a && k < ACTION_COUNT; k++)
+			if (strcmp(a, facts_action_name(k)) == 0)
+				*out |= 1u << k;
+	}
+	store_reset(t->old_tasks);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+/* The queue-of-children columns of a case (migration 010): the open task
+ * due first, the open and held counts, and whether it is queued at all. */
+static int store_summary(struct triage *t, int64_t case_id, int next, int32_t next_due,
+			 int n_open, int n_held, struct uc_err *err)
+{
+	char d[11];
+	int rc;
+
+	store_bind_int(t->sum_case, 1, case_id);
+	if (next >= 0) {
+		date_format(next_due, d);
+		store_bind_text(t->sum_case, 2, facts_action_name(next), -1);
+		store_bind_text(t->sum_case, 3, d, -1);
+	} else {
+		store_bind_null(t->sum_case, 2);
+		store_bind_null(t->sum_case, 3);
+	}
+	store_bind_int(t->sum_case, 4, n_open);
+	store_bind_int(t->sum_case, 5, n_held);
+	store_bind_int(t->sum_case, 6, n_open + n_held > 0);
+	rc = store_step(t->sum_case, err);
+	store_reset(t->sum_case);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+/* Tasks of the actions in gone were regenerated away: the facts no longer
+ * call for them. Say so in task_log, with the reason a person can check. */
+static int log_closures(struct triage *t, int64_t case_id, uint32_t gone,
+			const struct result *r, struct uc_err *err)
+{
+	const struct rules *rs = t->rs;
+	int phase = rules_phase_number(rs, r->o.phase);
+	int rc = UC_OK;
+
+	for (int a = 0; !rc && a < ACTION_COUNT; a++) {
+		char why[160];
+		int in_phase = 0;
+
+		if (!((gone >> a) & 1))
+			continue;
+		for (int k = 0; k < t->ntasks; k++)
+			if (rules_task_action(rs, k) == a &&
+			    (!rules_task_phases(rs, k) || ((rules_task_phases(rs, k) >> phase) & 1)))
+				in_phase = 1;
+		if (in_phase)
+			snprintf(why, sizeof(why),
+				 "no longer called for: the task's condition does not hold "
+				 "with the case's facts as of %s", t->today_s);
+		else
+			snprintf(why, sizeof(why),
+				 "no longer called for: the case is now in phase %d (%s)", phase,
+				 rules_phase_name(rs, r->o.phase));
+		store_bind_int(t->log_close, 1, case_id);
+		store_bind_text(t->log_close, 2, facts_action_name(a), -1);
+		store_bind_text(t->log_close, 3, why, -1);
+		store_bind_text(t->log_close, 4, t->now_s, -1);
+		rc = store_step(t->log_close, err);
+		store_reset(t->log_close);
+		rc = rc < 0 ? -rc : UC_OK;
+	}
+	return rc;
+}
+
 /*
  * Write the result of a case (insert when *case_id is 0) and its facts
  * when write_case, and its tasks when write_case or in bulk mode (where
@@ -526,6 +626,8 @@ static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
 	int32_t due[ACTION_COUNT];
 	int task_of[ACTION_COUNT];
 	int rc, phase = rules_phase_number(rs, r->o.phase);
+	int n_open = 0, n_held = 0, next = -1;
+	uint32_t before = 0, after = 0;
 
 	if (write_case) {
 		hold_names(rs, r->o.holds, 0, holds, sizeof(holds));
@@ -570,6 +672,9 @@ static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
 	if (!write_case && !t->bulk)
 		return UC_OK;
 	if (!t->bulk) {
+		rc = old_actions(t, *case_id, &before, err);
+		if (rc)
+			return rc;
 		store_bind_int(t->del_tasks, 1, *case_id);
 		rc = store_step(t->del_tasks, err);
 		store_reset(t->del_tasks);
@@ -617,8 +722,19 @@ static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
 			return -rc;
 		if (ntasks)
 			(*ntasks)++;
+		after |= 1u << a;
+		if (blocked) {
+			n_held++;
+		} else {
+			n_open++;
+			if (next < 0 || due[a] < due[next])
+				next = a;
+		}
 	}
-	return UC_OK;
+	rc = store_summary(t, *case_id, next, next >= 0 ? due[next] : 0, n_open, n_held, err);
+	if (!rc && (before & ~after))
+		rc = log_closures(t, *case_id, before & ~after, r, err);
+	return rc;
 }
 
 /* Facts changed but the result did not: store the facts alone (the result
@@ -831,7 +947,10 @@ static int save_config(struct triage *t, struct uc_err *err)
 static const char task_indexes[] =
 	"CREATE INDEX IF NOT EXISTS task_queue ON task(status, prio DESC);"
 	"CREATE INDEX IF NOT EXISTS task_office ON task(office, status, prio DESC);"
-	"CREATE INDEX IF NOT EXISTS tcase_grp ON tcase(grp, prio);";
+	"CREATE INDEX IF NOT EXISTS tcase_grp ON tcase(grp, prio);"
+	"CREATE INDEX IF NOT EXISTS tcase_work ON tcase(office, queued, prio DESC, id DESC);"
+	"CREATE INDEX IF NOT EXISTS tcase_work_due ON tcase(office, queued, next_due, id);"
+	"CREATE INDEX IF NOT EXISTS tcase_work_all ON tcase(queued, prio DESC, id DESC);";
 
 /* Facts of every case, read before evaluation (pass 1 of a run without
  * projection). */
@@ -1103,6 +1222,8 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 
 		rc = store_exec(t->st, "DROP INDEX IF EXISTS task_queue; "
 				       "DROP INDEX IF EXISTS task_office; DROP INDEX IF EXISTS tcase_grp; "
+				       "DROP INDEX IF EXISTS tcase_work; DROP INDEX IF EXISTS tcase_work_due; "
+				       "DROP INDEX IF EXISTS tcase_work_all; "
 				       "DELETE FROM task;",
 				err);
 		s->s_store += progress_now() - tb;
@@ -1178,7 +1299,9 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 		s->records = ps.records;
 		s->unplaced = ps.unplaced;
 		/* cases with no records left (e.g. after relinking) */
-		rc = store_prepare(t->st, "UPDATE tcase SET active = 0, grp = NULL WHERE id = ?1",
+		rc = store_prepare(t->st, "UPDATE tcase SET active = 0, grp = NULL, queued = 0, "
+				   "n_open = 0, n_held = 0, next_action = NULL, next_due = NULL "
+				   "WHERE id = ?1",
 				   &q, err);
 		for (size_t i = 0; !rc && i < c.nknown; i++) {
 			int64_t id = c.known[i].id;

@@ -558,7 +558,7 @@ static void assert_tree_matches(struct store *st, int64_t want_entries)
 	assert_int_equal(atree_size(st, &size, &err), 0);
 	assert_int_equal(size, want_entries);
 	if (atree_verify(st, NULL, NULL, &rep, &err))
-		fail_msg("%s", err.msg);
+		fail_msg("DROP TABLE assignment; DROP TABLE assignment_log; DROP TABLE task_log; DROP TABLE counsel_request; DROP INDEX tcase_work; DROP INDEX tcase_work_due; DROP INDEX tcase_work_all; DROP INDEX representation_provider; ALTER TABLE tcase DROP COLUMN next_action; ALTER TABLE tcase DROP COLUMN next_due; ALTER TABLE tcase DROP COLUMN n_open; ALTER TABLE tcase DROP COLUMN n_held; ALTER TABLE tcase DROP COLUMN queued;", err.msg);
 	assert_int_equal(rep.entries, want_entries);
 	assert_int_equal(rep.tree_size, want_entries);
 }
@@ -590,6 +590,19 @@ static void test_tree_all_paths(void **state)
 	assert_tree_matches(st, 38);
 }
 
+/* Undo migrations 010, 009 and 008: back to schema 7. Each new migration
+ * adds its undo here. */
+#define BACK_TO_7                                                                      \
+	"DROP TABLE assignment; DROP TABLE assignment_log; DROP TABLE task_log;"       \
+	" DROP TABLE counsel_request; DROP INDEX tcase_work; DROP INDEX tcase_work_due;" \
+	" DROP INDEX tcase_work_all; DROP INDEX representation_provider;"              \
+	" ALTER TABLE tcase DROP COLUMN next_action;"                                   \
+	" ALTER TABLE tcase DROP COLUMN next_due; ALTER TABLE tcase DROP COLUMN n_open;" \
+	" ALTER TABLE tcase DROP COLUMN n_held; ALTER TABLE tcase DROP COLUMN queued;"  \
+	" DROP TABLE audit_tree; DROP TABLE login_known; DROP TABLE hold_lift;"        \
+	" ALTER TABLE api_token DROP COLUMN expires_at;"                               \
+	" ALTER TABLE api_token DROP COLUMN read_only; PRAGMA user_version=7"
+
 /* A database whose entries were logged before migration 008 gets its
  * tree on the next append (or atree_sync), with the same root as a log
  * that always had it. */
@@ -602,11 +615,8 @@ static void test_tree_lazy_build(void **state)
 	int64_t size;
 
 	assert_int_equal(atree_root(st, 5, before, &err), 0);
-	/* back to schema 7: without 008's tree and 009's tables and columns */
-	assert_int_equal(store_exec(st, "DROP TABLE audit_tree; DROP TABLE login_known;"
-				    " DROP TABLE hold_lift; ALTER TABLE api_token DROP COLUMN"
-				    " expires_at; ALTER TABLE api_token DROP COLUMN read_only;"
-				    " PRAGMA user_version=7", &err), 0);
+	/* back to schema 7 */
+	assert_int_equal(store_exec(st, BACK_TO_7, &err), 0);
 	store_close(st);
 	assert_int_equal(store_open(&st, path, 0, &err), 0); /* migrates to 008 */
 	*state = st;
@@ -617,11 +627,8 @@ static void test_tree_lazy_build(void **state)
 	assert_int_equal(atree_root(st, 5, after, &err), 0);
 	assert_memory_equal(before, after, MERKLE_HASH);
 	/* again, built by an append this time */
-	/* back to schema 7: without 008's tree and 009's tables and columns */
-	assert_int_equal(store_exec(st, "DROP TABLE audit_tree; DROP TABLE login_known;"
-				    " DROP TABLE hold_lift; ALTER TABLE api_token DROP COLUMN"
-				    " expires_at; ALTER TABLE api_token DROP COLUMN read_only;"
-				    " PRAGMA user_version=7", &err), 0);
+	/* back to schema 7 */
+	assert_int_equal(store_exec(st, BACK_TO_7, &err), 0);
 	store_close(st);
 	assert_int_equal(store_open(&st, path, 0, &err), 0);
 	*state = st;
