@@ -65,6 +65,7 @@ static const char *const baseline[][2] = {
 	{"counsel", "yes"},           {"orientation", "yes"},
 	{"referrals", "{}"},          {"indicators", "{}"},
 	{"indicators_unverified", "{}"}, {"screening", "none"},
+	{"tasks_done", "{}"},
 };
 
 static struct rules *load_rules(void)
