@@ -110,6 +110,8 @@ enum auth_cap {
 	AUTH_CAP_TRIAGE_RUN,   /* triage runs and rule diffs */
 	AUTH_CAP_REPORT_OVERSIGHT, /* oversight report (aggregates) */
 	AUTH_CAP_REPORT_FTA,   /* failure-to-appear list (personal data) */
+	AUTH_CAP_ASSIGN,       /* assign cases to officers (scope checked) */
+	AUTH_CAP_COUNSEL_DECIDE, /* confirm or reject counsel requests */
 	AUTH_CAP_COUNT
 };
 

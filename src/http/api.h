@@ -38,12 +38,38 @@ int api_queue(struct http_req *r, struct uc_err *err);
 int api_cases_search(struct http_req *r, struct uc_err *err);
 int api_case_get(struct http_req *r, struct uc_err *err);
 int api_case_events(struct http_req *r, struct uc_err *err);
+/*
+ * Record the field event r->json of case r->case_id as POST
+ * /cases/{id}/events does (checks, sealing, event id, write lock, one
+ * transaction with its audit entry), then re-triage the case. hook (may
+ * be NULL) runs inside the transaction after the event is stored, with
+ * its event id: what it writes commits or rolls back with the event.
+ * trusted: the server built the event for a decision the route's
+ * capability covers (a counsel confirmation records a representation
+ * event), so the user's own event-type permissions are not checked.
+ */
+typedef int (*api_event_hook)(struct http_req *r, const char *event_id, void *arg,
+			      struct uc_err *err);
+int api_record_event(struct http_req *r, int trusted, api_event_hook hook, void *hook_arg,
+		     int *is_new, int *retriaged, struct uc_err *err);
 int api_case_override(struct http_req *r, struct uc_err *err);
 int api_case_lift_request(struct http_req *r, struct uc_err *err);
 int api_case_lift_decide(struct http_req *r, struct uc_err *err);
 int api_lifts_pending(struct http_req *r, struct uc_err *err);
 
 /* api_ops.c: linkage review, triage runs and diffs, feeds, reports */
+/* api_work.c: field work (docs/work.md) */
+int api_work_queue(struct http_req *r, struct uc_err *err);
+int api_work_assign(struct http_req *r, struct uc_err *err);
+int api_case_task(struct http_req *r, struct uc_err *err);
+int api_inbox(struct http_req *r, struct uc_err *err);
+int api_counsel_create(struct http_req *r, struct uc_err *err);
+int api_counsel_list(struct http_req *r, struct uc_err *err);
+int api_counsel_decide(struct http_req *r, struct uc_err *err);
+int api_clients(struct http_req *r, struct uc_err *err);
+/* The case page's work members (assignee, work_history) into out. */
+int api_case_work(struct http_req *r, json_t *out, struct uc_err *err);
+
 int api_link_review(struct http_req *r, struct uc_err *err);
 int api_link_decide(struct http_req *r, struct uc_err *err);
 int api_triage_runs(struct http_req *r, struct uc_err *err);

@@ -547,6 +547,8 @@ int api_case_get(struct http_req *r, struct uc_err *err)
 		hj_set_new(&o, o.root, "hold_lifts", lifts);
 	}
 	if (!rc)
+		rc = api_case_work(r, o.root, err);
+	if (!rc)
 		hj_set_new(&o, o.root, "explanation", explanation(r));
 out:
 	json_decref(c.obj);
@@ -666,6 +668,21 @@ static int event_id_check(struct http_req *r, const char *type, int owner,
 
 int api_case_events(struct http_req *r, struct uc_err *err)
 {
+	int is_new = 0, retriaged = 0;
+	int rc = api_record_event(r, 0, NULL, NULL, &is_new, &retriaged, err);
+
+	if (rc)
+		return rc;
+	r->out = json_pack("{s:s,s:s,s:b,s:I,s:b}", "event_id", hj_str(r->json, "event_id"),
+			   "type", hj_str(r->json, "type"), "new", is_new, "case_id",
+			   (json_int_t)r->case_id, "retriaged", retriaged);
+	r->status = is_new ? 201 : 200;
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
+int api_record_event(struct http_req *r, int trusted, api_event_hook hook, void *hook_arg,
+		     int *is_new_out, int *retriaged_out, struct uc_err *err)
+{
 	struct ingest_opts opts;
 	struct ingest_ctx *ic = NULL;
 	const char *type = hj_str(r->json, "type");
@@ -678,7 +695,7 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 	if (!type)
 		return uc_error(err, UC_EINPUT, "body.type: required (see docs/formats.md section 5)");
 	http_detail(r, "type=%.40s", type);
-	if (!auth_may_record_event(&r->user, type))
+	if (!trusted && !auth_may_record_event(&r->user, type))
 		return uc_error(err, UC_EDENIED, "role %s may not record '%.40s' events",
 				auth_role_name(r->user.role), type);
 	rc = case_anumber(r->st, r->case_id, anum, err);
@@ -742,6 +759,8 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 	/* the new event reaches its child's records at once (record_link) */
 	if (!rc)
 		rc = link_records_sync(r->st, 0, "field_event", NULL, err);
+	if (!rc && hook)
+		rc = hook(r, hj_str(r->json, "event_id"), hook_arg, err);
 	if (!rc) {
 		http_detail(r, " event_id=%.40s new=%d", hj_str(r->json, "event_id"), is_new);
 		rc = http_audit_tx(r, "ok", err);
@@ -757,11 +776,9 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 	}
 	retriaged = api_retriage(r, err);
 	http_write_unlock(r);
-	r->out = json_pack("{s:s,s:s,s:b,s:I,s:b}", "event_id", hj_str(r->json, "event_id"),
-			   "type", type, "new", is_new, "case_id", (json_int_t)r->case_id,
-			   "retriaged", retriaged);
-	r->status = is_new ? 201 : 200;
-	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+	*is_new_out = is_new;
+	*retriaged_out = retriaged;
+	return UC_OK;
 }
 
 static const struct hj_field override_spec[] = {

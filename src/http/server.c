@@ -1003,12 +1003,31 @@ static void fill_entry(struct http_req *r, const char *outcome,
 	e->addr = r->addr;
 }
 
+static int append_piece_tx(void *arg, const struct audit_entry *piece, struct uc_err *err)
+{
+	struct http_req *r = arg;
+
+	return audit_append_tx(r->st, piece, NULL, err);
+}
+
 int http_audit_tx(struct http_req *r, const char *outcome, struct uc_err *err)
 {
 	struct audit_entry e;
-	int rc;
+	size_t parts = 0;
+	int rc = UC_OK;
 
 	fill_entry(r, outcome, &e);
+	/* a write that names many children (bulk assignment): their entries
+	 * first, in the same transaction */
+	if (r->subjects.len) {
+		rc = audit_children(&e, r->subjects.ptr, r->subjects.len, append_piece_tx, r,
+				    &parts, err);
+		if (rc)
+			return rc;
+		buf_addf(&r->detail, "%sparts=%zu", r->detail.len ? " " : "", parts);
+		e.detail = r->detail.ptr;
+		buf_reset(&r->subjects);
+	}
 	rc = audit_append_tx(r->st, &e, NULL, err);
 	if (!rc)
 		r->audited = 1;

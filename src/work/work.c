@@ -444,6 +444,34 @@ int work_task_get(struct store *st, int64_t case_id, const char *action,
 	return done(rc);
 }
 
+int work_tasks(struct store *st, int64_t case_id, work_task_fn fn, void *arg,
+	       struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc = store_prepare(st,
+			       "SELECT action, status, coalesce(held_by, ''), due FROM task"
+			       " WHERE case_id = ? ORDER BY status = 'held', due, action",
+			       &q, err);
+
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, case_id);
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		struct work_task t;
+
+		memset(&t, 0, sizeof(t));
+		copy_col(t.action, sizeof(t.action), q, 0);
+		copy_col(t.status, sizeof(t.status), q, 1);
+		copy_col(t.held_by, sizeof(t.held_by), q, 2);
+		copy_col(t.due, sizeof(t.due), q, 3);
+		rc = fn(arg, &t, err);
+		if (rc)
+			break;
+	}
+	store_finalize(q);
+	return done(rc);
+}
+
 int work_outcome_type(const char *action, const char *outcome, const char **type,
 		      struct uc_err *err)
 {

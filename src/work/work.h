@@ -142,6 +142,11 @@ struct work_task {
 int work_task_get(struct store *st, int64_t case_id, const char *action,
 		  struct work_task *out, struct uc_err *err);
 
+/* Every task of case_id: open ones first, soonest due first. */
+typedef int (*work_task_fn)(void *arg, const struct work_task *t, struct uc_err *err);
+int work_tasks(struct store *st, int64_t case_id, work_task_fn fn, void *arg,
+	       struct uc_err *err);
+
 /*
  * The field event that records the outcome of task `action`: its type
  * and the fields it needs, from outcome ("done" or "not_possible") and
