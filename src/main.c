@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{"triage", cmd_triage, "triage cases: groups, priority, holds, tasks; explain; override"},
 	{"rules", cmd_rules, "check a rule set, diff two rule sets, list facts"},
 	{"queue", cmd_queue, "the prioritised work list (by office, group, phase)"},
+	{"work", cmd_work, "field work: the queue of children, assignment, inbox, digest"},
 };
 
 static void usage(FILE *f)

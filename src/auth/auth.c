@@ -453,6 +453,27 @@ int auth_user_get(struct store *st, const char *name, struct auth_user *out,
 	return rc;
 }
 
+int auth_user_each(struct store *st, auth_user_fn fn, void *arg, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_prepare(st, "SELECT " USER_COLS " FROM app_user u WHERE u.disabled = 0"
+			   " ORDER BY u.name", &q, err);
+	if (rc)
+		return rc;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		struct auth_user u;
+
+		user_from_row(q, &u);
+		rc = fn(arg, &u, err);
+		if (rc)
+			break;
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : rc == STORE_DONE ? UC_OK : rc;
+}
+
 /* Failures of kind/key after since: how many, and when the last one was. */
 static int count_failures(struct store *st, const char *kind, const char *key,
 			  int64_t since, int64_t *n, int64_t *last,

@@ -155,6 +155,9 @@ int auth_user_passwd(struct store *st, const char *name, const char *password,
 int auth_user_disable(struct store *st, const char *name, struct uc_err *err);
 int auth_user_get(struct store *st, const char *name, struct auth_user *out,
 		  struct uc_err *err);
+/* Every user not disabled, by name: fn(arg, user, err); non-zero stops. */
+typedef int (*auth_user_fn)(void *arg, const struct auth_user *u, struct uc_err *err);
+int auth_user_each(struct store *st, auth_user_fn fn, void *arg, struct uc_err *err);
 
 /* Password policy: 10 to 1024 bytes, not only blanks, at least 5
  * different characters, not the user name followed by digits or symbols

@@ -40,6 +40,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_queue(int argc, char **argv);
+int cmd_work(int argc, char **argv);
 
 /*
  * The EOIR lookup tables' path: opt (--eoir-lookup) when set, else

@@ -205,7 +205,7 @@ int api_work_queue(struct http_req *r, struct uc_err *err)
 
 static const struct hj_field assign_spec[] = {
 	{"case_ids", HJ_ARRAY, 1},
-	{"assignee", HJ_ANY, 1},  /* a user name, or null to unassign */
+	{"assignee", HJ_STRING, 0}, /* a user name; null (taken out first) unassigns */
 	{"note", HJ_STRING, 0},
 	{NULL, 0, 0},
 };
@@ -217,15 +217,21 @@ int api_work_assign(struct http_req *r, struct uc_err *err)
 	const char *assignee;
 	int64_t *v = NULL;
 	size_t n, i;
-	int rc, in_tx = 0;
+	int rc, in_tx = 0, unassign = 0;
 
+	/* null is how a client says "unassign"; the field checks refuse nulls */
+	if (json_is_null(json_object_get(r->json, "assignee"))) {
+		unassign = 1;
+		json_object_del(r->json, "assignee");
+	}
 	rc = hj_check_fields(r->json, assign_spec, "body", err);
 	if (rc)
 		return rc;
 	ids = json_object_get(r->json, "case_ids");
 	assignee = hj_str(r->json, "assignee");
-	if (!assignee && !json_is_null(json_object_get(r->json, "assignee")))
-		return uc_error(err, UC_EINPUT, "body.assignee: a user name, or null to unassign");
+	if (!assignee && !unassign)
+		return uc_error(err, UC_EINPUT,
+				"body.assignee: required: a user name, or null to unassign");
 	n = json_array_size(ids);
 	if (n == 0 || n > WORK_ASSIGN_MAX)
 		return uc_error(err, UC_EINPUT, "body.case_ids: 1 to %d case ids, not %zu",
@@ -489,14 +495,18 @@ int api_inbox(struct http_req *r, struct uc_err *err)
 
 static json_t *counsel_json(const struct work_counsel *k, int with_case)
 {
-	return json_pack("{s:I,s:I?,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?}", "id",
-			 (json_int_t)k->id, "case_id", with_case ? (json_int_t)k->case_id : 0,
-			 "provider", k->provider, "requested_by", k->requested_by, "requested_at",
-			 k->requested_at, "reason", k->reason, "status", k->status, "decided_by",
-			 k->decided_by[0] ? k->decided_by : NULL, "decided_at",
-			 k->decided_at[0] ? k->decided_at : NULL, "note",
-			 k->note[0] ? k->note : NULL, "event_id",
-			 k->event_id[0] ? k->event_id : NULL);
+	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?}", "id",
+			      (json_int_t)k->id, "provider", k->provider, "requested_by",
+			      k->requested_by, "requested_at", k->requested_at, "reason", k->reason,
+			      "status", k->status, "decided_by",
+			      k->decided_by[0] ? k->decided_by : NULL, "decided_at",
+			      k->decided_at[0] ? k->decided_at : NULL, "note",
+			      k->note[0] ? k->note : NULL, "event_id",
+			      k->event_id[0] ? k->event_id : NULL);
+
+	if (o && with_case)
+		json_object_set_new(o, "case_id", json_integer(k->case_id));
+	return o;
 }
 
 static const struct hj_field counsel_spec[] = {

@@ -22,9 +22,17 @@ static void copy_col(char *dst, size_t n, struct store_stmt *q, int i)
 	snprintf(dst, n, "%s", s ? s : "");
 }
 
+/* The result of one store_step(): a row or done is fine. */
 static int done(int rc)
 {
 	return rc < 0 ? -rc : UC_OK;
+}
+
+/* The result of a loop of steps that breaks on a callback's error: rc is
+ * STORE_DONE, a step's error (< 0) or the callback's code. */
+static int loop_rc(int rc)
+{
+	return rc < 0 ? -rc : rc;
 }
 
 static int text_check(const char *what, const char *s, int required, struct uc_err *err)
@@ -409,7 +417,7 @@ int work_history(struct store *st, int64_t case_id, work_hist_fn fn, void *arg,
 			break;
 	}
 	store_finalize(q);
-	return done(rc);
+	return loop_rc(rc);
 }
 
 /* ------------------------------------------------------------------ tasks */
@@ -469,7 +477,7 @@ int work_tasks(struct store *st, int64_t case_id, work_task_fn fn, void *arg,
 			break;
 	}
 	store_finalize(q);
-	return done(rc);
+	return loop_rc(rc);
 }
 
 int work_outcome_type(const char *action, const char *outcome, const char **type,
@@ -614,7 +622,7 @@ static int inbox_tasks(struct store *st, const struct auth_user *u,
 			break;
 	}
 	store_finalize(q);
-	return done(rc);
+	return loop_rc(rc);
 }
 
 /* Own cases whose last successful contact (or release, when never
@@ -671,7 +679,7 @@ static int inbox_contact(struct store *st, const struct auth_user *u,
 		nv++;
 	}
 	store_finalize(q);
-	rc = done(rc);
+	rc = loop_rc(rc);
 	/* longest silence first (a small list: a person's cases) */
 	for (size_t i = 1; i < nv; i++)
 		for (size_t j = i; j > 0 && v[j].since < v[j - 1].since; j--) {
@@ -791,7 +799,7 @@ int work_inbox(struct store *st, const struct auth_user *u, const struct work_in
 			if (!rc)
 				rc = on_counsel(&lc, k, err);
 		}
-		rc = done(rc);
+		rc = loop_rc(rc);
 		free(k);
 		store_finalize(q);
 	}
@@ -984,7 +992,7 @@ int work_counsel_list(struct store *st, const char *status, const char *provider
 	}
 	free(c);
 	store_finalize(q);
-	return done(rc);
+	return loop_rc(rc);
 }
 
 int work_counsel_decide(struct store *st, const struct auth_user *by, int64_t id,
