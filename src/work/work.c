@@ -966,12 +966,21 @@ int work_counsel_list(struct store *st, const char *status, const char *provider
 {
 	struct store_stmt *q = NULL;
 	struct work_counsel *c;
-	int rc = store_prepare(st,
-			       "SELECT " COUNSEL_COLS " FROM counsel_request"
-			       " WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR provider = ?2)"
-			       " ORDER BY id DESC LIMIT ?3",
-			       &q, err);
+	int rc;
 
+	/* each filter its own statement, so each reads its index */
+	if (!status && !provider)
+		status = "pending";
+	if (provider)
+		rc = store_prepare(st,
+				   "SELECT " COUNSEL_COLS " FROM counsel_request WHERE provider = ?2"
+				   " AND (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?3",
+				   &q, err);
+	else
+		rc = store_prepare(st,
+				   "SELECT " COUNSEL_COLS " FROM counsel_request WHERE status = ?1"
+				   " ORDER BY id DESC LIMIT ?3",
+				   &q, err);
 	if (rc)
 		return rc;
 	c = malloc(sizeof(*c));

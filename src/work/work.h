@@ -238,8 +238,9 @@ int work_counsel_request(struct store *st, const struct auth_user *by, int64_t c
 			 const char *reason, int64_t *id, struct uc_err *err);
 int work_counsel_get(struct store *st, int64_t id, struct work_counsel *out,
 		     struct uc_err *err);
-/* Requests by status ("pending", ...; NULL = all), of provider (NULL =
- * all), newest first, at most limit. */
+/* Requests by status ("pending", ...; NULL = all of provider's, or the
+ * pending ones when provider is NULL too), of provider (NULL = every
+ * provider), newest first, at most limit. */
 typedef int (*work_counsel_fn)(void *arg, const struct work_counsel *c, struct uc_err *err);
 int work_counsel_list(struct store *st, const char *status, const char *provider, int limit,
 		      work_counsel_fn fn, void *arg, struct uc_err *err);

@@ -29,6 +29,7 @@ add sup1 --role supervisor --office "$OFFICE"
 add ana1 --role analyst
 add aud1 --role auditor
 add adm1 --role admin
+add kind1 --role legal_provider --provider KIND
 
 # --- 2. record_link holds what the old view derived, row for row -------
 sqlite3 "$DB" >"$T/links.diff" <<'SQL'
@@ -78,7 +79,7 @@ post() { # USER PATH JSON [expected status]
 		-H "X-CSRF-Token: $(cat "$T/$1.csrf")" -H 'Content-Type: application/json' -d "$3" "$B$2")
 	[ "$code" = "${4:-201}" ] || { cat "$T/resp"; fail "POST $2 as $1: $code"; }
 }
-for u in off1 sup1 ana1 aud1 adm1; do login $u; done
+for u in off1 sup1 ana1 aud1 adm1 kind1; do login $u; done
 CASE=$(sqlite3 "$DB" "SELECT id FROM tcase WHERE office = '$OFFICE' AND active = 1
 	AND a_number IS NOT NULL ORDER BY prio DESC LIMIT 1")
 ANUM=$(sqlite3 "$DB" "SELECT a_number FROM tcase WHERE id = $CASE")
@@ -125,6 +126,34 @@ get aud1 "/reports/oversight"
 get aud1 "/reports/oversight?by=office"
 get adm1 "/users"
 get adm1 "/tokens"
+# field work (docs/work.md): the queue of children with each filter and
+# sort, assignment, My cases, a task completed, the inbox, counsel requests
+get off1 "/work/cases?limit=50"
+get off1 "/work/cases?limit=50&offset=50&sort=due"
+get off1 "/work/cases?overdue=1&hold=0&group=flight_risk&phase=1"
+get off1 "/work/cases?due_soon=1&hold=1"
+get off1 "/work/cases?assignee=none&format=csv"
+get aud1 "/work/cases?limit=50"
+get adm1 "/work/cases?limit=50&sort=due"
+post sup1 "/work/assign" "{\"case_ids\":[$CASE],\"assignee\":\"off1\"}" 200
+get off1 "/work/cases?assignee=me"
+get off1 "/inbox"
+get sup1 "/inbox?count_only=1"
+TASK=$(sqlite3 "$DB" "SELECT action FROM task WHERE case_id = $CASE AND status = 'open'
+	AND action IN ('contact', 'welfare_check') LIMIT 1")
+case "$TASK" in
+contact) post off1 "/cases/$CASE/tasks/contact" '{"outcome":"done","details":{"method":"phone"}}' ;;
+welfare_check) post off1 "/cases/$CASE/tasks/welfare_check" '{"outcome":"done","details":{"outcome":"safe"}}' ;;
+*) post off1 "/cases/$CASE/tasks/contact" '{"outcome":"done","details":{"method":"phone"}}' 404 ;;
+esac
+post kind1 "/counsel-requests" "{\"a_number\":\"$ANUM\",\"reason\":\"retained\"}"
+get kind1 "/counsel-requests"
+get ana1 "/counsel-requests"
+get ana1 "/inbox"
+RQ=$(sqlite3 "$DB" "SELECT max(id) FROM counsel_request")
+post ana1 "/counsel-requests/$RQ" '{"decision":"confirm"}' 200
+get kind1 "/clients"
+get sup1 "/cases/$CASE"
 post sup1 "/cases/$CASE/overrides" '{"kind":"group","value":"public_safety","reason":"plan guard override test"}'
 unset UCTRACK_SQL_LOG
 # a per-child command
