@@ -273,13 +273,15 @@ int triage_open(struct triage **out, struct store *st,
 	rc = store_prepare(st,
 			   "UPDATE tcase SET office = ?5, grp = ?6, score = ?7, prio = ?8, phase = ?9, "
 			   "fired = ?10, holds = ?11, hold_names = ?12, rs_hash = ?13, triaged_at = ?15, "
-			   "active = 1 WHERE id = ?1",
+			   "active = 1, next_action = ?18, next_due = ?19, n_open = ?20, n_held = ?21, "
+			   "queued = ?22 WHERE id = ?1",
 			   &t->upd, err);
 	if (!rc)
 		rc = store_prepare(st,
 				   "INSERT INTO tcase(person_id, a_number, office, grp, score, prio, phase, "
-				   "fired, holds, hold_names, rs_hash, triaged_at) "
-				   "VALUES(?16, ?17, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?15)",
+				   "fired, holds, hold_names, rs_hash, triaged_at, next_action, next_due, "
+				   "n_open, n_held, queued) VALUES(?16, ?17, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+				   "?12, ?13, ?15, ?18, ?19, ?20, ?21, ?22)",
 				   &t->ins, err);
 	if (!rc)
 		rc = store_prepare(st,
@@ -622,13 +624,41 @@ static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
 {
 	const struct rules *rs = t->rs;
 	struct store_stmt *q = *case_id ? t->upd : t->ins;
-	char holds[1024];
+	char holds[1024], nd[11];
 	int32_t due[ACTION_COUNT];
 	int task_of[ACTION_COUNT];
 	int rc, phase = rules_phase_number(rs, r->o.phase);
 	int n_open = 0, n_held = 0, next = -1;
 	uint32_t before = 0, after = 0;
 
+	/* one task per action: the earliest due among the tasks that fired */
+	for (int a = 0; a < ACTION_COUNT; a++)
+		task_of[a] = -1;
+	for (int k = 0; k < t->ntasks; k++) {
+		int a = rules_task_action(rs, k);
+
+		if (!((r->o.tasks >> k) & 1) || a < 0 || a >= ACTION_COUNT)
+			continue;
+		if (task_of[a] < 0 || r->o.due[k] < due[a]) {
+			task_of[a] = k;
+			due[a] = r->o.due[k];
+		}
+	}
+	/* the queue-of-children columns (migration 010) */
+	for (int a = 0; a < ACTION_COUNT; a++) {
+		if (task_of[a] < 0)
+			continue;
+		after |= 1u << a;
+		if ((r->o.blocked >> a) & 1) {
+			n_held++;
+		} else {
+			n_open++;
+			if (next < 0 || due[a] < due[next])
+				next = a;
+		}
+	}
+	if (next >= 0)
+		date_format(due[next], nd);
 	if (write_case) {
 		hold_names(rs, r->o.holds, 0, holds, sizeof(holds));
 		if (*case_id)
@@ -653,6 +683,16 @@ static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
 				store_bind_null(q, 16);
 			store_bind_text(q, 17, a_number && *a_number ? a_number : NULL, -1);
 		}
+		if (next >= 0) {
+			store_bind_text(q, 18, facts_action_name(next), -1);
+			store_bind_text(q, 19, nd, 10);
+		} else {
+			store_bind_null(q, 18);
+			store_bind_null(q, 19);
+		}
+		store_bind_int(q, 20, n_open);
+		store_bind_int(q, 21, n_held);
+		store_bind_int(q, 22, n_open + n_held > 0);
 		rc = store_step(q, err);
 		store_reset(q);
 		if (rc < 0)
@@ -680,19 +720,6 @@ static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
 		store_reset(t->del_tasks);
 		if (rc < 0)
 			return -rc;
-	}
-	/* one task per action: the earliest due among the tasks that fired */
-	for (int a = 0; a < ACTION_COUNT; a++)
-		task_of[a] = -1;
-	for (int k = 0; k < t->ntasks; k++) {
-		int a = rules_task_action(rs, k);
-
-		if (!((r->o.tasks >> k) & 1) || a < 0 || a >= ACTION_COUNT)
-			continue;
-		if (task_of[a] < 0 || r->o.due[k] < due[a]) {
-			task_of[a] = k;
-			due[a] = r->o.due[k];
-		}
 	}
 	for (int a = 0; a < ACTION_COUNT; a++) {
 		char d[11], held[512];
@@ -722,16 +749,12 @@ static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
 			return -rc;
 		if (ntasks)
 			(*ntasks)++;
-		after |= 1u << a;
-		if (blocked) {
-			n_held++;
-		} else {
-			n_open++;
-			if (next < 0 || due[a] < due[next])
-				next = a;
-		}
 	}
-	rc = store_summary(t, *case_id, next, next >= 0 ? due[next] : 0, n_open, n_held, err);
+	/* tasks rewritten without the case row (a bulk run, same result):
+	 * their due dates may have moved */
+	rc = write_case ? UC_OK
+			: store_summary(t, *case_id, next, next >= 0 ? due[next] : 0, n_open, n_held,
+					err);
 	if (!rc && (before & ~after))
 		rc = log_closures(t, *case_id, before & ~after, r, err);
 	return rc;
