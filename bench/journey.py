@@ -29,7 +29,8 @@ import threading
 import time
 import urllib.parse
 
-STEPS = ["sign_in", "queue", "search_name", "search_anum", "search_dob", "case",
+STEPS = ["sign_in", "queue", "work_queue", "work_overdue", "search_name", "search_anum",
+         "search_dob", "case", "assign", "my_cases", "task_complete", "inbox",
          "event_contact", "event_welfare", "case_after_write", "fta", "audit",
          "oversight"]
 
@@ -160,7 +161,32 @@ def main(argv):
                 mine["search_name"].append(off_c.req("GET", f"/cases?q={q}")[0])
                 mine["search_anum"].append(off_c.req("GET", f"/cases?q={anum}")[0])
                 mine["search_dob"].append(off_c.req("GET", f"/cases?q={dob}")[0])
-                mine["case"].append(off_c.req("GET", f"/cases/{cid}")[0])
+                dt, cpage = off_c.req("GET", f"/cases/{cid}")
+                mine["case"].append(dt)
+                # field work (docs/work.md): the queue of children, a
+                # supervisor assigns the case, My cases, a task done
+                dt, wpage = off_c.req("GET", "/work/cases?limit=50")
+                mine["work_queue"].append(dt)
+                if json.loads(wpage)["total"] < 1:
+                    raise RuntimeError("the queue of children is empty")
+                mine["work_overdue"].append(
+                    off_c.req("GET", "/work/cases?limit=50&overdue=1&sort=due")[0])
+                dt, _ = sup_c.req("POST", "/work/assign",
+                                  {"case_ids": [cid], "assignee": f"jo-off-{off}-{k}"})
+                mine["assign"].append(dt)
+                mine["my_cases"].append(off_c.req("GET", "/work/cases?assignee=me")[0])
+                tasks = {t["action"]: t for t in json.loads(cpage).get("tasks", [])
+                         if t.get("status") == "open"}
+                if "welfare_check" in tasks:
+                    dt, _ = off_c.req("POST", f"/cases/{cid}/tasks/welfare_check",
+                                      {"outcome": "done", "details": {"outcome": "safe"}})
+                    mine["task_complete"].append(dt)
+                elif "contact" in tasks:
+                    dt, _ = off_c.req("POST", f"/cases/{cid}/tasks/contact",
+                                      {"outcome": "not_possible", "reason": "no answer",
+                                       "details": {"method": "phone"}})
+                    mine["task_complete"].append(dt)
+                mine["inbox"].append(off_c.req("GET", "/inbox?count_only=1", purpose=False)[0])
                 dt, _ = off_c.req("POST", f"/cases/{cid}/events",
                                   {"type": "contact_attempt", "method": "phone",
                                    "outcome": "no_answer"})

@@ -971,9 +971,14 @@ static const char task_indexes[] =
 	"CREATE INDEX IF NOT EXISTS task_queue ON task(status, prio DESC);"
 	"CREATE INDEX IF NOT EXISTS task_office ON task(office, status, prio DESC);"
 	"CREATE INDEX IF NOT EXISTS tcase_grp ON tcase(grp, prio);"
-	"CREATE INDEX IF NOT EXISTS tcase_work ON tcase(office, queued, prio DESC, id DESC);"
-	"CREATE INDEX IF NOT EXISTS tcase_work_due ON tcase(office, queued, next_due, id);"
-	"CREATE INDEX IF NOT EXISTS tcase_work_all ON tcase(queued, prio DESC, id DESC);";
+	"CREATE INDEX IF NOT EXISTS tcase_work ON tcase(office, queued, prio DESC, id DESC,"
+	" grp, phase, holds, next_due);"
+	"CREATE INDEX IF NOT EXISTS tcase_work_due ON tcase(office, queued,"
+	" coalesce(next_due, '9999-12-31'), prio DESC, id DESC, grp, phase, holds, next_due);"
+	"CREATE INDEX IF NOT EXISTS tcase_work_due_all ON tcase(queued,"
+	" coalesce(next_due, '9999-12-31'), prio DESC, id DESC, grp, phase, holds, next_due);"
+	"CREATE INDEX IF NOT EXISTS tcase_work_all ON tcase(queued, prio DESC, id DESC, grp,"
+	" phase, holds, next_due);";
 
 /* Facts of every case, read before evaluation (pass 1 of a run without
  * projection). */
@@ -1247,6 +1252,7 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 				       "DROP INDEX IF EXISTS task_office; DROP INDEX IF EXISTS tcase_grp; "
 				       "DROP INDEX IF EXISTS tcase_work; DROP INDEX IF EXISTS tcase_work_due; "
 				       "DROP INDEX IF EXISTS tcase_work_all; "
+				       "DROP INDEX IF EXISTS tcase_work_due_all; "
 				       "DELETE FROM task;",
 				err);
 		s->s_store += progress_now() - tb;

@@ -54,6 +54,10 @@ static int text_check(const char *what, const char *s, int required, struct uc_e
 	" c.next_action, c.next_due, c.n_open, c.n_held, c.hold_names,"                 \
 	" (SELECT a.assignee FROM assignment a WHERE a.case_id = c.id)"
 
+/* The due-date key of the indexes tcase_work_due(_all): a case with no
+ * open task sorts after every date. */
+#define DUE_KEY "coalesce(c.next_due, '9999-12-31')"
+
 /* The WHERE clause of f (the same for the page and the count) and its
  * bindings, in order. */
 static void queue_where(const struct work_filter *f, struct buf *sql)
@@ -71,10 +75,11 @@ static void queue_where(const struct work_filter *f, struct buf *sql)
 		buf_adds(sql, " AND c.grp = ?");
 	if (f->phase)
 		buf_adds(sql, " AND c.phase = ?");
+	/* coalesce(...) as the due-date indexes hold it (no open task: last) */
 	if (f->overdue)
-		buf_adds(sql, " AND c.next_due < ?");
+		buf_adds(sql, " AND " DUE_KEY " < ?");
 	if (f->due_soon)
-		buf_adds(sql, " AND c.next_due >= ? AND c.next_due <= ?");
+		buf_adds(sql, " AND " DUE_KEY " >= ? AND " DUE_KEY " <= ?");
 	if (f->hold == 1)
 		buf_adds(sql, " AND c.holds <> 0");
 	else if (f->hold == 0)
@@ -163,7 +168,7 @@ int work_queue(struct store *st, const struct work_filter *f, work_row_fn fn, vo
 	buf_adds(&sql, "SELECT " QUEUE_COLS);
 	queue_where(f, &sql);
 	if (f->sort == WORK_SORT_DUE)
-		buf_adds(&sql, " ORDER BY c.next_due IS NULL, c.next_due, c.prio DESC, c.id DESC");
+		buf_adds(&sql, " ORDER BY " DUE_KEY ", c.prio DESC, c.id DESC");
 	else
 		buf_adds(&sql, " ORDER BY c.prio DESC, c.id DESC");
 	buf_adds(&sql, " LIMIT ? OFFSET ?");

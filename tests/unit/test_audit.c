@@ -558,7 +558,7 @@ static void assert_tree_matches(struct store *st, int64_t want_entries)
 	assert_int_equal(atree_size(st, &size, &err), 0);
 	assert_int_equal(size, want_entries);
 	if (atree_verify(st, NULL, NULL, &rep, &err))
-		fail_msg("DROP TABLE assignment; DROP TABLE assignment_log; DROP TABLE task_log; DROP TABLE counsel_request; DROP INDEX tcase_work; DROP INDEX tcase_work_due; DROP INDEX tcase_work_all; DROP INDEX representation_provider; ALTER TABLE tcase DROP COLUMN next_action; ALTER TABLE tcase DROP COLUMN next_due; ALTER TABLE tcase DROP COLUMN n_open; ALTER TABLE tcase DROP COLUMN n_held; ALTER TABLE tcase DROP COLUMN queued;", err.msg);
+		fail_msg("%s", err.msg);
 	assert_int_equal(rep.entries, want_entries);
 	assert_int_equal(rep.tree_size, want_entries);
 }
@@ -595,7 +595,8 @@ static void test_tree_all_paths(void **state)
 #define BACK_TO_7                                                                      \
 	"DROP TABLE assignment; DROP TABLE assignment_log; DROP TABLE task_log;"       \
 	" DROP TABLE counsel_request; DROP INDEX tcase_work; DROP INDEX tcase_work_due;" \
-	" DROP INDEX tcase_work_all; DROP INDEX representation_provider;"              \
+	" DROP INDEX tcase_work_all; DROP INDEX tcase_work_due_all;"                   \
+	" DROP INDEX representation_provider;"                                         \
 	" ALTER TABLE tcase DROP COLUMN next_action;"                                   \
 	" ALTER TABLE tcase DROP COLUMN next_due; ALTER TABLE tcase DROP COLUMN n_open;" \
 	" ALTER TABLE tcase DROP COLUMN n_held; ALTER TABLE tcase DROP COLUMN queued;"  \

@@ -21,10 +21,15 @@ UPDATE tcase SET
   next_due = (SELECT t.due FROM task t WHERE t.case_id = tcase.id AND t.status = 'open'
               ORDER BY t.due, t.action LIMIT 1);
 -- Pages of the queue of children, by priority and by due date, for an
--- office and for everyone (admins, auditors).
-CREATE INDEX tcase_work ON tcase(office, queued, prio DESC, id DESC);
-CREATE INDEX tcase_work_due ON tcase(office, queued, next_due, id);
-CREATE INDEX tcase_work_all ON tcase(queued, prio DESC, id DESC);
+-- office and for everyone (admins, auditors). Each holds every column a
+-- filter reads, so a page and its total are index-only scans whatever the
+-- filters (docs/work.md, "Performance").
+CREATE INDEX tcase_work ON tcase(office, queued, prio DESC, id DESC, grp, phase, holds, next_due);
+CREATE INDEX tcase_work_due ON tcase(office, queued, coalesce(next_due, '9999-12-31'),
+  prio DESC, id DESC, grp, phase, holds, next_due);
+CREATE INDEX tcase_work_due_all ON tcase(queued, coalesce(next_due, '9999-12-31'),
+  prio DESC, id DESC, grp, phase, holds, next_due);
+CREATE INDEX tcase_work_all ON tcase(queued, prio DESC, id DESC, grp, phase, holds, next_due);
 
 -- Who works a case now (src/work). One row per assigned case; a case
 -- without a row is unassigned and stays in its office's queue.
