@@ -112,6 +112,25 @@ static void test_errors(void **state)
 	bad("group g\nrule r group g when c < red", "only be compared with == or !=");
 	bad("group g\nrule r group g when unknown_fn(n)", "unknown function");
 	bad("group g\norder by b", "tie-break key must be a number or a date");
+	bad("group g\nremind later 7d", "unknown reminder 'later'");
+	bad("group g\nremind due_soon 0", "a number of days from 1 to 3660");
+	bad("group g\nremind due_soon soon", "a number of days from 1 to 3660");
+}
+
+/* remind: the inbox's periods, with defaults when the rule set is silent */
+static void test_remind(void **state)
+{
+	struct rules *rs;
+
+	(void)state;
+	rs = ok("group g\nrule r group g when b\n");
+	assert_int_equal(rules_remind_days(rs, RULES_REMIND_DUE_SOON), 7);
+	assert_int_equal(rules_remind_days(rs, RULES_REMIND_NO_CONTACT), 60);
+	rules_free(rs);
+	rs = ok("group g\nremind due_soon 3d\nrule r group g when b\nremind no_contact 2w\n");
+	assert_int_equal(rules_remind_days(rs, RULES_REMIND_DUE_SOON), 3);
+	assert_int_equal(rules_remind_days(rs, RULES_REMIND_NO_CONTACT), 14);
+	rules_free(rs);
 }
 
 static void test_deep_nesting(void **state)
@@ -291,6 +310,8 @@ static void test_default_rules_compile(void **state)
 	assert_true(rules_hold_find(rs, "trafficking_protection") >= 0);
 	assert_true(rules_hold_find(rs, "tvpra_screening") >= 0);
 	assert_true(rules_hold_find(rs, "legal_referral_first") >= 0);
+	assert_int_equal(rules_remind_days(rs, RULES_REMIND_DUE_SOON), 7);
+	assert_int_equal(rules_remind_days(rs, RULES_REMIND_NO_CONTACT), 60);
 	assert_int_equal(strlen(rules_hash(rs)), 16);
 	rules_free(rs);
 }
@@ -341,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_outcome),
 		cmocka_unit_test(test_no_group_fired),
 		cmocka_unit_test(test_default_rules_compile),
+		cmocka_unit_test(test_remind),
 		cmocka_unit_test(test_facts_blob),
 	};
 
