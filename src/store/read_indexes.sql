@@ -47,3 +47,4 @@ CREATE INDEX IF NOT EXISTS orr_placement_sponsor_anum ON orr_placement(sponsor_i
 CREATE INDEX IF NOT EXISTS orr_placement_zip_skey ON orr_placement(zip, skey, street, unit, a_number);
 CREATE INDEX IF NOT EXISTS representation_anum ON representation(a_number);
 CREATE INDEX IF NOT EXISTS representation_src ON representation(src_tbl, src_rid);
+CREATE INDEX IF NOT EXISTS representation_provider ON representation(provider, kind, a_number);

@@ -596,7 +596,6 @@ static void test_tree_all_paths(void **state)
 	"DROP TABLE assignment; DROP TABLE assignment_log; DROP TABLE task_log;"       \
 	" DROP TABLE counsel_request; DROP INDEX tcase_work; DROP INDEX tcase_work_due;" \
 	" DROP INDEX tcase_work_all; DROP INDEX tcase_work_due_all;"                   \
-	" DROP INDEX representation_provider;"                                         \
 	" ALTER TABLE tcase DROP COLUMN next_action;"                                   \
 	" ALTER TABLE tcase DROP COLUMN next_due; ALTER TABLE tcase DROP COLUMN n_open;" \
 	" ALTER TABLE tcase DROP COLUMN n_held; ALTER TABLE tcase DROP COLUMN queued;"  \

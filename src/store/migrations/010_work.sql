@@ -86,8 +86,8 @@ CREATE TABLE counsel_request (
 CREATE INDEX counsel_request_status ON counsel_request(status, id);
 CREATE INDEX counsel_request_provider ON counsel_request(provider, id);
 
--- A provider's clients: counsel rows by provider.
-CREATE INDEX representation_provider ON representation(provider, kind, a_number);
+-- A provider's clients read representation by provider: that index is a
+-- read index (src/store/read_indexes.sql), built after imports, not during.
 
 -- The fact tasks_done was added to the catalog (src/triage/facts.c):
 -- stored facts lack it, so the next triage run projects every case again.
