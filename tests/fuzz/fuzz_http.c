@@ -1,4 +1,4 @@
-// fuzz-objs: src/http/*.c src/auth/*.c src/audit/*.c src/case/*.c src/core/*.c src/store/store.c src/triage/*.c src/rules/*.c src/report/*.c src/ingest/*.c src/link/*.c src/gen/*.c src/web/*.c
+// fuzz-objs: src/http/*.c src/work/*.c src/auth/*.c src/audit/*.c src/case/*.c src/core/*.c src/store/store.c src/triage/*.c src/rules/*.c src/report/*.c src/ingest/*.c src/link/*.c src/gen/*.c src/web/*.c
 /*
  * Fuzz the HTTP request path end to end: the real server (http_start, as
  * `uctrack serve` starts it, one worker thread) on a loopback port and a

@@ -37,6 +37,15 @@ seed_http() {
 	printf 'GET /api/v1/cases?q=TESTA%%20LOPEZ HTTP/1.1\r\nHost: localhost\r\n%s\r\nX-Purpose: fuzz\r\n\r\n' "$ck" >"$1/search"
 	printf 'POST /api/v1/cases/1/events HTTP/1.1\r\nHost: localhost\r\n%s\r\n%s\r\nX-Purpose: fuzz\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
 		"$ck" "$csrf" ${#ev} "$ev" >"$1/event"
+	# field work (docs/work.md)
+	printf 'GET /api/v1/work/cases?overdue=1&sort=due&limit=5&format=csv HTTP/1.1\r\nHost: localhost\r\n%s\r\nX-Purpose: fuzz\r\n\r\n' "$ck" >"$1/work-queue"
+	printf 'GET /api/v1/inbox?count_only=1 HTTP/1.1\r\nHost: localhost\r\n%s\r\n\r\n' "$ck" >"$1/inbox"
+	task='{"outcome":"not_possible","reason":"x","details":{"method":"phone"}}'
+	printf 'POST /api/v1/cases/1/tasks/contact HTTP/1.1\r\nHost: localhost\r\n%s\r\n%s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
+		"$ck" "$csrf" ${#task} "$task" >"$1/task"
+	asg='{"case_ids":[1,2],"assignee":null}'
+	printf 'POST /api/v1/work/assign HTTP/1.1\r\nHost: localhost\r\n%s\r\n%s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
+		"$ck" "$csrf" ${#asg} "$asg" >"$1/assign"
 	c1=$(printf %s "$login" | cut -c1-16)
 	c2=$(printf %s "$login" | cut -c17-)
 	printf 'POST /api/v1/session HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n' \
