@@ -112,8 +112,13 @@
     if (s === undefined || s === null || s === '') return '—';
     return String(s).replace(/_/g, ' ');
   }
-  // "welfare_check" -> "Welfare check"
+  // Task actions in plain words ("welfare_check" -> "Welfare check").
+  const TASK_LABELS = {
+    refer_hsi: 'Refer to HSI', refer_hhs: 'Refer to HHS', refer_cps: 'Refer to CPS',
+    serve_nta: 'Serve the NTA', file_nta: 'File the NTA', close: 'Close the case',
+  };
   function taskName(a) {
+    if (TASK_LABELS[a]) return TASK_LABELS[a];
     const h = human(a);
     return h.charAt(0).toUpperCase() + h.slice(1);
   }
@@ -448,7 +453,14 @@
       case 'clients': show('clients'); return loadClients();
       case 'counsel-requests': show('counsel'); return loadCounsel(query);
       case 'search': show('search'); return loadSearch(query);
-      case 'case': show('case'); return loadCase(parts[1]);
+      case 'case': {
+        show('case');
+        await loadCase(parts[1]);
+        // #/case/12?see=hold-lifts (from the inbox): go to that section.
+        const see = query.get('see');
+        if (see && /^[a-z-]{1,30}$/.test(see) && $('h-' + see)) focusHeading('h-' + see);
+        return;
+      }
       case 'audit': show('audit'); return loadAudit(query);
       case 'reports': show('reports'); return loadReports(query);
       default: show('notfound');
@@ -612,7 +624,7 @@
       c('next', null, it.next_action ? taskName(it.next_action) : 'none open'),
       c('due', { className: 'date' }, txt(it.next_due)),
       c('flags', null, dueFlags(it.overdue, it.due_soon)),
-      c('tasks', null, `${it.open_tasks || 0} open` + (it.held_tasks ? ` · ${it.held_tasks} held` : '')),
+      c('tasks', { className: 'nowrap' }, `${it.open_tasks || 0} open` + (it.held_tasks ? ` · ${it.held_tasks} held` : '')),
       c('holds', null, holds.length ? holds.map((h) => el('span', { className: 'tag hold' }, human(h))) : '—'),
       c('assignee', null, it.assignee ? it.assignee : el('span', { className: 'muted' }, 'nobody')),
       c('office', null, txt(it.office)),
@@ -987,8 +999,8 @@
       ['Triaged at', c.triaged_at],
     ])));
 
-    append(body, tasksSection(id, data));
     append(body, assignSection(id, data));
+    append(body, tasksSection(id, data));
 
     append(body, renderExplanation(ex, data, holds));
 
@@ -1664,7 +1676,7 @@
       }
       for (const it of items) {
         let go;
-        if (it.kind === 'hold_lift') go = el('a', { href: `#/case/${it.case_id}` }, 'Decide the hold lift');
+        if (it.kind === 'hold_lift') go = el('a', { href: `#/case/${it.case_id}?see=hold-lifts` }, 'Decide the hold lift');
         else if (it.kind === 'counsel_request') go = el('a', { href: '#/counsel-requests' }, 'Decide the request');
         else go = caseLink(it.case_id, 'Open the case');
         const kindClass = it.kind === 'overdue' ? ' overdue' : it.kind === 'due_soon' ? ' soon' : '';

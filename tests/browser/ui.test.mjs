@@ -226,7 +226,13 @@ test('a statutory hold is lifted only after a second supervisor approves', T, as
   });
   await withBrowser(t, async (page) => {
     await login(page, 'ui-sup2', 'supervision review');
-    await page.goto(`/#/case/${env.caseH}`);
+    // The request waits in the second supervisor's inbox, linked to the case.
+    await page.getByRole('link', { name: /^Inbox/ }).click();
+    const item = page.locator(`#inbox-table tbody tr[data-kind="hold_lift"][data-case="${env.caseH}"]`);
+    await item.waitFor();
+    await item.getByRole('link', { name: 'Decide the hold lift' }).click();
+    await page.waitForURL(new RegExp(`#/case/${env.caseH}\\?see=hold-lifts$`));
+    await page.locator('#h-hold-lifts:focus').waitFor();
     const row = page.locator('#sec-hold-lifts tbody tr[data-status="pending"]');
     await row.waitFor();
     await row.locator('[data-decision="approve"]').click();
