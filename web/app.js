@@ -178,6 +178,17 @@
     }
   }
 
+  // Screens load asynchronously: when the user moves on (or a second load
+  // of the same screen starts) before an answer arrives, the older answer
+  // must not overwrite the newer screen. begin('queue') returns a check
+  // that is true only while that load is the latest of its screen.
+  const loads = {};
+  function begin(screen) {
+    const n = (loads[screen] || 0) + 1;
+    loads[screen] = n;
+    return () => loads[screen] === n;
+  }
+
   // ---- the API client ----
 
   // api('GET', '/queue', {query: {...}, pii: true}) -> parsed JSON or null.
@@ -551,8 +562,10 @@
     const tbody = clear($('queue-table').tBodies[0]);
     $('queue-note').textContent = 'Loading…';
     updateSelection();
+    const latest = begin('queue');
     try {
       const r = await api('GET', '/work/cases', { pii: true, query: { ...f, limit: QUEUE_PAGE, offset } });
+      if (!latest()) return;
       const items = (r && r.items) || [];
       const total = Number(r.total) || 0;
       state.queue.total = total;
@@ -578,6 +591,7 @@
       $('queue-csv').disabled = !items.length;
       updateSelection();
     } catch (e) {
+      if (!latest()) return;
       $('queue-note').textContent = '';
       showProblem(e, mine ? 'My cases' : 'Queue');
     }
@@ -776,8 +790,10 @@
     const cursor = query.get('cursor') || null;
     const tbody = clear($('tasks-table').tBodies[0]);
     $('tasks-note').textContent = 'Loading…';
+    const latest = begin('tasks');
     try {
       const r = await api('GET', '/queue', { pii: true, query: { ...f, limit: 50, cursor } });
+      if (!latest()) return;
       const items = (r && r.items) || [];
       state.tasks.next = r.next_cursor || null;
       for (const it of items) tbody.appendChild(taskRow(it));
@@ -793,6 +809,7 @@
       $('tasks-first').disabled = !cursor;
       $('tasks-page').textContent = cursor ? 'Later page' : 'First page';
     } catch (e) {
+      if (!latest()) return;
       $('tasks-note').textContent = '';
       showProblem(e, 'Tasks');
     }
@@ -850,7 +867,9 @@
     }
     $('search-note').textContent = 'Searching…';
     try {
+      const latest = begin('search');
       const r = await api('GET', '/cases', { pii: true, query: { q } });
+      if (!latest()) return;
       const items = (r && r.items) || [];
       for (const c of items) {
         tbody.appendChild(el('tr', { 'data-case': c.id },
@@ -906,14 +925,17 @@
       return;
     }
     append(body, el('p', { className: 'muted' }, 'Loading…'));
+    const latest = begin('case');
     let data;
     try {
       data = await api('GET', '/cases/' + id, { pii: true });
     } catch (e) {
+      if (!latest()) return;
       clear(body);
       showProblem(e, `Case C${id}`);
       return;
     }
+    if (!latest()) return;
     const prev = caseState && caseState.id === id ? caseState.data : null;
     caseState = { id, data };
     renderCase(body, id, data, typeof notice === 'function' ? notice(data) : notice, prev);
@@ -1115,7 +1137,8 @@
     el('div', { className: 'row' },
       el('div', { className: 'field' }, el('label', { for: 'tk-date' }, 'Date'), date)),
     el('div', { className: 'field' },
-      el('label', { for: 'tk-reason' }, done ? 'Note (optional)' : 'Why it was not possible (required)'), reason),
+      el('label', { for: 'tk-reason' }, done ? 'Remark for the work history (optional)' : 'Why it was not possible (required)'),
+      reason),
     el('div', { className: 'btns' }, submit, ' ', cancel), result);
     const close = () => {
       clear(slot);
@@ -1662,8 +1685,10 @@
     const tbody = clear($('inbox-table').tBodies[0]);
     const counts = clear($('inbox-counts'));
     $('inbox-note').textContent = 'Loading…';
+    const latest = begin('inbox');
     try {
       const r = await api('GET', '/inbox');
+      if (!latest()) return;
       const items = (r && r.items) || [];
       const total = Number(r.total) || 0;
       setInboxCount(total);
@@ -1691,6 +1716,7 @@
       if (!items.length) tbody.appendChild(el('tr', null, el('td', { colSpan: 6, className: 'muted' }, 'Nothing needs you now.')));
       labelCells($('inbox-table'));
     } catch (e) {
+      if (!latest()) return;
       $('inbox-note').textContent = '';
       showProblem(e, 'Inbox');
     }
@@ -1710,8 +1736,10 @@
     clear($('ask-body'));
     append($('ask-body'), counselAskForm('', 'ask'));
     loadMyRequests();
+    const latest = begin('clients');
     try {
       const r = await api('GET', '/clients', { pii: true });
+      if (!latest()) return;
       const items = (r && r.items) || [];
       for (const c of items) {
         tbody.appendChild(el('tr', { 'data-case': c.case_id },
@@ -1727,6 +1755,7 @@
       labelCells($('clients-table'));
       $('clients-note').textContent = `${plural(items.length, 'client', 'clients')} of ${txt(r.provider)}.`;
     } catch (e) {
+      if (!latest()) return;
       $('clients-note').textContent = '';
       showProblem(e, 'My clients');
     }
@@ -1784,8 +1813,10 @@
   // A provider's own requests (GET /counsel-requests), withdraw if pending.
   async function loadMyRequests() {
     const out = clear($('myreq-body'));
+    const latest = begin('myreq');
     try {
       const r = await api('GET', '/counsel-requests');
+      if (!latest()) return;
       const rows = (r && r.items) || [];
       const action = (v, k) => {
         if (k.status !== 'pending') return '—';
@@ -1800,6 +1831,7 @@
       ], { caption: 'My counsel requests', empty: 'No request yet.',
         rowAttrs: (k) => ({ 'data-request': k.id, 'data-status': k.status }) }));
     } catch (e) {
+      if (!latest()) return;
       append(out, problemBox(e));
     }
   }
@@ -1829,8 +1861,10 @@
     $('cf-status').value = status;
     const out = clear($('counsel-body'));
     append(out, el('p', { className: 'muted' }, 'Loading…'));
+    const latest = begin('counsel');
     try {
       const r = await api('GET', '/counsel-requests', { query: { status } });
+      if (!latest()) return;
       const rows = (r && r.items) || [];
       clear(out);
       const reload = () => loadCounsel(parseHash().query);
@@ -1857,6 +1891,7 @@
       ], { caption: 'Counsel requests', empty: status === 'pending' ? 'No request waits for a decision.' : 'No request.',
         rowAttrs: (k) => ({ 'data-request': k.id, 'data-status': k.status }) }));
     } catch (e) {
+      if (!latest()) return;
       clear(out);
       showProblem(e, 'Counsel requests');
     }

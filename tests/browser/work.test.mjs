@@ -191,6 +191,55 @@ test('a supervisor assigns 3 children in bulk; the officer finds them under My c
   });
 });
 
+test('keyboard only: an officer records a welfare check of concern from My cases', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-off', 'case work');
+    await page.goto('/#/mine');
+    await page.locator('#queue-note').filter({ hasText: /assigned to you/ }).waitFor();
+    const ids = await page.locator('#queue-table tbody tr[data-case]').evaluateAll(
+      (trs) => trs.map((tr) => tr.getAttribute('data-case')));
+    let found = null;
+    for (const id of ids) {
+      await page.goto(`/#/case/${id}`);
+      await page.locator('#case-h').filter({ hasText: `Case C${id}` }).waitFor();
+      await page.locator('#sec-tasks').waitFor();
+      if (await page.locator('#sec-tasks tbody tr[data-action="welfare_check"][data-status="open"]').count()) {
+        found = id;
+        break;
+      }
+    }
+    assert.ok(found, `a case of ui-off with an open welfare check: ${ids}`);
+    const row = page.locator('#sec-tasks tbody tr[data-action="welfare_check"][data-status="open"]');
+    // The button names its task for screen readers.
+    const btn = row.getByRole('button', { name: 'Done… (Welfare check)' });
+    await btn.focus();
+    await page.keyboard.press('Enter');
+    const form = page.locator('#task-form');
+    await form.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'tk-outcome');
+    // Escape closes the form and gives the focus back to the button.
+    await page.keyboard.press('Escape');
+    assert.equal(await form.count(), 0);
+    assert.equal(await btn.evaluate((b) => b === document.activeElement), true);
+    await page.keyboard.press('Enter');
+    await form.waitFor();
+    await page.keyboard.press('ArrowDown'); // safe -> concern
+    assert.equal(await form.getByLabel('How the child is').inputValue(), 'concern');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('sponsor not at home; child looked tired (synthetic)');
+    await page.keyboard.press('Tab'); // the date
+    await page.keyboard.press('Tab'); // the note
+    await page.keyboard.press('Tab'); // Record as done
+    await page.keyboard.press('Enter');
+    await page.getByTestId('task-done').filter({ hasText: 'Welfare check: done — recorded as welfare check' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'retriage');
+    const ev = page.locator('#sec-timeline tbody tr[data-what="welfare_check"]').filter({ hasText: 'recorded by: ui-off' });
+    await ev.first().waitFor();
+    assert.match(await ev.first().innerText(), /concern/);
+    assert.match(await ev.first().innerText(), /child looked tired/);
+  });
+});
+
 test('a supervisor assigns and unassigns on the case page; a held task cannot be completed', T, async (t) => {
   await withBrowser(t, async (page) => {
     await login(page, 'ui-sup', 'supervision review');
