@@ -1665,6 +1665,19 @@
     hold_lift: 'Hold lift to decide', counsel_request: 'Counsel request to decide',
   };
 
+  // A reminder in plain words; the case is in its own column.
+  function inboxText(it) {
+    const d = Number(it.days) || 0;
+    if (it.kind === 'overdue' && it.action) {
+      return `${taskName(it.action)} was due ${txt(it.date)}: ${plural(d, 'day', 'days')} overdue`;
+    }
+    if (it.kind === 'due_soon' && it.action) {
+      return `${taskName(it.action)} due ${txt(it.date)}` + (d === 0 ? ' (today)' : ` (in ${plural(d, 'day', 'days')})`);
+    }
+    const t = String(it.text || '').replace(/^C\d+: /, '') || human(it.kind);
+    return t.charAt(0).toUpperCase() + t.slice(1);
+  }
+
   function setInboxCount(n) {
     const b = $('inbox-count');
     b.textContent = fmtInt(n);
@@ -1708,7 +1721,7 @@
         tbody.appendChild(el('tr', { 'data-kind': it.kind, 'data-case': it.case_id },
           el('td', null, el('span', { className: 'tag' + kindClass }, INBOX_KINDS[it.kind] || human(it.kind))),
           el('td', null, it.case_id ? caseLink(it.case_id, `C${it.case_id}`) : '—'),
-          el('td', null, txt(it.text)),
+          el('td', null, inboxText(it)),
           el('td', { className: 'date' }, txt(it.date)),
           el('td', { className: 'num' }, txt(it.days)),
           el('td', null, go)));
