@@ -23,19 +23,26 @@
     purpose: null,   // X-Purpose for reads of personal data
     after: null,     // route to open once the purpose is chosen
     pending: null,   // route asked for before signing in
-    queue: { cursors: [], cursor: null, next: null },
+    queue: { filters: {}, offset: 0, total: 0, mine: false },
+    tasks: { next: null },
     audit: { after: 0, next: null },
+    names: new Set(), // user names seen as assignees (the assign datalist)
   };
 
   // What each role may use (mirrors src/auth; the server enforces it).
+  // The first view is the start page.
   const ROLE_VIEWS = {
-    admin: ['queue', 'search', 'audit', 'reports'],
-    supervisor: ['queue', 'search', 'reports'],   // reports: the FTA list
-    officer: ['queue', 'search'],
-    analyst: ['queue', 'search', 'reports'],
-    legal_provider: ['search'],
-    auditor: ['queue', 'audit', 'reports'],
+    admin: ['queue', 'tasks', 'inbox', 'counsel', 'search', 'audit', 'reports'],
+    supervisor: ['queue', 'mine', 'tasks', 'inbox', 'counsel', 'search', 'reports'], // reports: the FTA list
+    officer: ['queue', 'mine', 'tasks', 'inbox', 'search'],
+    analyst: ['queue', 'tasks', 'inbox', 'counsel', 'search', 'reports'],
+    legal_provider: ['clients', 'search', 'inbox'],
+    auditor: ['queue', 'tasks', 'inbox', 'audit', 'reports'],
   };
+  // Who assigns cases (POST /work/assign), completes tasks, decides
+  // counsel requests (mirrors src/auth; the server enforces it).
+  const CAN_ASSIGN = { admin: true, supervisor: true };
+  const CAN_COMPLETE = { admin: true, supervisor: true, officer: true };
   const ROLE_EVENTS = {
     admin: ['contact_attempt', 'welfare_check', 'trafficking_screening', 'address_update',
       'referral', 'representation', 'orientation'],
@@ -70,7 +77,7 @@
     if (attrs) {
       for (const [k, v] of Object.entries(attrs)) {
         if (v === undefined || v === null || v === false) continue;
-        if (k.startsWith('data-') || k.startsWith('aria-') || k === 'role' || k === 'for') {
+        if (k.startsWith('data-') || k.startsWith('aria-') || k === 'role' || k === 'for' || k === 'list') {
           e.setAttribute(k, String(v));
         } else if (k === 'href') {
           e.setAttribute('href', safeHref(v));
@@ -104,6 +111,16 @@
   function human(s) {
     if (s === undefined || s === null || s === '') return '—';
     return String(s).replace(/_/g, ' ');
+  }
+  // Task actions in plain words ("welfare_check" -> "Welfare check").
+  const TASK_LABELS = {
+    refer_hsi: 'Refer to HSI', refer_hhs: 'Refer to HHS', refer_cps: 'Refer to CPS',
+    serve_nta: 'Serve the NTA', file_nta: 'File the NTA', close: 'Close the case',
+  };
+  function taskName(a) {
+    if (TASK_LABELS[a]) return TASK_LABELS[a];
+    const h = human(a);
+    return h.charAt(0).toUpperCase() + h.slice(1);
   }
   function groupLabel(g) {
     return GROUP_LABELS[g] || human(g);
@@ -159,6 +176,17 @@
       super(problem.detail || problem.title || 'request failed');
       this.problem = problem;
     }
+  }
+
+  // Screens load asynchronously: when the user moves on (or a second load
+  // of the same screen starts) before an answer arrives, the older answer
+  // must not overwrite the newer screen. begin('queue') returns a check
+  // that is true only while that load is the latest of its screen.
+  const loads = {};
+  function begin(screen) {
+    const n = (loads[screen] || 0) + 1;
+    loads[screen] = n;
+    return () => loads[screen] === n;
   }
 
   // ---- the API client ----
@@ -224,10 +252,17 @@
   // Drop every child's data from the page (sign-out, session end): the
   // next user of this browser must not find it in hidden views.
   function clearData() {
-    for (const id of ['queue-table', 'search-table', 'audit-table']) clear($(id).tBodies[0]);
-    for (const id of ['case-body', 'report-body', 'fta-body']) clear($(id));
-    for (const id of ['queue-note', 'search-note', 'queue-page']) $(id).textContent = '';
-    for (const id of ['search-q', 'qf-office', 'af-actor', 'af-action', 'af-target']) $(id).value = '';
+    for (const id of ['queue-table', 'tasks-table', 'search-table', 'audit-table', 'inbox-table', 'clients-table']) {
+      clear($(id).tBodies[0]);
+    }
+    for (const id of ['case-body', 'report-body', 'fta-body', 'search-ask', 'assign-result', 'ask-body', 'myreq-body',
+      'counsel-body', 'inbox-counts', 'assignee-names']) clear($(id));
+    for (const id of ['queue-note', 'tasks-note', 'search-note', 'queue-page', 'tasks-page', 'inbox-note', 'clients-note',
+      'inbox-count']) $(id).textContent = '';
+    for (const id of ['search-q', 'qf-office', 'tf-office', 'af-actor', 'af-action', 'af-target', 'assign-to',
+      'assign-note']) $(id).value = '';
+    $('inbox-count').hidden = true;
+    state.names.clear();
     $('case-h').textContent = 'Case';
     $('search-table').hidden = true;
     caseState = null;
@@ -272,6 +307,7 @@
       $('login-pass').value = '';
       say(`Signed in as ${r.user.name}.`);
       renderChrome();
+      refreshInbox();
       const next = state.pending || startRoute();
       state.pending = null;
       askPurpose(next);
@@ -294,7 +330,8 @@
     state.purpose = null;
     savePurpose();
     clearData();
-    state.queue = { cursors: [], cursor: null, next: null };
+    state.queue = { filters: {}, offset: 0, total: 0, mine: false };
+    state.tasks = { next: null };
     renderChrome();
     say('Signed out.');
     if (location.hash === '#/login') route();
@@ -304,9 +341,10 @@
   function views() {
     return (state.user && ROLE_VIEWS[state.user.role]) || [];
   }
+  const VIEW_ROUTES = { counsel: 'counsel-requests' };
   function startRoute() {
     const v = views();
-    return v.length ? '#/' + v[0] : '#/search';
+    return v.length ? '#/' + (VIEW_ROUTES[v[0]] || v[0]) : '#/search';
   }
 
   // The purpose survives a reload of this tab (sessionStorage, per tab,
@@ -368,12 +406,15 @@
 
   // ---- routing (hash based: #/queue, #/case/12, ...) ----
 
-  const VIEWS = ['login', 'purpose', 'queue', 'search', 'case', 'audit', 'reports', 'notfound'];
+  const VIEWS = ['login', 'purpose', 'queue', 'tasks', 'search', 'case', 'audit', 'reports',
+    'inbox', 'clients', 'counsel', 'notfound'];
 
-  function show(name) {
+  // show('queue', 'mine'): the view, and the nav entry marked current.
+  function show(name, navName) {
+    const current = navName || name;
     for (const v of VIEWS) $('view-' + v).hidden = v !== name;
     for (const a of document.querySelectorAll('#nav a')) {
-      if (a.getAttribute('data-route') === name) a.setAttribute('aria-current', 'page');
+      if (a.getAttribute('data-route') === current) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
     }
   }
@@ -416,9 +457,21 @@
       case '':
         location.hash = startRoute();
         return;
-      case 'queue': show('queue'); return loadQueue(query);
+      case 'queue': show('queue'); clear($('assign-result')); return loadQueue(query, false);
+      case 'mine': show('queue', 'mine'); clear($('assign-result')); return loadQueue(query, true);
+      case 'tasks': show('tasks'); return loadTasks(query);
+      case 'inbox': show('inbox'); return loadInbox();
+      case 'clients': show('clients'); return loadClients();
+      case 'counsel-requests': show('counsel'); return loadCounsel(query);
       case 'search': show('search'); return loadSearch(query);
-      case 'case': show('case'); return loadCase(parts[1]);
+      case 'case': {
+        show('case');
+        await loadCase(parts[1]);
+        // #/case/12?see=hold-lifts (from the inbox): go to that section.
+        const see = query.get('see');
+        if (see && /^[a-z-]{1,30}$/.test(see) && $('h-' + see)) focusHeading('h-' + see);
+        return;
+      }
       case 'audit': show('audit'); return loadAudit(query);
       case 'reports': show('reports'); return loadReports(query);
       default: show('notfound');
@@ -433,51 +486,114 @@
     }
   }
 
-  // ---- queue ----
+  // ---- the queue of children (GET /work/cases): one row per case ----
 
+  const QUEUE_PAGE = 50;
+
+  function fmtInt(n) {
+    return Number(n || 0).toLocaleString('en-US');
+  }
+  function plural(n, one, many) {
+    return `${fmtInt(n)} ${n === 1 ? one : many}`;
+  }
+
+  // The filters as the URL and the API take them (empty: not set).
   function queueFilters() {
     return {
       office: $('qf-office').value.trim().toUpperCase(),
+      assignee: $('qf-assignee').value,
       group: $('qf-group').value,
       phase: $('qf-phase').value,
+      hold: $('qf-hold').value,
+      overdue: $('qf-overdue').checked ? '1' : '',
+      due_soon: $('qf-due-soon').checked ? '1' : '',
+      sort: $('qf-sort').value === 'due' ? 'due' : '',
     };
   }
 
-  async function loadQueue(query) {
+  function queueRoute(mine) {
+    return mine ? '#/mine' : '#/queue';
+  }
+
+  function rememberName(n) {
+    if (!n || state.names.has(n)) return;
+    state.names.add(n);
+    const list = clear($('assignee-names'));
+    for (const x of [...state.names].sort()) list.appendChild(el('option', { value: x }));
+  }
+
+  async function loadQueue(query, mine) {
     const u = state.user;
+    const one = (k, ok) => {
+      const v = query.get(k) || '';
+      return ok ? (ok.includes(v) ? v : '') : v;
+    };
     const f = {
-      office: query.get('office') || '',
-      group: query.get('group') || '',
-      phase: query.get('phase') || '',
+      office: one('office'),
+      assignee: mine ? 'me' : one('assignee', ['me', 'none']),
+      group: one('group'),
+      phase: one('phase'),
+      hold: one('hold', ['1', '0']),
+      overdue: one('overdue', ['1']),
+      due_soon: one('due_soon', ['1']),
+      sort: one('sort', ['due']),
     };
     const fixedOffice = (u.role === 'officer' || u.role === 'supervisor') && u.office;
     if (fixedOffice && !f.office) f.office = u.office;
+    const offText = query.get('offset') || '0';
+    const offset = /^\d{1,7}$/.test(offText) ? Number(offText) : 0;
+    $('queue-h').textContent = mine ? 'My cases' : 'Children to work on';
     $('qf-office').value = f.office;
     $('qf-office').readOnly = !!fixedOffice;
+    $('qf-assignee').value = f.assignee;
+    $('qf-assignee').disabled = mine;
     $('qf-group').value = f.group;
     $('qf-phase').value = f.phase;
-    const cursor = query.get('cursor') || null;
+    $('qf-hold').value = f.hold;
+    $('qf-overdue').checked = f.overdue === '1';
+    $('qf-due-soon').checked = f.due_soon === '1';
+    $('qf-sort').value = f.sort || 'priority';
+    const canAssign = !!CAN_ASSIGN[u.role];
+    $('assign-bar').hidden = !canAssign;
+    $('queue-table').classList.toggle('no-select', !canAssign);
+    $('queue-all').checked = false;
+    if (u.role === 'officer' || u.role === 'supervisor') rememberName(u.name);
+    state.queue = { filters: f, offset, total: 0, mine };
     const tbody = clear($('queue-table').tBodies[0]);
     $('queue-note').textContent = 'Loading…';
+    updateSelection();
+    const latest = begin('queue');
     try {
-      const r = await api('GET', '/queue', { pii: true, query: { ...f, limit: 50, cursor } });
+      const r = await api('GET', '/work/cases', { pii: true, query: { ...f, limit: QUEUE_PAGE, offset } });
+      if (!latest()) return;
       const items = (r && r.items) || [];
-      state.queue.next = r.next_cursor || null;
-      for (const it of items) tbody.appendChild(queueRow(it));
+      const total = Number(r.total) || 0;
+      state.queue.total = total;
+      for (const it of items) {
+        tbody.appendChild(queueRow(it, canAssign));
+        rememberName(it.assignee);
+      }
       if (!items.length) {
-        tbody.appendChild(el('tr', null, el('td', { colSpan: 8, className: 'muted' }, 'No open tasks match these filters.')));
+        tbody.appendChild(el('tr', null, el('td', { colSpan: 12, className: 'muted' },
+          mine ? 'No case is assigned to you with these filters.' : 'No child matches these filters.')));
       }
       labelCells($('queue-table'));
       const masked = items.some((it) => isMasked(it.name) || isMasked(it.a_number));
-      $('queue-note').textContent = `${items.length} task${items.length === 1 ? '' : 's'} on this page` +
+      $('queue-note').textContent = plural(total, 'child', 'children') +
+        (mine ? ' assigned to you' : '') +
         (f.office ? ` · office ${f.office}` : ' · all offices') +
         (masked ? ' · personal data masked for your role' : '');
-      $('queue-next').disabled = !state.queue.next;
-      $('queue-first').disabled = !cursor;
-      $('queue-page').textContent = cursor ? 'Later page' : 'First page';
+      $('queue-page').textContent = items.length
+        ? `Showing ${fmtInt(offset + 1)}–${fmtInt(offset + items.length)} of ${fmtInt(total)}` : '';
+      $('queue-next').disabled = offset + items.length >= total;
+      $('queue-prev').disabled = offset === 0;
+      $('queue-first').disabled = offset === 0;
+      $('queue-csv').disabled = !items.length;
+      updateSelection();
     } catch (e) {
+      if (!latest()) return;
       $('queue-note').textContent = '';
-      showProblem(e, 'Queue');
+      showProblem(e, mine ? 'My cases' : 'Queue');
     }
   }
 
@@ -496,7 +612,210 @@
     return el('a', { href: '#/case/' + encodeURIComponent(String(id)) }, label);
   }
 
-  function queueRow(it) {
+  // Overdue and due soon as words, not only as colour.
+  function dueFlags(overdue, dueSoon) {
+    const out = [];
+    if (overdue) out.push(el('span', { className: 'tag overdue', 'data-flag': 'overdue' }, 'Overdue'));
+    if (dueSoon) out.push(el('span', { className: 'tag soon', 'data-flag': 'due_soon' }, 'Due soon'));
+    return out.length ? out : '—';
+  }
+
+  function queueRow(it, canAssign) {
+    const name = it.name;
+    const label = name ? txt(name) : `Case C${it.case_id}`;
+    const who = el('div', { className: 'who-cell' },
+      caseLink(it.case_id, label),
+      el('div', { className: 'muted small' }, anumFmt(it.a_number)));
+    const holds = it.holds ? String(it.holds).split(',').filter(Boolean) : [];
+    const pick = canAssign ? el('input', { type: 'checkbox', className: 'pick', value: String(it.case_id),
+      'aria-label': `Select C${it.case_id} ${label}` }) : null;
+    const c = (col, attrs, ...kids) => el('td', { 'data-col': col, ...(attrs || {}) }, ...kids);
+    return el('tr', { 'data-case': it.case_id, 'data-overdue': it.overdue ? '1' : '0' },
+      c('select', { className: 'sel' }, pick),
+      c('priority', { className: 'num' }, txt(it.score)),
+      c('group', null, groupTag(it.group)),
+      c('child', null, who),
+      c('next', null, it.next_action ? taskName(it.next_action) : 'none open'),
+      c('due', { className: 'date' }, txt(it.next_due)),
+      c('flags', null, dueFlags(it.overdue, it.due_soon)),
+      c('tasks', { className: 'nowrap' }, `${it.open_tasks || 0} open` + (it.held_tasks ? ` · ${it.held_tasks} held` : '')),
+      c('holds', null, holds.length ? holds.map((h) => el('span', { className: 'tag hold' }, human(h))) : '—'),
+      c('assignee', null, it.assignee ? it.assignee : el('span', { className: 'muted' }, 'nobody')),
+      c('office', null, txt(it.office)),
+      c('phase', null, txt(it.phase)));
+  }
+
+  function groupTag(g) {
+    return el('span', { className: 'tag g-' + String(g || 'none').replace(/[^a-z_]/g, '') }, groupLabel(g || 'none'));
+  }
+
+  function queueHash(f, offset) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(f)) {
+      if (v && !(state.queue.mine && k === 'assignee')) q.set(k, v);
+    }
+    if (offset) q.set('offset', String(offset));
+    return queueRoute(state.queue.mine) + (q.toString() ? '?' + q : '');
+  }
+  function queueSubmit(ev) {
+    ev.preventDefault();
+    location.hash = queueHash(queueFilters(), 0);
+  }
+  function queuePage(where) {
+    const { offset, total, filters } = state.queue;
+    let o = 0;
+    if (where === 'next') o = offset + QUEUE_PAGE;
+    else if (where === 'prev') o = Math.max(0, offset - QUEUE_PAGE);
+    if (o >= total && where === 'next') return;
+    location.hash = queueHash(filters, o);
+  }
+
+  // CSV of the page shown (same filters, sort, offset and limit).
+  async function queueCsv() {
+    hideProblem();
+    const { filters, offset, mine } = state.queue;
+    try {
+      const res = await api('GET', '/work/cases', { pii: true, raw: true,
+        query: { ...filters, limit: QUEUE_PAGE, offset, format: 'csv' } });
+      const blob = await res.blob();
+      download(new Blob([blob], { type: 'text/csv' }), mine ? 'my-cases.csv' : 'children-queue.csv');
+    } catch (e) {
+      showProblem(e, 'CSV');
+    }
+  }
+
+  function download(blob, filename) {
+    const url = URL.createObjectURL(blob);
+    const a = el('a', null);
+    a.setAttribute('href', url);
+    a.download = filename;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  // ---- assignment (supervisors, admins) ----
+
+  function selectedIds() {
+    return [...document.querySelectorAll('#queue-table tbody input.pick:checked')].map((x) => Number(x.value));
+  }
+  function updateSelection() {
+    const boxes = document.querySelectorAll('#queue-table tbody input.pick');
+    const n = selectedIds().length;
+    $('assign-count').textContent = `${n} selected`;
+    $('assign-go').disabled = n === 0;
+    $('unassign-go').disabled = n === 0;
+    $('queue-all').checked = boxes.length > 0 && n === boxes.length;
+    $('queue-all').indeterminate = n > 0 && n < boxes.length;
+  }
+  function selectAll() {
+    const on = $('queue-all').checked;
+    for (const b of document.querySelectorAll('#queue-table tbody input.pick')) b.checked = on;
+    updateSelection();
+  }
+
+  // POST /work/assign; assignee null unassigns.
+  function assignCases(ids, assignee, note) {
+    const body = { case_ids: ids, assignee };
+    if (note) body.note = note;
+    return api('POST', '/work/assign', { body });
+  }
+
+  function assignedText(r, who, n) {
+    const done = r && typeof r.assigned === 'number' ? r.assigned : n;
+    const same = r && r.unchanged ? ` (${plural(r.unchanged, 'was', 'were')} already)` : '';
+    return who ? `${plural(done, 'child', 'children')} assigned to ${who}${same}.`
+      : `${plural(done, 'child', 'children')} unassigned${same}.`;
+  }
+
+  async function assignSelected(ev, unassign) {
+    if (ev) ev.preventDefault();
+    const out = clear($('assign-result'));
+    const ids = selectedIds();
+    const who = unassign ? null : $('assign-to').value.trim();
+    if (!ids.length) {
+      append(out, problemBox(new ApiError({ title: 'Select children first', detail: 'Tick the box of each child to assign.' })));
+      return;
+    }
+    if (!unassign && !who) {
+      append(out, problemBox(new ApiError({ title: 'Whom to assign to?', detail: 'Type the user name of an officer or supervisor of the office.' })));
+      $('assign-to').focus();
+      return;
+    }
+    const btn = unassign ? $('unassign-go') : $('assign-go');
+    const label = btn.textContent;
+    btn.disabled = true;
+    btn.textContent = 'Saving…';
+    try {
+      const r = await assignCases(ids, who, $('assign-note').value.trim());
+      rememberName(who);
+      $('assign-note').value = '';
+      await loadQueue(parseHash().query, state.queue.mine);
+      append(clear($('assign-result')), el('div', { className: 'notice ok', role: 'status', id: 'assign-done',
+        tabIndex: -1 }, assignedText(r, who, ids.length)));
+      $('assign-done').focus();
+      refreshInbox();
+    } catch (e) {
+      append(out, problemBox(e));
+    } finally {
+      btn.textContent = label;
+      updateSelection();
+    }
+  }
+
+  // ---- the task list (GET /queue): one row per open task ----
+
+  function taskFilters() {
+    return {
+      office: $('tf-office').value.trim().toUpperCase(),
+      group: $('tf-group').value,
+      phase: $('tf-phase').value,
+    };
+  }
+
+  async function loadTasks(query) {
+    const u = state.user;
+    const f = {
+      office: query.get('office') || '',
+      group: query.get('group') || '',
+      phase: query.get('phase') || '',
+    };
+    const fixedOffice = (u.role === 'officer' || u.role === 'supervisor') && u.office;
+    if (fixedOffice && !f.office) f.office = u.office;
+    $('tf-office').value = f.office;
+    $('tf-office').readOnly = !!fixedOffice;
+    $('tf-group').value = f.group;
+    $('tf-phase').value = f.phase;
+    const cursor = query.get('cursor') || null;
+    const tbody = clear($('tasks-table').tBodies[0]);
+    $('tasks-note').textContent = 'Loading…';
+    const latest = begin('tasks');
+    try {
+      const r = await api('GET', '/queue', { pii: true, query: { ...f, limit: 50, cursor } });
+      if (!latest()) return;
+      const items = (r && r.items) || [];
+      state.tasks.next = r.next_cursor || null;
+      for (const it of items) tbody.appendChild(taskRow(it));
+      if (!items.length) {
+        tbody.appendChild(el('tr', null, el('td', { colSpan: 8, className: 'muted' }, 'No open tasks match these filters.')));
+      }
+      labelCells($('tasks-table'));
+      const masked = items.some((it) => isMasked(it.name) || isMasked(it.a_number));
+      $('tasks-note').textContent = `${items.length} task${items.length === 1 ? '' : 's'} on this page` +
+        (f.office ? ` · office ${f.office}` : ' · all offices') +
+        (masked ? ' · personal data masked for your role' : '');
+      $('tasks-next').disabled = !state.tasks.next;
+      $('tasks-first').disabled = !cursor;
+      $('tasks-page').textContent = cursor ? 'Later page' : 'First page';
+    } catch (e) {
+      if (!latest()) return;
+      $('tasks-note').textContent = '';
+      showProblem(e, 'Tasks');
+    }
+  }
+
+  function taskRow(it) {
     const name = it.name;
     const who = el('div', { className: 'who-cell' },
       caseLink(it.case_id, name ? txt(name) : `Case C${it.case_id}`),
@@ -513,28 +832,22 @@
       el('td', null, txt(it.phase)));
   }
 
-  function groupTag(g) {
-    return el('span', { className: 'tag g-' + String(g || 'none').replace(/[^a-z_]/g, '') }, groupLabel(g || 'none'));
-  }
-
-  function queueSubmit(ev) {
+  function tasksSubmit(ev) {
     ev.preventDefault();
-    const f = queueFilters();
     const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(f)) if (v) q.set(k, v);
-    state.queue.cursors = [];
-    location.hash = '#/queue' + (q.toString() ? '?' + q : '');
+    for (const [k, v] of Object.entries(taskFilters())) if (v) q.set(k, v);
+    location.hash = '#/tasks' + (q.toString() ? '?' + q : '');
   }
-  function queueNext() {
-    if (!state.queue.next) return;
+  function tasksNext() {
+    if (!state.tasks.next) return;
     const { query } = parseHash();
-    query.set('cursor', state.queue.next);
-    location.hash = '#/queue?' + query;
+    query.set('cursor', state.tasks.next);
+    location.hash = '#/tasks?' + query;
   }
-  function queueFirst() {
+  function tasksFirst() {
     const { query } = parseHash();
     query.delete('cursor');
-    location.hash = '#/queue' + (query.toString() ? '?' + query : '');
+    location.hash = '#/tasks' + (query.toString() ? '?' + query : '');
   }
 
   // ---- search ----
@@ -542,6 +855,7 @@
   async function loadSearch(query) {
     const q = query.get('q') || '';
     $('search-q').value = q;
+    const ask = clear($('search-ask'));
     const table = $('search-table');
     const tbody = clear(table.tBodies[0]);
     if (!q) {
@@ -553,7 +867,9 @@
     }
     $('search-note').textContent = 'Searching…';
     try {
+      const latest = begin('search');
       const r = await api('GET', '/cases', { pii: true, query: { q } });
+      if (!latest()) return;
       const items = (r && r.items) || [];
       for (const c of items) {
         tbody.appendChild(el('tr', { 'data-case': c.id },
@@ -570,6 +886,13 @@
       $('search-note').textContent = items.length
         ? `${items.length} case${items.length === 1 ? '' : 's'} found (searched by ${human(r.query_kind)}).`
         : 'No cases found that you may see.';
+      // A provider who finds no client by A-number may ask to be counsel.
+      const digits = anumDigits(q);
+      if (!items.length && digits && state.user.role === 'legal_provider') {
+        append(ask, section('Is this child your client?', 'ask', el('p', null,
+          `No client of yours has A-number ${anumFmt(digits)}. If you represent this child, ask to be recorded as counsel; ` +
+          'an analyst or supervisor confirms it.'), counselAskForm(digits, 'sask')));
+      }
     } catch (e) {
       table.hidden = true;
       $('search-note').textContent = '';
@@ -602,14 +925,17 @@
       return;
     }
     append(body, el('p', { className: 'muted' }, 'Loading…'));
+    const latest = begin('case');
     let data;
     try {
       data = await api('GET', '/cases/' + id, { pii: true });
     } catch (e) {
+      if (!latest()) return;
       clear(body);
       showProblem(e, `Case C${id}`);
       return;
     }
+    if (!latest()) return;
     const prev = caseState && caseState.id === id ? caseState.data : null;
     caseState = { id, data };
     renderCase(body, id, data, typeof notice === 'function' ? notice(data) : notice, prev);
@@ -625,7 +951,7 @@
   function table(rows, cols, opts) {
     const o = opts || {};
     if (!rows || !rows.length) return el('p', { className: 'muted' }, o.empty || 'None.');
-    const t = el('table', { className: 'grid' + (o.compact ? ' compact' : '') });
+    const t = el('table', { className: 'grid' + (o.compact ? ' compact' : '') + (o.cards ? ' cards' : '') });
     if (o.caption) t.appendChild(el('caption', { className: 'sr-only' }, o.caption));
     t.appendChild(el('thead', null, el('tr', null, cols.map(([, label]) => el('th', { scope: 'col' }, label)))));
     const tb = el('tbody');
@@ -636,6 +962,7 @@
       })));
     }
     t.appendChild(tb);
+    if (o.cards) labelCells(t);
     return el('div', { className: 'table-wrap' }, t);
   }
 
@@ -685,6 +1012,7 @@
       ['Priority score', c.score],
       ['Phase', PHASE_LABELS[c.phase] || c.phase],
       ['Field office', c.office],
+      ['Assigned to', data.assignee ? data.assignee : 'nobody'],
       ['A-number', anumFmt(c.a_number)],
       ['Person', c.person_id],
       ['Holds', holds.length ? holds.map((h) => el('span', { className: 'tag hold' }, human(h))) : 'none'],
@@ -693,10 +1021,8 @@
       ['Triaged at', c.triaged_at],
     ])));
 
-    append(body, section('Tasks', 'tasks', table(data.tasks || [], [
-      ['action', 'Task', human], ['phase', 'Phase'], ['due', 'Due'], ['status', 'Status'],
-      ['held_by', 'Held by', (v) => (v ? human(v) : '—')], ['office', 'Office'],
-    ], { caption: 'Tasks of this case', empty: 'No tasks.' })));
+    append(body, assignSection(id, data));
+    append(body, tasksSection(id, data));
 
     append(body, renderExplanation(ex, data, holds));
 
@@ -722,12 +1048,235 @@
       ['zip', 'ZIP'], ['status', 'Status', human], ['src_tbl', 'Source', human],
     ], { caption: 'Addresses, oldest first', empty: 'No address on file.' })));
 
+    append(body, historySection(data));
     append(body, renderTimeline(data));
     append(body, renderRecords(data.records || []));
     append(body, section('Overrides', 'overrides', table(data.overrides || [], [
       ['created_at', 'When'], ['kind', 'Kind', human], ['value', 'Value', human], ['reason', 'Reason'],
       ['by_user', 'By'], ['status', 'Status'],
     ], { caption: 'Supervisor overrides', empty: 'No overrides.' })));
+  }
+
+  // ---- tasks, assignment and work history on the case page ----
+
+  // Per task and outcome: the fields the API needs in "details"
+  // ([field, label, kind, options or attributes], as EVENT_FIELDS).
+  const METHODS = ['phone', 'home_visit', 'mail'];
+  function taskFields(action, done) {
+    switch (action) {
+      case 'contact':
+        return done ? [['method', 'How was the child reached', 'select', METHODS]]
+          : [['method', 'How it was tried', 'select', METHODS],
+            ['outcome', 'What happened', 'select', ['no_answer', 'not_at_address', 'moved', 'refused', 'wrong_number']]];
+      case 'welfare_check':
+        return done ? [['outcome', 'How the child is', 'select', ['safe', 'concern']],
+          ['note', 'Note (optional, encrypted at rest)', 'textarea']]
+          : [['note', 'Note (optional, encrypted at rest)', 'textarea']];
+      case 'locate':
+        return done ? [
+          ['street', 'Street', 'text', { required: true }], ['unit', 'Unit / apartment', 'text'],
+          ['city', 'City', 'text', { required: true }], ['state', 'State', 'text', { required: true, maxLength: 2, size: 3 }],
+          ['zip', 'ZIP', 'text', { required: true, maxLength: 10, size: 10 }],
+          ['status', 'Address status', 'select', ['verified', 'unverified']],
+        ] : [];
+      default:
+        return [];
+    }
+  }
+  const OUTCOME_LABELS = { done: 'done', not_possible: 'not possible' };
+
+  function tasksSection(id, data) {
+    const tasks = data.tasks || [];
+    const canDo = !!CAN_COMPLETE[state.user.role];
+    const now = today();
+    const slot = el('div', { id: 'task-form-slot' });
+    const complete = (t) => {
+      if (t.status === 'held') return el('span', { className: 'muted small' }, `Held by ${human(t.held_by)}`);
+      if (t.status !== 'open' || !canDo) return '—';
+      const mk = (outcome, label) => {
+        const b = el('button', { type: 'button', className: 'small', 'data-outcome': outcome },
+          label, el('span', { className: 'sr-only' }, ` (${taskName(t.action)})`));
+        b.addEventListener('click', () => openTaskForm(id, t, outcome, b, slot));
+        return b;
+      };
+      return el('span', { className: 'btns' }, mk('done', 'Done…'), ' ', mk('not_possible', 'Not possible…'));
+    };
+    const status = (v, t) => {
+      if (t.status === 'held') return el('span', { className: 'tag hold' }, `Held by ${human(t.held_by)}`);
+      if (t.status !== 'open') return human(v);
+      return [human(v), ' ', t.due && t.due < now ? el('span', { className: 'tag overdue' }, 'Overdue') : null];
+    };
+    return section('Tasks', 'tasks', table(tasks, [
+      ['action', 'Task', taskName], ['due', 'Due'], ['status', 'Status', status], ['phase', 'Phase'],
+      ['office', 'Office'], ['id', 'Complete', (v, t) => complete(t)],
+    ], { caption: 'Tasks of this case', empty: 'No tasks.', cards: true,
+      rowAttrs: (t) => ({ 'data-action': t.action, 'data-status': t.status }) }), slot);
+  }
+
+  // The small form that completes one task (POST /cases/{id}/tasks/{action}).
+  function openTaskForm(caseId, task, outcome, opener, slot) {
+    clear(slot);
+    const done = outcome === 'done';
+    const specs = taskFields(task.action, done);
+    const fields = el('div', { className: 'ev-fields' }, specs.map((f) => {
+      const w = fieldFor('tk', f);
+      const input = w.querySelector('input, select, textarea');
+      if (f[3] && f[3].required) input.required = true;
+      return w;
+    }));
+    const date = el('input', { id: 'tk-date', name: 'occurred_at', type: 'date', value: today(), max: today() });
+    const reason = el('textarea', { id: 'tk-reason', name: 'reason', rows: 2, maxLength: 2000, required: !done });
+    const result = el('div', { id: 'tk-result', 'aria-live': 'polite' });
+    const submit = el('button', { type: 'submit', className: 'primary' }, done ? 'Record as done' : 'Record as not possible');
+    const cancel = el('button', { type: 'button' }, 'Cancel');
+    const title = `${taskName(task.action)}: ${OUTCOME_LABELS[outcome]}`;
+    const form = el('form', { id: 'task-form', className: 'stack card inset', 'data-action': task.action,
+      'data-outcome': outcome, 'aria-labelledby': 'tk-h' },
+    el('h3', { id: 'tk-h' }, title),
+    fields,
+    el('div', { className: 'row' },
+      el('div', { className: 'field' }, el('label', { for: 'tk-date' }, 'Date'), date)),
+    el('div', { className: 'field' },
+      el('label', { for: 'tk-reason' }, done ? 'Remark for the work history (optional)' : 'Why it was not possible (required)'),
+      reason),
+    el('div', { className: 'btns' }, submit, ' ', cancel), result);
+    const close = () => {
+      clear(slot);
+      opener.focus();
+    };
+    cancel.addEventListener('click', close);
+    form.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') close();
+    });
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clear(result);
+      if (!form.reportValidity()) return;
+      const why = reason.value.trim();
+      if (!done && !why) {
+        append(result, problemBox(new ApiError({ title: 'A reason is required', detail: 'Say why the task could not be done.' })));
+        reason.focus();
+        return;
+      }
+      const payload = { outcome };
+      if (why) payload.reason = why;
+      if (date.value) payload.occurred_at = date.value;
+      const details = {};
+      for (const [name] of specs) {
+        const v = form.elements[name] ? form.elements[name].value.trim() : '';
+        if (v !== '') details[name] = v;
+      }
+      if (Object.keys(details).length) payload.details = details;
+      submit.disabled = true;
+      submit.textContent = 'Recording…';
+      try {
+        const r = await api('POST', `/cases/${caseId}/tasks/${encodeURIComponent(task.action)}`, { body: payload });
+        submit.textContent = 'Recorded; re-reading the case…';
+        refreshInbox();
+        await loadCase(caseId, () => taskNotice(r, task, outcome));
+        const n = $('retriage');
+        if (n) n.focus();
+      } catch (e) {
+        append(result, problemBox(e));
+        submit.disabled = false;
+        submit.textContent = done ? 'Record as done' : 'Record as not possible';
+      }
+    });
+    append(slot, form);
+    const first = form.querySelector('input, select, textarea');
+    if (first) first.focus();
+  }
+
+  // After a task is completed: what was recorded and the re-triaged tasks
+  // as the POST answered them (the next task first).
+  function taskNotice(r, task, outcome) {
+    const tasks = (r && r.tasks) || [];
+    const open = tasks.filter((t) => t.status === 'open').sort((a, b) => String(a.due).localeCompare(String(b.due)));
+    const held = tasks.filter((t) => t.status === 'held');
+    const lines = [el('strong', null, `${taskName(task.action)}: ${OUTCOME_LABELS[outcome]} — recorded as ` +
+      `${human(r && r.event_type)}` + (r && r.event_id ? ` (${r.event_id})` : '') + '.')];
+    if (open.length) {
+      lines.push(el('p', { 'data-testid': 'next-task' }, `Next task: ${taskName(open[0].action)}, due ${txt(open[0].due)}.`));
+      if (open.length > 1) {
+        lines.push(el('p', null, 'Then: ' + open.slice(1).map((t) => `${taskName(t.action)} (${txt(t.due)})`).join(', ') + '.'));
+      }
+    } else {
+      lines.push(el('p', { 'data-testid': 'next-task' }, 'No open task left on this case.'));
+    }
+    if (held.length) {
+      lines.push(el('p', null, 'Held: ' + held.map((t) => `${taskName(t.action)} (by ${human(t.held_by)})`).join(', ') + '.'));
+    }
+    if (r && r.retriaged === false) {
+      lines.push(el('p', { className: 'muted small', 'data-testid': 'retriage-pending' },
+        'Not re-triaged yet: the next triage run on the server picks this up.'));
+    }
+    return el('div', { id: 'retriage', className: 'notice ok', tabIndex: -1, role: 'status', 'data-testid': 'task-done' }, lines);
+  }
+
+  function assignSection(id, data) {
+    const cur = data.assignee || null;
+    const who = el('p', { id: 'case-assignee' }, cur ? ['Assigned to ', el('strong', null, cur), '.']
+      : 'Nobody is assigned; the case stays visible to the whole office.');
+    if (cur) rememberName(cur);
+    if (!CAN_ASSIGN[state.user.role]) return section('Assignment', 'assign', who);
+    const to = el('input', { id: 'ca-to', name: 'assignee', list: 'assignee-names', autocomplete: 'off', size: 14,
+      'aria-describedby': 'ca-help' });
+    const note = el('input', { id: 'ca-note', name: 'note', maxLength: 500 });
+    const result = el('div', { id: 'ca-result', 'aria-live': 'polite' });
+    const submit = el('button', { type: 'submit' }, cur ? 'Reassign' : 'Assign');
+    const unassign = cur ? el('button', { type: 'button', id: 'ca-unassign' }, 'Unassign') : null;
+    const form = el('form', { id: 'assign-form', className: 'stack', noValidate: true },
+      el('div', { className: 'row' },
+        el('div', { className: 'field' }, el('label', { for: 'ca-to' }, cur ? 'Reassign to' : 'Assign to'), to,
+          el('span', { id: 'ca-help', className: 'muted small' }, 'an officer\'s or supervisor\'s sign-in name')),
+        el('div', { className: 'field' }, el('label', { for: 'ca-note' }, 'Assignment note (optional)'), note)),
+      el('div', { className: 'btns' }, submit, ' ', unassign), result);
+    const send = async (assignee, btn) => {
+      clear(result);
+      if (assignee === '') {
+        append(result, problemBox(new ApiError({ title: 'Whom to assign to?', detail: 'Type the user name of an officer or supervisor of the office.' })));
+        to.focus();
+        return;
+      }
+      const label = btn.textContent;
+      btn.disabled = true;
+      btn.textContent = 'Saving…';
+      try {
+        const r = await assignCases([Number(id)], assignee, note.value.trim());
+        rememberName(assignee);
+        refreshInbox();
+        await loadCase(id, el('div', { id: 'retriage', className: 'notice ok', tabIndex: -1, role: 'status' },
+          assignee ? (r && r.unchanged ? `Already assigned to ${assignee}.` : `Assigned to ${assignee}.`) : 'Unassigned.'));
+        const n = $('retriage');
+        if (n) n.focus();
+      } catch (e) {
+        append(result, problemBox(e));
+        btn.disabled = false;
+        btn.textContent = label;
+      }
+    };
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      send(to.value.trim(), submit);
+    });
+    if (unassign) unassign.addEventListener('click', () => send(null, unassign));
+    return section('Assignment', 'assign', who, form);
+  }
+
+  function historySection(data) {
+    const rows = data.work_history || [];
+    const what = (h) => {
+      if (h.kind === 'assignment') return h.how === 'unassigned' || !h.assignee ? 'Unassigned' : `Assigned to ${h.assignee}`;
+      return `${taskName(h.action)}: ${OUTCOME_LABELS[h.how] || human(h.how)}`;
+    };
+    for (const h of rows) {
+      if (h.kind === 'assignment') rememberName(h.assignee);
+    }
+    return section('Work history', 'work-history', table(rows, [
+      ['at', 'When'], [what, 'What'], ['by', 'By', (v) => (v ? v : 'triage (automatic)')],
+      ['reason', 'Reason or note'], ['event_id', 'Event'],
+    ], { caption: 'Assignments and task outcomes, newest first', empty: 'No assignment or task outcome yet.', cards: true,
+      rowAttrs: (h) => ({ 'data-kind': h.kind, 'data-how': h.how, 'data-action': h.action }) }));
   }
 
   function renderExplanation(ex, data, holds) {
@@ -917,6 +1466,7 @@
       const beforeHolds = caseState && caseState.data ? holdNames(caseState.data) : [];
       try {
         const r = await api('POST', `/cases/${caseId}/events`, { body: payload });
+        refreshInbox();
         submit.textContent = 'Recorded; re-reading the case…';
         await loadCase(caseId, (d) => retriageNotice(r, before, beforeHolds, EVENT_LABELS[type] || human(type), d));
         const n = $('retriage');
@@ -1001,6 +1551,7 @@
       submit.textContent = 'Saving…';
       try {
         await api('POST', `/cases/${caseId}/hold-lifts`, { body: { hold: hold.value, reason: why } });
+        refreshInbox();
         await loadCase(caseId, () => el('div', { id: 'retriage', className: 'notice ok', tabIndex: -1, role: 'status' },
           `Lift of ${human(hold.value)} requested; it waits for a second person's approval.`));
         const n = $('retriage');
@@ -1021,6 +1572,7 @@
       btn.textContent = 'Saving…';
       try {
         await api('POST', `/cases/${caseId}/hold-lifts/${l.id}`, { body: { decision } });
+        refreshInbox();
         await loadCase(caseId, () => el('div', { id: 'retriage', className: 'notice ok', tabIndex: -1, role: 'status' },
           `Lift of ${human(l.hold)} ${decision === 'approve' ? 'approved: the hold is lifted' : decision === 'reject' ? 'rejected' : 'withdrawn'}.`));
         const n = $('retriage');
@@ -1091,6 +1643,7 @@
       try {
         const r = await api('POST', `/cases/${caseId}/overrides`,
           { body: { kind: kind.value, value: form.elements.value.value, reason: why } });
+        refreshInbox();
         submit.textContent = 'Recorded; re-reading the case…';
         await loadCase(caseId, (d) => retriageNotice(r, before, beforeHolds, 'Override', d));
         const n = $('retriage');
@@ -1103,6 +1656,263 @@
       }
     });
     return section('Supervisor override', 'override', form);
+  }
+
+  // ---- inbox: reminders for the signed-in user ----
+
+  const INBOX_KINDS = {
+    overdue: 'Overdue', due_soon: 'Due soon', no_contact: 'No contact',
+    hold_lift: 'Hold lift to decide', counsel_request: 'Counsel request to decide',
+  };
+
+  // A reminder in plain words; the case is in its own column.
+  function inboxText(it) {
+    const d = Number(it.days) || 0;
+    if (it.kind === 'overdue' && it.action) {
+      return `${taskName(it.action)} was due ${txt(it.date)}: ${plural(d, 'day', 'days')} overdue`;
+    }
+    if (it.kind === 'due_soon' && it.action) {
+      return `${taskName(it.action)} due ${txt(it.date)}` + (d === 0 ? ' (today)' : ` (in ${plural(d, 'day', 'days')})`);
+    }
+    const t = String(it.text || '').replace(/^C\d+: /, '') || human(it.kind);
+    return t.charAt(0).toUpperCase() + t.slice(1);
+  }
+
+  function setInboxCount(n) {
+    const b = $('inbox-count');
+    b.textContent = fmtInt(n);
+    b.classList.toggle('zero', !n);
+    b.hidden = false;
+  }
+
+  // The header badge: GET /inbox?count_only=1 (after sign-in and writes).
+  async function refreshInbox() {
+    if (!state.user) return;
+    try {
+      const r = await api('GET', '/inbox', { query: { count_only: 1 } });
+      if (state.user) setInboxCount(Number(r.total) || 0);
+    } catch (_) { /* the badge is a convenience; the inbox screen shows problems */ }
+  }
+
+  async function loadInbox() {
+    const tbody = clear($('inbox-table').tBodies[0]);
+    const counts = clear($('inbox-counts'));
+    $('inbox-note').textContent = 'Loading…';
+    const latest = begin('inbox');
+    try {
+      const r = await api('GET', '/inbox');
+      if (!latest()) return;
+      const items = (r && r.items) || [];
+      const total = Number(r.total) || 0;
+      setInboxCount(total);
+      $('inbox-note').textContent = plural(total, 'reminder', 'reminders') +
+        (items.length < total ? ` · the first ${fmtInt(items.length)} are listed` : '') +
+        ` · due soon: within ${txt(r.due_soon_days)} days · no contact: none for ${txt(r.no_contact_days)} days`;
+      for (const [k, label] of Object.entries(INBOX_KINDS)) {
+        const n = r.counts ? Number(r.counts[k]) || 0 : 0;
+        counts.appendChild(el('li', { 'data-kind': k }, `${label}: `, el('strong', null, fmtInt(n))));
+      }
+      for (const it of items) {
+        let go;
+        if (it.kind === 'hold_lift') go = el('a', { href: `#/case/${it.case_id}?see=hold-lifts` }, 'Decide the hold lift');
+        else if (it.kind === 'counsel_request') go = el('a', { href: '#/counsel-requests' }, 'Decide the request');
+        else go = caseLink(it.case_id, 'Open the case');
+        const kindClass = it.kind === 'overdue' ? ' overdue' : it.kind === 'due_soon' ? ' soon' : '';
+        tbody.appendChild(el('tr', { 'data-kind': it.kind, 'data-case': it.case_id },
+          el('td', null, el('span', { className: 'tag' + kindClass }, INBOX_KINDS[it.kind] || human(it.kind))),
+          el('td', null, it.case_id ? caseLink(it.case_id, `C${it.case_id}`) : '—'),
+          el('td', null, inboxText(it)),
+          el('td', { className: 'date' }, txt(it.date)),
+          el('td', { className: 'num' }, txt(it.days)),
+          el('td', null, go)));
+      }
+      if (!items.length) tbody.appendChild(el('tr', null, el('td', { colSpan: 6, className: 'muted' }, 'Nothing needs you now.')));
+      labelCells($('inbox-table'));
+    } catch (e) {
+      if (!latest()) return;
+      $('inbox-note').textContent = '';
+      showProblem(e, 'Inbox');
+    }
+  }
+
+  // ---- legal providers: clients and counsel requests ----
+
+  // "A-012-345-678", "012345678" -> "012345678"; null when not 9 digits.
+  function anumDigits(q) {
+    const d = String(q || '').replace(/^\s*A/i, '').replace(/[\s-]/g, '');
+    return /^\d{9}$/.test(d) ? d : null;
+  }
+
+  async function loadClients() {
+    const tbody = clear($('clients-table').tBodies[0]);
+    $('clients-note').textContent = 'Loading…';
+    clear($('ask-body'));
+    append($('ask-body'), counselAskForm('', 'ask'));
+    loadMyRequests();
+    const latest = begin('clients');
+    try {
+      const r = await api('GET', '/clients', { pii: true });
+      if (!latest()) return;
+      const items = (r && r.items) || [];
+      for (const c of items) {
+        tbody.appendChild(el('tr', { 'data-case': c.case_id },
+          el('td', null, el('div', { className: 'who-cell' }, caseLink(c.case_id, c.name ? txt(c.name) : `Case C${c.case_id}`))),
+          el('td', null, anumFmt(c.a_number)),
+          el('td', { className: 'date' }, txt(c.next_hearing)),
+          el('td', null, txt(c.court)),
+          el('td', { className: 'date' }, txt(c.counsel_since)),
+          el('td', null, groupTag(c.group)),
+          el('td', null, txt(c.phase))));
+      }
+      if (!items.length) tbody.appendChild(el('tr', null, el('td', { colSpan: 7, className: 'muted' }, 'No client recorded yet.')));
+      labelCells($('clients-table'));
+      $('clients-note').textContent = `${plural(items.length, 'client', 'clients')} of ${txt(r.provider)}.`;
+    } catch (e) {
+      if (!latest()) return;
+      $('clients-note').textContent = '';
+      showProblem(e, 'My clients');
+    }
+  }
+
+  // POST /counsel-requests: a provider asks to be recorded as counsel.
+  function counselAskForm(anum, prefix) {
+    const a = el('input', { id: `${prefix}-anum`, name: 'a_number', value: anum ? anumFmt(anum) : '', size: 14,
+      required: true, autocomplete: 'off' });
+    const reason = el('textarea', { id: `${prefix}-reason`, name: 'reason', rows: 2, maxLength: 2000, required: true,
+      'aria-describedby': `${prefix}-help` });
+    const result = el('div', { id: `${prefix}-result`, 'aria-live': 'polite' });
+    const submit = el('button', { type: 'submit', className: 'primary' }, 'Ask to be recorded as counsel');
+    const form = el('form', { id: `${prefix}-form`, className: 'stack', noValidate: true },
+      el('div', { className: 'row' },
+        el('div', { className: 'field' }, el('label', { for: `${prefix}-anum` }, 'A-number of the child'), a)),
+      el('div', { className: 'field' }, el('label', { for: `${prefix}-reason` }, 'Why you are the child\'s counsel (required)'), reason,
+        el('div', { id: `${prefix}-help`, className: 'muted small' }, 'For example: retained by the family on a date, G-28 filed. The reason is audited.')),
+      el('div', null, submit), result);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clear(result);
+      const digits = anumDigits(a.value);
+      if (!digits) {
+        append(result, problemBox(new ApiError({ title: 'Not an A-number', detail: 'Type the 9 digits, e.g. A012-345-678.' })));
+        a.focus();
+        return;
+      }
+      const why = reason.value.trim();
+      if (!why) {
+        append(result, problemBox(new ApiError({ title: 'A reason is required', detail: 'Say why you represent this child.' })));
+        reason.focus();
+        return;
+      }
+      submit.disabled = true;
+      submit.textContent = 'Sending…';
+      try {
+        const r = await api('POST', '/counsel-requests', { body: { a_number: digits, reason: why } });
+        reason.value = '';
+        append(result, el('div', { className: 'notice ok', role: 'status', 'data-testid': 'counsel-asked' },
+          `Request ${txt(r && r.id)} for ${anumFmt(digits)} sent: ${human(r && r.status)}. An analyst or supervisor ` +
+          'confirms it; the child then appears under ', el('a', { href: '#/clients' }, 'My clients'), '.'));
+        refreshInbox();
+        if (!$('view-clients').hidden) loadMyRequests();
+      } catch (e) {
+        append(result, problemBox(e));
+      } finally {
+        submit.disabled = false;
+        submit.textContent = 'Ask to be recorded as counsel';
+      }
+    });
+    return form;
+  }
+
+  // A provider's own requests (GET /counsel-requests), withdraw if pending.
+  async function loadMyRequests() {
+    const out = clear($('myreq-body'));
+    const latest = begin('myreq');
+    try {
+      const r = await api('GET', '/counsel-requests');
+      if (!latest()) return;
+      const rows = (r && r.items) || [];
+      const action = (v, k) => {
+        if (k.status !== 'pending') return '—';
+        const b = el('button', { type: 'button', className: 'small', 'data-decision': 'withdraw' }, 'Withdraw');
+        b.addEventListener('click', () => decideCounsel(k, 'withdraw', '', b, loadMyRequests));
+        return b;
+      };
+      append(out, table(rows, [
+        ['id', 'Request'], ['requested_at', 'Asked'], ['reason', 'Reason'], ['status', 'Status', human],
+        [(k) => (k.decided_by ? `${k.decided_by} ${txt(k.decided_at)}` : '—'), 'Decided'],
+        ['note', 'Note'], ['id', 'Action', action],
+      ], { caption: 'My counsel requests', empty: 'No request yet.',
+        rowAttrs: (k) => ({ 'data-request': k.id, 'data-status': k.status }) }));
+    } catch (e) {
+      if (!latest()) return;
+      append(out, problemBox(e));
+    }
+  }
+
+  async function decideCounsel(k, decision, note, btn, reload) {
+    const label = btn.textContent;
+    btn.disabled = true;
+    btn.textContent = 'Saving…';
+    try {
+      const body = { decision };
+      if (note) body.note = note;
+      const r = await api('POST', `/counsel-requests/${encodeURIComponent(String(k.id))}`, { body });
+      say(`Counsel request ${k.id}: ${human(r && r.status ? r.status : decision)}.`);
+      refreshInbox();
+      await reload();
+    } catch (e) {
+      btn.disabled = false;
+      btn.textContent = label;
+      btn.after(problemBox(e));
+    }
+  }
+
+  // ---- counsel requests to decide (analysts, supervisors, admins) ----
+
+  async function loadCounsel(query) {
+    const status = query.has('status') ? query.get('status') : 'pending';
+    $('cf-status').value = status;
+    const out = clear($('counsel-body'));
+    append(out, el('p', { className: 'muted' }, 'Loading…'));
+    const latest = begin('counsel');
+    try {
+      const r = await api('GET', '/counsel-requests', { query: { status } });
+      if (!latest()) return;
+      const rows = (r && r.items) || [];
+      clear(out);
+      const reload = () => loadCounsel(parseHash().query);
+      const action = (v, k) => {
+        if (k.status !== 'pending') return '—';
+        const nid = `cn-${k.id}`;
+        const note = el('input', { id: nid, name: 'note', maxLength: 500, size: 14 });
+        const mk = (decision, label) => {
+          const b = el('button', { type: 'button', className: 'small', 'data-decision': decision }, label);
+          b.addEventListener('click', () => decideCounsel(k, decision, note.value.trim(), b, reload));
+          return b;
+        };
+        return el('div', { className: 'decide' },
+          el('label', { for: nid, className: 'small' }, `Note for request ${k.id} (optional)`), note,
+          el('span', { className: 'btns' }, mk('confirm', 'Confirm'), ' ', mk('reject', 'Reject')));
+      };
+      append(out, el('p', { className: 'muted', id: 'counsel-note' }, plural(rows.length, 'request', 'requests') +
+        (status ? ` · ${human(status)}` : '')));
+      append(out, table(rows, [
+        ['id', 'Request'], ['case_id', 'Case', (v) => (v ? caseLink(v, `C${v}`) : '—')], ['provider', 'Provider'],
+        [(k) => `${k.requested_by} ${txt(k.requested_at)}`, 'Asked by'], ['reason', 'Reason'], ['status', 'Status', human],
+        [(k) => (k.decided_by ? `${k.decided_by} ${txt(k.decided_at)}` : '—'), 'Decided'], ['note', 'Note'],
+        ['id', 'Decision', action],
+      ], { caption: 'Counsel requests', empty: status === 'pending' ? 'No request waits for a decision.' : 'No request.',
+        rowAttrs: (k) => ({ 'data-request': k.id, 'data-status': k.status }) }));
+    } catch (e) {
+      if (!latest()) return;
+      clear(out);
+      showProblem(e, 'Counsel requests');
+    }
+  }
+
+  function counselSubmit(ev) {
+    ev.preventDefault();
+    location.hash = '#/counsel-requests?status=' + encodeURIComponent($('cf-status').value);
   }
 
   // ---- audit log ----
@@ -1287,8 +2097,18 @@
     $('purpose-change').addEventListener('click', () => askPurpose(location.hash));
     $('logout').addEventListener('click', logout);
     $('queue-filter').addEventListener('submit', queueSubmit);
-    $('queue-next').addEventListener('click', queueNext);
-    $('queue-first').addEventListener('click', queueFirst);
+    $('queue-next').addEventListener('click', () => queuePage('next'));
+    $('queue-prev').addEventListener('click', () => queuePage('prev'));
+    $('queue-first').addEventListener('click', () => queuePage('first'));
+    $('queue-csv').addEventListener('click', queueCsv);
+    $('queue-all').addEventListener('change', selectAll);
+    $('queue-table').tBodies[0].addEventListener('change', updateSelection);
+    $('assign-bar').addEventListener('submit', (ev) => assignSelected(ev, false));
+    $('unassign-go').addEventListener('click', () => assignSelected(null, true));
+    $('tasks-filter').addEventListener('submit', tasksSubmit);
+    $('tasks-next').addEventListener('click', tasksNext);
+    $('tasks-first').addEventListener('click', tasksFirst);
+    $('counsel-filter').addEventListener('submit', counselSubmit);
     $('search-form').addEventListener('submit', searchSubmit);
     $('audit-filter').addEventListener('submit', auditSubmit);
     $('audit-next').addEventListener('click', () => auditPage(false));
@@ -1302,6 +2122,7 @@
     if (await restoreSession()) {
       loadPurpose();
       renderChrome();
+      refreshInbox();
     }
     document.body.setAttribute('data-ready', '1');
     route();

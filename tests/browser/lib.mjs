@@ -4,7 +4,8 @@
 // violations. Environment (set by tests/cli/test_browser.sh):
 //   UC_BASE      http://127.0.0.1:PORT of a running `uctrack serve`
 //   UC_CHROMIUM  the browser binary (default /usr/bin/chromium)
-//   UC_OFFICE, UC_CASE_A, UC_ANUM_A, UC_CASE_B, UC_ANUM_B, UC_HOSTILE
+//   UC_OFFICE, UC_CASE_A, UC_ANUM_A, UC_CASE_B, UC_ANUM_B, UC_CASE_H,
+//   UC_ANUM_C (a child nobody represents), UC_HOSTILE
 //   UC_ARTIFACTS where screenshots of failures go
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
@@ -20,6 +21,7 @@ export const env = {
   caseB: must('UC_CASE_B'),
   anumB: must('UC_ANUM_B'),
   caseH: must('UC_CASE_H'),
+  anumC: process.env.UC_ANUM_C || '',
   hostile: process.env.UC_HOSTILE || '<img src=x onerror=alert(1)>',
   chromium: process.env.UC_CHROMIUM || '/usr/bin/chromium',
   artifacts: process.env.UC_ARTIFACTS || join(tmpdir(), 'uctrack-browser-artifacts'),
@@ -118,10 +120,22 @@ export async function login(page, user, purpose) {
   await page.locator('#who-name').filter({ hasText: user }).waitFor();
 }
 
-// Wait for the queue table to have rows (or the empty-row message).
+// Wait for the queue of children to have rows (or the empty-row message):
+// the note then says how many children ("52 children · office NOL").
 export async function queueRows(page) {
-  await page.locator('#queue-note').filter({ hasText: /task/ }).waitFor();
+  await page.locator('#queue-note').filter({ hasText: /child/ }).waitFor();
   return page.locator('#queue-table tbody tr[data-case]');
+}
+
+// The text of one column (data-col) of every row of the queue of children.
+export async function queueCol(page, col) {
+  return page.locator(`#queue-table tbody tr[data-case] td[data-col="${col}"]`).allInnerTexts();
+}
+
+// Sign out through the header.
+export async function logout(page) {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 }
 
 export { assert };

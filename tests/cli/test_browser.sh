@@ -28,7 +28,10 @@ for f in eoir cbp orr ice events; do
 done
 $U link --full >/dev/null
 TR="--rules $ROOT/rules/default.rules --offices $ROOT/rules/field_offices.csv"
-$U triage $TR >/dev/null
+# Triage as of two weeks ago, so that the server (today) finds some tasks
+# overdue, some due soon and some later: the queue's flags and filters.
+TRIAGE_DAY=$(date -u -d '14 days ago' +%Y-%m-%d)
+UCTRACK_TODAY=$TRIAGE_DAY $U triage $TR >/dev/null
 
 # Two children (A-numbers) of one field office, with open tasks and CBP
 # names: A (client of KIND, hostile name) and B (client of ACME). Every
@@ -69,7 +72,14 @@ $U import --feed events "$T/g/counsel.jsonl" >/dev/null
 # A hostile name, as a feed could deliver it: it must render as text.
 HOSTILE='<img src=x onerror=alert(1)>'
 sqlite3 "$DB" "UPDATE cbp_encounter SET given_name = '$HOSTILE' WHERE a_number = '$ANUM_A'"
-$U triage >/dev/null
+UCTRACK_TODAY=$TRIAGE_DAY $U triage >/dev/null
+# A child of the office nobody represents (a provider asks to be its
+# counsel: tests/browser/work.test.mjs).
+ANUM_C=$(sqlite3 "$DB" "SELECT a_number FROM ($QUAL) q WHERE office = '$OFFICE'
+	AND a_number NOT IN ('$ANUM_A', '$ANUM_B') AND NOT EXISTS (SELECT 1 FROM field_event f
+	WHERE f.a_number = q.a_number AND f.type = 'representation') AND NOT EXISTS (SELECT 1
+	FROM representation r WHERE r.a_number = q.a_number) ORDER BY a_number LIMIT 1")
+[ -n "$ANUM_C" ] || fail "no unrepresented child in $OFFICE"
 
 # --- users, one per role
 add() { printf '%s\n' "pw-$1-0123" | $U user add "$@" >/dev/null; }
@@ -112,7 +122,7 @@ done
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/index.html")
 [ "$code" = 404 ] || fail "POST /index.html: $code"
 
-export UC_CASE_H="$CASE_H"
+export UC_CASE_H="$CASE_H" UC_ANUM_C="$ANUM_C"
 export UC_BASE="$BASE" UC_OFFICE="$OFFICE" UC_CASE_A="$CASE_A" UC_ANUM_A="$ANUM_A" \
 	UC_CASE_B="$CASE_B" UC_ANUM_B="$ANUM_B" UC_HOSTILE="$HOSTILE" UC_CHROMIUM="$CHROMIUM" \
 	UC_ARTIFACTS="${BROWSER_ARTIFACTS:-$ROOT/build/browser-artifacts}"
