@@ -1838,7 +1838,8 @@
         return b;
       };
       append(out, table(rows, [
-        ['id', 'Request'], ['requested_at', 'Asked'], ['reason', 'Reason'], ['status', 'Status', human],
+        ['id', 'Request'], ['a_number', 'A-number'], ['requested_at', 'Asked'], ['reason', 'Reason'],
+        ['status', 'Status', human],
         [(k) => (k.decided_by ? `${k.decided_by} ${txt(k.decided_at)}` : '—'), 'Decided'],
         ['note', 'Note'], ['id', 'Action', action],
       ], { caption: 'My counsel requests', empty: 'No request yet.',
@@ -1897,7 +1898,8 @@
       append(out, el('p', { className: 'muted', id: 'counsel-note' }, plural(rows.length, 'request', 'requests') +
         (status ? ` · ${human(status)}` : '')));
       append(out, table(rows, [
-        ['id', 'Request'], ['case_id', 'Case', (v) => (v ? caseLink(v, `C${v}`) : '—')], ['provider', 'Provider'],
+        ['id', 'Request'], ['case_id', 'Case', (v) => (v ? caseLink(v, `C${v}`) : '—')], ['a_number', 'A-number'],
+        ['provider', 'Provider'],
         [(k) => `${k.requested_by} ${txt(k.requested_at)}`, 'Asked by'], ['reason', 'Reason'], ['status', 'Status', human],
         [(k) => (k.decided_by ? `${k.decided_by} ${txt(k.decided_at)}` : '—'), 'Decided'], ['note', 'Note'],
         ['id', 'Decision', action],

@@ -495,8 +495,8 @@ int api_inbox(struct http_req *r, struct uc_err *err)
 
 static json_t *counsel_json(const struct work_counsel *k, int with_case)
 {
-	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?}", "id",
-			      (json_int_t)k->id, "provider", k->provider, "requested_by",
+	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?}", "id",
+			      (json_int_t)k->id, "a_number", k->a_number, "provider", k->provider, "requested_by",
 			      k->requested_by, "requested_at", k->requested_at, "reason", k->reason,
 			      "status", k->status, "decided_by",
 			      k->decided_by[0] ? k->decided_by : NULL, "decided_at",
@@ -533,8 +533,8 @@ int api_counsel_create(struct http_req *r, struct uc_err *err)
 	if (!rc)
 		rc = work_case_by_anumber(r->st, hj_str(r->json, "a_number"), &case_id, err);
 	if (!rc)
-		rc = work_counsel_request(r->st, &r->user, case_id, hj_str(r->json, "reason"), &id,
-					  err);
+		rc = work_counsel_request(r->st, &r->user, case_id, hj_str(r->json, "a_number"),
+					  hj_str(r->json, "reason"), &id, err);
 	if (!rc) {
 		snprintf(r->target, sizeof(r->target), "case:%lld", (long long)case_id);
 		http_detail(r, "request=%lld provider=%.64s", (long long)id, r->user.provider);

@@ -55,6 +55,7 @@ struct triage {
 	struct store_stmt *sum_case; /* UPDATE tcase queue columns */
 	struct store_stmt *old_tasks;/* actions of a case's tasks */
 	struct store_stmt *log_close;/* INSERT task_log closure */
+	struct store_stmt *last_log; /* latest task_log row of an action */
 	struct store_stmt *get_case; /* case by id */
 	struct store_stmt *get_ovr;  /* active overrides of a case */
 	struct store_stmt *lapse;    /* mark an override lapsed */
@@ -316,6 +317,11 @@ int triage_open(struct triage **out, struct store *st,
 				   &t->log_close, err);
 	if (!rc)
 		rc = store_prepare(st,
+				   "SELECT how FROM task_log WHERE case_id = ?1 AND action = ?2 "
+				   "ORDER BY id DESC LIMIT 1",
+				   &t->last_log, err);
+	if (!rc)
+		rc = store_prepare(st,
 				   "SELECT c.id, c.person_id, c.a_number, f.fhash, f.rhash, f.facts, f.as_of, "
 				   "c.office, c.grp, c.score, c.prio, c.phase, c.fired, c.holds, c.rs_hash, "
 				   "c.triaged_at FROM tcase c LEFT JOIN case_fact f ON f.case_id = c.id "
@@ -394,6 +400,7 @@ void triage_close(struct triage *t)
 	store_finalize(t->sum_case);
 	store_finalize(t->old_tasks);
 	store_finalize(t->log_close);
+	store_finalize(t->last_log);
 	store_finalize(t->get_case);
 	store_finalize(t->get_ovr);
 	store_finalize(t->lapse);
@@ -585,9 +592,20 @@ static int log_closures(struct triage *t, int64_t case_id, uint32_t gone,
 
 	for (int a = 0; !rc && a < ACTION_COUNT; a++) {
 		char why[160];
-		int in_phase = 0;
+		int in_phase = 0, just_done;
 
 		if (!((gone >> a) & 1))
+			continue;
+		/* a person just recorded it done: that row says why it went */
+		store_bind_int(t->last_log, 1, case_id);
+		store_bind_text(t->last_log, 2, facts_action_name(a), -1);
+		rc = store_step(t->last_log, err);
+		just_done = rc == STORE_ROW && !strcmp(store_col_text(t->last_log, 0), "done");
+		store_reset(t->last_log);
+		if (rc < 0)
+			return -rc;
+		rc = UC_OK;
+		if (just_done)
 			continue;
 		for (int k = 0; k < t->ntasks; k++)
 			if (rules_task_action(rs, k) == a &&

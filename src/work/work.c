@@ -869,7 +869,8 @@ static int is_counsel(struct store *st, int64_t case_id, const char *provider, i
 }
 
 int work_counsel_request(struct store *st, const struct auth_user *by, int64_t case_id,
-			 const char *reason, int64_t *id, struct uc_err *err)
+			 const char *a_number, const char *reason, int64_t *id,
+			 struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int64_t pending = 0;
@@ -910,7 +911,7 @@ int work_counsel_request(struct store *st, const struct auth_user *by, int64_t c
 	date_now_iso(now);
 	rc = store_prepare(st,
 			   "INSERT INTO counsel_request(case_id, provider, requested_by, requested_at,"
-			   " reason) VALUES(?, ?, ?, ?, ?) RETURNING id",
+			   " reason, a_number) VALUES(?, ?, ?, ?, ?, ?) RETURNING id",
 			   &q, err);
 	if (rc)
 		return rc;
@@ -919,6 +920,7 @@ int work_counsel_request(struct store *st, const struct auth_user *by, int64_t c
 	store_bind_text(q, 3, by->name, -1);
 	store_bind_text(q, 4, now, -1);
 	store_bind_text(q, 5, reason, -1);
+	store_bind_text(q, 6, a_number, -1);
 	rc = store_step(q, err);
 	if (rc == STORE_ROW)
 		*id = store_col_int(q, 0);
@@ -929,7 +931,7 @@ int work_counsel_request(struct store *st, const struct auth_user *by, int64_t c
 #define COUNSEL_COLS                                                                    \
 	"id, case_id, provider, requested_by, requested_at, reason, status,"           \
 	" coalesce(decided_by, ''), coalesce(decided_at, ''), coalesce(note, ''),"        \
-	" coalesce(event_id, '')"
+	" coalesce(event_id, ''), a_number"
 
 static void counsel_row(struct store_stmt *q, struct work_counsel *c)
 {
@@ -945,6 +947,7 @@ static void counsel_row(struct store_stmt *q, struct work_counsel *c)
 	copy_col(c->decided_at, sizeof(c->decided_at), q, 8);
 	copy_col(c->note, sizeof(c->note), q, 9);
 	copy_col(c->event_id, sizeof(c->event_id), q, 10);
+	copy_col(c->a_number, sizeof(c->a_number), q, 11);
 }
 
 int work_counsel_get(struct store *st, int64_t id, struct work_counsel *out,

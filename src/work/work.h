@@ -217,6 +217,7 @@ int work_inbox(struct store *st, const struct auth_user *u, const struct work_in
 struct work_counsel {
 	int64_t id;
 	int64_t case_id;
+	char a_number[10];        /* the A-number the provider asked about */
 	char provider[AUTH_SCOPE_MAX + 1];
 	char requested_by[AUTH_NAME_MAX + 1];
 	char requested_at[32];
@@ -232,10 +233,12 @@ struct work_counsel {
 int work_case_by_anumber(struct store *st, const char *a_number, int64_t *case_id,
 			 struct uc_err *err);
 
-/* A provider user asks to be recorded as counsel of case_id. UC_ECONFLICT
- * when the provider is already counsel or has a pending request. */
+/* A provider user asks to be recorded as counsel of case_id, which it
+ * found by a_number. UC_ECONFLICT when the provider is already counsel or
+ * has a pending request. */
 int work_counsel_request(struct store *st, const struct auth_user *by, int64_t case_id,
-			 const char *reason, int64_t *id, struct uc_err *err);
+			 const char *a_number, const char *reason, int64_t *id,
+			 struct uc_err *err);
 int work_counsel_get(struct store *st, int64_t id, struct work_counsel *out,
 		     struct uc_err *err);
 /* Requests by status ("pending", ...; NULL = all of provider's, or the

@@ -194,7 +194,8 @@ j "'contact' not in [t['action'] for t in d['tasks']]" | grep -q True || fail "d
 	|| fail "the contact was not recorded as a contact_attempt"
 expect 200 off1 GET "/cases/$CT"
 j "[h['how'] for h in d['work_history'] if h['kind'] == 'task' and h['action'] == 'contact']" \
-	| grep -q "'done', 'not_possible'" || fail "task history: $(j "d['work_history']")"
+	| grep -q "^\['done', 'not_possible'\]$" || fail "task history (one row per outcome, no 'closed' \
+for a task a person completed): $(j "d['work_history']")"
 # a held task says what holds it and cannot be completed
 HC=$(sqlite3 "$DB" "SELECT case_id || ' ' || action FROM task WHERE status = 'held' AND office = '$OFF' LIMIT 1")
 [ -n "$HC" ] || fail "no held task to test with"
@@ -255,6 +256,7 @@ expect 400 kind1 POST /counsel-requests "{\"a_number\":\"12\",\"reason\":\"retai
 expect 404 kind1 POST /counsel-requests "{\"a_number\":\"999999999\",\"reason\":\"retained\"}"
 expect 201 kind1 POST /counsel-requests "{\"a_number\":\"$AN\",\"reason\":\"retained by the family on 2025-05-30\"}"
 RQ=$(j "d['id']")
+[ "$(j "d['a_number']")" = "$AN" ] || fail "the request does not name the A-number"
 j "'case_id' not in d" | grep -q True || fail "the provider learns the case id before it is counsel"
 expect 409 kind1 POST /counsel-requests "{\"a_number\":\"$AN\",\"reason\":\"again\"}"
 expect 403 off1 POST "/counsel-requests/$RQ" '{"decision":"confirm"}'

@@ -305,11 +305,16 @@ static void test_inbox_and_counsel(void **state)
 	assert_int_equal(case_id, 1);
 	assert_int_equal(work_case_by_anumber(st, "12", &case_id, &err), UC_EINPUT);
 	assert_int_equal(work_case_by_anumber(st, "299999999", &case_id, &err), UC_ENOTFOUND);
-	assert_int_equal(work_counsel_request(st, &off, 1, "x", &id, &err), UC_EDENIED);
-	assert_int_equal(work_counsel_request(st, &kind, 3, "retained", &id, &err), UC_ECONFLICT);
-	assert_int_equal(work_counsel_request(st, &kind, 1, "", &id, &err), UC_EINPUT);
-	assert_int_equal(work_counsel_request(st, &kind, 1, "retained", &id, &err), 0);
-	assert_int_equal(work_counsel_request(st, &kind, 1, "again", &case_id, &err), UC_ECONFLICT);
+	assert_int_equal(work_counsel_request(st, &off, 1, "200000001", "x", &id, &err),
+			 UC_EDENIED);
+	assert_int_equal(work_counsel_request(st, &kind, 3, "200000003", "retained", &id, &err),
+			 UC_ECONFLICT);
+	assert_int_equal(work_counsel_request(st, &kind, 1, "200000001", "", &id, &err),
+			 UC_EINPUT);
+	assert_int_equal(work_counsel_request(st, &kind, 1, "200000001", "retained", &id, &err),
+			 0);
+	assert_int_equal(work_counsel_request(st, &kind, 1, "200000001", "again", &case_id, &err),
+			 UC_ECONFLICT);
 	memset(&in, 0, sizeof(in));
 	assert_int_equal(work_inbox(st, &ana, &o, on_item, &in, counts, &err), 0);
 	assert_int_equal(counts[WORK_IN_COUNSEL], 1);
@@ -322,6 +327,7 @@ static void test_inbox_and_counsel(void **state)
 	assert_int_equal(work_counsel_decide(st, &ana, id, "reject", "no G-28", NULL, &err), 0);
 	assert_int_equal(work_counsel_get(st, id, &c, &err), 0);
 	assert_string_equal(c.status, "rejected");
+	assert_string_equal(c.a_number, "200000001");
 	assert_int_equal(work_counsel_decide(st, &ana, id, "confirm", NULL, NULL, &err),
 			 UC_ECONFLICT);
 }

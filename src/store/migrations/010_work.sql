@@ -73,6 +73,7 @@ CREATE INDEX task_log_case ON task_log(case_id, id);
 CREATE TABLE counsel_request (
   id           INTEGER PRIMARY KEY,
   case_id      INTEGER NOT NULL,
+  a_number     TEXT NOT NULL,         -- as the provider gave it
   provider     TEXT NOT NULL,
   requested_by TEXT NOT NULL,
   requested_at TEXT NOT NULL,
