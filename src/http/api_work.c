@@ -43,6 +43,31 @@ static int flag_param(struct http_req *r, const char *name, int *out, struct uc_
 	return UC_OK;
 }
 
+/*
+ * One write: under the server's write lock, in one transaction, fn's
+ * writes and the request's audit entry (with the children it named)
+ * commit together or not at all.
+ */
+typedef int (*write_fn)(struct http_req *r, void *arg, struct uc_err *err);
+static int write_tx(struct http_req *r, write_fn fn, void *arg, struct uc_err *err)
+{
+	int rc;
+
+	http_write_lock(r);
+	rc = store_begin(r->st, err);
+	if (!rc) {
+		rc = fn(r, arg, err);
+		if (!rc)
+			rc = http_audit_tx(r, "ok", err);
+		if (!rc)
+			rc = store_commit(r->st, err);
+		if (rc)
+			store_rollback(r->st);
+	}
+	http_write_unlock(r);
+	return rc;
+}
+
 /* ---- the queue of children ---- */
 
 struct qctx {
@@ -210,14 +235,33 @@ static const struct hj_field assign_spec[] = {
 	{NULL, 0, 0},
 };
 
+struct assign_args {
+	const int64_t *ids;
+	size_t n;
+	const char *assignee;
+	struct work_assign_result res;
+};
+
+static int assign_tx(struct http_req *r, void *arg, struct uc_err *err)
+{
+	struct assign_args *a = arg;
+	int rc = work_assign(r->st, &r->user, a->ids, a->n, a->assignee,
+			     hj_str(r->json, "note"), &a->res, err);
+
+	if (!rc)
+		http_detail(r, " changed=%d", a->res.assigned);
+	return rc;
+}
+
 int api_work_assign(struct http_req *r, struct uc_err *err)
 {
+	struct assign_args a;
 	struct work_assign_result res;
 	json_t *ids = NULL, *x;
 	const char *assignee;
 	int64_t *v = NULL;
 	size_t n, i;
-	int rc, in_tx = 0, unassign = 0;
+	int rc, unassign = 0;
 
 	/* null is how a client says "unassign"; the field checks refuse nulls */
 	if (json_is_null(json_object_get(r->json, "assignee"))) {
@@ -250,21 +294,11 @@ int api_work_assign(struct http_req *r, struct uc_err *err)
 	}
 	http_detail(r, "assignee=%.64s cases=%zu", assignee ? assignee : "(none)", n);
 	snprintf(r->target, sizeof(r->target), "user:%.64s", assignee ? assignee : "(none)");
-	http_write_lock(r);
-	rc = store_begin(r->st, err);
-	in_tx = !rc;
-	if (!rc)
-		rc = work_assign(r->st, &r->user, v, n, assignee, hj_str(r->json, "note"), &res,
-				 err);
-	if (!rc) {
-		http_detail(r, " changed=%d", res.assigned);
-		rc = http_audit_tx(r, "ok", err);
-	}
-	if (!rc)
-		rc = store_commit(r->st, err);
-	if (rc && in_tx)
-		store_rollback(r->st);
-	http_write_unlock(r);
+	a.ids = v;
+	a.n = n;
+	a.assignee = assignee;
+	rc = write_tx(r, assign_tx, &a, err);
+	res = a.res;
 	free(v);
 	if (rc) {
 		buf_reset(&r->subjects);
@@ -515,11 +549,26 @@ static const struct hj_field counsel_spec[] = {
 	{NULL, 0, 0},
 };
 
+static int counsel_create_tx(struct http_req *r, void *arg, struct uc_err *err)
+{
+	int64_t case_id = 0, *id = arg;
+	int rc = work_case_by_anumber(r->st, hj_str(r->json, "a_number"), &case_id, err);
+
+	if (!rc)
+		rc = work_counsel_request(r->st, &r->user, case_id, hj_str(r->json, "a_number"),
+					  hj_str(r->json, "reason"), id, err);
+	if (!rc) {
+		snprintf(r->target, sizeof(r->target), "case:%lld", (long long)case_id);
+		http_detail(r, "request=%lld provider=%.64s", (long long)*id, r->user.provider);
+	}
+	return rc;
+}
+
 int api_counsel_create(struct http_req *r, struct uc_err *err)
 {
 	struct work_counsel k;
-	int64_t case_id = 0, id = 0;
-	int rc, in_tx = 0;
+	int64_t id = 0;
+	int rc;
 
 	if (r->user.role != AUTH_ROLE_LEGAL_PROVIDER)
 		return uc_error(err, UC_EDENIED, "only legal provider users ask to be recorded as "
@@ -527,24 +576,7 @@ int api_counsel_create(struct http_req *r, struct uc_err *err)
 	rc = hj_check_fields(r->json, counsel_spec, "body", err);
 	if (rc)
 		return rc;
-	http_write_lock(r);
-	rc = store_begin(r->st, err);
-	in_tx = !rc;
-	if (!rc)
-		rc = work_case_by_anumber(r->st, hj_str(r->json, "a_number"), &case_id, err);
-	if (!rc)
-		rc = work_counsel_request(r->st, &r->user, case_id, hj_str(r->json, "a_number"),
-					  hj_str(r->json, "reason"), &id, err);
-	if (!rc) {
-		snprintf(r->target, sizeof(r->target), "case:%lld", (long long)case_id);
-		http_detail(r, "request=%lld provider=%.64s", (long long)id, r->user.provider);
-		rc = http_audit_tx(r, "ok", err);
-	}
-	if (!rc)
-		rc = store_commit(r->st, err);
-	if (rc && in_tx)
-		store_rollback(r->st);
-	http_write_unlock(r);
+	rc = write_tx(r, counsel_create_tx, &id, err);
 	if (!rc)
 		rc = work_counsel_get(r->st, id, &k, err);
 	if (rc)
@@ -630,12 +662,17 @@ static int decide_counsel(struct http_req *r, const char *event_id, void *arg,
 	return work_counsel_decide(r->st, &r->user, h->id, h->decision, h->note, event_id, err);
 }
 
+static int counsel_decide_tx(struct http_req *r, void *arg, struct uc_err *err)
+{
+	return decide_counsel(r, NULL, arg, err);
+}
+
 int api_counsel_decide(struct http_req *r, struct uc_err *err)
 {
 	struct counsel_hook h;
 	struct work_counsel k;
 	long long id = 0;
-	int rc, in_tx = 0;
+	int rc;
 
 	rc = hj_check_fields(r->json, counsel_decide_spec, "body", err);
 	if (!rc)
@@ -671,18 +708,7 @@ int api_counsel_decide(struct http_req *r, struct uc_err *err)
 		r->json = body;
 		json_decref(ev);
 	} else {
-		http_write_lock(r);
-		rc = store_begin(r->st, err);
-		in_tx = !rc;
-		if (!rc)
-			rc = work_counsel_decide(r->st, &r->user, id, h.decision, h.note, NULL, err);
-		if (!rc)
-			rc = http_audit_tx(r, "ok", err);
-		if (!rc)
-			rc = store_commit(r->st, err);
-		if (rc && in_tx)
-			store_rollback(r->st);
-		http_write_unlock(r);
+		rc = write_tx(r, counsel_decide_tx, &h, err);
 	}
 	if (!rc)
 		rc = work_counsel_get(r->st, id, &k, err);
