@@ -963,6 +963,7 @@ static int run_score(struct run *R, struct uc_err *err)
 	struct block_pairs pr;
 	struct fs_counts cnt;
 	size_t cap = R->o->block_cap ? R->o->block_cap : DEFAULT_CAP;
+	FILE *pf = NULL; /* pairs_out */
 	int rc = UC_OK;
 
 	block_keys_init(&k);
@@ -984,23 +985,10 @@ static int run_score(struct run *R, struct uc_err *err)
 	block_pairs_build(&k, cap, NULL, &pr);
 	R->s->skipped_blocks = pr.skipped;
 	if (R->o->pairs_out) {
-		FILE *f = fopen(R->o->pairs_out, "w");
-
-		if (!f) {
+		pf = fopen(R->o->pairs_out, "w");
+		if (!pf) {
 			rc = uc_error(err, UC_EIO, "%s: cannot create: %s", R->o->pairs_out,
 				      strerror(errno));
-			goto out;
-		}
-		for (size_t i = 0; i < pr.n; i++) {
-			const struct lrec *a = &R->set.r[pr.v[i] >> 32];
-			const struct lrec *b = &R->set.r[(uint32_t)pr.v[i]];
-
-			fprintf(f, "%s,%llu,%s,%llu\n", tbl_of(a->rkey),
-				(unsigned long long)(a->rkey & RID_MASK), tbl_of(b->rkey),
-				(unsigned long long)(b->rkey & RID_MASK));
-		}
-		if (fclose(f) != 0) {
-			rc = uc_error(err, UC_EIO, "%s: write failed", R->o->pairs_out);
 			goto out;
 		}
 	}
@@ -1053,6 +1041,14 @@ static int run_score(struct run *R, struct uc_err *err)
 			}
 			R->c[i].w = wp[2 * *m];
 			R->c[i].post = wp[2 * *m + 1];
+			if (pf) {
+				const struct lrec *a = &R->set.r[R->c[i].a];
+				const struct lrec *b = &R->set.r[R->c[i].b];
+
+				fprintf(pf, "%s,%llu,%s,%llu,%.6f\n", tbl_of(a->rkey),
+					(unsigned long long)(a->rkey & RID_MASK), tbl_of(b->rkey),
+					(unsigned long long)(b->rkey & RID_MASK), R->c[i].post);
+			}
 			if (R->c[i].post >= R->model.review_at)
 				R->c[w++] = R->c[i];
 		}
@@ -1060,7 +1056,17 @@ static int run_score(struct run *R, struct uc_err *err)
 		free(wp);
 		u64map_release(&memo);
 	}
+	if (pf) {
+		int bad = ferror(pf);
+
+		bad |= fclose(pf) != 0;
+		pf = NULL;
+		if (bad)
+			rc = uc_error(err, UC_EIO, "%s: write failed", R->o->pairs_out);
+	}
 out:
+	if (pf)
+		fclose(pf);
 	if (rc) {
 		block_pairs_release(&pr);
 		block_keys_release(&k);
