@@ -199,7 +199,7 @@ int cmd_link(int argc, char **argv)
 			printf("%s link run %lld: records %zu (new %zu), pairs compared %zu, links %zu, "
 			       "review %zu (A-number conflicts %zu, of them queued %zu; %zu pairs between the "
 			       "thresholds not queued), A-number typos %zu, persons %zu; "
-			       "sponsor records %zu, sponsors %zu, flags %zu; EM iterations %d, p %.4f; %.2f s\n",
+			       "sponsor records %zu, sponsors %zu, flags %zu; EM iterations %d, p %.3g; %.2f s\n",
 			       s.full ? "full" : "incremental", (long long)s.run_id, s.records,
 			       s.new_records, s.pairs, s.links, s.review, s.conflicts, s.conflicts_queued, s.review_skipped,
 			       s.anum_typos,

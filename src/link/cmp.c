@@ -142,6 +142,8 @@ int cmp_date(int32_t a, int32_t b)
 	date_to_ymd(b, &by, &bm, &bd);
 	if (ay == by && am == bd && ad == bm)
 		return CMP_DATE_SWAP;
+	if (ay == by && ((am == 1 && ad == 1) || (bm == 1 && bd == 1)))
+		return CMP_DATE_JAN1;
 	if (ay == by && am == bm && (ad == 1 || bd == 1))
 		return CMP_DATE_FOM;
 	if (am == bm && ad == bd && (ay - by == 1 || by - ay == 1))
@@ -153,7 +155,39 @@ int cmp_date(int32_t a, int32_t b)
 	date_format(b, bs);
 	if (cmp_within_one(as, 10, bs, 10))
 		return CMP_DATE_NEAR;
-	return CMP_DATE_DIFF;
+	return cmp_date_compatible(a, b) ? CMP_DATE_DIFF : CMP_DATE_FAR;
+}
+
+void cmp_date_span(int32_t d, int32_t *lo, int32_t *hi)
+{
+	int y, m, dd;
+
+	date_to_ymd(d, &y, &m, &dd);
+	*lo = d;
+	*hi = d;
+	if (dd != 1)
+		return;
+	if (m == 1) {
+		*hi = date_from_ymd(y, 12, 31);
+		return;
+	}
+	*hi = (m == 12 ? date_from_ymd(y + 1, 1, 1) : date_from_ymd(y, m + 1, 1)) - 1;
+}
+
+int cmp_date_compatible(int32_t a, int32_t b)
+{
+	int32_t alo, ahi, blo, bhi;
+
+	if (a == UC_DATE_NONE || b == UC_DATE_NONE)
+		return 1;
+	cmp_date_span(a, &alo, &ahi);
+	cmp_date_span(b, &blo, &bhi);
+	/* the gap between the spans, 0 when they overlap */
+	if (blo > ahi)
+		return blo - ahi <= CMP_DATE_SLACK;
+	if (alo > bhi)
+		return alo - bhi <= CMP_DATE_SLACK;
+	return 1;
 }
 
 /* Tokens of a name sorted bytewise and joined without spaces. */

@@ -4,6 +4,7 @@
 #include "link/link.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,8 @@ static const int field_levels[NF] = {
 };
 static const char *const anum_lv[] = {"-", "exact", "typo", "transpose", "diff"};
 static const char *const name_lv[] = {"-", "exact", "subset", "high", "mid", "diff"};
-static const char *const date_lv[] = {"-", "exact", "swap", "fom", "year1", "near", "diff"};
+static const char *const date_lv[] = {"-",	  "exact", "swap", "fom", "jan1",
+				      "year1", "near",	"diff", "far"};
 static const char *const eq_lv[] = {"-", "agree", "diff"};
 
 /* The identity-bearing source tables, by code (1..4). */
@@ -72,6 +74,9 @@ struct lrec {
 	char sex;         /* 'M', 'F', or 0 unknown */
 	char ctry[3];     /* ISO alpha-2 or "" */
 	char lang[4];     /* ISO 639-3 or "" */
+	uint32_t famn;    /* full runs: records with this family name as
+			   * normalised (term frequency), 0 unknown */
+	uint32_t givn;    /* the same for the given name */
 	uint8_t is_new;   /* not linked before this run */
 	uint8_t suspect;  /* A-number taken as mistyped */
 };
@@ -269,71 +274,107 @@ static int load_one(struct store_stmt *q, struct lset *s, int code, int64_t rid,
 	return rc < 0 ? -rc : UC_OK;
 }
 
-/* Blocking keys of a record (hashes; the seed separates key kinds). */
-/* Most blocking keys of one record: its A-number; surname + initial +
- * birth date and surname + given name + month for each of two surnames;
- * the joined surnames; given name + birth date; both surnames. */
-#define REC_KEYS_MAX 8
+/*
+ * Blocking keys of a record (hashes; the seed separates key kinds). Each
+ * key pairs a name part with a date part, so that a block stays small at
+ * 600,000 children with small name pools, and each key survives a
+ * different kind of noise (docs/linkage.md, "Blocking"):
+ *
+ *   1. the valid A-number;
+ *   2. surname token + given initial + birth year + month and day in
+ *      either order (exact dates, day and month swapped);
+ *   3. surname token + given initial + birth year-month (day errors,
+ *      EOIR's first of the month);
+ *   4. surname token + given initial + month-day (a year off; not for the
+ *      1st of a month, which is often a stand-in);
+ *   5. given name's first three letters + birth date (surname changed,
+ *      dropped, joined or mistyped);
+ *   6. both surname tokens sorted + given initial, no date (stand-in,
+ *      swapped and other wrong dates);
+ *   7. first surname token + phonetic given name + birth year (stand-in
+ *      dates when the second surname is dropped).
+ *
+ * A surname token is the first four characters of its phonetic key
+ * (`norm_phon`), for the first two tokens: the prefix survives a joined
+ * second surname (MEJIAMURILLO), a dropped one and most typos, and the
+ * phonetic key the Mayan transliterations (CAAL, KAAL). The given initial
+ * is the first letter as written (keying errors rarely touch it).
+ */
+#define REC_KEYS_MAX 24
+#define KEY_PFX 3
 
 static int rec_keys(const struct lset *s, const struct lrec *r, uint64_t out[REC_KEYS_MAX])
 {
 	struct norm_name fam, giv;
-	char gph[NORM_PHON_MAX], ph[NORM_PHON_MAX], b[64];
+	char gph[NORM_PHON_MAX], pfx[2][KEY_PFX + 1], b[80];
 	size_t gl = 0, n;
-	int k = 0, y = 0, m, d;
+	int k = 0, y = 0, m = 0, d = 0, nt = 0, has_dob = r->dob != UC_DATE_NONE;
+	char gi[2] = {0, 0}; /* initials of the first two given names */
+	int ng = 0;
 
 	norm_split(s->a.p + r->fam, r->famlen, &fam);
 	norm_split(s->a.p + r->giv, r->givlen, &giv);
 	if (r->anum)
 		out[k++] = block_hash(&r->anum, sizeof(r->anum), 1);
-	if (giv.ntok)
+	if (giv.ntok) {
 		gl = norm_phon(giv.s + giv.off[0], giv.len[0], gph);
-	if (r->dob != UC_DATE_NONE)
+		for (int t = 0; t < giv.ntok && ng < 2; t++) {
+			if (!ng || gi[0] != giv.s[giv.off[t]])
+				gi[ng++] = giv.s[giv.off[t]];
+		}
+	}
+	if (has_dob)
 		date_to_ymd(r->dob, &y, &m, &d);
-	for (int t = 0; t < fam.ntok && t < 2; t++) {
+	for (int t = 0; t < fam.ntok && nt < 2; t++) {
+		char ph[NORM_PHON_MAX];
 		size_t pl = norm_phon(fam.s + fam.off[t], fam.len[t], ph);
 
 		if (!pl)
 			continue;
-		/* Surname, initial of the given name, birth date. */
-		if (r->dob != UC_DATE_NONE) {
-			n = (size_t)snprintf(b, sizeof(b), "%s|%c|%d", ph, gl ? gph[0] : '-',
-					     (int)r->dob);
+		if (pl > KEY_PFX)
+			pl = KEY_PFX;
+		memcpy(pfx[nt], ph, pl);
+		pfx[nt][pl] = '\0';
+		if (nt == 1 && strcmp(pfx[0], pfx[1]) == 0)
+			continue; /* the same key twice */
+		nt++;
+	}
+	for (int t = 0; t < nt && has_dob; t++) {
+		for (int g = 0; g < ng; g++) {
+			int lo = m, hi = d;
+
+			if (d <= 12 && d < m) {
+				lo = d;
+				hi = m;
+			}
+			n = (size_t)snprintf(b, sizeof(b), "%s|%c|%d|%d|%d", pfx[t], gi[g], y, lo,
+					     hi);
 			out[k++] = block_hash(b, n, 2);
-		}
-		/* Surname, given name, birth month: day errors, first of month. */
-		if (gl && y) {
-			n = (size_t)snprintf(b, sizeof(b), "%s|%s|%d-%d", ph, gph, y, m);
+			n = (size_t)snprintf(b, sizeof(b), "%s|%c|%d|%d", pfx[t], gi[g], y, m);
 			out[k++] = block_hash(b, n, 3);
+			if (d != 1) {
+				n = (size_t)snprintf(b, sizeof(b), "%s|%c|%d|%d", pfx[t], gi[g], m,
+						     d);
+				out[k++] = block_hash(b, n, 4);
+			}
 		}
 	}
-	/* Surnames joined ("SALGADOHERNANDEZ" as some agencies write them). */
-	if (fam.ntok >= 2 && r->dob != UC_DATE_NONE) {
-		char jf[NORM_MAX_LEN];
-		size_t lf = norm_joined(&fam, jf, sizeof(jf));
+	if (giv.ntok && has_dob) {
+		size_t l3 = giv.len[0] < 3 ? giv.len[0] : 3;
 
-		if (norm_phon(jf, lf, ph)) {
-			n = (size_t)snprintf(b, sizeof(b), "%s|%c|%d", ph, gl ? gph[0] : '-',
-					     (int)r->dob);
-			out[k++] = block_hash(b, n, 2);
-		}
-	}
-	/* Given name and birth date: catches changed surnames. */
-	if (gl && r->dob != UC_DATE_NONE) {
-		n = (size_t)snprintf(b, sizeof(b), "%s|%d", gph, (int)r->dob);
-		out[k++] = block_hash(b, n, 4);
-	}
-	/* Both surnames and the given name: catches wrong birth years. */
-	if (fam.ntok >= 2 && gl) {
-		char p1[NORM_PHON_MAX], p2[NORM_PHON_MAX];
-
-		norm_phon(fam.s + fam.off[0], fam.len[0], p1);
-		norm_phon(fam.s + fam.off[1], fam.len[1], p2);
-		if (strcmp(p1, p2) > 0)
-			n = (size_t)snprintf(b, sizeof(b), "%s|%s|%s", p2, p1, gph);
-		else
-			n = (size_t)snprintf(b, sizeof(b), "%s|%s|%s", p1, p2, gph);
+		n = (size_t)snprintf(b, sizeof(b), "%.*s|%d", (int)l3, giv.s + giv.off[0],
+				     (int)r->dob);
 		out[k++] = block_hash(b, n, 5);
+	}
+	for (int g = 0; g < ng && nt == 2; g++) {
+		int lo = strcmp(pfx[0], pfx[1]) > 0;
+
+		n = (size_t)snprintf(b, sizeof(b), "%s|%s|%c", pfx[lo], pfx[!lo], gi[g]);
+		out[k++] = block_hash(b, n, 6);
+	}
+	if (nt && gl && has_dob) {
+		n = (size_t)snprintf(b, sizeof(b), "%s|%s|%d", pfx[0], gph, y);
+		out[k++] = block_hash(b, n, 7);
 	}
 	return k;
 }
@@ -758,6 +799,7 @@ struct run {
 	int64_t watermark[NSRC + 1]; /* max rid per table after the run */
 	struct store_stmt *ins_pair; /* INSERT INTO link_pair */
 	struct block_keys keys;  /* full runs: sorted keys for buckets */
+	int tf;                  /* famn/givn are set: term-frequency weights */
 	struct u64map vtext;     /* comparison vector -> its text in vtext_a */
 	struct larena vtext_a;   /* vector texts */
 };
@@ -956,6 +998,126 @@ static int run_expand(struct run *R, struct bucket **bks, size_t *nbk,
 	return rc;
 }
 
+/*
+ * Fit the child model (docs/linkage.md, "The match model"): u from random
+ * pairs (set by the caller), m from pairs that are the same child beyond
+ * doubt, p as the share of matches among all pairs. Pairs with the same
+ * valid A-number give m of every other field (they were found by the
+ * A-number key, so their names and dates were not chosen by blocking);
+ * pairs whose names and birth date agree exactly give m of the A-number.
+ * Data too small for that (fewer than 100 pairs with one A-number) fall
+ * back to EM on the candidates.
+ */
+static void fit_child(struct run *R, const struct fs_counts *cnt)
+{
+	struct fs_counts sure, sure_an;
+	double n = (double)R->set.n;
+
+	fs_counts_init(&sure);
+	fs_counts_init(&sure_an);
+	for (size_t i = 0; i < R->nc; i++) {
+		uint64_t pat = R->c[i].pat;
+		int a = fs_level(pat, F_ANUM);
+
+		if (a == CMP_ANUM_EXACT)
+			fs_counts_add(&sure, pat, 1);
+		if (a != CMP_ANUM_MISSING && fs_level(pat, F_FAM) == CMP_NAME_EXACT &&
+		    fs_level(pat, F_GIV) == CMP_NAME_EXACT && fs_level(pat, F_DOB) == CMP_DATE_EXACT)
+			fs_counts_add(&sure_an, pat, 1);
+	}
+	if (sure.total < 100 || sure_an.total < 100) {
+		fs_em(&R->model, cnt, 300);
+		R->s->em_iter = R->model.iterations;
+		goto out;
+	}
+	R->model.fix_u = 1;
+	for (int f = 0; f < NF; f++) {
+		if (f != F_ANUM)
+			fs_m_from(&R->model, &sure, f);
+	}
+	fs_m_from(&R->model, &sure_an, F_ANUM);
+	/* Different children share a valid A-number only when a typo hits
+	 * another child's number; random pairs cannot measure a rate that
+	 * small. */
+	R->model.u[F_ANUM][CMP_ANUM_EXACT] = 1e-10;
+	R->model.p = 0;
+	R->s->em_iter = fs_fit_prior(&R->model, cnt, n * (n - 1) / 2, 200);
+	R->model.iterations = R->s->em_iter;
+out:
+	fs_counts_release(&sure);
+	fs_counts_release(&sure_an);
+}
+
+/* Term frequencies: each record's famn and givn (full runs). */
+static void term_counts(struct lset *s)
+{
+	struct u64map fc, gc;
+
+	u64map_init(&fc);
+	u64map_init(&gc);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct lrec *r = &s->r[i];
+		uint64_t *v;
+
+		if (r->famlen) {
+			v = u64map_get(&fc, r->fam);
+			u64map_put(&fc, r->fam, v ? *v + 1 : 1);
+		}
+		if (r->givlen) {
+			v = u64map_get(&gc, r->giv);
+			u64map_put(&gc, r->giv, v ? *v + 1 : 1);
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct lrec *r = &s->r[i];
+		uint64_t *v;
+
+		v = r->famlen ? u64map_get(&fc, r->fam) : NULL;
+		r->famn = v ? (uint32_t)*v : 0;
+		v = r->givlen ? u64map_get(&gc, r->giv) : NULL;
+		r->givn = v ? (uint32_t)*v : 0;
+	}
+	u64map_release(&fc);
+	u64map_release(&gc);
+}
+
+/*
+ * Term-frequency adjustment of a pair's weight (bits): an exact family or
+ * given name is worth log2(m / f) rather than log2(m / u), f being the
+ * share of records with that name (the commoner of the two spellings):
+ * two children called GARCIA LOPEZ agree by chance far more often than two
+ * called ICAL MAQUIN.
+ */
+static double tf_adj(const struct run *R, const struct cand *c)
+{
+	const struct lrec *a = &R->set.r[c->a], *b = &R->set.r[c->b];
+	double adj = 0, n = (double)R->set.n;
+
+	if (fs_level(c->pat, F_FAM) == CMP_NAME_EXACT && a->famn && b->famn) {
+		double f = (double)(a->famn > b->famn ? a->famn : b->famn) / n;
+
+		adj += log2(R->model.u[F_FAM][CMP_NAME_EXACT] / f);
+	}
+	if (fs_level(c->pat, F_GIV) == CMP_NAME_EXACT && a->givn && b->givn) {
+		double f = (double)(a->givn > b->givn ? a->givn : b->givn) / n;
+
+		adj += log2(R->model.u[F_GIV][CMP_NAME_EXACT] / f);
+	}
+	return adj;
+}
+
+/* Posterior of a pair with match weight w under the model's prior. */
+static double post_of(const struct fs_model *m, double w)
+{
+	double x = w + log2(m->p / (1 - m->p));
+
+	if (x > 60)
+		return 1.0;
+	if (x < -60)
+		return 0.0;
+	return 1.0 / (1.0 + exp2(-x));
+}
+
 /* Candidate pairs, compared and (full) fitted. */
 static int run_score(struct run *R, struct uc_err *err)
 {
@@ -1009,8 +1171,9 @@ static int run_score(struct run *R, struct uc_err *err)
 		for (size_t i = 0; i < R->nc; i++)
 			fs_counts_add(&cnt, R->c[i].pat, 1);
 		fs_random_u(&R->model, R->set.n, NULL, compare_fn, &R->set, 200000);
-		fs_em(&R->model, &cnt, 300);
-		R->s->em_iter = R->model.iterations;
+		fit_child(R, &cnt);
+		term_counts(&R->set);
+		R->tf = 1;
 		rc = save_model(R->st, R->run_id, "child", &R->model, err);
 		R->keys = k; /* kept: sorted, becomes link_bucket */
 		block_keys_init(&k);
@@ -1041,6 +1204,14 @@ static int run_score(struct run *R, struct uc_err *err)
 			}
 			R->c[i].w = wp[2 * *m];
 			R->c[i].post = wp[2 * *m + 1];
+			if (R->tf) {
+				double adj = tf_adj(R, &R->c[i]);
+
+				if (adj != 0) {
+					R->c[i].w += adj;
+					R->c[i].post = post_of(&R->model, R->c[i].w);
+				}
+			}
 			if (pf) {
 				const struct lrec *a = &R->set.r[R->c[i].a];
 				const struct lrec *b = &R->set.r[R->c[i].b];

@@ -145,8 +145,43 @@ static void test_date(void **state)
 	assert_int_equal(cmp_date(d, date_from_ymd(2008, 3, 14)), CMP_DATE_YEAR1);
 	assert_int_equal(cmp_date(d, date_from_ymd(2006, 3, 14)), CMP_DATE_YEAR1);
 	assert_int_equal(cmp_date(d, date_from_ymd(2007, 3, 20)), CMP_DATE_NEAR);
-	assert_int_equal(cmp_date(d, date_from_ymd(2001, 9, 2)), CMP_DATE_DIFF);
+	assert_int_equal(cmp_date(d, date_from_ymd(2007, 9, 22)), CMP_DATE_DIFF);
+	assert_int_equal(cmp_date(d, date_from_ymd(2001, 9, 2)), CMP_DATE_FAR);
 	assert_int_equal(cmp_date(d, UC_DATE_NONE), CMP_DATE_MISSING);
+	/* a January 1 stand-in agrees with any date of its year */
+	assert_int_equal(cmp_date(d, date_from_ymd(2007, 1, 1)), CMP_DATE_JAN1);
+	assert_int_equal(cmp_date(date_from_ymd(2007, 1, 1), date_from_ymd(2007, 11, 30)),
+			 CMP_DATE_JAN1);
+	/* siblings two years apart are far; a stand-in of the year before is not */
+	assert_int_equal(cmp_date(d, date_from_ymd(2009, 6, 20)), CMP_DATE_FAR);
+	assert_int_equal(cmp_date(date_from_ymd(2006, 1, 1), date_from_ymd(2007, 12, 20)),
+			 CMP_DATE_DIFF);
+}
+
+/* Spans of imprecise dates and the compatibility the clusters use. */
+static void test_date_span(void **state)
+{
+	int32_t lo, hi;
+
+	(void)state;
+	cmp_date_span(date_from_ymd(2007, 3, 14), &lo, &hi);
+	assert_int_equal(lo, date_from_ymd(2007, 3, 14));
+	assert_int_equal(hi, lo);
+	cmp_date_span(date_from_ymd(2007, 2, 1), &lo, &hi);
+	assert_int_equal(lo, date_from_ymd(2007, 2, 1));
+	assert_int_equal(hi, date_from_ymd(2007, 2, 28));
+	cmp_date_span(date_from_ymd(2007, 12, 1), &lo, &hi);
+	assert_int_equal(hi, date_from_ymd(2007, 12, 31));
+	cmp_date_span(date_from_ymd(2007, 1, 1), &lo, &hi);
+	assert_int_equal(lo, date_from_ymd(2007, 1, 1));
+	assert_int_equal(hi, date_from_ymd(2007, 12, 31));
+	/* a year off is compatible; siblings 14 months apart are not */
+	assert_true(cmp_date_compatible(date_from_ymd(2007, 3, 14), date_from_ymd(2008, 3, 14)));
+	assert_false(cmp_date_compatible(date_from_ymd(2007, 3, 14), date_from_ymd(2008, 5, 20)));
+	/* ... unless one of them is a stand-in */
+	assert_true(cmp_date_compatible(date_from_ymd(2007, 1, 1), date_from_ymd(2008, 5, 20)));
+	assert_true(cmp_date_compatible(date_from_ymd(2007, 3, 14), UC_DATE_NONE));
+	assert_false(cmp_date_compatible(date_from_ymd(2005, 1, 1), date_from_ymd(2008, 5, 20)));
 }
 
 static int name_level(const char *a, const char *b)
@@ -581,6 +616,7 @@ int main(void)
 		cmocka_unit_test(test_jw),
 		cmocka_unit_test(test_anum),
 		cmocka_unit_test(test_date),
+		cmocka_unit_test(test_date_span),
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_em),
 		cmocka_unit_test(test_block),
