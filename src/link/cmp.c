@@ -286,6 +286,50 @@ double cmp_name_sim(const struct norm_name *a, const struct norm_name *b)
 	return best;
 }
 
+/* One joined name begins with the whole of the other and goes on for at
+ * least four more letters: a second surname joined on one side and
+ * dropped on the other (HERRERAMENDEZ, HERRERA). */
+static int joined_prefix(const char *ja, size_t la, const char *jb, size_t lb)
+{
+	if (la < lb) {
+		const char *t = ja;
+		size_t tl = la;
+
+		ja = jb;
+		la = lb;
+		jb = t;
+		lb = tl;
+	}
+	return lb >= 3 && la >= lb + 4 && memcmp(ja, jb, lb) == 0;
+}
+
+/* The phonetic keys of both names' tokens are the same multiset (CAAL,
+ * KAAL; CUC, KUK): another transliteration, not another name. */
+static int phon_same(const struct norm_name *a, const struct norm_name *b)
+{
+	char pa[NORM_MAX_TOK][NORM_PHON_MAX], pb[NORM_MAX_TOK][NORM_PHON_MAX];
+	int used[NORM_MAX_TOK] = {0};
+
+	if (a->ntok != b->ntok)
+		return 0;
+	for (int i = 0; i < a->ntok; i++) {
+		norm_phon(a->s + a->off[i], a->len[i], pa[i]);
+		norm_phon(b->s + b->off[i], b->len[i], pb[i]);
+	}
+	for (int i = 0; i < a->ntok; i++) {
+		int j;
+
+		for (j = 0; j < b->ntok; j++) {
+			if (!used[j] && strcmp(pa[i], pb[j]) == 0)
+				break;
+		}
+		if (j == b->ntok)
+			return 0;
+		used[j] = 1;
+	}
+	return 1;
+}
+
 int cmp_name(const struct norm_name *a, const struct norm_name *b)
 {
 	char ja[NORM_MAX_LEN], jb[NORM_MAX_LEN];
@@ -304,6 +348,10 @@ int cmp_name(const struct norm_name *a, const struct norm_name *b)
 		return CMP_NAME_EXACT;
 	if (tok_subset(a, b) || tok_subset(b, a))
 		return CMP_NAME_SUBSET;
+	if (joined_prefix(ja, la, jb, lb))
+		return CMP_NAME_SUBSET;
+	if (phon_same(a, b))
+		return CMP_NAME_HIGH;
 	s = cmp_name_sim(a, b);
 	if (s >= 0.92)
 		return CMP_NAME_HIGH;

@@ -1246,7 +1246,9 @@ out:
 	return rc;
 }
 
-/* Join roots of i and j, honouring existing persons (incremental). */
+/* Join roots of i and j, honouring existing persons (incremental).
+ * force: a decision or the same source record; 2: the pair carries the
+ * same valid A-number (cluster_join_anum). */
 static int try_join(struct run *R, uint32_t i, uint32_t j, int force, const char **why)
 {
 	uint32_t ri = cluster_find(&R->cl, i), rj = cluster_find(&R->cl, j), r;
@@ -1256,13 +1258,14 @@ static int try_join(struct run *R, uint32_t i, uint32_t j, int force, const char
 	*why = NULL;
 	if (ri == rj)
 		return 0;
-	if (!force && pi && pj && pi != pj) {
+	if (force != 1 && pi && pj && pi != pj) {
 		*why = "bridge";
 		return -1;
 	}
-	rc = force ? cluster_force(&R->cl, i, j) : cluster_join(&R->cl, i, j);
+	rc = force == 1 ? cluster_force(&R->cl, i, j)
+			: cluster_join_anum(&R->cl, i, j, force == 2);
 	if (rc < 0) {
-		*why = "anumber";
+		*why = rc == -1 ? "anumber" : "incompatible";
 		return -1;
 	}
 	r = cluster_find(&R->cl, i);
@@ -1394,13 +1397,23 @@ static int run_cluster(struct run *R, struct uc_err *err)
 		} else if (nb == 1 && na >= 2 && !b->suspect) {
 			b->suspect = 1;
 			R->s->anum_typos++;
+		} else if (na == 1 && nb == 1 && !a->suspect && !b->suspect) {
+			/* Each number seen once (many records carry none): the
+			 * match decides, and the later record's is the typo. */
+			if (a->rkey > b->rkey)
+				a->suspect = 1;
+			else
+				b->suspect = 1;
+			R->s->anum_typos++;
 		}
 	}
 	store_finalize(qdep);
 	if (rc)
 		goto out;
-	for (size_t i = 0; i < S->n; i++)
+	for (size_t i = 0; i < S->n; i++) {
 		cluster_set_anum(&R->cl, (uint32_t)i, S->r[i].suspect ? 0 : S->r[i].anum);
+		cluster_set_traits(&R->cl, (uint32_t)i, S->r[i].sex, S->r[i].dob);
+	}
 	/* Existing persons stay whole (incremental). */
 	if (!R->full) {
 		struct u64map first;
@@ -1486,8 +1499,11 @@ static int run_cluster(struct run *R, struct uc_err *err)
 			rc = add_pair(R, c, "fs", "review", "threshold", err);
 			continue;
 		}
-		j = try_join(R, c->a, c->b, 0, &why);
-		if (j < 0 && strcmp(why, "anumber") == 0) {
+		j = try_join(R, c->a, c->b,
+			     fs_level(c->pat, F_ANUM) == CMP_ANUM_EXACT && !S->r[c->a].suspect &&
+				     !S->r[c->b].suspect ? 2 : 0,
+			     &why);
+		if (j < 0 && strcmp(why, "bridge") != 0) {
 			R->s->conflicts++;
 			if (!worth_review(c->pat, 1)) {
 				rc = add_pair(R, c, "fs", "conflict", why, err);

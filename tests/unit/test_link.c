@@ -205,6 +205,13 @@ static void test_name(void **state)
 	assert_int_equal(name_level("GONZALEZ", "GONZALES"), CMP_NAME_HIGH);
 	assert_int_equal(name_level("JOSE", "MARIA"), CMP_NAME_DIFF);
 	assert_int_equal(name_level("", "MARIA"), CMP_NAME_MISSING);
+	/* a second surname joined on one side, dropped on the other */
+	assert_int_equal(name_level("HERRERAMENDEZ", "HERRERA"), CMP_NAME_SUBSET);
+	assert_int_equal(name_level("ICLAGARCIA", "Icla"), CMP_NAME_SUBSET);
+	assert_int_not_equal(name_level("ANABEL", "ANA"), CMP_NAME_SUBSET);
+	/* another transliteration of a Mayan surname */
+	assert_int_equal(name_level("CUC", "KUK"), CMP_NAME_HIGH);
+	assert_int_equal(name_level("CAAL COC", "KAAL KOK"), CMP_NAME_HIGH);
 	assert_int_equal(cmp_eq("HN", "HN", NULL), CMP_EQ_AGREE);
 	assert_int_equal(cmp_eq("HN", "GT", NULL), CMP_EQ_DIFF);
 	assert_int_equal(cmp_eq("U", "M", "U"), CMP_EQ_MISSING);
