@@ -238,7 +238,8 @@ double fs_m_from(struct fs_model *m, const struct fs_counts *c, int f)
 	return tot;
 }
 
-int fs_fit_prior(struct fs_model *m, const struct fs_counts *c, double npairs, int max_iter)
+int fs_fit_prior(struct fs_model *m, const struct fs_counts *c, double npairs, int max_iter,
+		 double (*wfn)(const void *ctx, uint64_t pat), const void *ctx)
 {
 	int it;
 
@@ -249,9 +250,15 @@ int fs_fit_prior(struct fs_model *m, const struct fs_counts *c, double npairs, i
 	for (it = 0; it < max_iter; it++) {
 		double sum = 0, np;
 
+		double lp = log2(m->p / (1 - m->p));
+
 		for (size_t i = 0; i < c->cap; i++) {
-			if (c->used[i])
-				sum += fs_posterior(m, c->key[i]) * c->n[i];
+			double w;
+
+			if (!c->used[i])
+				continue;
+			w = (wfn ? wfn(ctx, c->key[i]) : fs_weight(m, c->key[i])) + lp;
+			sum += (w > 60 ? 1.0 : w < -60 ? 0.0 : 1.0 / (1.0 + exp2(-w))) * c->n[i];
 		}
 		np = sum / npairs;
 		if (np < 1e-12)

@@ -109,8 +109,11 @@ double fs_m_from(struct fs_model *m, const struct fs_counts *c, int f);
  * the share of matches among all npairs record pairs: pairs that are not
  * candidates count as non-matches. With u from random pairs this is the
  * prior that makes posteriors calibrated over all pairs, not over the
- * candidates that blocking chose. Returns the iterations run. */
-int fs_fit_prior(struct fs_model *m, const struct fs_counts *c, double npairs, int max_iter);
+ * candidates that blocking chose. wfn(ctx, pattern) gives a pattern's
+ * match weight when the caller adjusts fs_weight() (NULL: fs_weight).
+ * Returns the iterations run. */
+int fs_fit_prior(struct fs_model *m, const struct fs_counts *c, double npairs, int max_iter,
+		 double (*wfn)(const void *ctx, uint64_t pat), const void *ctx);
 
 /* Match weight sum of log2(m/u) over non-missing fields. */
 double fs_weight(const struct fs_model *m, uint64_t pat);

@@ -800,6 +800,9 @@ struct run {
 	struct store_stmt *ins_pair; /* INSERT INTO link_pair */
 	struct block_keys keys;  /* full runs: sorted keys for buckets */
 	int tf;                  /* famn/givn are set: term-frequency weights */
+	struct fs_model cond;    /* u of sex, country, language among pairs
+				  * whose names agree (pat_weight) */
+	int has_cond;            /* cond is set */
 	struct u64map vtext;     /* comparison vector -> its text in vtext_a */
 	struct larena vtext_a;   /* vector texts */
 };
@@ -998,6 +1001,40 @@ static int run_expand(struct run *R, struct bucket **bks, size_t *nbk,
 	return rc;
 }
 
+static void group_u(struct run *R, struct fs_model *to, int giv, unsigned fields, size_t samples);
+
+/*
+ * Match weight of a pattern: fs_weight(), except that sex is weighed with
+ * its u among pairs of one given name when the given names agree, and
+ * country and language with theirs among pairs of one family name when
+ * the family names agree (group_u()).
+ */
+static double pat_weight(const void *ctx, uint64_t pat)
+{
+	const struct run *R = ctx;
+	double w = fs_weight(&R->model, pat);
+	int f = fs_level(pat, F_FAM), g = fs_level(pat, F_GIV);
+
+	if (!R->has_cond)
+		return w;
+	if (f == CMP_NAME_EXACT) {
+		int l = fs_level(pat, F_CTRY);
+
+		if (l)
+			w += log2(R->model.u[F_CTRY][l] / R->cond.u[F_CTRY][l]);
+		l = fs_level(pat, F_LANG);
+		if (l)
+			w += log2(R->model.u[F_LANG][l] / R->cond.u[F_LANG][l]);
+	}
+	if (g == CMP_NAME_EXACT) {
+		int l = fs_level(pat, F_SEX);
+
+		if (l)
+			w += log2(R->model.u[F_SEX][l] / R->cond.u[F_SEX][l]);
+	}
+	return w;
+}
+
 /*
  * Fit the child model (docs/linkage.md, "The match model"): u from random
  * pairs (set by the caller), m from pairs that are the same child beyond
@@ -1031,6 +1068,10 @@ static void fit_child(struct run *R, const struct fs_counts *cnt)
 		goto out;
 	}
 	R->model.fix_u = 1;
+	R->cond = R->model;
+	group_u(R, &R->cond, 0, 1u << F_CTRY | 1u << F_LANG, 50000);
+	group_u(R, &R->cond, 1, 1u << F_SEX, 50000);
+	R->has_cond = 1;
 	for (int f = 0; f < NF; f++) {
 		if (f != F_ANUM)
 			fs_m_from(&R->model, &sure, f);
@@ -1041,11 +1082,99 @@ static void fit_child(struct run *R, const struct fs_counts *cnt)
 	 * small. */
 	R->model.u[F_ANUM][CMP_ANUM_EXACT] = 1e-10;
 	R->model.p = 0;
-	R->s->em_iter = fs_fit_prior(&R->model, cnt, n * (n - 1) / 2, 200);
+	R->s->em_iter = fs_fit_prior(&R->model, cnt, n * (n - 1) / 2, 200, pat_weight, R);
 	R->model.iterations = R->s->em_iter;
 out:
 	fs_counts_release(&sure);
 	fs_counts_release(&sure_an);
+}
+
+/* Records ordered by one of their name offsets, for group_u(). */
+static int by_fam(const void *x, const void *y, void *arg)
+{
+	const struct lset *S = arg;
+	uint32_t a = S->r[*(const uint32_t *)x].fam, b = S->r[*(const uint32_t *)y].fam;
+
+	return a < b ? -1 : a > b;
+}
+
+static int by_giv(const void *x, const void *y, void *arg)
+{
+	const struct lset *S = arg;
+	uint32_t a = S->r[*(const uint32_t *)x].giv, b = S->r[*(const uint32_t *)y].giv;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * u of the fields in `fields` (a bit per field) among random pairs of
+ * records that share the same family name (giv 0) or given name (giv 1),
+ * exactly as written after normalisation. Sex, country and language go
+ * with names (given names are male or female, surnames Hispanic, Mayan or
+ * Haitian): two children called PEREZ LOPEZ agree on the country far more
+ * often than two random children, so agreement there must not count again
+ * as evidence once the names agree. Deterministic: one xorshift sequence,
+ * one thread.
+ */
+static void group_u(struct run *R, struct fs_model *to, int giv, unsigned fields, size_t samples)
+{
+	const struct lset *S = &R->set;
+	double cnt[NF][FS_MAX_LEVELS];
+	uint32_t *idx, *start;
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	size_t done = 0;
+
+	if (S->n < 100)
+		return;
+	memset(cnt, 0, sizeof(cnt));
+	idx = uc_xmalloc(S->n * sizeof(*idx));
+	start = uc_xmalloc(S->n * sizeof(*start));
+	for (size_t i = 0; i < S->n; i++)
+		idx[i] = (uint32_t)i;
+	qsort_r(idx, S->n, sizeof(*idx), giv ? by_giv : by_fam, (void *)S);
+	for (size_t i = 0; i < S->n; i++) {
+		uint32_t a = giv ? S->r[idx[i]].giv : S->r[idx[i]].fam;
+		uint32_t b = i ? (giv ? S->r[idx[i - 1]].giv : S->r[idx[i - 1]].fam) : a + 1;
+
+		start[i] = a == b ? start[i - 1] : (uint32_t)i;
+	}
+	for (size_t t = 0; t < samples * 20 && done < samples; t++) {
+		size_t i, lo, hi, j;
+		uint8_t vec[NF];
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		i = (size_t)((x & 0xffffffffULL) % S->n);
+		lo = start[i];
+		for (hi = i + 1; hi < S->n && start[hi] == lo; hi++)
+			;
+		if (hi - lo < 2 || (giv ? S->r[idx[i]].givlen : S->r[idx[i]].famlen) == 0)
+			continue;
+		j = lo + (size_t)((x >> 32) % (hi - lo));
+		if (j == i)
+			continue;
+		compare(S, idx[i], idx[j], vec, NULL);
+		for (int f = 0; f < NF; f++) {
+			if (fields & (1u << f))
+				cnt[f][vec[f]]++;
+		}
+		done++;
+	}
+	free(idx);
+	free(start);
+	if (done < 1000)
+		return;
+	for (int f = 0; f < NF; f++) {
+		double tot = 0;
+
+		if (!(fields & (1u << f)))
+			continue;
+		for (int l = 1; l < to->nlevel[f]; l++)
+			tot += cnt[f][l] + 1;
+		for (int l = 1; l < to->nlevel[f]; l++)
+			to->u[f][l] = (cnt[f][l] + 1) / tot;
+	}
 }
 
 /* Term frequencies: each record's famn and givn (full runs). */
@@ -1175,6 +1304,8 @@ static int run_score(struct run *R, struct uc_err *err)
 		term_counts(&R->set);
 		R->tf = 1;
 		rc = save_model(R->st, R->run_id, "child", &R->model, err);
+		if (!rc && R->has_cond)
+			rc = save_model(R->st, R->run_id, "child_cond", &R->cond, err);
 		R->keys = k; /* kept: sorted, becomes link_bucket */
 		block_keys_init(&k);
 	} else {
@@ -1196,8 +1327,8 @@ static int run_score(struct run *R, struct uc_err *err)
 			if (!m) {
 				if (nwp % 256 == 0)
 					wp = uc_xrealloc(wp, (nwp + 256) * 2 * sizeof(*wp));
-				wp[2 * nwp] = fs_weight(&R->model, R->c[i].pat);
-				wp[2 * nwp + 1] = fs_posterior(&R->model, R->c[i].pat);
+				wp[2 * nwp] = pat_weight(R, R->c[i].pat);
+				wp[2 * nwp + 1] = post_of(&R->model, wp[2 * nwp]);
 				u64map_put(&memo, R->c[i].pat, nwp);
 				m = u64map_get(&memo, R->c[i].pat);
 				nwp++;
@@ -2081,6 +2212,10 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 		rc = link_load_model(st, "child", &R.model, err);
 		if (rc)
 			goto out;
+		/* absent when the full run had too little data (or predates it) */
+		R.cond = R.model;
+		R.has_cond = link_load_model(st, "child_cond", &R.cond, err) == UC_OK;
+		uc_err_clear(err);
 	}
 	rc = store_prepare(st, "INSERT INTO link_pair(run_id, a_tbl, a_rid, b_tbl, b_rid, method, "
 			   "score, posterior, vector, status, reason) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
