@@ -1464,7 +1464,8 @@ static int worth_review(uint64_t pat, int refused)
 			d == CMP_DATE_YEAR1);
 	if (refused)
 		return f >= CMP_NAME_EXACT && f <= CMP_NAME_HIGH && g >= CMP_NAME_EXACT &&
-		       g <= CMP_NAME_HIGH && d != CMP_DATE_NEAR && d != CMP_DATE_DIFF;
+		       g <= CMP_NAME_HIGH && d != CMP_DATE_NEAR && d != CMP_DATE_DIFF &&
+		       d != CMP_DATE_FAR;
 	exact = (f == CMP_NAME_EXACT) + (g == CMP_NAME_EXACT) + (d == CMP_DATE_EXACT);
 	return exact >= 2 && f != CMP_NAME_DIFF && g != CMP_NAME_DIFF;
 }
@@ -2174,7 +2175,7 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 	R.s = s;
 	link_now(R.now);
 	fs_init(&R.model, NF, field_levels, field_names);
-	R.model.match_at = o->match_at > 0 ? o->match_at : 0.5;
+	R.model.match_at = o->match_at > 0 ? o->match_at : LINK_MATCH_AT;
 	R.model.review_at = o->review_at > 0 ? o->review_at : 0.05;
 	rc = store_query_int(st, "SELECT COUNT(*) FROM link_run WHERE kind = 'full' "
 			     "AND finished_at IS NOT NULL", &nfull, err);

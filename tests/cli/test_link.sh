@@ -19,7 +19,7 @@ expect_grep 'A-number conflicts [0-9]+, of them queued [0-9]+' "$T/out"
 # between the thresholds only with two of family, given, birth date exact
 # and no name different. Refused links not queued are status conflict.
 ADIFF="vector LIKE 'anum=diff %' AND NOT (vector LIKE '%fam=exact %' AND (vector LIKE '%giv=exact %' OR vector LIKE '%giv=subset %') AND (vector LIKE '%dob=exact %' OR vector LIKE '%dob=swap %' OR vector LIKE '%dob=year1 %' OR vector LIKE '%dob=- %'))"
-CONFL="reason = 'anumber' AND vector NOT LIKE 'anum=diff %' AND (vector LIKE '%dob=diff%' OR vector LIKE '%dob=near%' OR vector LIKE '%fam=mid%' OR vector LIKE '%fam=diff%' OR vector LIKE '%fam=- %' OR vector LIKE '%giv=mid%' OR vector LIKE '%giv=diff%' OR vector LIKE '%giv=- %')"
+CONFL="reason IN ('anumber', 'incompatible') AND vector NOT LIKE 'anum=diff %' AND (vector LIKE '%dob=diff%' OR vector LIKE '%dob=far%' OR vector LIKE '%dob=near%' OR vector LIKE '%fam=mid%' OR vector LIKE '%fam=diff%' OR vector LIKE '%fam=- %' OR vector LIKE '%giv=mid%' OR vector LIKE '%giv=diff%' OR vector LIKE '%giv=- %')"
 BAND="reason = 'threshold' AND vector NOT LIKE 'anum=diff %' AND ((vector LIKE '%fam=exact %') + (vector LIKE '%giv=exact %') + (vector LIKE '%dob=exact %') < 2 OR vector LIKE '%fam=diff %' OR vector LIKE '%giv=diff %')"
 [ "$(q "SELECT COUNT(*) FROM link_pair WHERE status='review' AND (($ADIFF) OR ($CONFL) OR ($BAND))")" -eq 0 ] || fail "review queue holds a pair that worth_review rejects"
 [ "$(q "SELECT COUNT(*) FROM link_pair WHERE status='conflict' AND NOT (($ADIFF) OR ($CONFL))")" -eq 0 ] || fail "a plausible conflict kept out of the queue"
