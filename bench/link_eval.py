@@ -76,14 +76,18 @@ def gen(db, truth, pairs_csv=None, children_csv=None):
                     merged.add((cs[i], cs[j]))
     line = f"children merged with another child: {len(merged)} pairs"
     if children_csv:
-        fam, dob, twin = {}, {}, {}
+        fam, dob, has_fam = {}, {}, False
         with open(children_csv, newline="") as f:
             for row in csv.DictReader(f):
+                has_fam = "family_id" in row
                 fam[row["child_id"]] = row.get("family_id", row["child_id"])
                 dob[row["child_id"]] = row["birth_date"]
         sib = [p for p in merged if fam.get(p[0]) == fam.get(p[1])]
         tw = [p for p in sib if dob.get(p[0]) == dob.get(p[1])]
-        line += f"; sibling merges {len(sib) - len(tw)}, twin merges {len(tw)}"
+        if has_fam:
+            line += f"; sibling merges {len(sib) - len(tw)}, twin merges {len(tw)}"
+        else:
+            line += "; (no siblings in this profile's truth)"
     print(line)
     if pairs_csv:
         found, n = set(), 0
