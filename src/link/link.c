@@ -1441,19 +1441,25 @@ static uint64_t anum_dep(struct store_stmt *q, struct u64map *dep, uint32_t v)
  *     the other, and the birth dates exactly, swapped or a year apart (or
  *     one is missing). A same-month birth date (EOIR's first of the month)
  *     or one shared surname is what children with common names share.
- *   - Other refused links (the conflict is with the clusters' A-numbers):
- *     names exact, one within the other or highly similar, birth dates
- *     not near or different.
- *   - Pairs between the review and match thresholds: at least two of
- *     family name, given name and birth date agree exactly and neither
- *     name is different.
+ *   - Other refused links (the conflict is with the clusters' A-numbers,
+ *     birth dates or sex): family names exact, given names exact or one
+ *     within the other, birth dates not near, different or far.
+ *   - Pairs between the review and match thresholds: posterior at least
+ *     REVIEW_BAND, at least two of family name, given name and birth
+ *     date agree exactly, neither name is different and the birth dates
+ *     are not far apart.
  *
  * Refused links that fail are kept as link_pair status 'conflict'; pairs
  * between the thresholds that fail are non-matches. On generated data
  * (600,000 children) this keeps about 6,100 of the 6,800 same-child pairs
  * and drops 30,000 of the 32,000 different-child pairs.
  */
-static int worth_review(uint64_t pat, int refused)
+/* Pairs between the thresholds are queued only from this posterior on:
+ * posteriors are calibrated, so below it a pair is more likely two
+ * children than one. */
+#define REVIEW_BAND 0.5
+
+static int worth_review(uint64_t pat, double post, int refused)
 {
 	int a = fs_level(pat, F_ANUM), f = fs_level(pat, F_FAM), g = fs_level(pat, F_GIV);
 	int d = fs_level(pat, F_DOB), exact;
@@ -1463,11 +1469,29 @@ static int worth_review(uint64_t pat, int refused)
 		       (d == CMP_DATE_MISSING || d == CMP_DATE_EXACT || d == CMP_DATE_SWAP ||
 			d == CMP_DATE_YEAR1);
 	if (refused)
-		return f >= CMP_NAME_EXACT && f <= CMP_NAME_HIGH && g >= CMP_NAME_EXACT &&
-		       g <= CMP_NAME_HIGH && d != CMP_DATE_NEAR && d != CMP_DATE_DIFF &&
-		       d != CMP_DATE_FAR;
+		return f == CMP_NAME_EXACT && (g == CMP_NAME_EXACT || g == CMP_NAME_SUBSET) &&
+		       d != CMP_DATE_NEAR && d != CMP_DATE_DIFF && d != CMP_DATE_FAR;
 	exact = (f == CMP_NAME_EXACT) + (g == CMP_NAME_EXACT) + (d == CMP_DATE_EXACT);
-	return exact >= 2 && f != CMP_NAME_DIFF && g != CMP_NAME_DIFF;
+	return post >= REVIEW_BAND && exact >= 2 && f != CMP_NAME_DIFF && g != CMP_NAME_DIFF &&
+	       d != CMP_DATE_FAR;
+}
+
+/*
+ * Twins and siblings share a family name, a sponsor and (twins) a birth
+ * date; what tells them apart is the given name. A pair born the same
+ * day whose given names are only similar or different (mid, diff) is
+ * therefore never linked automatically unless the A-numbers are the same,
+ * however well the rest agrees: it goes to review when worth it (siblings
+ * born apart are kept apart by the birth dates, cluster.h). Similar given names of one
+ * child (typos, one of two names, another spelling) are exact, subset or
+ * high.
+ */
+static int twin_guard(uint64_t pat)
+{
+	int g = fs_level(pat, F_GIV);
+
+	return fs_level(pat, F_ANUM) != CMP_ANUM_EXACT && fs_level(pat, F_DOB) == CMP_DATE_EXACT &&
+	       (g == CMP_NAME_MID || g == CMP_NAME_DIFF);
 }
 
 static int run_cluster(struct run *R, struct uc_err *err)
@@ -1620,10 +1644,12 @@ static int run_cluster(struct run *R, struct uc_err *err)
 			break;
 		if (d)
 			continue; /* decided: forced above, or kept apart */
+		if (dd == FS_MATCH && twin_guard(c->pat))
+			dd = FS_REVIEW;
 		if (dd == FS_REVIEW) {
 			if (cluster_find(&R->cl, c->a) == cluster_find(&R->cl, c->b))
 				continue;
-			if (!worth_review(c->pat, 0)) {
+			if (!worth_review(c->pat, c->post, 0)) {
 				R->s->review_skipped++;
 				continue;
 			}
@@ -1637,7 +1663,7 @@ static int run_cluster(struct run *R, struct uc_err *err)
 			     &why);
 		if (j < 0 && strcmp(why, "bridge") != 0) {
 			R->s->conflicts++;
-			if (!worth_review(c->pat, 1)) {
+			if (!worth_review(c->pat, c->post, 1)) {
 				rc = add_pair(R, c, "fs", "conflict", why, err);
 				continue;
 			}
