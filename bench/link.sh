@@ -9,7 +9,8 @@
 #     (posterior band: pairs, mean posterior, share of true matches), full
 #     linkage wall time and peak memory;
 #   - an incremental run for 1,000 new records (held back from the full run).
-# Usage: bench/link.sh [CHILDREN [PROFILES]]   (default 600000 "default hard").
+# Usage: bench/link.sh [CHILDREN [PROFILES]]   (default 600000 "default hard";
+# UCTRACK=BINARY to measure a copy while the tree is rebuilt).
 # Each data set is generated (seed 1) into /tmp/uclink-bench-N (profile
 # hard: /tmp/uclink-bench-hard-N) and imported into DIR.db once, then
 # reused; LINK_DATA=DIR LINK_DB=FILE name another generated data set and
@@ -17,7 +18,7 @@
 # database. Every timed step prints the load average: the machine is shared.
 set -eu
 cd "$(dirname "$0")/.."
-U=$(pwd)/build/uctrack
+U=${UCTRACK:-$(pwd)/build/uctrack}
 N=${1:-600000}
 PROFILES=${2:-default hard}
 F=../shared/data/febrl
