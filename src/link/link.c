@@ -289,8 +289,9 @@ static int load_one(struct store_stmt *q, struct lset *s, int code, int64_t rid,
  *      1st of a month, which is often a stand-in);
  *   5. given name's first three letters + birth date (surname changed,
  *      dropped, joined or mistyped);
- *   6. both surname tokens sorted + given initial, no date (stand-in,
- *      swapped and other wrong dates);
+ *   6. both surname tokens sorted + given initial + birth year (stand-in,
+ *      swapped and other wrong dates of the right year; without the
+ *      year the blocks grow past the cap at 600,000 children);
  *   7. first surname token + phonetic given name + birth year (stand-in
  *      dates when the second surname is dropped).
  *
@@ -366,10 +367,10 @@ static int rec_keys(const struct lset *s, const struct lrec *r, uint64_t out[REC
 				     (int)r->dob);
 		out[k++] = block_hash(b, n, 5);
 	}
-	for (int g = 0; g < ng && nt == 2; g++) {
+	for (int g = 0; g < ng && nt == 2 && has_dob; g++) {
 		int lo = strcmp(pfx[0], pfx[1]) > 0;
 
-		n = (size_t)snprintf(b, sizeof(b), "%s|%s|%c", pfx[lo], pfx[!lo], gi[g]);
+		n = (size_t)snprintf(b, sizeof(b), "%s|%s|%c|%d", pfx[lo], pfx[!lo], gi[g], y);
 		out[k++] = block_hash(b, n, 6);
 	}
 	if (nt && gl && has_dob) {
