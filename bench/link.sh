@@ -1,20 +1,26 @@
 #!/bin/sh
-# Linkage benchmark: prints every figure issue 3 asks for.
+# Linkage benchmark: prints every figure issues 3 and 12 ask for.
 #   - FEBRL dataset4a+4b F1 with no labels; FEBRL 1-3 (deduplication) F1;
-#   - generator data (600,000 children, all feeds): pairwise precision and
-#     recall of persons against truth/records.csv, pairs compared and
-#     blocking recall, full linkage wall time and peak memory;
+#   - generator data (600,000 children, all feeds), for the default profile
+#     and profile hard (docs/generator.md): pairwise precision and recall
+#     of persons against truth/records.csv (review pairs count as not
+#     linked), pairs compared and blocking recall, the review queue,
+#     children merged with a sibling or a twin, the calibration table
+#     (posterior band: pairs, mean posterior, share of true matches), full
+#     linkage wall time and peak memory;
 #   - an incremental run for 1,000 new records (held back from the full run).
-# Usage: bench/link.sh [CHILDREN]   (default 600000). The data set is
-# generated (seed 1) into /tmp/uclink-bench-N and imported into
-# /tmp/uclink-bench-N.db once, then reused; LINK_DATA=DIR LINK_DB=FILE name
-# another generated data set and its imported database. Work happens on a
-# copy of the database. Every timed step prints the load average: the
-# machine is shared.
+# Usage: bench/link.sh [CHILDREN [PROFILES]]   (default 600000 "default hard";
+# UCTRACK=BINARY to measure a copy while the tree is rebuilt).
+# Each data set is generated (seed 1) into /tmp/uclink-bench-N (profile
+# hard: /tmp/uclink-bench-hard-N) and imported into DIR.db once, then
+# reused; LINK_DATA=DIR LINK_DB=FILE name another generated data set and
+# its imported database (one profile only). Work happens on a copy of the
+# database. Every timed step prints the load average: the machine is shared.
 set -eu
 cd "$(dirname "$0")/.."
-U=$(pwd)/build/uctrack
+U=${UCTRACK:-$(pwd)/build/uctrack}
 N=${1:-600000}
+PROFILES=${2:-default hard}
 F=../shared/data/febrl
 W=$(mktemp -d /tmp/uclink-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
@@ -29,11 +35,13 @@ for d in 1 2 3; do
 	printf 'dataset%s: ' $d; $EVAL febrl "$W/c$d.csv"
 done
 
-echo "== generator data, $N children"
-G=${LINK_DATA:-/tmp/uclink-bench-$N}
-DB0=${LINK_DB:-$G.db}
 load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"; }
-if [ ! -d "$G" ]; then "$U" gen --children "$N" --seed 1 --out "$G" >/dev/null; fi
+for PROF in $PROFILES; do
+if [ "$PROF" = hard ]; then GOPT="--profile hard"; G=${LINK_DATA:-/tmp/uclink-bench-hard-$N}; else GOPT=""; G=${LINK_DATA:-/tmp/uclink-bench-$N}; fi
+echo "== generator data, profile $PROF, $N children"
+DB0=${LINK_DB:-$G.db}
+# shellcheck disable=SC2086
+if [ ! -d "$G" ]; then "$U" gen --children "$N" --seed 1 $GOPT --out "$G" >/dev/null; fi
 if [ ! -f "$DB0" ]; then
 	for f in eoir cbp orr ice events; do "$U" --db "$DB0" import --feed $f "$G/$f" >/dev/null; done
 fi
@@ -65,7 +73,7 @@ read -r secs kb usr sys <"$W/time"
 echo "full linkage: $secs s wall (CPU: $usr s user + $sys s system, both cores), peak memory $((kb / 1024)) MiB (targets: <= 30 s, <= 2048 MiB; after: $(load))"
 echo "review queue by reason (and refused links kept out of it, status conflict):"
 sqlite3 "$DB" "SELECT '  ' || status || ' ' || reason || ': ' || COUNT(*) FROM link_pair WHERE status IN ('review', 'conflict') GROUP BY status, reason ORDER BY status, reason"
-$EVAL gen "$DB" "$G/truth/records.csv" "$W/pairs.csv"
+$EVAL gen "$DB" "$G/truth/records.csv" "$W/pairs.csv" "$G/truth/children.csv"
 sqlite3 "$DB" "
 INSERT INTO cbp_encounter SELECT * FROM bench_hold_cbp;
 INSERT INTO orr_placement SELECT * FROM bench_hold_orr;
@@ -76,4 +84,5 @@ UCTRACK_LINK_TIMES=1 /usr/bin/time -f '%e %M %U %S' -o "$W/time" "$U" --db "$DB"
 cat "$W/incr.out"
 read -r secs kb usr sys <"$W/time"
 echo "incremental linkage of 1000 new records: $secs s wall (CPU: $usr s user + $sys s system; target <= 1 s; after: $(load))"
-$EVAL gen "$DB" "$G/truth/records.csv"
+$EVAL gen "$DB" "$G/truth/records.csv" "" "$G/truth/children.csv"
+done

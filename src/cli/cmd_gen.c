@@ -15,7 +15,8 @@ static void gen_usage(FILE *f)
 	fputs(
 	    "usage: uctrack gen --children N --seed S --out DIR [--as-of "
 	    "YYYY-MM-DD]\n"
-	    "                   [--defects]\n\n"
+	    "                   [--defects] [--profile default|hard] "
+	    "[--rate NAME=VALUE]...\n\n"
 	    "Write calibrated synthetic feeds for N unaccompanied children "
 	    "(FY2019-FY2024),\n"
 	    "in the formats of docs/formats.md, with ground truth:\n"
@@ -42,6 +43,18 @@ static void gen_usage(FILE *f)
 	    "tiny rate\n"
 	    "                      (stray tab in ALIEN_CITY, NULL for blank, "
 	    "unknown NAT)\n"
+	    "  --profile P         default (the calibrated data) or hard "
+	    "(independent\n"
+	    "                      agencies' noise: missing A-numbers, "
+	    "typos, imprecise\n"
+	    "                      dates, siblings and twins; truth adds "
+	    "family_id, twin)\n"
+	    "  --rate NAME=VALUE   change one rate of profile hard "
+	    "(docs/generator.md):\n"
+	    "                      anum_missing anum_typo dob_noise jan1 "
+	    "dob_swap giv_typo\n"
+	    "                      fam_typo sur_drop sur_swap sur_join "
+	    "sibling twin name_pool\n"
 	    "  -h, --help          this help\n",
 	    f);
 }
@@ -72,7 +85,9 @@ int cmd_gen(int argc, char **argv)
 {
 	struct gen_opts o = GEN_OPTS_INIT;
 	struct uc_err err = UC_ERR_INIT;
-	int have_children = 0, rc, missing;
+	int have_children = 0, rc, missing, nrate = 0;
+
+	gen_rates_hard(&o.rates);
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
@@ -128,6 +143,31 @@ int cmd_gen(int argc, char **argv)
 			o.as_of = d;
 		} else if (strcmp(a, "--defects") == 0) {
 			o.defects = 1;
+		} else if ((v = opt_value(argc, argv, &i, "--profile",
+					  &missing)) ||
+			   missing) {
+			if (missing)
+				return cli_usage_error(
+				    "gen: --profile needs a name (default or "
+				    "hard)");
+			if (strcmp(v, "hard") == 0)
+				o.hard = 1;
+			else if (strcmp(v, "default") == 0)
+				o.hard = 0;
+			else
+				return cli_usage_error(
+				    "gen: unknown profile '%s' (default or "
+				    "hard)",
+				    v);
+		} else if ((v = opt_value(argc, argv, &i, "--rate",
+					  &missing)) ||
+			   missing) {
+			if (missing)
+				return cli_usage_error(
+				    "gen: --rate needs NAME=VALUE");
+			if (gen_rate_set(&o.rates, v, &err))
+				return cli_usage_error("%s", err.msg);
+			nrate++;
 		} else {
 			return cli_usage_error("gen: unknown argument '%s'", a);
 		}
@@ -136,6 +176,9 @@ int cmd_gen(int argc, char **argv)
 		return cli_usage_error("gen: --children N is required");
 	if (!o.out_dir)
 		return cli_usage_error("gen: --out DIR is required");
+	if (nrate && !o.hard)
+		return cli_usage_error(
+		    "gen: --rate applies to --profile hard only");
 	o.progress = 1;
 	rc = gen_run(&o, &err);
 	if (rc)

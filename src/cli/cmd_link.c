@@ -2,6 +2,7 @@
  * cmd_link.c - `uctrack link`: record linkage, review, merge and split,
  * and the generic CSV mode for public benchmarks.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,9 @@ static void usage(FILE *f)
 	      "  --many           two files: allow several links per record\n"
 	      "\n"
 	      "store mode options:\n"
-	      "  --pairs-out FILE write every candidate pair (benchmarks: blocking recall)\n",
+	      "  --match-at P     posterior for an automatic link (default: see docs/linkage.md)\n"
+	      "  --review-at P    posterior from which a pair may go to review\n"
+	      "  --pairs-out FILE write every candidate pair and its posterior (benchmarks)\n",
 	      f);
 }
 
@@ -141,7 +144,7 @@ int cmd_link(int argc, char **argv)
 	const char *pos[64];
 	int npos = 0, rc = 0, full = 0;
 	long limit = 20;
-	double t0 = progress_now();
+	double t0 = progress_now(), match_at = 0, review_at = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (cli_is_help(argv[i])) {
@@ -160,6 +163,20 @@ int cmd_link(int argc, char **argv)
 			pairs_out = argv[++i];
 		} else if (strcmp(a, "--reason") == 0 && i + 1 < argc) {
 			reason = argv[++i];
+		} else if ((strcmp(a, "--match-at") == 0 || strcmp(a, "--review-at") == 0) &&
+			   i + 1 < argc) {
+			char *end = NULL;
+			double v;
+
+			errno = 0;
+			v = strtod(argv[++i], &end);
+			if (errno || !end || *end || !(v > 0 && v < 1))
+				return cli_usage_error("link %s: expected a probability in (0,1), got '%s'",
+						       a, argv[i]);
+			if (a[2] == 'm')
+				match_at = v;
+			else
+				review_at = v;
 		} else if (strcmp(a, "--limit") == 0 && i + 1 < argc) {
 			if (cli_parse_long(argv[++i], 1, 1000000, &limit))
 				return cli_usage_error("link review: --limit expects 1..1000000, got '%s'", argv[i]);
@@ -194,12 +211,16 @@ int cmd_link(int argc, char **argv)
 
 		o.full = full;
 		o.pairs_out = pairs_out;
+		o.match_at = match_at;
+		o.review_at = review_at;
+		if (match_at && review_at && review_at > match_at)
+			return cli_usage_error("link: --review-at must not exceed --match-at");
 		rc = link_run(st, &o, &s, &err);
 		if (!rc && !cli_global.quiet)
 			printf("%s link run %lld: records %zu (new %zu), pairs compared %zu, links %zu, "
 			       "review %zu (A-number conflicts %zu, of them queued %zu; %zu pairs between the "
 			       "thresholds not queued), A-number typos %zu, persons %zu; "
-			       "sponsor records %zu, sponsors %zu, flags %zu; EM iterations %d, p %.4f; %.2f s\n",
+			       "sponsor records %zu, sponsors %zu, flags %zu; EM iterations %d, p %.3g; %.2f s\n",
 			       s.full ? "full" : "incremental", (long long)s.run_id, s.records,
 			       s.new_records, s.pairs, s.links, s.review, s.conflicts, s.conflicts_queued, s.review_skipped,
 			       s.anum_typos,

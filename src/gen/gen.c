@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,19 @@ static int rng_weighted(struct rng *r, const double *w, int n)
 static const char *pool_pick(struct rng *r, const struct gen_pool *p)
 {
 	return p->v[rng_below(r, (uint32_t)p->n)];
+}
+
+/* Like pool_pick(), from the first `share` of the pool (at least 2). */
+static const char *pool_pick_share(struct rng *r, const struct gen_pool *p,
+				   double share)
+{
+	size_t n = (size_t)((double)p->n * share + 0.5);
+
+	if (n < 2)
+		n = p->n < 2 ? p->n : 2;
+	if (n > p->n)
+		n = p->n;
+	return p->v[rng_below(r, (uint32_t)n)];
 }
 
 /* ------------------------------------------------------------------ */
@@ -282,6 +296,7 @@ struct gen {
 	int io_errno;		  /* sticky: first write error's errno */
 	int io_file;		  /* file of that error */
 	uint64_t anum_off;	  /* A-number permutation offset */
+	const struct gen_rates *hard; /* profile hard's rates, NULL default */
 	uint32_t nhub_sponsor;	  /* sponsors receiving several children */
 	uint32_t nhub_addr;	  /* addresses receiving many children */
 	/* sequence numbers, handed out in child order */
@@ -799,6 +814,8 @@ struct child {
 	const char *sur1,
 	    *sur2; /* surnames (Mayan: variant lists); sur2 may be NULL */
 	int32_t birth;
+	uint32_t family; /* profile hard: index of the family's first child */
+	int twin;	 /* profile hard: born the same day as a sibling */
 
 	int repeat;	     /* encountered twice */
 	int32_t enc0, enc;   /* first encounter (repeat only), main encounter */
@@ -922,9 +939,11 @@ static int lang_for(struct rng *r, int country)
 }
 
 static const char *given_pick(struct rng *r, const struct gen_names *nm,
-			      char sex)
+			      char sex, const struct gen_rates *hard)
 {
-	return pool_pick(r, sex == 'M' ? &nm->male : &nm->female);
+	const struct gen_pool *p = sex == 'M' ? &nm->male : &nm->female;
+
+	return hard ? pool_pick_share(r, p, hard->name_pool) : pool_pick(r, p);
 }
 
 static void addr_make(struct rng *r, struct addr *a, int state, int problem_ok)
@@ -994,7 +1013,8 @@ static void adult_names(struct rng *r, int origin, const char *share_sur,
 {
 	const struct gen_names *nm = &gen_names_by_origin[origin];
 	char s1[48], s2[48];
-	const char *g = given_pick(r, nm, rng_chance(r, 0.55) ? 'F' : 'M');
+	const char *g = given_pick(r, nm, rng_chance(r, 0.55) ? 'F' : 'M',
+				   NULL);
 
 	if (share_sur)
 		variant(s1, sizeof(s1), share_sur, 0);
@@ -1079,7 +1099,14 @@ static const char *court_of(const struct child *c)
 	return gen_states[c->court_state].court[c->court_city];
 }
 
-static void make_identity(struct rng *r, struct child *c)
+static const char *sur_pick(struct rng *r, const struct gen_pool *p,
+			    const struct gen_rates *hard)
+{
+	return hard ? pool_pick_share(r, p, hard->name_pool) : pool_pick(r, p);
+}
+
+static void make_identity(const struct gen *g, struct rng *r,
+			  struct child *c)
 {
 	const struct gen_names *nm;
 	double w[5];
@@ -1115,26 +1142,27 @@ static void make_identity(struct rng *r, struct child *c)
 	c->sex = rng_chance(r, fy_male[c->fyi]) ? 'M' : 'F';
 
 	nm = &gen_names_by_origin[c->origin];
-	c->given1 = given_pick(r, nm, c->sex);
+	c->given1 = given_pick(r, nm, c->sex, g->hard);
 	c->given2 = NULL;
 	if ((c->origin == GEN_OR_ES || c->origin == GEN_OR_MAYA ||
 	     c->origin == GEN_OR_PT) &&
 	    rng_chance(r, 0.35)) {
-		const char *g2 = given_pick(r, nm, c->sex);
+		const char *g2 = given_pick(r, nm, c->sex, g->hard);
 
 		if (strcmp(g2, c->given1) != 0)
 			c->given2 = g2;
 	}
-	c->sur1 = pool_pick(r, &nm->surname);
+	c->sur1 = sur_pick(r, &nm->surname, g->hard);
 	c->sur2 = NULL;
 	if (nm->two_surnames) {
 		if (c->origin == GEN_OR_MAYA && rng_chance(r, 0.4))
-			c->sur2 = pool_pick(
-			    r, &gen_names_by_origin[GEN_OR_ES].surname);
+			c->sur2 = sur_pick(
+			    r, &gen_names_by_origin[GEN_OR_ES].surname,
+			    g->hard);
 		else
-			c->sur2 = pool_pick(r, &nm->surname);
+			c->sur2 = sur_pick(r, &nm->surname, g->hard);
 		if (strcmp(c->sur2, c->sur1) == 0 && rng_chance(r, 0.8))
-			c->sur2 = pool_pick(r, &nm->surname);
+			c->sur2 = sur_pick(r, &nm->surname, g->hard);
 	}
 
 	/* main encounter within the fiscal year, admission 1-3 days later */
@@ -1755,7 +1783,81 @@ static void ev_sort(struct child *c)
 	}
 }
 
-static void child_make(struct gen *g, struct child *c, uint32_t idx)
+/*
+ * Profile hard: perhaps make c a sibling (or twin) of prev, the child
+ * before it: same surnames, origin, fiscal year and crossing, a birth date
+ * 1-4 years apart (twins: the same), a different given name. Drawn from a
+ * stream of its own, so the child's other draws do not move.
+ */
+static void make_sibling(const struct gen *g, struct child *c,
+			 const struct child *prev)
+{
+	const struct gen_rates *h = g->hard;
+	struct rng rs;
+	int y, m, d;
+	int32_t birth;
+
+	rng_seed(&rs, g->o->seed ^ 0x5b1b5b1b5b1b5b1bULL, c->idx);
+	if (!rng_chance(&rs, h->sibling))
+		return;
+	if (rng_chance(&rs, h->twin)) {
+		birth = prev->birth;
+	} else {
+		int32_t gap = rng_range(&rs, 365, 4 * 365 + 300);
+
+		birth = prev->birth + (rng_chance(&rs, 0.5) ? gap : -gap);
+	}
+	date_to_ymd(prev->admitted, &y, &m, &d);
+	if (birth > prev->admitted - 365 ||
+	    birth <= date_from_ymd(y - 18, m, d))
+		return; /* no such sibling among UAC (under 18, over 1) */
+	c->family = prev->family;
+	c->twin = birth == prev->birth;
+	c->birth = birth;
+	c->fyi = prev->fyi;
+	c->country = prev->country;
+	c->lang = prev->lang;
+	c->origin = prev->origin;
+	c->sur1 = prev->sur1;
+	c->sur2 = prev->sur2;
+	c->enc = prev->enc;
+	c->admitted = prev->admitted;
+	c->sector = prev->sector;
+	{
+		int by, bm, bd;
+
+		date_to_ymd(birth, &by, &bm, &bd);
+		c->age = y - by - ((m < bm || (m == bm && d < bd)) ? 1 : 0);
+	}
+	for (int i = 0; i < 8 && (strcmp(c->given1, prev->given1) == 0 ||
+				  (prev->given2 &&
+				   strcmp(c->given1, prev->given2) == 0));
+	     i++)
+		c->given1 =
+		    given_pick(&rs, &gen_names_by_origin[c->origin], c->sex, h);
+	if (c->given2 && strcmp(c->given2, c->given1) == 0)
+		c->given2 = NULL;
+}
+
+/* Profile hard: siblings are released to the same sponsor when both are. */
+static void share_sponsor(struct child *c, const struct child *prev)
+{
+	if (c->cat == CAT_4 || prev->cat == CAT_4)
+		return;
+	c->cat = prev->cat;
+	c->sponsor = prev->sponsor;
+	c->sponsor_hub = prev->sponsor_hub;
+	c->address_hub = prev->address_hub;
+	c->rel = prev->rel;
+	memcpy(c->sp_family, prev->sp_family, sizeof(c->sp_family));
+	memcpy(c->sp_given, prev->sp_given, sizeof(c->sp_given));
+	memcpy(c->sp_phone, prev->sp_phone, sizeof(c->sp_phone));
+	c->addr = prev->addr;
+}
+
+/* Make child idx; prev is the child before it (NULL for the first). */
+static void child_make(struct gen *g, struct child *c, uint32_t idx,
+		       const struct child *prev)
 {
 	struct rng r;
 
@@ -1766,9 +1868,14 @@ static void child_make(struct gen *g, struct child *c, uint32_t idx)
 		  (uint32_t)(((uint64_t)idx * 36912479ULL + g->anum_off) %
 			     100000000ULL);
 	rng_seed(&r, g->o->seed, idx);
-	make_identity(&r, c);
+	make_identity(g, &r, c);
+	c->family = idx;
+	if (g->hard && prev)
+		make_sibling(g, c, prev);
 	make_custody(g, &r, c);
 	make_sponsor(g, &r, c);
+	if (g->hard && c->family != idx)
+		share_sponsor(c, prev);
 	if (c->cat != CAT_4 && c->released != UC_DATE_NONE && !c->address_hub &&
 	    rng_chance(&r, 0.06)) {
 		int32_t d = c->released + rng_range(&r, 60, 700);
@@ -1843,7 +1950,8 @@ static void surname_variant(struct rng *r, const char *entry, char *dst,
 	variant(dst, cap, entry, k);
 }
 
-static void name_render(struct rng *r, const struct child *c,
+static void name_render(const struct gen_rates *h, struct rng *r,
+			const struct child *c,
 			const struct nstyle *st, char fam[NAME_MAX_LEN],
 			char giv[NAME_MAX_LEN])
 {
@@ -1855,7 +1963,20 @@ static void name_render(struct rng *r, const struct child *c,
 		double u = rng_unit(r);
 
 		surname_variant(r, c->sur2, s2, sizeof(s2));
-		if (u < 0.66)
+		if (h) {
+			/* hard: dropped, reversed, joined, else both */
+			double a = h->sur_drop, b = a + h->sur_swap;
+			double j = b + h->sur_join;
+
+			if (u < a)
+				snprintf(raw, sizeof(raw), "%s", s1);
+			else if (u < b)
+				snprintf(raw, sizeof(raw), "%s %s", s2, s1);
+			else if (u < j)
+				snprintf(raw, sizeof(raw), "%s%s", s1, s2);
+			else
+				snprintf(raw, sizeof(raw), "%s %s", s1, s2);
+		} else if (u < 0.66)
 			snprintf(raw, sizeof(raw), "%s %s", s1, s2);
 		else if (u < 0.80)
 			snprintf(raw, sizeof(raw), "%s", s1);
@@ -1889,27 +2010,32 @@ static void name_render(struct rng *r, const struct child *c,
 	}
 	text_render(giv, NAME_MAX_LEN - 2, raw, st->tcase, strip);
 
-	if (rng_chance(r, st->typo))
+	if (rng_chance(r, h ? h->fam_typo : st->typo))
 		typo(r, fam);
-	if (rng_chance(r, st->typo))
+	if (rng_chance(r, h ? h->giv_typo : st->typo))
 		typo(r, giv);
 }
 
 /* A recorded birth date: estimated, swapped, a year off, or exact. */
-static int32_t birth_render(struct rng *r, int32_t b, double p)
+static int32_t birth_render(const struct gen_rates *h, struct rng *r,
+			    int32_t b, double p)
 {
+	/* default: 35% Jan 1, 25% swapped, 25% a year off, 15% days off */
+	double jan1 = h ? h->jan1 : 0.35;
+	double swap = h ? jan1 + h->dob_swap : 0.60;
+	double year = h ? swap + (1 - swap) * 0.625 : 0.85;
 	int y, m, d;
 	double u;
 
-	if (!rng_chance(r, p))
+	if (!rng_chance(r, h ? h->dob_noise : p))
 		return b;
 	date_to_ymd(b, &y, &m, &d);
 	u = rng_unit(r);
-	if (u < 0.35)
+	if (u < jan1)
 		return date_from_ymd(y, 1, 1);
-	if (u < 0.60 && d <= 12 && d != m)
+	if (u < swap && d <= 12 && d != m)
 		return date_from_ymd(y, d, m);
-	if (u < 0.85) {
+	if (u < year) {
 		if (m == 2 && d == 29)
 			d = 28;
 		return date_from_ymd(y + (rng_chance(r, 0.5) ? 1 : -1), m, d);
@@ -2039,8 +2165,8 @@ static void emit_cbp_one(struct gen *g, struct rng *r, const struct child *c,
 		pre[7] = '\0';
 		fmt_key(key, sizeof(key), pre, ++g->seq_cbp, 7);
 	}
-	anum_render(r, c->anum, 0, 0, 0, an);
-	name_render(r, c, &st_cbp, fam, giv);
+	anum_render(r, c->anum, g->hard ? g->hard->anum_missing : 0, 0, 0, an);
+	name_render(g->hard, r, c, &st_cbp, fam, giv);
 	o_str(o, key);
 	o_c(o, ',');
 	o_str(o, an);
@@ -2049,7 +2175,7 @@ static void emit_cbp_one(struct gen *g, struct rng *r, const struct child *c,
 	o_c(o, ',');
 	o_csv(o, giv);
 	o_c(o, ',');
-	o_date(o, birth_render(r, c->birth, st_cbp.bnoise));
+	o_date(o, birth_render(g->hard, r, c->birth, st_cbp.bnoise));
 	o_c(o, ',');
 	o_c(o, rng_chance(r, 0.003) ? 'U' : c->sex);
 	o_c(o, ',');
@@ -2077,8 +2203,10 @@ static void emit_placement(struct gen *g, struct rng *r, const struct child *c,
 	int with_sponsor = !first && c->cat != CAT_4;
 
 	fmt_key(placement_key, 24, "P", ++g->seq_place, 8);
-	anum_render(r, c->anum, 0.06, 0.015, rng_chance(r, 0.15), an);
-	name_render(r, c, &st_orr, fam, giv);
+	anum_render(r, c->anum, g->hard ? g->hard->anum_missing : 0.06,
+		    g->hard ? g->hard->anum_typo : 0.015, rng_chance(r, 0.15),
+		    an);
+	name_render(g->hard, r, c, &st_orr, fam, giv);
 	o_str(o, placement_key);
 	o_c(o, ',');
 	o_str(o, an);
@@ -2087,7 +2215,7 @@ static void emit_placement(struct gen *g, struct rng *r, const struct child *c,
 	o_c(o, ',');
 	o_csv(o, giv);
 	o_c(o, ',');
-	o_date(o, birth_render(r, c->birth, st_orr.bnoise));
+	o_date(o, birth_render(g->hard, r, c->birth, st_orr.bnoise));
 	o_c(o, ',');
 	o_c(o, c->sex);
 	o_c(o, ',');
@@ -2197,8 +2325,8 @@ static void emit_nta(struct gen *g, struct rng *r, const struct child *c)
 	if (!c->nta)
 		return;
 	fmt_key(key, sizeof(key), "NTA", ++g->seq_nta, 8);
-	anum_render(r, c->anum, 0, 0.01, 0, an);
-	name_render(r, c, &st_nta, fam, giv);
+	anum_render(r, c->anum, 0, g->hard ? g->hard->anum_typo : 0.01, 0, an);
+	name_render(g->hard, r, c, &st_nta, fam, giv);
 	o_str(o, key);
 	o_c(o, ',');
 	o_str(o, an);
@@ -2207,7 +2335,7 @@ static void emit_nta(struct gen *g, struct rng *r, const struct child *c)
 	o_c(o, ',');
 	o_csv(o, giv);
 	o_c(o, ',');
-	o_date(o, birth_render(r, c->birth, st_nta.bnoise));
+	o_date(o, birth_render(g->hard, r, c->birth, st_nta.bnoise));
 	o_c(o, ',');
 	o_date(o, c->nta_issued);
 	o_c(o, ',');
@@ -2405,7 +2533,7 @@ static uint64_t emit_eoir(struct gen *g, struct rng *r, const struct child *c,
 	if (c->claim == CL_ASYLUM)
 		trow_set(t, A_C_ASY_TYPE, c->has_case ? "E" : "I");
 	trow_date(t, A_C_BIRTHDATE,
-		  first_of_month(birth_render(r, c->birth, st_eoir.bnoise)));
+		  first_of_month(birth_render(g->hard, r, c->birth, st_eoir.bnoise)));
 	trow_date(t, A_C_RELEASE_DATE, c->released);
 	trow_set(t, A_Sex, c->sex == 'M' ? "M" : "F");
 	{
@@ -2414,10 +2542,11 @@ static uint64_t emit_eoir(struct gen *g, struct rng *r, const struct child *c,
 		trow_set(t, A_CASEPRIORITY_CODE,
 			 u < 0.85 ? "UC" : (u < 0.95 ? NULL : "N/A"));
 	}
-	anum_render(r, c->anum, 0.07, 0.015, 0, an);
+	anum_render(r, c->anum, g->hard ? g->hard->anum_missing : 0.07,
+		    g->hard ? g->hard->anum_typo : 0.015, 0, an);
 	if (an[0])
 		trow_copy(t, A_ALIEN_NBR, an);
-	name_render(r, c, &st_eoir, fam, giv);
+	name_render(g->hard, r, c, &st_eoir, fam, giv);
 	trow_copy(t, A_LAST_NAME, fam);
 	trow_copy(t, A_FIRST_NAME, giv);
 	if (g->o->defects && rng_chance(r, 0.0008))
@@ -2702,6 +2831,15 @@ static void emit_truth_child(struct gen *g, const struct child *c,
 	o_str(o, yesno(c->address_hub));
 	o_c(o, ',');
 	o_str(o, yesno(c->moved));
+	if (g->hard) {
+		char fam[12];
+
+		fmt_key(fam, sizeof(fam), "C", c->family + 1ULL, 7);
+		o_c(o, ',');
+		o_str(o, fam);
+		o_c(o, ',');
+		o_str(o, yesno(c->twin));
+	}
 	o_row(g, o);
 }
 
@@ -2884,6 +3022,8 @@ static void write_headers(struct gen *g)
 	for (int i = 0; i < F_NFILES; i++) {
 		if (csv_headers[i]) {
 			o_str(&g->out[i], csv_headers[i]);
+			if (i == F_TRUTH_CHILD && g->hard)
+				o_str(&g->out[i], ",family_id,twin");
 			o_c(&g->out[i], '\n');
 		}
 	}
@@ -2902,6 +3042,105 @@ static void write_count(struct gen *g)
 	}
 }
 
+/* The rates, by name, for gen_rate_set() and the checks. */
+static const struct {
+	const char *name;
+	size_t off;
+} rate_names[] = {
+#define RATE(n) {#n, offsetof(struct gen_rates, n)}
+    RATE(anum_missing), RATE(anum_typo), RATE(dob_noise), RATE(jan1),
+    RATE(dob_swap),	RATE(giv_typo),	 RATE(fam_typo),  RATE(sur_drop),
+    RATE(sur_swap),	RATE(sur_join),	 RATE(sibling),	  RATE(twin),
+    RATE(name_pool),
+#undef RATE
+};
+#define NRATES (sizeof(rate_names) / sizeof(rate_names[0]))
+
+void gen_rates_hard(struct gen_rates *r)
+{
+	r->anum_missing = 0.30;
+	r->anum_typo = 0.03;
+	r->dob_noise = 0.20;
+	r->jan1 = 0.35;
+	r->dob_swap = 0.25;
+	r->giv_typo = 0.15;
+	r->fam_typo = 0.05;
+	r->sur_drop = 0.20;
+	r->sur_swap = 0.10;
+	r->sur_join = 0.10;
+	r->sibling = 0.15;
+	r->twin = 0.10;
+	r->name_pool = 0.5;
+}
+
+static double *rate_at(struct gen_rates *r, size_t i)
+{
+	return (double *)(void *)((char *)r + rate_names[i].off);
+}
+
+int gen_rate_set(struct gen_rates *r, const char *assign, struct uc_err *err)
+{
+	const char *eq = assign ? strchr(assign, '=') : NULL;
+	char *end = NULL;
+	double v;
+	size_t i;
+
+	if (!eq || eq == assign || !eq[1])
+		return uc_error(err, UC_EUSAGE,
+				"gen: --rate wants NAME=VALUE, not '%s'",
+				assign ? assign : "");
+	for (i = 0; i < NRATES; i++) {
+		if (strlen(rate_names[i].name) == (size_t)(eq - assign) &&
+		    strncmp(rate_names[i].name, assign,
+			    (size_t)(eq - assign)) == 0)
+			break;
+	}
+	if (i == NRATES)
+		return uc_error(
+		    err, UC_EUSAGE,
+		    "gen: unknown rate '%.*s' (known: anum_missing, anum_typo, "
+		    "dob_noise, jan1, dob_swap, giv_typo, fam_typo, sur_drop, "
+		    "sur_swap, sur_join, sibling, twin, name_pool)",
+		    (int)(eq - assign), assign);
+	errno = 0;
+	v = strtod(eq + 1, &end);
+	if (errno || !end || *end || !(v >= 0 && v <= 1))
+		return uc_error(err, UC_EUSAGE,
+				"gen: rate %s must be a number in 0..1, not "
+				"'%s'",
+				rate_names[i].name, eq + 1);
+	*rate_at(r, i) = v;
+	return UC_OK;
+}
+
+/* Rates that only make sense together. */
+static int gen_rates_check(const struct gen_rates *r, struct uc_err *err)
+{
+	for (size_t i = 0; i < NRATES; i++) {
+		double v = *rate_at((struct gen_rates *)r, i);
+
+		if (!(v >= 0 && v <= 1))
+			return uc_error(err, UC_EUSAGE,
+					"gen: rate %s must be in 0..1, not %g",
+					rate_names[i].name, v);
+	}
+	if (r->jan1 + r->dob_swap > 1)
+		return uc_error(err, UC_EUSAGE,
+				"gen: jan1 + dob_swap must be at most 1 (they "
+				"share the inexact dates), not %g",
+				r->jan1 + r->dob_swap);
+	if (r->sur_drop + r->sur_swap + r->sur_join > 1)
+		return uc_error(err, UC_EUSAGE,
+				"gen: sur_drop + sur_swap + sur_join must be "
+				"at most 1, not %g",
+				r->sur_drop + r->sur_swap + r->sur_join);
+	if (r->name_pool <= 0)
+		return uc_error(err, UC_EUSAGE,
+				"gen: name_pool must be above 0 (a share of "
+				"each name pool)");
+	return UC_OK;
+}
+
 int32_t gen_default_as_of(void)
 {
 	return date_from_ymd(2025, 6, 30);
@@ -2910,7 +3149,7 @@ int32_t gen_default_as_of(void)
 int gen_run(const struct gen_opts *opts, struct uc_err *err)
 {
 	struct gen *g = NULL;
-	struct child *c = NULL;
+	struct child *c = NULL, *prev = NULL;
 	struct trow *t = NULL;
 	struct progress prog;
 	uint64_t x;
@@ -2925,8 +3164,15 @@ int gen_run(const struct gen_opts *opts, struct uc_err *err)
 				GEN_MAX_CHILDREN, opts->children);
 	g = uc_xcalloc(1, sizeof(*g));
 	c = uc_xmalloc(sizeof(*c));
+	prev = uc_xmalloc(sizeof(*prev));
 	t = uc_xmalloc(sizeof(*t));
 	g->o = opts;
+	if (opts->hard) {
+		rc = gen_rates_check(&opts->rates, err);
+		if (rc)
+			goto out;
+		g->hard = &opts->rates;
+	}
 	g->as_of =
 	    opts->as_of == UC_DATE_NONE ? gen_default_as_of() : opts->as_of;
 	if (g->as_of < date_from_ymd(2019, 10, 1)) {
@@ -2953,8 +3199,13 @@ int gen_run(const struct gen_opts *opts, struct uc_err *err)
 	if (!opts->progress)
 		prog.enabled = 0;
 	for (long i = 0; i < opts->children; i++) {
-		child_make(g, c, (uint32_t)i);
+		struct child *swap;
+
+		child_make(g, c, (uint32_t)i, i > 0 ? prev : NULL);
 		emit_child(g, c, t);
+		swap = prev;
+		prev = c;
+		c = swap;
 		progress_tick(&prog, (uint64_t)i + 1);
 		if (g->io_errno)
 			break;
@@ -3009,6 +3260,7 @@ out:
 		gen_close_all(g, rc != UC_OK);
 	free(g);
 	free(c);
+	free(prev);
 	free(t);
 	return rc;
 }

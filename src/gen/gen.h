@@ -38,6 +38,28 @@
 
 #include "core/err.h"
 
+/*
+ * The rates of the `hard` profile (docs/generator.md, "Profile hard"): the
+ * identity noise of independent agency data that the default profile does
+ * not have. Each is a probability in [0, 1]; gen_rates_hard() fills the
+ * documented defaults and gen_rate_set() changes one by name.
+ */
+struct gen_rates {
+	double anum_missing; /* CBP, ORR, EOIR identity record without one */
+	double anum_typo;    /* A-number mistyped (ORR, EOIR, ICE NTA) */
+	double dob_noise;    /* recorded birth date not exact (every feed) */
+	double jan1;	     /* of inexact dates: Jan 1 stand-in */
+	double dob_swap;     /* of inexact dates: day and month swapped */
+	double giv_typo;     /* keying error in the given name */
+	double fam_typo;     /* keying error in the family name */
+	double sur_drop;     /* two surnames: the second dropped */
+	double sur_swap;     /* two surnames: written in reverse order */
+	double sur_join;     /* two surnames: joined (ICLAGARCIA) */
+	double sibling;	     /* a child is the sibling of the one before */
+	double twin;	     /* of siblings: same birth date */
+	double name_pool;    /* share of each name pool used, (0, 1] */
+};
+
 struct gen_opts {
 	long children; /* number of children, >= 1 */
 	uint64_t seed; /* PRNG seed; same seed, same bytes */
@@ -48,11 +70,14 @@ struct gen_opts {
 	int defects;   /* nonzero: inject the real EOIR files' defects
 			* (stray tab, NULL, unknown NAT) at a tiny rate */
 	int progress;  /* nonzero: progress on stderr when a terminal */
+	int hard;      /* nonzero: profile `hard`, rates below */
+	struct gen_rates rates; /* used only when hard */
 };
 
 #define GEN_OPTS_INIT                                                          \
 	{                                                                      \
-		0, 1, NULL, INT32_MIN, 0, 0                                    \
+		0, 1, NULL, INT32_MIN, 0, 0, 0,                               \
+		    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}                    \
 	}
 
 /* Largest accepted `children`. */
@@ -65,6 +90,15 @@ struct gen_opts {
  * left half-written: temporaries are removed.
  */
 int gen_run(const struct gen_opts *opts, struct uc_err *err);
+
+/* Fill r with the documented rates of the `hard` profile. */
+void gen_rates_hard(struct gen_rates *r);
+
+/*
+ * Set one rate from "NAME=VALUE" (names as the fields above). Returns 0, or
+ * UC_EUSAGE with a message naming the rate or listing the known names.
+ */
+int gen_rate_set(struct gen_rates *r, const char *assign, struct uc_err *err);
 
 /* The default as-of date, 2025-06-30, as days since the epoch. */
 int32_t gen_default_as_of(void);

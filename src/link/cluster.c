@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/date.h"
 #include "core/err.h"
+#include "link/cmp.h"
 
 #define ANUM_SET 0x80000000u
 
@@ -17,9 +19,14 @@ void cluster_init(struct cluster *c, size_t n)
 	c->parent = uc_xmalloc((n ? n : 1) * sizeof(*c->parent));
 	c->size = uc_xmalloc((n ? n : 1) * sizeof(*c->size));
 	c->anum = uc_xcalloc(n ? n : 1, sizeof(*c->anum));
+	c->sex = uc_xcalloc(n ? n : 1, sizeof(*c->sex));
+	c->dlo = uc_xmalloc((n ? n : 1) * sizeof(*c->dlo));
+	c->dhi = uc_xmalloc((n ? n : 1) * sizeof(*c->dhi));
 	for (size_t i = 0; i < n; i++) {
 		c->parent[i] = (uint32_t)i;
 		c->size[i] = 1;
+		c->dlo[i] = INT32_MIN;
+		c->dhi[i] = INT32_MAX;
 	}
 }
 
@@ -31,6 +38,9 @@ void cluster_release(struct cluster *c)
 	free(c->parent);
 	free(c->size);
 	free(c->anum);
+	free(c->sex);
+	free(c->dlo);
+	free(c->dhi);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -39,6 +49,28 @@ void cluster_set_anum(struct cluster *c, uint32_t i, uint32_t anum_id)
 	if (anum_id & ANUM_SET)
 		BUG("cluster_set_anum: id %u too large", anum_id);
 	c->anum[i] = anum_id;
+}
+
+void cluster_set_traits(struct cluster *c, uint32_t i, char sex, int32_t dob)
+{
+	c->sex[i] = sex == 'M' ? 1 : sex == 'F' ? 2 : 0;
+	c->dlo[i] = INT32_MIN;
+	c->dhi[i] = INT32_MAX;
+	if (dob != UC_DATE_NONE)
+		cmp_date_span(dob, &c->dlo[i], &c->dhi[i]);
+}
+
+/* Whether the records under roots ra and rb can be one child. */
+static int traits_compatible(const struct cluster *c, uint32_t ra, uint32_t rb)
+{
+	int32_t lo = c->dlo[ra] > c->dlo[rb] ? c->dlo[ra] : c->dlo[rb];
+	int32_t hi = c->dhi[ra] < c->dhi[rb] ? c->dhi[ra] : c->dhi[rb];
+
+	if ((c->sex[ra] | c->sex[rb]) == 3)
+		return 0;
+	/* spans known on both sides and too far apart */
+	return lo == INT32_MIN || hi == INT32_MAX || lo <= hi ||
+	       (int64_t)lo - hi <= CMP_DATE_SLACK;
 }
 
 uint32_t cluster_find(struct cluster *c, uint32_t i)
@@ -104,12 +136,14 @@ int cluster_compatible(struct cluster *c, uint32_t i, uint32_t j)
 {
 	uint32_t ri = cluster_find(c, i), rj = cluster_find(c, j);
 
-	return ri == rj || roots_compatible(c, ri, rj);
+	return ri == rj || (roots_compatible(c, ri, rj) && traits_compatible(c, ri, rj));
 }
 
 /* Link rb under ra (or the reverse by size) and give the root set s. */
 static void link_roots(struct cluster *c, uint32_t ra, uint32_t rb, uint32_t aset)
 {
+	int ok = traits_compatible(c, ra, rb);
+
 	if (c->size[ra] < c->size[rb]) {
 		uint32_t t = ra;
 
@@ -119,9 +153,38 @@ static void link_roots(struct cluster *c, uint32_t ra, uint32_t rb, uint32_t ase
 	c->parent[rb] = ra;
 	c->size[ra] += c->size[rb];
 	c->anum[ra] = aset;
+	if (!ok) {
+		/* joined anyway (a reviewer, one A-number): later records must
+		 * be compatible with the envelope of both sides' spans */
+		if ((c->sex[ra] | c->sex[rb]) == 3)
+			c->sex[ra] = 0;
+		else
+			c->sex[ra] |= c->sex[rb];
+		if (c->dlo[rb] < c->dlo[ra])
+			c->dlo[ra] = c->dlo[rb];
+		if (c->dhi[rb] > c->dhi[ra])
+			c->dhi[ra] = c->dhi[rb];
+		if (c->dlo[ra] > c->dhi[ra]) {
+			int32_t t = c->dlo[ra];
+
+			c->dlo[ra] = c->dhi[ra];
+			c->dhi[ra] = t;
+		}
+		return;
+	}
+	c->sex[ra] |= c->sex[rb];
+	if (c->dlo[rb] > c->dlo[ra])
+		c->dlo[ra] = c->dlo[rb];
+	if (c->dhi[rb] < c->dhi[ra])
+		c->dhi[ra] = c->dhi[rb];
 }
 
 int cluster_join(struct cluster *c, uint32_t i, uint32_t j)
+{
+	return cluster_join_anum(c, i, j, 0);
+}
+
+int cluster_join_anum(struct cluster *c, uint32_t i, uint32_t j, int same_anum)
 {
 	uint32_t ri = cluster_find(c, i), rj = cluster_find(c, j);
 	uint32_t na, nb, oa, ob;
@@ -130,6 +193,8 @@ int cluster_join(struct cluster *c, uint32_t i, uint32_t j)
 		return 0;
 	if (!roots_compatible(c, ri, rj))
 		return -1;
+	if (!same_anum && !traits_compatible(c, ri, rj))
+		return -2;
 	set_of(c, ri, &na, &oa);
 	set_of(c, rj, &nb, &ob);
 	link_roots(c, ri, rj, na >= nb ? c->anum[ri] : c->anum[rj]);
@@ -144,8 +209,12 @@ int cluster_force(struct cluster *c, uint32_t i, uint32_t j)
 
 	if (ri == rj)
 		return 0;
-	if (roots_compatible(c, ri, rj))
-		return cluster_join(c, i, j);
+	if (roots_compatible(c, ri, rj)) {
+		set_of(c, ri, &na, &oa);
+		set_of(c, rj, &nb, &ob);
+		link_roots(c, ri, rj, na >= nb ? c->anum[ri] : c->anum[rj]);
+		return 1;
+	}
 	sa = set_of(c, ri, &na, &oa);
 	sb = set_of(c, rj, &nb, &ob);
 	s = uc_xmalloc((1 + na + nb) * sizeof(*s));

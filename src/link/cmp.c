@@ -142,6 +142,8 @@ int cmp_date(int32_t a, int32_t b)
 	date_to_ymd(b, &by, &bm, &bd);
 	if (ay == by && am == bd && ad == bm)
 		return CMP_DATE_SWAP;
+	if (ay == by && ((am == 1 && ad == 1) || (bm == 1 && bd == 1)))
+		return CMP_DATE_JAN1;
 	if (ay == by && am == bm && (ad == 1 || bd == 1))
 		return CMP_DATE_FOM;
 	if (am == bm && ad == bd && (ay - by == 1 || by - ay == 1))
@@ -153,7 +155,39 @@ int cmp_date(int32_t a, int32_t b)
 	date_format(b, bs);
 	if (cmp_within_one(as, 10, bs, 10))
 		return CMP_DATE_NEAR;
-	return CMP_DATE_DIFF;
+	return cmp_date_compatible(a, b) ? CMP_DATE_DIFF : CMP_DATE_FAR;
+}
+
+void cmp_date_span(int32_t d, int32_t *lo, int32_t *hi)
+{
+	int y, m, dd;
+
+	date_to_ymd(d, &y, &m, &dd);
+	*lo = d;
+	*hi = d;
+	if (dd != 1)
+		return;
+	if (m == 1) {
+		*hi = date_from_ymd(y, 12, 31);
+		return;
+	}
+	*hi = (m == 12 ? date_from_ymd(y + 1, 1, 1) : date_from_ymd(y, m + 1, 1)) - 1;
+}
+
+int cmp_date_compatible(int32_t a, int32_t b)
+{
+	int32_t alo, ahi, blo, bhi;
+
+	if (a == UC_DATE_NONE || b == UC_DATE_NONE)
+		return 1;
+	cmp_date_span(a, &alo, &ahi);
+	cmp_date_span(b, &blo, &bhi);
+	/* the gap between the spans, 0 when they overlap */
+	if (blo > ahi)
+		return blo - ahi <= CMP_DATE_SLACK;
+	if (alo > bhi)
+		return alo - bhi <= CMP_DATE_SLACK;
+	return 1;
 }
 
 /* Tokens of a name sorted bytewise and joined without spaces. */
@@ -252,6 +286,50 @@ double cmp_name_sim(const struct norm_name *a, const struct norm_name *b)
 	return best;
 }
 
+/* One joined name begins with the whole of the other and goes on for at
+ * least four more letters: a second surname joined on one side and
+ * dropped on the other (HERRERAMENDEZ, HERRERA). */
+static int joined_prefix(const char *ja, size_t la, const char *jb, size_t lb)
+{
+	if (la < lb) {
+		const char *t = ja;
+		size_t tl = la;
+
+		ja = jb;
+		la = lb;
+		jb = t;
+		lb = tl;
+	}
+	return lb >= 3 && la >= lb + 4 && memcmp(ja, jb, lb) == 0;
+}
+
+/* The phonetic keys of both names' tokens are the same multiset (CAAL,
+ * KAAL; CUC, KUK): another transliteration, not another name. */
+static int phon_same(const struct norm_name *a, const struct norm_name *b)
+{
+	char pa[NORM_MAX_TOK][NORM_PHON_MAX], pb[NORM_MAX_TOK][NORM_PHON_MAX];
+	int used[NORM_MAX_TOK] = {0};
+
+	if (a->ntok != b->ntok)
+		return 0;
+	for (int i = 0; i < a->ntok; i++) {
+		norm_phon(a->s + a->off[i], a->len[i], pa[i]);
+		norm_phon(b->s + b->off[i], b->len[i], pb[i]);
+	}
+	for (int i = 0; i < a->ntok; i++) {
+		int j;
+
+		for (j = 0; j < b->ntok; j++) {
+			if (!used[j] && strcmp(pa[i], pb[j]) == 0)
+				break;
+		}
+		if (j == b->ntok)
+			return 0;
+		used[j] = 1;
+	}
+	return 1;
+}
+
 int cmp_name(const struct norm_name *a, const struct norm_name *b)
 {
 	char ja[NORM_MAX_LEN], jb[NORM_MAX_LEN];
@@ -270,6 +348,10 @@ int cmp_name(const struct norm_name *a, const struct norm_name *b)
 		return CMP_NAME_EXACT;
 	if (tok_subset(a, b) || tok_subset(b, a))
 		return CMP_NAME_SUBSET;
+	if (joined_prefix(ja, la, jb, lb))
+		return CMP_NAME_SUBSET;
+	if (phon_same(a, b))
+		return CMP_NAME_HIGH;
 	s = cmp_name_sim(a, b);
 	if (s >= 0.92)
 		return CMP_NAME_HIGH;

@@ -51,13 +51,34 @@ enum cmp_date_level {
 	CMP_DATE_SWAP = 2,  /* day and month swapped */
 	CMP_DATE_FOM = 3,   /* same year-month, one side the 1st (EOIR stores
 			     * first of month) */
-	CMP_DATE_YEAR1 = 4, /* same month-day, year off by one */
-	CMP_DATE_NEAR = 5,  /* within 31 days, or one digit off */
-	CMP_DATE_DIFF = 6,
-	CMP_DATE_NLEVELS = 7
+	CMP_DATE_JAN1 = 4,  /* same year, one side January 1 (a stand-in for
+			     * an unknown date) */
+	CMP_DATE_YEAR1 = 5, /* same month-day, year off by one */
+	CMP_DATE_NEAR = 6,  /* within 31 days, or one digit off */
+	CMP_DATE_DIFF = 7,  /* otherwise, but compatible (cmp_date_compatible) */
+	CMP_DATE_FAR = 8,   /* not compatible: more than a year apart even
+			     * allowing for imprecise dates */
+	CMP_DATE_NLEVELS = 9
 };
 /* Dates as day numbers (date.h); UC_DATE_NONE = missing. */
 int cmp_date(int32_t a, int32_t b);
+
+/*
+ * The days a recorded birth date may stand for: January 1 stands for its
+ * year, any other first of the month for its month (stand-ins and EOIR's
+ * first-of-month dates), any other date for itself. d must not be
+ * UC_DATE_NONE.
+ */
+void cmp_date_span(int32_t d, int32_t *lo, int32_t *hi);
+
+/* Days two birth dates of one child may be apart, beyond their spans: a
+ * year (a year-off error) and a few days. */
+#define CMP_DATE_SLACK 370
+
+/* 1 when two recorded birth dates can belong to one child: their spans
+ * (cmp_date_span) are at most CMP_DATE_SLACK days apart; missing dates are
+ * compatible with anything. */
+int cmp_date_compatible(int32_t a, int32_t b);
 
 enum cmp_name_level {
 	CMP_NAME_MISSING = 0,

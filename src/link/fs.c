@@ -211,6 +211,69 @@ em:
 	}
 }
 
+double fs_m_from(struct fs_model *m, const struct fs_counts *c, int f)
+{
+	double cnt[FS_MAX_LEVELS] = {0}, tot = 0;
+
+	if (f < 0 || f >= m->nfield)
+		BUG("fs_m_from: field %d", f);
+	for (size_t i = 0; i < c->cap; i++) {
+		int l;
+
+		if (!c->used[i])
+			continue;
+		l = fs_level(c->key[i], f);
+		if (l == 0 || l >= m->nlevel[f])
+			continue;
+		cnt[l] += c->n[i];
+		tot += c->n[i];
+	}
+	if (tot <= 0)
+		return 0;
+	for (int l = 1; l < m->nlevel[f]; l++) {
+		double v = (cnt[l] + 0.5) / (tot + 0.5 * (m->nlevel[f] - 1));
+
+		m->m[f][l] = v < FLOOR ? FLOOR : v;
+	}
+	return tot;
+}
+
+int fs_fit_prior(struct fs_model *m, const struct fs_counts *c, double npairs, int max_iter,
+		 double (*wfn)(const void *ctx, uint64_t pat), const void *ctx)
+{
+	int it;
+
+	if (npairs < 1 || c->total <= 0)
+		return 0;
+	if (m->p <= 0 || m->p >= 1)
+		m->p = c->total / npairs * 0.5;
+	for (it = 0; it < max_iter; it++) {
+		double sum = 0, np;
+
+		double lp = log2(m->p / (1 - m->p));
+
+		for (size_t i = 0; i < c->cap; i++) {
+			double w;
+
+			if (!c->used[i])
+				continue;
+			w = (wfn ? wfn(ctx, c->key[i]) : fs_weight(m, c->key[i])) + lp;
+			sum += (w > 60 ? 1.0 : w < -60 ? 0.0 : 1.0 / (1.0 + exp2(-w))) * c->n[i];
+		}
+		np = sum / npairs;
+		if (np < 1e-12)
+			np = 1e-12;
+		if (np > 1 - FLOOR)
+			np = 1 - FLOOR;
+		if (fabs(np - m->p) <= 1e-6 * m->p) {
+			m->p = np;
+			return it + 1;
+		}
+		m->p = np;
+	}
+	return it;
+}
+
 double fs_weight(const struct fs_model *m, uint64_t pat)
 {
 	double w = 0;

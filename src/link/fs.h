@@ -98,6 +98,23 @@ typedef void (*fs_compare_fn)(void *ctx, uint32_t a, uint32_t b, uint8_t *vec);
 void fs_random_u(struct fs_model *m, size_t n, const uint8_t *side,
 		 fs_compare_fn fn, void *ctx, size_t samples);
 
+/* Set m of field f from the level frequencies of field f among the
+ * patterns counted in c (pairs that are matches beyond doubt, e.g. the
+ * same valid A-number for the other fields), smoothed by half a pair per
+ * level. Returns the pairs counted (with the field present); m is left
+ * as it was when there are none. */
+double fs_m_from(struct fs_model *m, const struct fs_counts *c, int f);
+
+/* Fit p alone (m and u as set) by EM over the candidate patterns in c, as
+ * the share of matches among all npairs record pairs: pairs that are not
+ * candidates count as non-matches. With u from random pairs this is the
+ * prior that makes posteriors calibrated over all pairs, not over the
+ * candidates that blocking chose. wfn(ctx, pattern) gives a pattern's
+ * match weight when the caller adjusts fs_weight() (NULL: fs_weight).
+ * Returns the iterations run. */
+int fs_fit_prior(struct fs_model *m, const struct fs_counts *c, double npairs, int max_iter,
+		 double (*wfn)(const void *ctx, uint64_t pat), const void *ctx);
+
 /* Match weight sum of log2(m/u) over non-missing fields. */
 double fs_weight(const struct fs_model *m, uint64_t pat);
 /* Posterior probability of a match for a pattern. */

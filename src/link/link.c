@@ -4,6 +4,7 @@
 #include "link/link.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,8 @@ static const int field_levels[NF] = {
 };
 static const char *const anum_lv[] = {"-", "exact", "typo", "transpose", "diff"};
 static const char *const name_lv[] = {"-", "exact", "subset", "high", "mid", "diff"};
-static const char *const date_lv[] = {"-", "exact", "swap", "fom", "year1", "near", "diff"};
+static const char *const date_lv[] = {"-",	  "exact", "swap", "fom", "jan1",
+				      "year1", "near",	"diff", "far"};
 static const char *const eq_lv[] = {"-", "agree", "diff"};
 
 /* The identity-bearing source tables, by code (1..4). */
@@ -72,6 +74,9 @@ struct lrec {
 	char sex;         /* 'M', 'F', or 0 unknown */
 	char ctry[3];     /* ISO alpha-2 or "" */
 	char lang[4];     /* ISO 639-3 or "" */
+	uint32_t famn;    /* full runs: records with this family name as
+			   * normalised (term frequency), 0 unknown */
+	uint32_t givn;    /* the same for the given name */
 	uint8_t is_new;   /* not linked before this run */
 	uint8_t suspect;  /* A-number taken as mistyped */
 };
@@ -269,71 +274,108 @@ static int load_one(struct store_stmt *q, struct lset *s, int code, int64_t rid,
 	return rc < 0 ? -rc : UC_OK;
 }
 
-/* Blocking keys of a record (hashes; the seed separates key kinds). */
-/* Most blocking keys of one record: its A-number; surname + initial +
- * birth date and surname + given name + month for each of two surnames;
- * the joined surnames; given name + birth date; both surnames. */
-#define REC_KEYS_MAX 8
+/*
+ * Blocking keys of a record (hashes; the seed separates key kinds). Each
+ * key pairs a name part with a date part, so that a block stays small at
+ * 600,000 children with small name pools, and each key survives a
+ * different kind of noise (docs/linkage.md, "Blocking"):
+ *
+ *   1. the valid A-number;
+ *   2. surname token + given initial + birth year + month and day in
+ *      either order (exact dates, day and month swapped);
+ *   3. surname token + given initial + birth year-month (day errors,
+ *      EOIR's first of the month);
+ *   4. surname token + given initial + month-day (a year off; not for the
+ *      1st of a month, which is often a stand-in);
+ *   5. given name's first three letters + birth date (surname changed,
+ *      dropped, joined or mistyped);
+ *   6. both surname tokens sorted + given initial + birth year (stand-in,
+ *      swapped and other wrong dates of the right year; without the
+ *      year the blocks grow past the cap at 600,000 children);
+ *   7. first surname token + phonetic given name + birth year (stand-in
+ *      dates when the second surname is dropped).
+ *
+ * A surname token is the first four characters of its phonetic key
+ * (`norm_phon`), for the first two tokens: the prefix survives a joined
+ * second surname (MEJIAMURILLO), a dropped one and most typos, and the
+ * phonetic key the Mayan transliterations (CAAL, KAAL). The given initial
+ * is the first letter as written (keying errors rarely touch it).
+ */
+#define REC_KEYS_MAX 24
+#define KEY_PFX 3
 
 static int rec_keys(const struct lset *s, const struct lrec *r, uint64_t out[REC_KEYS_MAX])
 {
 	struct norm_name fam, giv;
-	char gph[NORM_PHON_MAX], ph[NORM_PHON_MAX], b[64];
+	char gph[NORM_PHON_MAX], pfx[2][KEY_PFX + 1], b[80];
 	size_t gl = 0, n;
-	int k = 0, y = 0, m, d;
+	int k = 0, y = 0, m = 0, d = 0, nt = 0, has_dob = r->dob != UC_DATE_NONE;
+	char gi[2] = {0, 0}; /* initials of the first two given names */
+	int ng = 0;
 
 	norm_split(s->a.p + r->fam, r->famlen, &fam);
 	norm_split(s->a.p + r->giv, r->givlen, &giv);
 	if (r->anum)
 		out[k++] = block_hash(&r->anum, sizeof(r->anum), 1);
-	if (giv.ntok)
+	if (giv.ntok) {
 		gl = norm_phon(giv.s + giv.off[0], giv.len[0], gph);
-	if (r->dob != UC_DATE_NONE)
+		for (int t = 0; t < giv.ntok && ng < 2; t++) {
+			if (!ng || gi[0] != giv.s[giv.off[t]])
+				gi[ng++] = giv.s[giv.off[t]];
+		}
+	}
+	if (has_dob)
 		date_to_ymd(r->dob, &y, &m, &d);
-	for (int t = 0; t < fam.ntok && t < 2; t++) {
+	for (int t = 0; t < fam.ntok && nt < 2; t++) {
+		char ph[NORM_PHON_MAX];
 		size_t pl = norm_phon(fam.s + fam.off[t], fam.len[t], ph);
 
 		if (!pl)
 			continue;
-		/* Surname, initial of the given name, birth date. */
-		if (r->dob != UC_DATE_NONE) {
-			n = (size_t)snprintf(b, sizeof(b), "%s|%c|%d", ph, gl ? gph[0] : '-',
-					     (int)r->dob);
+		if (pl > KEY_PFX)
+			pl = KEY_PFX;
+		memcpy(pfx[nt], ph, pl);
+		pfx[nt][pl] = '\0';
+		if (nt == 1 && strcmp(pfx[0], pfx[1]) == 0)
+			continue; /* the same key twice */
+		nt++;
+	}
+	for (int t = 0; t < nt && has_dob; t++) {
+		for (int g = 0; g < ng; g++) {
+			int lo = m, hi = d;
+
+			if (d <= 12 && d < m) {
+				lo = d;
+				hi = m;
+			}
+			n = (size_t)snprintf(b, sizeof(b), "%s|%c|%d|%d|%d", pfx[t], gi[g], y, lo,
+					     hi);
 			out[k++] = block_hash(b, n, 2);
-		}
-		/* Surname, given name, birth month: day errors, first of month. */
-		if (gl && y) {
-			n = (size_t)snprintf(b, sizeof(b), "%s|%s|%d-%d", ph, gph, y, m);
+			n = (size_t)snprintf(b, sizeof(b), "%s|%c|%d|%d", pfx[t], gi[g], y, m);
 			out[k++] = block_hash(b, n, 3);
+			if (d != 1) {
+				n = (size_t)snprintf(b, sizeof(b), "%s|%c|%d|%d", pfx[t], gi[g], m,
+						     d);
+				out[k++] = block_hash(b, n, 4);
+			}
 		}
 	}
-	/* Surnames joined ("SALGADOHERNANDEZ" as some agencies write them). */
-	if (fam.ntok >= 2 && r->dob != UC_DATE_NONE) {
-		char jf[NORM_MAX_LEN];
-		size_t lf = norm_joined(&fam, jf, sizeof(jf));
+	if (giv.ntok && has_dob) {
+		size_t l3 = giv.len[0] < 3 ? giv.len[0] : 3;
 
-		if (norm_phon(jf, lf, ph)) {
-			n = (size_t)snprintf(b, sizeof(b), "%s|%c|%d", ph, gl ? gph[0] : '-',
-					     (int)r->dob);
-			out[k++] = block_hash(b, n, 2);
-		}
-	}
-	/* Given name and birth date: catches changed surnames. */
-	if (gl && r->dob != UC_DATE_NONE) {
-		n = (size_t)snprintf(b, sizeof(b), "%s|%d", gph, (int)r->dob);
-		out[k++] = block_hash(b, n, 4);
-	}
-	/* Both surnames and the given name: catches wrong birth years. */
-	if (fam.ntok >= 2 && gl) {
-		char p1[NORM_PHON_MAX], p2[NORM_PHON_MAX];
-
-		norm_phon(fam.s + fam.off[0], fam.len[0], p1);
-		norm_phon(fam.s + fam.off[1], fam.len[1], p2);
-		if (strcmp(p1, p2) > 0)
-			n = (size_t)snprintf(b, sizeof(b), "%s|%s|%s", p2, p1, gph);
-		else
-			n = (size_t)snprintf(b, sizeof(b), "%s|%s|%s", p1, p2, gph);
+		n = (size_t)snprintf(b, sizeof(b), "%.*s|%d", (int)l3, giv.s + giv.off[0],
+				     (int)r->dob);
 		out[k++] = block_hash(b, n, 5);
+	}
+	for (int g = 0; g < ng && nt == 2 && has_dob; g++) {
+		int lo = strcmp(pfx[0], pfx[1]) > 0;
+
+		n = (size_t)snprintf(b, sizeof(b), "%s|%s|%c|%d", pfx[lo], pfx[!lo], gi[g], y);
+		out[k++] = block_hash(b, n, 6);
+	}
+	if (nt && gl && has_dob) {
+		n = (size_t)snprintf(b, sizeof(b), "%s|%s|%d", pfx[0], gph, y);
+		out[k++] = block_hash(b, n, 7);
 	}
 	return k;
 }
@@ -758,6 +800,10 @@ struct run {
 	int64_t watermark[NSRC + 1]; /* max rid per table after the run */
 	struct store_stmt *ins_pair; /* INSERT INTO link_pair */
 	struct block_keys keys;  /* full runs: sorted keys for buckets */
+	int tf;                  /* famn/givn are set: term-frequency weights */
+	struct fs_model cond;    /* u of sex, country, language among pairs
+				  * whose names agree (pat_weight) */
+	int has_cond;            /* cond is set */
 	struct u64map vtext;     /* comparison vector -> its text in vtext_a */
 	struct larena vtext_a;   /* vector texts */
 };
@@ -956,6 +1002,252 @@ static int run_expand(struct run *R, struct bucket **bks, size_t *nbk,
 	return rc;
 }
 
+static void group_u(struct run *R, struct fs_model *to, int giv, unsigned fields, size_t samples);
+
+/*
+ * Match weight of a pattern: fs_weight(), except that sex is weighed with
+ * its u among pairs of one given name when the given names agree, and
+ * country and language with theirs among pairs of one family name when
+ * the family names agree (group_u()).
+ */
+static double pat_weight(const void *ctx, uint64_t pat)
+{
+	const struct run *R = ctx;
+	double w = fs_weight(&R->model, pat);
+	int f = fs_level(pat, F_FAM), g = fs_level(pat, F_GIV);
+
+	if (!R->has_cond)
+		return w;
+	if (f == CMP_NAME_EXACT) {
+		int l = fs_level(pat, F_CTRY);
+
+		if (l)
+			w += log2(R->model.u[F_CTRY][l] / R->cond.u[F_CTRY][l]);
+		l = fs_level(pat, F_LANG);
+		if (l)
+			w += log2(R->model.u[F_LANG][l] / R->cond.u[F_LANG][l]);
+	}
+	if (g == CMP_NAME_EXACT) {
+		int l = fs_level(pat, F_SEX);
+
+		if (l)
+			w += log2(R->model.u[F_SEX][l] / R->cond.u[F_SEX][l]);
+	}
+	return w;
+}
+
+/*
+ * Fit the child model (docs/linkage.md, "The match model"): u from random
+ * pairs (set by the caller), m from pairs that are the same child beyond
+ * doubt, p as the share of matches among all pairs. Pairs with the same
+ * valid A-number give m of every other field (they were found by the
+ * A-number key, so their names and dates were not chosen by blocking);
+ * pairs whose names and birth date agree exactly give m of the A-number.
+ * Data too small for that (fewer than 100 pairs with one A-number) fall
+ * back to EM on the candidates.
+ */
+static void fit_child(struct run *R, const struct fs_counts *cnt)
+{
+	struct fs_counts sure, sure_an;
+	double n = (double)R->set.n;
+
+	fs_counts_init(&sure);
+	fs_counts_init(&sure_an);
+	for (size_t i = 0; i < R->nc; i++) {
+		uint64_t pat = R->c[i].pat;
+		int a = fs_level(pat, F_ANUM);
+
+		if (a == CMP_ANUM_EXACT)
+			fs_counts_add(&sure, pat, 1);
+		if (a != CMP_ANUM_MISSING && fs_level(pat, F_FAM) == CMP_NAME_EXACT &&
+		    fs_level(pat, F_GIV) == CMP_NAME_EXACT && fs_level(pat, F_DOB) == CMP_DATE_EXACT)
+			fs_counts_add(&sure_an, pat, 1);
+	}
+	if (sure.total < 100 || sure_an.total < 100) {
+		fs_em(&R->model, cnt, 300);
+		R->s->em_iter = R->model.iterations;
+		goto out;
+	}
+	R->model.fix_u = 1;
+	R->cond = R->model;
+	group_u(R, &R->cond, 0, 1u << F_CTRY | 1u << F_LANG, 50000);
+	group_u(R, &R->cond, 1, 1u << F_SEX, 50000);
+	R->has_cond = 1;
+	for (int f = 0; f < NF; f++) {
+		if (f != F_ANUM)
+			fs_m_from(&R->model, &sure, f);
+	}
+	fs_m_from(&R->model, &sure_an, F_ANUM);
+	/* Different children share a valid A-number only when a typo hits
+	 * another child's number; random pairs cannot measure a rate that
+	 * small. */
+	R->model.u[F_ANUM][CMP_ANUM_EXACT] = 1e-10;
+	R->model.p = 0;
+	R->s->em_iter = fs_fit_prior(&R->model, cnt, n * (n - 1) / 2, 200, pat_weight, R);
+	R->model.iterations = R->s->em_iter;
+out:
+	fs_counts_release(&sure);
+	fs_counts_release(&sure_an);
+}
+
+/* Records ordered by one of their name offsets, for group_u(). */
+static int by_fam(const void *x, const void *y, void *arg)
+{
+	const struct lset *S = arg;
+	uint32_t a = S->r[*(const uint32_t *)x].fam, b = S->r[*(const uint32_t *)y].fam;
+
+	return a < b ? -1 : a > b;
+}
+
+static int by_giv(const void *x, const void *y, void *arg)
+{
+	const struct lset *S = arg;
+	uint32_t a = S->r[*(const uint32_t *)x].giv, b = S->r[*(const uint32_t *)y].giv;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * u of the fields in `fields` (a bit per field) among random pairs of
+ * records that share the same family name (giv 0) or given name (giv 1),
+ * exactly as written after normalisation. Sex, country and language go
+ * with names (given names are male or female, surnames Hispanic, Mayan or
+ * Haitian): two children called PEREZ LOPEZ agree on the country far more
+ * often than two random children, so agreement there must not count again
+ * as evidence once the names agree. Deterministic: one xorshift sequence,
+ * one thread.
+ */
+static void group_u(struct run *R, struct fs_model *to, int giv, unsigned fields, size_t samples)
+{
+	const struct lset *S = &R->set;
+	double cnt[NF][FS_MAX_LEVELS];
+	uint32_t *idx, *start;
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	size_t done = 0;
+
+	if (S->n < 100)
+		return;
+	memset(cnt, 0, sizeof(cnt));
+	idx = uc_xmalloc(S->n * sizeof(*idx));
+	start = uc_xmalloc(S->n * sizeof(*start));
+	for (size_t i = 0; i < S->n; i++)
+		idx[i] = (uint32_t)i;
+	qsort_r(idx, S->n, sizeof(*idx), giv ? by_giv : by_fam, (void *)S);
+	for (size_t i = 0; i < S->n; i++) {
+		uint32_t a = giv ? S->r[idx[i]].giv : S->r[idx[i]].fam;
+		uint32_t b = i ? (giv ? S->r[idx[i - 1]].giv : S->r[idx[i - 1]].fam) : a + 1;
+
+		start[i] = a == b ? start[i - 1] : (uint32_t)i;
+	}
+	for (size_t t = 0; t < samples * 20 && done < samples; t++) {
+		size_t i, lo, hi, j;
+		uint8_t vec[NF];
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		i = (size_t)((x & 0xffffffffULL) % S->n);
+		lo = start[i];
+		for (hi = i + 1; hi < S->n && start[hi] == lo; hi++)
+			;
+		if (hi - lo < 2 || (giv ? S->r[idx[i]].givlen : S->r[idx[i]].famlen) == 0)
+			continue;
+		j = lo + (size_t)((x >> 32) % (hi - lo));
+		if (j == i)
+			continue;
+		compare(S, idx[i], idx[j], vec, NULL);
+		for (int f = 0; f < NF; f++) {
+			if (fields & (1u << f))
+				cnt[f][vec[f]]++;
+		}
+		done++;
+	}
+	free(idx);
+	free(start);
+	if (done < 1000)
+		return;
+	for (int f = 0; f < NF; f++) {
+		double tot = 0;
+
+		if (!(fields & (1u << f)))
+			continue;
+		for (int l = 1; l < to->nlevel[f]; l++)
+			tot += cnt[f][l] + 1;
+		for (int l = 1; l < to->nlevel[f]; l++)
+			to->u[f][l] = (cnt[f][l] + 1) / tot;
+	}
+}
+
+/* Term frequencies: each record's famn and givn (full runs). */
+static void term_counts(struct lset *s)
+{
+	struct u64map fc, gc;
+
+	u64map_init(&fc);
+	u64map_init(&gc);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct lrec *r = &s->r[i];
+		uint64_t *v;
+
+		if (r->famlen) {
+			v = u64map_get(&fc, r->fam);
+			u64map_put(&fc, r->fam, v ? *v + 1 : 1);
+		}
+		if (r->givlen) {
+			v = u64map_get(&gc, r->giv);
+			u64map_put(&gc, r->giv, v ? *v + 1 : 1);
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct lrec *r = &s->r[i];
+		uint64_t *v;
+
+		v = r->famlen ? u64map_get(&fc, r->fam) : NULL;
+		r->famn = v ? (uint32_t)*v : 0;
+		v = r->givlen ? u64map_get(&gc, r->giv) : NULL;
+		r->givn = v ? (uint32_t)*v : 0;
+	}
+	u64map_release(&fc);
+	u64map_release(&gc);
+}
+
+/*
+ * Term-frequency adjustment of a pair's weight (bits): an exact family or
+ * given name is worth log2(m / f) rather than log2(m / u), f being the
+ * share of records with that name (the commoner of the two spellings):
+ * two children called GARCIA LOPEZ agree by chance far more often than two
+ * called ICAL MAQUIN.
+ */
+static double tf_adj(const struct run *R, const struct cand *c)
+{
+	const struct lrec *a = &R->set.r[c->a], *b = &R->set.r[c->b];
+	double adj = 0, n = (double)R->set.n;
+
+	if (fs_level(c->pat, F_FAM) == CMP_NAME_EXACT && a->famn && b->famn) {
+		double f = (double)(a->famn > b->famn ? a->famn : b->famn) / n;
+
+		adj += log2(R->model.u[F_FAM][CMP_NAME_EXACT] / f);
+	}
+	if (fs_level(c->pat, F_GIV) == CMP_NAME_EXACT && a->givn && b->givn) {
+		double f = (double)(a->givn > b->givn ? a->givn : b->givn) / n;
+
+		adj += log2(R->model.u[F_GIV][CMP_NAME_EXACT] / f);
+	}
+	return adj;
+}
+
+/* Posterior of a pair with match weight w under the model's prior. */
+static double post_of(const struct fs_model *m, double w)
+{
+	double x = w + log2(m->p / (1 - m->p));
+
+	if (x > 60)
+		return 1.0;
+	if (x < -60)
+		return 0.0;
+	return 1.0 / (1.0 + exp2(-x));
+}
+
 /* Candidate pairs, compared and (full) fitted. */
 static int run_score(struct run *R, struct uc_err *err)
 {
@@ -963,6 +1255,7 @@ static int run_score(struct run *R, struct uc_err *err)
 	struct block_pairs pr;
 	struct fs_counts cnt;
 	size_t cap = R->o->block_cap ? R->o->block_cap : DEFAULT_CAP;
+	FILE *pf = NULL; /* pairs_out */
 	int rc = UC_OK;
 
 	block_keys_init(&k);
@@ -984,23 +1277,10 @@ static int run_score(struct run *R, struct uc_err *err)
 	block_pairs_build(&k, cap, NULL, &pr);
 	R->s->skipped_blocks = pr.skipped;
 	if (R->o->pairs_out) {
-		FILE *f = fopen(R->o->pairs_out, "w");
-
-		if (!f) {
+		pf = fopen(R->o->pairs_out, "w");
+		if (!pf) {
 			rc = uc_error(err, UC_EIO, "%s: cannot create: %s", R->o->pairs_out,
 				      strerror(errno));
-			goto out;
-		}
-		for (size_t i = 0; i < pr.n; i++) {
-			const struct lrec *a = &R->set.r[pr.v[i] >> 32];
-			const struct lrec *b = &R->set.r[(uint32_t)pr.v[i]];
-
-			fprintf(f, "%s,%llu,%s,%llu\n", tbl_of(a->rkey),
-				(unsigned long long)(a->rkey & RID_MASK), tbl_of(b->rkey),
-				(unsigned long long)(b->rkey & RID_MASK));
-		}
-		if (fclose(f) != 0) {
-			rc = uc_error(err, UC_EIO, "%s: write failed", R->o->pairs_out);
 			goto out;
 		}
 	}
@@ -1021,9 +1301,12 @@ static int run_score(struct run *R, struct uc_err *err)
 		for (size_t i = 0; i < R->nc; i++)
 			fs_counts_add(&cnt, R->c[i].pat, 1);
 		fs_random_u(&R->model, R->set.n, NULL, compare_fn, &R->set, 200000);
-		fs_em(&R->model, &cnt, 300);
-		R->s->em_iter = R->model.iterations;
+		fit_child(R, &cnt);
+		term_counts(&R->set);
+		R->tf = 1;
 		rc = save_model(R->st, R->run_id, "child", &R->model, err);
+		if (!rc && R->has_cond)
+			rc = save_model(R->st, R->run_id, "child_cond", &R->cond, err);
 		R->keys = k; /* kept: sorted, becomes link_bucket */
 		block_keys_init(&k);
 	} else {
@@ -1045,14 +1328,30 @@ static int run_score(struct run *R, struct uc_err *err)
 			if (!m) {
 				if (nwp % 256 == 0)
 					wp = uc_xrealloc(wp, (nwp + 256) * 2 * sizeof(*wp));
-				wp[2 * nwp] = fs_weight(&R->model, R->c[i].pat);
-				wp[2 * nwp + 1] = fs_posterior(&R->model, R->c[i].pat);
+				wp[2 * nwp] = pat_weight(R, R->c[i].pat);
+				wp[2 * nwp + 1] = post_of(&R->model, wp[2 * nwp]);
 				u64map_put(&memo, R->c[i].pat, nwp);
 				m = u64map_get(&memo, R->c[i].pat);
 				nwp++;
 			}
 			R->c[i].w = wp[2 * *m];
 			R->c[i].post = wp[2 * *m + 1];
+			if (R->tf) {
+				double adj = tf_adj(R, &R->c[i]);
+
+				if (adj != 0) {
+					R->c[i].w += adj;
+					R->c[i].post = post_of(&R->model, R->c[i].w);
+				}
+			}
+			if (pf) {
+				const struct lrec *a = &R->set.r[R->c[i].a];
+				const struct lrec *b = &R->set.r[R->c[i].b];
+
+				fprintf(pf, "%s,%llu,%s,%llu,%.6f\n", tbl_of(a->rkey),
+					(unsigned long long)(a->rkey & RID_MASK), tbl_of(b->rkey),
+					(unsigned long long)(b->rkey & RID_MASK), R->c[i].post);
+			}
 			if (R->c[i].post >= R->model.review_at)
 				R->c[w++] = R->c[i];
 		}
@@ -1060,7 +1359,17 @@ static int run_score(struct run *R, struct uc_err *err)
 		free(wp);
 		u64map_release(&memo);
 	}
+	if (pf) {
+		int bad = ferror(pf);
+
+		bad |= fclose(pf) != 0;
+		pf = NULL;
+		if (bad)
+			rc = uc_error(err, UC_EIO, "%s: write failed", R->o->pairs_out);
+	}
 out:
+	if (pf)
+		fclose(pf);
 	if (rc) {
 		block_pairs_release(&pr);
 		block_keys_release(&k);
@@ -1069,7 +1378,9 @@ out:
 	return rc;
 }
 
-/* Join roots of i and j, honouring existing persons (incremental). */
+/* Join roots of i and j, honouring existing persons (incremental).
+ * force: a decision or the same source record; 2: the pair carries the
+ * same valid A-number (cluster_join_anum). */
 static int try_join(struct run *R, uint32_t i, uint32_t j, int force, const char **why)
 {
 	uint32_t ri = cluster_find(&R->cl, i), rj = cluster_find(&R->cl, j), r;
@@ -1079,13 +1390,14 @@ static int try_join(struct run *R, uint32_t i, uint32_t j, int force, const char
 	*why = NULL;
 	if (ri == rj)
 		return 0;
-	if (!force && pi && pj && pi != pj) {
+	if (force != 1 && pi && pj && pi != pj) {
 		*why = "bridge";
 		return -1;
 	}
-	rc = force ? cluster_force(&R->cl, i, j) : cluster_join(&R->cl, i, j);
+	rc = force == 1 ? cluster_force(&R->cl, i, j)
+			: cluster_join_anum(&R->cl, i, j, force == 2);
 	if (rc < 0) {
-		*why = "anumber";
+		*why = rc == -1 ? "anumber" : "incompatible";
 		return -1;
 	}
 	r = cluster_find(&R->cl, i);
@@ -1130,19 +1442,25 @@ static uint64_t anum_dep(struct store_stmt *q, struct u64map *dep, uint32_t v)
  *     the other, and the birth dates exactly, swapped or a year apart (or
  *     one is missing). A same-month birth date (EOIR's first of the month)
  *     or one shared surname is what children with common names share.
- *   - Other refused links (the conflict is with the clusters' A-numbers):
- *     names exact, one within the other or highly similar, birth dates
- *     not near or different.
- *   - Pairs between the review and match thresholds: at least two of
- *     family name, given name and birth date agree exactly and neither
- *     name is different.
+ *   - Other refused links (the conflict is with the clusters' A-numbers,
+ *     birth dates or sex): family names exact, given names exact or one
+ *     within the other, birth dates not near, different or far.
+ *   - Pairs between the review and match thresholds: posterior at least
+ *     REVIEW_BAND, at least two of family name, given name and birth
+ *     date agree exactly, neither name is different and the birth dates
+ *     are not far apart.
  *
  * Refused links that fail are kept as link_pair status 'conflict'; pairs
  * between the thresholds that fail are non-matches. On generated data
  * (600,000 children) this keeps about 6,100 of the 6,800 same-child pairs
  * and drops 30,000 of the 32,000 different-child pairs.
  */
-static int worth_review(uint64_t pat, int refused)
+/* Pairs between the thresholds are queued only from this posterior on:
+ * posteriors are calibrated, so below it a pair is more likely two
+ * children than one. */
+#define REVIEW_BAND 0.5
+
+static int worth_review(uint64_t pat, double post, int refused)
 {
 	int a = fs_level(pat, F_ANUM), f = fs_level(pat, F_FAM), g = fs_level(pat, F_GIV);
 	int d = fs_level(pat, F_DOB), exact;
@@ -1152,10 +1470,29 @@ static int worth_review(uint64_t pat, int refused)
 		       (d == CMP_DATE_MISSING || d == CMP_DATE_EXACT || d == CMP_DATE_SWAP ||
 			d == CMP_DATE_YEAR1);
 	if (refused)
-		return f >= CMP_NAME_EXACT && f <= CMP_NAME_HIGH && g >= CMP_NAME_EXACT &&
-		       g <= CMP_NAME_HIGH && d != CMP_DATE_NEAR && d != CMP_DATE_DIFF;
+		return f == CMP_NAME_EXACT && (g == CMP_NAME_EXACT || g == CMP_NAME_SUBSET) &&
+		       d != CMP_DATE_NEAR && d != CMP_DATE_DIFF && d != CMP_DATE_FAR;
 	exact = (f == CMP_NAME_EXACT) + (g == CMP_NAME_EXACT) + (d == CMP_DATE_EXACT);
-	return exact >= 2 && f != CMP_NAME_DIFF && g != CMP_NAME_DIFF;
+	return post >= REVIEW_BAND && exact >= 2 && f != CMP_NAME_DIFF && g != CMP_NAME_DIFF &&
+	       d != CMP_DATE_FAR;
+}
+
+/*
+ * Twins and siblings share a family name, a sponsor and (twins) a birth
+ * date; what tells them apart is the given name. A pair born the same
+ * day whose given names are only similar or different (mid, diff) is
+ * therefore never linked automatically unless the A-numbers are the same,
+ * however well the rest agrees: it goes to review when worth it (siblings
+ * born apart are kept apart by the birth dates, cluster.h). Similar given names of one
+ * child (typos, one of two names, another spelling) are exact, subset or
+ * high.
+ */
+static int twin_guard(uint64_t pat)
+{
+	int g = fs_level(pat, F_GIV);
+
+	return fs_level(pat, F_ANUM) != CMP_ANUM_EXACT && fs_level(pat, F_DOB) == CMP_DATE_EXACT &&
+	       (g == CMP_NAME_MID || g == CMP_NAME_DIFF);
 }
 
 static int run_cluster(struct run *R, struct uc_err *err)
@@ -1217,13 +1554,23 @@ static int run_cluster(struct run *R, struct uc_err *err)
 		} else if (nb == 1 && na >= 2 && !b->suspect) {
 			b->suspect = 1;
 			R->s->anum_typos++;
+		} else if (na == 1 && nb == 1 && !a->suspect && !b->suspect) {
+			/* Each number seen once (many records carry none): the
+			 * match decides, and the later record's is the typo. */
+			if (a->rkey > b->rkey)
+				a->suspect = 1;
+			else
+				b->suspect = 1;
+			R->s->anum_typos++;
 		}
 	}
 	store_finalize(qdep);
 	if (rc)
 		goto out;
-	for (size_t i = 0; i < S->n; i++)
+	for (size_t i = 0; i < S->n; i++) {
 		cluster_set_anum(&R->cl, (uint32_t)i, S->r[i].suspect ? 0 : S->r[i].anum);
+		cluster_set_traits(&R->cl, (uint32_t)i, S->r[i].sex, S->r[i].dob);
+	}
 	/* Existing persons stay whole (incremental). */
 	if (!R->full) {
 		struct u64map first;
@@ -1298,10 +1645,12 @@ static int run_cluster(struct run *R, struct uc_err *err)
 			break;
 		if (d)
 			continue; /* decided: forced above, or kept apart */
+		if (dd == FS_MATCH && twin_guard(c->pat))
+			dd = FS_REVIEW;
 		if (dd == FS_REVIEW) {
 			if (cluster_find(&R->cl, c->a) == cluster_find(&R->cl, c->b))
 				continue;
-			if (!worth_review(c->pat, 0)) {
+			if (!worth_review(c->pat, c->post, 0)) {
 				R->s->review_skipped++;
 				continue;
 			}
@@ -1309,10 +1658,13 @@ static int run_cluster(struct run *R, struct uc_err *err)
 			rc = add_pair(R, c, "fs", "review", "threshold", err);
 			continue;
 		}
-		j = try_join(R, c->a, c->b, 0, &why);
-		if (j < 0 && strcmp(why, "anumber") == 0) {
+		j = try_join(R, c->a, c->b,
+			     fs_level(c->pat, F_ANUM) == CMP_ANUM_EXACT && !S->r[c->a].suspect &&
+				     !S->r[c->b].suspect ? 2 : 0,
+			     &why);
+		if (j < 0 && strcmp(why, "bridge") != 0) {
 			R->s->conflicts++;
-			if (!worth_review(c->pat, 1)) {
+			if (!worth_review(c->pat, c->post, 1)) {
 				rc = add_pair(R, c, "fs", "conflict", why, err);
 				continue;
 			}
@@ -1850,7 +2202,7 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 	R.s = s;
 	link_now(R.now);
 	fs_init(&R.model, NF, field_levels, field_names);
-	R.model.match_at = o->match_at > 0 ? o->match_at : 0.5;
+	R.model.match_at = o->match_at > 0 ? o->match_at : LINK_MATCH_AT;
 	R.model.review_at = o->review_at > 0 ? o->review_at : 0.05;
 	rc = store_query_int(st, "SELECT COUNT(*) FROM link_run WHERE kind = 'full' "
 			     "AND finished_at IS NOT NULL", &nfull, err);
@@ -1888,6 +2240,10 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 		rc = link_load_model(st, "child", &R.model, err);
 		if (rc)
 			goto out;
+		/* absent when the full run had too little data (or predates it) */
+		R.cond = R.model;
+		R.has_cond = link_load_model(st, "child_cond", &R.cond, err) == UC_OK;
+		uc_err_clear(err);
 	}
 	rc = store_prepare(st, "INSERT INTO link_pair(run_id, a_tbl, a_rid, b_tbl, b_rid, method, "
 			   "score, posterior, vector, status, reason) VALUES(?,?,?,?,?,?,?,?,?,?,?)",

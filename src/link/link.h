@@ -63,7 +63,7 @@ struct link_opts {
 	int full;          /* 1: relink everything; 0: new records only
 			    * (a first run is always full) */
 	size_t block_cap;  /* largest block compared (0: 60) */
-	double match_at;   /* posterior for a link (0: 0.5) */
+	double match_at;   /* posterior for a link (0: LINK_MATCH_AT) */
 	double review_at;  /* posterior for review (0: 0.05) */
 	int min_families;  /* unrelated families that raise a flag (0: 3) */
 	const char *by;    /* who runs it, for the record (NULL: "uctrack") */
@@ -72,6 +72,10 @@ struct link_opts {
 };
 
 #define LINK_OPTS_INIT {0, 0, 0, 0, 0, NULL, NULL}
+
+/* Default posterior for an automatic link. Posteriors are calibrated
+ * (docs/linkage.md); below this, pairs may go to review. */
+#define LINK_MATCH_AT 0.9
 
 struct link_stats {
 	int full;              /* the run was full */

@@ -73,3 +73,28 @@ cmp -s "$T/g/cbp/encounters.csv" "$T/g3/cbp/encounters.csv" && fail "seed ignore
 expect_rc 0 "$UCTRACK" gen --children 3000 --seed 1 --defects --out "$T/d"
 want=$(($(wc -l <"$T/d/eoir/A_TblCase.csv") - 1))
 grep -q "^A_TblCase	$want\$" "$T/d/eoir/Count.txt" || fail "Count.txt with --defects"
+
+# --profile hard: more columns in the truth, siblings and twins, missing
+# A-numbers; deterministic; --rate changes one rate; bad rates are usage errors
+expect_rc 0 "$UCTRACK" gen --children 3000 --seed 2 --profile hard --out "$T/h1"
+head -1 "$T/h1/truth/children.csv" >"$T/h"
+expect_grep ',moved,family_id,twin$' "$T/h"
+sib=$(awk -F, 'NR > 1 { n[$(NF-1)]++ } END { for (f in n) if (n[f] > 1) s++; print s + 0 }' "$T/h1/truth/children.csv")
+[ "$sib" -gt 100 ] || fail "hard profile: only $sib families with siblings"
+grep -q ',Y$' "$T/h1/truth/children.csv" || fail "hard profile: no twins"
+noan=$(awk -F, 'NR > 1 && $2 == ""' "$T/h1/cbp/encounters.csv" | wc -l)
+[ "$noan" -gt 500 ] || fail "hard profile: $noan CBP rows without an A-number"
+expect_rc 0 "$UCTRACK" gen --children 3000 --seed 2 --profile=hard --out "$T/h2"
+cmp -s "$T/h1/cbp/encounters.csv" "$T/h2/cbp/encounters.csv" || fail "hard profile not deterministic"
+expect_rc 0 "$UCTRACK" gen --children 3000 --seed 2 --profile hard --rate anum_missing=0 --rate sibling=0 --out "$T/h3"
+noan=$(awk -F, 'NR > 1 && $2 == ""' "$T/h3/cbp/encounters.csv" | wc -l)
+[ "$noan" -eq 0 ] || fail "--rate anum_missing=0 ignored"
+grep -q ',Y$' "$T/h3/truth/children.csv" && fail "--rate sibling=0 ignored"
+expect_rc 0 "$UCTRACK" gen --children 300 --seed 5 --profile default --out "$T/g4"
+cmp -s "$T/g/truth/children.csv" "$T/g4/truth/children.csv" || fail "--profile default differs from no profile"
+expect_rc 2 "$UCTRACK" gen --children 10 --out "$T/x" --profile easy
+expect_rc 2 "$UCTRACK" gen --children 10 --out "$T/x" --profile hard --rate nosuch=0.1
+expect_rc 2 "$UCTRACK" gen --children 10 --out "$T/x" --profile hard --rate twin=1.5
+expect_rc 2 "$UCTRACK" gen --children 10 --out "$T/x" --profile hard --rate twin=abc
+expect_rc 2 "$UCTRACK" gen --children 10 --out "$T/x" --profile hard --rate sur_drop=0.6 --rate sur_swap=0.6
+expect_rc 2 "$UCTRACK" gen --children 10 --out "$T/x" --rate twin=0.1

@@ -15,11 +15,12 @@ expect_grep 'A-number conflicts [0-9]+, of them queued [0-9]+' "$T/out"
 # the review queue holds only open questions (worth_review in link.c):
 # two different valid A-numbers only with exact family names, given names
 # exact or one within the other, birth dates exact, swapped or a year
-# apart; other refused links only when names and birth dates agree; pairs
-# between the thresholds only with two of family, given, birth date exact
-# and no name different. Refused links not queued are status conflict.
+# apart; other refused links only when family names agree exactly, given
+# names exactly or one within the other, and birth dates are not near,
+# different or far; pairs between the thresholds only with two of family,
+# given, birth date exact and no name different. Refused links not queued are status conflict.
 ADIFF="vector LIKE 'anum=diff %' AND NOT (vector LIKE '%fam=exact %' AND (vector LIKE '%giv=exact %' OR vector LIKE '%giv=subset %') AND (vector LIKE '%dob=exact %' OR vector LIKE '%dob=swap %' OR vector LIKE '%dob=year1 %' OR vector LIKE '%dob=- %'))"
-CONFL="reason = 'anumber' AND vector NOT LIKE 'anum=diff %' AND (vector LIKE '%dob=diff%' OR vector LIKE '%dob=near%' OR vector LIKE '%fam=mid%' OR vector LIKE '%fam=diff%' OR vector LIKE '%fam=- %' OR vector LIKE '%giv=mid%' OR vector LIKE '%giv=diff%' OR vector LIKE '%giv=- %')"
+CONFL="reason IN ('anumber', 'incompatible') AND vector NOT LIKE 'anum=diff %' AND NOT (vector LIKE '%fam=exact %' AND (vector LIKE '%giv=exact %' OR vector LIKE '%giv=subset %') AND vector NOT LIKE '%dob=diff%' AND vector NOT LIKE '%dob=far%' AND vector NOT LIKE '%dob=near%')"
 BAND="reason = 'threshold' AND vector NOT LIKE 'anum=diff %' AND ((vector LIKE '%fam=exact %') + (vector LIKE '%giv=exact %') + (vector LIKE '%dob=exact %') < 2 OR vector LIKE '%fam=diff %' OR vector LIKE '%giv=diff %')"
 [ "$(q "SELECT COUNT(*) FROM link_pair WHERE status='review' AND (($ADIFF) OR ($CONFL) OR ($BAND))")" -eq 0 ] || fail "review queue holds a pair that worth_review rejects"
 [ "$(q "SELECT COUNT(*) FROM link_pair WHERE status='conflict' AND NOT (($ADIFF) OR ($CONFL))")" -eq 0 ] || fail "a plausible conflict kept out of the queue"

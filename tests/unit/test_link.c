@@ -145,8 +145,43 @@ static void test_date(void **state)
 	assert_int_equal(cmp_date(d, date_from_ymd(2008, 3, 14)), CMP_DATE_YEAR1);
 	assert_int_equal(cmp_date(d, date_from_ymd(2006, 3, 14)), CMP_DATE_YEAR1);
 	assert_int_equal(cmp_date(d, date_from_ymd(2007, 3, 20)), CMP_DATE_NEAR);
-	assert_int_equal(cmp_date(d, date_from_ymd(2001, 9, 2)), CMP_DATE_DIFF);
+	assert_int_equal(cmp_date(d, date_from_ymd(2007, 9, 22)), CMP_DATE_DIFF);
+	assert_int_equal(cmp_date(d, date_from_ymd(2001, 9, 2)), CMP_DATE_FAR);
 	assert_int_equal(cmp_date(d, UC_DATE_NONE), CMP_DATE_MISSING);
+	/* a January 1 stand-in agrees with any date of its year */
+	assert_int_equal(cmp_date(d, date_from_ymd(2007, 1, 1)), CMP_DATE_JAN1);
+	assert_int_equal(cmp_date(date_from_ymd(2007, 1, 1), date_from_ymd(2007, 11, 30)),
+			 CMP_DATE_JAN1);
+	/* siblings two years apart are far; a stand-in of the year before is not */
+	assert_int_equal(cmp_date(d, date_from_ymd(2009, 6, 20)), CMP_DATE_FAR);
+	assert_int_equal(cmp_date(date_from_ymd(2006, 1, 1), date_from_ymd(2007, 12, 20)),
+			 CMP_DATE_DIFF);
+}
+
+/* Spans of imprecise dates and the compatibility the clusters use. */
+static void test_date_span(void **state)
+{
+	int32_t lo, hi;
+
+	(void)state;
+	cmp_date_span(date_from_ymd(2007, 3, 14), &lo, &hi);
+	assert_int_equal(lo, date_from_ymd(2007, 3, 14));
+	assert_int_equal(hi, lo);
+	cmp_date_span(date_from_ymd(2007, 2, 1), &lo, &hi);
+	assert_int_equal(lo, date_from_ymd(2007, 2, 1));
+	assert_int_equal(hi, date_from_ymd(2007, 2, 28));
+	cmp_date_span(date_from_ymd(2007, 12, 1), &lo, &hi);
+	assert_int_equal(hi, date_from_ymd(2007, 12, 31));
+	cmp_date_span(date_from_ymd(2007, 1, 1), &lo, &hi);
+	assert_int_equal(lo, date_from_ymd(2007, 1, 1));
+	assert_int_equal(hi, date_from_ymd(2007, 12, 31));
+	/* a year off is compatible; siblings 14 months apart are not */
+	assert_true(cmp_date_compatible(date_from_ymd(2007, 3, 14), date_from_ymd(2008, 3, 14)));
+	assert_false(cmp_date_compatible(date_from_ymd(2007, 3, 14), date_from_ymd(2008, 5, 20)));
+	/* ... unless one of them is a stand-in */
+	assert_true(cmp_date_compatible(date_from_ymd(2007, 1, 1), date_from_ymd(2008, 5, 20)));
+	assert_true(cmp_date_compatible(date_from_ymd(2007, 3, 14), UC_DATE_NONE));
+	assert_false(cmp_date_compatible(date_from_ymd(2005, 1, 1), date_from_ymd(2008, 5, 20)));
 }
 
 static int name_level(const char *a, const char *b)
@@ -170,6 +205,13 @@ static void test_name(void **state)
 	assert_int_equal(name_level("GONZALEZ", "GONZALES"), CMP_NAME_HIGH);
 	assert_int_equal(name_level("JOSE", "MARIA"), CMP_NAME_DIFF);
 	assert_int_equal(name_level("", "MARIA"), CMP_NAME_MISSING);
+	/* a second surname joined on one side, dropped on the other */
+	assert_int_equal(name_level("HERRERAMENDEZ", "HERRERA"), CMP_NAME_SUBSET);
+	assert_int_equal(name_level("ICLAGARCIA", "Icla"), CMP_NAME_SUBSET);
+	assert_int_not_equal(name_level("ANABEL", "ANA"), CMP_NAME_SUBSET);
+	/* another transliteration of a Mayan surname */
+	assert_int_equal(name_level("CUC", "KUK"), CMP_NAME_HIGH);
+	assert_int_equal(name_level("CAAL COC", "KAAL KOK"), CMP_NAME_HIGH);
 	assert_int_equal(cmp_eq("HN", "HN", NULL), CMP_EQ_AGREE);
 	assert_int_equal(cmp_eq("HN", "GT", NULL), CMP_EQ_DIFF);
 	assert_int_equal(cmp_eq("U", "M", "U"), CMP_EQ_MISSING);
@@ -294,6 +336,67 @@ static void test_cluster(void **state)
 	cluster_set_anum(&c, 2, 2);
 	assert_int_equal(cluster_join(&c, 0, 1), 1);
 	assert_int_equal(cluster_join(&c, 1, 2), -1);     /* transitively too */
+	cluster_release(&c);
+}
+
+/* Records join a cluster only when compatible with every record there
+ * (birth-date spans, sex), so a chain through a record that lacks a field
+ * cannot join two children. */
+static void test_cluster_traits(void **state)
+{
+	struct cluster c;
+	int32_t d = date_from_ymd(2007, 3, 14);
+
+	(void)state;
+	/* A-x-B: x has no A-number; A and B have two: never one person */
+	cluster_init(&c, 3);
+	cluster_set_anum(&c, 0, 1);
+	cluster_set_anum(&c, 2, 2);
+	for (uint32_t i = 0; i < 3; i++)
+		cluster_set_traits(&c, i, 'M', d);
+	assert_int_equal(cluster_join(&c, 0, 1), 1);
+	assert_int_equal(cluster_join(&c, 1, 2), -1);
+	assert_int_equal(cluster_join(&c, 2, 1), -1);
+	assert_true(cluster_find(&c, 0) != cluster_find(&c, 2));
+	cluster_release(&c);
+
+	/* birth dates: x is a January 1 stand-in, compatible with both A
+	 * (March 2007) and B (September 2008), which are not */
+	cluster_init(&c, 3);
+	cluster_set_traits(&c, 0, 'M', d);
+	cluster_set_traits(&c, 1, 'M', date_from_ymd(2007, 1, 1));
+	cluster_set_traits(&c, 2, 'M', date_from_ymd(2008, 9, 20));
+	assert_true(cluster_compatible(&c, 1, 2));
+	assert_int_equal(cluster_join(&c, 0, 1), 1);
+	assert_false(cluster_compatible(&c, 1, 2));
+	assert_int_equal(cluster_join(&c, 1, 2), -2);
+	assert_true(cluster_find(&c, 0) != cluster_find(&c, 2));
+	cluster_release(&c);
+
+	/* sex: x unknown, A male, B female */
+	cluster_init(&c, 3);
+	cluster_set_traits(&c, 0, 'M', d);
+	cluster_set_traits(&c, 1, 'U', d);
+	cluster_set_traits(&c, 2, 'F', d);
+	assert_int_equal(cluster_join(&c, 2, 1), 1);
+	assert_int_equal(cluster_join(&c, 0, 1), -2);
+	cluster_release(&c);
+
+	/* one valid A-number outweighs two birth dates two years apart (a
+	 * year off each way); later records must fit the envelope */
+	cluster_init(&c, 4);
+	cluster_set_anum(&c, 0, 7);
+	cluster_set_anum(&c, 1, 7);
+	cluster_set_traits(&c, 0, 'F', date_from_ymd(2005, 3, 7));
+	cluster_set_traits(&c, 1, 'F', date_from_ymd(2007, 3, 7));
+	cluster_set_traits(&c, 2, 'F', date_from_ymd(2006, 3, 7));
+	cluster_set_traits(&c, 3, 'F', date_from_ymd(2011, 3, 7));
+	assert_int_equal(cluster_join(&c, 0, 1), -2);
+	assert_int_equal(cluster_join_anum(&c, 0, 1, 1), 1);
+	assert_int_equal(cluster_join(&c, 2, 0), 1);
+	assert_int_equal(cluster_join(&c, 3, 0), -2);
+	/* a reviewer's accept joins anyway */
+	assert_int_equal(cluster_force(&c, 3, 0), 1);
 	cluster_release(&c);
 }
 
@@ -573,6 +676,96 @@ static void test_run(void **state)
 	testdb_remove(path);
 }
 
+/* One child's CBP encounter (with an A-number) and ORR placement
+ * (without: the A-number is missing on 30% and more of real records). */
+static void seed_child(struct store *st, const char *key, const char *an, const char *fam,
+		       const char *giv, const char *dob, const char *sex, const char *sponsor)
+{
+	struct uc_err err = UC_ERR_INIT;
+	struct store_stmt *q = NULL;
+	char k[32];
+
+	assert_int_equal(store_prepare(st, "INSERT INTO cbp_encounter(file_id,line,skey,rhash,"
+				       "a_number,family_name,given_name,birth_date,sex,country,language) "
+				       "VALUES(1,0,?1,random(),?2,?3,?4,?5,?6,'HN','spa')", &q, &err), 0);
+	snprintf(k, sizeof(k), "C%s", key);
+	store_bind_text(q, 1, k, -1);
+	store_bind_text(q, 2, an, -1);
+	store_bind_text(q, 3, fam, -1);
+	store_bind_text(q, 4, giv, -1);
+	store_bind_text(q, 5, dob, -1);
+	store_bind_text(q, 6, sex, -1);
+	assert_true(store_step(q, &err) >= 0);
+	store_finalize(q);
+	assert_int_equal(store_prepare(st, "INSERT INTO orr_placement(file_id,line,skey,rhash,"
+				       "family_name,given_name,birth_date,sex,country,address_status,"
+				       "sponsor_id,sponsor_family_name,sponsor_given_name,street,zip,"
+				       "released_date) VALUES(1,0,?1,random(),?2,?3,?4,?5,'HN','unverified',"
+				       "?6,'PORTILLO','ROSA','9 Elm St','77036','2022-01-01')", &q, &err), 0);
+	snprintf(k, sizeof(k), "O%s", key);
+	store_bind_text(q, 1, k, -1);
+	store_bind_text(q, 2, fam, -1);
+	store_bind_text(q, 3, giv, -1);
+	store_bind_text(q, 4, dob, -1);
+	store_bind_text(q, 5, sex, -1);
+	store_bind_text(q, 6, sponsor, -1);
+	assert_true(store_step(q, &err) >= 0);
+	store_finalize(q);
+}
+
+/* Person of a record by table and source key. */
+static int64_t person_of(struct store *st, const char *tbl, const char *skey)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT person_id FROM person_record WHERE src_tbl = '%s' AND "
+		 "src_rid = (SELECT rid FROM %s WHERE skey = '%s')", tbl, tbl, skey);
+	return q1(st, sql);
+}
+
+/* Siblings (same surnames, 2 years apart) and twins (same birth date)
+ * released to one sponsor, their placements without A-numbers, among
+ * 400 other children: four children, four persons, each with its own two
+ * records. */
+static void test_siblings(void **state)
+{
+	struct store *st = NULL;
+	struct uc_err err = UC_ERR_INIT;
+	struct link_opts o = LINK_OPTS_INIT;
+	struct link_stats s;
+	static const char *const kids[] = {"S1", "S2", "T1", "T2"};
+
+	(void)state;
+	testdb_path(path, sizeof(path), "linksib");
+	testdb_remove(path);
+	assert_int_equal(store_open(&st, path, 0, &err), 0);
+	seed(st, 400, 0, &err);
+	seed_child(st, "S1", "277000001", "PORTILLO TEJADA", "KEVIN", "2008-05-10", "M", "SPX");
+	seed_child(st, "S2", "277000002", "PORTILLO TEJADA", "BRAYAN", "2010-07-22", "M", "SPX");
+	seed_child(st, "T1", "277000003", "PORTILLO TEJADA", "ANA", "2012-02-03", "F", "SPX");
+	seed_child(st, "T2", "277000004", "PORTILLO TEJADA", "ROSA", "2012-02-03", "F", "SPX");
+	assert_int_equal(link_run(st, &o, &s, &err), 0);
+	for (size_t i = 0; i < 4; i++) {
+		char c[8], p[8];
+
+		snprintf(c, sizeof(c), "C%s", kids[i]);
+		snprintf(p, sizeof(p), "O%s", kids[i]);
+		assert_true(person_of(st, "cbp_encounter", c) > 0);
+		assert_int_equal(person_of(st, "cbp_encounter", c), person_of(st, "orr_placement", p));
+		for (size_t j = 0; j < i; j++) {
+			char c2[8];
+
+			snprintf(c2, sizeof(c2), "C%s", kids[j]);
+			assert_true(person_of(st, "cbp_encounter", c) != person_of(st, "cbp_encounter", c2));
+		}
+	}
+	/* one sponsor received all four */
+	assert_int_equal(q1(st, "SELECT COUNT(DISTINCT sponsor_id) FROM sponsor_record WHERE "
+			     "src_rid IN (SELECT rid FROM orr_placement WHERE sponsor_id = 'SPX')"), 1);
+	store_close(st);
+	testdb_remove(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,6 +774,8 @@ int main(void)
 		cmocka_unit_test(test_jw),
 		cmocka_unit_test(test_anum),
 		cmocka_unit_test(test_date),
+		cmocka_unit_test(test_date_span),
+		cmocka_unit_test(test_cluster_traits),
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_em),
 		cmocka_unit_test(test_block),
@@ -588,6 +783,7 @@ int main(void)
 		cmocka_unit_test(test_address_key),
 		cmocka_unit_test(test_parallel),
 		cmocka_unit_test(test_run),
+		cmocka_unit_test(test_siblings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
