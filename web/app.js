@@ -568,6 +568,9 @@
       if (!latest()) return;
       const items = (r && r.items) || [];
       const total = Number(r.total) || 0;
+      // the server counts up to 10,000: beyond, the total means "at least"
+      const exact = r.total_exact !== false;
+      const more = exact ? '' : '+';
       state.queue.total = total;
       for (const it of items) {
         tbody.appendChild(queueRow(it, canAssign));
@@ -579,13 +582,13 @@
       }
       labelCells($('queue-table'));
       const masked = items.some((it) => isMasked(it.name) || isMasked(it.a_number));
-      $('queue-note').textContent = plural(total, 'child', 'children') +
+      $('queue-note').textContent = `${fmtInt(total)}${more} ${total === 1 && exact ? 'child' : 'children'}` +
         (mine ? ' assigned to you' : '') +
         (f.office ? ` · office ${f.office}` : ' · all offices') +
         (masked ? ' · personal data masked for your role' : '');
       $('queue-page').textContent = items.length
-        ? `Showing ${fmtInt(offset + 1)}–${fmtInt(offset + items.length)} of ${fmtInt(total)}` : '';
-      $('queue-next').disabled = offset + items.length >= total;
+        ? `Showing ${fmtInt(offset + 1)}–${fmtInt(offset + items.length)} of ${fmtInt(total)}${more}` : '';
+      $('queue-next').disabled = exact ? offset + items.length >= total : items.length < Number(r.limit || 50);
       $('queue-prev').disabled = offset === 0;
       $('queue-first').disabled = offset === 0;
       $('queue-csv').disabled = !items.length;

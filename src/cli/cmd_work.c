@@ -150,7 +150,8 @@ static int work_queue_cmd(int argc, char **argv)
 		       "due", "op/hd", "", "holds", "assignee");
 	rc = work_queue(st, &f, on_row, &q, &total, &err);
 	if (!rc && !q.csv && !cli_global.quiet)
-		printf("(%lld children; this page from %d)\n", (long long)total, f.offset + 1);
+		printf("(%lld%s children; this page from %d)\n", (long long)total,
+		       total < WORK_COUNT_MAX ? "" : "+", f.offset + 1);
 	store_close(st);
 	if (!rc) {
 		char d[96];

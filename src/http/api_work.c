@@ -220,8 +220,11 @@ int api_work_queue(struct http_req *r, struct uc_err *err)
 	if (c.csv) {
 		r->ctype = "text/csv; charset=utf-8";
 	} else {
-		buf_addf(&r->text, "],\"total\":%lld,\"offset\":%d,\"limit\":%d,\"due_soon_days\":%d}",
-			 (long long)total, f.offset, f.limit, f.due_soon_days);
+		buf_addf(&r->text,
+			 "],\"total\":%lld,\"total_exact\":%s,\"offset\":%d,\"limit\":%d,"
+			 "\"due_soon_days\":%d}",
+			 (long long)total, total < WORK_COUNT_MAX ? "true" : "false", f.offset, f.limit,
+			 f.due_soon_days);
 	}
 	return buf_failed(&r->text) ? uc_error(err, UC_ENOMEM, "response too large") : UC_OK;
 }

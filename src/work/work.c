@@ -149,13 +149,15 @@ int work_queue(struct store *st, const struct work_filter *f, work_row_fn fn, vo
 	date_format(f->today + f->due_soon_days, soon);
 	buf_init(&sql, 1024);
 	if (total) {
-		buf_adds(&sql, "SELECT count(*)");
+		buf_adds(&sql, "SELECT count(*) FROM (SELECT 1");
 		queue_where(f, &sql);
+		buf_adds(&sql, " LIMIT ?)");
 		rc = buf_failed(&sql) ? uc_error(err, UC_ENOMEM, "query too long")
 				      : store_prepare(st, sql.ptr, &q, err);
 		if (rc)
 			goto out;
-		queue_bind(f, q);
+		k = queue_bind(f, q);
+		store_bind_int(q, k + 1, f->count_max > 0 ? f->count_max : WORK_COUNT_MAX);
 		rc = store_step(q, err);
 		*total = rc == STORE_ROW ? store_col_int(q, 0) : 0;
 		store_finalize(q);

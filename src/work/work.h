@@ -37,6 +37,7 @@
 #define WORK_PAGE_MAX 500       /* rows in one page of the queue */
 #define WORK_OFFSET_MAX 100000  /* deepest offset of the queue */
 #define WORK_ASSIGN_MAX 1000    /* cases in one bulk assignment */
+#define WORK_COUNT_MAX 10000    /* a queue's total is counted up to this */
 #define WORK_TEXT_MAX 2000      /* reasons and notes, bytes */
 
 /* ---------------------------------------------------------------- queue */
@@ -56,8 +57,9 @@ struct work_filter {
 	int offset;            /* 0..WORK_OFFSET_MAX */
 	int32_t today;         /* day number (core/date.h) */
 	int due_soon_days;     /* the rule set's `remind due_soon` */
+	int count_max;         /* count the total up to this (0: WORK_COUNT_MAX) */
 };
-#define WORK_FILTER_INIT {NULL, NULL, NULL, 0, 0, 0, -1, WORK_SORT_PRIORITY, 50, 0, 0, 7}
+#define WORK_FILTER_INIT {NULL, NULL, NULL, 0, 0, 0, -1, WORK_SORT_PRIORITY, 50, 0, 0, 7, 0}
 
 /* One child in the queue. */
 struct work_row {
@@ -82,7 +84,10 @@ struct work_row {
 typedef int (*work_row_fn)(void *arg, const struct work_row *row, struct uc_err *err);
 
 /* Children matching f, one call of fn per row in the page's order; *total
- * (may be NULL) gets the number of children matching f. */
+ * (may be NULL) gets the number of children matching f, counted up to
+ * f->count_max (WORK_COUNT_MAX): a total equal to it means "at least", so
+ * that a request costs the same in an office of 100,000 children as in
+ * one of 10,000. */
 int work_queue(struct store *st, const struct work_filter *f, work_row_fn fn, void *arg,
 	       int64_t *total, struct uc_err *err);
 

@@ -171,6 +171,11 @@ static void test_queue(void **state)
 	assert_int_equal(x.n, 2);
 	assert_int_equal(x.id[0], 2);
 	assert_int_equal(x.id[1], 4);
+	/* the total is counted up to count_max: then it means "at least" */
+	f.count_max = 3;
+	x = run(st, &f, &total);
+	assert_int_equal(total, 3);
+	assert_int_equal(x.n, 2);
 }
 
 static void test_queue_bad(void **state)
