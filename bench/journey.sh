@@ -56,7 +56,7 @@ for n in $SIZES; do
 	build "$n" "$dir"
 	DB=$dir/uctrack.db
 	# the eight offices with the most open tasks, two officers each
-	OFFICES=$(sqlite3 "$DB" "SELECT office FROM task WHERE status = 'open' AND office IS NOT NULL
+	OFFICES=$(sqlite3 "$DB" "SELECT office FROM task WHERE status = 'open' AND office IS NOT NULL AND office <> 'UNASSIGNED'
 		GROUP BY office ORDER BY count(*) DESC LIMIT 8" | tr '\n' ',' | sed 's/,$//')
 	k=0
 	while [ "$k" -lt "$USERS" ]; do
