@@ -60,23 +60,6 @@ login() {
 	[ "$code" = 201 ] || { cat "$T/body"; fail "login $1: $code"; }
 	sed 's/.*"csrf":"\([^"]*\)".*/\1/' "$T/body" >"$T/$1.csrf"
 }
-req() { # req NAME METHOD PATH [BODY] -> status; body in $T/body
-	who=$1 m=$2 p=$3; shift 3
-	csrf=$(cat "$T/$who.csrf" 2>/dev/null || true)
-	if [ $# -gt 0 ]; then
-		curl -s -o "$T/body" -w '%{http_code}' -X "$m" -b "$T/$who.jar" -H "$P" \
-			-H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
-			--data-binary "$1" "$B$p"
-	else
-		curl -s -o "$T/body" -w '%{http_code}' -X "$m" -b "$T/$who.jar" -H "$P" \
-			-H "X-CSRF-Token: $csrf" "$B$p"
-	fi
-}
-expect() { # expect CODE NAME METHOD PATH [BODY]
-	want=$1; shift
-	got=$(req "$@")
-	[ "$got" = "$want" ] || { cat "$T/body"; echo; fail "$*: expected $want, got $got"; }
-}
 for u in admin1 sup1 sup2 off1 off2 ana1 aud1 kind1; do login $u; done
 
 # --- the queue of children: one row per child, the office's total
