@@ -20,3 +20,14 @@ for spec in "demo-admin admin" "demo-supervisor supervisor --office $OFFICE" \
 	else printf '%s\n' "$pw" | "$U" --db "$DB" --quiet user passwd "$name"; fi
 	printf '  %-16s %-15s %s\n' "$name" "$role" "$pw"
 done
+# A caseload for the demo officer, so that My cases and the inbox have
+# something to show: the office's 25 highest-priority children, assigned by
+# the demo supervisor (as `uctrack work assign` does it for real).
+CASES=$("$U" --db "$DB" --quiet work queue --office "$OFFICE" --limit 25 --csv 2>/dev/null |
+	tail -n +2 | cut -d, -f1 | tr '\n' ' ')
+if [ -n "$CASES" ]; then
+	# shellcheck disable=SC2086
+	"$U" --db "$DB" --quiet work assign --by demo-supervisor --to demo-officer \
+		--note "demo caseload" $CASES
+	echo "  demo-officer has $(echo $CASES | wc -w) cases of office $OFFICE assigned (My cases)"
+fi
