@@ -263,6 +263,7 @@
       'assign-note']) $(id).value = '';
     $('inbox-count').hidden = true;
     state.names.clear();
+    state.assigneesLoaded = false;
     $('case-h').textContent = 'Case';
     $('search-table').hidden = true;
     caseState = null;
@@ -522,6 +523,19 @@
     for (const x of [...state.names].sort()) list.appendChild(el('option', { value: x }));
   }
 
+  // The people a supervisor may give cases to (GET /work/assignees), once
+  // per sign-in, into the assign box's suggestions.
+  async function loadAssignees() {
+    if (state.assigneesLoaded) return;
+    state.assigneesLoaded = true;
+    try {
+      const r = await api('GET', '/work/assignees');
+      for (const it of (r && r.items) || []) rememberName(it.name);
+    } catch (e) {
+      state.assigneesLoaded = false; // names can still be typed
+    }
+  }
+
   async function loadQueue(query, mine) {
     const u = state.user;
     const one = (k, ok) => {
@@ -558,6 +572,7 @@
     $('queue-table').classList.toggle('no-select', !canAssign);
     $('queue-all').checked = false;
     if (u.role === 'officer' || u.role === 'supervisor') rememberName(u.name);
+    if (canAssign) loadAssignees();
     state.queue = { filters: f, offset, total: 0, mine };
     const tbody = clear($('queue-table').tBodies[0]);
     $('queue-note').textContent = 'Loading…';

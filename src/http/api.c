@@ -33,6 +33,8 @@ const struct http_route api_routes[] = {
 	 "work.queue.read", api_work_queue},
 	{"POST", "/work/assign", AUTH_CAP_ASSIGN, RT_WRITE | RT_BODY, "", "work.assign",
 	 api_work_assign},
+	{"GET", "/work/assignees", AUTH_CAP_ASSIGN, 0, "office", "work.assignees.read",
+	 api_work_assignees},
 	{"POST", "/cases/{id}/tasks/{action}", AUTH_CAP_EVENT_WRITE,
 	 RT_WRITE | RT_CASE | RT_BODY, "", "task.complete", api_case_task},
 	{"GET", "/inbox", AUTH_CAP_SELF, 0, "count_only", "inbox.read", api_inbox},

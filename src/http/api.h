@@ -61,6 +61,7 @@ int api_lifts_pending(struct http_req *r, struct uc_err *err);
 /* api_work.c: field work (docs/work.md) */
 int api_work_queue(struct http_req *r, struct uc_err *err);
 int api_work_assign(struct http_req *r, struct uc_err *err);
+int api_work_assignees(struct http_req *r, struct uc_err *err);
 int api_case_task(struct http_req *r, struct uc_err *err);
 int api_inbox(struct http_req *r, struct uc_err *err);
 int api_counsel_create(struct http_req *r, struct uc_err *err);

@@ -312,6 +312,52 @@ int api_work_assign(struct http_req *r, struct uc_err *err)
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }
 
+/* ---- who may be given cases ---- */
+
+struct assignee_ctx {
+	const char *office;  /* NULL: every office (admins) */
+	json_t *items;
+};
+
+static int on_assignee(void *arg, const struct auth_user *u, struct uc_err *err)
+{
+	struct assignee_ctx *c = arg;
+	json_t *o;
+
+	if (u->role != AUTH_ROLE_OFFICER && u->role != AUTH_ROLE_SUPERVISOR)
+		return UC_OK;
+	if (c->office && strcmp(u->office, c->office) != 0)
+		return UC_OK;
+	o = json_pack("{s:s,s:s,s:s}", "name", u->name, "role", auth_role_name(u->role), "office",
+		      u->office);
+	if (!o || json_array_append_new(c->items, o))
+		return uc_error(err, UC_ENOMEM, "out of memory");
+	return UC_OK;
+}
+
+int api_work_assignees(struct http_req *r, struct uc_err *err)
+{
+	struct assignee_ctx c = {http_query(r, "office"), json_array()};
+	int rc;
+
+	/* a supervisor assigns within the office: its people only */
+	if (r->user.role == AUTH_ROLE_SUPERVISOR) {
+		if (c.office && strcmp(c.office, r->user.office) != 0) {
+			json_decref(c.items);
+			return uc_error(err, UC_EDENIED, "supervisors assign within office %s",
+					r->user.office);
+		}
+		c.office = r->user.office;
+	}
+	rc = auth_user_each(r->st, on_assignee, &c, err);
+	if (rc) {
+		json_decref(c.items);
+		return rc;
+	}
+	r->out = json_pack("{s:o}", "items", c.items);
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
 /* ---- completing a task ---- */
 
 static const struct hj_field task_spec[] = {

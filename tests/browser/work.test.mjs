@@ -114,6 +114,9 @@ test('a supervisor assigns 3 children in bulk; the officer finds them under My c
     await refused.waitFor();
     assert.match(await refused.innerText(), /HTTP 400/);
     assert.match(await refused.innerText(), /officers and supervisors/);
+    // The office's officers are offered (GET /work/assignees); an analyst is not.
+    await page.locator('#assignee-names option[value="ui-off"]').waitFor({ state: 'attached' });
+    assert.equal(await page.locator('#assignee-names option[value="ui-ana"]').count(), 0);
     // Now to the officer.
     await bar.getByLabel('Assign selected to').fill('ui-off');
     await bar.getByLabel('Assignment note (optional)').fill('caseload for this week');

@@ -104,6 +104,15 @@ expect 200 sup1 GET "/work/cases?format=csv&limit=20"
 head -1 "$T/body" | grep -q '^case_id,a_number,name,office,group,phase' || fail "CSV header"
 [ "$(wc -l <"$T/body")" = 21 ] || fail "CSV has $(wc -l <"$T/body") lines, want 21"
 
+# --- who a supervisor may give cases to: the office's officers and supervisors
+expect 200 sup1 GET /work/assignees
+names=$(j "','.join(sorted(i['name'] for i in d['items']))")
+[ "$names" = "off1,sup1,sup2" ] || fail "assignees of $OFF: $names"
+expect 403 sup1 GET "/work/assignees?office=$OFF2"
+expect 403 off1 GET /work/assignees
+expect 200 admin1 GET "/work/assignees?office=$OFF2"
+[ "$(j "','.join(i['name'] for i in d['items'])")" = off2 ] || fail "assignees of $OFF2"
+
 # --- assignment: bulk, in scope, audited, on the case
 expect 200 sup1 GET "/work/cases?assignee=none&limit=3"
 IDS=$(j "','.join(str(i['case_id']) for i in d['items'])")
