@@ -65,11 +65,12 @@ static int on_row(void *arg, const struct work_row *w, struct uc_err *err)
 	(void)err;
 	buf_addf(&q->seen, "%sC%lld", q->seen.len ? "," : "", (long long)w->case_id);
 	if (q->csv) {
-		printf("%lld,%s,\"%s\",%s,%s,%d,%d,%lld,%s,%s,%d,%d,%s,%s,\"%s\",%s\r\n",
-		       (long long)w->case_id, w->a_number, w->name, w->office, w->group, w->phase,
-		       w->score, (long long)w->prio, w->next_action, w->next_due, w->n_open,
-		       w->n_held, w->overdue ? "yes" : "no", w->due_soon ? "yes" : "no", w->holds,
-		       w->assignee);
+		struct buf b;
+
+		buf_init(&b, 1u << 16);
+		work_row_csv(&b, w);
+		fwrite(b.ptr, 1, b.len, stdout);
+		buf_release(&b);
 		return UC_OK;
 	}
 	printf("C%-7lld %-10s %-24.24s %-6s %-16s %d %5d  %-14s %-10s %2d/%-2d %-8s %-20.20s %s\n",
@@ -142,8 +143,7 @@ static int work_queue_cmd(int argc, char **argv)
 	remind(st, &f.due_soon_days, &no_contact);
 	buf_init(&q.seen, 64u << 20);
 	if (q.csv)
-		printf("case_id,a_number,name,office,group,phase,score,priority,next_action,"
-		       "next_due,open_tasks,held_tasks,overdue,due_soon,holds,assignee\r\n");
+		fputs(WORK_CSV_HEADER, stdout);
 	else
 		printf("%-8s %-10s %-24s %-6s %-16s %s %5s  %-14s %-10s %-5s %-8s %-20s %s\n",
 		       "case", "a_number", "name", "office", "group", "P", "score", "next task",

@@ -77,26 +77,6 @@ struct qctx {
 	int n;
 };
 
-static void csv_field(struct buf *b, const char *s)
-{
-	int quote = strpbrk(s, ",\"\r\n") != NULL;
-
-	/* a leading = + - @ would be a formula in a spreadsheet */
-	if (strchr("=+-@", s[0]) && s[0])
-		buf_addc(b, '\'');
-	if (!quote) {
-		buf_adds(b, s);
-		return;
-	}
-	buf_addc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_addc(b, '"');
-		buf_addc(b, *s);
-	}
-	buf_addc(b, '"');
-}
-
 static int on_queue_row(void *arg, const struct work_row *w, struct uc_err *err)
 {
 	struct qctx *c = arg;
@@ -106,17 +86,13 @@ static int on_queue_row(void *arg, const struct work_row *w, struct uc_err *err)
 
 	buf_addf(&c->r->subjects, "%sC%lld", c->r->subjects.len ? "," : "", (long long)w->case_id);
 	if (c->csv) {
-		buf_addf(b, "%lld,", (long long)w->case_id);
-		csv_field(b, anum);
-		buf_addc(b, ',');
-		csv_field(b, name);
-		buf_addf(b, ",%s,%s,%d,%d,%lld,%s,%s,%d,%d,%s,%s,", w->office, w->group, w->phase,
-			 w->score, (long long)w->prio, w->next_action, w->next_due, w->n_open,
-			 w->n_held, w->overdue ? "yes" : "no", w->due_soon ? "yes" : "no");
-		csv_field(b, w->holds);
-		buf_addc(b, ',');
-		csv_field(b, w->assignee);
-		buf_adds(b, "\r\n");
+		struct work_row m = *w;
+
+		if (c->mask) {
+			snprintf(m.name, sizeof(m.name), "%s", name);
+			snprintf(m.a_number, sizeof(m.a_number), "%s", anum);
+		}
+		work_row_csv(b, &m);
 	} else {
 		json_t *o = json_pack(
 			"{s:I,s:s?,s:s?,s:s,s:s?,s:i,s:i,s:I,s:s?,s:s?,s:i,s:i,s:b,s:b,s:s,s:s?}",
@@ -207,9 +183,7 @@ int api_work_queue(struct http_req *r, struct uc_err *err)
 		    f.hold, f.offset);
 	buf_reset(&r->text);
 	if (c.csv)
-		buf_adds(&r->text, "case_id,a_number,name,office,group,phase,score,priority,"
-				   "next_action,next_due,open_tasks,held_tasks,overdue,due_soon,"
-				   "holds,assignee\r\n");
+		buf_adds(&r->text, WORK_CSV_HEADER);
 	else
 		buf_adds(&r->text, "{\"items\":[");
 	rc = work_queue(r->st, &f, on_queue_row, &c, &total, err);
@@ -407,14 +381,13 @@ static int task_event(const char *action, const char *outcome, const char *type,
 			return uc_error(err, UC_EINPUT, "body.details.%s: set by the server", k);
 		}
 	}
+	/* a task_outcome event carries the task's own fields, not details */
+	if (!strcmp(type, "task_outcome"))
+		json_object_clear(e);
 	json_object_set_new(e, "type", json_string(type));
 	if (json_object_get(body, "occurred_at"))
 		json_object_set(e, "occurred_at", json_object_get(body, "occurred_at"));
 	if (!strcmp(type, "task_outcome")) {
-		json_object_clear(e);
-		json_object_set_new(e, "type", json_string(type));
-		if (json_object_get(body, "occurred_at"))
-			json_object_set(e, "occurred_at", json_object_get(body, "occurred_at"));
 		json_object_set_new(e, "action", json_string(action));
 		json_object_set_new(e, "outcome", json_string(outcome));
 		if (reason)

@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/date.h"
+#include "report/format.h"
 #include "triage/facts.h"
 #include "triage/triage.h"
 
@@ -43,6 +44,24 @@ static int text_check(const char *what, const char *s, int required, struct uc_e
 		return uc_error(err, UC_EINPUT, "%s: %zu bytes, at most %d", what, strlen(s),
 				WORK_TEXT_MAX);
 	return UC_OK;
+}
+
+/* The field office of case id into out ("" when it has none or is gone). */
+static int case_office(struct store *st, int64_t id, char out[AUTH_SCOPE_MAX + 1],
+		       struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc = store_prepare(st, "SELECT office FROM tcase WHERE id = ?", &q, err);
+
+	out[0] = '\0';
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, id);
+	rc = store_step(q, err);
+	if (rc == STORE_ROW)
+		copy_col(out, AUTH_SCOPE_MAX + 1, q, 0);
+	store_finalize(q);
+	return done(rc);
 }
 
 /* ------------------------------------------------------------------ queue */
@@ -217,6 +236,25 @@ out:
 	store_finalize(nq);
 	buf_release(&sql);
 	return rc;
+}
+
+void work_row_csv(struct buf *b, const struct work_row *w)
+{
+	buf_addf(b, "%lld,", (long long)w->case_id);
+	fmt_csv_cell(b, w->a_number);
+	buf_addc(b, ',');
+	fmt_csv_cell(b, w->name);
+	buf_addc(b, ',');
+	fmt_csv_cell(b, w->office);
+	buf_addc(b, ',');
+	fmt_csv_cell(b, w->group);
+	buf_addf(b, ",%d,%d,%lld,%s,%s,%d,%d,%s,%s,", w->phase, w->score, (long long)w->prio,
+		 w->next_action, w->next_due, w->n_open, w->n_held, w->overdue ? "yes" : "no",
+		 w->due_soon ? "yes" : "no");
+	fmt_csv_cell(b, w->holds);
+	buf_addc(b, ',');
+	fmt_csv_cell(b, w->assignee);
+	buf_adds(b, "\r\n");
 }
 
 /* ------------------------------------------------------------- assignment */
@@ -558,6 +596,28 @@ int work_log_outcome(struct store *st, int64_t case_id, const char *action,
 	return rc;
 }
 
+#define COUNSEL_COLS                                                                    \
+	"id, case_id, provider, requested_by, requested_at, reason, status,"           \
+	" coalesce(decided_by, ''), coalesce(decided_at, ''), coalesce(note, ''),"        \
+	" coalesce(event_id, ''), a_number"
+
+static void counsel_row(struct store_stmt *q, struct work_counsel *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = store_col_int(q, 0);
+	c->case_id = store_col_int(q, 1);
+	copy_col(c->provider, sizeof(c->provider), q, 2);
+	copy_col(c->requested_by, sizeof(c->requested_by), q, 3);
+	copy_col(c->requested_at, sizeof(c->requested_at), q, 4);
+	copy_col(c->reason, sizeof(c->reason), q, 5);
+	copy_col(c->status, sizeof(c->status), q, 6);
+	copy_col(c->decided_by, sizeof(c->decided_by), q, 7);
+	copy_col(c->decided_at, sizeof(c->decided_at), q, 8);
+	copy_col(c->note, sizeof(c->note), q, 9);
+	copy_col(c->event_id, sizeof(c->event_id), q, 10);
+	copy_col(c->a_number, sizeof(c->a_number), q, 11);
+}
+
 /* ------------------------------------------------------------------ inbox */
 
 static const char *const inbox_names[WORK_IN_KINDS] = {
@@ -632,17 +692,30 @@ static int inbox_tasks(struct store *st, const struct auth_user *u,
 	return loop_rc(rc);
 }
 
+/* A case without contact since a day, as inbox_contact() collects them. */
+struct silence {
+	int64_t id;
+	int32_t since;   /* last successful contact, or release when never */
+	int never;       /* never reached */
+};
+
+/* Longest silence first, then case id. */
+static int cmp_silence(const void *a, const void *b)
+{
+	const struct silence *x = a, *y = b;
+
+	if (x->since != y->since)
+		return x->since < y->since ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
 /* Own cases whose last successful contact (or release, when never
  * reached) is more than no_contact_days ago, longest silence first. */
 static int inbox_contact(struct store *st, const struct auth_user *u,
 			 const struct work_inbox_opts *o, struct inbox_ctx *c, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	struct {
-		int64_t id;
-		int32_t since;
-		int never;
-	} *v = NULL;
+	struct silence *v = NULL;
 	size_t nv = 0, cap = 0;
 	int rc = store_prepare(st,
 			       "SELECT a.case_id, f.facts FROM assignment a"
@@ -687,14 +760,8 @@ static int inbox_contact(struct store *st, const struct auth_user *u,
 	}
 	store_finalize(q);
 	rc = loop_rc(rc);
-	/* longest silence first (a small list: a person's cases) */
-	for (size_t i = 1; i < nv; i++)
-		for (size_t j = i; j > 0 && v[j].since < v[j - 1].since; j--) {
-			__typeof__(*v) t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
+	if (nv > 1)
+		qsort(v, nv, sizeof(*v), cmp_silence);
 	for (size_t i = 0; !rc && i < nv; i++) {
 		struct work_inbox_item it;
 
@@ -722,21 +789,13 @@ static int on_lift(void *arg, const struct triage_lift *l, struct uc_err *err)
 {
 	struct lift_ctx *lc = arg;
 	struct work_inbox_item it;
-	struct store_stmt *q = NULL;
-	char office[AUTH_SCOPE_MAX + 1] = "";
+	char office[AUTH_SCOPE_MAX + 1];
 	int rc;
 
 	if (strcmp(l->requested_by, lc->u->name) == 0)
 		return UC_OK; /* a second person approves */
-	rc = store_prepare(lc->st, "SELECT office FROM tcase WHERE id = ?", &q, err);
+	rc = case_office(lc->st, l->case_id, office, err);
 	if (rc)
-		return rc;
-	store_bind_int(q, 1, l->case_id);
-	rc = store_step(q, err);
-	if (rc == STORE_ROW)
-		copy_col(office, sizeof(office), q, 0);
-	store_finalize(q);
-	if ((rc = done(rc)))
 		return rc;
 	if (!auth_office_allowed(lc->u, office))
 		return UC_OK;
@@ -785,26 +844,23 @@ int work_inbox(struct store *st, const struct auth_user *u, const struct work_in
 		rc = triage_lift_list(st, 0, 1, on_lift, &lc, err);
 	if (!rc && (u->role == AUTH_ROLE_SUPERVISOR || u->role == AUTH_ROLE_ANALYST ||
 		    u->role == AUTH_ROLE_ADMIN)) {
-		struct work_counsel *k = NULL;
+		struct work_counsel *k = malloc(sizeof(*k));
 		struct store_stmt *q = NULL;
 
-		/* supervisors: their office's requests; analysts, admins: all */
+		/* supervisors: their office's requests; analysts, admins: all;
+		 * oldest first */
+		if (!k)
+			return uc_error(err, UC_ENOMEM, "out of memory");
 		rc = store_prepare(st,
-				   "SELECT r.id FROM counsel_request r JOIN tcase c ON c.id = r.case_id"
-				   " WHERE r.status = 'pending' AND (?1 IS NULL OR c.office = ?1)"
-				   " ORDER BY r.id LIMIT 1000",
+				   "SELECT " COUNSEL_COLS " FROM counsel_request WHERE status = 'pending'"
+				   " AND (?1 IS NULL OR case_id IN (SELECT id FROM tcase WHERE office = ?1))"
+				   " ORDER BY id LIMIT 1000",
 				   &q, err);
-		if (!rc) {
-			if (u->role == AUTH_ROLE_SUPERVISOR)
-				store_bind_text(q, 1, u->office, -1);
-			k = malloc(sizeof(*k));
-			if (!k)
-				rc = uc_error(err, UC_ENOMEM, "out of memory");
-		}
+		if (!rc && u->role == AUTH_ROLE_SUPERVISOR)
+			store_bind_text(q, 1, u->office, -1);
 		while (!rc && (rc = store_step(q, err)) == STORE_ROW) {
-			rc = work_counsel_get(st, store_col_int(q, 0), k, err);
-			if (!rc)
-				rc = on_counsel(&lc, k, err);
+			counsel_row(q, k);
+			rc = on_counsel(&lc, k, err);
 		}
 		rc = loop_rc(rc);
 		free(k);
@@ -930,28 +986,6 @@ int work_counsel_request(struct store *st, const struct auth_user *by, int64_t c
 	return done(rc);
 }
 
-#define COUNSEL_COLS                                                                    \
-	"id, case_id, provider, requested_by, requested_at, reason, status,"           \
-	" coalesce(decided_by, ''), coalesce(decided_at, ''), coalesce(note, ''),"        \
-	" coalesce(event_id, ''), a_number"
-
-static void counsel_row(struct store_stmt *q, struct work_counsel *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->id = store_col_int(q, 0);
-	c->case_id = store_col_int(q, 1);
-	copy_col(c->provider, sizeof(c->provider), q, 2);
-	copy_col(c->requested_by, sizeof(c->requested_by), q, 3);
-	copy_col(c->requested_at, sizeof(c->requested_at), q, 4);
-	copy_col(c->reason, sizeof(c->reason), q, 5);
-	copy_col(c->status, sizeof(c->status), q, 6);
-	copy_col(c->decided_by, sizeof(c->decided_by), q, 7);
-	copy_col(c->decided_at, sizeof(c->decided_at), q, 8);
-	copy_col(c->note, sizeof(c->note), q, 9);
-	copy_col(c->event_id, sizeof(c->event_id), q, 10);
-	copy_col(c->a_number, sizeof(c->a_number), q, 11);
-}
-
 int work_counsel_get(struct store *st, int64_t id, struct work_counsel *out,
 		     struct uc_err *err)
 {
@@ -1045,18 +1079,10 @@ int work_counsel_decide(struct store *st, const struct auth_user *by, int64_t id
 		status = "withdrawn";
 	} else if (decision && (!strcmp(decision, "confirm") || !strcmp(decision, "reject"))) {
 		if (by->role == AUTH_ROLE_SUPERVISOR) {
-			char office[AUTH_SCOPE_MAX + 1] = "";
+			char office[AUTH_SCOPE_MAX + 1];
 
-			rc = store_prepare(st, "SELECT office FROM tcase WHERE id = ?", &q, err);
+			rc = case_office(st, c->case_id, office, err);
 			if (rc)
-				goto out;
-			store_bind_int(q, 1, c->case_id);
-			rc = store_step(q, err);
-			if (rc == STORE_ROW)
-				copy_col(office, sizeof(office), q, 0);
-			store_finalize(q);
-			q = NULL;
-			if ((rc = done(rc)))
 				goto out;
 			if (!auth_office_allowed(by, office)) {
 				rc = uc_error(err, UC_EDENIED, "case %lld is in office %s, not yours",
@@ -1101,6 +1127,20 @@ out:
 }
 
 /* ---------------------------------------------------------------- clients */
+
+/* Next hearing first (those without one last), then case id. */
+static int cmp_client(const void *a, const void *b)
+{
+	const struct work_client *x = a, *y = b;
+	int c;
+
+	if (!x->next_hearing[0] != !y->next_hearing[0])
+		return x->next_hearing[0] ? -1 : 1;
+	c = strcmp(x->next_hearing, y->next_hearing);
+	if (c)
+		return c;
+	return (x->case_id > y->case_id) - (x->case_id < y->case_id);
+}
 
 int work_clients(struct store *st, const char *provider, int32_t today, int limit,
 		 work_client_fn fn, void *arg, struct uc_err *err)
@@ -1158,12 +1198,6 @@ int work_clients(struct store *st, const char *provider, int32_t today, int limi
 		c = &v[nv];
 		memset(c, 0, sizeof(*c));
 		c->case_id = store_col_int(q, 0);
-		/* one row per case (a child with two A-numbers has two rows) */
-		for (size_t i = 0; i < nv; i++)
-			if (v[i].case_id == c->case_id)
-				c = NULL;
-		if (!c)
-			continue;
 		copy_col(c->a_number, sizeof(c->a_number), q, 1);
 		copy_col(c->since, sizeof(c->since), q, 2);
 		copy_col(c->group, sizeof(c->group), q, 3);
@@ -1177,20 +1211,18 @@ int work_clients(struct store *st, const char *provider, int32_t today, int limi
 	}
 	if ((rc = done(rc)))
 		goto out;
-	/* next hearing first, then those without one */
-	for (size_t i = 1; i < nv; i++)
-		for (size_t j = i; j > 0; j--) {
-			struct work_client *a = &v[j - 1], *b = &v[j], t;
-			int swap = (!a->next_hearing[0] && b->next_hearing[0]) ||
-				   (a->next_hearing[0] && b->next_hearing[0] &&
-				    strcmp(b->next_hearing, a->next_hearing) < 0);
+	if (nv > 1)
+		qsort(v, nv, sizeof(*v), cmp_client);
+	/* one row per case: a child with two A-numbers has two rows, which
+	 * the sort made neighbours (same case, same facts) */
+	{
+		size_t n = 0;
 
-			if (!swap)
-				break;
-			t = *a;
-			*a = *b;
-			*b = t;
-		}
+		for (size_t i = 0; i < nv; i++)
+			if (!n || v[n - 1].case_id != v[i].case_id)
+				v[n++] = v[i];
+		nv = n;
+	}
 	for (size_t i = 0; i < nv && (int)i < (limit > 0 ? limit : 500); i++) {
 		struct work_client *c = &v[i];
 

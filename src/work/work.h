@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "auth/auth.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -90,6 +91,14 @@ typedef int (*work_row_fn)(void *arg, const struct work_row *row, struct uc_err 
  * one of 10,000. */
 int work_queue(struct store *st, const struct work_filter *f, work_row_fn fn, void *arg,
 	       int64_t *total, struct uc_err *err);
+
+/* The queue as CSV (API format=csv and `uctrack work queue --csv`): the
+ * header line, and one row appended to b (cells quoted and defused as
+ * report/format.h's fmt_csv_cell does). */
+#define WORK_CSV_HEADER                                                                 \
+	"case_id,a_number,name,office,group,phase,score,priority,next_action,next_due,"  \
+	"open_tasks,held_tasks,overdue,due_soon,holds,assignee\r\n"
+void work_row_csv(struct buf *b, const struct work_row *w);
 
 /* ----------------------------------------------------------- assignment */
 
