@@ -192,6 +192,28 @@ static void load_journal(struct store *st)
 	sqlite3_busy_timeout(st->db, 10000);
 }
 
+static int on_profile(unsigned type, void *ctx, void *p, void *x)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static FILE *f;
+	const char *sql = sqlite3_sql(p);
+
+	(void)type;
+	(void)ctx;
+	pthread_mutex_lock(&mu);
+	if (!f)
+		f = fopen(getenv("UCTRACK_SQL_PROFILE"), "a");
+	if (f) {
+		fprintf(f, "%lld\t", (long long)*(sqlite3_int64 *)x);
+		for (const char *q = sql ? sql : ""; *q; q++)
+			fputc(*q == '\n' || *q == '\t' ? ' ' : *q, f);
+		fputc('\n', f);
+		fflush(f);
+	}
+	pthread_mutex_unlock(&mu);
+	return 0;
+}
+
 int store_open(struct store **out, const char *path, int flags,
 	       struct uc_err *err)
 {
@@ -222,6 +244,8 @@ int store_open(struct store **out, const char *path, int flags,
 	}
 	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 1);
+	if (getenv("UCTRACK_SQL_PROFILE"))
+		sqlite3_trace_v2(st->db, SQLITE_TRACE_PROFILE, on_profile, NULL);
 	if (!(flags & STORE_READONLY)) {
 		rc = store_exec(st, "PRAGMA journal_mode=WAL", err);
 		if (rc && (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_BUSY)

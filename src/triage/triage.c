@@ -1791,9 +1791,14 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 	}
 	rules_free(old);
 	/* rank, tasks, overrides */
-	/* Counting every case ahead would cost time in proportion to the
-	 * number of cases (tcase_rank index, at most TRIAGE_RANK_MAX rows). */
-	rc = store_prepare(t->st, "SELECT count(*) FROM (SELECT 1 FROM tcase WHERE active = 1"
+	/* The position in the queue (cases with tasks). Counting every case
+	 * ahead would cost time in proportion to the number of cases, so at
+	 * most TRIAGE_RANK_MAX rows of the covering index tcase_work_all
+	 * (queued, prio, ...) are counted. "active = 1 AND prio > ?" let the
+	 * planner, with the sampled statistics of a 2M-case database, pick a
+	 * skip-scan of that index with a row lookup per case: 4.9 ms of a
+	 * 9.8 ms case page. */
+	rc = store_prepare(t->st, "SELECT count(*) FROM (SELECT 1 FROM tcase WHERE queued = 1"
 				  " AND prio > ?1 LIMIT ?2)", &q, err);
 	if (rc)
 		return rc;
