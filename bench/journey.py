@@ -2,7 +2,8 @@
 """The journey benchmark's driver: USERS concurrent people doing what people
 do, against a running `uctrack serve` (bench/journey.sh starts it).
 
-Usage: journey.py URL DB PASSWORD [--users 16] [--rounds 12] [--label TEXT]
+Usage: journey.py URL DB PASSWORD [--users 16] [--rounds 12] [--think 1.0]
+                  [--label TEXT]
 
 Each virtual user signs in as an officer of one field office (users
 jo-off-OFFICE-K, password PASSWORD), as that office's supervisor
@@ -19,6 +20,14 @@ background thread, so requests wait up to 30 minutes before giving up. Inputs
 DB, read-only, before the clock starts. Each user runs in a process of its
 own: with threads, one user's JSON parsing held the interpreter lock while
 another's answer waited, and that wait was measured as the server's.
+Think time: before each request a user pauses for a time drawn from an
+exponential distribution with mean --think seconds (1.0), as a person
+reads a page before the next click; pauses are not measured. A person
+spends seconds to minutes on a case page, so 1 s is a fast user. With
+--think 0 the users fire requests back to back: that measures the
+server's saturation throughput (the requests/s line), and each
+latency is then mostly the wait behind the other users' requests on the
+two cores (Little's law: users / throughput), not a request's own cost.
 Prints p50/p99/max per step in ms
 and, last, one line "JOURNEY label step p50 p99" per step for journey.sh.
 Standard library only. Synthetic data only.
@@ -41,8 +50,9 @@ STEPS = ["sign_in", "queue", "work_queue", "work_overdue", "search_name", "searc
 class Client:
     """One HTTP/1.1 keep-alive connection with a session."""
 
-    def __init__(self, host, port):
+    def __init__(self, host, port, think=0.0, rnd=None):
         self.host, self.port = host, port
+        self.think, self.rnd = think, rnd
         self.conn = http.client.HTTPConnection(host, port, timeout=1800)
         self.cookie = None
         self.csrf = None
@@ -59,6 +69,8 @@ class Client:
             headers["Content-Type"] = "application/json"
             if self.csrf:
                 headers["X-CSRF-Token"] = self.csrf
+        if self.think > 0:  # a person reads the last page before the next click
+            time.sleep(self.rnd.expovariate(1.0 / self.think))
         t0 = time.perf_counter()
         for attempt in (0, 1):
             try:
@@ -112,14 +124,15 @@ def pct(v, p):
     return v[k]
 
 
-def user(k, host, port, password, offices, data, rounds, out, ready):
+def user(k, host, port, password, offices, data, rounds, think, out, ready):
     rnd = random.Random(k)
+    pause = random.Random(1000 + k)
     off = offices[k % len(offices)]
     rows = data[off]
     try:
-        off_c = Client(host, port)
-        sup_c = Client(host, port)
-        aud_c = Client(host, port)
+        off_c = Client(host, port, think, pause)
+        sup_c = Client(host, port, think, pause)
+        aud_c = Client(host, port, think, pause)
         mine = {s: [] for s in STEPS}
         mine["sign_in"].append(off_c.login(f"jo-off-{off}-{k}", password))
         signin = mine["sign_in"]
@@ -192,7 +205,8 @@ def user(k, host, port, password, offices, data, rounds, out, ready):
 
 
 def main(argv):
-    args = {"--users": "16", "--rounds": "12", "--label": "run", "--offices": ""}
+    args = {"--users": "16", "--rounds": "12", "--label": "run", "--offices": "",
+            "--think": "1.0"}
     pos = []
     i = 1
     while i < len(argv):
@@ -209,6 +223,7 @@ def main(argv):
     u = urllib.parse.urlparse(url)
     host, port = u.hostname, u.port
     nusers, rounds, label = int(args["--users"]), int(args["--rounds"]), args["--label"]
+    think = float(args["--think"])
     offices = [o for o in args["--offices"].split(",") if o]
     data = sample(db, offices)
     times = {s: [] for s in STEPS}
@@ -217,7 +232,7 @@ def main(argv):
     out = multiprocessing.Queue()
     ready = multiprocessing.Barrier(nusers)
     procs = [multiprocessing.Process(target=user, args=(k, host, port, password, offices, data,
-                                                         rounds, out, ready))
+                                                         rounds, think, out, ready))
              for k in range(nusers)]
     for p in procs:
         p.start()
@@ -230,7 +245,9 @@ def main(argv):
     for p in procs:
         p.join()
     wall = time.perf_counter() - t0
-    print(f"journey {label}: {nusers} users x {rounds} rounds in {wall:.1f} s")
+    nreq = sum(len(times[s]) for s in STEPS if s != "sign_in")
+    print(f"journey {label}: {nusers} users x {rounds} rounds in {wall:.1f} s, think time"
+          f" {think:g} s (mean), {nreq} timed requests, {nreq / wall:.0f} requests/s")
     print(f"{'step':<18}{'n':>6}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for s in STEPS:
         v = times[s]

@@ -10,6 +10,9 @@
 # Environment: JOURNEY_DATA (default bench-data/) caches one database per
 # size, built once by gen/import/index/link/triage with seed 1 (2M children
 # take ~25 min and ~8 GB); JOURNEY_USERS (16), JOURNEY_ROUNDS (12),
+# JOURNEY_THINK (mean think time before each request in seconds, 1.0; 0
+# measures saturation throughput instead of what a person waits, see
+# bench/journey.py),
 # JOURNEY_THREADS (server threads, 4), JOURNEY_CONFIG (an INI file for the
 # server, docs/configuration.md). The benchmark writes events into the
 # cached databases (a few hundred per run). Synthetic data only.
@@ -19,6 +22,7 @@ U=${UCTRACK:-$ROOT/build/uctrack}
 DATA=${JOURNEY_DATA:-$ROOT/bench-data}
 USERS=${JOURNEY_USERS:-16}
 ROUNDS=${JOURNEY_ROUNDS:-12}
+THINK=${JOURNEY_THINK:-1.0}
 THREADS=${JOURNEY_THREADS:-4}
 SIZES=${*:-100000 600000 2000000}
 PW=journey-bench-pw
@@ -75,7 +79,7 @@ for n in $SIZES; do
 	while [ ! -s "$T/port" ] && [ "$i" -lt 600 ]; do sleep 0.2; i=$((i + 1)); done
 	[ -s "$T/port" ] || { cat "$T/serve-$n.log" >&2; exit 1; }
 	python3 "$ROOT/bench/journey.py" "http://127.0.0.1:$(cat "$T/port")" "$DB" "$PW" \
-		--users "$USERS" --rounds "$ROUNDS" --label "$n" --offices "$OFFICES" | tee "$T/out-$n"
+		--users "$USERS" --rounds "$ROUNDS" --think "$THINK" --label "$n" --offices "$OFFICES" | tee "$T/out-$n"
 	kill "$SPID"
 	wait "$SPID" 2>/dev/null || true
 	SPID=

@@ -593,6 +593,7 @@ static void test_tree_all_paths(void **state)
 /* Undo migrations 010, 009 and 008: back to schema 7. Each new migration
  * adds its undo here. */
 #define BACK_TO_7                                                                      \
+	"CREATE INDEX tcase_rank ON tcase(prio, active);"                                \
 	"DROP TABLE assignment; DROP TABLE assignment_log; DROP TABLE task_log;"       \
 	" DROP TABLE counsel_request; DROP INDEX tcase_work; DROP INDEX tcase_work_due;" \
 	" DROP INDEX tcase_work_all; DROP INDEX tcase_work_due_all;"                   \
