@@ -100,6 +100,11 @@ int auth_office_allowed(const struct auth_user *u, const char *office)
 	return 1;
 }
 
+int auth_scope_reads_counsel(const struct auth_user *u)
+{
+	return u->role == AUTH_ROLE_LEGAL_PROVIDER;
+}
+
 int auth_case_in_scope(const struct auth_user *u, const char *office,
 		       const char *const *counsel, size_t n)
 {

@@ -128,6 +128,9 @@ int auth_allows(const struct auth_user *u, enum auth_cap c);
 int auth_sees_pii(const struct auth_user *u);
 /* 1 when the user may read the queue of office (NULL = all offices). */
 int auth_office_allowed(const struct auth_user *u, const char *office);
+/* 1 when auth_case_in_scope() reads counsel for u's role (legal
+ * providers); callers may skip looking counsel up otherwise. */
+int auth_scope_reads_counsel(const struct auth_user *u);
 /*
  * Case scope: office is the case's field office (may be NULL), counsel the
  * providers that are counsel of record (n of them, borrowed). 1 when the

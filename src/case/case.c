@@ -155,7 +155,8 @@ int case_holds(struct store *st, const struct case_key *key, case_row_fn fn, voi
 			key, NULL, fn, arg, err);
 }
 
-int case_scope(struct store *st, int64_t id, struct case_scope *out, struct uc_err *err)
+int case_scope(struct store *st, int64_t id, int with_counsel, struct case_scope *out,
+	       struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc;
@@ -178,6 +179,8 @@ int case_scope(struct store *st, int64_t id, struct case_scope *out, struct uc_e
 		return -rc;
 	if (rc == STORE_DONE)
 		return uc_error(err, UC_ENOTFOUND, "no case %lld", (long long)id);
+	if (!with_counsel)
+		return UC_OK;
 	/* Counsel of record: providers whose latest counsel row says started. */
 	rc = store_prepare(st,
 		"SELECT DISTINCT r.provider FROM representation r"

@@ -86,8 +86,12 @@ struct case_scope {
 	size_t ncounsel;                                     /* entries in counsel */
 };
 
-/* The scope facts of active case id; UC_ENOTFOUND when there is none. */
-int case_scope(struct store *st, int64_t id, struct case_scope *out, struct uc_err *err);
+/* The scope facts of active case id; UC_ENOTFOUND when there is none.
+ * Counsel of record is read only when with_counsel is set (it decides
+ * only for legal providers, auth_scope_reads_counsel(), and costs a
+ * query over the child's A-numbers). */
+int case_scope(struct store *st, int64_t id, int with_counsel, struct case_scope *out,
+	       struct uc_err *err);
 
 /* The A-number events of case id are keyed by (the case's, else its
  * person's best) into out; UC_ECONFLICT when it has none. */

@@ -24,14 +24,15 @@
 
 #define QUEUE_MAX 200
 #define SEARCH_MAX 50
-#define SEARCH_CANDIDATES 5000
+#define SEARCH_CANDIDATES 5000 /* birth dates read; rows of a name's rarest token: 20000 */
+#define SEARCH_NAME_SCAN 20000
 
 int api_case_visible(struct store *st, const struct auth_user *u, int64_t id,
 		     int *visible, struct uc_err *err)
 {
 	struct case_scope sc;
 	const char *counsel[CASE_MAX_COUNSEL];
-	int rc = case_scope(st, id, &sc, err);
+	int rc = case_scope(st, id, auth_scope_reads_counsel(u), &sc, err);
 
 	*visible = 0;
 	if (rc)
@@ -211,6 +212,27 @@ static int add_case_row(struct http_req *r, struct hj_out *o, json_t *items,
 	return rc < 0 ? -rc : UC_OK;
 }
 
+/* A name search's person: its active case, when in scope, into items. */
+struct name_hits {
+	struct http_req *r;
+	struct hj_out *o;
+	json_t *items;
+	struct store_stmt *cq; /* CASE_SUMMARY by person */
+	int *n;                /* items so far */
+	long long limit;
+};
+
+static int name_hit(void *arg, int64_t person_id, int *stop, struct uc_err *err)
+{
+	struct name_hits *h = arg;
+	int rc;
+
+	store_bind_int(h->cq, 1, person_id);
+	rc = add_case_row(h->r, h->o, h->items, h->cq, h->n, err);
+	*stop = *h->n >= h->limit;
+	return rc;
+}
+
 #define CASE_SUMMARY                                                          \
 	"SELECT c.id, c.person_id, c.a_number, c.office, c.grp AS \"group\","  \
 	" c.phase, c.score,"                                                   \
@@ -235,7 +257,7 @@ int api_cases_search(struct http_req *r, struct uc_err *err)
 	long long limit = 20;
 	struct hj_out o;
 	char anum[10], date[11];
-	int rc = UC_OK, n = 0, seen = 0;
+	int rc = UC_OK, n = 0;
 	const char *kind;
 
 	hj_out_init(&o);
@@ -273,37 +295,16 @@ int api_cases_search(struct http_req *r, struct uc_err *err)
 			rc = add_case_row(r, &o, items, cq, &n, err);
 		}
 	} else {
+		struct name_hits h = {.r = r, .o = &o, .items = items, .n = &n, .limit = limit};
 		struct norm_name nn;
-		struct buf sql;
 
 		kind = "name";
 		link_norm_query(qs, &nn);
-		if (nn.ntok == 0) {
-			rc = uc_error(err, UC_EINPUT, "q: no name tokens in the query");
-			goto out;
-		}
-		buf_init(&sql, 4096);
-		for (int i = 0; i < nn.ntok; i++)
-			buf_addf(&sql, "%sSELECT person_id FROM person_key WHERE key = ?%d"
-				       " AND kind IN ('family','given')",
-				 i ? " INTERSECT " : "", i + 1);
-		buf_addf(&sql, " LIMIT %d", SEARCH_CANDIDATES);
-		rc = buf_failed(&sql) ? uc_error(err, UC_ENOMEM, "query too long")
-				      : store_prepare(r->st, sql.ptr, &pq, err);
-		buf_release(&sql);
+		rc = store_prepare(r->st, CASE_SUMMARY " WHERE c.active = 1 AND"
+					  " c.person_id = ?", &cq, err);
+		h.cq = cq;
 		if (!rc)
-			rc = store_prepare(r->st, CASE_SUMMARY " WHERE c.active = 1 AND"
-						  " c.person_id = ?", &cq, err);
-		if (!rc) {
-			for (int i = 0; i < nn.ntok; i++)
-				store_bind_text(pq, i + 1, nn.s + nn.off[i], nn.len[i]);
-			while (!rc && n < limit && (rc = store_step(pq, err)) == STORE_ROW) {
-				store_bind_int(cq, 1, store_col_int(pq, 0));
-				rc = add_case_row(r, &o, items, cq, &n, err);
-				seen++;
-			}
-			rc = rc < 0 ? -rc : UC_OK;
-		}
+			rc = link_name_candidates(r->st, &nn, SEARCH_NAME_SCAN, name_hit, &h, err);
 	}
 	if (rc)
 		goto out;
@@ -312,7 +313,6 @@ int api_cases_search(struct http_req *r, struct uc_err *err)
 	hj_set_str(&o, o.root, "query_kind", kind);
 	hj_set_new(&o, o.root, "items", items);
 	items = NULL;
-	(void)seen;
 out:
 	json_decref(items);
 	store_finalize(pq);

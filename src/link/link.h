@@ -194,4 +194,20 @@ int link_records_placement(struct store *st, int64_t placement_rid,
 void link_norm_query(const char *q, struct norm_name *out);
 size_t link_phon(const char *tok, size_t len, char out[NORM_PHON_MAX]);
 
+/*
+ * The persons whose family or given names hold every token of nn (a
+ * normalised query), each once, to fn(arg, person_id, &stop, err) until
+ * fn sets stop or fails. The rarest token drives (its rows counted up to
+ * 2,000 per token), the others are probed per person on person_key's
+ * primary key, and at most max_scan rows of the driving token are read:
+ * the cost of a search is bounded whatever the number of children (at
+ * 2M, the INTERSECT of every token's persons cost 10 ms for a full name).
+ * A query whose every token is commoner than max_scan may thus miss
+ * persons beyond the first max_scan of its rarest token.
+ */
+typedef int (*link_candidate_fn)(void *arg, int64_t person_id, int *stop,
+				 struct uc_err *err);
+int link_name_candidates(struct store *st, const struct norm_name *nn, int max_scan,
+			 link_candidate_fn fn, void *arg, struct uc_err *err);
+
 #endif
