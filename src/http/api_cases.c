@@ -188,25 +188,44 @@ out:
 
 /* ---- search ---- */
 
-/* Append the case (tcase row) of person/a_number to items if in scope. */
+/* Append the case that cq found (columns id, office) to items if in scope:
+ * the scope is decided from cq's office (counsel looked up only for the
+ * roles that need it), and only a case in scope reads its summary (sq,
+ * CASE_SUMMARY by id: the name and birth date cost two more lookups in
+ * cbp_encounter, which an officer's search would otherwise pay for every
+ * child of another office born that day). */
 static int add_case_row(struct http_req *r, struct hj_out *o, json_t *items,
-			struct store_stmt *cq, int *n, struct uc_err *err)
+			struct store_stmt *cq, struct store_stmt *sq, int *n,
+			struct uc_err *err)
 {
 	int rc = store_step(cq, err);
 
 	if (rc == STORE_ROW) {
 		int64_t id = store_col_int(cq, 0);
+		const char *office = store_col_text(cq, 1);
 		int visible = 0;
 
-		rc = api_case_visible(r->st, &r->user, id, &visible, err);
+		rc = UC_OK;
+		if (auth_scope_reads_counsel(&r->user))
+			rc = api_case_visible(r->st, &r->user, id, &visible, err);
+		else
+			visible = auth_case_in_scope(&r->user, office && *office ? office : NULL,
+						     NULL, 0);
+		store_reset(cq);
 		if (rc)
 			return rc;
-		if (visible) {
-			hj_append_new(o, items, hj_row_object(cq));
+		if (!visible)
+			return UC_OK;
+		store_bind_int(sq, 1, id);
+		rc = store_step(sq, err);
+		if (rc == STORE_ROW) {
+			hj_append_new(o, items, hj_row_object(sq));
 			http_detail(r, "%s%lld", *n ? "," : "cases=", (long long)id);
 			(*n)++;
+			rc = STORE_DONE;
 		}
-		rc = STORE_DONE;
+		store_reset(sq);
+		return rc < 0 ? -rc : UC_OK;
 	}
 	store_reset(cq);
 	return rc < 0 ? -rc : UC_OK;
@@ -217,7 +236,8 @@ struct name_hits {
 	struct http_req *r;
 	struct hj_out *o;
 	json_t *items;
-	struct store_stmt *cq; /* CASE_SUMMARY by person */
+	struct store_stmt *cq; /* the case of a person: id, office */
+	struct store_stmt *sq; /* CASE_SUMMARY by id */
 	int *n;                /* items so far */
 	long long limit;
 };
@@ -228,7 +248,7 @@ static int name_hit(void *arg, int64_t person_id, int *stop, struct uc_err *err)
 	int rc;
 
 	store_bind_int(h->cq, 1, person_id);
-	rc = add_case_row(h->r, h->o, h->items, h->cq, h->n, err);
+	rc = add_case_row(h->r, h->o, h->items, h->cq, h->sq, h->n, err);
 	*stop = *h->n >= h->limit;
 	return rc;
 }
@@ -241,18 +261,19 @@ static int name_hit(void *arg, int64_t person_id, int *stop, struct uc_err *err)
 	" (SELECT e.birth_date FROM cbp_encounter e WHERE e.a_number = c.a_number" \
 	"   ORDER BY e.rid DESC LIMIT 1) AS birth_date FROM tcase c"
 
-/* The active case of A-number ?1: its own, or its person's. Two index
- * lookups whatever the statistics say (an "active = 1 AND (x OR y)" form
- * let a planner without statistics walk every active case). */
+/* The active case of A-number ?1: its own, or its person's (id, office).
+ * Two index lookups whatever the statistics say (an "active = 1 AND (x OR
+ * y)" form let a planner without statistics walk every active case). */
 #define CASE_BY_ANUMBER                                                       \
-	CASE_SUMMARY " WHERE c.id IN (SELECT id FROM tcase WHERE a_number = ?1" \
-	" UNION SELECT id FROM tcase WHERE person_id = (SELECT person_id"       \
-	" FROM person_anumber WHERE a_number = ?1)) AND c.active = 1 LIMIT 1"
+	"SELECT c.id, c.office FROM tcase c WHERE c.id IN (SELECT id FROM tcase"  \
+	" WHERE a_number = ?1 UNION SELECT id FROM tcase WHERE person_id ="     \
+	" (SELECT person_id FROM person_anumber WHERE a_number = ?1))"          \
+	" AND c.active = 1 LIMIT 1"
 
 int api_cases_search(struct http_req *r, struct uc_err *err)
 {
 	const char *qs = http_query(r, "q");
-	struct store_stmt *pq = NULL, *cq = NULL;
+	struct store_stmt *pq = NULL, *cq = NULL, *sq = NULL;
 	json_t *items = json_array();
 	long long limit = 20;
 	struct hj_out o;
@@ -267,6 +288,8 @@ int api_cases_search(struct http_req *r, struct uc_err *err)
 		rc = uc_error(err, UC_EINPUT,
 			      "q: give a name, an A-number or a birth date (YYYY-MM-DD), "
 			      "2 to 200 characters");
+	if (!rc)
+		rc = store_prepare(r->st, CASE_SUMMARY " WHERE c.id = ?1", &sq, err);
 	if (rc)
 		goto out;
 	if (strlen(qs) == 10 && date_parse(qs, 10, &(int32_t){0}) == 0) {
@@ -283,7 +306,7 @@ int api_cases_search(struct http_req *r, struct uc_err *err)
 			store_bind_text(pq, 1, date, -1);
 			while (!rc && n < limit && (rc = store_step(pq, err)) == STORE_ROW) {
 				store_bind_text(cq, 1, store_col_text(pq, 0), -1);
-				rc = add_case_row(r, &o, items, cq, &n, err);
+				rc = add_case_row(r, &o, items, cq, sq, &n, err);
 			}
 			rc = rc < 0 ? -rc : UC_OK;
 		}
@@ -292,7 +315,7 @@ int api_cases_search(struct http_req *r, struct uc_err *err)
 		rc = store_prepare(r->st, CASE_BY_ANUMBER, &cq, err);
 		if (!rc) {
 			store_bind_text(cq, 1, anum, -1);
-			rc = add_case_row(r, &o, items, cq, &n, err);
+			rc = add_case_row(r, &o, items, cq, sq, &n, err);
 		}
 	} else {
 		struct name_hits h = {.r = r, .o = &o, .items = items, .n = &n, .limit = limit};
@@ -300,9 +323,10 @@ int api_cases_search(struct http_req *r, struct uc_err *err)
 
 		kind = "name";
 		link_norm_query(qs, &nn);
-		rc = store_prepare(r->st, CASE_SUMMARY " WHERE c.active = 1 AND"
-					  " c.person_id = ?", &cq, err);
+		rc = store_prepare(r->st, "SELECT c.id, c.office FROM tcase c"
+					  " WHERE c.active = 1 AND c.person_id = ?", &cq, err);
 		h.cq = cq;
+		h.sq = sq;
 		if (!rc)
 			rc = link_name_candidates(r->st, &nn, SEARCH_NAME_SCAN, name_hit, &h, err);
 	}
@@ -317,6 +341,7 @@ out:
 	json_decref(items);
 	store_finalize(pq);
 	store_finalize(cq);
+	store_finalize(sq);
 	return http_reply_json(r, &o, rc, err);
 }
 
