@@ -78,6 +78,41 @@ int case_overrides(struct store *st, const struct case_key *key, case_row_fn fn,
 int case_holds(struct store *st, const struct case_key *key, case_row_fn fn, void *arg,
 	       struct uc_err *err);
 
+/*
+ * Search (GET /cases?q=): the active cases an A-number, a person or a birth
+ * date finds. A finder holds the prepared statements of one search, so a
+ * search over many candidates prepares each statement once:
+ *
+ *   struct case_finder *f;
+ *   case_finder_open(&f, st, &err);
+ *   case_find_birth(f, "2010-05-01", 5000, on_hit, arg, &err);
+ *   ... on_hit(): case_find_summary(f, id, on_row, arg, &err) for those shown
+ *   case_finder_close(f);
+ *
+ * fn gets each case's id and office (NULL when unknown), so that the
+ * caller decides the scope before reading the rest; setting *stop ends
+ * the search.
+ */
+struct case_finder;
+typedef int (*case_hit_fn)(void *arg, int64_t id, const char *office, int *stop,
+			   struct uc_err *err);
+int case_finder_open(struct case_finder **out, struct store *st, struct uc_err *err);
+void case_finder_close(struct case_finder *f);
+/* The case of A-number a_number (9 digits): its own, or its person's. */
+int case_find_anumber(struct case_finder *f, const char *a_number, case_hit_fn fn,
+		      void *arg, struct uc_err *err);
+/* The case of a person (link_name_candidates() gives persons by name). */
+int case_find_person(struct case_finder *f, int64_t person_id, case_hit_fn fn, void *arg,
+		     int *stop, struct uc_err *err);
+/* The case of each A-number with a CBP or ORR record born on date
+ * (YYYY-MM-DD), at most max A-numbers read. */
+int case_find_birth(struct case_finder *f, const char *date, int max, case_hit_fn fn,
+		    void *arg, struct uc_err *err);
+/* The row a search shows (id, person_id, a_number, office, group, phase,
+ * score, name, birth_date) to fn; UC_ENOTFOUND when the case is gone. */
+int case_find_summary(struct case_finder *f, int64_t id, case_row_fn fn, void *arg,
+		      struct uc_err *err);
+
 /* What decides whether a user may see a case (auth_case_in_scope). */
 #define CASE_MAX_COUNSEL 8
 struct case_scope {

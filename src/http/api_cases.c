@@ -188,160 +188,110 @@ out:
 
 /* ---- search ---- */
 
-/* Append the case that cq found (columns id, office) to items if in scope:
- * the scope is decided from cq's office (counsel looked up only for the
- * roles that need it), and only a case in scope reads its summary (sq,
- * CASE_SUMMARY by id: the name and birth date cost two more lookups in
- * cbp_encounter, which an officer's search would otherwise pay for every
- * child of another office born that day). */
-static int add_case_row(struct http_req *r, struct hj_out *o, json_t *items,
-			struct store_stmt *cq, struct store_stmt *sq, int *n,
-			struct uc_err *err)
-{
-	int rc = store_step(cq, err);
-
-	if (rc == STORE_ROW) {
-		int64_t id = store_col_int(cq, 0);
-		const char *office = store_col_text(cq, 1);
-		int visible = 0;
-
-		rc = UC_OK;
-		if (auth_scope_reads_counsel(&r->user))
-			rc = api_case_visible(r->st, &r->user, id, &visible, err);
-		else
-			visible = auth_case_in_scope(&r->user, office && *office ? office : NULL,
-						     NULL, 0);
-		store_reset(cq);
-		if (rc)
-			return rc;
-		if (!visible)
-			return UC_OK;
-		store_bind_int(sq, 1, id);
-		rc = store_step(sq, err);
-		if (rc == STORE_ROW) {
-			hj_append_new(o, items, hj_row_object(sq));
-			http_detail(r, "%s%lld", *n ? "," : "cases=", (long long)id);
-			(*n)++;
-			rc = STORE_DONE;
-		}
-		store_reset(sq);
-		return rc < 0 ? -rc : UC_OK;
-	}
-	store_reset(cq);
-	return rc < 0 ? -rc : UC_OK;
-}
-
-/* A name search's person: its active case, when in scope, into items. */
-struct name_hits {
+/* Where a search's cases go. */
+struct search_out {
 	struct http_req *r;
 	struct hj_out *o;
 	json_t *items;
-	struct store_stmt *cq; /* the case of a person: id, office */
-	struct store_stmt *sq; /* CASE_SUMMARY by id */
-	int *n;                /* items so far */
+	struct case_finder *f;
+	int n;            /* items so far */
 	long long limit;
 };
 
-static int name_hit(void *arg, int64_t person_id, int *stop, struct uc_err *err)
+static int summary_row(void *arg, const struct case_source *src, struct store_stmt *row,
+		       struct uc_err *err)
 {
-	struct name_hits *h = arg;
-	int rc;
+	struct search_out *so = arg;
 
-	store_bind_int(h->cq, 1, person_id);
-	rc = add_case_row(h->r, h->o, h->items, h->cq, h->sq, h->n, err);
-	*stop = *h->n >= h->limit;
-	return rc;
+	(void)src;
+	(void)err;
+	hj_append_new(so->o, so->items, hj_row_object(row));
+	return UC_OK;
 }
 
-#define CASE_SUMMARY                                                          \
-	"SELECT c.id, c.person_id, c.a_number, c.office, c.grp AS \"group\","  \
-	" c.phase, c.score,"                                                   \
-	" (SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"  \
-	"   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1) AS name," \
-	" (SELECT e.birth_date FROM cbp_encounter e WHERE e.a_number = c.a_number" \
-	"   ORDER BY e.rid DESC LIMIT 1) AS birth_date FROM tcase c"
+/* A case found: shown when in scope. The scope is decided from the case's
+ * office (counsel looked up only for the roles that need it) before its
+ * summary is read: the name and birth date cost two more lookups in
+ * cbp_encounter, which an officer's birth-date search would otherwise pay
+ * for every child of another office born that day. */
+static int search_hit(void *arg, int64_t id, const char *office, int *stop,
+		      struct uc_err *err)
+{
+	struct search_out *so = arg;
+	int visible = 0, rc = UC_OK;
 
-/* The active case of A-number ?1: its own, or its person's (id, office).
- * Two index lookups whatever the statistics say (an "active = 1 AND (x OR
- * y)" form let a planner without statistics walk every active case). */
-#define CASE_BY_ANUMBER                                                       \
-	"SELECT c.id, c.office FROM tcase c WHERE c.id IN (SELECT id FROM tcase"  \
-	" WHERE a_number = ?1 UNION SELECT id FROM tcase WHERE person_id ="     \
-	" (SELECT person_id FROM person_anumber WHERE a_number = ?1))"          \
-	" AND c.active = 1 LIMIT 1"
+	if (auth_scope_reads_counsel(&so->r->user))
+		rc = api_case_visible(so->r->st, &so->r->user, id, &visible, err);
+	else
+		visible = auth_case_in_scope(&so->r->user, office, NULL, 0);
+	if (rc || !visible)
+		return rc;
+	rc = case_find_summary(so->f, id, summary_row, so, err);
+	if (rc == UC_ENOTFOUND)
+		return UC_OK; /* gone since it was found */
+	if (rc)
+		return rc;
+	http_detail(so->r, "%s%lld", so->n ? "," : "cases=", (long long)id);
+	so->n++;
+	*stop = so->n >= so->limit;
+	return UC_OK;
+}
+
+/* A person whose names hold the query's tokens: its case. */
+static int name_hit(void *arg, int64_t person_id, int *stop, struct uc_err *err)
+{
+	struct search_out *so = arg;
+
+	return case_find_person(so->f, person_id, search_hit, so, stop, err);
+}
 
 int api_cases_search(struct http_req *r, struct uc_err *err)
 {
 	const char *qs = http_query(r, "q");
-	struct store_stmt *pq = NULL, *cq = NULL, *sq = NULL;
+	struct search_out so = {.r = r, .limit = 20};
 	json_t *items = json_array();
-	long long limit = 20;
 	struct hj_out o;
-	char anum[10], date[11];
-	int rc = UC_OK, n = 0;
-	const char *kind;
+	char anum[10];
+	int rc = UC_OK;
+	const char *kind = NULL;
 
 	hj_out_init(&o);
+	so.o = &o;
+	so.items = items;
 	if (http_query(r, "limit"))
-		rc = http_param_int("limit", http_query(r, "limit"), 1, SEARCH_MAX, &limit, err);
+		rc = http_param_int("limit", http_query(r, "limit"), 1, SEARCH_MAX, &so.limit,
+				    err);
 	if (!rc && (!qs || strlen(qs) < 2 || strlen(qs) > 200))
 		rc = uc_error(err, UC_EINPUT,
 			      "q: give a name, an A-number or a birth date (YYYY-MM-DD), "
 			      "2 to 200 characters");
 	if (!rc)
-		rc = store_prepare(r->st, CASE_SUMMARY " WHERE c.id = ?1", &sq, err);
+		rc = case_finder_open(&so.f, r->st, err);
 	if (rc)
 		goto out;
 	if (strlen(qs) == 10 && date_parse(qs, 10, &(int32_t){0}) == 0) {
 		kind = "birth_date";
-		snprintf(date, sizeof(date), "%s", qs);
-		rc = store_prepare(r->st, "SELECT DISTINCT a_number FROM cbp_encounter"
-					  " WHERE birth_date = ? AND a_number IS NOT NULL"
-					  " UNION SELECT a_number FROM orr_placement"
-					  " WHERE birth_date = ?1 AND a_number IS NOT NULL"
-					  " LIMIT 5000", &pq, err);
-		if (!rc)
-			rc = store_prepare(r->st, CASE_BY_ANUMBER, &cq, err);
-		if (!rc) {
-			store_bind_text(pq, 1, date, -1);
-			while (!rc && n < limit && (rc = store_step(pq, err)) == STORE_ROW) {
-				store_bind_text(cq, 1, store_col_text(pq, 0), -1);
-				rc = add_case_row(r, &o, items, cq, sq, &n, err);
-			}
-			rc = rc < 0 ? -rc : UC_OK;
-		}
+		rc = case_find_birth(so.f, qs, SEARCH_CANDIDATES, search_hit, &so, err);
 	} else if (fnorm_anumber(qs, strlen(qs), anum) == FNORM_OK) {
 		kind = "a_number";
-		rc = store_prepare(r->st, CASE_BY_ANUMBER, &cq, err);
-		if (!rc) {
-			store_bind_text(cq, 1, anum, -1);
-			rc = add_case_row(r, &o, items, cq, sq, &n, err);
-		}
+		rc = case_find_anumber(so.f, anum, search_hit, &so, err);
 	} else {
-		struct name_hits h = {.r = r, .o = &o, .items = items, .n = &n, .limit = limit};
 		struct norm_name nn;
 
 		kind = "name";
 		link_norm_query(qs, &nn);
-		rc = store_prepare(r->st, "SELECT c.id, c.office FROM tcase c"
-					  " WHERE c.active = 1 AND c.person_id = ?", &cq, err);
-		h.cq = cq;
-		h.sq = sq;
-		if (!rc)
-			rc = link_name_candidates(r->st, &nn, SEARCH_NAME_SCAN, name_hit, &h, err);
+		rc = link_name_candidates(r->st, &nn, SEARCH_NAME_SCAN, name_hit, &so, err);
 	}
 	if (rc)
 		goto out;
 	/* No PII in the audit detail: the kind of query, not the query. */
-	http_detail(r, "%sq_kind=%s results=%d", n ? " " : "", kind, n);
+	http_detail(r, "%sq_kind=%s results=%d", so.n ? " " : "", kind, so.n);
 	hj_set_str(&o, o.root, "query_kind", kind);
 	hj_set_new(&o, o.root, "items", items);
 	items = NULL;
 out:
 	json_decref(items);
-	store_finalize(pq);
-	store_finalize(cq);
-	store_finalize(sq);
+	case_finder_close(so.f);
 	return http_reply_json(r, &o, rc, err);
 }
 

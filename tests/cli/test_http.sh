@@ -229,6 +229,11 @@ expect 200 lp2 GET '/cases?q=TESTA'; expect_grep '"items":\[\]' "$T/body"
 expect 200 lp1 GET '/cases?q=testa%20lopez'; expect_grep '"id":1' "$T/body"
 expect 200 off1 GET '/cases?q=A-200-000-001'; expect_grep '"a_number":"200000001"' "$T/body"
 expect 200 off1 GET '/cases?q=2009-03-01'; expect_grep '"id":1' "$T/body"
+# an officer of another office finds the child by no key; an analyst by each
+for q in A-200-000-001 2009-03-01 testa%20lopez; do
+	expect 200 off2 GET "/cases?q=$q"; expect_grep '"items":\[\]' "$T/body"
+	expect 200 ana1 GET "/cases?q=$q"; expect_grep '"id":1' "$T/body"
+done
 # auditor sees no PII
 expect 200 aud1 GET /cases/1
 expect_grep '"family_name":"\*\*\*"' "$T/body"

@@ -1,0 +1,138 @@
+/*
+ * find.c - the active cases a search finds (case.h, struct case_finder):
+ * by A-number, by person, by birth date, and the summary row a search
+ * shows. The statements are prepared once per finder, not per candidate.
+ */
+#include <stdlib.h>
+
+#include "case/case.h"
+#include "core/err.h"
+
+struct case_finder {
+	struct store *st;          /* borrowed */
+	struct store_stmt *anum;   /* case of an A-number: id, office */
+	struct store_stmt *person; /* case of a person: id, office */
+	struct store_stmt *birth;  /* A-numbers with a record born on a date */
+	struct store_stmt *sum;    /* the summary row of a case */
+};
+
+/* The active case of A-number ?1: its own, or its person's. Two index
+ * lookups whatever the statistics say (an "active = 1 AND (x OR y)" form
+ * let a planner without statistics walk every active case). */
+#define BY_ANUMBER                                                            \
+	"SELECT c.id, c.office FROM tcase c WHERE c.id IN (SELECT id FROM tcase" \
+	" WHERE a_number = ?1 UNION SELECT id FROM tcase WHERE person_id ="     \
+	" (SELECT person_id FROM person_anumber WHERE a_number = ?1))"          \
+	" AND c.active = 1 LIMIT 1"
+
+int case_finder_open(struct case_finder **out, struct store *st, struct uc_err *err)
+{
+	struct case_finder *f = uc_xcalloc(1, sizeof(*f));
+	int rc;
+
+	f->st = st;
+	rc = store_prepare(st, BY_ANUMBER, &f->anum, err);
+	if (!rc)
+		rc = store_prepare(st, "SELECT c.id, c.office FROM tcase c"
+				       " WHERE c.active = 1 AND c.person_id = ?1 LIMIT 1",
+				   &f->person, err);
+	if (!rc)
+		rc = store_prepare(st, "SELECT a_number FROM cbp_encounter"
+				       " WHERE birth_date = ?1 AND a_number IS NOT NULL"
+				       " UNION SELECT a_number FROM orr_placement"
+				       " WHERE birth_date = ?1 AND a_number IS NOT NULL"
+				       " LIMIT ?2",
+				   &f->birth, err);
+	if (!rc)
+		rc = store_prepare(st,
+				   "SELECT c.id, c.person_id, c.a_number, c.office,"
+				   " c.grp AS \"group\", c.phase, c.score,"
+				   " (SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
+				   "   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1) AS name,"
+				   " (SELECT e.birth_date FROM cbp_encounter e WHERE e.a_number ="
+				   "   c.a_number ORDER BY e.rid DESC LIMIT 1) AS birth_date"
+				   " FROM tcase c WHERE c.id = ?1",
+				   &f->sum, err);
+	if (rc) {
+		case_finder_close(f);
+		f = NULL;
+	}
+	*out = f;
+	return rc;
+}
+
+void case_finder_close(struct case_finder *f)
+{
+	if (!f)
+		return;
+	store_finalize(f->anum);
+	store_finalize(f->person);
+	store_finalize(f->birth);
+	store_finalize(f->sum);
+	free(f);
+}
+
+/* The case q (bound) finds, if any, to fn. */
+static int one_case(struct store_stmt *q, case_hit_fn fn, void *arg, int *stop,
+		    struct uc_err *err)
+{
+	int rc = store_step(q, err);
+
+	if (rc == STORE_ROW) {
+		const char *office = store_col_text(q, 1);
+
+		rc = fn(arg, store_col_int(q, 0), office && *office ? office : NULL, stop, err);
+		store_reset(q);
+		return rc;
+	}
+	store_reset(q);
+	return rc < 0 ? -rc : UC_OK;
+}
+
+int case_find_anumber(struct case_finder *f, const char *a_number, case_hit_fn fn,
+		      void *arg, struct uc_err *err)
+{
+	int stop = 0;
+
+	store_bind_text(f->anum, 1, a_number, -1);
+	return one_case(f->anum, fn, arg, &stop, err);
+}
+
+int case_find_person(struct case_finder *f, int64_t person_id, case_hit_fn fn, void *arg,
+		     int *stop, struct uc_err *err)
+{
+	store_bind_int(f->person, 1, person_id);
+	return one_case(f->person, fn, arg, stop, err);
+}
+
+int case_find_birth(struct case_finder *f, const char *date, int max, case_hit_fn fn,
+		    void *arg, struct uc_err *err)
+{
+	int stop = 0, rc = UC_OK;
+
+	store_bind_text(f->birth, 1, date, -1);
+	store_bind_int(f->birth, 2, max);
+	while (!stop && (rc = store_step(f->birth, err)) == STORE_ROW) {
+		store_bind_text(f->anum, 1, store_col_text(f->birth, 0), -1);
+		rc = one_case(f->anum, fn, arg, &stop, err);
+		if (rc)
+			break;
+	}
+	store_reset(f->birth);
+	return rc < 0 ? -rc : rc == STORE_DONE || rc == STORE_ROW ? UC_OK : rc;
+}
+
+int case_find_summary(struct case_finder *f, int64_t id, case_row_fn fn, void *arg,
+		      struct uc_err *err)
+{
+	int rc;
+
+	store_bind_int(f->sum, 1, id);
+	rc = store_step(f->sum, err);
+	if (rc == STORE_ROW)
+		rc = fn(arg, NULL, f->sum, err);
+	else
+		rc = rc < 0 ? -rc : UC_ENOTFOUND;
+	store_reset(f->sum);
+	return rc;
+}
