@@ -806,7 +806,46 @@ struct run {
 	int has_cond;            /* cond is set */
 	struct u64map vtext;     /* comparison vector -> its text in vtext_a */
 	struct larena vtext_a;   /* vector texts */
+	/* Incremental runs: the keys of the new records, whose dependent
+	 * records link_records_refresh() links again. */
+	char (*tanum)[10];       /* A-numbers, distinct */
+	const char **tanp;       /* pointers into tanum */
+	size_t ntanum;           /* how many */
+	int64_t *tidn;           /* IDNCASEs, distinct */
+	size_t ntidn;            /* how many */
+	int64_t *tplace;         /* orr_placement rids */
+	size_t ntplace;          /* how many */
 };
+
+/* Incremental runs: remember the distinct A-numbers (av: anum << 33 | ...,
+ * sorted), IDNCASEs (iv: idncase << 32 | ..., sorted) and placements of
+ * the new records for link_records_refresh(). */
+static void run_touched(struct run *R, const uint64_t *av, size_t na, const uint64_t *iv,
+			size_t ni)
+{
+	R->tanum = uc_xmalloc((na ? na : 1) * sizeof(*R->tanum));
+	R->tanp = uc_xmalloc((na ? na : 1) * sizeof(*R->tanp));
+	for (size_t i = 0; i < na; i++) {
+		if (i && av[i] >> 33 == av[i - 1] >> 33)
+			continue;
+		anum_str((uint32_t)(av[i] >> 33), R->tanum[R->ntanum]);
+		R->tanp[R->ntanum] = R->tanum[R->ntanum];
+		R->ntanum++;
+	}
+	R->tidn = uc_xmalloc((ni ? ni : 1) * sizeof(*R->tidn));
+	for (size_t i = 0; i < ni; i++) {
+		if (i && iv[i] >> 32 == iv[i - 1] >> 32)
+			continue;
+		R->tidn[R->ntidn++] = (int64_t)(iv[i] >> 32);
+	}
+	R->tplace = uc_xmalloc((R->set.n ? R->set.n : 1) * sizeof(*R->tplace));
+	for (size_t i = 0; i < R->set.n; i++) {
+		const struct lrec *r = &R->set.r[i];
+
+		if (r->is_new && (int)(r->rkey >> CODE_SHIFT) == code_of("orr_placement"))
+			R->tplace[R->ntplace++] = (int64_t)(r->rkey & RID_MASK);
+	}
+}
 
 static int add_pair(struct run *R, const struct cand *c, const char *method,
 		    const char *status, const char *reason, struct uc_err *err)
@@ -2035,6 +2074,8 @@ static int run_write(struct run *R, struct uc_err *err)
 		rc = write_sorted(qa, av, na, 33, 1, err);
 	if (!rc)
 		rc = write_sorted(qi, iv, ni, 32, 0, err);
+	if (!rc && !R->full)
+		run_touched(R, av, na, iv, ni);
 	if (kstarted) {
 		pthread_join(ktid, NULL);
 		kstarted = 0;
@@ -2278,9 +2319,19 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 	lap(s, 5, &t);
 	if (!rc)
 		rc = indexes_restore(st, &isv, err);
-	/* person_anumber and person_idncase changed: every record link may. */
-	if (!rc)
+	/* Full runs rewrote person_anumber and person_idncase: every record
+	 * link may change. Incremental runs only added the new records'
+	 * A-numbers, IDNCASEs and placements: the records carrying those
+	 * are linked again, then any record newer than the marks. */
+	if (!rc && R.full) {
 		rc = link_records_sync(st, 1, NULL, NULL, err);
+	} else if (!rc) {
+		struct link_touch tch = {R.tanp, R.ntanum, R.tidn, R.ntidn, R.tplace, R.ntplace};
+
+		rc = link_records_refresh(st, &tch, NULL, err);
+		if (!rc)
+			rc = link_records_sync(st, 0, NULL, NULL, err);
+	}
 	lap(s, 6, &t);
 	if (rc)
 		goto out;
@@ -2329,6 +2380,10 @@ out:
 	u64map_release(&R.vtext);
 	larena_release(&R.vtext_a);
 	u64map_release(&bm);
+	free(R.tanum);
+	free(R.tanp);
+	free(R.tidn);
+	free(R.tplace);
 	free(R.c);
 	free(R.out);
 	free(R.pers);

@@ -166,7 +166,9 @@ int link_split(struct store *st, int64_t person, const char *const *records,
  *
  * link_records_sync() adds the links of records newer than the table's
  * mark (record_link_mark) and moves the marks; full rebuilds the table
- * (link_run() does, since it rewrites person_anumber and person_idncase).
+ * (a full link_run() does, since it rewrites person_anumber and
+ * person_idncase; an incremental one calls link_records_refresh() for the
+ * keys of its new records instead).
  * only (NULL: every table) limits it to one table: the event endpoint
  * adds field_event rows and nothing else.
  * Importers call it after every import; *added (may be NULL) is the
@@ -178,6 +180,22 @@ int link_records_sync(struct store *st, int full, const char *only, int64_t *add
 		      struct uc_err *err);
 int link_records_moved(struct store *st, int64_t keep, int64_t other,
 		       struct uc_err *err);
+/* The keys whose person an incremental link run may have given or changed
+ * (arrays borrowed, each key at most once). */
+struct link_touch {
+	const char *const *anum;  /* A-numbers newly in person_anumber */
+	size_t nanum;             /* how many */
+	const int64_t *idncase;   /* IDNCASEs newly in person_idncase */
+	size_t nidn;              /* how many */
+	const int64_t *placement; /* rids of orr_placement rows newly linked */
+	size_t nplace;            /* how many */
+};
+/* Link again the records that carry one of t's A-numbers or IDNCASEs or
+ * name one of its placements (index lookups: an incremental run touches
+ * a few persons, so it redoes their records rather than the table);
+ * *changed (may be NULL) counts the rows written. */
+int link_records_refresh(struct store *st, const struct link_touch *t, int64_t *changed,
+			 struct uc_err *err);
 /* link_records_sync(st, 0, NULL, added, err) in a transaction of its own, for
  * callers outside one (the importer's command, the feed upload). */
 int link_records_update(struct store *st, int64_t *added, struct uc_err *err);

@@ -22,19 +22,25 @@
 #define ANUM_PERSON "(SELECT person_id FROM person_anumber WHERE a_number = t.a_number)"
 #define IDN_PERSON "(SELECT person_id FROM person_idncase WHERE idncase = t.idncase)"
 
+/* What a rule's person expression reads (link_records_refresh()). */
+#define BY_ANUM 1  /* t.a_number */
+#define BY_IDN 2   /* t.idncase */
+#define BY_PLACE 4 /* t.placement_id */
+
 /* The tables record_link covers; only these names reach SQL text. */
 static const struct {
 	const char *tbl;     /* source table */
 	const char *person;  /* person expression of row t */
 	const char *method;  /* how, as the old view named it */
+	unsigned by;         /* the columns the expression reads (BY_*) */
 } rules[] = {
-	{"orr_contact", CONTACT_PERSON, "placement"},
-	{"ice_removal", "coalesce(" ANUM_PERSON ", " IDN_PERSON ")", "a_number"},
-	{"indicator", ANUM_PERSON, "a_number"},
-	{"field_event", ANUM_PERSON, "a_number"},
-	{"eoir_proceeding", IDN_PERSON, "idncase"},
-	{"eoir_hearing", IDN_PERSON, "idncase"},
-	{"eoir_juvenile", IDN_PERSON, "idncase"},
+	{"orr_contact", CONTACT_PERSON, "placement", BY_ANUM | BY_PLACE},
+	{"ice_removal", "coalesce(" ANUM_PERSON ", " IDN_PERSON ")", "a_number", BY_ANUM | BY_IDN},
+	{"indicator", ANUM_PERSON, "a_number", BY_ANUM},
+	{"field_event", ANUM_PERSON, "a_number", BY_ANUM},
+	{"eoir_proceeding", IDN_PERSON, "idncase", BY_IDN},
+	{"eoir_hearing", IDN_PERSON, "idncase", BY_IDN},
+	{"eoir_juvenile", IDN_PERSON, "idncase", BY_IDN},
 };
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 
@@ -124,6 +130,63 @@ int link_records_sync(struct store *st, int full, const char *only, int64_t *add
 	if (added)
 		*added = n;
 out:
+	buf_release(&sql);
+	return rc;
+}
+
+/* The rows of one rule whose key column equals ?1, linked again. */
+static const char *const refresh_where[] = {
+	[BY_ANUM] = "t.a_number = ?1",
+	[BY_IDN] = "t.idncase = ?1",
+	[BY_PLACE] = "t.placement_id = (SELECT skey FROM orr_placement WHERE rid = ?1)",
+};
+
+int link_records_refresh(struct store *st, const struct link_touch *t, int64_t *changed,
+			 struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	struct buf sql;
+	int64_t n = 0;
+	int rc = UC_OK;
+
+	buf_init(&sql, 4096);
+	for (size_t i = 0; i < NRULES && !rc; i++) {
+		for (unsigned by = BY_ANUM; by <= BY_PLACE && !rc; by <<= 1) {
+			size_t nkey = by == BY_ANUM ? t->nanum : by == BY_IDN ? t->nidn : t->nplace;
+
+			if (!(rules[i].by & by) || nkey == 0)
+				continue;
+			buf_reset(&sql);
+			buf_addf(&sql,
+				 "INSERT INTO record_link(src_tbl, src_rid, person_id, method)"
+				 " SELECT '%s', t.rid, %s AS pid, '%s' FROM %s t"
+				 " WHERE %s AND pid IS NOT NULL"
+				 " ON CONFLICT(src_tbl, src_rid) DO UPDATE SET"
+				 " person_id = excluded.person_id, method = excluded.method",
+				 rules[i].tbl, rules[i].person, rules[i].method, rules[i].tbl,
+				 refresh_where[by]);
+			if (buf_failed(&sql)) {
+				rc = uc_error(err, UC_ENOMEM, "query too long");
+				break;
+			}
+			rc = store_prepare(st, sql.ptr, &q, err);
+			for (size_t k = 0; k < nkey && !rc; k++) {
+				store_reset(q);
+				if (by == BY_ANUM)
+					store_bind_text(q, 1, t->anum[k], -1);
+				else
+					store_bind_int(q, 1, by == BY_IDN ? t->idncase[k] : t->placement[k]);
+				rc = store_step(q, err);
+				rc = rc < 0 ? -rc : UC_OK;
+				if (!rc)
+					n += store_changes(st);
+			}
+			store_finalize(q);
+			q = NULL;
+		}
+	}
+	if (changed)
+		*changed = n;
 	buf_release(&sql);
 	return rc;
 }
