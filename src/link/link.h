@@ -123,6 +123,15 @@ struct link_side {
 	const char *country;    /* or NULL */
 };
 
+/* What a decision on a review pair puts at stake: the larger of what is
+ * at stake for the persons of its two records (enforcement first, then
+ * triage priority). Filled by the caller (link knows nothing of triage:
+ * the CLI and the API pass queue_stakes_get(), triage/queue.h). */
+struct link_stake {
+	int enforcement;  /* 2: an open enforcement task; 1: a held one; 0 none */
+	int64_t prio;     /* the case's queue sort key; INT64_MIN: not triaged */
+};
+
 struct link_review_item {
 	int64_t pair_id;       /* link_pair.id: accept/reject take it */
 	double posterior;      /* P(match) */
@@ -131,6 +140,8 @@ struct link_review_item {
 	const char *reason;    /* threshold, anumber, bridge */
 	struct link_side a;    /* first record */
 	struct link_side b;    /* second record */
+	int ranked;            /* stake is set (link_review_ranked()) */
+	struct link_stake stake; /* what a decision puts at stake */
 };
 
 /* Called per item; a nonzero return stops the listing. */
@@ -139,6 +150,18 @@ typedef int (*link_review_fn)(const struct link_review_item *it, void *arg);
 /* Pending review pairs, most likely matches first, at most limit (0: all). */
 int link_review(struct store *st, long limit, link_review_fn fn, void *arg,
 		struct uc_err *err);
+/* What is at stake for person (0 when the record has none); nonzero
+ * return (an error code, err set) stops the listing. */
+typedef int (*link_stake_fn)(void *arg, int64_t person, struct link_stake *out,
+			     struct uc_err *err);
+/* Pending review pairs ordered by how much a decision matters: the pairs
+ * whose children have an open enforcement task first, then a held one,
+ * then by the higher triage priority of the two children, then most
+ * likely first; at most limit (0: all). Reads every pending pair and
+ * its two persons' stakes (tens of thousands: a fraction of a second),
+ * then the listed pairs. stake NULL: link_review(). */
+int link_review_ranked(struct store *st, long limit, link_stake_fn stake, void *sarg,
+		       link_review_fn fn, void *arg, struct uc_err *err);
 /* Accept (link: the two persons are merged now) or reject (keep apart) a
  * pending review pair. UC_ENOTFOUND for an unknown pair, UC_ECONFLICT if
  * it was decided already. */
