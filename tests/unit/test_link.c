@@ -787,6 +787,42 @@ static void test_siblings(void **state)
 	testdb_remove(path);
 }
 
+/* Namesakes: the same full name, birth dates five months apart (dob=diff:
+ * compatible, no known error pattern), no A-number on the placement.
+ * Names are all that agree: never linked automatically (dob_guard()),
+ * queued for review instead. */
+static void test_dob_guard(void **state)
+{
+	struct store *st = NULL;
+	struct uc_err err = UC_ERR_INIT;
+	struct link_opts o = LINK_OPTS_INIT;
+	struct link_stats s;
+
+	(void)state;
+	testdb_path(path, sizeof(path), "linkdob");
+	testdb_remove(path);
+	assert_int_equal(store_open(&st, path, 0, &err), 0);
+	seed(st, 400, 0, &err);
+	assert_int_equal(store_exec(st, "INSERT INTO cbp_encounter(file_id,line,skey,rhash,a_number,"
+				    "family_name,given_name,birth_date,sex,country,language) VALUES(1,0,"
+				    "'CDG',11,'288000001','ZUNIGA PAREDES','WILMER','2010-03-15','M','HN',"
+				    "'spa');"
+				    "INSERT INTO orr_placement(file_id,line,skey,rhash,family_name,given_name,"
+				    "birth_date,sex,country,address_status) VALUES(1,0,'ODG',12,"
+				    "'Zúñiga Paredes','Wilmer','2010-08-20','M','HN','unverified')", &err), 0);
+	/* at 400 children the pair scores about 0.73: lower the link
+	 * threshold so that only the guard keeps them apart */
+	o.match_at = 0.5;
+	assert_int_equal(link_run(st, &o, &s, &err), 0);
+	assert_true(person_of(st, "cbp_encounter", "CDG") > 0);
+	assert_true(person_of(st, "orr_placement", "ODG") > 0);
+	assert_true(person_of(st, "cbp_encounter", "CDG") != person_of(st, "orr_placement", "ODG"));
+	assert_int_equal(q1(st, "SELECT COUNT(*) FROM link_pair WHERE status = 'link' AND "
+			     "vector LIKE 'anum=- %dob=diff%'"), 0);
+	store_close(st);
+	testdb_remove(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -805,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_parallel),
 		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_siblings),
+		cmocka_unit_test(test_dob_guard),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
