@@ -126,6 +126,7 @@ static int emit_pair(struct store *st, struct store_stmt *q, const struct link_s
 	it.vector = vec;
 	it.reason = reason;
 	it.ranked = stake != NULL;
+	it.stake.prio = INT64_MIN;
 	if (stake)
 		it.stake = *stake;
 	*stop = fn(&it, arg) != 0;

@@ -123,7 +123,7 @@ int queue_stakes_open(struct store *st, struct queue_stakes **out, struct uc_err
 	int rc = store_prepare(st,
 			       "SELECT c.prio, coalesce((SELECT max(CASE t.status WHEN 'open' THEN 2"
 			       " ELSE 1 END) FROM task t WHERE t.case_id = c.id AND t.action IN "
-			       ENFORCEMENT_ACTIONS "), 0) FROM tcase c WHERE c.person_id = ?1",
+			       ENFORCEMENT_ACTIONS "), 0) FROM tcase c WHERE c.person_id = ?1 AND c.active = 1",
 			       &qs->q, err);
 
 	if (rc) {

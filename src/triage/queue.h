@@ -72,7 +72,8 @@ int queue_count(struct store *st, const struct queue_filter *f, int64_t *out,
  */
 struct queue_stakes;
 int queue_stakes_open(struct store *st, struct queue_stakes **out, struct uc_err *err);
-/* The stake of person (0, or no case: enforcement 0, prio INT64_MIN). */
+/* The stake of person (0, or no active case: enforcement 0, prio
+ * INT64_MIN). */
 int queue_stakes_get(struct queue_stakes *qs, int64_t person, struct link_stake *out,
 		     struct uc_err *err);
 /* queue_stakes_get() as a link_stake_fn (arg: the struct queue_stakes). */
