@@ -13,6 +13,7 @@
 #include "link/csvlink.h"
 #include "link/link.h"
 #include "store/store.h"
+#include "triage/queue.h"
 
 static void usage(FILE *f)
 {
@@ -114,8 +115,13 @@ static int print_item(const struct link_review_item *it, void *arg)
 	/* the children this listing shows: audited by their records */
 	for (int i = 0; i < 2; i++)
 		buf_addf(seen, "%s%s:%lld", seen->len ? "," : "", s[i]->tbl, (long long)s[i]->rid);
-	printf("pair %lld  posterior %.3f  weight %.1f  reason %s\n  %s\n",
-	       (long long)it->pair_id, it->posterior, it->score, it->reason, it->vector);
+	printf("pair %lld  posterior %.3f  weight %.1f  reason %s", (long long)it->pair_id,
+	       it->posterior, it->score, it->reason);
+	if (it->ranked && it->stake.enforcement)
+		printf("  enforcement %s", it->stake.enforcement == 2 ? "open" : "held");
+	if (it->ranked && it->stake.prio != INT64_MIN)
+		printf("  priority %lld", (long long)it->stake.prio);
+	printf("\n  %s\n", it->vector);
 	for (int i = 0; i < 2; i++) {
 		printf("  %s:%lld person %lld  A %s  %s, %s  born %s  sex %s  country %s\n",
 		       s[i]->tbl, (long long)s[i]->rid, (long long)s[i]->person,
@@ -232,9 +238,16 @@ int cmd_link(int argc, char **argv)
 				s.sec[2], s.sec[3], s.sec[4], s.sec[5], s.sec[6]);
 	} else if (!strcmp(sub, "review")) {
 		struct buf seen;
+		struct queue_stakes *qs = NULL;
 
 		buf_init(&seen, 64u << 20);
-		rc = link_review(st, limit, print_item, &seen, &err);
+		/* what a decision puts at stake first (enforcement tasks,
+		 * triage priority), then the most likely */
+		rc = queue_stakes_open(st, &qs, &err);
+		if (!rc)
+			rc = link_review_ranked(st, limit, queue_review_stake, qs, print_item, &seen,
+						&err);
+		queue_stakes_close(qs);
 		if (!rc)
 			rc = cli_audit_read(st, "link.review.read", "link:review", NULL, seen.ptr,
 					    seen.len, &err);

@@ -24,6 +24,7 @@
 #include "report/report.h"
 #include "rules/rules.h"
 #include "triage/facts.h"
+#include "triage/queue.h"
 #include "triage/rdiff.h"
 #include "triage/triage.h"
 
@@ -53,11 +54,17 @@ static int review_item(const struct link_review_item *it, void *arg)
 {
 	struct review_ctx *c = arg;
 
+	json_t *prio = it->stake.prio == INT64_MIN ? json_null()
+						    : json_integer((json_int_t)it->stake.prio);
+
 	hj_append_new(c->o, c->items,
-		      json_pack("{s:I,s:f,s:f,s:s?,s:s?,s:o,s:o}", "pair_id",
+		      json_pack("{s:I,s:f,s:f,s:s?,s:s?,s:o,s:o,s:s,s:o}", "pair_id",
 				(json_int_t)it->pair_id, "posterior", it->posterior,
 				"score", it->score, "vector", it->vector, "reason",
-				it->reason, "a", side_json(&it->a), "b", side_json(&it->b)));
+				it->reason, "a", side_json(&it->a), "b", side_json(&it->b),
+				"enforcement", it->stake.enforcement == 2 ? "open" :
+				it->stake.enforcement == 1 ? "held" : "none",
+				"priority", prio));
 	http_detail(c->r, "%s%lld", c->n ? "," : "pairs=", (long long)it->pair_id);
 	c->n++;
 	return c->o->failed;
@@ -66,6 +73,7 @@ static int review_item(const struct link_review_item *it, void *arg)
 int api_link_review(struct http_req *r, struct uc_err *err)
 {
 	long long limit = 50;
+	struct queue_stakes *qs = NULL;
 	struct review_ctx c;
 	struct hj_out o;
 	int rc = UC_OK;
@@ -80,7 +88,13 @@ int api_link_review(struct http_req *r, struct uc_err *err)
 	c.r = r;
 	c.n = 0;
 	snprintf(r->target, sizeof(r->target), "link:review");
-	rc = link_review(r->st, (long)limit, review_item, &c, err);
+	/* what a decision puts at stake first (enforcement tasks, triage
+	 * priority), then the most likely */
+	rc = queue_stakes_open(r->st, &qs, err);
+	if (!rc)
+		rc = link_review_ranked(r->st, (long)limit, queue_review_stake, qs, review_item, &c,
+					err);
+	queue_stakes_close(qs);
 	hj_set_new(&o, o.root, "items", c.items);
 	return http_reply_json(r, &o, rc, err);
 }

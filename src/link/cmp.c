@@ -9,10 +9,18 @@
 
 #define JW_MAX 64
 
+/*
+ * Jaro-Winkler with bit sets (strings of at most JW_MAX = 64 bytes, longer
+ * ones truncated): pos[c] holds the positions of byte c in b, so the
+ * first unmatched position of a[i] within the window is the lowest bit of
+ * pos[a[i]] & ~matched & window -- the same match the textbook double loop
+ * finds, in one step instead of a scan of the window. The linkage compares
+ * tens of millions of name pairs.
+ */
 double cmp_jw(const char *a, size_t al, const char *b, size_t bl)
 {
-	unsigned char am[JW_MAX], bm[JW_MAX];
-	size_t win, m = 0, t = 0, k = 0, pre = 0;
+	uint64_t pos[256], am = 0, bm = 0;
+	size_t win, m = 0, t = 0, pre = 0;
 	double j;
 
 	if (al == 0 && bl == 0)
@@ -23,32 +31,32 @@ double cmp_jw(const char *a, size_t al, const char *b, size_t bl)
 		al = JW_MAX;
 	if (bl > JW_MAX)
 		bl = JW_MAX;
-	memset(am, 0, al);
-	memset(bm, 0, bl);
+	memset(pos, 0, sizeof(pos));
+	for (size_t q = 0; q < bl; q++)
+		pos[(unsigned char)b[q]] |= (uint64_t)1 << q;
 	win = (al > bl ? al : bl) / 2;
 	win = win > 0 ? win - 1 : 0;
 	for (size_t i = 0; i < al; i++) {
 		size_t lo = i > win ? i - win : 0;
 		size_t hi = i + win + 1 < bl ? i + win + 1 : bl;
+		uint64_t w, c;
 
-		for (size_t q = lo; q < hi; q++) {
-			if (bm[q] || a[i] != b[q])
-				continue;
-			am[i] = bm[q] = 1;
-			m++;
-			break;
-		}
+		if (lo >= hi)
+			continue;
+		w = (hi >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << hi) - 1) & ~(((uint64_t)1 << lo) - 1);
+		c = pos[(unsigned char)a[i]] & ~bm & w;
+		if (!c)
+			continue;
+		bm |= c & (~c + 1); /* the lowest position */
+		am |= (uint64_t)1 << i;
+		m++;
 	}
 	if (m == 0)
 		return 0.0;
-	for (size_t i = 0; i < al; i++) {
-		if (!am[i])
-			continue;
-		while (!bm[k])
-			k++;
-		if (a[i] != b[k])
+	/* Matched characters of a and of b, each in order: transpositions. */
+	for (uint64_t x = am, y = bm; x; x &= x - 1, y &= y - 1) {
+		if (a[__builtin_ctzll(x)] != b[__builtin_ctzll(y)])
 			t++;
-		k++;
 	}
 	j = ((double)m / (double)al + (double)m / (double)bl +
 	     ((double)m - (double)t / 2.0) / (double)m) / 3.0;

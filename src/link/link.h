@@ -123,6 +123,15 @@ struct link_side {
 	const char *country;    /* or NULL */
 };
 
+/* What a decision on a review pair puts at stake: the larger of what is
+ * at stake for the persons of its two records (enforcement first, then
+ * triage priority). Filled by the caller (link knows nothing of triage:
+ * the CLI and the API pass queue_stakes_get(), triage/queue.h). */
+struct link_stake {
+	int enforcement;  /* 2: an open enforcement task; 1: a held one; 0 none */
+	int64_t prio;     /* the case's queue sort key; INT64_MIN: not triaged */
+};
+
 struct link_review_item {
 	int64_t pair_id;       /* link_pair.id: accept/reject take it */
 	double posterior;      /* P(match) */
@@ -131,6 +140,8 @@ struct link_review_item {
 	const char *reason;    /* threshold, anumber, bridge */
 	struct link_side a;    /* first record */
 	struct link_side b;    /* second record */
+	int ranked;            /* stake is set (link_review_ranked()) */
+	struct link_stake stake; /* what a decision puts at stake */
 };
 
 /* Called per item; a nonzero return stops the listing. */
@@ -139,6 +150,18 @@ typedef int (*link_review_fn)(const struct link_review_item *it, void *arg);
 /* Pending review pairs, most likely matches first, at most limit (0: all). */
 int link_review(struct store *st, long limit, link_review_fn fn, void *arg,
 		struct uc_err *err);
+/* What is at stake for person (0 when the record has none); nonzero
+ * return (an error code, err set) stops the listing. */
+typedef int (*link_stake_fn)(void *arg, int64_t person, struct link_stake *out,
+			     struct uc_err *err);
+/* Pending review pairs ordered by how much a decision matters: the pairs
+ * whose children have an open enforcement task first, then a held one,
+ * then by the higher triage priority of the two children, then most
+ * likely first; at most limit (0: all). Reads every pending pair and
+ * its two persons' stakes (tens of thousands: a fraction of a second),
+ * then the listed pairs. stake NULL: link_review(). */
+int link_review_ranked(struct store *st, long limit, link_stake_fn stake, void *sarg,
+		       link_review_fn fn, void *arg, struct uc_err *err);
 /* Accept (link: the two persons are merged now) or reject (keep apart) a
  * pending review pair. UC_ENOTFOUND for an unknown pair, UC_ECONFLICT if
  * it was decided already. */
@@ -166,7 +189,9 @@ int link_split(struct store *st, int64_t person, const char *const *records,
  *
  * link_records_sync() adds the links of records newer than the table's
  * mark (record_link_mark) and moves the marks; full rebuilds the table
- * (link_run() does, since it rewrites person_anumber and person_idncase).
+ * (a full link_run() does, since it rewrites person_anumber and
+ * person_idncase; an incremental one calls link_records_refresh() for the
+ * keys of its new records instead).
  * only (NULL: every table) limits it to one table: the event endpoint
  * adds field_event rows and nothing else.
  * Importers call it after every import; *added (may be NULL) is the
@@ -178,6 +203,22 @@ int link_records_sync(struct store *st, int full, const char *only, int64_t *add
 		      struct uc_err *err);
 int link_records_moved(struct store *st, int64_t keep, int64_t other,
 		       struct uc_err *err);
+/* The keys whose person an incremental link run may have given or changed
+ * (arrays borrowed, each key at most once). */
+struct link_touch {
+	const char *const *anum;  /* A-numbers newly in person_anumber */
+	size_t nanum;             /* how many */
+	const int64_t *idncase;   /* IDNCASEs newly in person_idncase */
+	size_t nidn;              /* how many */
+	const int64_t *placement; /* rids of orr_placement rows newly linked */
+	size_t nplace;            /* how many */
+};
+/* Link again the records that carry one of t's A-numbers or IDNCASEs or
+ * name one of its placements (index lookups: an incremental run touches
+ * a few persons, so it redoes their records rather than the table);
+ * *changed (may be NULL) counts the rows written. */
+int link_records_refresh(struct store *st, const struct link_touch *t, int64_t *changed,
+			 struct uc_err *err);
 /* link_records_sync(st, 0, NULL, added, err) in a transaction of its own, for
  * callers outside one (the importer's command, the feed upload). */
 int link_records_update(struct store *st, int64_t *added, struct uc_err *err);

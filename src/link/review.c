@@ -96,46 +96,151 @@ static void fill_side(struct link_side *s, const struct side_copy *c, int64_t ri
 		*f[i] = c->isnull[i] ? NULL : c->v[i];
 }
 
+/* Emit the pair at the current row of q (columns: id, posterior, score,
+ * vector, reason, a_tbl, a_rid, b_tbl, b_rid) with its stake; *stop is
+ * set when fn asks to stop. */
+static int emit_pair(struct store *st, struct store_stmt *q, const struct link_stake *stake,
+		     link_review_fn fn, void *arg, int *stop, struct uc_err *err)
+{
+	struct link_review_item it;
+	struct side_copy ca, cb;
+	char vec[256], reason[32], at[32], bt[32];
+	int64_t pa, pb;
+	int rc;
+
+	memset(&it, 0, sizeof(it));
+	it.pair_id = store_col_int(q, 0);
+	it.posterior = store_col_double(q, 1);
+	it.score = store_col_double(q, 2);
+	snprintf(vec, sizeof(vec), "%s", store_col_text(q, 3) ? store_col_text(q, 3) : "");
+	snprintf(reason, sizeof(reason), "%s", store_col_text(q, 4) ? store_col_text(q, 4) : "");
+	snprintf(at, sizeof(at), "%s", store_col_text(q, 5) ? store_col_text(q, 5) : "");
+	snprintf(bt, sizeof(bt), "%s", store_col_text(q, 7) ? store_col_text(q, 7) : "");
+	rc = read_side(st, at, store_col_int(q, 6), &ca, &pa, err);
+	if (!rc)
+		rc = read_side(st, bt, store_col_int(q, 8), &cb, &pb, err);
+	if (rc)
+		return rc;
+	fill_side(&it.a, &ca, store_col_int(q, 6), pa);
+	fill_side(&it.b, &cb, store_col_int(q, 8), pb);
+	it.vector = vec;
+	it.reason = reason;
+	it.ranked = stake != NULL;
+	it.stake.prio = INT64_MIN;
+	if (stake)
+		it.stake = *stake;
+	*stop = fn(&it, arg) != 0;
+	return UC_OK;
+}
+
+#define PAIR_COLS "id, posterior, score, vector, reason, a_tbl, a_rid, b_tbl, b_rid"
+
 int link_review(struct store *st, long limit, link_review_fn fn, void *arg,
 		struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc;
+	int rc, stop = 0;
 
-	rc = store_prepare(st, "SELECT id, posterior, score, vector, reason, a_tbl, a_rid, b_tbl, b_rid "
-			   "FROM link_pair WHERE status = 'review' ORDER BY posterior DESC, id "
-			   "LIMIT ?", &q, err);
+	rc = store_prepare(st, "SELECT " PAIR_COLS " FROM link_pair WHERE status = 'review' "
+			   "ORDER BY posterior DESC, id LIMIT ?", &q, err);
 	if (rc)
 		return rc;
 	store_bind_int(q, 1, limit > 0 ? limit : -1);
-	while ((rc = store_step(q, err)) == STORE_ROW) {
-		struct link_review_item it;
-		struct side_copy ca, cb;
-		char vec[256], reason[32], at[32], bt[32];
-		int64_t pa, pb;
-
-		memset(&it, 0, sizeof(it));
-		it.pair_id = store_col_int(q, 0);
-		it.posterior = store_col_double(q, 1);
-		it.score = store_col_double(q, 2);
-		snprintf(vec, sizeof(vec), "%s", store_col_text(q, 3) ? store_col_text(q, 3) : "");
-		snprintf(reason, sizeof(reason), "%s", store_col_text(q, 4) ? store_col_text(q, 4) : "");
-		snprintf(at, sizeof(at), "%s", store_col_text(q, 5) ? store_col_text(q, 5) : "");
-		snprintf(bt, sizeof(bt), "%s", store_col_text(q, 7) ? store_col_text(q, 7) : "");
-		rc = read_side(st, at, store_col_int(q, 6), &ca, &pa, err);
-		if (!rc)
-			rc = read_side(st, bt, store_col_int(q, 8), &cb, &pb, err);
+	while (!stop && (rc = store_step(q, err)) == STORE_ROW) {
+		rc = emit_pair(st, q, NULL, fn, arg, &stop, err);
 		if (rc)
-			break;
-		fill_side(&it.a, &ca, store_col_int(q, 6), pa);
-		fill_side(&it.b, &cb, store_col_int(q, 8), pb);
-		it.vector = vec;
-		it.reason = reason;
-		if (fn(&it, arg))
 			break;
 	}
 	store_finalize(q);
 	return rc < 0 ? -rc : (rc == STORE_ROW ? UC_OK : rc);
+}
+
+/* A pending pair and what a decision on it puts at stake. */
+struct ranked {
+	int64_t id;              /* link_pair.id */
+	double post;             /* posterior */
+	struct link_stake stake; /* the larger of its two persons' */
+};
+
+static int stake_cmp(const struct link_stake *x, const struct link_stake *y)
+{
+	if (x->enforcement != y->enforcement)
+		return x->enforcement > y->enforcement ? 1 : -1;
+	if (x->prio != y->prio)
+		return x->prio > y->prio ? 1 : -1;
+	return 0;
+}
+
+/* Most at stake first, then most likely, then oldest. */
+static int by_stake(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	int c = stake_cmp(&x->stake, &y->stake);
+
+	if (c)
+		return -c;
+	if (x->post != y->post)
+		return x->post > y->post ? -1 : 1;
+	return x->id < y->id ? -1 : (x->id > y->id);
+}
+
+int link_review_ranked(struct store *st, long limit, link_stake_fn stake, void *sarg,
+		       link_review_fn fn, void *arg, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	struct ranked *v = NULL;
+	size_t n = 0, alloc = 0;
+	int rc, stop = 0;
+
+	if (!stake)
+		return link_review(st, limit, fn, arg, err);
+	rc = store_prepare(st, "SELECT p.id, p.posterior, pa.person_id, pb.person_id FROM link_pair p"
+			   " LEFT JOIN person_record pa ON pa.src_tbl = p.a_tbl AND pa.src_rid = p.a_rid"
+			   " LEFT JOIN person_record pb ON pb.src_tbl = p.b_tbl AND pb.src_rid = p.b_rid"
+			   " WHERE p.status = 'review'", &q, err);
+	if (rc)
+		return rc;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		struct link_stake sa, sb;
+		struct ranked *r;
+
+		rc = stake(sarg, store_col_int(q, 2), &sa, err);
+		if (!rc)
+			rc = stake(sarg, store_col_int(q, 3), &sb, err);
+		if (rc)
+			goto out;
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 1024;
+			v = uc_xrealloc(v, alloc * sizeof(*v));
+		}
+		r = &v[n++];
+		r->id = store_col_int(q, 0);
+		r->post = store_col_double(q, 1);
+		r->stake = stake_cmp(&sa, &sb) >= 0 ? sa : sb;
+	}
+	if (rc < 0) {
+		rc = -rc;
+		goto out;
+	}
+	store_finalize(q);
+	q = NULL;
+	if (n)
+		qsort(v, n, sizeof(*v), by_stake);
+	rc = store_prepare(st, "SELECT " PAIR_COLS " FROM link_pair WHERE id = ?", &q, err);
+	for (size_t i = 0; i < n && !rc && !stop && (limit <= 0 || (long)i < limit); i++) {
+		store_reset(q);
+		store_bind_int(q, 1, v[i].id);
+		rc = store_step(q, err);
+		if (rc < 0) {
+			rc = -rc;
+			break;
+		}
+		rc = rc == STORE_ROW ? emit_pair(st, q, &v[i].stake, fn, arg, &stop, err) : UC_OK;
+	}
+out:
+	store_finalize(q);
+	free(v);
+	return rc;
 }
 
 /* Insert a decision row; *id is its id. */

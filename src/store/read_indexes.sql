@@ -10,7 +10,8 @@
 --
 -- who reads them: *_skey versions of one record (importer, linkage,
 -- triage "current version"); *_anum every reader by A-number (triage facts,
--- case view, linkage increments); *_case EOIR rows of a case; *_src the
+-- case view, linkage increments); *_case EOIR rows of a case (and the removals and juvenile history
+-- of a case, which an incremental link run links again by IDNCASE); *_src the
 -- derived rows of one source row (case view); *_birth search by birth
 -- date; orr_placement_sponsor_anum
 -- and orr_placement_zip_skey sponsor and shared-address flags.
@@ -26,6 +27,7 @@ CREATE INDEX IF NOT EXISTS eoir_case_skey ON eoir_case(skey, rid);
 CREATE INDEX IF NOT EXISTS link_eoir_case_idncase ON eoir_case(idncase);
 CREATE INDEX IF NOT EXISTS eoir_hearing_case ON eoir_hearing(idncase);
 CREATE INDEX IF NOT EXISTS eoir_hearing_skey ON eoir_hearing(skey, rid);
+CREATE INDEX IF NOT EXISTS eoir_juvenile_case ON eoir_juvenile(idncase);
 CREATE INDEX IF NOT EXISTS eoir_juvenile_skey ON eoir_juvenile(skey, rid);
 CREATE INDEX IF NOT EXISTS eoir_proceeding_case ON eoir_proceeding(idncase);
 CREATE INDEX IF NOT EXISTS eoir_proceeding_skey ON eoir_proceeding(skey, rid);
@@ -34,6 +36,7 @@ CREATE INDEX IF NOT EXISTS field_event_skey ON field_event(skey, rid);
 CREATE INDEX IF NOT EXISTS ice_nta_anum ON ice_nta(a_number);
 CREATE INDEX IF NOT EXISTS ice_nta_skey ON ice_nta(skey, rid);
 CREATE INDEX IF NOT EXISTS ice_removal_anum ON ice_removal(a_number);
+CREATE INDEX IF NOT EXISTS ice_removal_case ON ice_removal(idncase);
 CREATE INDEX IF NOT EXISTS ice_removal_skey ON ice_removal(skey, rid);
 CREATE INDEX IF NOT EXISTS indicator_anum ON indicator(a_number);
 CREATE INDEX IF NOT EXISTS indicator_skey ON indicator(skey, rid);

@@ -3,7 +3,9 @@
  */
 #include "triage/queue.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -106,4 +108,63 @@ int queue_count(struct store *st, const struct queue_filter *f, int64_t *out,
 		*out = store_col_int(q, 0);
 	store_finalize(q);
 	return rc < 0 ? -rc : UC_OK;
+}
+
+/* The actions that carry out immigration enforcement (phase 2). */
+#define ENFORCEMENT_ACTIONS "('serve_nta', 'file_nta', 'removal')"
+
+struct queue_stakes {
+	struct store_stmt *q; /* stake of one person */
+};
+
+int queue_stakes_open(struct store *st, struct queue_stakes **out, struct uc_err *err)
+{
+	struct queue_stakes *qs = uc_xcalloc(1, sizeof(*qs));
+	int rc = store_prepare(st,
+			       "SELECT c.prio, coalesce((SELECT max(CASE t.status WHEN 'open' THEN 2"
+			       " ELSE 1 END) FROM task t WHERE t.case_id = c.id AND t.action IN "
+			       ENFORCEMENT_ACTIONS "), 0) FROM tcase c WHERE c.person_id = ?1 AND c.active = 1",
+			       &qs->q, err);
+
+	if (rc) {
+		free(qs);
+		return rc;
+	}
+	*out = qs;
+	return UC_OK;
+}
+
+int queue_stakes_get(struct queue_stakes *qs, int64_t person, struct link_stake *out,
+		     struct uc_err *err)
+{
+	int rc;
+
+	out->enforcement = 0;
+	out->prio = INT64_MIN;
+	if (person <= 0)
+		return UC_OK;
+	store_reset(qs->q);
+	store_bind_int(qs->q, 1, person);
+	rc = store_step(qs->q, err);
+	if (rc < 0)
+		return -rc;
+	if (rc == STORE_ROW) {
+		if (!store_col_is_null(qs->q, 0))
+			out->prio = store_col_int(qs->q, 0);
+		out->enforcement = (int)store_col_int(qs->q, 1);
+	}
+	return UC_OK;
+}
+
+int queue_review_stake(void *qs, int64_t person, struct link_stake *out, struct uc_err *err)
+{
+	return queue_stakes_get(qs, person, out, err);
+}
+
+void queue_stakes_close(struct queue_stakes *qs)
+{
+	if (!qs)
+		return;
+	store_finalize(qs->q);
+	free(qs);
 }

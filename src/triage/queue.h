@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "link/link.h"
 #include "store/store.h"
 
 struct queue_filter {
@@ -53,5 +54,30 @@ int queue_list(struct store *st, const struct queue_filter *f,
 /* Count the tasks matching f (ignores limit/offset). */
 int queue_count(struct store *st, const struct queue_filter *f, int64_t *out,
 		struct uc_err *err);
+
+/*
+ * What is at stake for a child, for ordering other work by it: the
+ * linkage review queue (link_review_ranked(), link.h) puts first the
+ * pairs whose children have an enforcement task, then the higher triage
+ * priority -- a wrong merge or a missed link matters most for a child
+ * about to be served an NTA or removed.
+ *
+ *   struct queue_stakes *qs = NULL;
+ *   if (queue_stakes_open(st, &qs, &err)) ...
+ *   link_review_ranked(st, 50, queue_review_stake, qs, print, NULL, &err);
+ *   queue_stakes_close(qs);
+ *
+ * The handle keeps one prepared statement; the store is borrowed and must
+ * outlive it. Enforcement tasks: serve_nta, file_nta, removal.
+ */
+struct queue_stakes;
+int queue_stakes_open(struct store *st, struct queue_stakes **out, struct uc_err *err);
+/* The stake of person (0, or no active case: enforcement 0, prio
+ * INT64_MIN). */
+int queue_stakes_get(struct queue_stakes *qs, int64_t person, struct link_stake *out,
+		     struct uc_err *err);
+/* queue_stakes_get() as a link_stake_fn (arg: the struct queue_stakes). */
+int queue_review_stake(void *qs, int64_t person, struct link_stake *out, struct uc_err *err);
+void queue_stakes_close(struct queue_stakes *qs);
 
 #endif

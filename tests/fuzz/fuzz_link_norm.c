@@ -53,5 +53,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (s < 0 || s > 1.0000001 || l < 0 || l >= CMP_NAME_NLEVELS)
 			abort();
 	}
+	/* Jaro-Winkler on the raw halves (any bytes, past its 64-byte
+	 * bit-set limit): within [0, 1], 1 against itself. */
+	{
+		double s = cmp_jw((const char *)data, half, (const char *)data + half, size - half);
+
+		if (s < 0 || s > 1.0000001)
+			abort();
+		if (half && cmp_jw((const char *)data, half, (const char *)data, half) != 1.0)
+			abort();
+	}
 	return 0;
 }
