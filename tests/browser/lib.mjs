@@ -55,6 +55,8 @@ export async function open(t, opts = {}) {
     headless: true,
     args: ARGS,
     viewport: opts.viewport || { width: 1280, height: 900 },
+    // the browser's language: navigator.languages and Accept-Language
+    locale: opts.locale || 'en-US',
     baseURL: env.base,
   });
   context.setDefaultTimeout(15000);

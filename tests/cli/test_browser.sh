@@ -3,6 +3,7 @@
 # small generated + imported + linked + triaged data set and one user per
 # role. A missing chromium is a failure (scripts/deps.sh installs it).
 # Run alone: make all && UCTRACK=$PWD/build/uctrack tests/cli/run.sh browser
+# (BROWSER_TESTS=tests/browser/NAME.test.mjs: one suite).
 . "$ROOT/tests/cli/lib.sh"
 # Static guard (runs even without a browser): the UI never parses data as HTML.
 if grep -nE '\.(innerHTML|outerHTML)[[:space:]]*[+]?=|insertAdjacentHTML|document\.write|eval\(|new Function' \
@@ -127,5 +128,7 @@ export UC_BASE="$BASE" UC_OFFICE="$OFFICE" UC_CASE_A="$CASE_A" UC_ANUM_A="$ANUM_
 	UC_CASE_B="$CASE_B" UC_ANUM_B="$ANUM_B" UC_HOSTILE="$HOSTILE" UC_CHROMIUM="$CHROMIUM" \
 	UC_ARTIFACTS="${BROWSER_ARTIFACTS:-$ROOT/build/browser-artifacts}"
 cd "$ROOT"
-node --test --test-concurrency=1 tests/browser/ || {
+# BROWSER_TESTS="tests/browser/i18n.test.mjs ..." runs some suites only.
+# shellcheck disable=SC2086
+node --test --test-concurrency=1 ${BROWSER_TESTS:-tests/browser/} || {
 	echo "--- server log:"; tail -30 "$T/serve.log"; fail "browser tests failed"; }
