@@ -36,10 +36,10 @@
   // What each role may use (mirrors src/auth; the server enforces it).
   // The first view is the start page.
   const ROLE_VIEWS = {
-    admin: ['queue', 'tasks', 'inbox', 'counsel', 'search', 'audit', 'reports'],
+    admin: ['queue', 'tasks', 'inbox', 'counsel', 'search', 'audit', 'reports', 'linkage', 'feeds', 'triage', 'users'],
     supervisor: ['queue', 'mine', 'tasks', 'inbox', 'counsel', 'search', 'reports'], // reports: the FTA list
     officer: ['queue', 'mine', 'tasks', 'inbox', 'search'],
-    analyst: ['queue', 'tasks', 'inbox', 'counsel', 'search', 'reports'],
+    analyst: ['queue', 'tasks', 'inbox', 'counsel', 'search', 'reports', 'linkage', 'feeds', 'triage'],
     legal_provider: ['clients', 'search', 'inbox'],
     auditor: ['queue', 'tasks', 'inbox', 'audit', 'reports'],
   };
@@ -365,7 +365,8 @@
       clear($(id).tBodies[0]);
     }
     for (const id of ['case-body', 'report-body', 'fta-body', 'search-ask', 'assign-result', 'ask-body', 'myreq-body',
-      'counsel-body', 'inbox-counts', 'assignee-names']) clear($(id));
+      'counsel-body', 'inbox-counts', 'assignee-names', 'linkage-body', 'linkage-result', 'feed-body', 'triage-runs',
+      'diff-body', 'users-body', 'tokens-body', 'user-result', 'token-result']) clear($(id));
     for (const id of ['queue-note', 'tasks-note', 'search-note', 'queue-page', 'tasks-page', 'inbox-note', 'clients-note',
       'inbox-count']) $(id).textContent = '';
     for (const id of ['search-q', 'qf-office', 'tf-office', 'af-actor', 'af-action', 'af-target', 'assign-to',
@@ -517,7 +518,7 @@
   // ---- routing (hash based: #/queue, #/case/12, ...) ----
 
   const VIEWS = ['login', 'purpose', 'queue', 'tasks', 'search', 'case', 'audit', 'reports',
-    'inbox', 'clients', 'counsel', 'notfound'];
+    'inbox', 'clients', 'counsel', 'linkage', 'feeds', 'triage', 'users', 'notfound'];
 
   // show('queue', 'mine'): the view, and the nav entry marked current.
   function show(name, navName) {
@@ -544,7 +545,7 @@
   const VIEW_HEADINGS = {
     login: 'login-h', purpose: 'purpose-h', queue: 'queue-h', tasks: 'tasks-h', search: 'search-h', case: 'case-h',
     audit: 'audit-h', reports: 'reports-h', inbox: 'inbox-h', clients: 'clients-h', counsel: 'counsel-h',
-    notfound: 'notfound-h',
+    linkage: 'linkage-h', feeds: 'feeds-h', triage: 'triage-h', users: 'users-h', notfound: 'notfound-h',
   };
 
   // ev: the hashchange that caused this (focus moves to the new page's
@@ -601,6 +602,10 @@
       }
       case 'audit': shown('audit'); return loadAudit(query);
       case 'reports': shown('reports'); return loadReports(query);
+      case 'linkage': shown('linkage'); clear($('linkage-result')); return loadLinkage();
+      case 'feeds': shown('feeds'); return null;
+      case 'triage': shown('triage'); return loadTriage();
+      case 'users': shown('users'); clear($('user-result')); clear($('token-result')); return loadUsers();
       default: shown('notfound');
     }
   }
@@ -1006,7 +1011,9 @@
       table.hidden = true;
       $('search-note').textContent = state.user.role === 'legal_provider'
         ? t('You can open only the cases of your own clients.') : '';
-      $('search-q').focus();
+      // after a navigation the heading has the focus (screen readers read
+      // the page from there); otherwise start in the search box
+      if (document.activeElement !== $('search-h')) $('search-q').focus();
       return;
     }
     $('search-note').textContent = t('Searching…');
@@ -2479,6 +2486,431 @@
     return el('div', null, meta, scroller(tbl, t('Oversight report')));
   }
 
+  // ---- linkage review (analysts, admins): GET /link/review ----
+
+  const LINK_REASONS = {
+    anumber: N_('the records carry two different A-numbers'),
+    incompatible: N_('the records contradict each other on some field'),
+    threshold: N_('the match score lies between the two thresholds'),
+  };
+  // Comparison outcomes of the match model's vector ("fam=exact").
+  const COMPARE_LABELS = {
+    exact: N_('same'), diff: N_('different'), subset: N_('one within the other'), swap: N_('day and month swapped'),
+    year1: N_('a year apart'), near: N_('close'), far: N_('far apart'), similar: N_('similar'), '-': N_('missing'),
+  };
+  const COMPARE_FIELDS = {
+    anum: N_('A-number'), fam: N_('family name'), giv: N_('given name'), dob: N_('birth date'), sex: N_('sex'),
+    cty: N_('country'), country: N_('country'),
+  };
+  const PAIR_FIELDS = ['table', 'rid', 'person_id', 'a_number', 'family_name', 'given_name', 'birth_date', 'sex', 'country'];
+
+  function pairCard(p, onDone) {
+    const a = p.a || {};
+    const b = p.b || {};
+    const pct = new Intl.NumberFormat(window.UC_I18N.lang(), { style: 'percent', maximumFractionDigits: 1 })
+      .format(Number(p.posterior) || 0);
+    const rows = PAIR_FIELDS.map((k) => {
+      const same = String(a[k] ?? '') === String(b[k] ?? '');
+      const show = (v) => (k === 'table' ? tableLabel(v) : k === 'birth_date' ? dateCell(v) : k === 'a_number' ? anumFmt(v) : txt(v));
+      const compared = !['table', 'rid', 'person_id'].includes(k);
+      return el('tr', { className: compared ? (same ? 'agree' : 'differ') : '', 'data-field': k },
+        el('th', { scope: 'row' }, fieldLabel(k)),
+        el('td', null, show(a[k])), el('td', null, show(b[k])),
+        el('td', null, compared ? el('span', { className: 'tag ' + (same ? 'agree' : 'differ') }, same ? t('same') : t('differs')) : ''));
+    });
+    const cmp = String(p.vector || '').split(/\s+/).filter((x) => x.includes('=')).map((x) => {
+      const [f, v] = x.split('=');
+      return `${labelOf(COMPARE_FIELDS, f)}: ${labelOf(COMPARE_LABELS, v)}`;
+    });
+    const rid = `lr-${p.pair_id}`;
+    const reason = el('textarea', { id: rid, name: 'reason', rows: 2, maxLength: 2000, required: true });
+    const result = el('div', { 'aria-live': 'polite' });
+    const mk = (decision, label) => {
+      const btn = el('button', { type: 'button', className: decision === 'accept' ? 'primary' : '', 'data-decision': decision }, label);
+      btn.addEventListener('click', async () => {
+        clear(result);
+        const why = reason.value.trim();
+        if (why.length < 3) {
+          append(result, problemBox(new ApiError({ title: t('A reason is required'), detail: t('Say in a few words why (at least 3 characters).') })));
+          reason.focus();
+          return;
+        }
+        const old = btn.textContent;
+        btn.disabled = true;
+        btn.textContent = t('Saving…');
+        try {
+          await api('POST', `/link/review/${encodeURIComponent(String(p.pair_id))}`, { body: { decision, reason: why } });
+          onDone(p, decision);
+        } catch (e) {
+          append(result, problemBox(e));
+          btn.disabled = false;
+          btn.textContent = old;
+        }
+      });
+      return btn;
+    };
+    const tbl = el('table', { className: 'grid pair' },
+      el('caption', { className: 'sr-only' }, t('Pair {id}: the two records side by side', { id: p.pair_id })),
+      el('thead', null, el('tr', null, el('th', { scope: 'col' }, t('Field')), el('th', { scope: 'col' }, t('Record A')),
+        el('th', { scope: 'col' }, t('Record B')), el('th', { scope: 'col' }, t('Compared')))),
+      el('tbody', null, rows));
+    return el('section', { className: 'card pair-card', 'data-pair': p.pair_id, 'aria-labelledby': `pair-h-${p.pair_id}` },
+      el('h2', { id: `pair-h-${p.pair_id}` }, t('Pair {id}', { id: p.pair_id })),
+      el('p', null, el('strong', null, t('Probability that they are the same child: {p}', { p: pct })),
+        ' · ', t('score {n}', { n: txt(p.score) })),
+      el('p', null, t('Why it needs a person: {why}', { why: labelOf(LINK_REASONS, p.reason) })),
+      cmp.length ? el('p', { className: 'small muted' }, t('What the model compared:'), ' ', cmp.join(' · ')) : null,
+      scroller(tbl, t('Pair {id}: the two records side by side', { id: p.pair_id })),
+      el('div', { className: 'field' }, el('label', { for: rid }, t('Reason for the decision (required, audited)')), reason),
+      el('div', { className: 'btns' }, mk('accept', t('Accept: the same child')), ' ', mk('reject', t('Reject: different children'))),
+      result);
+  }
+
+  async function loadLinkage() {
+    const out = clear($('linkage-body'));
+    const ctrl = new AbortController();
+    append(out, loadingNote(ctrl));
+    const latest = begin('linkage');
+    try {
+      const r = await api('GET', '/link/review', { pii: true, query: { limit: 50 }, signal: ctrl.signal });
+      if (!latest()) return;
+      clear(out);
+      const items = (r && r.items) || [];
+      append(out, el('p', { className: 'muted', id: 'linkage-note' },
+        items.length ? tp('{n} pair waits for review.', '{n} pairs wait for review.', items.length) : t('No pair waits for review.')));
+      const done = (p, decision) => {
+        const card = out.querySelector(`[data-pair="${Number(p.pair_id)}"]`);
+        if (card) card.remove();
+        const msg = decision === 'accept' ? t('Pair {id} accepted: the records are one child.', { id: p.pair_id })
+          : t('Pair {id} rejected: the records stay apart.', { id: p.pair_id });
+        append(clear($('linkage-result')), el('div', { className: 'notice ok', role: 'status', tabIndex: -1, id: 'linkage-done' }, msg));
+        $('linkage-done').focus();
+      };
+      for (const p of items) append(out, pairCard(p, done));
+    } catch (e) {
+      if (!latest()) return;
+      clear(out);
+      append(out, isAbort(e) ? cancelledNote() : problemBox(e));
+    }
+  }
+
+  // ---- feed upload (analysts, admins): POST /feeds/{feed}?name= ----
+
+  const FEED_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
+
+  // One file up with progress (fetch has no upload progress): resolves
+  // {status, body}; cancel() aborts it.
+  function uploadFile(feed, file, progress) {
+    const xhr = new XMLHttpRequest();
+    const done = new Promise((resolve, reject) => {
+      xhr.open('POST', `${API}/feeds/${encodeURIComponent(feed)}?name=${encodeURIComponent(file.name)}`);
+      xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+      xhr.setRequestHeader('Accept', 'application/json, application/problem+json'); // i18n: code
+      if (state.csrf) xhr.setRequestHeader('X-CSRF-Token', state.csrf);
+      xhr.upload.addEventListener('progress', (ev) => {
+        if (ev.lengthComputable) progress(ev.loaded / ev.total);
+      });
+      xhr.addEventListener('load', () => {
+        let body = null;
+        try {
+          body = JSON.parse(xhr.responseText);
+        } catch (_) {
+          body = null;
+        }
+        resolve({ status: xhr.status, body });
+      });
+      xhr.addEventListener('error', () => reject(new ApiError({ title: t('Network error'), detail: t('The upload did not reach the server.') })));
+      xhr.addEventListener('abort', () => reject(new DOMException('cancelled', 'AbortError')));
+      xhr.send(file);
+    });
+    return { done, cancel: () => xhr.abort() };
+  }
+
+  function feedResult(file, res) {
+    const b = res.body || {};
+    if (res.status === 201) {
+      const counts = [['rows_read', t('rows read')], ['rows_new', t('new')], ['rows_same', t('unchanged')],
+        ['rows_repaired', t('repaired')], ['warnings', t('warnings')]];
+      return el('div', { className: 'notice ok', 'data-file': file.name, 'data-status': 'imported' },
+        el('strong', null, t('{file}: imported.', { file: file.name })), ' ',
+        counts.filter(([k]) => b[k] !== undefined).map(([k, l]) => `${l}: ${fmtInt(b[k])}`).join(' · '),
+        Array.isArray(b.messages) && b.messages.length ? el('ul', { className: 'small' }, b.messages.map((m) => el('li', null, String(m)))) : null);
+    }
+    const errors = Array.isArray(b.errors) ? b.errors : [];
+    const box = el('div', { className: 'problem', role: 'alert', 'data-file': file.name, 'data-status': 'rejected' },
+      el('strong', null, t('{file}: not imported', { file: file.name })), ` (HTTP ${res.status})`,
+      b.detail ? el('p', { className: 'detail' }, String(b.detail)) : null);
+    if (errors.length) {
+      const dl = el('button', { type: 'button', className: 'small', 'data-testid': 'rejects-download' },
+        tp('Download the {n} problem', 'Download the {n} problems', errors.length));
+      dl.addEventListener('click', () => download(new Blob([errors.join('\n') + '\n'], { type: 'text/plain' }),
+        `${file.name}.rejects.txt`));
+      append(box, [el('p', null, tp('{n} problem, with file:line:column:', '{n} problems, with file:line:column:', errors.length)),
+        el('ul', { className: 'rejects' }, errors.slice(0, 50).map((x) => el('li', null, el('code', null, String(x))))),
+        errors.length > 50 ? el('p', { className: 'small' }, t('The first 50 are listed; the download has them all.')) : null, dl]);
+    }
+    return box;
+  }
+
+  async function uploadFeeds(ev) {
+    ev.preventDefault();
+    const out = clear($('feed-body'));
+    const feed = $('feed-kind').value;
+    const files = [...$('feed-files').files];
+    if (!files.length) {
+      append(out, problemBox(new ApiError({ title: t('Choose files first'), detail: t('Pick one or more files of the feed.') })));
+      $('feed-files').focus();
+      return;
+    }
+    const bad = files.filter((f) => !FEED_NAME.test(f.name));
+    if (bad.length) {
+      append(out, problemBox(new ApiError({ title: t('File names the importer does not accept'),
+        detail: t('Use only letters, digits, dot, dash and underscore: {files}', { files: bad.map((f) => f.name).join(', ') }) })));
+      return;
+    }
+    const go = $('feed-go');
+    const label = go.textContent;
+    go.disabled = true;
+    go.textContent = t('Importing…');
+    let cancelled = false;
+    try {
+      for (const file of files) {
+        const bar = el('progress', { max: 1, value: 0, id: 'feed-progress' });
+        const cancel = el('button', { type: 'button', className: 'small' }, t('Cancel'));
+        const line = el('div', { className: 'loading', role: 'status' },
+          el('label', { for: 'feed-progress' }, t('Uploading {file} ({size})', { file: file.name, size: fmtSize(file.size) })), bar, cancel);
+        append(out, line);
+        const up = uploadFile(feed, file, (f) => { bar.value = f; });
+        cancel.addEventListener('click', () => up.cancel());
+        let res;
+        try {
+          res = await up.done;
+        } catch (e) {
+          line.remove();
+          if (isAbort(e)) {
+            cancelled = true;
+            append(out, el('p', { className: 'notice', 'data-testid': 'cancelled' }, t('{file}: upload cancelled; nothing imported.', { file: file.name })));
+            break;
+          }
+          append(out, problemBox(e));
+          continue;
+        }
+        line.remove();
+        if (res.status === 401) sessionEnded(res.body);
+        append(out, feedResult(file, res));
+      }
+    } finally {
+      go.disabled = false;
+      go.textContent = label;
+      if (!cancelled) $('feed-files').value = '';
+    }
+  }
+
+  function fmtSize(n) {
+    const u = ['B', 'KB', 'MB', 'GB'];
+    let v = Number(n) || 0;
+    let i = 0;
+    while (v >= 1024 && i < u.length - 1) {
+      v /= 1024;
+      i++;
+    }
+    return `${new Intl.NumberFormat(window.UC_I18N.lang(), { maximumFractionDigits: 1 }).format(v)} ${u[i]}`;
+  }
+
+  // ---- triage runs and rule-set diffs (analysts, admins) ----
+
+  async function loadTriage() {
+    const out = clear($('triage-runs'));
+    clear($('diff-body'));
+    const ctrl = new AbortController();
+    append(out, loadingNote(ctrl));
+    const latest = begin('triage');
+    try {
+      const r = await api('GET', '/triage/runs', { query: { limit: 50 }, signal: ctrl.signal });
+      if (!latest()) return;
+      clear(out);
+      const runs = (r && r.items) || [];
+      append(out, table(runs, [
+        ['id', t('Run')], ['started_at', t('Started'), dateCell], ['rule_set', t('Rule set')], ['as_of', t('Facts as of'), dateCell],
+        ['n_cases', t('Cases'), (v) => fmtInt(v)], ['n_changed', t('Changed'), (v) => fmtInt(v)],
+        ['n_projected', t('Facts re-read'), (v) => fmtInt(v)], ['n_unplaced', t('Without an office'), (v) => fmtInt(v)],
+      ], { caption: t('Triage runs, newest first'), empty: t('No triage run yet.'), cards: true,
+        rowAttrs: (x) => ({ 'data-run': x.id }) }));
+      const sets = [...new Set(runs.map((x) => x.rule_set).filter(Boolean))];
+      for (const id of ['diff-from', 'diff-to']) {
+        const sel = clear($(id));
+        if (id === 'diff-to') sel.appendChild(el('option', { value: '' }, t('(the rule file below)')));
+        for (const h of sets) sel.appendChild(el('option', { value: h }, h));
+      }
+      if (sets.length) $('diff-to').value = sets[0];
+    } catch (e) {
+      if (!latest()) return;
+      clear(out);
+      append(out, isAbort(e) ? cancelledNote() : problemBox(e));
+    }
+  }
+
+  async function diffRules(ev) {
+    ev.preventDefault();
+    const out = clear($('diff-body'));
+    const body = {};
+    if ($('diff-from').value) body.from = $('diff-from').value;
+    const file = $('diff-file').files[0];
+    if (file) body.to_source = await file.text();
+    else if ($('diff-to').value) body.to = $('diff-to').value;
+    else {
+      append(out, problemBox(new ApiError({ title: t('What to compare with?'), detail: t('Choose a stored rule set or a rule file.') })));
+      return;
+    }
+    const go = $('diff-go');
+    const label = go.textContent;
+    go.disabled = true;
+    go.textContent = t('Comparing…');
+    try {
+      const r = await api('POST', '/triage/diff', { body });
+      const moves = (r && r.moves) || [];
+      append(out, el('p', { id: 'diff-note' }, el('strong', null,
+        tp('{n} case would move between groups', '{n} cases would move between groups', Number(r.moved) || 0)),
+        ' ', t('of {total} ({from} → {to}).', { total: fmtInt(r.cases), from: txt(r.from), to: txt(r.to) })));
+      append(out, table(moves, [
+        ['from', t('From group'), groupLabel], ['to', t('To group'), groupLabel], ['n_cases', t('Cases'), (v) => fmtInt(v)],
+        ['example_case_id', t('For example'), (v) => (v ? caseLink(v, `C${v}`) : '—')],
+      ], { caption: t('Cases moving between groups'), empty: t('No case changes group.'), cards: true }));
+    } catch (e) {
+      append(out, problemBox(e));
+    } finally {
+      go.disabled = false;
+      go.textContent = label;
+    }
+  }
+
+  // ---- users and tokens (admins) ----
+
+  async function loadUsers() {
+    const out = clear($('users-body'));
+    const ctrl = new AbortController();
+    append(out, loadingNote(ctrl));
+    const latest = begin('users');
+    try {
+      const [u, tk] = await Promise.all([api('GET', '/users', { signal: ctrl.signal }), api('GET', '/tokens', { signal: ctrl.signal })]);
+      if (!latest()) return;
+      clear(out);
+      const disable = (v, x) => {
+        if (x.status !== 'active' || x.name === state.user.name) return '—';
+        const b = el('button', { type: 'button', className: 'small', 'data-action': 'disable' },
+          t('Disable'), el('span', { className: 'sr-only' }, ` ${x.name}`));
+        b.addEventListener('click', async () => {
+          if (b.getAttribute('data-confirm') !== '1') {
+            b.setAttribute('data-confirm', '1');
+            b.textContent = t('Really disable {name}?', { name: x.name });
+            return;
+          }
+          b.disabled = true;
+          b.textContent = t('Saving…');
+          try {
+            await api('POST', `/users/${encodeURIComponent(x.name)}/disable`);
+            say(t('{name} is disabled: sessions ended, tokens revoked.', { name: x.name }));
+            await loadUsers();
+          } catch (e) {
+            b.after(problemBox(e));
+          }
+        });
+        return b;
+      };
+      append(out, el('h2', null, t('Users')));
+      append(out, table((u && u.items) || [], [
+        ['name', t('User name')], ['role', t('Role'), roleLabel], ['office', t('Office')], ['provider', t('Provider')],
+        ['status', t('Status'), valueLabel], ['id', t('Action'), disable],
+      ], { caption: t('Users'), cards: true, rowAttrs: (x) => ({ 'data-user': x.name, 'data-status': x.status }) }));
+      renderTokens((tk && tk.items) || []);
+    } catch (e) {
+      if (!latest()) return;
+      clear(out);
+      append(out, isAbort(e) ? cancelledNote() : problemBox(e));
+    }
+  }
+
+  function renderTokens(items) {
+    const out = clear($('tokens-body'));
+    const revoke = (v, x) => {
+      if (x.status !== 'active') return '—';
+      const b = el('button', { type: 'button', className: 'small', 'data-action': 'revoke' },
+        t('Revoke'), el('span', { className: 'sr-only' }, ` ${txt(x.label || x.id)}`));
+      b.addEventListener('click', async () => {
+        b.disabled = true;
+        b.textContent = t('Saving…');
+        try {
+          await api('DELETE', `/tokens/${encodeURIComponent(String(x.id))}`);
+          say(t('Token {id} revoked.', { id: x.id }));
+          const r = await api('GET', '/tokens');
+          renderTokens((r && r.items) || []);
+        } catch (e) {
+          b.after(problemBox(e));
+        }
+      });
+      return b;
+    };
+    append(out, table(items, [
+      ['id', t('Token')], ['user', t('User')], ['label', t('Label')], ['created_at', t('Created'), dateCell],
+      ['expires_at', t('Expires'), dateCell], ['read_only', t('Read only'), (v) => (v ? t('yes') : t('no'))],
+      ['status', t('Status'), valueLabel], ['id', t('Action'), revoke],
+    ], { caption: t('API tokens'), empty: t('No token yet.'), cards: true,
+      rowAttrs: (x) => ({ 'data-token': x.id, 'data-status': x.status }) }));
+  }
+
+  async function addUser(ev) {
+    ev.preventDefault();
+    const out = clear($('user-result'));
+    const body = { name: $('nu-name').value.trim(), role: $('nu-role').value, password: $('nu-pass').value };
+    if ($('nu-office').value.trim()) body.office = $('nu-office').value.trim().toUpperCase();
+    if ($('nu-provider').value.trim()) body.provider = $('nu-provider').value.trim();
+    if (!body.name || body.password.length < 10) {
+      append(out, problemBox(new ApiError({ title: t('Name and password needed'), detail: t('Give a user name and a password of at least 10 characters.') })));
+      return;
+    }
+    const go = $('nu-go');
+    const label = go.textContent;
+    go.disabled = true;
+    go.textContent = t('Saving…');
+    try {
+      await api('POST', '/users', { body });
+      $('nu-pass').value = '';
+      $('nu-name').value = '';
+      append(out, el('div', { className: 'notice ok', role: 'status' }, t('{name} added as {role}.', { name: body.name, role: roleLabel(body.role) })));
+      await loadUsers();
+    } catch (e) {
+      append(out, problemBox(e));
+    } finally {
+      go.disabled = false;
+      go.textContent = label;
+    }
+  }
+
+  async function createToken(ev) {
+    ev.preventDefault();
+    const out = clear($('token-result'));
+    const body = { days: Number($('nt-days').value) || 90, read_only: $('nt-ro').checked };
+    if ($('nt-label').value.trim()) body.label = $('nt-label').value.trim();
+    if ($('nt-user').value.trim()) body.user = $('nt-user').value.trim();
+    const go = $('nt-go');
+    const label = go.textContent;
+    go.disabled = true;
+    go.textContent = t('Saving…');
+    try {
+      const r = await api('POST', '/tokens', { body });
+      append(out, el('div', { className: 'notice ok', role: 'status', 'data-testid': 'token-shown' },
+        el('p', null, el('strong', null, t('Copy the token now: it is shown only once.'))),
+        el('p', null, el('code', { className: 'secret' }, txt(r && r.token)))));
+      const l = await api('GET', '/tokens');
+      renderTokens((l && l.items) || []);
+    } catch (e) {
+      append(out, problemBox(e));
+    } finally {
+      go.disabled = false;
+      go.textContent = label;
+    }
+  }
+
   // ---- start ----
 
   // The header's language switch: translate the page, remember the choice
@@ -2521,6 +2953,10 @@
     $('report-html').addEventListener('click', (ev) => reportFile('html', ev.currentTarget));
     $('report-csv').addEventListener('click', (ev) => reportFile('csv', ev.currentTarget));
     $('lang-select').addEventListener('change', (ev) => changeLang(ev.target.value));
+    $('feed-form').addEventListener('submit', uploadFeeds);
+    $('diff-form').addEventListener('submit', diffRules);
+    $('user-form').addEventListener('submit', addUser);
+    $('token-form').addEventListener('submit', createToken);
     $('fta-show').addEventListener('click', loadFta);
     window.addEventListener('hashchange', route);
     // A page reload keeps the cookie; ask the server who we are (and for

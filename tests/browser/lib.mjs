@@ -113,8 +113,8 @@ export async function withBrowser(t, opts, body) {
 // Log in through the form and choose a purpose; ends on the start page.
 export async function login(page, user, purpose) {
   await page.goto('/');
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(password(user));
+  await page.getByLabel('User name', { exact: true }).fill(user);
+  await page.getByLabel('Password', { exact: true }).fill(password(user));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Why do you need this data?' }).waitFor();
   if (purpose) await page.getByLabel('Purpose').selectOption(purpose);

@@ -1,0 +1,129 @@
+// The screens of analysts and admins that used to exist only in the API
+// (docs/ui.md): linkage review, feed upload (progress, result counts,
+// rejects with file:line:column, downloadable), triage runs and the
+// rule-set diff, users and tokens.
+import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { env, assert, withBrowser, login } from './lib.mjs';
+
+const T = { timeout: 120000 };
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+test('linkage review: the queue as the API orders it, or says that none waits', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-ana', 'data quality');
+    await page.getByRole('link', { name: 'Linkage review' }).click();
+    await page.locator('#linkage-h:focus').waitFor();
+    await page.locator('#linkage-note').waitFor();
+    const api = await page.evaluate(async () => (await (await fetch('/api/v1/link/review?limit=50',
+      { headers: { 'X-Purpose': 'data quality' } })).json()).items.map((p) => p.pair_id));
+    const shown = await page.locator('[data-pair]').evaluateAll((ps) => ps.map((p) => Number(p.getAttribute('data-pair'))));
+    assert.deepEqual(shown, api, 'the pairs in the API\'s order');
+    if (!api.length) {
+      assert.match(await page.locator('#linkage-note').innerText(), /No pair waits for review/);
+      return;
+    }
+    // A pair: both records side by side, each compared field says same or differs.
+    const card = page.locator(`[data-pair="${api[0]}"]`);
+    assert.match(await card.innerText(), /Probability that they are the same child: \d/);
+    const words = await card.locator('tbody tr.agree .tag, tbody tr.differ .tag').allInnerTexts();
+    assert.ok(words.length > 0 && words.every((w) => w === 'same' || w === 'differs'), `compared: ${words}`);
+    // A decision needs a reason.
+    await card.getByRole('button', { name: 'Reject: different children' }).click();
+    await card.locator('.problem').waitFor();
+    await card.getByLabel(/Reason for the decision/).fill('different birth dates and mothers (synthetic)');
+    await card.getByRole('button', { name: 'Reject: different children' }).click();
+    await page.locator('#linkage-done').filter({ hasText: `Pair ${api[0]} rejected` }).waitFor();
+    assert.equal(await page.locator(`[data-pair="${api[0]}"]`).count(), 0);
+  });
+});
+
+test('feed upload: a bad file is refused with file:line:column problems to download; a good one imports', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-ana', 'data quality');
+    await page.getByRole('link', { name: 'Feed upload' }).click();
+    await page.getByLabel('Feed', { exact: true }).selectOption('cbp');
+    await page.getByLabel('Files').setInputFiles({ name: 'encounters.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\nx\n') });
+    await page.getByRole('button', { name: 'Upload and import' }).click();
+    const bad = page.locator('#feed-body [data-file="encounters.csv"][data-status="rejected"]');
+    await bad.waitFor();
+    assert.match(await bad.innerText(), /encounters\.csv: not imported/);
+    assert.match(await bad.locator('ul.rejects').innerText(), /encounters\.csv:1:1: header/);
+    const [dl] = await Promise.all([page.waitForEvent('download'), bad.getByTestId('rejects-download').click()]);
+    assert.equal(dl.suggestedFilename(), 'encounters.csv.rejects.txt');
+    let text = '';
+    for await (const chunk of await dl.createReadStream()) text += chunk;
+    assert.match(text, /^encounters\.csv:1:1: /m);
+    // A good events file: the counts of what was read and stored.
+    const ev = JSON.stringify({ event_id: 'UI-FEED-1', type: 'contact_attempt', a_number: env.anumB, occurred_at: '2026-11-02',
+      recorded_by: 'ui-ana', method: 'phone', outcome: 'no_answer' }) + '\n';
+    await page.getByLabel('Feed', { exact: true }).selectOption('events');
+    await page.getByLabel('Files').setInputFiles({ name: 'ui-events.jsonl', mimeType: 'application/json', buffer: Buffer.from(ev) });
+    await page.getByRole('button', { name: 'Upload and import' }).click();
+    const good = page.locator('#feed-body [data-file="ui-events.jsonl"][data-status="imported"]');
+    await good.waitFor();
+    assert.match(await good.innerText(), /rows read: 1/);
+    assert.match(await good.innerText(), /new: 1|unchanged: 1/);
+    // While it works the button says so and cannot be pressed twice.
+    assert.equal(await page.getByRole('button', { name: 'Upload and import' }).isEnabled(), true);
+  });
+});
+
+test('triage runs and the diff between two rule sets (counts and which cases)', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-ana', 'data quality');
+    await page.getByRole('link', { name: 'Triage runs' }).click();
+    await page.locator('#triage-runs tbody tr[data-run]').first().waitFor();
+    // The active rule set against itself: nothing moves.
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await page.locator('#diff-note').filter({ hasText: /^0 cases would move between groups/ }).waitFor();
+    // A rule file without flight-risk rules moves the flight-risk cases.
+    const rules = readFileSync(join(root, 'rules/default.rules'), 'utf8').split('\n')
+      .filter((l) => !/^ {2}group flight_risk/.test(l))
+      .map((l) => (/^rule (in_absentia_order|missed_hearings|nta_served_address_unverified|no_contact_since_release|age_out_approaching)$/.test(l)
+        ? `${l}\n  group border_security score 0` : l)).join('\n');
+    await page.getByLabel('Or a rule file (.rules)').setInputFiles({ name: 'nofr.rules', mimeType: 'text/plain', buffer: Buffer.from(rules) });
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await page.locator('#diff-note').filter({ hasNotText: /^0 cases/ }).waitFor();
+    const row = page.locator('#diff-body tbody tr').filter({ hasText: 'Flight risk' }).first();
+    await row.waitFor();
+    await row.getByRole('link').click();
+    await page.waitForURL(/#\/case\/\d+/);
+    await page.locator('#sec-summary').waitFor();
+  });
+});
+
+test('users and tokens: add, disable, create a token shown once, revoke it', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-admin', 'supervision review');
+    await page.getByRole('link', { name: 'Users and tokens' }).click();
+    await page.locator('#users-body tr[data-user="ui-off"]').waitFor();
+    const form = page.locator('#user-form');
+    await form.getByLabel(/sign-in name/).fill('ui-new');
+    await form.getByLabel('Role').selectOption('officer');
+    await form.getByLabel(/Field office/).fill(env.office);
+    await form.getByLabel(/Password/).fill('pw-ui-new-0123');
+    await form.getByRole('button', { name: 'Add user' }).click();
+    const row = page.locator('#users-body tr[data-user="ui-new"]');
+    await row.waitFor();
+    assert.match(await row.innerText(), /Officer/);
+    // Disabling asks once more.
+    await row.locator('[data-action="disable"]').click();
+    await row.getByRole('button', { name: /Really disable ui-new/ }).click();
+    await page.locator('#users-body tr[data-user="ui-new"][data-status="disabled"]').waitFor();
+    // A read-only token for the analyst, shown once, then revoked.
+    await page.getByLabel('Label', { exact: true }).fill('nightly export');
+    await page.getByLabel(/For user/).fill('ui-ana');
+    await page.getByLabel('Read only').check();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByTestId('token-shown');
+    await shown.waitFor();
+    assert.match(await shown.locator('code').innerText(), /\S{16,}/);
+    const tok = page.locator('#tokens-body tr[data-status="active"]').filter({ hasText: 'nightly export' });
+    await tok.waitFor();
+    await tok.locator('[data-action="revoke"]').click();
+    await page.locator('#tokens-body tr[data-status="revoked"]').filter({ hasText: 'nightly export' }).waitFor();
+  });
+});
