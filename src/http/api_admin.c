@@ -123,6 +123,33 @@ int api_users_disable(struct http_req *r, struct uc_err *err)
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }
 
+static const struct hj_field passwd_spec[] = {
+	{"password", HJ_STRING, 1},
+	{NULL, 0, 0},
+};
+
+/* An admin sets a user's password (the user forgot it): as `uctrack user
+ * passwd`, the user's sessions end and its tokens are revoked. */
+int api_users_passwd(struct http_req *r, struct uc_err *err)
+{
+	struct auth_user u;
+	int rc = auth_name_check(r->params[0], err);
+
+	if (rc)
+		return rc;
+	snprintf(r->target, sizeof(r->target), "user:%s", r->params[0]);
+	rc = hj_check_fields(r->json, passwd_spec, "body", err);
+	if (!rc)
+		rc = auth_user_get(r->st, r->params[0], &u, err);
+	if (!rc)
+		rc = auth_user_passwd(r->st, r->params[0], hj_str(r->json, "password"), err);
+	http_auth_changed(r->srv);
+	if (rc)
+		return rc;
+	r->out = json_pack("{s:s,s:s}", "name", r->params[0], "password", "set");
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
 int api_tokens_list(struct http_req *r, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
