@@ -366,7 +366,8 @@
     }
     for (const id of ['case-body', 'report-body', 'fta-body', 'search-ask', 'assign-result', 'ask-body', 'myreq-body',
       'counsel-body', 'inbox-counts', 'assignee-names', 'linkage-body', 'linkage-result', 'feed-body', 'triage-runs',
-      'diff-body', 'users-body', 'tokens-body', 'user-result', 'token-result']) clear($(id));
+      'diff-body', 'users-body', 'tokens-body', 'user-result', 'token-result', 'merge-result', 'split-result',
+      'passwd-result']) clear($(id));
     for (const id of ['queue-note', 'tasks-note', 'search-note', 'queue-page', 'tasks-page', 'inbox-note', 'clients-note',
       'inbox-count']) $(id).textContent = '';
     for (const id of ['search-q', 'qf-office', 'tf-office', 'af-actor', 'af-action', 'af-target', 'assign-to',
@@ -2594,6 +2595,75 @@
     }
   }
 
+  // POST /link/merge and /link/split from the forms under the queue.
+  async function personsForm(ev, kind) {
+    ev.preventDefault();
+    const out = clear($(kind + '-result'));
+    const num = (id) => Number($(id).value);
+    let body;
+    if (kind === 'merge') {
+      body = { keep: num('mg-keep'), other: num('mg-other'), reason: $('mg-reason').value.trim() };
+      if (!(body.keep > 0 && body.other > 0 && body.keep !== body.other)) {
+        append(out, problemBox(new ApiError({ title: t('Two different persons'), detail: t('Give the ids of two different persons.') })));
+        return;
+      }
+    } else {
+      const records = $('sp-records').value.split(/[\s,]+/).filter(Boolean);
+      body = { person: num('sp-person'), records, reason: $('sp-reason').value.trim() };
+      if (!(body.person > 0) || !records.length || records.some((x) => !/^[a-z_]+:\d+$/.test(x))) {
+        append(out, problemBox(new ApiError({ title: t('Person and records needed'), detail: t('Give the person id and its records as TABLE:RID, e.g. cbp_encounter:17.') })));
+        return;
+      }
+    }
+    if (body.reason.length < 3) {
+      append(out, problemBox(new ApiError({ title: t('A reason is required'), detail: t('Say in a few words why (at least 3 characters).') })));
+      return;
+    }
+    const go = $(kind === 'merge' ? 'mg-go' : 'sp-go');
+    const label = go.textContent;
+    go.disabled = true;
+    go.textContent = t('Saving…');
+    try {
+      const r = await api('POST', '/link/' + kind, { body });
+      append(out, el('div', { className: 'notice ok', role: 'status', 'data-testid': kind + '-done' }, kind === 'merge'
+        ? t('Person {other} merged into person {keep}.', { other: txt(r && r.merged), keep: txt(r && r.person) })
+        : t('The records moved to the new person {id}.', { id: txt(r && r.new_person) })));
+      $(kind === 'merge' ? 'mg-reason' : 'sp-reason').value = '';
+    } catch (e) {
+      append(out, problemBox(e));
+    } finally {
+      go.disabled = false;
+      go.textContent = label;
+    }
+  }
+
+  async function setPassword(ev) {
+    ev.preventDefault();
+    const out = clear($('passwd-result'));
+    const name = $('pw-name').value.trim();
+    const password = $('pw-new').value;
+    if (!name || password.length < 10) {
+      append(out, problemBox(new ApiError({ title: t('Name and password needed'), detail: t('Give a user name and a password of at least 10 characters.') })));
+      return;
+    }
+    const go = $('pw-go');
+    const label = go.textContent;
+    go.disabled = true;
+    go.textContent = t('Saving…');
+    try {
+      await api('POST', `/users/${encodeURIComponent(name)}/password`, { body: { password } });
+      $('pw-new').value = '';
+      append(out, el('div', { className: 'notice ok', role: 'status', 'data-testid': 'passwd-done' },
+        t('New password set for {name}; their sessions ended and their tokens were revoked.', { name })));
+      await loadUsers();
+    } catch (e) {
+      append(out, problemBox(e));
+    } finally {
+      go.disabled = false;
+      go.textContent = label;
+    }
+  }
+
   // ---- feed upload (analysts, admins): POST /feeds/{feed}?name= ----
 
   const FEED_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
@@ -2818,9 +2888,18 @@
         return b;
       };
       append(out, el('h2', null, t('Users')));
+      const actions = (v, x) => {
+        const pw = el('button', { type: 'button', className: 'small', 'data-action': 'password' },
+          t('Set password…'), el('span', { className: 'sr-only' }, ` ${x.name}`));
+        pw.addEventListener('click', () => {
+          $('pw-name').value = x.name;
+          $('pw-new').focus();
+        });
+        return el('span', { className: 'btns' }, x.status === 'active' ? pw : null, ' ', disable(v, x));
+      };
       append(out, table((u && u.items) || [], [
         ['name', t('User name')], ['role', t('Role'), roleLabel], ['office', t('Office')], ['provider', t('Provider')],
-        ['status', t('Status'), valueLabel], ['id', t('Action'), disable],
+        ['status', t('Status'), valueLabel], ['id', t('Action'), actions],
       ], { caption: t('Users'), cards: true, rowAttrs: (x) => ({ 'data-user': x.name, 'data-status': x.status }) }));
       renderTokens((tk && tk.items) || []);
     } catch (e) {
@@ -2852,7 +2931,7 @@
     };
     append(out, table(items, [
       ['id', t('Token')], ['user', t('User')], ['label', t('Label')], ['created_at', t('Created'), dateCell],
-      ['expires_at', t('Expires'), dateCell], ['read_only', t('Read only'), (v) => (v ? t('yes') : t('no'))],
+      ['expires_at', t('Expires'), dateCell], ['read_only', t('Read only'), (v) => (v === true || v === 1 || v === 'yes' ? t('yes') : t('no'))],
       ['status', t('Status'), valueLabel], ['id', t('Action'), revoke],
     ], { caption: t('API tokens'), empty: t('No token yet.'), cards: true,
       rowAttrs: (x) => ({ 'data-token': x.id, 'data-status': x.status }) }));
@@ -2957,6 +3036,9 @@
     $('diff-form').addEventListener('submit', diffRules);
     $('user-form').addEventListener('submit', addUser);
     $('token-form').addEventListener('submit', createToken);
+    $('merge-form').addEventListener('submit', (ev) => personsForm(ev, 'merge'));
+    $('split-form').addEventListener('submit', (ev) => personsForm(ev, 'split'));
+    $('passwd-form').addEventListener('submit', setPassword);
     $('fta-show').addEventListener('click', loadFta);
     window.addEventListener('hashchange', route);
     // A page reload keeps the cookie; ask the server who we are (and for

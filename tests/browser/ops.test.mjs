@@ -1,7 +1,8 @@
 // The screens of analysts and admins that used to exist only in the API
 // (docs/ui.md): linkage review, feed upload (progress, result counts,
 // rejects with file:line:column, downloadable), triage runs and the
-// rule-set diff, users and tokens.
+// rule-set diff, users (with password reset) and tokens; the merge and
+// split forms.
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -21,6 +22,27 @@ test('linkage review: the queue as the API orders it, or says that none waits', 
       { headers: { 'X-Purpose': 'data quality' } })).json()).items.map((p) => p.pair_id));
     const shown = await page.locator('[data-pair]').evaluateAll((ps) => ps.map((p) => Number(p.getAttribute('data-pair'))));
     assert.deepEqual(shown, api, 'the pairs in the API\'s order');
+    // Merge and split: what the form refuses, and what the server refuses
+    // (no data is changed here: ui.test.mjs and work.test.mjs use it).
+    const merge = page.locator('#merge-form');
+    await merge.getByLabel('Person to keep').fill('7');
+    await merge.getByLabel('Person merged into it').fill('7');
+    await merge.getByLabel(/Reason/).fill('same child per school records');
+    await merge.getByRole('button', { name: 'Merge' }).click();
+    await page.locator('#merge-result .problem').filter({ hasText: 'Two different persons' }).waitFor();
+    await merge.getByLabel('Person to keep').fill('999998');
+    await merge.getByLabel('Person merged into it').fill('999999');
+    await merge.getByRole('button', { name: 'Merge' }).click();
+    await page.locator('#merge-result .problem').filter({ hasText: /HTTP 404/ }).waitFor();
+    const split = page.locator('#split-form');
+    await split.getByLabel('Person', { exact: true }).fill('999999');
+    await split.getByLabel(/Records to move/).fill('not a record');
+    await split.getByLabel(/Why/).fill('a twin, per the shelter');
+    await split.getByRole('button', { name: 'Split' }).click();
+    await page.locator('#split-result .problem').filter({ hasText: 'Person and records needed' }).waitFor();
+    await split.getByLabel(/Records to move/).fill('cbp_encounter:999999');
+    await split.getByRole('button', { name: 'Split' }).click();
+    await page.locator('#split-result .problem').filter({ hasText: /HTTP 4\d\d/ }).waitFor();
     if (!api.length) {
       assert.match(await page.locator('#linkage-note').innerText(), /No pair waits for review/);
       return;
@@ -95,24 +117,34 @@ test('triage runs and the diff between two rule sets (counts and which cases)', 
   });
 });
 
-test('users and tokens: add, disable, create a token shown once, revoke it', T, async (t) => {
+test('users and tokens: add, set a password, disable, create a token shown once, revoke it', T, async (t) => {
   await withBrowser(t, async (page) => {
     await login(page, 'ui-admin', 'supervision review');
+    const who = `ui-new${Date.now() % 100000}`; // a name of its own on every run
     await page.getByRole('link', { name: 'Users and tokens' }).click();
     await page.locator('#users-body tr[data-user="ui-off"]').waitFor();
     const form = page.locator('#user-form');
-    await form.getByLabel(/sign-in name/).fill('ui-new');
+    await form.getByLabel(/sign-in name/).fill(who);
     await form.getByLabel('Role').selectOption('officer');
     await form.getByLabel(/Field office/).fill(env.office);
-    await form.getByLabel(/Password/).fill('pw-ui-new-0123');
+    await form.getByLabel(/Password/).fill(`pw-${who}-0123`);
     await form.getByRole('button', { name: 'Add user' }).click();
-    const row = page.locator('#users-body tr[data-user="ui-new"]');
+    const row = page.locator(`#users-body tr[data-user="${who}"]`);
     await row.waitFor();
     assert.match(await row.innerText(), /Officer/);
+    // A new password from the row's button; the user signs in with it.
+    await row.locator('[data-action="password"]').click();
+    assert.equal(await page.locator('#pw-name').inputValue(), who);
+    await page.getByLabel(/New password/).fill('another-secret-77');
+    await page.getByRole('button', { name: 'Set password', exact: true }).click();
+    await page.getByTestId('passwd-done').waitFor();
+    const signin = await fetch(`${env.base}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: who, password: 'another-secret-77' }) });
+    assert.equal(signin.status, 201);
     // Disabling asks once more.
     await row.locator('[data-action="disable"]').click();
-    await row.getByRole('button', { name: /Really disable ui-new/ }).click();
-    await page.locator('#users-body tr[data-user="ui-new"][data-status="disabled"]').waitFor();
+    await row.getByRole('button', { name: new RegExp(`Really disable ${who}`) }).click();
+    await page.locator(`#users-body tr[data-user="${who}"][data-status="disabled"]`).waitFor();
     // A read-only token for the analyst, shown once, then revoked.
     await page.getByLabel('Label', { exact: true }).fill('nightly export');
     await page.getByLabel(/For user/).fill('ui-ana');
