@@ -33,6 +33,7 @@ int api_tokens_list(struct http_req *r, struct uc_err *err);
 int api_tokens_create(struct http_req *r, struct uc_err *err);
 int api_tokens_revoke(struct http_req *r, struct uc_err *err);
 int api_audit_list(struct http_req *r, struct uc_err *err);
+int api_audit_verify(struct http_req *r, struct uc_err *err);
 
 /* api_cases.c */
 int api_queue(struct http_req *r, struct uc_err *err);

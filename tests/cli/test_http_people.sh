@@ -2,7 +2,8 @@
 # POST /link/merge, POST /link/split (as `uctrack link merge|split`) and
 # POST /users/{name}/password (as `uctrack user passwd`): who may, bad
 # input, the effect on the store, sessions ended by a new password, and
-# the audit entries.
+# the audit entries; the audit log newest first, by day range, and the
+# chain's status (GET /audit/verify).
 . "$ROOT/tests/cli/lib.sh"
 command -v curl >/dev/null || fail "curl missing (scripts/deps.sh installs it)"
 DB=$T/p.db
@@ -71,6 +72,29 @@ expect 200 admin1 POST /users/off1/password '{"password":"a-new-secret-42"}'
 expect 401 off1 GET /session
 [ "$(login off1)" = 401 ] || fail "the old password still works"
 [ "$(login off1 a-new-secret-42)" = 201 ] || fail "the new password does not work"
+
+# --- the audit log: newest first, a day range, pages, the chain's status
+expect 200 admin1 GET '/audit?order=desc&limit=2'
+python3 - "$T/body" <<'PY' || fail "audit newest first"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = [e["seq"] for e in d["items"]]
+assert len(s) == 2 and s[0] > s[1] and d["next_before"] == s[1], d
+PY
+NB=$(sed 's/.*"next_before": *\([0-9]*\).*/\1/' "$T/body")
+expect 200 admin1 GET "/audit?order=desc&limit=1&before=$NB"
+expect_grep "\"seq\": ?$((NB - 1))[,}]" "$T/body"
+TODAY=$(date -u +%Y-%m-%d)
+expect 200 admin1 GET "/audit?from=$TODAY&to=$TODAY&action=link.merge"
+expect_grep '"action": ?"link.merge"' "$T/body"
+expect 200 admin1 GET '/audit?from=2000-01-01&to=2000-01-02'
+expect_grep '"items": ?\[\]' "$T/body"
+expect 400 admin1 GET '/audit?order=sideways'
+expect 400 admin1 GET '/audit?from=2026-1-1'
+expect 403 ana1 GET /audit/verify
+expect 200 admin1 GET /audit/verify
+expect_grep '"intact": ?true' "$T/body"
+expect_grep '"first_bad": ?0' "$T/body"
 
 # --- audited, and the chain holds
 kill $SPID; wait $SPID 2>/dev/null || true
