@@ -370,7 +370,8 @@
       'passwd-result']) clear($(id));
     for (const id of ['queue-note', 'tasks-note', 'search-note', 'queue-page', 'tasks-page', 'inbox-note', 'clients-note',
       'inbox-count']) $(id).textContent = '';
-    for (const id of ['search-q', 'qf-office', 'tf-office', 'af-actor', 'af-action', 'af-target', 'assign-to',
+    $('audit-chain').textContent = '';
+    for (const id of ['search-q', 'qf-office', 'tf-office', 'af-actor', 'af-action', 'af-target', 'af-from', 'af-to', 'assign-to',
       'assign-note']) $(id).value = '';
     $('inbox-count').hidden = true;
     state.names.clear();
@@ -2263,18 +2264,29 @@
 
   // ---- audit log ----
 
+  // The audit log (GET /audit): newest first by default, a range of days,
+  // pages by the API's cursor (next_before / next_after).
   async function loadAudit(query) {
     const f = { actor: query.get('actor') || '', action: query.get('action') || '', target: query.get('target') || '' };
+    const day = (k) => (/^\d{4}-\d\d-\d\d$/.test(query.get(k) || '') ? query.get(k) : '');
+    const order = query.get('order') === 'asc' ? 'asc' : 'desc';
     $('af-actor').value = f.actor;
     $('af-action').value = f.action;
     $('af-target').value = f.target;
-    const after = query.get('after') || '';
+    $('af-from').value = day('from');
+    $('af-to').value = day('to');
+    $('af-order').value = order;
+    const cursor = order === 'asc' ? { after: query.get('after') || '' } : { before: query.get('before') || '' };
     const tbody = clear($('audit-table').tBodies[0]);
+    state.audit.rows = [];
+    const latest = begin('audit');
     try {
-      const r = await api('GET', '/audit', { query: { ...f, after, limit: 100 } });
+      const r = await api('GET', '/audit', { query: { ...f, from: day('from'), to: day('to'), order, ...cursor, limit: 100 } });
+      if (!latest()) return;
       const items = (r && r.items) || [];
+      state.audit.rows = items;
       for (const a of items) {
-        tbody.appendChild(el('tr', null,
+        tbody.appendChild(el('tr', { 'data-seq': a.seq },
           el('td', { className: 'num' }, txt(a.seq)), el('td', { className: 'date' }, dateCell(a.at)),
           el('td', null, txt(a.actor)), el('td', null, a.role ? roleLabel(a.role) : '—'), el('td', null, txt(a.action)),
           el('td', null, txt(a.target)), el('td', null, txt(a.purpose)), el('td', null, a.outcome ? valueLabel(a.outcome) : '—'),
@@ -2282,27 +2294,67 @@
       }
       if (!items.length) tbody.appendChild(el('tr', null, el('td', { colSpan: 9, className: 'muted' }, t('No entries.'))));
       labelCells($('audit-table'));
-      state.audit.next = r && r.next_after ? r.next_after : null;
+      state.audit.next = order === 'asc' ? (r && r.next_after) || null : (r && r.next_before) || null;
+      state.audit.order = order;
       $('audit-next').disabled = !state.audit.next;
-      $('audit-first').disabled = !after;
+      $('audit-first').disabled = !(cursor.after || cursor.before);
+      $('audit-csv').disabled = !items.length;
     } catch (e) {
+      if (!latest()) return;
       showProblem(e, t('Audit log'));
     }
   }
   function auditSubmit(ev) {
     ev.preventDefault();
     const q = new URLSearchParams();
-    for (const k of ['actor', 'action', 'target']) {
+    for (const k of ['actor', 'action', 'target', 'from', 'to']) {
       const v = $('af-' + k).value.trim();
       if (v) q.set(k, v);
     }
+    if ($('af-order').value === 'asc') q.set('order', 'asc');
     location.hash = '#/audit' + (q.toString() ? '?' + q : '');
   }
   function auditPage(first) {
     const { query } = parseHash();
-    if (first) query.delete('after');
-    else if (state.audit.next) query.set('after', state.audit.next);
+    const key = state.audit.order === 'asc' ? 'after' : 'before';
+    query.delete('after');
+    query.delete('before');
+    if (!first && state.audit.next) query.set(key, state.audit.next);
     location.hash = '#/audit' + (query.toString() ? '?' + query : '');
+  }
+  // GET /audit/verify: the chain's status, in words.
+  async function auditVerify() {
+    const out = $('audit-chain');
+    const btn = $('audit-verify');
+    const label = btn.textContent;
+    btn.disabled = true;
+    btn.textContent = t('Checking…');
+    out.textContent = '';
+    try {
+      const r = await api('GET', '/audit/verify');
+      out.setAttribute('data-intact', r && r.intact ? '1' : '0');
+      out.textContent = r && r.intact
+        ? tp('The chain is intact: {n} entry checked, the last #{seq}.', 'The chain is intact: {n} entries checked, the last #{seq}.',
+          Number(r.entries) || 0, { seq: txt(r.head_seq) })
+        : t('The chain is broken at entry #{seq}: {problem}', { seq: txt(r && r.first_bad), problem: txt(r && r.problem) });
+    } catch (e) {
+      showProblem(e, t('Audit log'));
+    } finally {
+      btn.disabled = false;
+      btn.textContent = label;
+    }
+  }
+  // A spreadsheet cell that starts like a formula is made text (an
+  // apostrophe first), as the server's exports do.
+  function csvCell(v) {
+    let s = v === undefined || v === null ? '' : String(v);
+    if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
+    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+  function auditCsv() {
+    const cols = ['seq', 'at', 'actor', 'role', 'action', 'target', 'purpose', 'outcome', 'detail', 'hash'];
+    const lines = [cols.join(',')].concat((state.audit.rows || []).map((a) => cols.map((c) => csvCell(a[c])).join(',')));
+    download(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' }), 'audit-log.csv');
   }
 
   // ---- oversight report ----
@@ -3028,6 +3080,8 @@
     $('audit-filter').addEventListener('submit', auditSubmit);
     $('audit-next').addEventListener('click', () => auditPage(false));
     $('audit-first').addEventListener('click', () => auditPage(true));
+    $('audit-verify').addEventListener('click', auditVerify);
+    $('audit-csv').addEventListener('click', auditCsv);
     $('report-form').addEventListener('submit', reportSubmit);
     $('report-html').addEventListener('click', (ev) => reportFile('html', ev.currentTarget));
     $('report-csv').addEventListener('click', (ev) => reportFile('csv', ev.currentTarget));
