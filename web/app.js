@@ -2501,6 +2501,27 @@
   ];
   void REPORT_LABELS;
 
+  // The failure-to-appear list as CSV (personal data: sent with the
+  // purpose, audited like the list).
+  async function ftaCsv() {
+    hideProblem();
+    const btn = $('fta-csv');
+    const label = btn.textContent;
+    btn.disabled = true;
+    btn.textContent = t('Preparing…');
+    const q = { format: 'csv' };
+    if ($('rf-asof').value) q.as_of = $('rf-asof').value;
+    try {
+      const res = await api('GET', '/reports/fta', { pii: true, raw: true, query: q });
+      download(new Blob([await res.blob()], { type: 'text/csv' }), 'failure-to-appear.csv');
+    } catch (e) {
+      showProblem(e, t('Report'));
+    } finally {
+      btn.disabled = false;
+      btn.textContent = label;
+    }
+  }
+
   function fmtMetric(v, key) {
     if (v === null || v === undefined) return t('suppressed');
     if (typeof v === 'number' && key && key.startsWith('appearance_rate')) {
@@ -2508,6 +2529,66 @@
     }
     if (typeof v === 'number') return fmtInt(v);
     return String(v);
+  }
+
+  // Horizontal bar charts of the report (SVG built node by node, like the
+  // server's HTML report draws them): the funnel, whereabouts unknown by
+  // reason, and the breakdown (fiscal year, state, office, …) when chosen.
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+  function svg(tag, attrs, text) {
+    const e = document.createElementNS(SVG_NS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function barChart(id, title, bars) {
+    const labelW = 240;
+    const barW = 360;
+    const noteW = 110;
+    const rowH = 22;
+    const top = 8;
+    const h = top + bars.length * rowH + 6;
+    const max = Math.max(0, ...bars.map((x) => (typeof x.value === 'number' ? x.value : 0)));
+    const root = svg('svg', { viewBox: `0 0 ${labelW + barW + noteW} ${h}`, role: 'img', 'aria-labelledby': id + '-t',
+      class: 'chart', 'data-chart': id });
+    root.appendChild(svg('title', { id: id + '-t' }, title));
+    bars.forEach((x, i) => {
+      const y = top + i * rowH;
+      const w = typeof x.value === 'number' && max > 0 ? Math.max(x.value > 0 ? 1 : 0, Math.round((x.value / max) * barW)) : 0;
+      root.appendChild(svg('text', { x: labelW - 6, y: y + 15, 'text-anchor': 'end' }, x.label));
+      if (w > 0) root.appendChild(svg('rect', { x: labelW, y: y + 3, width: w, height: rowH - 6, class: 'bar' }));
+      else if (x.value === null) root.appendChild(svg('rect', { x: labelW, y: y + 3, width: 40, height: rowH - 6, class: 'bar none' })); // i18n: code
+      root.appendChild(svg('text', { x: labelW + w + 6, y: y + 15 }, x.note));
+    });
+    return el('figure', { className: 'chart-box' }, el('figcaption', null, title), root);
+  }
+  function reportCharts(r) {
+    const total = r.rows[0] || {};
+    const label = (key) => {
+      const m = r.metrics.find((x) => x.key === key);
+      return m ? t(String(m.label || key).trim()) : key;
+    };
+    const bar = (row, key, name) => {
+      const sup = (row.suppressed || []).includes(key);
+      const v = row.values ? row.values[key] : undefined;
+      const value = sup || v === null || v === undefined ? null : Number(v);
+      return { label: name || label(key), value, note: value === null ? t('suppressed') : fmtMetric(v, key) };
+    };
+    const out = [
+      barChart('chart-funnel', t('Accounting for every released child'), ['released', 'nta_served', 'nta_filed', 'court_date',
+        'failed_to_appear', 'in_absentia', 'whereabouts_unknown'].map((k) => bar(total, k))),
+      barChart('chart-wu', t('Whereabouts unknown, by reason'), ['wu_blank_address', 'wu_undeliverable', 'wu_missing_unit',
+        'wu_moved', 'wu_no_contact'].map((k) => bar(total, k))),
+    ];
+    if (r.rows.length > 1) {
+      const groups = r.rows.slice(1, 61);
+      const name = (g) => (r.by === 'phase' ? phaseLabel(g) : r.by === 'group' ? groupLabel(g) : human(g));
+      out.push(barChart('chart-by', t('Children released, by {what}', { what: valueLabel(r.by) }),
+        groups.map((row) => bar(row, 'released', name(row.group)))));
+      out.push(barChart('chart-by-wu', t('Whereabouts unknown, by {what}', { what: valueLabel(r.by) }),
+        groups.map((row) => bar(row, 'whereabouts_unknown', name(row.group)))));
+    }
+    return el('div', { className: 'charts' }, out);
   }
 
   function renderReport(r) {
@@ -2536,7 +2617,7 @@
         })));
     }
     tbl.appendChild(tb);
-    return el('div', null, meta, scroller(tbl, t('Oversight report')));
+    return el('div', null, meta, reportCharts(r), scroller(tbl, t('Oversight report')));
   }
 
   // ---- linkage review (analysts, admins): GET /link/review ----
@@ -3094,6 +3175,7 @@
     $('split-form').addEventListener('submit', (ev) => personsForm(ev, 'split'));
     $('passwd-form').addEventListener('submit', setPassword);
     $('fta-show').addEventListener('click', loadFta);
+    $('fta-csv').addEventListener('click', ftaCsv);
     window.addEventListener('hashchange', route);
     // A page reload keeps the cookie; ask the server who we are (and for
     // the CSRF token) instead of storing anything in the browser.

@@ -802,4 +802,8 @@ window.UC_MESSAGES.es = {
   "Oldest first": "La más antigua primero",
   "Check the chain": "Comprobar la cadena",
   "Audit entries": "Entradas de auditoría",
+  "Accounting for every released child": "Rendición de cuentas de cada niño liberado",
+  "Whereabouts unknown, by reason": "Paradero desconocido, por motivo",
+  "Children released, by {what}": "Niños liberados, por {what}",
+  "Whereabouts unknown, by {what}": "Paradero desconocido, por {what}",
 };

@@ -342,6 +342,9 @@ test('reports: auditors get the suppressed oversight report, supervisors the FTA
     const tbl = page.locator('#report-table');
     await tbl.waitFor();
     assert.match(await tbl.innerText(), /Children released to sponsors/);
+    // Charts of the funnel and of the reasons, drawn as SVG from the report.
+    assert.equal(await page.locator('#report-body svg[data-chart="chart-funnel"] > text').count() >= 7, true);
+    await page.locator('#report-body svg[data-chart="chart-wu"]').waitFor();
     assert.match(await page.locator('#report-body').innerText(), /publishable/);
     assert.equal(await page.getByLabel(/Publishable/).isChecked(), true);
     assert.equal(await page.getByLabel(/Publishable/).isDisabled(), true);
@@ -354,6 +357,7 @@ test('reports: auditors get the suppressed oversight report, supervisors the FTA
       const t = document.querySelector('#report-table');
       return t && t.tHead.rows[0].cells.length > 2;
     });
+    await page.locator('#report-body svg[data-chart="chart-by"]').waitFor();
     await page.getByRole('button', { name: 'Log out' }).click();
 
     await login(page, 'ui-sup', 'supervision review');
@@ -365,6 +369,8 @@ test('reports: auditors get the suppressed oversight report, supervisors the FTA
     await body.filter({ hasText: /as of|No child|HTTP/ }).waitFor();
     assert.match(await body.innerText(), /child(ren)? as of \d{4}-\d\d-\d\d|No child missed a hearing/);
     assert.equal(await body.locator('.problem').count(), 0);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('#fta-csv').click()]);
+    assert.equal(csv.suggestedFilename(), 'failure-to-appear.csv');
   });
 });
 
