@@ -1154,11 +1154,13 @@
     return d;
   }
 
+  // Hold names are not personal data: when the list of holds comes masked
+  // (auditors), the case's own hold_names still name them.
   function holdNames(data) {
     const h = (data.holds || []).map((x) => (typeof x === 'string' ? x : x.name)).filter(Boolean);
-    if (h.length) return h;
+    if (h.length && !h.some(isMasked)) return h;
     const c = data.case || {};
-    return c.hold_names ? String(c.hold_names).split(',').filter(Boolean) : [];
+    return c.hold_names ? String(c.hold_names).split(',').filter(Boolean) : h;
   }
 
   // The explanation may come as data.explanation (triage_explain) with
