@@ -237,6 +237,28 @@
     const p = (n) => String(n).padStart(2, '0');
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
   }
+  // The field offices' time zones: an event's date defaults to the day
+  // at the case's office, not the browser's (rules/field_offices.csv).
+  const OFFICE_ZONES = {
+    ATL: 'America/New_York', BAL: 'America/New_York', BOS: 'America/New_York', BUF: 'America/New_York',
+    CHI: 'America/Chicago', DAL: 'America/Chicago', DEN: 'America/Denver', DET: 'America/Detroit',
+    ELP: 'America/Denver', HOU: 'America/Chicago', LOS: 'America/Los_Angeles', MIA: 'America/New_York',
+    NEW: 'America/New_York', NOL: 'America/Chicago', NYC: 'America/New_York', PHI: 'America/New_York',
+    PHO: 'America/Phoenix', SEA: 'America/Los_Angeles', SFR: 'America/Los_Angeles', SLC: 'America/Denver',
+    SNA: 'America/Chicago', SND: 'America/Los_Angeles', SPM: 'America/Chicago', WAS: 'America/New_York',
+  };
+  // YYYY-MM-DD today at the office (the browser's day for an unknown one).
+  function officeToday(office) {
+    const zone = OFFICE_ZONES[String(office || '').toUpperCase()];
+    if (!zone) return today();
+    const parts = {};
+    for (const p of new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(new Date())) parts[p.type] = p.value;
+    return `${parts.year}-${parts.month}-${parts.day}`;
+  }
+  function caseToday() {
+    return officeToday(caseState && caseState.data && caseState.data.case ? caseState.data.case.office : null);
+  }
   function isMasked(v) {
     return v === '***';
   }
@@ -1188,7 +1210,7 @@
   // What a case worker needs first, from the case's records.
   function essentials(data, ex, holds) {
     const recs = data.records || [];
-    const now = today();
+    const now = officeToday((data.case || {}).office);
     const byTable = (tb) => recs.filter((r) => r.table === tb);
     const latestBy = (rows, key) => rows.filter((r) => r[key]).sort((a, b) => String(a[key]).localeCompare(String(b[key]))).pop();
     // where the child is: the latest address on file
@@ -1378,7 +1400,7 @@
     const tasks = (data.tasks || []).slice().sort((a, b) => rank(a) - rank(b) ||
       String(a.due || '9999').localeCompare(String(b.due || '9999')));
     const canDo = !!CAN_COMPLETE[state.user.role];
-    const now = today();
+    const now = officeToday((data.case || {}).office);
     const slot = el('div', { id: 'task-form-slot' });
     const heldBy = (tk) => t('Held by {holds}', { holds: String(tk.held_by || '').split(',').filter(Boolean).map(holdLabel).join(', ') });
     const complete = (tk) => {
@@ -1415,7 +1437,8 @@
       if (f[3] && f[3].required) input.required = true;
       return w;
     }));
-    const date = el('input', { id: 'tk-date', name: 'occurred_at', type: 'date', value: today(), max: today() });
+    const day = caseToday();
+    const date = el('input', { id: 'tk-date', name: 'occurred_at', type: 'date', value: day, max: day });
     const reason = el('textarea', { id: 'tk-reason', name: 'reason', rows: 2, maxLength: 2000, required: !done });
     const result = el('div', { id: 'tk-result', 'aria-live': 'polite' });
     const submitLabel = done ? t('Record as done') : t('Record as not possible');
@@ -1772,7 +1795,8 @@
     const typeSel = el('select', { id: 'ev-type', name: 'type' },
       types.map((ty) => el('option', { value: ty }, labelOf(EVENT_LABELS, ty))));
     const fields = el('div', { className: 'ev-fields', id: 'ev-fields' });
-    const date = el('input', { id: 'ev-date', name: 'occurred_at', type: 'date', value: today(), max: today(), required: true });
+    const day = caseToday();
+    const date = el('input', { id: 'ev-date', name: 'occurred_at', type: 'date', value: day, max: day, required: true });
     const result = el('div', { id: 'ev-result', 'aria-live': 'polite' });
     const submit = el('button', { type: 'submit', className: 'primary' }, t('Record event'));
     const form = el('form', { id: 'event-form', className: 'stack', noValidate: false },

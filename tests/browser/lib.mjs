@@ -57,6 +57,7 @@ export async function open(t, opts = {}) {
     viewport: opts.viewport || { width: 1280, height: 900 },
     // the browser's language: navigator.languages and Accept-Language
     locale: opts.locale || 'en-US',
+    timezoneId: opts.timezoneId,
     baseURL: env.base,
   });
   context.setDefaultTimeout(15000);

@@ -210,3 +210,24 @@ test('the audit log: newest first, a range of days, pages, the chain checked, CS
     assert.ok(csv.split('\r\n').slice(1).filter(Boolean).every((l) => l.includes(',session.create,')));
   });
 });
+
+test("an event's date defaults to the office's day, not the browser's", T, async (t) => {
+  // A browser far from the office (UTC+14): its day is often not the office's.
+  await withBrowser(t, { timezoneId: 'Pacific/Kiritimati' }, async (page) => {
+    await login(page, 'ui-off', 'case work');
+    await page.goto(`/#/case/${env.caseA}`);
+    await page.locator('#event-form').waitFor();
+    const zones = { NOL: 'America/Chicago', HOU: 'America/Chicago', NYC: 'America/New_York', LOS: 'America/Los_Angeles',
+      PHO: 'America/Phoenix', SEA: 'America/Los_Angeles', MIA: 'America/New_York', CHI: 'America/Chicago' };
+    const zone = zones[env.office];
+    if (!zone) return; // the set-up chose an office this test does not know
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .format(new Date());
+    const shown = await page.locator('#ev-date').inputValue();
+    // at midnight the day may turn between the two reads
+    const later = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .format(new Date());
+    assert.ok(shown === day || shown === later, `event date ${shown}, the office's day ${day}`);
+    assert.equal(await page.locator('#ev-date').getAttribute('max'), shown);
+  });
+});
