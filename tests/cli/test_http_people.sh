@@ -3,7 +3,8 @@
 # POST /users/{name}/password (as `uctrack user passwd`): who may, bad
 # input, the effect on the store, sessions ended by a new password, and
 # the audit entries; the audit log newest first, by day range, and the
-# chain's status (GET /audit/verify).
+# chain's status (GET /audit/verify); auditors see hold and rule names
+# while personal fields stay masked.
 . "$ROOT/tests/cli/lib.sh"
 command -v curl >/dev/null || fail "curl missing (scripts/deps.sh installs it)"
 DB=$T/p.db
@@ -14,10 +15,12 @@ for f in cbp orr eoir ice events; do
 	$U import --feed "$f" "$T/g/$f" >/dev/null 2>&1 || fail "import $f"
 done
 $U link --full >/dev/null
+$U triage --rules "$ROOT/rules/default.rules" --offices "$ROOT/rules/field_offices.csv" >/dev/null
 add() { printf '%s\n' "pw-$1-0123" | $U user add "$@" >/dev/null; }
 add admin1 --role admin
 add ana1 --role analyst
 add off1 --role officer --office HOU
+add aud1 --role auditor
 $U serve --listen 127.0.0.1:0 --port-file "$T/port" >"$T/serve.log" 2>&1 &
 SPID=$!
 trap 'kill $SPID 2>/dev/null || true' EXIT
@@ -32,7 +35,7 @@ login() { # login NAME [PASSWORD]
 	[ "$code" = 201 ] && sed 's/.*"csrf":"\([^"]*\)".*/\1/' "$T/body" >"$T/$1.csrf"
 	return 0
 }
-for u in admin1 ana1 off1; do [ "$(login $u)" = 201 ] || fail "login $u"; done
+for u in admin1 ana1 off1 aud1; do [ "$(login $u)" = 201 ] || fail "login $u"; done
 
 # --- merge: two persons become one
 KEEP=$(q "SELECT person_id FROM person_record GROUP BY person_id HAVING count(*) >= 2 ORDER BY person_id LIMIT 1")
@@ -95,6 +98,20 @@ expect 403 ana1 GET /audit/verify
 expect 200 admin1 GET /audit/verify
 expect_grep '"intact": ?true' "$T/body"
 expect_grep '"first_bad": ?0' "$T/body"
+
+# --- auditors: names, A-numbers, birth dates masked; hold and rule names not
+HC=$(q "SELECT id FROM tcase WHERE active = 1 AND hold_names <> '' ORDER BY id LIMIT 1")
+[ -n "$HC" ] || fail "seed: no case with a hold"
+expect 200 aud1 GET "/cases/$HC"
+python3 - "$T/body" "$(q "SELECT hold_names FROM tcase WHERE id = $HC")" <<'PY' || fail "auditor masking of case $HC"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["case"]["a_number"] in (None, "***"), d["case"]
+assert all(i.get("family_name") in (None, "***") for i in d["identity"]), d["identity"]
+assert [h["name"] for h in d["holds"]] == sys.argv[2].split(","), d["holds"]
+fired = d["explanation"]["fired"]
+assert fired and all(f["name"] != "***" for f in fired), fired
+PY
 
 # --- audited, and the chain holds
 kill $SPID; wait $SPID 2>/dev/null || true
