@@ -73,6 +73,18 @@ $U import --feed events "$T/g/counsel.jsonl" >/dev/null
 # A hostile name, as a feed could deliver it: it must render as text.
 HOSTILE='<img src=x onerror=alert(1)>'
 sqlite3 "$DB" "UPDATE cbp_encounter SET given_name = '$HOSTILE' WHERE a_number = '$ANUM_A'"
+# A second encounter of one child under another A-number, names and birth
+# date the same: linkage queues the pairs for a person to review (the
+# linkage review screen, tests/browser/ops.test.mjs).
+{
+	head -1 "$T/g/cbp/encounters.csv"
+	grep -v -e "$ANUM_A" -e "$ANUM_B" "$T/g/cbp/encounters.csv" | sed -n 2p |
+		awk -F, 'BEGIN { OFS = "," } { $1 = "CBP-25-9990001"; $2 = "299999991"; $9 = "2025-03-01"; print }'
+} >"$T/review.csv"
+$U import --feed cbp "$T/review.csv" >/dev/null
+$U link >/dev/null
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM link_pair WHERE status = 'review'")" -ge 1 ] ||
+	fail "no pair to review after the duplicate encounter"
 UCTRACK_TODAY=$TRIAGE_DAY $U triage >/dev/null
 # A child of the office nobody represents (a provider asks to be its
 # counsel: tests/browser/work.test.mjs).
