@@ -84,6 +84,28 @@ struct audit_report {
 int audit_verify(struct store *st, int64_t expect_seq, const char *expect_hash,
 		 struct audit_report *rep, struct uc_err *err);
 
+/* A page of the log (GET /audit): entries after seq `after` (oldest
+ * first) or, with newest_first, before seq `before` (0: from the newest);
+ * optional exact actor, action, target; optional day range from..to
+ * (YYYY-MM-DD, inclusive, on the entry's UTC time). */
+struct audit_query {
+	int64_t after;         /* oldest first: entries with seq > after */
+	int64_t before;        /* newest first: seq < before; 0 = no bound */
+	int newest_first;      /* 1: ORDER BY seq DESC */
+	const char *actor;     /* exact actor or NULL (borrowed) */
+	const char *action;    /* exact action or NULL (borrowed) */
+	const char *target;    /* exact target or NULL (borrowed) */
+	const char *from;      /* first day YYYY-MM-DD or NULL (borrowed) */
+	const char *to;        /* last day YYYY-MM-DD or NULL (borrowed) */
+	int64_t limit;         /* rows, 1..1000 */
+};
+
+/* Prepare and bind the page's statement (columns seq, at, actor, role,
+ * action, target, purpose, outcome, detail, addr, hash); the caller steps
+ * it and finalizes it (*out; NULL on error). Bad dates are UC_EINPUT. */
+int audit_list_prepare(struct store *st, const struct audit_query *aq,
+		       struct store_stmt **out, struct uc_err *err);
+
 /* Current head (seq and hash) without verifying. */
 int audit_head(struct store *st, int64_t *seq, char hash[65],
 	       struct uc_err *err);

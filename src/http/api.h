@@ -28,10 +28,12 @@ int api_whoami(struct http_req *r, struct uc_err *err);
 int api_users_list(struct http_req *r, struct uc_err *err);
 int api_users_add(struct http_req *r, struct uc_err *err);
 int api_users_disable(struct http_req *r, struct uc_err *err);
+int api_users_passwd(struct http_req *r, struct uc_err *err);
 int api_tokens_list(struct http_req *r, struct uc_err *err);
 int api_tokens_create(struct http_req *r, struct uc_err *err);
 int api_tokens_revoke(struct http_req *r, struct uc_err *err);
 int api_audit_list(struct http_req *r, struct uc_err *err);
+int api_audit_verify(struct http_req *r, struct uc_err *err);
 
 /* api_cases.c */
 int api_queue(struct http_req *r, struct uc_err *err);
@@ -73,6 +75,8 @@ int api_case_work(struct http_req *r, json_t *out, struct uc_err *err);
 
 int api_link_review(struct http_req *r, struct uc_err *err);
 int api_link_decide(struct http_req *r, struct uc_err *err);
+int api_link_merge(struct http_req *r, struct uc_err *err);
+int api_link_split(struct http_req *r, struct uc_err *err);
 int api_triage_runs(struct http_req *r, struct uc_err *err);
 int api_triage_start(struct http_req *r, struct uc_err *err);
 int api_triage_diff(struct http_req *r, struct uc_err *err);

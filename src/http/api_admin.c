@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "http/api.h"
 #include "http/hjson.h"
 #include "triage/triage.h"
@@ -123,6 +124,33 @@ int api_users_disable(struct http_req *r, struct uc_err *err)
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }
 
+static const struct hj_field passwd_spec[] = {
+	{"password", HJ_STRING, 1},
+	{NULL, 0, 0},
+};
+
+/* An admin sets a user's password (the user forgot it): as `uctrack user
+ * passwd`, the user's sessions end and its tokens are revoked. */
+int api_users_passwd(struct http_req *r, struct uc_err *err)
+{
+	struct auth_user u;
+	int rc = auth_name_check(r->params[0], err);
+
+	if (rc)
+		return rc;
+	snprintf(r->target, sizeof(r->target), "user:%s", r->params[0]);
+	rc = hj_check_fields(r->json, passwd_spec, "body", err);
+	if (!rc)
+		rc = auth_user_get(r->st, r->params[0], &u, err);
+	if (!rc)
+		rc = auth_user_passwd(r->st, r->params[0], hj_str(r->json, "password"), err);
+	http_auth_changed(r->srv);
+	if (rc)
+		return rc;
+	r->out = json_pack("{s:s,s:s}", "name", r->params[0], "password", "set");
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
 int api_tokens_list(struct http_req *r, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
@@ -227,8 +255,9 @@ int api_tokens_revoke(struct http_req *r, struct uc_err *err)
 int api_audit_list(struct http_req *r, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
+	struct audit_query aq;
 	const char *s;
-	long long after = 0, limit = 100;
+	long long after = 0, before = 0, limit = 100;
 	int64_t last = 0;
 	struct hj_out o;
 	int n = 0, rc = UC_OK;
@@ -239,34 +268,58 @@ int api_audit_list(struct http_req *r, struct uc_err *err)
 	s = http_query(r, "after");
 	if (s)
 		rc = parse_num("after", s, 0, INT64_MAX, &after, err);
+	s = http_query(r, "before");
+	if (!rc && s)
+		rc = parse_num("before", s, 0, INT64_MAX, &before, err);
 	s = http_query(r, "limit");
 	if (!rc && s)
 		rc = parse_num("limit", s, 1, 1000, &limit, err);
+	s = http_query(r, "order");
+	if (!rc && s && strcmp(s, "asc") != 0 && strcmp(s, "desc") != 0)
+		rc = uc_error(err, UC_EINPUT, "order: 'asc' (oldest first, the default) or 'desc'");
 	if (rc)
 		return rc;
+	memset(&aq, 0, sizeof(aq));
+	aq.newest_first = s && strcmp(s, "desc") == 0;
+	aq.after = after;
+	aq.before = before;
+	aq.actor = http_query(r, "actor");
+	aq.action = http_query(r, "action");
+	aq.target = http_query(r, "target");
+	aq.from = http_query(r, "from");
+	aq.to = http_query(r, "to");
+	aq.limit = limit;
 	hj_out_init(&o);
-	rc = store_prepare(r->st, "SELECT seq, at, actor, role, action, target, purpose,"
-				  " outcome, detail, addr, hash FROM audit_log"
-				  " WHERE seq > ? AND (? IS NULL OR actor = ?)"
-				  " AND (? IS NULL OR action = ?) AND (? IS NULL OR target = ?)"
-				  " ORDER BY seq LIMIT ?", &q, err);
-	if (!rc) {
-		const char *actor = http_query(r, "actor");
-		const char *action = http_query(r, "action");
-		const char *target = http_query(r, "target");
-
-		store_bind_int(q, 1, after);
-		store_bind_text(q, 2, actor, -1);
-		store_bind_text(q, 3, actor, -1);
-		store_bind_text(q, 4, action, -1);
-		store_bind_text(q, 5, action, -1);
-		store_bind_text(q, 6, target, -1);
-		store_bind_text(q, 7, target, -1);
-		store_bind_int(q, 8, limit);
+	rc = audit_list_prepare(r->st, &aq, &q, err);
+	if (!rc)
 		rc = rows_to(&o, "items", q, &last, &n, err);
-	}
+	/* the next page: after the last entry (oldest first) or before it */
 	if (!rc && n == limit)
-		hj_set_int(&o, o.root, "next_after", last);
+		hj_set_int(&o, o.root, aq.newest_first ? "next_before" : "next_after", last);
 	store_finalize(q);
 	return http_reply_json(r, &o, rc, err);
+}
+
+/* GET /audit/verify: the whole chain checked (audit_verify), as `uctrack
+ * audit verify` without a checkpoint. */
+int api_audit_verify(struct http_req *r, struct uc_err *err)
+{
+	struct audit_report rep;
+	struct uc_err verr = {0};
+	int rc;
+
+	r->audit_read = 1;
+	snprintf(r->target, sizeof(r->target), "audit");
+	memset(&rep, 0, sizeof(rep));
+	rc = audit_verify(r->st, 0, NULL, &rep, &verr);
+	if (rc && rc != UC_EINPUT) {
+		*err = verr;
+		return rc;
+	}
+	http_detail(r, "intact=%d entries=%lld", rc == UC_OK, (long long)rep.entries);
+	r->out = json_pack("{s:b,s:I,s:I,s:s,s:I,s:s?}", "intact", rc == UC_OK, "entries",
+			   (json_int_t)rep.entries, "head_seq", (json_int_t)rep.head_seq,
+			   "head_hash", rep.head_hash, "first_bad", (json_int_t)rep.first_bad,
+			   "problem", rc ? verr.msg : NULL);
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }

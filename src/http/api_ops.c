@@ -134,6 +134,97 @@ int api_link_decide(struct http_req *r, struct uc_err *err)
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }
 
+#define SPLIT_MAX 100 /* records one split may move */
+
+static int reason_check(const char *reason, struct uc_err *err)
+{
+	if (strlen(reason) < 3 || strlen(reason) > 2000)
+		return uc_error(err, UC_EINPUT, "body.reason: say why in 3 to 2000 characters");
+	return UC_OK;
+}
+
+static const struct hj_field merge_spec[] = {
+	{"keep", HJ_INT, 1},
+	{"other", HJ_INT, 1},
+	{"reason", HJ_STRING, 1},
+	{NULL, 0, 0},
+};
+
+/* POST /link/merge: person other joins person keep (link_merge). */
+int api_link_merge(struct http_req *r, struct uc_err *err)
+{
+	json_int_t keep, other;
+	int rc;
+
+	rc = hj_check_fields(r->json, merge_spec, "body", err);
+	if (rc)
+		return rc;
+	keep = json_integer_value(json_object_get(r->json, "keep"));
+	other = json_integer_value(json_object_get(r->json, "other"));
+	if (keep < 1 || other < 1 || keep == other)
+		return uc_error(err, UC_EINPUT,
+				"body.keep, body.other: two different person ids");
+	rc = reason_check(hj_str(r->json, "reason"), err);
+	if (rc)
+		return rc;
+	snprintf(r->target, sizeof(r->target), "person:%lld", (long long)keep);
+	http_detail(r, "merged=%lld", (long long)other);
+	rc = link_merge(r->st, keep, other, hj_str(r->json, "reason"), r->user.name, err);
+	if (rc)
+		return rc;
+	r->out = json_pack("{s:I,s:I}", "person", keep, "merged", other);
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
+static const struct hj_field split_spec[] = {
+	{"person", HJ_INT, 1},
+	{"records", HJ_ARRAY, 1},
+	{"reason", HJ_STRING, 1},
+	{NULL, 0, 0},
+};
+
+/* POST /link/split: records ("TABLE:RID") leave person for a new person
+ * (link_split). */
+int api_link_split(struct http_req *r, struct uc_err *err)
+{
+	const char *recs[SPLIT_MAX];
+	json_t *arr, *v;
+	json_int_t person;
+	int64_t newp = 0;
+	size_t i, n;
+	int rc;
+
+	rc = hj_check_fields(r->json, split_spec, "body", err);
+	if (rc)
+		return rc;
+	person = json_integer_value(json_object_get(r->json, "person"));
+	arr = json_object_get(r->json, "records");
+	n = json_array_size(arr);
+	if (person < 1)
+		return uc_error(err, UC_EINPUT, "body.person: a person id");
+	if (n < 1 || n > SPLIT_MAX)
+		return uc_error(err, UC_EINPUT, "body.records: 1 to %d records, each \"TABLE:RID\"",
+				SPLIT_MAX);
+	json_array_foreach(arr, i, v) {
+		if (!json_is_string(v) || !strchr(json_string_value(v), ':'))
+			return uc_error(err, UC_EINPUT,
+					"body.records[%zu]: \"TABLE:RID\", e.g. \"cbp_encounter:17\"", i);
+		recs[i] = json_string_value(v);
+	}
+	rc = reason_check(hj_str(r->json, "reason"), err);
+	if (rc)
+		return rc;
+	snprintf(r->target, sizeof(r->target), "person:%lld", (long long)person);
+	http_detail(r, "records=%zu", n);
+	rc = link_split(r->st, person, recs, (int)n, hj_str(r->json, "reason"), r->user.name,
+			&newp, err);
+	if (rc)
+		return rc;
+	http_detail(r, " new_person=%lld", (long long)newp);
+	r->out = json_pack("{s:I,s:I}", "person", person, "new_person", (json_int_t)newp);
+	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
+}
+
 /* ---- triage runs and rule-set diffs ---- */
 
 int api_triage_runs(struct http_req *r, struct uc_err *err)

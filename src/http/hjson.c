@@ -259,25 +259,44 @@ int hj_is_pii_key(const char *key)
 	return 0;
 }
 
-void hj_mask_pii(json_t *v)
+/* "name" of a rule or hold (an entry of "holds", or one with "kind" rule
+ * or hold: the explanation's fired entries) names the rule, not a person:
+ * auditors see it (issue 15). */
+static int rule_name(json_t *obj, const char *key, const char *parent)
+{
+	const char *kind = json_string_value(json_object_get(obj, "kind"));
+
+	if (strcmp(key, "name") != 0)
+		return 0;
+	if (parent && strcmp(parent, "holds") == 0)
+		return 1;
+	return kind && (strcmp(kind, "rule") == 0 || strcmp(kind, "hold") == 0);
+}
+
+static void mask_in(json_t *v, const char *parent)
 {
 	if (json_is_object(v)) {
 		const char *k;
 		json_t *x;
 
 		json_object_foreach(v, k, x) {
-			if (hj_is_pii_key(k) && !json_is_null(x))
+			if (hj_is_pii_key(k) && !json_is_null(x) && !rule_name(v, k, parent))
 				json_object_set_new(v, k, json_string("***"));
 			else
-				hj_mask_pii(x);
+				mask_in(x, k);
 		}
 	} else if (json_is_array(v)) {
 		size_t i;
 		json_t *x;
 
 		json_array_foreach(v, i, x)
-			hj_mask_pii(x);
+			mask_in(x, parent);
 	}
+}
+
+void hj_mask_pii(json_t *v)
+{
+	mask_in(v, NULL);
 }
 
 /* Length of a valid UTF-8 sequence at s (n bytes left), 0 when invalid. */

@@ -55,6 +55,9 @@ export async function open(t, opts = {}) {
     headless: true,
     args: ARGS,
     viewport: opts.viewport || { width: 1280, height: 900 },
+    // the browser's language: navigator.languages and Accept-Language
+    locale: opts.locale || 'en-US',
+    timezoneId: opts.timezoneId,
     baseURL: env.base,
   });
   context.setDefaultTimeout(15000);
@@ -111,8 +114,8 @@ export async function withBrowser(t, opts, body) {
 // Log in through the form and choose a purpose; ends on the start page.
 export async function login(page, user, purpose) {
   await page.goto('/');
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(password(user));
+  await page.getByLabel('User name', { exact: true }).fill(user);
+  await page.getByLabel('Password', { exact: true }).fill(password(user));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Why do you need this data?' }).waitFor();
   if (purpose) await page.getByLabel('Purpose').selectOption(purpose);

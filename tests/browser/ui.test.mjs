@@ -62,10 +62,11 @@ test('queue filters by phase and group, and pages by offset', T, async (t) => {
     const phase = (await rows.first().locator('td[data-col="phase"]').innerText()).trim();
     const group = (await rows.first().locator('td[data-col="group"]').innerText()).trim();
     const filters = page.locator('#queue-filter');
-    await filters.getByLabel('Phase').selectOption(phase);
+    // the phase is shown in words with its number ("2 Immigration process")
+    await filters.getByLabel('Phase').selectOption({ label: phase });
     await filters.getByLabel('Group').selectOption({ label: group });
     await page.getByRole('button', { name: 'Apply' }).click();
-    await page.waitForURL(new RegExp(`phase=${phase}`));
+    await page.waitForURL(new RegExp(`phase=${phase.split(' ')[0]}`));
     // Wait for the filtered page (not the one before the filter).
     await page.waitForFunction(([ph, gr]) => {
       const trs = [...document.querySelectorAll('#queue-table tbody tr[data-case]')];
@@ -145,8 +146,8 @@ test('recording a contact attempt shows the re-triaged result and the timeline e
     await page.locator('#event-form').waitFor();
     const before = await page.locator('#sec-timeline tbody tr[data-what="contact_attempt"]').count();
     await page.getByLabel('Event', { exact: true }).selectOption('contact_attempt');
-    await page.getByLabel('Method').selectOption('phone');
-    await page.getByLabel('Outcome').selectOption('no_answer');
+    await page.getByLabel('Method', { exact: true }).selectOption('phone');
+    await page.getByLabel('Outcome', { exact: true }).selectOption('no_answer');
     // After the write the UI reads the case once, not twice.
     const reads = [];
     const onReq = (req) => {
@@ -172,11 +173,11 @@ test('recording a contact attempt shows the re-triaged result and the timeline e
     // A screening that finds trafficking indicators puts the child under
     // the trafficking protection hold; the sensitive note reads back.
     await page.getByLabel('Event', { exact: true }).selectOption('trafficking_screening');
-    await page.getByLabel('Result').selectOption('indicators_found');
+    await page.getByLabel('Result', { exact: true }).selectOption('indicators_found');
     await page.getByLabel(/^Note/).fill('disclosed debt bondage to sponsor (synthetic)');
     await page.getByRole('button', { name: 'Record event' }).click();
     await page.getByTestId('retriage').filter({ hasText: 'Trafficking screening recorded' }).waitFor();
-    assert.match(await page.getByTestId('retriage').innerText(), /Holds: .*→ .*trafficking_protection/);
+    assert.match(await page.getByTestId('retriage').innerText(), /Holds: .*→ .*Trafficking protection/);
     await page.locator('#sec-explain li[data-hold="trafficking_protection"]').waitFor();
     assert.match(await page.locator('#sec-timeline').innerText(), /debt bondage/);
   });
@@ -269,7 +270,7 @@ test("a legal provider sees its own client and not another provider's", T, async
     await page.locator('#event-form').waitFor();
     const types = await page.locator('#ev-type option').evaluateAll((os) => os.map((o) => o.value));
     assert.deepEqual(types, ['representation', 'orientation']);
-    assert.equal(await page.getByLabel('Provider').inputValue(), 'KIND');
+    assert.equal(await page.getByLabel('Provider', { exact: true }).inputValue(), 'KIND');
   });
 });
 
@@ -323,8 +324,8 @@ test('the audit log shows who read which case, with the purpose', T, async (t) =
   await withBrowser(t, async (page) => {
     await login(page, 'ui-admin', 'supervision review');
     await page.getByRole('link', { name: 'Audit log' }).click();
-    await page.getByLabel('Actor').fill('ui-off');
-    await page.getByLabel('Action').fill('case.read');
+    await page.getByLabel('Actor', { exact: true }).fill('ui-off');
+    await page.getByLabel('Action', { exact: true }).fill('case.read');
     await page.getByRole('button', { name: 'Apply' }).click();
     const rows = page.locator('#audit-table tbody tr');
     await rows.filter({ hasText: 'case work' }).first().waitFor();
@@ -341,6 +342,9 @@ test('reports: auditors get the suppressed oversight report, supervisors the FTA
     const tbl = page.locator('#report-table');
     await tbl.waitFor();
     assert.match(await tbl.innerText(), /Children released to sponsors/);
+    // Charts of the funnel and of the reasons, drawn as SVG from the report.
+    assert.equal(await page.locator('#report-body svg[data-chart="chart-funnel"] > text').count() >= 7, true);
+    await page.locator('#report-body svg[data-chart="chart-wu"]').waitFor();
     assert.match(await page.locator('#report-body').innerText(), /publishable/);
     assert.equal(await page.getByLabel(/Publishable/).isChecked(), true);
     assert.equal(await page.getByLabel(/Publishable/).isDisabled(), true);
@@ -353,6 +357,7 @@ test('reports: auditors get the suppressed oversight report, supervisors the FTA
       const t = document.querySelector('#report-table');
       return t && t.tHead.rows[0].cells.length > 2;
     });
+    await page.locator('#report-body svg[data-chart="chart-by"]').waitFor();
     await page.getByRole('button', { name: 'Log out' }).click();
 
     await login(page, 'ui-sup', 'supervision review');
@@ -364,6 +369,8 @@ test('reports: auditors get the suppressed oversight report, supervisors the FTA
     await body.filter({ hasText: /as of|No child|HTTP/ }).waitFor();
     assert.match(await body.innerText(), /child(ren)? as of \d{4}-\d\d-\d\d|No child missed a hearing/);
     assert.equal(await body.locator('.problem').count(), 0);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('#fta-csv').click()]);
+    assert.equal(csv.suggestedFilename(), 'failure-to-appear.csv');
   });
 });
 

@@ -178,7 +178,7 @@ test('a supervisor assigns 3 children in bulk; the officer finds them under My c
       await notice.waitFor();
       page.off('request', onReq);
       assert.equal(reads.length, 1, 'one read of the case after completing the task');
-      assert.match(await notice.innerText(), /Contact: done — recorded as contact attempt/);
+      assert.match(await notice.innerText(), /Contact: done — recorded as contact attempt/i);
       assert.match(await page.getByTestId('next-task').innerText(), /^Next task: \S.*, due \d{4}-\d\d-\d\d\.$/);
       // The contact task is gone; the next task is in the table.
       assert.equal(await page.locator('#sec-tasks tbody tr[data-action="contact"][data-status="open"]').count(), 0);
@@ -351,7 +351,7 @@ test('a legal provider asks to be counsel; an analyst confirms; the child is und
     await page.locator('#counsel-note').filter({ hasText: /pending/ }).waitFor();
     await page.locator('#status').filter({ hasText: /confirmed/ }).waitFor();
     assert.equal(await page.locator('#counsel-body tbody tr').filter({ hasText: 'G-28 filed' }).count(), 0);
-    await page.getByLabel('Status').selectOption('confirmed');
+    await page.getByLabel('Status', { exact: true }).selectOption('confirmed');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.locator('#counsel-body tbody tr[data-status="confirmed"]').filter({ hasText: 'G-28 seen' }).waitFor();
     await logout(page);

@@ -3,6 +3,7 @@
 # small generated + imported + linked + triaged data set and one user per
 # role. A missing chromium is a failure (scripts/deps.sh installs it).
 # Run alone: make all && UCTRACK=$PWD/build/uctrack tests/cli/run.sh browser
+# (BROWSER_TESTS=tests/browser/NAME.test.mjs: one suite).
 . "$ROOT/tests/cli/lib.sh"
 # Static guard (runs even without a browser): the UI never parses data as HTML.
 if grep -nE '\.(innerHTML|outerHTML)[[:space:]]*[+]?=|insertAdjacentHTML|document\.write|eval\(|new Function' \
@@ -72,6 +73,18 @@ $U import --feed events "$T/g/counsel.jsonl" >/dev/null
 # A hostile name, as a feed could deliver it: it must render as text.
 HOSTILE='<img src=x onerror=alert(1)>'
 sqlite3 "$DB" "UPDATE cbp_encounter SET given_name = '$HOSTILE' WHERE a_number = '$ANUM_A'"
+# A second encounter of one child under another A-number, names and birth
+# date the same: linkage queues the pairs for a person to review (the
+# linkage review screen, tests/browser/ops.test.mjs).
+{
+	head -1 "$T/g/cbp/encounters.csv"
+	grep -v -e "$ANUM_A" -e "$ANUM_B" "$T/g/cbp/encounters.csv" | sed -n 2p |
+		awk -F, 'BEGIN { OFS = "," } { $1 = "CBP-25-9990001"; $2 = "299999991"; $9 = "2025-03-01"; print }'
+} >"$T/review.csv"
+$U import --feed cbp "$T/review.csv" >/dev/null
+$U link >/dev/null
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM link_pair WHERE status = 'review'")" -ge 1 ] ||
+	fail "no pair to review after the duplicate encounter"
 UCTRACK_TODAY=$TRIAGE_DAY $U triage >/dev/null
 # A child of the office nobody represents (a provider asks to be its
 # counsel: tests/browser/work.test.mjs).
@@ -127,5 +140,7 @@ export UC_BASE="$BASE" UC_OFFICE="$OFFICE" UC_CASE_A="$CASE_A" UC_ANUM_A="$ANUM_
 	UC_CASE_B="$CASE_B" UC_ANUM_B="$ANUM_B" UC_HOSTILE="$HOSTILE" UC_CHROMIUM="$CHROMIUM" \
 	UC_ARTIFACTS="${BROWSER_ARTIFACTS:-$ROOT/build/browser-artifacts}"
 cd "$ROOT"
-node --test --test-concurrency=1 tests/browser/ || {
+# BROWSER_TESTS="tests/browser/i18n.test.mjs ..." runs some suites only.
+# shellcheck disable=SC2086
+node --test --test-concurrency=1 ${BROWSER_TESTS:-tests/browser/} || {
 	echo "--- server log:"; tail -30 "$T/serve.log"; fail "browser tests failed"; }
