@@ -261,42 +261,44 @@ int hj_is_pii_key(const char *key)
 
 /* "name" of a rule or hold (an entry of "holds", or one with "kind" rule
  * or hold: the explanation's fired entries) names the rule, not a person:
- * auditors see it (issue 15). */
-static int rule_name(json_t *obj, const char *key, const char *parent)
+ * auditors see it (issue 15). Never inside a record's "body" (a field
+ * event's free JSON, which a sender could shape as a rule to unmask a
+ * name). */
+static int rule_name(json_t *obj, const char *key, const char *parent, int in_body)
 {
 	const char *kind = json_string_value(json_object_get(obj, "kind"));
 
-	if (strcmp(key, "name") != 0)
+	if (in_body || strcmp(key, "name") != 0)
 		return 0;
 	if (parent && strcmp(parent, "holds") == 0)
 		return 1;
 	return kind && (strcmp(kind, "rule") == 0 || strcmp(kind, "hold") == 0);
 }
 
-static void mask_in(json_t *v, const char *parent)
+static void mask_in(json_t *v, const char *parent, int in_body)
 {
 	if (json_is_object(v)) {
 		const char *k;
 		json_t *x;
 
 		json_object_foreach(v, k, x) {
-			if (hj_is_pii_key(k) && !json_is_null(x) && !rule_name(v, k, parent))
+			if (hj_is_pii_key(k) && !json_is_null(x) && !rule_name(v, k, parent, in_body))
 				json_object_set_new(v, k, json_string("***"));
 			else
-				mask_in(x, k);
+				mask_in(x, k, in_body || strcmp(k, "body") == 0);
 		}
 	} else if (json_is_array(v)) {
 		size_t i;
 		json_t *x;
 
 		json_array_foreach(v, i, x)
-			mask_in(x, parent);
+			mask_in(x, parent, in_body);
 	}
 }
 
 void hj_mask_pii(json_t *v)
 {
-	mask_in(v, NULL);
+	mask_in(v, NULL, 0);
 }
 
 /* Length of a valid UTF-8 sequence at s (n bytes left), 0 when invalid. */

@@ -49,6 +49,8 @@ struct triage {
 	struct store_stmt *fact_up;  /* upsert case_fact */
 	struct store_stmt *fact_only;/* facts changed, result did not */
 	int bulk;                    /* full rewrite: tasks deleted up front */
+	struct old_tasks *before;    /* bulk: each case's task actions before */
+	size_t nbefore;              /* entries in before */
 	struct store_stmt *ins;      /* INSERT tcase */
 	struct store_stmt *del_tasks;/* DELETE tasks of a case */
 	struct store_stmt *ins_task; /* INSERT task */
@@ -538,6 +540,61 @@ static void hold_names(const struct rules *rs, uint64_t holds, uint32_t action_m
 	}
 }
 
+/* A case's task actions before a bulk rewrite (sorted by case_id). */
+struct old_tasks {
+	int64_t case_id;
+	uint32_t actions; /* bits of enum action */
+};
+
+/* Every case's task actions, read before a bulk run deletes the tasks,
+ * so that the tasks its facts no longer call for are logged closed
+ * (task_log) as a case's own re-triage logs them. */
+static int load_before(struct triage *t, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	size_t cap = 0;
+	int rc = store_prepare(t->st, "SELECT case_id, action FROM task ORDER BY case_id", &q, err);
+
+	t->nbefore = 0;
+	if (rc)
+		return rc;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		int64_t id = store_col_int(q, 0);
+		const char *a = store_col_text(q, 1);
+		struct old_tasks *o;
+
+		if (!t->nbefore || t->before[t->nbefore - 1].case_id != id) {
+			if (t->nbefore == cap) {
+				cap = cap ? cap * 2 : 4096;
+				t->before = uc_xrealloc(t->before, cap * sizeof(*t->before));
+			}
+			t->before[t->nbefore].case_id = id;
+			t->before[t->nbefore++].actions = 0;
+		}
+		o = &t->before[t->nbefore - 1];
+		for (int k = 0; a && k < ACTION_COUNT; k++)
+			if (strcmp(a, facts_action_name(k)) == 0)
+				o->actions |= 1u << k;
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : rc == STORE_DONE ? UC_OK : rc;
+}
+
+static uint32_t actions_before(const struct triage *t, int64_t case_id)
+{
+	size_t lo = 0, hi = t->nbefore;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->before[mid].case_id < case_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->nbefore && t->before[lo].case_id == case_id ? t->before[lo].actions : 0;
+}
+
 /* The actions of the tasks case_id has now, as bits. */
 static int old_actions(struct triage *t, int64_t case_id, uint32_t *out, struct uc_err *err)
 {
@@ -729,7 +786,9 @@ static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
 	}
 	if (!write_case && !t->bulk)
 		return UC_OK;
-	if (!t->bulk) {
+	if (t->bulk) {
+		before = actions_before(t, *case_id);
+	} else {
 		rc = old_actions(t, *case_id, &before, err);
 		if (rc)
 			return rc;
@@ -1266,7 +1325,9 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 	if (t->bulk) {
 		double tb = progress_now();
 
-		rc = store_exec(t->st, "DROP INDEX IF EXISTS task_queue; "
+		rc = ncases ? load_before(t, err) : UC_OK;
+		if (!rc)
+			rc = store_exec(t->st, "DROP INDEX IF EXISTS task_queue; "
 				       "DROP INDEX IF EXISTS task_office; DROP INDEX IF EXISTS tcase_grp; "
 				       "DROP INDEX IF EXISTS tcase_work; DROP INDEX IF EXISTS tcase_work_due; "
 				       "DROP INDEX IF EXISTS tcase_work_all; "
@@ -1422,6 +1483,9 @@ out:
 	if (rc)
 		store_rollback(t->st);
 	t->bulk = 0;
+	free(t->before);
+	t->before = NULL;
+	t->nbefore = 0;
 	store_finalize(q);
 	loaded_free(&l);
 	free(c.known);

@@ -278,4 +278,22 @@ expect_rc 0 $U work assign --by sup1 --to off1 "$C1"
 expect_rc 1 $U work assign --by sup1 --to off2 "$C1"
 expect_grep 'may not read' "$T/err"
 expect_rc 0 $U work inbox off1
+
+# --- a bulk run (a new day) logs the tasks it closes, as a case's own
+# re-triage does: a referral imported through the events feed closes the
+# case's legal_referral task on the next day's run
+BC=$(sqlite3 "$DB" "SELECT t.case_id FROM task t JOIN tcase c ON c.id = t.case_id
+	WHERE t.status = 'open' AND t.action = 'legal_referral' AND c.a_number IS NOT NULL
+	AND NOT EXISTS (SELECT 1 FROM task_log l WHERE l.case_id = t.case_id) LIMIT 1")
+[ -n "$BC" ] || fail "no legal_referral task for the bulk run"
+BA=$(sqlite3 "$DB" "SELECT a_number FROM tcase WHERE id = $BC")
+mkdir -p "$T/ev2"
+printf '{"event_id":"EV-BULK-1","type":"referral","a_number":"%s","occurred_at":"2025-06-01","recorded_by":"%s","to":"legal_provider"}\n' \
+	"$BA" "$OFF" >"$T/ev2/events.jsonl"
+expect_rc 0 $U --quiet import --feed events "$T/ev2"
+expect_rc 0 env UCTRACK_TODAY=2025-06-02 $U --quiet triage
+r=$(sqlite3 "$DB" "SELECT how || ': ' || reason FROM task_log WHERE case_id = $BC AND action = 'legal_referral'")
+echo "$r" | grep -q '^closed: no longer called for' || fail "bulk run did not log the closure: '$r'"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM task WHERE case_id = $BC AND action = 'legal_referral'")" = 0 ] ||
+	fail "bulk run kept the legal_referral task"
 echo ok
