@@ -238,13 +238,13 @@ size_t link_phon(const char *tok, size_t len, char out[NORM_PHON_MAX]);
 /*
  * The persons whose family or given names hold every token of nn (a
  * normalised query), each once, to fn(arg, person_id, &stop, err) until
- * fn sets stop or fails. The rarest token drives (its rows counted up to
- * 2,000 per token), the others are probed per person on person_key's
- * primary key, and at most max_scan rows of the driving token are read:
- * the cost of a search is bounded whatever the number of children (at
- * 2M, the INTERSECT of every token's persons cost 10 ms for a full name).
- * A query whose every token is commoner than max_scan may thus miss
- * persons beyond the first max_scan of its rarest token.
+ * fn sets stop or fails. Each token's rows are counted (up to 5,000); the
+ * persons of the two rarest are intersected, at most max_scan rows of the
+ * rarest read, and the other tokens probed per person on person_key's
+ * primary key, so a common name in the query (46,000 rows for CRUZ at 2M
+ * children) is never read whole unless it is one of the two rarest.
+ * A query whose rarest token is commoner than max_scan may miss persons
+ * beyond the first max_scan of it.
  */
 typedef int (*link_candidate_fn)(void *arg, int64_t person_id, int *stop,
 				 struct uc_err *err);

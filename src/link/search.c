@@ -42,8 +42,9 @@ int link_name_candidates(struct store *st, const struct norm_name *nn, int max_s
 	if (nn->ntok == 0)
 		return uc_error(err, UC_EINPUT, "q: no name tokens in the query");
 	/* the two rarest tokens (a, b): their rows are read in key order and
-	 * intersected, the others probed per person, so that the rows read
-	 * are bounded by the rarer names and not by the commonest */
+	 * intersected (only a's capped: a person past the cap of b would
+	 * otherwise be missed), the others probed per person, so that the
+	 * rows read are those of the two rarer names, not the commonest */
 	for (int i = 0; i < nn->ntok && nn->ntok > 1; i++) {
 		int64_t n;
 
@@ -66,8 +67,8 @@ int link_name_candidates(struct store *st, const struct norm_name *nn, int max_s
 	buf_adds(&sql, "SELECT DISTINCT d.person_id FROM (SELECT person_id FROM (SELECT person_id"
 		       " FROM person_key WHERE key = ?1 AND kind IN ('family','given') LIMIT ?2)");
 	if (b >= 0)
-		buf_adds(&sql, " INTERSECT SELECT person_id FROM (SELECT person_id FROM person_key"
-			       " WHERE key = ?3 AND kind IN ('family','given') LIMIT ?2)");
+		buf_adds(&sql, " INTERSECT SELECT person_id FROM person_key"
+			       " WHERE key = ?3 AND kind IN ('family','given')");
 	buf_adds(&sql, ") d");
 	for (int i = 0; i < nn->ntok; i++) {
 		if (i == a || i == b)
