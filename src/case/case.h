@@ -98,7 +98,8 @@ typedef int (*case_hit_fn)(void *arg, int64_t id, const char *office, int *stop,
 			   struct uc_err *err);
 int case_finder_open(struct case_finder **out, struct store *st, struct uc_err *err);
 void case_finder_close(struct case_finder *f);
-/* The case of A-number a_number (9 digits): its own, or its person's. */
+/* The case of A-number a_number (9 digits): the active case carrying it,
+ * else its person's. */
 int case_find_anumber(struct case_finder *f, const char *a_number, case_hit_fn fn,
 		      void *arg, struct uc_err *err);
 /* The case of a person (link_name_candidates() gives persons by name). */

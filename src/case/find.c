@@ -10,6 +10,7 @@
 
 struct case_finder {
 	struct store *st;          /* borrowed */
+	struct store_stmt *own;    /* the active case carrying an A-number */
 	struct store_stmt *anum;   /* case of an A-number: id, office */
 	struct store_stmt *person; /* case of a person: id, office */
 	struct store_stmt *birth;  /* A-numbers with a record born on a date */
@@ -32,6 +33,10 @@ int case_finder_open(struct case_finder **out, struct store *st, struct uc_err *
 
 	f->st = st;
 	rc = store_prepare(st, BY_ANUMBER, &f->anum, err);
+	if (!rc)
+		rc = store_prepare(st, "SELECT id, office FROM tcase WHERE a_number = ?1"
+				       " AND active = 1 LIMIT 1",
+				   &f->own, err);
 	if (!rc)
 		rc = store_prepare(st, "SELECT c.id, c.office FROM tcase c"
 				       " WHERE c.active = 1 AND c.person_id = ?1 LIMIT 1",
@@ -66,6 +71,7 @@ void case_finder_close(struct case_finder *f)
 	if (!f)
 		return;
 	store_finalize(f->anum);
+	store_finalize(f->own);
 	store_finalize(f->person);
 	store_finalize(f->birth);
 	store_finalize(f->sum);
@@ -89,13 +95,36 @@ static int one_case(struct store_stmt *q, case_hit_fn fn, void *arg, int *stop,
 	return rc < 0 ? -rc : UC_OK;
 }
 
+/* The case of an A-number: the active case that carries it (one index
+ * lookup, most children), else its person's. */
+static int anumber_case(struct case_finder *f, const char *a_number, case_hit_fn fn,
+			void *arg, int *stop, struct uc_err *err)
+{
+	int rc;
+
+	store_bind_text(f->own, 1, a_number, -1);
+	rc = store_step(f->own, err);
+	if (rc == STORE_ROW) {
+		const char *office = store_col_text(f->own, 1);
+
+		rc = fn(arg, store_col_int(f->own, 0), office && *office ? office : NULL, stop,
+			err);
+		store_reset(f->own);
+		return rc;
+	}
+	store_reset(f->own);
+	if (rc < 0)
+		return -rc;
+	store_bind_text(f->anum, 1, a_number, -1);
+	return one_case(f->anum, fn, arg, stop, err);
+}
+
 int case_find_anumber(struct case_finder *f, const char *a_number, case_hit_fn fn,
 		      void *arg, struct uc_err *err)
 {
 	int stop = 0;
 
-	store_bind_text(f->anum, 1, a_number, -1);
-	return one_case(f->anum, fn, arg, &stop, err);
+	return anumber_case(f, a_number, fn, arg, &stop, err);
 }
 
 int case_find_person(struct case_finder *f, int64_t person_id, case_hit_fn fn, void *arg,
@@ -113,8 +142,7 @@ int case_find_birth(struct case_finder *f, const char *date, int max, case_hit_f
 	store_bind_text(f->birth, 1, date, -1);
 	store_bind_int(f->birth, 2, max);
 	while (!stop && (rc = store_step(f->birth, err)) == STORE_ROW) {
-		store_bind_text(f->anum, 1, store_col_text(f->birth, 0), -1);
-		rc = one_case(f->anum, fn, arg, &stop, err);
+		rc = anumber_case(f, store_col_text(f->birth, 0), fn, arg, &stop, err);
 		if (rc)
 			break;
 	}
