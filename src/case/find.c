@@ -9,34 +9,26 @@
 #include "core/err.h"
 
 struct case_finder {
-	struct store *st;          /* borrowed */
 	struct store_stmt *own;    /* the active case carrying an A-number */
-	struct store_stmt *anum;   /* case of an A-number: id, office */
+	struct store_stmt *anum;   /* the active case of its person */
 	struct store_stmt *person; /* case of a person: id, office */
 	struct store_stmt *birth;  /* A-numbers with a record born on a date */
 	struct store_stmt *sum;    /* the summary row of a case */
 };
-
-/* The active case of A-number ?1: its own, or its person's. Two index
- * lookups whatever the statistics say (an "active = 1 AND (x OR y)" form
- * let a planner without statistics walk every active case). */
-#define BY_ANUMBER                                                            \
-	"SELECT c.id, c.office FROM tcase c WHERE c.id IN (SELECT id FROM tcase" \
-	" WHERE a_number = ?1 UNION SELECT id FROM tcase WHERE person_id ="     \
-	" (SELECT person_id FROM person_anumber WHERE a_number = ?1))"          \
-	" AND c.active = 1 LIMIT 1"
 
 int case_finder_open(struct case_finder **out, struct store *st, struct uc_err *err)
 {
 	struct case_finder *f = uc_xcalloc(1, sizeof(*f));
 	int rc;
 
-	f->st = st;
-	rc = store_prepare(st, BY_ANUMBER, &f->anum, err);
+	rc = store_prepare(st, "SELECT id, office FROM tcase WHERE a_number = ?1"
+			       " AND active = 1 LIMIT 1",
+			   &f->own, err);
 	if (!rc)
-		rc = store_prepare(st, "SELECT id, office FROM tcase WHERE a_number = ?1"
-				       " AND active = 1 LIMIT 1",
-				   &f->own, err);
+		rc = store_prepare(st, "SELECT c.id, c.office FROM tcase c WHERE c.person_id ="
+				       " (SELECT person_id FROM person_anumber WHERE a_number = ?1)"
+				       " AND c.active = 1 LIMIT 1",
+				   &f->anum, err);
 	if (!rc)
 		rc = store_prepare(st, "SELECT c.id, c.office FROM tcase c"
 				       " WHERE c.active = 1 AND c.person_id = ?1 LIMIT 1",
@@ -78,12 +70,15 @@ void case_finder_close(struct case_finder *f)
 	free(f);
 }
 
-/* The case q (bound) finds, if any, to fn. */
-static int one_case(struct store_stmt *q, case_hit_fn fn, void *arg, int *stop,
+/* The case q (bound) finds, if any, to fn; *found says whether it found
+ * one (may be NULL). */
+static int one_case(struct store_stmt *q, case_hit_fn fn, void *arg, int *stop, int *found,
 		    struct uc_err *err)
 {
 	int rc = store_step(q, err);
 
+	if (found)
+		*found = rc == STORE_ROW;
 	if (rc == STORE_ROW) {
 		const char *office = store_col_text(q, 1);
 
@@ -96,27 +91,20 @@ static int one_case(struct store_stmt *q, case_hit_fn fn, void *arg, int *stop,
 }
 
 /* The case of an A-number: the active case that carries it (one index
- * lookup, most children), else its person's. */
+ * lookup, most children), else its person's. Two statements rather than
+ * one "a_number = ? OR person_id = ?" (a planner without statistics
+ * walked every active case for that form). */
 static int anumber_case(struct case_finder *f, const char *a_number, case_hit_fn fn,
 			void *arg, int *stop, struct uc_err *err)
 {
-	int rc;
+	int found = 0, rc;
 
 	store_bind_text(f->own, 1, a_number, -1);
-	rc = store_step(f->own, err);
-	if (rc == STORE_ROW) {
-		const char *office = store_col_text(f->own, 1);
-
-		rc = fn(arg, store_col_int(f->own, 0), office && *office ? office : NULL, stop,
-			err);
-		store_reset(f->own);
+	rc = one_case(f->own, fn, arg, stop, &found, err);
+	if (rc || found)
 		return rc;
-	}
-	store_reset(f->own);
-	if (rc < 0)
-		return -rc;
 	store_bind_text(f->anum, 1, a_number, -1);
-	return one_case(f->anum, fn, arg, stop, err);
+	return one_case(f->anum, fn, arg, stop, NULL, err);
 }
 
 int case_find_anumber(struct case_finder *f, const char *a_number, case_hit_fn fn,
@@ -131,23 +119,21 @@ int case_find_person(struct case_finder *f, int64_t person_id, case_hit_fn fn, v
 		     int *stop, struct uc_err *err)
 {
 	store_bind_int(f->person, 1, person_id);
-	return one_case(f->person, fn, arg, stop, err);
+	return one_case(f->person, fn, arg, stop, NULL, err);
 }
 
 int case_find_birth(struct case_finder *f, const char *date, int max, case_hit_fn fn,
 		    void *arg, struct uc_err *err)
 {
-	int stop = 0, rc = UC_OK;
+	int stop = 0, rc = STORE_DONE, hit = UC_OK;
 
 	store_bind_text(f->birth, 1, date, -1);
 	store_bind_int(f->birth, 2, max);
-	while (!stop && (rc = store_step(f->birth, err)) == STORE_ROW) {
-		rc = anumber_case(f, store_col_text(f->birth, 0), fn, arg, &stop, err);
-		if (rc)
-			break;
-	}
+	while (!hit && !stop && (rc = store_step(f->birth, err)) == STORE_ROW)
+		hit = anumber_case(f, store_col_text(f->birth, 0), fn, arg, &stop, err);
 	store_reset(f->birth);
-	return rc < 0 ? -rc : rc == STORE_DONE || rc == STORE_ROW ? UC_OK : rc;
+	/* an error of fn or of a lookup is a UC_ code, one of the step negative */
+	return hit ? hit : rc < 0 ? -rc : UC_OK;
 }
 
 int case_find_summary(struct case_finder *f, int64_t id, case_row_fn fn, void *arg,

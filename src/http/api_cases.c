@@ -24,8 +24,8 @@
 
 #define QUEUE_MAX 200
 #define SEARCH_MAX 50
-#define SEARCH_CANDIDATES 5000 /* birth dates read; rows of a name's rarest token: 20000 */
-#define SEARCH_NAME_SCAN 20000
+#define SEARCH_CANDIDATES 5000 /* A-numbers born on a searched date read */
+#define SEARCH_NAME_SCAN 20000  /* rows of a searched name's rarest token read */
 
 int api_case_visible(struct store *st, const struct auth_user *u, int64_t id,
 		     int *visible, struct uc_err *err)

@@ -105,6 +105,14 @@ static const struct hj_field decide_spec[] = {
 	{NULL, 0, 0},
 };
 
+/* A reviewer's reason (link decisions, merges, splits). */
+static int reason_check(const char *reason, struct uc_err *err)
+{
+	if (strlen(reason) < 3 || strlen(reason) > 2000)
+		return uc_error(err, UC_EINPUT, "body.reason: say why in 3 to 2000 characters");
+	return UC_OK;
+}
+
 int api_link_decide(struct http_req *r, struct uc_err *err)
 {
 	const char *decision, *reason;
@@ -122,9 +130,9 @@ int api_link_decide(struct http_req *r, struct uc_err *err)
 	reason = hj_str(r->json, "reason");
 	if (strcmp(decision, "accept") != 0 && strcmp(decision, "reject") != 0)
 		return uc_error(err, UC_EINPUT, "body.decision: 'accept' or 'reject'");
-	if (strlen(reason) < 3 || strlen(reason) > 2000)
-		return uc_error(err, UC_EINPUT,
-				"body.reason: say why in 3 to 2000 characters");
+	rc = reason_check(reason, err);
+	if (rc)
+		return rc;
 	accept = decision[0] == 'a';
 	http_detail(r, "decision=%s", decision);
 	rc = link_decide(r->st, id, accept, reason, r->user.name, err);
@@ -135,13 +143,6 @@ int api_link_decide(struct http_req *r, struct uc_err *err)
 }
 
 #define SPLIT_MAX 100 /* records one split may move */
-
-static int reason_check(const char *reason, struct uc_err *err)
-{
-	if (strlen(reason) < 3 || strlen(reason) > 2000)
-		return uc_error(err, UC_EINPUT, "body.reason: say why in 3 to 2000 characters");
-	return UC_OK;
-}
 
 static const struct hj_field merge_spec[] = {
 	{"keep", HJ_INT, 1},

@@ -91,13 +91,13 @@ int link_name_candidates(struct store *st, const struct norm_name *nn, int max_s
 	for (int i = 0; i < nn->ntok; i++)
 		if (i != a && i != b)
 			store_bind_text(q, k++, nn->s + nn->off[i], nn->len[i]);
-	while ((rc = store_step(q, err)) == STORE_ROW) {
-		int stop = 0;
+	{
+		int stop = 0, hit = UC_OK;
 
-		rc = fn(arg, store_col_int(q, 0), &stop, err);
-		if (rc || stop)
-			break;
+		while (!hit && !stop && (rc = store_step(q, err)) == STORE_ROW)
+			hit = fn(arg, store_col_int(q, 0), &stop, err);
+		store_finalize(q);
+		/* fn's error is a UC_ code, the step's negative */
+		return hit ? hit : rc < 0 ? -rc : UC_OK;
 	}
-	store_finalize(q);
-	return rc < 0 ? -rc : rc == STORE_DONE || rc == STORE_ROW ? UC_OK : rc;
 }

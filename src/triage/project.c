@@ -1327,7 +1327,6 @@ static int placement_child(struct proj *p, int64_t rid, const char *anum, int64_
 	if (rc == STORE_ROW && !store_col_is_null(p->zip_child_q, 0))
 		*who = store_col_int(p->zip_child_q, 0);
 	store_reset(p->zip_child_q);
-	store_bind_null(p->zip_child_q, 2);
 	return rc < 0 ? -rc : UC_OK;
 }
 

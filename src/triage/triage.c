@@ -540,6 +540,15 @@ static void hold_names(const struct rules *rs, uint64_t holds, uint32_t action_m
 	}
 }
 
+/* The bit of a task's action (enum action), 0 for none. */
+static uint32_t action_bit(const char *a)
+{
+	for (int k = 0; a && k < ACTION_COUNT; k++)
+		if (strcmp(a, facts_action_name(k)) == 0)
+			return 1u << k;
+	return 0;
+}
+
 /* A case's task actions before a bulk rewrite (sorted by case_id). */
 struct old_tasks {
 	int64_t case_id;
@@ -560,8 +569,6 @@ static int load_before(struct triage *t, struct uc_err *err)
 		return rc;
 	while ((rc = store_step(q, err)) == STORE_ROW) {
 		int64_t id = store_col_int(q, 0);
-		const char *a = store_col_text(q, 1);
-		struct old_tasks *o;
 
 		if (!t->nbefore || t->before[t->nbefore - 1].case_id != id) {
 			if (t->nbefore == cap) {
@@ -571,13 +578,10 @@ static int load_before(struct triage *t, struct uc_err *err)
 			t->before[t->nbefore].case_id = id;
 			t->before[t->nbefore++].actions = 0;
 		}
-		o = &t->before[t->nbefore - 1];
-		for (int k = 0; a && k < ACTION_COUNT; k++)
-			if (strcmp(a, facts_action_name(k)) == 0)
-				o->actions |= 1u << k;
+		t->before[t->nbefore - 1].actions |= action_bit(store_col_text(q, 1));
 	}
 	store_finalize(q);
-	return rc < 0 ? -rc : rc == STORE_DONE ? UC_OK : rc;
+	return rc < 0 ? -rc : UC_OK;
 }
 
 static uint32_t actions_before(const struct triage *t, int64_t case_id)
@@ -602,13 +606,8 @@ static int old_actions(struct triage *t, int64_t case_id, uint32_t *out, struct 
 
 	*out = 0;
 	store_bind_int(t->old_tasks, 1, case_id);
-	while ((rc = store_step(t->old_tasks, err)) == STORE_ROW) {
-		const char *a = store_col_text(t->old_tasks, 0);
-
-		for (int k = 0; a && k < ACTION_COUNT; k++)
-			if (strcmp(a, facts_action_name(k)) == 0)
-				*out |= 1u << k;
-	}
+	while ((rc = store_step(t->old_tasks, err)) == STORE_ROW)
+		*out |= action_bit(store_col_text(t->old_tasks, 0));
 	store_reset(t->old_tasks);
 	return rc < 0 ? -rc : UC_OK;
 }

@@ -46,12 +46,13 @@ static int text_check(const char *what, const char *s, int required, struct uc_e
 	return UC_OK;
 }
 
-/* The field office of case id into out ("" when it has none or is gone). */
-static int case_office(struct store *st, int64_t id, char out[AUTH_SCOPE_MAX + 1],
-		       struct uc_err *err)
+/* The text column that sql (one parameter: id) reads, into out[cap] (""
+ * when there is no row or it is NULL). */
+static int text_by_id(struct store *st, const char *sql, int64_t id, char *out, size_t cap,
+		      struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "SELECT office FROM tcase WHERE id = ?", &q, err);
+	int rc = store_prepare(st, sql, &q, err);
 
 	out[0] = '\0';
 	if (rc)
@@ -59,9 +60,17 @@ static int case_office(struct store *st, int64_t id, char out[AUTH_SCOPE_MAX + 1
 	store_bind_int(q, 1, id);
 	rc = store_step(q, err);
 	if (rc == STORE_ROW)
-		copy_col(out, AUTH_SCOPE_MAX + 1, q, 0);
+		copy_col(out, cap, q, 0);
 	store_finalize(q);
 	return done(rc);
+}
+
+/* The field office of case id into out ("" when it has none or is gone). */
+static int case_office(struct store *st, int64_t id, char out[AUTH_SCOPE_MAX + 1],
+		       struct uc_err *err)
+{
+	return text_by_id(st, "SELECT office FROM tcase WHERE id = ?", id, out,
+			  AUTH_SCOPE_MAX + 1, err);
 }
 
 /* ------------------------------------------------------------------ queue */
@@ -409,18 +418,8 @@ int work_assign(struct store *st, const struct auth_user *by, const int64_t *cas
 int work_assignee(struct store *st, int64_t case_id, char out[AUTH_NAME_MAX + 1],
 		  struct uc_err *err)
 {
-	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "SELECT assignee FROM assignment WHERE case_id = ?", &q, err);
-
-	out[0] = '\0';
-	if (rc)
-		return rc;
-	store_bind_int(q, 1, case_id);
-	rc = store_step(q, err);
-	if (rc == STORE_ROW)
-		copy_col(out, AUTH_NAME_MAX + 1, q, 0);
-	store_finalize(q);
-	return done(rc);
+	return text_by_id(st, "SELECT assignee FROM assignment WHERE case_id = ?", case_id, out,
+			  AUTH_NAME_MAX + 1, err);
 }
 
 int work_history(struct store *st, int64_t case_id, work_hist_fn fn, void *arg,
