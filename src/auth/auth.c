@@ -105,6 +105,11 @@ int auth_scope_reads_counsel(const struct auth_user *u)
 	return u->role == AUTH_ROLE_LEGAL_PROVIDER;
 }
 
+const char *auth_scope_office(const struct auth_user *u)
+{
+	return u->role == AUTH_ROLE_SUPERVISOR || u->role == AUTH_ROLE_OFFICER ? u->office : NULL;
+}
+
 int auth_case_in_scope(const struct auth_user *u, const char *office,
 		       const char *const *counsel, size_t n)
 {

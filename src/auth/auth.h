@@ -131,6 +131,10 @@ int auth_office_allowed(const struct auth_user *u, const char *office);
 /* 1 when auth_case_in_scope() reads counsel for u's role (legal
  * providers); callers may skip looking counsel up otherwise. */
 int auth_scope_reads_counsel(const struct auth_user *u);
+/* The one office whose cases are u's scope (officers and supervisors:
+ * their own, "" when they have none), NULL when the scope is not one
+ * office; a search narrows to it before auth_case_in_scope() decides. */
+const char *auth_scope_office(const struct auth_user *u);
 /*
  * Case scope: office is the case's field office (may be NULL), counsel the
  * providers that are counsel of record (n of them, borrowed). 1 when the

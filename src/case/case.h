@@ -85,7 +85,7 @@ int case_holds(struct store *st, const struct case_key *key, case_row_fn fn, voi
  *
  *   struct case_finder *f;
  *   case_finder_open(&f, st, &err);
- *   case_find_birth(f, "2010-05-01", 5000, on_hit, arg, &err);
+ *   case_find_birth(f, "2010-05-01", "HOU", 5000, on_hit, arg, &err);
  *   ... on_hit(): case_find_summary(f, id, on_row, arg, &err) for those shown
  *   case_finder_close(f);
  *
@@ -105,12 +105,15 @@ int case_find_anumber(struct case_finder *f, const char *a_number, case_hit_fn f
 /* The case of a person (link_name_candidates() gives persons by name). */
 int case_find_person(struct case_finder *f, int64_t person_id, case_hit_fn fn, void *arg,
 		     int *stop, struct uc_err *err);
-/* The case of each A-number with a CBP or ORR record born on date
- * (YYYY-MM-DD), at most max A-numbers read. */
-int case_find_birth(struct case_finder *f, const char *date, int max, case_hit_fn fn,
-		    void *arg, struct uc_err *err);
+/* The active cases whose birth date (the one triage holds: ORR's, else
+ * CBP's, ICE's, EOIR's) is date (YYYY-MM-DD), of office only unless it is
+ * NULL, at most max read; from the index tcase(birth_date, office), so
+ * an office's search reads that office's children born that day. */
+int case_find_birth(struct case_finder *f, const char *date, const char *office, int max,
+		    case_hit_fn fn, void *arg, struct uc_err *err);
 /* The row a search shows (id, person_id, a_number, office, group, phase,
- * score, name, birth_date) to fn; UC_ENOTFOUND when the case is gone. */
+ * score, name, birth_date: the case's, else the latest CBP record's) to
+ * fn; UC_ENOTFOUND when the case is gone. */
 int case_find_summary(struct case_finder *f, int64_t id, case_row_fn fn, void *arg,
 		      struct uc_err *err);
 

@@ -12,7 +12,8 @@ struct case_finder {
 	struct store_stmt *own;    /* the active case carrying an A-number */
 	struct store_stmt *anum;   /* the active case of its person */
 	struct store_stmt *person; /* case of a person: id, office */
-	struct store_stmt *birth;  /* A-numbers with a record born on a date */
+	struct store_stmt *birth;  /* active cases born on a date */
+	struct store_stmt *birth_office; /* ... of one office */
 	struct store_stmt *sum;    /* the summary row of a case */
 };
 
@@ -34,20 +35,22 @@ int case_finder_open(struct case_finder **out, struct store *st, struct uc_err *
 				       " WHERE c.active = 1 AND c.person_id = ?1 LIMIT 1",
 				   &f->person, err);
 	if (!rc)
-		rc = store_prepare(st, "SELECT a_number FROM cbp_encounter"
-				       " WHERE birth_date = ?1 AND a_number IS NOT NULL"
-				       " UNION SELECT a_number FROM orr_placement"
-				       " WHERE birth_date = ?1 AND a_number IS NOT NULL"
-				       " LIMIT ?2",
+		rc = store_prepare(st, "SELECT id, office FROM tcase WHERE birth_date = ?1"
+				       " AND active = 1 LIMIT ?2",
 				   &f->birth, err);
+	if (!rc)
+		rc = store_prepare(st, "SELECT id, office FROM tcase WHERE birth_date = ?1"
+				       " AND office = ?3 AND active = 1 LIMIT ?2",
+				   &f->birth_office, err);
 	if (!rc)
 		rc = store_prepare(st,
 				   "SELECT c.id, c.person_id, c.a_number, c.office,"
 				   " c.grp AS \"group\", c.phase, c.score,"
 				   " (SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
 				   "   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1) AS name,"
-				   " (SELECT e.birth_date FROM cbp_encounter e WHERE e.a_number ="
-				   "   c.a_number ORDER BY e.rid DESC LIMIT 1) AS birth_date"
+				   " coalesce(c.birth_date, (SELECT e.birth_date FROM cbp_encounter e"
+				   "   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1))"
+				   "   AS birth_date"
 				   " FROM tcase c WHERE c.id = ?1",
 				   &f->sum, err);
 	if (rc) {
@@ -66,6 +69,7 @@ void case_finder_close(struct case_finder *f)
 	store_finalize(f->own);
 	store_finalize(f->person);
 	store_finalize(f->birth);
+	store_finalize(f->birth_office);
 	store_finalize(f->sum);
 	free(f);
 }
@@ -122,17 +126,23 @@ int case_find_person(struct case_finder *f, int64_t person_id, case_hit_fn fn, v
 	return one_case(f->person, fn, arg, stop, NULL, err);
 }
 
-int case_find_birth(struct case_finder *f, const char *date, int max, case_hit_fn fn,
-		    void *arg, struct uc_err *err)
+int case_find_birth(struct case_finder *f, const char *date, const char *office, int max,
+		    case_hit_fn fn, void *arg, struct uc_err *err)
 {
+	struct store_stmt *q = office ? f->birth_office : f->birth;
 	int stop = 0, rc = STORE_DONE, hit = UC_OK;
 
-	store_bind_text(f->birth, 1, date, -1);
-	store_bind_int(f->birth, 2, max);
-	while (!hit && !stop && (rc = store_step(f->birth, err)) == STORE_ROW)
-		hit = anumber_case(f, store_col_text(f->birth, 0), fn, arg, &stop, err);
-	store_reset(f->birth);
-	/* an error of fn or of a lookup is a UC_ code, one of the step negative */
+	store_bind_text(q, 1, date, -1);
+	store_bind_int(q, 2, max);
+	if (office)
+		store_bind_text(q, 3, office, -1);
+	while (!hit && !stop && (rc = store_step(q, err)) == STORE_ROW) {
+		const char *o = store_col_text(q, 1);
+
+		hit = fn(arg, store_col_int(q, 0), o && *o ? o : NULL, &stop, err);
+	}
+	store_reset(q);
+	/* an error of fn is a UC_ code, one of the step negative */
 	return hit ? hit : rc < 0 ? -rc : UC_OK;
 }
 

@@ -24,7 +24,7 @@
 
 #define QUEUE_MAX 200
 #define SEARCH_MAX 50
-#define SEARCH_CANDIDATES 5000 /* A-numbers born on a searched date read */
+#define SEARCH_CANDIDATES 5000 /* cases born on a searched date read */
 #define SEARCH_NAME_SCAN 20000  /* rows of a searched name's rarest token read */
 
 int api_case_visible(struct store *st, const struct auth_user *u, int64_t id,
@@ -271,7 +271,8 @@ int api_cases_search(struct http_req *r, struct uc_err *err)
 		goto out;
 	if (strlen(qs) == 10 && date_parse(qs, 10, &(int32_t){0}) == 0) {
 		kind = "birth_date";
-		rc = case_find_birth(so.f, qs, SEARCH_CANDIDATES, search_hit, &so, err);
+		rc = case_find_birth(so.f, qs, auth_scope_office(&r->user), SEARCH_CANDIDATES,
+				     search_hit, &so, err);
 	} else if (fnorm_anumber(qs, strlen(qs), anum) == FNORM_OK) {
 		kind = "a_number";
 		rc = case_find_anumber(so.f, anum, search_hit, &so, err);

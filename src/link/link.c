@@ -1777,10 +1777,10 @@ struct keyrow {
 	uint64_t pre;     /* first 8 key bytes, big-endian: fast ordering */
 	uint32_t off;     /* key text in the arena */
 	uint32_t person;  /* person id */
-	uint8_t kind;     /* 0 family, 1 given, 2 phon */
+	uint8_t kind;     /* 0 family, 1 given, 2 phon, 3 pair */
 };
 
-static const char *const key_kind[] = {"family", "given", "phon"};
+static const char *const key_kind[] = {"family", "given", "phon", "pair"};
 
 /* Order of key rows; arg is the arena text (qsort_r). */
 static int keyrow_cmp(const void *x, const void *y, void *arg)
@@ -1870,6 +1870,32 @@ struct keyjob {
 	struct larena ka;       /* out: key texts */
 };
 
+/* The name-pair keys of one record: every two distinct tokens of its
+ * family and given names, "A B" with A < B, so that a search for two
+ * names reads the persons who bear both (link_name_candidates). */
+static void keyjob_pairs(struct keyjob *j, size_t from, const struct norm_name both[2],
+			 int64_t pid)
+{
+	const char *tok[2 * NORM_MAX_TOK];
+	size_t len[2 * NORM_MAX_TOK];
+	int n = 0;
+
+	for (int k = 0; k < 2; k++)
+		for (int t = 0; t < both[k].ntok; t++) {
+			tok[n] = both[k].s + both[k].off[t];
+			len[n++] = both[k].len[t];
+		}
+	for (int x = 0; x < n; x++)
+		for (int y = x + 1; y < n; y++) {
+			char pair[2 * NORM_MAX_LEN];
+			int c = link_pair_key(tok[x], len[x], tok[y], len[y], pair);
+
+			if (c > 0)
+				keyrow_add(&j->kv, &j->nk, &j->ak, &j->ka, from, pair,
+					   (size_t)c, 3, pid);
+		}
+}
+
 /* Search keys of each person's new records (all, in full runs), sorted. */
 static void keyjob_build(struct keyjob *j)
 {
@@ -1889,10 +1915,13 @@ static void keyjob_build(struct keyjob *j)
 
 			if (!r->is_new && !j->full)
 				continue;
+			struct norm_name both[2];
+
 			for (int kind = 0; kind < 2; kind++) {
 				const char *v = S->a.p + (kind ? r->giv : r->fam);
 
 				norm_split(v, strlen(v), &nn);
+				both[kind] = nn;
 				for (int t = 0; t < nn.ntok; t++) {
 					size_t pl;
 
@@ -1904,6 +1933,7 @@ static void keyjob_build(struct keyjob *j)
 							   pl, 2, pid);
 				}
 			}
+			keyjob_pairs(j, from, both, pid);
 		}
 		g = e;
 	}

@@ -238,14 +238,22 @@ size_t link_phon(const char *tok, size_t len, char out[NORM_PHON_MAX]);
 /*
  * The persons whose family or given names hold every token of nn (a
  * normalised query), each once, to fn(arg, person_id, &stop, err) until
- * fn sets stop or fails. Each token's rows are counted (up to 5,000); the
- * persons of the two rarest are intersected, at most max_scan rows of the
- * rarest read, and the other tokens probed per person on person_key's
- * primary key, so a common name in the query (46,000 rows for CRUZ at 2M
- * children) is never read whole unless it is one of the two rarest.
- * A query whose rarest token is commoner than max_scan may miss persons
- * beyond the first max_scan of it.
+ * fn sets stop or fails. Two tokens: the persons one of whose records
+ * bears both, read from their pair key (kind 'pair', link_pair_key()),
+ * so the rows read are those of the full name, not of each name (at 2M
+ * children ~100 for a common full name, ~15,000 for each of its names).
+ * More tokens: the pair of the two rarest (each counted up to 5,000
+ * rows), the others probed per person on person_key's primary key. One
+ * token: its rows. At most max_scan rows of the pair (or token) are read:
+ * a commoner one may miss persons beyond them.
  */
+/*
+ * The pair key of two name tokens: "A B" with A before B in byte order,
+ * into out; returns its length, 0 when the tokens are equal (no pair).
+ */
+int link_pair_key(const char *a, size_t alen, const char *b, size_t blen,
+		  char out[2 * NORM_MAX_LEN]);
+
 typedef int (*link_candidate_fn)(void *arg, int64_t person_id, int *stop,
 				 struct uc_err *err);
 int link_name_candidates(struct store *st, const struct norm_name *nn, int max_scan,

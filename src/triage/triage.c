@@ -277,14 +277,14 @@ int triage_open(struct triage **out, struct store *st,
 			   "UPDATE tcase SET office = ?5, grp = ?6, score = ?7, prio = ?8, phase = ?9, "
 			   "fired = ?10, holds = ?11, hold_names = ?12, rs_hash = ?13, triaged_at = ?15, "
 			   "active = 1, next_action = ?18, next_due = ?19, n_open = ?20, n_held = ?21, "
-			   "queued = ?22 WHERE id = ?1",
+			   "queued = ?22, birth_date = ?23 WHERE id = ?1",
 			   &t->upd, err);
 	if (!rc)
 		rc = store_prepare(st,
 				   "INSERT INTO tcase(person_id, a_number, office, grp, score, prio, phase, "
 				   "fired, holds, hold_names, rs_hash, triaged_at, next_action, next_due, "
-				   "n_open, n_held, queued) VALUES(?16, ?17, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-				   "?12, ?13, ?15, ?18, ?19, ?20, ?21, ?22)",
+				   "n_open, n_held, queued, birth_date) VALUES(?16, ?17, ?5, ?6, ?7, ?8, "
+				   "?9, ?10, ?11, ?12, ?13, ?15, ?18, ?19, ?20, ?21, ?22, ?23)",
 				   &t->ins, err);
 	if (!rc)
 		rc = store_prepare(st,
@@ -437,6 +437,7 @@ struct result {
 	uint64_t lifted;        /* holds lifted by overrides */
 	int64_t prio;           /* sort key */
 	const char *office;     /* field office code (static or table-owned) */
+	int32_t birth;          /* the birth_date fact, 0 when missing */
 	uint64_t rhash;         /* hash of all of the above */
 };
 
@@ -484,6 +485,7 @@ static void evaluate(struct triage *t, const struct rules_facts *f, struct resul
 	r->office = office_lookup(t->ot,
 				  rules_fact_missing(f, F_ADDRESS_STATE) ? 0 : f->v[F_ADDRESS_STATE],
 				  rules_fact_missing(f, F_ADDRESS_ZIP3) ? -1 : f->v[F_ADDRESS_ZIP3]);
+	r->birth = rules_fact_missing(f, F_BIRTH_DATE) ? 0 : f->v[F_BIRTH_DATE];
 }
 
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -517,6 +519,7 @@ static uint64_t result_hash(const struct triage *t, const struct result *r)
 			h = mix(h, (uint64_t)rules_task_action(rs, k) << 32 |
 				       (uint32_t)r->o.due[k]);
 	h = mix(h, fnv(0, r->office, strlen(r->office)));
+	h = mix(h, (uint64_t)(uint32_t)r->birth);
 	return h & 0x7fffffffffffffffULL;
 }
 
@@ -750,6 +753,14 @@ static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
 		store_bind_text(q, 12, holds, -1);
 		store_bind_text(q, 13, rules_hash(rs), 16);
 		store_bind_text(q, 15, t->now_s, -1);
+		if (r->birth) {
+			char bd[11];
+
+			date_format(r->birth, bd);
+			store_bind_text(q, 23, bd, 10);
+		} else {
+			store_bind_null(q, 23);
+		}
 		if (!*case_id) {
 			if (person_id > 0)
 				store_bind_int(q, 16, person_id);
@@ -1047,6 +1058,7 @@ static const char task_indexes[] =
 	"CREATE INDEX IF NOT EXISTS task_queue ON task(status, prio DESC);"
 	"CREATE INDEX IF NOT EXISTS task_office ON task(office, status, prio DESC);"
 	"CREATE INDEX IF NOT EXISTS tcase_grp ON tcase(grp, prio);"
+	"CREATE INDEX IF NOT EXISTS tcase_birth ON tcase(birth_date, office);"
 	"CREATE INDEX IF NOT EXISTS tcase_work ON tcase(office, queued, prio DESC, id DESC,"
 	" grp, phase, holds, next_due);"
 	"CREATE INDEX IF NOT EXISTS tcase_work_due ON tcase(office, queued,"
@@ -1328,6 +1340,7 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 		if (!rc)
 			rc = store_exec(t->st, "DROP INDEX IF EXISTS task_queue; "
 				       "DROP INDEX IF EXISTS task_office; DROP INDEX IF EXISTS tcase_grp; "
+				       "DROP INDEX IF EXISTS tcase_birth; "
 				       "DROP INDEX IF EXISTS tcase_work; DROP INDEX IF EXISTS tcase_work_due; "
 				       "DROP INDEX IF EXISTS tcase_work_all; "
 				       "DROP INDEX IF EXISTS tcase_work_due_all; "

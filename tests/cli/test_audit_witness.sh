@@ -39,7 +39,7 @@ C="$UCTRACK --db $DB --config $T/u.conf"
 
 # --- a log written before the tree existed gets its tree built lazily
 # (schema 7: without 008's tree, 009's and 010's tables and columns, with 007's index that 011 drops)
-BACK_TO_7="CREATE INDEX tcase_rank ON tcase(prio, active); DROP TABLE assignment; DROP TABLE assignment_log; DROP TABLE task_log; DROP TABLE counsel_request; DROP INDEX tcase_work; DROP INDEX tcase_work_due; DROP INDEX tcase_work_all; DROP INDEX tcase_work_due_all; ALTER TABLE tcase DROP COLUMN next_action; ALTER TABLE tcase DROP COLUMN next_due; ALTER TABLE tcase DROP COLUMN n_open; ALTER TABLE tcase DROP COLUMN n_held; ALTER TABLE tcase DROP COLUMN queued;
+BACK_TO_7="DELETE FROM person_key WHERE kind = 'pair'; DROP INDEX tcase_birth; ALTER TABLE tcase DROP COLUMN birth_date; CREATE INDEX tcase_rank ON tcase(prio, active); DROP TABLE assignment; DROP TABLE assignment_log; DROP TABLE task_log; DROP TABLE counsel_request; DROP INDEX tcase_work; DROP INDEX tcase_work_due; DROP INDEX tcase_work_all; DROP INDEX tcase_work_due_all; ALTER TABLE tcase DROP COLUMN next_action; ALTER TABLE tcase DROP COLUMN next_due; ALTER TABLE tcase DROP COLUMN n_open; ALTER TABLE tcase DROP COLUMN n_held; ALTER TABLE tcase DROP COLUMN queued;
  DROP TABLE audit_tree; DROP TABLE login_known; DROP TABLE hold_lift;
  ALTER TABLE api_token DROP COLUMN expires_at; ALTER TABLE api_token DROP COLUMN read_only;
  PRAGMA user_version=7;"

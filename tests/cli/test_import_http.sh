@@ -17,7 +17,7 @@ printf '%s\n' pw-aud1-0123 | $U --quiet user add aud1 --role auditor
 # one case (HOU) for the child of the uploaded events; names are invented
 sqlite3 "$DB" <<'SQL'
 INSERT INTO person(id, a_number, created_at) VALUES (1, '200000001', '2025-01-01');
-INSERT INTO person_key(key, kind, person_id) VALUES ('TESTA','family',1), ('MARIA','given',1);
+INSERT INTO person_key(key, kind, person_id) VALUES ('TESTA','family',1), ('MARIA','given',1), ('MARIA TESTA','pair',1);
 INSERT INTO tcase(id, person_id, a_number, office, grp, score, prio, phase, hold_names)
  VALUES (1, 1, '200000001', 'HOU', 'flight_risk', 90, 90, 1, '');
 INSERT INTO cbp_encounter(rid, file_id, line, skey, rhash, a_number, family_name, given_name, birth_date, sex, country, encounter_date)

@@ -28,6 +28,15 @@ expect_grep '^nta_state' "$T/out"
 # triage: first run projects, second does not
 expect_rc 0 "$UCTRACK" --db "$DB" triage --rules "$R" --offices "$O"
 expect_grep '^triaged [0-9]+ cases with rule set [0-9a-f]{16}' "$T/out"
+# the case's birth date (searched by GET /cases?q=DATE): ORR's, else CBP's
+q() { sqlite3 "$DB" "$1"; }
+[ "$(q "SELECT count(*) FROM tcase WHERE active = 1 AND birth_date IS NOT NULL")" -gt 300 ] ||
+	fail "triage wrote no case birth dates"
+[ "$(q "SELECT count(*) FROM tcase c JOIN person_record pr ON pr.person_id = c.person_id
+	AND pr.src_tbl = 'orr_placement' JOIN orr_placement o ON o.rid = pr.src_rid
+	WHERE c.active = 1 AND o.birth_date IS NOT NULL AND c.birth_date IS NOT o.birth_date
+	AND o.rid = (SELECT max(rid) FROM orr_placement WHERE skey = o.skey)")" = 0 ] ||
+	fail "a case's birth date is not its ORR placement's"
 expect_grep 'projected facts from [0-9]+ records' "$T/out"
 expect_grep 'flight_risk +[1-9]' "$T/out"
 expect_rc 0 "$UCTRACK" --db "$DB" triage

@@ -579,6 +579,17 @@ static void test_run(void **state)
 	assert_int_equal(s.records, 1200);
 	check_children(st, 400);
 	assert_true(q1(st, "SELECT COUNT(*) FROM person_key WHERE key = 'GARCIA' AND kind = 'family'") > 0);
+	/* name pairs: one per two tokens of a record, each token the person's */
+	assert_true(q1(st, "SELECT COUNT(*) FROM person_key WHERE kind = 'pair'") >= 400);
+	assert_int_equal(q1(st, "SELECT COUNT(*) FROM person_key p WHERE p.kind = 'pair' AND"
+			     " (NOT EXISTS (SELECT 1 FROM person_key x WHERE x.person_id = p.person_id"
+			     " AND x.kind IN ('family','given')"
+			     " AND x.key = substr(p.key, 1, instr(p.key, ' ') - 1))"
+			     " OR NOT EXISTS (SELECT 1 FROM person_key x WHERE x.person_id = p.person_id"
+			     " AND x.kind IN ('family','given')"
+			     " AND x.key = substr(p.key, instr(p.key, ' ') + 1))"
+			     " OR substr(p.key, 1, instr(p.key, ' ') - 1) >="
+			     " substr(p.key, instr(p.key, ' ') + 1))"), 0);
 	assert_int_equal(q1(st, "SELECT COUNT(*) FROM person_anumber"), 400);
 	assert_int_equal(q1(st, "SELECT COUNT(*) FROM sponsor"), 100);
 	assert_int_equal(q1(st, "SELECT COUNT(*) FROM link_flag WHERE kind = 'sponsor_many_children'"),
