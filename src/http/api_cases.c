@@ -14,6 +14,7 @@
 
 #include "auth/seal.h"
 #include "case/case.h"
+#include "core/anum.h"
 #include "core/date.h"
 #include "http/api.h"
 #include "http/hjson.h"
@@ -273,7 +274,7 @@ int api_cases_search(struct http_req *r, struct uc_err *err)
 		kind = "birth_date";
 		rc = case_find_birth(so.f, qs, auth_scope_office(&r->user), SEARCH_CANDIDATES,
 				     search_hit, &so, err);
-	} else if (fnorm_anumber(qs, strlen(qs), anum) == FNORM_OK) {
+	} else if (anum_parse(qs, strlen(qs), anum) == ANUM_OK) {
 		kind = "a_number";
 		rc = case_find_anumber(so.f, anum, search_hit, &so, err);
 	} else {

@@ -31,46 +31,6 @@ void fnorm_trim(const char **s, size_t *n)
 	*n = len;
 }
 
-int fnorm_anumber(const char *s, size_t n, char out[10])
-{
-	char d[9];
-	int nd = 0;
-	size_t i = 0;
-
-	fnorm_trim(&s, &n);
-	if (n == 0)
-		return FNORM_BLANK;
-	if (s[0] == 'A' || s[0] == 'a') {
-		i = 1;
-		if (i < n && (s[i] == '-' || s[i] == ' '))
-			i++;
-	}
-	for (; i < n; i++) {
-		char c = s[i];
-
-		if (c >= '0' && c <= '9') {
-			if (nd == 9)
-				return FNORM_BAD;
-			d[nd++] = c;
-		} else if ((c == '-' || c == ' ') && nd > 0 && i + 1 < n &&
-			   s[i + 1] >= '0' && s[i + 1] <= '9') {
-			continue;
-		} else {
-			return FNORM_BAD;
-		}
-	}
-	if (nd < 8)
-		return FNORM_BAD;
-	if (nd == 8) {
-		out[0] = '0';
-		memcpy(out + 1, d, 8);
-	} else {
-		memcpy(out, d, 9);
-	}
-	out[9] = '\0';
-	return FNORM_OK;
-}
-
 int fnorm_date(const char *s, size_t n, char out[11])
 {
 	int32_t d;

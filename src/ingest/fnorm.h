@@ -8,10 +8,12 @@
  * FNORM_BLANK means "empty after trimming"; callers decide whether blank is
  * allowed for the field.
  *
- *   char a[10];
- *   switch (fnorm_anumber("A-012-345-678", 13, a)) {   // a = "012345678"
+ *   char d[11];
+ *   switch (fnorm_date("2021-04-02 10:00:00", 19, d)) {   // d = "2021-04-02"
  *   case FNORM_OK: ...; case FNORM_BLANK: ...; case FNORM_BAD: ...
  *   }
+ *
+ * A-numbers are parsed by core/anum.h (anum_parse(), same return codes).
  */
 #include <stddef.h>
 
@@ -21,12 +23,6 @@ enum { FNORM_OK = 0, FNORM_BLANK = 1, FNORM_BAD = -1 };
 
 /* Trim ASCII white space: adjusts *s and *n. */
 void fnorm_trim(const char **s, size_t *n);
-/*
- * A-number: 8 or 9 digits, optionally prefixed by 'A' (any case) and with
- * dashes or spaces between digits; out gets 9 digits and a NUL (8 digits
- * get a leading 0).
- */
-int fnorm_anumber(const char *s, size_t n, char out[10]);
 /* Date "YYYY-MM-DD" (an optional time part is accepted and dropped):
  * out gets "YYYY-MM-DD" and a NUL. */
 int fnorm_date(const char *s, size_t n, char out[11]);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "auth/seal.h"
+#include "core/anum.h"
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/progress.h"
@@ -63,7 +64,7 @@ static int eoir_plausible(const struct ingest_ctx *c, const struct col_spec *cs,
 		return fnorm_int(s, n, &x) == FNORM_OK;
 	case T_ANUM:
 	case T_ANUM_REQ:
-		return fnorm_anumber(s, n, tmp) == FNORM_OK;
+		return anum_parse(s, n, tmp) == ANUM_OK;
 	case T_ENUM:
 	case T_ENUM_REQ:
 		return fnorm_enum(s, n, cs->allowed) >= 0;

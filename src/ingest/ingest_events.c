@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "auth/seal.h"
+#include "core/anum.h"
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/progress.h"
@@ -116,7 +117,7 @@ static const struct event_type *event_check(json_t *obj, const char **field,
 		int32_t day;
 
 		*field = "a_number";
-		if (fnorm_anumber(s, strlen(s), anum) != FNORM_OK) {
+		if (anum_parse(s, strlen(s), anum) != ANUM_OK) {
 			buf_addf(msg, "'%.40s' is not an A-number (9 digits)", s);
 			return NULL;
 		}

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "auth/seal.h"
+#include "core/anum.h"
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/progress.h"
@@ -668,13 +669,13 @@ void ingest_check_value(struct frun *fr, int k, const char *s, size_t n,
 	case T_ANUM_REQ: {
 		char a[10];
 
-		r = fnorm_anumber(s, n, a);
-		if (r == FNORM_BLANK) {
+		r = anum_parse(s, n, a);
+		if (r == ANUM_BLANK) {
 			if (cs->type == T_ANUM_REQ)
 				row_error(fr, k, cs->name, "A-number is required");
 			return;
 		}
-		if (r == FNORM_BAD) {
+		if (r == ANUM_BAD) {
 			row_error(fr, k, cs->name,
 				  "'%.*s' is not an A-number (8 or 9 digits, optional A prefix and dashes)",
 				  (int)(n > 40 ? 40 : n), s);

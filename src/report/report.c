@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/anum.h"
 #include "core/date.h"
 #include "report/format.h"
 
@@ -264,21 +265,6 @@ struct ctx {
 	int64_t last_anum;        /* cache of child_of(): last A-number, */
 	uint32_t last_kid;        /* and its child index */
 };
-
-static int64_t parse_anum(const char *s)
-{
-	int64_t v = 0;
-	int n = 0;
-
-	if (!s)
-		return -1;
-	for (; s[n]; n++) {
-		if (s[n] < '0' || s[n] > '9' || n >= 12)
-			return -1;
-		v = v * 10 + (s[n] - '0');
-	}
-	return n >= 8 ? v : -1;
-}
 
 static int32_t col_date(struct store_stmt *q, int i)
 {
@@ -542,7 +528,7 @@ static void fill_placement(struct ctx *x, struct store_stmt *q, struct srow *r)
 {
 	const char *st = store_col_text(q, 7);
 
-	r->anum = parse_anum(store_col_text(q, 3));
+	r->anum = anum_value(store_col_text(q, 3));
 	r->d1 = col_date(q, 4);
 	r->d2 = col_date(q, 5);
 	r->a = col_is(q, 6, "sponsor");
@@ -567,7 +553,7 @@ static void fill_contact(struct ctx *x, struct store_stmt *q, struct srow *r)
 {
 	const char *res = store_col_text(q, 5);
 
-	r->anum = parse_anum(store_col_text(q, 3));
+	r->anum = anum_value(store_col_text(q, 3));
 	r->d1 = col_date(q, 4);
 	r->a = CO_FAIL;
 	if (res && strcmp(res, "reached_safe") == 0)
@@ -581,7 +567,7 @@ static void fill_contact(struct ctx *x, struct store_stmt *q, struct srow *r)
 /* ice_nta: d1 served, d2 filed. */
 static void fill_nta(struct ctx *x, struct store_stmt *q, struct srow *r)
 {
-	r->anum = parse_anum(store_col_text(q, 3));
+	r->anum = anum_value(store_col_text(q, 3));
 	r->d1 = col_date(q, 4);
 	r->d2 = col_date(q, 5);
 }
@@ -591,7 +577,7 @@ enum { RA_OTHER, RA_RESCINDED, RA_EXECUTED };
 /* ice_removal: d1 action date, a action. */
 static void fill_removal(struct ctx *x, struct store_stmt *q, struct srow *r)
 {
-	r->anum = parse_anum(store_col_text(q, 3));
+	r->anum = anum_value(store_col_text(q, 3));
 	r->d1 = col_date(q, 5);
 	r->a = col_is(q, 4, "order_rescinded") ? RA_RESCINDED
 	       : col_is(q, 4, "removal_executed") ? RA_EXECUTED : RA_OTHER;
@@ -603,7 +589,7 @@ static void fill_case(struct ctx *x, struct store_stmt *q, struct srow *r)
 	const char *atty = store_col_text(q, 5);
 
 	r->idncase = store_col_int(q, 3);
-	r->anum = parse_anum(store_col_text(q, 4));
+	r->anum = anum_value(store_col_text(q, 4));
 	r->a = atty && atty[0] && strcmp(atty, "NULL") != 0;
 }
 
@@ -674,7 +660,7 @@ static void fill_event(struct ctx *x, struct store_stmt *q, struct srow *r)
 	size_t blen = (size_t)store_col_bytes(q, 6);
 	char v[32];
 
-	r->anum = parse_anum(store_col_text(q, 3));
+	r->anum = anum_value(store_col_text(q, 3));
 	r->d1 = col_date(q, 5);
 	if (!type)
 		return;
@@ -798,7 +784,7 @@ static int load_persons(struct ctx *x)
 		}
 		if (s == STORE_DONE)
 			break;
-		int64_t id = store_col_int(q, 0), an = parse_anum(store_col_text(q, 1));
+		int64_t id = store_col_int(q, 0), an = anum_value(store_col_text(q, 1));
 
 		if (x->npersons % 4096 == 0)
 			x->persons = uc_xrealloc(x->persons,
@@ -1297,7 +1283,7 @@ static int load_triage_labels(struct ctx *x, enum report_by by)
 				       (1ULL << 62) | (uint64_t)store_col_int(q, 0));
 		else
 			k = u64map_get(&x->child_of,
-				       (uint64_t)parse_anum(store_col_text(q, 1)));
+				       (uint64_t)anum_value(store_col_text(q, 1)));
 		if (k == UINT32_MAX)
 			continue;
 		if (by == REPORT_BY_GROUP)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/anum.h"
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/hash.h"
@@ -241,52 +242,6 @@ static int16_t code2(const char *s)
 	return (int16_t)((s[0] << 8) | s[1]);
 }
 
-int proj_parse_anumber(const char *s, char out[10])
-{
-	char d[10];
-	int n = 0;
-
-	if (!s)
-		return -1;
-	if (*s == 'A' || *s == 'a')
-		s++;
-	for (; *s; s++) {
-		if (*s == '-' || *s == ' ')
-			continue;
-		if (*s < '0' || *s > '9' || n >= 9)
-			return -1;
-		d[n++] = *s;
-	}
-	if (n < 8)
-		return -1;
-	memset(out, '0', 9);
-	memcpy(out + (9 - n), d, (size_t)n);
-	out[9] = '\0';
-	return 0;
-}
-
-/* Write a 9-digit A-number integer as text (10 bytes with the NUL). */
-static void anum_text(int64_t v, char out[10])
-{
-	for (int i = 8; i >= 0; i--) {
-		out[i] = (char)('0' + v % 10);
-		v /= 10;
-	}
-	out[9] = '\0';
-}
-
-static int64_t anum_int(const char *s)
-{
-	char d[10];
-	int64_t v = 0;
-
-	if (!s || proj_parse_anumber(s, d))
-		return -1;
-	for (int i = 0; i < 9; i++)
-		v = v * 10 + (d[i] - '0');
-	return v;
-}
-
 static uint64_t hash_norm(uint64_t h, const char *s)
 {
 	for (; s && *s; s++) {
@@ -374,7 +329,7 @@ static struct acc *acc_for(struct fold *fo, struct store_stmt *q)
 		if (key <= 0)
 			return NULL;
 	} else {
-		anum = anum_int(store_col_text(q, 1));
+		anum = anum_value(store_col_text(q, 1));
 		if (anum < 0) {
 			fo->unplaced++;
 			return NULL;
@@ -415,7 +370,7 @@ static void take_birth(struct acc *a, struct store_stmt *q, int col, int rank)
 static void take_anum(struct acc *a, struct store_stmt *q)
 {
 	if (a->anum < 0)
-		a->anum = anum_int(store_col_text(q, 1));
+		a->anum = anum_value(store_col_text(q, 1));
 }
 
 /* Count (hash, case) once in fo->counts. */
@@ -904,7 +859,7 @@ static void finalise(const struct fold *fo, const struct acc *a,
 	out->person_id = a->key > 0 ? a->key : 0;
 	out->a_number[0] = '\0';
 	if (a->anum >= 0)
-		anum_text(a->anum, out->a_number);
+		anum_format(a->anum, out->a_number);
 	out->zip5 = a->zip5;
 	rules_fact_set(f, F_HAS_A_NUMBER, a->anum >= 0);
 	rules_fact_set(f, F_LINKED, a->key > 0);
@@ -1209,7 +1164,7 @@ int proj_all(struct proj *p, int32_t today, proj_cb cb, void *ctx,
 	if (rc)
 		goto out;
 	while ((rc = store_step(q, err)) == STORE_ROW) {
-		int64_t an = anum_int(store_col_text(q, 1));
+		int64_t an = anum_value(store_col_text(q, 1));
 
 		/* person ids fit in int32 here; the lowest id wins a shared number */
 		if (an >= 0 && !imap_get(&fo.anum2p, an) && store_col_int(q, 0) < INT32_MAX)
@@ -1450,7 +1405,7 @@ int proj_one(struct proj *p, int64_t person_id, const char *a_number,
 	int64_t idns[64];
 	int nidn = 0;
 	int rc = UC_OK;
-	int64_t anum = a_number && *a_number ? anum_int(a_number) : -1;
+	int64_t anum = a_number && *a_number ? anum_value(a_number) : -1;
 	int linked = 1;
 
 	memset(&fo, 0, sizeof(fo));
@@ -1496,7 +1451,7 @@ int proj_one(struct proj *p, int64_t person_id, const char *a_number,
 		store_bind_int(p->person_anum, 1, person_id);
 		rc = store_step(p->person_anum, err);
 		if (rc == STORE_ROW)
-			anum = anum_int(store_col_text(p->person_anum, 0));
+			anum = anum_value(store_col_text(p->person_anum, 0));
 		store_reset(p->person_anum);
 		if (rc < 0) {
 			rc = -rc;
@@ -1545,7 +1500,7 @@ int proj_one(struct proj *p, int64_t person_id, const char *a_number,
 			} else {
 				char d[10];
 
-				anum_text(anum, d);
+				anum_format(anum, d);
 				store_bind_text(*slot, 1, d, 9);
 			}
 			if (strcmp(t->name, "eoir_case") == 0) {

@@ -67,8 +67,5 @@ int proj_one(struct proj *p, int64_t person_id, const char *a_number,
  * to decide whether a full run must re-project. Writes a short string. */
 int proj_watermark(struct store *st, char *out, size_t n, struct uc_err *err);
 
-/* Parse an A-number as the feeds write it (8-9 digits, optional "A", dashes
- * or spaces) into 9 digits + NUL. Returns 0 or -1. */
-int proj_parse_anumber(const char *s, char out[10]);
 
 #endif

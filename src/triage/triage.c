@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/anum.h"
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/progress.h"
@@ -1553,7 +1554,7 @@ int triage_find(struct triage *t, const char *who, int64_t *case_id,
 		if (parse_id(who, &v))
 			goto bad;
 		sql = "SELECT id FROM tcase WHERE person_id = ?1";
-	} else if (proj_parse_anumber(who, anum) == 0) {
+	} else if (anum_parse(who, strlen(who), anum) == ANUM_OK) {
 		sql = "SELECT id FROM tcase WHERE a_number = ?1 ORDER BY active DESC, "
 		      "person_id IS NULL, id LIMIT 1";
 	} else {
@@ -1688,7 +1689,8 @@ int triage_key(struct triage *t, int64_t person_id, const char *a_number,
 	int64_t id = 0;
 	int rc;
 
-	if (person_id <= 0 && (!a_number || proj_parse_anumber(a_number, anum)))
+	if (person_id <= 0 &&
+	    (!a_number || anum_parse(a_number, strlen(a_number), anum) != ANUM_OK))
 		return uc_error(err, UC_EINPUT,
 				"triage_key: need a person id or a valid A-number (got '%s')",
 				a_number ? a_number : "");

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "auth/seal.h"
+#include "core/anum.h"
 #include "ingest/csvr.h"
 #include "ingest/fnorm.h"
 #include "ingest/ingest.h"
@@ -26,20 +27,33 @@ static void test_anumber(void **state)
 {
 	char a[10];
 
-	assert_int_equal(fnorm_anumber("208123456", 9, a), FNORM_OK);
+	assert_int_equal(anum_parse("208123456", 9, a), ANUM_OK);
 	assert_string_equal(a, "208123456");
-	assert_int_equal(fnorm_anumber("A-012-345-678", 13, a), FNORM_OK);
+	assert_int_equal(anum_parse("A-012-345-678", 13, a), ANUM_OK);
 	assert_string_equal(a, "012345678");
-	assert_int_equal(fnorm_anumber("a12345678", 9, a), FNORM_OK);
+	assert_int_equal(anum_parse("a12345678", 9, a), ANUM_OK);
 	assert_string_equal(a, "012345678");
-	assert_int_equal(fnorm_anumber(" 12345678 ", 10, a), FNORM_OK);
+	assert_int_equal(anum_parse(" 12345678 ", 10, a), ANUM_OK);
 	assert_string_equal(a, "012345678");
-	assert_int_equal(fnorm_anumber("", 0, a), FNORM_BLANK);
-	assert_int_equal(fnorm_anumber("1234567", 7, a), FNORM_BAD);
-	assert_int_equal(fnorm_anumber("1234567890", 10, a), FNORM_BAD);
-	assert_int_equal(fnorm_anumber("12345678X", 9, a), FNORM_BAD);
-	assert_int_equal(fnorm_anumber("12--345678", 10, a), FNORM_BAD);
-	assert_int_equal(fnorm_anumber("B12345678", 9, a), FNORM_BAD);
+	assert_int_equal(anum_parse("", 0, a), ANUM_BLANK);
+	assert_int_equal(anum_parse("1234567", 7, a), ANUM_BAD);
+	assert_int_equal(anum_parse("1234567890", 10, a), ANUM_BAD);
+	assert_int_equal(anum_parse("12345678X", 9, a), ANUM_BAD);
+	assert_int_equal(anum_parse("12--345678", 10, a), ANUM_BAD);
+	assert_int_equal(anum_parse("B12345678", 9, a), ANUM_BAD);
+	assert_int_equal(anum_parse("A 12345678", 10, a), ANUM_OK);
+	assert_string_equal(a, "012345678");
+	assert_int_equal(anum_parse("-12345678", 9, a), ANUM_BAD);
+	assert_int_equal(anum_parse("12345678-", 9, a), ANUM_BAD);
+	/* the value and the stored form */
+	assert_int_equal(anum_value("A-012-345-678"), 12345678);
+	assert_int_equal(anum_value("999999999"), 999999999);
+	assert_int_equal(anum_value("12"), -1);
+	assert_int_equal(anum_value(NULL), -1);
+	anum_format(12345678, a);
+	assert_string_equal(a, "012345678");
+	anum_format(0, a);
+	assert_string_equal(a, "000000000");
 }
 
 static void test_dates(void **state)
