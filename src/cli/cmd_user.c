@@ -47,21 +47,16 @@ static int user_usage(FILE *f)
 	return f == stdout ? 0 : 2;
 }
 
+static int user_line(void *arg, const struct auth_user *u, struct uc_err *err)
+{
+	printf("%s\t%s\t%s\t%s\t%s\n", u->name, auth_role_name(u->role), u->office,
+	       u->provider, u->disabled ? "disabled" : "active");
+	return UC_OK;
+}
+
 static int user_list(struct store *st, struct uc_err *err)
 {
-	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "SELECT name, role, coalesce(office, ''),"
-				   " coalesce(provider, ''), disabled FROM app_user"
-				   " ORDER BY name", &q, err);
-
-	if (rc)
-		return rc;
-	while ((rc = store_step(q, err)) == STORE_ROW)
-		printf("%s\t%s\t%s\t%s\t%s\n", store_col_text(q, 0), store_col_text(q, 1),
-		       store_col_text(q, 2), store_col_text(q, 3),
-		       store_col_int(q, 4) ? "disabled" : "active");
-	store_finalize(q);
-	return rc < 0 ? -rc : UC_OK;
+	return auth_user_list(st, user_line, NULL, err);
 }
 
 int cmd_user(int argc, char **argv)

@@ -168,3 +168,55 @@ void queue_stakes_close(struct queue_stakes *qs)
 	store_finalize(qs->q);
 	free(qs);
 }
+
+int queue_page(struct store *st, const struct queue_page *p, queue_row_fn fn, void *arg,
+	       struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	struct buf sql;
+	int k = 0, rc;
+
+	/* Only the filters given go into the SQL (fixed fragments, values
+	 * bound), so the planner can use task_office / task_queue. */
+	buf_init(&sql, 4096);
+	buf_adds(&sql,
+		 "SELECT t.id AS task_id, t.case_id, t.action, t.due, t.grp AS \"group\","
+		 " t.phase, t.office, t.prio AS priority, c.score, c.hold_names AS holds,"
+		 " c.a_number,"
+		 " (SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
+		 "   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1) AS name"
+		 " FROM task t JOIN tcase c ON c.id = t.case_id WHERE t.status = 'open'");
+	if (p->office)
+		buf_adds(&sql, " AND t.office = ?");
+	if (p->group)
+		buf_adds(&sql, " AND t.grp = ?");
+	if (p->phase)
+		buf_adds(&sql, " AND t.phase = ?");
+	if (p->after)
+		buf_adds(&sql, " AND (t.prio < ? OR (t.prio = ? AND t.id < ?))");
+	buf_adds(&sql, " ORDER BY t.prio DESC, t.id DESC LIMIT ?");
+	rc = buf_failed(&sql) ? uc_error(err, UC_ENOMEM, "query too long")
+			      : store_prepare_cached(st, sql.ptr, &q, err);
+	buf_release(&sql);
+	if (rc)
+		return rc;
+	if (p->office)
+		store_bind_text(q, ++k, p->office, -1);
+	if (p->group)
+		store_bind_text(q, ++k, p->group, -1);
+	if (p->phase)
+		store_bind_int(q, ++k, p->phase);
+	if (p->after) {
+		store_bind_int(q, ++k, p->after_prio);
+		store_bind_int(q, ++k, p->after_prio);
+		store_bind_int(q, ++k, p->after_id);
+	}
+	store_bind_int(q, ++k, p->limit);
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		rc = fn(arg, q, err);
+		if (rc)
+			break;
+	}
+	store_done(q);
+	return rc < 0 ? -rc : rc;
+}

@@ -1934,7 +1934,7 @@ static int override_tx(struct triage *t, int64_t case_id, const char *kind,
 	store_reset(t->get_case);
 	rc = store_prepare(t->st,
 			   "INSERT INTO triage_override(case_id, kind, value, reason, by_user, "
-			   "created_at, fhash) VALUES(?, ?, ?, ?, ?, ?, ?)",
+			   "created_at, fhash) VALUES(?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			   &q, err);
 	if (rc)
 		return rc;
@@ -1946,17 +1946,17 @@ static int override_tx(struct triage *t, int64_t case_id, const char *kind,
 	store_bind_text(q, 6, t->now_s, -1);
 	store_bind_int(q, 7, fhash);
 	rc = store_step(q, err);
+	if (rc == STORE_ROW && id)
+		*id = store_col_int(q, 0);
 	store_finalize(q);
 	rc = rc < 0 ? -rc : UC_OK;
-	if (!rc && id)
-		*id = store_last_id(t->st);
 	if (!rc)
 		rc = triage_person(t, case_id, 1, err);
 	return rc;
 }
 
 int triage_override(struct triage *t, const char *who, const char *kind,
-		    const char *value, const char *reason, const char *by,
+		    const char *value, const char *reason, const char *by, int64_t *id,
 		    struct uc_err *err)
 {
 	int64_t case_id;
@@ -1988,7 +1988,7 @@ int triage_override(struct triage *t, const char *who, const char *kind,
 	rc = store_begin(t->st, err);
 	if (rc)
 		return rc;
-	rc = override_tx(t, case_id, kind, value, reason, by, NULL, err);
+	rc = override_tx(t, case_id, kind, value, reason, by, id, err);
 	if (!rc)
 		rc = store_commit(t->st, err);
 	if (rc)
@@ -2246,4 +2246,103 @@ int triage_office_check(struct store *st, const char *code, struct uc_err *err)
 	office_free(ot);
 	free(text);
 	return rc;
+}
+
+/* ------------------------------------------------- stored runs and rule sets */
+
+int triage_runs(struct store *st, int64_t limit, triage_row_fn fn, void *arg,
+		struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_prepare(st, "SELECT id, started_at, rs_hash AS rule_set, as_of,"
+			       " cases AS n_cases, projected AS n_projected,"
+			       " changed AS n_changed, unplaced AS n_unplaced"
+			       " FROM triage_run ORDER BY id DESC LIMIT ?", &q, err);
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, limit);
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		rc = fn(arg, q, err);
+		if (rc)
+			break;
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : rc;
+}
+
+int triage_ruleset_compile(struct store *st, const char *hash, struct rules **out,
+			   struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = store_prepare(st, hash ? "SELECT file, source, hash FROM ruleset WHERE hash = ?"
+				    : "SELECT r.file, r.source, r.hash FROM ruleset r JOIN"
+				      " triage_meta m ON m.key = 'active_ruleset' AND"
+				      " m.value = r.hash", &q, err);
+	if (rc)
+		return rc;
+	if (hash)
+		store_bind_text(q, 1, hash, -1);
+	rc = store_step(q, err);
+	if (rc == STORE_ROW) {
+		const char *src = store_col_text(q, 1);
+
+		rc = rules_compile(out, store_col_text(q, 0), src ? src : "",
+				   src ? strlen(src) : 0, facts_schema(), err);
+	} else if (rc == STORE_DONE) {
+		rc = hash ? uc_error(err, UC_ENOTFOUND, "no stored rule set %.20s", hash)
+			  : uc_error(err, UC_ENOTFOUND, "no active rule set yet");
+	} else {
+		rc = -rc;
+	}
+	store_finalize(q);
+	return rc;
+}
+
+int triage_stored(struct store *st, int *rules, int *offices, struct uc_err *err)
+{
+	char *v = NULL;
+	int rc;
+
+	*rules = 0;
+	*offices = 0;
+	rc = meta_get(st, "active_ruleset", &v, err);
+	*rules = v != NULL;
+	free(v);
+	v = NULL;
+	if (!rc)
+		rc = meta_get(st, "offices", &v, err);
+	*offices = v != NULL;
+	free(v);
+	return rc;
+}
+
+int triage_facts_each(struct store *st, triage_facts_fn fn, void *arg, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_prepare(st, "SELECT case_id, as_of, facts FROM case_fact ORDER BY case_id",
+			   &q, err);
+	if (rc)
+		return rc;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		struct rules_facts fa;
+		const char *asof = store_col_text(q, 1);
+
+		fa.today = date_today();
+		if (asof)
+			date_parse(asof, strlen(asof), &fa.today);
+		if (facts_unpack(store_col_blob(q, 2), (size_t)store_col_bytes(q, 2), &fa))
+			continue;
+		rc = fn(arg, store_col_int(q, 0), &fa, err);
+		if (rc)
+			break;
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : rc;
 }
