@@ -157,6 +157,84 @@ int api_users_disable(struct http_req *r, struct uc_err *err)
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }
 
+static const struct hj_field user_set_spec[] = {
+	{"role", HJ_STRING, 0},
+	{"office", HJ_ANY, 0},
+	{"provider", HJ_ANY, 0},
+	{NULL, 0, 0},
+};
+
+/* Name the field of the body err is about: "body.FIELD: " before err's
+ * message, or "body." alone when the message names it first. */
+static int body_field(int rc, const char *field, struct uc_err *err)
+{
+	char msg[UC_ERR_MSG_MAX];
+
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	return field ? uc_error(err, rc, "body.%s: %s", field, msg)
+		     : uc_error(err, rc, "body.%s", msg);
+}
+
+/* PATCH /users/{name}: an admin changes a user's role and scopes (office,
+ * provider): auth_user_set() keeps what the body leaves out and drops a
+ * scope the new role does not take. */
+int api_users_set(struct http_req *r, struct uc_err *err)
+{
+	struct auth_user_change c;
+	struct auth_user was, now;
+	json_t *office, *provider;
+	struct hj_out o;
+	int rc = auth_name_check(r->params[0], err);
+
+	if (rc)
+		return rc;
+	snprintf(r->target, sizeof(r->target), "user:%s", r->params[0]);
+	rc = hj_check_fields(r->json, user_set_spec, "body", err);
+	if (rc)
+		return rc;
+	memset(&c, 0, sizeof(c));
+	office = json_object_get(r->json, "office");
+	provider = json_object_get(r->json, "provider");
+	if (!json_object_get(r->json, "role") && !office && !provider)
+		return uc_error(err, UC_EINPUT, "body: give the role, office or provider to change");
+	if (hj_str(r->json, "role") && auth_role_parse(hj_str(r->json, "role"), &c.role))
+		return uc_error(err, UC_EINPUT,
+				"body.role: one of admin, supervisor, officer, analyst, "
+				"legal_provider, auditor");
+	if (office && !json_is_string(office) && !json_is_null(office))
+		return uc_error(err, UC_EINPUT, "body.office: a field office code, or null for none");
+	if (provider && !json_is_string(provider) && !json_is_null(provider))
+		return uc_error(err, UC_EINPUT,
+				"body.provider: a provider organisation, or null for none");
+	c.office = json_string_value(office);
+	c.clear_office = json_is_null(office);
+	c.provider = json_string_value(provider);
+	if (c.office) {
+		rc = triage_office_check(r->st, c.office, err);
+		if (rc)
+			return body_field(rc, "office", err);
+	}
+	rc = auth_user_set(r->st, r->params[0], &c, &was, &now, err);
+	http_auth_changed(r->srv);
+	if (rc == UC_EINPUT || rc == UC_ECONFLICT)
+		return body_field(rc, NULL, err);
+	if (rc)
+		return rc;
+	http_detail(r, "role=%s->%s office=%.64s->%.64s", auth_role_name(was.role),
+		    auth_role_name(now.role), was.office[0] ? was.office : "-",
+		    now.office[0] ? now.office : "-");
+	if (strcmp(was.provider, now.provider) != 0)
+		http_detail(r, " provider=%.64s->%.64s", was.provider[0] ? was.provider : "-",
+			    now.provider[0] ? now.provider : "-");
+	hj_out_init(&o);
+	set_text(&o, o.root, "name", now.name);
+	hj_set_str(&o, o.root, "role", auth_role_name(now.role));
+	set_text(&o, o.root, "office", now.office[0] ? now.office : NULL);
+	set_text(&o, o.root, "provider", now.provider[0] ? now.provider : NULL);
+	hj_set_str(&o, o.root, "status", now.disabled ? "disabled" : "active");
+	return http_reply_json(r, &o, UC_OK, err);
+}
+
 static const struct hj_field passwd_spec[] = {
 	{"password", HJ_STRING, 1},
 	{NULL, 0, 0},
