@@ -26,8 +26,9 @@ import re
 import sys
 
 # SQL statements, as they begin or as they are shaped. Keywords are
-# matched in either case; an HTTP method alone ("DELETE") or a message
-# naming a route ("DELETE /api/v1/tokens/{id}") is no statement.
+# upper case, as every statement of the project writes them, so prose in
+# messages ("select the rows ... from the list") is none; nor is an HTTP
+# method alone ("DELETE") or a route ("DELETE /api/v1/tokens/{id}").
 SQL_PATTERNS = [
     (r"\bSELECT\s+[\s\S]*?\bFROM\s+[A-Za-z_(]", "SELECT ... FROM"),
     (r"^\s*SELECT\s+\S", "SELECT"),
@@ -43,7 +44,7 @@ SQL_PATTERNS = [
     (r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE\s+SAVEPOINT|VACUUM|ANALYZE|"
      r"REINDEX|ATTACH|DETACH|EXPLAIN)\b(\s|;|$)", "transaction/maintenance statement"),
 ]
-SQL_RES = [(re.compile(p, re.IGNORECASE), what) for p, what in SQL_PATTERNS]
+SQL_RES = [(re.compile(p), what) for p, what in SQL_PATTERNS]
 
 STORE_CALLS = re.compile(
     r"\b(store_prepare|store_exec|store_query_int|store_fingerprint|store_last_id|"
