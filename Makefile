@@ -81,8 +81,10 @@ unit: $(UNIT_BIN)
 cli: $(BUILD)/uctrack
 	UCTRACK=$(abspath $(BUILD)/uctrack) ./tests/cli/run.sh
 
+# Banned libc calls; SQL outside the modules that own the tables.
 lint:
 	./scripts/banned.sh
+	./scripts/sql-owner.py
 
 # The whole suite: deps, build, unit tests, black-box tests.
 test: deps

@@ -629,7 +629,7 @@
       case 'linkage': shown('linkage'); clear($('linkage-result')); return loadLinkage();
       case 'feeds': shown('feeds'); return null;
       case 'triage': shown('triage'); return loadTriage();
-      case 'users': shown('users'); clear($('user-result')); clear($('token-result')); return loadUsers();
+      case 'users': shown('users'); clear($('user-result')); clear($('role-result')); clear($('token-result')); return loadUsers();
       default: shown('notfound');
     }
   }
@@ -2823,6 +2823,38 @@
     }
   }
 
+  // PATCH /users/{name}: the role, office and provider of the form. An
+  // empty office is none (the server says when the role needs one); an
+  // empty provider is left out (kept only by a legal provider).
+  async function setRole(ev) {
+    ev.preventDefault();
+    const out = clear($('role-result'));
+    const name = $('cr-name').value.trim();
+    if (!name) {
+      append(out, problemBox(new ApiError({ title: t('Name needed'), detail: t('Give the user name whose role changes.') })));
+      return;
+    }
+    const office = $('cr-office').value.trim().toUpperCase();
+    const body = { role: $('cr-role').value, office: office || null };
+    if ($('cr-provider').value.trim()) body.provider = $('cr-provider').value.trim();
+    const go = $('cr-go');
+    const label = go.textContent;
+    go.disabled = true;
+    go.textContent = t('Saving…');
+    try {
+      const r = await api('PATCH', `/users/${encodeURIComponent(name)}`, { body });
+      append(out, el('div', { className: 'notice ok', role: 'status', 'data-testid': 'role-done' }, r && r.office
+        ? t('{name} is now {role} of office {office}.', { name, role: roleLabel(r.role), office: r.office })
+        : t('{name} is now {role}.', { name, role: roleLabel(r && r.role) })));
+      await loadUsers();
+    } catch (e) {
+      append(out, problemBox(e));
+    } finally {
+      go.disabled = false;
+      go.textContent = label;
+    }
+  }
+
   // ---- feed upload (analysts, admins): POST /feeds/{feed}?name= ----
 
   const FEED_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
@@ -3054,7 +3086,17 @@
           $('pw-name').value = x.name;
           $('pw-new').focus();
         });
-        return el('span', { className: 'btns' }, x.status === 'active' ? pw : null, ' ', disable(v, x));
+        // The role form, filled with the user as it is now.
+        const role = el('button', { type: 'button', className: 'small', 'data-action': 'role' },
+          t('Change role…'), el('span', { className: 'sr-only' }, ` ${x.name}`));
+        role.addEventListener('click', () => {
+          $('cr-name').value = x.name;
+          $('cr-role').value = x.role;
+          $('cr-office').value = x.office || '';
+          $('cr-provider').value = x.provider || '';
+          $('cr-role').focus();
+        });
+        return el('span', { className: 'btns' }, x.status === 'active' ? pw : null, ' ', role, ' ', disable(v, x));
       };
       append(out, table((u && u.items) || [], [
         ['name', t('User name')], ['role', t('Role'), roleLabel], ['office', t('Office')], ['provider', t('Provider')],
@@ -3200,6 +3242,7 @@
     $('merge-form').addEventListener('submit', (ev) => personsForm(ev, 'merge'));
     $('split-form').addEventListener('submit', (ev) => personsForm(ev, 'split'));
     $('passwd-form').addEventListener('submit', setPassword);
+    $('role-form').addEventListener('submit', setRole);
     $('fta-show').addEventListener('click', loadFta);
     $('fta-csv').addEventListener('click', ftaCsv);
     window.addEventListener('hashchange', route);

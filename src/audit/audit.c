@@ -755,25 +755,33 @@ int audit_list_prepare(struct store *st, const struct audit_query *aq,
 		return uc_error(err, UC_EINPUT, "from, to: a day as YYYY-MM-DD");
 	/* `at` is an ISO UTC time ("2026-12-04T23:15:54.248Z"): a day range is
 	 * a string range; seq (the primary key) orders and bounds the walk. */
+	/* Plain `?` only (portable): a value a clause reads twice is bound
+	 * twice. */
 #define AUDIT_PAGE_SQL(order)                                                    \
 	"SELECT seq, at, actor, role, action, target, purpose, outcome, detail,"  \
-	" addr, hash FROM audit_log WHERE seq > ?1 AND (?2 = 0 OR seq < ?2)"     \
-	" AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR action = ?4)"         \
-	" AND (?5 IS NULL OR target = ?5) AND (?6 IS NULL OR at >= ?6)"           \
-	" AND (?7 IS NULL OR at < ?7 || 'T99') ORDER BY seq " order " LIMIT ?8"
+	" addr, hash FROM audit_log WHERE seq > ? AND (? = 0 OR seq < ?)"         \
+	" AND (? IS NULL OR actor = ?) AND (? IS NULL OR action = ?)"             \
+	" AND (? IS NULL OR target = ?) AND (? IS NULL OR at >= ?)"               \
+	" AND (? IS NULL OR at < ? || 'T99') ORDER BY seq " order " LIMIT ?"
 	rc = store_prepare(st, aq->newest_first ? AUDIT_PAGE_SQL("DESC") : AUDIT_PAGE_SQL("ASC"),
 			   &q, err);
 #undef AUDIT_PAGE_SQL
 	if (rc)
 		return rc;
-	store_bind_int(q, 1, aq->newest_first ? 0 : aq->after);
-	store_bind_int(q, 2, aq->newest_first ? aq->before : 0);
-	store_bind_text(q, 3, aq->actor, -1);
-	store_bind_text(q, 4, aq->action, -1);
-	store_bind_text(q, 5, aq->target, -1);
-	store_bind_text(q, 6, aq->from, -1);
-	store_bind_text(q, 7, aq->to, -1);
-	store_bind_int(q, 8, aq->limit);
+	{
+		const char *const text[5] = {aq->actor, aq->action, aq->target, aq->from, aq->to};
+		int64_t before = aq->newest_first ? aq->before : 0;
+		int k = 0;
+
+		store_bind_int(q, ++k, aq->newest_first ? 0 : aq->after);
+		store_bind_int(q, ++k, before);
+		store_bind_int(q, ++k, before);
+		for (int i = 0; i < 5; i++) {
+			store_bind_text(q, ++k, text[i], -1);
+			store_bind_text(q, ++k, text[i], -1);
+		}
+		store_bind_int(q, ++k, aq->limit);
+	}
 	*out = q;
 	return UC_OK;
 }

@@ -289,28 +289,55 @@ static int hash_password(const char *password, char out[crypto_pwhash_STRBYTES],
 }
 
 /* Run one parameterised statement with text/int arguments; fmt letters:
- * 's' text (NULL binds NULL), 'i' int64. */
-static int exec1(struct store *st, const char *sql, struct uc_err *err,
-		 const char *fmt, ...)
+ * 's' text (NULL binds NULL), 'i' int64. *id (may be NULL) gets the first
+ * column of the row it returns (RETURNING id), 0 when none. */
+static int vexec(struct store *st, const char *sql, int64_t *id, struct uc_err *err,
+		 const char *fmt, va_list ap)
 {
 	struct store_stmt *q = NULL;
-	va_list ap;
 	int rc;
 
+	if (id)
+		*id = 0;
 	rc = store_prepare(st, sql, &q, err);
 	if (rc)
 		return rc;
-	va_start(ap, fmt);
 	for (int i = 0; fmt[i]; i++) {
 		if (fmt[i] == 's')
 			store_bind_text(q, i + 1, va_arg(ap, const char *), -1);
 		else
 			store_bind_int(q, i + 1, va_arg(ap, int64_t));
 	}
-	va_end(ap);
 	rc = store_step(q, err);
+	if (rc == STORE_ROW && id)
+		*id = store_col_int(q, 0);
 	store_finalize(q);
 	return rc < 0 ? -rc : UC_OK;
+}
+
+static int exec1(struct store *st, const char *sql, struct uc_err *err,
+		 const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vexec(st, sql, NULL, err, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* exec1() of an INSERT ... RETURNING id: *id gets the new row's id. */
+static int exec1_id(struct store *st, const char *sql, int64_t *id, struct uc_err *err,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vexec(st, sql, id, err, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int auth_user_add(struct store *st, const char *name, enum auth_role role,
@@ -482,6 +509,125 @@ int auth_user_each(struct store *st, auth_user_fn fn, void *arg, struct uc_err *
 	}
 	store_finalize(q);
 	return rc < 0 ? -rc : rc == STORE_DONE ? UC_OK : rc;
+}
+
+int auth_user_list(struct store *st, auth_user_fn fn, void *arg, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_prepare(st, "SELECT " USER_COLS " FROM app_user u ORDER BY u.name", &q, err);
+	if (rc)
+		return rc;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		struct auth_user u;
+
+		user_from_row(q, &u);
+		rc = fn(arg, &u, err);
+		if (rc)
+			break;
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : rc;
+}
+
+static int role_takes_office(enum auth_role role)
+{
+	return role == AUTH_ROLE_SUPERVISOR || role == AUTH_ROLE_OFFICER;
+}
+
+int auth_scope_fits(enum auth_role role, const char *office, const char *provider,
+		    struct uc_err *err)
+{
+	if (role == AUTH_ROLE_NONE)
+		return uc_error(err, UC_EINPUT, "role: one of admin, supervisor, officer, "
+				"analyst, legal_provider, auditor");
+	if (role_takes_office(role) && !office)
+		return uc_error(err, UC_EINPUT, "office: role %s needs a field office",
+				auth_role_name(role));
+	if (office && !role_takes_office(role))
+		return uc_error(err, UC_EINPUT,
+				"office: applies to supervisor and officer only, not %s",
+				auth_role_name(role));
+	if (role == AUTH_ROLE_LEGAL_PROVIDER && !provider)
+		return uc_error(err, UC_EINPUT,
+				"provider: role legal_provider needs its organisation");
+	if (provider && role != AUTH_ROLE_LEGAL_PROVIDER)
+		return uc_error(err, UC_EINPUT,
+				"provider: applies to legal_provider only, not %s",
+				auth_role_name(role));
+	return UC_OK;
+}
+
+int auth_user_set(struct store *st, const char *name, const struct auth_user_change *c,
+		  struct auth_user *before, struct auth_user *after, struct uc_err *err)
+{
+	struct auth_user was, now;
+	int64_t admins = 0;
+	int rc;
+
+	rc = scope_check("office", c->office, err);
+	if (!rc)
+		rc = scope_check("provider", c->provider, err);
+	if (rc)
+		return rc;
+	rc = store_begin(st, err);
+	if (rc)
+		return rc;
+	rc = auth_user_get(st, name, &was, err);
+	if (rc)
+		goto out;
+	now = was;
+	if (c->role != AUTH_ROLE_NONE)
+		now.role = c->role;
+	/* Kept scopes go with the role: a new role that takes none drops
+	 * them, one that takes the old one keeps it. */
+	if (c->office)
+		snprintf(now.office, sizeof(now.office), "%s", c->office);
+	else if (!role_takes_office(now.role) || c->clear_office)
+		now.office[0] = '\0';
+	if (c->provider)
+		snprintf(now.provider, sizeof(now.provider), "%s", c->provider);
+	else if (now.role != AUTH_ROLE_LEGAL_PROVIDER)
+		now.provider[0] = '\0';
+	rc = auth_scope_fits(now.role, now.office[0] ? now.office : NULL,
+			     now.provider[0] ? now.provider : NULL, err);
+	if (rc)
+		goto out;
+	if (was.role == AUTH_ROLE_ADMIN && now.role != AUTH_ROLE_ADMIN && !was.disabled) {
+		struct store_stmt *q = NULL;
+
+		rc = store_prepare(st, "SELECT count(*) FROM app_user WHERE role = 'admin'"
+				       " AND disabled = 0", &q, err);
+		if (!rc) {
+			rc = store_step(q, err);
+			admins = rc == STORE_ROW ? store_col_int(q, 0) : 0;
+			rc = rc < 0 ? -rc : UC_OK;
+		}
+		store_finalize(q);
+		if (!rc && admins <= 1)
+			rc = uc_error(err, UC_ECONFLICT,
+				      "role: '%.64s' is the last active admin; make another "
+				      "user admin first", name);
+		if (rc)
+			goto out;
+	}
+	rc = exec1(st, "UPDATE app_user SET role = ?, office = ?, provider = ?, updated_at = ?"
+		       " WHERE id = ?",
+		   err, "sssii", auth_role_name(now.role), now.office[0] ? now.office : NULL,
+		   now.provider[0] ? now.provider : NULL, (int64_t)time(NULL), was.id);
+	if (!rc)
+		rc = store_commit(st, err);
+out:
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	if (before)
+		*before = was;
+	if (after)
+		*after = now;
+	return UC_OK;
 }
 
 /* Failures of kind/key after since: how many, and when the last one was. */
@@ -819,13 +965,10 @@ int auth_token_create(struct store *st, const char *name, const char *label,
 	random_token(raw);
 	snprintf(out, AUTH_APITOKEN_CHARS + 1, "%s%s", AUTH_APITOKEN_PREFIX, raw);
 	auth_hash_hex(out, thash);
-	rc = exec1(st, "INSERT INTO api_token(token_hash, user_id, label, created_at,"
-		       " expires_at, read_only) VALUES(?,?,?,?,?,?)",
-		   err, "sisiii", thash, u.id, label, now, now + (int64_t)days * 86400,
-		   (int64_t)(opts && opts->read_only));
-	if (!rc && id)
-		*id = store_last_id(st);
-	return rc;
+	return exec1_id(st, "INSERT INTO api_token(token_hash, user_id, label, created_at,"
+			" expires_at, read_only) VALUES(?,?,?,?,?,?) RETURNING id",
+			id, err, "sisiii", thash, u.id, label, now,
+			now + (int64_t)days * 86400, (int64_t)(opts && opts->read_only));
 }
 
 int auth_token_check(struct store *st, const char *token, time_t now,
@@ -879,4 +1022,38 @@ int auth_token_revoke(struct store *st, int64_t id, int64_t owner_id,
 		return uc_error(err, UC_ENOTFOUND, "no API token with id %lld",
 				(long long)id);
 	return rc;
+}
+
+int auth_token_list(struct store *st, int64_t user_id, auth_token_fn fn, void *arg,
+		    struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_prepare(st, "SELECT t.id, u.name, t.label, t.created_at, t.expires_at,"
+			       " t.read_only, t.revoked"
+			       " FROM api_token t JOIN app_user u ON u.id = t.user_id"
+			       " WHERE ? = 0 OR t.user_id = ? ORDER BY t.id", &q, err);
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, user_id);
+	store_bind_int(q, 2, user_id);
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		struct auth_token_info ti;
+
+		memset(&ti, 0, sizeof(ti));
+		ti.id = store_col_int(q, 0);
+		copy_col(ti.user, sizeof(ti.user), q, 1);
+		ti.label = store_col_text(q, 2);
+		ti.created_at = store_col_int(q, 3);
+		ti.has_expiry = !store_col_is_null(q, 4);
+		ti.expires_at = store_col_int(q, 4);
+		ti.read_only = store_col_int(q, 5) != 0;
+		ti.revoked = store_col_int(q, 6) == 1;
+		rc = fn(arg, &ti, err);
+		if (rc)
+			break;
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : rc;
 }

@@ -165,6 +165,37 @@ int auth_user_get(struct store *st, const char *name, struct auth_user *out,
 /* Every user not disabled, by name: fn(arg, user, err); non-zero stops. */
 typedef int (*auth_user_fn)(void *arg, const struct auth_user *u, struct uc_err *err);
 int auth_user_each(struct store *st, auth_user_fn fn, void *arg, struct uc_err *err);
+/* Every user, disabled ones too (u->disabled), by name (user admin). */
+int auth_user_list(struct store *st, auth_user_fn fn, void *arg, struct uc_err *err);
+
+/* Whether a role and its scopes go together: supervisor and officer need
+ * an office, legal_provider a provider, no other role takes either
+ * (NULL: none). 0, or UC_EINPUT whose message starts with the field at
+ * fault ("role: ", "office: ", "provider: "). */
+int auth_scope_fits(enum auth_role role, const char *office, const char *provider,
+		    struct uc_err *err);
+
+/* What auth_user_set() changes; the rest is kept. */
+struct auth_user_change {
+	enum auth_role role;   /* new role; AUTH_ROLE_NONE keeps it */
+	const char *office;    /* new office; NULL keeps it while the role
+				* takes one (borrowed) */
+	int clear_office;      /* 1: no office (with office NULL) */
+	const char *provider;  /* new provider; NULL keeps it while the role
+				* is legal_provider (borrowed) */
+};
+/*
+ * Change a user's role and scopes, in one transaction: a scope the new
+ * role does not take is dropped; the result must fit (auth_scope_fits,
+ * whose UC_EINPUT names the field). The last active admin keeps the role
+ * (UC_ECONFLICT, "role: ..."). UC_ENOTFOUND when there is no such user.
+ * Sessions and tokens stay valid: they read the role on every use.
+ * *before and *after (each may be NULL) get the user as it was and is.
+ * The office is not checked against the field-office table
+ * (triage_office_check): callers do that first.
+ */
+int auth_user_set(struct store *st, const char *name, const struct auth_user_change *c,
+		  struct auth_user *before, struct auth_user *after, struct uc_err *err);
 
 /* Password policy: 10 to 1024 bytes, not only blanks, at least 5
  * different characters, not the user name followed by digits or symbols
@@ -219,6 +250,23 @@ int auth_token_create(struct store *st, const char *name, const char *label,
  * UC_EDENIED when unknown, revoked or expired. */
 int auth_token_check(struct store *st, const char *token, time_t now,
 		     struct auth_user *u, struct uc_err *err);
+/* A token as listed (never its hash). */
+struct auth_token_info {
+	int64_t id;                      /* api_token.id */
+	char user[AUTH_NAME_MAX + 1];    /* its user's name */
+	const char *label;               /* NULL when none; valid during fn */
+	int64_t created_at;              /* Unix time */
+	int has_expiry;                  /* 0: expires_at unknown (never set) */
+	int64_t expires_at;              /* Unix time */
+	int read_only;                   /* 1: a read-only token */
+	int revoked;                     /* 1: revoked */
+};
+typedef int (*auth_token_fn)(void *arg, const struct auth_token_info *t,
+			     struct uc_err *err);
+/* Every token (user_id 0) or those of user_id, by id: fn(arg, token, err);
+ * non-zero stops and is returned. */
+int auth_token_list(struct store *st, int64_t user_id, auth_token_fn fn, void *arg,
+		    struct uc_err *err);
 /* Revoke token id (owner_id > 0 restricts to that user's tokens). */
 int auth_token_revoke(struct store *st, int64_t id, int64_t owner_id,
 		      struct uc_err *err);

@@ -46,19 +46,23 @@ static int usage(FILE *f)
 static int list(struct store *st, long after, long limit, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "SELECT seq, at, actor, coalesce(role,''), action,"
-				   " coalesce(target,''), coalesce(purpose,''), outcome,"
-				   " coalesce(detail,'') FROM audit_log WHERE seq > ?"
-				   " ORDER BY seq LIMIT ?", &q, err);
+	struct audit_query aq;
+	int rc;
 
+	memset(&aq, 0, sizeof(aq));
+	aq.after = after;
+	aq.limit = limit;
+	rc = audit_list_prepare(st, &aq, &q, err);
 	if (rc)
 		return rc;
-	store_bind_int(q, 1, after);
-	store_bind_int(q, 2, limit);
+	/* seq, at, actor, role, action, target, purpose, outcome, detail */
 	while ((rc = store_step(q, err)) == STORE_ROW) {
 		printf("%lld\t%s", (long long)store_col_int(q, 0), store_col_text(q, 1));
-		for (int i = 2; i < 9; i++)
-			printf("\t%s", store_col_text(q, i));
+		for (int i = 2; i < 9; i++) {
+			const char *v = store_col_text(q, i);
+
+			printf("\t%s", v ? v : "");
+		}
 		putchar('\n');
 	}
 	store_finalize(q);

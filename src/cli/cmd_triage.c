@@ -345,7 +345,7 @@ static int triage_sub(struct triage *t, struct store *st, int argc, char **argv,
 	if (!by || !*by)
 		return cli_usage_error("triage override: say who decides (--by USER)");
 	if (triage_override(t, who, group ? "group" : "lift_hold", group ? group : hold, reason,
-			    by, err))
+			    by, NULL, err))
 		return cli_fail(err);
 	{
 		char target[96], detail[160];
@@ -368,22 +368,51 @@ static int triage_sub(struct triage *t, struct store *st, int argc, char **argv,
  * integer bit masks over their vocabulary; missing = empty). Used by
  * bench/triage.sh to give sqlite3 the same facts. Written atomically.
  */
+/* Where export_facts() writes. */
+struct facts_out {
+	FILE *f;                          /* the temporary file */
+	const struct rules_schema *sc;    /* the facts */
+	struct buf line;                  /* one line */
+};
+
+static int fact_line(void *arg, int64_t case_id, const struct rules_facts *fa,
+		     struct uc_err *err)
+{
+	struct facts_out *fo = arg;
+	const struct rules_schema *sc = fo->sc;
+
+	buf_reset(&fo->line);
+	buf_addf(&fo->line, "%lld", (long long)case_id);
+	for (int k = 0; k < sc->nfacts; k++) {
+		buf_addc(&fo->line, ',');
+		if (rules_fact_missing(fa, k))
+			continue;
+		if (sc->facts[k].type == RULES_SET)
+			buf_addf(&fo->line, "%d", (int)fa->v[k]);
+		else if (sc->facts[k].type == RULES_BOOL)
+			buf_addf(&fo->line, "%d", fa->v[k] ? 1 : 0);
+		else
+			rules_fact_format(sc, fa, k, &fo->line);
+	}
+	buf_addc(&fo->line, '\n');
+	fwrite(fo->line.ptr, 1, fo->line.len, fo->f);
+	return UC_OK;
+}
+
 static int export_facts(const char *path)
 {
 	struct uc_err err = UC_ERR_INIT;
 	struct store *st = NULL;
-	struct store_stmt *q = NULL;
-	const struct rules_schema *sc = facts_schema();
-	struct buf tmp, line;
+	struct facts_out fo;
+	struct buf tmp;
 	FILE *f = NULL;
-	int rc = 0, s;
+	int rc = 0;
 
+	fo.sc = facts_schema();
 	buf_init(&tmp, 4096);
-	buf_init(&line, 1 << 16);
+	buf_init(&fo.line, 1 << 16);
 	buf_addf(&tmp, "%s.tmp", path);
-	if (store_open(&st, cli_global.db_path, STORE_READONLY, &err) ||
-	    store_prepare(st, "SELECT case_id, as_of, facts FROM case_fact ORDER BY case_id", &q,
-			  &err)) {
+	if (store_open(&st, cli_global.db_path, STORE_READONLY, &err)) {
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -393,36 +422,12 @@ static int export_facts(const char *path)
 		rc = cli_fail(&err);
 		goto out;
 	}
+	fo.f = f;
 	fputs("case_id", f);
-	for (int k = 0; k < sc->nfacts; k++)
-		fprintf(f, ",%s", sc->facts[k].name);
+	for (int k = 0; k < fo.sc->nfacts; k++)
+		fprintf(f, ",%s", fo.sc->facts[k].name);
 	fputc('\n', f);
-	while ((s = store_step(q, &err)) == STORE_ROW) {
-		struct rules_facts fa;
-		const char *asof = store_col_text(q, 1);
-
-		fa.today = date_today();
-		if (asof)
-			date_parse(asof, strlen(asof), &fa.today);
-		if (facts_unpack(store_col_blob(q, 2), (size_t)store_col_bytes(q, 2), &fa))
-			continue;
-		buf_reset(&line);
-		buf_addf(&line, "%lld", (long long)store_col_int(q, 0));
-		for (int k = 0; k < sc->nfacts; k++) {
-			buf_addc(&line, ',');
-			if (rules_fact_missing(&fa, k))
-				continue;
-			if (sc->facts[k].type == RULES_SET)
-				buf_addf(&line, "%d", (int)fa.v[k]);
-			else if (sc->facts[k].type == RULES_BOOL)
-				buf_addf(&line, "%d", fa.v[k] ? 1 : 0);
-			else
-				rules_fact_format(sc, &fa, k, &line);
-		}
-		buf_addc(&line, '\n');
-		fwrite(line.ptr, 1, line.len, f);
-	}
-	if (s < 0) {
+	if (triage_facts_each(st, fact_line, &fo, &err)) {
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -439,8 +444,7 @@ out:
 		remove(tmp.ptr);
 	}
 	buf_release(&tmp);
-	buf_release(&line);
-	store_finalize(q);
+	buf_release(&fo.line);
 	store_close(st);
 	return rc;
 }
@@ -522,15 +526,15 @@ int cmd_triage(int argc, char **argv)
 	/* A full run with no rule set anywhere falls back to the files in the
 	 * source tree, so `uctrack triage` works out of the box. */
 	if (!explain && !sub) {
-		int64_t have = 0;
+		int have_rules = 0, have_offices = 0;
 
-		store_query_int(st, "SELECT count(*) FROM triage_meta WHERE key = 'active_ruleset'",
-				&have, &err);
-		if (!o.rules_path && !have && file_exists(DEFAULT_RULES))
+		if (triage_stored(st, &have_rules, &have_offices, &err)) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		if (!o.rules_path && !have_rules && file_exists(DEFAULT_RULES))
 			o.rules_path = DEFAULT_RULES;
-		store_query_int(st, "SELECT count(*) FROM triage_meta WHERE key = 'offices'", &have,
-				&err);
-		if (!o.offices_path && !have && file_exists(DEFAULT_OFFICES))
+		if (!o.offices_path && !have_offices && file_exists(DEFAULT_OFFICES))
 			o.offices_path = DEFAULT_OFFICES;
 	}
 	if (triage_open(&t, st, &o, &err)) {

@@ -1,5 +1,5 @@
 /*
- * cmd_user.c - `uctrack user add|passwd|disable|list` and
+ * cmd_user.c - `uctrack user add|set|passwd|disable|list` and
  * `uctrack token create|list|revoke`. Passwords are read from stdin
  * (first line), never from the command line.
  */
@@ -37,31 +37,29 @@ static int read_password(char *out, size_t cap, struct uc_err *err)
 static int user_usage(FILE *f)
 {
 	fputs("usage: uctrack user add NAME --role ROLE [--office OFFICE] [--provider ORG]\n"
+	      "       uctrack user set NAME [--role ROLE] [--office OFFICE] [--provider ORG]\n"
 	      "       uctrack user passwd NAME\n"
 	      "       uctrack user disable NAME\n"
 	      "       uctrack user list\n\n"
 	      "Roles: admin, supervisor (needs --office), officer (needs --office),\n"
 	      "analyst, legal_provider (needs --provider), auditor. add and passwd read\n"
-	      "the password from the first line of stdin.\n",
+	      "the password from the first line of stdin. set changes a user's role,\n"
+	      "office or provider; what it leaves out is kept while the role takes it,\n"
+	      "and dropped when the new role does not.\n",
 	      f);
 	return f == stdout ? 0 : 2;
 }
 
+static int user_line(void *arg, const struct auth_user *u, struct uc_err *err)
+{
+	printf("%s\t%s\t%s\t%s\t%s\n", u->name, auth_role_name(u->role), u->office,
+	       u->provider, u->disabled ? "disabled" : "active");
+	return UC_OK;
+}
+
 static int user_list(struct store *st, struct uc_err *err)
 {
-	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "SELECT name, role, coalesce(office, ''),"
-				   " coalesce(provider, ''), disabled FROM app_user"
-				   " ORDER BY name", &q, err);
-
-	if (rc)
-		return rc;
-	while ((rc = store_step(q, err)) == STORE_ROW)
-		printf("%s\t%s\t%s\t%s\t%s\n", store_col_text(q, 0), store_col_text(q, 1),
-		       store_col_text(q, 2), store_col_text(q, 3),
-		       store_col_int(q, 4) ? "disabled" : "active");
-	store_finalize(q);
-	return rc < 0 ? -rc : UC_OK;
+	return auth_user_list(st, user_line, NULL, err);
 }
 
 int cmd_user(int argc, char **argv)
@@ -96,6 +94,12 @@ int cmd_user(int argc, char **argv)
 		if (!role_s || auth_role_parse(role_s, &role))
 			return cli_usage_error("user add: --role must be one of admin, "
 					       "supervisor, officer, analyst, legal_provider, auditor");
+	} else if (strcmp(sub, "set") == 0) {
+		if (role_s && auth_role_parse(role_s, &role))
+			return cli_usage_error("user set: --role must be one of admin, "
+					       "supervisor, officer, analyst, legal_provider, auditor");
+		if (!role_s && !office && !provider)
+			return cli_usage_error("user set: give --role, --office or --provider");
 	} else if (strcmp(sub, "passwd") && strcmp(sub, "disable") && strcmp(sub, "list")) {
 		return cli_usage_error("user: unknown subcommand '%s'", sub);
 	}
@@ -118,6 +122,33 @@ int cmd_user(int argc, char **argv)
 			rc = cli_audit(st, "user.create", target, NULL, detail, &err);
 		if (!rc && !cli_global.quiet)
 			printf("added user %s (%s)\n", name, auth_role_name(role));
+	} else if (strcmp(sub, "set") == 0) {
+		struct auth_user_change c = {role, office, 0, provider};
+		struct auth_user was, now;
+		char detail[256];
+
+		rc = office ? triage_office_check(st, office, &err) : UC_OK;
+		if (!rc)
+			rc = auth_user_set(st, name, &c, &was, &now, &err);
+		if (!rc) {
+			/* the same detail as PATCH /api/v1/users/{name} */
+			int n = snprintf(detail, sizeof(detail), "role=%s->%s office=%.64s->%.64s",
+					 auth_role_name(was.role), auth_role_name(now.role),
+					 was.office[0] ? was.office : "-",
+					 now.office[0] ? now.office : "-");
+
+			if (n > 0 && (size_t)n < sizeof(detail) &&
+			    strcmp(was.provider, now.provider) != 0)
+				snprintf(detail + n, sizeof(detail) - (size_t)n,
+					 " provider=%.64s->%.64s",
+					 was.provider[0] ? was.provider : "-",
+					 now.provider[0] ? now.provider : "-");
+			rc = cli_audit(st, "user.update", target, NULL, detail, &err);
+		}
+		if (!rc && !cli_global.quiet)
+			printf("%s is now %s%s%s%s%s\n", name, auth_role_name(now.role),
+			       now.office[0] ? " of office " : "", now.office,
+			       now.provider[0] ? " of provider " : "", now.provider);
 	} else if (strcmp(sub, "passwd") == 0) {
 		rc = auth_user_passwd(st, name, pw, &err);
 		if (!rc)

@@ -52,6 +52,8 @@ const struct http_route api_routes[] = {
 	{"GET", "/users", AUTH_CAP_USER_ADMIN, 0, "", "user.list", api_users_list},
 	{"POST", "/users", AUTH_CAP_USER_ADMIN, RT_WRITE | RT_BODY, "", "user.create",
 	 api_users_add},
+	{"PATCH", "/users/{name}", AUTH_CAP_USER_ADMIN, RT_WRITE | RT_BODY, "", "user.update",
+	 api_users_set},
 	{"POST", "/users/{name}/disable", AUTH_CAP_USER_ADMIN, RT_WRITE, "",
 	 "user.disable", api_users_disable},
 	{"POST", "/users/{name}/password", AUTH_CAP_USER_ADMIN, RT_WRITE | RT_BODY, "",

@@ -29,6 +29,7 @@ int api_users_list(struct http_req *r, struct uc_err *err);
 int api_users_add(struct http_req *r, struct uc_err *err);
 int api_users_disable(struct http_req *r, struct uc_err *err);
 int api_users_passwd(struct http_req *r, struct uc_err *err);
+int api_users_set(struct http_req *r, struct uc_err *err);
 int api_tokens_list(struct http_req *r, struct uc_err *err);
 int api_tokens_create(struct http_req *r, struct uc_err *err);
 int api_tokens_revoke(struct http_req *r, struct uc_err *err);

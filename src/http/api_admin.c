@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit/audit.h"
 #include "http/api.h"
@@ -50,19 +51,51 @@ static int parse_num(const char *what, const char *s, long long min,
 	return UC_OK;
 }
 
+/* Stored text as hj_row_object() renders it: invalid UTF-8 (written by a
+ * CLI argument, say) shows as U+FFFD rather than failing the page. */
+static void set_text(struct hj_out *o, json_t *j, const char *key, const char *s)
+{
+	json_t *v = s ? json_string(s) : json_null();
+
+	hj_set_new(o, j, key, v ? v : json_string("\xEF\xBF\xBD"));
+}
+
+/* A user as the admin's list shows it. */
+static json_t *user_admin_json(struct hj_out *o, const struct auth_user *u)
+{
+	json_t *j = json_object();
+
+	hj_set_int(o, j, "id", u->id);
+	set_text(o, j, "name", u->name);
+	hj_set_str(o, j, "role", auth_role_name(u->role));
+	set_text(o, j, "office", u->office[0] ? u->office : NULL);
+	set_text(o, j, "provider", u->provider[0] ? u->provider : NULL);
+	hj_set_str(o, j, "status", u->disabled ? "disabled" : "active");
+	return j;
+}
+
+static int user_into(void *arg, const struct auth_user *u, struct uc_err *err)
+{
+	struct hj_rows *rows = arg;
+
+	hj_append_new(rows->o, rows->arr, user_admin_json(rows->o, u));
+	rows->n++;
+	return UC_OK;
+}
+
 int api_users_list(struct http_req *r, struct uc_err *err)
 {
-	struct store_stmt *q = NULL;
 	struct hj_out o;
-	int n, rc;
+	struct hj_rows rows;
+	int rc;
 
 	hj_out_init(&o);
-	rc = store_prepare(r->st, "SELECT id, name, role, office, provider,"
-				  " CASE disabled WHEN 1 THEN 'disabled' ELSE 'active' END AS status"
-				  " FROM app_user ORDER BY name", &q, err);
-	if (!rc)
-		rc = rows_to(&o, "items", q, NULL, &n, err);
-	store_finalize(q);
+	rows.o = &o;
+	rows.arr = json_array();
+	rows.n = 0;
+	rows.last_id = 0;
+	rc = auth_user_list(r->st, user_into, &rows, err);
+	hj_set_new(&o, o.root, "items", rows.arr);
 	return http_reply_json(r, &o, rc, err);
 }
 
@@ -124,6 +157,84 @@ int api_users_disable(struct http_req *r, struct uc_err *err)
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }
 
+static const struct hj_field user_set_spec[] = {
+	{"role", HJ_STRING, 0},
+	{"office", HJ_ANY, 0},
+	{"provider", HJ_ANY, 0},
+	{NULL, 0, 0},
+};
+
+/* Name the field of the body err is about: "body.FIELD: " before err's
+ * message, or "body." alone when the message names it first. */
+static int body_field(int rc, const char *field, struct uc_err *err)
+{
+	char msg[UC_ERR_MSG_MAX];
+
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	return field ? uc_error(err, rc, "body.%s: %s", field, msg)
+		     : uc_error(err, rc, "body.%s", msg);
+}
+
+/* PATCH /users/{name}: an admin changes a user's role and scopes (office,
+ * provider): auth_user_set() keeps what the body leaves out and drops a
+ * scope the new role does not take. */
+int api_users_set(struct http_req *r, struct uc_err *err)
+{
+	struct auth_user_change c;
+	struct auth_user was, now;
+	json_t *office, *provider;
+	struct hj_out o;
+	int rc = auth_name_check(r->params[0], err);
+
+	if (rc)
+		return rc;
+	snprintf(r->target, sizeof(r->target), "user:%s", r->params[0]);
+	rc = hj_check_fields(r->json, user_set_spec, "body", err);
+	if (rc)
+		return rc;
+	memset(&c, 0, sizeof(c));
+	office = json_object_get(r->json, "office");
+	provider = json_object_get(r->json, "provider");
+	if (!json_object_get(r->json, "role") && !office && !provider)
+		return uc_error(err, UC_EINPUT, "body: give the role, office or provider to change");
+	if (hj_str(r->json, "role") && auth_role_parse(hj_str(r->json, "role"), &c.role))
+		return uc_error(err, UC_EINPUT,
+				"body.role: one of admin, supervisor, officer, analyst, "
+				"legal_provider, auditor");
+	if (office && !json_is_string(office) && !json_is_null(office))
+		return uc_error(err, UC_EINPUT, "body.office: a field office code, or null for none");
+	if (provider && !json_is_string(provider) && !json_is_null(provider))
+		return uc_error(err, UC_EINPUT,
+				"body.provider: a provider organisation, or null for none");
+	c.office = json_string_value(office);
+	c.clear_office = json_is_null(office);
+	c.provider = json_string_value(provider);
+	if (c.office) {
+		rc = triage_office_check(r->st, c.office, err);
+		if (rc)
+			return body_field(rc, "office", err);
+	}
+	rc = auth_user_set(r->st, r->params[0], &c, &was, &now, err);
+	http_auth_changed(r->srv);
+	if (rc == UC_EINPUT || rc == UC_ECONFLICT)
+		return body_field(rc, NULL, err);
+	if (rc)
+		return rc;
+	http_detail(r, "role=%s->%s office=%.64s->%.64s", auth_role_name(was.role),
+		    auth_role_name(now.role), was.office[0] ? was.office : "-",
+		    now.office[0] ? now.office : "-");
+	if (strcmp(was.provider, now.provider) != 0)
+		http_detail(r, " provider=%.64s->%.64s", was.provider[0] ? was.provider : "-",
+			    now.provider[0] ? now.provider : "-");
+	hj_out_init(&o);
+	set_text(&o, o.root, "name", now.name);
+	hj_set_str(&o, o.root, "role", auth_role_name(now.role));
+	set_text(&o, o.root, "office", now.office[0] ? now.office : NULL);
+	set_text(&o, o.root, "provider", now.provider[0] ? now.provider : NULL);
+	hj_set_str(&o, o.root, "status", now.disabled ? "disabled" : "active");
+	return http_reply_json(r, &o, UC_OK, err);
+}
+
 static const struct hj_field passwd_spec[] = {
 	{"password", HJ_STRING, 1},
 	{NULL, 0, 0},
@@ -151,29 +262,61 @@ int api_users_passwd(struct http_req *r, struct uc_err *err)
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }
 
+/* Unix time t as UTC "YYYY-MM-DD HH:MM:SS" into out (20 bytes). */
+static void utc_text(int64_t t, char out[20])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		out[0] = '\0';
+}
+
+/* Where a token list goes: the rows and the time it is read at. */
+struct token_rows {
+	struct hj_rows rows;  /* the array */
+	int64_t now;          /* Unix time: expired tokens say so */
+};
+
+static int token_into(void *arg, const struct auth_token_info *t, struct uc_err *err)
+{
+	struct token_rows *tr = arg;
+	struct hj_out *o = tr->rows.o;
+	json_t *j = json_object();
+	char when[20];
+
+	hj_set_int(o, j, "id", t->id);
+	set_text(o, j, "user", t->user);
+	set_text(o, j, "label", t->label);
+	utc_text(t->created_at, when);
+	hj_set_str(o, j, "created_at", when);
+	utc_text(t->expires_at, when);
+	hj_set_str(o, j, "expires_at", t->has_expiry ? when : NULL);
+	hj_set_str(o, j, "read_only", t->read_only ? "yes" : "no");
+	hj_set_str(o, j, "status", t->revoked ? "revoked"
+				   : t->has_expiry && t->expires_at <= tr->now ? "expired"
+									     : "active");
+	hj_append_new(o, tr->rows.arr, j);
+	tr->rows.n++;
+	return UC_OK;
+}
+
 int api_tokens_list(struct http_req *r, struct uc_err *err)
 {
-	struct store_stmt *q = NULL;
+	struct token_rows tr;
 	struct hj_out o;
-	int n, rc;
+	int rc;
 
 	hj_out_init(&o);
+	tr.rows.o = &o;
+	tr.rows.arr = json_array();
+	tr.rows.n = 0;
+	tr.rows.last_id = 0;
+	tr.now = (int64_t)time(NULL);
 	/* Admins see every token; others their own. Never the hashes. */
-	rc = store_prepare(r->st, "SELECT t.id, u.name AS user, t.label,"
-				  " datetime(t.created_at, 'unixepoch') AS created_at,"
-				  " datetime(t.expires_at, 'unixepoch') AS expires_at,"
-				  " CASE t.read_only WHEN 1 THEN 'yes' ELSE 'no' END AS read_only,"
-				  " CASE WHEN t.revoked = 1 THEN 'revoked'"
-				  "  WHEN t.expires_at <= strftime('%s','now') THEN 'expired'"
-				  "  ELSE 'active' END AS status"
-				  " FROM api_token t JOIN app_user u ON u.id = t.user_id"
-				  " WHERE ? OR t.user_id = ? ORDER BY t.id", &q, err);
-	if (!rc) {
-		store_bind_int(q, 1, auth_allows(&r->user, AUTH_CAP_USER_ADMIN));
-		store_bind_int(q, 2, r->user.id);
-		rc = rows_to(&o, "items", q, NULL, &n, err);
-	}
-	store_finalize(q);
+	rc = auth_token_list(r->st, auth_allows(&r->user, AUTH_CAP_USER_ADMIN) ? 0 : r->user.id,
+			     token_into, &tr, err);
+	hj_set_new(&o, o.root, "items", tr.rows.arr);
 	return http_reply_json(r, &o, rc, err);
 }
 

@@ -1,9 +1,10 @@
 /*
  * api_cases.c - the queue, case search, one case, field events and
  * overrides. One case is read through src/case (case.h), which owns its
- * SQL; the queue and search still read the triage, linkage and feed tables
- * here. Writes go through the importer (ingest_event_new) and are
- * followed by per-child re-triage when the triage module provides it.
+ * SQL; the queue through triage/queue.h; search through case.h's finder:
+ * no SQL here (scripts/sql-owner.py checks). Writes go through the
+ * importer (ingest_event_new) and are followed by per-child re-triage
+ * when the triage module provides it.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "ingest/fnorm.h"
 #include "ingest/ingest.h"
 #include "link/link.h"
+#include "triage/queue.h"
 #include "triage/triage.h"
 
 #define QUEUE_MAX 200
@@ -46,6 +48,37 @@ int api_case_visible(struct store *st, const struct auth_user *u, int64_t id,
 
 /* ---- queue ---- */
 
+/* Where a queue page's rows go. */
+struct queue_out {
+	struct http_req *r;
+	int n;             /* rows so far */
+	int ncol;          /* columns (from the first row) */
+	char kinds[16];    /* column kinds (hj_text_kinds) */
+	int64_t lprio;     /* the last row's priority and task id: */
+	int64_t lid;       /* the next page's cursor */
+};
+
+static int queue_row(void *arg, struct store_stmt *q, struct uc_err *err)
+{
+	struct queue_out *qo = arg;
+	struct http_req *r = qo->r;
+	char num[24];
+
+	if (!qo->n)
+		qo->ncol = hj_text_kinds(q, !auth_sees_pii(&r->user), qo->kinds,
+					 (int)sizeof(qo->kinds));
+	qo->lid = store_col_int(q, 0);
+	qo->lprio = store_col_int(q, 7);
+	if (qo->n)
+		buf_addc(&r->text, ',');
+	hj_text_row_k(&r->text, q, qo->kinds, qo->ncol);
+	/* The audit detail names every case returned. */
+	snprintf(num, sizeof(num), "%s%lld", qo->n ? "," : "", (long long)store_col_int(q, 1));
+	buf_adds(&r->detail, num);
+	qo->n++;
+	return UC_OK;
+}
+
 int api_queue(struct http_req *r, struct uc_err *err)
 {
 	const char *office = http_query(r, "office");
@@ -53,10 +86,9 @@ int api_queue(struct http_req *r, struct uc_err *err)
 	const char *phase_s = http_query(r, "phase");
 	const char *cursor = http_query(r, "cursor");
 	long long limit = 50, phase = 0, cprio = 0, cid = 0;
-	struct store_stmt *q = NULL;
-	int rc = UC_OK, n = 0, ncol = 0;
-	int64_t lprio = 0, lid = 0;
-	char kinds[16];
+	struct queue_out qo;
+	struct queue_page pg;
+	int rc = UC_OK;
 	char pkey[512];
 	int hit = 0;
 
@@ -107,73 +139,24 @@ int api_queue(struct http_req *r, struct uc_err *err)
 	rc = http_page_get(r, pkey, &hit, err);
 	if (rc || hit)
 		goto out;
-	/* Only the filters given go into the SQL (fixed fragments, values
-	 * bound), so SQLite can use task_office / task_queue. */
-	{
-		struct buf sql;
-		int k = 0;
-
-		buf_init(&sql, 4096);
-		buf_adds(&sql,
-			 "SELECT t.id AS task_id, t.case_id, t.action, t.due, t.grp AS \"group\","
-			 " t.phase, t.office, t.prio AS priority, c.score, c.hold_names AS holds,"
-			 " c.a_number,"
-			 " (SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
-			 "   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1) AS name"
-			 " FROM task t JOIN tcase c ON c.id = t.case_id WHERE t.status = 'open'");
-		if (office)
-			buf_adds(&sql, " AND t.office = ?");
-		if (group)
-			buf_adds(&sql, " AND t.grp = ?");
-		if (phase)
-			buf_adds(&sql, " AND t.phase = ?");
-		if (cursor)
-			buf_adds(&sql, " AND (t.prio < ? OR (t.prio = ? AND t.id < ?))");
-		buf_adds(&sql, " ORDER BY t.prio DESC, t.id DESC LIMIT ?");
-		rc = buf_failed(&sql) ? uc_error(err, UC_ENOMEM, "query too long")
-				      : http_stmt(r, sql.ptr, &q, err);
-		buf_release(&sql);
-		if (rc)
-			goto out;
-		if (office)
-			store_bind_text(q, ++k, office, -1);
-		if (group)
-			store_bind_text(q, ++k, group, -1);
-		if (phase)
-			store_bind_int(q, ++k, phase);
-		if (cursor) {
-			store_bind_int(q, ++k, cprio);
-			store_bind_int(q, ++k, cprio);
-			store_bind_int(q, ++k, cid);
-		}
-		store_bind_int(q, ++k, limit);
-	}
 	/* Rendered straight to text: the queue is the hottest read. */
 	buf_adds(&r->text, "{\"items\":[");
 	buf_adds(&r->detail, "cases=");
-	while ((rc = store_step(q, err)) == STORE_ROW) {
-		char num[24];
-
-		if (!n)
-			ncol = hj_text_kinds(q, !auth_sees_pii(&r->user), kinds,
-					     (int)sizeof(kinds));
-		lid = store_col_int(q, 0);
-		lprio = store_col_int(q, 7);
-		if (n)
-			buf_addc(&r->text, ',');
-		hj_text_row_k(&r->text, q, kinds, ncol);
-		/* The audit detail names every case returned. */
-		snprintf(num, sizeof(num), "%s%lld", n ? "," : "",
-			 (long long)store_col_int(q, 1));
-		buf_adds(&r->detail, num);
-		n++;
-	}
-	rc = rc < 0 ? -rc : UC_OK;
+	memset(&qo, 0, sizeof(qo));
+	qo.r = r;
+	pg.office = office;
+	pg.group = group;
+	pg.phase = (int)phase;
+	pg.after = cursor != NULL;
+	pg.after_prio = cprio;
+	pg.after_id = cid;
+	pg.limit = limit;
+	rc = queue_page(r->st, &pg, queue_row, &qo, err);
 	if (rc)
 		goto out;
-	if (n == limit)
-		buf_addf(&r->text, "],\"next_cursor\":\"%lld.%lld\"}", (long long)lprio,
-			 (long long)lid);
+	if (qo.n == limit)
+		buf_addf(&r->text, "],\"next_cursor\":\"%lld.%lld\"}", (long long)qo.lprio,
+			 (long long)qo.lid);
 	else
 		buf_adds(&r->text, "],\"next_cursor\":null}");
 	if (buf_failed(&r->text))
@@ -181,7 +164,6 @@ int api_queue(struct http_req *r, struct uc_err *err)
 	if (!rc)
 		http_page_put(r, pkey);
 out:
-	http_stmt_done(r, q);
 	if (rc)
 		buf_reset(&r->text);
 	return rc;
@@ -769,7 +751,6 @@ int api_case_override(struct http_req *r, struct uc_err *err)
 {
 	const char *kind, *value, *reason;
 	struct triage *t = NULL;
-	struct store_stmt *q = NULL;
 	char who[32];
 	int64_t id = 0;
 	int rc;
@@ -796,20 +777,12 @@ int api_case_override(struct http_req *r, struct uc_err *err)
 	 * the server audits it right after. */
 	snprintf(who, sizeof(who), "C%lld", (long long)r->case_id);
 	http_write_lock(r);
-	rc = triage_override(t, who, kind, value, reason, r->user.name, err);
+	rc = triage_override(t, who, kind, value, reason, r->user.name, &id, err);
 	http_write_unlock(r);
 	if (rc == UC_EUSAGE)
 		rc = UC_EINPUT;
 	if (rc)
 		return rc;
-	rc = store_prepare(r->st, "SELECT max(id) FROM triage_override WHERE case_id = ?",
-			   &q, err);
-	if (!rc) {
-		store_bind_int(q, 1, r->case_id);
-		if (store_step(q, err) == STORE_ROW)
-			id = store_col_int(q, 0);
-	}
-	store_finalize(q);
 	http_detail(r, " override_id=%lld", (long long)id);
 	r->out = json_pack("{s:I,s:I,s:s,s:s,s:b}", "id", (json_int_t)id, "case_id",
 			   (json_int_t)r->case_id, "kind", kind, "value", value,

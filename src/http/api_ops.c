@@ -230,28 +230,21 @@ int api_link_split(struct http_req *r, struct uc_err *err)
 
 int api_triage_runs(struct http_req *r, struct uc_err *err)
 {
-	struct store_stmt *q = NULL;
-	json_t *items = json_array();
 	long long limit = 20;
 	struct hj_out o;
+	struct hj_rows rows;
 	int rc = UC_OK;
 
 	hj_out_init(&o);
+	rows.o = &o;
+	rows.arr = json_array();
+	rows.n = 0;
+	rows.last_id = 0;
 	if (http_query(r, "limit"))
 		rc = http_param_int("limit", http_query(r, "limit"), 1, RUNS_MAX, &limit, err);
 	if (!rc)
-		rc = store_prepare(r->st, "SELECT id, started_at, rs_hash AS rule_set, as_of,"
-					  " cases AS n_cases, projected AS n_projected,"
-					  " changed AS n_changed, unplaced AS n_unplaced"
-					  " FROM triage_run ORDER BY id DESC LIMIT ?", &q, err);
-	if (!rc) {
-		store_bind_int(q, 1, limit);
-		while ((rc = store_step(q, err)) == STORE_ROW)
-			hj_append_new(&o, items, hj_row_object(q));
-		rc = rc < 0 ? -rc : UC_OK;
-	}
-	store_finalize(q);
-	hj_set_new(&o, o.root, "items", items);
+		rc = triage_runs(r->st, limit, hj_rows_add, &rows, err);
+	hj_set_new(&o, o.root, "items", rows.arr);
 	return http_reply_json(r, &o, rc, err);
 }
 
@@ -298,37 +291,19 @@ int api_triage_start(struct http_req *r, struct uc_err *err)
 	return http_reply_json(r, &o, UC_OK, err);
 }
 
-/* Compile the stored rule set with hash (NULL: the active one). */
+/* Compile the stored rule set with hash (NULL: the active one); a
+ * missing one is named with where to find the others. */
 static int stored_rules(struct store *st, const char *hash, struct rules **out,
 			struct uc_err *err)
 {
-	struct store_stmt *q = NULL;
-	int rc;
+	int rc = triage_ruleset_compile(st, hash, out, err);
 
-	rc = store_prepare(st, hash ? "SELECT file, source, hash FROM ruleset WHERE hash = ?"
-				    : "SELECT r.file, r.source, r.hash FROM ruleset r JOIN"
-				      " triage_meta m ON m.key = 'active_ruleset' AND"
-				      " m.value = r.hash", &q, err);
-	if (rc)
-		return rc;
-	if (hash)
-		store_bind_text(q, 1, hash, -1);
-	rc = store_step(q, err);
-	if (rc == STORE_ROW) {
-		const char *src = store_col_text(q, 1);
-
-		rc = rules_compile(out, store_col_text(q, 0), src ? src : "",
-				   src ? strlen(src) : 0, facts_schema(), err);
-	} else if (rc == STORE_DONE) {
+	if (rc == UC_ENOTFOUND)
 		rc = hash ? uc_error(err, UC_ENOTFOUND,
 				     "no stored rule set %.20s; GET /api/v1/triage/runs "
 				     "lists the ones used", hash)
 			  : uc_error(err, UC_ENOTFOUND,
 				     "no active rule set yet: start a triage run first");
-	} else {
-		rc = -rc;
-	}
-	store_finalize(q);
 	return rc;
 }
 

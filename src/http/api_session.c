@@ -15,7 +15,7 @@ int api_health(struct http_req *r, struct uc_err *err)
 	int64_t v = 0;
 	int rc;
 
-	rc = store_query_int(r->st, "PRAGMA user_version", &v, err);
+	rc = store_db_version(r->st, &v, err);
 	if (rc)
 		return rc;
 	hj_out_init(&o);

@@ -431,3 +431,13 @@ void hj_text_row(struct buf *b, struct store_stmt *q, int mask_pii)
 
 	hj_text_row_k(b, q, kinds, n);
 }
+
+int hj_rows_add(void *arg, struct store_stmt *row, struct uc_err *err)
+{
+	struct hj_rows *rows = arg;
+
+	rows->last_id = store_col_int(row, 0);
+	hj_append_new(rows->o, rows->arr, hj_row_object(row));
+	rows->n++;
+	return UC_OK;
+}

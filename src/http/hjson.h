@@ -89,6 +89,24 @@ void hj_append_new(struct hj_out *o, json_t *arr, json_t *v);
 json_t *hj_row_object(struct store_stmt *q);
 
 /*
+ * Rows a module hands to a row callback (queue_page, triage_runs,
+ * auth_user_rows, ...) collected into a JSON array: hj_rows_add() is such
+ * a callback, appending hj_row_object() of each row to rows->arr and
+ * keeping the first column of the last row (an id, for paging).
+ *
+ *   struct hj_rows rows = {&o, json_array(), 0, 0};
+ *   rc = triage_runs(st, 20, hj_rows_add, &rows, &err);
+ *   hj_set_new(&o, o.root, "items", rows.arr);
+ */
+struct hj_rows {
+	struct hj_out *o;   /* the response (sticky failure), borrowed */
+	json_t *arr;        /* the array rows go into, borrowed */
+	int n;              /* rows added */
+	int64_t last_id;    /* first column of the last row */
+};
+int hj_rows_add(void *rows, struct store_stmt *row, struct uc_err *err);
+
+/*
  * Fast paths that write JSON text straight into a buffer (sticky error in
  * b): hj_text_str() appends s as a JSON string (invalid UTF-8 turns the
  * value into U+FFFD, as hj_row_object() does); hj_text_row() appends the

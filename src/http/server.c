@@ -90,8 +90,8 @@ struct http_server {
 	char bg_running[256];          /* key of the running job, "" none */
 };
 
-/* Per worker thread: its connection and its cached statements. */
-#define TCTX_STMTS 48
+/* Per worker thread: its connection (with its statement cache,
+ * store_prepare_cached) and the caches below. */
 /* Session cache: a validated session is trusted for at most this long
  * (seconds) before the database is asked again. Revocations made by this
  * server take effect at once (auth_gen); those made by another process
@@ -129,12 +129,6 @@ struct sess_ent {
 };
 struct tctx {
 	struct store *st;                  /* this thread's connection */
-	struct {
-		char *sql;                 /* statement text, owned copy */
-		struct store_stmt *q;      /* prepared on st */
-		int busy;                  /* handed out, not yet done */
-	} stmt[TCTX_STMTS];                /* statement cache, by text */
-	int nstmt;                         /* entries in stmt */
 	struct triage *tri;                /* triage handle on st, or NULL */
 	struct sess_ent sess[SESS_CACHE];  /* session cache (see SESS_TTL_S) */
 	int sess_next;                     /* next slot to replace */
@@ -162,10 +156,6 @@ static void tctx_destroy(void *p)
 	if (getenv("UCTRACK_PAGE_STATS"))
 		fprintf(stderr, "uctrack serve: page cache: %lld hits, %lld misses\n",
 			t->page_hits, t->page_misses);
-	for (int i = 0; i < t->nstmt; i++) {
-		store_finalize(t->stmt[i].q);
-		free(t->stmt[i].sql);
-	}
 	store_close(t->st);
 	free(t);
 }
@@ -206,7 +196,7 @@ static int thread_store(struct http_req *r, struct uc_err *err)
 		/* WAL checkpoints run on the checkpointer thread, never inside
 		 * a request's commit (they were the p99). */
 		if (!rc)
-			rc = store_exec(t->st, "PRAGMA wal_autocheckpoint=0", err);
+			rc = store_checkpoint_manual(t->st, err);
 		if (rc) {
 			store_close(t->st);
 			free(t);
@@ -217,45 +207,6 @@ static int thread_store(struct http_req *r, struct uc_err *err)
 	r->tctx = t;
 	r->st = t->st;
 	return UC_OK;
-}
-
-int http_stmt(struct http_req *r, const char *sql, struct store_stmt **out,
-	      struct uc_err *err)
-{
-	struct tctx *t = r->tctx;
-	int rc;
-
-	for (int i = 0; i < t->nstmt; i++) {
-		if (!t->stmt[i].busy && strcmp(t->stmt[i].sql, sql) == 0) {
-			t->stmt[i].busy = 1;
-			*out = t->stmt[i].q;
-			return UC_OK;
-		}
-	}
-	rc = store_prepare(r->st, sql, out, err);
-	if (!rc && t->nstmt < TCTX_STMTS) {
-		t->stmt[t->nstmt].sql = uc_xstrdup(sql);
-		t->stmt[t->nstmt].q = *out;
-		t->stmt[t->nstmt].busy = 1;
-		t->nstmt++;
-	}
-	return rc;
-}
-
-void http_stmt_done(struct http_req *r, struct store_stmt *q)
-{
-	struct tctx *t = r->tctx;
-
-	if (!q)
-		return;
-	for (int i = 0; t && i < t->nstmt; i++) {
-		if (t->stmt[i].q == q) {
-			store_reset(q);
-			t->stmt[i].busy = 0;
-			return;
-		}
-	}
-	store_finalize(q);
 }
 
 int http_triage(struct http_req *r, struct triage **out, struct uc_err *err)
@@ -1536,7 +1487,7 @@ static void *ckpt_main(void *arg)
 			break;
 		pthread_mutex_unlock(&s->mu);
 		if (++tick % CKPT_INTERVAL_S == 0 &&
-		    store_exec(st, "PRAGMA wal_checkpoint(PASSIVE)", &err))
+		    store_checkpoint(st, &err))
 			fprintf(stderr, "uctrack serve: checkpoint: %s\n", err.msg);
 		if (s->cfg.audit_ckpt && atree_checkpoint_tick(st, s->cfg.audit_ckpt, &err))
 			fprintf(stderr, "uctrack serve: audit checkpoint: %s\n", err.msg);

@@ -220,18 +220,6 @@ void http_detail(struct http_req *r, const char *fmt, ...)
 int http_audit_tx(struct http_req *r, const char *outcome, struct uc_err *err);
 
 /*
- * This thread's cached prepared statement for sql (the text is copied
- * and is the cache key): hand it back with http_stmt_done(), which resets
- * it (bindings cleared) for the next request on this thread. A statement
- * already handed out is not handed out twice: a second one is prepared
- * and finalized by http_stmt_done(). *out is borrowed either way.
- */
-int http_stmt(struct http_req *r, const char *sql, struct store_stmt **out,
-	      struct uc_err *err);
-/* Return a statement from http_stmt(); accepts NULL. */
-void http_stmt_done(struct http_req *r, struct store_stmt *q);
-
-/*
  * This thread's triage handle (triage.h) with the active rule set and
  * offices, kept across requests (opening one compiles the rule set and
  * prepares ~30 statements: far too slow per write) and refreshed per call

@@ -393,7 +393,7 @@ int ingest_begin_file(struct frun *fr, const char *tbl, struct uc_err *err)
 	date_now_iso(now);
 	rc = ingest_prep(c, &c->q_file,
 		  "INSERT INTO import_file(feed,tbl,name,sha256,imported_at) "
-		  "VALUES(?,?,?,'',?)",
+		  "VALUES(?,?,?,'',?) RETURNING id",
 		  err);
 	if (rc)
 		return rc;
@@ -402,10 +402,10 @@ int ingest_begin_file(struct frun *fr, const char *tbl, struct uc_err *err)
 	store_bind_text(c->q_file, 3, fr->path, -1);
 	store_bind_text(c->q_file, 4, now, -1);
 	rc = store_step(c->q_file, err);
+	fr->file_id = rc == STORE_ROW ? store_col_int(c->q_file, 0) : 0;
 	store_reset(c->q_file);
 	if (rc < 0)
 		return -rc;
-	fr->file_id = store_last_id(c->st);
 	rc = ingest_bulk_prepare(fr, tbl, err);
 	if (!rc)
 		rc = ingest_prepare_writes(c, err);

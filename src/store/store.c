@@ -21,6 +21,15 @@ extern const int store_migration_count;
 /* src/store/read_indexes.sql: one CREATE INDEX IF NOT EXISTS a line. */
 extern const char store_read_index_sql[];
 
+#define STORE_CACHE 48 /* statements kept by store_prepare_cached() */
+
+/* One entry of the statement cache. */
+struct store_cached {
+	char *sql;              /* the text, the key; owned */
+	struct store_stmt *q;   /* its statement; owned by the store */
+	int busy;               /* handed out, not yet back (store_done) */
+};
+
 struct store {
 	sqlite3 *db;  /* connection, owned */
 	char *path;   /* path given to store_open, owned */
@@ -28,6 +37,8 @@ struct store {
 	int rollback_load; /* STORE_LOAD alone: rollback journal until close */
 	double deadline;   /* progress_now() past which statements stop, 0 none */
 	const volatile int *stop; /* statements stop while *stop is set, or NULL */
+	struct store_cached cache[STORE_CACHE]; /* store_prepare_cached() */
+	int ncache;        /* entries in cache */
 };
 
 /* SQL statement log for the plan guard (store_sql_log_tag). */
@@ -39,6 +50,7 @@ static _Thread_local const char *sql_log_tag; /* this thread's tag, or NULL */
 struct store_stmt {
 	sqlite3_stmt *s;    /* prepared statement, owned */
 	struct store *st;   /* the store it belongs to, borrowed */
+	int cached;         /* 1: an entry of st->cache (store_done keeps it) */
 };
 
 int store_schema_version(void)
@@ -447,6 +459,11 @@ void store_close(struct store *st)
 		return;
 	if (st->in_tx)
 		store_rollback(st);
+	for (int i = 0; i < st->ncache; i++) {
+		st->cache[i].q->cached = 0;
+		store_finalize(st->cache[i].q);
+		free(st->cache[i].sql);
+	}
 	if (st->rollback_load)
 		sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
 	sqlite3_close_v2(st->db);
@@ -594,7 +611,53 @@ int store_prepare(struct store *st, const char *sql, struct store_stmt **out,
 	*out = uc_xmalloc(sizeof(**out));
 	(*out)->s = s;
 	(*out)->st = st;
+	(*out)->cached = 0;
 	return UC_OK;
+}
+
+int store_prepare_cached(struct store *st, const char *sql, struct store_stmt **out,
+			 struct uc_err *err)
+{
+	int rc;
+
+	for (int i = 0; i < st->ncache; i++) {
+		if (!st->cache[i].busy && strcmp(st->cache[i].sql, sql) == 0) {
+			st->cache[i].busy = 1;
+			*out = st->cache[i].q;
+			return UC_OK;
+		}
+	}
+	rc = store_prepare(st, sql, out, err);
+	if (!rc && st->ncache < STORE_CACHE) {
+		struct store_cached *c = &st->cache[st->ncache++];
+
+		c->sql = uc_xstrdup(sql);
+		c->q = *out;
+		c->busy = 1;
+		(*out)->cached = 1;
+	}
+	return rc;
+}
+
+void store_done(struct store_stmt *q)
+{
+	struct store *st;
+
+	if (!q)
+		return;
+	if (!q->cached) {
+		store_finalize(q);
+		return;
+	}
+	st = q->st;
+	store_reset(q);
+	for (int i = 0; i < st->ncache; i++) {
+		if (st->cache[i].q == q) {
+			st->cache[i].busy = 0;
+			return;
+		}
+	}
+	BUG("store_done: a cached statement not in its store's cache");
 }
 
 void store_bind_text(struct store_stmt *q, int i, const char *s, int len)
@@ -659,6 +722,8 @@ void store_finalize(struct store_stmt *q)
 {
 	if (!q)
 		return;
+	if (q->cached)
+		BUG("store_finalize of a cached statement: hand it back with store_done()");
 	sqlite3_finalize(q->s);
 	free(q);
 }
@@ -754,6 +819,21 @@ int store_indexes_restore(struct store *st, const char *saved,
 	if (!saved || !*saved)
 		return UC_OK;
 	return store_exec(st, saved, err);
+}
+
+int store_db_version(struct store *st, int64_t *out, struct uc_err *err)
+{
+	return store_query_int(st, "PRAGMA user_version", out, err);
+}
+
+int store_checkpoint_manual(struct store *st, struct uc_err *err)
+{
+	return store_exec(st, "PRAGMA wal_autocheckpoint=0", err);
+}
+
+int store_checkpoint(struct store *st, struct uc_err *err)
+{
+	return store_exec(st, "PRAGMA wal_checkpoint(PASSIVE)", err);
 }
 
 int64_t store_changes(struct store *st)

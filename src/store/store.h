@@ -56,7 +56,8 @@ int store_schema_version(void);
  * missing (store_read_indexes). */
 int store_open(struct store **out, const char *path, int flags,
 	       struct uc_err *err);
-/* Close; accepts NULL. Finalizes nothing: callers finalize statements. */
+/* Close; accepts NULL. Finalizes the cached statements
+ * (store_prepare_cached), no other: callers finalize theirs. */
 void store_close(struct store *st);
 /* Path given at open; owned by the store. */
 const char *store_path(const struct store *st);
@@ -109,7 +110,27 @@ void store_reset(struct store_stmt *q);
  * every parameter again before each step (clearing them is wasted work).
  * Static text stays bound but is not read until the next step. */
 void store_reset_keep(struct store_stmt *q);
+/* Finalize a statement of store_prepare(); accepts NULL. */
 void store_finalize(struct store_stmt *q);
+
+/*
+ * The statement cache, for hot reads repeated on one connection (a server
+ * thread's store): store_prepare_cached() hands out the cached statement
+ * of the same text when it is free, else prepares one and keeps it (up to
+ * 48 per store; past that it is an ordinary statement). Hand it back with
+ * store_done(), which resets a cached one (bindings cleared) for the next
+ * use and finalizes any other; never store_finalize() a cached one. The
+ * store owns cached statements and finalizes them in store_close().
+ *
+ *   if (store_prepare_cached(st, sql, &q, &err)) ...
+ *   store_bind_int(q, 1, id); while (store_step(q, &err) == STORE_ROW) ...
+ *   store_done(q);
+ */
+int store_prepare_cached(struct store *st, const char *sql, struct store_stmt **out,
+			 struct uc_err *err);
+/* Return a statement of store_prepare_cached() (or store_prepare());
+ * accepts NULL. */
+void store_done(struct store_stmt *q);
 
 /* Columns of the current row (0-based). Text pointers are valid until the
  * next step/reset/finalize; NULL for SQL NULL. */
@@ -123,6 +144,17 @@ int64_t store_col_int(struct store_stmt *q, int i);
 double store_col_double(struct store_stmt *q, int i);
 int store_col_count(struct store_stmt *q);
 const char *store_col_name(struct store_stmt *q, int i);
+
+/* The schema version the database is at (*out): store_schema_version()
+ * once opened read-write, since opening migrates. */
+int store_db_version(struct store *st, int64_t *out, struct uc_err *err);
+
+/* WAL checkpoints: store_checkpoint_manual() stops this connection from
+ * checkpointing at commit (a server's request threads, so no request
+ * waits for one); store_checkpoint() runs a passive checkpoint (copies
+ * what no reader needs back into the database; never blocks). */
+int store_checkpoint_manual(struct store *st, struct uc_err *err);
+int store_checkpoint(struct store *st, struct uc_err *err);
 
 /* Rows changed by the last INSERT/UPDATE/DELETE; last inserted row id. */
 int64_t store_changes(struct store *st);

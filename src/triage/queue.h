@@ -51,6 +51,29 @@ struct queue_item {
 /* Fill up to max items matching f; *n receives the count. */
 int queue_list(struct store *st, const struct queue_filter *f,
 	       struct queue_item *items, int max, int *n, struct uc_err *err);
+/*
+ * A page of the open tasks (GET /api/v1/queue), most urgent first (task
+ * priority key, then id, both descending), paged by keyset: the next page
+ * starts after the last row's (priority, task_id). Each row goes to fn
+ * with its columns task_id, case_id, action, due, group, phase, office,
+ * priority, score, holds, a_number, name (the newest CBP name, "FAMILY,
+ * GIVEN", or NULL). fn's non-zero return stops the read and is returned.
+ * The statement comes from the store's cache (store_prepare_cached): a
+ * server thread pages the queue without parsing SQL again.
+ */
+struct queue_page {
+	const char *office;  /* field office code, NULL = all */
+	const char *group;   /* group name, NULL = all */
+	int phase;           /* 1..4, 0 = all */
+	int after;           /* 1: only rows after (after_prio, after_id) */
+	int64_t after_prio;  /* priority of the previous page's last row */
+	int64_t after_id;    /* task_id of the previous page's last row */
+	int64_t limit;       /* rows wanted */
+};
+typedef int (*queue_row_fn)(void *arg, struct store_stmt *row, struct uc_err *err);
+int queue_page(struct store *st, const struct queue_page *p, queue_row_fn fn, void *arg,
+	       struct uc_err *err);
+
 /* Count the tasks matching f (ignores limit/offset). */
 int queue_count(struct store *st, const struct queue_filter *f, int64_t *out,
 		struct uc_err *err);

@@ -108,7 +108,7 @@ static int meta_get(struct store *st, const char *key, char **out, struct uc_err
 	int rc;
 
 	*out = NULL;
-	rc = store_prepare(st, "SELECT value FROM triage_meta WHERE key = ?1", &q, err);
+	rc = store_prepare(st, "SELECT value FROM triage_meta WHERE key = ?", &q, err);
 	if (rc)
 		return rc;
 	store_bind_text(q, 1, key, -1);
@@ -125,7 +125,7 @@ static int meta_set(struct store *st, const char *key, const char *value,
 	struct store_stmt *q = NULL;
 	int rc;
 
-	rc = store_prepare(st, "INSERT INTO triage_meta(key, value) VALUES(?1, ?2) "
+	rc = store_prepare(st, "INSERT INTO triage_meta(key, value) VALUES(?, ?) "
 			       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 			   &q, err);
 	if (rc)
@@ -217,7 +217,7 @@ int triage_open(struct triage **out, struct store *st,
 				      store_path(st));
 			goto fail;
 		}
-		rc = store_prepare(st, "SELECT source, file FROM ruleset WHERE hash = ?1", &q, err);
+		rc = store_prepare(st, "SELECT source, file FROM ruleset WHERE hash = ?", &q, err);
 		if (rc)
 			goto fail;
 		store_bind_text(q, 1, hash, -1);
@@ -290,7 +290,7 @@ int triage_open(struct triage **out, struct store *st,
 	if (!rc)
 		rc = store_prepare(st,
 				   "INSERT INTO case_fact(case_id, fhash, rhash, as_of, facts) "
-				   "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(case_id) DO UPDATE SET "
+				   "VALUES(?, ?, ?, ?, ?) ON CONFLICT(case_id) DO UPDATE SET "
 				   "fhash = excluded.fhash, rhash = excluded.rhash, as_of = excluded.as_of, "
 				   "facts = excluded.facts",
 				   &t->fact_up, err);
@@ -299,11 +299,11 @@ int triage_open(struct triage **out, struct store *st,
 				   "UPDATE case_fact SET fhash = ?2, as_of = ?3, facts = ?4 WHERE case_id = ?1",
 				   &t->fact_only, err);
 	if (!rc)
-		rc = store_prepare(st, "DELETE FROM task WHERE case_id = ?1", &t->del_tasks, err);
+		rc = store_prepare(st, "DELETE FROM task WHERE case_id = ?", &t->del_tasks, err);
 	if (!rc)
 		rc = store_prepare(st,
 				   "INSERT INTO task(case_id, action, phase, office, grp, due, status, "
-				   "held_by, prio, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+				   "held_by, prio, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 				   &t->ins_task, err);
 	if (!rc)
 		rc = store_prepare(st,
@@ -311,16 +311,16 @@ int triage_open(struct triage **out, struct store *st,
 				   "n_held = ?5, queued = ?6 WHERE id = ?1",
 				   &t->sum_case, err);
 	if (!rc)
-		rc = store_prepare(st, "SELECT action FROM task WHERE case_id = ?1", &t->old_tasks,
+		rc = store_prepare(st, "SELECT action FROM task WHERE case_id = ?", &t->old_tasks,
 				   err);
 	if (!rc)
 		rc = store_prepare(st,
 				   "INSERT INTO task_log(case_id, action, how, reason, at) "
-				   "VALUES(?1, ?2, 'closed', ?3, ?4)",
+				   "VALUES(?, ?, 'closed', ?, ?)",
 				   &t->log_close, err);
 	if (!rc)
 		rc = store_prepare(st,
-				   "SELECT how FROM task_log WHERE case_id = ?1 AND action = ?2 "
+				   "SELECT how FROM task_log WHERE case_id = ? AND action = ? "
 				   "ORDER BY id DESC LIMIT 1",
 				   &t->last_log, err);
 	if (!rc)
@@ -328,15 +328,15 @@ int triage_open(struct triage **out, struct store *st,
 				   "SELECT c.id, c.person_id, c.a_number, f.fhash, f.rhash, f.facts, f.as_of, "
 				   "c.office, c.grp, c.score, c.prio, c.phase, c.fired, c.holds, c.rs_hash, "
 				   "c.triaged_at FROM tcase c LEFT JOIN case_fact f ON f.case_id = c.id "
-				   "WHERE c.id = ?1",
+				   "WHERE c.id = ?",
 				   &t->get_case, err);
 	if (!rc)
 		rc = store_prepare(st,
 				   "SELECT id, case_id, kind, value, fhash FROM triage_override "
-				   "WHERE case_id = ?1 AND status = 'active' ORDER BY id",
+				   "WHERE case_id = ? AND status = 'active' ORDER BY id",
 				   &t->get_ovr, err);
 	if (!rc)
-		rc = store_prepare(st, "UPDATE triage_override SET status = 'lapsed' WHERE id = ?1",
+		rc = store_prepare(st, "UPDATE triage_override SET status = 'lapsed' WHERE id = ?",
 				   &t->lapse, err);
 	if (rc)
 		goto fail;
@@ -1032,8 +1032,8 @@ static int save_config(struct triage *t, struct uc_err *err)
 
 	if (t->rs_new) {
 		rc = store_prepare(t->st,
-				   "INSERT OR IGNORE INTO ruleset(hash, name, file, source, loaded_at) "
-				   "VALUES(?1, ?2, ?3, ?4, ?5)",
+				   "INSERT INTO ruleset(hash, name, file, source, loaded_at) "
+				   "VALUES(?, ?, ?, ?, ?) ON CONFLICT(hash) DO NOTHING",
 				   &q, err);
 		if (rc)
 			return rc;
@@ -1172,7 +1172,7 @@ static void *eval_half(void *arg)
 			goto out;
 	}
 	rc = store_prepare(h->st, "SELECT case_id, fhash, rhash, facts FROM case_fact "
-				  "WHERE case_id >= ?1 AND case_id < ?2",
+				  "WHERE case_id >= ? AND case_id < ?",
 			   &q, &h->err);
 	if (rc)
 		goto out;
@@ -1254,7 +1254,7 @@ static int run_parallel(struct triage *t, struct run_ctx *c, struct uc_err *err)
 	}
 	/* the main connection handles what changed and what has overrides */
 	t0 = progress_now();
-	rc = store_prepare(t->st, "SELECT fhash, rhash, facts FROM case_fact WHERE case_id = ?1",
+	rc = store_prepare(t->st, "SELECT fhash, rhash, facts FROM case_fact WHERE case_id = ?",
 			   &q, err);
 	for (int k = 0; k < 2 && !rc; k++) {
 		for (size_t i = 0; i < h[k].ntodo && !rc; i++) {
@@ -1422,7 +1422,7 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 		/* cases with no records left (e.g. after relinking) */
 		rc = store_prepare(t->st, "UPDATE tcase SET active = 0, grp = NULL, queued = 0, "
 				   "n_open = 0, n_held = 0, next_action = NULL, next_due = NULL "
-				   "WHERE id = ?1",
+				   "WHERE id = ?",
 				   &q, err);
 		for (size_t i = 0; !rc && i < c.nknown; i++) {
 			int64_t id = c.known[i].id;
@@ -1466,7 +1466,7 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 		rc = store_prepare(t->st,
 				   "INSERT INTO triage_run(started_at, rs_hash, as_of, cases, projected, "
 				   "changed, unplaced, ms_project, ms_eval, ms_store) "
-				   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+				   "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 				   &r, err);
 		if (rc)
 			goto out;
@@ -1545,17 +1545,17 @@ int triage_find(struct triage *t, const char *who, int64_t *case_id,
 	if (n > 1 && (who[0] == 'C' || who[0] == 'c')) {
 		if (parse_id(who + 1, &v))
 			goto bad;
-		sql = "SELECT id FROM tcase WHERE id = ?1";
+		sql = "SELECT id FROM tcase WHERE id = ?";
 	} else if (n > 1 && (who[0] == 'P' || who[0] == 'p') && who[1] >= '0' && who[1] <= '9') {
 		if (parse_id(who + 1, &v))
 			goto bad;
-		sql = "SELECT id FROM tcase WHERE person_id = ?1";
+		sql = "SELECT id FROM tcase WHERE person_id = ?";
 	} else if (digits && n <= 7) {
 		if (parse_id(who, &v))
 			goto bad;
-		sql = "SELECT id FROM tcase WHERE person_id = ?1";
+		sql = "SELECT id FROM tcase WHERE person_id = ?";
 	} else if (anum_parse(who, strlen(who), anum) == ANUM_OK) {
-		sql = "SELECT id FROM tcase WHERE a_number = ?1 ORDER BY active DESC, "
+		sql = "SELECT id FROM tcase WHERE a_number = ? ORDER BY active DESC, "
 		      "person_id IS NULL, id LIMIT 1";
 	} else {
 		goto bad;
@@ -1695,8 +1695,8 @@ int triage_key(struct triage *t, int64_t person_id, const char *a_number,
 				"triage_key: need a person id or a valid A-number (got '%s')",
 				a_number ? a_number : "");
 	rc = store_prepare(t->st,
-			   person_id > 0 ? "SELECT id FROM tcase WHERE person_id = ?1"
-					 : "SELECT id FROM tcase WHERE a_number = ?1 AND person_id IS NULL",
+			   person_id > 0 ? "SELECT id FROM tcase WHERE person_id = ?"
+					 : "SELECT id FROM tcase WHERE a_number = ? AND person_id IS NULL",
 			   &q, err);
 	if (rc)
 		return rc;
@@ -1801,7 +1801,7 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 	memcpy(ex->rs_hash, rsh, sizeof(rsh));
 	/* explain with the rule set that produced the stored result */
 	if (rsh[0] && strcmp(rsh, rules_hash(t->rs)) != 0) {
-		rc = store_prepare(t->st, "SELECT source, file FROM ruleset WHERE hash = ?1", &q, err);
+		rc = store_prepare(t->st, "SELECT source, file FROM ruleset WHERE hash = ?", &q, err);
 		if (rc)
 			return rc;
 		store_bind_text(q, 1, rsh, -1);
@@ -1877,7 +1877,7 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 	 * skip-scan of that index with a row lookup per case: 4.9 ms of a
 	 * 9.8 ms case page. */
 	rc = store_prepare(t->st, "SELECT count(*) FROM (SELECT 1 FROM tcase WHERE queued = 1"
-				  " AND prio > ?1 LIMIT ?2)", &q, err);
+				  " AND prio > ? LIMIT ?)", &q, err);
 	if (rc)
 		return rc;
 	store_bind_int(q, 1, ex->prio);
@@ -1889,7 +1889,7 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 	}
 	store_finalize(q);
 	rc = store_prepare(t->st, "SELECT action, phase, due, status, coalesce(held_by, ''), "
-				  "coalesce(office, '') FROM task WHERE case_id = ?1 ORDER BY due, action",
+				  "coalesce(office, '') FROM task WHERE case_id = ? ORDER BY due, action",
 			   &q, err);
 	if (rc)
 		return rc;
@@ -1908,7 +1908,7 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 	if (rc < 0)
 		return -rc;
 	rc = store_prepare(t->st, "SELECT kind, value, reason, by_user, created_at, status "
-				  "FROM triage_override WHERE case_id = ?1 ORDER BY id DESC LIMIT 8",
+				  "FROM triage_override WHERE case_id = ? ORDER BY id DESC LIMIT 8",
 			   &q, err);
 	if (rc)
 		return rc;
@@ -1949,7 +1949,7 @@ static int override_tx(struct triage *t, int64_t case_id, const char *kind,
 	store_reset(t->get_case);
 	rc = store_prepare(t->st,
 			   "INSERT INTO triage_override(case_id, kind, value, reason, by_user, "
-			   "created_at, fhash) VALUES(?, ?, ?, ?, ?, ?, ?)",
+			   "created_at, fhash) VALUES(?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			   &q, err);
 	if (rc)
 		return rc;
@@ -1961,17 +1961,17 @@ static int override_tx(struct triage *t, int64_t case_id, const char *kind,
 	store_bind_text(q, 6, t->now_s, -1);
 	store_bind_int(q, 7, fhash);
 	rc = store_step(q, err);
+	if (rc == STORE_ROW && id)
+		*id = store_col_int(q, 0);
 	store_finalize(q);
 	rc = rc < 0 ? -rc : UC_OK;
-	if (!rc && id)
-		*id = store_last_id(t->st);
 	if (!rc)
 		rc = triage_person(t, case_id, 1, err);
 	return rc;
 }
 
 int triage_override(struct triage *t, const char *who, const char *kind,
-		    const char *value, const char *reason, const char *by,
+		    const char *value, const char *reason, const char *by, int64_t *id,
 		    struct uc_err *err)
 {
 	int64_t case_id;
@@ -2003,7 +2003,7 @@ int triage_override(struct triage *t, const char *who, const char *kind,
 	rc = store_begin(t->st, err);
 	if (rc)
 		return rc;
-	rc = override_tx(t, case_id, kind, value, reason, by, NULL, err);
+	rc = override_tx(t, case_id, kind, value, reason, by, id, err);
 	if (!rc)
 		rc = store_commit(t->st, err);
 	if (rc)
@@ -2105,7 +2105,8 @@ int triage_lift_request(struct triage *t, const char *who, const char *hold,
 			      hold, (long long)pending);
 	if (!rc)
 		rc = store_prepare(t->st, "INSERT INTO hold_lift(case_id, hold, reason,"
-					  " requested_by, requested_at) VALUES(?,?,?,?,?)",
+					  " requested_by, requested_at) VALUES(?,?,?,?,?)"
+					  " RETURNING id",
 				   &q, err);
 	if (!rc) {
 		store_bind_int(q, 1, case_id);
@@ -2114,9 +2115,9 @@ int triage_lift_request(struct triage *t, const char *who, const char *hold,
 		store_bind_text(q, 4, by, -1);
 		store_bind_text(q, 5, t->now_s, -1);
 		rc = store_step(q, err);
+		if (rc == STORE_ROW && id)
+			*id = store_col_int(q, 0);
 		rc = rc < 0 ? -rc : UC_OK;
-		if (!rc && id)
-			*id = store_last_id(t->st);
 	}
 	store_finalize(q);
 	if (!rc)
@@ -2261,4 +2262,103 @@ int triage_office_check(struct store *st, const char *code, struct uc_err *err)
 	office_free(ot);
 	free(text);
 	return rc;
+}
+
+/* ------------------------------------------------- stored runs and rule sets */
+
+int triage_runs(struct store *st, int64_t limit, triage_row_fn fn, void *arg,
+		struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_prepare(st, "SELECT id, started_at, rs_hash AS rule_set, as_of,"
+			       " cases AS n_cases, projected AS n_projected,"
+			       " changed AS n_changed, unplaced AS n_unplaced"
+			       " FROM triage_run ORDER BY id DESC LIMIT ?", &q, err);
+	if (rc)
+		return rc;
+	store_bind_int(q, 1, limit);
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		rc = fn(arg, q, err);
+		if (rc)
+			break;
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : rc;
+}
+
+int triage_ruleset_compile(struct store *st, const char *hash, struct rules **out,
+			   struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = store_prepare(st, hash ? "SELECT file, source, hash FROM ruleset WHERE hash = ?"
+				    : "SELECT r.file, r.source, r.hash FROM ruleset r JOIN"
+				      " triage_meta m ON m.key = 'active_ruleset' AND"
+				      " m.value = r.hash", &q, err);
+	if (rc)
+		return rc;
+	if (hash)
+		store_bind_text(q, 1, hash, -1);
+	rc = store_step(q, err);
+	if (rc == STORE_ROW) {
+		const char *src = store_col_text(q, 1);
+
+		rc = rules_compile(out, store_col_text(q, 0), src ? src : "",
+				   src ? strlen(src) : 0, facts_schema(), err);
+	} else if (rc == STORE_DONE) {
+		rc = hash ? uc_error(err, UC_ENOTFOUND, "no stored rule set %.20s", hash)
+			  : uc_error(err, UC_ENOTFOUND, "no active rule set yet");
+	} else {
+		rc = -rc;
+	}
+	store_finalize(q);
+	return rc;
+}
+
+int triage_stored(struct store *st, int *rules, int *offices, struct uc_err *err)
+{
+	char *v = NULL;
+	int rc;
+
+	*rules = 0;
+	*offices = 0;
+	rc = meta_get(st, "active_ruleset", &v, err);
+	*rules = v != NULL;
+	free(v);
+	v = NULL;
+	if (!rc)
+		rc = meta_get(st, "offices", &v, err);
+	*offices = v != NULL;
+	free(v);
+	return rc;
+}
+
+int triage_facts_each(struct store *st, triage_facts_fn fn, void *arg, struct uc_err *err)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_prepare(st, "SELECT case_id, as_of, facts FROM case_fact ORDER BY case_id",
+			   &q, err);
+	if (rc)
+		return rc;
+	while ((rc = store_step(q, err)) == STORE_ROW) {
+		struct rules_facts fa;
+		const char *asof = store_col_text(q, 1);
+
+		fa.today = date_today();
+		if (asof)
+			date_parse(asof, strlen(asof), &fa.today);
+		if (facts_unpack(store_col_blob(q, 2), (size_t)store_col_bytes(q, 2), &fa))
+			continue;
+		rc = fn(arg, store_col_int(q, 0), &fa, err);
+		if (rc)
+			break;
+	}
+	store_finalize(q);
+	return rc < 0 ? -rc : rc;
 }

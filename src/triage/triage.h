@@ -184,9 +184,10 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 
 /* Record a supervisor override and re-triage the case. kind: "group"
  * (value = group name) or "lift_hold" (value = hold name). reason and by
- * must be non-empty. Honoured until the case's facts change. */
+ * must be non-empty. Honoured until the case's facts change. *id (may be
+ * NULL) gets the override's id (triage_override.id). */
 int triage_override(struct triage *t, const char *who, const char *kind,
-		    const char *value, const char *reason, const char *by,
+		    const char *value, const char *reason, const char *by, int64_t *id,
 		    struct uc_err *err);
 
 /*
@@ -233,6 +234,32 @@ int triage_lift_list(struct store *st, int64_t case_id, int pending_only,
  * field-office table of the last triage run; 0 when it is, or when no
  * run has stored a table yet. For user administration. */
 int triage_office_check(struct store *st, const char *code, struct uc_err *err);
+
+/* One row of a stored table, valid until fn returns; fn's non-zero
+ * return stops the read and is returned. */
+typedef int (*triage_row_fn)(void *arg, struct store_stmt *row, struct uc_err *err);
+
+/* The last limit triage runs, newest first: rows of id, started_at,
+ * rule_set (hash), as_of, n_cases, n_projected, n_changed, n_unplaced. */
+int triage_runs(struct store *st, int64_t limit, triage_row_fn fn, void *arg,
+		struct uc_err *err);
+
+/* Compile the stored rule set with hash (NULL: the active one, that of
+ * the last full run) into *out (the caller frees it with rules_free).
+ * UC_ENOTFOUND when there is no such rule set. */
+int triage_ruleset_compile(struct store *st, const char *hash, struct rules **out,
+			   struct uc_err *err);
+
+/* Whether a full run has stored an active rule set (*rules) and a
+ * field-office table (*offices): 1 or 0 each. */
+int triage_stored(struct store *st, int *rules, int *offices, struct uc_err *err);
+
+/* Every case's stored facts (the projection of its last triage), by case
+ * id: fn(arg, case_id, facts as of the day they were projected). A blob
+ * that cannot be read (written by another version) is skipped. */
+typedef int (*triage_facts_fn)(void *arg, int64_t case_id, const struct rules_facts *fa,
+			       struct uc_err *err);
+int triage_facts_each(struct store *st, triage_facts_fn fn, void *arg, struct uc_err *err);
 
 /* Queue sort key from a score and tie-break keys (higher sorts first). */
 int64_t triage_prio_key(int32_t score, const int32_t order[RULES_MAX_ORDER]);

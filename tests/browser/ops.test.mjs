@@ -117,7 +117,7 @@ test('triage runs and the diff between two rule sets (counts and which cases)', 
   });
 });
 
-test('users and tokens: add, set a password, disable, create a token shown once, revoke it', T, async (t) => {
+test('users and tokens: add, change the role, set a password, disable, create a token shown once, revoke it', T, async (t) => {
   await withBrowser(t, async (page) => {
     await login(page, 'ui-admin', 'supervision review');
     const who = `ui-new${Date.now() % 100000}`; // a name of its own on every run
@@ -132,6 +132,18 @@ test('users and tokens: add, set a password, disable, create a token shown once,
     const row = page.locator(`#users-body tr[data-user="${who}"]`);
     await row.waitFor();
     assert.match(await row.innerText(), /Officer/);
+    // A new role from the row's button: the form holds the user as it is.
+    await row.locator('[data-action="role"]').click();
+    assert.equal(await page.locator('#cr-name').inputValue(), who);
+    assert.equal(await page.locator('#cr-office').inputValue(), env.office);
+    await page.locator('#cr-role').selectOption('supervisor');
+    await page.getByRole('button', { name: 'Change role', exact: true }).click();
+    await page.getByTestId('role-done').waitFor();
+    await page.locator(`#users-body tr[data-user="${who}"]`).filter({ hasText: 'Supervisor' }).waitFor();
+    // An analyst takes no office: the server says which field is wrong.
+    await page.locator('#cr-role').selectOption('analyst');
+    await page.getByRole('button', { name: 'Change role', exact: true }).click();
+    await page.locator('#role-result').filter({ hasText: 'body.office' }).waitFor();
     // A new password from the row's button; the user signs in with it.
     await row.locator('[data-action="password"]').click();
     assert.equal(await page.locator('#pw-name').inputValue(), who);

@@ -1,6 +1,7 @@
 # The API's manual linkage decisions and password resets (docs/api.md):
 # POST /link/merge, POST /link/split (as `uctrack link merge|split`) and
-# POST /users/{name}/password (as `uctrack user passwd`): who may, bad
+# POST /users/{name}/password (as `uctrack user passwd`) and PATCH
+# /users/{name} (as `uctrack user set`: role and office): who may, bad
 # input, the effect on the store, sessions ended by a new password, and
 # the audit entries; the audit log newest first, by day range, and the
 # chain's status (GET /audit/verify); auditors see hold and rule names
@@ -76,6 +77,74 @@ expect 401 off1 GET /session
 [ "$(login off1)" = 401 ] || fail "the old password still works"
 [ "$(login off1 a-new-secret-42)" = 201 ] || fail "the new password does not work"
 
+# --- an admin changes a user's role and office (PATCH /users/{name})
+expect 403 ana1 PATCH /users/off1 '{"role":"supervisor","office":"DAL"}'
+expect 403 off1 PATCH /users/off1 '{"role":"admin"}'
+expect 400 admin1 PATCH /users/off1 '{"role":"wizard"}'
+expect_grep '"detail": ?"body.role: one of admin' "$T/body"
+expect 400 admin1 PATCH /users/off1 '{"office":"NOPE"}'
+expect_grep "\"detail\": ?\"body.office: unknown field office 'NOPE'" "$T/body"
+expect 400 admin1 PATCH /users/ana1 '{"office":"HOU"}'
+expect_grep '"detail": ?"body.office: applies to supervisor and officer only' "$T/body"
+expect 400 admin1 PATCH /users/ana1 '{"role":"officer"}'
+expect_grep '"detail": ?"body.office: role officer needs a field office' "$T/body"
+expect 400 admin1 PATCH /users/off1 '{"office":7}'
+expect 400 admin1 PATCH /users/off1 '{}'
+expect 400 admin1 PATCH /users/off1 '{"role":"analyst","colour":"red"}'
+expect 404 admin1 PATCH /users/nobody9 '{"role":"analyst"}'
+expect 409 admin1 PATCH /users/admin1 '{"role":"auditor"}'
+expect_grep 'last active admin' "$T/body"
+[ "$(q "SELECT role || '/' || office FROM app_user WHERE name = 'off1'")" = officer/HOU ] ||
+	fail "a refused change changed off1"
+expect 200 admin1 PATCH /users/off1 '{"role":"supervisor","office":"DAL"}'
+expect_grep '"role": ?"supervisor"' "$T/body"
+expect_grep '"office": ?"DAL"' "$T/body"
+# the user's own session carries the new role at once
+expect 200 off1 GET /session
+expect_grep '"role": ?"supervisor"' "$T/body"
+expect_grep '"office": ?"DAL"' "$T/body"
+expect 200 admin1 GET /users
+python3 - "$T/body" <<'PY' || fail "users list after the change"
+import json, sys
+u = {x["name"]: x for x in json.load(open(sys.argv[1]))["items"]}
+assert (u["off1"]["role"], u["off1"]["office"], u["off1"]["status"]) == ("supervisor", "DAL", "active"), u["off1"]
+assert u["ana1"]["office"] is None and u["ana1"]["provider"] is None, u["ana1"]
+PY
+# a role without offices drops the office; the office alone keeps the role
+expect 200 admin1 PATCH /users/off1 '{"role":"analyst"}'
+expect_grep '"office": ?null' "$T/body"
+expect 200 admin1 PATCH /users/off1 '{"role":"officer","office":"HOU"}'
+expect 200 admin1 PATCH /users/off1 '{"office":"DAL"}'
+[ "$(q "SELECT role || '/' || office FROM app_user WHERE name = 'off1'")" = officer/DAL ] ||
+	fail "office change: $(q "SELECT role || '/' || office FROM app_user WHERE name = 'off1'")"
+[ "$(q "SELECT count(*) FROM audit_log WHERE action = 'user.update' AND outcome = 'ok'
+	AND target = 'user:off1' AND detail LIKE '%role=officer->supervisor office=HOU->DAL%'")" -eq 1 ] ||
+	fail "no audit entry for the role change"
+[ "$(q "SELECT count(*) FROM audit_log WHERE action = 'user.update' AND outcome <> 'ok'")" -ge 3 ] ||
+	fail "refused changes not audited"
+
+# --- the same on the command line: uctrack user set
+expect_rc 0 $UCTRACK --db "$DB" user set off1 --role supervisor --office HOU
+expect_grep 'off1 is now supervisor of office HOU' "$T/out"
+[ "$(q "SELECT role || '/' || office FROM app_user WHERE name = 'off1'")" = supervisor/HOU ] ||
+	fail "user set did not change off1"
+expect_rc 2 $U user set off1 --role wizard
+expect_grep 'role must be one of' "$T/err"
+expect_rc 2 $U user set off1
+expect_rc 1 $U user set off1 --office NOPE
+expect_grep "unknown field office 'NOPE'" "$T/err"
+expect_rc 1 $U user set ana1 --office HOU
+expect_grep 'office: applies to supervisor and officer only' "$T/err"
+expect_rc 1 $U user set admin1 --role analyst
+expect_grep 'last active admin' "$T/err"
+expect_rc 1 $U user set nobody9 --role analyst
+expect_grep "no user named 'nobody9'" "$T/err"
+[ "$(q "SELECT count(*) FROM audit_log WHERE action = 'user.update' AND actor <> 'admin1'
+	AND detail = 'role=officer->supervisor office=DAL->HOU'")" -eq 1 ] ||
+	fail "user set not audited"
+expect_rc 0 $U user list
+expect_grep '^off1	supervisor	HOU		active$' "$T/out"
+
 # --- the audit log: newest first, a day range, pages, the chain's status
 expect 200 admin1 GET '/audit?order=desc&limit=2'
 python3 - "$T/body" <<'PY' || fail "audit newest first"
@@ -115,7 +184,7 @@ PY
 
 # --- audited, and the chain holds
 kill $SPID; wait $SPID 2>/dev/null || true
-for a in link.merge link.split user.passwd; do
+for a in link.merge link.split user.passwd user.update; do
 	[ "$(q "SELECT count(*) FROM audit_log WHERE action = '$a' AND outcome = 'ok'")" -ge 1 ] || fail "no audit entry $a"
 done
 expect_rc 0 $U audit verify

@@ -288,6 +288,128 @@ static void test_tokens_disable(void **state)
 	assert_int_equal(auth_user_disable(*state, "zed", &err), UC_ENOTFOUND);
 }
 
+/* Collects what auth_user_list / auth_token_list hand over. */
+struct seen {
+	char names[8][AUTH_NAME_MAX + 2]; /* a name, "-" when disabled */
+	int n;
+	int64_t ids[8];
+	int revoked[8];
+};
+
+static int see_user(void *arg, const struct auth_user *u, struct uc_err *err)
+{
+	struct seen *s = arg;
+
+	(void)err;
+	if (s->n < 8)
+		snprintf(s->names[s->n++], sizeof(s->names[0]), "%s%s", u->name,
+			 u->disabled ? "-" : "");
+	return UC_OK;
+}
+
+static int see_token(void *arg, const struct auth_token_info *t, struct uc_err *err)
+{
+	struct seen *s = arg;
+
+	(void)err;
+	if (s->n < 8) {
+		s->ids[s->n] = t->id;
+		s->revoked[s->n] = t->revoked;
+		snprintf(s->names[s->n++], sizeof(s->names[0]), "%s", t->user);
+	}
+	return UC_OK;
+}
+
+static void test_user_set(void **state)
+{
+	struct store *st = *state;
+	struct uc_err err = UC_ERR_INIT;
+	struct auth_user was, now;
+	struct auth_user_change c;
+	struct seen seen;
+
+	assert_int_equal(auth_user_add(st, "root", AUTH_ROLE_ADMIN, NULL, NULL,
+				       "long enough pw", &err), 0);
+	/* officer of HOU -> supervisor: the office is kept */
+	memset(&c, 0, sizeof(c));
+	c.role = AUTH_ROLE_SUPERVISOR;
+	assert_int_equal(auth_user_set(st, "ana", &c, &was, &now, &err), 0);
+	assert_int_equal(was.role, AUTH_ROLE_OFFICER);
+	assert_int_equal(now.role, AUTH_ROLE_SUPERVISOR);
+	assert_string_equal(now.office, "HOU");
+	/* the office alone */
+	memset(&c, 0, sizeof(c));
+	c.office = "DAL";
+	assert_int_equal(auth_user_set(st, "ana", &c, NULL, &now, &err), 0);
+	assert_string_equal(now.office, "DAL");
+	assert_int_equal(auth_user_get(st, "ana", &now, &err), 0);
+	assert_int_equal(now.role, AUTH_ROLE_SUPERVISOR);
+	assert_string_equal(now.office, "DAL");
+	/* analyst: the office is dropped; an office given is refused, by name */
+	memset(&c, 0, sizeof(c));
+	c.role = AUTH_ROLE_ANALYST;
+	c.office = "DAL";
+	assert_int_equal(auth_user_set(st, "ana", &c, NULL, NULL, &err), UC_EINPUT);
+	assert_int_equal(strncmp(err.msg, "office: ", 8), 0);
+	c.office = NULL;
+	assert_int_equal(auth_user_set(st, "ana", &c, NULL, &now, &err), 0);
+	assert_string_equal(now.office, "");
+	/* back to officer needs an office; legal_provider a provider */
+	c.role = AUTH_ROLE_OFFICER;
+	assert_int_equal(auth_user_set(st, "ana", &c, NULL, NULL, &err), UC_EINPUT);
+	assert_int_equal(strncmp(err.msg, "office: ", 8), 0);
+	c.role = AUTH_ROLE_LEGAL_PROVIDER;
+	assert_int_equal(auth_user_set(st, "ana", &c, NULL, NULL, &err), UC_EINPUT);
+	assert_int_equal(strncmp(err.msg, "provider: ", 10), 0);
+	c.provider = "KIND";
+	assert_int_equal(auth_user_set(st, "ana", &c, NULL, &now, &err), 0);
+	assert_string_equal(now.provider, "KIND");
+	/* the last active admin keeps the role; with a second one it may go */
+	memset(&c, 0, sizeof(c));
+	c.role = AUTH_ROLE_AUDITOR;
+	assert_int_equal(auth_user_set(st, "root", &c, NULL, NULL, &err), UC_ECONFLICT);
+	assert_non_null(strstr(err.msg, "last active admin"));
+	assert_int_equal(auth_user_add(st, "root2", AUTH_ROLE_ADMIN, NULL, NULL,
+				       "long enough pw", &err), 0);
+	assert_int_equal(auth_user_set(st, "root", &c, NULL, &now, &err), 0);
+	assert_int_equal(now.role, AUTH_ROLE_AUDITOR);
+	assert_int_equal(auth_user_set(st, "nobody", &c, NULL, NULL, &err), UC_ENOTFOUND);
+	/* the list holds disabled users too, by name */
+	assert_int_equal(auth_user_disable(st, "root", &err), 0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(auth_user_list(st, see_user, &seen, &err), 0);
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(seen.names[0], "ana");
+	assert_string_equal(seen.names[1], "root-");
+	assert_string_equal(seen.names[2], "root2");
+}
+
+static void test_token_list(void **state)
+{
+	struct store *st = *state;
+	char tok[AUTH_APITOKEN_CHARS + 1];
+	struct uc_err err = UC_ERR_INIT;
+	int64_t a = 0, b = 0;
+	struct auth_user u;
+	struct seen seen;
+
+	assert_int_equal(auth_user_add(st, "bo", AUTH_ROLE_ANALYST, NULL, NULL,
+				       "long enough pw", &err), 0);
+	assert_int_equal(auth_token_create(st, "ana", "one", NULL, tok, &a, &err), 0);
+	assert_int_equal(auth_token_create(st, "bo", NULL, NULL, tok, &b, &err), 0);
+	assert_true(a > 0 && b > a); /* RETURNING id */
+	assert_int_equal(auth_token_revoke(st, a, 0, &err), 0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(auth_token_list(st, 0, see_token, &seen, &err), 0);
+	assert_int_equal(seen.n, 2);
+	assert_true(seen.ids[0] == a && seen.revoked[0] && !seen.revoked[1]);
+	assert_int_equal(auth_user_get(st, "bo", &u, &err), 0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(auth_token_list(st, u.id, see_token, &seen, &err), 0);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.names[0], "bo");
+}
+
 static void test_seal(void **state)
 {
 	unsigned char key[SEAL_KEY_BYTES], key2[SEAL_KEY_BYTES];
@@ -345,6 +467,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_password_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens_disable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_user_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seal, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,12 +91,47 @@ static void test_statements_and_rollback(void **state)
 	store_close(st);
 }
 
+static void test_statement_cache(void **state)
+{
+	struct store *st = NULL;
+	struct store_stmt *a = NULL, *b = NULL, *c = NULL;
+	struct uc_err err = UC_ERR_INIT;
+	int64_t v = -1;
+	const char *sql = "SELECT ? + 1";
+
+	(void)state;
+	assert_int_equal(store_open(&st, path, 0, &err), 0);
+	assert_int_equal(store_db_version(st, &v, &err), 0);
+	assert_int_equal(v, store_schema_version());
+	assert_int_equal(store_prepare_cached(st, sql, &a, &err), 0);
+	store_bind_int(a, 1, 41);
+	assert_int_equal(store_step(a, &err), STORE_ROW);
+	assert_int_equal(store_col_int(a, 0), 42);
+	/* busy: the same text gives another statement */
+	assert_int_equal(store_prepare_cached(st, sql, &b, &err), 0);
+	assert_ptr_not_equal(a, b);
+	store_done(a);
+	/* back and reset, bindings cleared: the same one again */
+	assert_int_equal(store_prepare_cached(st, sql, &c, &err), 0);
+	assert_ptr_equal(a, c);
+	assert_int_equal(store_step(c, &err), STORE_ROW);
+	assert_true(store_col_is_null(c, 0));
+	store_done(c);
+	store_done(b);
+	store_done(NULL);
+	assert_int_equal(store_prepare_cached(st, "SELEC nothing", &a, &err), UC_EIO);
+	assert_int_equal(store_checkpoint_manual(st, &err), 0);
+	assert_int_equal(store_checkpoint(st, &err), 0);
+	store_close(st); /* finalizes the cached statements (ASan: no leak) */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_migrates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_newer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statements_and_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

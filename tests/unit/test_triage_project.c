@@ -297,10 +297,15 @@ static void test_run_explain_override(void **state)
 	assert_int_equal(ex->phase, 3); /* exploitation indicator */
 	assert_string_equal(ex->group, "public_safety");
 	assert_int_equal(triage_override(t, "208000001", "group", "flight_risk", "", "sup",
-					 &err), UC_EUSAGE);
-	if (triage_override(t, "208000001", "group", "flight_risk", "seen in person", "sup",
-			    &err))
-		fail_msg("%s", err.msg);
+					 NULL, &err), UC_EUSAGE);
+	{
+		int64_t oid = 0;
+
+		if (triage_override(t, "208000001", "group", "flight_risk", "seen in person",
+				    "sup", &oid, &err))
+			fail_msg("%s", err.msg);
+		assert_true(oid > 0);
+	}
 	triage_close(t);
 	t = NULL;
 	/* a later run, without the files: the stored rule set and offices */
