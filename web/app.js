@@ -2643,7 +2643,7 @@
         })));
     }
     tbl.appendChild(tb);
-    return el('div', null, meta, reportCharts(r), scroller(tbl, t('Oversight report')));
+    return el('div', null, meta, reportCharts(r), scroller(tbl, t('The report\'s figures')));
   }
 
   // ---- linkage review (analysts, admins): GET /link/review ----
