@@ -197,20 +197,45 @@
     if (code === undefined || code === null || code === '') return '—';
     return Object.prototype.hasOwnProperty.call(table, code) ? t(table[code]) : human(code);
   }
+  // The labels the active rule set declares (GET /rules, docs/rules.md
+  // "Labels"), by kind (group, rule, hold, phase, task) and code; the
+  // tables above are the fallback for a rule set that declares none.
+  let vocab = null;
+  async function loadVocab() {
+    try {
+      const r = await api('GET', '/rules');
+      const by = (list, key) => Object.fromEntries((list || []).map((x) => [String(x[key]), x]));
+      vocab = { group: by(r.groups, 'name'), rule: by(r.rules, 'name'), hold: by(r.holds, 'name'),
+        phase: by(r.phases, 'number'), task: by(r.tasks, 'action') };
+    } catch (_) {
+      vocab = null; // no rule set yet, or an older server: the UI's own labels
+    }
+  }
+  // The declared label in the UI's language: the rule set's own label for
+  // that language, else its default (English) label through the catalogue;
+  // null when it declares none.
+  function declared(kind, code) {
+    const x = vocab && vocab[kind] && Object.prototype.hasOwnProperty.call(vocab[kind], String(code)) ? vocab[kind][String(code)] : null;
+    if (!x) return null;
+    const mine = x.labels && x.labels[window.UC_I18N.lang()];
+    if (mine) return mine;
+    return x.label ? t(x.label) : null;
+  }
   function taskName(a) {
-    return cap(labelOf(TASK_LABELS, a));
+    return cap(declared('task', a) || labelOf(TASK_LABELS, a));
   }
   function groupLabel(g) {
-    return labelOf(GROUP_LABELS, g);
+    return declared('group', g) || labelOf(GROUP_LABELS, g);
   }
   function phaseLabel(p) {
-    return labelOf(PHASE_LABELS, p);
+    const d = declared('phase', p);
+    return d ? `${p} ${d}` : labelOf(PHASE_LABELS, p);
   }
   function holdLabel(h) {
-    return labelOf(HOLD_LABELS, h);
+    return declared('hold', h) || labelOf(HOLD_LABELS, h);
   }
   function ruleLabel(r) {
-    return cap(labelOf(RULE_LABELS, r));
+    return cap(declared('rule', r) || labelOf(RULE_LABELS, r));
   }
   function valueLabel(v) {
     return labelOf(VALUE_LABELS, v);
@@ -441,6 +466,7 @@
       state.csrf = r.csrf;
       $('login-pass').value = '';
       say(t('Signed in as {name}.', { name: r.user.name }));
+      await loadVocab();
       renderChrome();
       refreshInbox();
       const next = state.pending || startRoute();
@@ -3206,6 +3232,7 @@
     // A page reload keeps the cookie; ask the server who we are (and for
     // the CSRF token) instead of storing anything in the browser.
     if (await restoreSession()) {
+      await loadVocab();
       loadPurpose();
       renderChrome();
       refreshInbox();

@@ -121,6 +121,47 @@ test('opening a case from the queue shows identity, explanation, timeline, tasks
   });
 });
 
+// The labels of rules, holds and tasks come from the rule set
+// (GET /api/v1/rules, docs/rules.md "Labels"), in the UI's language; the
+// UI's own table is only the fallback. The answer is rewritten in the
+// browser so that each label shows where it came from.
+test('the case page shows the labels the rule set declares, in the UI\'s language', T, async (t) => {
+  for (const [locale, tag, lang] of [['en-US', 'RS-EN ', null], ['es-ES', 'RS-ES ', 'es']]) {
+    await withBrowser(t, { locale }, async (page) => {
+      let served = null;
+      await page.route('**/api/v1/rules', async (route) => {
+        const res = await route.fetch();
+        const r = await res.json();
+        served = r;
+        for (const kind of ['rules', 'holds', 'tasks']) {
+          for (const x of r[kind]) {
+            assert.ok(x.label && x.labels.es, `${kind} ${x.name || x.action} has labels`);
+            if (lang) x.labels[lang] = tag + x.labels[lang];
+            else x.label = tag + x.label;
+          }
+        }
+        await route.fulfill({ response: res, json: r });
+      });
+      await page.goto('/');
+      await page.locator('#login-user').fill('ui-sup');
+      await page.locator('#login-pass').fill('pw-ui-sup-0123');
+      await page.locator('#login-form button[type="submit"]').click();
+      await page.locator('#purpose-select').selectOption('supervision review');
+      await page.locator('#purpose-form button[type="submit"]').click();
+      await page.locator('#who-name').filter({ hasText: 'ui-sup' }).waitFor();
+      assert.ok(served, 'GET /api/v1/rules was read after sign-in');
+      await page.goto(`/#/case/${env.caseH}`);
+      await page.locator('#sec-explain').waitFor();
+      const rules = await page.locator('#sec-explain li[data-rule] strong').allInnerTexts();
+      const holds = await page.locator('#sec-explain li[data-hold] > div > strong').allInnerTexts();
+      assert.ok(holds.length > 0, 'case H has a hold');
+      for (const x of rules.concat(holds)) assert.ok(x.startsWith(tag), `"${x}" is the rule set's label`);
+      const tasks = await page.locator('#sec-tasks tbody tr td:first-child').allInnerTexts();
+      assert.ok(tasks.length > 0 && tasks.every((x) => x.startsWith(tag)), `tasks: ${tasks}`);
+    });
+  }
+});
+
 test('case search by A-number and by birth date', T, async (t) => {
   await withBrowser(t, async (page) => {
     await login(page, 'ui-ana', 'data quality');

@@ -158,6 +158,36 @@ expect 400 admin1 GET '/reports/oversight?as_of=2025-13-45'
 expect 400 admin1 GET '/reports/oversight?format=table'
 expect 400 ana1 GET '/reports/fta?by=state'
 code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/ana1.jar" "$B/reports/fta"); [ "$code" = 400 ] || fail "fta without purpose: $code"
+# the active rule set's vocabulary with the labels it declares: every
+# signed-in user (no personal data); a case's fired rules and holds carry
+# their label in the language of Accept-Language
+for u in admin1 off1 lp1 aud1; do expect 200 $u GET /rules; done
+python3 - "$T/body" <<'PY' || fail "GET /rules: labels"
+import json, sys
+r = json.load(open(sys.argv[1]))
+h = {x["name"]: x for x in r["holds"]}
+assert h["claim_pending"]["label"] == "Protection claim pending", h["claim_pending"]
+assert h["claim_pending"]["labels"]["es"] == "Solicitud de protección pendiente"
+assert h["claim_pending"]["statutory"] is True and "removal" in h["claim_pending"]["blocks"]
+assert {x["name"]: x["labels"]["es"] for x in r["groups"]}["flight_risk"] == "Riesgo de fuga"
+assert [x["number"] for x in r["phases"]] == [4, 3, 2, 1]
+assert {x["number"]: x["label"] for x in r["phases"]}[1] == "Identify and assess"
+assert {x["action"]: x["labels"]["es"] for x in r["tasks"]}["welfare_check"] == "Verificación de bienestar"
+assert all(x["label"] and x["labels"]["es"] for k in ("rules", "holds", "phases", "tasks") for x in r[k])
+assert len(r["rule_set"]) == 16
+PY
+code=$(curl -s -o "$T/body" -w '%{http_code}' "$B/rules"); [ "$code" = 401 ] || fail "anonymous /rules: $code"
+for lang in en es-MX; do
+	code=$(curl -s -o "$T/case-$lang" -w '%{http_code}' -b "$T/admin1.jar" -H "$P" -H "Accept-Language: $lang" "$B/cases/1")
+	[ "$code" = 200 ] || fail "case 1 ($lang): $code"
+done
+python3 - "$T/case-en" "$T/case-es-MX" <<'PY' || fail "labels of fired rules"
+import json, sys
+en, es = (json.load(open(f))["explanation"]["fired"] for f in sys.argv[1:3])
+assert en, "case 1 has fired rules or holds"
+for a, b in zip(en, es):
+    assert a["name"] == b["name"] and a["label"] and b["label"] and a["label"] != b["label"], (a, b)
+PY
 # linkage review and triage: bad input
 expect 400 ana1 POST /link/review/99 '{"decision":"maybe","reason":"same child"}'
 expect 400 ana1 POST /link/review/99 '{"decision":"accept"}'
