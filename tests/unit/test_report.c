@@ -235,7 +235,7 @@ static void test_html_and_thousands(void **state)
 	fmt_html_text(&b, "<a href='x'>&\"</a>");
 	assert_string_equal(b.ptr, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
 	buf_reset(&b);
-	fmt_svg_bars(&b, "t&t", &bar, 1);
+	fmt_svg_bars(&b, "t&t", &bar, 1, NULL);
 	assert_non_null(strstr(b.ptr, "&lt;x&gt;"));
 	assert_null(strstr(b.ptr, "href"));
 	buf_release(&b);
