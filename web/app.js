@@ -2583,36 +2583,22 @@
     return String(v);
   }
 
-  // Horizontal bar charts of the report (SVG built node by node, like the
-  // server's HTML report draws them): the funnel, whereabouts unknown by
-  // reason, and the breakdown (fiscal year, state, office, …) when chosen.
-  const SVG_NS = 'http://www.w3.org/2000/svg';
-  function svg(tag, attrs, text) {
-    const e = document.createElementNS(SVG_NS, tag);
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-  function barChart(id, title, bars) {
-    const labelW = 240;
-    const barW = 360;
-    const noteW = 110;
-    const rowH = 22;
-    const top = 8;
-    const h = top + bars.length * rowH + 6;
-    const max = Math.max(0, ...bars.map((x) => (typeof x.value === 'number' ? x.value : 0)));
-    const root = svg('svg', { viewBox: `0 0 ${labelW + barW + noteW} ${h}`, role: 'img', 'aria-labelledby': id + '-t',
-      class: 'chart', 'data-chart': id });
-    root.appendChild(svg('title', { id: id + '-t' }, title));
-    bars.forEach((x, i) => {
-      const y = top + i * rowH;
-      const w = typeof x.value === 'number' && max > 0 ? Math.max(x.value > 0 ? 1 : 0, Math.round((x.value / max) * barW)) : 0;
-      root.appendChild(svg('text', { x: labelW - 6, y: y + 15, 'text-anchor': 'end' }, x.label));
-      if (w > 0) root.appendChild(svg('rect', { x: labelW, y: y + 3, width: w, height: rowH - 6, class: 'bar' }));
-      else if (x.value === null) root.appendChild(svg('rect', { x: labelW, y: y + 3, width: 40, height: rowH - 6, class: 'bar none' })); // i18n: code
-      root.appendChild(svg('text', { x: labelW + w + 6, y: y + 15 }, x.note));
-    });
-    return el('figure', { className: 'chart-box' }, el('figcaption', null, title), root);
+  // The report's charts, drawn by the server as SVG images
+  // (GET /reports/oversight?format=svg&chart=…, docs/api.md): the funnel,
+  // whereabouts unknown by reason, and with a breakdown (fiscal years: the
+  // trend; states: counts by state) the children released and the
+  // whereabouts unknown per row, in the UI's language. An <img> runs no
+  // script and inserts no markup into the page; its text alternative is
+  // the chart's figures, from the report's JSON.
+  function chartImg(chart, title, bars) {
+    const q = new URLSearchParams(reportQuery('svg'));
+    q.set('chart', chart);
+    if (window.UC_I18N.lang() === 'es') q.set('lang', 'es');
+    const alt = bars.length <= 12
+      ? `${title}: ${bars.map((x) => `${x.label} ${x.note}`).join('; ')}`
+      : `${title}. ${t('The figures are in the table below.')}`;
+    return el('figure', { className: 'chart-box' }, el('figcaption', null, title),
+      el('img', { className: 'chart', src: '/api/v1/reports/oversight?' + q, alt, 'data-chart': chart }));
   }
   function reportCharts(r) {
     const total = r.rows[0] || {};
@@ -2627,17 +2613,17 @@
       return { label: name || label(key), value, note: value === null ? t('suppressed') : fmtMetric(v, key) };
     };
     const out = [
-      barChart('chart-funnel', t('Accounting for every released child'), ['released', 'nta_served', 'nta_filed', 'court_date',
+      chartImg('funnel', t('Accounting for every released child'), ['released', 'nta_served', 'nta_filed', 'court_date',
         'failed_to_appear', 'in_absentia', 'whereabouts_unknown'].map((k) => bar(total, k))),
-      barChart('chart-wu', t('Whereabouts unknown, by reason'), ['wu_blank_address', 'wu_undeliverable', 'wu_missing_unit',
+      chartImg('whereabouts', t('Whereabouts unknown, by reason'), ['wu_blank_address', 'wu_undeliverable', 'wu_missing_unit',
         'wu_moved', 'wu_no_contact'].map((k) => bar(total, k))),
     ];
     if (r.rows.length > 1) {
-      const groups = r.rows.slice(1, 61);
+      const groups = r.rows.slice(1, 65);
       const name = (g) => (r.by === 'phase' ? phaseLabel(g) : r.by === 'group' ? groupLabel(g) : human(g));
-      out.push(barChart('chart-by', t('Children released, by {what}', { what: valueLabel(r.by) }),
+      out.push(chartImg('released_by', t('Children released, by {what}', { what: valueLabel(r.by) }),
         groups.map((row) => bar(row, 'released', name(row.group)))));
-      out.push(barChart('chart-by-wu', t('Whereabouts unknown, by {what}', { what: valueLabel(r.by) }),
+      out.push(chartImg('unknown_by', t('Whereabouts unknown, by {what}', { what: valueLabel(r.by) }),
         groups.map((row) => bar(row, 'whereabouts_unknown', name(row.group)))));
     }
     return el('div', { className: 'charts' }, out);

@@ -157,6 +157,28 @@ expect 400 admin1 GET '/reports/oversight?by=shoe'
 expect 400 admin1 GET '/reports/oversight?as_of=2025-13-45'
 expect 400 admin1 GET '/reports/oversight?format=table'
 expect 400 ana1 GET '/reports/fta?by=state'
+# the report's charts as SVG images (the reports screen shows them)
+expect 200 admin1 GET '/reports/oversight?format=svg'
+expect_grep '^<svg xmlns="http://www.w3.org/2000/svg" role="img"' "$T/body"
+expect_grep '<title>Accounting for every released child</title>' "$T/body"
+expect_grep '<desc>Children released to sponsors: [0-9,]*; NTA served' "$T/body"
+ct=$(curl -s -o /dev/null -w '%{content_type}' -b "$T/admin1.jar" "$B/reports/oversight?format=svg&chart=rates")
+[ "$ct" = 'image/svg+xml; charset=utf-8' ] || fail "svg content type: $ct"
+expect 200 aud1 GET '/reports/oversight?format=svg&chart=released_by&by=fy&lang=es'
+expect_grep '<title>Niños liberados, por año fiscal</title>' "$T/body"
+expect_grep ' lang="es"' "$T/body"
+expect 200 aud1 GET '/reports/oversight?format=svg&chart=unknown_by&by=state'
+expect_grep '<title>Whereabouts unknown, by state</title>' "$T/body"
+grep -q 'TESTA\|200000001' "$T/body" && fail "auditor chart has personal data"
+expect 200 admin1 GET '/reports/oversight?format=svg&chart=whereabouts&lang=en'
+expect_grep '<title>Whereabouts unknown, by reason</title>' "$T/body"
+expect 400 admin1 GET '/reports/oversight?format=svg&chart=released_by'
+expect_grep 'give by' "$T/body"
+expect 400 admin1 GET '/reports/oversight?format=svg&chart=pie'
+expect 400 admin1 GET '/reports/oversight?format=svg&lang=fr'
+expect 400 admin1 GET '/reports/oversight?chart=funnel'
+expect 400 ana1 GET '/reports/fta?format=svg'
+expect 403 off1 GET '/reports/oversight?format=svg'
 code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/ana1.jar" "$B/reports/fta"); [ "$code" = 400 ] || fail "fta without purpose: $code"
 # the active rule set's vocabulary with the labels it declares: every
 # signed-in user (no personal data); a case's fired rules and holds carry
