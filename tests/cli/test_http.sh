@@ -199,6 +199,23 @@ assert all(x["label"] and x["labels"]["es"] for k in ("rules", "holds", "phases"
 assert len(r["rule_set"]) == 16
 PY
 code=$(curl -s -o "$T/body" -w '%{http_code}' "$B/rules"); [ "$code" = 401 ] || fail "anonymous /rules: $code"
+# problems in the language the request asks for (src/http/msgcat.c): the
+# title and detail in Spanish, the type unchanged; English otherwise
+code=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Accept-Language: es-MX,es;q=0.9' \
+	-H 'Content-Type: application/json' -d '{"username":"nobody","password":"wrong-pass-0123"}' "$B/session")
+[ "$code" = 401 ] || fail "Spanish login failure: $code"
+expect_grep '"type":"urn:uctrack:problem:unauthenticated","title":"Se requiere autenticación"' "$T/body"
+expect_grep '"detail":"usuario o contraseña incorrectos \(o la cuenta está desactivada\)"' "$T/body"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/off1.jar" -H "$P" -H 'Accept-Language: es' "$B/cases/2")
+[ "$code" = 403 ] || fail "Spanish scope refusal: $code"
+expect_grep '"title":"Prohibido"' "$T/body"
+expect_grep '"detail":"el caso 2 está fuera de su ámbito \(agente: ve solo los casos de su oficina local\)"' "$T/body"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/off1.jar" -H 'Accept-Language: es' "$B/cases/1")
+[ "$code" = 400 ] || fail "Spanish purpose refusal: $code"
+expect_grep '"detail":"se requiere la cabecera X-Purpose' "$T/body"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/off1.jar" -H "$P" -H 'Accept-Language: en-US,es;q=0.5' "$B/cases/2")
+[ "$code" = 403 ] || fail "English scope refusal: $code"
+expect_grep '"title":"Forbidden","status":403,"detail":"case 2 is outside your scope \(officer sees only' "$T/body"
 for lang in en es-MX; do
 	code=$(curl -s -o "$T/case-$lang" -w '%{http_code}' -b "$T/admin1.jar" -H "$P" -H "Accept-Language: $lang" "$B/cases/1")
 	[ "$code" = 200 ] || fail "case 1 ($lang): $code"
