@@ -2597,7 +2597,8 @@
     const alt = bars.length <= 12
       ? `${title}: ${bars.map((x) => `${x.label} ${x.note}`).join('; ')}`
       : `${title}. ${t('The figures are in the table below.')}`;
-    return el('figure', { className: 'chart-box' }, el('figcaption', null, title),
+    // The image draws its title; the alt text says it with the figures.
+    return el('div', { className: 'chart-box' },
       el('img', { className: 'chart', src: '/api/v1/reports/oversight?' + q, alt, 'data-chart': chart }));
   }
   function reportCharts(r) {

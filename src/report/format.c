@@ -75,7 +75,7 @@ void fmt_thousands_sep(struct buf *b, int64_t v, char sep)
 void fmt_svg_bars(struct buf *b, const char *title, const struct fmt_bar *bars,
 		  int n, const char *lang)
 {
-	const int label_w = 280, bar_w = 380, note_w = 130, row_h = 22, top = 28;
+	const int label_w = 270, bar_w = 300, note_w = 110, row_h = 22, top = 28;
 	double max = 0;
 	int h = top + n * row_h + 8;
 
@@ -85,7 +85,7 @@ void fmt_svg_bars(struct buf *b, const char *title, const struct fmt_bar *bars,
 	}
 	buf_addf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
 		    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-		    "font-family=\"sans-serif\" font-size=\"12\"",
+		    "font-family=\"sans-serif\" font-size=\"13\"",
 		 label_w + bar_w + note_w, h, label_w + bar_w + note_w, h);
 	if (lang && lang[0]) {
 		buf_adds(b, " lang=\"");
