@@ -197,20 +197,45 @@
     if (code === undefined || code === null || code === '') return '—';
     return Object.prototype.hasOwnProperty.call(table, code) ? t(table[code]) : human(code);
   }
+  // The labels the active rule set declares (GET /rules, docs/rules.md
+  // "Labels"), by kind (group, rule, hold, phase, task) and code; the
+  // tables above are the fallback for a rule set that declares none.
+  let vocab = null;
+  async function loadVocab() {
+    try {
+      const r = await api('GET', '/rules');
+      const by = (list, key) => Object.fromEntries((list || []).map((x) => [String(x[key]), x]));
+      vocab = { group: by(r.groups, 'name'), rule: by(r.rules, 'name'), hold: by(r.holds, 'name'),
+        phase: by(r.phases, 'number'), task: by(r.tasks, 'action') };
+    } catch (_) {
+      vocab = null; // no rule set yet, or an older server: the UI's own labels
+    }
+  }
+  // The declared label in the UI's language: the rule set's own label for
+  // that language, else its default (English) label through the catalogue;
+  // null when it declares none.
+  function declared(kind, code) {
+    const x = vocab && vocab[kind] && Object.prototype.hasOwnProperty.call(vocab[kind], String(code)) ? vocab[kind][String(code)] : null;
+    if (!x) return null;
+    const mine = x.labels && x.labels[window.UC_I18N.lang()];
+    if (mine) return mine;
+    return x.label ? t(x.label) : null;
+  }
   function taskName(a) {
-    return cap(labelOf(TASK_LABELS, a));
+    return cap(declared('task', a) || labelOf(TASK_LABELS, a));
   }
   function groupLabel(g) {
-    return labelOf(GROUP_LABELS, g);
+    return declared('group', g) || labelOf(GROUP_LABELS, g);
   }
   function phaseLabel(p) {
-    return labelOf(PHASE_LABELS, p);
+    const d = declared('phase', p);
+    return d ? `${p} ${d}` : labelOf(PHASE_LABELS, p);
   }
   function holdLabel(h) {
-    return labelOf(HOLD_LABELS, h);
+    return declared('hold', h) || labelOf(HOLD_LABELS, h);
   }
   function ruleLabel(r) {
-    return cap(labelOf(RULE_LABELS, r));
+    return cap(declared('rule', r) || labelOf(RULE_LABELS, r));
   }
   function valueLabel(v) {
     return labelOf(VALUE_LABELS, v);
@@ -441,6 +466,7 @@
       state.csrf = r.csrf;
       $('login-pass').value = '';
       say(t('Signed in as {name}.', { name: r.user.name }));
+      await loadVocab();
       renderChrome();
       refreshInbox();
       const next = state.pending || startRoute();
@@ -2557,36 +2583,23 @@
     return String(v);
   }
 
-  // Horizontal bar charts of the report (SVG built node by node, like the
-  // server's HTML report draws them): the funnel, whereabouts unknown by
-  // reason, and the breakdown (fiscal year, state, office, …) when chosen.
-  const SVG_NS = 'http://www.w3.org/2000/svg';
-  function svg(tag, attrs, text) {
-    const e = document.createElementNS(SVG_NS, tag);
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-  function barChart(id, title, bars) {
-    const labelW = 240;
-    const barW = 360;
-    const noteW = 110;
-    const rowH = 22;
-    const top = 8;
-    const h = top + bars.length * rowH + 6;
-    const max = Math.max(0, ...bars.map((x) => (typeof x.value === 'number' ? x.value : 0)));
-    const root = svg('svg', { viewBox: `0 0 ${labelW + barW + noteW} ${h}`, role: 'img', 'aria-labelledby': id + '-t',
-      class: 'chart', 'data-chart': id });
-    root.appendChild(svg('title', { id: id + '-t' }, title));
-    bars.forEach((x, i) => {
-      const y = top + i * rowH;
-      const w = typeof x.value === 'number' && max > 0 ? Math.max(x.value > 0 ? 1 : 0, Math.round((x.value / max) * barW)) : 0;
-      root.appendChild(svg('text', { x: labelW - 6, y: y + 15, 'text-anchor': 'end' }, x.label));
-      if (w > 0) root.appendChild(svg('rect', { x: labelW, y: y + 3, width: w, height: rowH - 6, class: 'bar' }));
-      else if (x.value === null) root.appendChild(svg('rect', { x: labelW, y: y + 3, width: 40, height: rowH - 6, class: 'bar none' })); // i18n: code
-      root.appendChild(svg('text', { x: labelW + w + 6, y: y + 15 }, x.note));
-    });
-    return el('figure', { className: 'chart-box' }, el('figcaption', null, title), root);
+  // The report's charts, drawn by the server as SVG images
+  // (GET /reports/oversight?format=svg&chart=…, docs/api.md): the funnel,
+  // whereabouts unknown by reason, and with a breakdown (fiscal years: the
+  // trend; states: counts by state) the children released and the
+  // whereabouts unknown per row, in the UI's language. An <img> runs no
+  // script and inserts no markup into the page; its text alternative is
+  // the chart's figures, from the report's JSON.
+  function chartImg(chart, title, bars) {
+    const q = new URLSearchParams(reportQuery('svg'));
+    q.set('chart', chart);
+    if (window.UC_I18N.lang() === 'es') q.set('lang', 'es');
+    const alt = bars.length <= 12
+      ? `${title}: ${bars.map((x) => `${x.label} ${x.note}`).join('; ')}`
+      : `${title}. ${t('The figures are in the table below.')}`;
+    // The image draws its title; the alt text says it with the figures.
+    return el('div', { className: 'chart-box' },
+      el('img', { className: 'chart', src: '/api/v1/reports/oversight?' + q, alt, 'data-chart': chart }));
   }
   function reportCharts(r) {
     const total = r.rows[0] || {};
@@ -2601,17 +2614,17 @@
       return { label: name || label(key), value, note: value === null ? t('suppressed') : fmtMetric(v, key) };
     };
     const out = [
-      barChart('chart-funnel', t('Accounting for every released child'), ['released', 'nta_served', 'nta_filed', 'court_date',
+      chartImg('funnel', t('Accounting for every released child'), ['released', 'nta_served', 'nta_filed', 'court_date',
         'failed_to_appear', 'in_absentia', 'whereabouts_unknown'].map((k) => bar(total, k))),
-      barChart('chart-wu', t('Whereabouts unknown, by reason'), ['wu_blank_address', 'wu_undeliverable', 'wu_missing_unit',
+      chartImg('whereabouts', t('Whereabouts unknown, by reason'), ['wu_blank_address', 'wu_undeliverable', 'wu_missing_unit',
         'wu_moved', 'wu_no_contact'].map((k) => bar(total, k))),
     ];
     if (r.rows.length > 1) {
-      const groups = r.rows.slice(1, 61);
+      const groups = r.rows.slice(1, 65);
       const name = (g) => (r.by === 'phase' ? phaseLabel(g) : r.by === 'group' ? groupLabel(g) : human(g));
-      out.push(barChart('chart-by', t('Children released, by {what}', { what: valueLabel(r.by) }),
+      out.push(chartImg('released_by', t('Children released, by {what}', { what: valueLabel(r.by) }),
         groups.map((row) => bar(row, 'released', name(row.group)))));
-      out.push(barChart('chart-by-wu', t('Whereabouts unknown, by {what}', { what: valueLabel(r.by) }),
+      out.push(chartImg('unknown_by', t('Whereabouts unknown, by {what}', { what: valueLabel(r.by) }),
         groups.map((row) => bar(row, 'whereabouts_unknown', name(row.group)))));
     }
     return el('div', { className: 'charts' }, out);
@@ -2643,7 +2656,7 @@
         })));
     }
     tbl.appendChild(tb);
-    return el('div', null, meta, reportCharts(r), scroller(tbl, t('Oversight report')));
+    return el('div', null, meta, reportCharts(r), scroller(tbl, t('The report\'s figures')));
   }
 
   // ---- linkage review (analysts, admins): GET /link/review ----
@@ -3249,6 +3262,7 @@
     // A page reload keeps the cookie; ask the server who we are (and for
     // the CSRF token) instead of storing anything in the browser.
     if (await restoreSession()) {
+      await loadVocab();
       loadPurpose();
       renderChrome();
       refreshInbox();

@@ -549,6 +549,8 @@ window.UC_MESSAGES.es = {
   "publishable: small counts suppressed": "publicable: cifras pequeñas suprimidas",
   "internal: not for publication": "interno: no publicar",
   "Oversight report": "Informe de supervisión",
+  "The report's figures": "Cifras del informe",
+  "The figures are in the table below.": "Las cifras están en la tabla de abajo.",
   "Metric": "Indicador",
   "Language: English": "Idioma: español",
   "Skip to content": "Saltar al contenido",

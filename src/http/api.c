@@ -79,8 +79,9 @@ const struct http_route api_routes[] = {
 	 api_triage_diff},
 	{"POST", "/feeds/{feed}", AUTH_CAP_FEED_IMPORT, RT_WRITE | RT_UPLOAD | RT_BATCH, "name",
 	 "feed.import", api_feed_upload},
+	{"GET", "/rules", AUTH_CAP_SELF, 0, "", "rules.read", api_rules_get},
 	{"GET", "/reports/oversight", AUTH_CAP_REPORT_OVERSIGHT, 0,
-	 "as_of,by,format,public", "report.oversight", api_report_oversight},
+	 "as_of,by,format,public,chart,lang", "report.oversight", api_report_oversight},
 	{"GET", "/reports/fta", AUTH_CAP_REPORT_FTA, RT_PII, "as_of,format,limit,cursor",
 	 "report.fta", api_report_fta},
 };

@@ -18,6 +18,18 @@ extern const size_t api_nroutes;
 int api_case_visible(struct store *st, const struct auth_user *u, int64_t id,
 		     int *visible, struct uc_err *err);
 
+/* api_rules.c: the active rule set's vocabulary and labels */
+int api_rules_get(struct http_req *r, struct uc_err *err);
+/* The language the request asks for in Accept-Language: "es" for
+ * Spanish, "" for the default (English). Static string. */
+const char *api_lang(struct http_req *r);
+/* The label the rule set declares for a fired rule or hold (kind "rule"
+ * or "hold") in lang, else its default label; NULL when none (or rs is
+ * NULL). Owned by rs. */
+struct rules;
+const char *api_item_label(const struct rules *rs, const char *kind, const char *name,
+			   const char *lang);
+
 /* api_session.c */
 int api_health(struct http_req *r, struct uc_err *err);
 int api_login(struct http_req *r, struct uc_err *err);

@@ -429,8 +429,10 @@ static json_t *explanation(struct http_req *r)
 		int h = strcmp(f->kind, "hold") == 0 ? rules_hold_find(triage_rules(t), f->name)
 						       : -1;
 
-		json_array_append_new(fired, json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:b}",
-			"kind", f->kind, "name", f->name, "group", f->group,
+		json_array_append_new(fired, json_pack("{s:s,s:s,s:s?,s:s,s:i,s:s,s:s,s:s,s:s,s:b}",
+			"kind", f->kind, "name", f->name,
+			"label", api_item_label(triage_rules(t), f->kind, f->name, api_lang(r)),
+			"group", f->group,
 			"score", (int)f->score, "blocks", f->blocks, "lifted", f->lifted,
 			"reason", f->reason, "facts", f->facts, "statutory",
 			h >= 0 && rules_hold_statutory(triage_rules(t), h)));

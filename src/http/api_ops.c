@@ -542,16 +542,30 @@ static int report_query(struct http_req *r, struct report_opts *o, int allow_by,
 	if (allow_by && by && report_by_parse(by, &o->by) != 0)
 		return uc_error(err, UC_EINPUT,
 				"by: one of fy, office, state, country, group, phase");
+	const char *chart = http_query(r, "chart");
+	const char *lang = http_query(r, "lang");
+
 	o->format = REPORT_FMT_JSON;
 	if (fmt && (report_format_parse(fmt, &o->format) != 0 ||
 		    o->format == REPORT_FMT_TABLE ||
-		    (!allow_by && o->format == REPORT_FMT_HTML)))
-		return uc_error(err, UC_EINPUT, allow_by ? "format: json, csv or html"
+		    (!allow_by && (o->format == REPORT_FMT_HTML || o->format == REPORT_FMT_SVG))))
+		return uc_error(err, UC_EINPUT, allow_by ? "format: json, csv, html or svg"
 							 : "format: json or csv");
+	/* format=svg: one chart, its words in lang (docs/api.md) */
+	if ((chart || lang) && o->format != REPORT_FMT_SVG)
+		return uc_error(err, UC_EINPUT, "chart, lang: only with format=svg");
+	if (chart && report_chart_parse(chart, &o->chart) != 0)
+		return uc_error(err, UC_EINPUT,
+				"chart: one of funnel, whereabouts, rates, released_by, unknown_by");
+	if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "es") != 0)
+		return uc_error(err, UC_EINPUT, "lang: en or es");
+	o->lang = lang && strcmp(lang, "es") == 0 ? "es" : NULL;
 	if (o->format == REPORT_FMT_CSV)
 		r->ctype = "text/csv; charset=utf-8";
 	else if (o->format == REPORT_FMT_HTML)
 		r->ctype = "text/html; charset=utf-8";
+	else if (o->format == REPORT_FMT_SVG)
+		r->ctype = "image/svg+xml; charset=utf-8";
 	return UC_OK;
 }
 
@@ -677,10 +691,10 @@ static int report_served(struct http_req *r, int fta, const struct report_opts *
 	 * with the day */
 	date_format(date_today(), today);
 	snprintf(j->key, sizeof(j->key), "%s|as_of=%ld|known=%ld|by=%d|fmt=%d|id=%d|pub=%d|"
-		 "thr=%d|days=%d|office=%s|today=%s", fta ? "fta" : "oversight",
+		 "thr=%d|days=%d|office=%s|today=%s|chart=%d|lang=%s", fta ? "fta" : "oversight",
 		 (long)o->as_of, (long)o->known_at, (int)o->by, (int)o->format,
 		 (int)o->identity, o->public_mode, o->threshold, o->unknown_days,
-		 j->office, today);
+		 j->office, today, (int)o->chart, o->lang ? o->lang : "");
 	rc = report_watermark(r->st, wm, err);
 	if (!rc)
 		rc = report_snapshot_get(r->st, j->key, page_limit ? NULL : &r->text, have_wm,
@@ -753,7 +767,9 @@ int api_report_oversight(struct http_req *r, struct uc_err *err)
 	snprintf(r->target, sizeof(r->target), "report:oversight");
 	/* the unsuppressed counts are audited like personal data */
 	r->audit_read = !o.public_mode;
-	http_detail(r, "by=%s public=%d", report_by_name(o.by), o.public_mode);
+	http_detail(r, "by=%s public=%d%s%s", report_by_name(o.by), o.public_mode,
+		    o.format == REPORT_FMT_SVG ? " chart=" : "",
+		    o.format == REPORT_FMT_SVG ? report_chart_name(o.chart) : "");
 	return report_served(r, 0, &o, 0, 0, err);
 }
 

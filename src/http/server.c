@@ -27,6 +27,7 @@
 #include "core/progress.h"
 #include "http/api.h"
 #include "http/hjson.h"
+#include "http/msgcat.h"
 #include "ingest/lookup.h"
 #include "link/link.h"
 #include "triage/triage.h"
@@ -442,10 +443,22 @@ static const char *outcome_of(int rc)
 	}
 }
 
-/* Replace r->out with an RFC 9457 problem for rc/err. */
+/* Set key of o's root to the text s in lang (msgcat: the user's language
+ * when the catalogue has it, else English as written). */
+static void set_text(struct hj_out *o, const char *key, const char *s, const char *lang)
+{
+	char tr[MSGCAT_MAX];
+
+	hj_set_str(o, o->root, key, msgcat_translate(lang, s, tr, sizeof(tr)));
+}
+
+/* Replace r->out with an RFC 9457 problem for rc/err. Its title and
+ * detail are in the language the request asks for (Accept-Language) when
+ * the message catalogue has them (http/msgcat.h); the type never changes. */
 static void set_problem(struct http_req *r, int rc, const struct uc_err *err)
 {
 	const char *slug, *title;
+	const char *lang = r->conn ? api_lang(r) : "";
 	char type[96];
 	int status = status_of(rc, r->hint);
 	struct hj_out o;
@@ -455,7 +468,7 @@ static void set_problem(struct http_req *r, int rc, const struct uc_err *err)
 	json_decref(r->out);
 	hj_out_init(&o);
 	hj_set_str(&o, o.root, "type", type);
-	hj_set_str(&o, o.root, "title", title);
+	set_text(&o, "title", title, lang);
 	hj_set_int(&o, o.root, "status", status);
 	if (rc == UC_ETIMEOUT) {
 		char d[320];
@@ -471,17 +484,17 @@ static void set_problem(struct http_req *r, int rc, const struct uc_err *err)
 				 "smaller page or limit, a more specific search, an earlier "
 				 "as_of) or retry later",
 				 batch ? r->srv->cfg.batch_ms : r->srv->cfg.request_ms);
-		hj_set_str(&o, o.root, "detail", d);
+		set_text(&o, "detail", d, lang);
 		r->retry_after = 5;
 	} else if (status >= 500) {
 		/* Internal details (paths, SQL) go to the log, not the client. */
 		fprintf(stderr, "uctrack serve: %s %s: %s\n", r->method, r->url,
 			err->msg[0] ? err->msg : "failed");
-		hj_set_str(&o, o.root, "detail",
-			   status == 503 ? "the database is busy or unavailable; retry shortly"
-					 : "internal error; the server log has details");
+		set_text(&o, "detail",
+			 status == 503 ? "the database is busy or unavailable; retry shortly"
+				       : "internal error; the server log has details", lang);
 	} else {
-		hj_set_str(&o, o.root, "detail", err->msg[0] ? err->msg : title);
+		set_text(&o, "detail", err->msg[0] ? err->msg : title, lang);
 	}
 	hj_set_str(&o, o.root, "instance", r->url);
 	if (r->problem_ext && status < 500 && !o.failed)

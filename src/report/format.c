@@ -49,6 +49,11 @@ void fmt_html_text(struct buf *b, const char *s)
 
 void fmt_thousands(struct buf *b, int64_t v)
 {
+	fmt_thousands_sep(b, v, ',');
+}
+
+void fmt_thousands_sep(struct buf *b, int64_t v, char sep)
+{
 	char digits[32];
 	uint64_t u;
 	int n;
@@ -62,15 +67,15 @@ void fmt_thousands(struct buf *b, int64_t v)
 	n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)u);
 	for (int i = 0; i < n; i++) {
 		if (i > 0 && (n - i) % 3 == 0)
-			buf_addc(b, ',');
+			buf_addc(b, sep);
 		buf_addc(b, digits[i]);
 	}
 }
 
 void fmt_svg_bars(struct buf *b, const char *title, const struct fmt_bar *bars,
-		  int n)
+		  int n, const char *lang)
 {
-	const int label_w = 230, bar_w = 380, note_w = 130, row_h = 22, top = 28;
+	const int label_w = 270, bar_w = 300, note_w = 110, row_h = 22, top = 28;
 	double max = 0;
 	int h = top + n * row_h + 8;
 
@@ -80,11 +85,28 @@ void fmt_svg_bars(struct buf *b, const char *title, const struct fmt_bar *bars,
 	}
 	buf_addf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
 		    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-		    "font-family=\"sans-serif\" font-size=\"12\">\n",
+		    "font-family=\"sans-serif\" font-size=\"13\"",
 		 label_w + bar_w + note_w, h, label_w + bar_w + note_w, h);
-	buf_adds(b, "<title>");
+	if (lang && lang[0]) {
+		buf_adds(b, " lang=\"");
+		fmt_html_text(b, lang);
+		buf_adds(b, "\"");
+	}
+	buf_adds(b, ">\n<title>");
 	fmt_html_text(b, title);
-	buf_adds(b, "</title>\n<text x=\"0\" y=\"16\" font-weight=\"bold\" "
+	buf_adds(b, "</title>\n<desc>");
+	for (int i = 0; i < n; i++) {
+		const char *l = bars[i].label ? bars[i].label : "";
+
+		while (*l == ' ')
+			l++;
+		if (i)
+			buf_adds(b, "; ");
+		fmt_html_text(b, l);
+		buf_adds(b, ": ");
+		fmt_html_text(b, bars[i].note);
+	}
+	buf_adds(b, "</desc>\n<text x=\"0\" y=\"16\" font-weight=\"bold\" "
 		    "font-size=\"14\">");
 	fmt_html_text(b, title);
 	buf_adds(b, "</text>\n");

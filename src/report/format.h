@@ -31,12 +31,16 @@ struct fmt_bar {
 /*
  * Append an inline <svg> horizontal bar chart with a title, n bars scaled
  * to the largest value. Text is escaped; the SVG references nothing
- * outside itself.
+ * outside itself. For screen readers it is role="img" named by its
+ * <title>, and its <desc> lists every bar ("label: note; ..."). lang (NULL:
+ * none) becomes the root's lang attribute.
  */
 void fmt_svg_bars(struct buf *b, const char *title, const struct fmt_bar *bars,
-		  int n);
+		  int n, const char *lang);
 
 /* Append an integer with thousands separators ("1,234,567"). */
 void fmt_thousands(struct buf *b, int64_t v);
+/* The same with sep as the separator ('.' in Spanish: "1.234.567"). */
+void fmt_thousands_sep(struct buf *b, int64_t v, char sep);
 
 #endif

@@ -1714,7 +1714,7 @@ int report_by_parse(const char *s, enum report_by *out)
 
 int report_format_parse(const char *s, enum report_format *out)
 {
-	static const char *const names[] = {"table", "csv", "json", "html"};
+	static const char *const names[] = {"table", "csv", "json", "html", "svg"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strcmp(s, names[i]) == 0) {
@@ -1912,6 +1912,202 @@ static void html_cell(struct buf *b, const struct report_row *row, int m)
 		fmt_thousands(b, (int64_t)v);
 }
 
+/* ------------------------------------------------------ svg charts */
+
+static const char *const chart_names[] = {
+	[REPORT_CHART_FUNNEL] = "funnel", [REPORT_CHART_WHEREABOUTS] = "whereabouts",
+	[REPORT_CHART_RATES] = "rates", [REPORT_CHART_RELEASED_BY] = "released_by",
+	[REPORT_CHART_UNKNOWN_BY] = "unknown_by",
+};
+
+int report_chart_parse(const char *s, enum report_chart *out)
+{
+	for (size_t i = 0; i < sizeof(chart_names) / sizeof(chart_names[0]); i++) {
+		if (strcmp(s, chart_names[i]) == 0) {
+			*out = (enum report_chart)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *report_chart_name(enum report_chart c)
+{
+	return (unsigned)c < sizeof(chart_names) / sizeof(chart_names[0]) ? chart_names[c] : "?";
+}
+
+/* The words of the charts in Spanish (the UI's catalogue, web/lang-es.js,
+ * says the same). */
+static const struct {
+	const char *en, *es;
+} chart_words[] = {
+	{"Children released to sponsors", "Niños entregados a patrocinadores"},
+	{"NTA served", "NTA entregada"},
+	{"NTA filed with the court", "NTA presentada ante el tribunal"},
+	{"With a court date", "Con fecha de audiencia"},
+	{"Failed to appear at a hearing", "No comparecieron a una audiencia"},
+	{"Ordered removed in absentia", "Expulsión ordenada en ausencia"},
+	{"Whereabouts unknown", "Paradero desconocido"},
+	{"blank address", "dirección en blanco"},
+	{"undeliverable address", "dirección no entregable"},
+	{"address missing unit", "dirección sin número de apartamento"},
+	{"moved", "se mudó"},
+	{"no contact", "sin contacto"},
+	{"Appearance rate, represented", "Tasa de comparecencia, con representación"},
+	{"Appearance rate, unrepresented", "Tasa de comparecencia, sin representación"},
+	{"Accounting for every released child", "Rendición de cuentas de cada niño liberado"},
+	{"Whereabouts unknown, by reason", "Paradero desconocido, por motivo"},
+	{"Appearance rate, represented or not", "Tasa de comparecencia, con y sin representación"},
+	{"Children released, by", "Niños liberados, por"},
+	{"Whereabouts unknown, by", "Paradero desconocido, por"},
+	{"suppressed", "suprimido"},
+	{"n/a", "n/d"},
+	{"fiscal year", "año fiscal"},
+	{"field office", "oficina local"},
+	{"state", "estado"},
+	{"country", "país"},
+	{"triage group", "grupo de triaje"},
+	{"phase", "fase"},
+	{"flight_risk", "Riesgo de fuga"},
+	{"public_safety", "Seguridad pública"},
+	{"border_security", "Seguridad fronteriza"},
+	{"none", "ninguno"},
+	{"untriaged", "sin triaje"},
+};
+
+static int spanish(const char *lang)
+{
+	return lang && strcmp(lang, "es") == 0;
+}
+
+/* en in lang (leading spaces dropped); en itself when there is no
+ * translation. */
+static const char *chart_word(const char *lang, const char *en)
+{
+	while (*en == ' ')
+		en++;
+	if (!spanish(lang))
+		return en;
+	for (size_t i = 0; i < sizeof(chart_words) / sizeof(chart_words[0]); i++)
+		if (strcmp(chart_words[i].en, en) == 0)
+			return chart_words[i].es;
+	return en;
+}
+
+/* A row's label on a chart: group codes in words, others as they are. */
+static const char *row_word(const char *lang, const struct report_table *t, const char *label)
+{
+	static const struct {
+		const char *code, *en;
+	} groups[] = {
+		{"flight_risk", "Flight risk"}, {"public_safety", "Public safety"},
+		{"border_security", "Border security"},
+	};
+
+	if (t->by == REPORT_BY_GROUP) {
+		for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+			if (strcmp(groups[i].code, label) == 0)
+				return spanish(lang) ? chart_word(lang, label) : groups[i].en;
+	}
+	if (t->by == REPORT_BY_GROUP || t->by == REPORT_BY_PHASE)
+		return chart_word(lang, label);
+	return label;
+}
+
+/* Bar m of row with its figure as text in lang. */
+static void chart_bar(const struct report_row *row, int m, const char *lang,
+		      struct fmt_bar *bar, char *note, size_t cap)
+{
+	struct buf nb;
+
+	bar->label = chart_word(lang, metric_info[m].label);
+	bar->note = note;
+	if (row->supp[m] || isnan(row->v[m])) {
+		bar->value = NAN;
+		snprintf(note, cap, "%s", chart_word(lang, row->supp[m] ? "suppressed" : "n/a"));
+		return;
+	}
+	bar->value = is_rate(m) ? row->v[m] * 100 : row->v[m];
+	buf_init(&nb, cap - 1);
+	if (is_rate(m) && spanish(lang)) {
+		char pct[32];
+
+		snprintf(pct, sizeof(pct), "%.1f", row->v[m] * 100);
+		for (char *c = pct; *c; c++)
+			if (*c == '.')
+				*c = ',';
+		buf_addf(&nb, "%s %%", pct);
+	} else if (is_rate(m)) {
+		buf_addf(&nb, "%.1f%%", row->v[m] * 100);
+	} else {
+		fmt_thousands_sep(&nb, (int64_t)row->v[m], spanish(lang) ? '.' : ',');
+	}
+	snprintf(note, cap, "%s", nb.ptr ? nb.ptr : "");
+	buf_release(&nb);
+}
+
+#define CHART_MAX_BARS 64
+
+static void render_svg(const struct report_table *t, const struct report_opts *o,
+		       struct buf *b)
+{
+	static const int funnel[] = {RM_RELEASED, RM_NTA_SERVED, RM_NTA_FILED,
+				     RM_COURT_DATE, RM_FTA, RM_ABSENTIA, RM_WU};
+	static const int reasons[] = {RM_WU_BLANK, RM_WU_UNDELIVERABLE,
+				      RM_WU_MISSING_UNIT, RM_WU_MOVED,
+				      RM_WU_NO_CONTACT};
+	static const int rates[] = {RM_REP_RATE, RM_UNREP_RATE};
+	static const char *const by_words[] = {
+		[REPORT_BY_NONE] = "none", [REPORT_BY_FY] = "fiscal year",
+		[REPORT_BY_OFFICE] = "field office", [REPORT_BY_STATE] = "state",
+		[REPORT_BY_COUNTRY] = "country", [REPORT_BY_GROUP] = "triage group",
+		[REPORT_BY_PHASE] = "phase",
+	};
+	struct fmt_bar bars[CHART_MAX_BARS];
+	char notes[CHART_MAX_BARS][48];
+	char title[160];
+	const char *lang = spanish(o->lang) ? "es" : "en";
+	const int *ms = NULL;
+	int n = 0, nms = 0;
+
+	switch (o->chart) {
+	case REPORT_CHART_FUNNEL:
+		ms = funnel;
+		nms = (int)(sizeof(funnel) / sizeof(funnel[0]));
+		snprintf(title, sizeof(title), "%s", chart_word(lang, "Accounting for every released child"));
+		break;
+	case REPORT_CHART_WHEREABOUTS:
+		ms = reasons;
+		nms = (int)(sizeof(reasons) / sizeof(reasons[0]));
+		snprintf(title, sizeof(title), "%s", chart_word(lang, "Whereabouts unknown, by reason"));
+		break;
+	case REPORT_CHART_RATES:
+		ms = rates;
+		nms = (int)(sizeof(rates) / sizeof(rates[0]));
+		snprintf(title, sizeof(title), "%s", chart_word(lang, "Appearance rate, represented or not"));
+		break;
+	case REPORT_CHART_RELEASED_BY:
+	case REPORT_CHART_UNKNOWN_BY: {
+		int m = o->chart == REPORT_CHART_RELEASED_BY ? RM_RELEASED : RM_WU;
+		const char *what = (unsigned)t->by < sizeof(by_words) / sizeof(by_words[0])
+					   ? by_words[t->by] : "group";
+
+		snprintf(title, sizeof(title), "%s %s",
+			 chart_word(lang, m == RM_RELEASED ? "Children released, by"
+							   : "Whereabouts unknown, by"),
+			 chart_word(lang, what));
+		for (int g = 1; g < t->nrows && n < CHART_MAX_BARS; g++, n++) {
+			chart_bar(&t->rows[g], m, lang, &bars[n], notes[n], sizeof(notes[n]));
+			bars[n].label = row_word(lang, t, t->rows[g].label);
+		}
+		break;
+	}
+	}
+	for (int i = 0; i < nms; i++, n++)
+		chart_bar(&t->rows[0], ms[i], lang, &bars[n], notes[n], sizeof(notes[n]));
+	fmt_svg_bars(b, title, bars, n, lang);
+}
+
 static void bar_of(const struct report_row *row, int m, struct fmt_bar *bar,
 		   char *note, size_t cap)
 {
@@ -1970,22 +2166,22 @@ static void render_html(const struct report_table *t, struct buf *b)
 	n = 0;
 	for (size_t i = 0; i < sizeof(funnel) / sizeof(funnel[0]); i++, n++)
 		bar_of(tot, funnel[i], &bars[n], notes[n], sizeof(notes[n]));
-	fmt_svg_bars(b, "Accounting for every released child", bars, n);
+	fmt_svg_bars(b, "Accounting for every released child", bars, n, NULL);
 	n = 0;
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++, n++)
 		bar_of(tot, reasons[i], &bars[n], notes[n], sizeof(notes[n]));
-	fmt_svg_bars(b, "Whereabouts unknown, by reason", bars, n);
+	fmt_svg_bars(b, "Whereabouts unknown, by reason", bars, n, NULL);
 	n = 0;
 	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++, n++)
 		bar_of(tot, rates[i], &bars[n], notes[n], sizeof(notes[n]));
-	fmt_svg_bars(b, "Appearance rate (%), represented vs unrepresented", bars, n);
+	fmt_svg_bars(b, "Appearance rate (%), represented vs unrepresented", bars, n, NULL);
 	if (t->nrows > 1) {
 		n = 0;
 		for (int g = 1; g < t->nrows && n < 64; g++, n++) {
 			bar_of(&t->rows[g], RM_WU, &bars[n], notes[n], sizeof(notes[n]));
 			bars[n].label = t->rows[g].label;
 		}
-		fmt_svg_bars(b, "Whereabouts unknown by group", bars, n);
+		fmt_svg_bars(b, "Whereabouts unknown by group", bars, n, NULL);
 	}
 	buf_adds(b, "<h2>All metrics</h2>\n<table>\n<tr><th>metric</th>");
 	for (int g = 0; g < t->nrows; g++) {
@@ -2015,6 +2211,11 @@ int report_oversight(struct store *st, const struct report_opts *o,
 	struct report_table t;
 	int rc;
 
+	if (o->format == REPORT_FMT_SVG && o->by == REPORT_BY_NONE &&
+	    (o->chart == REPORT_CHART_RELEASED_BY || o->chart == REPORT_CHART_UNKNOWN_BY))
+		return uc_error(err, UC_EINPUT,
+				"chart %s draws one bar per row: give by (fy, office, state, "
+				"country, group or phase)", report_chart_name(o->chart));
 	rc = report_table_compute(st, o, &t, err);
 	if (rc)
 		return rc;
@@ -2027,6 +2228,9 @@ int report_oversight(struct store *st, const struct report_opts *o,
 		break;
 	case REPORT_FMT_HTML:
 		render_html(&t, out);
+		break;
+	case REPORT_FMT_SVG:
+		render_svg(&t, o, out);
 		break;
 	default:
 		render_table(&t, out);
@@ -2259,7 +2463,7 @@ int report_fta(struct store *st, const struct report_opts *o, struct buf *out,
 				"report fta: the failure-to-appear list is personal "
 				"data and cannot be published; drop --public (the "
 				"oversight report has the public counts)");
-	if (o->format == REPORT_FMT_HTML)
+	if (o->format == REPORT_FMT_HTML || o->format == REPORT_FMT_SVG)
 		return uc_error(err, UC_EUSAGE,
 				"report fta: formats are csv, json and table");
 	own = store_exec(st, "BEGIN", NULL) == UC_OK;

@@ -73,6 +73,19 @@ enum report_format {
 	REPORT_FMT_CSV,       /* RFC 4180, formula-safe */
 	REPORT_FMT_JSON,      /* one JSON object */
 	REPORT_FMT_HTML,      /* self-contained page with inline SVG charts */
+	REPORT_FMT_SVG,       /* one chart (report_opts.chart) as an SVG image */
+};
+
+/* The charts of the oversight report (format svg). */
+enum report_chart {
+	REPORT_CHART_FUNNEL = 0,  /* released, NTA served and filed, court date,
+				   * failed to appear, in absentia, whereabouts
+				   * unknown: the totals */
+	REPORT_CHART_WHEREABOUTS, /* whereabouts unknown, by reason */
+	REPORT_CHART_RATES,       /* appearance rate, represented or not */
+	REPORT_CHART_RELEASED_BY, /* children released per row of `by` (fiscal
+				   * years: the trend; states: counts by state) */
+	REPORT_CHART_UNKNOWN_BY,  /* whereabouts unknown per row of `by` */
 };
 
 enum report_identity {
@@ -97,21 +110,31 @@ struct report_opts {
 	const char *office;      /* report_fta only: list only children whose
 				  * case triage assigned to this field office;
 				  * NULL = all. Needs a triage run. Borrowed */
+	enum report_chart chart; /* format svg: which chart */
+	const char *lang;        /* format svg: "es" for Spanish words and
+				  * numbers, NULL or "" for English. Borrowed */
 };
 
 #define REPORT_OPTS_INIT                                                      \
 	{INT32_MIN, INT32_MIN, NULL, REPORT_BY_NONE, REPORT_FMT_TABLE,              \
-	 REPORT_ID_AUTO, 0, 11, 90, NULL}
+	 REPORT_ID_AUTO, 0, 11, 90, NULL, REPORT_CHART_FUNNEL, NULL}
 
 /* Parse names used on the command line and in the API ("state", "csv",
  * "person"); return 0 or -1 for an unknown name. */
 int report_by_parse(const char *s, enum report_by *out);
 int report_format_parse(const char *s, enum report_format *out);
 int report_identity_parse(const char *s, enum report_identity *out);
+/* "funnel", "whereabouts", "rates", "released_by", "unknown_by". */
+int report_chart_parse(const char *s, enum report_chart *out);
+const char *report_chart_name(enum report_chart c);
 const char *report_by_name(enum report_by by);
 
 /*
- * Append the oversight report in o->format to out. Returns 0, or:
+ * Append the oversight report in o->format to out. Format svg is one
+ * chart, o->chart, as a standalone SVG image (role img, <title> and a
+ * <desc> that lists every bar's label and figure), words and numbers in
+ * o->lang; suppressed cells are drawn dashed. Returns 0, or:
+ * UC_EINPUT for a chart per row (released_by, unknown_by) without o->by,
  * UC_EUSAGE for bad options (threshold < 1, unknown_days < 1),
  * UC_ENOTFOUND when --by group|phase is asked before any triage run or
  * identity person before any linkage run, UC_ENOMEM when out's cap is hit,

@@ -110,6 +110,14 @@ struct prog {
 	int len;      /* instructions; 0 = absent (constant true / none) */
 };
 
+/* Labels of a declaration in plain words: `label "Text"` (the default
+ * language, English) and `label es "Texto"` (one per language). */
+struct labelset {
+	char lang[RULES_MAX_LANGS][8]; /* language tag; "" = the default */
+	char *text[RULES_MAX_LANGS];   /* the label, owned */
+	int n;                         /* labels declared */
+};
+
 struct item {
 	char *name;            /* identifier (rules, holds) */
 	int line;              /* declaration line */
@@ -126,6 +134,7 @@ struct item {
 	enum rules_type due_type; /* tasks: INT (days from today) or DATE */
 	char *reason;          /* reason template, owned, may be "" */
 	uint64_t reads[2];     /* facts read (condition, score, reason) */
+	struct labelset labels; /* label clauses */
 };
 
 struct rules {
@@ -139,6 +148,7 @@ struct rules {
 	int nconsts, aconsts;               /* used / allocated */
 	char *group_name[RULES_MAX_GROUPS]; /* identifiers, owned */
 	char *group_label[RULES_MAX_GROUPS];/* labels, owned */
+	struct labelset group_tr[RULES_MAX_GROUPS]; /* `label LANG "..."` of a group */
 	int ngroups;                        /* declared groups */
 	struct item rules[RULES_MAX_RULES]; /* rule declarations */
 	int nrules;                         /* count */
@@ -394,7 +404,7 @@ static const char *const keywords[] = {
 	"and", "or", "not", "in", "has", "any", "all", "is", "missing",
 	"present", "true", "false", "today", "rule", "hold", "group", "score",
 	"when", "reason", "blocks", "phase", "task", "due", "order", "by",
-	"let", "ruleset", "asc", "desc", "phases", "statutory", "remind", NULL,
+	"let", "ruleset", "asc", "desc", "phases", "statutory", "remind", "label", NULL,
 };
 
 static int is_keyword(const struct tok *t)
@@ -1696,6 +1706,52 @@ static int check_template(struct parser *ps, const struct tok *at,
 	return 0;
 }
 
+/* After `label`: `"Text"` (the default language) or `LANG "Text"` (LANG
+ * two or three lowercase letters, e.g. es). One label per language. */
+static int parse_label(struct parser *ps, struct labelset *ls, int allow_default)
+{
+	char lang[8] = "";
+	struct tok at = ps->tok;
+
+	if (ps->tok.kind == T_IDENT && !is_keyword(&ps->tok)) {
+		int ok = ps->tok.len >= 2 && ps->tok.len <= 3;
+
+		for (int i = 0; ok && i < ps->tok.len; i++)
+			ok = ps->tok.s[i] >= 'a' && ps->tok.s[i] <= 'z';
+		if (!ok) {
+			expected(ps, "a language tag of two or three lowercase letters (es) or a label string after 'label'");
+			return -1;
+		}
+		memcpy(lang, ps->tok.s, (size_t)ps->tok.len);
+		lang[ps->tok.len] = '\0';
+		next(ps);
+	} else if (!allow_default && ps->tok.kind == T_STRING) {
+		expected(ps, "a language tag before the label (the group's own label is its default): label es \"...\"");
+		return -1;
+	}
+	if (ps->tok.kind != T_STRING) {
+		expected(ps, lang[0] ? "a label string after the language tag" : "a label string after 'label'");
+		return -1;
+	}
+	for (int i = 0; i < ls->n; i++) {
+		if (strcmp(ls->lang[i], lang) == 0) {
+			perr_at(ps, at.line, at.col, "a label %s%s is already declared here",
+				lang[0] ? "in " : "", lang[0] ? lang : "in the default language");
+			return -1;
+		}
+	}
+	if (ls->n >= RULES_MAX_LANGS) {
+		perr_at(ps, at.line, at.col, "too many labels (the limit is %d languages)",
+			RULES_MAX_LANGS);
+		return -1;
+	}
+	memcpy(ls->lang[ls->n], lang, sizeof(lang));
+	ls->text[ls->n] = string_value(&ps->tok);
+	ls->n++;
+	next(ps);
+	return 0;
+}
+
 static int parse_reason(struct parser *ps, struct item *it)
 {
 	if (ps->tok.kind != T_STRING) {
@@ -1822,8 +1878,11 @@ static int parse_rule(struct parser *ps)
 		} else if (accept(ps, "reason")) {
 			if (parse_reason(ps, it))
 				return -1;
+		} else if (accept(ps, "label")) {
+			if (parse_label(ps, &it->labels, 1))
+				return -1;
 		} else {
-			expected(ps, "'group', 'score', 'phases', 'when' or 'reason' in a rule");
+			expected(ps, "'group', 'score', 'phases', 'when', 'reason' or 'label' in a rule");
 			return -1;
 		}
 	}
@@ -1893,8 +1952,11 @@ static int parse_hold(struct parser *ps)
 				return -1;
 		} else if (accept(ps, "statutory")) {
 			it->statutory = 1;
+		} else if (accept(ps, "label")) {
+			if (parse_label(ps, &it->labels, 1))
+				return -1;
 		} else {
-			expected(ps, "'blocks', 'when', 'reason' or 'statutory' in a hold");
+			expected(ps, "'blocks', 'when', 'reason', 'statutory' or 'label' in a hold");
 			return -1;
 		}
 	}
@@ -1957,8 +2019,11 @@ static int parse_phase(struct parser *ps)
 		} else if (accept(ps, "reason")) {
 			if (parse_reason(ps, it))
 				return -1;
+		} else if (accept(ps, "label")) {
+			if (parse_label(ps, &it->labels, 1))
+				return -1;
 		} else {
-			expected(ps, "'when' or 'reason' in a phase");
+			expected(ps, "'when', 'reason' or 'label' in a phase");
 			return -1;
 		}
 	}
@@ -2018,8 +2083,11 @@ static int parse_task(struct parser *ps)
 		} else if (accept(ps, "reason")) {
 			if (parse_reason(ps, it))
 				return -1;
+		} else if (accept(ps, "label")) {
+			if (parse_label(ps, &it->labels, 1))
+				return -1;
 		} else {
-			expected(ps, "'phases', 'when', 'due' or 'reason' in a task");
+			expected(ps, "'phases', 'when', 'due', 'reason' or 'label' in a task");
 			return -1;
 		}
 	}
@@ -2052,7 +2120,11 @@ static int parse_group(struct parser *ps)
 		rs->group_label[rs->ngroups] = uc_xstrdup(name);
 	}
 	rs->ngroups++;
-	return 0;
+	while (!ps->failed && accept(ps, "label")) {
+		if (parse_label(ps, &rs->group_tr[rs->ngroups - 1], 0))
+			return -1;
+	}
+	return ps->failed ? -1 : 0;
 }
 
 static int parse_let(struct parser *ps)
@@ -2252,10 +2324,17 @@ int rules_compile(struct rules **out, const char *file, const char *text,
 	return rc;
 }
 
+static void free_labels(struct labelset *ls)
+{
+	for (int i = 0; i < ls->n; i++)
+		free(ls->text[i]);
+}
+
 static void free_item(struct item *it)
 {
 	free(it->name);
 	free(it->reason);
+	free_labels(&it->labels);
 }
 
 void rules_free(struct rules *rs)
@@ -2265,6 +2344,7 @@ void rules_free(struct rules *rs)
 	for (int i = 0; i < rs->ngroups; i++) {
 		free(rs->group_name[i]);
 		free(rs->group_label[i]);
+		free_labels(&rs->group_tr[i]);
 	}
 	for (int i = 0; i < rs->nrules; i++)
 		free_item(&rs->rules[i]);
@@ -2396,9 +2476,70 @@ static const struct item *item_of(const struct rules *rs, enum rules_item kind, 
 		return &rs->rules[i];
 	case RULES_ITEM_HOLD:
 		return &rs->holds[i];
+	case RULES_ITEM_PHASE:
+		return &rs->phases[i];
 	default:
 		return &rs->tasks[i];
 	}
+}
+
+/* ls's label in lang, else its default; NULL when neither. */
+static const char *label_in(const struct labelset *ls, const char *lang)
+{
+	const char *dflt = NULL;
+
+	for (int j = 0; j < ls->n; j++) {
+		if (lang && lang[0] && strcmp(ls->lang[j], lang) == 0)
+			return ls->text[j];
+		if (!ls->lang[j][0])
+			dflt = ls->text[j];
+	}
+	return dflt;
+}
+
+const char *rules_item_label(const struct rules *rs, enum rules_item kind, int i,
+			     const char *lang)
+{
+	return label_in(&item_of(rs, kind, i)->labels, lang);
+}
+
+int rules_item_label_count(const struct rules *rs, enum rules_item kind, int i)
+{
+	return item_of(rs, kind, i)->labels.n;
+}
+
+const char *rules_item_label_at(const struct rules *rs, enum rules_item kind, int i,
+				int j, const char **lang)
+{
+	const struct labelset *ls = &item_of(rs, kind, i)->labels;
+
+	if (j < 0 || j >= ls->n)
+		BUG("label %d of %d", j, ls->n);
+	*lang = ls->lang[j];
+	return ls->text[j];
+}
+
+const char *rules_group_label_in(const struct rules *rs, int g, const char *lang)
+{
+	const char *l;
+
+	if (g < 0 || g >= rs->ngroups)
+		return rules_group_label(rs, g);
+	l = label_in(&rs->group_tr[g], lang);
+	return l ? l : rs->group_label[g];
+}
+
+int rules_group_label_count(const struct rules *rs, int g)
+{
+	return g >= 0 && g < rs->ngroups ? rs->group_tr[g].n : 0;
+}
+
+const char *rules_group_label_at(const struct rules *rs, int g, int j, const char **lang)
+{
+	if (g < 0 || g >= rs->ngroups || j < 0 || j >= rs->group_tr[g].n)
+		BUG("group %d label %d", g, j);
+	*lang = rs->group_tr[g].lang[j];
+	return rs->group_tr[g].text[j];
 }
 
 void rules_item_reads(const struct rules *rs, enum rules_item kind, int i,

@@ -50,6 +50,7 @@
 #define RULES_MAX_GROUPS 16
 #define RULES_MAX_PHASES 8
 #define RULES_MAX_ORDER 2
+#define RULES_MAX_LANGS 4 /* labels per declaration: the default + 3 */
 
 /* Types of facts and expressions. */
 enum rules_type {
@@ -187,9 +188,9 @@ uint32_t rules_task_phases(const struct rules *rs, int t); /* bit n: phase n; 0 
 enum rules_remind { RULES_REMIND_DUE_SOON, RULES_REMIND_NO_CONTACT, RULES_REMIND_COUNT };
 int32_t rules_remind_days(const struct rules *rs, enum rules_remind r);
 
-/* Facts read by a rule / hold / task (condition and reason): bit i of
- * mask[i >> 6] for fact i. */
-enum rules_item { RULES_ITEM_RULE, RULES_ITEM_HOLD, RULES_ITEM_TASK };
+/* Facts read by a rule / hold / task / phase (condition and reason): bit
+ * i of mask[i >> 6] for fact i. */
+enum rules_item { RULES_ITEM_RULE, RULES_ITEM_HOLD, RULES_ITEM_TASK, RULES_ITEM_PHASE };
 void rules_item_reads(const struct rules *rs, enum rules_item kind, int i,
 		      uint64_t mask[2]);
 /* Render the reason template of a rule / hold / task for facts f into b
@@ -197,6 +198,28 @@ void rules_item_reads(const struct rules *rs, enum rules_item kind, int i,
  * missing. */
 void rules_item_reason(const struct rules *rs, enum rules_item kind, int i,
 		       const struct rules_facts *f, struct buf *b);
+/*
+ * Labels in plain words (docs/rules.md, "Labels"): a rule, hold, task or
+ * phase declares `label "Text"` (the default language, English) and
+ * `label LANG "Texto"` per other language; a group's string is its default
+ * label and `label LANG "..."` follows it.
+ *
+ * rules_item_label(): the label of item i in lang ("es"; NULL or "" for
+ * the default), else its default label; NULL when it declares none (the
+ * caller shows the name). rules_item_label_count()/_at(): every label
+ * declared, *lang set to its tag ("" for the default). Strings owned by rs.
+ */
+const char *rules_item_label(const struct rules *rs, enum rules_item kind, int i,
+			     const char *lang);
+int rules_item_label_count(const struct rules *rs, enum rules_item kind, int i);
+const char *rules_item_label_at(const struct rules *rs, enum rules_item kind, int i,
+				int j, const char **lang);
+/* A group's label in lang, else its default label (rules_group_label());
+ * its other languages' labels by index. */
+const char *rules_group_label_in(const struct rules *rs, int g, const char *lang);
+int rules_group_label_count(const struct rules *rs, int g);
+const char *rules_group_label_at(const struct rules *rs, int g, int j, const char **lang);
+
 /* Append fact i's value of f as text ("2024-01-31", "served",
  * "{asylum,sijs}", "HN", "yes"/"no", "missing"). */
 void rules_fact_format(const struct rules_schema *schema,

@@ -131,3 +131,21 @@ test('an English browser gets English; Spanish messages cover every screen a sup
     }
   });
 });
+
+// The server's own words (problem titles and details) come in Spanish too
+// when the UI speaks Spanish (it sends its language as Accept-Language).
+test('a refused sign-in in Spanish says why in Spanish, from the server', T, async (t) => {
+  await withBrowser(t, { locale: 'es-ES' }, async (page) => {
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Iniciar sesión' }).waitFor();
+    await page.getByLabel('Usuario', { exact: true }).fill('ui-off');
+    await page.getByLabel('Contraseña', { exact: true }).fill('contraseña-equivocada');
+    await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+    const alert = page.locator('#error');
+    await alert.waitFor({ state: 'visible' });
+    const text = await alert.innerText();
+    assert.match(text, /Se requiere autenticación/);
+    assert.match(text, /usuario o contraseña incorrectos/);
+    assert.doesNotMatch(text, /wrong user name|Authentication required/);
+  });
+});

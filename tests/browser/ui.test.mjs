@@ -121,6 +121,47 @@ test('opening a case from the queue shows identity, explanation, timeline, tasks
   });
 });
 
+// The labels of rules, holds and tasks come from the rule set
+// (GET /api/v1/rules, docs/rules.md "Labels"), in the UI's language; the
+// UI's own table is only the fallback. The answer is rewritten in the
+// browser so that each label shows where it came from.
+test('the case page shows the labels the rule set declares, in the UI\'s language', T, async (t) => {
+  for (const [locale, tag, lang] of [['en-US', 'RS-EN ', null], ['es-ES', 'RS-ES ', 'es']]) {
+    await withBrowser(t, { locale }, async (page) => {
+      let served = null;
+      await page.route('**/api/v1/rules', async (route) => {
+        const res = await route.fetch();
+        const r = await res.json();
+        served = r;
+        for (const kind of ['rules', 'holds', 'tasks']) {
+          for (const x of r[kind]) {
+            assert.ok(x.label && x.labels.es, `${kind} ${x.name || x.action} has labels`);
+            if (lang) x.labels[lang] = tag + x.labels[lang];
+            else x.label = tag + x.label;
+          }
+        }
+        await route.fulfill({ response: res, json: r });
+      });
+      await page.goto('/');
+      await page.locator('#login-user').fill('ui-sup');
+      await page.locator('#login-pass').fill('pw-ui-sup-0123');
+      await page.locator('#login-form button[type="submit"]').click();
+      await page.locator('#purpose-select').selectOption('supervision review');
+      await page.locator('#purpose-form button[type="submit"]').click();
+      await page.locator('#who-name').filter({ hasText: 'ui-sup' }).waitFor();
+      assert.ok(served, 'GET /api/v1/rules was read after sign-in');
+      await page.goto(`/#/case/${env.caseH}`);
+      await page.locator('#sec-explain').waitFor();
+      const rules = await page.locator('#sec-explain li[data-rule] strong').allInnerTexts();
+      const holds = await page.locator('#sec-explain li[data-hold] > div > strong').allInnerTexts();
+      assert.ok(holds.length > 0, 'case H has a hold');
+      for (const x of rules.concat(holds)) assert.ok(x.startsWith(tag), `"${x}" is the rule set's label`);
+      const tasks = await page.locator('#sec-tasks tbody tr td:first-child').allInnerTexts();
+      assert.ok(tasks.length > 0 && tasks.every((x) => x.startsWith(tag)), `tasks: ${tasks}`);
+    });
+  }
+});
+
 test('case search by A-number and by birth date', T, async (t) => {
   await withBrowser(t, async (page) => {
     await login(page, 'ui-ana', 'data quality');
@@ -335,6 +376,50 @@ test('the audit log shows who read which case, with the purpose', T, async (t) =
   });
 });
 
+// Every chart of the report screen is an <img> that loaded a valid image.
+async function chartsLoaded(page, charts) {
+  for (const c of charts) await page.locator(`#report-body img[data-chart="${c}"]`).waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll('#report-body img.chart')]
+    .every((i) => i.complete && i.naturalWidth > 0));
+}
+
+test('report charts: SVG drawn by the server, by fiscal year and by state, in the UI\'s language', T, async (t) => {
+  await withBrowser(t, async (page) => {
+    await login(page, 'ui-admin', 'supervision review');
+    await page.goto('/#/reports?by=fy&public=false');
+    await page.locator('#report-table').waitFor();
+    await chartsLoaded(page, ['funnel', 'whereabouts', 'released_by', 'unknown_by']);
+    const svgOf = async (chart) => {
+      const src = await page.locator(`#report-body img[data-chart="${chart}"]`).getAttribute('src');
+      const res = await page.request.get(src);
+      assert.equal(res.status(), 200, src);
+      assert.match(res.headers()['content-type'], /^image\/svg\+xml/);
+      return res.text();
+    };
+    let svg = await svgOf('released_by');
+    assert.match(svg, /<svg[^>]* role="img"/);
+    assert.match(svg, /<title>Children released, by fiscal year<\/title>/);
+    assert.match(svg, /<desc>FY20\d\d: [\d,]+;/);
+    assert.match(await svgOf('funnel'), /<title>Accounting for every released child<\/title>/);
+    // Counts by state.
+    await page.getByLabel('Break down by').selectOption('state');
+    await page.getByRole('button', { name: 'Show report' }).click();
+    await page.waitForURL(/by=state/);
+    await page.locator('#report-body img[data-chart="unknown_by"][src*="by=state"]').waitFor();
+    await chartsLoaded(page, ['unknown_by']);
+    assert.match(await svgOf('unknown_by'), /<title>Whereabouts unknown, by state<\/title>/);
+    // In Spanish the server draws the words in Spanish.
+    await page.locator('#lang-select').selectOption('es');
+    await page.locator('#report-body img[data-chart="released_by"][src*="lang=es"]').waitFor();
+    await chartsLoaded(page, ['released_by']);
+    svg = await svgOf('released_by');
+    assert.match(svg, /<title>Niños liberados, por estado<\/title>/);
+    assert.match(svg, / lang="es"/);
+    assert.match(await page.locator('#report-body img[data-chart="funnel"]').getAttribute('alt'),
+      /^Rendición de cuentas de cada niño liberado: Niños entregados a patrocinadores/);
+  });
+});
+
 test('reports: auditors get the suppressed oversight report, supervisors the FTA list', T, async (t) => {
   await withBrowser(t, async (page) => {
     await login(page, 'ui-aud', 'oversight');
@@ -342,9 +427,12 @@ test('reports: auditors get the suppressed oversight report, supervisors the FTA
     const tbl = page.locator('#report-table');
     await tbl.waitFor();
     assert.match(await tbl.innerText(), /Children released to sponsors/);
-    // Charts of the funnel and of the reasons, drawn as SVG from the report.
-    assert.equal(await page.locator('#report-body svg[data-chart="chart-funnel"] > text').count() >= 7, true);
-    await page.locator('#report-body svg[data-chart="chart-wu"]').waitFor();
+    // Charts of the funnel and of the reasons, drawn by the server as SVG
+    // images of the publishable report; their text alternative has the figures.
+    await chartsLoaded(page, ['funnel', 'whereabouts']);
+    const funnel = page.locator('#report-body img[data-chart="funnel"]');
+    assert.match(await funnel.getAttribute('src'), /^\/api\/v1\/reports\/oversight\?.*format=svg.*public=true.*chart=funnel/);
+    assert.match(await funnel.getAttribute('alt'), /^Accounting for every released child: Children released to sponsors [\d,]+; NTA served/);
     assert.match(await page.locator('#report-body').innerText(), /publishable/);
     assert.equal(await page.getByLabel(/Publishable/).isChecked(), true);
     assert.equal(await page.getByLabel(/Publishable/).isDisabled(), true);
@@ -357,7 +445,7 @@ test('reports: auditors get the suppressed oversight report, supervisors the FTA
       const t = document.querySelector('#report-table');
       return t && t.tHead.rows[0].cells.length > 2;
     });
-    await page.locator('#report-body svg[data-chart="chart-by"]').waitFor();
+    await chartsLoaded(page, ['funnel', 'whereabouts', 'released_by', 'unknown_by']);
     await page.getByRole('button', { name: 'Log out' }).click();
 
     await login(page, 'ui-sup', 'supervision review');

@@ -15,6 +15,8 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 command -v node >/dev/null || fail "node missing (scripts/deps.sh installs nodejs)"
 [ -f "$ROOT/node_modules/playwright-core/package.json" ] ||
 	fail "playwright-core missing: run scripts/deps.sh (npm ci)"
+[ -f "$ROOT/node_modules/axe-core/axe.min.js" ] ||
+	fail "axe-core missing: run scripts/deps.sh (npm ci)"
 command -v sqlite3 >/dev/null || fail "sqlite3 missing (scripts/deps.sh installs it)"
 : "${UCTRACK_EOIR_LOOKUP:=$ROOT/../shared/data/eoir/lookup_tables_combined.csv}"
 export UCTRACK_EOIR_LOOKUP

@@ -157,7 +157,76 @@ expect 400 admin1 GET '/reports/oversight?by=shoe'
 expect 400 admin1 GET '/reports/oversight?as_of=2025-13-45'
 expect 400 admin1 GET '/reports/oversight?format=table'
 expect 400 ana1 GET '/reports/fta?by=state'
+# the report's charts as SVG images (the reports screen shows them)
+expect 200 admin1 GET '/reports/oversight?format=svg'
+expect_grep '^<svg xmlns="http://www.w3.org/2000/svg" role="img"' "$T/body"
+expect_grep '<title>Accounting for every released child</title>' "$T/body"
+expect_grep '<desc>Children released to sponsors: [0-9,]*; NTA served' "$T/body"
+ct=$(curl -s -o /dev/null -w '%{content_type}' -b "$T/admin1.jar" "$B/reports/oversight?format=svg&chart=rates")
+[ "$ct" = 'image/svg+xml; charset=utf-8' ] || fail "svg content type: $ct"
+expect 200 aud1 GET '/reports/oversight?format=svg&chart=released_by&by=fy&lang=es'
+expect_grep '<title>Niños liberados, por año fiscal</title>' "$T/body"
+expect_grep ' lang="es"' "$T/body"
+expect 200 aud1 GET '/reports/oversight?format=svg&chart=unknown_by&by=state'
+expect_grep '<title>Whereabouts unknown, by state</title>' "$T/body"
+grep -q 'TESTA\|200000001' "$T/body" && fail "auditor chart has personal data"
+expect 200 admin1 GET '/reports/oversight?format=svg&chart=whereabouts&lang=en'
+expect_grep '<title>Whereabouts unknown, by reason</title>' "$T/body"
+expect 400 admin1 GET '/reports/oversight?format=svg&chart=released_by'
+expect_grep 'give by' "$T/body"
+expect 400 admin1 GET '/reports/oversight?format=svg&chart=pie'
+expect 400 admin1 GET '/reports/oversight?format=svg&lang=fr'
+expect 400 admin1 GET '/reports/oversight?chart=funnel'
+expect 400 ana1 GET '/reports/fta?format=svg'
+expect 403 off1 GET '/reports/oversight?format=svg'
 code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/ana1.jar" "$B/reports/fta"); [ "$code" = 400 ] || fail "fta without purpose: $code"
+# the active rule set's vocabulary with the labels it declares: every
+# signed-in user (no personal data); a case's fired rules and holds carry
+# their label in the language of Accept-Language
+for u in admin1 off1 lp1 aud1; do expect 200 $u GET /rules; done
+python3 - "$T/body" <<'PY' || fail "GET /rules: labels"
+import json, sys
+r = json.load(open(sys.argv[1]))
+h = {x["name"]: x for x in r["holds"]}
+assert h["claim_pending"]["label"] == "Protection claim pending", h["claim_pending"]
+assert h["claim_pending"]["labels"]["es"] == "Solicitud de protección pendiente"
+assert h["claim_pending"]["statutory"] is True and "removal" in h["claim_pending"]["blocks"]
+assert {x["name"]: x["labels"]["es"] for x in r["groups"]}["flight_risk"] == "Riesgo de fuga"
+assert [x["number"] for x in r["phases"]] == [4, 3, 2, 1]
+assert {x["number"]: x["label"] for x in r["phases"]}[1] == "Identify and assess"
+assert {x["action"]: x["labels"]["es"] for x in r["tasks"]}["welfare_check"] == "Verificación de bienestar"
+assert all(x["label"] and x["labels"]["es"] for k in ("rules", "holds", "phases", "tasks") for x in r[k])
+assert len(r["rule_set"]) == 16
+PY
+code=$(curl -s -o "$T/body" -w '%{http_code}' "$B/rules"); [ "$code" = 401 ] || fail "anonymous /rules: $code"
+# problems in the language the request asks for (src/http/msgcat.c): the
+# title and detail in Spanish, the type unchanged; English otherwise
+code=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Accept-Language: es-MX,es;q=0.9' \
+	-H 'Content-Type: application/json' -d '{"username":"nobody","password":"wrong-pass-0123"}' "$B/session")
+[ "$code" = 401 ] || fail "Spanish login failure: $code"
+expect_grep '"type":"urn:uctrack:problem:unauthenticated","title":"Se requiere autenticación"' "$T/body"
+expect_grep '"detail":"usuario o contraseña incorrectos \(o la cuenta está desactivada\)"' "$T/body"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/off1.jar" -H "$P" -H 'Accept-Language: es' "$B/cases/2")
+[ "$code" = 403 ] || fail "Spanish scope refusal: $code"
+expect_grep '"title":"Prohibido"' "$T/body"
+expect_grep '"detail":"el caso 2 está fuera de su ámbito \(agente: ve solo los casos de su oficina local\)"' "$T/body"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/off1.jar" -H 'Accept-Language: es' "$B/cases/1")
+[ "$code" = 400 ] || fail "Spanish purpose refusal: $code"
+expect_grep '"detail":"se requiere la cabecera X-Purpose' "$T/body"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/off1.jar" -H "$P" -H 'Accept-Language: en-US,es;q=0.5' "$B/cases/2")
+[ "$code" = 403 ] || fail "English scope refusal: $code"
+expect_grep '"title":"Forbidden","status":403,"detail":"case 2 is outside your scope \(officer sees only' "$T/body"
+for lang in en es-MX; do
+	code=$(curl -s -o "$T/case-$lang" -w '%{http_code}' -b "$T/admin1.jar" -H "$P" -H "Accept-Language: $lang" "$B/cases/1")
+	[ "$code" = 200 ] || fail "case 1 ($lang): $code"
+done
+python3 - "$T/case-en" "$T/case-es-MX" <<'PY' || fail "labels of fired rules"
+import json, sys
+en, es = (json.load(open(f))["explanation"]["fired"] for f in sys.argv[1:3])
+assert en, "case 1 has fired rules or holds"
+for a, b in zip(en, es):
+    assert a["name"] == b["name"] and a["label"] and b["label"] and a["label"] != b["label"], (a, b)
+PY
 # linkage review and triage: bad input
 expect 400 ana1 POST /link/review/99 '{"decision":"maybe","reason":"same child"}'
 expect 400 ana1 POST /link/review/99 '{"decision":"accept"}'

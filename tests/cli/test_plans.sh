@@ -124,6 +124,8 @@ get ana1 "/triage/runs"
 get aud1 "/audit?limit=50"
 get aud1 "/reports/oversight"
 get aud1 "/reports/oversight?by=office"
+get aud1 "/reports/oversight?format=svg&chart=released_by&by=office&lang=es"
+get off1 "/rules"
 get adm1 "/users"
 get adm1 "/tokens"
 # field work (docs/work.md): the queue of children with each filter and

@@ -43,6 +43,24 @@ static void eval_some(const struct rules *rs, const uint8_t *data, size_t size)
 	}
 	for (int h = 0; h < rules_hold_count(rs); h++)
 		rules_item_reason(rs, RULES_ITEM_HOLD, h, &f, &b);
+	/* labels: every one declared, by language and by index */
+	for (int k = RULES_ITEM_RULE; k <= RULES_ITEM_PHASE; k++) {
+		int n = k == RULES_ITEM_RULE ? rules_rule_count(rs)
+			: k == RULES_ITEM_HOLD ? rules_hold_count(rs)
+			: k == RULES_ITEM_TASK ? rules_task_count(rs) : rules_phase_count(rs);
+
+		for (int i = 0; i < n; i++) {
+			const char *lang = NULL;
+			const char *l = rules_item_label(rs, (enum rules_item)k, i, "es");
+
+			if (l)
+				buf_add(&b, l, strlen(l));
+			for (int j = 0; j < rules_item_label_count(rs, (enum rules_item)k, i); j++)
+				(void)rules_item_label_at(rs, (enum rules_item)k, i, j, &lang);
+		}
+	}
+	for (int g = 0; g < rules_group_count(rs); g++)
+		(void)rules_group_label_in(rs, g, "es");
 	for (int k = 0; k < FACT_COUNT; k++)
 		rules_fact_format(facts_schema(), &f, k, &b);
 	buf_release(&b);

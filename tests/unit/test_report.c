@@ -235,7 +235,7 @@ static void test_html_and_thousands(void **state)
 	fmt_html_text(&b, "<a href='x'>&\"</a>");
 	assert_string_equal(b.ptr, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
 	buf_reset(&b);
-	fmt_svg_bars(&b, "t&t", &bar, 1);
+	fmt_svg_bars(&b, "t&t", &bar, 1, NULL);
 	assert_non_null(strstr(b.ptr, "&lt;x&gt;"));
 	assert_null(strstr(b.ptr, "href"));
 	buf_release(&b);
@@ -463,6 +463,39 @@ static void test_outputs_and_refusals(void **state)
 	assert_null(strstr(b.ptr, "src="));
 	assert_null(strstr(b.ptr, "<link"));
 	assert_null(strstr(b.ptr, "<script"));
+	/* one chart as an SVG image: the funnel, then per fiscal year in
+	 * Spanish; a chart per row needs a breakdown */
+	buf_reset(&b);
+	o.format = REPORT_FMT_SVG;
+	assert_int_equal(report_oversight(st, &o, &b, &err), 0);
+	assert_true(strncmp(b.ptr, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\"", 50) == 0);
+	assert_non_null(strstr(b.ptr, "<title>Accounting for every released child</title>"));
+	assert_non_null(strstr(b.ptr, "<desc>Children released to sponsors: 4; NTA served: "));
+	assert_null(strstr(b.ptr, "<script"));
+	buf_reset(&b);
+	o.chart = REPORT_CHART_RELEASED_BY;
+	o.lang = "es";
+	assert_int_equal(report_oversight(st, &o, &b, &err), 0);
+	assert_non_null(strstr(b.ptr, " lang=\"es\""));
+	assert_non_null(strstr(b.ptr, "<title>Niños liberados, por año fiscal</title>"));
+	assert_non_null(strstr(b.ptr, "<desc>FY2023: "));
+	buf_reset(&b);
+	o.by = REPORT_BY_NONE;
+	assert_int_equal(report_oversight(st, &o, &b, &err), UC_EINPUT);
+	assert_non_null(strstr(err.msg, "give by"));
+	o.chart = REPORT_CHART_FUNNEL;
+	o.lang = NULL;
+	{
+		enum report_chart c;
+
+		assert_int_equal(report_chart_parse("unknown_by", &c), 0);
+		assert_int_equal(c, REPORT_CHART_UNKNOWN_BY);
+		assert_string_equal(report_chart_name(c), "unknown_by");
+		assert_int_equal(report_chart_parse("pie", &c), -1);
+	}
+	o.format = REPORT_FMT_SVG;
+	assert_int_equal(report_fta(st, &o, &b, &err), UC_EUSAGE);
+	o.format = REPORT_FMT_HTML;
 	buf_reset(&b);
 	o.by = REPORT_BY_GROUP;
 	assert_int_equal(report_oversight(st, &o, &b, &err), UC_ENOTFOUND);

@@ -1,7 +1,7 @@
 /*
  * test_rules.c - the rules language: errors with positions, types,
  * three-valued logic, arithmetic on dates, sets, scores, tie-breaks,
- * phases, tasks, holds, templates, and the fact encoding.
+ * phases, tasks, holds, templates, labels, and the fact encoding.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -316,6 +316,107 @@ static void test_default_rules_compile(void **state)
 	rules_free(rs);
 }
 
+/* `label "..."` and `label LANG "..."` on rules, holds, phases, tasks and
+ * groups; the language falls back to the default label, no label to NULL. */
+static void test_labels(void **state)
+{
+	struct rules *rs;
+	const char *lang = NULL;
+
+	(void)state;
+	rs = ok("group g \"Gee\" label es \"Ge\"\n"
+		"group h\n"
+		"rule r label \"Arr\" label es \"Erre \\\"x\\\"\" group g score 1 when b\n"
+		"rule q group g when b\n"
+		"hold k blocks act label es \"Solo\" when b\n"
+		"phase 2 two label \"Two\" when b\n"
+		"phase 1 one\n"
+		"task act label \"Do it\" label fr \"Fais-le\" when b due 3d\n");
+	assert_string_equal(rules_item_label(rs, RULES_ITEM_RULE, 0, NULL), "Arr");
+	assert_string_equal(rules_item_label(rs, RULES_ITEM_RULE, 0, ""), "Arr");
+	assert_string_equal(rules_item_label(rs, RULES_ITEM_RULE, 0, "es"), "Erre \"x\"");
+	assert_string_equal(rules_item_label(rs, RULES_ITEM_RULE, 0, "de"), "Arr");
+	assert_null(rules_item_label(rs, RULES_ITEM_RULE, 1, NULL));
+	assert_null(rules_item_label(rs, RULES_ITEM_RULE, 1, "es"));
+	/* only a Spanish label: none in the default language */
+	assert_null(rules_item_label(rs, RULES_ITEM_HOLD, 0, NULL));
+	assert_string_equal(rules_item_label(rs, RULES_ITEM_HOLD, 0, "es"), "Solo");
+	assert_string_equal(rules_item_label(rs, RULES_ITEM_PHASE, 0, "es"), "Two");
+	assert_null(rules_item_label(rs, RULES_ITEM_PHASE, 1, NULL));
+	assert_string_equal(rules_item_label(rs, RULES_ITEM_TASK, 0, "fr"), "Fais-le");
+	assert_int_equal(rules_item_label_count(rs, RULES_ITEM_TASK, 0), 2);
+	assert_string_equal(rules_item_label_at(rs, RULES_ITEM_TASK, 0, 0, &lang), "Do it");
+	assert_string_equal(lang, "");
+	assert_string_equal(rules_item_label_at(rs, RULES_ITEM_TASK, 0, 1, &lang), "Fais-le");
+	assert_string_equal(lang, "fr");
+	assert_string_equal(rules_group_label_in(rs, 0, "es"), "Ge");
+	assert_string_equal(rules_group_label_in(rs, 0, NULL), "Gee");
+	assert_string_equal(rules_group_label_in(rs, 1, "es"), "h");
+	assert_int_equal(rules_group_label_count(rs, 0), 1);
+	assert_string_equal(rules_group_label_at(rs, 0, 0, &lang), "Ge");
+	assert_string_equal(lang, "es");
+	assert_string_equal(rules_group_label_in(rs, -1, "es"), "No group");
+	rules_free(rs);
+
+	bad("group g\nrule r group g when b label\n", "t.rules:3:1: expected a label string after 'label'");
+	bad("group g\nrule r group g when b label es\n", "expected a label string after the language tag");
+	bad("group g\nrule r group g when b label ES \"x\"\n", "expected a language tag of two or three lowercase letters");
+	bad("group g\nrule r group g when b label spanish \"x\"\n", "language tag");
+	bad("group g\nrule r group g when b label \"x\" label \"y\"\n",
+	    "t.rules:2:39: a label in the default language is already declared here");
+	bad("group g\nrule r group g when b label es \"x\" label es \"y\"\n",
+	    "a label in es is already declared here");
+	bad("group g\nrule r group g when b label \"a\" label es \"b\" label fr \"c\" label de \"d\" label it \"e\"\n",
+	    "too many labels (the limit is 4 languages)");
+	bad("group g \"G\" label \"again\"\n", "expected a language tag before the label");
+	bad("group g\nphase 1 one label 3\n", "expected a label string after 'label'");
+	/* `label` is a keyword now: not a let name */
+	bad("let label = 1\ngroup g\n", "t.rules:1:5");
+}
+
+/* Every group, rule, hold, phase and task of the shipped rule set has a
+ * label in the default language and in Spanish. */
+static void test_default_rules_labelled(void **state)
+{
+	FILE *fp = fopen("rules/default.rules", "rb");
+	static char text[1 << 17];
+	size_t n;
+	struct rules *rs = NULL;
+	struct uc_err err = UC_ERR_INIT;
+	static const enum rules_item kinds[] = {RULES_ITEM_RULE, RULES_ITEM_HOLD,
+						RULES_ITEM_PHASE, RULES_ITEM_TASK};
+
+	(void)state;
+	assert_non_null(fp);
+	n = fread(text, 1, sizeof(text), fp);
+	fclose(fp);
+	if (rules_compile(&rs, "rules/default.rules", text, n, facts_schema(), &err))
+		fail_msg("%s", err.msg);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		int count = kinds[k] == RULES_ITEM_RULE ? rules_rule_count(rs)
+			    : kinds[k] == RULES_ITEM_HOLD ? rules_hold_count(rs)
+			    : kinds[k] == RULES_ITEM_PHASE ? rules_phase_count(rs)
+			    : rules_task_count(rs);
+
+		assert_true(count > 0);
+		for (int i = 0; i < count; i++) {
+			const char *en = rules_item_label(rs, kinds[k], i, NULL);
+			const char *es = rules_item_label(rs, kinds[k], i, "es");
+
+			if (!en || !es || en == es)
+				fail_msg("kind %d item %d has no English and Spanish label", (int)kinds[k], i);
+		}
+	}
+	assert_string_equal(rules_item_label(rs, RULES_ITEM_HOLD,
+					     rules_hold_find(rs, "claim_pending"), "es"),
+			    "Solicitud de protección pendiente");
+	for (int g = 0; g < rules_group_count(rs); g++)
+		assert_int_equal(rules_group_label_count(rs, g), 1);
+	assert_string_equal(rules_group_label_in(rs, rules_group_find(rs, "flight_risk"), "es"),
+			    "Riesgo de fuga");
+	rules_free(rs);
+}
+
 static void test_facts_blob(void **state)
 {
 	struct rules_facts f, g;
@@ -363,6 +464,8 @@ int main(void)
 		cmocka_unit_test(test_no_group_fired),
 		cmocka_unit_test(test_default_rules_compile),
 		cmocka_unit_test(test_remind),
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_default_rules_labelled),
 		cmocka_unit_test(test_facts_blob),
 	};
 
