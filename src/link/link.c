@@ -1600,6 +1600,8 @@ static int run_score(struct run *R, struct uc_err *err)
 			w++;
 		}
 		R->nc = w;
+		if (!R->c) /* never NULL: qsort and friends take it even empty */
+			R->c = uc_xmalloc(sizeof(*R->c));
 		if (pf)
 			rc = pairs_write(R, pf, cp, pj.post, ncp, err);
 		free(pj.post);
