@@ -1490,14 +1490,15 @@ static int pairs_write(const struct run *R, FILE *pf, const struct cpair *c, con
 	return rc;
 }
 
-static double sub_t;
-static void sublap(const char *what)
+/* UCTRACK_LINK_TIMES: the seconds since *t of a step of run_score() on
+ * stderr (what NULL: only restart the clock). */
+static void sublap(double *t, const char *what)
 {
 	double now = progress_now();
 
 	if (getenv("UCTRACK_LINK_TIMES") && what)
-		fprintf(stderr, "  %s %.2f s\n", what, now - sub_t);
-	sub_t = now;
+		fprintf(stderr, "  %s %.2f s\n", what, now - *t);
+	*t = now;
 }
 
 static int run_score(struct run *R, struct uc_err *err)
@@ -1509,11 +1510,12 @@ static int run_score(struct run *R, struct uc_err *err)
 	FILE *pf = NULL; /* pairs_out */
 	struct cpair *cp = NULL; /* every candidate pair */
 	size_t ncp = 0;
+	double sub_t = 0; /* UCTRACK_LINK_TIMES clock */
 	int rc = UC_OK;
 
 	block_keys_init(&k);
 	fs_counts_init(&cnt);
-	sublap(NULL);
+	sublap(&sub_t, NULL);
 	{
 		struct keys_job kj;
 
@@ -1528,9 +1530,9 @@ static int run_score(struct run *R, struct uc_err *err)
 		free(kj.v);
 		free(kj.n);
 	}
-	sublap("keys");
+	sublap(&sub_t, "keys");
 	block_pairs_build(&k, cap, NULL, &pr);
-	sublap("pairs");
+	sublap(&sub_t, "pairs");
 	R->s->skipped_blocks = pr.skipped;
 	if (R->o->pairs_out) {
 		pf = fopen(R->o->pairs_out, "w");
@@ -1555,15 +1557,15 @@ static int run_score(struct run *R, struct uc_err *err)
 	if (R->full)
 		term_counts(&R->set);
 	compare_all(&R->set, cp, ncp, &R->model);
-	sublap("compare");
+	sublap(&sub_t, "compare");
 	if (R->full) {
 		for (size_t i = 0; i < ncp; i++)
 			fs_counts_add(&cnt, cp[i].pat, 1);
-		sublap("counts");
+		sublap(&sub_t, "counts");
 		fs_random_u(&R->model, R->set.n, NULL, compare_fn, &R->set, 200000);
-		sublap("random_u");
+		sublap(&sub_t, "random_u");
 		fit_child(R, &cnt, cp, ncp);
-		sublap("fit");
+		sublap(&sub_t, "fit");
 		R->tf = 1;
 		rc = save_model(R->st, R->run_id, "child", &R->model, err);
 		if (!rc && R->has_cond)
@@ -1609,7 +1611,7 @@ static int run_score(struct run *R, struct uc_err *err)
 	}
 	free(cp);
 	cp = NULL;
-	sublap("posteriors");
+	sublap(&sub_t, "posteriors");
 	if (pf) {
 		int bad = ferror(pf);
 
