@@ -5,6 +5,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "link/block.h"
 #include "link/cluster.h"
 #include "link/cmp.h"
+#include "link/link_int.h"
 #include "link/norm.h"
 
 #define MAX_FIELDS FS_MAX_FIELDS
@@ -395,6 +397,73 @@ static void compare_fn(void *ctx, uint32_t a, uint32_t b, uint8_t *vec)
 	compare(c->r, a, b, vec);
 }
 
+/*
+ * Term frequencies (as in `uctrack link`, docs/linkage.md): for each
+ * record and name field, how many records carry the same value (0 for
+ * an empty value or a code field). Returns n * nf counts; the caller
+ * frees them.
+ */
+static uint32_t *term_counts(const struct recs *r)
+{
+	uint32_t *tf = uc_xcalloc(r->n * (size_t)r->nf + 1, sizeof(*tf));
+
+	for (int f = 0; f < r->nf; f++) {
+		struct u64map m;
+
+		if (r->kind[f] != KIND_NAME)
+			continue;
+		u64map_init(&m);
+		for (size_t i = 0; i < r->n; i++) {
+			const char *x = val(r, i, f);
+			uint64_t h, *v;
+
+			if (!*x)
+				continue;
+			h = block_hash(x, strlen(x), 0x7466);
+			v = u64map_get(&m, h);
+			u64map_put(&m, h, v ? *v + 1 : 1);
+		}
+		for (size_t i = 0; i < r->n; i++) {
+			const char *x = val(r, i, f);
+			uint64_t *v;
+
+			if (!*x)
+				continue;
+			v = u64map_get(&m, block_hash(x, strlen(x), 0x7466));
+			tf[i * (size_t)r->nf + (size_t)f] = v ? (uint32_t)*v : 0;
+		}
+		u64map_release(&m);
+	}
+	return tf;
+}
+
+/*
+ * Posterior of records a and b (vector pat) with the term-frequency
+ * adjustment: an exact name value is worth log2(m / f) instead of
+ * log2(m / u), f being the share of records with that value (the commoner
+ * of the two).
+ */
+static double tf_posterior(const struct fs_model *m, const struct recs *r, const uint32_t *tf,
+			   size_t a, size_t b, uint64_t pat)
+{
+	double w = fs_weight(m, pat) + log2(m->p / (1 - m->p));
+
+	for (int f = 0; f < r->nf; f++) {
+		uint32_t na = tf[a * (size_t)r->nf + (size_t)f], nb = tf[b * (size_t)r->nf + (size_t)f];
+		double fr;
+
+		if (r->kind[f] != KIND_NAME || fs_level(pat, f) != CMP_NAME_EXACT || !na || !nb)
+			continue;
+		fr = (double)(na > nb ? na : nb) / (double)r->n;
+		w += log2(m->u[f][CMP_NAME_EXACT] / fr);
+	}
+	if (w > 60)
+		return 1.0;
+	if (w < -60)
+		return 0.0;
+	return 1.0 / (1.0 + exp2(-w));
+}
+
 /* A scored link for one-to-one selection. */
 struct scored {
 	double post;  /* posterior */
@@ -502,6 +571,7 @@ int csvlink_run(const struct csvlink_opts *o, struct csvlink_stats *st,
 	struct cluster c;
 	struct scored *links = NULL;
 	uint64_t *pat = NULL;
+	uint32_t *tfn = NULL;
 	uint8_t *used = NULL;
 	size_t nlinks = 0;
 	int levels[MAX_FIELDS];
@@ -547,11 +617,17 @@ int csvlink_run(const struct csvlink_opts *o, struct csvlink_stats *st,
 		struct cctx cc = {&r};
 
 		fs_random_u(&st->model, r.n, o->nfiles == 2 ? r.side : NULL, compare_fn, &cc, 200000);
+		/* u stays as measured on random pairs (issue 12): EM on
+		 * candidates alone learns u from pairs that blocking made
+		 * agree; it fits m and p */
+		st->model.fix_u = 1;
 	}
 	fs_em(&st->model, &cnt, 500);
+	tfn = term_counts(&r);
 	links = uc_xmalloc((pr.n ? pr.n : 1) * sizeof(*links));
 	for (size_t i = 0; i < pr.n; i++) {
-		double post = fs_posterior(&st->model, pat[i]);
+		double post = tf_posterior(&st->model, &r, tfn, pr.v[i] >> 32, (uint32_t)pr.v[i],
+					   pat[i]);
 		int d = fs_decide(&st->model, post);
 
 		if (d == FS_REVIEW)
@@ -580,6 +656,7 @@ int csvlink_run(const struct csvlink_opts *o, struct csvlink_stats *st,
 	rc = write_out(o->out, &r, &c, &st->clusters, err);
 out:
 	free(used);
+	free(tfn);
 	free(links);
 	free(pat);
 	cluster_release(&c);

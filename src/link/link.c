@@ -59,24 +59,25 @@ static const struct src srcs[] = {
 };
 #define NSRC 4
 
-/* One identity record, compact. */
+/* One identity record, compact. The fields compare() reads come first:
+ * a pair's second record is read at random, and they share a cache line. */
 struct lrec {
+	uint32_t anum;    /* A-number as a number when valid, else 0 */
+	uint32_t fam;     /* arena offset: normalised family name */
+	uint32_t giv;     /* arena offset: normalised given name */
+	int32_t dob;      /* birth date, UC_DATE_NONE when unknown */
+	uint32_t famn;    /* full runs: records with this family name as
+			   * normalised (term frequency), 0 unknown */
+	uint32_t givn;    /* the same for the given name */
+	uint8_t famlen;   /* its length (< NORM_MAX_LEN) */
+	uint8_t givlen;   /* its length */
+	char sex;         /* 'M', 'F', or 0 unknown */
+	char ctry[3];     /* ISO alpha-2 or "" */
+	char lang[4];     /* ISO 639-3 or "" */
 	uint64_t rkey;    /* table code << 36 | rid */
 	uint64_t skh;     /* hash of (table, skey): versions share it */
 	int64_t person;   /* person before this run, 0 none */
 	int64_t idncase;  /* eoir_case.idncase, 0 otherwise */
-	uint32_t anum;    /* A-number as a number when valid, else 0 */
-	uint32_t fam;     /* arena offset: normalised family name */
-	uint32_t giv;     /* arena offset: normalised given name */
-	uint8_t famlen;   /* its length (< NORM_MAX_LEN) */
-	uint8_t givlen;   /* its length */
-	int32_t dob;      /* birth date, UC_DATE_NONE when unknown */
-	char sex;         /* 'M', 'F', or 0 unknown */
-	char ctry[3];     /* ISO alpha-2 or "" */
-	char lang[4];     /* ISO 639-3 or "" */
-	uint32_t famn;    /* full runs: records with this family name as
-			   * normalised (term frequency), 0 unknown */
-	uint32_t givn;    /* the same for the given name */
 	uint8_t is_new;   /* not linked before this run */
 	uint8_t suspect;  /* A-number taken as mistyped */
 };
@@ -101,6 +102,18 @@ struct cand {
 	uint32_t a;    /* record index */
 	uint32_t b;    /* record index */
 };
+
+/* A compared pair before scoring: every candidate of a run (tens of
+ * millions at 600,000 children), so half the size of struct cand; only
+ * the pairs worth a decision become cands. */
+struct cpair {
+	uint32_t a;   /* record index */
+	uint32_t b;   /* record index */
+	uint32_t pat; /* comparison vector (fs_pack: 4 bits a field) */
+	uint32_t fn;  /* full runs: the larger famn of the two records */
+	uint32_t gn;  /* full runs: the larger givn of the two records */
+};
+_Static_assert(NF * 4 <= 32, "a comparison vector fits struct cpair.pat");
 
 static const char *tbl_of(uint64_t rkey)
 {
@@ -384,18 +397,20 @@ static int rec_keys(const struct lset *s, const struct lrec *r, uint64_t out[REC
  * (a power of two), fewer for fewer pairs (an incremental run compares a
  * few thousand: allocating and faulting in the whole table cost more than
  * its comparisons); it starts over when half full. */
-#define NAME_MEMO_BITS 22
+#define NAME_MEMO_BITS 24
 
-/* One thread's memo of name comparisons: open addressing with key and
- * level side by side (a lookup is one cache miss, and most miss the
- * cache: the table is large and the keys random). */
+/* Name offsets below this leave the top bits of a memo entry for the
+ * level (a run with more names than that compares without the memo). */
+#define NAME_MEMO_OFF_MAX ((uint32_t)1 << 28)
+
+/* One thread's memo of name comparisons: open addressing, one 64-bit word
+ * per slot, (level + 1) << 60 | lo << 32 | hi for the names at offsets lo
+ * < hi, either order of a pair being one entry, so a lookup is one cache
+ * miss (most miss the cache: the table is large and the keys random). */
 struct namememo {
-	struct namememo_ent {
-		uint64_t k; /* ao << 32 | bo; 0 = empty (offset 0 is no name) */
-		uint32_t v; /* cmp_name() level */
-	} *e;               /* 1 << bits slots, allocated at first use */
-	size_t len;         /* used slots */
-	unsigned bits;      /* log2 of the slots, at most NAME_MEMO_BITS */
+	uint64_t *e;   /* 1 << bits slots, 0 = empty, allocated at first use */
+	size_t len;    /* used slots */
+	unsigned bits; /* log2 of the slots, at most NAME_MEMO_BITS */
 };
 
 /* A memo sized for about n pairs (two name comparisons each). */
@@ -408,37 +423,65 @@ static void namememo_init(struct namememo *m, size_t n)
 		m->bits++;
 }
 
-static struct namememo_ent *namememo_slot(struct namememo *m, uint64_t k)
+#define NAME_MEMO_KEY ((((uint64_t)1) << 60) - 1)
+
+static uint64_t *namememo_slot(struct namememo *m, uint64_t k)
 {
 	size_t mask = ((size_t)1 << m->bits) - 1;
 	size_t i = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> (64 - m->bits));
 
 	if (!m->e)
 		m->e = uc_xcalloc((size_t)1 << m->bits, sizeof(*m->e));
-	while (m->e[i].k && m->e[i].k != k)
+	while (m->e[i] && (m->e[i] & NAME_MEMO_KEY) != k)
 		i = (i + 1) & mask;
 	return &m->e[i];
 }
 
+/* Start loading the memo slot of names ao and bo into the cache: the
+ * lookups miss it, and a few pairs ahead they no longer wait for it. */
+static void namememo_prefetch(const struct namememo *m, uint32_t ao, uint32_t bo)
+{
+	uint64_t k = ao < bo ? (uint64_t)ao << 32 | bo : (uint64_t)bo << 32 | ao;
+
+	if (m->e && ao != bo)
+		__builtin_prefetch(&m->e[(k * 0x9e3779b97f4a7c15ULL) >> (64 - m->bits)]);
+}
+
 /* cmp_name() of the interned names at offsets ao and bo (lengths al, bl),
  * remembered in memo (may be NULL): names come from small pools, and the
- * same two names meet again and again. */
+ * same two names meet again and again. The lower offset is always the
+ * first name, so the result does not depend on the order of the pair
+ * (cmp_name_sim()'s token-to-token part is weighted by the first name's
+ * tokens: about 0.2% of random pairs of family names are mid one way and
+ * diff the other). */
 static int name_level(const struct lset *s, uint32_t ao, size_t al, uint32_t bo, size_t bl,
 		      struct namememo *memo)
 {
 	struct norm_name x, y;
-	uint64_t key = (uint64_t)ao << 32 | bo;
-	struct namememo_ent *m = NULL;
+	uint64_t key;
+	uint64_t *m = NULL;
 	int l;
 
 	if (!al || !bl)
 		return CMP_NAME_MISSING;
 	if (ao == bo)
 		return CMP_NAME_EXACT;
+	if (ao > bo) {
+		uint32_t t = ao;
+		size_t tl = al;
+
+		ao = bo;
+		al = bl;
+		bo = t;
+		bl = tl;
+	}
+	key = (uint64_t)ao << 32 | bo;
+	if (memo && bo >= NAME_MEMO_OFF_MAX)
+		memo = NULL;
 	if (memo) {
 		m = namememo_slot(memo, key);
-		if (m->k)
-			return (int)m->v;
+		if (*m)
+			return (int)(*m >> 60) - 1;
 	}
 	norm_split(s->a.p + ao, al, &x);
 	norm_split(s->a.p + bo, bl, &y);
@@ -449,8 +492,7 @@ static int name_level(const struct lset *s, uint32_t ao, size_t al, uint32_t bo,
 			memo->len = 0;
 			m = namememo_slot(memo, key);
 		}
-		m->k = key;
-		m->v = (uint32_t)l;
+		*m = (uint64_t)(l + 1) << 60 | key;
 		memo->len++;
 	}
 	return l;
@@ -502,7 +544,7 @@ static void keys_range(void *arg, size_t lo, size_t hi)
 struct cmp_job {
 	const struct lset *set;       /* records, read only */
 	const struct fs_model *model; /* for fs_pack (reads nfield only) */
-	struct cand *c;               /* pairs: a, b in; pat out */
+	struct cpair *c;              /* pairs: a, b in; pat out */
 };
 
 static void cmp_range(void *arg, size_t lo, size_t hi)
@@ -514,15 +556,33 @@ static void cmp_range(void *arg, size_t lo, size_t hi)
 	for (size_t i = lo; i < hi; i++) {
 		uint8_t vec[NF];
 
+		/* memory-bound: the second record of a pair and the memo
+		 * slots are read at random; ask for them ahead */
+		if (i + 16 < hi)
+			__builtin_prefetch(&j->set->r[j->c[i + 16].b]);
+		if (i + 8 < hi) {
+			const struct lrec *pa = &j->set->r[j->c[i + 8].a];
+			const struct lrec *pb = &j->set->r[j->c[i + 8].b];
+
+			namememo_prefetch(&memo, pa->fam, pb->fam);
+			namememo_prefetch(&memo, pa->giv, pb->giv);
+		}
+
+		const struct lrec *a = &j->set->r[j->c[i].a], *b = &j->set->r[j->c[i].b];
+
 		compare(j->set, j->c[i].a, j->c[i].b, vec, &memo);
-		j->c[i].pat = fs_pack(j->model, vec);
+		j->c[i].pat = (uint32_t)fs_pack(j->model, vec);
+		/* read here, where the records are in the cache: scoring then
+		 * reads the pairs alone */
+		j->c[i].fn = a->famn > b->famn ? a->famn : b->famn;
+		j->c[i].gn = a->givn > b->givn ? a->givn : b->givn;
 	}
 	free(memo.e);
 }
 
 /* Fill c[i].pat for n pairs on all cores; compare() is pure and each
  * pair has its own slot, so the result does not depend on the cores. */
-static void compare_all(const struct lset *set, struct cand *c, size_t n,
+static void compare_all(const struct lset *set, struct cpair *c, size_t n,
 			const struct fs_model *model)
 {
 	struct cmp_job job = {set, model, c};
@@ -1101,15 +1161,16 @@ static double pat_weight(const void *ctx, uint64_t pat)
  * Data too small for that (fewer than 100 pairs with one A-number) fall
  * back to EM on the candidates.
  */
-static void fit_child(struct run *R, const struct fs_counts *cnt)
+static void fit_child(struct run *R, const struct fs_counts *cnt, const struct cpair *cp,
+		      size_t ncp)
 {
 	struct fs_counts sure, sure_an;
 	double n = (double)R->set.n;
 
 	fs_counts_init(&sure);
 	fs_counts_init(&sure_an);
-	for (size_t i = 0; i < R->nc; i++) {
-		uint64_t pat = R->c[i].pat;
+	for (size_t i = 0; i < ncp; i++) {
+		uint64_t pat = cp[i].pat;
 		int a = fs_level(pat, F_ANUM);
 
 		if (a == CMP_ANUM_EXACT)
@@ -1273,18 +1334,18 @@ static void term_counts(struct lset *s)
  * two children called GARCIA LOPEZ agree by chance far more often than two
  * called ICAL MAQUIN.
  */
-static double tf_adj(const struct run *R, const struct cand *c)
+static double tf_adj(const struct run *R, const struct cpair *c)
 {
-	const struct lrec *a = &R->set.r[c->a], *b = &R->set.r[c->b];
 	double adj = 0, n = (double)R->set.n;
 
-	if (fs_level(c->pat, F_FAM) == CMP_NAME_EXACT && a->famn && b->famn) {
-		double f = (double)(a->famn > b->famn ? a->famn : b->famn) / n;
+	/* exact names are never missing: fn, gn > 0 */
+	if (fs_level(c->pat, F_FAM) == CMP_NAME_EXACT && c->fn) {
+		double f = (double)c->fn / n;
 
 		adj += log2(R->model.u[F_FAM][CMP_NAME_EXACT] / f);
 	}
-	if (fs_level(c->pat, F_GIV) == CMP_NAME_EXACT && a->givn && b->givn) {
-		double f = (double)(a->givn > b->givn ? a->givn : b->givn) / n;
+	if (fs_level(c->pat, F_GIV) == CMP_NAME_EXACT && c->gn) {
+		double f = (double)c->gn / n;
 
 		adj += log2(R->model.u[F_GIV][CMP_NAME_EXACT] / f);
 	}
@@ -1304,6 +1365,142 @@ static double post_of(const struct fs_model *m, double w)
 }
 
 /* Candidate pairs, compared and (full) fitted. */
+/*
+ * Match weight of a compared pair: its pattern's weight (remembered in
+ * memo when not NULL: a run has a few hundred distinct patterns) plus the
+ * term-frequency adjustment (full runs).
+ */
+static double pair_weight(const struct run *R, const struct cpair *c, struct u64map *memo)
+{
+	double w;
+
+	if (memo) {
+		uint64_t *m = u64map_get(memo, c->pat);
+		union {
+			double d;
+			uint64_t u;
+		} x;
+
+		if (m) {
+			x.u = *m;
+			w = x.d;
+		} else {
+			w = pat_weight(R, c->pat);
+			x.d = w;
+			u64map_put(memo, c->pat, x.u);
+		}
+	} else {
+		w = pat_weight(R, c->pat);
+	}
+	if (R->tf)
+		w += tf_adj(R, c);
+	return w;
+}
+
+/* Posteriors of the compared pairs, for link_parallel(). */
+struct post_job {
+	const struct run *R;    /* model, records: read only */
+	const struct cpair *c;  /* the pairs */
+	float *post;            /* out: posterior per pair (NULL: not wanted) */
+	uint8_t *keep;          /* out: 1 when at or above review_at */
+};
+
+static void post_range(void *arg, size_t lo, size_t hi)
+{
+	struct post_job *j = arg;
+	struct u64map memo; /* this thread's pattern weights */
+
+	u64map_init(&memo);
+	for (size_t i = lo; i < hi; i++) {
+		double p = post_of(&j->R->model, pair_weight(j->R, &j->c[i], &memo));
+
+		if (j->post)
+			j->post[i] = (float)p;
+		j->keep[i] = p >= j->R->model.review_at;
+	}
+	u64map_release(&memo);
+}
+
+/* Decimal digits of v at the end of buf (returns the first one). */
+static char *put_u64(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/*
+ * --pairs-out: every compared pair as a_tbl,a_rid,b_tbl,b_rid,posterior
+ * (tens of millions of lines: formatted by hand, posterior to six
+ * places).
+ */
+static int pairs_write(const struct run *R, FILE *pf, const struct cpair *c, const float *post,
+		       size_t n, struct uc_err *err)
+{
+	char buf[1 << 16];
+	size_t len = 0;
+	uint64_t *rk; /* the records' keys, dense: the pairs read them at random */
+	int rc = UC_OK;
+
+	rk = uc_xmalloc((R->set.n ? R->set.n : 1) * sizeof(*rk));
+	for (size_t i = 0; i < R->set.n; i++)
+		rk[i] = R->set.r[i].rkey;
+	for (size_t i = 0; i < n && !rc; i++) {
+		uint64_t k[2] = {rk[c[i].a], rk[c[i].b]};
+		char num[24];
+		uint64_t micro = (uint64_t)((double)post[i] * 1e6 + 0.5);
+
+		if (len > sizeof(buf) - 128) {
+			if (fwrite(buf, 1, len, pf) != len)
+				rc = uc_error(err, UC_EIO, "%s: write failed", R->o->pairs_out);
+			len = 0;
+		}
+		for (int s = 0; s < 2; s++) {
+			const char *t = tbl_of(k[s]);
+			size_t tl = strlen(t);
+			char *d = put_u64(num + sizeof(num), k[s] & RID_MASK);
+			size_t dl = (size_t)(num + sizeof(num) - d);
+
+			memcpy(buf + len, t, tl);
+			len += tl;
+			buf[len++] = ',';
+			memcpy(buf + len, d, dl);
+			len += dl;
+			buf[len++] = ',';
+		}
+		if (micro >= 1000000) {
+			memcpy(buf + len, "1.000000\n", 9);
+			len += 9;
+		} else {
+			char *d = put_u64(num + sizeof(num), micro + 1000000);
+
+			/* "1dddddd": the leading 1 becomes "0." */
+			buf[len++] = '0';
+			buf[len++] = '.';
+			memcpy(buf + len, d + 1, 6);
+			len += 6;
+			buf[len++] = '\n';
+		}
+	}
+	if (!rc && len && fwrite(buf, 1, len, pf) != len)
+		rc = uc_error(err, UC_EIO, "%s: write failed", R->o->pairs_out);
+	free(rk);
+	return rc;
+}
+
+/* UCTRACK_LINK_TIMES: the seconds since *t of a step of run_score() on
+ * stderr (what NULL: only restart the clock). */
+static void sublap(double *t, const char *what)
+{
+	double now = progress_now();
+
+	if (getenv("UCTRACK_LINK_TIMES") && what)
+		fprintf(stderr, "  %s %.2f s\n", what, now - *t);
+	*t = now;
+}
+
 static int run_score(struct run *R, struct uc_err *err)
 {
 	struct block_keys k;
@@ -1311,10 +1508,14 @@ static int run_score(struct run *R, struct uc_err *err)
 	struct fs_counts cnt;
 	size_t cap = R->o->block_cap ? R->o->block_cap : DEFAULT_CAP;
 	FILE *pf = NULL; /* pairs_out */
+	struct cpair *cp = NULL; /* every candidate pair */
+	size_t ncp = 0;
+	double sub_t = 0; /* UCTRACK_LINK_TIMES clock */
 	int rc = UC_OK;
 
 	block_keys_init(&k);
 	fs_counts_init(&cnt);
+	sublap(&sub_t, NULL);
 	{
 		struct keys_job kj;
 
@@ -1329,7 +1530,9 @@ static int run_score(struct run *R, struct uc_err *err)
 		free(kj.v);
 		free(kj.n);
 	}
+	sublap(&sub_t, "keys");
 	block_pairs_build(&k, cap, NULL, &pr);
+	sublap(&sub_t, "pairs");
 	R->s->skipped_blocks = pr.skipped;
 	if (R->o->pairs_out) {
 		pf = fopen(R->o->pairs_out, "w");
@@ -1339,25 +1542,30 @@ static int run_score(struct run *R, struct uc_err *err)
 			goto out;
 		}
 	}
-	R->c = uc_xmalloc((pr.n ? pr.n : 1) * sizeof(*R->c));
+	cp = uc_xmalloc((pr.n ? pr.n : 1) * sizeof(*cp));
 	for (size_t i = 0; i < pr.n; i++) {
 		uint32_t a = (uint32_t)(pr.v[i] >> 32), b = (uint32_t)pr.v[i];
 
 		if (!R->full && !R->set.r[a].is_new && !R->set.r[b].is_new)
 			continue;
-		R->c[R->nc].a = a;
-		R->c[R->nc].b = b;
-		R->nc++;
+		cp[ncp].a = a;
+		cp[ncp].b = b;
+		ncp++;
 	}
-	R->s->pairs = R->nc;
+	R->s->pairs = ncp;
 	block_pairs_release(&pr);
-	compare_all(&R->set, R->c, R->nc, &R->model);
-	if (R->full) {
-		for (size_t i = 0; i < R->nc; i++)
-			fs_counts_add(&cnt, R->c[i].pat, 1);
-		fs_random_u(&R->model, R->set.n, NULL, compare_fn, &R->set, 200000);
-		fit_child(R, &cnt);
+	if (R->full)
 		term_counts(&R->set);
+	compare_all(&R->set, cp, ncp, &R->model);
+	sublap(&sub_t, "compare");
+	if (R->full) {
+		for (size_t i = 0; i < ncp; i++)
+			fs_counts_add(&cnt, cp[i].pat, 1);
+		sublap(&sub_t, "counts");
+		fs_random_u(&R->model, R->set.n, NULL, compare_fn, &R->set, 200000);
+		sublap(&sub_t, "random_u");
+		fit_child(R, &cnt, cp, ncp);
+		sublap(&sub_t, "fit");
 		R->tf = 1;
 		rc = save_model(R->st, R->run_id, "child", &R->model, err);
 		if (!rc && R->has_cond)
@@ -1368,63 +1576,54 @@ static int run_score(struct run *R, struct uc_err *err)
 		block_keys_release(&k);
 	}
 	R->s->p = R->model.p;
-	/* Keep only pairs worth a decision: links and review. */
+	/* Keep only pairs worth a decision: links and review. The
+	 * posteriors are computed on all cores; the pairs kept, in order. */
 	{
-		size_t w = 0;
+		struct post_job pj;
+		size_t w = 0, alloc = 0;
 
-		struct u64map memo; /* pattern -> index into wp (w, post) */
-		double *wp = NULL;
-		size_t nwp = 0;
-
-		u64map_init(&memo);
-		for (size_t i = 0; i < R->nc; i++) {
-			uint64_t *m = u64map_get(&memo, R->c[i].pat);
-
-			if (!m) {
-				if (nwp % 256 == 0)
-					wp = uc_xrealloc(wp, (nwp + 256) * 2 * sizeof(*wp));
-				wp[2 * nwp] = pat_weight(R, R->c[i].pat);
-				wp[2 * nwp + 1] = post_of(&R->model, wp[2 * nwp]);
-				u64map_put(&memo, R->c[i].pat, nwp);
-				m = u64map_get(&memo, R->c[i].pat);
-				nwp++;
+		pj.R = R;
+		pj.c = cp;
+		pj.post = pf ? uc_xmalloc((ncp ? ncp : 1) * sizeof(*pj.post)) : NULL;
+		pj.keep = uc_xmalloc(ncp ? ncp : 1);
+		link_parallel(ncp, 100000, post_range, &pj);
+		for (size_t i = 0; i < ncp; i++) {
+			if (!pj.keep[i])
+				continue;
+			if (w == alloc) {
+				alloc = alloc ? 2 * alloc : 65536;
+				R->c = uc_xrealloc(R->c, alloc * sizeof(*R->c));
 			}
-			R->c[i].w = wp[2 * *m];
-			R->c[i].post = wp[2 * *m + 1];
-			if (R->tf) {
-				double adj = tf_adj(R, &R->c[i]);
-
-				if (adj != 0) {
-					R->c[i].w += adj;
-					R->c[i].post = post_of(&R->model, R->c[i].w);
-				}
-			}
-			if (pf) {
-				const struct lrec *a = &R->set.r[R->c[i].a];
-				const struct lrec *b = &R->set.r[R->c[i].b];
-
-				fprintf(pf, "%s,%llu,%s,%llu,%.6f\n", tbl_of(a->rkey),
-					(unsigned long long)(a->rkey & RID_MASK), tbl_of(b->rkey),
-					(unsigned long long)(b->rkey & RID_MASK), R->c[i].post);
-			}
-			if (R->c[i].post >= R->model.review_at)
-				R->c[w++] = R->c[i];
+			R->c[w].a = cp[i].a;
+			R->c[w].b = cp[i].b;
+			R->c[w].pat = cp[i].pat;
+			R->c[w].w = pair_weight(R, &cp[i], NULL);
+			R->c[w].post = post_of(&R->model, R->c[w].w);
+			w++;
 		}
 		R->nc = w;
-		free(wp);
-		u64map_release(&memo);
+		if (!R->c) /* never NULL: qsort and friends take it even empty */
+			R->c = uc_xmalloc(sizeof(*R->c));
+		if (pf)
+			rc = pairs_write(R, pf, cp, pj.post, ncp, err);
+		free(pj.post);
+		free(pj.keep);
 	}
+	free(cp);
+	cp = NULL;
+	sublap(&sub_t, "posteriors");
 	if (pf) {
 		int bad = ferror(pf);
 
 		bad |= fclose(pf) != 0;
 		pf = NULL;
-		if (bad)
+		if (bad && !rc)
 			rc = uc_error(err, UC_EIO, "%s: write failed", R->o->pairs_out);
 	}
 out:
 	if (pf)
 		fclose(pf);
+	free(cp);
 	if (rc) {
 		block_pairs_release(&pr);
 		block_keys_release(&k);
