@@ -83,6 +83,7 @@ cli: $(BUILD)/uctrack
 
 # Banned libc calls; SQL outside the modules that own the tables.
 lint:
+	./scripts/format-check.sh
 	./scripts/banned.sh
 	./scripts/sql-owner.py
 

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config git ca-certificates sqlite3 libsqlite3-dev
 libjansson-dev libcsv-dev libsodium-dev libssl-dev libutf8proc-dev libinih-dev
-libcmocka-dev libmicrohttpd-dev clang libclang-rt-14-dev hyperfine wrk
+libcmocka-dev libmicrohttpd-dev clang clang-format libclang-rt-14-dev hyperfine wrk
 nginx-light chromium curl python3 bc time"
 # Node.js: Debian's nodejs+npm, unless a Node.js with npm is already present
 # (e.g. a nodesource build, which bundles npm and conflicts with Debian's).

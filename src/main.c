@@ -16,19 +16,19 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"gen", cmd_gen, "write calibrated synthetic feeds with ground truth"},
-	{"import", cmd_import, "import agency feeds into the store"},
-	{"index", cmd_index, "build the read indexes now (after a bulk import)"},
-	{"link", cmd_link, "link records to children and sponsors; review, merge, split"},
-	{"report", cmd_report, "oversight reports"},
-	{"serve", cmd_serve, "serve the JSON API (auth, audit)"},
-	{"user", cmd_user, "add, change, disable and list users"},
-	{"token", cmd_token, "create and revoke API tokens"},
-	{"audit", cmd_audit, "verify and list the hash-chained audit log"},
-	{"triage", cmd_triage, "triage cases: groups, priority, holds, tasks; explain; override"},
-	{"rules", cmd_rules, "check a rule set, diff two rule sets, list facts"},
-	{"queue", cmd_queue, "the prioritised work list (by office, group, phase)"},
-	{"work", cmd_work, "field work: the queue of children, assignment, inbox, digest"},
+    {"gen", cmd_gen, "write calibrated synthetic feeds with ground truth"},
+    {"import", cmd_import, "import agency feeds into the store"},
+    {"index", cmd_index, "build the read indexes now (after a bulk import)"},
+    {"link", cmd_link, "link records to children and sponsors; review, merge, split"},
+    {"report", cmd_report, "oversight reports"},
+    {"serve", cmd_serve, "serve the JSON API (auth, audit)"},
+    {"user", cmd_user, "add, change, disable and list users"},
+    {"token", cmd_token, "create and revoke API tokens"},
+    {"audit", cmd_audit, "verify and list the hash-chained audit log"},
+    {"triage", cmd_triage, "triage cases: groups, priority, holds, tasks; explain; override"},
+    {"rules", cmd_rules, "check a rule set, diff two rule sets, list facts"},
+    {"queue", cmd_queue, "the prioritised work list (by office, group, phase)"},
+    {"work", cmd_work, "field work: the queue of children, assignment, inbox, digest"},
 };
 
 static void usage(FILE *f)
@@ -53,8 +53,7 @@ static char *cfg_db;
 static char *cfg_eoir_lookup;
 static char *cfg_key_file;
 
-static int config_handler(void *user, const char *section, const char *name,
-			  const char *value)
+static int config_handler(void *user, const char *section, const char *name, const char *value)
 {
 	const char *file = user;
 
@@ -78,8 +77,7 @@ static int config_handler(void *user, const char *section, const char *name,
 	/* Sections owned by later modules are accepted as they appear; an
 	 * unknown key in a known section is a mistake worth reporting. */
 	if (strcmp(section, "store") == 0 || strcmp(section, "eoir") == 0) {
-		fprintf(stderr, "uctrack: %s: [%s] unknown key '%s'\n", file,
-			section, name);
+		fprintf(stderr, "uctrack: %s: [%s] unknown key '%s'\n", file, section, name);
 		return 0;
 	}
 	return 1;
@@ -94,8 +92,8 @@ static int load_config(const char *path)
 		return 2;
 	}
 	if (rc > 0) {
-		fprintf(stderr, "uctrack: %s:%d: config error (see docs/configuration.md)\n",
-			path, rc);
+		fprintf(stderr, "uctrack: %s:%d: config error (see docs/configuration.md)\n", path,
+			rc);
 		return 2;
 	}
 	return 0;

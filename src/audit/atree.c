@@ -30,8 +30,8 @@ static void set_str(char **dst, const char *v)
 	*dst = *v ? uc_xstrdup(v) : NULL;
 }
 
-int atree_config_set(struct atree_config *c, const char *name,
-		     const char *value, struct uc_err *err)
+int atree_config_set(struct atree_config *c, const char *name, const char *value,
+		     struct uc_err *err)
 {
 	if (strcmp(name, "signing_key") == 0) {
 		set_str(&c->signing_key, value);
@@ -48,13 +48,16 @@ int atree_config_set(struct atree_config *c, const char *name,
 		errno = 0;
 		v = strtol(value, &end, 10);
 		if (errno || end == value || *end || v < 1 || v > INTERVAL_MAX)
-			return uc_error(err, UC_EINPUT, "[audit] checkpoint_interval: "
+			return uc_error(err, UC_EINPUT,
+					"[audit] checkpoint_interval: "
 					"expected 1..%d seconds, got '%s'",
 					INTERVAL_MAX, value);
 		c->interval_s = (int)v;
 	} else {
-		return uc_error(err, UC_EINPUT, "[audit] unknown key '%s' (see "
-				"docs/configuration.md)", name);
+		return uc_error(err, UC_EINPUT,
+				"[audit] unknown key '%s' (see "
+				"docs/configuration.md)",
+				name);
 	}
 	return UC_OK;
 }
@@ -88,19 +91,21 @@ void atree_leaf(int64_t seq, const char *at, const struct audit_entry *e,
 /* ---- reading stored nodes ---- */
 
 struct getter {
-	struct store *st;       /* borrowed */
-	struct store_stmt *q;   /* SELECT of one node; owned */
+	struct store *st;     /* borrowed */
+	struct store_stmt *q; /* SELECT of one node; owned */
 };
 
-static int get_node(void *ctx, int level, uint64_t index,
-		    unsigned char out[MERKLE_HASH], struct uc_err *err)
+static int get_node(void *ctx, int level, uint64_t index, unsigned char out[MERKLE_HASH],
+		    struct uc_err *err)
 {
 	struct getter *g = ctx;
 	int rc;
 
 	if (!g->q) {
-		rc = store_prepare(g->st, "SELECT hash FROM audit_tree WHERE last = ?"
-				   " AND level = ?", &g->q, err);
+		rc = store_prepare(g->st,
+				   "SELECT hash FROM audit_tree WHERE last = ?"
+				   " AND level = ?",
+				   &g->q, err);
 		if (rc)
 			return rc;
 	}
@@ -114,8 +119,8 @@ static int get_node(void *ctx, int level, uint64_t index,
 		rc = uc_error(err, UC_EINPUT,
 			      "audit tree node (level %d, index %llu, covering entries "
 			      "%llu..%llu) is missing or damaged: the table audit_tree "
-			      "was altered; run `uctrack audit verify`", level,
-			      (unsigned long long)index,
+			      "was altered; run `uctrack audit verify`",
+			      level, (unsigned long long)index,
 			      (unsigned long long)(index << level) + 1,
 			      (unsigned long long)((index + 1) << level));
 	} else {
@@ -129,12 +134,10 @@ int atree_size(struct store *st, int64_t *size, struct uc_err *err)
 {
 	*size = 0;
 	/* the newest leaf has the largest last (primary key: one lookup) */
-	return store_query_int(st, "SELECT coalesce(max(last) + 1, 0) FROM audit_tree",
-			       size, err);
+	return store_query_int(st, "SELECT coalesce(max(last) + 1, 0) FROM audit_tree", size, err);
 }
 
-int atree_root(struct store *st, int64_t size, unsigned char out[MERKLE_HASH],
-	       struct uc_err *err)
+int atree_root(struct store *st, int64_t size, unsigned char out[MERKLE_HASH], struct uc_err *err)
 {
 	struct getter g = {st, NULL};
 	int rc = merkle_root(get_node, &g, (uint64_t)size, out, err);
@@ -143,71 +146,75 @@ int atree_root(struct store *st, int64_t size, unsigned char out[MERKLE_HASH],
 	return rc;
 }
 
-static int check_size(struct store *st, int64_t want, const char *what,
-		      struct uc_err *err)
+static int check_size(struct store *st, int64_t want, const char *what, struct uc_err *err)
 {
 	int64_t have;
 	int rc = atree_size(st, &have, err);
 
 	if (!rc && want > have)
-		rc = uc_error(err, UC_EINPUT, "%s %lld: the audit tree has only "
-			      "%lld entries", what, (long long)want, (long long)have);
+		rc = uc_error(err, UC_EINPUT,
+			      "%s %lld: the audit tree has only "
+			      "%lld entries",
+			      what, (long long)want, (long long)have);
 	return rc;
 }
 
 int atree_prove_inclusion(struct store *st, int64_t index, int64_t size,
-			  unsigned char leaf[MERKLE_HASH],
-			  unsigned char proof[][MERKLE_HASH], size_t *np,
-			  struct uc_err *err)
+			  unsigned char leaf[MERKLE_HASH], unsigned char proof[][MERKLE_HASH],
+			  size_t *np, struct uc_err *err)
 {
 	struct getter g = {st, NULL};
 	int rc;
 
 	*np = 0;
 	if (index < 0 || index >= size)
-		return uc_error(err, UC_EINPUT, "leaf index %lld is not in a tree of "
+		return uc_error(err, UC_EINPUT,
+				"leaf index %lld is not in a tree of "
 				"size %lld (indexes are 0..size-1; entry seq = index + 1)",
 				(long long)index, (long long)size);
 	rc = check_size(st, size, "tree size", err);
 	if (!rc)
 		rc = get_node(&g, 0, (uint64_t)index, leaf, err);
 	if (!rc)
-		rc = merkle_inclusion_proof(get_node, &g, (uint64_t)index,
-					    (uint64_t)size, proof, np, err);
+		rc = merkle_inclusion_proof(get_node, &g, (uint64_t)index, (uint64_t)size, proof,
+					    np, err);
 	store_finalize(g.q);
 	return rc;
 }
 
 int atree_prove_consistency(struct store *st, int64_t m, int64_t n,
-			    unsigned char proof[][MERKLE_HASH], size_t *np,
-			    struct uc_err *err)
+			    unsigned char proof[][MERKLE_HASH], size_t *np, struct uc_err *err)
 {
 	struct getter g = {st, NULL};
 	int rc;
 
 	*np = 0;
 	if (m < 0 || m > n)
-		return uc_error(err, UC_EINPUT, "consistency proof wants 0 <= OLD <= "
-				"NEW, got %lld and %lld", (long long)m, (long long)n);
+		return uc_error(err, UC_EINPUT,
+				"consistency proof wants 0 <= OLD <= "
+				"NEW, got %lld and %lld",
+				(long long)m, (long long)n);
 	rc = check_size(st, n, "tree size", err);
 	if (!rc)
-		rc = merkle_consistency_proof(get_node, &g, (uint64_t)m, (uint64_t)n,
-					      proof, np, err);
+		rc = merkle_consistency_proof(get_node, &g, (uint64_t)m, (uint64_t)n, proof, np,
+					      err);
 	store_finalize(g.q);
 	return rc;
 }
 
 /* ---- appending ---- */
 
-static int emit_node(void *ctx, int level, uint64_t index,
-		     const unsigned char hash[MERKLE_HASH], struct uc_err *err)
+static int emit_node(void *ctx, int level, uint64_t index, const unsigned char hash[MERKLE_HASH],
+		     struct uc_err *err)
 {
 	struct atree_app *a = ctx;
 	int rc;
 
 	if (!a->ins) {
-		rc = store_prepare(a->st, "INSERT INTO audit_tree(last, level, idx, hash)"
-				   " VALUES(?,?,?,?)", &a->ins, err);
+		rc = store_prepare(a->st,
+				   "INSERT INTO audit_tree(last, level, idx, hash)"
+				   " VALUES(?,?,?,?)",
+				   &a->ins, err);
 		if (rc)
 			return rc;
 	}
@@ -220,17 +227,22 @@ static int emit_node(void *ctx, int level, uint64_t index,
 	return rc < 0 ? -rc : UC_OK;
 }
 
-#define ENTRY_COLS "seq, at, actor, role, action, target, purpose, outcome," \
-		   " detail, addr"
+#define ENTRY_COLS                                                                                 \
+	"seq, at, actor, role, action, target, purpose, outcome,"                                  \
+	" detail, addr"
 
 /* The entry of the row q whose first columns are ENTRY_COLS. */
 static struct audit_entry row_entry(struct store_stmt *q)
 {
 	struct audit_entry e = {
-		.actor = store_col_text(q, 2), .role = store_col_text(q, 3),
-		.action = store_col_text(q, 4), .target = store_col_text(q, 5),
-		.purpose = store_col_text(q, 6), .outcome = store_col_text(q, 7),
-		.detail = store_col_text(q, 8), .addr = store_col_text(q, 9),
+	    .actor = store_col_text(q, 2),
+	    .role = store_col_text(q, 3),
+	    .action = store_col_text(q, 4),
+	    .target = store_col_text(q, 5),
+	    .purpose = store_col_text(q, 6),
+	    .outcome = store_col_text(q, 7),
+	    .detail = store_col_text(q, 8),
+	    .addr = store_col_text(q, 9),
 	};
 	return e;
 }
@@ -239,8 +251,10 @@ static struct audit_entry row_entry(struct store_stmt *q)
 static int catch_up(struct atree_app *a, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(a->st, "SELECT " ENTRY_COLS " FROM audit_log"
-			       " WHERE seq > ? ORDER BY seq", &q, err);
+	int rc = store_prepare(a->st,
+			       "SELECT " ENTRY_COLS " FROM audit_log"
+			       " WHERE seq > ? ORDER BY seq",
+			       &q, err);
 
 	if (rc)
 		return rc;
@@ -256,8 +270,7 @@ static int catch_up(struct atree_app *a, struct uc_err *err)
 	return rc < 0 ? -rc : rc;
 }
 
-int atree_app_begin(struct atree_app *a, struct store *st, int64_t head_seq,
-		    struct uc_err *err)
+int atree_app_begin(struct atree_app *a, struct store *st, int64_t head_seq, struct uc_err *err)
 {
 	struct getter g = {st, NULL};
 	int64_t size;
@@ -275,8 +288,9 @@ int atree_app_begin(struct atree_app *a, struct store *st, int64_t head_seq,
 				"ends at entry %lld: entries %lld..%lld were deleted; "
 				"nothing more is logged until this is investigated (run "
 				"`uctrack audit verify --checkpoint FILE`, restore from a "
-				"backup)", (long long)size, (long long)head_seq,
-				(long long)head_seq + 1, (long long)size);
+				"backup)",
+				(long long)size, (long long)head_seq, (long long)head_seq + 1,
+				(long long)size);
 	for (int l = 0; !rc && l < MERKLE_LEVELS; l++)
 		if ((uint64_t)size & ((uint64_t)1 << l))
 			rc = get_node(&g, l, ((uint64_t)size >> l) - 1, a->f.node[l], err);
@@ -289,8 +303,8 @@ int atree_app_begin(struct atree_app *a, struct store *st, int64_t head_seq,
 	return rc;
 }
 
-int atree_app_add(struct atree_app *a, int64_t seq, const char *at,
-		  const struct audit_entry *e, struct uc_err *err)
+int atree_app_add(struct atree_app *a, int64_t seq, const char *at, const struct audit_entry *e,
+		  struct uc_err *err)
 {
 	unsigned char leaf[MERKLE_HASH];
 
@@ -364,32 +378,38 @@ int atree_verify(struct store *st, const struct ckpt *c, const char *cname,
 	if (rc) {
 		if (c) {
 			snprintf(why, sizeof(why), "%.200s", err->msg);
-			return uc_error(err, UC_EINPUT, "cannot read the audit tree (%s): "
+			return uc_error(err, UC_EINPUT,
+					"cannot read the audit tree (%s): "
 					"the audit tables were dropped, but %s vouches "
 					"for %" PRIu64 " entries: the whole log was "
 					"deleted; restore the database from a backup "
-					"and keep the checkpoint as evidence", why,
-					cn, c->size);
+					"and keep the checkpoint as evidence",
+					why, cn, c->size);
 		}
 		snprintf(why, sizeof(why), "%.200s", err->msg);
-		return uc_error(err, UC_EINPUT, "cannot read the audit tree (%s): the "
+		return uc_error(err, UC_EINPUT,
+				"cannot read the audit tree (%s): the "
 				"table audit_tree was dropped or damaged; without it "
 				"nothing more is logged; restore the database from a "
-				"backup", why);
+				"backup",
+				why);
 	}
-	rc = store_prepare(st, "SELECT a.seq, a.at, a.actor, a.role, a.action,"
+	rc = store_prepare(st,
+			   "SELECT a.seq, a.at, a.actor, a.role, a.action,"
 			   " a.target, a.purpose, a.outcome, a.detail, a.addr, t.hash"
 			   " FROM audit_log a LEFT JOIN audit_tree t ON t.last = a.seq - 1"
-			   " AND t.level = 0 ORDER BY a.seq", &q, err);
+			   " AND t.level = 0 ORDER BY a.seq",
+			   &q, err);
 	if (rc) {
 		if (c) {
 			snprintf(why, sizeof(why), "%.200s", err->msg);
-			return uc_error(err, UC_EINPUT, "cannot read the audit log (%s): "
+			return uc_error(err, UC_EINPUT,
+					"cannot read the audit log (%s): "
 					"the table audit_log was dropped, but %s vouches "
 					"for %" PRIu64 " entries: the whole log was "
 					"deleted; restore the database from a backup and "
-					"keep the checkpoint as evidence", why, cn,
-					c->size);
+					"keep the checkpoint as evidence",
+					why, cn, c->size);
 		}
 		return rc;
 	}
@@ -430,18 +450,21 @@ int atree_verify(struct store *st, const struct ckpt *c, const char *cname,
 	if (c && rep->entries < (int64_t)c->size) {
 		rep->first_bad = rep->entries + 1;
 		if (rep->entries == 0)
-			rc = uc_error(err, UC_EINPUT, "the audit log is empty, but %s "
+			rc = uc_error(err, UC_EINPUT,
+				      "the audit log is empty, but %s "
 				      "(%s, size %" PRIu64 ") vouches for %" PRIu64
 				      " entries: the whole log was deleted; restore the "
 				      "database from a backup and keep the checkpoint as "
-				      "evidence", cn, c->origin, c->size, c->size);
+				      "evidence",
+				      cn, c->origin, c->size, c->size);
 		else
-			rc = uc_error(err, UC_EINPUT, "the audit log has %lld entries, "
+			rc = uc_error(err, UC_EINPUT,
+				      "the audit log has %lld entries, "
 				      "but %s (%s, size %" PRIu64 ") vouches for %" PRIu64
 				      ": entries %lld..%" PRIu64 " were deleted (the log "
 				      "was truncated); restore them from a backup and keep "
-				      "the checkpoint as evidence", (long long)rep->entries,
-				      cn, c->origin, c->size, c->size,
+				      "the checkpoint as evidence",
+				      (long long)rep->entries, cn, c->origin, c->size, c->size,
 				      (long long)rep->entries + 1, c->size);
 		goto out;
 	}
@@ -455,29 +478,34 @@ int atree_verify(struct store *st, const struct ckpt *c, const char *cname,
 		b64(c->root, cb);
 		if (gap && gap <= (int64_t)c->size) {
 			rep->first_bad = gap;
-			rc = uc_error(err, UC_EINPUT, "entries 1..%" PRIu64 " do not match "
+			rc = uc_error(err, UC_EINPUT,
+				      "entries 1..%" PRIu64 " do not match "
 				      "%s (%s, size %" PRIu64 "): entry %lld is missing "
 				      "(entries were deleted or renumbered); restore from a "
-				      "backup", c->size, cn, c->origin, c->size,
-				      (long long)gap);
+				      "backup",
+				      c->size, cn, c->origin, c->size, (long long)gap);
 		} else if (leaf_diff && leaf_diff <= (int64_t)c->size) {
 			rep->first_bad = leaf_diff;
-			rc = uc_error(err, UC_EINPUT, "audit entry %lld was rewritten after "
+			rc = uc_error(err, UC_EINPUT,
+				      "audit entry %lld was rewritten after "
 				      "it was logged: entries 1..%" PRIu64 " no longer hash "
 				      "to the root of %s (%s, size %" PRIu64 "), and entry "
 				      "%lld no longer matches the leaf hash recorded for it; "
-				      "restore it from a backup", (long long)leaf_diff,
-				      c->size, cn, c->origin, c->size, (long long)leaf_diff);
+				      "restore it from a backup",
+				      (long long)leaf_diff, c->size, cn, c->origin, c->size,
+				      (long long)leaf_diff);
 		} else {
 			rep->hidden = !stored_ok;
-			rc = uc_error(err, UC_EINPUT, "entries 1..%" PRIu64 " no longer "
+			rc = uc_error(err, UC_EINPUT,
+				      "entries 1..%" PRIu64 " no longer "
 				      "hash to the root of %s (%s, size %" PRIu64 "; root "
-				      "%s, recomputed %s): an entry at or before entry %"
-				      PRIu64 " was rewritten%s; compare with a backup, "
-				      "older checkpoints narrow down where", c->size, cn,
-				      c->origin, c->size, cb, ca, c->size,
-				      stored_ok ? "" : " and the hash chain and the stored "
-				      "tree were recomputed to hide it");
+				      "%s, recomputed %s): an entry at or before entry %" PRIu64
+				      " was rewritten%s; compare with a backup, "
+				      "older checkpoints narrow down where",
+				      c->size, cn, c->origin, c->size, cb, ca, c->size,
+				      stored_ok ? ""
+						: " and the hash chain and the stored "
+						  "tree were recomputed to hide it");
 		}
 		goto out;
 	}
@@ -485,18 +513,22 @@ int atree_verify(struct store *st, const struct ckpt *c, const char *cname,
 		rep->ckpt_ok = 1;
 	if (rep->tree_size > rep->entries) {
 		rep->first_bad = rep->entries + 1;
-		rc = uc_error(err, UC_EINPUT, "the audit tree records %lld entries but "
+		rc = uc_error(err, UC_EINPUT,
+			      "the audit tree records %lld entries but "
 			      "the audit log ends at entry %lld: entries %lld..%lld were "
 			      "deleted from the end of the log; restore them from a "
-			      "backup", (long long)rep->tree_size, (long long)rep->entries,
+			      "backup",
+			      (long long)rep->tree_size, (long long)rep->entries,
 			      (long long)rep->entries + 1, (long long)rep->tree_size);
 		goto out;
 	}
 	if (leaf_diff) {
 		rep->first_bad = leaf_diff;
-		rc = uc_error(err, UC_EINPUT, "audit entry %lld does not match the leaf "
+		rc = uc_error(err, UC_EINPUT,
+			      "audit entry %lld does not match the leaf "
 			      "hash recorded for it in the audit tree: the entry was "
-			      "edited after it was logged", (long long)leaf_diff);
+			      "edited after it was logged",
+			      (long long)leaf_diff);
 		goto out;
 	}
 	if (rep->tree_size > 0) {
@@ -504,9 +536,11 @@ int atree_verify(struct store *st, const struct ckpt *c, const char *cname,
 		if (rc)
 			goto out;
 		if (!have_t || memcmp(stored, root_t, MERKLE_HASH) != 0) {
-			rc = uc_error(err, UC_EINPUT, "the audit tree's nodes do not match "
+			rc = uc_error(err, UC_EINPUT,
+				      "the audit tree's nodes do not match "
 				      "entries 1..%lld although every leaf does: the table "
-				      "audit_tree was altered", (long long)rep->tree_size);
+				      "audit_tree was altered",
+				      (long long)rep->tree_size);
 			goto out;
 		}
 	}
@@ -517,8 +551,7 @@ out:
 
 /* ---- checkpoints ---- */
 
-int atree_signer_open(struct atree_signer **out, const struct atree_config *c,
-		      struct uc_err *err)
+int atree_signer_open(struct atree_signer **out, const struct atree_config *c, struct uc_err *err)
 {
 	struct atree_signer *s;
 	int rc;
@@ -550,8 +583,8 @@ void atree_signer_free(struct atree_signer *s)
 	free(s);
 }
 
-int atree_checkpoint_write(struct store *st, struct atree_signer *s,
-			   struct buf *note, int64_t *size_out, struct uc_err *err)
+int atree_checkpoint_write(struct store *st, struct atree_signer *s, struct buf *note,
+			   int64_t *size_out, struct uc_err *err)
 {
 	unsigned char root[MERKLE_HASH];
 	struct buf b;
@@ -576,8 +609,10 @@ int atree_checkpoint_write(struct store *st, struct atree_signer *s,
 			char why[sizeof(err->msg)];
 
 			snprintf(why, sizeof(why), "%s", err->msg);
-			rc = uc_error(err, UC_EIO, "checkpoint_dir %s: %.400s (create the "
-				      "directory, or fix [audit] checkpoint_dir)", s->dir, why);
+			rc = uc_error(err, UC_EIO,
+				      "checkpoint_dir %s: %.400s (create the "
+				      "directory, or fix [audit] checkpoint_dir)",
+				      s->dir, why);
 		}
 	}
 	if (!rc) {
@@ -591,8 +626,7 @@ int atree_checkpoint_write(struct store *st, struct atree_signer *s,
 	return rc;
 }
 
-int atree_checkpoint_tick(struct store *st, struct atree_signer *s,
-			  struct uc_err *err)
+int atree_checkpoint_tick(struct store *st, struct atree_signer *s, struct uc_err *err)
 {
 	struct timespec ts;
 	double now;
@@ -621,8 +655,8 @@ static int ckpt_name(const char *name)
 	return 1;
 }
 
-int atree_checkpoint_latest(const char *dir, char *path, size_t pathlen,
-			    struct buf *note, struct uc_err *err)
+int atree_checkpoint_latest(const char *dir, char *path, size_t pathlen, struct buf *note,
+			    struct uc_err *err)
 {
 	char best[32] = "";
 	struct dirent *de;
@@ -630,15 +664,16 @@ int atree_checkpoint_latest(const char *dir, char *path, size_t pathlen,
 
 	buf_init(note, CKPT_NOTE_MAX + 1);
 	if (!d)
-		return uc_error(err, UC_EIO, "checkpoint_dir %s: %s", dir,
-				strerror(errno));
+		return uc_error(err, UC_EIO, "checkpoint_dir %s: %s", dir, strerror(errno));
 	while ((de = readdir(d)) != NULL)
 		if (ckpt_name(de->d_name) && strcmp(de->d_name, best) > 0)
 			memcpy(best, de->d_name, 26); /* ckpt_name: 25 bytes */
 	closedir(d);
 	if (!best[0])
-		return uc_error(err, UC_ENOTFOUND, "checkpoint_dir %s holds no "
-				"checkpoint (NNN.ckpt) yet", dir);
+		return uc_error(err, UC_ENOTFOUND,
+				"checkpoint_dir %s holds no "
+				"checkpoint (NNN.ckpt) yet",
+				dir);
 	if ((size_t)snprintf(path, pathlen, "%s/%s", dir, best) >= pathlen)
 		return uc_error(err, UC_EINPUT, "checkpoint_dir path too long");
 	buf_release(note);
@@ -654,9 +689,8 @@ static int cmp_i64(const void *a, const void *b)
 
 /* 1 when the stored tree has the root of checkpoint dir/<size>.ckpt, 0
  * when not; an error for an unreadable or badly signed checkpoint. */
-static int locate_match(struct store *st, const char *dir,
-			const struct ckpt_key *vk, int64_t size, int *match,
-			struct uc_err *err)
+static int locate_match(struct store *st, const char *dir, const struct ckpt_key *vk, int64_t size,
+			int *match, struct uc_err *err)
 {
 	unsigned char root[MERKLE_HASH];
 	struct buf note;
@@ -669,8 +703,8 @@ static int locate_match(struct store *st, const char *dir,
 	if (!rc)
 		rc = ckpt_open(note.ptr ? note.ptr : "", note.len, vk, &c, err);
 	if (!rc && (int64_t)c.size != size)
-		rc = uc_error(err, UC_EINPUT, "%s: holds a checkpoint of size %" PRIu64,
-			      path, c.size);
+		rc = uc_error(err, UC_EINPUT, "%s: holds a checkpoint of size %" PRIu64, path,
+			      c.size);
 	if (!rc)
 		rc = atree_root(st, size, root, err);
 	if (!rc)
@@ -679,8 +713,8 @@ static int locate_match(struct store *st, const char *dir,
 	return rc;
 }
 
-int atree_locate(struct store *st, const char *dir, const struct ckpt_key *vk,
-		 int64_t max, int64_t *good, int64_t *bad, struct uc_err *err)
+int atree_locate(struct store *st, const char *dir, const struct ckpt_key *vk, int64_t max,
+		 int64_t *good, int64_t *bad, struct uc_err *err)
 {
 	int64_t tree = 0, *sizes;
 	struct buf b;

@@ -57,8 +57,8 @@ static void encode_field(audit_put_fn put, void *ctx, const char *s)
 		put(ctx, (const unsigned char *)s, n);
 }
 
-void audit_encode(int64_t seq, const char *at, const struct audit_entry *e,
-		  audit_put_fn put, void *ctx)
+void audit_encode(int64_t seq, const char *at, const struct audit_entry *e, audit_put_fn put,
+		  void *ctx)
 {
 	unsigned char sq[8];
 	uint64_t u = (uint64_t)seq;
@@ -84,16 +84,15 @@ static void put_blake2b(void *ctx, const unsigned char *p, size_t n)
 	crypto_generichash_update(ctx, p, n);
 }
 
-void audit_hash(const char *prev_hex, int64_t seq, const char *at,
-		const struct audit_entry *e, char out[65])
+void audit_hash(const char *prev_hex, int64_t seq, const char *at, const struct audit_entry *e,
+		char out[65])
 {
 	crypto_generichash_state h;
 	unsigned char prev[32] = {0}, md[32];
 
 	/* A malformed stored prev hash hashes as zeros plus its text, so it
 	 * can never verify as something else. */
-	if (sodium_hex2bin(prev, sizeof(prev), prev_hex, strlen(prev_hex), NULL,
-			   NULL, NULL) != 0)
+	if (sodium_hex2bin(prev, sizeof(prev), prev_hex, strlen(prev_hex), NULL, NULL, NULL) != 0)
 		memset(prev, 0xff, sizeof(prev));
 	crypto_generichash_init(&h, NULL, 0, sizeof(md));
 	crypto_generichash_update(&h, prev, sizeof(prev));
@@ -109,8 +108,8 @@ int audit_head(struct store *st, int64_t *seq, char hash[65], struct uc_err *err
 
 	*seq = 0;
 	snprintf(hash, 65, "%s", ZERO_HASH);
-	rc = store_prepare(st, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-			   &q, err);
+	rc =
+	    store_prepare(st, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", &q, err);
 	if (rc)
 		return rc;
 	rc = store_step(q, err);
@@ -126,8 +125,8 @@ int audit_head(struct store *st, int64_t *seq, char hash[65], struct uc_err *err
 
 /* Copy of e with every string cut to AUDIT_FIELD_MAX; storage in bufs. */
 struct cut_entry {
-	struct audit_entry e;      /* the cut entry */
-	char *owned[8];            /* strings allocated for cutting */
+	struct audit_entry e; /* the cut entry */
+	char *owned[8];	      /* strings allocated for cutting */
 };
 
 static const char *cut(struct cut_entry *c, int i, const char *s)
@@ -164,8 +163,8 @@ static void cut_entry_release(struct cut_entry *c)
 		free(c->owned[i]);
 }
 
-#define INSERT_SQL                                                            \
-	"INSERT INTO audit_log(seq, at, actor, role, action, target, purpose,"  \
+#define INSERT_SQL                                                                                 \
+	"INSERT INTO audit_log(seq, at, actor, role, action, target, purpose,"                     \
 	" outcome, detail, addr, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"
 
 /*
@@ -173,17 +172,15 @@ static void cut_entry_release(struct cut_entry *c)
  * afterwards); on success seq and prev become the new head. The caller
  * holds the write transaction.
  */
-static int append_one(struct store_stmt *q, struct atree_app *tree,
-		      const struct audit_entry *in, int64_t *seq, char prev[65],
-		      struct uc_err *err)
+static int append_one(struct store_stmt *q, struct atree_app *tree, const struct audit_entry *in,
+		      int64_t *seq, char prev[65], struct uc_err *err)
 {
 	struct cut_entry c;
 	char hash[65], at[32];
 	int rc;
 
 	if (!in->actor || !in->action || !in->outcome)
-		return uc_error(err, UC_EINTERNAL,
-				"audit entry without actor, action or outcome");
+		return uc_error(err, UC_EINTERNAL, "audit entry without actor, action or outcome");
 	cut_entry_init(&c, in);
 	now_rfc3339(at);
 	audit_hash(prev, *seq + 1, at, &c.e, hash);
@@ -213,8 +210,8 @@ static int append_one(struct store_stmt *q, struct atree_app *tree,
 	return rc;
 }
 
-int audit_append_tx(struct store *st, const struct audit_entry *in,
-		    int64_t *seq_out, struct uc_err *err)
+int audit_append_tx(struct store *st, const struct audit_entry *in, int64_t *seq_out,
+		    struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	struct atree_app tree;
@@ -239,8 +236,7 @@ int audit_append_tx(struct store *st, const struct audit_entry *in,
 	return rc;
 }
 
-int audit_append(struct store *st, const struct audit_entry *e, int64_t *seq,
-		 struct uc_err *err)
+int audit_append(struct store *st, const struct audit_entry *e, int64_t *seq, struct uc_err *err)
 {
 	int rc = store_begin(st, err);
 
@@ -270,16 +266,23 @@ int audit_verify(struct store *st, int64_t expect_seq, const char *expect_hash,
 	memset(rep, 0, sizeof(*rep));
 	if (sodium_init() < 0)
 		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
-	rc = store_prepare(st, "SELECT seq, at, actor, role, action, target, purpose,"
-			       " outcome, detail, addr, prev_hash, hash FROM audit_log"
-			       " ORDER BY seq", &q, err);
+	rc = store_prepare(st,
+			   "SELECT seq, at, actor, role, action, target, purpose,"
+			   " outcome, detail, addr, prev_hash, hash FROM audit_log"
+			   " ORDER BY seq",
+			   &q, err);
 	if (rc)
 		return rc;
 	while ((rc = store_step(q, err)) == STORE_ROW) {
 		struct audit_entry e = {
-			.actor = col(q, 2), .role = col(q, 3), .action = col(q, 4),
-			.target = col(q, 5), .purpose = col(q, 6),
-			.outcome = col(q, 7), .detail = col(q, 8), .addr = col(q, 9),
+		    .actor = col(q, 2),
+		    .role = col(q, 3),
+		    .action = col(q, 4),
+		    .target = col(q, 5),
+		    .purpose = col(q, 6),
+		    .outcome = col(q, 7),
+		    .detail = col(q, 8),
+		    .addr = col(q, 9),
 		};
 		int64_t seq = store_col_int(q, 0);
 		const char *at = col(q, 1);
@@ -309,8 +312,8 @@ int audit_verify(struct store *st, int64_t expect_seq, const char *expect_hash,
 			rc = uc_error(err, UC_EINPUT,
 				      "audit entry %lld (%s %s by %s): content does not "
 				      "match its hash: the entry was edited or moved",
-				      (long long)seq, at ? at : "?",
-				      e.action ? e.action : "?", e.actor ? e.actor : "?");
+				      (long long)seq, at ? at : "?", e.action ? e.action : "?",
+				      e.actor ? e.actor : "?");
 			goto out;
 		}
 		if (expect_seq > 0 && seq == expect_seq) {
@@ -318,8 +321,8 @@ int audit_verify(struct store *st, int64_t expect_seq, const char *expect_hash,
 				rep->first_bad = seq;
 				rc = uc_error(err, UC_EINPUT,
 					      "audit entry %lld: hash differs from the "
-					      "recorded head %s", (long long)seq,
-					      expect_hash ? expect_hash : "");
+					      "recorded head %s",
+					      (long long)seq, expect_hash ? expect_hash : "");
 				goto out;
 			}
 			seen_expect = 1;
@@ -338,8 +341,8 @@ int audit_verify(struct store *st, int64_t expect_seq, const char *expect_hash,
 		rc = uc_error(err, UC_EINPUT,
 			      "audit log ends at entry %lld but the recorded head is "
 			      "entry %lld: entries %lld..%lld were deleted",
-			      (long long)(want - 1), (long long)expect_seq,
-			      (long long)want, (long long)expect_seq);
+			      (long long)(want - 1), (long long)expect_seq, (long long)want,
+			      (long long)expect_seq);
 		goto out;
 	}
 	if (rep->head_seq)
@@ -355,43 +358,43 @@ out:
 #define WRITER_BATCH_MAX 4096
 
 struct pending {
-	struct audit_entry e;   /* entry; strings point into strs */
-	char *strs[8];          /* owned copies of the entry's strings */
-	audit_done_fn fn;       /* async: called once committed (or failed) */
-	int conditional;        /* commit only if the generation is still gen */
-	uint64_t gen;           /* audit_writer_gen() the caller read */
-	int stale;              /* conditional and gen had moved: not written */
-	void *arg;              /* its argument */
-	int done;               /* sync: set by the writer once handled */
-	int rc;                 /* result of the commit */
-	struct uc_err err;      /* its error */
-	struct pending *next;   /* queue link */
-	struct pending *anext;  /* writer's list of answered async entries */
+	struct audit_entry e;  /* entry; strings point into strs */
+	char *strs[8];	       /* owned copies of the entry's strings */
+	audit_done_fn fn;      /* async: called once committed (or failed) */
+	int conditional;       /* commit only if the generation is still gen */
+	uint64_t gen;	       /* audit_writer_gen() the caller read */
+	int stale;	       /* conditional and gen had moved: not written */
+	void *arg;	       /* its argument */
+	int done;	       /* sync: set by the writer once handled */
+	int rc;		       /* result of the commit */
+	struct uc_err err;     /* its error */
+	struct pending *next;  /* queue link */
+	struct pending *anext; /* writer's list of answered async entries */
 };
 
 struct audit_writer {
-	struct store *st;          /* the writer's own connection */
-	struct store_stmt *ins;    /* cached INSERT_SQL on st */
-	pthread_t thread;          /* the writer thread */
-	pthread_mutex_t mu;        /* guards the fields below */
-	pthread_cond_t wake;       /* writer waits here for work */
-	pthread_cond_t committed;  /* sync submitters wait here */
-	struct pending *head;      /* queued entries, oldest first */
-	struct pending *tail;      /* last queued entry */
-	int stopping;              /* set by audit_writer_stop */
-	int idle;                  /* writer waits for work: enqueue must
-				      wake it (while it commits, entries
-				      just queue up for the next batch) */
-	struct store_stmt *dvq;    /* PRAGMA data_version on st */
-	int64_t dv;                /* its value at the previous batch */
-	int have_dv;               /* dv is set */
-	pthread_mutex_t *wlock;    /* held around each batch, or NULL
-				      (audit_writer_share_lock) */
-	uint64_t foreign;          /* audit_writer_gen(): batches that saw
-				      another connection's commit (atomic) */
-	struct atree_app tree;     /* the tree's right edge, kept between
-				      batches while nobody else writes */
-	int tree_ok;               /* tree matches the database */
+	struct store *st;	  /* the writer's own connection */
+	struct store_stmt *ins;	  /* cached INSERT_SQL on st */
+	pthread_t thread;	  /* the writer thread */
+	pthread_mutex_t mu;	  /* guards the fields below */
+	pthread_cond_t wake;	  /* writer waits here for work */
+	pthread_cond_t committed; /* sync submitters wait here */
+	struct pending *head;	  /* queued entries, oldest first */
+	struct pending *tail;	  /* last queued entry */
+	int stopping;		  /* set by audit_writer_stop */
+	int idle;		  /* writer waits for work: enqueue must
+				     wake it (while it commits, entries
+				     just queue up for the next batch) */
+	struct store_stmt *dvq;	  /* PRAGMA data_version on st */
+	int64_t dv;		  /* its value at the previous batch */
+	int have_dv;		  /* dv is set */
+	pthread_mutex_t *wlock;	  /* held around each batch, or NULL
+				     (audit_writer_share_lock) */
+	uint64_t foreign;	  /* audit_writer_gen(): batches that saw
+				     another connection's commit (atomic) */
+	struct atree_app tree;	  /* the tree's right edge, kept between
+				     batches while nobody else writes */
+	int tree_ok;		  /* tree matches the database */
 };
 
 static char *dup_or_null(const char *s)
@@ -424,8 +427,8 @@ static void pending_release(struct pending *p)
  * transaction: the head is read once (inside the write lock, so other
  * writers such as the CLI stay in the chain), the chain is computed in
  * order in memory. Returns the first entry not handled (NULL: all). */
-static struct pending *commit_batch(struct audit_writer *w, struct pending *batch,
-				    int *rc_out, struct uc_err *err)
+static struct pending *commit_batch(struct audit_writer *w, struct pending *batch, int *rc_out,
+				    struct uc_err *err)
 {
 	struct pending *end = batch, *p;
 	char prev[65];
@@ -467,8 +470,8 @@ static struct pending *commit_batch(struct audit_writer *w, struct pending *batc
 	if (!rc && !w->ins)
 		rc = store_prepare(w->st, INSERT_SQL, &w->ins, err);
 	for (p = batch; !rc && p != end; p = p->next) {
-		p->stale = p->conditional &&
-			   p->gen != __atomic_load_n(&w->foreign, __ATOMIC_SEQ_CST);
+		p->stale =
+		    p->conditional && p->gen != __atomic_load_n(&w->foreign, __ATOMIC_SEQ_CST);
 		if (!p->stale)
 			rc = append_one(w->ins, &w->tree, &p->e, &seq, prev, err);
 	}
@@ -550,8 +553,7 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-int audit_writer_start(struct audit_writer **out, const char *db_path,
-		       struct uc_err *err)
+int audit_writer_start(struct audit_writer **out, const char *db_path, struct uc_err *err)
 {
 	struct audit_writer *w = uc_xcalloc(1, sizeof(*w));
 	int rc;
@@ -595,8 +597,7 @@ static void enqueue(struct audit_writer *w, struct pending *p)
 		pthread_cond_signal(&w->wake);
 }
 
-int audit_writer_submit(struct audit_writer *w, const struct audit_entry *e,
-			struct uc_err *err)
+int audit_writer_submit(struct audit_writer *w, const struct audit_entry *e, struct uc_err *err)
 {
 	struct pending p;
 	int rc;
@@ -614,9 +615,8 @@ int audit_writer_submit(struct audit_writer *w, const struct audit_entry *e,
 	return rc;
 }
 
-void audit_writer_submit_async(struct audit_writer *w,
-			       const struct audit_entry *e, audit_done_fn fn,
-			       void *arg)
+void audit_writer_submit_async(struct audit_writer *w, const struct audit_entry *e,
+			       audit_done_fn fn, void *arg)
 {
 	struct pending *p = uc_xmalloc(sizeof(*p));
 
@@ -640,8 +640,7 @@ uint64_t audit_writer_gen(struct audit_writer *w)
 	return __atomic_load_n(&w->foreign, __ATOMIC_SEQ_CST);
 }
 
-void audit_writer_submit_async_if(struct audit_writer *w,
-				  const struct audit_entry *e, uint64_t gen,
+void audit_writer_submit_async_if(struct audit_writer *w, const struct audit_entry *e, uint64_t gen,
 				  audit_done_fn fn, void *arg)
 {
 	struct pending *p = uc_xmalloc(sizeof(*p));
@@ -677,8 +676,7 @@ void audit_writer_stop(struct audit_writer *w)
 
 /* The next piece of list (at most max bytes, cut at a comma) from *off:
  * its start in *start, its length returned (0 at the end). */
-static size_t list_piece(const char *list, size_t len, size_t max, size_t *off,
-			 size_t *start)
+static size_t list_piece(const char *list, size_t len, size_t max, size_t *off, size_t *start)
 {
 	size_t b = *off, n;
 
@@ -701,8 +699,8 @@ static size_t list_piece(const char *list, size_t len, size_t max, size_t *off,
 	return n;
 }
 
-int audit_children(const struct audit_entry *e, const char *list, size_t len,
-		   audit_piece_fn fn, void *arg, size_t *parts, struct uc_err *err)
+int audit_children(const struct audit_entry *e, const char *list, size_t len, audit_piece_fn fn,
+		   void *arg, size_t *parts, struct uc_err *err)
 {
 	struct audit_entry p = *e;
 	char action[96], *d;
@@ -744,8 +742,8 @@ static int day_ok(const char *d)
 	return d[10] == '\0';
 }
 
-int audit_list_prepare(struct store *st, const struct audit_query *aq,
-		       struct store_stmt **out, struct uc_err *err)
+int audit_list_prepare(struct store *st, const struct audit_query *aq, struct store_stmt **out,
+		       struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc;
@@ -753,15 +751,15 @@ int audit_list_prepare(struct store *st, const struct audit_query *aq,
 	*out = NULL;
 	if (!day_ok(aq->from) || !day_ok(aq->to))
 		return uc_error(err, UC_EINPUT, "from, to: a day as YYYY-MM-DD");
-	/* `at` is an ISO UTC time ("2026-12-04T23:15:54.248Z"): a day range is
-	 * a string range; seq (the primary key) orders and bounds the walk. */
-	/* Plain `?` only (portable): a value a clause reads twice is bound
-	 * twice. */
-#define AUDIT_PAGE_SQL(order)                                                    \
-	"SELECT seq, at, actor, role, action, target, purpose, outcome, detail,"  \
-	" addr, hash FROM audit_log WHERE seq > ? AND (? = 0 OR seq < ?)"         \
-	" AND (? IS NULL OR actor = ?) AND (? IS NULL OR action = ?)"             \
-	" AND (? IS NULL OR target = ?) AND (? IS NULL OR at >= ?)"               \
+		/* `at` is an ISO UTC time ("2026-12-04T23:15:54.248Z"): a day range is
+		 * a string range; seq (the primary key) orders and bounds the walk. */
+		/* Plain `?` only (portable): a value a clause reads twice is bound
+		 * twice. */
+#define AUDIT_PAGE_SQL(order)                                                                      \
+	"SELECT seq, at, actor, role, action, target, purpose, outcome, detail,"                   \
+	" addr, hash FROM audit_log WHERE seq > ? AND (? = 0 OR seq < ?)"                          \
+	" AND (? IS NULL OR actor = ?) AND (? IS NULL OR action = ?)"                              \
+	" AND (? IS NULL OR target = ?) AND (? IS NULL OR at >= ?)"                                \
 	" AND (? IS NULL OR at < ? || 'T99') ORDER BY seq " order " LIMIT ?"
 	rc = store_prepare(st, aq->newest_first ? AUDIT_PAGE_SQL("DESC") : AUDIT_PAGE_SQL("ASC"),
 			   &q, err);

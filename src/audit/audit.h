@@ -61,18 +61,17 @@ struct audit_entry {
  * caller must not hold a transaction on st. *seq (may be NULL) gets the
  * entry's sequence number.
  */
-int audit_append(struct store *st, const struct audit_entry *e, int64_t *seq,
-		 struct uc_err *err);
+int audit_append(struct store *st, const struct audit_entry *e, int64_t *seq, struct uc_err *err);
 /* The same inside the caller's open transaction. */
-int audit_append_tx(struct store *st, const struct audit_entry *e,
-		    int64_t *seq, struct uc_err *err);
+int audit_append_tx(struct store *st, const struct audit_entry *e, int64_t *seq,
+		    struct uc_err *err);
 
 /* Result of audit_verify(). */
 struct audit_report {
-	int64_t entries;      /* entries checked */
-	int64_t first_bad;    /* seq of the first broken entry, 0 when intact */
-	char head_hash[65];   /* hash of the last entry ("" when empty) */
-	int64_t head_seq;     /* seq of the last entry (0 when empty) */
+	int64_t entries;    /* entries checked */
+	int64_t first_bad;  /* seq of the first broken entry, 0 when intact */
+	char head_hash[65]; /* hash of the last entry ("" when empty) */
+	int64_t head_seq;   /* seq of the last entry (0 when empty) */
 };
 
 /*
@@ -89,38 +88,37 @@ int audit_verify(struct store *st, int64_t expect_seq, const char *expect_hash,
  * optional exact actor, action, target; optional day range from..to
  * (YYYY-MM-DD, inclusive, on the entry's UTC time). */
 struct audit_query {
-	int64_t after;         /* oldest first: entries with seq > after */
-	int64_t before;        /* newest first: seq < before; 0 = no bound */
-	int newest_first;      /* 1: ORDER BY seq DESC */
-	const char *actor;     /* exact actor or NULL (borrowed) */
-	const char *action;    /* exact action or NULL (borrowed) */
-	const char *target;    /* exact target or NULL (borrowed) */
-	const char *from;      /* first day YYYY-MM-DD or NULL (borrowed) */
-	const char *to;        /* last day YYYY-MM-DD or NULL (borrowed) */
-	int64_t limit;         /* rows, 1..1000 */
+	int64_t after;	    /* oldest first: entries with seq > after */
+	int64_t before;	    /* newest first: seq < before; 0 = no bound */
+	int newest_first;   /* 1: ORDER BY seq DESC */
+	const char *actor;  /* exact actor or NULL (borrowed) */
+	const char *action; /* exact action or NULL (borrowed) */
+	const char *target; /* exact target or NULL (borrowed) */
+	const char *from;   /* first day YYYY-MM-DD or NULL (borrowed) */
+	const char *to;	    /* last day YYYY-MM-DD or NULL (borrowed) */
+	int64_t limit;	    /* rows, 1..1000 */
 };
 
 /* Prepare and bind the page's statement (columns seq, at, actor, role,
  * action, target, purpose, outcome, detail, addr, hash); the caller steps
  * it and finalizes it (*out; NULL on error). Bad dates are UC_EINPUT. */
-int audit_list_prepare(struct store *st, const struct audit_query *aq,
-		       struct store_stmt **out, struct uc_err *err);
+int audit_list_prepare(struct store *st, const struct audit_query *aq, struct store_stmt **out,
+		       struct uc_err *err);
 
 /* Current head (seq and hash) without verifying. */
-int audit_head(struct store *st, int64_t *seq, char hash[65],
-	       struct uc_err *err);
+int audit_head(struct store *st, int64_t *seq, char hash[65], struct uc_err *err);
 
 /* encode(entry) as above, handed to put piece by piece: the hash chain
  * (BLAKE2b) and the Merkle tree's leaves (SHA-256, atree.h) hash the same
  * bytes. */
 typedef void (*audit_put_fn)(void *ctx, const unsigned char *p, size_t n);
-void audit_encode(int64_t seq, const char *at, const struct audit_entry *e,
-		  audit_put_fn put, void *ctx);
+void audit_encode(int64_t seq, const char *at, const struct audit_entry *e, audit_put_fn put,
+		  void *ctx);
 
 /* Compute an entry's hash (hex) from the previous hash (hex) and fields;
  * exposed for tests. */
-void audit_hash(const char *prev_hex, int64_t seq, const char *at,
-		const struct audit_entry *e, char out[65]);
+void audit_hash(const char *prev_hex, int64_t seq, const char *at, const struct audit_entry *e,
+		char out[65]);
 
 /* Group-commit writer for multi-threaded servers (opaque). */
 struct audit_writer;
@@ -128,19 +126,16 @@ struct audit_writer;
  * connection never checkpoints the WAL (wal_autocheckpoint=0, so no batch
  * waits for a checkpoint): the caller must checkpoint from elsewhere, as
  * the HTTP server's checkpointer thread does. */
-int audit_writer_start(struct audit_writer **out, const char *db_path,
-		       struct uc_err *err);
+int audit_writer_start(struct audit_writer **out, const char *db_path, struct uc_err *err);
 /* Queue e (copied) and wait until it is committed; 0 or the commit error. */
-int audit_writer_submit(struct audit_writer *w, const struct audit_entry *e,
-			struct uc_err *err);
+int audit_writer_submit(struct audit_writer *w, const struct audit_entry *e, struct uc_err *err);
 /* Called by the writer thread once an async entry is committed (rc 0) or
  * its batch failed (rc and err); must not block. err is borrowed. */
 typedef void (*audit_done_fn)(void *arg, int rc, const struct uc_err *err);
 /* Queue e (copied) and return at once; fn(arg, ...) runs on the writer
  * thread after the commit. Entries are chained in submission order. */
-void audit_writer_submit_async(struct audit_writer *w,
-			       const struct audit_entry *e, audit_done_fn fn,
-			       void *arg);
+void audit_writer_submit_async(struct audit_writer *w, const struct audit_entry *e,
+			       audit_done_fn fn, void *arg);
 /*
  * Hold mu (borrowed; must outlive w) around each batch's transaction. A
  * server whose other threads also write takes the same mutex around their
@@ -165,8 +160,7 @@ void audit_writer_share_lock(struct audit_writer *w, pthread_mutex_t *mu);
  * just before the read), never late.
  */
 uint64_t audit_writer_gen(struct audit_writer *w);
-void audit_writer_submit_async_if(struct audit_writer *w,
-				  const struct audit_entry *e, uint64_t gen,
+void audit_writer_submit_async_if(struct audit_writer *w, const struct audit_entry *e, uint64_t gen,
 				  audit_done_fn fn, void *arg);
 /* Flush what is queued, stop the thread, free; accepts NULL. */
 void audit_writer_stop(struct audit_writer *w);
@@ -183,9 +177,8 @@ void audit_writer_stop(struct audit_writer *w);
  *   rc = audit_children(&e, list, len, append_piece, st, &k, &err);
  */
 #define AUDIT_PIECE 3000
-typedef int (*audit_piece_fn)(void *arg, const struct audit_entry *piece,
-			      struct uc_err *err);
-int audit_children(const struct audit_entry *e, const char *list, size_t len,
-		   audit_piece_fn fn, void *arg, size_t *parts, struct uc_err *err);
+typedef int (*audit_piece_fn)(void *arg, const struct audit_entry *piece, struct uc_err *err);
+int audit_children(const struct audit_entry *e, const char *list, size_t len, audit_piece_fn fn,
+		   void *arg, size_t *parts, struct uc_err *err);
 
 #endif

@@ -15,7 +15,7 @@
 
 #define ALG_ED25519 0x01
 #define EM_DASH "\xe2\x80\x94 " /* U+2014 and a space: a signature line */
-#define SIGS_MAX 100             /* signature lines looked at */
+#define SIGS_MAX 100		/* signature lines looked at */
 #define PRIV_PREFIX "PRIVATE+KEY+"
 
 /* Bytes that may appear in a key name: printable, no space, no '+'. */
@@ -32,8 +32,7 @@ static int name_ok(const char *s, size_t n)
 	return 1;
 }
 
-static void key_id(const char *name, const unsigned char pub[32],
-		   unsigned char id[4])
+static void key_id(const char *name, const unsigned char pub[32], unsigned char id[4])
 {
 	crypto_hash_sha256_state h;
 	unsigned char md[32], sep[2] = {'\n', ALG_ED25519};
@@ -47,16 +46,15 @@ static void key_id(const char *name, const unsigned char pub[32],
 }
 
 /* Decode exactly the base64 text s[0..n) into at most max bytes. */
-static int b64dec(const char *s, size_t n, unsigned char *out, size_t max,
-		  size_t *outlen)
+static int b64dec(const char *s, size_t n, unsigned char *out, size_t max, size_t *outlen)
 {
 	const char *end = NULL;
 
 	*outlen = 0;
 	if (n == 0)
 		return -1;
-	if (sodium_base642bin(out, max, s, n, NULL, outlen, &end,
-			      sodium_base64_VARIANT_ORIGINAL) != 0)
+	if (sodium_base642bin(out, max, s, n, NULL, outlen, &end, sodium_base64_VARIANT_ORIGINAL) !=
+	    0)
 		return -1;
 	return end == s + n ? 0 : -1;
 }
@@ -84,7 +82,8 @@ int ckpt_key_generate(struct ckpt_key *k, const char *name, struct uc_err *err)
 	if (!name_ok(name, strlen(name)))
 		return uc_error(err, UC_EINPUT,
 				"key name '%s': want 1..%d printable characters "
-				"without spaces or '+'", name, CKPT_NAME_MAX);
+				"without spaces or '+'",
+				name, CKPT_NAME_MAX);
 	memcpy(k->name, name, strlen(name) + 1);
 	crypto_sign_keypair(k->pub, k->sk);
 	key_id(k->name, k->pub, k->id);
@@ -121,10 +120,8 @@ int ckpt_key_write(const struct ckpt_key *k, const char *path, struct uc_err *er
 			      errno == EEXIST ? " (an existing key is never overwritten)" : "");
 		goto out;
 	}
-	if (buf_failed(&b) || write(fd, b.ptr, b.len) != (ssize_t)b.len ||
-	    fsync(fd) != 0) {
-		rc = uc_error(err, UC_EIO, "%s: cannot write the key: %s", path,
-			      strerror(errno));
+	if (buf_failed(&b) || write(fd, b.ptr, b.len) != (ssize_t)b.len || fsync(fd) != 0) {
+		rc = uc_error(err, UC_EIO, "%s: cannot write the key: %s", path, strerror(errno));
 		close(fd);
 		unlink(path);
 		goto out;
@@ -139,8 +136,8 @@ out:
 }
 
 /* Read at most max bytes of path into b; *mode gets its permission bits. */
-static int read_small(const char *path, size_t max, struct buf *b,
-		      unsigned *mode, struct uc_err *err)
+static int read_small(const char *path, size_t max, struct buf *b, unsigned *mode,
+		      struct uc_err *err)
 {
 	char chunk[4096];
 	struct stat sb;
@@ -157,8 +154,10 @@ static int read_small(const char *path, size_t max, struct buf *b,
 	if (ferror(f))
 		rc = uc_error(err, UC_EIO, "%s: %s", path, strerror(errno));
 	else if (buf_failed(b) || b->len > max)
-		rc = uc_error(err, UC_EINPUT, "%s: larger than %zu bytes: not a "
-			      "key or checkpoint", path, max);
+		rc = uc_error(err, UC_EINPUT,
+			      "%s: larger than %zu bytes: not a "
+			      "key or checkpoint",
+			      path, max);
 	fclose(f);
 	return rc;
 }
@@ -175,8 +174,7 @@ int ckpt_read_file(const char *path, struct buf *out, struct uc_err *err)
  * (borrowed from s), the decoded Ed25519 key material (33 bytes, the
  * algorithm byte first) into raw. 0, or -1 when it has another shape.
  */
-static int split_key(const char *s, size_t n, char *name, const char **idhex,
-		     unsigned char raw[64])
+static int split_key(const char *s, size_t n, char *name, const char **idhex, unsigned char raw[64])
 {
 	const char *p1, *p2, *end = s + n;
 	size_t rawlen = 0;
@@ -197,8 +195,8 @@ static int split_key(const char *s, size_t n, char *name, const char **idhex,
 }
 
 /* Parse "PRIVATE+KEY+name+id+b64" (s[0..n), no newline). */
-static int parse_private(const char *s, size_t n, const char *path,
-			 struct ckpt_key *k, struct uc_err *err)
+static int parse_private(const char *s, size_t n, const char *path, struct ckpt_key *k,
+			 struct uc_err *err)
 {
 	const char *idhex = NULL;
 	unsigned char raw[64];
@@ -214,8 +212,10 @@ static int parse_private(const char *s, size_t n, const char *path,
 	key_id(k->name, k->pub, k->id);
 	hexid(k->id, want);
 	if (memcmp(want, idhex, 8) != 0) {
-		rc = uc_error(err, UC_EINPUT, "%s: the key id does not match the "
-			      "key: the file is damaged", path);
+		rc = uc_error(err, UC_EINPUT,
+			      "%s: the key id does not match the "
+			      "key: the file is damaged",
+			      path);
 		goto out;
 	}
 	k->has_secret = 1;
@@ -223,7 +223,8 @@ static int parse_private(const char *s, size_t n, const char *path,
 bad:
 	rc = uc_error(err, UC_EINPUT,
 		      "%s: not an audit signing key (want PRIVATE+KEY+NAME+ID+KEY; "
-		      "create one with `uctrack audit keygen --out FILE`)", path);
+		      "create one with `uctrack audit keygen --out FILE`)",
+		      path);
 out:
 	sodium_memzero(raw, sizeof(raw));
 	if (rc)
@@ -250,8 +251,10 @@ int ckpt_key_load(const char *path, struct ckpt_key *k, struct uc_err *err)
 	buf_init(&b, 4096);
 	rc = read_small(path, 1024, &b, &mode, err);
 	if (!rc && (mode & 077))
-		rc = uc_error(err, UC_EINPUT, "signing key %s: readable by group or "
-			      "others; chmod 600 it", path);
+		rc = uc_error(err, UC_EINPUT,
+			      "signing key %s: readable by group or "
+			      "others; chmod 600 it",
+			      path);
 	if (!rc)
 		rc = parse_private(b.ptr ? b.ptr : "", trim_nl(b.ptr, b.len), path, k, err);
 	if (b.ptr)
@@ -272,8 +275,7 @@ void ckpt_vkey_format(const struct ckpt_key *k, struct buf *out)
 	b64add(out, raw, sizeof(raw));
 }
 
-int ckpt_vkey_parse(const char *s, size_t len, struct ckpt_key *k,
-		    struct uc_err *err)
+int ckpt_vkey_parse(const char *s, size_t len, struct ckpt_key *k, struct uc_err *err)
 {
 	const char *idhex = NULL;
 	unsigned char raw[64];
@@ -289,8 +291,10 @@ int ckpt_vkey_parse(const char *s, size_t len, struct ckpt_key *k,
 	key_id(k->name, k->pub, k->id);
 	hexid(k->id, want);
 	if (memcmp(want, idhex, 8) != 0)
-		return uc_error(err, UC_EINPUT, "verifier key %s: its key id does "
-				"not match the key: the key was altered", k->name);
+		return uc_error(err, UC_EINPUT,
+				"verifier key %s: its key id does "
+				"not match the key: the key was altered",
+				k->name);
 	return UC_OK;
 bad:
 	return uc_error(err, UC_EINPUT,
@@ -321,8 +325,7 @@ int ckpt_vkey_load(const char *path, struct ckpt_key *k, struct uc_err *err)
 }
 
 int ckpt_sign(const struct ckpt_key *k, const char *origin, uint64_t size,
-	      const unsigned char root[MERKLE_HASH], struct buf *out,
-	      struct uc_err *err)
+	      const unsigned char root[MERKLE_HASH], struct buf *out, struct uc_err *err)
 {
 	unsigned char sig[4 + crypto_sign_BYTES];
 	size_t start = out->len;
@@ -333,7 +336,8 @@ int ckpt_sign(const struct ckpt_key *k, const char *origin, uint64_t size,
 		return uc_error(err, UC_EINPUT, "checkpoint origin too long");
 	for (const char *p = origin; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return uc_error(err, UC_EINPUT, "checkpoint origin has a "
+			return uc_error(err, UC_EINPUT,
+					"checkpoint origin has a "
 					"control character");
 	if (!*origin)
 		return uc_error(err, UC_EINPUT, "checkpoint origin is empty");
@@ -371,8 +375,7 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
-int ckpt_parse_body(const char *text, size_t len, struct ckpt *out,
-		    struct uc_err *err)
+int ckpt_parse_body(const char *text, size_t len, struct ckpt *out, struct uc_err *err)
 {
 	const char *p = text, *end = text + len, *nl;
 	size_t n, rl = 0;
@@ -380,45 +383,54 @@ int ckpt_parse_body(const char *text, size_t len, struct ckpt *out,
 
 	memset(out, 0, sizeof(*out));
 	if (len == 0 || text[len - 1] != '\n')
-		return uc_error(err, UC_EINPUT, "checkpoint: the text must end "
+		return uc_error(err, UC_EINPUT,
+				"checkpoint: the text must end "
 				"with a newline");
 	for (; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)(nl - p);
 		line++;
 		if (n == 0)
-			return uc_error(err, UC_EINPUT, "checkpoint line %d: empty "
-					"line inside the checkpoint text", line);
+			return uc_error(err, UC_EINPUT,
+					"checkpoint line %d: empty "
+					"line inside the checkpoint text",
+					line);
 		for (size_t i = 0; i < n; i++)
 			if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
-				return uc_error(err, UC_EINPUT, "checkpoint line %d: "
-						"control character", line);
+				return uc_error(err, UC_EINPUT,
+						"checkpoint line %d: "
+						"control character",
+						line);
 		if (line == 1) {
 			if (n > CKPT_NAME_MAX)
-				return uc_error(err, UC_EINPUT, "checkpoint line 1: "
+				return uc_error(err, UC_EINPUT,
+						"checkpoint line 1: "
 						"origin longer than %d bytes",
 						CKPT_NAME_MAX);
 			memcpy(out->origin, p, n);
 			out->origin[n] = '\0';
 		} else if (line == 2) {
 			if (parse_u64(p, n, &out->size) || out->size > INT64_MAX)
-				return uc_error(err, UC_EINPUT, "checkpoint line 2: "
+				return uc_error(err, UC_EINPUT,
+						"checkpoint line 2: "
 						"tree size must be a decimal number");
 		} else if (line == 3) {
-			if (b64dec(p, n, out->root, sizeof(out->root), &rl) ||
-			    rl != MERKLE_HASH)
-				return uc_error(err, UC_EINPUT, "checkpoint line 3: "
+			if (b64dec(p, n, out->root, sizeof(out->root), &rl) || rl != MERKLE_HASH)
+				return uc_error(err, UC_EINPUT,
+						"checkpoint line 3: "
 						"root hash must be 32 bytes in base64");
 		}
 	}
 	if (line < 3)
-		return uc_error(err, UC_EINPUT, "checkpoint: want origin, tree size "
-				"and root hash lines, got %d line(s)", line);
+		return uc_error(err, UC_EINPUT,
+				"checkpoint: want origin, tree size "
+				"and root hash lines, got %d line(s)",
+				line);
 	return UC_OK;
 }
 
-int ckpt_open(const char *text, size_t len, const struct ckpt_key *vk,
-	      struct ckpt *out, struct uc_err *err)
+int ckpt_open(const char *text, size_t len, const struct ckpt_key *vk, struct ckpt *out,
+	      struct uc_err *err)
 {
 	const char *sigs, *p, *end = text + len, *nl;
 	size_t tlen, dl = strlen(EM_DASH);
@@ -427,8 +439,7 @@ int ckpt_open(const char *text, size_t len, const struct ckpt_key *vk,
 
 	memset(out, 0, sizeof(*out));
 	if (len > CKPT_NOTE_MAX)
-		return uc_error(err, UC_EINPUT, "checkpoint larger than %d bytes",
-				CKPT_NOTE_MAX);
+		return uc_error(err, UC_EINPUT, "checkpoint larger than %d bytes", CKPT_NOTE_MAX);
 	if (sodium_init() < 0)
 		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
 	/* The signatures follow the last blank line. */
@@ -440,14 +451,16 @@ int ckpt_open(const char *text, size_t len, const struct ckpt_key *vk,
 		}
 	}
 	if (tlen == 0)
-		return uc_error(err, UC_EINPUT, "checkpoint: no signature block (a "
+		return uc_error(err, UC_EINPUT,
+				"checkpoint: no signature block (a "
 				"blank line and signature lines must follow the text)");
 	rc = ckpt_parse_body(text, tlen, out, err);
 	if (rc)
 		return rc;
 	sigs = text + tlen + 1;
 	if (sigs == end || end[-1] != '\n')
-		return uc_error(err, UC_EINPUT, "checkpoint: the signature block is "
+		return uc_error(err, UC_EINPUT,
+				"checkpoint: the signature block is "
 				"empty or does not end with a newline");
 	for (p = sigs; p < end; p = nl + 1) {
 		const char *name, *sp;
@@ -456,26 +469,29 @@ int ckpt_open(const char *text, size_t len, const struct ckpt_key *vk,
 
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (++nsig > SIGS_MAX)
-			return uc_error(err, UC_EINPUT, "checkpoint: more than %d "
-					"signatures", SIGS_MAX);
+			return uc_error(err, UC_EINPUT,
+					"checkpoint: more than %d "
+					"signatures",
+					SIGS_MAX);
 		if ((size_t)(nl - p) < dl || memcmp(p, EM_DASH, dl) != 0)
-			return uc_error(err, UC_EINPUT, "checkpoint signature line %d: "
+			return uc_error(err, UC_EINPUT,
+					"checkpoint signature line %d: "
 					"must start with an em dash and a space",
 					nsig);
 		name = p + dl;
 		sp = memchr(name, ' ', (size_t)(nl - name));
 		if (!sp || !name_ok(name, (size_t)(sp - name)) ||
-		    b64dec(sp + 1, (size_t)(nl - sp - 1), raw, sizeof(raw), &rl) ||
-		    rl < 5)
-			return uc_error(err, UC_EINPUT, "checkpoint signature line %d: "
-					"want NAME BASE64", nsig);
+		    b64dec(sp + 1, (size_t)(nl - sp - 1), raw, sizeof(raw), &rl) || rl < 5)
+			return uc_error(err, UC_EINPUT,
+					"checkpoint signature line %d: "
+					"want NAME BASE64",
+					nsig);
 		if ((size_t)(sp - name) != strlen(vk->name) ||
-		    memcmp(name, vk->name, (size_t)(sp - name)) != 0 ||
-		    memcmp(raw, vk->id, 4) != 0)
+		    memcmp(name, vk->name, (size_t)(sp - name)) != 0 || memcmp(raw, vk->id, 4) != 0)
 			continue;
 		if (rl == 4 + crypto_sign_BYTES &&
-		    crypto_sign_verify_detached(raw + 4, (const unsigned char *)text,
-						tlen, vk->pub) == 0)
+		    crypto_sign_verify_detached(raw + 4, (const unsigned char *)text, tlen,
+						vk->pub) == 0)
 			found = 1;
 		else
 			bad = 1;
@@ -485,17 +501,19 @@ int ckpt_open(const char *text, size_t len, const struct ckpt_key *vk,
 		return UC_OK;
 	memset(out, 0, sizeof(*out));
 	if (bad)
-		return uc_error(err, UC_EINPUT, "checkpoint: the signature by key "
+		return uc_error(err, UC_EINPUT,
+				"checkpoint: the signature by key "
 				"%s+%s does not verify: the checkpoint's text or "
-				"signature was altered; do not trust it", vk->name, vid);
-	return uc_error(err, UC_EINPUT, "checkpoint: not signed by key %s+%s "
+				"signature was altered; do not trust it",
+				vk->name, vid);
+	return uc_error(err, UC_EINPUT,
+			"checkpoint: not signed by key %s+%s "
 			"(wrong verifier key, or a checkpoint of another log)",
 			vk->name, vid);
 }
 
 int ckpt_verify_extends(const char *note, size_t len, const struct ckpt_key *vk,
-			const struct ckpt *old,
-			const unsigned char proof[][MERKLE_HASH], size_t np,
+			const struct ckpt *old, const unsigned char proof[][MERKLE_HASH], size_t np,
 			struct ckpt *out, struct uc_err *err)
 {
 	int rc = ckpt_open(note, len, vk, out, err);
@@ -503,25 +521,27 @@ int ckpt_verify_extends(const char *note, size_t len, const struct ckpt_key *vk,
 	if (rc || !old)
 		return rc;
 	if (out->size < old->size)
-		return uc_error(err, UC_EINPUT, "checkpoint of size %" PRIu64 " is "
+		return uc_error(err, UC_EINPUT,
+				"checkpoint of size %" PRIu64 " is "
 				"older than the one already seen (size %" PRIu64
-				"): the log was truncated or forked", out->size,
-				old->size);
-	if (merkle_verify_consistency(old->size, out->size, proof, np, old->root,
-				      out->root) != 0)
-		return uc_error(err, UC_EINPUT, "checkpoint of size %" PRIu64 " does "
+				"): the log was truncated or forked",
+				out->size, old->size);
+	if (merkle_verify_consistency(old->size, out->size, proof, np, old->root, out->root) != 0)
+		return uc_error(err, UC_EINPUT,
+				"checkpoint of size %" PRIu64 " does "
 				"not extend the one of size %" PRIu64 ": the log was "
-				"rewritten (a fork)", out->size, old->size);
+				"rewritten (a fork)",
+				out->size, old->size);
 	return UC_OK;
 }
 
 int ckpt_verify_inclusion(const struct ckpt *c, uint64_t index,
 			  const unsigned char leaf[MERKLE_HASH],
-			  const unsigned char proof[][MERKLE_HASH], size_t np,
-			  struct uc_err *err)
+			  const unsigned char proof[][MERKLE_HASH], size_t np, struct uc_err *err)
 {
 	if (merkle_verify_inclusion(index, c->size, leaf, proof, np, c->root) != 0)
-		return uc_error(err, UC_EINPUT, "leaf %" PRIu64 " is not in the "
+		return uc_error(err, UC_EINPUT,
+				"leaf %" PRIu64 " is not in the "
 				"checkpointed tree of size %" PRIu64 " by this proof",
 				index, c->size);
 	return UC_OK;

@@ -44,16 +44,16 @@
 /* An Ed25519 key with its note name. */
 struct ckpt_key {
 	char name[CKPT_NAME_MAX + 1]; /* key name (no spaces, no '+') */
-	unsigned char id[4];          /* key id (see above) */
-	unsigned char pub[32];        /* Ed25519 public key */
-	unsigned char sk[64];         /* secret key (libsodium layout) */
-	int has_secret;               /* sk is set */
+	unsigned char id[4];	      /* key id (see above) */
+	unsigned char pub[32];	      /* Ed25519 public key */
+	unsigned char sk[64];	      /* secret key (libsodium layout) */
+	int has_secret;		      /* sk is set */
 };
 
 /* A parsed, signature-checked checkpoint. */
 struct ckpt {
-	char origin[CKPT_NAME_MAX + 1]; /* first line */
-	uint64_t size;                   /* tree size */
+	char origin[CKPT_NAME_MAX + 1];	 /* first line */
+	uint64_t size;			 /* tree size */
 	unsigned char root[MERKLE_HASH]; /* root hash */
 };
 
@@ -69,28 +69,25 @@ void ckpt_key_release(struct ckpt_key *k);
 /* k's verifier key text into out (NUL-terminated, sticky buf). */
 void ckpt_vkey_format(const struct ckpt_key *k, struct buf *out);
 /* Parse a verifier key (trailing newline allowed); k gets no secret. */
-int ckpt_vkey_parse(const char *s, size_t len, struct ckpt_key *k,
-		    struct uc_err *err);
+int ckpt_vkey_parse(const char *s, size_t len, struct ckpt_key *k, struct uc_err *err);
 /* Read a verifier key file, or derive the verifier from a private key
  * file (whichever path holds). */
 int ckpt_vkey_load(const char *path, struct ckpt_key *k, struct uc_err *err);
 
 /* Append the signed checkpoint note for (origin, size, root) to out. */
 int ckpt_sign(const struct ckpt_key *k, const char *origin, uint64_t size,
-	      const unsigned char root[MERKLE_HASH], struct buf *out,
-	      struct uc_err *err);
+	      const unsigned char root[MERKLE_HASH], struct buf *out, struct uc_err *err);
 /*
  * Parse the note in text[0..len) and check it carries a valid signature by
  * vk (signatures by other keys are ignored). UC_EINPUT with a message
  * saying what is wrong (syntax with the line, no signature by vk, a bad
  * signature) otherwise; *out is only valid on success.
  */
-int ckpt_open(const char *text, size_t len, const struct ckpt_key *vk,
-	      struct ckpt *out, struct uc_err *err);
+int ckpt_open(const char *text, size_t len, const struct ckpt_key *vk, struct ckpt *out,
+	      struct uc_err *err);
 /* Parse the checkpoint body alone (no signature check): for messages about
  * checkpoints whose signature failed, and for the fuzzer. */
-int ckpt_parse_body(const char *text, size_t len, struct ckpt *out,
-		    struct uc_err *err);
+int ckpt_parse_body(const char *text, size_t len, struct ckpt *out, struct uc_err *err);
 /* Read a file of at most CKPT_NOTE_MAX bytes into out. */
 int ckpt_read_file(const char *path, struct buf *out, struct uc_err *err);
 
@@ -100,13 +97,11 @@ int ckpt_read_file(const char *path, struct buf *out, struct uc_err *err);
  * checkpoint old (size, root) by the consistency proof. *out as ckpt_open.
  */
 int ckpt_verify_extends(const char *note, size_t len, const struct ckpt_key *vk,
-			const struct ckpt *old,
-			const unsigned char proof[][MERKLE_HASH], size_t np,
+			const struct ckpt *old, const unsigned char proof[][MERKLE_HASH], size_t np,
 			struct ckpt *out, struct uc_err *err);
 /* Leaf hash at index is in the checkpointed tree c, by proof. */
 int ckpt_verify_inclusion(const struct ckpt *c, uint64_t index,
 			  const unsigned char leaf[MERKLE_HASH],
-			  const unsigned char proof[][MERKLE_HASH], size_t np,
-			  struct uc_err *err);
+			  const unsigned char proof[][MERKLE_HASH], size_t np, struct uc_err *err);
 
 #endif

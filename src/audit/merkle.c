@@ -17,8 +17,7 @@ void merkle_leaf_hash(const void *data, size_t n, unsigned char out[MERKLE_HASH]
 	crypto_hash_sha256_final(&h, out);
 }
 
-void merkle_node_hash(const unsigned char l[MERKLE_HASH],
-		      const unsigned char r[MERKLE_HASH],
+void merkle_node_hash(const unsigned char l[MERKLE_HASH], const unsigned char r[MERKLE_HASH],
 		      unsigned char out[MERKLE_HASH])
 {
 	crypto_hash_sha256_state h;
@@ -63,8 +62,8 @@ int merkle_subtree(merkle_get_fn get, void *ctx, uint64_t start, uint64_t n,
 	return rc;
 }
 
-int merkle_root(merkle_get_fn get, void *ctx, uint64_t size,
-		unsigned char out[MERKLE_HASH], struct uc_err *err)
+int merkle_root(merkle_get_fn get, void *ctx, uint64_t size, unsigned char out[MERKLE_HASH],
+		struct uc_err *err)
 {
 	if (size == 0) {
 		crypto_hash_sha256(out, (const unsigned char *)"", 0);
@@ -81,9 +80,8 @@ static int add(unsigned char proof[][MERKLE_HASH], size_t *np)
 }
 
 /* PATH(m, D[start:start+n]). */
-static int path(merkle_get_fn get, void *ctx, uint64_t m, uint64_t start,
-		uint64_t n, unsigned char proof[][MERKLE_HASH], size_t *np,
-		struct uc_err *err)
+static int path(merkle_get_fn get, void *ctx, uint64_t m, uint64_t start, uint64_t n,
+		unsigned char proof[][MERKLE_HASH], size_t *np, struct uc_err *err)
 {
 	uint64_t k;
 	int rc;
@@ -94,8 +92,7 @@ static int path(merkle_get_fn get, void *ctx, uint64_t m, uint64_t start,
 	if (m < k) {
 		rc = path(get, ctx, m, start, k, proof, np, err);
 		if (!rc)
-			rc = merkle_subtree(get, ctx, start + k, n - k,
-					    proof[add(proof, np)], err);
+			rc = merkle_subtree(get, ctx, start + k, n - k, proof[add(proof, np)], err);
 	} else {
 		rc = path(get, ctx, m - k, start + k, n - k, proof, np, err);
 		if (!rc)
@@ -104,22 +101,19 @@ static int path(merkle_get_fn get, void *ctx, uint64_t m, uint64_t start,
 	return rc;
 }
 
-int merkle_inclusion_proof(merkle_get_fn get, void *ctx, uint64_t index,
-			   uint64_t size, unsigned char proof[][MERKLE_HASH],
-			   size_t *np, struct uc_err *err)
+int merkle_inclusion_proof(merkle_get_fn get, void *ctx, uint64_t index, uint64_t size,
+			   unsigned char proof[][MERKLE_HASH], size_t *np, struct uc_err *err)
 {
 	*np = 0;
 	if (index >= size)
-		return uc_error(err, UC_EINPUT,
-				"leaf index %llu is not in a tree of %llu leaves",
+		return uc_error(err, UC_EINPUT, "leaf index %llu is not in a tree of %llu leaves",
 				(unsigned long long)index, (unsigned long long)size);
 	return path(get, ctx, index, 0, size, proof, np, err);
 }
 
 /* SUBPROOF(m, D[start:start+n], b). */
-static int subproof(merkle_get_fn get, void *ctx, uint64_t m, uint64_t start,
-		    uint64_t n, int b, unsigned char proof[][MERKLE_HASH],
-		    size_t *np, struct uc_err *err)
+static int subproof(merkle_get_fn get, void *ctx, uint64_t m, uint64_t start, uint64_t n, int b,
+		    unsigned char proof[][MERKLE_HASH], size_t *np, struct uc_err *err)
 {
 	uint64_t k;
 	int rc;
@@ -133,8 +127,7 @@ static int subproof(merkle_get_fn get, void *ctx, uint64_t m, uint64_t start,
 	if (m <= k) {
 		rc = subproof(get, ctx, m, start, k, b, proof, np, err);
 		if (!rc)
-			rc = merkle_subtree(get, ctx, start + k, n - k,
-					    proof[add(proof, np)], err);
+			rc = merkle_subtree(get, ctx, start + k, n - k, proof[add(proof, np)], err);
 	} else {
 		rc = subproof(get, ctx, m - k, start + k, n - k, 0, proof, np, err);
 		if (!rc)
@@ -143,9 +136,8 @@ static int subproof(merkle_get_fn get, void *ctx, uint64_t m, uint64_t start,
 	return rc;
 }
 
-int merkle_consistency_proof(merkle_get_fn get, void *ctx, uint64_t m,
-			     uint64_t n, unsigned char proof[][MERKLE_HASH],
-			     size_t *np, struct uc_err *err)
+int merkle_consistency_proof(merkle_get_fn get, void *ctx, uint64_t m, uint64_t n,
+			     unsigned char proof[][MERKLE_HASH], size_t *np, struct uc_err *err)
 {
 	*np = 0;
 	if (m > n)
@@ -157,8 +149,7 @@ int merkle_consistency_proof(merkle_get_fn get, void *ctx, uint64_t m,
 	return subproof(get, ctx, m, 0, n, 1, proof, np, err);
 }
 
-int merkle_verify_inclusion(uint64_t index, uint64_t size,
-			    const unsigned char leaf[MERKLE_HASH],
+int merkle_verify_inclusion(uint64_t index, uint64_t size, const unsigned char leaf[MERKLE_HASH],
 			    const unsigned char proof[][MERKLE_HASH], size_t np,
 			    const unsigned char root[MERKLE_HASH])
 {
@@ -190,9 +181,8 @@ int merkle_verify_inclusion(uint64_t index, uint64_t size,
 	return 0;
 }
 
-int merkle_verify_consistency(uint64_t m, uint64_t n,
-			      const unsigned char proof[][MERKLE_HASH], size_t np,
-			      const unsigned char root_m[MERKLE_HASH],
+int merkle_verify_consistency(uint64_t m, uint64_t n, const unsigned char proof[][MERKLE_HASH],
+			      size_t np, const unsigned char root_m[MERKLE_HASH],
 			      const unsigned char root_n[MERKLE_HASH])
 {
 	unsigned char fr[MERKLE_HASH], sr[MERKLE_HASH];
@@ -248,8 +238,7 @@ void merkle_frontier_init(struct merkle_frontier *f)
 	memset(f, 0, sizeof(*f));
 }
 
-int merkle_frontier_push(struct merkle_frontier *f,
-			 const unsigned char leaf[MERKLE_HASH],
+int merkle_frontier_push(struct merkle_frontier *f, const unsigned char leaf[MERKLE_HASH],
 			 merkle_emit_fn emit, void *ctx, struct uc_err *err)
 {
 	unsigned char h[MERKLE_HASH];
@@ -277,8 +266,7 @@ int merkle_frontier_push(struct merkle_frontier *f,
 	return UC_OK;
 }
 
-void merkle_frontier_root(const struct merkle_frontier *f,
-			  unsigned char out[MERKLE_HASH])
+void merkle_frontier_root(const struct merkle_frontier *f, unsigned char out[MERKLE_HASH])
 {
 	int have = 0;
 

@@ -27,7 +27,7 @@
 
 #include "core/err.h"
 
-#define MERKLE_HASH 32       /* SHA-256 output bytes */
+#define MERKLE_HASH 32	     /* SHA-256 output bytes */
 #define MERKLE_PROOF_MAX 128 /* longest proof for trees below 2^63 leaves */
 #define MERKLE_LEVELS 64     /* levels of complete subtrees (0 = leaves) */
 
@@ -35,14 +35,13 @@
  * Node source: put the hash of the complete subtree (level, index) in out.
  * Returns 0 or an error (e.g. a missing stored node).
  */
-typedef int (*merkle_get_fn)(void *ctx, int level, uint64_t index,
-			     unsigned char out[MERKLE_HASH], struct uc_err *err);
+typedef int (*merkle_get_fn)(void *ctx, int level, uint64_t index, unsigned char out[MERKLE_HASH],
+			     struct uc_err *err);
 
 /* SHA-256(0x00 || data). */
 void merkle_leaf_hash(const void *data, size_t n, unsigned char out[MERKLE_HASH]);
 /* SHA-256(0x01 || l || r); out may alias l or r. */
-void merkle_node_hash(const unsigned char l[MERKLE_HASH],
-		      const unsigned char r[MERKLE_HASH],
+void merkle_node_hash(const unsigned char l[MERKLE_HASH], const unsigned char r[MERKLE_HASH],
 		      unsigned char out[MERKLE_HASH]);
 
 /* MTH of leaves [start, start + n) (n > 0; start a multiple of the
@@ -51,32 +50,28 @@ void merkle_node_hash(const unsigned char l[MERKLE_HASH],
 int merkle_subtree(merkle_get_fn get, void *ctx, uint64_t start, uint64_t n,
 		   unsigned char out[MERKLE_HASH], struct uc_err *err);
 /* Root of the first size leaves (size 0: SHA-256 of nothing). */
-int merkle_root(merkle_get_fn get, void *ctx, uint64_t size,
-		unsigned char out[MERKLE_HASH], struct uc_err *err);
+int merkle_root(merkle_get_fn get, void *ctx, uint64_t size, unsigned char out[MERKLE_HASH],
+		struct uc_err *err);
 /* RFC 9162 2.1.3.1 PATH(index, D[size]) into proof (room for
  * MERKLE_PROOF_MAX), *np hashes, leaf side first. UC_EINPUT when index >=
  * size. */
-int merkle_inclusion_proof(merkle_get_fn get, void *ctx, uint64_t index,
-			   uint64_t size, unsigned char proof[][MERKLE_HASH],
-			   size_t *np, struct uc_err *err);
+int merkle_inclusion_proof(merkle_get_fn get, void *ctx, uint64_t index, uint64_t size,
+			   unsigned char proof[][MERKLE_HASH], size_t *np, struct uc_err *err);
 /* RFC 9162 2.1.4.1 PROOF(m, D[n]); empty when m == 0 or m == n.
  * UC_EINPUT when m > n. */
-int merkle_consistency_proof(merkle_get_fn get, void *ctx, uint64_t m,
-			     uint64_t n, unsigned char proof[][MERKLE_HASH],
-			     size_t *np, struct uc_err *err);
+int merkle_consistency_proof(merkle_get_fn get, void *ctx, uint64_t m, uint64_t n,
+			     unsigned char proof[][MERKLE_HASH], size_t *np, struct uc_err *err);
 
 /* RFC 9162 2.1.3.2: 0 when proof shows leaf at index in the tree of size
  * with root; -1 otherwise (any input, including np > MERKLE_PROOF_MAX). */
-int merkle_verify_inclusion(uint64_t index, uint64_t size,
-			    const unsigned char leaf[MERKLE_HASH],
+int merkle_verify_inclusion(uint64_t index, uint64_t size, const unsigned char leaf[MERKLE_HASH],
 			    const unsigned char proof[][MERKLE_HASH], size_t np,
 			    const unsigned char root[MERKLE_HASH]);
 /* RFC 9162 2.1.4.2: 0 when proof shows the tree (m, root_m) is a prefix
  * of (n, root_n); -1 otherwise. m == n needs an empty proof and equal
  * roots; m == 0 an empty proof. */
-int merkle_verify_consistency(uint64_t m, uint64_t n,
-			      const unsigned char proof[][MERKLE_HASH], size_t np,
-			      const unsigned char root_m[MERKLE_HASH],
+int merkle_verify_consistency(uint64_t m, uint64_t n, const unsigned char proof[][MERKLE_HASH],
+			      size_t np, const unsigned char root_m[MERKLE_HASH],
 			      const unsigned char root_n[MERKLE_HASH]);
 
 /*
@@ -85,7 +80,7 @@ int merkle_verify_consistency(uint64_t m, uint64_t n,
  * size), so the root of the leaves pushed so far costs O(log n).
  */
 struct merkle_frontier {
-	uint64_t size;                                 /* leaves pushed */
+	uint64_t size;					/* leaves pushed */
 	unsigned char node[MERKLE_LEVELS][MERKLE_HASH]; /* node[l] valid when
 							   bit l of size is set */
 };
@@ -95,13 +90,10 @@ void merkle_frontier_init(struct merkle_frontier *f);
  * complete subtree the push completes (the leaf itself at level 0, then
  * each parent), lowest first; a non-zero return stops and is returned. */
 typedef int (*merkle_emit_fn)(void *ctx, int level, uint64_t index,
-			      const unsigned char hash[MERKLE_HASH],
-			      struct uc_err *err);
-int merkle_frontier_push(struct merkle_frontier *f,
-			 const unsigned char leaf[MERKLE_HASH],
+			      const unsigned char hash[MERKLE_HASH], struct uc_err *err);
+int merkle_frontier_push(struct merkle_frontier *f, const unsigned char leaf[MERKLE_HASH],
 			 merkle_emit_fn emit, void *ctx, struct uc_err *err);
 /* Root of the leaves pushed so far. */
-void merkle_frontier_root(const struct merkle_frontier *f,
-			  unsigned char out[MERKLE_HASH]);
+void merkle_frontier_root(const struct merkle_frontier *f, unsigned char out[MERKLE_HASH]);
 
 #endif

@@ -11,15 +11,13 @@
 #include <string.h>
 
 static const char *const role_names[] = {
-	"none", "admin", "supervisor", "officer", "analyst", "legal_provider",
-	"auditor",
+    "none", "admin", "supervisor", "officer", "analyst", "legal_provider", "auditor",
 };
 
 static const char *const cap_names[AUTH_CAP_COUNT] = {
-	"public", "self", "queue.read", "case.search", "case.read",
-	"event.write", "override", "audit.read", "user.admin", "feed.import",
-	"link.review", "triage.run", "report.oversight", "report.fta",
-	"assign", "counsel.decide",
+    "public",		"self",	      "queue.read", "case.search",    "case.read",   "event.write",
+    "override",		"audit.read", "user.admin", "feed.import",    "link.review", "triage.run",
+    "report.oversight", "report.fta", "assign",	    "counsel.decide",
 };
 
 /*
@@ -28,26 +26,23 @@ static const char *const cap_names[AUTH_CAP_COUNT] = {
  */
 #define CAP(c) (1u << (c))
 static const unsigned role_caps[] = {
-	[AUTH_ROLE_NONE] = 0,
-	[AUTH_ROLE_ADMIN] = ~0u,
-	[AUTH_ROLE_SUPERVISOR] = CAP(AUTH_CAP_SELF) | CAP(AUTH_CAP_QUEUE_READ) |
-		CAP(AUTH_CAP_CASE_SEARCH) | CAP(AUTH_CAP_CASE_READ) |
-		CAP(AUTH_CAP_EVENT_WRITE) | CAP(AUTH_CAP_OVERRIDE) |
-		CAP(AUTH_CAP_REPORT_FTA) | CAP(AUTH_CAP_ASSIGN) | CAP(AUTH_CAP_COUNSEL_DECIDE),
-	[AUTH_ROLE_OFFICER] = CAP(AUTH_CAP_SELF) | CAP(AUTH_CAP_QUEUE_READ) |
-		CAP(AUTH_CAP_CASE_SEARCH) | CAP(AUTH_CAP_CASE_READ) |
-		CAP(AUTH_CAP_EVENT_WRITE),
-	[AUTH_ROLE_ANALYST] = CAP(AUTH_CAP_SELF) | CAP(AUTH_CAP_QUEUE_READ) |
-		CAP(AUTH_CAP_CASE_SEARCH) | CAP(AUTH_CAP_CASE_READ) |
-		CAP(AUTH_CAP_FEED_IMPORT) | CAP(AUTH_CAP_LINK_REVIEW) |
-		CAP(AUTH_CAP_TRIAGE_RUN) | CAP(AUTH_CAP_REPORT_FTA) |
-		CAP(AUTH_CAP_COUNSEL_DECIDE),
-	[AUTH_ROLE_LEGAL_PROVIDER] = CAP(AUTH_CAP_SELF) |
-		CAP(AUTH_CAP_CASE_SEARCH) | CAP(AUTH_CAP_CASE_READ) |
-		CAP(AUTH_CAP_EVENT_WRITE),
-	[AUTH_ROLE_AUDITOR] = CAP(AUTH_CAP_SELF) | CAP(AUTH_CAP_QUEUE_READ) |
-		CAP(AUTH_CAP_CASE_READ) | CAP(AUTH_CAP_AUDIT_READ) |
-		CAP(AUTH_CAP_REPORT_OVERSIGHT),
+    [AUTH_ROLE_NONE] = 0,
+    [AUTH_ROLE_ADMIN] = ~0u,
+    [AUTH_ROLE_SUPERVISOR] =
+	CAP(AUTH_CAP_SELF) | CAP(AUTH_CAP_QUEUE_READ) | CAP(AUTH_CAP_CASE_SEARCH) |
+	CAP(AUTH_CAP_CASE_READ) | CAP(AUTH_CAP_EVENT_WRITE) | CAP(AUTH_CAP_OVERRIDE) |
+	CAP(AUTH_CAP_REPORT_FTA) | CAP(AUTH_CAP_ASSIGN) | CAP(AUTH_CAP_COUNSEL_DECIDE),
+    [AUTH_ROLE_OFFICER] = CAP(AUTH_CAP_SELF) | CAP(AUTH_CAP_QUEUE_READ) |
+			  CAP(AUTH_CAP_CASE_SEARCH) | CAP(AUTH_CAP_CASE_READ) |
+			  CAP(AUTH_CAP_EVENT_WRITE),
+    [AUTH_ROLE_ANALYST] =
+	CAP(AUTH_CAP_SELF) | CAP(AUTH_CAP_QUEUE_READ) | CAP(AUTH_CAP_CASE_SEARCH) |
+	CAP(AUTH_CAP_CASE_READ) | CAP(AUTH_CAP_FEED_IMPORT) | CAP(AUTH_CAP_LINK_REVIEW) |
+	CAP(AUTH_CAP_TRIAGE_RUN) | CAP(AUTH_CAP_REPORT_FTA) | CAP(AUTH_CAP_COUNSEL_DECIDE),
+    [AUTH_ROLE_LEGAL_PROVIDER] = CAP(AUTH_CAP_SELF) | CAP(AUTH_CAP_CASE_SEARCH) |
+				 CAP(AUTH_CAP_CASE_READ) | CAP(AUTH_CAP_EVENT_WRITE),
+    [AUTH_ROLE_AUDITOR] = CAP(AUTH_CAP_SELF) | CAP(AUTH_CAP_QUEUE_READ) | CAP(AUTH_CAP_CASE_READ) |
+			  CAP(AUTH_CAP_AUDIT_READ) | CAP(AUTH_CAP_REPORT_OVERSIGHT),
 };
 
 const char *auth_role_name(enum auth_role r)
@@ -110,8 +105,8 @@ const char *auth_scope_office(const struct auth_user *u)
 	return u->role == AUTH_ROLE_SUPERVISOR || u->role == AUTH_ROLE_OFFICER ? u->office : NULL;
 }
 
-int auth_case_in_scope(const struct auth_user *u, const char *office,
-		       const char *const *counsel, size_t n)
+int auth_case_in_scope(const struct auth_user *u, const char *office, const char *const *counsel,
+		       size_t n)
 {
 	if (!auth_allows(u, AUTH_CAP_CASE_READ))
 		return 0;
@@ -121,8 +116,7 @@ int auth_case_in_scope(const struct auth_user *u, const char *office,
 		return office && u->office[0] && strcmp(office, u->office) == 0;
 	case AUTH_ROLE_LEGAL_PROVIDER:
 		for (size_t i = 0; i < n; i++)
-			if (counsel[i] && u->provider[0] &&
-			    strcmp(counsel[i], u->provider) == 0)
+			if (counsel[i] && u->provider[0] && strcmp(counsel[i], u->provider) == 0)
 				return 1;
 		return 0;
 	default:
@@ -133,13 +127,12 @@ int auth_case_in_scope(const struct auth_user *u, const char *office,
 int auth_may_record_event(const struct auth_user *u, const char *type)
 {
 	static const char *const field[] = {
-		"contact_attempt", "welfare_check", "trafficking_screening",
-		"address_update", "nta_served", "nta_filed", "referral", "task_outcome",
-		NULL,
+	    "contact_attempt", "welfare_check", "trafficking_screening",
+	    "address_update",  "nta_served",	"nta_filed",
+	    "referral",	       "task_outcome",	NULL,
 	};
 	static const char *const legal[] = {
-		"representation", "orientation", "claim", "motion_to_reopen",
-		NULL,
+	    "representation", "orientation", "claim", "motion_to_reopen", NULL,
 	};
 	const char *const *list = NULL;
 
@@ -162,14 +155,13 @@ int auth_name_check(const char *name, struct uc_err *err)
 	size_t n = name ? strlen(name) : 0;
 
 	if (n == 0 || n > AUTH_NAME_MAX)
-		return uc_error(err, UC_EINPUT,
-				"user name must be 1 to %d characters", AUTH_NAME_MAX);
+		return uc_error(err, UC_EINPUT, "user name must be 1 to %d characters",
+				AUTH_NAME_MAX);
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		      c == '-' || c == '@'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-' || c == '@'))
 			return uc_error(err, UC_EINPUT,
 					"user name '%.64s': use only letters, digits and . _ - @",
 					name);
@@ -180,12 +172,11 @@ int auth_name_check(const char *name, struct uc_err *err)
 /* Passwords of 10+ characters that top the public lists of leaked
  * passwords (compared without case). */
 static const char *const common_pw[] = {
-	"1234567890", "12345678910", "123456789a", "0123456789", "0987654321",
-	"1111111111", "1q2w3e4r5t", "1qaz2wsx3edc", "abcdefghij", "asdfghjkl;",
-	"iloveyou12", "password12", "password123", "password1234", "passw0rd12",
-	"qwertyuiop", "qwerty1234", "qwerty12345", "qazwsxedcrfv", "zaq12wsxcde",
-	"contrasena", "contrasena123", "changeme123", "letmein123", "welcome123",
-	"administrator", "admin12345", "uctrack123", NULL,
+    "1234567890",   "12345678910",   "123456789a", "0123456789",    "0987654321",  "1111111111",
+    "1q2w3e4r5t",   "1qaz2wsx3edc",  "abcdefghij", "asdfghjkl;",    "iloveyou12",  "password12",
+    "password123",  "password1234",  "passw0rd12", "qwertyuiop",    "qwerty1234",  "qwerty12345",
+    "qazwsxedcrfv", "zaq12wsxcde",   "contrasena", "contrasena123", "changeme123", "letmein123",
+    "welcome123",   "administrator", "admin12345", "uctrack123",    NULL,
 };
 
 int auth_password_check(const char *name, const char *password, struct uc_err *err)
@@ -194,12 +185,10 @@ int auth_password_check(const char *name, const char *password, struct uc_err *e
 	unsigned char seen[256] = {0};
 
 	if (n < AUTH_PASSWORD_MIN)
-		return uc_error(err, UC_EINPUT,
-				"password too short: use at least %d characters",
+		return uc_error(err, UC_EINPUT, "password too short: use at least %d characters",
 				AUTH_PASSWORD_MIN);
 	if (n > AUTH_PASSWORD_MAX)
-		return uc_error(err, UC_EINPUT,
-				"password too long: use at most %d characters",
+		return uc_error(err, UC_EINPUT, "password too long: use at most %d characters",
 				AUTH_PASSWORD_MAX);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)password[i];
@@ -239,12 +228,11 @@ static int scope_check(const char *what, const char *v, struct uc_err *err)
 	if (!v)
 		return UC_OK;
 	if (!*v || strlen(v) > AUTH_SCOPE_MAX)
-		return uc_error(err, UC_EINPUT, "%s must be 1 to %d characters",
-				what, AUTH_SCOPE_MAX);
+		return uc_error(err, UC_EINPUT, "%s must be 1 to %d characters", what,
+				AUTH_SCOPE_MAX);
 	for (const char *p = v; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return uc_error(err, UC_EINPUT,
-					"%s contains a control character", what);
+			return uc_error(err, UC_EINPUT, "%s contains a control character", what);
 	return UC_OK;
 }
 
@@ -252,8 +240,7 @@ void auth_hash_hex(const char *s, char out[65])
 {
 	unsigned char h[32];
 
-	crypto_generichash(h, sizeof(h), (const unsigned char *)s, strlen(s),
-			   NULL, 0);
+	crypto_generichash(h, sizeof(h), (const unsigned char *)s, strlen(s), NULL, 0);
 	sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
@@ -275,13 +262,11 @@ static void random_token(char out[AUTH_TOKEN_CHARS + 1])
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-static int hash_password(const char *password, char out[crypto_pwhash_STRBYTES],
-			 struct uc_err *err)
+static int hash_password(const char *password, char out[crypto_pwhash_STRBYTES], struct uc_err *err)
 {
 	if (sodium_init() < 0)
 		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
-	if (crypto_pwhash_str(out, password, strlen(password),
-			      crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return uc_error(err, UC_ENOMEM,
 				"hashing the password ran out of memory (argon2id needs 64 MiB)");
@@ -315,8 +300,7 @@ static int vexec(struct store *st, const char *sql, int64_t *id, struct uc_err *
 	return rc < 0 ? -rc : UC_OK;
 }
 
-static int exec1(struct store *st, const char *sql, struct uc_err *err,
-		 const char *fmt, ...)
+static int exec1(struct store *st, const char *sql, struct uc_err *err, const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
@@ -340,9 +324,8 @@ static int exec1_id(struct store *st, const char *sql, int64_t *id, struct uc_er
 	return rc;
 }
 
-int auth_user_add(struct store *st, const char *name, enum auth_role role,
-		  const char *office, const char *provider,
-		  const char *password, struct uc_err *err)
+int auth_user_add(struct store *st, const char *name, enum auth_role role, const char *office,
+		  const char *provider, const char *password, struct uc_err *err)
 {
 	char hash[crypto_pwhash_STRBYTES];
 	int64_t now = (int64_t)time(NULL);
@@ -356,18 +339,15 @@ int auth_user_add(struct store *st, const char *name, enum auth_role role,
 	if (rc)
 		return rc;
 	if ((role == AUTH_ROLE_SUPERVISOR || role == AUTH_ROLE_OFFICER) && !office)
-		return uc_error(err, UC_EINPUT,
-				"role %s needs --office (its field office)",
+		return uc_error(err, UC_EINPUT, "role %s needs --office (its field office)",
 				auth_role_name(role));
 	if (role == AUTH_ROLE_LEGAL_PROVIDER && !provider)
 		return uc_error(err, UC_EINPUT,
 				"role legal_provider needs --provider (its organisation)");
 	if (office && role != AUTH_ROLE_SUPERVISOR && role != AUTH_ROLE_OFFICER)
-		return uc_error(err, UC_EINPUT,
-				"--office applies to supervisor and officer only");
+		return uc_error(err, UC_EINPUT, "--office applies to supervisor and officer only");
 	if (provider && role != AUTH_ROLE_LEGAL_PROVIDER)
-		return uc_error(err, UC_EINPUT,
-				"--provider applies to legal_provider only");
+		return uc_error(err, UC_EINPUT, "--provider applies to legal_provider only");
 	if (role == AUTH_ROLE_NONE)
 		return uc_error(err, UC_EINPUT, "unknown role");
 	rc = auth_password_check(name, password, err);
@@ -375,14 +355,13 @@ int auth_user_add(struct store *st, const char *name, enum auth_role role,
 		rc = hash_password(password, hash, err);
 	if (rc)
 		return rc;
-	rc = exec1(st, "INSERT INTO app_user(name, role, office, provider, pwhash,"
-		       " created_at, updated_at) VALUES(?,?,?,?,?,?,?)",
-		   err, "sssssii", name, auth_role_name(role), office, provider,
-		   hash, now, now);
+	rc = exec1(st,
+		   "INSERT INTO app_user(name, role, office, provider, pwhash,"
+		   " created_at, updated_at) VALUES(?,?,?,?,?,?,?)",
+		   err, "sssssii", name, auth_role_name(role), office, provider, hash, now, now);
 	if (rc == UC_ECONFLICT)
 		return uc_error(err, UC_ECONFLICT,
-				"user '%s' already exists; use `uctrack user passwd`",
-				name);
+				"user '%s' already exists; use `uctrack user passwd`", name);
 	return rc;
 }
 
@@ -393,8 +372,7 @@ static int user_changed(struct store *st, const char *name, struct uc_err *err)
 	return UC_OK;
 }
 
-int auth_user_passwd(struct store *st, const char *name, const char *password,
-		     struct uc_err *err)
+int auth_user_passwd(struct store *st, const char *name, const char *password, struct uc_err *err)
 {
 	char hash[crypto_pwhash_STRBYTES];
 	int rc;
@@ -403,17 +381,19 @@ int auth_user_passwd(struct store *st, const char *name, const char *password,
 	if (!rc)
 		rc = hash_password(password, hash, err);
 	if (!rc)
-		rc = exec1(st, "UPDATE app_user SET pwhash = ?, updated_at = ? WHERE name = ?",
-			   err, "sis", hash, (int64_t)time(NULL), name);
+		rc = exec1(st, "UPDATE app_user SET pwhash = ?, updated_at = ? WHERE name = ?", err,
+			   "sis", hash, (int64_t)time(NULL), name);
 	if (!rc)
 		rc = user_changed(st, name, err);
 	if (!rc) /* a new password ends the old sessions */
-		rc = exec1(st, "DELETE FROM app_session WHERE user_id = "
-			       "(SELECT id FROM app_user WHERE name = ?)",
+		rc = exec1(st,
+			   "DELETE FROM app_session WHERE user_id = "
+			   "(SELECT id FROM app_user WHERE name = ?)",
 			   err, "s", name);
 	if (!rc) /* ... and revokes the tokens made with the old one */
-		rc = exec1(st, "UPDATE api_token SET revoked = 1 WHERE revoked = 0 AND"
-			       " user_id = (SELECT id FROM app_user WHERE name = ?)",
+		rc = exec1(st,
+			   "UPDATE api_token SET revoked = 1 WHERE revoked = 0 AND"
+			   " user_id = (SELECT id FROM app_user WHERE name = ?)",
 			   err, "s", name);
 	return rc;
 }
@@ -425,17 +405,19 @@ int auth_user_disable(struct store *st, const char *name, struct uc_err *err)
 	rc = store_begin(st, err);
 	if (rc)
 		return rc;
-	rc = exec1(st, "UPDATE app_user SET disabled = 1, updated_at = ? WHERE name = ?",
-		   err, "is", (int64_t)time(NULL), name);
+	rc = exec1(st, "UPDATE app_user SET disabled = 1, updated_at = ? WHERE name = ?", err, "is",
+		   (int64_t)time(NULL), name);
 	if (!rc)
 		rc = user_changed(st, name, err);
 	if (!rc)
-		rc = exec1(st, "DELETE FROM app_session WHERE user_id = "
-			       "(SELECT id FROM app_user WHERE name = ?)",
+		rc = exec1(st,
+			   "DELETE FROM app_session WHERE user_id = "
+			   "(SELECT id FROM app_user WHERE name = ?)",
 			   err, "s", name);
 	if (!rc)
-		rc = exec1(st, "UPDATE api_token SET revoked = 1 WHERE user_id = "
-			       "(SELECT id FROM app_user WHERE name = ?)",
+		rc = exec1(st,
+			   "UPDATE api_token SET revoked = 1 WHERE user_id = "
+			   "(SELECT id FROM app_user WHERE name = ?)",
 			   err, "s", name);
 	if (!rc)
 		rc = store_commit(st, err);
@@ -466,14 +448,12 @@ static void user_from_row(struct store_stmt *q, struct auth_user *u)
 
 #define USER_COLS "u.id, u.name, u.role, u.office, u.provider, u.disabled"
 
-int auth_user_get(struct store *st, const char *name, struct auth_user *out,
-		  struct uc_err *err)
+int auth_user_get(struct store *st, const char *name, struct auth_user *out, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc;
 
-	rc = store_prepare(st, "SELECT " USER_COLS " FROM app_user u WHERE u.name = ?",
-			   &q, err);
+	rc = store_prepare(st, "SELECT " USER_COLS " FROM app_user u WHERE u.name = ?", &q, err);
 	if (rc)
 		return rc;
 	store_bind_text(q, 1, name, -1);
@@ -495,8 +475,10 @@ int auth_user_each(struct store *st, auth_user_fn fn, void *arg, struct uc_err *
 	struct store_stmt *q = NULL;
 	int rc;
 
-	rc = store_prepare(st, "SELECT " USER_COLS " FROM app_user u WHERE u.disabled = 0"
-			   " ORDER BY u.name", &q, err);
+	rc = store_prepare(st,
+			   "SELECT " USER_COLS " FROM app_user u WHERE u.disabled = 0"
+			   " ORDER BY u.name",
+			   &q, err);
 	if (rc)
 		return rc;
 	while ((rc = store_step(q, err)) == STORE_ROW) {
@@ -540,7 +522,8 @@ int auth_scope_fits(enum auth_role role, const char *office, const char *provide
 		    struct uc_err *err)
 {
 	if (role == AUTH_ROLE_NONE)
-		return uc_error(err, UC_EINPUT, "role: one of admin, supervisor, officer, "
+		return uc_error(err, UC_EINPUT,
+				"role: one of admin, supervisor, officer, "
 				"analyst, legal_provider, auditor");
 	if (role_takes_office(role) && !office)
 		return uc_error(err, UC_EINPUT, "office: role %s needs a field office",
@@ -553,8 +536,7 @@ int auth_scope_fits(enum auth_role role, const char *office, const char *provide
 		return uc_error(err, UC_EINPUT,
 				"provider: role legal_provider needs its organisation");
 	if (provider && role != AUTH_ROLE_LEGAL_PROVIDER)
-		return uc_error(err, UC_EINPUT,
-				"provider: applies to legal_provider only, not %s",
+		return uc_error(err, UC_EINPUT, "provider: applies to legal_provider only, not %s",
 				auth_role_name(role));
 	return UC_OK;
 }
@@ -597,8 +579,10 @@ int auth_user_set(struct store *st, const char *name, const struct auth_user_cha
 	if (was.role == AUTH_ROLE_ADMIN && now.role != AUTH_ROLE_ADMIN && !was.disabled) {
 		struct store_stmt *q = NULL;
 
-		rc = store_prepare(st, "SELECT count(*) FROM app_user WHERE role = 'admin'"
-				       " AND disabled = 0", &q, err);
+		rc = store_prepare(st,
+				   "SELECT count(*) FROM app_user WHERE role = 'admin'"
+				   " AND disabled = 0",
+				   &q, err);
 		if (!rc) {
 			rc = store_step(q, err);
 			admins = rc == STORE_ROW ? store_col_int(q, 0) : 0;
@@ -608,12 +592,14 @@ int auth_user_set(struct store *st, const char *name, const struct auth_user_cha
 		if (!rc && admins <= 1)
 			rc = uc_error(err, UC_ECONFLICT,
 				      "role: '%.64s' is the last active admin; make another "
-				      "user admin first", name);
+				      "user admin first",
+				      name);
 		if (rc)
 			goto out;
 	}
-	rc = exec1(st, "UPDATE app_user SET role = ?, office = ?, provider = ?, updated_at = ?"
-		       " WHERE id = ?",
+	rc = exec1(st,
+		   "UPDATE app_user SET role = ?, office = ?, provider = ?, updated_at = ?"
+		   " WHERE id = ?",
 		   err, "sssii", auth_role_name(now.role), now.office[0] ? now.office : NULL,
 		   now.provider[0] ? now.provider : NULL, (int64_t)time(NULL), was.id);
 	if (!rc)
@@ -631,17 +617,17 @@ out:
 }
 
 /* Failures of kind/key after since: how many, and when the last one was. */
-static int count_failures(struct store *st, const char *kind, const char *key,
-			  int64_t since, int64_t *n, int64_t *last,
-			  struct uc_err *err)
+static int count_failures(struct store *st, const char *kind, const char *key, int64_t since,
+			  int64_t *n, int64_t *last, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc;
 
 	*n = 0;
 	*last = since;
-	rc = store_prepare(st, "SELECT count(*), max(at) FROM login_failure"
-			       " WHERE kind = ? AND key = ? AND at > ?",
+	rc = store_prepare(st,
+			   "SELECT count(*), max(at) FROM login_failure"
+			   " WHERE kind = ? AND key = ? AND at > ?",
 			   &q, err);
 	if (rc)
 		return rc;
@@ -664,24 +650,23 @@ static void pair_key(char *out, size_t size, const char *name, const char *addr)
 	snprintf(out, size, "%s|%s", name, addr ? addr : "");
 }
 
-static int record_failure(struct store *st, const char *name, const char *addr,
-			  int64_t now, struct uc_err *err)
+static int record_failure(struct store *st, const char *name, const char *addr, int64_t now,
+			  struct uc_err *err)
 {
 	char pk[AUTH_NAME_MAX + 80];
-	int rc = exec1(st, "INSERT INTO login_failure(kind, key, at) VALUES('user', ?, ?)",
-		       err, "si", name, now);
+	int rc = exec1(st, "INSERT INTO login_failure(kind, key, at) VALUES('user', ?, ?)", err,
+		       "si", name, now);
 
 	pair_key(pk, sizeof(pk), name, addr);
 	if (!rc)
-		rc = exec1(st, "INSERT INTO login_failure(kind, key, at) VALUES('pair', ?, ?)",
-			   err, "si", pk, now);
+		rc = exec1(st, "INSERT INTO login_failure(kind, key, at) VALUES('pair', ?, ?)", err,
+			   "si", pk, now);
 	if (!rc && addr)
-		rc = exec1(st, "INSERT INTO login_failure(kind, key, at) VALUES('addr', ?, ?)",
-			   err, "si", addr, now);
+		rc = exec1(st, "INSERT INTO login_failure(kind, key, at) VALUES('addr', ?, ?)", err,
+			   "si", addr, now);
 	/* Keep the table small: forget failures older than a day. */
 	if (!rc)
-		rc = exec1(st, "DELETE FROM login_failure WHERE at < ?", err, "i",
-			   now - 86400);
+		rc = exec1(st, "DELETE FROM login_failure WHERE at < ?", err, "i", now - 86400);
 	return rc;
 }
 
@@ -704,9 +689,8 @@ static int64_t backoff(int64_t n, int64_t last, int max, int max_delay, int64_t 
 }
 
 /* How long name at addr must wait (0: may try now). */
-static int login_wait(struct store *st, const struct auth_config *cfg,
-		      const char *name, int64_t uid, const char *addr, int64_t now,
-		      int64_t *wait, struct uc_err *err)
+static int login_wait(struct store *st, const struct auth_config *cfg, const char *name,
+		      int64_t uid, const char *addr, int64_t now, int64_t *wait, struct uc_err *err)
 {
 	int64_t since = now - cfg->fail_window_s, n, last, known = 0, w;
 	int max_delay = cfg->max_delay_s > 0 ? cfg->max_delay_s : 60;
@@ -722,8 +706,10 @@ static int login_wait(struct store *st, const struct auth_config *cfg,
 	if (uid && addr) {
 		struct store_stmt *q = NULL;
 
-		rc = store_prepare(st, "SELECT 1 FROM login_known WHERE user_id = ?"
-				       " AND addr = ? AND last_ok > ?", &q, err);
+		rc = store_prepare(st,
+				   "SELECT 1 FROM login_known WHERE user_id = ?"
+				   " AND addr = ? AND last_ok > ?",
+				   &q, err);
 		if (rc)
 			return rc;
 		store_bind_int(q, 1, uid);
@@ -763,8 +749,7 @@ static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
 static void dummy_init(void)
 {
-	if (crypto_pwhash_str(dummy_hash, "not-a-password", 14,
-			      crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	if (crypto_pwhash_str(dummy_hash, "not-a-password", 14, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		dummy_hash[0] = '\0';
 }
@@ -779,9 +764,9 @@ static void dummy_verify(const char *password)
 	(void)wasted;
 }
 
-int auth_login(struct store *st, const struct auth_config *cfg,
-	       const char *name, const char *password, const char *addr,
-	       time_t now, struct auth_login_result *lr, struct uc_err *err)
+int auth_login(struct store *st, const struct auth_config *cfg, const char *name,
+	       const char *password, const char *addr, time_t now, struct auth_login_result *lr,
+	       struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	char pwhash[crypto_pwhash_STRBYTES] = "", pk[AUTH_NAME_MAX + 80];
@@ -792,8 +777,10 @@ int auth_login(struct store *st, const struct auth_config *cfg,
 	memset(lr, 0, sizeof(*lr));
 	if (sodium_init() < 0)
 		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
-	rc = store_prepare(st, "SELECT " USER_COLS ", u.pwhash FROM app_user u"
-			       " WHERE u.name = ?", &q, err);
+	rc = store_prepare(st,
+			   "SELECT " USER_COLS ", u.pwhash FROM app_user u"
+			   " WHERE u.name = ?",
+			   &q, err);
 	if (rc)
 		return rc;
 	store_bind_text(q, 1, name, -1);
@@ -806,8 +793,7 @@ int auth_login(struct store *st, const struct auth_config *cfg,
 	store_finalize(q);
 	if (rc < 0)
 		return -rc;
-	rc = login_wait(st, cfg, name, found ? lr->user.id : 0, addr, (int64_t)now,
-			&wait, err);
+	rc = login_wait(st, cfg, name, found ? lr->user.id : 0, addr, (int64_t)now, &wait, err);
 	if (rc)
 		return rc;
 	if (wait > 0) {
@@ -815,8 +801,7 @@ int auth_login(struct store *st, const struct auth_config *cfg,
 		memset(&lr->user, 0, sizeof(lr->user));
 		lr->fail = AUTH_FAIL_THROTTLED;
 		lr->retry_after = (int)wait;
-		return uc_error(err, UC_EDENIED,
-				"too many failed logins; try again in %d seconds",
+		return uc_error(err, UC_EDENIED, "too many failed logins; try again in %d seconds",
 				lr->retry_after);
 	}
 	if (found && pwhash[0])
@@ -836,45 +821,42 @@ int auth_login(struct store *st, const struct auth_config *cfg,
 	random_token(lr->csrf);
 	auth_hash_hex(lr->token, thash);
 	pair_key(pk, sizeof(pk), name, addr);
-	rc = exec1(st, "INSERT INTO app_session(token_hash, user_id, csrf, created_at,"
-		       " last_seen, addr) VALUES(?,?,?,?,?,?)",
-		   err, "sisiis", thash, lr->user.id, lr->csrf, (int64_t)now,
-		   (int64_t)now, addr);
+	rc = exec1(st,
+		   "INSERT INTO app_session(token_hash, user_id, csrf, created_at,"
+		   " last_seen, addr) VALUES(?,?,?,?,?,?)",
+		   err, "sisiis", thash, lr->user.id, lr->csrf, (int64_t)now, (int64_t)now, addr);
 	if (!rc)
-		rc = exec1(st, "DELETE FROM login_failure WHERE kind = 'pair' AND key = ?",
-			   err, "s", pk);
+		rc = exec1(st, "DELETE FROM login_failure WHERE kind = 'pair' AND key = ?", err,
+			   "s", pk);
 	/* This address is now one the user logs in from. */
 	if (!rc && addr)
-		rc = exec1(st, "INSERT INTO login_known(user_id, addr, last_ok) VALUES(?,?,?)"
-			       " ON CONFLICT(user_id, addr) DO UPDATE SET last_ok = excluded.last_ok",
+		rc = exec1(st,
+			   "INSERT INTO login_known(user_id, addr, last_ok) VALUES(?,?,?)"
+			   " ON CONFLICT(user_id, addr) DO UPDATE SET last_ok = excluded.last_ok",
 			   err, "isi", lr->user.id, addr, (int64_t)now);
 	if (!rc)
-		rc = exec1(st, "DELETE FROM login_known WHERE user_id = ? AND last_ok < ?",
-			   err, "ii", lr->user.id,
-			   (int64_t)now - (int64_t)AUTH_KNOWN_ADDR_DAYS * 86400);
+		rc = exec1(st, "DELETE FROM login_known WHERE user_id = ? AND last_ok < ?", err,
+			   "ii", lr->user.id, (int64_t)now - (int64_t)AUTH_KNOWN_ADDR_DAYS * 86400);
 	/* Expired sessions of this user are garbage now. */
 	if (!rc)
-		rc = exec1(st, "DELETE FROM app_session WHERE user_id = ? AND"
-			       " (last_seen < ? OR created_at < ?)",
+		rc = exec1(st,
+			   "DELETE FROM app_session WHERE user_id = ? AND"
+			   " (last_seen < ? OR created_at < ?)",
 			   err, "iii", lr->user.id, (int64_t)now - cfg->idle_s,
 			   (int64_t)now - cfg->absolute_s);
 	return rc;
 }
 
-int auth_session_check(struct store *st, const struct auth_config *cfg,
-		       const char *token, time_t now, struct auth_user *u,
-		       char csrf[AUTH_TOKEN_CHARS + 1], enum auth_fail *fail,
-		       struct uc_err *err)
+int auth_session_check(struct store *st, const struct auth_config *cfg, const char *token,
+		       time_t now, struct auth_user *u, char csrf[AUTH_TOKEN_CHARS + 1],
+		       enum auth_fail *fail, struct uc_err *err)
 {
-	return auth_session_check_until(st, cfg, token, now, u, csrf, fail, NULL,
-					err);
+	return auth_session_check_until(st, cfg, token, now, u, csrf, fail, NULL, err);
 }
 
-int auth_session_check_until(struct store *st, const struct auth_config *cfg,
-			     const char *token, time_t now, struct auth_user *u,
-			     char csrf[AUTH_TOKEN_CHARS + 1],
-			     enum auth_fail *fail, time_t *until,
-			     struct uc_err *err)
+int auth_session_check_until(struct store *st, const struct auth_config *cfg, const char *token,
+			     time_t now, struct auth_user *u, char csrf[AUTH_TOKEN_CHARS + 1],
+			     enum auth_fail *fail, time_t *until, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	char thash[65];
@@ -886,9 +868,11 @@ int auth_session_check_until(struct store *st, const struct auth_config *cfg,
 	if (!token || strlen(token) != AUTH_TOKEN_CHARS)
 		return uc_error(err, UC_EDENIED, "no valid session; log in again");
 	auth_hash_hex(token, thash);
-	rc = store_prepare(st, "SELECT " USER_COLS ", s.csrf, s.created_at, s.last_seen"
-			       " FROM app_session s JOIN app_user u ON u.id = s.user_id"
-			       " WHERE s.token_hash = ?", &q, err);
+	rc = store_prepare(st,
+			   "SELECT " USER_COLS ", s.csrf, s.created_at, s.last_seen"
+			   " FROM app_session s JOIN app_user u ON u.id = s.user_id"
+			   " WHERE s.token_hash = ?",
+			   &q, err);
 	if (rc)
 		return rc;
 	store_bind_text(q, 1, thash, -1);
@@ -913,8 +897,8 @@ int auth_session_check_until(struct store *st, const struct auth_config *cfg,
 		return uc_error(err, UC_EDENIED, "session expired; log in again");
 	}
 	if ((int64_t)now > seen) {
-		rc = exec1(st, "UPDATE app_session SET last_seen = ? WHERE token_hash = ?",
-			   err, "is", (int64_t)now, thash);
+		rc = exec1(st, "UPDATE app_session SET last_seen = ? WHERE token_hash = ?", err,
+			   "is", (int64_t)now, thash);
 		if (rc)
 			return rc;
 	}
@@ -936,14 +920,12 @@ int auth_session_end(struct store *st, const char *token, struct uc_err *err)
 	if (!token)
 		return UC_OK;
 	auth_hash_hex(token, thash);
-	return exec1(st, "DELETE FROM app_session WHERE token_hash = ?", err, "s",
-		     thash);
+	return exec1(st, "DELETE FROM app_session WHERE token_hash = ?", err, "s", thash);
 }
 
 int auth_token_create(struct store *st, const char *name, const char *label,
-		      const struct auth_token_opts *opts,
-		      char out[AUTH_APITOKEN_CHARS + 1], int64_t *id,
-		      struct uc_err *err)
+		      const struct auth_token_opts *opts, char out[AUTH_APITOKEN_CHARS + 1],
+		      int64_t *id, struct uc_err *err)
 {
 	struct auth_user u;
 	char raw[AUTH_TOKEN_CHARS + 1], thash[65];
@@ -952,8 +934,7 @@ int auth_token_create(struct store *st, const char *name, const char *label,
 	int rc;
 
 	if (days < 1 || days > AUTH_TOKEN_DAYS_MAX)
-		return uc_error(err, UC_EINPUT,
-				"a token lives 1 to %d days (asked for %d)",
+		return uc_error(err, UC_EINPUT, "a token lives 1 to %d days (asked for %d)",
 				AUTH_TOKEN_DAYS_MAX, days);
 	if (sodium_init() < 0)
 		return uc_error(err, UC_EINTERNAL, "libsodium failed to initialise");
@@ -965,14 +946,15 @@ int auth_token_create(struct store *st, const char *name, const char *label,
 	random_token(raw);
 	snprintf(out, AUTH_APITOKEN_CHARS + 1, "%s%s", AUTH_APITOKEN_PREFIX, raw);
 	auth_hash_hex(out, thash);
-	return exec1_id(st, "INSERT INTO api_token(token_hash, user_id, label, created_at,"
+	return exec1_id(st,
+			"INSERT INTO api_token(token_hash, user_id, label, created_at,"
 			" expires_at, read_only) VALUES(?,?,?,?,?,?) RETURNING id",
-			id, err, "sisiii", thash, u.id, label, now,
-			now + (int64_t)days * 86400, (int64_t)(opts && opts->read_only));
+			id, err, "sisiii", thash, u.id, label, now, now + (int64_t)days * 86400,
+			(int64_t)(opts && opts->read_only));
 }
 
-int auth_token_check(struct store *st, const char *token, time_t now,
-		     struct auth_user *u, struct uc_err *err)
+int auth_token_check(struct store *st, const char *token, time_t now, struct auth_user *u,
+		     struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	char thash[65];
@@ -983,9 +965,11 @@ int auth_token_check(struct store *st, const char *token, time_t now,
 	    strncmp(token, AUTH_APITOKEN_PREFIX, 4) != 0)
 		return uc_error(err, UC_EDENIED, "invalid API token");
 	auth_hash_hex(token, thash);
-	rc = store_prepare(st, "SELECT " USER_COLS ", t.expires_at, t.read_only"
-			       " FROM api_token t JOIN app_user u ON u.id = t.user_id"
-			       " WHERE t.token_hash = ? AND t.revoked = 0", &q, err);
+	rc = store_prepare(st,
+			   "SELECT " USER_COLS ", t.expires_at, t.read_only"
+			   " FROM api_token t JOIN app_user u ON u.id = t.user_id"
+			   " WHERE t.token_hash = ? AND t.revoked = 0",
+			   &q, err);
 	if (rc)
 		return rc;
 	store_bind_text(q, 1, thash, -1);
@@ -1011,16 +995,15 @@ int auth_token_check(struct store *st, const char *token, time_t now,
 	return UC_OK;
 }
 
-int auth_token_revoke(struct store *st, int64_t id, int64_t owner_id,
-		      struct uc_err *err)
+int auth_token_revoke(struct store *st, int64_t id, int64_t owner_id, struct uc_err *err)
 {
-	int rc = exec1(st, "UPDATE api_token SET revoked = 1 WHERE id = ?"
-			   " AND (? = 0 OR user_id = ?)",
+	int rc = exec1(st,
+		       "UPDATE api_token SET revoked = 1 WHERE id = ?"
+		       " AND (? = 0 OR user_id = ?)",
 		       err, "iii", id, owner_id, owner_id);
 
 	if (!rc && store_changes(st) == 0)
-		return uc_error(err, UC_ENOTFOUND, "no API token with id %lld",
-				(long long)id);
+		return uc_error(err, UC_ENOTFOUND, "no API token with id %lld", (long long)id);
 	return rc;
 }
 
@@ -1030,10 +1013,12 @@ int auth_token_list(struct store *st, int64_t user_id, auth_token_fn fn, void *a
 	struct store_stmt *q = NULL;
 	int rc;
 
-	rc = store_prepare(st, "SELECT t.id, u.name, t.label, t.created_at, t.expires_at,"
-			       " t.read_only, t.revoked"
-			       " FROM api_token t JOIN app_user u ON u.id = t.user_id"
-			       " WHERE ? = 0 OR t.user_id = ? ORDER BY t.id", &q, err);
+	rc = store_prepare(st,
+			   "SELECT t.id, u.name, t.label, t.created_at, t.expires_at,"
+			   " t.read_only, t.revoked"
+			   " FROM api_token t JOIN app_user u ON u.id = t.user_id"
+			   " WHERE ? = 0 OR t.user_id = ? ORDER BY t.id",
+			   &q, err);
 	if (rc)
 		return rc;
 	store_bind_int(q, 1, user_id);

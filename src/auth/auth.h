@@ -48,34 +48,37 @@ enum auth_role {
 	AUTH_ROLE_AUDITOR,
 };
 
-#define AUTH_NAME_MAX 64       /* user names: 1..64 of [A-Za-z0-9._@-] */
-#define AUTH_SCOPE_MAX 64      /* office and provider codes */
-#define AUTH_TOKEN_CHARS 43    /* base64url of 32 random bytes */
+#define AUTH_NAME_MAX 64    /* user names: 1..64 of [A-Za-z0-9._@-] */
+#define AUTH_SCOPE_MAX 64   /* office and provider codes */
+#define AUTH_TOKEN_CHARS 43 /* base64url of 32 random bytes */
 #define AUTH_APITOKEN_PREFIX "uct_"
 #define AUTH_PASSWORD_MIN 10   /* shortest accepted password */
 #define AUTH_PASSWORD_MAX 1024 /* longest accepted password */
 
 struct auth_user {
-	int64_t id;                          /* app_user.id */
-	char name[AUTH_NAME_MAX + 1];        /* login name */
-	enum auth_role role;                 /* the one role */
-	char office[AUTH_SCOPE_MAX + 1];     /* field office scope, "" when none */
-	char provider[AUTH_SCOPE_MAX + 1];   /* provider org scope, "" when none */
-	int disabled;                        /* 1 when the account is disabled */
-	int read_only;                       /* 1 when authenticated by a
-					      * read-only API token */
+	int64_t id;			   /* app_user.id */
+	char name[AUTH_NAME_MAX + 1];	   /* login name */
+	enum auth_role role;		   /* the one role */
+	char office[AUTH_SCOPE_MAX + 1];   /* field office scope, "" when none */
+	char provider[AUTH_SCOPE_MAX + 1]; /* provider org scope, "" when none */
+	int disabled;			   /* 1 when the account is disabled */
+	int read_only;			   /* 1 when authenticated by a
+					    * read-only API token */
 };
 
 struct auth_config {
-	int idle_s;        /* session idle expiry, seconds */
-	int absolute_s;    /* session absolute expiry, seconds */
+	int idle_s;	   /* session idle expiry, seconds */
+	int absolute_s;	   /* session absolute expiry, seconds */
 	int fail_window_s; /* failed-login counting window, seconds */
 	int max_fail_user; /* failures per user name within the window */
 	int max_fail_addr; /* failures per client address within the window */
 	int max_delay_s;   /* longest wait between tries past a limit */
 };
 
-#define AUTH_CONFIG_DEFAULT {1800, 43200, 900, 5, 20, 60}
+#define AUTH_CONFIG_DEFAULT                                                                        \
+	{                                                                                          \
+		1800, 43200, 900, 5, 20, 60                                                        \
+	}
 #define AUTH_KNOWN_ADDR_DAYS 90 /* an address stays known this long */
 
 /* Why a login or credential check failed (beyond err). */
@@ -87,31 +90,31 @@ enum auth_fail {
 };
 
 struct auth_login_result {
-	enum auth_fail fail;                  /* why it failed, or NONE */
-	int retry_after;                      /* seconds, when THROTTLED */
-	struct auth_user user;                /* the user, on success */
-	char token[AUTH_TOKEN_CHARS + 1];     /* session cookie value */
-	char csrf[AUTH_TOKEN_CHARS + 1];      /* CSRF token for unsafe methods */
+	enum auth_fail fail;		  /* why it failed, or NONE */
+	int retry_after;		  /* seconds, when THROTTLED */
+	struct auth_user user;		  /* the user, on success */
+	char token[AUTH_TOKEN_CHARS + 1]; /* session cookie value */
+	char csrf[AUTH_TOKEN_CHARS + 1];  /* CSRF token for unsafe methods */
 };
 
 /* Capabilities: what a route needs. */
 enum auth_cap {
-	AUTH_CAP_PUBLIC = 0,   /* no authentication */
-	AUTH_CAP_SELF,         /* any authenticated user (own session, whoami) */
-	AUTH_CAP_QUEUE_READ,   /* the work queue */
-	AUTH_CAP_CASE_SEARCH,  /* search cases by name, A-number, birth date */
-	AUTH_CAP_CASE_READ,    /* one case, within scope */
-	AUTH_CAP_EVENT_WRITE,  /* record field events (type checked separately) */
-	AUTH_CAP_OVERRIDE,     /* override a group or hold, with a reason */
-	AUTH_CAP_AUDIT_READ,   /* the audit log */
-	AUTH_CAP_USER_ADMIN,   /* users and tokens of others */
-	AUTH_CAP_FEED_IMPORT,  /* upload feeds */
-	AUTH_CAP_LINK_REVIEW,  /* linkage review */
-	AUTH_CAP_TRIAGE_RUN,   /* triage runs and rule diffs */
+	AUTH_CAP_PUBLIC = 0,	   /* no authentication */
+	AUTH_CAP_SELF,		   /* any authenticated user (own session, whoami) */
+	AUTH_CAP_QUEUE_READ,	   /* the work queue */
+	AUTH_CAP_CASE_SEARCH,	   /* search cases by name, A-number, birth date */
+	AUTH_CAP_CASE_READ,	   /* one case, within scope */
+	AUTH_CAP_EVENT_WRITE,	   /* record field events (type checked separately) */
+	AUTH_CAP_OVERRIDE,	   /* override a group or hold, with a reason */
+	AUTH_CAP_AUDIT_READ,	   /* the audit log */
+	AUTH_CAP_USER_ADMIN,	   /* users and tokens of others */
+	AUTH_CAP_FEED_IMPORT,	   /* upload feeds */
+	AUTH_CAP_LINK_REVIEW,	   /* linkage review */
+	AUTH_CAP_TRIAGE_RUN,	   /* triage runs and rule diffs */
 	AUTH_CAP_REPORT_OVERSIGHT, /* oversight report (aggregates) */
-	AUTH_CAP_REPORT_FTA,   /* failure-to-appear list (personal data) */
-	AUTH_CAP_ASSIGN,       /* assign cases to officers (scope checked) */
-	AUTH_CAP_COUNSEL_DECIDE, /* confirm or reject counsel requests */
+	AUTH_CAP_REPORT_FTA,	   /* failure-to-appear list (personal data) */
+	AUTH_CAP_ASSIGN,	   /* assign cases to officers (scope checked) */
+	AUTH_CAP_COUNSEL_DECIDE,   /* confirm or reject counsel requests */
 	AUTH_CAP_COUNT
 };
 
@@ -140,8 +143,8 @@ const char *auth_scope_office(const struct auth_user *u);
  * providers that are counsel of record (n of them, borrowed). 1 when the
  * user may see the case.
  */
-int auth_case_in_scope(const struct auth_user *u, const char *office,
-		       const char *const *counsel, size_t n);
+int auth_case_in_scope(const struct auth_user *u, const char *office, const char *const *counsel,
+		       size_t n);
 /* 1 when the user's role may record a field event of this type. */
 int auth_may_record_event(const struct auth_user *u, const char *type);
 
@@ -153,15 +156,12 @@ int auth_name_check(const char *name, struct uc_err *err);
  * "interactive" limits). office is required for supervisor and officer,
  * provider for legal_provider; both are refused for other roles.
  */
-int auth_user_add(struct store *st, const char *name, enum auth_role role,
-		  const char *office, const char *provider,
-		  const char *password, struct uc_err *err);
-int auth_user_passwd(struct store *st, const char *name, const char *password,
-		     struct uc_err *err);
+int auth_user_add(struct store *st, const char *name, enum auth_role role, const char *office,
+		  const char *provider, const char *password, struct uc_err *err);
+int auth_user_passwd(struct store *st, const char *name, const char *password, struct uc_err *err);
 /* Disable: ends the user's sessions and revokes its tokens too. */
 int auth_user_disable(struct store *st, const char *name, struct uc_err *err);
-int auth_user_get(struct store *st, const char *name, struct auth_user *out,
-		  struct uc_err *err);
+int auth_user_get(struct store *st, const char *name, struct auth_user *out, struct uc_err *err);
 /* Every user not disabled, by name: fn(arg, user, err); non-zero stops. */
 typedef int (*auth_user_fn)(void *arg, const struct auth_user *u, struct uc_err *err);
 int auth_user_each(struct store *st, auth_user_fn fn, void *arg, struct uc_err *err);
@@ -177,12 +177,12 @@ int auth_scope_fits(enum auth_role role, const char *office, const char *provide
 
 /* What auth_user_set() changes; the rest is kept. */
 struct auth_user_change {
-	enum auth_role role;   /* new role; AUTH_ROLE_NONE keeps it */
-	const char *office;    /* new office; NULL keeps it while the role
-				* takes one (borrowed) */
-	int clear_office;      /* 1: no office (with office NULL) */
-	const char *provider;  /* new provider; NULL keeps it while the role
-				* is legal_provider (borrowed) */
+	enum auth_role role;  /* new role; AUTH_ROLE_NONE keeps it */
+	const char *office;   /* new office; NULL keeps it while the role
+			       * takes one (borrowed) */
+	int clear_office;     /* 1: no office (with office NULL) */
+	const char *provider; /* new provider; NULL keeps it while the role
+			       * is legal_provider (borrowed) */
 };
 /*
  * Change a user's role and scopes, in one transaction: a scope the new
@@ -208,26 +208,23 @@ int auth_password_check(const char *name, const char *password, struct uc_err *e
  * row created. Wrong credentials and throttling return UC_EDENIED with
  * lr->fail set; every failure is counted. addr may be NULL.
  */
-int auth_login(struct store *st, const struct auth_config *cfg,
-	       const char *name, const char *password, const char *addr,
-	       time_t now, struct auth_login_result *lr, struct uc_err *err);
+int auth_login(struct store *st, const struct auth_config *cfg, const char *name,
+	       const char *password, const char *addr, time_t now, struct auth_login_result *lr,
+	       struct uc_err *err);
 /*
  * Check a session cookie value. On success fills *u and csrf (may be NULL)
  * and refreshes last_seen (at most once a second). Unknown, expired or
  * disabled: UC_EDENIED, with *fail (may be NULL) saying which.
  */
-int auth_session_check(struct store *st, const struct auth_config *cfg,
-		       const char *token, time_t now, struct auth_user *u,
-		       char csrf[AUTH_TOKEN_CHARS + 1], enum auth_fail *fail,
-		       struct uc_err *err);
+int auth_session_check(struct store *st, const struct auth_config *cfg, const char *token,
+		       time_t now, struct auth_user *u, char csrf[AUTH_TOKEN_CHARS + 1],
+		       enum auth_fail *fail, struct uc_err *err);
 /* The same; *until (may be NULL) gets the last second the session is
  * valid without further use: min(now + idle_s, created + absolute_s).
  * Lets a caller cache the answer without outliving either expiry. */
-int auth_session_check_until(struct store *st, const struct auth_config *cfg,
-			     const char *token, time_t now, struct auth_user *u,
-			     char csrf[AUTH_TOKEN_CHARS + 1],
-			     enum auth_fail *fail, time_t *until,
-			     struct uc_err *err);
+int auth_session_check_until(struct store *st, const struct auth_config *cfg, const char *token,
+			     time_t now, struct auth_user *u, char csrf[AUTH_TOKEN_CHARS + 1],
+			     enum auth_fail *fail, time_t *until, struct uc_err *err);
 /* Log out: delete the session (no error when it does not exist). */
 int auth_session_end(struct store *st, const char *token, struct uc_err *err);
 
@@ -236,40 +233,37 @@ int auth_session_end(struct store *st, const char *token, struct uc_err *err);
 #define AUTH_TOKEN_DAYS_DEFAULT 90
 #define AUTH_TOKEN_DAYS_MAX 366
 struct auth_token_opts {
-	int days;       /* 0: AUTH_TOKEN_DAYS_DEFAULT */
-	int read_only;  /* 1: reads only */
+	int days;      /* 0: AUTH_TOKEN_DAYS_DEFAULT */
+	int read_only; /* 1: reads only */
 };
 /* Create an API token for user name; out gets "uct_" + 43 chars. A new
  * password or disabling the user revokes its tokens. opts may be NULL. */
 #define AUTH_APITOKEN_CHARS (4 + AUTH_TOKEN_CHARS)
 int auth_token_create(struct store *st, const char *name, const char *label,
-		      const struct auth_token_opts *opts,
-		      char out[AUTH_APITOKEN_CHARS + 1], int64_t *id,
-		      struct uc_err *err);
+		      const struct auth_token_opts *opts, char out[AUTH_APITOKEN_CHARS + 1],
+		      int64_t *id, struct uc_err *err);
 /* Check a bearer token; fills *u (u->read_only for a read-only token).
  * UC_EDENIED when unknown, revoked or expired. */
-int auth_token_check(struct store *st, const char *token, time_t now,
-		     struct auth_user *u, struct uc_err *err);
+int auth_token_check(struct store *st, const char *token, time_t now, struct auth_user *u,
+		     struct uc_err *err);
 /* A token as listed (never its hash). */
 struct auth_token_info {
-	int64_t id;                      /* api_token.id */
-	char user[AUTH_NAME_MAX + 1];    /* its user's name */
-	const char *label;               /* NULL when none; valid during fn */
-	int64_t created_at;              /* Unix time */
-	int has_expiry;                  /* 0: expires_at unknown (never set) */
-	int64_t expires_at;              /* Unix time */
-	int read_only;                   /* 1: a read-only token */
-	int revoked;                     /* 1: revoked */
+	int64_t id;		      /* api_token.id */
+	char user[AUTH_NAME_MAX + 1]; /* its user's name */
+	const char *label;	      /* NULL when none; valid during fn */
+	int64_t created_at;	      /* Unix time */
+	int has_expiry;		      /* 0: expires_at unknown (never set) */
+	int64_t expires_at;	      /* Unix time */
+	int read_only;		      /* 1: a read-only token */
+	int revoked;		      /* 1: revoked */
 };
-typedef int (*auth_token_fn)(void *arg, const struct auth_token_info *t,
-			     struct uc_err *err);
+typedef int (*auth_token_fn)(void *arg, const struct auth_token_info *t, struct uc_err *err);
 /* Every token (user_id 0) or those of user_id, by id: fn(arg, token, err);
  * non-zero stops and is returned. */
 int auth_token_list(struct store *st, int64_t user_id, auth_token_fn fn, void *arg,
 		    struct uc_err *err);
 /* Revoke token id (owner_id > 0 restricts to that user's tokens). */
-int auth_token_revoke(struct store *st, int64_t id, int64_t owner_id,
-		      struct uc_err *err);
+int auth_token_revoke(struct store *st, int64_t id, int64_t owner_id, struct uc_err *err);
 
 /* Constant-time comparison of two NUL-terminated tokens: 1 when equal. */
 int auth_token_equal(const char *a, const char *b);

@@ -28,13 +28,12 @@
 #define SEAL_PREFIX "sealed:v1:"
 
 /* Read the key file; 0 or UC_EIO/UC_EINPUT saying what to fix. */
-int seal_key_load(const char *path, unsigned char key[SEAL_KEY_BYTES],
-		  struct uc_err *err);
+int seal_key_load(const char *path, unsigned char key[SEAL_KEY_BYTES], struct uc_err *err);
 /* Write a new random key file (hex, mode 0600); refuses to overwrite. */
 int seal_key_create(const char *path, struct uc_err *err);
 /* Encrypt plain into *out (malloc'd, caller frees). */
-int seal_note(const unsigned char key[SEAL_KEY_BYTES], const char *plain,
-	      char **out, struct uc_err *err);
+int seal_note(const unsigned char key[SEAL_KEY_BYTES], const char *plain, char **out,
+	      struct uc_err *err);
 /*
  * Encrypt plain into *out (malloc'd, caller frees) with a nonce derived
  * from key and plain (BLAKE2b under a subkey of key): the same note under
@@ -42,13 +41,13 @@ int seal_note(const unsigned char key[SEAL_KEY_BYTES], const char *plain,
  * stores nothing new (the importer's rhash covers the sealed text). It
  * reveals only that two sealed notes are equal.
  */
-int seal_note_det(const unsigned char key[SEAL_KEY_BYTES], const char *plain,
-		  char **out, struct uc_err *err);
+int seal_note_det(const unsigned char key[SEAL_KEY_BYTES], const char *plain, char **out,
+		  struct uc_err *err);
 /* 1 when s looks like a sealed note. */
 int seal_is_sealed(const char *s);
 /* Decrypt a sealed note into *out (malloc'd). UC_EINPUT when it does not
  * authenticate under key (wrong key or tampered). */
-int seal_open(const unsigned char key[SEAL_KEY_BYTES], const char *sealed,
-	      char **out, struct uc_err *err);
+int seal_open(const unsigned char key[SEAL_KEY_BYTES], const char *sealed, char **out,
+	      struct uc_err *err);
 
 #endif

@@ -11,24 +11,23 @@
 /* Tables a case's records come from, with the column that dates a row and
  * its timeline label. Only these names are ever put into SQL text. */
 static const struct case_source sources[] = {
-	{"cbp_encounter", "encounter_date", "CBP encounter"},
-	{"orr_placement", "released_date", "ORR release"},
-	{"orr_contact", "contact_date", "ORR post-release contact"},
-	{"eoir_case", "date_of_entry", "EOIR case opened"},
-	{"eoir_proceeding", "comp_date", "EOIR decision"},
-	{"eoir_hearing", "adj_date", "EOIR hearing"},
-	{"eoir_juvenile", "created_on", "EOIR juvenile history"},
-	{"ice_nta", "issued_date", "ICE NTA issued"},
-	{"ice_removal", "action_date", "ICE removal action"},
-	{"indicator", "observed_date", "Indicator"},
-	{"field_event", "occurred_at", "Field event"},
+    {"cbp_encounter", "encounter_date", "CBP encounter"},
+    {"orr_placement", "released_date", "ORR release"},
+    {"orr_contact", "contact_date", "ORR post-release contact"},
+    {"eoir_case", "date_of_entry", "EOIR case opened"},
+    {"eoir_proceeding", "comp_date", "EOIR decision"},
+    {"eoir_hearing", "adj_date", "EOIR hearing"},
+    {"eoir_juvenile", "created_on", "EOIR juvenile history"},
+    {"ice_nta", "issued_date", "ICE NTA issued"},
+    {"ice_removal", "action_date", "ICE removal action"},
+    {"indicator", "observed_date", "Indicator"},
+    {"field_event", "occurred_at", "Field event"},
 };
 
 /* Run sql with ?1 = the person (records, src set) or the case id (the
  * rest) and ?2 = the A-number (NULL when none); hand every row to fn. */
 static int each_row(struct store *st, const char *sql, const struct case_key *key,
-		    const struct case_source *src, case_row_fn fn, void *arg,
-		    struct uc_err *err)
+		    const struct case_source *src, case_row_fn fn, void *arg, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc = store_prepare(st, sql, &q, err);
@@ -47,15 +46,17 @@ static int each_row(struct store *st, const char *sql, const struct case_key *ke
 	return rc < 0 ? -rc : rc;
 }
 
-int case_summary(struct store *st, int64_t id, struct case_key *key, case_row_fn fn,
-		 void *arg, struct uc_err *err)
+int case_summary(struct store *st, int64_t id, struct case_key *key, case_row_fn fn, void *arg,
+		 struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st,
-		"SELECT c.id, c.person_id, c.a_number, c.office, c.grp AS \"group\","
-		" c.score, c.prio AS priority, c.phase, c.hold_names, c.rs_hash,"
-		" c.triaged_at, (SELECT f.as_of FROM case_fact f WHERE f.case_id = c.id) AS as_of"
-		" FROM tcase c WHERE c.id = ?", &q, err);
+	int rc = store_prepare(
+	    st,
+	    "SELECT c.id, c.person_id, c.a_number, c.office, c.grp AS \"group\","
+	    " c.score, c.prio AS priority, c.phase, c.hold_names, c.rs_hash,"
+	    " c.triaged_at, (SELECT f.as_of FROM case_fact f WHERE f.case_id = c.id) AS as_of"
+	    " FROM tcase c WHERE c.id = ?",
+	    &q, err);
 
 	memset(key, 0, sizeof(*key));
 	if (rc)
@@ -105,8 +106,10 @@ int case_records(struct store *st, const struct case_key *key, case_row_fn fn, v
 		/* Records of the linked person (record_person: person_record and
 		 * record_link, both indexed by person), plus unlinked records
 		 * carrying the case's A-number. EOIR child tables have none. */
-		buf_addf(&sql, "SELECT x.* FROM %s x WHERE x.rid IN (SELECT src_rid FROM"
-			       " record_person WHERE src_tbl = '%s' AND person_id = ?1)", tbl, tbl);
+		buf_addf(&sql,
+			 "SELECT x.* FROM %s x WHERE x.rid IN (SELECT src_rid FROM"
+			 " record_person WHERE src_tbl = '%s' AND person_id = ?1)",
+			 tbl, tbl);
 		if (strcmp(tbl, "eoir_proceeding") != 0 && strcmp(tbl, "eoir_hearing") != 0 &&
 		    strcmp(tbl, "eoir_juvenile") != 0)
 			buf_adds(&sql, " OR (?2 IS NOT NULL AND x.a_number = ?2)");
@@ -118,8 +121,8 @@ int case_records(struct store *st, const struct case_key *key, case_row_fn fn, v
 	return rc;
 }
 
-int case_addresses(struct store *st, const struct case_key *key, case_row_fn fn,
-		   void *arg, struct uc_err *err)
+int case_addresses(struct store *st, const struct case_key *key, case_row_fn fn, void *arg,
+		   struct uc_err *err)
 {
 	return each_row(st,
 			"SELECT id, src_tbl, src_rid, street, unit, city, state, zip, status,"
@@ -136,8 +139,8 @@ int case_tasks(struct store *st, const struct case_key *key, case_row_fn fn, voi
 			key, NULL, fn, arg, err);
 }
 
-int case_overrides(struct store *st, const struct case_key *key, case_row_fn fn,
-		   void *arg, struct uc_err *err)
+int case_overrides(struct store *st, const struct case_key *key, case_row_fn fn, void *arg,
+		   struct uc_err *err)
 {
 	return each_row(st,
 			"SELECT id, kind, value, reason, by_user, created_at, status"
@@ -162,8 +165,7 @@ int case_scope(struct store *st, int64_t id, int with_counsel, struct case_scope
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = store_prepare(st, "SELECT office FROM tcase WHERE id = ? AND active = 1",
-			   &q, err);
+	rc = store_prepare(st, "SELECT office FROM tcase WHERE id = ? AND active = 1", &q, err);
 	if (rc)
 		return rc;
 	store_bind_int(q, 1, id);
@@ -182,16 +184,18 @@ int case_scope(struct store *st, int64_t id, int with_counsel, struct case_scope
 	if (!with_counsel)
 		return UC_OK;
 	/* Counsel of record: providers whose latest counsel row says started. */
-	rc = store_prepare(st,
-		"SELECT DISTINCT r.provider FROM representation r"
-		" WHERE r.kind = 'counsel' AND r.status = 'started' AND r.provider IS NOT NULL"
-		" AND r.a_number IN (SELECT a_number FROM tcase WHERE id = ?1"
-		"   UNION SELECT pa.a_number FROM person_anumber pa JOIN tcase c"
-		"   ON c.person_id = pa.person_id WHERE c.id = ?1)"
-		" AND NOT EXISTS (SELECT 1 FROM representation e WHERE e.a_number = r.a_number"
-		"   AND e.provider = r.provider AND e.kind = 'counsel' AND e.status = 'ended'"
-		"   AND (e.on_date > r.on_date OR (e.on_date = r.on_date AND e.id > r.id)))"
-		" LIMIT 8", &q, err);
+	rc = store_prepare(
+	    st,
+	    "SELECT DISTINCT r.provider FROM representation r"
+	    " WHERE r.kind = 'counsel' AND r.status = 'started' AND r.provider IS NOT NULL"
+	    " AND r.a_number IN (SELECT a_number FROM tcase WHERE id = ?1"
+	    "   UNION SELECT pa.a_number FROM person_anumber pa JOIN tcase c"
+	    "   ON c.person_id = pa.person_id WHERE c.id = ?1)"
+	    " AND NOT EXISTS (SELECT 1 FROM representation e WHERE e.a_number = r.a_number"
+	    "   AND e.provider = r.provider AND e.kind = 'counsel' AND e.status = 'ended'"
+	    "   AND (e.on_date > r.on_date OR (e.on_date = r.on_date AND e.id > r.id)))"
+	    " LIMIT 8",
+	    &q, err);
 	if (rc)
 		return rc;
 	store_bind_int(q, 1, id);
@@ -207,9 +211,11 @@ int case_scope(struct store *st, int64_t id, int with_counsel, struct case_scope
 int case_anumber(struct store *st, int64_t id, char out[10], struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st,
-		"SELECT coalesce(c.a_number, (SELECT a_number FROM person WHERE id = c.person_id))"
-		" FROM tcase c WHERE c.id = ?", &q, err);
+	int rc = store_prepare(
+	    st,
+	    "SELECT coalesce(c.a_number, (SELECT a_number FROM person WHERE id = c.person_id))"
+	    " FROM tcase c WHERE c.id = ?",
+	    &q, err);
 
 	out[0] = '\0';
 	if (!rc) {
@@ -235,14 +241,16 @@ int case_event_owner(struct store *st, int64_t id, const char *event_id,
 
 	memset(out, 0, sizeof(*out));
 	/* field_event_skey and the record_link primary key: two lookups. */
-	rc = store_prepare(st,
-		"SELECT e.type, e.recorded_by,"
-		" e.a_number IS NOT NULL AND e.a_number ="
-		"  coalesce(c.a_number, (SELECT a_number FROM person WHERE id = c.person_id))"
-		" OR (SELECT person_id FROM record_link"
-		"     WHERE src_tbl = 'field_event' AND src_rid = e.rid) = c.person_id"
-		" FROM field_event e, tcase c"
-		" WHERE e.skey = ? AND c.id = ? ORDER BY e.rid DESC LIMIT 1", &q, err);
+	rc = store_prepare(
+	    st,
+	    "SELECT e.type, e.recorded_by,"
+	    " e.a_number IS NOT NULL AND e.a_number ="
+	    "  coalesce(c.a_number, (SELECT a_number FROM person WHERE id = c.person_id))"
+	    " OR (SELECT person_id FROM record_link"
+	    "     WHERE src_tbl = 'field_event' AND src_rid = e.rid) = c.person_id"
+	    " FROM field_event e, tcase c"
+	    " WHERE e.skey = ? AND c.id = ? ORDER BY e.rid DESC LIMIT 1",
+	    &q, err);
 	if (rc)
 		return rc;
 	store_bind_text(q, 1, event_id, -1);

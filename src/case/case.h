@@ -34,29 +34,29 @@
 /* The keys of a case: its records are those of the person, plus records
  * not linked to anyone that carry the case's A-number. */
 struct case_key {
-	int64_t id;          /* tcase.id */
-	int64_t person_id;   /* person.id, 0 when not linked */
-	char a_number[10];   /* 9 digits, "" when none */
+	int64_t id;	   /* tcase.id */
+	int64_t person_id; /* person.id, 0 when not linked */
+	char a_number[10]; /* 9 digits, "" when none */
 };
 
 /* A source table as the case view shows it. */
 struct case_source {
-	const char *tbl;     /* source table, e.g. "eoir_hearing" */
-	const char *date;    /* the column that dates a row on the timeline */
-	const char *what;    /* timeline label (field events: their type) */
+	const char *tbl;  /* source table, e.g. "eoir_hearing" */
+	const char *date; /* the column that dates a row on the timeline */
+	const char *what; /* timeline label (field events: their type) */
 };
 
 /* One row of a result: src is the record's table for case_records(), NULL
  * for the others. The row is valid until the callback returns; a non-zero
  * return stops the read and is returned. */
-typedef int (*case_row_fn)(void *arg, const struct case_source *src,
-			   struct store_stmt *row, struct uc_err *err);
+typedef int (*case_row_fn)(void *arg, const struct case_source *src, struct store_stmt *row,
+			   struct uc_err *err);
 
 /* The triage result of case id (id, person_id, a_number, office, group,
  * score, priority, phase, hold_names, rs_hash, triaged_at, as_of): one row
  * to fn, and its keys in *key. UC_ENOTFOUND when there is no such case. */
-int case_summary(struct store *st, int64_t id, struct case_key *key, case_row_fn fn,
-		 void *arg, struct uc_err *err);
+int case_summary(struct store *st, int64_t id, struct case_key *key, case_row_fn fn, void *arg,
+		 struct uc_err *err);
 
 /* Names, birth date, sex and country as CBP, ORR and EOIR hold them. */
 int case_identity(struct store *st, const struct case_key *key, case_row_fn fn, void *arg,
@@ -69,12 +69,12 @@ int case_records(struct store *st, const struct case_key *key, case_row_fn fn, v
 
 /* Address history (oldest first), tasks (most urgent first), overrides
  * (oldest first) and the names of the holds that fire now. */
-int case_addresses(struct store *st, const struct case_key *key, case_row_fn fn,
-		   void *arg, struct uc_err *err);
+int case_addresses(struct store *st, const struct case_key *key, case_row_fn fn, void *arg,
+		   struct uc_err *err);
 int case_tasks(struct store *st, const struct case_key *key, case_row_fn fn, void *arg,
 	       struct uc_err *err);
-int case_overrides(struct store *st, const struct case_key *key, case_row_fn fn,
-		   void *arg, struct uc_err *err);
+int case_overrides(struct store *st, const struct case_key *key, case_row_fn fn, void *arg,
+		   struct uc_err *err);
 int case_holds(struct store *st, const struct case_key *key, case_row_fn fn, void *arg,
 	       struct uc_err *err);
 
@@ -100,11 +100,11 @@ int case_finder_open(struct case_finder **out, struct store *st, struct uc_err *
 void case_finder_close(struct case_finder *f);
 /* The case of A-number a_number (9 digits): the active case carrying it,
  * else its person's. */
-int case_find_anumber(struct case_finder *f, const char *a_number, case_hit_fn fn,
-		      void *arg, struct uc_err *err);
+int case_find_anumber(struct case_finder *f, const char *a_number, case_hit_fn fn, void *arg,
+		      struct uc_err *err);
 /* The case of a person (link_name_candidates() gives persons by name). */
-int case_find_person(struct case_finder *f, int64_t person_id, case_hit_fn fn, void *arg,
-		     int *stop, struct uc_err *err);
+int case_find_person(struct case_finder *f, int64_t person_id, case_hit_fn fn, void *arg, int *stop,
+		     struct uc_err *err);
 /* The active cases whose birth date (the one triage holds: ORR's, else
  * CBP's, ICE's, EOIR's) is date (YYYY-MM-DD), of office only unless it is
  * NULL, at most max read; from the index tcase(birth_date, office), so
@@ -120,9 +120,9 @@ int case_find_summary(struct case_finder *f, int64_t id, case_row_fn fn, void *a
 /* What decides whether a user may see a case (auth_case_in_scope). */
 #define CASE_MAX_COUNSEL 8
 struct case_scope {
-	char office[AUTH_SCOPE_MAX + 1];                    /* field office, "" unknown */
+	char office[AUTH_SCOPE_MAX + 1];		    /* field office, "" unknown */
 	char counsel[CASE_MAX_COUNSEL][AUTH_SCOPE_MAX + 1]; /* counsel of record */
-	size_t ncounsel;                                     /* entries in counsel */
+	size_t ncounsel;				    /* entries in counsel */
 };
 
 /* The scope facts of active case id; UC_ENOTFOUND when there is none.
@@ -138,11 +138,11 @@ int case_anumber(struct store *st, int64_t id, char out[10], struct uc_err *err)
 
 /* An event id already stored, as a new version of it would change it. */
 struct case_event_owner {
-	int found;           /* 1 when a field event has this id */
-	int same_case;       /* 1 when its latest version is one of case id's
-			      * records (its A-number or its linked person) */
-	char type[40];       /* the latest version's type */
-	char recorded_by[65];/* who recorded the latest version, "" unknown */
+	int found;	      /* 1 when a field event has this id */
+	int same_case;	      /* 1 when its latest version is one of case id's
+			       * records (its A-number or its linked person) */
+	char type[40];	      /* the latest version's type */
+	char recorded_by[65]; /* who recorded the latest version, "" unknown */
 };
 
 /* Look up event_id for case id (the event endpoint refuses a new version

@@ -9,12 +9,12 @@
 #include "core/err.h"
 
 struct case_finder {
-	struct store_stmt *own;    /* the active case carrying an A-number */
-	struct store_stmt *anum;   /* the active case of its person */
-	struct store_stmt *person; /* case of a person: id, office */
-	struct store_stmt *birth;  /* active cases born on a date */
+	struct store_stmt *own;		 /* the active case carrying an A-number */
+	struct store_stmt *anum;	 /* the active case of its person */
+	struct store_stmt *person;	 /* case of a person: id, office */
+	struct store_stmt *birth;	 /* active cases born on a date */
 	struct store_stmt *birth_office; /* ... of one office */
-	struct store_stmt *sum;    /* the summary row of a case */
+	struct store_stmt *sum;		 /* the summary row of a case */
 };
 
 int case_finder_open(struct case_finder **out, struct store *st, struct uc_err *err)
@@ -22,37 +22,43 @@ int case_finder_open(struct case_finder **out, struct store *st, struct uc_err *
 	struct case_finder *f = uc_xcalloc(1, sizeof(*f));
 	int rc;
 
-	rc = store_prepare(st, "SELECT id, office FROM tcase WHERE a_number = ?1"
-			       " AND active = 1 LIMIT 1",
+	rc = store_prepare(st,
+			   "SELECT id, office FROM tcase WHERE a_number = ?1"
+			   " AND active = 1 LIMIT 1",
 			   &f->own, err);
 	if (!rc)
-		rc = store_prepare(st, "SELECT c.id, c.office FROM tcase c WHERE c.person_id ="
-				       " (SELECT person_id FROM person_anumber WHERE a_number = ?1)"
-				       " AND c.active = 1 LIMIT 1",
+		rc = store_prepare(st,
+				   "SELECT c.id, c.office FROM tcase c WHERE c.person_id ="
+				   " (SELECT person_id FROM person_anumber WHERE a_number = ?1)"
+				   " AND c.active = 1 LIMIT 1",
 				   &f->anum, err);
 	if (!rc)
-		rc = store_prepare(st, "SELECT c.id, c.office FROM tcase c"
-				       " WHERE c.active = 1 AND c.person_id = ?1 LIMIT 1",
+		rc = store_prepare(st,
+				   "SELECT c.id, c.office FROM tcase c"
+				   " WHERE c.active = 1 AND c.person_id = ?1 LIMIT 1",
 				   &f->person, err);
 	if (!rc)
-		rc = store_prepare(st, "SELECT id, office FROM tcase WHERE birth_date = ?1"
-				       " AND active = 1 LIMIT ?2",
+		rc = store_prepare(st,
+				   "SELECT id, office FROM tcase WHERE birth_date = ?1"
+				   " AND active = 1 LIMIT ?2",
 				   &f->birth, err);
 	if (!rc)
-		rc = store_prepare(st, "SELECT id, office FROM tcase WHERE birth_date = ?1"
-				       " AND office = ?3 AND active = 1 LIMIT ?2",
+		rc = store_prepare(st,
+				   "SELECT id, office FROM tcase WHERE birth_date = ?1"
+				   " AND office = ?3 AND active = 1 LIMIT ?2",
 				   &f->birth_office, err);
 	if (!rc)
-		rc = store_prepare(st,
-				   "SELECT c.id, c.person_id, c.a_number, c.office,"
-				   " c.grp AS \"group\", c.phase, c.score,"
-				   " (SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
-				   "   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1) AS name,"
-				   " coalesce(c.birth_date, (SELECT e.birth_date FROM cbp_encounter e"
-				   "   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1))"
-				   "   AS birth_date"
-				   " FROM tcase c WHERE c.id = ?1",
-				   &f->sum, err);
+		rc = store_prepare(
+		    st,
+		    "SELECT c.id, c.person_id, c.a_number, c.office,"
+		    " c.grp AS \"group\", c.phase, c.score,"
+		    " (SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
+		    "   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1) AS name,"
+		    " coalesce(c.birth_date, (SELECT e.birth_date FROM cbp_encounter e"
+		    "   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1))"
+		    "   AS birth_date"
+		    " FROM tcase c WHERE c.id = ?1",
+		    &f->sum, err);
 	if (rc) {
 		case_finder_close(f);
 		f = NULL;
@@ -98,8 +104,8 @@ static int one_case(struct store_stmt *q, case_hit_fn fn, void *arg, int *stop, 
  * lookup, most children), else its person's. Two statements rather than
  * one "a_number = ? OR person_id = ?" (a planner without statistics
  * walked every active case for that form). */
-static int anumber_case(struct case_finder *f, const char *a_number, case_hit_fn fn,
-			void *arg, int *stop, struct uc_err *err)
+static int anumber_case(struct case_finder *f, const char *a_number, case_hit_fn fn, void *arg,
+			int *stop, struct uc_err *err)
 {
 	int found = 0, rc;
 
@@ -111,16 +117,16 @@ static int anumber_case(struct case_finder *f, const char *a_number, case_hit_fn
 	return one_case(f->anum, fn, arg, stop, NULL, err);
 }
 
-int case_find_anumber(struct case_finder *f, const char *a_number, case_hit_fn fn,
-		      void *arg, struct uc_err *err)
+int case_find_anumber(struct case_finder *f, const char *a_number, case_hit_fn fn, void *arg,
+		      struct uc_err *err)
 {
 	int stop = 0;
 
 	return anumber_case(f, a_number, fn, arg, &stop, err);
 }
 
-int case_find_person(struct case_finder *f, int64_t person_id, case_hit_fn fn, void *arg,
-		     int *stop, struct uc_err *err)
+int case_find_person(struct case_finder *f, int64_t person_id, case_hit_fn fn, void *arg, int *stop,
+		     struct uc_err *err)
 {
 	store_bind_int(f->person, 1, person_id);
 	return one_case(f->person, fn, arg, stop, NULL, err);

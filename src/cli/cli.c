@@ -99,13 +99,18 @@ static const char *cli_actor(char actor[96])
 	return actor;
 }
 
-int cli_audit(struct store *st, const char *action, const char *target,
-	      const char *purpose, const char *detail, struct uc_err *err)
+int cli_audit(struct store *st, const char *action, const char *target, const char *purpose,
+	      const char *detail, struct uc_err *err)
 {
 	char actor[96];
 	struct audit_entry e = {
-		.actor = cli_actor(actor), .role = "cli", .action = action,
-		.target = target, .purpose = purpose, .outcome = "ok", .detail = detail,
+	    .actor = cli_actor(actor),
+	    .role = "cli",
+	    .action = action,
+	    .target = target,
+	    .purpose = purpose,
+	    .outcome = "ok",
+	    .detail = detail,
 	};
 
 	return audit_append(st, &e, NULL, err);
@@ -116,9 +121,8 @@ static int append_piece(void *arg, const struct audit_entry *piece, struct uc_er
 	return audit_append_tx(arg, piece, NULL, err);
 }
 
-int cli_audit_read(struct store *st, const char *action, const char *target,
-		   const char *detail, const char *subjects, size_t len,
-		   struct uc_err *err)
+int cli_audit_read(struct store *st, const char *action, const char *target, const char *detail,
+		   const char *subjects, size_t len, struct uc_err *err)
 {
 	struct store *own = NULL;
 	char actor[96];
@@ -126,8 +130,11 @@ int cli_audit_read(struct store *st, const char *action, const char *target,
 	size_t parts = 0;
 	int rc;
 	struct audit_entry e = {
-		.actor = cli_actor(actor), .role = "cli", .action = action,
-		.target = target, .outcome = "ok",
+	    .actor = cli_actor(actor),
+	    .role = "cli",
+	    .action = action,
+	    .target = target,
+	    .outcome = "ok",
 	};
 
 	/* a read on a read-only connection: a writer of its own */

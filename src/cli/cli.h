@@ -14,11 +14,11 @@
 #include "store/store.h"
 
 struct cli_global {
-	const char *db_path;     /* --db, else $UCTRACK_DB, else ./uctrack.db */
+	const char *db_path;	 /* --db, else $UCTRACK_DB, else ./uctrack.db */
 	const char *config_path; /* --config, else $UCTRACK_CONFIG, else none */
 	const char *eoir_lookup; /* EOIR lookup CSV ([eoir] lookup in config) */
-	const char *key_file;    /* notes' key ([server] key_file in config) */
-	int quiet;               /* --quiet: no summaries on stdout */
+	const char *key_file;	 /* notes' key ([server] key_file in config) */
+	int quiet;		 /* --quiet: no summaries on stdout */
 };
 
 /* Filled by main() before dispatch; read-only for commands. */
@@ -67,14 +67,13 @@ int cli_parse_long(const char *s, long min, long max, long *out);
  * name), role "cli", outcome "ok". Reads of children's personal data
  * (queue, reports, explanations, link review) are entries as well as
  * writes; purpose and detail may be NULL. In its own transaction. */
-int cli_audit(struct store *st, const char *action, const char *target,
-	      const char *purpose, const char *detail, struct uc_err *err);
+int cli_audit(struct store *st, const char *action, const char *target, const char *purpose,
+	      const char *detail, struct uc_err *err);
 /* Audit a read that named children: K entries ACTION.children listing
  * them (audit_children) and the read's own entry (detail + " parts=K"),
  * in one transaction on st, or when st is NULL (the read used a read-only
  * connection) on a connection of its own. */
-int cli_audit_read(struct store *st, const char *action, const char *target,
-		   const char *detail, const char *subjects, size_t len,
-		   struct uc_err *err);
+int cli_audit_read(struct store *st, const char *action, const char *target, const char *detail,
+		   const char *subjects, size_t len, struct uc_err *err);
 
 #endif

@@ -71,28 +71,27 @@ static int list(struct store *st, long after, long limit, struct uc_err *err)
 
 /* Options of every subcommand. */
 struct opts {
-	long after, limit;        /* list */
-	long hseq;                /* verify --head */
-	char hhash[65];           /* verify --head */
-	const char *checkpoint;   /* verify --checkpoint */
-	const char *vkey;         /* verify --vkey */
-	const char *out;          /* keygen/checkpoint --out */
-	const char *name;         /* keygen --name */
-	const char *vkey_out;     /* keygen --vkey-out */
-	const char *key;          /* checkpoint --key */
-	long index, size;         /* prove --index/--size (-1: absent) */
-	long from, to;            /* prove --from/--to (-1: absent) */
+	long after, limit;	/* list */
+	long hseq;		/* verify --head */
+	char hhash[65];		/* verify --head */
+	const char *checkpoint; /* verify --checkpoint */
+	const char *vkey;	/* verify --vkey */
+	const char *out;	/* keygen/checkpoint --out */
+	const char *name;	/* keygen --name */
+	const char *vkey_out;	/* keygen --vkey-out */
+	const char *key;	/* checkpoint --key */
+	long index, size;	/* prove --index/--size (-1: absent) */
+	long from, to;		/* prove --from/--to (-1: absent) */
 };
 
 /* Config handler: the [audit] section into an atree_config. */
 struct cfg_ctx {
 	struct atree_config cfg; /* what was read */
-	const char *file;        /* for messages */
-	int bad;                 /* a key was wrong */
+	const char *file;	 /* for messages */
+	int bad;		 /* a key was wrong */
 };
 
-static int on_ini(void *user, const char *section, const char *name,
-		  const char *v)
+static int on_ini(void *user, const char *section, const char *name, const char *v)
 {
 	struct cfg_ctx *c = user;
 	struct uc_err err = UC_ERR_INIT;
@@ -147,9 +146,11 @@ static int keygen(const struct opts *o)
 	if (!rc) {
 		fputs(vk.ptr, stdout);
 		if (!cli_global.quiet)
-			fprintf(stderr, "uctrack: wrote signing key %s (mode 0600; keep it "
+			fprintf(stderr,
+				"uctrack: wrote signing key %s (mode 0600; keep it "
 				"outside the database and its backups); the line above "
-				"is its verifier key: give it to the witnesses\n", o->out);
+				"is its verifier key: give it to the witnesses\n",
+				o->out);
 	}
 	ckpt_key_release(&k);
 	buf_release(&vk);
@@ -165,8 +166,8 @@ static int emit(const struct opts *o, const struct buf *note, struct uc_err *err
 	return UC_OK;
 }
 
-static int checkpoint(struct store *st, const struct opts *o,
-		      struct atree_config *cfg, struct uc_err *err)
+static int checkpoint(struct store *st, const struct opts *o, struct atree_config *cfg,
+		      struct uc_err *err)
 {
 	struct atree_signer *sg = NULL;
 	struct buf note;
@@ -183,18 +184,20 @@ static int checkpoint(struct store *st, const struct opts *o,
 	if (rc)
 		goto out;
 	if (!sg && !cfg->checkpoint_dir) {
-		rc = uc_error(err, UC_EUSAGE, "audit checkpoint needs a signing key: "
+		rc = uc_error(err, UC_EUSAGE,
+			      "audit checkpoint needs a signing key: "
 			      "set [audit] signing_key or pass --key FILE (create one "
 			      "with `uctrack audit keygen --out FILE`)");
 		goto out;
 	}
 	if (!sg) {
 		buf_release(&note);
-		rc = atree_checkpoint_latest(cfg->checkpoint_dir, path, sizeof(path),
-					     &note, err);
+		rc = atree_checkpoint_latest(cfg->checkpoint_dir, path, sizeof(path), &note, err);
 		if (!rc && !cli_global.quiet)
-			fprintf(stderr, "uctrack: no [audit] signing_key: exported the "
-				"newest stored checkpoint %s\n", path);
+			fprintf(stderr,
+				"uctrack: no [audit] signing_key: exported the "
+				"newest stored checkpoint %s\n",
+				path);
 	} else {
 		rc = atree_sync(st, NULL, err);
 		if (!rc)
@@ -256,7 +259,8 @@ static int prove(struct store *st, const struct opts *o, struct uc_err *err)
 		b64(r1, b2);
 		printf("{\"type\":\"inclusion\",\"index\":%ld,\"seq\":%ld,"
 		       "\"tree_size\":%lld,\"leaf_hash\":\"%s\",\"root\":\"%s\","
-		       "\"proof\":", o->index, o->index + 1, (long long)m, b1, b2);
+		       "\"proof\":",
+		       o->index, o->index + 1, (long long)m, b1, b2);
 		print_hashes((const unsigned char(*)[MERKLE_HASH])proof, np);
 		printf("}\n");
 		return UC_OK;
@@ -284,13 +288,14 @@ static int prove(struct store *st, const struct opts *o, struct uc_err *err)
 
 /* Load and check the witness checkpoint for verify; *have = 0 when none
  * was given or configured. */
-static int load_witness(const struct opts *o, const struct atree_config *cfg,
-			struct ckpt *c, struct ckpt_key *vk, char *path,
-			size_t pathlen, int *have, struct uc_err *err)
+static int load_witness(const struct opts *o, const struct atree_config *cfg, struct ckpt *c,
+			struct ckpt_key *vk, char *path, size_t pathlen, int *have,
+			struct uc_err *err)
 {
 	struct buf note;
-	const char *vpath = o->vkey ? o->vkey
-			    : cfg->verifier_key ? cfg->verifier_key : cfg->signing_key;
+	const char *vpath = o->vkey		? o->vkey
+			    : cfg->verifier_key ? cfg->verifier_key
+						: cfg->signing_key;
 	int rc;
 
 	*have = 0;
@@ -314,9 +319,11 @@ static int load_witness(const struct opts *o, const struct atree_config *cfg,
 	if (rc)
 		goto out;
 	if (!vpath) {
-		rc = uc_error(err, UC_EUSAGE, "audit verify: checking checkpoint %s "
+		rc = uc_error(err, UC_EUSAGE,
+			      "audit verify: checking checkpoint %s "
 			      "needs the log's verifier key: pass --vkey FILE or set "
-			      "[audit] verifier_key", path);
+			      "[audit] verifier_key",
+			      path);
 		goto out;
 	}
 	rc = ckpt_vkey_load(vpath, vk, err);
@@ -338,29 +345,28 @@ out:
 
 /* Add to err's message where older checkpoints in dir place a rewrite
  * that the chain and tree were recomputed to hide. */
-static void narrow(struct store *st, const char *dir, const struct ckpt_key *vk,
-		   int64_t max, struct uc_err *err)
+static void narrow(struct store *st, const char *dir, const struct ckpt_key *vk, int64_t max,
+		   struct uc_err *err)
 {
 	struct uc_err lerr = UC_ERR_INIT;
 	int64_t good = 0, bad = 0;
 	char msg[UC_ERR_MSG_MAX];
 
 	if (atree_locate(st, dir, vk, max, &good, &bad, &lerr)) {
-		fprintf(stderr, "uctrack: cannot narrow it down with %s: %s\n", dir,
-			lerr.msg);
+		fprintf(stderr, "uctrack: cannot narrow it down with %s: %s\n", dir, lerr.msg);
 		return;
 	}
 	if (!bad)
 		return;
-	snprintf(msg, sizeof(msg), "%.700s; the checkpoints in %.200s narrow it "
+	snprintf(msg, sizeof(msg),
+		 "%.700s; the checkpoints in %.200s narrow it "
 		 "down: entries 1..%lld are intact, the first rewritten entry is "
-		 "one of %lld..%lld", err->msg, dir, (long long)good,
-		 (long long)good + 1, (long long)bad);
+		 "one of %lld..%lld",
+		 err->msg, dir, (long long)good, (long long)good + 1, (long long)bad);
 	uc_error(err, err->code, "%s", msg);
 }
 
-static int verify(const struct opts *o, const struct atree_config *cfg,
-		  struct uc_err *err)
+static int verify(const struct opts *o, const struct atree_config *cfg, struct uc_err *err)
 {
 	struct audit_report rep;
 	struct atree_report trep;
@@ -376,10 +382,11 @@ static int verify(const struct opts *o, const struct atree_config *cfg,
 		return rc;
 	if (access(cli_global.db_path, F_OK) != 0) {
 		if (have)
-			return uc_error(err, UC_EINPUT, "database %s does not exist, but "
+			return uc_error(err, UC_EINPUT,
+					"database %s does not exist, but "
 					"checkpoint %s vouches for %" PRIu64 " entries: "
-					"the whole log was deleted", cli_global.db_path,
-					path, c.size);
+					"the whole log was deleted",
+					cli_global.db_path, path, c.size);
 		return uc_error(err, UC_ENOTFOUND, "database %s does not exist",
 				cli_global.db_path);
 	}
@@ -409,15 +416,13 @@ static int verify(const struct opts *o, const struct atree_config *cfg,
 	}
 	if (cli_global.quiet)
 		goto out;
-	printf("audit log intact: %lld entries, head %lld:%s\n",
-	       (long long)rep.entries, (long long)rep.head_seq,
-	       rep.head_seq ? rep.head_hash : "-");
+	printf("audit log intact: %lld entries, head %lld:%s\n", (long long)rep.entries,
+	       (long long)rep.head_seq, rep.head_seq ? rep.head_hash : "-");
 	if (have)
-		printf("matches checkpoint %s (%s, size %" PRIu64 "): entries 1..%"
-		       PRIu64 " unchanged since it was signed; %lld newer entries "
-		       "are not covered by a witnessed checkpoint yet\n", path,
-		       c.origin, c.size, c.size,
-		       (long long)(trep.entries - (int64_t)c.size));
+		printf("matches checkpoint %s (%s, size %" PRIu64 "): entries 1..%" PRIu64
+		       " unchanged since it was signed; %lld newer entries "
+		       "are not covered by a witnessed checkpoint yet\n",
+		       path, c.origin, c.size, c.size, (long long)(trep.entries - (int64_t)c.size));
 	else
 		printf("no witness checkpoint given: removal of the newest entries "
 		       "(or of the whole log) cannot be excluded; pass --checkpoint "
@@ -489,7 +494,8 @@ int cmd_audit(int argc, char **argv)
 		char num[24];
 
 		if (!colon || colon - head >= (long)sizeof(num) || strlen(colon + 1) != 64)
-			return cli_usage_error("audit verify --head wants SEQ:HASH (from `audit head`)");
+			return cli_usage_error(
+			    "audit verify --head wants SEQ:HASH (from `audit head`)");
 		memcpy(num, head, (size_t)(colon - head));
 		num[colon - head] = '\0';
 		if (cli_parse_long(num, 1, 0x7fffffffL, &o.hseq))

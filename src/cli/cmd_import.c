@@ -161,7 +161,8 @@ int cmd_import(int argc, char **argv)
 
 		if (!store_read_indexes_missing(st, &missing, &err) && missing)
 			printf("read indexes: %d to build: run `uctrack index` now, or the next "
-			       "read-write command builds them\n", missing);
+			       "read-write command builds them\n",
+			       missing);
 	}
 out:
 	sodium_memzero(key, sizeof(key));

@@ -22,7 +22,8 @@ static void usage(FILE *f)
 	      "       uctrack link accept|reject PAIR\n"
 	      "       uctrack link merge PERSON PERSON --reason TEXT\n"
 	      "       uctrack link split PERSON RECORD... --reason TEXT\n"
-	      "       uctrack link --csv A.csv [B.csv] --id COLUMN --fields COL,COL,... --out CLUSTERS.csv\n"
+	      "       uctrack link --csv A.csv [B.csv] --id COLUMN --fields COL,COL,... --out "
+	      "CLUSTERS.csv\n"
 	      "\n"
 	      "Resolve every source record to one child (person) and every sponsor\n"
 	      "record to one sponsor. The first run links everything; later runs link\n"
@@ -68,14 +69,17 @@ static int cmd_link_csv(int argc, char **argv)
 			long v;
 
 			if (cli_parse_long(argv[++i], 2, 100000, &v))
-				return cli_usage_error("--block-cap: expected 2..100000, got '%s'", argv[i]);
+				return cli_usage_error("--block-cap: expected 2..100000, got '%s'",
+						       argv[i]);
 			o.block_cap = (size_t)v;
 		} else if (strcmp(a, "--match-at") == 0 && i + 1 < argc) {
 			char *end = NULL;
 			double v = strtod(argv[++i], &end);
 
 			if (!end || *end || v <= 0 || v >= 1)
-				return cli_usage_error("--match-at: expected a probability in (0,1), got '%s'", argv[i]);
+				return cli_usage_error(
+				    "--match-at: expected a probability in (0,1), got '%s'",
+				    argv[i]);
 			o.match_at = v;
 		} else if (strcmp(a, "--many") == 0) {
 			o.one_to_one = 0;
@@ -96,8 +100,8 @@ static int cmd_link_csv(int argc, char **argv)
 	if (!cli_global.quiet) {
 		printf("records %zu, pairs compared %zu, links %zu, review %zu, clusters %zu, "
 		       "EM iterations %d, p %.4f, %.2f s\n",
-		       s.records, s.pairs, s.links, s.review, s.clusters,
-		       s.model.iterations, s.model.p, progress_now() - t0);
+		       s.records, s.pairs, s.links, s.review, s.clusters, s.model.iterations,
+		       s.model.p, progress_now() - t0);
 	}
 	return 0;
 }
@@ -177,15 +181,17 @@ int cmd_link(int argc, char **argv)
 			errno = 0;
 			v = strtod(argv[++i], &end);
 			if (errno || !end || *end || !(v > 0 && v < 1))
-				return cli_usage_error("link %s: expected a probability in (0,1), got '%s'",
-						       a, argv[i]);
+				return cli_usage_error(
+				    "link %s: expected a probability in (0,1), got '%s'", a,
+				    argv[i]);
 			if (a[2] == 'm')
 				match_at = v;
 			else
 				review_at = v;
 		} else if (strcmp(a, "--limit") == 0 && i + 1 < argc) {
 			if (cli_parse_long(argv[++i], 1, 1000000, &limit))
-				return cli_usage_error("link review: --limit expects 1..1000000, got '%s'", argv[i]);
+				return cli_usage_error(
+				    "link review: --limit expects 1..1000000, got '%s'", argv[i]);
 		} else if (a[0] == '-') {
 			return cli_usage_error("link: unknown or incomplete option '%s'", a);
 		} else if (!sub) {
@@ -202,11 +208,13 @@ int cmd_link(int argc, char **argv)
 	if (!sub && npos)
 		return cli_usage_error("link: unexpected argument '%s'", pos[0]);
 	if (sub && (!strcmp(sub, "accept") || !strcmp(sub, "reject")) && npos != 1)
-		return cli_usage_error("link %s: name one PAIR id (see `uctrack link review`)", sub);
+		return cli_usage_error("link %s: name one PAIR id (see `uctrack link review`)",
+				       sub);
 	if (sub && !strcmp(sub, "merge") && npos != 2)
 		return cli_usage_error("link merge: name two PERSON ids");
 	if (sub && !strcmp(sub, "split") && npos < 2)
-		return cli_usage_error("link split: name a PERSON and at least one RECORD (TABLE:RID)");
+		return cli_usage_error(
+		    "link split: name a PERSON and at least one RECORD (TABLE:RID)");
 	if (sub && (!strcmp(sub, "merge") || !strcmp(sub, "split")) && (!reason || !*reason))
 		return cli_usage_error("link %s: --reason TEXT is required", sub);
 	if (open_store(&st, &err))
@@ -223,19 +231,24 @@ int cmd_link(int argc, char **argv)
 			return cli_usage_error("link: --review-at must not exceed --match-at");
 		rc = link_run(st, &o, &s, &err);
 		if (!rc && !cli_global.quiet)
-			printf("%s link run %lld: records %zu (new %zu), pairs compared %zu, links %zu, "
-			       "review %zu (A-number conflicts %zu, of them queued %zu; %zu pairs between the "
+			printf("%s link run %lld: records %zu (new %zu), pairs compared %zu, links "
+			       "%zu, "
+			       "review %zu (A-number conflicts %zu, of them queued %zu; %zu pairs "
+			       "between the "
 			       "thresholds not queued), A-number typos %zu, persons %zu; "
-			       "sponsor records %zu, sponsors %zu, flags %zu; EM iterations %d, p %.3g; %.2f s\n",
+			       "sponsor records %zu, sponsors %zu, flags %zu; EM iterations %d, p "
+			       "%.3g; %.2f s\n",
 			       s.full ? "full" : "incremental", (long long)s.run_id, s.records,
-			       s.new_records, s.pairs, s.links, s.review, s.conflicts, s.conflicts_queued, s.review_skipped,
-			       s.anum_typos,
-			       s.persons, s.sponsor_records, s.sponsors, s.flags, s.em_iter, s.p,
+			       s.new_records, s.pairs, s.links, s.review, s.conflicts,
+			       s.conflicts_queued, s.review_skipped, s.anum_typos, s.persons,
+			       s.sponsor_records, s.sponsors, s.flags, s.em_iter, s.p,
 			       progress_now() - t0);
 		if (!rc && getenv("UCTRACK_LINK_TIMES"))
-			fprintf(stderr, "link times: load %.2f score %.2f cluster %.2f write %.2f "
-				"buckets %.2f sponsors %.2f indexes %.2f s\n", s.sec[0], s.sec[1],
-				s.sec[2], s.sec[3], s.sec[4], s.sec[5], s.sec[6]);
+			fprintf(stderr,
+				"link times: load %.2f score %.2f cluster %.2f write %.2f "
+				"buckets %.2f sponsors %.2f indexes %.2f s\n",
+				s.sec[0], s.sec[1], s.sec[2], s.sec[3], s.sec[4], s.sec[5],
+				s.sec[6]);
 	} else if (!strcmp(sub, "review")) {
 		struct buf seen;
 		struct queue_stakes *qs = NULL;
@@ -245,8 +258,8 @@ int cmd_link(int argc, char **argv)
 		 * triage priority), then the most likely */
 		rc = queue_stakes_open(st, &qs, &err);
 		if (!rc)
-			rc = link_review_ranked(st, limit, queue_review_stake, qs, print_item, &seen,
-						&err);
+			rc = link_review_ranked(st, limit, queue_review_stake, qs, print_item,
+						&seen, &err);
 		queue_stakes_close(qs);
 		if (!rc)
 			rc = cli_audit_read(st, "link.review.read", "link:review", NULL, seen.ptr,
@@ -268,7 +281,8 @@ int cmd_link(int argc, char **argv)
 				       sub[0] == 'a' ? "accept" : "reject", &err);
 		}
 		if (!rc && !cli_global.quiet)
-			printf("pair %lld %s\n", (long long)id, sub[0] == 'a' ? "accepted" : "rejected");
+			printf("pair %lld %s\n", (long long)id,
+			       sub[0] == 'a' ? "accepted" : "rejected");
 	} else if (!strcmp(sub, "merge")) {
 		int64_t a = 0, b = 0;
 

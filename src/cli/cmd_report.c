@@ -44,8 +44,7 @@ static void usage(FILE *f)
 static int parse_date_arg(const char *opt, const char *s, int32_t *out)
 {
 	if (!s || date_parse(s, strlen(s), out))
-		return cli_usage_error("%s: '%s' is not a date (YYYY-MM-DD)", opt,
-				       s ? s : "");
+		return cli_usage_error("%s: '%s' is not a date (YYYY-MM-DD)", opt, s ? s : "");
 	return 0;
 }
 
@@ -107,22 +106,26 @@ int cmd_report(int argc, char **argv)
 		} else if (strcmp(a, "--identity") == 0) {
 			if (report_identity_parse(v, &o.identity))
 				return cli_usage_error("report: --identity: '%s' is not one "
-						       "of auto, person, anumber", v);
+						       "of auto, person, anumber",
+						       v);
 		} else if (strcmp(a, "--threshold") == 0) {
 			if (cli_parse_long(v, 1, 1000000, &n))
 				return cli_usage_error("report: --threshold: '%s' is not a "
-						       "number from 1 to 1000000", v);
+						       "number from 1 to 1000000",
+						       v);
 			o.threshold = (int)n;
 			threshold_set = 1;
 		} else if (strcmp(a, "--unknown-days") == 0) {
 			if (cli_parse_long(v, 1, 36500, &n))
 				return cli_usage_error("report: --unknown-days: '%s' is not "
-						       "a number of days from 1 to 36500", v);
+						       "a number of days from 1 to 36500",
+						       v);
 			o.unknown_days = (int)n;
 		} else if (strcmp(a, "--office") == 0) {
 			if (!fta)
-				return cli_usage_error("report: --office applies to fta "
-						       "(use --by office for the oversight report)");
+				return cli_usage_error(
+				    "report: --office applies to fta "
+				    "(use --by office for the oversight report)");
 			o.office = v;
 		} else if (strcmp(a, "--out") == 0) {
 			outpath = v;
@@ -146,19 +149,20 @@ int cmd_report(int argc, char **argv)
 		buf_init(&seen, 64u << 20);
 		buf_init(&d, 4096);
 		if (fta)
-			rc = report_fta_subjects(out.ptr, out.len, &seen, &nkids) ? uc_error(
-				     &err, UC_ENOMEM, "report fta: list of children too large to audit")
-									: UC_OK;
-		buf_addf(&d, "format=%s%s%s", fmt_name ? fmt_name : "table",
-			 outpath ? " out=" : "", outpath ? outpath : "");
+			rc = report_fta_subjects(out.ptr, out.len, &seen, &nkids)
+				 ? uc_error(&err, UC_ENOMEM,
+					    "report fta: list of children too large to audit")
+				 : UC_OK;
+		buf_addf(&d, "format=%s%s%s", fmt_name ? fmt_name : "table", outpath ? " out=" : "",
+			 outpath ? outpath : "");
 		if (fta)
 			buf_addf(&d, " children=%zu", nkids);
 		else
 			buf_adds(&d, " public=0");
 		if (!rc)
 			rc = cli_audit_read(NULL, fta ? "report.fta" : "report.oversight",
-					    fta ? "report:fta" : "report:oversight", d.ptr, seen.ptr,
-					    seen.len, &err);
+					    fta ? "report:fta" : "report:oversight", d.ptr,
+					    seen.ptr, seen.len, &err);
 		buf_release(&seen);
 		buf_release(&d);
 		if (rc)

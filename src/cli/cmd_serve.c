@@ -14,25 +14,25 @@
 
 /* Strings from the config file outlive ini_parse's buffers here. */
 struct serve_cfg {
-	struct http_config http; /* the server configuration being built */
-	char *listen;            /* [server] listen, owned */
-	char *key_file;          /* [server]/[crypto] key_file, owned */
-	char *proxy;             /* [server] trusted_proxy, owned */
-	char *proxy_secret;      /* [server] trusted_proxy_secret, owned */
-	char *eoir_lookup;       /* EOIR lookup tables' path, owned */
-	const char *file;        /* config path, for messages */
-	int bad;                 /* a value was invalid */
+	struct http_config http;   /* the server configuration being built */
+	char *listen;		   /* [server] listen, owned */
+	char *key_file;		   /* [server]/[crypto] key_file, owned */
+	char *proxy;		   /* [server] trusted_proxy, owned */
+	char *proxy_secret;	   /* [server] trusted_proxy_secret, owned */
+	char *eoir_lookup;	   /* EOIR lookup tables' path, owned */
+	const char *file;	   /* config path, for messages */
+	int bad;		   /* a value was invalid */
 	struct atree_config audit; /* [audit]: checkpoint signing */
 };
 
-static int set_int(struct serve_cfg *c, const char *name, const char *v,
-		   long min, long max, int *out)
+static int set_int(struct serve_cfg *c, const char *name, const char *v, long min, long max,
+		   int *out)
 {
 	long n;
 
 	if (cli_parse_long(v, min, max, &n)) {
-		fprintf(stderr, "uctrack: %s: [server] %s: expected %ld..%ld, got '%s'\n",
-			c->file, name, min, max, v);
+		fprintf(stderr, "uctrack: %s: [server] %s: expected %ld..%ld, got '%s'\n", c->file,
+			name, min, max, v);
 		c->bad = 1;
 		return 0;
 	}
@@ -46,8 +46,7 @@ static void set_str(char **dst, const char *v)
 	*dst = uc_xstrdup(v);
 }
 
-static int on_ini(void *user, const char *section, const char *name,
-		  const char *v)
+static int on_ini(void *user, const char *section, const char *name, const char *v)
 {
 	struct serve_cfg *c = user;
 	struct http_config *h = &c->http;
@@ -113,8 +112,10 @@ static int on_ini(void *user, const char *section, const char *name,
 	else if (strcmp(name, "report_refresh") == 0)
 		return set_int(c, name, v, 0, 86400, &h->report_refresh_s);
 	else {
-		fprintf(stderr, "uctrack: %s: [server] unknown key '%s' "
-			"(see docs/configuration.md)\n", c->file, name);
+		fprintf(stderr,
+			"uctrack: %s: [server] unknown key '%s' "
+			"(see docs/configuration.md)\n",
+			c->file, name);
 		c->bad = 1;
 	}
 	return 1;
@@ -207,7 +208,8 @@ int cmd_serve(int argc, char **argv)
 			rc = seal_key_create(v, &err) ? cli_fail(&err) : 0;
 			if (!rc)
 				printf("wrote key file %s (keep it out of the database "
-				       "and its backups)\n", v);
+				       "and its backups)\n",
+				       v);
 			goto out;
 		} else if (strcmp(a, "--listen") == 0 && v) {
 			listen_arg = v;
@@ -277,14 +279,14 @@ int cmd_serve(int argc, char **argv)
 		const char *why = NULL;
 
 		if (!http_eoir_lookup(srv, &why))
-			fprintf(stderr, "uctrack: warning: %s; EOIR feed uploads will be "
+			fprintf(stderr,
+				"uctrack: warning: %s; EOIR feed uploads will be "
 				"refused until the server is restarted with them\n",
 				why);
 	}
 	if (!cli_global.quiet)
 		printf("uctrack: serving http://%s:%d/api/v1 (db %s, %d threads)\n",
-		       c.http.listen_host, http_port(srv), cli_global.db_path,
-		       c.http.threads);
+		       c.http.listen_host, http_port(srv), cli_global.db_path, c.http.threads);
 	fflush(stdout);
 	sigwait(&set, &sig);
 	if (!cli_global.quiet)

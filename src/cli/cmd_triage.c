@@ -24,12 +24,11 @@
 
 /* [triage] rules / offices from the config file, copied. */
 struct tconf {
-	char *rules;    /* [triage] rules, owned */
-	char *offices;  /* [triage] offices, owned */
+	char *rules;   /* [triage] rules, owned */
+	char *offices; /* [triage] offices, owned */
 };
 
-static int conf_handler(void *user, const char *section, const char *name,
-			const char *value)
+static int conf_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct tconf *c = user;
 
@@ -42,7 +41,8 @@ static int conf_handler(void *user, const char *section, const char *name,
 		free(c->offices);
 		c->offices = uc_xstrdup(value);
 	} else {
-		fprintf(stderr, "uctrack: %s: [triage] unknown key '%s' (expected rules or offices)\n",
+		fprintf(stderr,
+			"uctrack: %s: [triage] unknown key '%s' (expected rules or offices)\n",
 			cli_global.config_path, name);
 		return 0;
 	}
@@ -102,24 +102,26 @@ static int read_all(const char *path, char **out, size_t *len, struct uc_err *er
 
 static void triage_usage(FILE *f)
 {
-	fputs("usage: uctrack triage [--rules FILE] [--offices FILE] [--reproject] [--threads 1|2]\n"
-	      "       uctrack triage --explain WHO\n"
-	      "       uctrack triage person WHO... [--timing]\n"
-	      "       uctrack triage --export-facts FILE.csv\n"
-	      "       uctrack triage override WHO (--group G | --lift-hold NAME) --reason TEXT --by USER\n"
-	      "       uctrack triage lift request WHO --hold NAME --reason TEXT --by USER\n"
-	      "       uctrack triage lift (approve|reject|withdraw) ID --by USER [--note TEXT]\n"
-	      "       uctrack triage lift list [WHO]\n\n"
-	      "A statutory hold (rule set: 'statutory') is lifted by two people: one\n"
-	      "requests, another (not the requester) approves; every step is audited.\n"
-	      "Project case facts (when records changed), evaluate the rule set on every\n"
-	      "case, store group, priority, fired rules, holds and tasks.\n"
-	      "WHO: case id (C12), person id (12 or P12) or A-number (208123456).\n"
-	      "Rules default to [triage] rules in the config, else the rule set of the\n"
-	      "last run, else rules/default.rules; offices likewise ([triage] offices,\n"
-	      "rules/field_offices.csv). --threads: connections that read and\n"
-	      "evaluate stored facts (default 2 when there are 2 or more cores).\n",
-	      f);
+	fputs(
+	    "usage: uctrack triage [--rules FILE] [--offices FILE] [--reproject] [--threads 1|2]\n"
+	    "       uctrack triage --explain WHO\n"
+	    "       uctrack triage person WHO... [--timing]\n"
+	    "       uctrack triage --export-facts FILE.csv\n"
+	    "       uctrack triage override WHO (--group G | --lift-hold NAME) --reason TEXT --by "
+	    "USER\n"
+	    "       uctrack triage lift request WHO --hold NAME --reason TEXT --by USER\n"
+	    "       uctrack triage lift (approve|reject|withdraw) ID --by USER [--note TEXT]\n"
+	    "       uctrack triage lift list [WHO]\n\n"
+	    "A statutory hold (rule set: 'statutory') is lifted by two people: one\n"
+	    "requests, another (not the requester) approves; every step is audited.\n"
+	    "Project case facts (when records changed), evaluate the rule set on every\n"
+	    "case, store group, priority, fired rules, holds and tasks.\n"
+	    "WHO: case id (C12), person id (12 or P12) or A-number (208123456).\n"
+	    "Rules default to [triage] rules in the config, else the rule set of the\n"
+	    "last run, else rules/default.rules; offices likewise ([triage] offices,\n"
+	    "rules/field_offices.csv). --threads: connections that read and\n"
+	    "evaluate stored facts (default 2 when there are 2 or more cores).\n",
+	    f);
 }
 
 static void print_explain(const struct triage_explain *ex, const struct rules *rs)
@@ -188,15 +190,14 @@ static int print_lift(void *arg, const struct triage_lift *l, struct uc_err *err
 {
 	(void)arg;
 	(void)err;
-	printf("%lld\tC%lld\t%s\t%s\t%s %s\t%s%s%s\t%s\n", (long long)l->id,
-	       (long long)l->case_id, l->hold, l->status, l->requested_by, l->requested_at,
-	       l->decided_by, l->decided_by[0] ? " " : "", l->decided_at, l->reason);
+	printf("%lld\tC%lld\t%s\t%s\t%s %s\t%s%s%s\t%s\n", (long long)l->id, (long long)l->case_id,
+	       l->hold, l->status, l->requested_by, l->requested_at, l->decided_by,
+	       l->decided_by[0] ? " " : "", l->decided_at, l->reason);
 	return 0;
 }
 
 /* triage lift request|approve|reject|withdraw|list ... */
-static int lift_sub(struct triage *t, struct store *st, int argc, char **argv,
-		    struct uc_err *err)
+static int lift_sub(struct triage *t, struct store *st, int argc, char **argv, struct uc_err *err)
 {
 	const char *hold = NULL, *reason = NULL, *by = NULL, *note = NULL;
 	char target[96], detail[200];
@@ -240,30 +241,33 @@ static int lift_sub(struct triage *t, struct store *st, int argc, char **argv,
 		return cli_usage_error("triage lift %s: say who you are (--by USER)", argv[0]);
 	if (strcmp(argv[0], "request") == 0) {
 		if (!hold || !reason)
-			return cli_usage_error("triage lift request: --hold NAME and --reason TEXT");
+			return cli_usage_error(
+			    "triage lift request: --hold NAME and --reason TEXT");
 		if (triage_lift_request(t, argv[1], hold, reason, by, &id, err))
 			return cli_fail(err);
 		snprintf(target, sizeof(target), "case:%.80s", argv[1]);
-		snprintf(detail, sizeof(detail), "lift_id=%lld hold=%.64s by=%.64s",
-			 (long long)id, hold, by);
+		snprintf(detail, sizeof(detail), "lift_id=%lld hold=%.64s by=%.64s", (long long)id,
+			 hold, by);
 		if (cli_audit(st, "hold_lift.request", target, NULL, detail, err))
 			return cli_fail(err);
 		if (!cli_global.quiet)
 			printf("lift of hold %s requested for %s (request %lld); it takes effect "
-			       "when a second person approves it\n", hold, argv[1], (long long)id);
+			       "when a second person approves it\n",
+			       hold, argv[1], (long long)id);
 		return 0;
 	}
 	if (cli_parse_long(argv[1], 1, 0x7fffffffL, &lid))
-		return cli_usage_error("triage lift %s: ID is a request number, not '%s'",
-				       argv[0], argv[1]);
+		return cli_usage_error("triage lift %s: ID is a request number, not '%s'", argv[0],
+				       argv[1]);
 	if (triage_lift_decide(t, lid, 0, argv[0], by, note, &l, err))
 		return cli_fail(err);
 	snprintf(target, sizeof(target), "case:C%lld", (long long)l.case_id);
-	snprintf(detail, sizeof(detail), "lift_id=%ld hold=%.64s status=%s by=%.64s",
-		 lid, l.hold, l.status, by);
-	if (cli_audit(st, strcmp(argv[0], "approve") == 0   ? "hold_lift.approve"
-			  : strcmp(argv[0], "reject") == 0 ? "hold_lift.reject"
-							   : "hold_lift.withdraw",
+	snprintf(detail, sizeof(detail), "lift_id=%ld hold=%.64s status=%s by=%.64s", lid, l.hold,
+		 l.status, by);
+	if (cli_audit(st,
+		      strcmp(argv[0], "approve") == 0  ? "hold_lift.approve"
+		      : strcmp(argv[0], "reject") == 0 ? "hold_lift.reject"
+						       : "hold_lift.withdraw",
 		      target, NULL, detail, err))
 		return cli_fail(err);
 	if (!cli_global.quiet)
@@ -272,8 +276,7 @@ static int lift_sub(struct triage *t, struct store *st, int argc, char **argv,
 	return 0;
 }
 
-static int triage_sub(struct triage *t, struct store *st, int argc, char **argv,
-		      struct uc_err *err)
+static int triage_sub(struct triage *t, struct store *st, int argc, char **argv, struct uc_err *err)
 {
 	const char *who = NULL, *group = NULL, *hold = NULL, *reason = NULL, *by = NULL;
 
@@ -310,10 +313,12 @@ static int triage_sub(struct triage *t, struct store *st, int argc, char **argv,
 			double first = us[0];
 
 			qsort(us, (size_t)n, sizeof(*us), cmp_double);
-			printf("re-triaged %d children one at a time: mean %.1f us, median %.1f us, "
-			       "p99 %.1f us, max %.1f us (first call, preparing statements: %.1f us)\n",
-			       n, sum / n, us[n / 2], us[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
-			       us[n - 1], first);
+			printf(
+			    "re-triaged %d children one at a time: mean %.1f us, median %.1f us, "
+			    "p99 %.1f us, max %.1f us (first call, preparing statements: %.1f "
+			    "us)\n",
+			    n, sum / n, us[n / 2], us[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
+			    us[n - 1], first);
 		}
 		free(us);
 		return rc ? cli_fail(err) : 0;
@@ -335,17 +340,19 @@ static int triage_sub(struct triage *t, struct store *st, int argc, char **argv,
 			by = v;
 			i++;
 		} else {
-			return cli_usage_error("triage override: unknown or incomplete option '%s'", a);
+			return cli_usage_error("triage override: unknown or incomplete option '%s'",
+					       a);
 		}
 	}
 	if (!!group == !!hold)
-		return cli_usage_error("triage override: give exactly one of --group G or --lift-hold NAME");
+		return cli_usage_error(
+		    "triage override: give exactly one of --group G or --lift-hold NAME");
 	if (!reason || !*reason)
 		return cli_usage_error("triage override: a reason is mandatory (--reason TEXT)");
 	if (!by || !*by)
 		return cli_usage_error("triage override: say who decides (--by USER)");
-	if (triage_override(t, who, group ? "group" : "lift_hold", group ? group : hold, reason,
-			    by, NULL, err))
+	if (triage_override(t, who, group ? "group" : "lift_hold", group ? group : hold, reason, by,
+			    NULL, err))
 		return cli_fail(err);
 	{
 		char target[96], detail[160];
@@ -357,7 +364,8 @@ static int triage_sub(struct triage *t, struct store *st, int argc, char **argv,
 			return cli_fail(err);
 	}
 	if (!cli_global.quiet)
-		printf("override recorded for %s: %s %s (by %s); honoured until the case's facts change\n",
+		printf("override recorded for %s: %s %s (by %s); honoured until the case's facts "
+		       "change\n",
 		       who, group ? "group" : "lift hold", group ? group : hold, by);
 	return 0;
 }
@@ -370,13 +378,12 @@ static int triage_sub(struct triage *t, struct store *st, int argc, char **argv,
  */
 /* Where export_facts() writes. */
 struct facts_out {
-	FILE *f;                          /* the temporary file */
-	const struct rules_schema *sc;    /* the facts */
-	struct buf line;                  /* one line */
+	FILE *f;		       /* the temporary file */
+	const struct rules_schema *sc; /* the facts */
+	struct buf line;	       /* one line */
 };
 
-static int fact_line(void *arg, int64_t case_id, const struct rules_facts *fa,
-		     struct uc_err *err)
+static int fact_line(void *arg, int64_t case_id, const struct rules_facts *fa, struct uc_err *err)
 {
 	struct facts_out *fo = arg;
 	const struct rules_schema *sc = fo->sc;
@@ -481,7 +488,8 @@ int cmd_triage(int argc, char **argv)
 			long n = 0;
 
 			if (cli_parse_long(v, 1, 2, &n))
-				return cli_usage_error("triage: --threads takes 1 or 2, not '%s'", v);
+				return cli_usage_error("triage: --threads takes 1 or 2, not '%s'",
+						       v);
 			threads = (int)n;
 			i++;
 		} else if (strcmp(a, "--export-facts") == 0 && v) {
@@ -506,7 +514,8 @@ int cmd_triage(int argc, char **argv)
 		 * the last full run, so their results agree with it */
 		if (o.rules_path || o.offices_path) {
 			free_conf(&conf);
-			return cli_usage_error("triage: --rules and --offices apply to full runs only");
+			return cli_usage_error(
+			    "triage: --rules and --offices apply to full runs only");
 		}
 	} else {
 		if (!o.rules_path && conf.rules)
@@ -560,7 +569,8 @@ int cmd_triage(int argc, char **argv)
 			print_explain(ex, triage_rules(t));
 			snprintf(target, sizeof(target), "case:C%lld", (long long)ex->case_id);
 			snprintf(who, sizeof(who), "C%lld", (long long)ex->case_id);
-			if (cli_audit_read(st, "case.explain", target, NULL, who, strlen(who), &err))
+			if (cli_audit_read(st, "case.explain", target, NULL, who, strlen(who),
+					   &err))
 				rc = cli_fail(&err);
 		}
 		free(ex);
@@ -579,7 +589,8 @@ int cmd_triage(int argc, char **argv)
 		printf("triaged %lld cases with rule set %s (%s)\n", (long long)s.cases, s.rs_hash,
 		       rules_name(rs));
 		if (s.projected)
-			printf("  projected facts from %lld records; %lld records unplaced (no A-number, no person link)\n",
+			printf("  projected facts from %lld records; %lld records unplaced (no "
+			       "A-number, no person link)\n",
 			       (long long)s.records, (long long)s.unplaced);
 		else
 			printf("  facts unchanged since the last run (no re-projection)\n");
@@ -588,7 +599,8 @@ int cmd_triage(int argc, char **argv)
 		printf("  %-16s %lld\n", "none", (long long)s.groups[RULES_MAX_GROUPS]);
 		for (int p = 1; p <= 4; p++)
 			printf("  phase %d          %lld\n", p, (long long)s.phases[p]);
-		printf("  results written %lld, tasks written %lld, cases inactive %lld, overrides lapsed %lld\n",
+		printf("  results written %lld, tasks written %lld, cases inactive %lld, overrides "
+		       "lapsed %lld\n",
 		       (long long)s.changed, (long long)s.tasks, (long long)s.inactive,
 		       (long long)s.lapsed);
 		if (s.threads == 2)
@@ -596,8 +608,9 @@ int cmd_triage(int argc, char **argv)
 			       "follow-up %.3f s, store %.3f s\n",
 			       s.s_project, s.s_load, s.s_eval, s.s_store);
 		else
-			printf("  time: project %.3f s, load %.3f s, evaluate %.3f s, store %.3f s\n",
-			       s.s_project, s.s_load, s.s_eval, s.s_store);
+			printf(
+			    "  time: project %.3f s, load %.3f s, evaluate %.3f s, store %.3f s\n",
+			    s.s_project, s.s_load, s.s_eval, s.s_store);
 	}
 out:
 	triage_close(t);
@@ -634,9 +647,8 @@ static int rules_diff(const char *a, const char *b, int samples)
 		rc = cli_fail(&err);
 		goto out;
 	}
-	printf("%lld cases evaluated; %lld move between groups (%s -> %s)\n",
-	       (long long)d.total, (long long)d.moved, rules_hash(ra),
-	       rules_hash(rb));
+	printf("%lld cases evaluated; %lld move between groups (%s -> %s)\n", (long long)d.total,
+	       (long long)d.moved, rules_hash(ra), rules_hash(rb));
 	for (int i = 0; i < d.nmoves; i++) {
 		const struct rdiff_move *mv = &d.moves[i];
 
@@ -687,7 +699,8 @@ int cmd_rules(int argc, char **argv)
 				continue;
 			}
 			if (!cli_global.quiet)
-				printf("%s: ok (%d groups, %d rules, %d holds, %d phases, %d tasks; hash %s)\n",
+				printf("%s: ok (%d groups, %d rules, %d holds, %d phases, %d "
+				       "tasks; hash %s)\n",
 				       argv[i], rules_group_count(rs), rules_rule_count(rs),
 				       rules_hold_count(rs), rules_phase_count(rs),
 				       rules_task_count(rs), rules_hash(rs));
@@ -745,10 +758,13 @@ int cmd_queue(int argc, char **argv)
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (cli_is_help(a)) {
-			fputs("usage: uctrack queue [--office X] [--group G] [--phase P] [--action A]\n"
+			fputs("usage: uctrack queue [--office X] [--group G] [--phase P] [--action "
+			      "A]\n"
 			      "                     [--held] [--limit N]\n\n"
-			      "The prioritised work list: open tasks by priority (score, then the rule\n"
-			      "set's tie-breaks), then due date. --held also lists tasks blocked by a\n"
+			      "The prioritised work list: open tasks by priority (score, then the "
+			      "rule\n"
+			      "set's tie-breaks), then due date. --held also lists tasks blocked "
+			      "by a\n"
 			      "legal hold. Default limit 20 (max 100000).\n",
 			      stdout);
 			return 0;
@@ -767,7 +783,8 @@ int cmd_queue(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--limit") == 0 && v) {
 			if (cli_parse_long(v, 1, 100000, &limit))
-				return cli_usage_error("queue: --limit takes 1 to 100000, not '%s'", v);
+				return cli_usage_error("queue: --limit takes 1 to 100000, not '%s'",
+						       v);
 			i++;
 		} else if (strcmp(a, "--held") == 0) {
 			f.include_held = 1;
@@ -782,8 +799,7 @@ int cmd_queue(int argc, char **argv)
 		goto out;
 	}
 	items = uc_xcalloc((size_t)limit, sizeof(*items));
-	if (queue_list(st, &f, items, (int)limit, &n, &err) ||
-	    queue_count(st, &f, &total, &err)) {
+	if (queue_list(st, &f, items, (int)limit, &n, &err) || queue_count(st, &f, &total, &err)) {
 		rc = cli_fail(&err);
 		goto out;
 	}

@@ -23,7 +23,8 @@ static int read_password(char *out, size_t cap, struct uc_err *err)
 	if (isatty(STDIN_FILENO))
 		fprintf(stderr, "password (at least %d characters): ", AUTH_PASSWORD_MIN);
 	if (!fgets(out, (int)cap, stdin))
-		return uc_error(err, UC_EINPUT, "no password on stdin: pipe it in, "
+		return uc_error(err, UC_EINPUT,
+				"no password on stdin: pipe it in, "
 				"e.g. `printf '%%s\\n' \"$PW\" | uctrack user add ...`");
 	n = strlen(out);
 	if (n && out[n - 1] != '\n' && !feof(stdin))
@@ -52,8 +53,8 @@ static int user_usage(FILE *f)
 
 static int user_line(void *arg, const struct auth_user *u, struct uc_err *err)
 {
-	printf("%s\t%s\t%s\t%s\t%s\n", u->name, auth_role_name(u->role), u->office,
-	       u->provider, u->disabled ? "disabled" : "active");
+	printf("%s\t%s\t%s\t%s\t%s\n", u->name, auth_role_name(u->role), u->office, u->provider,
+	       u->disabled ? "disabled" : "active");
 	return UC_OK;
 }
 
@@ -92,12 +93,14 @@ int cmd_user(int argc, char **argv)
 		return cli_usage_error("user %s: NAME required", sub);
 	if (strcmp(sub, "add") == 0) {
 		if (!role_s || auth_role_parse(role_s, &role))
-			return cli_usage_error("user add: --role must be one of admin, "
-					       "supervisor, officer, analyst, legal_provider, auditor");
+			return cli_usage_error(
+			    "user add: --role must be one of admin, "
+			    "supervisor, officer, analyst, legal_provider, auditor");
 	} else if (strcmp(sub, "set") == 0) {
 		if (role_s && auth_role_parse(role_s, &role))
-			return cli_usage_error("user set: --role must be one of admin, "
-					       "supervisor, officer, analyst, legal_provider, auditor");
+			return cli_usage_error(
+			    "user set: --role must be one of admin, "
+			    "supervisor, officer, analyst, legal_provider, auditor");
 		if (!role_s && !office && !provider)
 			return cli_usage_error("user set: give --role, --office or --provider");
 	} else if (strcmp(sub, "passwd") && strcmp(sub, "disable") && strcmp(sub, "list")) {

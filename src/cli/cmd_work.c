@@ -21,18 +21,18 @@
 #include "work/work.h"
 
 static const char usage[] =
-	"usage: uctrack work queue [--office X] [--assignee NAME|none] [--group G]\n"
-	"                          [--phase P] [--overdue] [--due-soon] [--hold|--no-hold]\n"
-	"                          [--sort priority|due] [--limit N] [--offset N] [--csv]\n"
-	"       uctrack work assign --by SUPERVISOR (--to USER | --unassign) [--note TEXT] CASE...\n"
-	"       uctrack work inbox USER\n"
-	"       uctrack work digest (--out DIR | --sendmail)\n\n"
-	"The queue of children (one row per case: next task, due date, open and held\n"
-	"tasks, overdue and due-soon flags, assignee), assignment of cases to officers\n"
-	"as a supervisor or admin would (the same scope checks as the API), a user's\n"
-	"inbox of reminders, and the daily digest of every user's inbox: written as\n"
-	"DIR/USER.txt, or mailed through [notify] sendmail to USER@[notify] mail_domain.\n"
-	"Reminder periods come from the active rule set (remind due_soon / no_contact).\n";
+    "usage: uctrack work queue [--office X] [--assignee NAME|none] [--group G]\n"
+    "                          [--phase P] [--overdue] [--due-soon] [--hold|--no-hold]\n"
+    "                          [--sort priority|due] [--limit N] [--offset N] [--csv]\n"
+    "       uctrack work assign --by SUPERVISOR (--to USER | --unassign) [--note TEXT] CASE...\n"
+    "       uctrack work inbox USER\n"
+    "       uctrack work digest (--out DIR | --sendmail)\n\n"
+    "The queue of children (one row per case: next task, due date, open and held\n"
+    "tasks, overdue and due-soon flags, assignee), assignment of cases to officers\n"
+    "as a supervisor or admin would (the same scope checks as the API), a user's\n"
+    "inbox of reminders, and the daily digest of every user's inbox: written as\n"
+    "DIR/USER.txt, or mailed through [notify] sendmail to USER@[notify] mail_domain.\n"
+    "Reminder periods come from the active rule set (remind due_soon / no_contact).\n";
 
 /* Reminder periods of the active rule set (defaults without one). */
 static void remind(struct store *st, int *due_soon, int *no_contact)
@@ -78,8 +78,10 @@ static int on_row(void *arg, const struct work_row *w, struct uc_err *err)
 	       w->name[0] ? w->name : "-", w->office, w->group[0] ? w->group : "-", w->phase,
 	       w->score, w->next_action[0] ? w->next_action : "(held)",
 	       w->next_due[0] ? w->next_due : "-", w->n_open, w->n_held,
-	       w->overdue ? "OVERDUE" : w->due_soon ? "soon" : "", w->holds[0] ? w->holds : "-",
-	       w->assignee[0] ? w->assignee : "-");
+	       w->overdue    ? "OVERDUE"
+	       : w->due_soon ? "soon"
+			     : "",
+	       w->holds[0] ? w->holds : "-", w->assignee[0] ? w->assignee : "-");
 	return UC_OK;
 }
 
@@ -109,7 +111,8 @@ static int work_queue_cmd(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--limit") && val) {
 			if (cli_parse_long(val, 1, WORK_PAGE_MAX, &v))
-				return cli_usage_error("work queue: --limit takes 1 to %d", WORK_PAGE_MAX);
+				return cli_usage_error("work queue: --limit takes 1 to %d",
+						       WORK_PAGE_MAX);
 			f.limit = (int)v;
 			i++;
 		} else if (!strcmp(a, "--offset") && val) {
@@ -158,7 +161,8 @@ static int work_queue_cmd(int argc, char **argv)
 
 		snprintf(d, sizeof(d), "office=%.16s rows=%lld", f.office ? f.office : "*",
 			 (long long)total);
-		rc = cli_audit_read(NULL, "work.queue.read", "work", d, q.seen.ptr, q.seen.len, &err);
+		rc = cli_audit_read(NULL, "work.queue.read", "work", d, q.seen.ptr, q.seen.len,
+				    &err);
 	}
 	buf_release(&q.seen);
 	return rc ? cli_fail(&err) : 0;
@@ -195,12 +199,14 @@ static int work_assign_cmd(int argc, char **argv)
 			ids[n++] = id;
 		else {
 			free(ids);
-			return cli_usage_error("work assign: '%s' is not a case id (C123 or 123)", a);
+			return cli_usage_error("work assign: '%s' is not a case id (C123 or 123)",
+					       a);
 		}
 	}
 	if (!by_name || (!to && !unassign) || (to && unassign) || !n) {
 		free(ids);
-		return cli_usage_error("work assign: --by NAME, --to USER or --unassign, and case ids");
+		return cli_usage_error(
+		    "work assign: --by NAME, --to USER or --unassign, and case ids");
 	}
 	if (store_open(&st, cli_global.db_path, 0, &err)) {
 		free(ids);
@@ -260,8 +266,9 @@ static int inbox_text(struct store *st, const struct auth_user *u, FILE *f, int6
 	for (int k = 0; k < WORK_IN_KINDS; k++)
 		*total += counts[k];
 	if (!rc)
-		fprintf(f, "\n%lld overdue, %lld due within %d days, %lld without contact for %d "
-			   "days, %lld hold lifts and %lld counsel requests awaiting you.\n",
+		fprintf(f,
+			"\n%lld overdue, %lld due within %d days, %lld without contact for %d "
+			"days, %lld hold lifts and %lld counsel requests awaiting you.\n",
 			(long long)counts[WORK_IN_OVERDUE], (long long)counts[WORK_IN_DUE_SOON],
 			o.due_soon_days, (long long)counts[WORK_IN_NO_CONTACT], o.no_contact_days,
 			(long long)counts[WORK_IN_HOLD_LIFT], (long long)counts[WORK_IN_COUNSEL]);
@@ -327,9 +334,10 @@ static int send_mail(const char *sendmail, const char *msg, size_t len, struct u
 	}
 	close(fd[1]);
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
-		return uc_error(err, UC_EIO, "%s exited with status %d; the digest was not sent "
-				"(check [notify] sendmail)", sendmail,
-				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return uc_error(err, UC_EIO,
+				"%s exited with status %d; the digest was not sent "
+				"(check [notify] sendmail)",
+				sendmail, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	return UC_OK;
 }
 
@@ -381,16 +389,19 @@ static int work_digest_cmd(int argc, char **argv)
 		else if (!strcmp(argv[i], "--sendmail"))
 			mail = 1;
 		else
-			return cli_usage_error("work digest: unknown or incomplete option '%s'", argv[i]);
+			return cli_usage_error("work digest: unknown or incomplete option '%s'",
+					       argv[i]);
 	}
 	if (!!d.dir == mail)
 		return cli_usage_error("work digest: --out DIR or --sendmail");
 	if (mail) {
 		if (cli_global.config_path && ini_parse(cli_global.config_path, on_ini, &n) != 0)
-			return cli_usage_error("work digest: cannot read %s", cli_global.config_path);
+			return cli_usage_error("work digest: cannot read %s",
+					       cli_global.config_path);
 		if (!n.sendmail[0] || !n.domain[0]) {
-			fprintf(stderr, "uctrack: work digest --sendmail needs [notify] sendmail and "
-					"mail_domain in the config file (--config)\n");
+			fprintf(stderr,
+				"uctrack: work digest --sendmail needs [notify] sendmail and "
+				"mail_domain in the config file (--config)\n");
 			return 1;
 		}
 	} else if (mkdir(d.dir, 0700) && access(d.dir, W_OK)) {
@@ -405,7 +416,8 @@ static int work_digest_cmd(int argc, char **argv)
 	if (!rc) {
 		char det[64];
 
-		snprintf(det, sizeof(det), "digests=%d via=%s", d.written, mail ? "sendmail" : "file");
+		snprintf(det, sizeof(det), "digests=%d via=%s", d.written,
+			 mail ? "sendmail" : "file");
 		rc = cli_audit(st, "work.digest", "work", NULL, det, &err);
 	}
 	if (!rc && !cli_global.quiet)

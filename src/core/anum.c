@@ -7,8 +7,7 @@
 
 static int is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
-	       c == '\v';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
 
 int anum_parse(const char *s, size_t n, char out[10])
@@ -37,8 +36,8 @@ int anum_parse(const char *s, size_t n, char out[10])
 			if (nd == 9)
 				return ANUM_BAD;
 			d[nd++] = c;
-		} else if ((c == '-' || c == ' ') && nd > 0 && i + 1 < n &&
-			   s[i + 1] >= '0' && s[i + 1] <= '9') {
+		} else if ((c == '-' || c == ' ') && nd > 0 && i + 1 < n && s[i + 1] >= '0' &&
+			   s[i + 1] <= '9') {
 			continue;
 		} else {
 			return ANUM_BAD;

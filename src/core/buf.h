@@ -21,11 +21,11 @@
 #include <stddef.h>
 
 struct buf {
-	char *ptr;     /* contents, NUL-terminated when alloc > 0; owned */
-	size_t len;    /* bytes used, excluding the terminating NUL */
-	size_t alloc;  /* bytes allocated */
-	size_t cap;    /* maximum len; appends beyond it fail */
-	int failed;    /* sticky: nonzero once an append hit the cap */
+	char *ptr;    /* contents, NUL-terminated when alloc > 0; owned */
+	size_t len;   /* bytes used, excluding the terminating NUL */
+	size_t alloc; /* bytes allocated */
+	size_t cap;   /* maximum len; appends beyond it fail */
+	int failed;   /* sticky: nonzero once an append hit the cap */
 };
 
 void buf_init(struct buf *b, size_t cap);
@@ -36,12 +36,14 @@ void buf_reset(struct buf *b);
 int buf_add(struct buf *b, const void *data, size_t n);
 int buf_addc(struct buf *b, char c);
 int buf_adds(struct buf *b, const char *s);
-int buf_addf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 /* Make room for n more bytes; return 0 or -1 at the cap. */
 int buf_grow(struct buf *b, size_t n);
-static inline int buf_failed(const struct buf *b) { return b->failed; }
+static inline int buf_failed(const struct buf *b)
+{
+	return b->failed;
+}
 /* Take ownership of the contents (a NUL-terminated string, never NULL);
  * the buffer is left empty. The caller frees the result. */
 char *buf_detach(struct buf *b, size_t *len);

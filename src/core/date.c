@@ -38,8 +38,7 @@ static int is_leap(int y)
 
 int date_valid_ymd(int y, int m, int d)
 {
-	static const int mdays[12] = {31, 28, 31, 30, 31, 30,
-				      31, 31, 30, 31, 30, 31};
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int max;
 
 	if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1)

@@ -31,13 +31,13 @@
 
 enum uc_rc {
 	UC_OK = 0,
-	UC_EINPUT = 1,    /* bad input from a user or a file: fix the input */
-	UC_EUSAGE = 2,    /* bad command-line usage */
+	UC_EINPUT = 1,	  /* bad input from a user or a file: fix the input */
+	UC_EUSAGE = 2,	  /* bad command-line usage */
 	UC_ENOTFOUND = 3, /* a named thing does not exist */
 	UC_ECONFLICT = 4, /* state conflict (e.g. newer database schema) */
-	UC_EIO = 5,       /* file system or database I/O failure */
-	UC_ENOMEM = 6,    /* out of memory or a size cap was reached */
-	UC_EDENIED = 7,   /* not allowed */
+	UC_EIO = 5,	  /* file system or database I/O failure */
+	UC_ENOMEM = 6,	  /* out of memory or a size cap was reached */
+	UC_EDENIED = 7,	  /* not allowed */
 	UC_EINTERNAL = 8, /* a bug: an invariant did not hold */
 	UC_ETIMEOUT = 9,  /* a deadline passed (or the process is stopping):
 			     the work was interrupted and undone; narrow it */
@@ -46,15 +46,21 @@ enum uc_rc {
 #define UC_ERR_MSG_MAX 1024
 
 struct uc_err {
-	int code;                  /* enum uc_rc of the failure, 0 when none */
-	char msg[UC_ERR_MSG_MAX];  /* user-facing message, NUL-terminated */
+	int code;		  /* enum uc_rc of the failure, 0 when none */
+	char msg[UC_ERR_MSG_MAX]; /* user-facing message, NUL-terminated */
 };
 
-#define UC_ERR_INIT {0, {0}}
+#define UC_ERR_INIT                                                                                \
+	{                                                                                          \
+		0,                                                                                 \
+		{                                                                                  \
+			0                                                                          \
+		}                                                                                  \
+	}
 
 /* Record a failure in err (may be NULL) and return code. printf-style. */
 int uc_error(struct uc_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int uc_verror(struct uc_err *err, int code, const char *fmt, va_list ap);
 
 /* Clear err back to "no error". */
@@ -67,7 +73,7 @@ int uc_err_exit_code(int code);
 /* Programmer error: print where and abort. Never for bad input. */
 #define BUG(...) uc_bug(__FILE__, __LINE__, __VA_ARGS__)
 _Noreturn void uc_bug(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Allocation that cannot fail silently: aborts via BUG on exhaustion of
  * memory, which this program treats as unrecoverable. */

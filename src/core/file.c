@@ -10,8 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int uc_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		    struct uc_err *err)
+int uc_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct uc_err *err)
 {
 	size_t plen = strlen(path), done = 0;
 	char *tmp = uc_xmalloc(plen + 32);
@@ -40,8 +39,8 @@ int uc_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 	if (close(fd) != 0 && !rc)
 		rc = uc_error(err, UC_EIO, "cannot write %s: %s", tmp, strerror(errno));
 	if (!rc && rename(tmp, path) != 0)
-		rc = uc_error(err, UC_EIO, "cannot rename %s to %s: %s", tmp, path,
-			      strerror(errno));
+		rc =
+		    uc_error(err, UC_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
 	if (rc)
 		unlink(tmp);
 	free(tmp);

@@ -35,11 +35,10 @@ static void draw(struct progress *p, double now)
 		double eta = (double)(p->total - p->done) / rate;
 
 		fprintf(stderr, "\r%s: %llu/%llu (%.0f/s, ETA %.0fs)   ", p->what,
-			(unsigned long long)p->done,
-			(unsigned long long)p->total, rate, eta);
+			(unsigned long long)p->done, (unsigned long long)p->total, rate, eta);
 	} else {
-		fprintf(stderr, "\r%s: %llu (%.0f/s)   ", p->what,
-			(unsigned long long)p->done, rate);
+		fprintf(stderr, "\r%s: %llu (%.0f/s)   ", p->what, (unsigned long long)p->done,
+			rate);
 	}
 }
 

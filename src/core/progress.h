@@ -12,12 +12,12 @@
 #include <stdint.h>
 
 struct progress {
-	const char *what;  /* label, borrowed */
-	uint64_t total;    /* expected units, 0 when unknown */
-	uint64_t done;     /* units done so far */
-	double start;      /* monotonic start time, seconds */
-	double last;       /* last redraw time */
-	int enabled;       /* stderr is a terminal and UCTRACK_PROGRESS != 0 */
+	const char *what; /* label, borrowed */
+	uint64_t total;	  /* expected units, 0 when unknown */
+	uint64_t done;	  /* units done so far */
+	double start;	  /* monotonic start time, seconds */
+	double last;	  /* last redraw time */
+	int enabled;	  /* stderr is a terminal and UCTRACK_PROGRESS != 0 */
 };
 
 void progress_start(struct progress *p, const char *what, uint64_t total);

@@ -113,8 +113,7 @@ static const char *pool_pick(struct rng *r, const struct gen_pool *p)
 }
 
 /* Like pool_pick(), from the first `share` of the pool (at least 2). */
-static const char *pool_pick_share(struct rng *r, const struct gen_pool *p,
-				   double share)
+static const char *pool_pick_share(struct rng *r, const struct gen_pool *p, double share)
 {
 	size_t n = (size_t)((double)p->n * share + 0.5);
 
@@ -130,8 +129,7 @@ static const char *pool_pick_share(struct rng *r, const struct gen_pool *p,
 
 #define NFY 6 /* FY2019..FY2024 */
 
-static const double fy_releases[NFY] = {72837,	16837,	107646,
-					127447, 113495, 99381};
+static const double fy_releases[NFY] = {72837, 16837, 107646, 127447, 113495, 99381};
 static const int fy_avg_care_days[NFY] = {61, 69, 33, 29, 27, 30};
 static const double fy_male[NFY] = {0.66, 0.68, 0.66, 0.64, 0.61, 0.61};
 /* Age bands at referral: 0-12, 13-14, 15-16, 17. */
@@ -177,14 +175,12 @@ struct country_info {
 };
 
 static const struct country_info countries[C_NCOUNTRY] = {
-    [C_HN] = {"HN", "HO", 0},  [C_GT] = {"GT", "GT", 0},
-    [C_SV] = {"SV", "ES", 0},  [C_MX] = {"MX", "MX", 0},
-    [C_EC] = {"EC", "EC", 26}, [C_NI] = {"NI", "NU", 10},
-    [C_CO] = {"CO", "CO", 11}, [C_VE] = {"VE", "VE", 9},
-    [C_HT] = {"HT", "HA", 18}, [C_PE] = {"PE", "PE", 6},
-    [C_BR] = {"BR", "BR", 5},  [C_IN] = {"IN", "IN", 5},
-    [C_CN] = {"CN", "CH", 3},  [C_RO] = {"RO", "RO", 3},
-    [C_SN] = {"SN", "SG", 2},  [C_GN] = {"GN", "GV", 2},
+    [C_HN] = {"HN", "HO", 0},  [C_GT] = {"GT", "GT", 0},  [C_SV] = {"SV", "ES", 0},
+    [C_MX] = {"MX", "MX", 0},  [C_EC] = {"EC", "EC", 26}, [C_NI] = {"NI", "NU", 10},
+    [C_CO] = {"CO", "CO", 11}, [C_VE] = {"VE", "VE", 9},  [C_HT] = {"HT", "HA", 18},
+    [C_PE] = {"PE", "PE", 6},  [C_BR] = {"BR", "BR", 5},  [C_IN] = {"IN", "IN", 5},
+    [C_CN] = {"CN", "CH", 3},  [C_RO] = {"RO", "RO", 3},  [C_SN] = {"SN", "SG", 2},
+    [C_GN] = {"GN", "GV", 2},
 };
 
 enum lang {
@@ -222,12 +218,10 @@ enum cat { CAT_1, CAT_2A, CAT_2B, CAT_3, CAT_4 };
 static const char *const cat_name[] = {"1", "2A", "2B", "3", "4"};
 
 enum addr_problem { AP_NONE, AP_BLANK, AP_UNDELIVERABLE, AP_MISSING_UNIT };
-static const char *const ap_name[] = {"none", "blank", "undeliverable",
-				      "missing_unit"};
+static const char *const ap_name[] = {"none", "blank", "undeliverable", "missing_unit"};
 
 enum tvpra { TV_NONE, TV_PENDING, TV_MAY_RETURN, TV_REFERRED };
-static const char *const tvpra_name[] = {"", "pending", "may_return",
-					 "referred_orr"};
+static const char *const tvpra_name[] = {"", "pending", "may_return", "referred_orr"};
 
 enum claim { CL_NONE = -1, CL_ASYLUM, CL_SIJS, CL_T, CL_U };
 static const char *const claim_name[] = {"asylum", "sijs", "t_visa", "u_visa"};
@@ -264,8 +258,7 @@ static const struct file_info file_info[F_NFILES] = {
     [F_ACASE] = {"eoir", "A_TblCase.csv", "eoir", "A_TblCase"},
     [F_BPROC] = {"eoir", "B_TblProceeding.csv", "eoir", "B_TblProceeding"},
     [F_SCHED] = {"eoir", "tbl_schedule.csv", "eoir", "tbl_schedule"},
-    [F_JUV] = {"eoir", "tbl_JuvenileHistory.csv", "eoir",
-	       "tbl_JuvenileHistory"},
+    [F_JUV] = {"eoir", "tbl_JuvenileHistory.csv", "eoir", "tbl_JuvenileHistory"},
     [F_COUNT_TXT] = {"eoir", "Count.txt", NULL, NULL},
     [F_CBP] = {"cbp", "encounters.csv", "cbp", "encounters"},
     [F_PLACE] = {"orr", "placements.csv", "orr", "placements"},
@@ -290,18 +283,18 @@ struct out {
 };
 
 struct gen {
-	const struct gen_opts *o; /* borrowed */
-	int32_t as_of;		  /* nothing happens after this date */
-	struct out out[F_NFILES]; /* every output file */
-	int io_errno;		  /* sticky: first write error's errno */
-	int io_file;		  /* file of that error */
-	uint64_t anum_off;	  /* A-number permutation offset */
+	const struct gen_opts *o;     /* borrowed */
+	int32_t as_of;		      /* nothing happens after this date */
+	struct out out[F_NFILES];     /* every output file */
+	int io_errno;		      /* sticky: first write error's errno */
+	int io_file;		      /* file of that error */
+	uint64_t anum_off;	      /* A-number permutation offset */
 	const struct gen_rates *hard; /* profile hard's rates, NULL default */
-	uint32_t nhub_sponsor;	  /* sponsors receiving several children */
-	uint32_t nhub_addr;	  /* addresses receiving many children */
+	uint32_t nhub_sponsor;	      /* sponsors receiving several children */
+	uint32_t nhub_addr;	      /* addresses receiving many children */
 	/* sequence numbers, handed out in child order */
-	uint64_t seq_case, seq_proc, seq_sched, seq_juv, seq_cbp, seq_place,
-	    seq_post, seq_nta, seq_rem, seq_ind, seq_ev;
+	uint64_t seq_case, seq_proc, seq_sched, seq_juv, seq_cbp, seq_place, seq_post, seq_nta,
+	    seq_rem, seq_ind, seq_ev;
 };
 
 static void out_flush(struct gen *g, struct out *o)
@@ -411,8 +404,7 @@ static inline void o_row(struct gen *g, struct out *o)
 }
 
 /* "PREFIX" followed by n zero-padded to width digits. */
-static void fmt_key(char *dst, size_t cap, const char *prefix, uint64_t n,
-		    int width)
+static void fmt_key(char *dst, size_t cap, const char *prefix, uint64_t n, int width)
 {
 	char num[24];
 	size_t pl = strlen(prefix), nl = fmt_u64(num, n), i = 0;
@@ -427,8 +419,8 @@ static void fmt_key(char *dst, size_t cap, const char *prefix, uint64_t n,
 	dst[i + nl] = '\0';
 }
 
-static void truth_rec(struct gen *g, enum file_id f, const char *key,
-		      const char *child_id, const char *sponsor_id)
+static void truth_rec(struct gen *g, enum file_id f, const char *key, const char *child_id,
+		      const char *sponsor_id)
 {
 	struct out *o = &g->out[F_TRUTH_REC];
 
@@ -447,6 +439,8 @@ static void truth_rec(struct gen *g, enum file_id f, const char *key,
 /* ------------------------------------------------------------------ */
 /* EOIR table layouts: the columns of variable_types.csv, in order.   */
 
+/* Kept as written: one line per group of columns, as in variable_types.csv. */
+/* clang-format off */
 #define A_COLS(X)                                                              \
 	X(IDNCASE)                                                             \
 	X(ALIEN_CITY) X(ALIEN_STATE) X(ALIEN_ZIPCODE) X(UPDATED_ZIPCODE) X(    \
@@ -499,6 +493,7 @@ static void truth_rec(struct gen *g, enum file_id f, const char *key,
 	X(idnJuvenileHistory)                                                  \
 	X(idnCase) X(idnProceeding) X(idnJuvenile) X(DATCREATEDON)             \
 	    X(DATMODIFIEDON)
+/* clang-format on */
 
 #define X_ENUM_A(n) A_##n,
 #define X_ENUM_B(n) B_##n,
@@ -575,8 +570,7 @@ static void trow_date(struct trow *r, int col, int32_t d)
 }
 
 /* Write a tab-separated row; null_blank writes NULL for blank values. */
-static void trow_emit(struct gen *g, struct out *o, const struct trow *r,
-		      int ncol, int null_blank)
+static void trow_emit(struct gen *g, struct out *o, const struct trow *r, int ncol, int null_blank)
 {
 	for (int i = 0; i < ncol; i++) {
 		if (i)
@@ -625,8 +619,7 @@ enum tcase { TC_ASIS, TC_UPPER };
  * Copy src into dst (cap bytes, NUL-terminated) in the given case,
  * dropping accents when strip is set. Returns the length.
  */
-static size_t text_render(char *dst, size_t cap, const char *src, int tcase,
-			  int strip)
+static size_t text_render(char *dst, size_t cap, const char *src, int tcase, int strip)
 {
 	size_t n = 0;
 	const unsigned char *s = (const unsigned char *)src;
@@ -651,12 +644,9 @@ static size_t text_render(char *dst, size_t cap, const char *src, int tcase,
 				dst[n++] = f;
 			} else {
 				if (tcase == TC_UPPER) {
-					if (c == 0xC3 && b >= 0xA0 &&
-					    b <= 0xBE && b != 0xB7)
+					if (c == 0xC3 && b >= 0xA0 && b <= 0xBE && b != 0xB7)
 						b = (unsigned char)(b - 0x20);
-					else if ((c == 0xC4 || c == 0xC5 ||
-						  c == 0xC8) &&
-						 (b & 1))
+					else if ((c == 0xC4 || c == 0xC5 || c == 0xC8) && (b & 1))
 						b = (unsigned char)(b - 1);
 				}
 				dst[n++] = (char)c;
@@ -811,28 +801,26 @@ struct child {
 	char sex;		     /* 'M' or 'F' */
 	int age;		     /* age at referral */
 	const char *given1, *given2; /* given names; given2 may be NULL */
-	const char *sur1,
-	    *sur2; /* surnames (Mayan: variant lists); sur2 may be NULL */
+	const char *sur1, *sur2;     /* surnames (Mayan: variant lists); sur2 may be NULL */
 	int32_t birth;
 	uint32_t family; /* profile hard: index of the family's first child */
 	int twin;	 /* profile hard: born the same day as a sibling */
 
-	int repeat;	     /* encountered twice */
-	int32_t enc0, enc;   /* first encounter (repeat only), main encounter */
-	int sector0, sector; /* gen_sectors index of each encounter */
-	int tvpra, tvpra0;   /* enum tvpra at main / first encounter */
-	int first_placed;    /* repeat child placed in ORR the first time */
-	int32_t adm0, rel0;  /* first placement admitted / repatriated */
-	int32_t admitted,
-	    released;	       /* main placement; released NONE = in care */
-	const char *discharge; /* placements.csv discharge */
+	int repeat;		    /* encountered twice */
+	int32_t enc0, enc;	    /* first encounter (repeat only), main encounter */
+	int sector0, sector;	    /* gen_sectors index of each encounter */
+	int tvpra, tvpra0;	    /* enum tvpra at main / first encounter */
+	int first_placed;	    /* repeat child placed in ORR the first time */
+	int32_t adm0, rel0;	    /* first placement admitted / repatriated */
+	int32_t admitted, released; /* main placement; released NONE = in care */
+	const char *discharge;	    /* placements.csv discharge */
 	const char *facility, *facility0;
 
-	int cat;	  /* enum cat */
-	uint32_t sponsor; /* sponsor number (S%07d), 0 = none */
-	int sponsor_hub;  /* sponsor receives several children */
-	int address_hub;  /* address receives many children */
-	const char *rel;  /* sponsor_relationship */
+	int cat;			  /* enum cat */
+	uint32_t sponsor;		  /* sponsor number (S%07d), 0 = none */
+	int sponsor_hub;		  /* sponsor receives several children */
+	int address_hub;		  /* address receives many children */
+	const char *rel;		  /* sponsor_relationship */
 	char sp_family[96], sp_given[64]; /* sponsor names, canonical */
 	char sp_phone[16];
 	struct addr addr;  /* release address */
@@ -863,19 +851,17 @@ struct child {
 	int claim_status; /* 0 pending, 1 granted, 2 denied */
 	int32_t claim_filed;
 
-	int public_safety, border_security,
-	    trafficking; /* authorised indicator */
+	int public_safety, border_security, trafficking; /* authorised indicator */
 	int nind;
 	struct ind ind[6];
 	int nev;
 	struct ev ev[MAX_EV];
 };
 
-static const char *const fta_notice = "7C";  /* FAILURE TO APPEAR- REMOVAL */
-static const char *const fta_notice2 = "7T"; /* FAILURE TO APPEAR ORDER */
-static const char *const notice_first[] = {"U3", "NH",
-					   "V3"}; /* hearing notices */
-static const char *const notice_adj = "V6";	  /* adjourned hearing notice */
+static const char *const fta_notice = "7C";		      /* FAILURE TO APPEAR- REMOVAL */
+static const char *const fta_notice2 = "7T";		      /* FAILURE TO APPEAR ORDER */
+static const char *const notice_first[] = {"U3", "NH", "V3"}; /* hearing notices */
+static const char *const notice_adj = "V6";		      /* adjourned hearing notice */
 
 static int32_t clampd(int32_t d, int32_t hi)
 {
@@ -938,8 +924,8 @@ static int lang_for(struct rng *r, int country)
 	}
 }
 
-static const char *given_pick(struct rng *r, const struct gen_names *nm,
-			      char sex, const struct gen_rates *hard)
+static const char *given_pick(struct rng *r, const struct gen_names *nm, char sex,
+			      const struct gen_rates *hard)
 {
 	const struct gen_pool *p = sex == 'M' ? &nm->male : &nm->female;
 
@@ -1008,13 +994,12 @@ static void phone_make(struct rng *r, char *dst, const char *area)
 }
 
 /* "Family Given" canonical names of an adult of the origin. */
-static void adult_names(struct rng *r, int origin, const char *share_sur,
-			char *fam, size_t fcap, char *giv, size_t gcap)
+static void adult_names(struct rng *r, int origin, const char *share_sur, char *fam, size_t fcap,
+			char *giv, size_t gcap)
 {
 	const struct gen_names *nm = &gen_names_by_origin[origin];
 	char s1[48], s2[48];
-	const char *g = given_pick(r, nm, rng_chance(r, 0.55) ? 'F' : 'M',
-				   NULL);
+	const char *g = given_pick(r, nm, rng_chance(r, 0.55) ? 'F' : 'M', NULL);
 
 	if (share_sur)
 		variant(s1, sizeof(s1), share_sur, 0);
@@ -1029,8 +1014,8 @@ static void adult_names(struct rng *r, int origin, const char *share_sur,
 	snprintf(giv, gcap, "%s", g);
 }
 
-static void ev_add(struct child *c, int32_t date, int type, const char *a,
-		   const char *b, const char *by)
+static void ev_add(struct child *c, int32_t date, int type, const char *a, const char *b,
+		   const char *by)
 {
 	struct ev *e;
 
@@ -1045,9 +1030,8 @@ static void ev_add(struct child *c, int32_t date, int type, const char *a,
 	e->addr = 0;
 }
 
-static void ind_add(struct child *c, const char *category, const char *code,
-		    const char *source, int authorised, int32_t date,
-		    const char *note)
+static void ind_add(struct child *c, const char *category, const char *code, const char *source,
+		    int authorised, int32_t date, const char *note)
 {
 	struct ind *in;
 
@@ -1070,8 +1054,8 @@ static void hub_sponsor(const struct gen *g, uint32_t h, struct child *c)
 
 	rng_seed(&r, g->o->seed, 0x5000000000ULL + h);
 	st = state_pick(&r, 5);
-	adult_names(&r, GEN_OR_ES, NULL, c->sp_family, sizeof(c->sp_family),
-		    c->sp_given, sizeof(c->sp_given));
+	adult_names(&r, GEN_OR_ES, NULL, c->sp_family, sizeof(c->sp_family), c->sp_given,
+		    sizeof(c->sp_given));
 	phone_make(&r, c->sp_phone, gen_states[st].area);
 	addr_make(&r, &c->addr, st, 0);
 }
@@ -1099,14 +1083,12 @@ static const char *court_of(const struct child *c)
 	return gen_states[c->court_state].court[c->court_city];
 }
 
-static const char *sur_pick(struct rng *r, const struct gen_pool *p,
-			    const struct gen_rates *hard)
+static const char *sur_pick(struct rng *r, const struct gen_pool *p, const struct gen_rates *hard)
 {
 	return hard ? pool_pick_share(r, p, hard->name_pool) : pool_pick(r, p);
 }
 
-static void make_identity(const struct gen *g, struct rng *r,
-			  struct child *c)
+static void make_identity(const struct gen *g, struct rng *r, struct child *c)
 {
 	const struct gen_names *nm;
 	double w[5];
@@ -1144,8 +1126,7 @@ static void make_identity(const struct gen *g, struct rng *r,
 	nm = &gen_names_by_origin[c->origin];
 	c->given1 = given_pick(r, nm, c->sex, g->hard);
 	c->given2 = NULL;
-	if ((c->origin == GEN_OR_ES || c->origin == GEN_OR_MAYA ||
-	     c->origin == GEN_OR_PT) &&
+	if ((c->origin == GEN_OR_ES || c->origin == GEN_OR_MAYA || c->origin == GEN_OR_PT) &&
 	    rng_chance(r, 0.35)) {
 		const char *g2 = given_pick(r, nm, c->sex, g->hard);
 
@@ -1156,9 +1137,7 @@ static void make_identity(const struct gen *g, struct rng *r,
 	c->sur2 = NULL;
 	if (nm->two_surnames) {
 		if (c->origin == GEN_OR_MAYA && rng_chance(r, 0.4))
-			c->sur2 = sur_pick(
-			    r, &gen_names_by_origin[GEN_OR_ES].surname,
-			    g->hard);
+			c->sur2 = sur_pick(r, &gen_names_by_origin[GEN_OR_ES].surname, g->hard);
 		else
 			c->sur2 = sur_pick(r, &nm->surname, g->hard);
 		if (strcmp(c->sur2, c->sur1) == 0 && rng_chance(r, 0.8))
@@ -1170,14 +1149,12 @@ static void make_identity(const struct gen *g, struct rng *r,
 	hi = date_from_ymd(2019 + c->fyi, 9, 30);
 	c->enc = rng_range(r, lo, hi);
 	c->admitted = c->enc + rng_range(r, 1, 3);
-	c->sector =
-	    rng_weighted(r, (const double[]){40, 12, 12, 10, 8, 6, 6, 3, 3}, 9);
+	c->sector = rng_weighted(r, (const double[]){40, 12, 12, 10, 8, 6, 6, 3, 3}, 9);
 
 	/* age at referral by band, then a birth date giving that age */
 	band = rng_weighted(r, fy_age[c->fyi], 4);
 	if (band == 0) {
-		static const double w12[] = {1, 1, 2, 2, 3,  3,
-					     4, 5, 6, 8, 10, 12};
+		static const double w12[] = {1, 1, 2, 2, 3, 3, 4, 5, 6, 8, 10, 12};
 
 		c->age = 1 + rng_weighted(r, w12, 12);
 	} else if (band == 1) {
@@ -1210,8 +1187,7 @@ static void make_custody(struct gen *g, struct rng *r, struct child *c)
 	c->tvpra0 = TV_NONE;
 	if (c->repeat) {
 		c->enc0 = c->enc - rng_range(r, 60, 600);
-		c->sector0 = rng_weighted(
-		    r, (const double[]){40, 12, 12, 10, 8, 6, 6, 3, 3}, 9);
+		c->sector0 = rng_weighted(r, (const double[]){40, 12, 12, 10, 8, 6, 6, 3, 3}, 9);
 		if (c->country == C_MX) {
 			c->tvpra0 = TV_MAY_RETURN;
 		} else {
@@ -1224,8 +1200,7 @@ static void make_custody(struct gen *g, struct rng *r, struct child *c)
 	if (c->country == C_MX) {
 		double u = rng_unit(r);
 
-		c->tvpra = u < 0.07 ? TV_PENDING
-				    : (u < 0.12 ? TV_MAY_RETURN : TV_REFERRED);
+		c->tvpra = u < 0.07 ? TV_PENDING : (u < 0.12 ? TV_MAY_RETURN : TV_REFERRED);
 	}
 
 	/* sponsor category; category 4 = no sponsor */
@@ -1257,17 +1232,14 @@ static void make_custody(struct gen *g, struct rng *r, struct child *c)
 
 static void make_sponsor(struct gen *g, struct rng *r, struct child *c)
 {
-	static const char *const rel1[] = {
-	    "parent", "parent", "parent", "parent", "parent",
-	    "parent", "parent", "parent", "parent", "legal_guardian"};
-	static const char *const rel2a[] = {"sibling", "aunt_uncle",
-					    "grandparent"};
-	static const char *const rel2b[] = {"sibling",	  "aunt_uncle",
-					    "aunt_uncle", "grandparent",
-					    "cousin",	  "other_relative"};
-	static const char *const rel3[] = {"other_relative", "cousin",
-					   "family_friend", "family_friend",
-					   "unrelated"};
+	static const char *const rel1[] = {"parent", "parent",	      "parent", "parent",
+					   "parent", "parent",	      "parent", "parent",
+					   "parent", "legal_guardian"};
+	static const char *const rel2a[] = {"sibling", "aunt_uncle", "grandparent"};
+	static const char *const rel2b[] = {"sibling",	   "aunt_uncle", "aunt_uncle",
+					    "grandparent", "cousin",	 "other_relative"};
+	static const char *const rel3[] = {"other_relative", "cousin", "family_friend",
+					   "family_friend", "unrelated"};
 	const char *share = NULL;
 	int st;
 
@@ -1303,13 +1275,10 @@ static void make_sponsor(struct gen *g, struct rng *r, struct child *c)
 	c->sponsor = g->nhub_sponsor + c->idx + 1;
 	if (strcmp(c->rel, "parent") == 0 || strcmp(c->rel, "sibling") == 0)
 		share = rng_chance(r, 0.85) ? c->sur1 : NULL;
-	else if (strcmp(c->rel, "unrelated") != 0 &&
-		 strcmp(c->rel, "family_friend") != 0)
-		share =
-		    rng_chance(r, 0.5) ? (c->sur2 ? c->sur2 : c->sur1) : NULL;
-	adult_names(r, c->origin == GEN_OR_MAYA ? GEN_OR_MAYA : c->origin,
-		    share, c->sp_family, sizeof(c->sp_family), c->sp_given,
-		    sizeof(c->sp_given));
+	else if (strcmp(c->rel, "unrelated") != 0 && strcmp(c->rel, "family_friend") != 0)
+		share = rng_chance(r, 0.5) ? (c->sur2 ? c->sur2 : c->sur1) : NULL;
+	adult_names(r, c->origin == GEN_OR_MAYA ? GEN_OR_MAYA : c->origin, share, c->sp_family,
+		    sizeof(c->sp_family), c->sp_given, sizeof(c->sp_given));
 	st = state_pick(r, c->fyi);
 	phone_make(r, c->sp_phone, gen_states[st].area);
 	addr_make(r, &c->addr, st, 1);
@@ -1339,19 +1308,15 @@ static void make_nta(struct gen *g, struct rng *r, struct child *c)
 		c->nta = 2;
 		if (m < 0.12) {
 			c->nta_method = "custody";
-			c->nta_served =
-			    c->admitted +
-			    rng_range(r, 2, 2 + (rel - c->admitted) / 2);
+			c->nta_served = c->admitted + rng_range(r, 2, 2 + (rel - c->admitted) / 2);
 		} else {
 			int32_t span = g->as_of - rel;
 
 			c->nta_method =
-			    m < 0.40 ? "personal"
-				     : (m < 0.65 ? "mail" : "certified_mail");
+			    m < 0.40 ? "personal" : (m < 0.65 ? "mail" : "certified_mail");
 			if (span > 900)
 				span = 900;
-			c->nta_served =
-			    rel + rng_range(r, 15, span > 15 ? span : 15);
+			c->nta_served = rel + rng_range(r, 15, span > 15 ? span : 15);
 			c->nta_served = clampd(c->nta_served, g->as_of);
 		}
 		c->nta_issued = c->nta_served - rng_range(r, 0, 20);
@@ -1365,15 +1330,12 @@ static void make_nta(struct gen *g, struct rng *r, struct child *c)
 		}
 	} else if (u < 0.50) {
 		c->nta = 1;
-		c->nta_issued =
-		    rel +
-		    rng_range(r, 10, g->as_of - rel > 10 ? g->as_of - rel : 10);
+		c->nta_issued = rel + rng_range(r, 10, g->as_of - rel > 10 ? g->as_of - rel : 10);
 		c->nta_issued = clampd(c->nta_issued, g->as_of);
 	}
 }
 
-static void hear_add(struct child *c, int32_t d, char cal, int proc,
-		     const char *notice)
+static void hear_add(struct child *c, int32_t d, char cal, int proc, const char *notice)
 {
 	struct hearing *h;
 
@@ -1393,8 +1355,7 @@ static void make_eoir(struct gen *g, struct rng *r, struct child *c)
 	int nmaster, fta_at, plan_fta, k, stopped = 0;
 
 	c->dec_code = 0;
-	c->dec_date = c->order_date = c->mtr_filed = c->mtr_decided =
-	    UC_DATE_NONE;
+	c->dec_date = c->order_date = c->mtr_filed = c->mtr_decided = UC_DATE_NONE;
 	c->e28 = UC_DATE_NONE;
 	if (c->nta_filed == UC_DATE_NONE)
 		return;
@@ -1410,8 +1371,7 @@ static void make_eoir(struct gen *g, struct rng *r, struct child *c)
 
 	d = c->nta_filed + rng_range(r, 20, 300);
 	for (k = 0; k < nmaster; k++) {
-		hear_add(c, d, 'M', 0,
-			 k == 0 ? notice_first[rng_below(r, 3)] : notice_adj);
+		hear_add(c, d, 'M', 0, k == 0 ? notice_first[rng_below(r, 3)] : notice_adj);
 		if (d > g->as_of) {
 			stopped = 1;
 			break;
@@ -1452,8 +1412,7 @@ static void make_eoir(struct gen *g, struct rng *r, struct child *c)
 	if (!stopped) {
 		/* the individual hearing took place: a decision, or not yet */
 		static const double w[] = {4.5, 15, 25, 18, 2, 4, 3, 28.5};
-		static const char codes[] = {'X', 'V', 'T', 'G',
-					     'C', 'W', 'O', 0};
+		static const char codes[] = {'X', 'V', 'T', 'G', 'C', 'W', 'O', 0};
 
 		c->dec_code = codes[rng_weighted(r, w, 8)];
 		if (c->dec_code)
@@ -1481,8 +1440,7 @@ static void make_eoir(struct gen *g, struct rng *r, struct child *c)
 				c->mtr_denied = 1;
 			}
 		}
-		if (!c->rescinded && c->mtr_filed == UC_DATE_NONE &&
-		    rng_chance(r, 0.10)) {
+		if (!c->rescinded && c->mtr_filed == UC_DATE_NONE && rng_chance(r, 0.10)) {
 			c->removed_on = c->order_date + rng_range(r, 60, 500);
 			if (c->removed_on <= g->as_of)
 				c->removed = 1;
@@ -1524,8 +1482,7 @@ static void make_claims(struct gen *g, struct rng *r, struct child *c)
 	if (lo > g->as_of)
 		lo = g->as_of;
 	c->claim_filed = rng_range(r, lo, lo + (g->as_of - lo) / 2);
-	if (c->claim_status == 1 && c->dec_date != UC_DATE_NONE &&
-	    c->claim_filed > c->dec_date)
+	if (c->claim_status == 1 && c->dec_date != UC_DATE_NONE && c->claim_filed > c->dec_date)
 		c->claim_filed = c->dec_date - rng_range(r, 30, 200);
 }
 
@@ -1538,26 +1495,22 @@ static void make_indicators(struct gen *g, struct rng *r, struct child *c)
 	if (span < 1)
 		span = 1;
 	if (c->repeat) {
-		ind_add(c, "border_security", "repeat_encounter", "CBP", 1,
-			c->enc, "prior UAC encounter");
+		ind_add(c, "border_security", "repeat_encounter", "CBP", 1, c->enc,
+			"prior UAC encounter");
 		c->border_security = 1;
 	}
 	if (rng_chance(r, 0.011)) {
-		static const char *const codes[] = {
-		    "criminal_charge", "criminal_charge", "criminal_conviction",
-		    "gang_affiliation"};
-		static const char *const notes[] = {
-		    "charged, shoplifting", "charged, assault",
-		    "adjudicated delinquent", "gang database entry"};
+		static const char *const codes[] = {"criminal_charge", "criminal_charge",
+						    "criminal_conviction", "gang_affiliation"};
+		static const char *const notes[] = {"charged, shoplifting", "charged, assault",
+						    "adjudicated delinquent",
+						    "gang database entry"};
 		int k = (int)rng_below(r, 4);
 		double u = rng_unit(r);
 		const char *src =
-		    u < 0.4
-			? "NCIC"
-			: (u < 0.65
-			       ? "ICE_ERO"
-			       : (u < 0.75 ? "EOIR"
-					   : (u < 0.9 ? "TIPLINE" : "ORR")));
+		    u < 0.4 ? "NCIC"
+			    : (u < 0.65 ? "ICE_ERO"
+					: (u < 0.75 ? "EOIR" : (u < 0.9 ? "TIPLINE" : "ORR")));
 		int auth = u < 0.75;
 
 		ind_add(c, "public_safety", codes[k], src, auth,
@@ -1567,14 +1520,11 @@ static void make_indicators(struct gen *g, struct rng *r, struct child *c)
 	if (rng_chance(r, 0.005)) {
 		double u = rng_unit(r);
 		int fraud = u < 0.5;
-		const char *src =
-		    fraud ? "CBP" : (u < 0.85 ? "HSI" : "TIPLINE");
+		const char *src = fraud ? "CBP" : (u < 0.85 ? "HSI" : "TIPLINE");
 		int auth = u < 0.85;
 
-		ind_add(c, "border_security",
-			fraud ? "document_fraud" : "smuggling", src, auth,
-			fraud ? c->enc
-			      : base + (int32_t)rng_below(r, (uint32_t)span),
+		ind_add(c, "border_security", fraud ? "document_fraud" : "smuggling", src, auth,
+			fraud ? c->enc : base + (int32_t)rng_below(r, (uint32_t)span),
 			fraud ? "false birth certificate presented"
 			      : "smuggling organisation contact");
 		c->border_security |= auth;
@@ -1582,16 +1532,13 @@ static void make_indicators(struct gen *g, struct rng *r, struct child *c)
 	if (rng_chance(r, ptraf)) {
 		double u = rng_unit(r);
 		const char *src =
-		    u < 0.45
-			? "HSI"
-			: (u < 0.8 ? "ORR" : (u < 0.93 ? "TIPLINE" : "NCIC"));
+		    u < 0.45 ? "HSI" : (u < 0.8 ? "ORR" : (u < 0.93 ? "TIPLINE" : "NCIC"));
 		int auth = u < 0.8;
 
-		ind_add(
-		    c, "trafficking",
-		    rng_chance(r, 0.5) ? "trafficking_victim" : "exploitation",
-		    src, auth, base + (int32_t)rng_below(r, (uint32_t)span),
-		    "labor exploitation reported, minor working night shifts");
+		ind_add(c, "trafficking",
+			rng_chance(r, 0.5) ? "trafficking_victim" : "exploitation", src, auth,
+			base + (int32_t)rng_below(r, (uint32_t)span),
+			"labor exploitation reported, minor working night shifts");
 		c->trafficking |= auth;
 	}
 }
@@ -1614,8 +1561,7 @@ static const char *legal_by(const char *provider)
 	    "legal:Esperanza Immigrant Rights Project",
 	};
 
-	for (size_t i = 0;
-	     i < gen_providers.n && i < sizeof(by) / sizeof(by[0]); i++)
+	for (size_t i = 0; i < gen_providers.n && i < sizeof(by) / sizeof(by[0]); i++)
 		if (strcmp(gen_providers.v[i], provider) == 0)
 			return by[i];
 	return by[0];
@@ -1631,51 +1577,41 @@ static void make_events(struct gen *g, struct rng *r, struct child *c)
 		return;
 	aor = aor_of(c);
 	if (rng_chance(r, 0.35)) {
-		const char *prov =
-		    c->provider ? c->provider : pool_pick(r, &gen_providers);
+		const char *prov = c->provider ? c->provider : pool_pick(r, &gen_providers);
 		int32_t d = rel + rng_range(r, 10, 120);
 
 		if (d <= g->as_of)
-			ev_add(c, d, EV_ORIENTATION, prov, NULL,
-			       legal_by(prov));
+			ev_add(c, d, EV_ORIENTATION, prov, NULL, legal_by(prov));
 	}
 	if (c->represented && c->e28 != UC_DATE_NONE) {
-		ev_add(c, c->e28, EV_REPRESENTATION, c->provider, "started",
-		       legal_by(c->provider));
+		ev_add(c, c->e28, EV_REPRESENTATION, c->provider, "started", legal_by(c->provider));
 		if (rng_chance(r, 0.05)) {
 			int32_t d = c->e28 + rng_range(r, 100, 600);
 
 			if (d <= g->as_of)
-				ev_add(c, d, EV_REPRESENTATION, c->provider,
-				       "ended", legal_by(c->provider));
+				ev_add(c, d, EV_REPRESENTATION, c->provider, "ended",
+				       legal_by(c->provider));
 		}
 	}
 	if (c->claim != CL_NONE) {
-		const char *prov =
-		    c->provider ? c->provider : pool_pick(r, &gen_providers);
+		const char *prov = c->provider ? c->provider : pool_pick(r, &gen_providers);
 
-		ev_add(c, c->claim_filed, EV_CLAIM, claim_name[c->claim],
-		       "filed", legal_by(prov));
+		ev_add(c, c->claim_filed, EV_CLAIM, claim_name[c->claim], "filed", legal_by(prov));
 		if (c->claim_status == 1 && c->dec_date != UC_DATE_NONE)
-			ev_add(c, c->dec_date, EV_CLAIM, claim_name[c->claim],
-			       "granted", legal_by(prov));
+			ev_add(c, c->dec_date, EV_CLAIM, claim_name[c->claim], "granted",
+			       legal_by(prov));
 	}
 	if (c->mtr_filed != UC_DATE_NONE) {
-		const char *ground =
-		    c->addr.problem != AP_NONE || rng_chance(r, 0.5)
-			? "lack_of_notice"
-			: "exceptional_circumstances";
-		const char *prov =
-		    c->provider ? c->provider : pool_pick(r, &gen_providers);
+		const char *ground = c->addr.problem != AP_NONE || rng_chance(r, 0.5)
+					 ? "lack_of_notice"
+					 : "exceptional_circumstances";
+		const char *prov = c->provider ? c->provider : pool_pick(r, &gen_providers);
 
-		ev_add(c, c->mtr_filed, EV_MTR, "filed", ground,
-		       legal_by(prov));
+		ev_add(c, c->mtr_filed, EV_MTR, "filed", ground, legal_by(prov));
 		if (c->rescinded)
-			ev_add(c, c->mtr_decided, EV_MTR, "granted", ground,
-			       "EOIR");
+			ev_add(c, c->mtr_decided, EV_MTR, "granted", ground, "EOIR");
 		else if (c->mtr_denied)
-			ev_add(c, c->mtr_decided, EV_MTR, "denied", ground,
-			       "EOIR");
+			ev_add(c, c->mtr_decided, EV_MTR, "denied", ground, "EOIR");
 	}
 	if (c->addr.problem == AP_UNDELIVERABLE) {
 		int32_t d = clampd(rel + rng_range(r, 30, 400), g->as_of);
@@ -1711,50 +1647,36 @@ static void make_events(struct gen *g, struct rng *r, struct child *c)
 		int32_t d = rng_range(r, win, win + (g->as_of - win) / 2);
 
 		for (int k = 0; k < tries && !reached && d <= g->as_of; k++) {
-			static const char *const meth[] = {
-			    "phone", "home_visit", "mail"};
+			static const char *const meth[] = {"phone", "home_visit", "mail"};
 			static const double mw[] = {50, 40, 10};
-			static const char *const outc[] = {
-			    "reached", "no_answer", "not_at_address",
-			    "moved",   "refused",   "wrong_number"};
+			static const char *const outc[] = {"reached", "no_answer", "not_at_address",
+							   "moved",   "refused",   "wrong_number"};
 			static const double ok_w[] = {58, 18, 8, 7, 4, 5};
 			static const double bad_w[] = {8, 25, 40, 20, 2, 5};
-			int o = rng_weighted(
-			    r, c->addr.problem == AP_NONE ? ok_w : bad_w, 6);
+			int o = rng_weighted(r, c->addr.problem == AP_NONE ? ok_w : bad_w, 6);
 
-			ev_add(c, d, EV_CONTACT, meth[rng_weighted(r, mw, 3)],
-			       outc[o], aor);
+			ev_add(c, d, EV_CONTACT, meth[rng_weighted(r, mw, 3)], outc[o], aor);
 			if (o == 0) {
 				double u = rng_unit(r);
 				const char *w =
-				    u < 0.88
-					? "safe"
-					: (u < 0.97 ? "concern" : "not_seen");
+				    u < 0.88 ? "safe" : (u < 0.97 ? "concern" : "not_seen");
 
 				reached = 1;
 				ev_add(c, d, EV_WELFARE, w, NULL, aor);
 				if (c->trafficking)
-					ev_add(c, d, EV_TRAFFICKING,
-					       "indicators_found", NULL, aor);
+					ev_add(c, d, EV_TRAFFICKING, "indicators_found", NULL, aor);
 				else
 					ev_add(c, d, EV_TRAFFICKING,
-					       rng_chance(r, 0.93)
-						   ? "no_indicators"
-						   : "declined",
+					       rng_chance(r, 0.93) ? "no_indicators" : "declined",
 					       NULL, aor);
 				if (c->trafficking)
 					ev_add(c, d, EV_REFERRAL,
-					       rng_chance(r, 0.6) ? "hsi"
-								  : "hhs",
+					       rng_chance(r, 0.6) ? "hsi" : "hhs",
 					       "trafficking indicators", aor);
-				else if (u >= 0.88 && u < 0.97 &&
-					 rng_chance(r, 0.5))
-					ev_add(c, d, EV_REFERRAL, "cps",
-					       "welfare concern", aor);
-				else if (c->has_case && !c->represented &&
-					 rng_chance(r, 0.4))
-					ev_add(c, d, EV_REFERRAL,
-					       "legal_provider",
+				else if (u >= 0.88 && u < 0.97 && rng_chance(r, 0.5))
+					ev_add(c, d, EV_REFERRAL, "cps", "welfare concern", aor);
+				else if (c->has_case && !c->represented && rng_chance(r, 0.4))
+					ev_add(c, d, EV_REFERRAL, "legal_provider",
 					       "no counsel of record", aor);
 			}
 			d += rng_range(r, 3, 30);
@@ -1789,8 +1711,7 @@ static void ev_sort(struct child *c)
  * 1-4 years apart (twins: the same), a different given name. Drawn from a
  * stream of its own, so the child's other draws do not move.
  */
-static void make_sibling(const struct gen *g, struct child *c,
-			 const struct child *prev)
+static void make_sibling(const struct gen *g, struct child *c, const struct child *prev)
 {
 	const struct gen_rates *h = g->hard;
 	struct rng rs;
@@ -1808,8 +1729,7 @@ static void make_sibling(const struct gen *g, struct child *c,
 		birth = prev->birth + (rng_chance(&rs, 0.5) ? gap : -gap);
 	}
 	date_to_ymd(prev->admitted, &y, &m, &d);
-	if (birth > prev->admitted - 365 ||
-	    birth <= date_from_ymd(y - 18, m, d))
+	if (birth > prev->admitted - 365 || birth <= date_from_ymd(y - 18, m, d))
 		return; /* no such sibling among UAC (under 18, over 1) */
 	c->family = prev->family;
 	c->twin = birth == prev->birth;
@@ -1830,11 +1750,9 @@ static void make_sibling(const struct gen *g, struct child *c,
 		c->age = y - by - ((m < bm || (m == bm && d < bd)) ? 1 : 0);
 	}
 	for (int i = 0; i < 8 && (strcmp(c->given1, prev->given1) == 0 ||
-				  (prev->given2 &&
-				   strcmp(c->given1, prev->given2) == 0));
+				  (prev->given2 && strcmp(c->given1, prev->given2) == 0));
 	     i++)
-		c->given1 =
-		    given_pick(&rs, &gen_names_by_origin[c->origin], c->sex, h);
+		c->given1 = given_pick(&rs, &gen_names_by_origin[c->origin], c->sex, h);
 	if (c->given2 && strcmp(c->given2, c->given1) == 0)
 		c->given2 = NULL;
 }
@@ -1856,17 +1774,15 @@ static void share_sponsor(struct child *c, const struct child *prev)
 }
 
 /* Make child idx; prev is the child before it (NULL for the first). */
-static void child_make(struct gen *g, struct child *c, uint32_t idx,
-		       const struct child *prev)
+static void child_make(struct gen *g, struct child *c, uint32_t idx, const struct child *prev)
 {
 	struct rng r;
 
 	memset(c, 0, sizeof(*c));
 	c->idx = idx;
 	fmt_key(c->id, sizeof(c->id), "C", idx + 1ULL, 7);
-	c->anum = 200000000u +
-		  (uint32_t)(((uint64_t)idx * 36912479ULL + g->anum_off) %
-			     100000000ULL);
+	c->anum =
+	    200000000u + (uint32_t)(((uint64_t)idx * 36912479ULL + g->anum_off) % 100000000ULL);
 	rng_seed(&r, g->o->seed, idx);
 	make_identity(g, &r, c);
 	c->family = idx;
@@ -1887,8 +1803,7 @@ static void child_make(struct gen *g, struct child *c, uint32_t idx,
 		}
 	}
 	make_nta(g, &r, c);
-	if (c->moved && c->nta_filed != UC_DATE_NONE &&
-	    c->moved_on < c->nta_filed) {
+	if (c->moved && c->nta_filed != UC_DATE_NONE && c->moved_on < c->nta_filed) {
 		c->court_state = c->addr2.state;
 		c->court_city = c->addr2.city;
 	}
@@ -1939,21 +1854,16 @@ static void true_given(const struct child *c, char *dst, size_t cap)
 		snprintf(dst, cap, "%s", c->given1);
 }
 
-static void surname_variant(struct rng *r, const char *entry, char *dst,
-			    size_t cap)
+static void surname_variant(struct rng *r, const char *entry, char *dst, size_t cap)
 {
 	int n = nvariants(entry);
-	int k = (n > 1 && rng_chance(r, 0.35))
-		    ? 1 + (int)rng_below(r, (uint32_t)(n - 1))
-		    : 0;
+	int k = (n > 1 && rng_chance(r, 0.35)) ? 1 + (int)rng_below(r, (uint32_t)(n - 1)) : 0;
 
 	variant(dst, cap, entry, k);
 }
 
-static void name_render(const struct gen_rates *h, struct rng *r,
-			const struct child *c,
-			const struct nstyle *st, char fam[NAME_MAX_LEN],
-			char giv[NAME_MAX_LEN])
+static void name_render(const struct gen_rates *h, struct rng *r, const struct child *c,
+			const struct nstyle *st, char fam[NAME_MAX_LEN], char giv[NAME_MAX_LEN])
 {
 	char s1[48], s2[48], raw[NAME_MAX_LEN];
 	int strip = rng_chance(r, st->strip);
@@ -1995,14 +1905,12 @@ static void name_render(const struct gen_rates *h, struct rng *r,
 		double u = rng_unit(r);
 
 		if (u < 0.74)
-			snprintf(raw, sizeof(raw), "%s %s", c->given1,
-				 c->given2);
+			snprintf(raw, sizeof(raw), "%s %s", c->given1, c->given2);
 		else if (u < 0.92)
 			snprintf(raw, sizeof(raw), "%s", c->given1);
 		else if (u < 0.97)
 			snprintf(raw, sizeof(raw), "%s %.*s", c->given1,
-				 (unsigned char)c->given2[0] >= 0xC0 ? 2 : 1,
-				 c->given2);
+				 (unsigned char)c->given2[0] >= 0xC0 ? 2 : 1, c->given2);
 		else
 			snprintf(raw, sizeof(raw), "%s", c->given2);
 	} else {
@@ -2017,8 +1925,7 @@ static void name_render(const struct gen_rates *h, struct rng *r,
 }
 
 /* A recorded birth date: estimated, swapped, a year off, or exact. */
-static int32_t birth_render(const struct gen_rates *h, struct rng *r,
-			    int32_t b, double p)
+static int32_t birth_render(const struct gen_rates *h, struct rng *r, int32_t b, double p)
 {
 	/* default: 35% Jan 1, 25% swapped, 25% a year off, 15% days off */
 	double jan1 = h ? h->jan1 : 0.35;
@@ -2055,8 +1962,8 @@ static int32_t first_of_month(int32_t d)
  * The A-number as recorded into dst (16 bytes): "" when missing, a digit
  * mistyped or two transposed, and for dashes=1 in the "A-012-345-678" form.
  */
-static void anum_render(struct rng *r, uint32_t anum, double p_missing,
-			double p_typo, int dashes, char dst[16])
+static void anum_render(struct rng *r, uint32_t anum, double p_missing, double p_typo, int dashes,
+			char dst[16])
 {
 	char d[10];
 	uint32_t v = anum;
@@ -2146,8 +2053,8 @@ static void sponsor_key(const struct child *c, char dst[12])
 		fmt_key(dst, 12, "S", c->sponsor, 7);
 }
 
-static void emit_cbp_one(struct gen *g, struct rng *r, const struct child *c,
-			 int32_t enc, int sector, int tvpra)
+static void emit_cbp_one(struct gen *g, struct rng *r, const struct child *c, int32_t enc,
+			 int sector, int tvpra)
 {
 	struct out *o = &g->out[F_CBP];
 	const struct gen_sector *s = &gen_sectors[sector];
@@ -2194,8 +2101,8 @@ static void emit_cbp_one(struct gen *g, struct rng *r, const struct child *c,
 	truth_rec(g, F_CBP, key, c->id, NULL);
 }
 
-static void emit_placement(struct gen *g, struct rng *r, const struct child *c,
-			   int first, char placement_key[24])
+static void emit_placement(struct gen *g, struct rng *r, const struct child *c, int first,
+			   char placement_key[24])
 {
 	struct out *o = &g->out[F_PLACE];
 	char an[16], fam[NAME_MAX_LEN], giv[NAME_MAX_LEN], sp[12];
@@ -2204,8 +2111,7 @@ static void emit_placement(struct gen *g, struct rng *r, const struct child *c,
 
 	fmt_key(placement_key, 24, "P", ++g->seq_place, 8);
 	anum_render(r, c->anum, g->hard ? g->hard->anum_missing : 0.06,
-		    g->hard ? g->hard->anum_typo : 0.015, rng_chance(r, 0.15),
-		    an);
+		    g->hard ? g->hard->anum_typo : 0.015, rng_chance(r, 0.15), an);
 	name_render(g->hard, r, c, &st_orr, fam, giv);
 	o_str(o, placement_key);
 	o_c(o, ',');
@@ -2242,10 +2148,8 @@ static void emit_placement(struct gen *g, struct rng *r, const struct child *c,
 			char f2[NAME_MAX_LEN], g2[NAME_MAX_LEN];
 			int strip = rng_chance(r, st_orr.strip);
 
-			text_render(f2, sizeof(f2), c->sp_family, TC_ASIS,
-				    strip);
-			text_render(g2, sizeof(g2), c->sp_given, TC_ASIS,
-				    strip);
+			text_render(f2, sizeof(f2), c->sp_family, TC_ASIS, strip);
+			text_render(g2, sizeof(g2), c->sp_given, TC_ASIS, strip);
 			o_csv(o, f2);
 			o_c(o, ',');
 			o_csv(o, g2);
@@ -2274,12 +2178,11 @@ static void emit_placement(struct gen *g, struct rng *r, const struct child *c,
 	truth_rec(g, F_PLACE, placement_key, c->id, sp);
 }
 
-static void emit_post_release(struct gen *g, struct rng *r,
-			      const struct child *c, const char *placement_key)
+static void emit_post_release(struct gen *g, struct rng *r, const struct child *c,
+			      const char *placement_key)
 {
-	static const char *const res[] = {"reached_safe",   "reached_concern",
-					  "no_answer",	    "wrong_number",
-					  "not_at_address", "sponsor_refused"};
+	static const char *const res[] = {"reached_safe", "reached_concern", "no_answer",
+					  "wrong_number", "not_at_address",  "sponsor_refused"};
 	static const double ok_w[] = {79, 3, 10, 4, 2, 2};
 	static const double bad_w[] = {25, 2, 25, 18, 28, 2};
 	int32_t d;
@@ -2294,8 +2197,7 @@ static void emit_post_release(struct gen *g, struct rng *r,
 	for (int k = 0; k < n && d <= g->as_of; k++) {
 		struct out *o = &g->out[F_POST];
 		char key[24], an[16];
-		int res_i = rng_weighted(
-		    r, c->addr.problem == AP_NONE ? ok_w : bad_w, 6);
+		int res_i = rng_weighted(r, c->addr.problem == AP_NONE ? ok_w : bad_w, 6);
 
 		fmt_key(key, sizeof(key), "PR", ++g->seq_post, 8);
 		anum_render(r, c->anum, 0.06, 0.015, 0, an);
@@ -2344,8 +2246,7 @@ static void emit_nta(struct gen *g, struct rng *r, const struct child *c)
 	o_str(o, c->nta_method);
 	o_c(o, ',');
 	if (c->nta == 2) {
-		addr_render(c->moved && c->moved_on < c->nta_served ? &c->addr2
-								    : &c->addr,
+		addr_render(c->moved && c->moved_on < c->nta_served ? &c->addr2 : &c->addr,
 			    TC_UPPER, &at);
 		o_csv(o, at.street);
 		o_c(o, ',');
@@ -2368,15 +2269,14 @@ static void emit_nta(struct gen *g, struct rng *r, const struct child *c)
 	truth_rec(g, F_NTA, key, c->id, NULL);
 }
 
-static void emit_eoir_sched(struct gen *g, struct rng *r, const struct child *c,
-			    struct trow *t, const struct hearing *h,
-			    uint64_t idncase, uint64_t idnproc, int32_t input)
+static void emit_eoir_sched(struct gen *g, struct rng *r, const struct child *c, struct trow *t,
+			    const struct hearing *h, uint64_t idncase, uint64_t idnproc,
+			    int32_t input)
 {
 	static const char *const med[] = {"P", "H", "V", "A", "C", "T"};
 	static const double medw[] = {60, 17, 12, 5, 4, 1};
-	static const char *const times[] = {"0830", "0900", "0930", "1000",
-					    "1030", "1100", "1300", "1330",
-					    "1400", "1430"};
+	static const char *const times[] = {"0830", "0900", "0930", "1000", "1030",
+					    "1100", "1300", "1330", "1400", "1430"};
 	char key[24];
 	uint64_t ids = ++g->seq_sched;
 
@@ -2393,16 +2293,15 @@ static void emit_eoir_sched(struct gen *g, struct rng *r, const struct child *c,
 	trow_date(t, S_ADJ_DATE, h->date);
 	trow_set(t, S_ADJ_TIME_START, times[rng_below(r, 10)]);
 	trow_set(t, S_ADJ_MEDIUM, med[rng_weighted(r, medw, 6)]);
-	trow_set(t, S_SCHEDULE_TYPE,
-		 h->cal == 'M' ? (h == &c->hear[0] ? "MM" : "MR") : "II");
+	trow_set(t, S_SCHEDULE_TYPE, h->cal == 'M' ? (h == &c->hear[0] ? "MM" : "MR") : "II");
 	trow_set(t, S_NOTICE_CODE, h->notice);
 	trow_emit(g, &g->out[F_SCHED], t, S_NCOL, 0);
 	fmt_u64(key, ids);
 	truth_rec(g, F_SCHED, key, c->id, NULL);
 }
 
-static void emit_eoir_proc(struct gen *g, struct rng *r, const struct child *c,
-			   struct trow *t, uint64_t idncase, int proc)
+static void emit_eoir_proc(struct gen *g, struct rng *r, const struct child *c, struct trow *t,
+			   uint64_t idncase, int proc)
 {
 	char key[24];
 	uint64_t idp = ++g->seq_proc;
@@ -2426,8 +2325,7 @@ static void emit_eoir_proc(struct gen *g, struct rng *r, const struct child *c,
 		dc[0] = c->dec_code;
 		dc[1] = '\0';
 		trow_set(t, B_DEC_CODE, dc);
-		trow_set(t, B_DEC_TYPE,
-			 c->absentia || rng_chance(r, 0.5) ? "O" : "W");
+		trow_set(t, B_DEC_TYPE, c->absentia || rng_chance(r, 0.5) ? "O" : "W");
 		trow_date(t, B_COMP_DATE, c->dec_date);
 		trow_set(t, B_ABSENTIA, c->absentia ? "Y" : "N");
 	}
@@ -2435,16 +2333,14 @@ static void emit_eoir_proc(struct gen *g, struct rng *r, const struct child *c,
 	trow_set(t, B_CASE_TYPE, "RMV");
 	trow_set(t, B_NAT, countries[c->country].nat);
 	trow_set(t, B_LANG, lang_eoir[c->lang]);
-	trow_set(t, B_CRIM_IND,
-		 c->public_safety && rng_chance(r, 0.5) ? "Y" : "N");
+	trow_set(t, B_CRIM_IND, c->public_safety && rng_chance(r, 0.5) ? "Y" : "N");
 	trow_emit(g, &g->out[F_BPROC], t, B_NCOL, 0);
 	fmt_u64(key, idp);
 	truth_rec(g, F_BPROC, key, c->id, NULL);
 
 	for (int i = 0; i < c->nhear; i++)
 		if (c->hear[i].proc == proc)
-			emit_eoir_sched(g, r, c, t, &c->hear[i], idncase, idp,
-					input);
+			emit_eoir_sched(g, r, c, t, &c->hear[i], idncase, idp, input);
 
 	if (proc == 0) {
 		uint64_t idj = ++g->seq_juv;
@@ -2456,11 +2352,9 @@ static void emit_eoir_proc(struct gen *g, struct rng *r, const struct child *c,
 		trow_u64(t, J_idnProceeding, idp);
 		/* position in tblLookup_Juvenile: 1 J, 2 J1, 3 J2, 4 UJ */
 		trow_set(t, J_idnJuvenile,
-			 u < 0.78 ? "4"
-				  : (u < 0.93 ? "2" : (u < 0.97 ? "1" : "3")));
+			 u < 0.78 ? "4" : (u < 0.93 ? "2" : (u < 0.97 ? "1" : "3")));
 		trow_date(t, J_DATCREATEDON, input);
-		trow_date(t, J_DATMODIFIEDON,
-			  clampd(input + rng_range(r, 0, 400), g->as_of));
+		trow_date(t, J_DATMODIFIEDON, clampd(input + rng_range(r, 0, 400), g->as_of));
 		trow_emit(g, &g->out[F_JUV], t, J_NCOL, 0);
 		fmt_u64(key, idj);
 		truth_rec(g, F_JUV, key, c->id, NULL);
@@ -2468,8 +2362,7 @@ static void emit_eoir_proc(struct gen *g, struct rng *r, const struct child *c,
 }
 
 /* Returns the IDNCASE, 0 when the child has no case. */
-static uint64_t emit_eoir(struct gen *g, struct rng *r, const struct child *c,
-			  struct trow *t)
+static uint64_t emit_eoir(struct gen *g, struct rng *r, const struct child *c, struct trow *t)
 {
 	char key[24], an[16], fam[NAME_MAX_LEN], giv[NAME_MAX_LEN], city[64];
 	struct addr_txt at;
@@ -2487,9 +2380,7 @@ static uint64_t emit_eoir(struct gen *g, struct rng *r, const struct child *c,
 	}
 	trow_clear(t, A_NCOL);
 	trow_u64(t, A_IDNCASE, idc);
-	addr_render(c->moved && c->moved_on < c->nta_filed ? &c->addr2
-							   : &c->addr,
-		    TC_UPPER, &at);
+	addr_render(c->moved && c->moved_on < c->nta_filed ? &c->addr2 : &c->addr, TC_UPPER, &at);
 	if (g->o->defects && rng_chance(r, 0.0008) && at.city[0]) {
 		/* a stray tab inside the free-text city, as in the real files
 		 */
@@ -2505,8 +2396,7 @@ static uint64_t emit_eoir(struct gen *g, struct rng *r, const struct child *c,
 	trow_copy(t, A_ALIEN_STATE, at.state);
 	if (at.zip[0])
 		trow_copy(t, A_ALIEN_ZIPCODE, at.zip);
-	if (c->moved && c->moved_on >= c->nta_filed &&
-	    c->moved_on <= g->as_of) {
+	if (c->moved && c->moved_on >= c->nta_filed && c->moved_on <= g->as_of) {
 		struct addr_txt at2;
 
 		addr_render(&c->addr2, TC_UPPER, &at2);
@@ -2539,8 +2429,7 @@ static uint64_t emit_eoir(struct gen *g, struct rng *r, const struct child *c,
 	{
 		double u = rng_unit(r);
 
-		trow_set(t, A_CASEPRIORITY_CODE,
-			 u < 0.85 ? "UC" : (u < 0.95 ? NULL : "N/A"));
+		trow_set(t, A_CASEPRIORITY_CODE, u < 0.85 ? "UC" : (u < 0.95 ? NULL : "N/A"));
 	}
 	anum_render(r, c->anum, g->hard ? g->hard->anum_missing : 0.07,
 		    g->hard ? g->hard->anum_typo : 0.015, 0, an);
@@ -2561,8 +2450,8 @@ static uint64_t emit_eoir(struct gen *g, struct rng *r, const struct child *c,
 	return idc;
 }
 
-static void emit_removal(struct gen *g, struct rng *r, const struct child *c,
-			 const char *action, int32_t date, uint64_t idncase)
+static void emit_removal(struct gen *g, struct rng *r, const struct child *c, const char *action,
+			 int32_t date, uint64_t idncase)
 {
 	struct out *o = &g->out[F_REM];
 	char key[24], an[16];
@@ -2585,25 +2474,19 @@ static void emit_removal(struct gen *g, struct rng *r, const struct child *c,
 	truth_rec(g, F_REM, key, c->id, NULL);
 }
 
-static void emit_ice(struct gen *g, struct rng *r, const struct child *c,
-		     uint64_t idncase)
+static void emit_ice(struct gen *g, struct rng *r, const struct child *c, uint64_t idncase)
 {
 	if (c->dec_code == 'X') {
-		int32_t got =
-		    clampd(c->dec_date + rng_range(r, 1, 45), g->as_of);
+		int32_t got = clampd(c->dec_date + rng_range(r, 1, 45), g->as_of);
 
 		emit_removal(g, r, c, "order_received", got, idncase);
 		if (c->mtr_filed != UC_DATE_NONE && rng_chance(r, 0.5))
 			emit_removal(g, r, c, "stay_granted",
-				     clampd(c->mtr_filed + rng_range(r, 1, 20),
-					    g->as_of),
-				     idncase);
+				     clampd(c->mtr_filed + rng_range(r, 1, 20), g->as_of), idncase);
 		if (c->rescinded)
-			emit_removal(g, r, c, "order_rescinded", c->mtr_decided,
-				     idncase);
+			emit_removal(g, r, c, "order_rescinded", c->mtr_decided, idncase);
 		if (c->removed)
-			emit_removal(g, r, c, "removal_executed", c->removed_on,
-				     idncase);
+			emit_removal(g, r, c, "removal_executed", c->removed_on, idncase);
 	}
 	for (int i = 0; i < c->nind; i++) {
 		const struct ind *in = &c->ind[i];
@@ -2710,8 +2593,7 @@ static void emit_events(struct gen *g, const struct child *c)
 		case EV_ADDRESS: {
 			struct addr_txt at;
 
-			addr_render(e->addr ? &c->addr2 : &c->addr, TC_UPPER,
-				    &at);
+			addr_render(e->addr ? &c->addr2 : &c->addr, TC_UPPER, &at);
 			json_kv(o, "street", at.street);
 			json_kv(o, "unit", at.unit[0] == '?' ? "" : at.unit);
 			json_kv(o, "city", at.city);
@@ -2747,8 +2629,7 @@ static const char *yesno(int v)
 	return v ? "Y" : "N";
 }
 
-static void emit_truth_child(struct gen *g, const struct child *c,
-			     uint64_t idncase)
+static void emit_truth_child(struct gen *g, const struct child *c, uint64_t idncase)
 {
 	struct out *o = &g->out[F_TRUTH_CHILD];
 	char buf[NAME_MAX_LEN], an[16], sp[12];
@@ -2868,33 +2749,29 @@ static void emit_child(struct gen *g, const struct child *c, struct trow *t)
 /* Files.                                                             */
 
 static const char *const csv_headers[F_NFILES] = {
-    [F_CBP] =
-	"encounter_id,a_number,family_name,given_name,birth_date,sex,"
-	"country,language,encounter_date,sector,place,uac,tvpra_screening",
-    [F_PLACE] =
-	"placement_id,a_number,family_name,given_name,birth_date,sex,"
-	"country,facility,admitted_date,released_date,discharge,sponsor_id,"
-	"sponsor_family_name,sponsor_given_name,sponsor_relationship,"
-	"sponsor_category,address_street,address_unit,address_city,"
-	"address_state,address_zip,sponsor_phone",
+    [F_CBP] = "encounter_id,a_number,family_name,given_name,birth_date,sex,"
+	      "country,language,encounter_date,sector,place,uac,tvpra_screening",
+    [F_PLACE] = "placement_id,a_number,family_name,given_name,birth_date,sex,"
+		"country,facility,admitted_date,released_date,discharge,sponsor_id,"
+		"sponsor_family_name,sponsor_given_name,sponsor_relationship,"
+		"sponsor_category,address_street,address_unit,address_city,"
+		"address_state,address_zip,sponsor_phone",
     [F_POST] = "contact_id,placement_id,a_number,contact_date,method,result",
-    [F_NTA] =
-	"nta_id,a_number,family_name,given_name,birth_date,issued_date,"
-	"served_date,service_method,served_street,served_unit,served_city,"
-	"served_state,served_zip,filed_date,base_city_code",
+    [F_NTA] = "nta_id,a_number,family_name,given_name,birth_date,issued_date,"
+	      "served_date,service_method,served_street,served_unit,served_city,"
+	      "served_state,served_zip,filed_date,base_city_code",
     [F_REM] = "action_id,a_number,action,action_date,idncase",
     [F_IND] = "indicator_id,a_number,category,code,source,authorised,"
 	      "observed_date,note",
     [F_TRUTH_REC] = "feed,table,source_key,child_id,sponsor_id",
-    [F_TRUTH_CHILD] =
-	"child_id,a_number,family_name,given_name,birth_date,sex,"
-	"country,language,fiscal_year,encounter_date,released_date,"
-	"sponsor_id,sponsor_category,sponsor_state,address_problem,"
-	"nta_served,nta_filed,has_hearing,failed_to_appear,in_absentia,"
-	"in_absentia_rescinded,represented,pending_claim,public_safety,"
-	"border_security,trafficking,repeat_encounter,tvpra,"
-	"age_at_referral,idncase,decision,removal_executed,sponsor_hub,"
-	"address_hub,moved",
+    [F_TRUTH_CHILD] = "child_id,a_number,family_name,given_name,birth_date,sex,"
+		      "country,language,fiscal_year,encounter_date,released_date,"
+		      "sponsor_id,sponsor_category,sponsor_state,address_problem,"
+		      "nta_served,nta_filed,has_hearing,failed_to_appear,in_absentia,"
+		      "in_absentia_rescinded,represented,pending_claim,public_safety,"
+		      "border_security,trafficking,repeat_encounter,tvpra,"
+		      "age_at_referral,idncase,decision,removal_executed,sponsor_hub,"
+		      "address_hub,moved",
 };
 
 static char *path_join3(const char *a, const char *b, const char *c)
@@ -2929,9 +2806,8 @@ static int mkdir_p(const char *path, struct uc_err *err)
 
 			*s = '\0';
 			if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-				rc = uc_error(err, UC_EIO,
-					      "cannot create directory %s: %s",
-					      p, strerror(errno));
+				rc = uc_error(err, UC_EIO, "cannot create directory %s: %s", p,
+					      strerror(errno));
 				goto out;
 			}
 			*s = save;
@@ -2963,8 +2839,7 @@ static void gen_close_all(struct gen *g, int remove_tmp)
 
 static int gen_open_all(struct gen *g, struct uc_err *err)
 {
-	static const char *const dirs[] = {"eoir", "cbp",    "orr",
-					   "ice",  "events", "truth"};
+	static const char *const dirs[] = {"eoir", "cbp", "orr", "ice", "events", "truth"};
 	int rc;
 
 	rc = mkdir_p(g->o->out_dir, err);
@@ -2974,11 +2849,9 @@ static int gen_open_all(struct gen *g, struct uc_err *err)
 		char *d = path_join3(g->o->out_dir, dirs[i], NULL);
 
 		if (!d)
-			return uc_error(err, UC_EUSAGE,
-					"output directory name too long");
+			return uc_error(err, UC_EUSAGE, "output directory name too long");
 		if (mkdir(d, 0777) != 0 && errno != EEXIST) {
-			rc = uc_error(err, UC_EIO,
-				      "cannot create directory %s: %s", d,
+			rc = uc_error(err, UC_EIO, "cannot create directory %s: %s", d,
 				      strerror(errno));
 			free(d);
 			return rc;
@@ -2991,8 +2864,7 @@ static int gen_open_all(struct gen *g, struct uc_err *err)
 
 		buf_init(&o->b, OUT_CAP);
 		buf_grow(&o->b, OUT_FLUSH_AT + 65536);
-		o->path = path_join3(g->o->out_dir, file_info[i].dir,
-				     file_info[i].name);
+		o->path = path_join3(g->o->out_dir, file_info[i].dir, file_info[i].name);
 		buf_init(&tn, 8192);
 		buf_adds(&tn, g->o->out_dir);
 		buf_addc(&tn, '/');
@@ -3000,14 +2872,13 @@ static int gen_open_all(struct gen *g, struct uc_err *err)
 		buf_addf(&tn, "/.%s.tmp%ld", file_info[i].name, (long)getpid());
 		if (!o->path || buf_failed(&tn)) {
 			buf_release(&tn);
-			return uc_error(err, UC_EUSAGE,
-					"output directory name too long");
+			return uc_error(err, UC_EUSAGE, "output directory name too long");
 		}
 		o->tmp = buf_detach(&tn, NULL);
 		o->f = fopen(o->tmp, "wb");
 		if (!o->f)
-			return uc_error(err, UC_EIO, "cannot create %s: %s",
-					o->tmp, strerror(errno));
+			return uc_error(err, UC_EIO, "cannot create %s: %s", o->tmp,
+					strerror(errno));
 		setvbuf(o->f, NULL, _IOFBF, 1 << 20);
 	}
 	return UC_OK;
@@ -3047,11 +2918,13 @@ static const struct {
 	const char *name;
 	size_t off;
 } rate_names[] = {
-#define RATE(n) {#n, offsetof(struct gen_rates, n)}
-    RATE(anum_missing), RATE(anum_typo), RATE(dob_noise), RATE(jan1),
-    RATE(dob_swap),	RATE(giv_typo),	 RATE(fam_typo),  RATE(sur_drop),
-    RATE(sur_swap),	RATE(sur_join),	 RATE(sibling),	  RATE(twin),
-    RATE(name_pool),
+#define RATE(n)                                                                                    \
+	{                                                                                          \
+#n, offsetof(struct gen_rates, n)                                                  \
+	}
+    RATE(anum_missing), RATE(anum_typo), RATE(dob_noise), RATE(jan1),	  RATE(dob_swap),
+    RATE(giv_typo),	RATE(fam_typo),	 RATE(sur_drop),  RATE(sur_swap), RATE(sur_join),
+    RATE(sibling),	RATE(twin),	 RATE(name_pool),
 #undef RATE
 };
 #define NRATES (sizeof(rate_names) / sizeof(rate_names[0]))
@@ -3086,22 +2959,19 @@ int gen_rate_set(struct gen_rates *r, const char *assign, struct uc_err *err)
 	size_t i;
 
 	if (!eq || eq == assign || !eq[1])
-		return uc_error(err, UC_EUSAGE,
-				"gen: --rate wants NAME=VALUE, not '%s'",
+		return uc_error(err, UC_EUSAGE, "gen: --rate wants NAME=VALUE, not '%s'",
 				assign ? assign : "");
 	for (i = 0; i < NRATES; i++) {
 		if (strlen(rate_names[i].name) == (size_t)(eq - assign) &&
-		    strncmp(rate_names[i].name, assign,
-			    (size_t)(eq - assign)) == 0)
+		    strncmp(rate_names[i].name, assign, (size_t)(eq - assign)) == 0)
 			break;
 	}
 	if (i == NRATES)
-		return uc_error(
-		    err, UC_EUSAGE,
-		    "gen: unknown rate '%.*s' (known: anum_missing, anum_typo, "
-		    "dob_noise, jan1, dob_swap, giv_typo, fam_typo, sur_drop, "
-		    "sur_swap, sur_join, sibling, twin, name_pool)",
-		    (int)(eq - assign), assign);
+		return uc_error(err, UC_EUSAGE,
+				"gen: unknown rate '%.*s' (known: anum_missing, anum_typo, "
+				"dob_noise, jan1, dob_swap, giv_typo, fam_typo, sur_drop, "
+				"sur_swap, sur_join, sibling, twin, name_pool)",
+				(int)(eq - assign), assign);
 	errno = 0;
 	v = strtod(eq + 1, &end);
 	if (errno || !end || *end || !(v >= 0 && v <= 1))
@@ -3120,8 +2990,7 @@ static int gen_rates_check(const struct gen_rates *r, struct uc_err *err)
 		double v = *rate_at((struct gen_rates *)r, i);
 
 		if (!(v >= 0 && v <= 1))
-			return uc_error(err, UC_EUSAGE,
-					"gen: rate %s must be in 0..1, not %g",
+			return uc_error(err, UC_EUSAGE, "gen: rate %s must be in 0..1, not %g",
 					rate_names[i].name, v);
 	}
 	if (r->jan1 + r->dob_swap > 1)
@@ -3156,11 +3025,9 @@ int gen_run(const struct gen_opts *opts, struct uc_err *err)
 	int rc = UC_OK;
 
 	if (!opts || !opts->out_dir || !*opts->out_dir)
-		return uc_error(err, UC_EUSAGE,
-				"gen: no output directory given (--out DIR)");
+		return uc_error(err, UC_EUSAGE, "gen: no output directory given (--out DIR)");
 	if (opts->children < 1 || opts->children > GEN_MAX_CHILDREN)
-		return uc_error(err, UC_EUSAGE,
-				"gen: --children must be 1..%ld, not %ld",
+		return uc_error(err, UC_EUSAGE, "gen: --children must be 1..%ld, not %ld",
 				GEN_MAX_CHILDREN, opts->children);
 	g = uc_xcalloc(1, sizeof(*g));
 	c = uc_xmalloc(sizeof(*c));
@@ -3173,8 +3040,7 @@ int gen_run(const struct gen_opts *opts, struct uc_err *err)
 			goto out;
 		g->hard = &opts->rates;
 	}
-	g->as_of =
-	    opts->as_of == UC_DATE_NONE ? gen_default_as_of() : opts->as_of;
+	g->as_of = opts->as_of == UC_DATE_NONE ? gen_default_as_of() : opts->as_of;
 	if (g->as_of < date_from_ymd(2019, 10, 1)) {
 		rc = uc_error(err, UC_EUSAGE,
 			      "gen: --as-of must be 2019-10-01 or later "
@@ -3216,8 +3082,7 @@ int gen_run(const struct gen_opts *opts, struct uc_err *err)
 		struct out *o = &g->out[i];
 
 		if (buf_failed(&o->b)) {
-			rc = uc_error(err, UC_EINTERNAL,
-				      "gen: row buffer cap reached for %s",
+			rc = uc_error(err, UC_EINTERNAL, "gen: row buffer cap reached for %s",
 				      o->path);
 			goto out;
 		}
@@ -3227,8 +3092,7 @@ int gen_run(const struct gen_opts *opts, struct uc_err *err)
 			g->io_file = i;
 		}
 		if (g->io_errno) {
-			rc = uc_error(err, UC_EIO, "cannot write %s: %s",
-				      g->out[g->io_file].tmp,
+			rc = uc_error(err, UC_EIO, "cannot write %s: %s", g->out[g->io_file].tmp,
 				      strerror(g->io_errno));
 			goto out;
 		}
@@ -3239,8 +3103,7 @@ int gen_run(const struct gen_opts *opts, struct uc_err *err)
 
 		o->f = NULL;
 		if (bad) {
-			rc = uc_error(err, UC_EIO, "cannot write %s: %s",
-				      o->tmp, strerror(errno));
+			rc = uc_error(err, UC_EIO, "cannot write %s: %s", o->tmp, strerror(errno));
 			goto out;
 		}
 	}
@@ -3248,8 +3111,8 @@ int gen_run(const struct gen_opts *opts, struct uc_err *err)
 		struct out *o = &g->out[i];
 
 		if (rename(o->tmp, o->path) != 0) {
-			rc = uc_error(err, UC_EIO, "cannot rename %s to %s: %s",
-				      o->tmp, o->path, strerror(errno));
+			rc = uc_error(err, UC_EIO, "cannot rename %s to %s: %s", o->tmp, o->path,
+				      strerror(errno));
 			goto out;
 		}
 		free(o->tmp);

@@ -61,23 +61,24 @@ struct gen_rates {
 };
 
 struct gen_opts {
-	long children; /* number of children, >= 1 */
-	uint64_t seed; /* PRNG seed; same seed, same bytes */
-	const char
-	    *out_dir;  /* output directory, created if missing; borrowed */
-	int32_t as_of; /* as-of date (days since epoch): nothing happens
-			* after it; UC_DATE_NONE means 2025-06-30 */
-	int defects;   /* nonzero: inject the real EOIR files' defects
-			* (stray tab, NULL, unknown NAT) at a tiny rate */
-	int progress;  /* nonzero: progress on stderr when a terminal */
-	int hard;      /* nonzero: profile `hard`, rates below */
+	long children;		/* number of children, >= 1 */
+	uint64_t seed;		/* PRNG seed; same seed, same bytes */
+	const char *out_dir;	/* output directory, created if missing; borrowed */
+	int32_t as_of;		/* as-of date (days since epoch): nothing happens
+				 * after it; UC_DATE_NONE means 2025-06-30 */
+	int defects;		/* nonzero: inject the real EOIR files' defects
+				 * (stray tab, NULL, unknown NAT) at a tiny rate */
+	int progress;		/* nonzero: progress on stderr when a terminal */
+	int hard;		/* nonzero: profile `hard`, rates below */
 	struct gen_rates rates; /* used only when hard */
 };
 
-#define GEN_OPTS_INIT                                                          \
-	{                                                                      \
-		0, 1, NULL, INT32_MIN, 0, 0, 0,                               \
-		    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}                    \
+#define GEN_OPTS_INIT                                                                              \
+	{                                                                                          \
+		0, 1, NULL, INT32_MIN, 0, 0, 0,                                                    \
+		{                                                                                  \
+			0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                                      \
+		}                                                                                  \
 	}
 
 /* Largest accepted `children`. */

@@ -15,8 +15,8 @@ extern const size_t api_nroutes;
 
 /* Whether the user may see case id (auth_case_in_scope over its office
  * and counsel of record, case_scope); UC_ENOTFOUND when there is none. */
-int api_case_visible(struct store *st, const struct auth_user *u, int64_t id,
-		     int *visible, struct uc_err *err);
+int api_case_visible(struct store *st, const struct auth_user *u, int64_t id, int *visible,
+		     struct uc_err *err);
 
 /* api_rules.c: the active rule set's vocabulary and labels */
 int api_rules_get(struct http_req *r, struct uc_err *err);

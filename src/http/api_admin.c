@@ -12,8 +12,8 @@
 #include "triage/triage.h"
 
 /* Run q and put every row, as an object, into a new array at o.root[key]. */
-static int rows_to(struct hj_out *o, const char *key, struct store_stmt *q,
-		   int64_t *last_id, int *n, struct uc_err *err)
+static int rows_to(struct hj_out *o, const char *key, struct store_stmt *q, int64_t *last_id,
+		   int *n, struct uc_err *err)
 {
 	json_t *arr = json_array();
 	int rc;
@@ -34,19 +34,19 @@ static int rows_to(struct hj_out *o, const char *key, struct store_stmt *q,
 }
 
 /* Parse a decimal in [min,max] from a query/path string; UC_EINPUT naming it. */
-static int parse_num(const char *what, const char *s, long long min,
-		     long long max, long long *out, struct uc_err *err)
+static int parse_num(const char *what, const char *s, long long min, long long max, long long *out,
+		     struct uc_err *err)
 {
 	char *end = NULL;
 	long long v;
 
 	if (!s || !*s || strlen(s) > 18 || *s == '-' || *s == '+' || *s == ' ')
-		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld",
-				what, min, max);
+		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld", what, min,
+				max);
 	v = strtoll(s, &end, 10);
 	if (*end || v < min || v > max)
-		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld",
-				what, min, max);
+		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld", what, min,
+				max);
 	*out = v;
 	return UC_OK;
 }
@@ -100,12 +100,8 @@ int api_users_list(struct http_req *r, struct uc_err *err)
 }
 
 static const struct hj_field user_spec[] = {
-	{"name", HJ_STRING, 1},
-	{"role", HJ_STRING, 1},
-	{"office", HJ_STRING, 0},
-	{"provider", HJ_STRING, 0},
-	{"password", HJ_STRING, 1},
-	{NULL, 0, 0},
+    {"name", HJ_STRING, 1},	{"role", HJ_STRING, 1},	    {"office", HJ_STRING, 0},
+    {"provider", HJ_STRING, 0}, {"password", HJ_STRING, 1}, {NULL, 0, 0},
 };
 
 int api_users_add(struct http_req *r, struct uc_err *err)
@@ -133,8 +129,7 @@ int api_users_add(struct http_req *r, struct uc_err *err)
 			return rc;
 	}
 	rc = auth_user_add(r->st, name, role, hj_str(r->json, "office"),
-			   hj_str(r->json, "provider"), hj_str(r->json, "password"),
-			   err);
+			   hj_str(r->json, "provider"), hj_str(r->json, "password"), err);
 	if (rc)
 		return rc;
 	r->out = json_pack("{s:s,s:s}", "name", name, "role", auth_role_name(role));
@@ -158,10 +153,10 @@ int api_users_disable(struct http_req *r, struct uc_err *err)
 }
 
 static const struct hj_field user_set_spec[] = {
-	{"role", HJ_STRING, 0},
-	{"office", HJ_ANY, 0},
-	{"provider", HJ_ANY, 0},
-	{NULL, 0, 0},
+    {"role", HJ_STRING, 0},
+    {"office", HJ_ANY, 0},
+    {"provider", HJ_ANY, 0},
+    {NULL, 0, 0},
 };
 
 /* Name the field of the body err is about: "body.FIELD: " before err's
@@ -196,13 +191,15 @@ int api_users_set(struct http_req *r, struct uc_err *err)
 	office = json_object_get(r->json, "office");
 	provider = json_object_get(r->json, "provider");
 	if (!json_object_get(r->json, "role") && !office && !provider)
-		return uc_error(err, UC_EINPUT, "body: give the role, office or provider to change");
+		return uc_error(err, UC_EINPUT,
+				"body: give the role, office or provider to change");
 	if (hj_str(r->json, "role") && auth_role_parse(hj_str(r->json, "role"), &c.role))
 		return uc_error(err, UC_EINPUT,
 				"body.role: one of admin, supervisor, officer, analyst, "
 				"legal_provider, auditor");
 	if (office && !json_is_string(office) && !json_is_null(office))
-		return uc_error(err, UC_EINPUT, "body.office: a field office code, or null for none");
+		return uc_error(err, UC_EINPUT,
+				"body.office: a field office code, or null for none");
 	if (provider && !json_is_string(provider) && !json_is_null(provider))
 		return uc_error(err, UC_EINPUT,
 				"body.provider: a provider organisation, or null for none");
@@ -236,8 +233,8 @@ int api_users_set(struct http_req *r, struct uc_err *err)
 }
 
 static const struct hj_field passwd_spec[] = {
-	{"password", HJ_STRING, 1},
-	{NULL, 0, 0},
+    {"password", HJ_STRING, 1},
+    {NULL, 0, 0},
 };
 
 /* An admin sets a user's password (the user forgot it): as `uctrack user
@@ -274,8 +271,8 @@ static void utc_text(int64_t t, char out[20])
 
 /* Where a token list goes: the rows and the time it is read at. */
 struct token_rows {
-	struct hj_rows rows;  /* the array */
-	int64_t now;          /* Unix time: expired tokens say so */
+	struct hj_rows rows; /* the array */
+	int64_t now;	     /* Unix time: expired tokens say so */
 };
 
 static int token_into(void *arg, const struct auth_token_info *t, struct uc_err *err)
@@ -293,9 +290,10 @@ static int token_into(void *arg, const struct auth_token_info *t, struct uc_err 
 	utc_text(t->expires_at, when);
 	hj_set_str(o, j, "expires_at", t->has_expiry ? when : NULL);
 	hj_set_str(o, j, "read_only", t->read_only ? "yes" : "no");
-	hj_set_str(o, j, "status", t->revoked ? "revoked"
-				   : t->has_expiry && t->expires_at <= tr->now ? "expired"
-									     : "active");
+	hj_set_str(o, j, "status",
+		   t->revoked				       ? "revoked"
+		   : t->has_expiry && t->expires_at <= tr->now ? "expired"
+							       : "active");
 	hj_append_new(o, tr->rows.arr, j);
 	tr->rows.n++;
 	return UC_OK;
@@ -321,11 +319,8 @@ int api_tokens_list(struct http_req *r, struct uc_err *err)
 }
 
 static const struct hj_field token_spec[] = {
-	{"label", HJ_STRING, 0},
-	{"user", HJ_STRING, 0},
-	{"days", HJ_INT, 0},
-	{"read_only", HJ_BOOL, 0},
-	{NULL, 0, 0},
+    {"label", HJ_STRING, 0},   {"user", HJ_STRING, 0}, {"days", HJ_INT, 0},
+    {"read_only", HJ_BOOL, 0}, {NULL, 0, 0},
 };
 
 int api_tokens_create(struct http_req *r, struct uc_err *err)
@@ -345,8 +340,7 @@ int api_tokens_create(struct http_req *r, struct uc_err *err)
 		json_int_t d = json_integer_value(days);
 
 		if (d < 1 || d > AUTH_TOKEN_DAYS_MAX)
-			return uc_error(err, UC_EINPUT, "body.days: 1 to %d",
-					AUTH_TOKEN_DAYS_MAX);
+			return uc_error(err, UC_EINPUT, "body.days: 1 to %d", AUTH_TOKEN_DAYS_MAX);
 		topt.days = (int)d;
 	}
 	topt.read_only = json_is_true(json_object_get(r->json, "read_only"));
@@ -357,8 +351,7 @@ int api_tokens_create(struct http_req *r, struct uc_err *err)
 	label = hj_str(r->json, "label");
 	if (label && strlen(label) > 200)
 		return uc_error(err, UC_EINPUT, "body.label: at most 200 characters");
-	if (user && strcmp(user, r->user.name) != 0 &&
-	    !auth_allows(&r->user, AUTH_CAP_USER_ADMIN))
+	if (user && strcmp(user, r->user.name) != 0 && !auth_allows(&r->user, AUTH_CAP_USER_ADMIN))
 		return uc_error(err, UC_EDENIED,
 				"only an admin may create tokens for another user");
 	if (!user)
@@ -368,10 +361,10 @@ int api_tokens_create(struct http_req *r, struct uc_err *err)
 	if (rc)
 		return rc;
 	http_detail(r, "token_id=%lld read_only=%d", (long long)id, topt.read_only);
-	r->out = json_pack("{s:I,s:s,s:s,s:s?,s:i,s:b}", "id", (json_int_t)id, "token", tok,
-			   "user", user, "label", label, "days",
-			   topt.days ? topt.days : AUTH_TOKEN_DAYS_DEFAULT, "read_only",
-			   topt.read_only);
+	r->out =
+	    json_pack("{s:I,s:s,s:s,s:s?,s:i,s:b}", "id", (json_int_t)id, "token", tok, "user",
+		      user, "label", label, "days", topt.days ? topt.days : AUTH_TOKEN_DAYS_DEFAULT,
+		      "read_only", topt.read_only);
 	memset(tok, 0, sizeof(tok));
 	r->status = 201;
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
@@ -386,8 +379,7 @@ int api_tokens_revoke(struct http_req *r, struct uc_err *err)
 		return rc;
 	snprintf(r->target, sizeof(r->target), "token:%lld", id);
 	rc = auth_token_revoke(r->st, id,
-			       auth_allows(&r->user, AUTH_CAP_USER_ADMIN) ? 0 : r->user.id,
-			       err);
+			       auth_allows(&r->user, AUTH_CAP_USER_ADMIN) ? 0 : r->user.id, err);
 	http_auth_changed(r->srv);
 	if (rc)
 		return rc;

@@ -28,10 +28,10 @@
 #define QUEUE_MAX 200
 #define SEARCH_MAX 50
 #define SEARCH_CANDIDATES 5000 /* cases born on a searched date read */
-#define SEARCH_NAME_SCAN 20000  /* rows of a searched name's rarest token read */
+#define SEARCH_NAME_SCAN 20000 /* rows of a searched name's rarest token read */
 
-int api_case_visible(struct store *st, const struct auth_user *u, int64_t id,
-		     int *visible, struct uc_err *err)
+int api_case_visible(struct store *st, const struct auth_user *u, int64_t id, int *visible,
+		     struct uc_err *err)
 {
 	struct case_scope sc;
 	const char *counsel[CASE_MAX_COUNSEL];
@@ -51,11 +51,11 @@ int api_case_visible(struct store *st, const struct auth_user *u, int64_t id,
 /* Where a queue page's rows go. */
 struct queue_out {
 	struct http_req *r;
-	int n;             /* rows so far */
-	int ncol;          /* columns (from the first row) */
-	char kinds[16];    /* column kinds (hj_text_kinds) */
-	int64_t lprio;     /* the last row's priority and task id: */
-	int64_t lid;       /* the next page's cursor */
+	int n;		/* rows so far */
+	int ncol;	/* columns (from the first row) */
+	char kinds[16]; /* column kinds (hj_text_kinds) */
+	int64_t lprio;	/* the last row's priority and task id: */
+	int64_t lid;	/* the next page's cursor */
 };
 
 static int queue_row(void *arg, struct store_stmt *q, struct uc_err *err)
@@ -65,8 +65,8 @@ static int queue_row(void *arg, struct store_stmt *q, struct uc_err *err)
 	char num[24];
 
 	if (!qo->n)
-		qo->ncol = hj_text_kinds(q, !auth_sees_pii(&r->user), qo->kinds,
-					 (int)sizeof(qo->kinds));
+		qo->ncol =
+		    hj_text_kinds(q, !auth_sees_pii(&r->user), qo->kinds, (int)sizeof(qo->kinds));
 	qo->lid = store_col_int(q, 0);
 	qo->lprio = store_col_int(q, 7);
 	if (qo->n)
@@ -114,12 +114,10 @@ int api_queue(struct http_req *r, struct uc_err *err)
 	if (rc)
 		goto out;
 	/* Officers and supervisors: their office by default, no other. */
-	if (!office && (r->user.role == AUTH_ROLE_OFFICER ||
-			r->user.role == AUTH_ROLE_SUPERVISOR))
+	if (!office && (r->user.role == AUTH_ROLE_OFFICER || r->user.role == AUTH_ROLE_SUPERVISOR))
 		office = r->user.office;
 	if (!auth_office_allowed(&r->user, office)) {
-		rc = uc_error(err, UC_EDENIED,
-			      "role %s sees only the queue of office %s",
+		rc = uc_error(err, UC_EDENIED, "role %s sees only the queue of office %s",
 			      auth_role_name(r->user.role), r->user.office);
 		goto out;
 	}
@@ -177,7 +175,7 @@ struct search_out {
 	struct hj_out *o;
 	json_t *items;
 	struct case_finder *f;
-	int n;            /* items so far */
+	int n; /* items so far */
 	long long limit;
 };
 
@@ -197,8 +195,7 @@ static int summary_row(void *arg, const struct case_source *src, struct store_st
  * summary is read: the name and birth date cost two more lookups in
  * cbp_encounter, which an officer's birth-date search would otherwise pay
  * for every child of another office born that day. */
-static int search_hit(void *arg, int64_t id, const char *office, int *stop,
-		      struct uc_err *err)
+static int search_hit(void *arg, int64_t id, const char *office, int *stop, struct uc_err *err)
 {
 	struct search_out *so = arg;
 	int visible = 0, rc = UC_OK;
@@ -242,8 +239,7 @@ int api_cases_search(struct http_req *r, struct uc_err *err)
 	so.o = &o;
 	so.items = items;
 	if (http_query(r, "limit"))
-		rc = http_param_int("limit", http_query(r, "limit"), 1, SEARCH_MAX, &so.limit,
-				    err);
+		rc = http_param_int("limit", http_query(r, "limit"), 1, SEARCH_MAX, &so.limit, err);
 	if (!rc && (!qs || strlen(qs) < 2 || strlen(qs) > 200))
 		rc = uc_error(err, UC_EINPUT,
 			      "q: give a name, an A-number or a birth date (YYYY-MM-DD), "
@@ -294,8 +290,7 @@ static json_t *event_body(struct http_req *r, const char *text)
 		const unsigned char *key = http_note_key(r->srv);
 		char *plain = NULL;
 
-		if (key && auth_sees_pii(&r->user) &&
-		    seal_open(key, note, &plain, NULL) == UC_OK) {
+		if (key && auth_sees_pii(&r->user) && seal_open(key, note, &plain, NULL) == UC_OK) {
 			json_object_set_new(b, "note", json_string(plain));
 			free(plain);
 		} else {
@@ -307,11 +302,11 @@ static json_t *event_body(struct http_req *r, const char *text)
 
 /* Where the case module's rows go: arrays of the response. */
 struct case_out {
-	struct http_req *r;     /* the request (note keys, scope) */
-	struct hj_out *o;       /* the response being built */
-	json_t *arr;            /* rows of the current section, borrowed */
-	json_t *timeline;       /* records' timeline entries, borrowed */
-	json_t *obj;            /* case_summary's row, owned until placed */
+	struct http_req *r; /* the request (note keys, scope) */
+	struct hj_out *o;   /* the response being built */
+	json_t *arr;	    /* rows of the current section, borrowed */
+	json_t *timeline;   /* records' timeline entries, borrowed */
+	json_t *obj;	    /* case_summary's row, owned until placed */
 };
 
 /* A row as an object into c->arr. */
@@ -340,17 +335,18 @@ static int record_into(void *arg, const struct case_source *src, struct store_st
 		return UC_OK;
 	}
 	if (strcmp(src->tbl, "field_event") == 0)
-		json_object_set_new(row, "body",
-				    event_body(c->r, json_string_value(json_object_get(row, "body"))));
+		json_object_set_new(
+		    row, "body", event_body(c->r, json_string_value(json_object_get(row, "body"))));
 	json_object_set_new(row, "table", json_string(src->tbl));
 	dt = json_object_get(row, src->date);
 	if (json_is_string(dt)) {
 		const char *type = hj_str(row, "type");
 
-		hj_append_new(c->o, c->timeline,
-			      json_pack("{s:O,s:s,s:s,s:I}", "date", dt, "what",
-					type ? type : src->what, "table", src->tbl, "rid",
-					(json_int_t)json_integer_value(json_object_get(row, "rid"))));
+		hj_append_new(
+		    c->o, c->timeline,
+		    json_pack("{s:O,s:s,s:s,s:I}", "date", dt, "what", type ? type : src->what,
+			      "table", src->tbl, "rid",
+			      (json_int_t)json_integer_value(json_object_get(row, "rid"))));
 	}
 	hj_append_new(c->o, c->arr, row);
 	return UC_OK;
@@ -426,24 +422,23 @@ static json_t *explanation(struct http_req *r)
 	fired = json_array();
 	for (int i = 0; i < ex->nfired; i++) {
 		const struct triage_fired *f = &ex->fired[i];
-		int h = strcmp(f->kind, "hold") == 0 ? rules_hold_find(triage_rules(t), f->name)
-						       : -1;
+		int h =
+		    strcmp(f->kind, "hold") == 0 ? rules_hold_find(triage_rules(t), f->name) : -1;
 
-		json_array_append_new(fired, json_pack("{s:s,s:s,s:s?,s:s,s:i,s:s,s:s,s:s,s:s,s:b}",
-			"kind", f->kind, "name", f->name,
-			"label", api_item_label(triage_rules(t), f->kind, f->name, api_lang(r)),
-			"group", f->group,
-			"score", (int)f->score, "blocks", f->blocks, "lifted", f->lifted,
-			"reason", f->reason, "facts", f->facts, "statutory",
-			h >= 0 && rules_hold_statutory(triage_rules(t), h)));
+		json_array_append_new(
+		    fired,
+		    json_pack("{s:s,s:s,s:s?,s:s,s:i,s:s,s:s,s:s,s:s,s:b}", "kind", f->kind, "name",
+			      f->name, "label",
+			      api_item_label(triage_rules(t), f->kind, f->name, api_lang(r)),
+			      "group", f->group, "score", (int)f->score, "blocks", f->blocks,
+			      "lifted", f->lifted, "reason", f->reason, "facts", f->facts,
+			      "statutory", h >= 0 && rules_hold_statutory(triage_rules(t), h)));
 	}
-	j = json_pack("{s:s,s:s,s:b,s:i,s:o,s:i,s:s,s:s,s:s,s:s,s:o}",
-		      "group", ex->group, "group_label", ex->group_label,
-		      "overridden", ex->overridden, "score", (int)ex->score,
-		      "rank", ex->rank ? json_integer(ex->rank) : json_null(), "phase", ex->phase,
-		      "phase_name", ex->phase_name, "rule_set", ex->rs_hash,
-		      "as_of", ex->as_of, "triaged_at", ex->triaged_at,
-		      "fired", fired);
+	j = json_pack("{s:s,s:s,s:b,s:i,s:o,s:i,s:s,s:s,s:s,s:s,s:o}", "group", ex->group,
+		      "group_label", ex->group_label, "overridden", ex->overridden, "score",
+		      (int)ex->score, "rank", ex->rank ? json_integer(ex->rank) : json_null(),
+		      "phase", ex->phase, "phase_name", ex->phase_name, "rule_set", ex->rs_hash,
+		      "as_of", ex->as_of, "triaged_at", ex->triaged_at, "fired", fired);
 out:
 	free(ex);
 	return j ? j : json_null();
@@ -451,14 +446,13 @@ out:
 
 static json_t *lift_json(const struct triage_lift *l)
 {
-	return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:o}",
-			 "id", (json_int_t)l->id, "case_id", (json_int_t)l->case_id,
-			 "hold", l->hold, "reason", l->reason, "requested_by", l->requested_by,
-			 "requested_at", l->requested_at, "status", l->status,
-			 "decided_by", l->decided_by[0] ? l->decided_by : NULL,
-			 "decided_at", l->decided_at[0] ? l->decided_at : NULL,
-			 "note", l->note[0] ? l->note : NULL,
-			 "override_id", l->override_id ? json_integer(l->override_id) : json_null());
+	return json_pack(
+	    "{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:o}", "id", (json_int_t)l->id, "case_id",
+	    (json_int_t)l->case_id, "hold", l->hold, "reason", l->reason, "requested_by",
+	    l->requested_by, "requested_at", l->requested_at, "status", l->status, "decided_by",
+	    l->decided_by[0] ? l->decided_by : NULL, "decided_at",
+	    l->decided_at[0] ? l->decided_at : NULL, "note", l->note[0] ? l->note : NULL,
+	    "override_id", l->override_id ? json_integer(l->override_id) : json_null());
 }
 
 static int lift_into(void *arg, const struct triage_lift *l, struct uc_err *err)
@@ -567,15 +561,14 @@ static int api_retriage(struct http_req *r, struct uc_err *err)
 }
 
 /* Fill or check a server-decided field of the event. */
-static int own_field(json_t *ev, const char *key, const char *value,
-		     struct uc_err *err)
+static int own_field(json_t *ev, const char *key, const char *value, struct uc_err *err)
 {
 	const char *have = hj_str(ev, key);
 
 	if (json_object_get(ev, key) && (!have || strcmp(have, value) != 0))
 		return uc_error(err, UC_EINPUT,
-				"body.%s: must be '%s' (or left out) for this case and user",
-				key, value);
+				"body.%s: must be '%s' (or left out) for this case and user", key,
+				value);
 	json_object_set_new(ev, key, json_string(value));
 	return UC_OK;
 }
@@ -587,8 +580,7 @@ static int own_field(json_t *ev, const char *key, const char *value,
  * contact, screening or claim (triage reads the newest version).
  */
 #define EVENT_ID_MAX 64
-static int event_id_check(struct http_req *r, const char *type, int owner,
-			  struct uc_err *err)
+static int event_id_check(struct http_req *r, const char *type, int owner, struct uc_err *err)
 {
 	struct case_event_owner own;
 	const char *id = hj_str(r->json, "event_id");
@@ -598,14 +590,16 @@ static int event_id_check(struct http_req *r, const char *type, int owner,
 	if (!id || n == 0 || n > EVENT_ID_MAX)
 		return uc_error(err, UC_EINPUT,
 				"body.event_id: a string of 1 to %d characters, or leave "
-				"it out and the server makes one", EVENT_ID_MAX);
+				"it out and the server makes one",
+				EVENT_ID_MAX);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)id[i];
 
 		if (!(isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == ':'))
 			return uc_error(err, UC_EINPUT,
 					"body.event_id: character %zu is not a letter, digit, "
-					"'-', '_', '.' or ':'", i + 1);
+					"'-', '_', '.' or ':'",
+					i + 1);
 	}
 	if (!owner)
 		return UC_OK;
@@ -617,7 +611,8 @@ static int event_id_check(struct http_req *r, const char *type, int owner,
 		return uc_error(err, UC_ECONFLICT,
 				"body.event_id: '%s' is an event of another child; an "
 				"event id names one event of one child. Leave event_id "
-				"out and the server makes a new one", id);
+				"out and the server makes a new one",
+				id);
 	}
 	if (strcmp(own.type, type) != 0)
 		return uc_error(err, UC_ECONFLICT,
@@ -634,8 +629,8 @@ int api_case_events(struct http_req *r, struct uc_err *err)
 
 	if (rc)
 		return rc;
-	r->out = json_pack("{s:s,s:s,s:b,s:I,s:b}", "event_id", hj_str(r->json, "event_id"),
-			   "type", hj_str(r->json, "type"), "new", is_new, "case_id",
+	r->out = json_pack("{s:s,s:s,s:b,s:I,s:b}", "event_id", hj_str(r->json, "event_id"), "type",
+			   hj_str(r->json, "type"), "new", is_new, "case_id",
 			   (json_int_t)r->case_id, "retriaged", retriaged);
 	r->status = is_new ? 201 : 200;
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
@@ -654,7 +649,8 @@ int api_record_event(struct http_req *r, int trusted, api_event_hook hook, void 
 	memset(&opts, 0, sizeof(opts));
 	opts.quiet = 1;
 	if (!type)
-		return uc_error(err, UC_EINPUT, "body.type: required (see docs/formats.md section 5)");
+		return uc_error(err, UC_EINPUT,
+				"body.type: required (see docs/formats.md section 5)");
 	http_detail(r, "type=%.40s", type);
 	if (!trusted && !auth_may_record_event(&r->user, type))
 		return uc_error(err, UC_EDENIED, "role %s may not record '%.40s' events",
@@ -664,8 +660,7 @@ int api_record_event(struct http_req *r, int trusted, api_event_hook hook, void 
 		rc = own_field(r->json, "a_number", anum, err);
 	if (!rc)
 		rc = own_field(r->json, "recorded_by", r->user.name, err);
-	if (!rc && r->user.role == AUTH_ROLE_LEGAL_PROVIDER &&
-	    json_object_get(r->json, "provider"))
+	if (!rc && r->user.role == AUTH_ROLE_LEGAL_PROVIDER && json_object_get(r->json, "provider"))
 		rc = own_field(r->json, "provider", r->user.provider, err);
 	if (rc)
 		return rc;
@@ -690,8 +685,8 @@ int api_record_event(struct http_req *r, int trusted, api_event_hook hook, void 
 		json_object_set_new(r->json, "occurred_at", json_string(today));
 	}
 	/* Sensitive disclosures are sealed before they reach the database. */
-	if (note && (strcmp(type, "trafficking_screening") == 0 ||
-		     strcmp(type, "welfare_check") == 0)) {
+	if (note &&
+	    (strcmp(type, "trafficking_screening") == 0 || strcmp(type, "welfare_check") == 0)) {
 		const unsigned char *key = http_note_key(r->srv);
 		char *sealed = NULL;
 
@@ -743,10 +738,10 @@ int api_record_event(struct http_req *r, int trusted, api_event_hook hook, void 
 }
 
 static const struct hj_field override_spec[] = {
-	{"kind", HJ_STRING, 1},
-	{"value", HJ_STRING, 1},
-	{"reason", HJ_STRING, 1},
-	{NULL, 0, 0},
+    {"kind", HJ_STRING, 1},
+    {"value", HJ_STRING, 1},
+    {"reason", HJ_STRING, 1},
+    {NULL, 0, 0},
 };
 
 int api_case_override(struct http_req *r, struct uc_err *err)
@@ -787,8 +782,7 @@ int api_case_override(struct http_req *r, struct uc_err *err)
 		return rc;
 	http_detail(r, " override_id=%lld", (long long)id);
 	r->out = json_pack("{s:I,s:I,s:s,s:s,s:b}", "id", (json_int_t)id, "case_id",
-			   (json_int_t)r->case_id, "kind", kind, "value", value,
-			   "retriaged", 1);
+			   (json_int_t)r->case_id, "kind", kind, "value", value, "retriaged", 1);
 	r->status = 201;
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }
@@ -796,9 +790,9 @@ int api_case_override(struct http_req *r, struct uc_err *err)
 /* ---- two-person hold lifts (triage_lift_*) ---- */
 
 static const struct hj_field lift_spec[] = {
-	{"hold", HJ_STRING, 1},
-	{"reason", HJ_STRING, 1},
-	{NULL, 0, 0},
+    {"hold", HJ_STRING, 1},
+    {"reason", HJ_STRING, 1},
+    {NULL, 0, 0},
 };
 
 int api_case_lift_request(struct http_req *r, struct uc_err *err)
@@ -835,9 +829,9 @@ int api_case_lift_request(struct http_req *r, struct uc_err *err)
 }
 
 static const struct hj_field decide_spec[] = {
-	{"decision", HJ_STRING, 1},
-	{"note", HJ_STRING, 0},
-	{NULL, 0, 0},
+    {"decision", HJ_STRING, 1},
+    {"note", HJ_STRING, 0},
+    {NULL, 0, 0},
 };
 
 int api_case_lift_decide(struct http_req *r, struct uc_err *err)
@@ -868,8 +862,8 @@ int api_case_lift_decide(struct http_req *r, struct uc_err *err)
 	/* an approval is an override, which only the roles that may override
 	 * (supervisor of the office, admin) make: the route's capability */
 	http_write_lock(r);
-	rc = triage_lift_decide(t, id, r->case_id, decision, r->user.name,
-				hj_str(r->json, "note"), &l, err);
+	rc = triage_lift_decide(t, id, r->case_id, decision, r->user.name, hj_str(r->json, "note"),
+				&l, err);
 	http_write_unlock(r);
 	if (rc == UC_EUSAGE)
 		rc = UC_EINPUT;

@@ -35,35 +35,35 @@
 /* ---- linkage review ---- */
 
 struct review_ctx {
-	struct hj_out *o;      /* builder */
-	json_t *items;         /* array being filled */
-	struct http_req *r;    /* for the audit detail */
-	int n;                 /* items so far */
+	struct hj_out *o;   /* builder */
+	json_t *items;	    /* array being filled */
+	struct http_req *r; /* for the audit detail */
+	int n;		    /* items so far */
 };
 
 static json_t *side_json(const struct link_side *s)
 {
-	return json_pack("{s:s,s:I,s:I,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "table", s->tbl,
-			 "rid", (json_int_t)s->rid, "person_id", (json_int_t)s->person,
-			 "a_number", s->a_number, "family_name", s->family, "given_name",
-			 s->given, "birth_date", s->birth_date, "sex", s->sex, "country",
-			 s->country);
+	return json_pack("{s:s,s:I,s:I,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "table", s->tbl, "rid",
+			 (json_int_t)s->rid, "person_id", (json_int_t)s->person, "a_number",
+			 s->a_number, "family_name", s->family, "given_name", s->given,
+			 "birth_date", s->birth_date, "sex", s->sex, "country", s->country);
 }
 
 static int review_item(const struct link_review_item *it, void *arg)
 {
 	struct review_ctx *c = arg;
 
-	json_t *prio = it->stake.prio == INT64_MIN ? json_null()
-						    : json_integer((json_int_t)it->stake.prio);
+	json_t *prio =
+	    it->stake.prio == INT64_MIN ? json_null() : json_integer((json_int_t)it->stake.prio);
 
 	hj_append_new(c->o, c->items,
 		      json_pack("{s:I,s:f,s:f,s:s?,s:s?,s:o,s:o,s:s,s:o}", "pair_id",
-				(json_int_t)it->pair_id, "posterior", it->posterior,
-				"score", it->score, "vector", it->vector, "reason",
-				it->reason, "a", side_json(&it->a), "b", side_json(&it->b),
-				"enforcement", it->stake.enforcement == 2 ? "open" :
-				it->stake.enforcement == 1 ? "held" : "none",
+				(json_int_t)it->pair_id, "posterior", it->posterior, "score",
+				it->score, "vector", it->vector, "reason", it->reason, "a",
+				side_json(&it->a), "b", side_json(&it->b), "enforcement",
+				it->stake.enforcement == 2   ? "open"
+				: it->stake.enforcement == 1 ? "held"
+							     : "none",
 				"priority", prio));
 	http_detail(c->r, "%s%lld", c->n ? "," : "pairs=", (long long)it->pair_id);
 	c->n++;
@@ -100,9 +100,9 @@ int api_link_review(struct http_req *r, struct uc_err *err)
 }
 
 static const struct hj_field decide_spec[] = {
-	{"decision", HJ_STRING, 1},
-	{"reason", HJ_STRING, 1},
-	{NULL, 0, 0},
+    {"decision", HJ_STRING, 1},
+    {"reason", HJ_STRING, 1},
+    {NULL, 0, 0},
 };
 
 /* A reviewer's reason (link decisions, merges, splits). */
@@ -145,10 +145,10 @@ int api_link_decide(struct http_req *r, struct uc_err *err)
 #define SPLIT_MAX 100 /* records one split may move */
 
 static const struct hj_field merge_spec[] = {
-	{"keep", HJ_INT, 1},
-	{"other", HJ_INT, 1},
-	{"reason", HJ_STRING, 1},
-	{NULL, 0, 0},
+    {"keep", HJ_INT, 1},
+    {"other", HJ_INT, 1},
+    {"reason", HJ_STRING, 1},
+    {NULL, 0, 0},
 };
 
 /* POST /link/merge: person other joins person keep (link_merge). */
@@ -163,8 +163,7 @@ int api_link_merge(struct http_req *r, struct uc_err *err)
 	keep = json_integer_value(json_object_get(r->json, "keep"));
 	other = json_integer_value(json_object_get(r->json, "other"));
 	if (keep < 1 || other < 1 || keep == other)
-		return uc_error(err, UC_EINPUT,
-				"body.keep, body.other: two different person ids");
+		return uc_error(err, UC_EINPUT, "body.keep, body.other: two different person ids");
 	rc = reason_check(hj_str(r->json, "reason"), err);
 	if (rc)
 		return rc;
@@ -178,10 +177,10 @@ int api_link_merge(struct http_req *r, struct uc_err *err)
 }
 
 static const struct hj_field split_spec[] = {
-	{"person", HJ_INT, 1},
-	{"records", HJ_ARRAY, 1},
-	{"reason", HJ_STRING, 1},
-	{NULL, 0, 0},
+    {"person", HJ_INT, 1},
+    {"records", HJ_ARRAY, 1},
+    {"reason", HJ_STRING, 1},
+    {NULL, 0, 0},
 };
 
 /* POST /link/split: records ("TABLE:RID") leave person for a new person
@@ -206,10 +205,12 @@ int api_link_split(struct http_req *r, struct uc_err *err)
 	if (n < 1 || n > SPLIT_MAX)
 		return uc_error(err, UC_EINPUT, "body.records: 1 to %d records, each \"TABLE:RID\"",
 				SPLIT_MAX);
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		if (!json_is_string(v) || !strchr(json_string_value(v), ':'))
-			return uc_error(err, UC_EINPUT,
-					"body.records[%zu]: \"TABLE:RID\", e.g. \"cbp_encounter:17\"", i);
+			return uc_error(
+			    err, UC_EINPUT,
+			    "body.records[%zu]: \"TABLE:RID\", e.g. \"cbp_encounter:17\"", i);
 		recs[i] = json_string_value(v);
 	}
 	rc = reason_check(hj_str(r->json, "reason"), err);
@@ -217,8 +218,8 @@ int api_link_split(struct http_req *r, struct uc_err *err)
 		return rc;
 	snprintf(r->target, sizeof(r->target), "person:%lld", (long long)person);
 	http_detail(r, "records=%zu", n);
-	rc = link_split(r->st, person, recs, (int)n, hj_str(r->json, "reason"), r->user.name,
-			&newp, err);
+	rc = link_split(r->st, person, recs, (int)n, hj_str(r->json, "reason"), r->user.name, &newp,
+			err);
 	if (rc)
 		return rc;
 	http_detail(r, " new_person=%lld", (long long)newp);
@@ -249,8 +250,8 @@ int api_triage_runs(struct http_req *r, struct uc_err *err)
 }
 
 static const struct hj_field run_spec[] = {
-	{"force_project", HJ_BOOL, 0},
-	{NULL, 0, 0},
+    {"force_project", HJ_BOOL, 0},
+    {NULL, 0, 0},
 };
 
 int api_triage_start(struct http_req *r, struct uc_err *err)
@@ -271,14 +272,15 @@ int api_triage_start(struct http_req *r, struct uc_err *err)
 	if (rc == UC_ENOTFOUND || rc == UC_EUSAGE)
 		rc = uc_error(err, UC_ECONFLICT,
 			      "no active rule set yet: run `uctrack triage --rules FILE` "
-			      "once from the command line (%s)", err->msg);
+			      "once from the command line (%s)",
+			      err->msg);
 	if (!rc)
 		rc = triage_run(t, force, &s, err);
 	triage_close(t);
 	if (rc)
 		return rc;
-	http_detail(r, "rule_set=%s cases=%lld changed=%lld", s.rs_hash,
-		    (long long)s.cases, (long long)s.changed);
+	http_detail(r, "rule_set=%s cases=%lld changed=%lld", s.rs_hash, (long long)s.cases,
+		    (long long)s.changed);
 	hj_out_init(&o);
 	hj_set_str(&o, o.root, "rule_set", s.rs_hash);
 	hj_set_int(&o, o.root, "cases", s.cases);
@@ -293,25 +295,25 @@ int api_triage_start(struct http_req *r, struct uc_err *err)
 
 /* Compile the stored rule set with hash (NULL: the active one); a
  * missing one is named with where to find the others. */
-static int stored_rules(struct store *st, const char *hash, struct rules **out,
-			struct uc_err *err)
+static int stored_rules(struct store *st, const char *hash, struct rules **out, struct uc_err *err)
 {
 	int rc = triage_ruleset_compile(st, hash, out, err);
 
 	if (rc == UC_ENOTFOUND)
 		rc = hash ? uc_error(err, UC_ENOTFOUND,
 				     "no stored rule set %.20s; GET /api/v1/triage/runs "
-				     "lists the ones used", hash)
+				     "lists the ones used",
+				     hash)
 			  : uc_error(err, UC_ENOTFOUND,
 				     "no active rule set yet: start a triage run first");
 	return rc;
 }
 
 static const struct hj_field diff_spec[] = {
-	{"from", HJ_STRING, 0},
-	{"to", HJ_STRING, 0},
-	{"to_source", HJ_STRING, 0},
-	{NULL, 0, 0},
+    {"from", HJ_STRING, 0},
+    {"to", HJ_STRING, 0},
+    {"to_source", HJ_STRING, 0},
+    {NULL, 0, 0},
 };
 
 int api_triage_diff(struct http_req *r, struct uc_err *err)
@@ -351,10 +353,9 @@ int api_triage_diff(struct http_req *r, struct uc_err *err)
 	moves = json_array();
 	for (int i = 0; i < d.nmoves; i++)
 		hj_append_new(&o, moves,
-			      json_pack("{s:s,s:s,s:I,s:I}", "from", d.moves[i].from,
-					"to", d.moves[i].to, "n_cases",
-					(json_int_t)d.moves[i].n, "example_case_id",
-					(json_int_t)d.moves[i].sample[0]));
+			      json_pack("{s:s,s:s,s:I,s:I}", "from", d.moves[i].from, "to",
+					d.moves[i].to, "n_cases", (json_int_t)d.moves[i].n,
+					"example_case_id", (json_int_t)d.moves[i].sample[0]));
 	hj_set_str(&o, o.root, "from", rules_hash(ra));
 	hj_set_str(&o, o.root, "to", rules_hash(rb));
 	hj_set_int(&o, o.root, "cases", d.total);
@@ -388,8 +389,8 @@ static int name_ok(const char *s)
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
 			return 0;
 	}
 	return 1;
@@ -478,8 +479,7 @@ int api_feed_upload(struct http_req *r, struct uc_err *err)
 	made = 1;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "wbx");
-	if (!f || fwrite(r->body.ptr, 1, r->body.len, f) != r->body.len ||
-	    fclose(f) != 0) {
+	if (!f || fwrite(r->body.ptr, 1, r->body.len, f) != r->body.len || fclose(f) != 0) {
 		f = NULL;
 		rc = uc_error(err, UC_EIO, "cannot write %s: %s", path, strerror(errno));
 		goto out;
@@ -504,7 +504,8 @@ int api_feed_upload(struct http_req *r, struct uc_err *err)
 		if (rc != UC_EIO && rc != UC_ENOMEM)
 			rc = uc_error(err, UC_EINPUT,
 				      "%s was not imported (nothing stored); fix the errors "
-				      "listed and send it again", name);
+				      "listed and send it again",
+				      name);
 		goto out;
 	}
 	hj_set_str(&o, o.root, "feed", feed);
@@ -530,8 +531,7 @@ out:
 /* ---- reports ---- */
 
 /* Report options from the query: as_of, by, format. */
-static int report_query(struct http_req *r, struct report_opts *o, int allow_by,
-			struct uc_err *err)
+static int report_query(struct http_req *r, struct report_opts *o, int allow_by, struct uc_err *err)
 {
 	const char *as_of = http_query(r, "as_of");
 	const char *by = http_query(r, "by");
@@ -546,17 +546,18 @@ static int report_query(struct http_req *r, struct report_opts *o, int allow_by,
 	const char *lang = http_query(r, "lang");
 
 	o->format = REPORT_FMT_JSON;
-	if (fmt && (report_format_parse(fmt, &o->format) != 0 ||
-		    o->format == REPORT_FMT_TABLE ||
+	if (fmt && (report_format_parse(fmt, &o->format) != 0 || o->format == REPORT_FMT_TABLE ||
 		    (!allow_by && (o->format == REPORT_FMT_HTML || o->format == REPORT_FMT_SVG))))
-		return uc_error(err, UC_EINPUT, allow_by ? "format: json, csv, html or svg"
-							 : "format: json or csv");
+		return uc_error(err, UC_EINPUT,
+				allow_by ? "format: json, csv, html or svg"
+					 : "format: json or csv");
 	/* format=svg: one chart, its words in lang (docs/api.md) */
 	if ((chart || lang) && o->format != REPORT_FMT_SVG)
 		return uc_error(err, UC_EINPUT, "chart, lang: only with format=svg");
 	if (chart && report_chart_parse(chart, &o->chart) != 0)
-		return uc_error(err, UC_EINPUT,
-				"chart: one of funnel, whereabouts, rates, released_by, unknown_by");
+		return uc_error(
+		    err, UC_EINPUT,
+		    "chart: one of funnel, whereabouts, rates, released_by, unknown_by");
 	if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "es") != 0)
 		return uc_error(err, UC_EINPUT, "lang: en or es");
 	o->lang = lang && strcmp(lang, "es") == 0 ? "es" : NULL;
@@ -573,17 +574,16 @@ static int report_query(struct http_req *r, struct report_opts *o, int allow_by,
 
 /* What a snapshot is computed from: the report and its options. */
 struct snap_job {
-	char key[256];          /* report_snapshot.key */
-	int fta;                /* 1 report_fta, 0 report_oversight */
-	struct report_opts o;   /* options; o.office points into office */
-	char office[64];        /* FTA office scope, "" all */
+	char key[256];		 /* report_snapshot.key */
+	int fta;		 /* 1 report_fta, 0 report_oversight */
+	struct report_opts o;	 /* options; o.office points into office */
+	char office[64];	 /* FTA office scope, "" all */
 	struct http_server *srv; /* its server: the write lock */
 };
 
 /* Compute the report into out and keep it, under the watermark read
  * before computing (data arriving meanwhile makes it stale, not wrong). */
-static int snap_compute(struct store *st, struct snap_job *j, struct buf *out,
-			struct uc_err *err)
+static int snap_compute(struct store *st, struct snap_job *j, struct buf *out, struct uc_err *err)
 {
 	char wm[REPORT_WM_LEN];
 	struct report_opts o = j->o;
@@ -656,8 +656,8 @@ static void snap_free(void *arg)
 /* A page of the FTA list from the snapshot's rows: limit children after
  * position after. *served is 0 when the snapshot has no rows (made before
  * they were kept): the caller serves the whole list. */
-static int fta_page(struct http_req *r, const char *key, int64_t after, int limit,
-		    int *served, struct uc_err *err)
+static int fta_page(struct http_req *r, const char *key, int64_t after, int limit, int *served,
+		    struct uc_err *err)
 {
 	int64_t last = 0;
 	int n = 0, rc;
@@ -690,15 +690,16 @@ static int report_served(struct http_req *r, int fta, const struct report_opts *
 	/* "today" is part of the key: a report of the default date expires
 	 * with the day */
 	date_format(date_today(), today);
-	snprintf(j->key, sizeof(j->key), "%s|as_of=%ld|known=%ld|by=%d|fmt=%d|id=%d|pub=%d|"
-		 "thr=%d|days=%d|office=%s|today=%s|chart=%d|lang=%s", fta ? "fta" : "oversight",
-		 (long)o->as_of, (long)o->known_at, (int)o->by, (int)o->format,
-		 (int)o->identity, o->public_mode, o->threshold, o->unknown_days,
+	snprintf(j->key, sizeof(j->key),
+		 "%s|as_of=%ld|known=%ld|by=%d|fmt=%d|id=%d|pub=%d|"
+		 "thr=%d|days=%d|office=%s|today=%s|chart=%d|lang=%s",
+		 fta ? "fta" : "oversight", (long)o->as_of, (long)o->known_at, (int)o->by,
+		 (int)o->format, (int)o->identity, o->public_mode, o->threshold, o->unknown_days,
 		 j->office, today, (int)o->chart, o->lang ? o->lang : "");
 	rc = report_watermark(r->st, wm, err);
 	if (!rc)
-		rc = report_snapshot_get(r->st, j->key, page_limit ? NULL : &r->text, have_wm,
-					 made, &found, err);
+		rc = report_snapshot_get(r->st, j->key, page_limit ? NULL : &r->text, have_wm, made,
+					 &found, err);
 	if (rc)
 		goto out;
 	if (found && page_limit) {
@@ -794,7 +795,8 @@ int api_report_fta(struct http_req *r, struct uc_err *err)
 	if (!rc && http_query(r, "cursor"))
 		rc = http_param_int("cursor", http_query(r, "cursor"), 0, INT64_MAX, &cursor, err);
 	if (!rc && (limit || cursor) && o.format != REPORT_FMT_JSON)
-		rc = uc_error(err, UC_EINPUT, "limit, cursor: pages are JSON only; "
+		rc = uc_error(err, UC_EINPUT,
+			      "limit, cursor: pages are JSON only; "
 			      "format=csv exports the whole list");
 	if (rc)
 		return rc;
@@ -809,7 +811,6 @@ int api_report_fta(struct http_req *r, struct uc_err *err)
 	if (report_fta_subjects(r->text.ptr, r->text.len, &r->subjects, &nkids))
 		return uc_error(err, UC_ENOMEM, "report fta: list too large to audit");
 	http_detail(r, "format=%s bytes=%zu children=%zu",
-		    http_query(r, "format") ? http_query(r, "format") : "json", r->text.len,
-		    nkids);
+		    http_query(r, "format") ? http_query(r, "format") : "json", r->text.len, nkids);
 	return UC_OK;
 }

@@ -113,8 +113,9 @@ int api_rules_get(struct http_req *r, struct uc_err *err)
 	if (rc)
 		return rc;
 	if (!t)
-		return uc_error(err, UC_ENOTFOUND,
-				"no active rule set yet: run a triage first (POST /api/v1/triage/runs)");
+		return uc_error(
+		    err, UC_ENOTFOUND,
+		    "no active rule set yet: run a triage first (POST /api/v1/triage/runs)");
 	rs = triage_rules(t);
 	hj_out_init(&o);
 	groups = json_array();

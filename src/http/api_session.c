@@ -42,9 +42,9 @@ static json_t *user_json(struct hj_out *o, const struct auth_user *u)
 }
 
 static const struct hj_field login_spec[] = {
-	{"username", HJ_STRING, 1},
-	{"password", HJ_STRING, 1},
-	{NULL, 0, 0},
+    {"username", HJ_STRING, 1},
+    {"password", HJ_STRING, 1},
+    {NULL, 0, 0},
 };
 
 int api_login(struct http_req *r, struct uc_err *err)
@@ -86,8 +86,8 @@ int api_login(struct http_req *r, struct uc_err *err)
 	if (r->session[0] && auth_session_end(r->st, r->session, NULL) == UC_OK)
 		http_auth_changed(r->srv);
 	buf_init(&c, 512);
-	buf_addf(&c, "uc_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
-		 lr.token, cfg->auth.absolute_s, cfg->secure_cookies ? "; Secure" : "");
+	buf_addf(&c, "uc_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", lr.token,
+		 cfg->auth.absolute_s, cfg->secure_cookies ? "; Secure" : "");
 	r->set_cookie = buf_detach(&c, NULL);
 	hj_out_init(&o);
 	hj_set_str(&o, o.root, "csrf", lr.csrf);

@@ -95,15 +95,14 @@ static int on_queue_row(void *arg, const struct work_row *w, struct uc_err *err)
 		work_row_csv(b, &m);
 	} else {
 		json_t *o = json_pack(
-			"{s:I,s:s?,s:s?,s:s,s:s?,s:i,s:i,s:I,s:s?,s:s?,s:i,s:i,s:b,s:b,s:s,s:s?}",
-			"case_id", (json_int_t)w->case_id, "a_number", w->a_number[0] ? anum : NULL,
-			"name", w->name[0] ? name : NULL, "office", w->office, "group",
-			w->group[0] ? w->group : NULL, "phase", w->phase, "score", w->score,
-			"priority", (json_int_t)w->prio, "next_action",
-			w->next_action[0] ? w->next_action : NULL, "next_due",
-			w->next_due[0] ? w->next_due : NULL, "open_tasks", w->n_open, "held_tasks",
-			w->n_held, "overdue", w->overdue, "due_soon", w->due_soon, "holds", w->holds,
-			"assignee", w->assignee[0] ? w->assignee : NULL);
+		    "{s:I,s:s?,s:s?,s:s,s:s?,s:i,s:i,s:I,s:s?,s:s?,s:i,s:i,s:b,s:b,s:s,s:s?}",
+		    "case_id", (json_int_t)w->case_id, "a_number", w->a_number[0] ? anum : NULL,
+		    "name", w->name[0] ? name : NULL, "office", w->office, "group",
+		    w->group[0] ? w->group : NULL, "phase", w->phase, "score", w->score, "priority",
+		    (json_int_t)w->prio, "next_action", w->next_action[0] ? w->next_action : NULL,
+		    "next_due", w->next_due[0] ? w->next_due : NULL, "open_tasks", w->n_open,
+		    "held_tasks", w->n_held, "overdue", w->overdue, "due_soon", w->due_soon,
+		    "holds", w->holds, "assignee", w->assignee[0] ? w->assignee : NULL);
 		char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
 		json_decref(o);
@@ -155,24 +154,26 @@ int api_work_queue(struct http_req *r, struct uc_err *err)
 		if (!strcmp(sort, "due"))
 			f.sort = WORK_SORT_DUE;
 		else if (strcmp(sort, "priority"))
-			rc = uc_error(err, UC_EINPUT, "sort: 'priority' or 'due', not '%.20s'", sort);
+			rc = uc_error(err, UC_EINPUT, "sort: 'priority' or 'due', not '%.20s'",
+				      sort);
 	}
 	if (!rc && format) {
 		if (!strcmp(format, "csv"))
 			c.csv = 1;
 		else if (strcmp(format, "json"))
-			rc = uc_error(err, UC_EINPUT, "format: 'json' or 'csv', not '%.20s'", format);
+			rc = uc_error(err, UC_EINPUT, "format: 'json' or 'csv', not '%.20s'",
+				      format);
 	}
 	if (rc)
 		return rc;
 	if (assignee)
-		f.assignee = !strcmp(assignee, "me") ? r->user.name
+		f.assignee = !strcmp(assignee, "me")	 ? r->user.name
 			     : !strcmp(assignee, "none") ? ""
-							  : assignee;
+							 : assignee;
 	/* Officers and supervisors: their office by default, no other; their
 	 * own cases ("My cases") are of their office too. */
-	if (!f.office && (r->user.role == AUTH_ROLE_OFFICER ||
-			  r->user.role == AUTH_ROLE_SUPERVISOR))
+	if (!f.office &&
+	    (r->user.role == AUTH_ROLE_OFFICER || r->user.role == AUTH_ROLE_SUPERVISOR))
 		f.office = r->user.office;
 	if (!auth_office_allowed(&r->user, f.office))
 		return uc_error(err, UC_EDENIED, "role %s sees only the queue of office %s",
@@ -197,8 +198,8 @@ int api_work_queue(struct http_req *r, struct uc_err *err)
 		buf_addf(&r->text,
 			 "],\"total\":%lld,\"total_exact\":%s,\"offset\":%d,\"limit\":%d,"
 			 "\"due_soon_days\":%d}",
-			 (long long)total, total < WORK_COUNT_MAX ? "true" : "false", f.offset, f.limit,
-			 f.due_soon_days);
+			 (long long)total, total < WORK_COUNT_MAX ? "true" : "false", f.offset,
+			 f.limit, f.due_soon_days);
 	}
 	return buf_failed(&r->text) ? uc_error(err, UC_ENOMEM, "response too large") : UC_OK;
 }
@@ -206,10 +207,10 @@ int api_work_queue(struct http_req *r, struct uc_err *err)
 /* ---- assignment ---- */
 
 static const struct hj_field assign_spec[] = {
-	{"case_ids", HJ_ARRAY, 1},
-	{"assignee", HJ_STRING, 0}, /* a user name; null (taken out first) unassigns */
-	{"note", HJ_STRING, 0},
-	{NULL, 0, 0},
+    {"case_ids", HJ_ARRAY, 1},
+    {"assignee", HJ_STRING, 0}, /* a user name; null (taken out first) unassigns */
+    {"note", HJ_STRING, 0},
+    {NULL, 0, 0},
 };
 
 struct assign_args {
@@ -222,8 +223,8 @@ struct assign_args {
 static int assign_tx(struct http_req *r, void *arg, struct uc_err *err)
 {
 	struct assign_args *a = arg;
-	int rc = work_assign(r->st, &r->user, a->ids, a->n, a->assignee,
-			     hj_str(r->json, "note"), &a->res, err);
+	int rc = work_assign(r->st, &r->user, a->ids, a->n, a->assignee, hj_str(r->json, "note"),
+			     &a->res, err);
 
 	if (!rc)
 		http_detail(r, " changed=%d", a->res.assigned);
@@ -260,7 +261,8 @@ int api_work_assign(struct http_req *r, struct uc_err *err)
 	v = calloc(n, sizeof(*v));
 	if (!v)
 		return uc_error(err, UC_ENOMEM, "out of memory");
-	json_array_foreach(ids, i, x) {
+	json_array_foreach(ids, i, x)
+	{
 		if (!json_is_integer(x) || json_integer_value(x) < 1) {
 			free(v);
 			return uc_error(err, UC_EINPUT,
@@ -289,7 +291,7 @@ int api_work_assign(struct http_req *r, struct uc_err *err)
 /* ---- who may be given cases ---- */
 
 struct assignee_ctx {
-	const char *office;  /* NULL: every office (admins) */
+	const char *office; /* NULL: every office (admins) */
 	json_t *items;
 };
 
@@ -335,11 +337,11 @@ int api_work_assignees(struct http_req *r, struct uc_err *err)
 /* ---- completing a task ---- */
 
 static const struct hj_field task_spec[] = {
-	{"outcome", HJ_STRING, 1},
-	{"reason", HJ_STRING, 0},
-	{"occurred_at", HJ_STRING, 0},
-	{"details", HJ_OBJECT, 0},
-	{NULL, 0, 0},
+    {"outcome", HJ_STRING, 1},
+    {"reason", HJ_STRING, 0},
+    {"occurred_at", HJ_STRING, 0},
+    {"details", HJ_OBJECT, 0},
+    {NULL, 0, 0},
 };
 
 struct task_hook {
@@ -358,8 +360,8 @@ static int log_task(struct http_req *r, const char *event_id, void *arg, struct 
 
 /* The event that records the outcome (work_outcome_type), from the
  * request's details; *ev is new. */
-static int task_event(const char *action, const char *outcome, const char *type,
-		      json_t *body, json_t **ev, struct uc_err *err)
+static int task_event(const char *action, const char *outcome, const char *type, json_t *body,
+		      json_t **ev, struct uc_err *err)
 {
 	json_t *d = json_object_get(body, "details");
 	const char *reason = hj_str(body, "reason");
@@ -370,7 +372,8 @@ static int task_event(const char *action, const char *outcome, const char *type,
 
 	if (!e)
 		return uc_error(err, UC_ENOMEM, "out of memory");
-	json_object_foreach(e, k, x) {
+	json_object_foreach(e, k, x)
+	{
 		if (!json_is_string(x)) {
 			json_decref(e);
 			return uc_error(err, UC_EINPUT, "body.details.%s: a string", k);
@@ -399,31 +402,36 @@ static int task_event(const char *action, const char *outcome, const char *type,
 			goto need_method;
 		if (is_done && o && strcmp(o, "reached")) {
 			json_decref(e);
-			return uc_error(err, UC_EINPUT, "body.details.outcome: a done contact is "
-					"'reached'; for '%s' use outcome not_possible", o);
+			return uc_error(err, UC_EINPUT,
+					"body.details.outcome: a done contact is "
+					"'reached'; for '%s' use outcome not_possible",
+					o);
 		}
 		if (!is_done && o && !strcmp(o, "reached")) {
 			json_decref(e);
-			return uc_error(err, UC_EINPUT, "body.details.outcome: 'reached' is a done "
+			return uc_error(err, UC_EINPUT,
+					"body.details.outcome: 'reached' is a done "
 					"contact, not a not_possible one");
 		}
 		if (!o)
-			json_object_set_new(e, "outcome", json_string(is_done ? "reached" : "no_answer"));
+			json_object_set_new(e, "outcome",
+					    json_string(is_done ? "reached" : "no_answer"));
 	} else if (!strcmp(type, "welfare_check")) {
 		const char *o = hj_str(e, "outcome");
 
 		if (is_done && (!o || (strcmp(o, "safe") && strcmp(o, "concern")))) {
 			json_decref(e);
-			return uc_error(err, UC_EINPUT, "body.details.outcome: a done welfare check "
+			return uc_error(err, UC_EINPUT,
+					"body.details.outcome: a done welfare check "
 					"is 'safe' or 'concern'");
 		}
 		if (!is_done)
 			json_object_set_new(e, "outcome", json_string("not_seen"));
 	} else if (!strcmp(type, "referral")) {
 		const char *to = !strcmp(action, "legal_referral") ? "legal_provider"
-				 : !strcmp(action, "refer_hsi")     ? "hsi"
-				 : !strcmp(action, "refer_hhs")     ? "hhs"
-								    : "cps";
+				 : !strcmp(action, "refer_hsi")	   ? "hsi"
+				 : !strcmp(action, "refer_hhs")	   ? "hhs"
+								   : "cps";
 
 		json_object_set_new(e, "to", json_string(to));
 		if (reason && !json_object_get(e, "reason"))
@@ -436,7 +444,8 @@ static int task_event(const char *action, const char *outcome, const char *type,
 	return UC_OK;
 need_method:
 	json_decref(e);
-	return uc_error(err, UC_EINPUT, "body.details.method: how the contact was tried "
+	return uc_error(err, UC_EINPUT,
+			"body.details.method: how the contact was tried "
 			"(phone, home_visit, mail)");
 }
 
@@ -502,10 +511,10 @@ struct ictx {
 static int on_inbox(void *arg, const struct work_inbox_item *it, struct uc_err *err)
 {
 	struct ictx *c = arg;
-	json_t *o = json_pack("{s:s,s:I,s:I,s:s,s:s,s:i,s:s}", "kind",
-			      work_inbox_kind_name(it->kind), "case_id", (json_int_t)it->case_id,
-			      "ref_id", (json_int_t)it->ref_id, "action", it->action, "date",
-			      it->date, "days", it->days, "text", it->text);
+	json_t *o =
+	    json_pack("{s:s,s:I,s:I,s:s,s:s,s:i,s:s}", "kind", work_inbox_kind_name(it->kind),
+		      "case_id", (json_int_t)it->case_id, "ref_id", (json_int_t)it->ref_id,
+		      "action", it->action, "date", it->date, "days", it->days, "text", it->text);
 
 	if (!o || json_array_append_new(c->items, o))
 		return uc_error(err, UC_ENOMEM, "out of memory");
@@ -551,14 +560,13 @@ int api_inbox(struct http_req *r, struct uc_err *err)
 
 static json_t *counsel_json(const struct work_counsel *k, int with_case)
 {
-	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?}", "id",
-			      (json_int_t)k->id, "a_number", k->a_number, "provider", k->provider, "requested_by",
-			      k->requested_by, "requested_at", k->requested_at, "reason", k->reason,
-			      "status", k->status, "decided_by",
-			      k->decided_by[0] ? k->decided_by : NULL, "decided_at",
-			      k->decided_at[0] ? k->decided_at : NULL, "note",
-			      k->note[0] ? k->note : NULL, "event_id",
-			      k->event_id[0] ? k->event_id : NULL);
+	json_t *o =
+	    json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?}", "id", (json_int_t)k->id,
+		      "a_number", k->a_number, "provider", k->provider, "requested_by",
+		      k->requested_by, "requested_at", k->requested_at, "reason", k->reason,
+		      "status", k->status, "decided_by", k->decided_by[0] ? k->decided_by : NULL,
+		      "decided_at", k->decided_at[0] ? k->decided_at : NULL, "note",
+		      k->note[0] ? k->note : NULL, "event_id", k->event_id[0] ? k->event_id : NULL);
 
 	if (o && with_case)
 		json_object_set_new(o, "case_id", json_integer(k->case_id));
@@ -566,9 +574,9 @@ static json_t *counsel_json(const struct work_counsel *k, int with_case)
 }
 
 static const struct hj_field counsel_spec[] = {
-	{"a_number", HJ_STRING, 1},
-	{"reason", HJ_STRING, 1},
-	{NULL, 0, 0},
+    {"a_number", HJ_STRING, 1},
+    {"reason", HJ_STRING, 1},
+    {NULL, 0, 0},
 };
 
 static int counsel_create_tx(struct http_req *r, void *arg, struct uc_err *err)
@@ -593,7 +601,8 @@ int api_counsel_create(struct http_req *r, struct uc_err *err)
 	int rc;
 
 	if (r->user.role != AUTH_ROLE_LEGAL_PROVIDER)
-		return uc_error(err, UC_EDENIED, "only legal provider users ask to be recorded as "
+		return uc_error(err, UC_EDENIED,
+				"only legal provider users ask to be recorded as "
 				"counsel");
 	rc = hj_check_fields(r->json, counsel_spec, "body", err);
 	if (rc)
@@ -665,9 +674,9 @@ int api_counsel_list(struct http_req *r, struct uc_err *err)
 }
 
 static const struct hj_field counsel_decide_spec[] = {
-	{"decision", HJ_STRING, 1},
-	{"note", HJ_STRING, 0},
-	{NULL, 0, 0},
+    {"decision", HJ_STRING, 1},
+    {"note", HJ_STRING, 0},
+    {NULL, 0, 0},
 };
 
 struct counsel_hook {
@@ -676,8 +685,7 @@ struct counsel_hook {
 	const char *note;
 };
 
-static int decide_counsel(struct http_req *r, const char *event_id, void *arg,
-			  struct uc_err *err)
+static int decide_counsel(struct http_req *r, const char *event_id, void *arg, struct uc_err *err)
 {
 	struct counsel_hook *h = arg;
 
@@ -719,8 +727,8 @@ int api_counsel_decide(struct http_req *r, struct uc_err *err)
 			return uc_error(err, UC_EDENIED, "role %s may not confirm counsel",
 					auth_role_name(r->user.role));
 		if (strcmp(k.status, "pending"))
-			return uc_error(err, UC_ECONFLICT, "counsel request %lld is %s, not pending",
-					id, k.status);
+			return uc_error(err, UC_ECONFLICT,
+					"counsel request %lld is %s, not pending", id, k.status);
 		ev = json_pack("{s:s,s:s,s:s}", "type", "representation", "provider", k.provider,
 			       "status", "started");
 		if (!ev)
@@ -737,7 +745,7 @@ int api_counsel_decide(struct http_req *r, struct uc_err *err)
 	if (rc)
 		return rc;
 	r->out = counsel_json(&k, r->user.role != AUTH_ROLE_LEGAL_PROVIDER ||
-				       !strcmp(k.status, "confirmed"));
+				      !strcmp(k.status, "confirmed"));
 	return r->out ? UC_OK : uc_error(err, UC_ENOMEM, "out of memory");
 }
 
@@ -746,12 +754,12 @@ int api_counsel_decide(struct http_req *r, struct uc_err *err)
 static int on_client(void *arg, const struct work_client *c, struct uc_err *err)
 {
 	struct cctx *x = arg;
-	json_t *o = json_pack("{s:I,s:s,s:s?,s:s,s:s?,s:s?,s:s?,s:i}", "case_id",
-			      (json_int_t)c->case_id, "a_number", c->a_number, "name",
-			      c->name[0] ? c->name : NULL, "counsel_since", c->since,
-			      "next_hearing", c->next_hearing[0] ? c->next_hearing : NULL, "court",
-			      c->court[0] ? c->court : NULL, "group", c->group[0] ? c->group : NULL,
-			      "phase", c->phase);
+	json_t *o =
+	    json_pack("{s:I,s:s,s:s?,s:s,s:s?,s:s?,s:s?,s:i}", "case_id", (json_int_t)c->case_id,
+		      "a_number", c->a_number, "name", c->name[0] ? c->name : NULL, "counsel_since",
+		      c->since, "next_hearing", c->next_hearing[0] ? c->next_hearing : NULL,
+		      "court", c->court[0] ? c->court : NULL, "group",
+		      c->group[0] ? c->group : NULL, "phase", c->phase);
 
 	buf_addf(&x->r->subjects, "%sC%lld", x->r->subjects.len ? "," : "", (long long)c->case_id);
 	if (!o || json_array_append_new(x->items, o))
@@ -766,7 +774,8 @@ int api_clients(struct http_req *r, struct uc_err *err)
 
 	if (r->user.role != AUTH_ROLE_LEGAL_PROVIDER || !r->user.provider[0]) {
 		json_decref(c.items);
-		return uc_error(err, UC_EDENIED, "'My clients' is the caseload of a legal provider "
+		return uc_error(err, UC_EDENIED,
+				"'My clients' is the caseload of a legal provider "
 				"user");
 	}
 	snprintf(r->target, sizeof(r->target), "provider:%.60s", r->user.provider);
@@ -784,8 +793,8 @@ int api_clients(struct http_req *r, struct uc_err *err)
 
 static int on_task(void *arg, const struct work_task *t, struct uc_err *err)
 {
-	json_t *o = json_pack("{s:s,s:s,s:s,s:s?}", "action", t->action, "status", t->status,
-			      "due", t->due, "held_by", t->held_by[0] ? t->held_by : NULL);
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s?}", "action", t->action, "status", t->status, "due",
+			      t->due, "held_by", t->held_by[0] ? t->held_by : NULL);
 
 	if (!o || json_array_append_new(arg, o))
 		return uc_error(err, UC_ENOMEM, "out of memory");

@@ -16,7 +16,8 @@ static int depth_of(json_t *v, int limit)
 		const char *k;
 		json_t *x;
 
-		json_object_foreach(v, k, x) {
+		json_object_foreach(v, k, x)
+		{
 			int e = depth_of(x, limit - 1);
 
 			if (e > d)
@@ -30,7 +31,8 @@ static int depth_of(json_t *v, int limit)
 		size_t i;
 		json_t *x;
 
-		json_array_foreach(v, i, x) {
+		json_array_foreach(v, i, x)
+		{
 			int e = depth_of(x, limit - 1);
 
 			if (e > d)
@@ -43,8 +45,7 @@ static int depth_of(json_t *v, int limit)
 	return 0;
 }
 
-int hj_parse_object(const char *text, size_t len, json_t **out,
-		    struct uc_err *err)
+int hj_parse_object(const char *text, size_t len, json_t **out, struct uc_err *err)
 {
 	json_error_t je;
 	json_t *v;
@@ -55,16 +56,15 @@ int hj_parse_object(const char *text, size_t len, json_t **out,
 				"body: empty; send a JSON object (Content-Type: application/json)");
 	v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!v)
-		return uc_error(err, UC_EINPUT, "body: line %d, column %d: %s",
-				je.line, je.column, je.text);
+		return uc_error(err, UC_EINPUT, "body: line %d, column %d: %s", je.line, je.column,
+				je.text);
 	if (!json_is_object(v)) {
 		json_decref(v);
 		return uc_error(err, UC_EINPUT, "body: must be a JSON object");
 	}
 	if (depth_of(v, HJ_MAX_DEPTH) > HJ_MAX_DEPTH) {
 		json_decref(v);
-		return uc_error(err, UC_EINPUT,
-				"body: nested deeper than %d levels", HJ_MAX_DEPTH);
+		return uc_error(err, UC_EINPUT, "body: nested deeper than %d levels", HJ_MAX_DEPTH);
 	}
 	*out = v;
 	return UC_OK;
@@ -93,8 +93,7 @@ static int type_ok(json_t *v, enum hj_type t)
 	switch (t) {
 	case HJ_STRING:
 		/* jansson allows NUL inside strings; names and notes may not. */
-		return json_is_string(v) &&
-		       strlen(json_string_value(v)) == json_string_length(v);
+		return json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v);
 	case HJ_INT:
 		return json_is_integer(v);
 	case HJ_BOOL:
@@ -108,15 +107,15 @@ static int type_ok(json_t *v, enum hj_type t)
 	}
 }
 
-int hj_check_fields(json_t *obj, const struct hj_field *spec,
-		    const char *where, struct uc_err *err)
+int hj_check_fields(json_t *obj, const struct hj_field *spec, const char *where, struct uc_err *err)
 {
 	const char *k;
 	json_t *v;
 
 	if (!json_is_object(obj))
 		return uc_error(err, UC_EINPUT, "%s: must be a JSON object", where);
-	json_object_foreach(obj, k, v) {
+	json_object_foreach(obj, k, v)
+	{
 		const struct hj_field *f = spec;
 
 		while (f->name && strcmp(f->name, k) != 0)
@@ -136,17 +135,16 @@ int hj_check_fields(json_t *obj, const struct hj_field *spec,
 				names.n += (size_t)w;
 			}
 			return uc_error(err, UC_EINPUT,
-					"%s: unknown field '%.64s'; known fields: %s",
-					where, k, names.s);
+					"%s: unknown field '%.64s'; known fields: %s", where, k,
+					names.s);
 		}
 		if (!type_ok(v, f->type))
-			return uc_error(err, UC_EINPUT, "%s.%s: must be %s", where,
-					f->name, type_name(f->type));
+			return uc_error(err, UC_EINPUT, "%s.%s: must be %s", where, f->name,
+					type_name(f->type));
 	}
 	for (const struct hj_field *f = spec; f->name; f++)
 		if (f->required && !json_object_get(obj, f->name))
-			return uc_error(err, UC_EINPUT, "%s.%s: required", where,
-					f->name);
+			return uc_error(err, UC_EINPUT, "%s.%s: required", where, f->name);
 	return UC_OK;
 }
 
@@ -209,11 +207,10 @@ static int int_column(const char *name)
 {
 	size_t n = strlen(name);
 
-	return strcmp(name, "id") == 0 || strcmp(name, "seq") == 0 ||
-	       strcmp(name, "rid") == 0 || strcmp(name, "line") == 0 ||
-	       strcmp(name, "priority") == 0 || strcmp(name, "phase") == 0 ||
-	       strcmp(name, "score") == 0 || strncmp(name, "n_", 2) == 0 ||
-	       (n > 3 && strcmp(name + n - 3, "_id") == 0);
+	return strcmp(name, "id") == 0 || strcmp(name, "seq") == 0 || strcmp(name, "rid") == 0 ||
+	       strcmp(name, "line") == 0 || strcmp(name, "priority") == 0 ||
+	       strcmp(name, "phase") == 0 || strcmp(name, "score") == 0 ||
+	       strncmp(name, "n_", 2) == 0 || (n > 3 && strcmp(name + n - 3, "_id") == 0);
 }
 
 json_t *hj_row_object(struct store_stmt *q)
@@ -246,9 +243,23 @@ json_t *hj_row_object(struct store_stmt *q)
 }
 
 static const char *const pii_keys[] = {
-	"family_name", "given_name", "name", "names", "a_number", "birth_date",
-	"street", "unit", "zip", "phone", "sponsor_phone", "sponsor_family_name",
-	"sponsor_given_name", "note", "address", "place", NULL,
+    "family_name",
+    "given_name",
+    "name",
+    "names",
+    "a_number",
+    "birth_date",
+    "street",
+    "unit",
+    "zip",
+    "phone",
+    "sponsor_phone",
+    "sponsor_family_name",
+    "sponsor_given_name",
+    "note",
+    "address",
+    "place",
+    NULL,
 };
 
 int hj_is_pii_key(const char *key)
@@ -281,8 +292,10 @@ static void mask_in(json_t *v, const char *parent, int in_body)
 		const char *k;
 		json_t *x;
 
-		json_object_foreach(v, k, x) {
-			if (hj_is_pii_key(k) && !json_is_null(x) && !rule_name(v, k, parent, in_body))
+		json_object_foreach(v, k, x)
+		{
+			if (hj_is_pii_key(k) && !json_is_null(x) &&
+			    !rule_name(v, k, parent, in_body))
 				json_object_set_new(v, k, json_string("***"));
 			else
 				mask_in(x, k, in_body || strcmp(k, "body") == 0);
@@ -291,8 +304,7 @@ static void mask_in(json_t *v, const char *parent, int in_body)
 		size_t i;
 		json_t *x;
 
-		json_array_foreach(v, i, x)
-			mask_in(x, parent, in_body);
+		json_array_foreach(v, i, x) mask_in(x, parent, in_body);
 	}
 }
 
@@ -380,9 +392,7 @@ int hj_text_kinds(struct store_stmt *q, int mask_pii, char *kinds, int max)
 	for (int i = 0; i < n; i++) {
 		const char *name = store_col_name(q, i);
 
-		kinds[i] = (mask_pii && hj_is_pii_key(name)) ? 'm'
-			   : int_column(name)               ? 'i'
-							    : 's';
+		kinds[i] = (mask_pii && hj_is_pii_key(name)) ? 'm' : int_column(name) ? 'i' : 's';
 	}
 	return n;
 }
@@ -403,8 +413,7 @@ static void add_int(struct buf *b, int64_t v)
 	buf_add(b, tmp + k, sizeof(tmp) - (size_t)k);
 }
 
-void hj_text_row_k(struct buf *b, struct store_stmt *q, const char *kinds,
-		   int n)
+void hj_text_row_k(struct buf *b, struct store_stmt *q, const char *kinds, int n)
 {
 	buf_addc(b, '{');
 	for (int i = 0; i < n; i++) {

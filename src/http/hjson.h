@@ -33,22 +33,22 @@
 #include "core/err.h"
 #include "store/store.h"
 
-#define HJ_MAX_DEPTH 16  /* deepest nesting accepted in a request body */
+#define HJ_MAX_DEPTH 16 /* deepest nesting accepted in a request body */
 
 enum hj_type {
-	HJ_ANY = 0,   /* any JSON value */
-	HJ_STRING,    /* a string (NUL bytes refused) */
-	HJ_INT,       /* an integer */
-	HJ_BOOL,      /* true/false */
-	HJ_OBJECT,    /* an object */
-	HJ_ARRAY,     /* an array */
+	HJ_ANY = 0, /* any JSON value */
+	HJ_STRING,  /* a string (NUL bytes refused) */
+	HJ_INT,	    /* an integer */
+	HJ_BOOL,    /* true/false */
+	HJ_OBJECT,  /* an object */
+	HJ_ARRAY,   /* an array */
 };
 
 /* One known key of an object. A spec array ends with {NULL}. */
 struct hj_field {
-	const char *name;   /* key */
-	enum hj_type type;  /* expected type (null is refused) */
-	int required;       /* 1 when the key must be present */
+	const char *name;  /* key */
+	enum hj_type type; /* expected type (null is refused) */
+	int required;	   /* 1 when the key must be present */
 };
 
 /*
@@ -56,19 +56,18 @@ struct hj_field {
  * most HJ_MAX_DEPTH). *out gets a new reference. Errors are UC_EINPUT with
  * "body: line L, column C: what".
  */
-int hj_parse_object(const char *text, size_t len, json_t **out,
-		    struct uc_err *err);
+int hj_parse_object(const char *text, size_t len, json_t **out, struct uc_err *err);
 /* Check obj against spec: unknown keys, missing required keys, wrong
  * types are UC_EINPUT naming the key ("where.key"). */
-int hj_check_fields(json_t *obj, const struct hj_field *spec,
-		    const char *where, struct uc_err *err);
+int hj_check_fields(json_t *obj, const struct hj_field *spec, const char *where,
+		    struct uc_err *err);
 /* String value of key, or NULL when absent or not a string. */
 const char *hj_str(json_t *obj, const char *key);
 
 /* A response builder with a sticky error. */
 struct hj_out {
-	json_t *root;  /* the object being built (owned until taken) */
-	int failed;    /* nonzero once any set failed */
+	json_t *root; /* the object being built (owned until taken) */
+	int failed;   /* nonzero once any set failed */
 };
 
 void hj_out_init(struct hj_out *o);
@@ -99,10 +98,10 @@ json_t *hj_row_object(struct store_stmt *q);
  *   hj_set_new(&o, o.root, "items", rows.arr);
  */
 struct hj_rows {
-	struct hj_out *o;   /* the response (sticky failure), borrowed */
-	json_t *arr;        /* the array rows go into, borrowed */
-	int n;              /* rows added */
-	int64_t last_id;    /* first column of the last row */
+	struct hj_out *o; /* the response (sticky failure), borrowed */
+	json_t *arr;	  /* the array rows go into, borrowed */
+	int n;		  /* rows added */
+	int64_t last_id;  /* first column of the last row */
 };
 int hj_rows_add(void *rows, struct store_stmt *row, struct uc_err *err);
 
@@ -118,8 +117,7 @@ void hj_text_row(struct buf *b, struct store_stmt *q, int mask_pii);
 /* The same in two steps for many rows of one statement: the column kinds
  * (at most max columns; returns how many) once, then each row. */
 int hj_text_kinds(struct store_stmt *q, int mask_pii, char *kinds, int max);
-void hj_text_row_k(struct buf *b, struct store_stmt *q, const char *kinds,
-		   int n);
+void hj_text_row_k(struct buf *b, struct store_stmt *q, const char *kinds, int n);
 
 /* Replace, in place and recursively, the values of keys that carry a
  * child's personal data (names, A-numbers, birth dates, addresses, phone

@@ -39,56 +39,56 @@
 /* A job of the background thread (http_background, http_wait_background). */
 #define BG_MAX 64
 struct bg_job {
-	char key[256];                 /* what it computes (dedupe, log) */
-	http_bg_fn fn;                 /* the work */
-	void *arg;                     /* its argument, owned */
-	void (*free_arg)(void *);      /* frees arg */
-	struct http_req *waiter;       /* a suspended request to resume after
-					  it, or NULL */
-	int ready;                     /* filled (a reserved slot is not yet) */
+	char key[256];		  /* what it computes (dedupe, log) */
+	http_bg_fn fn;		  /* the work */
+	void *arg;		  /* its argument, owned */
+	void (*free_arg)(void *); /* frees arg */
+	struct http_req *waiter;  /* a suspended request to resume after
+				     it, or NULL */
+	int ready;		  /* filled (a reserved slot is not yet) */
 };
 
 struct http_server {
-	struct http_config cfg;        /* copy of the configuration */
-	char *db_path;                 /* owned copy of cfg.db_path */
-	char *host;                    /* owned copy of cfg.listen_host */
-	char *proxy;                   /* owned copy of cfg.trusted_proxy */
-	char *proxy_secret;            /* owned copy of cfg.proxy_secret */
-	struct MHD_Daemon *d;          /* the daemon */
-	pthread_key_t store_key;       /* per-thread struct tctx */
-	struct audit_writer *audit;    /* group-commit audit writer */
-	pthread_mutex_t mu;            /* guards inflight */
-	pthread_cond_t idle;           /* signalled when inflight drops to 0 */
-	int inflight;                  /* requests being processed */
-	int port;                      /* bound port */
-	int have_key;                  /* note_key is loaded */
-	pthread_t ckpt;                /* checkpointer thread */
-	int ckpt_started;              /* ckpt is running */
-	int ckpt_stop;                 /* set (under mu) to stop it */
-	pthread_cond_t ckpt_wake;      /* wakes it early to stop */
-	pthread_mutex_t wlock;         /* in-process write lock: the audit
-					  writer's batches, event and override
-					  writes, session refreshes */
-	int write_gen;                 /* bumped (atomically) by every write
-					  request: page caches built before
-					  it are stale (see http_page_get) */
-	int auth_gen;                  /* bumped (atomically) by every session,
-					  user or token revocation made here:
-					  per-thread session caches drop all
-					  entries when it changes */
+	struct http_config cfg;			/* copy of the configuration */
+	char *db_path;				/* owned copy of cfg.db_path */
+	char *host;				/* owned copy of cfg.listen_host */
+	char *proxy;				/* owned copy of cfg.trusted_proxy */
+	char *proxy_secret;			/* owned copy of cfg.proxy_secret */
+	struct MHD_Daemon *d;			/* the daemon */
+	pthread_key_t store_key;		/* per-thread struct tctx */
+	struct audit_writer *audit;		/* group-commit audit writer */
+	pthread_mutex_t mu;			/* guards inflight */
+	pthread_cond_t idle;			/* signalled when inflight drops to 0 */
+	int inflight;				/* requests being processed */
+	int port;				/* bound port */
+	int have_key;				/* note_key is loaded */
+	pthread_t ckpt;				/* checkpointer thread */
+	int ckpt_started;			/* ckpt is running */
+	int ckpt_stop;				/* set (under mu) to stop it */
+	pthread_cond_t ckpt_wake;		/* wakes it early to stop */
+	pthread_mutex_t wlock;			/* in-process write lock: the audit
+						   writer's batches, event and override
+						   writes, session refreshes */
+	int write_gen;				/* bumped (atomically) by every write
+						   request: page caches built before
+						   it are stale (see http_page_get) */
+	int auth_gen;				/* bumped (atomically) by every session,
+						   user or token revocation made here:
+						   per-thread session caches drop all
+						   entries when it changes */
 	unsigned char note_key[SEAL_KEY_BYTES]; /* secretbox key for notes */
-	struct lookup *lk;             /* EOIR lookup tables, or NULL */
-	char lk_why[1100];             /* when lk is NULL: why */
-	volatile int stopping;         /* set by http_stop: every statement
-					  still running is interrupted */
-	pthread_t bg;                  /* background thread (http_background) */
-	int bg_started;                /* bg is running */
-	int bg_stop;                   /* set (under mu) to stop it */
-	pthread_cond_t bg_wake;        /* a job arrived, or stop */
-	struct bg_job bgq[BG_MAX];     /* queued jobs, a ring (under mu) */
-	int bg_head;                   /* first queued job */
-	int bg_n;                      /* queued jobs, reserved slots included */
-	char bg_running[256];          /* key of the running job, "" none */
+	struct lookup *lk;			/* EOIR lookup tables, or NULL */
+	char lk_why[1100];			/* when lk is NULL: why */
+	volatile int stopping;			/* set by http_stop: every statement
+						   still running is interrupted */
+	pthread_t bg;				/* background thread (http_background) */
+	int bg_started;				/* bg is running */
+	int bg_stop;				/* set (under mu) to stop it */
+	pthread_cond_t bg_wake;			/* a job arrived, or stop */
+	struct bg_job bgq[BG_MAX];		/* queued jobs, a ring (under mu) */
+	int bg_head;				/* first queued job */
+	int bg_n;				/* queued jobs, reserved slots included */
+	char bg_running[256];			/* key of the running job, "" none */
 };
 
 /* Per worker thread: its connection (with its statement cache,
@@ -108,38 +108,38 @@ struct http_server {
 
 /* One cached page: a response body with its audit target and detail. */
 struct page_ent {
-	char key[PAGE_KEY_MAX];            /* request key, "" when free */
-	uint64_t agen;                     /* audit_writer_gen() when built */
-	int gen;                           /* server write_gen when built */
-	struct buf text;                   /* response body */
-	struct buf detail;                 /* audit detail */
-	char target[96];                   /* audit target */
-	const char *ctype;                 /* Content-Type (static), or NULL */
+	char key[PAGE_KEY_MAX]; /* request key, "" when free */
+	uint64_t agen;		/* audit_writer_gen() when built */
+	int gen;		/* server write_gen when built */
+	struct buf text;	/* response body */
+	struct buf detail;	/* audit detail */
+	char target[96];	/* audit target */
+	const char *ctype;	/* Content-Type (static), or NULL */
 };
 
 /* One cached session validation. */
 struct sess_ent {
-	char thash[65];                    /* BLAKE2b hex of the cookie, "" free */
-	struct auth_user user;             /* its user */
-	char csrf[AUTH_TOKEN_CHARS + 1];   /* its CSRF token */
-	time_t checked;                    /* wall time of the database check */
-	time_t valid_until;                /* session expiry as of that check
-					      (idle or absolute, the earlier) */
-	double until;                      /* monotonic time the entry expires */
-	int gen;                           /* server auth_gen when cached */
+	char thash[65];			 /* BLAKE2b hex of the cookie, "" free */
+	struct auth_user user;		 /* its user */
+	char csrf[AUTH_TOKEN_CHARS + 1]; /* its CSRF token */
+	time_t checked;			 /* wall time of the database check */
+	time_t valid_until;		 /* session expiry as of that check
+					    (idle or absolute, the earlier) */
+	double until;			 /* monotonic time the entry expires */
+	int gen;			 /* server auth_gen when cached */
 };
 struct tctx {
-	struct store *st;                  /* this thread's connection */
-	struct triage *tri;                /* triage handle on st, or NULL */
-	struct sess_ent sess[SESS_CACHE];  /* session cache (see SESS_TTL_S) */
-	int sess_next;                     /* next slot to replace */
-	struct page_ent page[PAGE_CACHE];  /* page cache */
-	int page_next;                     /* next slot to replace */
-	uint64_t page_agen;                /* audit_writer_gen() read by the
-					      last http_page_get (for its put) */
-	int page_gen;                      /* write_gen read by it */
-	int page_ok;                       /* the two above are valid */
-	long long page_hits;               /* counters, for the log at exit */
+	struct store *st;		  /* this thread's connection */
+	struct triage *tri;		  /* triage handle on st, or NULL */
+	struct sess_ent sess[SESS_CACHE]; /* session cache (see SESS_TTL_S) */
+	int sess_next;			  /* next slot to replace */
+	struct page_ent page[PAGE_CACHE]; /* page cache */
+	int page_next;			  /* next slot to replace */
+	uint64_t page_agen;		  /* audit_writer_gen() read by the
+					     last http_page_get (for its put) */
+	int page_gen;			  /* write_gen read by it */
+	int page_ok;			  /* the two above are valid */
+	long long page_hits;		  /* counters, for the log at exit */
 	long long page_misses;
 };
 
@@ -155,8 +155,8 @@ static void tctx_destroy(void *p)
 		buf_release(&t->page[i].detail);
 	}
 	if (getenv("UCTRACK_PAGE_STATS"))
-		fprintf(stderr, "uctrack serve: page cache: %lld hits, %lld misses\n",
-			t->page_hits, t->page_misses);
+		fprintf(stderr, "uctrack serve: page cache: %lld hits, %lld misses\n", t->page_hits,
+			t->page_misses);
 	store_close(t->st);
 	free(t);
 }
@@ -171,8 +171,7 @@ const unsigned char *http_note_key(const struct http_server *s)
 	return s->have_key ? s->note_key : NULL;
 }
 
-const struct lookup *http_eoir_lookup(const struct http_server *s,
-				      const char **why)
+const struct lookup *http_eoir_lookup(const struct http_server *s, const char **why)
 {
 	if (why)
 		*why = s->lk ? NULL : s->lk_why;
@@ -235,8 +234,7 @@ int http_triage(struct http_req *r, struct triage **out, struct uc_err *err)
 	return UC_OK;
 }
 
-int http_page_get(struct http_req *r, const char *key, int *hit,
-		  struct uc_err *err)
+int http_page_get(struct http_req *r, const char *key, int *hit, struct uc_err *err)
 {
 	struct tctx *t = r->tctx;
 	uint64_t agen;
@@ -317,8 +315,7 @@ void http_page_put(struct http_req *r, const char *key)
 	e->gen = t->page_gen;
 }
 
-int http_reply_json(struct http_req *r, struct hj_out *o, int rc,
-		    struct uc_err *err)
+int http_reply_json(struct http_req *r, struct hj_out *o, int rc, struct uc_err *err)
 {
 	if (!rc && o->failed)
 		rc = uc_error(err, UC_ENOMEM, "response too large");
@@ -330,21 +327,19 @@ int http_reply_json(struct http_req *r, struct hj_out *o, int rc,
 	return UC_OK;
 }
 
-int http_param_int(const char *what, const char *s, long long min,
-		   long long max, long long *out, struct uc_err *err)
+int http_param_int(const char *what, const char *s, long long min, long long max, long long *out,
+		   struct uc_err *err)
 {
 	char *end = NULL;
 	long long v;
 
 	if (!s || !*s || strlen(s) > 18 || *s == '-' || *s == '+' || *s == ' ')
-		return uc_error(err, UC_EINPUT,
-				"%s: expected an integer in %lld..%lld", what,
-				min, max);
+		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld", what, min,
+				max);
 	v = strtoll(s, &end, 10);
 	if (*end || v < min || v > max)
-		return uc_error(err, UC_EINPUT,
-				"%s: expected an integer in %lld..%lld", what,
-				min, max);
+		return uc_error(err, UC_EINPUT, "%s: expected an integer in %lld..%lld", what, min,
+				max);
 	*out = v;
 	return UC_OK;
 }
@@ -409,17 +404,39 @@ static int status_of(int rc, enum http_hint hint)
 static const char *title_of(int status, const char **slug)
 {
 	switch (status) {
-	case 400: *slug = "invalid-request"; return "Invalid request";
-	case 401: *slug = "unauthenticated"; return "Authentication required";
-	case 403: *slug = "forbidden"; return "Forbidden";
-	case 404: *slug = "not-found"; return "Not found";
-	case 405: *slug = "method-not-allowed"; return "Method not allowed";
-	case 409: *slug = "conflict"; return "Conflict";
-	case 413: *slug = "too-large"; return "Request too large";
-	case 415: *slug = "unsupported-media-type"; return "Unsupported media type";
-	case 429: *slug = "too-many-requests"; return "Too many requests";
-	case 503: *slug = "unavailable"; return "Service unavailable";
-	default: *slug = "internal"; return "Internal error";
+	case 400:
+		*slug = "invalid-request";
+		return "Invalid request";
+	case 401:
+		*slug = "unauthenticated";
+		return "Authentication required";
+	case 403:
+		*slug = "forbidden";
+		return "Forbidden";
+	case 404:
+		*slug = "not-found";
+		return "Not found";
+	case 405:
+		*slug = "method-not-allowed";
+		return "Method not allowed";
+	case 409:
+		*slug = "conflict";
+		return "Conflict";
+	case 413:
+		*slug = "too-large";
+		return "Request too large";
+	case 415:
+		*slug = "unsupported-media-type";
+		return "Unsupported media type";
+	case 429:
+		*slug = "too-many-requests";
+		return "Too many requests";
+	case 503:
+		*slug = "unavailable";
+		return "Service unavailable";
+	default:
+		*slug = "internal";
+		return "Internal error";
 	}
 }
 
@@ -476,10 +493,12 @@ static void set_problem(struct http_req *r, int rc, const struct uc_err *err)
 
 		fprintf(stderr, "uctrack serve: %s %s: %s\n", r->method, r->url, err->msg);
 		if (r->srv->stopping)
-			snprintf(d, sizeof(d), "the server is shutting down; nothing of this "
+			snprintf(d, sizeof(d),
+				 "the server is shutting down; nothing of this "
 				 "request was stored; retry shortly");
 		else
-			snprintf(d, sizeof(d), "this request ran past its time limit (%d ms) "
+			snprintf(d, sizeof(d),
+				 "this request ran past its time limit (%d ms) "
 				 "and was stopped; nothing of it was stored. Narrow it (a "
 				 "smaller page or limit, a more specific search, an earlier "
 				 "as_of) or retry later",
@@ -492,7 +511,8 @@ static void set_problem(struct http_req *r, int rc, const struct uc_err *err)
 			err->msg[0] ? err->msg : "failed");
 		set_text(&o, "detail",
 			 status == 503 ? "the database is busy or unavailable; retry shortly"
-				       : "internal error; the server log has details", lang);
+				       : "internal error; the server log has details",
+			 lang);
 	} else {
 		set_text(&o, "detail", err->msg[0] ? err->msg : title, lang);
 	}
@@ -589,9 +609,8 @@ static int route_or_reply(struct http_req *r, struct uc_err *err)
 	}
 	if (rc && path_matched) {
 		r->hint = HTTP_HINT_METHOD;
-		rc = uc_error(err, UC_EINPUT,
-			      "method %s is not allowed on %.200s; use %s", r->method,
-			      r->url, r->allow);
+		rc = uc_error(err, UC_EINPUT, "method %s is not allowed on %.200s; use %s",
+			      r->method, r->url, r->allow);
 	} else if (rc) {
 		rc = uc_error(err, UC_ENOTFOUND, "no such path %.200s", r->url);
 	}
@@ -621,8 +640,8 @@ void http_auth_changed(struct http_server *s)
  * until when the session is valid (auth_session_check_until), and a hit
  * past that second goes back to the database.
  */
-static int session_check_cached(struct http_req *r, const char *cookie,
-				enum auth_fail *fail, struct uc_err *err)
+static int session_check_cached(struct http_req *r, const char *cookie, enum auth_fail *fail,
+				struct uc_err *err)
 {
 	const struct http_config *cfg = &r->srv->cfg;
 	struct tctx *t = r->tctx;
@@ -635,15 +654,14 @@ static int session_check_cached(struct http_req *r, const char *cookie,
 	int rc;
 
 	if (strlen(cookie) != AUTH_TOKEN_CHARS)
-		return auth_session_check(r->st, &cfg->auth, cookie, now, &r->user,
-					  r->csrf, fail, err);
+		return auth_session_check(r->st, &cfg->auth, cookie, now, &r->user, r->csrf, fail,
+					  err);
 	auth_hash_hex(cookie, thash);
 	for (int i = 0; i < SESS_CACHE; i++) {
 		e = &t->sess[i];
 		if (!e->thash[0] || strcmp(e->thash, thash) != 0)
 			continue;
-		if (e->gen == gen && mono < e->until && now >= e->checked &&
-		    now < e->valid_until) {
+		if (e->gen == gen && mono < e->until && now >= e->checked && now < e->valid_until) {
 			r->user = e->user;
 			memcpy(r->csrf, e->csrf, sizeof(r->csrf));
 			*fail = AUTH_FAIL_NONE;
@@ -653,8 +671,8 @@ static int session_check_cached(struct http_req *r, const char *cookie,
 	}
 	/* may write (last_seen): queue behind in-process writers */
 	http_write_lock(r);
-	rc = auth_session_check_until(r->st, &cfg->auth, cookie, now, &r->user,
-				      r->csrf, fail, &until, err);
+	rc = auth_session_check_until(r->st, &cfg->auth, cookie, now, &r->user, r->csrf, fail,
+				      &until, err);
 	http_write_unlock(r);
 	if (rc)
 		return rc;
@@ -673,8 +691,7 @@ static int session_check_cached(struct http_req *r, const char *cookie,
 static int authenticate_or_reply(struct http_req *r, struct uc_err *err)
 {
 	const char *authz = http_header(r, "Authorization");
-	const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
-							 COOKIE_NAME);
+	const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, COOKIE_NAME);
 	enum auth_fail fail = AUTH_FAIL_NONE;
 	int rc;
 
@@ -689,8 +706,7 @@ static int authenticate_or_reply(struct http_req *r, struct uc_err *err)
 	if (authz) {
 		if (strncmp(authz, "Bearer ", 7) != 0) {
 			r->hint = HTTP_HINT_UNAUTHENTICATED;
-			return uc_error(err, UC_EDENIED,
-					"Authorization: use 'Bearer <API token>'");
+			return uc_error(err, UC_EDENIED, "Authorization: use 'Bearer <API token>'");
 		}
 		rc = auth_token_check(r->st, authz + 7, time(NULL), &r->user, err);
 		if (rc == UC_EDENIED)
@@ -732,11 +748,11 @@ static int csrf_or_reply(struct http_req *r, struct uc_err *err)
 }
 
 struct qcheck {
-	const char *allowed;    /* comma-separated names */
-	char bad[128];          /* first unknown or repeated name */
-	const char *seen[16];   /* names seen so far */
-	int nseen;              /* entries in seen */
-	int too_long;           /* a value exceeded 512 bytes */
+	const char *allowed;  /* comma-separated names */
+	char bad[128];	      /* first unknown or repeated name */
+	const char *seen[16]; /* names seen so far */
+	int nseen;	      /* entries in seen */
+	int too_long;	      /* a value exceeded 512 bytes */
 };
 
 static int in_list(const char *list, const char *name)
@@ -754,8 +770,8 @@ static int in_list(const char *list, const char *name)
 	return 0;
 }
 
-static enum MHD_Result query_iter(void *cls, enum MHD_ValueKind kind,
-				  const char *key, const char *value)
+static enum MHD_Result query_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
 {
 	struct qcheck *q = cls;
 
@@ -806,8 +822,7 @@ static int purpose_or_reply(struct http_req *r, struct uc_err *err)
 				PURPOSE_MAX);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
-			return uc_error(err, UC_EINPUT,
-					"X-Purpose contains a control character");
+			return uc_error(err, UC_EINPUT, "X-Purpose contains a control character");
 	r->purpose = p;
 	return UC_OK;
 }
@@ -836,16 +851,14 @@ static int body_or_reply(struct http_req *r, struct uc_err *err)
 	const char *ct = http_header(r, "Content-Type");
 
 	if (r->too_large)
-		return uc_error(err, UC_ENOMEM,
-				"request body larger than %zu bytes; send less",
+		return uc_error(err, UC_ENOMEM, "request body larger than %zu bytes; send less",
 				(r->route->flags & RT_UPLOAD) ? r->srv->cfg.max_upload
 							      : r->srv->cfg.max_body);
 	if (!(r->route->flags & RT_BODY))
 		return UC_OK;
 	if (!media_is_json(ct)) {
 		r->hint = HTTP_HINT_MEDIA;
-		return uc_error(err, UC_EINPUT,
-				"send the body as Content-Type: application/json");
+		return uc_error(err, UC_EINPUT, "send the body as Content-Type: application/json");
 	}
 	return hj_parse_object(r->body.ptr, r->body.len, &r->json, err);
 }
@@ -869,12 +882,11 @@ static int scope_or_reply(struct http_req *r, struct uc_err *err)
 	if (rc)
 		return rc;
 	if (!visible)
-		return uc_error(err, UC_EDENIED,
-				"case %lld is outside your scope (%s %s)", id,
+		return uc_error(err, UC_EDENIED, "case %lld is outside your scope (%s %s)", id,
 				auth_role_name(r->user.role),
 				r->user.role == AUTH_ROLE_LEGAL_PROVIDER
-					? "sees only its own clients"
-					: "sees only its own field office's cases");
+				    ? "sees only its own clients"
+				    : "sees only its own field office's cases");
 	return UC_OK;
 }
 
@@ -886,8 +898,7 @@ static void bound(struct http_req *r, int batch)
 {
 	int ms = batch ? r->srv->cfg.batch_ms : r->srv->cfg.request_ms;
 
-	store_set_deadline(r->st, ms > 0 ? r->started + ms / 1000.0 : 0,
-			   &r->srv->stopping);
+	store_set_deadline(r->st, ms > 0 ? r->started + ms / 1000.0 : 0, &r->srv->stopping);
 	store_sql_log_tag(r->route && !batch ? r->route->pattern : NULL);
 }
 
@@ -923,14 +934,11 @@ static int pipeline(struct http_req *r, struct uc_err *err)
 	rc = csrf_or_reply(r, err);
 	if (rc)
 		return rc;
-	if (r->user.read_only && strcmp(r->method, "GET") != 0 &&
-	    strcmp(r->method, "HEAD") != 0)
-		return uc_error(err, UC_EDENIED,
-				"this API token is read-only: it may not %s",
+	if (r->user.read_only && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+		return uc_error(err, UC_EDENIED, "this API token is read-only: it may not %s",
 				r->route->action);
 	if (r->route->cap != AUTH_CAP_PUBLIC && !auth_allows(&r->user, r->route->cap))
-		return uc_error(err, UC_EDENIED,
-				"role %s may not %s (needs %s)",
+		return uc_error(err, UC_EDENIED, "role %s may not %s (needs %s)",
 				auth_role_name(r->user.role), r->route->action,
 				auth_cap_name(r->route->cap));
 	rc = query_or_reply(r, err);
@@ -953,8 +961,7 @@ static int pipeline(struct http_req *r, struct uc_err *err)
 	return rc;
 }
 
-static void fill_entry(struct http_req *r, const char *outcome,
-		       struct audit_entry *e)
+static void fill_entry(struct http_req *r, const char *outcome, struct audit_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->actor = r->authed ? r->user.name : "anonymous";
@@ -1015,7 +1022,7 @@ static int needs_audit(const struct http_req *r)
 static void client_addr(struct http_req *r)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const char *xff, *sec;
 
 	snprintf(r->addr, sizeof(r->addr), "unknown");
@@ -1023,10 +1030,12 @@ static void client_addr(struct http_req *r)
 		const struct sockaddr *sa = ci->client_addr;
 
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+			inet_ntop(AF_INET,
+				  &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
 				  r->addr, sizeof(r->addr));
 		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			inet_ntop(AF_INET6,
+				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 				  r->addr, sizeof(r->addr));
 	}
 	/* Any local process can reach the proxy's address and send
@@ -1045,8 +1054,8 @@ static void client_addr(struct http_req *r)
 			last++;
 		snprintf(a, sizeof(a), "%s", last);
 		a[strcspn(a, " ")] = '\0';
-		if (strlen(last) < sizeof(a) && (inet_pton(AF_INET, a, ip) == 1 ||
-						 inet_pton(AF_INET6, a, ip) == 1))
+		if (strlen(last) < sizeof(a) &&
+		    (inet_pton(AF_INET, a, ip) == 1 || inet_pton(AF_INET6, a, ip) == 1))
 			snprintf(r->addr, sizeof(r->addr), "%s", a);
 	}
 }
@@ -1065,8 +1074,8 @@ static enum MHD_Result respond(struct http_req *r)
 	if (!text && r->status != 204)
 		text = uc_xstrdup("{\"type\":\"urn:uctrack:problem:internal\","
 				  "\"title\":\"Internal error\",\"status\":500}");
-	resp = MHD_create_response_from_buffer(text ? strlen(text) : 0, text,
-					       MHD_RESPMEM_MUST_FREE);
+	resp =
+	    MHD_create_response_from_buffer(text ? strlen(text) : 0, text, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
 		return MHD_NO;
@@ -1074,7 +1083,8 @@ static enum MHD_Result respond(struct http_req *r)
 	if (text)
 		MHD_add_response_header(resp, "Content-Type",
 					is_problem ? "application/problem+json"
-					: r->ctype ? r->ctype : "application/json");
+					: r->ctype ? r->ctype
+						   : "application/json");
 	if (r->status == 405 && r->allow[0])
 		MHD_add_response_header(resp, "Allow", r->allow);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
@@ -1152,8 +1162,7 @@ static void audit_subject_entries(struct http_req *r, struct audit_entry *e)
 {
 	size_t parts = 0;
 
-	(void)audit_children(e, r->subjects.ptr, r->subjects.len, submit_piece, r, &parts,
-			     NULL);
+	(void)audit_children(e, r->subjects.ptr, r->subjects.len, submit_piece, r, &parts, NULL);
 	buf_addf(&r->detail, "%sparts=%zu", r->detail.len ? " " : "", parts);
 	e->detail = r->detail.ptr;
 }
@@ -1164,8 +1173,7 @@ static int audit_or_finish(struct http_req *r, int rc, struct uc_err *err)
 {
 	struct audit_entry e;
 
-	if (!rc && r->out && r->route && (r->route->flags & RT_PII) &&
-	    !auth_sees_pii(&r->user))
+	if (!rc && r->out && r->route && (r->route->flags & RT_PII) && !auth_sees_pii(&r->user))
 		hj_mask_pii(r->out);
 	if (!needs_audit(r)) {
 		finish(r, rc, err);
@@ -1179,8 +1187,7 @@ static int audit_or_finish(struct http_req *r, int rc, struct uc_err *err)
 	r->audit_state = 1;
 	MHD_suspend_connection(r->conn);
 	if (r->page_hit)
-		audit_writer_submit_async_if(r->srv->audit, &e, r->page_gen,
-					     on_audited, r);
+		audit_writer_submit_async_if(r->srv->audit, &e, r->page_gen, on_audited, r);
 	else
 		audit_writer_submit_async(r->srv->audit, &e, on_audited, r);
 	return 0;
@@ -1257,8 +1264,8 @@ static void handle_audited(struct http_req *r)
 /* The web UI (src/web, docs/ui.md): GET or HEAD of an embedded file
  * outside /api is answered here, before the API pipeline. Returns 1 when
  * it queued a response (*ret set), 0 when the request is not for one. */
-static int web_asset_reply(struct MHD_Connection *c, const char *url,
-			   const char *method, enum MHD_Result *ret)
+static int web_asset_reply(struct MHD_Connection *c, const char *url, const char *method,
+			   enum MHD_Result *ret)
 {
 	const unsigned char *data;
 	const char *ctype;
@@ -1266,11 +1273,9 @@ static int web_asset_reply(struct MHD_Connection *c, const char *url,
 	size_t len;
 
 	if ((strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) ||
-	    strncmp(url, "/api/", 5) == 0 ||
-	    !web_asset_find(url, &data, &len, &ctype))
+	    strncmp(url, "/api/", 5) == 0 || !web_asset_find(url, &data, &len, &ctype))
 		return 0;
-	resp = MHD_create_response_from_buffer(len, (void *)data,
-					       MHD_RESPMEM_PERSISTENT);
+	resp = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT);
 	if (!resp) {
 		*ret = MHD_NO;
 		return 1;
@@ -1293,10 +1298,10 @@ static int web_asset_reply(struct MHD_Connection *c, const char *url,
  * Transfer-Encoding, or a transfer coding other than chunked. Such a
  * request is how bodies are smuggled past a proxy. */
 struct framing {
-	const char *cl;  /* first Content-Length */
-	int cl_differ;   /* a later one differs */
-	const char *te;  /* Transfer-Encoding */
-	int te_count;    /* how many */
+	const char *cl; /* first Content-Length */
+	int cl_differ;	/* a later one differs */
+	const char *te; /* Transfer-Encoding */
+	int te_count;	/* how many */
 };
 
 static enum MHD_Result framing_iter(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -1354,9 +1359,8 @@ static enum MHD_Result refuse_body(struct http_req *r)
 	return respond(r);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
-				  const char *url, const char *method,
-				  const char *version, const char *upload,
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
 {
 	struct http_server *s = cls;
@@ -1373,8 +1377,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		r->url = url;
 		r->method = method;
 		r->started = progress_now();
-		buf_init(&r->body, strncmp(url, "/api/v1/feeds/", 14) == 0
-					   ? s->cfg.max_upload : s->cfg.max_body);
+		buf_init(&r->body, strncmp(url, "/api/v1/feeds/", 14) == 0 ? s->cfg.max_upload
+									   : s->cfg.max_body);
 		buf_init(&r->detail, 2048);
 		buf_init(&r->subjects, 64u << 20);
 		buf_init(&r->text, (size_t)512 * 1024 * 1024);
@@ -1499,8 +1503,7 @@ static void *ckpt_main(void *arg)
 		if (s->ckpt_stop)
 			break;
 		pthread_mutex_unlock(&s->mu);
-		if (++tick % CKPT_INTERVAL_S == 0 &&
-		    store_checkpoint(st, &err))
+		if (++tick % CKPT_INTERVAL_S == 0 && store_checkpoint(st, &err))
 			fprintf(stderr, "uctrack serve: checkpoint: %s\n", err.msg);
 		if (s->cfg.audit_ckpt && atree_checkpoint_tick(st, s->cfg.audit_ckpt, &err))
 			fprintf(stderr, "uctrack serve: audit checkpoint: %s\n", err.msg);
@@ -1548,8 +1551,9 @@ static void *bg_main(void *arg)
 		pthread_mutex_unlock(&s->mu);
 		rc = st ? UC_OK : store_open(&st, s->db_path, 0, &err);
 		if (!rc) {
-			store_set_deadline(st, s->cfg.batch_ms > 0 ? progress_now() +
-					   s->cfg.batch_ms / 1000.0 : 0, &s->stopping);
+			store_set_deadline(
+			    st, s->cfg.batch_ms > 0 ? progress_now() + s->cfg.batch_ms / 1000.0 : 0,
+			    &s->stopping);
 			rc = j.fn(st, j.arg, &err);
 			store_rollback(st);
 		}
@@ -1594,8 +1598,8 @@ static int bg_reserve(struct http_server *s)
 }
 
 /* Fill a reserved slot and wake the thread (under mu). */
-static void bg_fill(struct http_server *s, int slot, const char *key, http_bg_fn fn,
-		    void *arg, void (*free_arg)(void *), struct http_req *waiter)
+static void bg_fill(struct http_server *s, int slot, const char *key, http_bg_fn fn, void *arg,
+		    void (*free_arg)(void *), struct http_req *waiter)
 {
 	struct bg_job *j = &s->bgq[slot];
 
@@ -1698,8 +1702,7 @@ static void free_server(struct http_server *s)
 	free(s);
 }
 
-int http_start(struct http_server **out, const struct http_config *cfg,
-	       struct uc_err *err)
+int http_start(struct http_server **out, const struct http_config *cfg, struct uc_err *err)
 {
 	struct http_server *s;
 	struct sockaddr_in sa;
@@ -1753,8 +1756,7 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 	/* EOIR uploads need the code tables; without them the server still
 	 * serves, and such an upload says what to configure. */
 	if (!cfg->eoir_lookup) {
-		snprintf(s->lk_why, sizeof(s->lk_why),
-			 "no EOIR lookup tables configured");
+		snprintf(s->lk_why, sizeof(s->lk_why), "no EOIR lookup tables configured");
 	} else {
 		struct uc_err le = UC_ERR_INIT;
 
@@ -1784,27 +1786,24 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 			      s->host);
 		goto fail;
 	}
-	s->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC |
-					MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
-				0, NULL, NULL, on_request, s,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-				/* one address cannot hold every connection
-				 * (slow or idle clients starving the rest) */
-				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_ip,
-				/* per-connection pool: request line, headers and
-				 * read buffer (bodies go to r->body). libmicrohttpd
-				 * clears it for every keep-alive request, so its size
-				 * is a per-request cost: 128 KiB cost ~25% of queue
-				 * page throughput. Headers past ~16 KiB get 431. */
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-				MHD_OPTION_END);
+	s->d = MHD_start_daemon(
+	    MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+		MHD_USE_ERROR_LOG,
+	    0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)cfg->timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+	    /* one address cannot hold every connection
+	     * (slow or idle clients starving the rest) */
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_ip,
+	    /* per-connection pool: request line, headers and
+	     * read buffer (bodies go to r->body). libmicrohttpd
+	     * clears it for every keep-alive request, so its size
+	     * is a per-request cost: 128 KiB cost ~25% of queue
+	     * page throughput. Headers past ~16 KiB get 431. */
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, s, MHD_OPTION_END);
 	if (!s->d) {
-		rc = uc_error(err, UC_EIO,
-			      "cannot listen on %s:%d (in use, or not permitted)",
+		rc = uc_error(err, UC_EIO, "cannot listen on %s:%d (in use, or not permitted)",
 			      s->host, cfg->port);
 		goto fail;
 	}

@@ -39,48 +39,51 @@
 struct atree_signer;
 
 struct http_config {
-	const char *db_path;       /* database, one connection per thread */
-	const char *listen_host;   /* address to bind, e.g. "127.0.0.1" */
-	int port;                  /* port; 0 picks a free one */
-	int threads;               /* thread pool size */
-	int timeout_s;             /* idle connection timeout */
-	size_t max_body;           /* largest request body accepted (bytes) */
-	size_t max_upload;         /* largest feed upload accepted (bytes) */
-	int max_connections;       /* concurrent connections */
-	int secure_cookies;        /* 1: add Secure (behind a TLS proxy) */
-	const char *trusted_proxy; /* take client address from X-Forwarded-For
-				      when the peer is this address; NULL: never */
-	const char *key_file;      /* secretbox key for sensitive notes */
-	const char *eoir_lookup;   /* EOIR lookup tables (CSV) loaded at start
-				      for EOIR feed uploads; NULL: none */
-	struct auth_config auth;   /* session expiry and throttling */
-	int shutdown_grace_s;      /* longest wait for in-flight requests */
-	int request_ms;            /* deadline of a request's database work */
-	int batch_ms;              /* the same for RT_BATCH routes (imports,
-				      triage runs) */
-	int max_per_ip;            /* concurrent connections from one address */
-	int report_refresh_s;      /* a stale report snapshot is recomputed at
-				      most this often (seconds) */
-	const char *proxy_secret;  /* trusted_proxy must send it in
-				      X-Uctrack-Proxy-Secret for its
-				      X-Forwarded-For to count; required
-				      with trusted_proxy */
+	const char *db_path;		 /* database, one connection per thread */
+	const char *listen_host;	 /* address to bind, e.g. "127.0.0.1" */
+	int port;			 /* port; 0 picks a free one */
+	int threads;			 /* thread pool size */
+	int timeout_s;			 /* idle connection timeout */
+	size_t max_body;		 /* largest request body accepted (bytes) */
+	size_t max_upload;		 /* largest feed upload accepted (bytes) */
+	int max_connections;		 /* concurrent connections */
+	int secure_cookies;		 /* 1: add Secure (behind a TLS proxy) */
+	const char *trusted_proxy;	 /* take client address from X-Forwarded-For
+					    when the peer is this address; NULL: never */
+	const char *key_file;		 /* secretbox key for sensitive notes */
+	const char *eoir_lookup;	 /* EOIR lookup tables (CSV) loaded at start
+					    for EOIR feed uploads; NULL: none */
+	struct auth_config auth;	 /* session expiry and throttling */
+	int shutdown_grace_s;		 /* longest wait for in-flight requests */
+	int request_ms;			 /* deadline of a request's database work */
+	int batch_ms;			 /* the same for RT_BATCH routes (imports,
+					    triage runs) */
+	int max_per_ip;			 /* concurrent connections from one address */
+	int report_refresh_s;		 /* a stale report snapshot is recomputed at
+					    most this often (seconds) */
+	const char *proxy_secret;	 /* trusted_proxy must send it in
+					    X-Uctrack-Proxy-Secret for its
+					    X-Forwarded-For to count; required
+					    with trusted_proxy */
 	struct atree_signer *audit_ckpt; /* signs audit checkpoints on the
 				      checkpointer thread; borrowed, NULL: none */
 };
 
-#define HTTP_CONFIG_DEFAULT                                                   \
-	{NULL, "127.0.0.1", 8080, 4, 30, 64 * 1024, 64 * 1024 * 1024, 512, 0, \
-	 NULL, NULL, NULL, AUTH_CONFIG_DEFAULT, 5, 10000, 600000, 128, 300, NULL, NULL}
+#define HTTP_CONFIG_DEFAULT                                                                        \
+	{                                                                                          \
+		NULL, "127.0.0.1", 8080, 4, 30, 64 * 1024, 64 * 1024 * 1024, 512, 0, NULL, NULL,   \
+		    NULL, AUTH_CONFIG_DEFAULT, 5, 10000, 600000, 128, 300, NULL, NULL              \
+	}
 
 /* Route flags. */
-#define RT_PII 0x1    /* reads or returns a child's personal data */
-#define RT_WRITE 0x2  /* changes state: CSRF checked, always audited */
-#define RT_CASE 0x4   /* path parameter 1 is a case id: scope checked */
-#define RT_BODY 0x8   /* expects a JSON object body */
+#define RT_PII 0x1     /* reads or returns a child's personal data */
+#define RT_WRITE 0x2   /* changes state: CSRF checked, always audited */
+#define RT_CASE 0x4    /* path parameter 1 is a case id: scope checked */
+#define RT_BODY 0x8    /* expects a JSON object body */
 #define RT_UPLOAD 0x10 /* raw body up to max_upload (feed files) */
-#define RT_BATCH 0x20  /* a batch job (import, triage run): batch_ms deadline
-			  instead of request_ms, and outside the plan guard */
+#define RT_BATCH                                                                                   \
+	0x20 /* a batch job (import, triage run): batch_ms deadline                                \
+		instead of request_ms, and outside the plan guard */
 
 struct http_req;
 struct tctx;
@@ -88,13 +91,13 @@ typedef int (*http_handler)(struct http_req *r, struct uc_err *err);
 
 /* One route of the API (table in api.c). */
 struct http_route {
-	const char *method;   /* "GET", "POST", "DELETE" */
-	const char *pattern;  /* path under /api/v1, "{x}" matches a segment */
-	enum auth_cap cap;    /* capability needed */
-	int flags;            /* RT_* */
-	const char *query;    /* allowed query parameters, comma-separated */
-	const char *action;   /* audit action name, e.g. "case.read" */
-	http_handler fn;      /* the handler */
+	const char *method;  /* "GET", "POST", "DELETE" */
+	const char *pattern; /* path under /api/v1, "{x}" matches a segment */
+	enum auth_cap cap;   /* capability needed */
+	int flags;	     /* RT_* */
+	const char *query;   /* allowed query parameters, comma-separated */
+	const char *action;  /* audit action name, e.g. "case.read" */
+	http_handler fn;     /* the handler */
 };
 
 #define HTTP_MAX_PARAMS 4
@@ -103,87 +106,86 @@ struct http_route {
 enum http_hint {
 	HTTP_HINT_NONE = 0,
 	HTTP_HINT_UNAUTHENTICATED, /* 401 */
-	HTTP_HINT_THROTTLED,       /* 429 (retry_after) */
-	HTTP_HINT_METHOD,          /* 405 */
-	HTTP_HINT_MEDIA,           /* 415 */
-	HTTP_HINT_UNAVAILABLE,     /* 503 */
+	HTTP_HINT_THROTTLED,	   /* 429 (retry_after) */
+	HTTP_HINT_METHOD,	   /* 405 */
+	HTTP_HINT_MEDIA,	   /* 415 */
+	HTTP_HINT_UNAVAILABLE,	   /* 503 */
 };
 
 struct http_server;
 
 /* One request, owned by the server; handlers read and fill it. */
 struct http_req {
-	struct http_server *srv;        /* the server */
-	void *conn;                     /* struct MHD_Connection * */
-	const char *method;             /* request method, borrowed */
-	const char *url;                /* path as requested, borrowed */
-	const struct http_route *route; /* matched route, or NULL */
-	char *params[HTTP_MAX_PARAMS];  /* decoded path parameters, owned */
-	int nparams;                    /* number of path parameters */
-	struct buf body;                /* raw request body */
-	int too_large;                  /* body exceeded its cap */
-	json_t *json;                   /* parsed body (RT_BODY), owned */
-	struct store *st;               /* this thread's store, borrowed */
-	struct tctx *tctx;              /* this thread's context, borrowed */
-	struct auth_user user;          /* authenticated user */
-	int authed;                     /* user is set */
-	int via_cookie;                 /* authenticated by session cookie */
+	struct http_server *srv;	    /* the server */
+	void *conn;			    /* struct MHD_Connection * */
+	const char *method;		    /* request method, borrowed */
+	const char *url;		    /* path as requested, borrowed */
+	const struct http_route *route;	    /* matched route, or NULL */
+	char *params[HTTP_MAX_PARAMS];	    /* decoded path parameters, owned */
+	int nparams;			    /* number of path parameters */
+	struct buf body;		    /* raw request body */
+	int too_large;			    /* body exceeded its cap */
+	json_t *json;			    /* parsed body (RT_BODY), owned */
+	struct store *st;		    /* this thread's store, borrowed */
+	struct tctx *tctx;		    /* this thread's context, borrowed */
+	struct auth_user user;		    /* authenticated user */
+	int authed;			    /* user is set */
+	int via_cookie;			    /* authenticated by session cookie */
 	char session[AUTH_TOKEN_CHARS + 1]; /* session cookie value, if any */
 	char csrf[AUTH_TOKEN_CHARS + 1];    /* the session's CSRF token */
-	const char *purpose;            /* X-Purpose header, borrowed */
-	char addr[64];                  /* client address */
-	int64_t case_id;                /* RT_CASE: the case id */
+	const char *purpose;		    /* X-Purpose header, borrowed */
+	char addr[64];			    /* client address */
+	int64_t case_id;		    /* RT_CASE: the case id */
 	/* response */
-	int status;                     /* 0: 200, or as set by the handler */
-	json_t *out;                    /* response body, owned */
-	struct buf text;                /* or: response body already as JSON
-					   text (fast paths; masked by the
-					   handler itself), used when out is
-					   NULL and text.len > 0 */
-	const char *ctype;              /* Content-Type of text (NULL: JSON) */
-	char allow[48];                 /* 405: the methods the path allows */
-	json_t *problem_ext;            /* extra members of an error's
-					   problem+json (e.g. "errors"), owned */
-	char *set_cookie;               /* Set-Cookie value, owned */
-	enum http_hint hint;            /* status refinement for errors */
-	int retry_after;                /* seconds, for 429 */
+	int status;	     /* 0: 200, or as set by the handler */
+	json_t *out;	     /* response body, owned */
+	struct buf text;     /* or: response body already as JSON
+				text (fast paths; masked by the
+				handler itself), used when out is
+				NULL and text.len > 0 */
+	const char *ctype;   /* Content-Type of text (NULL: JSON) */
+	char allow[48];	     /* 405: the methods the path allows */
+	json_t *problem_ext; /* extra members of an error's
+				problem+json (e.g. "errors"), owned */
+	char *set_cookie;    /* Set-Cookie value, owned */
+	enum http_hint hint; /* status refinement for errors */
+	int retry_after;     /* seconds, for 429 */
 	/* audit */
-	char target[96];                /* audit target, e.g. "case:42" */
-	char snapshot[96];              /* X-Report-Snapshot header, "" none */
-	struct buf detail;              /* audit detail (no PII) */
-	int audited;                    /* handler already wrote the entry */
-	int audit_read;                 /* audit this read although the route
-					   is not RT_PII (the audit log, an
-					   unsuppressed report) */
-	struct buf subjects;            /* the children the response names,
-					   comma-separated (a handler appends
-					   them): written as entries
-					   ACTION.children before the
-					   request's own (audit_children) */
-	const char *action_override;    /* audit action, when not the route's */
-	double started;                 /* monotonic start time */
+	char target[96];	     /* audit target, e.g. "case:42" */
+	char snapshot[96];	     /* X-Report-Snapshot header, "" none */
+	struct buf detail;	     /* audit detail (no PII) */
+	int audited;		     /* handler already wrote the entry */
+	int audit_read;		     /* audit this read although the route
+					is not RT_PII (the audit log, an
+					unsuppressed report) */
+	struct buf subjects;	     /* the children the response names,
+					comma-separated (a handler appends
+					them): written as entries
+					ACTION.children before the
+					request's own (audit_children) */
+	const char *action_override; /* audit action, when not the route's */
+	double started;		     /* monotonic start time */
 	/* asynchronous audit (reads): the connection is suspended until the
 	 * writer thread has committed the entry */
-	int audit_state;                /* 0 none, 1 waiting, 2 committed,
-					   3 refused (stale cached page) */
-	int audit_rc;                   /* the commit's result */
-	struct uc_err audit_err;        /* its error */
-	int page_hit;                   /* body came from the page cache: its
-					   entry is conditional on page_gen
-					   (audit_writer_submit_async_if) */
-	uint64_t page_gen;              /* audit_writer_gen() of that page */
-	int page_bypass;                /* re-run after a refused entry: do not
-					   use the page cache */
-	int bg_wait;                    /* 0 none; 1 suspended until a
-					   background job is done
-					   (http_wait_background); 2 resumed;
-					   3 handler running again */
-	int handler_rc;                 /* pipeline result kept across it */
-	struct uc_err handler_err;      /* its error */
+	int audit_state;	   /* 0 none, 1 waiting, 2 committed,
+				      3 refused (stale cached page) */
+	int audit_rc;		   /* the commit's result */
+	struct uc_err audit_err;   /* its error */
+	int page_hit;		   /* body came from the page cache: its
+				      entry is conditional on page_gen
+				      (audit_writer_submit_async_if) */
+	uint64_t page_gen;	   /* audit_writer_gen() of that page */
+	int page_bypass;	   /* re-run after a refused entry: do not
+				      use the page cache */
+	int bg_wait;		   /* 0 none; 1 suspended until a
+				      background job is done
+				      (http_wait_background); 2 resumed;
+				      3 handler running again */
+	int handler_rc;		   /* pipeline result kept across it */
+	struct uc_err handler_err; /* its error */
 };
 
-int http_start(struct http_server **out, const struct http_config *cfg,
-	       struct uc_err *err);
+int http_start(struct http_server **out, const struct http_config *cfg, struct uc_err *err);
 /* The bound port (useful with port 0). */
 int http_port(const struct http_server *s);
 /* Graceful stop: stop accepting, wait (up to shutdown_grace_s) for
@@ -199,8 +201,8 @@ const char *http_query(struct http_req *r, const char *name);
  * integer in [min, max]. On failure fills err with "WHAT: expected an
  * integer in MIN..MAX" (UC_EINPUT, a 400) and returns its code.
  */
-int http_param_int(const char *what, const char *s, long long min,
-		   long long max, long long *out, struct uc_err *err);
+int http_param_int(const char *what, const char *s, long long min, long long max, long long *out,
+		   struct uc_err *err);
 struct hj_out;
 /*
  * End a handler that built its response with an hj_out builder: on success
@@ -208,13 +210,11 @@ struct hj_out;
  * (the request takes ownership); otherwise the builder is released and the
  * error returned (a failed builder is UC_ENOMEM "response too large").
  */
-int http_reply_json(struct http_req *r, struct hj_out *o, int rc,
-		    struct uc_err *err);
+int http_reply_json(struct http_req *r, struct hj_out *o, int rc, struct uc_err *err);
 /* Request header, or NULL. */
 const char *http_header(struct http_req *r, const char *name);
 /* Append printf-style text to the audit detail. */
-void http_detail(struct http_req *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void http_detail(struct http_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Write r's audit entry now inside the caller's transaction on r->st
  * (writes: the change and its entry commit together). */
 int http_audit_tx(struct http_req *r, const char *outcome, struct uc_err *err);
@@ -249,8 +249,7 @@ int http_triage(struct http_req *r, struct triage **out, struct uc_err *err);
  * then http_page_put() with the same key once r->text and r->detail are
  * complete. Keys of 256 bytes or more are never cached.
  */
-int http_page_get(struct http_req *r, const char *key, int *hit,
-		  struct uc_err *err);
+int http_page_get(struct http_req *r, const char *key, int *hit, struct uc_err *err);
 void http_page_put(struct http_req *r, const char *key);
 
 /*
@@ -309,7 +308,6 @@ struct lookup;
  * shared by every thread, owned by the server), or NULL with *why (may be
  * NULL) saying what is missing: not configured, or why loading failed.
  */
-const struct lookup *http_eoir_lookup(const struct http_server *s,
-				      const char **why);
+const struct lookup *http_eoir_lookup(const struct http_server *s, const char **why);
 
 #endif

@@ -13,23 +13,23 @@
 #include <string.h>
 
 struct csvr {
-	struct lread lr;         /* the line source */
-	struct csv_parser p;     /* libcsv state */
-	unsigned char opts;      /* libcsv options */
-	char delim;              /* field separator */
-	struct buf fields;       /* field bytes, each NUL-terminated */
-	size_t *offs;            /* start of each field in fields */
-	size_t *lens;            /* length of each field */
-	char **ptrs;             /* field pointers handed out */
-	int nf;                  /* fields in the current row */
-	int too_many;            /* the row passed CSVR_MAX_FIELDS */
-	int too_long;            /* a field passed CSVR_MAX_FIELD */
-	int long_field;          /* index of the first overlong field */
-	int row_done;            /* libcsv ended the row */
-	struct buf raw;          /* raw text of the current row */
-	struct csvr_row row;     /* what csvr_next hands out */
-	struct uc_err err;       /* I/O error */
-	int done;                /* EOF reached and reported */
+	struct lread lr;     /* the line source */
+	struct csv_parser p; /* libcsv state */
+	unsigned char opts;  /* libcsv options */
+	char delim;	     /* field separator */
+	struct buf fields;   /* field bytes, each NUL-terminated */
+	size_t *offs;	     /* start of each field in fields */
+	size_t *lens;	     /* length of each field */
+	char **ptrs;	     /* field pointers handed out */
+	int nf;		     /* fields in the current row */
+	int too_many;	     /* the row passed CSVR_MAX_FIELDS */
+	int too_long;	     /* a field passed CSVR_MAX_FIELD */
+	int long_field;	     /* index of the first overlong field */
+	int row_done;	     /* libcsv ended the row */
+	struct buf raw;	     /* raw text of the current row */
+	struct csvr_row row; /* what csvr_next hands out */
+	struct uc_err err;   /* I/O error */
+	int done;	     /* EOF reached and reported */
 };
 
 static void on_field(void *s, size_t n, void *ud)
@@ -91,8 +91,7 @@ static struct csvr *alloc_reader(char delim)
 	return r;
 }
 
-int csvr_open(struct csvr **out, const char *path, char delim,
-	      struct uc_err *err)
+int csvr_open(struct csvr **out, const char *path, char delim, struct uc_err *err)
 {
 	struct csvr *r = alloc_reader(delim);
 	int rc = lread_open(&r->lr, path, CSVR_MAX_LINE, err);
@@ -106,8 +105,7 @@ int csvr_open(struct csvr **out, const char *path, char delim,
 	return UC_OK;
 }
 
-struct csvr *csvr_open_mem(const char *name, const void *data, size_t len,
-			   char delim)
+struct csvr *csvr_open_mem(const char *name, const void *data, size_t len, char delim)
 {
 	struct csvr *r = alloc_reader(delim);
 
@@ -146,8 +144,8 @@ static int finish_row(struct csvr *r)
 	if (r->too_many || r->too_long || buf_failed(&r->fields)) {
 		long line, col;
 
-		row->problem = r->too_many ? "too many fields in the row"
-					   : "field longer than 65536 bytes";
+		row->problem =
+		    r->too_many ? "too many fields in the row" : "field longer than 65536 bytes";
 		csvr_field_pos(row, r->too_many ? CSVR_MAX_FIELDS : 0, &line, &col);
 		row->bad_line = r->too_many ? line : row->line;
 		row->col = r->too_many ? col : 1;
@@ -221,8 +219,7 @@ int csvr_next(struct csvr *r, struct csvr_row **out)
 			if (!in_row)
 				row->line = r->lr.lineno;
 			row->last_line = r->lr.lineno;
-			return bad(r, r->lr.lineno, CSVR_MAX_LINE + 1,
-				   "line longer than 1 MiB");
+			return bad(r, r->lr.lineno, CSVR_MAX_LINE + 1, "line longer than 1 MiB");
 		}
 		if (rc == LREAD_EOF) {
 			r->done = 1;
@@ -236,8 +233,9 @@ int csvr_next(struct csvr *r, struct csvr_row **out)
 				row->raw = r->raw.ptr ? r->raw.ptr : "";
 				row->raw_len = r->raw.len;
 				csvr_field_pos(row, r->nf, &l, &c);
-				return bad(r, l, c,
-					   "unterminated quoted field at end of file (file truncated?)");
+				return bad(
+				    r, l, c,
+				    "unterminated quoted field at end of file (file truncated?)");
 			}
 			return finish_row(r);
 		}
@@ -246,7 +244,7 @@ int csvr_next(struct csvr *r, struct csvr_row **out)
 			line[--n] = '\0';
 		if (!in_row) {
 			if (n == 0)
-				continue;  /* blank line between rows */
+				continue; /* blank line between rows */
 			in_row = 1;
 			row->line = r->lr.lineno;
 		} else {
@@ -267,8 +265,9 @@ int csvr_next(struct csvr *r, struct csvr_row **out)
 		if (got != n)
 			return bad(r, r->lr.lineno, (long)got + 1,
 				   csv_error(&r->p) == CSV_EPARSE
-					   ? "bad quoting: a quote must start and end a quoted field (use \"\" for a quote inside one)"
-					   : "CSV parser out of memory");
+				       ? "bad quoting: a quote must start and end a quoted field "
+					 "(use \"\" for a quote inside one)"
+				       : "CSV parser out of memory");
 		if (nl) {
 			got = csv_parse(&r->p, "\n", 1, on_field, on_row, r);
 			if (got != 1)

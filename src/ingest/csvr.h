@@ -33,36 +33,34 @@
 #include "core/err.h"
 #include "ingest/lread.h"
 
-#define CSVR_MAX_FIELD (64 * 1024)   /* longest field accepted */
-#define CSVR_MAX_LINE (1024 * 1024)  /* longest physical line accepted */
+#define CSVR_MAX_FIELD (64 * 1024)     /* longest field accepted */
+#define CSVR_MAX_LINE (1024 * 1024)    /* longest physical line accepted */
 #define CSVR_MAX_ROW (4 * 1024 * 1024) /* longest row (quoted newlines) */
-#define CSVR_MAX_FIELDS 1024          /* most fields in a row */
+#define CSVR_MAX_FIELDS 1024	       /* most fields in a row */
 
 enum { CSVR_EOF = 0, CSVR_ROW = 1, CSVR_BAD = 2, CSVR_IOERR = -1 };
 
 struct csvr_row {
-	int nf;               /* number of fields */
-	char **f;             /* fields, NUL-terminated, owned by the reader */
-	size_t *len;          /* byte length of each field */
-	long line;            /* line where the row starts */
-	long last_line;       /* line where it ends */
-	int ended_nl;         /* the row's last line ended with '\n' */
-	const char *raw;      /* the row's raw text (no final newline) */
-	size_t raw_len;       /* bytes in raw */
-	long col;             /* CSVR_BAD: column of the problem */
-	long bad_line;        /* CSVR_BAD: line of the problem */
-	const char *problem;  /* CSVR_BAD: what is wrong (static text) */
-	char delim;           /* the field separator (for csvr_field_pos) */
+	int nf;		     /* number of fields */
+	char **f;	     /* fields, NUL-terminated, owned by the reader */
+	size_t *len;	     /* byte length of each field */
+	long line;	     /* line where the row starts */
+	long last_line;	     /* line where it ends */
+	int ended_nl;	     /* the row's last line ended with '\n' */
+	const char *raw;     /* the row's raw text (no final newline) */
+	size_t raw_len;	     /* bytes in raw */
+	long col;	     /* CSVR_BAD: column of the problem */
+	long bad_line;	     /* CSVR_BAD: line of the problem */
+	const char *problem; /* CSVR_BAD: what is wrong (static text) */
+	char delim;	     /* the field separator (for csvr_field_pos) */
 };
 
 struct csvr;
 
 /* Open a file; delim is ',' for the CSV feeds. */
-int csvr_open(struct csvr **out, const char *path, char delim,
-	      struct uc_err *err);
+int csvr_open(struct csvr **out, const char *path, char delim, struct uc_err *err);
 /* Read from memory (data copied): fuzzing and tests. */
-struct csvr *csvr_open_mem(const char *name, const void *data, size_t len,
-			   char delim);
+struct csvr *csvr_open_mem(const char *name, const void *data, size_t len, char delim);
 /* Next row: CSVR_ROW, CSVR_BAD (see row->problem), CSVR_EOF, CSVR_IOERR. */
 int csvr_next(struct csvr *r, struct csvr_row **row);
 /* The I/O error after CSVR_IOERR. */

@@ -28,36 +28,36 @@ enum { B_FREE, B_FILLED, B_PARSING, B_PARSED };
 #define OUT_KEEP (16u << 20)
 
 struct batch {
-	struct buf text;        /* the lines, each NUL-terminated; allocated once, never moves */
-	struct evpar_line *ln;  /* its lines, EVPAR_LINES slots, owned */
-	char *res;              /* EVPAR_LINES results of res_size bytes, owned */
-	int n;                  /* lines in the batch */
-	int end;                /* after its lines: 0 more, 1 end of file, -1 I/O error */
-	struct buf out;         /* bytes the parse function appended for these lines */
-	int state;              /* (mu) B_* */
-	int busy;               /* consumer: filled and not yet consumed */
+	struct buf text;       /* the lines, each NUL-terminated; allocated once, never moves */
+	struct evpar_line *ln; /* its lines, EVPAR_LINES slots, owned */
+	char *res;	       /* EVPAR_LINES results of res_size bytes, owned */
+	int n;		       /* lines in the batch */
+	int end;	       /* after its lines: 0 more, 1 end of file, -1 I/O error */
+	struct buf out;	       /* bytes the parse function appended for these lines */
+	int state;	       /* (mu) B_* */
+	int busy;	       /* consumer: filled and not yet consumed */
 };
 
 struct evpar {
-	struct lread *lr;              /* borrowed; the consumer's */
-	size_t res_size;               /* bytes of a result, rounded up to 16 */
-	evpar_fn *fn;                  /* the parse function */
-	void *arg;                     /* its argument, borrowed */
-	int threaded;                  /* a parse thread runs */
-	int nb;                        /* batches in the ring (1 when not threaded) */
-	pthread_t thread;              /* the parse thread (when threaded) */
-	pthread_mutex_t mu;            /* guards the fields marked (mu) */
-	pthread_cond_t work;           /* parse thread waits: a batch filled, or stop */
-	pthread_cond_t done;           /* consumer waits: a batch parsed */
-	struct batch b[EVPAR_NBATCH];  /* the ring */
-	int stop;                      /* (mu) evpar_close: the parse thread exits */
-	int head;                      /* (mu) batch the consumer needs next */
-	int fill;                      /* consumer: next batch to fill */
-	int ended;                     /* consumer: the end (or an I/O error) was read */
-	int next;                      /* consumer: batch to take after cur */
-	int cur;                       /* consumer: batch being handed out, or -1 */
-	int pos;                       /* consumer: its next line */
-	struct uc_err ioerr;           /* consumer: lread's I/O error */
+	struct lread *lr;	      /* borrowed; the consumer's */
+	size_t res_size;	      /* bytes of a result, rounded up to 16 */
+	evpar_fn *fn;		      /* the parse function */
+	void *arg;		      /* its argument, borrowed */
+	int threaded;		      /* a parse thread runs */
+	int nb;			      /* batches in the ring (1 when not threaded) */
+	pthread_t thread;	      /* the parse thread (when threaded) */
+	pthread_mutex_t mu;	      /* guards the fields marked (mu) */
+	pthread_cond_t work;	      /* parse thread waits: a batch filled, or stop */
+	pthread_cond_t done;	      /* consumer waits: a batch parsed */
+	struct batch b[EVPAR_NBATCH]; /* the ring */
+	int stop;		      /* (mu) evpar_close: the parse thread exits */
+	int head;		      /* (mu) batch the consumer needs next */
+	int fill;		      /* consumer: next batch to fill */
+	int ended;		      /* consumer: the end (or an I/O error) was read */
+	int next;		      /* consumer: batch to take after cur */
+	int cur;		      /* consumer: batch being handed out, or -1 */
+	int pos;		      /* consumer: its next line */
+	struct uc_err ioerr;	      /* consumer: lread's I/O error */
 };
 
 /* Parse every line of batch b on behalf of worker w (the batch is w's:
@@ -127,8 +127,8 @@ static void free_evpar(struct evpar *p, int sync)
 	free(p);
 }
 
-int evpar_open(struct evpar **out, struct lread *lr, size_t res_size, evpar_fn *fn,
-	       void *arg, int threaded, struct uc_err *err)
+int evpar_open(struct evpar **out, struct lread *lr, size_t res_size, evpar_fn *fn, void *arg,
+	       int threaded, struct uc_err *err)
 {
 	struct evpar *p = uc_xcalloc(1, sizeof(*p));
 	size_t tcap = EVPAR_TEXT + lr->max_line + 2;

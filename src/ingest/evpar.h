@@ -65,23 +65,23 @@
 #include "core/err.h"
 #include "ingest/lread.h"
 
-#define EVPAR_LINES 1024          /* most lines in a batch */
-#define EVPAR_TEXT (256u << 10)   /* a batch ends once its lines pass this many bytes */
-#define EVPAR_NBATCH 4            /* batches in flight (read, parsed, being consumed) */
-#define EVPAR_OUT_MAX (1u << 30)  /* cap of a batch's out buffer (see evpar.c) */
+#define EVPAR_LINES 1024	 /* most lines in a batch */
+#define EVPAR_TEXT (256u << 10)	 /* a batch ends once its lines pass this many bytes */
+#define EVPAR_NBATCH 4		 /* batches in flight (read, parsed, being consumed) */
+#define EVPAR_OUT_MAX (1u << 30) /* cap of a batch's out buffer (see evpar.c) */
 
 struct evpar;
 
 /* One line of the file, as evpar_next() returns it. */
 struct evpar_line {
-	char *text;        /* the line, NUL-terminated at n; NULL when is_long */
-	size_t n;          /* its length, without '\n' (parse may shorten it) */
-	long lineno;       /* its 1-based line number */
-	uint64_t bytes;    /* bytes of the file read when it was (for progress) */
-	int nl;            /* it ended with '\n' (0: the last line, cut short) */
-	int is_long;       /* longer than lread's max_line: skipped, not parsed */
-	void *res;         /* the parse function's result (res_size bytes), owned by evpar */
-	const char *out;   /* the batch's bytes appended by parse (valid with the line) */
+	char *text;	 /* the line, NUL-terminated at n; NULL when is_long */
+	size_t n;	 /* its length, without '\n' (parse may shorten it) */
+	long lineno;	 /* its 1-based line number */
+	uint64_t bytes;	 /* bytes of the file read when it was (for progress) */
+	int nl;		 /* it ended with '\n' (0: the last line, cut short) */
+	int is_long;	 /* longer than lread's max_line: skipped, not parsed */
+	void *res;	 /* the parse function's result (res_size bytes), owned by evpar */
+	const char *out; /* the batch's bytes appended by parse (valid with the line) */
 };
 
 /* See "The parse function" above. */
@@ -93,8 +93,8 @@ typedef void evpar_fn(void *arg, int worker, struct evpar_line *ln, struct buf *
  * parse thread; else parse on the caller's thread. Returns UC_OK, or
  * UC_EIO when the thread cannot be started (*out stays NULL).
  */
-int evpar_open(struct evpar **out, struct lread *lr, size_t res_size, evpar_fn *fn,
-	       void *arg, int threaded, struct uc_err *err);
+int evpar_open(struct evpar **out, struct lread *lr, size_t res_size, evpar_fn *fn, void *arg,
+	       int threaded, struct uc_err *err);
 /* Is p threaded? */
 int evpar_threaded(const struct evpar *p);
 /*

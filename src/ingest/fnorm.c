@@ -12,8 +12,7 @@
 
 static int is_space(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-	       c == '\f';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
 void fnorm_trim(const char **s, size_t *n)
@@ -67,8 +66,8 @@ long fnorm_utf8_invalid(const char *s, size_t n)
 			i++;
 			continue;
 		}
-		k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-				     (utf8proc_ssize_t)(n - i), &cp);
+		k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i),
+				     &cp);
 		if (k <= 0)
 			return (long)i;
 		i += (size_t)k;
@@ -94,12 +93,11 @@ int fnorm_text(const char *s, size_t n, struct buf *out)
 		buf_add(out, s, n);
 	} else {
 		utf8proc_uint8_t *nfc = NULL;
-		utf8proc_ssize_t k = utf8proc_map((const utf8proc_uint8_t *)s,
-						  (utf8proc_ssize_t)n, &nfc,
-						  UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+		utf8proc_ssize_t k = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
+						  &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 
 		if (k < 0)
-			buf_add(out, s, n);  /* caller validated; keep as is */
+			buf_add(out, s, n); /* caller validated; keep as is */
 		else
 			buf_add(out, nfc, (size_t)k);
 		free(nfc);

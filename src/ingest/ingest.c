@@ -71,8 +71,7 @@
 
 /* The write pipe's file-size threshold (ingest.h): opts, else the
  * environment, else the default on two or more CPUs. -1: never. */
-static int pipe_min_resolve(const struct ingest_opts *o, long long *out,
-			    struct uc_err *err)
+static int pipe_min_resolve(const struct ingest_opts *o, long long *out, struct uc_err *err)
 {
 	const char *env = getenv("UCTRACK_PIPE_MIN_BYTES");
 	long long x;
@@ -94,8 +93,8 @@ static int pipe_min_resolve(const struct ingest_opts *o, long long *out,
 	return UC_OK;
 }
 
-int ingest_open(struct ingest_ctx **out, struct store *st,
-		const struct ingest_opts *opts, struct uc_err *err)
+int ingest_open(struct ingest_ctx **out, struct store *st, const struct ingest_opts *opts,
+		struct uc_err *err)
 {
 	struct ingest_ctx *c = uc_xcalloc(1, sizeof(*c));
 	int rc;
@@ -151,8 +150,8 @@ int ingest_finish(struct ingest_ctx *c, struct uc_err *err)
 	bad |= fclose(c->rej) != 0;
 	c->rej = NULL;
 	if (bad || rename(c->rej_tmp, c->o.rejects) != 0) {
-		int rc = uc_error(err, UC_EIO, "cannot write %s: %s", c->o.rejects,
-				  strerror(errno));
+		int rc =
+		    uc_error(err, UC_EIO, "cannot write %s: %s", c->o.rejects, strerror(errno));
 
 		unlink(c->rej_tmp);
 		return rc;
@@ -191,8 +190,7 @@ void ingest_free(struct ingest_ctx *c)
 	free(c);
 }
 
-int ingest_prep(struct ingest_ctx *c, struct store_stmt **q, const char *sql,
-		struct uc_err *err)
+int ingest_prep(struct ingest_ctx *c, struct store_stmt **q, const char *sql, struct uc_err *err)
 {
 	if (*q)
 		return UC_OK;
@@ -267,9 +265,9 @@ int ingest_bulk_prepare(struct frun *fr, const char *tbl, struct uc_err *err)
 	 * rows for a minority of types only: updating the indexes of address,
 	 * claim and representation costs less than rebuilding them. */
 	static const char *const derived[][4] = {
-		{"orr_placement", "address", NULL, NULL},
-		{"ice_nta", "address", NULL, NULL},
-		{"eoir_case", "address", "representation", NULL},
+	    {"orr_placement", "address", NULL, NULL},
+	    {"ice_nta", "address", NULL, NULL},
+	    {"eoir_case", "address", "representation", NULL},
 	};
 	const char *tables[4] = {tbl, NULL, NULL, NULL};
 	int64_t est = (int64_t)(fr->file_size / 256), have = 0;
@@ -392,9 +390,9 @@ int ingest_begin_file(struct frun *fr, const char *tbl, struct uc_err *err)
 
 	date_now_iso(now);
 	rc = ingest_prep(c, &c->q_file,
-		  "INSERT INTO import_file(feed,tbl,name,sha256,imported_at) "
-		  "VALUES(?,?,?,'',?) RETURNING id",
-		  err);
+			 "INSERT INTO import_file(feed,tbl,name,sha256,imported_at) "
+			 "VALUES(?,?,?,'',?) RETURNING id",
+			 err);
 	if (rc)
 		return rc;
 	store_bind_text(c->q_file, 1, fr->feed, -1);
@@ -474,9 +472,9 @@ int ingest_end_file(struct frun *fr, const char *sha, struct uc_err *err)
 		return -rc;
 	if (fr->unk && fr->unk->used) {
 		rc = ingest_prep(c, &c->q_unk,
-			  "INSERT INTO unknown_code(file_id,field,code,n,first_line) "
-			  "VALUES(?,?,?,?,?) ON CONFLICT DO UPDATE SET n=n+excluded.n",
-			  err);
+				 "INSERT INTO unknown_code(file_id,field,code,n,first_line) "
+				 "VALUES(?,?,?,?,?) ON CONFLICT DO UPDATE SET n=n+excluded.n",
+				 err);
 		if (rc)
 			return rc;
 		for (int i = 0; i < 1024; i++) {
@@ -503,9 +501,9 @@ int ingest_end_file(struct frun *fr, const char *sha, struct uc_err *err)
 static const char *const FEEDS[] = {"eoir", "cbp", "orr", "ice", "events", NULL};
 
 struct job {
-	char *path;                  /* owned */
+	char *path;		     /* owned */
 	const struct table_spec *ts; /* EOIR: its table; else NULL */
-	int rank;                    /* sort order */
+	int rank;		     /* sort order */
 };
 
 static int job_cmp(const void *a, const void *b)
@@ -525,8 +523,8 @@ static int ends_with(const char *s, const char *suffix)
 }
 
 /* Add path (file or folder) to jobs. */
-static int collect(const char *feed, const char *path, struct job **jobs,
-		   int *njobs, int *alloc, struct uc_err *err)
+static int collect(const char *feed, const char *path, struct job **jobs, int *njobs, int *alloc,
+		   struct uc_err *err)
 {
 	struct stat sb;
 
@@ -575,9 +573,10 @@ static int collect(const char *feed, const char *path, struct job **jobs,
 			buf_release(&b);
 		}
 		if (!rc && *njobs == before)
-			rc = uc_error(err, UC_EINPUT, "%s: no %s files in this folder (see docs/formats.md)",
-				      path, feed);
-done:
+			rc = uc_error(err, UC_EINPUT,
+				      "%s: no %s files in this folder (see docs/formats.md)", path,
+				      feed);
+	done:
 		for (int i = 0; i < n; i++)
 			free(ents[i]);
 		free(ents);
@@ -618,8 +617,8 @@ done:
 	return UC_OK;
 }
 
-static int import_one(struct ingest_ctx *c, const char *feed, struct job *j,
-		      struct ingest_stats *s, struct uc_err *err)
+static int import_one(struct ingest_ctx *c, const char *feed, struct job *j, struct ingest_stats *s,
+		      struct uc_err *err)
 {
 	struct frun fr;
 	int rc;
@@ -667,7 +666,8 @@ static int import_one(struct ingest_ctx *c, const char *feed, struct job *j,
 	if (fr.nerr && (!c->rej || !fr.file_id)) {
 		store_rollback(c->st);
 		s->files_failed++;
-		fprintf(c->diag, "%s: %ld error%s: nothing imported from this file "
+		fprintf(c->diag,
+			"%s: %ld error%s: nothing imported from this file "
 			"(fix it, or use --skip-bad REJECTS to import the good rows)\n",
 			fr.path, fr.nerr, fr.nerr == 1 ? "" : "s");
 		return UC_EINPUT;
@@ -690,8 +690,8 @@ static int import_one(struct ingest_ctx *c, const char *feed, struct job *j,
 	return UC_OK;
 }
 
-int ingest_feed(struct ingest_ctx *c, const char *feed, char **paths,
-		int npaths, struct ingest_stats *stats, struct uc_err *err)
+int ingest_feed(struct ingest_ctx *c, const char *feed, char **paths, int npaths,
+		struct ingest_stats *stats, struct uc_err *err)
 {
 	struct ingest_stats s;
 	struct job *jobs = NULL;
@@ -703,8 +703,8 @@ int ingest_feed(struct ingest_ctx *c, const char *feed, char **paths,
 	buf_init(&ok, 1 << 20);
 	buf_init(&failed, 1 << 20);
 	if (fnorm_enum(feed, strlen(feed), FEEDS) < 0) {
-		rc = uc_error(err, UC_EUSAGE, "unknown feed '%s'; allowed: eoir, cbp, orr, ice, events",
-			      feed);
+		rc = uc_error(err, UC_EUSAGE,
+			      "unknown feed '%s'; allowed: eoir, cbp, orr, ice, events", feed);
 		goto out;
 	}
 	for (int i = 0; i < npaths && !rc; i++)
@@ -732,10 +732,10 @@ int ingest_feed(struct ingest_ctx *c, const char *feed, char **paths,
 	}
 	rc = worst;
 	if (rc == UC_EINPUT)
-		uc_error(err, UC_EINPUT, "%s: %ld of %ld file%s not imported: %s%s%s",
-			 feed, s.files_failed, s.files, s.files == 1 ? "" : "s",
-			 failed.ptr ? failed.ptr : "",
-			 ok.len ? "; imported: " : "", ok.ptr ? ok.ptr : "");
+		uc_error(err, UC_EINPUT, "%s: %ld of %ld file%s not imported: %s%s%s", feed,
+			 s.files_failed, s.files, s.files == 1 ? "" : "s",
+			 failed.ptr ? failed.ptr : "", ok.len ? "; imported: " : "",
+			 ok.ptr ? ok.ptr : "");
 out:
 	s.seconds = progress_now() - t0;
 	if (!c->o.quiet && s.files > 0)
@@ -743,8 +743,7 @@ out:
 			"%s: %ld file%s, %ld rows read, %ld new, %ld unchanged, %ld rejected, "
 			"%ld unknown codes, %ld repaired, %ld warnings, %.2f s, %.0f rows/s\n",
 			feed, s.files, s.files == 1 ? "" : "s", s.rows_read, s.rows_new,
-			s.rows_same, s.rows_rejected, s.unknown_codes, s.rows_repaired,
-			s.warnings,
+			s.rows_same, s.rows_rejected, s.unknown_codes, s.rows_repaired, s.warnings,
 			s.seconds, s.seconds > 0 ? (double)s.rows_read / s.seconds : 0.0);
 	if (stats)
 		*stats = s;

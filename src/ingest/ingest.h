@@ -37,20 +37,20 @@ struct lookup;
 #define INGEST_MAX_SHOWN 20 /* errors (and warnings) printed per file */
 
 struct ingest_opts {
-	const char *rejects;     /* --skip-bad: rejects CSV path, or NULL (atomic files) */
-	const char *eoir_lookup; /* EOIR lookup CSV path (loaded on first EOIR file) */
-	const struct lookup *lk; /* EOIR lookup tables already loaded (the
-				  * server's), borrowed; used instead of
-				  * eoir_lookup when set */
+	const char *rejects;	       /* --skip-bad: rejects CSV path, or NULL (atomic files) */
+	const char *eoir_lookup;       /* EOIR lookup CSV path (loaded on first EOIR file) */
+	const struct lookup *lk;       /* EOIR lookup tables already loaded (the
+					* server's), borrowed; used instead of
+					* eoir_lookup when set */
 	const unsigned char *note_key; /* SEAL_KEY_BYTES key sealing the notes of
 					* trafficking_screening and welfare_check
 					* events (auth/seal.h), borrowed; NULL: no
 					* key, and such notes are refused */
-	int quiet;               /* no summary on stdout */
-	FILE *out;               /* summaries (NULL: stdout) */
-	FILE *diag;              /* errors and warnings (NULL: stderr) */
-	long long pipe_min_bytes; /* write pipe (below): files of at least this
-				   * many bytes; 0: default, < 0: never */
+	int quiet;		       /* no summary on stdout */
+	FILE *out;		       /* summaries (NULL: stdout) */
+	FILE *diag;		       /* errors and warnings (NULL: stderr) */
+	long long pipe_min_bytes;      /* write pipe (below): files of at least this
+					* many bytes; 0: default, < 0: never */
 };
 
 /*
@@ -68,17 +68,17 @@ struct ingest_opts {
 
 /* Totals of one ingest_feed() call (also printed as its summary). */
 struct ingest_stats {
-	long files;          /* files read */
-	long files_failed;   /* files not imported (bad input, rolled back) */
-	long rows_read;      /* data rows read */
-	long rows_new;       /* rows stored (new records or versions) */
-	long rows_same;      /* rows already stored, or repeated lines */
-	long rows_rejected;  /* bad rows */
-	long unknown_codes;  /* EOIR values unknown to the lookup tables */
-	long rows_repaired;  /* EOIR rows whose stray tab was rejoined (also a
-			      * warning each) */
-	long warnings;       /* repaired rows, count mismatches, unknown codes */
-	double seconds;      /* wall time */
+	long files;	    /* files read */
+	long files_failed;  /* files not imported (bad input, rolled back) */
+	long rows_read;	    /* data rows read */
+	long rows_new;	    /* rows stored (new records or versions) */
+	long rows_same;	    /* rows already stored, or repeated lines */
+	long rows_rejected; /* bad rows */
+	long unknown_codes; /* EOIR values unknown to the lookup tables */
+	long rows_repaired; /* EOIR rows whose stray tab was rejoined (also a
+			     * warning each) */
+	long warnings;	    /* repaired rows, count mismatches, unknown codes */
+	double seconds;	    /* wall time */
 };
 
 struct ingest_ctx;
@@ -86,8 +86,8 @@ struct ingest_ctx;
 /* Create a context over an open store (borrowed; open it with STORE_BULK).
  * The rejects file, if any, is created now as a temporary file. A bad
  * UCTRACK_PIPE_MIN_BYTES is UC_EUSAGE. */
-int ingest_open(struct ingest_ctx **out, struct store *st,
-		const struct ingest_opts *opts, struct uc_err *err);
+int ingest_open(struct ingest_ctx **out, struct store *st, const struct ingest_opts *opts,
+		struct uc_err *err);
 /*
  * Import paths (files or folders) of feed ("eoir", "cbp", "orr", "ice",
  * "events"). Returns UC_OK when every file was imported, UC_EINPUT when some
@@ -95,8 +95,8 @@ int ingest_open(struct ingest_ctx **out, struct store *st,
  * unknown feed or a file of another feed, UC_EIO for I/O or database
  * failures. stats (may be NULL) receives the totals.
  */
-int ingest_feed(struct ingest_ctx *c, const char *feed, char **paths,
-		int npaths, struct ingest_stats *stats, struct uc_err *err);
+int ingest_feed(struct ingest_ctx *c, const char *feed, char **paths, int npaths,
+		struct ingest_stats *stats, struct uc_err *err);
 /*
  * Validate one field event and store it (the shape of docs/formats.md §5),
  * with its derived rows (address, claim, representation). The caller holds
@@ -106,14 +106,13 @@ int ingest_feed(struct ingest_ctx *c, const char *feed, char **paths,
  * "api"); the event gets no file provenance unless ingest is reading a
  * file. obj is borrowed; the "note" of a trafficking_screening or
  * welfare_check event is replaced in obj by its sealed form (opts.note_key;
- * a note already sealed is kept; without a key such a note is UC_EINPUT). Returns UC_OK (stored or already stored),
- * UC_EINPUT with "origin: field: problem" in err, or UC_EIO.
- * *is_new (may be NULL) is set to 1 when a row was added.
+ * a note already sealed is kept; without a key such a note is UC_EINPUT). Returns UC_OK (stored or
+ * already stored), UC_EINPUT with "origin: field: problem" in err, or UC_EIO. *is_new (may be NULL)
+ * is set to 1 when a row was added.
  */
-int ingest_event(struct ingest_ctx *c, json_t *obj, const char *origin,
-		 struct uc_err *err);
-int ingest_event_new(struct ingest_ctx *c, json_t *obj, const char *origin,
-		     int *is_new, struct uc_err *err);
+int ingest_event(struct ingest_ctx *c, json_t *obj, const char *origin, struct uc_err *err);
+int ingest_event_new(struct ingest_ctx *c, json_t *obj, const char *origin, int *is_new,
+		     struct uc_err *err);
 /* Write and rename the rejects file (when --skip-bad). */
 int ingest_finish(struct ingest_ctx *c, struct uc_err *err);
 /* Free; removes an unfinished rejects temp file. Accepts NULL. */

@@ -138,7 +138,7 @@ int ingest_import_csv(struct frun *fr, struct uc_err *err)
 		if (rc == CSVR_BAD) {
 			if (header) {
 				ingest_row_error_at(fr, row->bad_line, row->col, "header", "%s",
-					     row->problem);
+						    row->problem);
 				rc = UC_OK;
 				goto out;
 			}
@@ -162,9 +162,10 @@ int ingest_import_csv(struct frun *fr, struct uc_err *err)
 						buf_addf(&b, "%s%s (%s)", b.len ? ", " : "",
 							 ingest_tables[i].cols[0].name,
 							 ingest_tables[i].label);
-				ingest_row_error_at(fr, 1, 1, "header",
-					     "not a %s file: the first column must be one of %s",
-					     fr->feed, b.ptr);
+				ingest_row_error_at(
+				    fr, 1, 1, "header",
+				    "not a %s file: the first column must be one of %s", fr->feed,
+				    b.ptr);
 				buf_release(&b);
 				rc = UC_OK;
 				goto out;
@@ -190,22 +191,24 @@ int ingest_import_csv(struct frun *fr, struct uc_err *err)
 			if (row->nf > nh) {
 				csvr_field_pos(row, nh, &line, &col);
 				ingest_row_error_at(fr, line, col, "row",
-					     "%d fields, the header has %d", row->nf, nh);
+						    "%d fields, the header has %d", row->nf, nh);
 			} else {
 				line = row->last_line;
 				col = (long)row->raw_len + 1;
 				if (row->line == row->last_line)
 					csvr_field_pos(row, row->nf + 1, &line, &col);
-				ingest_row_error_at(fr, line, col, "row", "%d fields, the header has %d%s",
-					     row->nf, nh,
-					     row->ended_nl ? "" : " (last line cut short: file truncated?)");
+				ingest_row_error_at(
+				    fr, line, col, "row", "%d fields, the header has %d%s", row->nf,
+				    nh,
+				    row->ended_nl ? "" : " (last line cut short: file truncated?)");
 			}
 			fr->rows_rejected++;
 			continue;
 		}
 		buf_reset(&c->vb);
 		for (int k = 0; k < fr->ts->ncols; k++)
-			ingest_check_value(fr, k, row->f[fr->fidx[k]], row->len[fr->fidx[k]], &v[k]);
+			ingest_check_value(fr, k, row->f[fr->fidx[k]], row->len[fr->fidx[k]],
+					   &v[k]);
 		rc = ingest_store_row(fr, v, err);
 		if (rc)
 			goto out;

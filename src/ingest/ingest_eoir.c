@@ -42,8 +42,7 @@
  * lookup tables (NAT, LANG, CASEPRIORITY_CODE, ...) are checked. Free
  * text reads as anything. 1: it does.
  */
-static int eoir_plausible(const struct ingest_ctx *c, const struct col_spec *cs,
-			  const char *s)
+static int eoir_plausible(const struct ingest_ctx *c, const struct col_spec *cs, const char *s)
 {
 	size_t n = strlen(s);
 	int32_t d;
@@ -137,7 +136,7 @@ static int eoir_first_bad(struct frun *fr, char **f, int c, int extra, int *at)
 		if (c >= 0 && h > c)
 			h += extra;
 		if (c >= 0 && h == c)
-			continue;  /* the rejoined free text */
+			continue; /* the rejoined free text */
 		if (bad >= 0 && h >= *at)
 			continue;
 		if (!eoir_plausible(fr->c, &ts->cols[k], f[h])) {
@@ -148,10 +147,20 @@ static int eoir_first_bad(struct frun *fr, char **f, int c, int extra, int *at)
 	return bad;
 }
 
-static const char *const EOIR_FREE_TEXT[] = {
-	"ALIEN_CITY", "UPDATED_CITY", "LAST_NAME", "FIRST_NAME", "DETENTION_LOCATION",
-	"CORRECTIONAL_FAC", "ADJ_MSG", "ADJ_RSN", "UP_BOND_RSN", "INMATE_HOUSING",
-	"DCO_LOCATION", "SCHEDULED_HEAR_LOC", "TRANSFER_TO", NULL};
+static const char *const EOIR_FREE_TEXT[] = {"ALIEN_CITY",
+					     "UPDATED_CITY",
+					     "LAST_NAME",
+					     "FIRST_NAME",
+					     "DETENTION_LOCATION",
+					     "CORRECTIONAL_FAC",
+					     "ADJ_MSG",
+					     "ADJ_RSN",
+					     "UP_BOND_RSN",
+					     "INMATE_HOUSING",
+					     "DCO_LOCATION",
+					     "SCHEDULED_HEAR_LOC",
+					     "TRANSFER_TO",
+					     NULL};
 
 /*
  * Handle a row with more fields than the header (docs/formats.md §1):
@@ -163,8 +172,7 @@ static const char *const EOIR_FREE_TEXT[] = {
  * that names the probable field and the field that does not read. Returns
  * 0 when the row now has nh fields, -1 after reporting an error.
  */
-static int eoir_repair(struct frun *fr, char **f, int *nfp, int nh,
-		       char **hnames)
+static int eoir_repair(struct frun *fr, char **f, int *nfp, int nh, char **hnames)
 {
 	int nf = *nfp, extra, nfound = 0, pick = -1, best = -1, best_k = -1;
 	int best_at = -1, at;
@@ -204,9 +212,9 @@ static int eoir_repair(struct frun *fr, char **f, int *nfp, int nh,
 		for (int j = pick + 1; j + extra < nf; j++)
 			f[j] = f[j + extra];
 		ingest_warn_at(fr, fr->line, (long)(f[pick] - fr->eline) + 1, hnames[pick],
-			"stray tab inside the field shifted the row by %d field(s); "
-			"rejoined with a space (repaired)",
-			extra);
+			       "stray tab inside the field shifted the row by %d field(s); "
+			       "rejoined with a space (repaired)",
+			       extra);
 		fr->repaired++;
 		*nfp = nh;
 		buf_release(&cand);
@@ -216,28 +224,28 @@ static int eoir_repair(struct frun *fr, char **f, int *nfp, int nh,
 	if (nfound > 1) {
 		col = (long)(f[pick] - fr->eline) + 1;
 		ingest_row_error_at(fr, fr->line, col, "row",
-			     "too many fields (%d, the header has %d): a tab inside %s "
-			     "would each explain it, so the row cannot be repaired; "
-			     "replace the stray tab by a space",
-			     nf, nh, cand.ptr);
+				    "too many fields (%d, the header has %d): a tab inside %s "
+				    "would each explain it, so the row cannot be repaired; "
+				    "replace the stray tab by a space",
+				    nf, nh, cand.ptr);
 	} else if (best >= 0) {
 		const struct col_spec *cs = &fr->ts->cols[best_k];
 
 		eoir_expect(cs, &what);
 		col = (long)(f[best] - fr->eline) + 1;
 		ingest_row_error_at(fr, fr->line, col, hnames[best],
-			     "too many fields (%d, the header has %d): probably a tab "
-			     "inside %s, but with it rejoined %s '%.40s' (column %ld) is "
-			     "not %s; fix the row (a stray tab?)",
-			     nf, nh, hnames[best], cs->name, f[best_at],
-			     (long)(f[best_at] - fr->eline) + 1, what.ptr);
+				    "too many fields (%d, the header has %d): probably a tab "
+				    "inside %s, but with it rejoined %s '%.40s' (column %ld) is "
+				    "not %s; fix the row (a stray tab?)",
+				    nf, nh, hnames[best], cs->name, f[best_at],
+				    (long)(f[best_at] - fr->eline) + 1, what.ptr);
 	} else {
 		col = (long)(f[nh] - fr->eline) + 1;
 		ingest_row_error_at(fr, fr->line, col, "row",
-			     "too many fields (%d, the header has %d) and the header has "
-			     "no free-text field (ALIEN_CITY, LAST_NAME, ...) that a stray "
-			     "tab could be in; fix the row",
-			     nf, nh);
+				    "too many fields (%d, the header has %d) and the header has "
+				    "no free-text field (ALIEN_CITY, LAST_NAME, ...) that a stray "
+				    "tab could be in; fix the row",
+				    nf, nh);
 	}
 	buf_release(&cand);
 	buf_release(&what);
@@ -329,12 +337,12 @@ int ingest_import_eoir(struct frun *fr, struct uc_err *err)
 		fr->raw = "";
 		fr->raw_len = 0;
 		if (rc == LREAD_LONG && header)
-			break;  /* reported below as a missing header */
+			break; /* reported below as a missing header */
 		if (rc == LREAD_LONG) {
 			fr->rows_read++;
 			fr->rows_rejected++;
 			ingest_row_error_at(fr, fr->line, EOIR_MAX_LINE + 1, "row",
-				     "line longer than 1 MiB");
+					    "line longer than 1 MiB");
 			continue;
 		}
 		if (n > 0 && line[n - 1] == '\r')
@@ -398,14 +406,14 @@ int ingest_import_eoir(struct frun *fr, struct uc_err *err)
 		}
 		if (nf > EOIR_MAX_FIELDS) {
 			ingest_row_error_at(fr, fr->line, 1, "row", "more than %d fields",
-				     EOIR_MAX_FIELDS);
+					    EOIR_MAX_FIELDS);
 			fr->rows_rejected++;
 			continue;
 		}
 		if (nf < nh) {
 			ingest_row_error_at(fr, fr->line, (long)n + 1, "row",
-				     "%d fields, the header has %d%s", nf, nh,
-				     nl ? "" : " (last line cut short: file truncated?)");
+					    "%d fields, the header has %d%s", nf, nh,
+					    nl ? "" : " (last line cut short: file truncated?)");
 			fr->rows_rejected++;
 			continue;
 		}
@@ -436,8 +444,8 @@ int ingest_import_eoir(struct frun *fr, struct uc_err *err)
 	want = eoir_count(fr->path, fr->ts->file);
 	if (want >= 0 && want != fr->rows_read)
 		ingest_warn_at(fr, fr->line, 1, "Count.txt",
-			"Count.txt lists %ld rows for %s, the file has %ld", want,
-			fr->ts->file, fr->rows_read);
+			       "Count.txt lists %ld rows for %s, the file has %ld", want,
+			       fr->ts->file, fr->rows_read);
 	lread_sha256_hex(&lr, sha);
 	rc = ingest_end_file(fr, sha, err);
 	if (!rc && fr->nerr == 0 && strcmp(fr->ts->tbl, "eoir_proceeding") == 0) {

@@ -57,8 +57,7 @@ static long json_key_col(const char *line, const char *name)
 	return 1;
 }
 
-static const struct event_field *event_find(const struct event_type *et,
-					    const char *key)
+static const struct event_field *event_find(const struct event_type *et, const char *key)
 {
 	for (int i = 0; et->f[i].name; i++)
 		if (strcmp(et->f[i].name, key) == 0)
@@ -66,15 +65,15 @@ static const struct event_field *event_find(const struct event_type *et,
 	return NULL;
 }
 
-static const char *const EV_COMMON[] = {"event_id", "type", "a_number",
+static const char *const EV_COMMON[] = {"event_id",    "type",	      "a_number",
 					"occurred_at", "recorded_by", NULL};
 
 /*
  * Check one event. On a problem: *field names the member, msg says what.
  * Returns the event type or NULL.
  */
-static const struct event_type *event_check(json_t *obj, const char **field,
-					    struct buf *msg, char anum[10])
+static const struct event_type *event_check(json_t *obj, const char **field, struct buf *msg,
+					    char anum[10])
 {
 	const struct event_type *et = NULL;
 	const char *type, *key;
@@ -123,13 +122,13 @@ static const struct event_type *event_check(json_t *obj, const char **field,
 		}
 		s = json_string_value(json_object_get(obj, "occurred_at"));
 		*field = "occurred_at";
-		if (date_parse(s, strlen(s), &day) != 0 ||
-		    (strlen(s) > 10 && s[10] == ' ')) {
+		if (date_parse(s, strlen(s), &day) != 0 || (strlen(s) > 10 && s[10] == ' ')) {
 			buf_addf(msg, "'%.40s' is not a date (YYYY-MM-DD) or RFC 3339 time", s);
 			return NULL;
 		}
 	}
-	json_object_foreach(obj, key, val) {
+	json_object_foreach(obj, key, val)
+	{
 		const struct event_field *ef;
 
 		*field = key;
@@ -178,8 +177,8 @@ static const struct event_type *event_check(json_t *obj, const char **field,
  * Returns 0, or -1 with the problem in msg (no key; sealed under another
  * key).
  */
-static int event_seal(const unsigned char *key, const struct event_type *et,
-		      json_t *obj, struct buf *msg)
+static int event_seal(const unsigned char *key, const struct event_type *et, json_t *obj,
+		      struct buf *msg)
 {
 	json_t *v = json_object_get(obj, "note");
 	const char *note;
@@ -196,7 +195,8 @@ static int event_seal(const unsigned char *key, const struct event_type *et,
 		if (!key)
 			return 0;
 		if (seal_open(key, note, &out, &e) != UC_OK) {
-			buf_addf(msg, "the note is sealed (%s...) but does not open under "
+			buf_addf(msg,
+				 "the note is sealed (%s...) but does not open under "
 				 "this key_file: %s; import it where its key is configured",
 				 SEAL_PREFIX, e.msg);
 			return -1;
@@ -206,7 +206,8 @@ static int event_seal(const unsigned char *key, const struct event_type *et,
 		return 0;
 	}
 	if (!key) {
-		buf_addf(msg, "a %s note is stored sealed, and no key is configured: "
+		buf_addf(msg,
+			 "a %s note is stored sealed, and no key is configured: "
 			 "set [server] key_file in the config (uctrack serve --new-key "
 			 "FILE makes one; docs/configuration.md) or pass --key-file FILE, "
 			 "or leave the note out; nothing is stored in plain text",
@@ -232,12 +233,22 @@ static const char *jstr(json_t *obj, const char *key)
 
 /* The strings of an event that event_store reads: jstr() of each key. */
 enum {
-	EVS_ID, EVS_OCC, EVS_BY, EVS_STATUS, EVS_STREET, EVS_UNIT, EVS_CITY,
-	EVS_STATE, EVS_ZIP, EVS_CLAIM_TYPE, EVS_PROVIDER, EVS_N
+	EVS_ID,
+	EVS_OCC,
+	EVS_BY,
+	EVS_STATUS,
+	EVS_STREET,
+	EVS_UNIT,
+	EVS_CITY,
+	EVS_STATE,
+	EVS_ZIP,
+	EVS_CLAIM_TYPE,
+	EVS_PROVIDER,
+	EVS_N
 };
 static const char *const EVS_KEY[EVS_N] = {
-	"event_id", "occurred_at", "recorded_by", "status", "street", "unit",
-	"city", "state", "zip", "claim_type", "provider",
+    "event_id", "occurred_at", "recorded_by", "status",	    "street",	"unit",
+    "city",	"state",       "zip",	      "claim_type", "provider",
 };
 #define EV_NONE SIZE_MAX /* no such string / no canonical form */
 
@@ -248,11 +259,11 @@ static const char *const EVS_KEY[EVS_N] = {
  */
 struct evenc {
 	const struct event_type *et; /* its type (event_check) */
-	char anum[10];               /* its A-number, normalised (event_check) */
-	size_t s[EVS_N];             /* offset of each EVS_ string, or EV_NONE (jstr NULL) */
-	size_t body;                 /* offset of the canonical form, or EV_NONE: too large */
-	size_t body_len;             /* its length */
-	uint64_t rhash;              /* ingest_siphash of "field_event\0<event_id>\0<body>" */
+	char anum[10];		     /* its A-number, normalised (event_check) */
+	size_t s[EVS_N];	     /* offset of each EVS_ string, or EV_NONE (jstr NULL) */
+	size_t body;		     /* offset of the canonical form, or EV_NONE: too large */
+	size_t body_len;	     /* its length */
+	uint64_t rhash;		     /* ingest_siphash of "field_event\0<event_id>\0<body>" */
 };
 
 /* String i (EVS_*) of e, whose offsets are into base; NULL when none. */
@@ -314,8 +325,8 @@ static void event_encode(struct buf *out, json_t *obj, struct evenc *e)
 
 /* Store a checked event (e, its strings in base, both borrowed); *is_new
  * set. */
-static int event_store(struct ingest_ctx *c, const struct evenc *e, const char *base,
-		       int *is_new, struct uc_err *err)
+static int event_store(struct ingest_ctx *c, const struct evenc *e, const char *base, int *is_new,
+		       struct uc_err *err)
 {
 	const struct event_type *et = e->et;
 	const char *id = evs(e, base, EVS_ID), *occ = evs(e, base, EVS_OCC);
@@ -334,7 +345,7 @@ static int event_store(struct ingest_ctx *c, const struct evenc *e, const char *
 	if (rc)
 		goto out;
 	rc = c->cur ? ingest_stored_already(&c->cur->seen, c->cur->use_set, c->q_ehas, id,
-				     strlen(id), e->rhash, err)
+					    strlen(id), e->rhash, err)
 		    : ingest_stored_already(NULL, 0, c->q_ehas, id, strlen(id), e->rhash, err);
 	if (rc < 0) {
 		rc = -rc;
@@ -378,24 +389,24 @@ static int event_store(struct ingest_ctx *c, const struct evenc *e, const char *
 		if (strcmp(status, "unverified") == 0 && !street && !city)
 			status = "blank";
 		rc = ingest_add_address(c, "field_event", rid, e->anum, street,
-				 evs(e, base, EVS_UNIT), city, evs(e, base, EVS_STATE),
-				 evs(e, base, EVS_ZIP), status, occ, err);
+					evs(e, base, EVS_UNIT), city, evs(e, base, EVS_STATE),
+					evs(e, base, EVS_ZIP), status, occ, err);
 	} else if (strcmp(et->type, "claim") == 0) {
 		rc = ingest_add_claim(c, rid, e->anum, evs(e, base, EVS_CLAIM_TYPE),
-			       evs(e, base, EVS_STATUS), occ, err);
+				      evs(e, base, EVS_STATUS), occ, err);
 	} else if (strcmp(et->type, "representation") == 0) {
 		rc = ingest_add_repr(c, "field_event", rid, e->anum, evs(e, base, EVS_PROVIDER),
-			      "counsel", evs(e, base, EVS_STATUS), occ, err);
+				     "counsel", evs(e, base, EVS_STATUS), occ, err);
 	} else if (strcmp(et->type, "orientation") == 0) {
 		rc = ingest_add_repr(c, "field_event", rid, e->anum, evs(e, base, EVS_PROVIDER),
-			      "orientation", "given", occ, err);
+				     "orientation", "given", occ, err);
 	}
 out:
 	return rc;
 }
 
-int ingest_event_new(struct ingest_ctx *c, json_t *obj, const char *origin,
-		     int *is_new, struct uc_err *err)
+int ingest_event_new(struct ingest_ctx *c, json_t *obj, const char *origin, int *is_new,
+		     struct uc_err *err)
 {
 	const char *field = NULL;
 	struct evenc e;
@@ -418,8 +429,7 @@ int ingest_event_new(struct ingest_ctx *c, json_t *obj, const char *origin,
 	return event_store(c, &e, c->jb.ptr, is_new, err);
 }
 
-int ingest_event(struct ingest_ctx *c, json_t *obj, const char *origin,
-		 struct uc_err *err)
+int ingest_event(struct ingest_ctx *c, json_t *obj, const char *origin, struct uc_err *err)
 {
 	return ingest_event_new(c, obj, origin, NULL, err);
 }
@@ -429,18 +439,18 @@ int ingest_event(struct ingest_ctx *c, json_t *obj, const char *origin,
 /* What the parse of an events line leaves for the import thread. */
 enum { EVL_BLANK, EVL_JSON, EVL_BAD, EVL_OK };
 struct evline {
-	int kind;         /* EVL_BLANK (skipped), EVL_JSON, EVL_BAD (an error), EVL_OK */
-	long col;         /* EVL_JSON, EVL_BAD: column of the error */
-	size_t msg;       /* EVL_JSON, EVL_BAD: offset of the problem in the batch's out */
-	size_t field;     /* EVL_BAD: offset of the field it is about */
-	uint64_t kh;      /* EVL_OK: ingest_siphash of the event_id (in-file duplicates) */
-	struct evenc e;   /* EVL_OK: the event, offsets into out; e.rhash tells
-			   * two events with the same id apart */
+	int kind;	/* EVL_BLANK (skipped), EVL_JSON, EVL_BAD (an error), EVL_OK */
+	long col;	/* EVL_JSON, EVL_BAD: column of the error */
+	size_t msg;	/* EVL_JSON, EVL_BAD: offset of the problem in the batch's out */
+	size_t field;	/* EVL_BAD: offset of the field it is about */
+	uint64_t kh;	/* EVL_OK: ingest_siphash of the event_id (in-file duplicates) */
+	struct evenc e; /* EVL_OK: the event, offsets into out; e.rhash tells
+			 * two events with the same id apart */
 };
 
 /* Scratch of the two threads that parse events lines (evpar's workers). */
 struct evparse {
-	struct buf msg[2]; /* per worker: event_check messages, capped as c->mb */
+	struct buf msg[2];	  /* per worker: event_check messages, capped as c->mb */
 	const unsigned char *key; /* notes' key (opts.note_key), borrowed, or NULL */
 };
 
@@ -535,8 +545,7 @@ int ingest_import_events(struct frun *fr, struct uc_err *err)
 	c->cur = fr;
 	if (fr->wp)
 		json_object_seed(0); /* jansson's hash seed, set before a second thread parses */
-	rc = evpar_open(&par, &lr, sizeof(struct evline), event_parse, &ep, fr->wp != NULL,
-			err);
+	rc = evpar_open(&par, &lr, sizeof(struct evline), event_parse, &ep, fr->wp != NULL, err);
 	if (rc == UC_EIO) /* no parse thread: parse on this one */
 		rc = evpar_open(&par, &lr, sizeof(struct evline), event_parse, &ep, 0, err);
 	if (rc)
@@ -572,7 +581,7 @@ int ingest_import_events(struct frun *fr, struct uc_err *err)
 			fr->rows_read++;
 			fr->rows_rejected++;
 			ingest_row_error_at(fr, fr->line, MAX_EVENT_LINE + 1, "event",
-				     "line longer than 1 MiB");
+					    "line longer than 1 MiB");
 			continue;
 		}
 		if (r->kind == EVL_BLANK)
@@ -584,13 +593,14 @@ int ingest_import_events(struct frun *fr, struct uc_err *err)
 			progress_tick(&pg, ln->bytes);
 		if (r->kind == EVL_JSON) {
 			ingest_row_error_at(fr, fr->line, r->col, "json", "%s%s", ln->out + r->msg,
-				     ln->nl ? "" : " (last line cut short: file truncated?)");
+					    ln->nl ? ""
+						   : " (last line cut short: file truncated?)");
 			fr->rows_rejected++;
 			continue;
 		}
 		if (r->kind == EVL_BAD) {
 			ingest_row_error_at(fr, fr->line, r->col, ln->out + r->field, "%s",
-				     ln->out + r->msg);
+					    ln->out + r->msg);
 			fr->rows_rejected++;
 			continue;
 		}
@@ -608,9 +618,10 @@ int ingest_import_events(struct frun *fr, struct uc_err *err)
 			if (d->rhash == r->e.rhash) {
 				fr->rows_same++;
 			} else {
-				ingest_row_error_at(fr, fr->line, json_key_col(ln->text, "event_id"),
-					     "event_id", "duplicate key %s, first at line %ld",
-					     evs(&r->e, ln->out, EVS_ID), d->line);
+				ingest_row_error_at(fr, fr->line,
+						    json_key_col(ln->text, "event_id"), "event_id",
+						    "duplicate key %s, first at line %ld",
+						    evs(&r->e, ln->out, EVS_ID), d->line);
 				fr->rows_rejected++;
 			}
 			continue;

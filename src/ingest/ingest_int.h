@@ -57,10 +57,9 @@ struct unk_ent {
 };
 
 struct unkmap {
-	struct unk_ent
-	    e[1024];   /* fixed: more distinct codes are counted only */
-	int used;      /* slots used */
-	long overflow; /* occurrences not tracked individually */
+	struct unk_ent e[1024]; /* fixed: more distinct codes are counted only */
+	int used;		/* slots used */
+	long overflow;		/* occurrences not tracked individually */
 };
 /* ---- context ------------------------------------------------------- */
 
@@ -88,18 +87,16 @@ enum vcol_id {
 };
 
 struct ingest_ctx {
-	struct store *st;	 /* borrowed */
-	struct ingest_opts o;	 /* options (paths borrowed) */
-	FILE *out;		 /* summaries */
-	FILE *diag;		 /* errors and warnings */
-	const struct lookup *lk; /* EOIR lookup tables: lk_owned or opts.lk */
-	struct lookup *lk_owned; /* the tables loaded on demand, owned */
-	const char *juv[10];	 /* tblLookup_Juvenile codes by position */
+	struct store *st;	    /* borrowed */
+	struct ingest_opts o;	    /* options (paths borrowed) */
+	FILE *out;		    /* summaries */
+	FILE *diag;		    /* errors and warnings */
+	const struct lookup *lk;    /* EOIR lookup tables: lk_owned or opts.lk */
+	struct lookup *lk_owned;    /* the tables loaded on demand, owned */
+	const char *juv[10];	    /* tblLookup_Juvenile codes by position */
 	struct store_stmt *ins[16]; /* per table spec: INSERT statement */
-	struct store_stmt
-	    *has[16]; /* per table spec: row with (skey, rhash)? */
-	signed char
-	    vix[16][VC_N]; /* per table spec: column of each vcol_id or -1 */
+	struct store_stmt *has[16]; /* per table spec: row with (skey, rhash)? */
+	signed char vix[16][VC_N];  /* per table spec: column of each vcol_id or -1 */
 	struct store_stmt *q_event; /* INSERT field_event */
 	struct store_stmt *q_ehas;  /* field_event row with (skey, rhash)? */
 	struct store_stmt *q_addr;  /* INSERT address */
@@ -107,19 +104,17 @@ struct ingest_ctx {
 	struct store_stmt *q_repr;  /* INSERT representation */
 	struct store_stmt *q_file;  /* INSERT import_file */
 	struct store_stmt *q_unk;   /* INSERT ingest_unknown_code */
-	struct wpipe
-	    *wsync; /* non-threaded write pipe (API, small files), owned */
-	struct wpipe
-	    *wp; /* pipe rows are written through: wsync or the file's */
-	long long pipe_min; /* pipeline files of at least this many bytes; < 0
-			       never */
-	FILE *rej;	    /* rejects temp file, or NULL */
-	char *rej_tmp;	    /* its path, owned */
-	struct buf vb;	    /* row scratch: normalised values */
-	struct buf hb;	    /* row scratch: bytes to hash */
-	struct buf mb;	    /* message scratch */
-	struct buf jb; /* event scratch: its strings and canonical body (API) */
-	struct frun *cur; /* file being imported, or NULL (API) */
+	struct wpipe *wsync;	    /* non-threaded write pipe (API, small files), owned */
+	struct wpipe *wp;	    /* pipe rows are written through: wsync or the file's */
+	long long pipe_min;	    /* pipeline files of at least this many bytes; < 0
+				       never */
+	FILE *rej;		    /* rejects temp file, or NULL */
+	char *rej_tmp;		    /* its path, owned */
+	struct buf vb;		    /* row scratch: normalised values */
+	struct buf hb;		    /* row scratch: bytes to hash */
+	struct buf mb;		    /* message scratch */
+	struct buf jb;		    /* event scratch: its strings and canonical body (API) */
+	struct frun *cur;	    /* file being imported, or NULL (API) */
 };
 
 /* One value of a row after normalisation. */
@@ -149,11 +144,11 @@ struct frun {
 	long rows_same;		     /* rows already stored or repeated */
 	long rows_rejected;	     /* bad rows */
 	long unknown;		     /* unknown EOIR code occurrences */
-	long repaired;	    /* EOIR rows repaired (stray tab rejoined) */
-	struct dupmap dup;  /* keys seen in this file */
-	struct rset seen;   /* rhash values stored before this file */
-	int use_set;	    /* check rows against seen (else: look up) */
-	struct unkmap *unk; /* unknown codes (EOIR) */
+	long repaired;		     /* EOIR rows repaired (stray tab rejoined) */
+	struct dupmap dup;	     /* keys seen in this file */
+	struct rset seen;	     /* rhash values stored before this file */
+	int use_set;		     /* check rows against seen (else: look up) */
+	struct unkmap *unk;	     /* unknown codes (EOIR) */
 	/* position lookup for the current row */
 	int kind;	       /* 0 CSV, 1 EOIR, 2 JSONL */
 	struct csvr_row *crow; /* CSV: the row */
@@ -163,46 +158,40 @@ struct frun {
 	const char *raw;       /* raw text of the row (rejects) */
 	size_t raw_len;	       /* its length */
 	uint64_t file_size;    /* bytes in the file (bulk-load decision) */
-	const char *drop[4]; /* tables whose indexes go at the first new row */
-	int ndrop;	     /* entries in drop (0 once dropped) */
-	char *saved_idx[4];  /* dropped index definitions, owned */
-	int nsaved;	     /* entries in saved_idx */
-	struct wpipe *wp; /* threaded write pipe of this file, owned, or NULL */
-	int64_t last_rid; /* rid of the last row: max(rid) of the table before
-			   * the file, then one more for each new row (set in
-			   * ingest_bulk_prepare; used when wp assigns rids) */
+	const char *drop[4];   /* tables whose indexes go at the first new row */
+	int ndrop;	       /* entries in drop (0 once dropped) */
+	char *saved_idx[4];    /* dropped index definitions, owned */
+	int nsaved;	       /* entries in saved_idx */
+	struct wpipe *wp;      /* threaded write pipe of this file, owned, or NULL */
+	int64_t last_rid;      /* rid of the last row: max(rid) of the table before
+				* the file, then one more for each new row (set in
+				* ingest_bulk_prepare; used when wp assigns rids) */
 };
 
-#define row_error(fr, k, field, ...)                                           \
-	do {                                                                   \
-		long l_, c_;                                                   \
-		ingest_field_pos((fr), (k), -1, &l_, &c_);                     \
-		ingest_row_error_at((fr), l_, c_, (field), __VA_ARGS__);       \
+#define row_error(fr, k, field, ...)                                                               \
+	do {                                                                                       \
+		long l_, c_;                                                                       \
+		ingest_field_pos((fr), (k), -1, &l_, &c_);                                         \
+		ingest_row_error_at((fr), l_, c_, (field), __VA_ARGS__);                           \
 	} while (0)
 
 /* ---- functions shared by the parts (see each definition) ---------- */
 
-int ingest_add_address(struct ingest_ctx *c, const char *tbl, int64_t rid,
-		       const char *anum, const char *street, const char *unit,
-		       const char *city, const char *state, const char *zip,
-		       const char *status, const char *as_of,
-		       struct uc_err *err);
-int ingest_add_claim(struct ingest_ctx *c, int64_t rid, const char *anum,
-		     const char *type, const char *status, const char *on_date,
-		     struct uc_err *err);
-int ingest_add_repr(struct ingest_ctx *c, const char *tbl, int64_t rid,
-		    const char *anum, const char *provider, const char *kind,
-		    const char *status, const char *on_date,
+int ingest_add_address(struct ingest_ctx *c, const char *tbl, int64_t rid, const char *anum,
+		       const char *street, const char *unit, const char *city, const char *state,
+		       const char *zip, const char *status, const char *as_of, struct uc_err *err);
+int ingest_add_claim(struct ingest_ctx *c, int64_t rid, const char *anum, const char *type,
+		     const char *status, const char *on_date, struct uc_err *err);
+int ingest_add_repr(struct ingest_ctx *c, const char *tbl, int64_t rid, const char *anum,
+		    const char *provider, const char *kind, const char *status, const char *on_date,
 		    struct uc_err *err);
 int ingest_begin_file(struct frun *fr, const char *tbl, struct uc_err *err);
 int ingest_bom_check_file(struct frun *fr, int bom);
 int ingest_bulk_drop(struct frun *fr, struct uc_err *err);
 int ingest_bulk_finish(struct frun *fr, struct uc_err *err);
 int ingest_bulk_prepare(struct frun *fr, const char *tbl, struct uc_err *err);
-void ingest_check_value(struct frun *fr, int k, const char *s, size_t n,
-			struct val *v);
-struct dup_ent *ingest_dup_check(struct dupmap *m, uint64_t key, uint64_t rhash,
-				 long line);
+void ingest_check_value(struct frun *fr, int k, const char *s, size_t n, struct val *v);
+struct dup_ent *ingest_dup_check(struct dupmap *m, uint64_t key, uint64_t rhash, long line);
 void ingest_dup_prefetch(const struct dupmap *m, uint64_t key);
 void ingest_dup_release(struct dupmap *m);
 void ingest_dup_reserve(struct dupmap *m, size_t n);
@@ -215,27 +204,23 @@ int ingest_import_eoir(struct frun *fr, struct uc_err *err);
 int ingest_import_events(struct frun *fr, struct uc_err *err);
 int ingest_load_lookup(struct ingest_ctx *c, struct uc_err *err);
 int ingest_map_header(struct frun *fr, char **names, int nf, int ci);
-int ingest_prep(struct ingest_ctx *c, struct store_stmt **q, const char *sql,
-		struct uc_err *err);
-int ingest_prepare_insert(struct ingest_ctx *c, const struct table_spec *ts,
-			  struct uc_err *err);
+int ingest_prep(struct ingest_ctx *c, struct store_stmt **q, const char *sql, struct uc_err *err);
+int ingest_prepare_insert(struct ingest_ctx *c, const struct table_spec *ts, struct uc_err *err);
 int ingest_prepare_writes(struct ingest_ctx *c, struct uc_err *err);
 int64_t ingest_rid_param(struct frun *fr, struct wpipe *p);
-void ingest_row_error_at(struct frun *fr, long line, long col,
-			 const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+void ingest_row_error_at(struct frun *fr, long line, long col, const char *field, const char *fmt,
+			 ...) __attribute__((format(printf, 5, 6)));
 int64_t ingest_row_rid(struct ingest_ctx *c, int64_t rid);
 void ingest_rset_add(struct rset *s, uint64_t v);
 void ingest_rset_release(struct rset *s);
 uint64_t ingest_siphash(const void *p, size_t n);
 int ingest_state_code(const char *s, size_t n, char out[3]);
 int ingest_store_row(struct frun *fr, struct val *v, struct uc_err *err);
-int ingest_stored_already(const struct rset *seen, int use_set,
-			  struct store_stmt *has, const char *skey,
-			  size_t skey_len, uint64_t rhash, struct uc_err *err);
+int ingest_stored_already(const struct rset *seen, int use_set, struct store_stmt *has,
+			  const char *skey, size_t skey_len, uint64_t rhash, struct uc_err *err);
 void ingest_unknown_code(struct frun *fr, int k, const char *code, size_t n);
-void ingest_warn_at(struct frun *fr, long line, long col, const char *field,
-		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void ingest_warn_at(struct frun *fr, long line, long col, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 int ingest_zip_shape(const char *s, size_t n);
 
 #endif

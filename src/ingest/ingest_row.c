@@ -39,8 +39,7 @@ static const unsigned char RHASH_KEY[crypto_shorthash_KEYBYTES] = "uctrack-rhash
 
 /* Returns the existing entry for key, or inserts (rhash, line) and
  * returns NULL. */
-struct dup_ent *ingest_dup_check(struct dupmap *m, uint64_t key, uint64_t rhash,
-				 long line)
+struct dup_ent *ingest_dup_check(struct dupmap *m, uint64_t key, uint64_t rhash, long line)
 {
 	size_t i;
 
@@ -157,16 +156,14 @@ void ingest_rset_release(struct rset *s)
 }
 
 static const char *const vcol_names[VC_N] = {
-	"a_number", "street", "unit", "city", "state", "zip",
-	"released_date", "served_date", "issued_date", "upd_city",
-	"upd_state", "upd_zip", "address_changed_on", "atty_nbr",
-	"nat_code", "lang_code", "notice_code",
+    "a_number",		  "street",	 "unit",	"city",	     "state",	    "zip",
+    "released_date",	  "served_date", "issued_date", "upd_city",  "upd_state",   "upd_zip",
+    "address_changed_on", "atty_nbr",	 "nat_code",	"lang_code", "notice_code",
 };
 /* ---- diagnostics ---------------------------------------------------- */
 
-static void reject_write(struct ingest_ctx *c, const char *file, long line,
-			 long col, const char *field, const char *problem,
-			 const char *raw, size_t raw_len)
+static void reject_write(struct ingest_ctx *c, const char *file, long line, long col,
+			 const char *field, const char *problem, const char *raw, size_t raw_len)
 {
 	char num[64];
 
@@ -198,10 +195,10 @@ void ingest_field_pos(struct frun *fr, int k, int f, long *line, long *col)
 }
 
 /* Record an error of the current row at (line, col). */
-void ingest_row_error_at(struct frun *fr, long line, long col, const char *field,
-			 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-void ingest_row_error_at(struct frun *fr, long line, long col, const char *field,
-			 const char *fmt, ...)
+void ingest_row_error_at(struct frun *fr, long line, long col, const char *field, const char *fmt,
+			 ...) __attribute__((format(printf, 5, 6)));
+void ingest_row_error_at(struct frun *fr, long line, long col, const char *field, const char *fmt,
+			 ...)
 {
 	struct ingest_ctx *c = fr->c;
 	va_list ap;
@@ -215,14 +212,13 @@ void ingest_row_error_at(struct frun *fr, long line, long col, const char *field
 	if (fr->nerr <= INGEST_MAX_SHOWN)
 		fprintf(c->diag, "%s:%ld:%ld: %s: %s\n", fr->path, line, col, field,
 			c->mb.ptr ? c->mb.ptr : "");
-	reject_write(c, fr->path, line, col, field, c->mb.ptr ? c->mb.ptr : "",
-		     fr->raw, fr->raw_len);
+	reject_write(c, fr->path, line, col, field, c->mb.ptr ? c->mb.ptr : "", fr->raw,
+		     fr->raw_len);
 }
 
-void ingest_warn_at(struct frun *fr, long line, long col, const char *field,
-		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-void ingest_warn_at(struct frun *fr, long line, long col, const char *field,
-		    const char *fmt, ...)
+void ingest_warn_at(struct frun *fr, long line, long col, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void ingest_warn_at(struct frun *fr, long line, long col, const char *field, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -247,8 +243,8 @@ int ingest_bom_check_file(struct frun *fr, int bom)
 
 	if (bom == LREAD_BOM_UTF8) {
 		ingest_warn_at(fr, 1, 1, field,
-			"UTF-8 byte-order mark (EF BB BF) at the start of the file "
-			"skipped");
+			       "UTF-8 byte-order mark (EF BB BF) at the start of the file "
+			       "skipped");
 		return 0;
 	}
 	if (bom != LREAD_BOM_UTF16LE && bom != LREAD_BOM_UTF16BE)
@@ -256,12 +252,12 @@ int ingest_bom_check_file(struct frun *fr, int bom)
 	fr->raw = "";
 	fr->raw_len = 0;
 	ingest_row_error_at(fr, 1, 1, field,
-		     "the file starts with a UTF-16 %s byte-order mark (%s): it is "
-		     "UTF-16 text, and feed files must be UTF-8; save it as UTF-8 "
-		     "(e.g. \"CSV UTF-8\", or iconv -f UTF-16 -t UTF-8) and import it "
-		     "again",
-		     bom == LREAD_BOM_UTF16LE ? "little-endian" : "big-endian",
-		     bom == LREAD_BOM_UTF16LE ? "FF FE" : "FE FF");
+			    "the file starts with a UTF-16 %s byte-order mark (%s): it is "
+			    "UTF-16 text, and feed files must be UTF-8; save it as UTF-8 "
+			    "(e.g. \"CSV UTF-8\", or iconv -f UTF-16 -t UTF-8) and import it "
+			    "again",
+			    bom == LREAD_BOM_UTF16LE ? "little-endian" : "big-endian",
+			    bom == LREAD_BOM_UTF16LE ? "FF FE" : "FE FF");
 	return -1;
 }
 
@@ -274,8 +270,8 @@ static int contains_word(const char *s, size_t n, const char *w)
 	for (size_t i = 0; i + wl <= n; i++) {
 		if (strncasecmp(s + i, w, wl) != 0)
 			continue;
-		if (i > 0 && ((s[i - 1] >= 'A' && s[i - 1] <= 'Z') ||
-			      (s[i - 1] >= 'a' && s[i - 1] <= 'z')))
+		if (i > 0 &&
+		    ((s[i - 1] >= 'A' && s[i - 1] <= 'Z') || (s[i - 1] >= 'a' && s[i - 1] <= 'z')))
 			continue;
 		if (i + wl < n && ((s[i + wl] >= 'A' && s[i + wl] <= 'Z') ||
 				   (s[i + wl] >= 'a' && s[i + wl] <= 'z')))
@@ -286,8 +282,7 @@ static int contains_word(const char *s, size_t n, const char *w)
 }
 
 /* Address status (docs/formats.md §3) from the address parts. */
-static const char *address_status(const char *street, const char *unit,
-				  const char *city)
+static const char *address_status(const char *street, const char *unit, const char *city)
 {
 	int multi, has_unit;
 
@@ -298,8 +293,8 @@ static const char *address_status(const char *street, const char *unit,
 	if (street) {
 		size_t n = strlen(street);
 
-		multi |= contains_word(street, n, "APT") ||
-			 contains_word(street, n, "UNIT") || memchr(street, '#', n) != NULL;
+		multi |= contains_word(street, n, "APT") || contains_word(street, n, "UNIT") ||
+			 memchr(street, '#', n) != NULL;
 	}
 	if (multi && !has_unit)
 		return "missing_unit";
@@ -314,28 +309,28 @@ static const char *address_status(const char *street, const char *unit,
 int ingest_prepare_writes(struct ingest_ctx *c, struct uc_err *err)
 {
 	int rc = ingest_prep(c, &c->q_addr,
-		      "INSERT INTO address(src_tbl,src_rid,a_number,street,unit,city,"
-		      "state,zip,status,as_of) VALUES(?,?,?,?,?,?,?,?,?,?)",
-		      err);
+			     "INSERT INTO address(src_tbl,src_rid,a_number,street,unit,city,"
+			     "state,zip,status,as_of) VALUES(?,?,?,?,?,?,?,?,?,?)",
+			     err);
 
 	if (!rc)
 		rc = ingest_prep(c, &c->q_repr,
-			  "INSERT INTO representation(src_tbl,src_rid,a_number,provider,"
-			  "kind,status,on_date) VALUES(?,?,?,?,?,?,?)",
-			  err);
+				 "INSERT INTO representation(src_tbl,src_rid,a_number,provider,"
+				 "kind,status,on_date) VALUES(?,?,?,?,?,?,?)",
+				 err);
 	if (!rc)
 		rc = ingest_prep(c, &c->q_claim,
-			  "INSERT INTO claim(src_tbl,src_rid,a_number,claim_type,status,"
-			  "on_date) VALUES('field_event',?,?,?,?,?)",
-			  err);
+				 "INSERT INTO claim(src_tbl,src_rid,a_number,claim_type,status,"
+				 "on_date) VALUES('field_event',?,?,?,?,?)",
+				 err);
 	if (!rc)
 		rc = ingest_prep(c, &c->q_event,
-			  "INSERT INTO field_event(rid,file_id,line,skey,rhash,a_number,"
-			  "type,occurred_at,recorded_by,body) VALUES(?,?,?,?,?,?,?,?,?,?)",
-			  err);
+				 "INSERT INTO field_event(rid,file_id,line,skey,rhash,a_number,"
+				 "type,occurred_at,recorded_by,body) VALUES(?,?,?,?,?,?,?,?,?,?)",
+				 err);
 	if (!rc)
 		rc = ingest_prep(c, &c->q_ehas,
-			  "SELECT 1 FROM field_event WHERE skey=? AND rhash=? LIMIT 1", err);
+				 "SELECT 1 FROM field_event WHERE skey=? AND rhash=? LIMIT 1", err);
 	return rc;
 }
 
@@ -343,10 +338,9 @@ int ingest_prepare_writes(struct ingest_ctx *c, struct uc_err *err)
  * Derived rows, written through c->wp (ingest_prepare_writes first). The text
  * arguments are borrowed: the pipe copies them.
  */
-int ingest_add_address(struct ingest_ctx *c, const char *tbl, int64_t rid,
-		       const char *anum, const char *street, const char *unit,
-		       const char *city, const char *state, const char *zip,
-		       const char *status, const char *as_of, struct uc_err *err)
+int ingest_add_address(struct ingest_ctx *c, const char *tbl, int64_t rid, const char *anum,
+		       const char *street, const char *unit, const char *city, const char *state,
+		       const char *zip, const char *status, const char *as_of, struct uc_err *err)
 {
 	struct wpipe *p = c->wp;
 
@@ -364,9 +358,9 @@ int ingest_add_address(struct ingest_ctx *c, const char *tbl, int64_t rid,
 	return wpipe_end(p, err);
 }
 
-int ingest_add_repr(struct ingest_ctx *c, const char *tbl, int64_t rid,
-		    const char *anum, const char *provider, const char *kind,
-		    const char *status, const char *on_date, struct uc_err *err)
+int ingest_add_repr(struct ingest_ctx *c, const char *tbl, int64_t rid, const char *anum,
+		    const char *provider, const char *kind, const char *status, const char *on_date,
+		    struct uc_err *err)
 {
 	struct wpipe *p = c->wp;
 
@@ -381,9 +375,8 @@ int ingest_add_repr(struct ingest_ctx *c, const char *tbl, int64_t rid,
 	return wpipe_end(p, err);
 }
 
-int ingest_add_claim(struct ingest_ctx *c, int64_t rid, const char *anum,
-		     const char *type, const char *status, const char *on_date,
-		     struct uc_err *err)
+int ingest_add_claim(struct ingest_ctx *c, int64_t rid, const char *anum, const char *type,
+		     const char *status, const char *on_date, struct uc_err *err)
 {
 	struct wpipe *p = c->wp;
 
@@ -435,9 +428,8 @@ static void vcol_resolve(struct ingest_ctx *c, const struct table_spec *ts, int 
  * keep_blank (an ORR release with a blank address is itself a fact: the
  * child was released to no known address).
  */
-static int derive_street_address(struct ingest_ctx *c, const struct table_spec *ts,
-				 int64_t rid, const char *anum, struct val *v,
-				 const char *as_of, int keep_blank,
+static int derive_street_address(struct ingest_ctx *c, const struct table_spec *ts, int64_t rid,
+				 const char *anum, struct val *v, const char *as_of, int keep_blank,
 				 struct uc_err *err)
 {
 	const char *street = vcol(c, ts, v, VC_STREET);
@@ -449,11 +441,11 @@ static int derive_street_address(struct ingest_ctx *c, const struct table_spec *
 	if (!keep_blank && !street && !unit && !city && !state && !zip)
 		return UC_OK;
 	return ingest_add_address(c, ts->tbl, rid, anum, street, unit, city, state, zip,
-			   address_status(street, unit, city), as_of, err);
+				  address_status(street, unit, city), as_of, err);
 }
 
-static int derive_table_row(struct ingest_ctx *c, const struct table_spec *ts,
-			    int64_t rid, struct val *v, struct uc_err *err)
+static int derive_table_row(struct ingest_ctx *c, const struct table_spec *ts, int64_t rid,
+			    struct val *v, struct uc_err *err)
 {
 	const char *anum = vcol(c, ts, v, VC_A_NUMBER);
 
@@ -461,8 +453,7 @@ static int derive_table_row(struct ingest_ctx *c, const struct table_spec *ts,
 		const char *rel = vcol(c, ts, v, VC_RELEASED_DATE);
 
 		/* a placement still in care without an address says nothing */
-		return derive_street_address(c, ts, rid, anum, v, rel, rel != NULL,
-					     err);
+		return derive_street_address(c, ts, rid, anum, v, rel, rel != NULL, err);
 	}
 	if (strcmp(ts->tbl, "ice_nta") == 0) {
 		const char *as_of = vcol(c, ts, v, VC_SERVED_DATE);
@@ -487,7 +478,7 @@ static int derive_table_row(struct ingest_ctx *c, const struct table_spec *ts,
 		}
 		if (city || state || zip) {
 			rc = ingest_add_address(c, ts->tbl, rid, anum, NULL, NULL, city, state, zip,
-					 city ? "unverified" : "blank", as_of, err);
+						city ? "unverified" : "blank", as_of, err);
 			if (rc)
 				return rc;
 		}
@@ -495,7 +486,7 @@ static int derive_table_row(struct ingest_ctx *c, const struct table_spec *ts,
 			/* The counsel's start is the case's input date, which lives
 			 * in B_TblProceeding: filled when proceedings are imported. */
 			return ingest_add_repr(c, ts->tbl, rid, anum, atty, "counsel", "started",
-					NULL, err);
+					       NULL, err);
 		}
 	}
 	return UC_OK;
@@ -520,8 +511,7 @@ uint64_t ingest_siphash(const void *p, size_t n)
  * one pass after one size check (this runs for every row). Returns 0, or
  * -1 when the row is too large for c->hb.
  */
-static int hash_input(struct ingest_ctx *c, const struct table_spec *ts,
-		      const struct val *v)
+static int hash_input(struct ingest_ctx *c, const struct table_spec *ts, const struct val *v)
 {
 	size_t tl = strlen(ts->tbl), need = tl + 1;
 	char *p;
@@ -578,8 +568,8 @@ void ingest_unknown_code(struct frun *fr, int k, const char *code, size_t n)
 			m->used++;
 			ingest_field_pos(fr, k, -1, &line, &col);
 			ingest_warn_at(fr, line, col, fr->ts->cols[k].name,
-				"code '%s' is not in %s (kept; counted in unknown_code)",
-				e->code, fr->ts->cols[k].lk);
+				       "code '%s' is not in %s (kept; counted in unknown_code)",
+				       e->code, fr->ts->cols[k].lk);
 			return;
 		}
 		if (e->field == k && strlen(e->code) == n && memcmp(e->code, code, n) == 0) {
@@ -592,12 +582,10 @@ void ingest_unknown_code(struct frun *fr, int k, const char *code, size_t n)
 /* USPS codes of the states, DC, the territories and the military
  * "states" (AA, AE, AP), and the freely associated states. */
 static const char *const US_STATES[] = {
-	"AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI",
-	"ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN",
-	"MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH",
-	"OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
-	"WV", "WI", "WY", "PR", "GU", "VI", "AS", "MP", "UM", "AA", "AE", "AP",
-	"FM", "MH", "PW", NULL};
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
+    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
+    "WV", "WI", "WY", "PR", "GU", "VI", "AS", "MP", "UM", "AA", "AE", "AP", "FM", "MH", "PW", NULL};
 
 /* 1 when s[0..n) is a USPS state code (any case); out gets it in upper
  * case. */
@@ -629,8 +617,7 @@ int ingest_zip_shape(const char *s, size_t n)
 }
 
 /* Check and normalise the value of spec column k from s[0..n). */
-void ingest_check_value(struct frun *fr, int k, const char *s, size_t n,
-			struct val *v)
+void ingest_check_value(struct frun *fr, int k, const char *s, size_t n, struct val *v)
 {
 	struct ingest_ctx *c = fr->c;
 	const struct col_spec *cs = &fr->ts->cols[k];
@@ -651,8 +638,8 @@ void ingest_check_value(struct frun *fr, int k, const char *s, size_t n,
 		ingest_field_pos(fr, k, -1, &line, &col);
 		/* the offset is within the trimmed value: good enough for one-line fields */
 		ingest_row_error_at(fr, line, col + bad_utf8, cs->name,
-			     "invalid UTF-8 (byte 0x%02X); save the file as UTF-8",
-			     (unsigned char)s[bad_utf8]);
+				    "invalid UTF-8 (byte 0x%02X); save the file as UTF-8",
+				    (unsigned char)s[bad_utf8]);
 		return;
 	}
 	switch (cs->type) {
@@ -677,7 +664,8 @@ void ingest_check_value(struct frun *fr, int k, const char *s, size_t n,
 		}
 		if (r == ANUM_BAD) {
 			row_error(fr, k, cs->name,
-				  "'%.*s' is not an A-number (8 or 9 digits, optional A prefix and dashes)",
+				  "'%.*s' is not an A-number (8 or 9 digits, optional A prefix and "
+				  "dashes)",
 				  (int)(n > 40 ? 40 : n), s);
 			return;
 		}
@@ -732,9 +720,10 @@ void ingest_check_value(struct frun *fr, int k, const char *s, size_t n,
 		if (n == 0)
 			return;
 		if (n != 2 || !(cc[0] = s[0], cc[1] = s[1], cc[2] = '\0', iso_is_country(cc))) {
-			row_error(fr, k, cs->name,
-				  "'%.*s' is not an ISO 3166-1 alpha-2 country code (e.g. HN, GT, SV)",
-				  (int)(n > 40 ? 40 : n), s);
+			row_error(
+			    fr, k, cs->name,
+			    "'%.*s' is not an ISO 3166-1 alpha-2 country code (e.g. HN, GT, SV)",
+			    (int)(n > 40 ? 40 : n), s);
 			return;
 		}
 		buf_add(&c->vb, s, n);
@@ -743,8 +732,8 @@ void ingest_check_value(struct frun *fr, int k, const char *s, size_t n,
 	case T_LANG:
 		if (n == 0)
 			return;
-		if (n != 3 || s[0] < 'a' || s[0] > 'z' || s[1] < 'a' || s[1] > 'z' ||
-		    s[2] < 'a' || s[2] > 'z') {
+		if (n != 3 || s[0] < 'a' || s[0] > 'z' || s[1] < 'a' || s[1] > 'z' || s[2] < 'a' ||
+		    s[2] > 'z') {
 			row_error(fr, k, cs->name,
 				  "'%.*s' is not an ISO 639-3 language code (e.g. spa, kek, mam)",
 				  (int)(n > 40 ? 40 : n), s);
@@ -754,8 +743,8 @@ void ingest_check_value(struct frun *fr, int k, const char *s, size_t n,
 		break;
 	case T_YN_INT:
 		if (n != 1 || (s[0] != 'Y' && s[0] != 'N')) {
-			row_error(fr, k, cs->name, "'%.*s': allowed: Y, N",
-				  (int)(n > 40 ? 40 : n), s);
+			row_error(fr, k, cs->name, "'%.*s': allowed: Y, N", (int)(n > 40 ? 40 : n),
+				  s);
 			return;
 		}
 		v->is_int = 1;
@@ -789,8 +778,7 @@ void ingest_check_value(struct frun *fr, int k, const char *s, size_t n,
 		if (n == 0)
 			return;
 		fnorm_text(s, n, &c->vb);
-		if (c->lk && !lookup_get(c->lk, cs->lk, c->vb.ptr + v->off,
-					 c->vb.len - v->off))
+		if (c->lk && !lookup_get(c->lk, cs->lk, c->vb.ptr + v->off, c->vb.len - v->off))
 			ingest_unknown_code(fr, k, c->vb.ptr + v->off, c->vb.len - v->off);
 		break;
 	case T_JUV: {
@@ -839,7 +827,7 @@ void ingest_check_value(struct frun *fr, int k, const char *s, size_t n,
 
 			ingest_field_pos(fr, k, -1, &line, &col);
 			ingest_warn_at(fr, line, col, cs->name, "'%.*s' is neither Y nor N (kept)",
-				(int)(n > 40 ? 40 : n), s);
+				       (int)(n > 40 ? 40 : n), s);
 		}
 		break;
 	}
@@ -848,8 +836,7 @@ void ingest_check_value(struct frun *fr, int k, const char *s, size_t n,
 	buf_addc(&c->vb, '\0');
 }
 
-int ingest_prepare_insert(struct ingest_ctx *c, const struct table_spec *ts,
-			  struct uc_err *err)
+int ingest_prepare_insert(struct ingest_ctx *c, const struct table_spec *ts, struct uc_err *err)
 {
 	int ti = table_index_of(ts);
 	struct buf b;
@@ -886,8 +873,8 @@ out:
 }
 
 /* Extras: values computed from the row's columns. */
-static const char *extra_value(struct frun *fr, enum extra_kind x, struct val *v,
-			       int64_t *ival, int *is_int)
+static const char *extra_value(struct frun *fr, enum extra_kind x, struct val *v, int64_t *ival,
+			       int *is_int)
 {
 	struct ingest_ctx *c = fr->c;
 	const struct table_spec *ts = fr->ts;
@@ -899,26 +886,23 @@ static const char *extra_value(struct frun *fr, enum extra_kind x, struct val *v
 				      vcol(c, ts, v, VC_CITY));
 	case X_EOIR_COUNTRY: {
 		const char *nat = vcol(c, ts, v, VC_NAT_CODE);
-		const char *d = nat && c->lk ? lookup_get(c->lk, "tblLookupAlienNat", nat,
-							   strlen(nat))
-					     : NULL;
+		const char *d =
+		    nat && c->lk ? lookup_get(c->lk, "tblLookupAlienNat", nat, strlen(nat)) : NULL;
 
 		return d ? iso_country_code(d) : NULL;
 	}
 	case X_EOIR_LANGUAGE: {
 		const char *lang = vcol(c, ts, v, VC_LANG_CODE);
-		const char *d = lang && c->lk ? lookup_get(c->lk, "tblLanguage", lang,
-							    strlen(lang))
-					      : NULL;
+		const char *d =
+		    lang && c->lk ? lookup_get(c->lk, "tblLanguage", lang, strlen(lang)) : NULL;
 		const char *iso = d ? iso_language_code(d) : NULL;
 
 		return iso ? iso : lang;
 	}
 	case X_FTA_NOTICE: {
 		const char *nc = vcol(c, ts, v, VC_NOTICE_CODE);
-		const char *d = nc && c->lk ? lookup_get(c->lk, "tblLookupNOTICE", nc,
-							  strlen(nc))
-					    : NULL;
+		const char *d =
+		    nc && c->lk ? lookup_get(c->lk, "tblLookupNOTICE", nc, strlen(nc)) : NULL;
 
 		*is_int = 1;
 		*ival = d && (strstr(d, "FAILED TO APPEAR") || strstr(d, "FAILURE TO APPEAR"));
@@ -937,9 +921,8 @@ int ingest_bulk_drop(struct frun *fr, struct uc_err *err);
  * from memory; else by a lookup with has (SELECT ... WHERE skey=? AND
  * rhash=?). Returns 1, 0, or a negative uc_rc with err filled.
  */
-int ingest_stored_already(const struct rset *seen, int use_set,
-			  struct store_stmt *has, const char *skey, size_t skey_len,
-			  uint64_t rhash, struct uc_err *err)
+int ingest_stored_already(const struct rset *seen, int use_set, struct store_stmt *has,
+			  const char *skey, size_t skey_len, uint64_t rhash, struct uc_err *err)
 {
 	int rc;
 
@@ -1017,13 +1000,13 @@ int ingest_store_row(struct frun *fr, struct val *v, struct uc_err *err)
 			fr->rows_same++;
 			return UC_OK;
 		}
-		row_error(fr, 0, ts->cols[0].name, "duplicate key %s, first at line %ld",
-			  v[0].p, d->line);
+		row_error(fr, 0, ts->cols[0].name, "duplicate key %s, first at line %ld", v[0].p,
+			  d->line);
 		fr->rows_rejected++;
 		return UC_OK;
 	}
 	rc = ingest_stored_already(&fr->seen, fr->use_set, c->has[table_index_of(ts)], v[0].p,
-			    v[0].n, rhash, err);
+				   v[0].n, rhash, err);
 	if (rc < 0)
 		return -rc;
 	if (rc) {

@@ -12,20 +12,20 @@
 #include "ingest/csvr.h"
 
 struct lk_entry {
-	char *table;   /* table name, owned */
-	char *value;   /* code, owned */
-	char *desc;    /* description(s), owned */
-	int pos;       /* 1-based position within its table */
-	size_t vlen;   /* strlen(value) */
-	uint64_t h;    /* hash2(table, value): compared before the strings */
+	char *table; /* table name, owned */
+	char *value; /* code, owned */
+	char *desc;  /* description(s), owned */
+	int pos;     /* 1-based position within its table */
+	size_t vlen; /* strlen(value) */
+	uint64_t h;  /* hash2(table, value): compared before the strings */
 };
 
 struct lookup {
-	struct lk_entry *e;  /* entries in file order, owned */
-	size_t n;            /* entries used */
-	size_t alloc;        /* entries allocated */
-	size_t *slot;        /* hash slots: entry index + 1, 0 = empty */
-	size_t nslot;        /* power of two */
+	struct lk_entry *e; /* entries in file order, owned */
+	size_t n;	    /* entries used */
+	size_t alloc;	    /* entries allocated */
+	size_t *slot;	    /* hash slots: entry index + 1, 0 = empty */
+	size_t nslot;	    /* power of two */
 };
 
 static uint64_t hash2(const char *t, const char *v, size_t vlen)
@@ -40,8 +40,8 @@ static uint64_t hash2(const char *t, const char *v, size_t vlen)
 	return h;
 }
 
-static struct lk_entry *find(const struct lookup *lk, const char *table,
-			     const char *value, size_t vlen)
+static struct lk_entry *find(const struct lookup *lk, const char *table, const char *value,
+			     size_t vlen)
 {
 	size_t mask = lk->nslot - 1;
 	uint64_t h;
@@ -55,8 +55,7 @@ static struct lk_entry *find(const struct lookup *lk, const char *table,
 		if (!lk->slot[i])
 			return NULL;
 		e = &lk->e[lk->slot[i] - 1];
-		if (e->h == h && e->vlen == vlen &&
-		    memcmp(e->value, value, vlen) == 0 &&
+		if (e->h == h && e->vlen == vlen && memcmp(e->value, value, vlen) == 0 &&
 		    strcmp(e->table, table) == 0)
 			return e;
 	}
@@ -79,8 +78,7 @@ static void rehash(struct lookup *lk)
 	}
 }
 
-static void add(struct lookup *lk, const char *table, const char *value,
-		const char *desc, int pos)
+static void add(struct lookup *lk, const char *table, const char *value, const char *desc, int pos)
 {
 	struct lk_entry *e = find(lk, table, value, strlen(value));
 
@@ -141,8 +139,8 @@ int lookup_load(struct lookup **out, const char *path, struct uc_err *err)
 			goto fail;
 		}
 		if (rc == CSVR_BAD) {
-			rc = uc_error(err, UC_EINPUT, "%s:%ld:%ld: %s", path,
-				      row->bad_line, row->col, row->problem);
+			rc = uc_error(err, UC_EINPUT, "%s:%ld:%ld: %s", path, row->bad_line,
+				      row->col, row->problem);
 			goto fail;
 		}
 		if (first) {
@@ -155,7 +153,8 @@ int lookup_load(struct lookup **out, const char *path, struct uc_err *err)
 			if (ci[0] < 0 || ci[1] < 0 || ci[2] < 0) {
 				rc = uc_error(err, UC_EINPUT,
 					      "%s:1: not an EOIR lookup file: the header needs "
-					      "table, value and description columns", path);
+					      "table, value and description columns",
+					      path);
 				goto fail;
 			}
 			first = 0;
@@ -183,8 +182,7 @@ fail:
 	return rc;
 }
 
-const char *lookup_get(const struct lookup *lk, const char *table,
-		       const char *value, size_t vlen)
+const char *lookup_get(const struct lookup *lk, const char *table, const char *value, size_t vlen)
 {
 	const struct lk_entry *e = find(lk, table, value, vlen);
 

@@ -26,8 +26,7 @@ struct lookup;
 /* Load path. UC_EIO when unreadable, UC_EINPUT when malformed. */
 int lookup_load(struct lookup **out, const char *path, struct uc_err *err);
 /* Description of value in table, or NULL when the table lacks it. */
-const char *lookup_get(const struct lookup *lk, const char *table,
-		       const char *value, size_t vlen);
+const char *lookup_get(const struct lookup *lk, const char *table, const char *value, size_t vlen);
 /* Value at 1-based position n in table (file order), or NULL. */
 const char *lookup_nth(const struct lookup *lk, const char *table, int n);
 /* Number of entries loaded. */

@@ -24,8 +24,7 @@ static EVP_MD_CTX *sha_new(void)
 	return c;
 }
 
-int lread_open(struct lread *lr, const char *path, size_t max_line,
-	       struct uc_err *err)
+int lread_open(struct lread *lr, const char *path, size_t max_line, struct uc_err *err)
 {
 	struct stat sb;
 
@@ -45,8 +44,8 @@ int lread_open(struct lread *lr, const char *path, size_t max_line,
 	return UC_OK;
 }
 
-void lread_open_mem(struct lread *lr, const char *name, const void *data,
-		    size_t len, size_t max_line)
+void lread_open_mem(struct lread *lr, const char *name, const void *data, size_t len,
+		    size_t max_line)
 {
 	memset(lr, 0, sizeof(*lr));
 	lr->fd = -1;
@@ -107,8 +106,7 @@ static void bom_check(struct lread *lr, char **line, size_t *n)
 	}
 }
 
-int lread_next(struct lread *lr, char **line, size_t *n, int *nl,
-	       struct uc_err *err)
+int lread_next(struct lread *lr, char **line, size_t *n, int *nl, struct uc_err *err)
 {
 	int skipping = 0;
 

@@ -39,37 +39,35 @@ enum { LREAD_EOF = 0, LREAD_LINE = 1, LREAD_LONG = -2, LREAD_IOERR = -1 };
 /* A byte-order mark at the start of the file (struct lread.bom). */
 enum {
 	LREAD_BOM_NONE = 0,
-	LREAD_BOM_UTF8,    /* EF BB BF: skipped, line 1 starts after it */
+	LREAD_BOM_UTF8,	   /* EF BB BF: skipped, line 1 starts after it */
 	LREAD_BOM_UTF16LE, /* FF FE: not UTF-8; line 1 returned as it is */
 	LREAD_BOM_UTF16BE, /* FE FF: likewise */
 };
 
 struct lread {
-	int fd;                              /* open file, owned */
-	const char *path;                    /* for messages, borrowed */
-	char *buf;                           /* read buffer, owned */
-	size_t size;                         /* bytes allocated in buf */
-	size_t start;                        /* first unconsumed byte */
-	size_t end;                          /* one past the last byte read */
-	size_t max_line;                     /* longest line accepted */
-	long lineno;                         /* 1-based number of the last line returned */
-	uint64_t bytes;                      /* bytes read so far */
-	uint64_t file_size;                  /* size at open (for progress) */
-	int eof;                             /* read() returned 0 */
-	int bom;                             /* LREAD_BOM_*, known once line 1 is returned */
-	struct evp_md_ctx_st *sha;           /* running SHA-256 of all bytes read, owned */
+	int fd;			   /* open file, owned */
+	const char *path;	   /* for messages, borrowed */
+	char *buf;		   /* read buffer, owned */
+	size_t size;		   /* bytes allocated in buf */
+	size_t start;		   /* first unconsumed byte */
+	size_t end;		   /* one past the last byte read */
+	size_t max_line;	   /* longest line accepted */
+	long lineno;		   /* 1-based number of the last line returned */
+	uint64_t bytes;		   /* bytes read so far */
+	uint64_t file_size;	   /* size at open (for progress) */
+	int eof;		   /* read() returned 0 */
+	int bom;		   /* LREAD_BOM_*, known once line 1 is returned */
+	struct evp_md_ctx_st *sha; /* running SHA-256 of all bytes read, owned */
 };
 
 /* Open path for reading. On failure err says why (UC_EIO). */
-int lread_open(struct lread *lr, const char *path, size_t max_line,
-	       struct uc_err *err);
+int lread_open(struct lread *lr, const char *path, size_t max_line, struct uc_err *err);
 /* Open over bytes in memory (fuzzing, tests): data is copied. */
-void lread_open_mem(struct lread *lr, const char *name, const void *data,
-		    size_t len, size_t max_line);
+void lread_open_mem(struct lread *lr, const char *name, const void *data, size_t len,
+		    size_t max_line);
 /* Next line: LREAD_LINE, LREAD_EOF, LREAD_LONG (skipped) or LREAD_IOERR
  * (errno-style message in err). */
-int lread_next(struct lread *lr, char **line, size_t *n, int *nl,
-	       struct uc_err *err);
+int lread_next(struct lread *lr, char **line, size_t *n, int *nl, struct uc_err *err);
 /* Hex SHA-256 of all bytes read (call once, after EOF). */
 void lread_sha256_hex(struct lread *lr, char hex[65]);
 /* Close (frees the hash state too); safe to call twice. */

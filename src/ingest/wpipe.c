@@ -33,34 +33,34 @@ struct rec {
 	uint32_t kind; /* enum rec_kind */
 	int32_t idx;   /* parameter (1-based); 0 for STMT and END */
 	union {
-		int64_t i;             /* REC_INT: the value; REC_TEXT: byte length */
-		struct store_stmt *q;  /* REC_STMT: the statement, borrowed */
+		int64_t i;	      /* REC_INT: the value; REC_TEXT: byte length */
+		struct store_stmt *q; /* REC_STMT: the statement, borrowed */
 	} u;
 };
 
 struct wpipe {
-	struct store *st;                 /* borrowed */
-	int threaded;                     /* a writer thread runs the batches */
-	pthread_t thread;                 /* the writer (when threaded) */
-	pthread_mutex_t mu;               /* guards everything below marked (mu) */
-	pthread_cond_t work;              /* writer waits: a batch queued, or stop */
-	pthread_cond_t done;              /* producer waits: a batch freed / writer idle */
-	struct buf batch[WPIPE_NBATCH];   /* record buffers */
-	int full[WPIPE_NBATCH];           /* (mu) FIFO ring of queued batch indexes */
-	int fhead;                        /* (mu) its first slot */
-	int nfull;                        /* (mu) batches queued */
-	int freeb[WPIPE_NBATCH];          /* (mu) stack of free batch indexes */
-	int nfree;                        /* (mu) batches free */
-	int busy;                         /* (mu) the writer is running a batch */
-	int stop;                         /* (mu) wpipe_close: the writer exits */
-	int wrc;                          /* (mu) writer's first error, 0 when none */
-	struct uc_err werr;               /* (mu) its message */
-	int cur;                          /* producer: batch being recorded into */
-	size_t op_start;                  /* producer: offset of the open operation */
-	int in_op;                        /* producer: an operation is open */
-	int too_big;                      /* producer: the open operation overflowed */
-	int known;                        /* producer: writer error seen at a hand-off */
-	struct uc_err kerr;               /* producer: its message */
+	struct store *st;		/* borrowed */
+	int threaded;			/* a writer thread runs the batches */
+	pthread_t thread;		/* the writer (when threaded) */
+	pthread_mutex_t mu;		/* guards everything below marked (mu) */
+	pthread_cond_t work;		/* writer waits: a batch queued, or stop */
+	pthread_cond_t done;		/* producer waits: a batch freed / writer idle */
+	struct buf batch[WPIPE_NBATCH]; /* record buffers */
+	int full[WPIPE_NBATCH];		/* (mu) FIFO ring of queued batch indexes */
+	int fhead;			/* (mu) its first slot */
+	int nfull;			/* (mu) batches queued */
+	int freeb[WPIPE_NBATCH];	/* (mu) stack of free batch indexes */
+	int nfree;			/* (mu) batches free */
+	int busy;			/* (mu) the writer is running a batch */
+	int stop;			/* (mu) wpipe_close: the writer exits */
+	int wrc;			/* (mu) writer's first error, 0 when none */
+	struct uc_err werr;		/* (mu) its message */
+	int cur;			/* producer: batch being recorded into */
+	size_t op_start;		/* producer: offset of the open operation */
+	int in_op;			/* producer: an operation is open */
+	int too_big;			/* producer: the open operation overflowed */
+	int known;			/* producer: writer error seen at a hand-off */
+	struct uc_err kerr;		/* producer: its message */
 };
 
 static size_t pad8(size_t n)
@@ -156,8 +156,7 @@ static void free_pipe(struct wpipe *p, int sync)
 	free(p);
 }
 
-int wpipe_open(struct wpipe **out, struct store *st, int threaded,
-	       struct uc_err *err)
+int wpipe_open(struct wpipe **out, struct store *st, int threaded, struct uc_err *err)
 {
 	struct wpipe *p = uc_xcalloc(1, sizeof(*p));
 	int e;

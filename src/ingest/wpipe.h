@@ -64,8 +64,8 @@
 #include "core/err.h"
 #include "store/store.h"
 
-#define WPIPE_BATCH (1u << 20)    /* hand a batch to the writer past this size */
-#define WPIPE_NBATCH 4            /* batches per threaded pipe (queue + writer + producer) */
+#define WPIPE_BATCH (1u << 20)	  /* hand a batch to the writer past this size */
+#define WPIPE_NBATCH 4		  /* batches per threaded pipe (queue + writer + producer) */
 #define WPIPE_OP_MAX (128u << 20) /* largest operation (bytes recorded) */
 
 struct wpipe;
@@ -75,8 +75,7 @@ struct wpipe;
  * start a writer thread; else operations run in wpipe_end(). Returns
  * UC_OK, or UC_EIO when the thread cannot be started (*out stays NULL).
  */
-int wpipe_open(struct wpipe **out, struct store *st, int threaded,
-	       struct uc_err *err);
+int wpipe_open(struct wpipe **out, struct store *st, int threaded, struct uc_err *err);
 /* Is p threaded? */
 int wpipe_threaded(const struct wpipe *p);
 

@@ -129,11 +129,11 @@ void block_pairs_build(struct block_keys *k, size_t cap, const uint8_t *side,
 						continue;
 					if (out->n == alloc) {
 						alloc = alloc ? alloc * 2 : 65536;
-						out->v = uc_xrealloc(out->v, alloc * sizeof(*out->v));
+						out->v =
+						    uc_xrealloc(out->v, alloc * sizeof(*out->v));
 					}
-					out->v[out->n++] = ra < rb ?
-						(uint64_t)ra << 32 | rb :
-						(uint64_t)rb << 32 | ra;
+					out->v[out->n++] = ra < rb ? (uint64_t)ra << 32 | rb
+								   : (uint64_t)rb << 32 | ra;
 				}
 			}
 		}

@@ -31,17 +31,17 @@
 #define BLOCK_MAX_RECS (1u << 24)
 
 struct block_keys {
-	uint64_t *v;   /* (hash40 << 24) | record index */
-	size_t n;      /* entries */
-	size_t alloc;  /* capacity */
+	uint64_t *v;  /* (hash40 << 24) | record index */
+	size_t n;     /* entries */
+	size_t alloc; /* capacity */
 };
 
 struct block_pairs {
-	uint64_t *v;        /* (i << 32) | j with i < j, sorted, unique */
-	size_t n;           /* pairs */
-	size_t blocks;      /* blocks of 2+ records used */
-	size_t skipped;     /* blocks larger than the cap, skipped */
-	size_t skipped_recs;/* record entries in skipped blocks */
+	uint64_t *v;	     /* (i << 32) | j with i < j, sorted, unique */
+	size_t n;	     /* pairs */
+	size_t blocks;	     /* blocks of 2+ records used */
+	size_t skipped;	     /* blocks larger than the cap, skipped */
+	size_t skipped_recs; /* record entries in skipped blocks */
 };
 
 /* 64-bit hash of bytes with a seed (use the seed to separate key kinds). */

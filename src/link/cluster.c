@@ -69,8 +69,7 @@ static int traits_compatible(const struct cluster *c, uint32_t ra, uint32_t rb)
 	if ((c->sex[ra] | c->sex[rb]) == 3)
 		return 0;
 	/* spans known on both sides and too far apart */
-	return lo == INT32_MIN || hi == INT32_MAX || lo <= hi ||
-	       (int64_t)lo - hi <= CMP_DATE_SLACK;
+	return lo == INT32_MIN || hi == INT32_MAX || lo <= hi || (int64_t)lo - hi <= CMP_DATE_SLACK;
 }
 
 uint32_t cluster_find(struct cluster *c, uint32_t i)
@@ -89,8 +88,7 @@ uint32_t cluster_find(struct cluster *c, uint32_t i)
 }
 
 /* The A-number set of root r as (count, ids). */
-static const uint32_t *set_of(const struct cluster *c, uint32_t r, uint32_t *n,
-			      uint32_t *one)
+static const uint32_t *set_of(const struct cluster *c, uint32_t r, uint32_t *n, uint32_t *one)
 {
 	uint32_t a = c->anum[r];
 

@@ -37,16 +37,16 @@
 #include <stdint.h>
 
 struct cluster {
-	uint32_t *parent;  /* union-find parent per record */
-	uint32_t *size;    /* records in the tree, valid at roots */
-	uint32_t *anum;    /* A-number id per root; ANUM_SET bit: index into sets */
-	uint32_t **sets;   /* A-number sets of clusters made by cluster_force:
-			    * sets[k][0] = count, then ids */
-	size_t nsets;      /* entries used in sets */
-	uint8_t *sex;      /* per root: bit 1 M seen, bit 2 F seen */
-	int32_t *dlo;      /* per root: latest start of the birth-date spans */
-	int32_t *dhi;      /* per root: earliest end of the birth-date spans */
-	size_t n;          /* records */
+	uint32_t *parent; /* union-find parent per record */
+	uint32_t *size;	  /* records in the tree, valid at roots */
+	uint32_t *anum;	  /* A-number id per root; ANUM_SET bit: index into sets */
+	uint32_t **sets;  /* A-number sets of clusters made by cluster_force:
+			   * sets[k][0] = count, then ids */
+	size_t nsets;	  /* entries used in sets */
+	uint8_t *sex;	  /* per root: bit 1 M seen, bit 2 F seen */
+	int32_t *dlo;	  /* per root: latest start of the birth-date spans */
+	int32_t *dhi;	  /* per root: earliest end of the birth-date spans */
+	size_t n;	  /* records */
 };
 
 void cluster_init(struct cluster *c, size_t n);

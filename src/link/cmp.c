@@ -43,7 +43,8 @@ double cmp_jw(const char *a, size_t al, const char *b, size_t bl)
 
 		if (lo >= hi)
 			continue;
-		w = (hi >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << hi) - 1) & ~(((uint64_t)1 << lo) - 1);
+		w = (hi >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << hi) - 1) &
+		    ~(((uint64_t)1 << lo) - 1);
 		c = pos[(unsigned char)a[i]] & ~bm & w;
 		if (!c)
 			continue;
@@ -59,7 +60,8 @@ double cmp_jw(const char *a, size_t al, const char *b, size_t bl)
 			t++;
 	}
 	j = ((double)m / (double)al + (double)m / (double)bl +
-	     ((double)m - (double)t / 2.0) / (double)m) / 3.0;
+	     ((double)m - (double)t / 2.0) / (double)m) /
+	    3.0;
 	while (pre < 4 && pre < al && pre < bl && a[pre] == b[pre])
 		pre++;
 	return j + (double)pre * 0.1 * (1.0 - j);
@@ -130,8 +132,8 @@ int cmp_anum(const char *a, const char *b)
 		return CMP_ANUM_EXACT;
 	if (diff == 1)
 		return CMP_ANUM_TYPO;
-	if (diff == 2 && first < 8 && a[first] == b[first + 1] &&
-	    a[first + 1] == b[first] && a[first + 1] != b[first + 1])
+	if (diff == 2 && first < 8 && a[first] == b[first + 1] && a[first + 1] == b[first] &&
+	    a[first + 1] != b[first + 1])
 		return CMP_ANUM_TRANSPOSE;
 	return CMP_ANUM_DIFF;
 }
@@ -210,8 +212,7 @@ static size_t sorted_joined(const struct norm_name *n, char *out, size_t cap)
 		for (int j = i; j > 0; j--) {
 			int x = idx[j - 1], y = idx[j];
 			size_t lx = n->len[x], ly = n->len[y];
-			int c = memcmp(n->s + n->off[x], n->s + n->off[y],
-				       lx < ly ? lx : ly);
+			int c = memcmp(n->s + n->off[x], n->s + n->off[y], lx < ly ? lx : ly);
 
 			if (c < 0 || (c == 0 && lx <= ly))
 				break;
@@ -231,11 +232,9 @@ static size_t sorted_joined(const struct norm_name *n, char *out, size_t cap)
 	return o;
 }
 
-static int tok_eq(const struct norm_name *a, int i, const struct norm_name *b,
-		  int j)
+static int tok_eq(const struct norm_name *a, int i, const struct norm_name *b, int j)
 {
-	return a->len[i] == b->len[j] &&
-	       memcmp(a->s + a->off[i], b->s + b->off[j], a->len[i]) == 0;
+	return a->len[i] == b->len[j] && memcmp(a->s + a->off[i], b->s + b->off[j], a->len[i]) == 0;
 }
 
 /* 1 if every token of a appears in b. */

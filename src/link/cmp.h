@@ -34,7 +34,7 @@ int cmp_within_one(const char *a, size_t al, const char *b, size_t bl);
 enum cmp_anum_level {
 	CMP_ANUM_MISSING = 0,
 	CMP_ANUM_EXACT = 1,
-	CMP_ANUM_TYPO = 2,      /* one digit differs */
+	CMP_ANUM_TYPO = 2,	/* one digit differs */
 	CMP_ANUM_TRANSPOSE = 3, /* two adjacent digits swapped */
 	CMP_ANUM_DIFF = 4,
 	CMP_ANUM_NLEVELS = 5
@@ -98,12 +98,7 @@ int cmp_name(const struct norm_name *a, const struct norm_name *b);
  * the shorter name's tokens. */
 double cmp_name_sim(const struct norm_name *a, const struct norm_name *b);
 
-enum cmp_eq_level {
-	CMP_EQ_MISSING = 0,
-	CMP_EQ_AGREE = 1,
-	CMP_EQ_DIFF = 2,
-	CMP_EQ_NLEVELS = 3
-};
+enum cmp_eq_level { CMP_EQ_MISSING = 0, CMP_EQ_AGREE = 1, CMP_EQ_DIFF = 2, CMP_EQ_NLEVELS = 3 };
 /* Code fields (sex, country, language): equal or not; NULL, "" and the
  * `unknown` code (e.g. sex "U") count as missing. */
 int cmp_eq(const char *a, const char *b, const char *unknown);

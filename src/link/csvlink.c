@@ -52,13 +52,13 @@ static size_t arena_add(struct arena *a, const char *s, size_t n)
 struct table {
 	const char *path;   /* file name, borrowed */
 	struct arena cells; /* cell text */
-	size_t *cell;       /* offset of each cell in cells */
-	size_t ncell;       /* cells */
-	size_t acell;       /* allocated entries in cell */
-	size_t ncol;        /* header width */
-	size_t nrow;        /* rows including the header */
+	size_t *cell;	    /* offset of each cell in cells */
+	size_t ncell;	    /* cells */
+	size_t acell;	    /* allocated entries in cell */
+	size_t ncol;	    /* header width */
+	size_t nrow;	    /* rows including the header */
 	size_t row_cells;   /* cells in the row being read */
-	size_t bad_row;     /* first row (1-based) with a wrong width, 0 none */
+	size_t bad_row;	    /* first row (1-based) with a wrong width, 0 none */
 	size_t bad_width;   /* its width */
 };
 
@@ -120,8 +120,7 @@ static int table_read(struct table *t, const char *path, struct uc_err *err)
 	t->path = path;
 	f = fopen(path, "rb");
 	if (!f) {
-		rc = uc_error(err, UC_EINPUT, "%s: cannot open: %s", path,
-			      strerror(errno));
+		rc = uc_error(err, UC_EINPUT, "%s: cannot open: %s", path, strerror(errno));
 		goto out;
 	}
 	if (csv_init(&p, CSV_APPEND_NULL) != 0) {
@@ -132,13 +131,13 @@ static int table_read(struct table *t, const char *path, struct uc_err *err)
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		total += n;
 		if (total > FILE_CAP) {
-			rc = uc_error(err, UC_ENOMEM, "%s: larger than %zu bytes; split it",
-				      path, FILE_CAP);
+			rc = uc_error(err, UC_ENOMEM, "%s: larger than %zu bytes; split it", path,
+				      FILE_CAP);
 			goto out;
 		}
 		if (csv_parse(&p, chunk, n, on_cell, on_row, t) != n) {
-			rc = uc_error(err, UC_EINPUT, "%s: row %zu: %s", path,
-				      t->nrow + 1, csv_strerror(csv_error(&p)));
+			rc = uc_error(err, UC_EINPUT, "%s: row %zu: %s", path, t->nrow + 1,
+				      csv_strerror(csv_error(&p)));
 			goto out;
 		}
 	}
@@ -148,7 +147,8 @@ static int table_read(struct table *t, const char *path, struct uc_err *err)
 	}
 	csv_fini(&p, on_cell, on_row, t);
 	if (t->nrow == 0) {
-		rc = uc_error(err, UC_EINPUT, "%s: empty file: expected a header row and records", path);
+		rc = uc_error(err, UC_EINPUT, "%s: empty file: expected a header row and records",
+			      path);
 		goto out;
 	}
 	if (t->nrow == 1) {
@@ -174,8 +174,7 @@ static const char *cell(const struct table *t, size_t row, size_t col)
 	return t->cells.p + t->cell[row * t->ncol + col];
 }
 
-static int find_col(const struct table *t, const char *name, size_t *col,
-		    struct uc_err *err)
+static int find_col(const struct table *t, const char *name, size_t *col, struct uc_err *err)
 {
 	struct buf have;
 
@@ -188,21 +187,21 @@ static int find_col(const struct table *t, const char *name, size_t *col,
 	buf_init(&have, 4096);
 	for (size_t c = 0; c < t->ncol; c++)
 		buf_addf(&have, "%s%s", c ? "," : "", cell(t, 0, c));
-	uc_error(err, UC_EINPUT, "%s: no column '%s' (columns: %s); check --id/--fields",
-		 t->path, name, have.len ? have.ptr : "");
+	uc_error(err, UC_EINPUT, "%s: no column '%s' (columns: %s); check --id/--fields", t->path,
+		 name, have.len ? have.ptr : "");
 	buf_release(&have);
 	return UC_EINPUT;
 }
 
 /* The records being linked. */
 struct recs {
-	size_t n;            /* records */
-	int nf;              /* fields */
-	size_t *id;          /* id offset in text, per record */
-	size_t *val;         /* value offset per record and field (n * nf) */
-	uint8_t *side;       /* file index per record */
-	struct arena text;   /* ids and normalised values */
-	int kind[MAX_FIELDS];/* KIND_NAME or KIND_CODE */
+	size_t n;		 /* records */
+	int nf;			 /* fields */
+	size_t *id;		 /* id offset in text, per record */
+	size_t *val;		 /* value offset per record and field (n * nf) */
+	uint8_t *side;		 /* file index per record */
+	struct arena text;	 /* ids and normalised values */
+	int kind[MAX_FIELDS];	 /* KIND_NAME or KIND_CODE */
 	char *fname[MAX_FIELDS]; /* field names, owned */
 };
 
@@ -293,8 +292,9 @@ static int load(const struct csvlink_opts *o, struct recs *r, struct uc_err *err
 			const char *id = cell(&t[i], row, idc);
 
 			if (!*id) {
-				rc = uc_error(err, UC_EINPUT, "%s: row %zu: empty id in column '%s'",
-					      t[i].path, row + 1, o->id);
+				rc =
+				    uc_error(err, UC_EINPUT, "%s: row %zu: empty id in column '%s'",
+					     t[i].path, row + 1, o->id);
 				goto out;
 			}
 			r->id[k] = arena_add(&r->text, id, strlen(id));
@@ -304,7 +304,7 @@ static int load(const struct csvlink_opts *o, struct recs *r, struct uc_err *err
 
 				norm_name(cell(&t[i], row, fc[f]), (size_t)-1, &nn);
 				r->val[k * (size_t)r->nf + (size_t)f] =
-					arena_add(&r->text, nn.s, strlen(nn.s));
+				    arena_add(&r->text, nn.s, strlen(nn.s));
 			}
 		}
 	}
@@ -449,7 +449,8 @@ static double tf_posterior(const struct fs_model *m, const struct recs *r, const
 	double w = fs_weight(m, pat) + log2(m->p / (1 - m->p));
 
 	for (int f = 0; f < r->nf; f++) {
-		uint32_t na = tf[a * (size_t)r->nf + (size_t)f], nb = tf[b * (size_t)r->nf + (size_t)f];
+		uint32_t na = tf[a * (size_t)r->nf + (size_t)f],
+			 nb = tf[b * (size_t)r->nf + (size_t)f];
 		double fr;
 
 		if (r->kind[f] != KIND_NAME || fs_level(pat, f) != CMP_NAME_EXACT || !na || !nb)
@@ -466,9 +467,9 @@ static double tf_posterior(const struct fs_model *m, const struct recs *r, const
 
 /* A scored link for one-to-one selection. */
 struct scored {
-	double post;  /* posterior */
-	uint32_t a;   /* record */
-	uint32_t b;   /* record */
+	double post; /* posterior */
+	uint32_t a;  /* record */
+	uint32_t b;  /* record */
 };
 
 static int by_post_desc(const void *x, const void *y)
@@ -499,8 +500,8 @@ static void put_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static int write_out(const char *path, const struct recs *r, struct cluster *c,
-		     size_t *nclusters, struct uc_err *err)
+static int write_out(const char *path, const struct recs *r, struct cluster *c, size_t *nclusters,
+		     struct uc_err *err)
 {
 	struct buf tmp;
 	FILE *f = NULL;
@@ -561,8 +562,7 @@ out:
 	return rc;
 }
 
-int csvlink_run(const struct csvlink_opts *o, struct csvlink_stats *st,
-		struct uc_err *err)
+int csvlink_run(const struct csvlink_opts *o, struct csvlink_stats *st, struct uc_err *err)
 {
 	struct recs r;
 	struct block_keys k;
@@ -585,7 +585,8 @@ int csvlink_run(const struct csvlink_opts *o, struct csvlink_stats *st,
 	fs_counts_init(&cnt);
 	memset(&c, 0, sizeof(c));
 	if (o->nfiles < 1 || o->nfiles > 2 || !o->id || !o->fields || !o->out) {
-		rc = uc_error(err, UC_EUSAGE, "link --csv needs 1 or 2 files, --id, --fields and --out");
+		rc = uc_error(err, UC_EUSAGE,
+			      "link --csv needs 1 or 2 files, --id, --fields and --out");
 		goto out;
 	}
 	rc = load(o, &r, err);
@@ -593,8 +594,8 @@ int csvlink_run(const struct csvlink_opts *o, struct csvlink_stats *st,
 		goto out;
 	st->records = r.n;
 	block_all(&r, &k);
-	block_pairs_build(&k, o->block_cap ? o->block_cap : 100,
-			  o->nfiles == 2 ? r.side : NULL, &pr);
+	block_pairs_build(&k, o->block_cap ? o->block_cap : 100, o->nfiles == 2 ? r.side : NULL,
+			  &pr);
 	block_keys_release(&k);
 	st->pairs = pr.n;
 	st->skipped_blocks = pr.skipped;
@@ -616,7 +617,8 @@ int csvlink_run(const struct csvlink_opts *o, struct csvlink_stats *st,
 	{
 		struct cctx cc = {&r};
 
-		fs_random_u(&st->model, r.n, o->nfiles == 2 ? r.side : NULL, compare_fn, &cc, 200000);
+		fs_random_u(&st->model, r.n, o->nfiles == 2 ? r.side : NULL, compare_fn, &cc,
+			    200000);
 		/* u stays as measured on random pairs (issue 12): EM on
 		 * candidates alone learns u from pairs that blocking made
 		 * agree; it fits m and p */
@@ -626,8 +628,8 @@ int csvlink_run(const struct csvlink_opts *o, struct csvlink_stats *st,
 	tfn = term_counts(&r);
 	links = uc_xmalloc((pr.n ? pr.n : 1) * sizeof(*links));
 	for (size_t i = 0; i < pr.n; i++) {
-		double post = tf_posterior(&st->model, &r, tfn, pr.v[i] >> 32, (uint32_t)pr.v[i],
-					   pat[i]);
+		double post =
+		    tf_posterior(&st->model, &r, tfn, pr.v[i] >> 32, (uint32_t)pr.v[i], pat[i]);
 		int d = fs_decide(&st->model, post);
 
 		if (d == FS_REVIEW)

@@ -38,28 +38,30 @@
 
 struct csvlink_opts {
 	const char *files[2]; /* input CSVs, borrowed */
-	int nfiles;           /* 1 or 2 */
-	const char *id;       /* id column name */
+	int nfiles;	      /* 1 or 2 */
+	const char *id;	      /* id column name */
 	const char *fields;   /* comma-separated field column names */
 	const char *out;      /* output path */
 	size_t block_cap;     /* largest block compared (0: default 100) */
 	double match_at;      /* posterior threshold for a link (0: default) */
-	int one_to_one;       /* two files: keep each record's best link only */
+	int one_to_one;	      /* two files: keep each record's best link only */
 };
 
-#define CSVLINK_OPTS_INIT {{NULL, NULL}, 0, NULL, NULL, NULL, 0, 0, 1}
+#define CSVLINK_OPTS_INIT                                                                          \
+	{                                                                                          \
+		{NULL, NULL}, 0, NULL, NULL, NULL, 0, 0, 1                                         \
+	}
 
 struct csvlink_stats {
-	size_t records;      /* records read */
-	size_t pairs;        /* candidate pairs compared */
-	size_t links;        /* pairs linked */
-	size_t review;       /* pairs in the review band */
-	size_t clusters;     /* clusters written */
+	size_t records;	       /* records read */
+	size_t pairs;	       /* candidate pairs compared */
+	size_t links;	       /* pairs linked */
+	size_t review;	       /* pairs in the review band */
+	size_t clusters;       /* clusters written */
 	size_t skipped_blocks; /* blocks over the cap */
 	struct fs_model model; /* the fitted model */
 };
 
-int csvlink_run(const struct csvlink_opts *o, struct csvlink_stats *st,
-		struct uc_err *err);
+int csvlink_run(const struct csvlink_opts *o, struct csvlink_stats *st, struct uc_err *err);
 
 #endif

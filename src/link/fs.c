@@ -12,8 +12,7 @@
 
 #define FLOOR 1e-6
 
-void fs_init(struct fs_model *m, int nfield, const int *levels,
-	     const char *const *names)
+void fs_init(struct fs_model *m, int nfield, const int *levels, const char *const *names)
 {
 	if (nfield < 1 || nfield > FS_MAX_FIELDS)
 		BUG("fs_init: %d fields", nfield);
@@ -311,9 +310,9 @@ int fs_decide(const struct fs_model *m, double posterior)
 /* The random pairs' comparisons, for link_parallel(). */
 struct rnd_job {
 	fs_compare_fn fn;     /* the comparator (pure) */
-	void *ctx;            /* its data */
+	void *ctx;	      /* its data */
 	const uint64_t *pair; /* i << 32 | j */
-	uint8_t *vec;         /* out: FS_MAX_FIELDS levels per pair */
+	uint8_t *vec;	      /* out: FS_MAX_FIELDS levels per pair */
 };
 
 static void rnd_range(void *arg, size_t lo, size_t hi)
@@ -325,8 +324,8 @@ static void rnd_range(void *arg, size_t lo, size_t hi)
 		      j->vec + i * FS_MAX_FIELDS);
 }
 
-void fs_random_u(struct fs_model *m, size_t n, const uint8_t *side,
-		 fs_compare_fn fn, void *ctx, size_t samples)
+void fs_random_u(struct fs_model *m, size_t n, const uint8_t *side, fs_compare_fn fn, void *ctx,
+		 size_t samples)
 {
 	double cnt[FS_MAX_FIELDS][FS_MAX_LEVELS];
 	uint64_t x = 0x9e3779b97f4a7c15ULL;

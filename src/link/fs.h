@@ -36,35 +36,34 @@
 #define FS_MAX_LEVELS 16
 
 struct fs_model {
-	int nfield;                                /* fields in a vector */
-	int nlevel[FS_MAX_FIELDS];                 /* levels per field, incl. 0 */
-	const char *name[FS_MAX_FIELDS];           /* field names, borrowed */
-	double m[FS_MAX_FIELDS][FS_MAX_LEVELS];    /* P(level | match) */
-	double u[FS_MAX_FIELDS][FS_MAX_LEVELS];    /* P(level | non-match) */
-	double p;                                  /* P(match) among candidates */
-	double match_at;                           /* posterior for a link */
-	double review_at;                          /* posterior for review */
-	int iterations;                            /* EM iterations run */
-	int converged;                             /* EM met its tolerance */
-	int fix_u;                                 /* EM keeps u as set */
-	int u_set;                                 /* u was set (random pairs):
-						    * EM starts from it */
+	int nfield;				/* fields in a vector */
+	int nlevel[FS_MAX_FIELDS];		/* levels per field, incl. 0 */
+	const char *name[FS_MAX_FIELDS];	/* field names, borrowed */
+	double m[FS_MAX_FIELDS][FS_MAX_LEVELS]; /* P(level | match) */
+	double u[FS_MAX_FIELDS][FS_MAX_LEVELS]; /* P(level | non-match) */
+	double p;				/* P(match) among candidates */
+	double match_at;			/* posterior for a link */
+	double review_at;			/* posterior for review */
+	int iterations;				/* EM iterations run */
+	int converged;				/* EM met its tolerance */
+	int fix_u;				/* EM keeps u as set */
+	int u_set;				/* u was set (random pairs):
+						 * EM starts from it */
 };
 
 /* Distinct patterns and their counts (open addressing). */
 struct fs_counts {
-	uint64_t *key;   /* patterns; slot empty when used[i] == 0 */
-	double *n;       /* count per slot */
-	uint8_t *used;   /* slot occupied */
-	size_t cap;      /* slots (power of two) */
-	size_t len;      /* occupied slots */
-	double total;    /* sum of counts */
+	uint64_t *key; /* patterns; slot empty when used[i] == 0 */
+	double *n;     /* count per slot */
+	uint8_t *used; /* slot occupied */
+	size_t cap;    /* slots (power of two) */
+	size_t len;    /* occupied slots */
+	double total;  /* sum of counts */
 };
 
 /* Set up a model with default priors: levels[f] levels for field f (at
  * most FS_MAX_LEVELS, nfield at most FS_MAX_FIELDS; BUG otherwise). */
-void fs_init(struct fs_model *m, int nfield, const int *levels,
-	     const char *const *names);
+void fs_init(struct fs_model *m, int nfield, const int *levels, const char *const *names);
 /* Pack a vector of levels into a pattern. */
 uint64_t fs_pack(const struct fs_model *m, const uint8_t *vec);
 /* Level of field f in pattern. */
@@ -95,8 +94,8 @@ typedef void (*fs_compare_fn)(void *ctx, uint32_t a, uint32_t b, uint8_t *vec);
  * (tight blocking on small data). Deterministic (fixed seed), whatever
  * the cores: fn is called from several threads at once, so it must only
  * read ctx and write vec. */
-void fs_random_u(struct fs_model *m, size_t n, const uint8_t *side,
-		 fs_compare_fn fn, void *ctx, size_t samples);
+void fs_random_u(struct fs_model *m, size_t n, const uint8_t *side, fs_compare_fn fn, void *ctx,
+		 size_t samples);
 
 /* Set m of field f from the level frequencies of field f among the
  * patterns counted in c (pairs that are matches beyond doubt, e.g. the

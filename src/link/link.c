@@ -26,81 +26,78 @@
 
 enum { F_ANUM, F_FAM, F_GIV, F_DOB, F_SEX, F_CTRY, F_LANG };
 
-static const char *const field_names[NF] = {
-	"anum", "fam", "giv", "dob", "sex", "ctry", "lang"
-};
-static const int field_levels[NF] = {
-	CMP_ANUM_NLEVELS, CMP_NAME_NLEVELS, CMP_NAME_NLEVELS, CMP_DATE_NLEVELS,
-	CMP_EQ_NLEVELS, CMP_EQ_NLEVELS, CMP_EQ_NLEVELS
-};
+static const char *const field_names[NF] = {"anum", "fam", "giv", "dob", "sex", "ctry", "lang"};
+static const int field_levels[NF] = {CMP_ANUM_NLEVELS, CMP_NAME_NLEVELS, CMP_NAME_NLEVELS,
+				     CMP_DATE_NLEVELS, CMP_EQ_NLEVELS,	 CMP_EQ_NLEVELS,
+				     CMP_EQ_NLEVELS};
 static const char *const anum_lv[] = {"-", "exact", "typo", "transpose", "diff"};
 static const char *const name_lv[] = {"-", "exact", "subset", "high", "mid", "diff"};
-static const char *const date_lv[] = {"-",	  "exact", "swap", "fom", "jan1",
+static const char *const date_lv[] = {"-",     "exact", "swap", "fom", "jan1",
 				      "year1", "near",	"diff", "far"};
 static const char *const eq_lv[] = {"-", "agree", "diff"};
 
 /* The identity-bearing source tables, by code (1..4). */
 struct src {
-	const char *tbl;  /* table name */
-	const char *sel;  /* columns: rid skey a_number family given birth sex
-			   * country language idncase */
+	const char *tbl; /* table name */
+	const char *sel; /* columns: rid skey a_number family given birth sex
+			  * country language idncase */
 };
 
 static const struct src srcs[] = {
-	{NULL, NULL},
-	{"cbp_encounter", "SELECT rid, skey, a_number, family_name, given_name, birth_date, "
-			  "sex, country, language, NULL FROM cbp_encounter"},
-	{"orr_placement", "SELECT rid, skey, a_number, family_name, given_name, birth_date, "
-			  "sex, country, NULL, NULL FROM orr_placement"},
-	{"eoir_case", "SELECT rid, skey, a_number, family_name, given_name, birth_date, "
-		      "sex, country, language, idncase FROM eoir_case"},
-	{"ice_nta", "SELECT rid, skey, a_number, family_name, given_name, birth_date, "
-		    "NULL, NULL, NULL, NULL FROM ice_nta"},
+    {NULL, NULL},
+    {"cbp_encounter", "SELECT rid, skey, a_number, family_name, given_name, birth_date, "
+		      "sex, country, language, NULL FROM cbp_encounter"},
+    {"orr_placement", "SELECT rid, skey, a_number, family_name, given_name, birth_date, "
+		      "sex, country, NULL, NULL FROM orr_placement"},
+    {"eoir_case", "SELECT rid, skey, a_number, family_name, given_name, birth_date, "
+		  "sex, country, language, idncase FROM eoir_case"},
+    {"ice_nta", "SELECT rid, skey, a_number, family_name, given_name, birth_date, "
+		"NULL, NULL, NULL, NULL FROM ice_nta"},
 };
 #define NSRC 4
 
 /* One identity record, compact. The fields compare() reads come first:
  * a pair's second record is read at random, and they share a cache line. */
 struct lrec {
-	uint32_t anum;    /* A-number as a number when valid, else 0 */
-	uint32_t fam;     /* arena offset: normalised family name */
-	uint32_t giv;     /* arena offset: normalised given name */
-	int32_t dob;      /* birth date, UC_DATE_NONE when unknown */
-	uint32_t famn;    /* full runs: records with this family name as
-			   * normalised (term frequency), 0 unknown */
-	uint32_t givn;    /* the same for the given name */
-	uint8_t famlen;   /* its length (< NORM_MAX_LEN) */
-	uint8_t givlen;   /* its length */
-	char sex;         /* 'M', 'F', or 0 unknown */
-	char ctry[3];     /* ISO alpha-2 or "" */
-	char lang[4];     /* ISO 639-3 or "" */
-	uint64_t rkey;    /* table code << 36 | rid */
-	uint64_t skh;     /* hash of (table, skey): versions share it */
-	int64_t person;   /* person before this run, 0 none */
-	int64_t idncase;  /* eoir_case.idncase, 0 otherwise */
-	uint8_t is_new;   /* not linked before this run */
-	uint8_t suspect;  /* A-number taken as mistyped */
+	uint32_t anum;	 /* A-number as a number when valid, else 0 */
+	uint32_t fam;	 /* arena offset: normalised family name */
+	uint32_t giv;	 /* arena offset: normalised given name */
+	int32_t dob;	 /* birth date, UC_DATE_NONE when unknown */
+	uint32_t famn;	 /* full runs: records with this family name as
+			  * normalised (term frequency), 0 unknown */
+	uint32_t givn;	 /* the same for the given name */
+	uint8_t famlen;	 /* its length (< NORM_MAX_LEN) */
+	uint8_t givlen;	 /* its length */
+	char sex;	 /* 'M', 'F', or 0 unknown */
+	char ctry[3];	 /* ISO alpha-2 or "" */
+	char lang[4];	 /* ISO 639-3 or "" */
+	uint64_t rkey;	 /* table code << 36 | rid */
+	uint64_t skh;	 /* hash of (table, skey): versions share it */
+	int64_t person;	 /* person before this run, 0 none */
+	int64_t idncase; /* eoir_case.idncase, 0 otherwise */
+	uint8_t is_new;	 /* not linked before this run */
+	uint8_t suspect; /* A-number taken as mistyped */
 };
 
 /* The records of a run. */
 struct lset {
-	struct lrec *r;      /* records */
-	size_t n;            /* count */
-	size_t alloc;        /* allocated */
-	struct larena a;     /* names, each distinct name once (interned) */
-	struct u64map names; /* hash of a name -> its offset in a */
-	struct u64map idx;   /* rkey -> index */
+	struct lrec *r;		 /* records */
+	size_t n;		 /* count */
+	size_t alloc;		 /* allocated */
+	struct larena a;	 /* names, each distinct name once (interned) */
+	struct u64map names;	 /* hash of a name -> its offset in a */
+	struct u64map idx;	 /* rkey -> index */
 	struct spellcache spell; /* source name -> offset of its normalised
 				  * form in a */
 };
 
 /* A scored candidate pair. */
 struct cand {
-	double post;   /* posterior */
-	double w;      /* match weight */
-	uint64_t pat;  /* comparison vector */
-	uint32_t a;    /* record index */
-	uint32_t b;    /* record index */
+	double post;  /* posterior */
+	double w;     /* match weight */
+	uint64_t pat; /* comparison vector */
+	uint32_t a;   /* record index */
+	uint32_t b;   /* record index */
 };
 
 /* A compared pair before scoring: every candidate of a run (tens of
@@ -249,8 +246,8 @@ static void add_row(struct lset *s, struct store_stmt *q, int code, int is_new)
 }
 
 /* Load the rows of table code with rid > after (new records). */
-static int load_new(struct store *st, struct lset *s, int code, int64_t after,
-		    int64_t *max_rid, struct uc_err *err)
+static int load_new(struct store *st, struct lset *s, int code, int64_t after, int64_t *max_rid,
+		    struct uc_err *err)
 {
 	char sql[512];
 	struct store_stmt *q = NULL;
@@ -274,8 +271,7 @@ static int load_new(struct store *st, struct lset *s, int code, int64_t after,
 }
 
 /* Load one existing record by key (incremental candidates). */
-static int load_one(struct store_stmt *q, struct lset *s, int code, int64_t rid,
-		    struct uc_err *err)
+static int load_one(struct store_stmt *q, struct lset *s, int code, int64_t rid, struct uc_err *err)
 {
 	int rc;
 
@@ -528,8 +524,8 @@ static void compare_fn(void *ctx, uint32_t a, uint32_t b, uint8_t *vec)
 /* Blocking keys of every record, for link_parallel(). */
 struct keys_job {
 	const struct lset *set; /* records, read only */
-	uint64_t *v;            /* out: REC_KEYS_MAX slots per record */
-	uint8_t *n;             /* out: keys per record */
+	uint64_t *v;		/* out: REC_KEYS_MAX slots per record */
+	uint8_t *n;		/* out: keys per record */
 };
 
 static void keys_range(void *arg, size_t lo, size_t hi)
@@ -542,9 +538,9 @@ static void keys_range(void *arg, size_t lo, size_t hi)
 
 /* The candidate pairs to compare, for link_parallel(). */
 struct cmp_job {
-	const struct lset *set;       /* records, read only */
+	const struct lset *set;	      /* records, read only */
 	const struct fs_model *model; /* for fs_pack (reads nfield only) */
-	struct cpair *c;              /* pairs: a, b in; pat out */
+	struct cpair *c;	      /* pairs: a, b in; pat out */
 };
 
 static void cmp_range(void *arg, size_t lo, size_t hi)
@@ -616,12 +612,14 @@ static int by_post_desc(const void *x, const void *y)
 
 /* ---- model persistence ---- */
 
-static int save_model(struct store *st, int64_t run, const char *name,
-		      const struct fs_model *m, struct uc_err *err)
+static int save_model(struct store *st, int64_t run, const char *name, const struct fs_model *m,
+		      struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "INSERT INTO link_model(run_id, model, field, level, m, u) "
-				   "VALUES(?,?,?,?,?,?)", &q, err);
+	int rc = store_prepare(st,
+			       "INSERT INTO link_model(run_id, model, field, level, m, u) "
+			       "VALUES(?,?,?,?,?,?)",
+			       &q, err);
 
 	if (rc)
 		return rc;
@@ -642,15 +640,16 @@ static int save_model(struct store *st, int64_t run, const char *name,
 	return rc;
 }
 
-int link_load_model(struct store *st, const char *name, struct fs_model *m,
-		    struct uc_err *err)
+int link_load_model(struct store *st, const char *name, struct fs_model *m, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc, found = 0;
 
-	rc = store_prepare(st, "SELECT k.field, k.level, k.m, k.u, r.p FROM link_model k "
+	rc = store_prepare(st,
+			   "SELECT k.field, k.level, k.m, k.u, r.p FROM link_model k "
 			   "JOIN link_run r ON r.id = k.run_id WHERE k.model = ? AND k.run_id = "
-			   "(SELECT MAX(run_id) FROM link_model WHERE model = ?)", &q, err);
+			   "(SELECT MAX(run_id) FROM link_model WHERE model = ?)",
+			   &q, err);
 	if (rc)
 		return rc;
 	store_bind_text(q, 1, name, -1);
@@ -674,7 +673,8 @@ int link_load_model(struct store *st, const char *name, struct fs_model *m,
 	if (rc < 0)
 		return -rc;
 	if (!found)
-		return uc_error(err, UC_ENOTFOUND, "no stored %s model; run `uctrack link --full`", name);
+		return uc_error(err, UC_ENOTFOUND, "no stored %s model; run `uctrack link --full`",
+				name);
 	return UC_OK;
 }
 
@@ -682,13 +682,13 @@ int link_load_model(struct store *st, const char *name, struct fs_model *m,
 
 /* Bucket contents being read or changed in this run. */
 struct bucket {
-	uint64_t *v;   /* sorted entries */
-	size_t n;      /* entries */
-	int dirty;     /* changed: write back */
+	uint64_t *v; /* sorted entries */
+	size_t n;    /* entries */
+	int dirty;   /* changed: write back */
 };
 
-static int bucket_get(struct store_stmt *q, struct u64map *bm, struct bucket **all,
-		      size_t *nall, uint32_t b, struct bucket **out, struct uc_err *err)
+static int bucket_get(struct store_stmt *q, struct u64map *bm, struct bucket **all, size_t *nall,
+		      uint32_t b, struct bucket **out, struct uc_err *err)
 {
 	uint64_t *pos = u64map_get(bm, b);
 	struct bucket *bk;
@@ -723,8 +723,7 @@ static int bucket_get(struct store_stmt *q, struct u64map *bm, struct bucket **a
 	return UC_OK;
 }
 
-static int bucket_put(struct store_stmt *q, uint32_t b, const struct bucket *bk,
-		      struct uc_err *err)
+static int bucket_put(struct store_stmt *q, uint32_t b, const struct bucket *bk, struct uc_err *err)
 {
 	store_reset(q);
 	store_bind_int(q, 1, b);
@@ -745,8 +744,10 @@ static int load_decisions(struct store *st, const struct lset *s, struct u64map 
 			  struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "SELECT a_tbl, a_rid, b_tbl, b_rid, effect FROM "
-				   "link_decision_pair ORDER BY decision_id", &q, err);
+	int rc = store_prepare(st,
+			       "SELECT a_tbl, a_rid, b_tbl, b_rid, effect FROM "
+			       "link_decision_pair ORDER BY decision_id",
+			       &q, err);
 
 	if (rc)
 		return rc;
@@ -757,8 +758,10 @@ static int load_decisions(struct store *st, const struct lset *s, struct u64map 
 
 		if (!ca || !cb)
 			continue;
-		ia = u64map_get(&s->idx, (uint64_t)ca << CODE_SHIFT | (uint64_t)store_col_int(q, 1));
-		ib = u64map_get(&s->idx, (uint64_t)cb << CODE_SHIFT | (uint64_t)store_col_int(q, 3));
+		ia =
+		    u64map_get(&s->idx, (uint64_t)ca << CODE_SHIFT | (uint64_t)store_col_int(q, 1));
+		ib =
+		    u64map_get(&s->idx, (uint64_t)cb << CODE_SHIFT | (uint64_t)store_col_int(q, 3));
 		if (!ia || !ib || *ia == *ib)
 			continue;
 		i = *ia < *ib ? *ia : *ib;
@@ -774,8 +777,8 @@ static int load_decisions(struct store *st, const struct lset *s, struct u64map 
 /* Secondary indexes set aside during a full run's bulk writes. */
 struct idxsave {
 	struct larena sql; /* CREATE INDEX statements, back to back */
-	uint32_t *off;     /* offset of each statement in sql */
-	size_t n;          /* statements */
+	uint32_t *off;	   /* offset of each statement in sql */
+	size_t n;	   /* statements */
 };
 
 /* Tables a full run rewrites. Their secondary indexes (whoever's
@@ -783,7 +786,8 @@ struct idxsave {
  * from their stored definitions after: building an index once over sorted
  * data is much cheaper than keeping it up to date row by row. All inside
  * the run's transaction, so a failed run rolls the drops back too. */
-#define BULK_TABLES "'person', 'person_record', 'person_anumber', 'person_idncase', " \
+#define BULK_TABLES                                                                                \
+	"'person', 'person_record', 'person_anumber', 'person_idncase', "                          \
 	"'link_pair', 'sponsor', 'sponsor_record', 'link_flag', 'link_flag_child'"
 
 static int indexes_drop(struct store *st, struct idxsave *sv, struct uc_err *err)
@@ -794,7 +798,8 @@ static int indexes_drop(struct store *st, struct idxsave *sv, struct uc_err *err
 	int rc;
 
 	larena_init(&names);
-	rc = store_prepare(st, "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+	rc = store_prepare(st,
+			   "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
 			   "AND sql IS NOT NULL AND tbl_name IN (" BULK_TABLES ") ORDER BY name",
 			   &q, err);
 	if (rc)
@@ -854,50 +859,49 @@ static void idxsave_release(struct idxsave *sv)
 
 /* Per-record outcome of clustering. */
 struct recout {
-	double post;        /* best link posterior, -1 none */
+	double post;	    /* best link posterior, -1 none */
 	const char *method; /* how it joined: fs, fs+anum_typo, same_key, decision, single */
 };
 
 /* State of one run. */
 struct run {
-	struct store *st;        /* borrowed */
-	const struct link_opts *o; /* borrowed */
-	struct link_stats *s;    /* borrowed */
-	int full;                /* full run */
-	int64_t run_id;          /* link_run.id */
-	char now[21];            /* timestamp */
-	struct lset set;         /* records */
-	struct fs_model model;   /* match model */
-	struct cand *c;          /* scored candidate pairs */
-	size_t nc;               /* candidates */
-	struct cluster cl;       /* clusters */
-	struct recout *out;      /* per record */
-	int64_t *pers;           /* per root: existing person (incremental) */
+	struct store *st;	     /* borrowed */
+	const struct link_opts *o;   /* borrowed */
+	struct link_stats *s;	     /* borrowed */
+	int full;		     /* full run */
+	int64_t run_id;		     /* link_run.id */
+	char now[21];		     /* timestamp */
+	struct lset set;	     /* records */
+	struct fs_model model;	     /* match model */
+	struct cand *c;		     /* scored candidate pairs */
+	size_t nc;		     /* candidates */
+	struct cluster cl;	     /* clusters */
+	struct recout *out;	     /* per record */
+	int64_t *pers;		     /* per root: existing person (incremental) */
 	int64_t watermark[NSRC + 1]; /* max rid per table after the run */
 	struct store_stmt *ins_pair; /* INSERT INTO link_pair */
-	struct block_keys keys;  /* full runs: sorted keys for buckets */
-	int tf;                  /* famn/givn are set: term-frequency weights */
-	struct fs_model cond;    /* u of sex, country, language among pairs
-				  * whose names agree (pat_weight) */
-	int has_cond;            /* cond is set */
-	struct u64map vtext;     /* comparison vector -> its text in vtext_a */
-	struct larena vtext_a;   /* vector texts */
+	struct block_keys keys;	     /* full runs: sorted keys for buckets */
+	int tf;			     /* famn/givn are set: term-frequency weights */
+	struct fs_model cond;	     /* u of sex, country, language among pairs
+				      * whose names agree (pat_weight) */
+	int has_cond;		     /* cond is set */
+	struct u64map vtext;	     /* comparison vector -> its text in vtext_a */
+	struct larena vtext_a;	     /* vector texts */
 	/* Incremental runs: the keys of the new records, whose dependent
 	 * records link_records_refresh() links again. */
-	char (*tanum)[10];       /* A-numbers, distinct */
-	const char **tanp;       /* pointers into tanum */
-	size_t ntanum;           /* how many */
-	int64_t *tidn;           /* IDNCASEs, distinct */
-	size_t ntidn;            /* how many */
-	int64_t *tplace;         /* orr_placement rids */
-	size_t ntplace;          /* how many */
+	char (*tanum)[10]; /* A-numbers, distinct */
+	const char **tanp; /* pointers into tanum */
+	size_t ntanum;	   /* how many */
+	int64_t *tidn;	   /* IDNCASEs, distinct */
+	size_t ntidn;	   /* how many */
+	int64_t *tplace;   /* orr_placement rids */
+	size_t ntplace;	   /* how many */
 };
 
 /* Incremental runs: remember the distinct A-numbers (av: anum << 33 | ...,
  * sorted), IDNCASEs (iv: idncase << 32 | ..., sorted) and placements of
  * the new records for link_records_refresh(). */
-static void run_touched(struct run *R, const uint64_t *av, size_t na, const uint64_t *iv,
-			size_t ni)
+static void run_touched(struct run *R, const uint64_t *av, size_t na, const uint64_t *iv, size_t ni)
 {
 	R->tanum = uc_xmalloc((na ? na : 1) * sizeof(*R->tanum));
 	R->tanp = uc_xmalloc((na ? na : 1) * sizeof(*R->tanp));
@@ -923,8 +927,8 @@ static void run_touched(struct run *R, const uint64_t *av, size_t na, const uint
 	}
 }
 
-static int add_pair(struct run *R, const struct cand *c, const char *method,
-		    const char *status, const char *reason, struct uc_err *err)
+static int add_pair(struct run *R, const struct cand *c, const char *method, const char *status,
+		    const char *reason, struct uc_err *err)
 {
 	struct store_stmt *q = R->ins_pair;
 	const struct lrec *a = &R->set.r[c->a], *b = &R->set.r[c->b];
@@ -983,13 +987,15 @@ static int run_load(struct run *R, struct uc_err *err)
 	R->s->new_records = R->set.n;
 	if (R->full) {
 		/* Old person of each record, to keep person ids. */
-		rc = store_prepare(st, "SELECT src_tbl, src_rid, person_id FROM person_record", &q, err);
+		rc = store_prepare(st, "SELECT src_tbl, src_rid, person_id FROM person_record", &q,
+				   err);
 		if (rc)
 			goto out;
 		while ((rc = store_step(q, err)) == STORE_ROW) {
 			int c = code_of(store_col_text(q, 0));
 			uint64_t *i = c ? u64map_get(&R->set.idx, (uint64_t)c << CODE_SHIFT |
-						     (uint64_t)store_col_int(q, 1)) : NULL;
+								      (uint64_t)store_col_int(q, 1))
+					: NULL;
 
 			if (i) {
 				R->set.r[*i].person = store_col_int(q, 2);
@@ -1014,8 +1020,8 @@ out:
 
 /* Incremental: load existing records that share a key with a new one (via
  * link_bucket) or a source key (older versions). */
-static int run_expand(struct run *R, struct bucket **bks, size_t *nbk,
-		      struct u64map *bm, struct uc_err *err)
+static int run_expand(struct run *R, struct bucket **bks, size_t *nbk, struct u64map *bm,
+		      struct uc_err *err)
 {
 	struct store_stmt *qb = NULL, *one[NSRC + 1] = {NULL}, *qp = NULL, *qv[NSRC + 1] = {NULL};
 	size_t nnew = R->set.n;
@@ -1029,15 +1035,18 @@ static int run_expand(struct run *R, struct bucket **bks, size_t *nbk,
 		snprintf(sql, sizeof(sql), "%s WHERE rid = ?", srcs[c].sel);
 		rc = store_prepare(R->st, sql, &one[c], err);
 		if (!rc) {
-			snprintf(sql, sizeof(sql), "SELECT rid FROM %s WHERE skey = "
+			snprintf(sql, sizeof(sql),
+				 "SELECT rid FROM %s WHERE skey = "
 				 "(SELECT skey FROM %s WHERE rid = ?) AND rid <> ?",
 				 srcs[c].tbl, srcs[c].tbl);
 			rc = store_prepare(R->st, sql, &qv[c], err);
 		}
 	}
 	if (!rc)
-		rc = store_prepare(R->st, "SELECT person_id FROM person_record WHERE src_tbl = ? "
-				   "AND src_rid = ?", &qp, err);
+		rc = store_prepare(R->st,
+				   "SELECT person_id FROM person_record WHERE src_tbl = ? "
+				   "AND src_rid = ?",
+				   &qp, err);
 	for (size_t i = 0; i < nnew && !rc; i++) {
 		uint64_t keys[REC_KEYS_MAX];
 		int nk = rec_keys(&R->set, &R->set.r[i], keys);
@@ -1071,7 +1080,8 @@ static int run_expand(struct run *R, struct bucket **bks, size_t *nbk,
 				int c = (int)(rk >> CODE_SHIFT);
 
 				if (c >= 1 && c <= NSRC)
-					rc = load_one(one[c], &R->set, c, (int64_t)(rk & RID_MASK), err);
+					rc = load_one(one[c], &R->set, c, (int64_t)(rk & RID_MASK),
+						      err);
 			}
 		}
 		/* Older versions of the same source record. */
@@ -1081,7 +1091,8 @@ static int run_expand(struct run *R, struct bucket **bks, size_t *nbk,
 		while (!rc && (rc = store_step(qv[code], err)) == STORE_ROW) {
 			int64_t rid = store_col_int(qv[code], 0);
 
-			if (!u64map_get(&R->set.idx, (uint64_t)code << CODE_SHIFT | (uint64_t)rid)) {
+			if (!u64map_get(&R->set.idx,
+					(uint64_t)code << CODE_SHIFT | (uint64_t)rid)) {
 				struct uc_err e2 = UC_ERR_INIT;
 				/* A separate statement: qv[code] is mid-iteration. */
 				rc = load_one(one[code], &R->set, code, rid, &e2);
@@ -1176,7 +1187,8 @@ static void fit_child(struct run *R, const struct fs_counts *cnt, const struct c
 		if (a == CMP_ANUM_EXACT)
 			fs_counts_add(&sure, pat, 1);
 		if (a != CMP_ANUM_MISSING && fs_level(pat, F_FAM) == CMP_NAME_EXACT &&
-		    fs_level(pat, F_GIV) == CMP_NAME_EXACT && fs_level(pat, F_DOB) == CMP_DATE_EXACT)
+		    fs_level(pat, F_GIV) == CMP_NAME_EXACT &&
+		    fs_level(pat, F_DOB) == CMP_DATE_EXACT)
 			fs_counts_add(&sure_an, pat, 1);
 	}
 	if (sure.total < 100 || sure_an.total < 100) {
@@ -1399,10 +1411,10 @@ static double pair_weight(const struct run *R, const struct cpair *c, struct u64
 
 /* Posteriors of the compared pairs, for link_parallel(). */
 struct post_job {
-	const struct run *R;    /* model, records: read only */
-	const struct cpair *c;  /* the pairs */
-	float *post;            /* out: posterior per pair (NULL: not wanted) */
-	uint8_t *keep;          /* out: 1 when at or above review_at */
+	const struct run *R;   /* model, records: read only */
+	const struct cpair *c; /* the pairs */
+	float *post;	       /* out: posterior per pair (NULL: not wanted) */
+	uint8_t *keep;	       /* out: 1 when at or above review_at */
 };
 
 static void post_range(void *arg, size_t lo, size_t hi)
@@ -1507,7 +1519,7 @@ static int run_score(struct run *R, struct uc_err *err)
 	struct block_pairs pr;
 	struct fs_counts cnt;
 	size_t cap = R->o->block_cap ? R->o->block_cap : DEFAULT_CAP;
-	FILE *pf = NULL; /* pairs_out */
+	FILE *pf = NULL;	 /* pairs_out */
 	struct cpair *cp = NULL; /* every candidate pair */
 	size_t ncp = 0;
 	double sub_t = 0; /* UCTRACK_LINK_TIMES clock */
@@ -1648,8 +1660,7 @@ static int try_join(struct run *R, uint32_t i, uint32_t j, int force, const char
 		*why = "bridge";
 		return -1;
 	}
-	rc = force == 1 ? cluster_force(&R->cl, i, j)
-			: cluster_join_anum(&R->cl, i, j, force == 2);
+	rc = force == 1 ? cluster_force(&R->cl, i, j) : cluster_join_anum(&R->cl, i, j, force == 2);
 	if (rc < 0) {
 		*why = rc == -1 ? "anumber" : "incompatible";
 		return -1;
@@ -1796,10 +1807,12 @@ static int run_cluster(struct run *R, struct uc_err *err)
 	/* Mistyped A-numbers: seen on this record only (no other identity
 	 * record, contact, event, removal or indicator carries it), a typo
 	 * away from a corroborated one on a matching record. */
-	rc = store_prepare(R->st, "SELECT EXISTS(SELECT 1 FROM orr_contact WHERE a_number = ?1) + "
+	rc = store_prepare(R->st,
+			   "SELECT EXISTS(SELECT 1 FROM orr_contact WHERE a_number = ?1) + "
 			   "EXISTS(SELECT 1 FROM field_event WHERE a_number = ?1) + "
 			   "EXISTS(SELECT 1 FROM ice_removal WHERE a_number = ?1) + "
-			   "EXISTS(SELECT 1 FROM indicator WHERE a_number = ?1)", &qdep, err);
+			   "EXISTS(SELECT 1 FROM indicator WHERE a_number = ?1)",
+			   &qdep, err);
 	for (size_t k = 0; k < R->nc && !rc; k++) {
 		struct cand *c = &R->c[k];
 		int l = fs_level(c->pat, F_ANUM);
@@ -1930,7 +1943,9 @@ static int run_cluster(struct run *R, struct uc_err *err)
 		}
 		j = try_join(R, c->a, c->b,
 			     fs_level(c->pat, F_ANUM) == CMP_ANUM_EXACT && !S->r[c->a].suspect &&
-				     !S->r[c->b].suspect ? 2 : 0,
+				     !S->r[c->b].suspect
+				 ? 2
+				 : 0,
 			     &why);
 		if (j < 0 && strcmp(why, "bridge") != 0) {
 			R->s->conflicts++;
@@ -1973,10 +1988,10 @@ static int step_done(struct store_stmt *q, struct uc_err *err)
 
 /* A person_key row waiting to be written (sorted first: B-tree appends). */
 struct keyrow {
-	uint64_t pre;     /* first 8 key bytes, big-endian: fast ordering */
-	uint32_t off;     /* key text in the arena */
-	uint32_t person;  /* person id */
-	uint8_t kind;     /* 0 family, 1 given, 2 phon, 3 pair */
+	uint64_t pre;	 /* first 8 key bytes, big-endian: fast ordering */
+	uint32_t off;	 /* key text in the arena */
+	uint32_t person; /* person id */
+	uint8_t kind;	 /* 0 family, 1 given, 2 phon, 3 pair */
 };
 
 static const char *const key_kind[] = {"family", "given", "phon", "pair"};
@@ -2001,8 +2016,8 @@ static int keyrow_cmp(const void *x, const void *y, void *arg)
 /* Add a key row unless rows from..n-1 (the same person's, so far) hold
  * it already: one person's records repeat their names, and removing the
  * repeats here keeps the later sort small. */
-static void keyrow_add(struct keyrow **v, size_t *n, size_t *alloc, struct larena *a,
-		       size_t from, const char *k, size_t len, int kind, int64_t person)
+static void keyrow_add(struct keyrow **v, size_t *n, size_t *alloc, struct larena *a, size_t from,
+		       const char *k, size_t len, int kind, int64_t person)
 {
 	struct keyrow *r;
 	uint64_t pre = 0;
@@ -2028,8 +2043,8 @@ static void keyrow_add(struct keyrow **v, size_t *n, size_t *alloc, struct laren
 }
 
 /* Write the sorted, unique u64 pairs (key << shift | person) with q. */
-static int write_sorted(struct store_stmt *q, uint64_t *v, size_t n, int shift,
-			int text_anum, struct uc_err *err)
+static int write_sorted(struct store_stmt *q, uint64_t *v, size_t n, int shift, int text_anum,
+			struct uc_err *err)
 {
 	uint64_t last = UINT64_MAX;
 	int rc = UC_OK;
@@ -2060,20 +2075,19 @@ static int write_sorted(struct store_stmt *q, uint64_t *v, size_t n, int shift,
  * reads the records, the grouping and the person ids only. */
 struct keyjob {
 	const struct lset *set; /* records, read only */
-	const uint64_t *ord;    /* root << 32 | record, grouped by root; read only */
-	const int64_t *pidof;   /* person id per record; read only */
-	int full;               /* full run: every record, else new ones */
-	struct keyrow *kv;      /* out: sorted rows (owned by the job) */
-	size_t nk;              /* out: rows in kv */
-	size_t ak;              /* rows allocated in kv */
-	struct larena ka;       /* out: key texts */
+	const uint64_t *ord;	/* root << 32 | record, grouped by root; read only */
+	const int64_t *pidof;	/* person id per record; read only */
+	int full;		/* full run: every record, else new ones */
+	struct keyrow *kv;	/* out: sorted rows (owned by the job) */
+	size_t nk;		/* out: rows in kv */
+	size_t ak;		/* rows allocated in kv */
+	struct larena ka;	/* out: key texts */
 };
 
 /* The name-pair keys of one record: every two distinct tokens of its
  * family and given names, "A B" with A < B, so that a search for two
  * names reads the persons who bear both (link_name_candidates). */
-static void keyjob_pairs(struct keyjob *j, size_t from, const struct norm_name both[2],
-			 int64_t pid)
+static void keyjob_pairs(struct keyjob *j, size_t from, const struct norm_name both[2], int64_t pid)
 {
 	const char *tok[2 * NORM_MAX_TOK];
 	size_t len[2 * NORM_MAX_TOK];
@@ -2090,8 +2104,8 @@ static void keyjob_pairs(struct keyjob *j, size_t from, const struct norm_name b
 			int c = link_pair_key(tok[x], len[x], tok[y], len[y], pair);
 
 			if (c > 0)
-				keyrow_add(&j->kv, &j->nk, &j->ak, &j->ka, from, pair,
-					   (size_t)c, 3, pid);
+				keyrow_add(&j->kv, &j->nk, &j->ak, &j->ka, from, pair, (size_t)c, 3,
+					   pid);
 		}
 }
 
@@ -2151,8 +2165,8 @@ static int run_write(struct run *R, struct uc_err *err)
 {
 	static const int code_order[NSRC] = {1, 3, 4, 2}; /* src_tbl name order */
 	struct lset *S = &R->set;
-	struct store_stmt *qp = NULL, *qr = NULL, *qa = NULL, *qi = NULL, *qk = NULL,
-			  *qm = NULL, *qw = NULL;
+	struct store_stmt *qp = NULL, *qr = NULL, *qa = NULL, *qi = NULL, *qk = NULL, *qm = NULL,
+			  *qw = NULL;
 	uint64_t *ord = NULL, *av = NULL, *iv = NULL;
 	int64_t *pidof = NULL;
 	struct keyjob kj;
@@ -2168,42 +2182,60 @@ static int run_write(struct run *R, struct uc_err *err)
 	u64map_init(&rootp);
 	larena_init(&kj.ka);
 	if (R->full) {
-		rc = exec1(R->st, "DELETE FROM person_record; DELETE FROM person_anumber; "
-			   "DELETE FROM person_idncase; DELETE FROM person_key; DELETE FROM link_bucket; "
-			   "DELETE FROM link_pair WHERE status IN ('link','review','conflict') "
-			   "AND run_id <> (SELECT MAX(id) FROM link_run);", err);
+		rc = exec1(
+		    R->st,
+		    "DELETE FROM person_record; DELETE FROM person_anumber; "
+		    "DELETE FROM person_idncase; DELETE FROM person_key; DELETE FROM link_bucket; "
+		    "DELETE FROM link_pair WHERE status IN ('link','review','conflict') "
+		    "AND run_id <> (SELECT MAX(id) FROM link_run);",
+		    err);
 		if (rc)
 			goto out;
 	}
 	rc = store_query_int(R->st, "SELECT COALESCE(MAX(id), 0) FROM person", &next_id, err);
 	if (rc)
 		goto out;
-	rc = store_prepare(R->st, "INSERT INTO person(id, a_number, created_at) VALUES(?,?,?) "
-			   "ON CONFLICT(id) DO UPDATE SET a_number = excluded.a_number", &qp, err);
+	rc = store_prepare(R->st,
+			   "INSERT INTO person(id, a_number, created_at) VALUES(?,?,?) "
+			   "ON CONFLICT(id) DO UPDATE SET a_number = excluded.a_number",
+			   &qp, err);
 	if (!rc)
-		rc = store_prepare(R->st, R->full ?
-				   "INSERT INTO person_record(src_tbl, src_rid, person_id, method, score) "
-				   "VALUES(?,?,?,?,?)" :
-				   "INSERT INTO person_record(src_tbl, src_rid, person_id, method, score) "
-				   "VALUES(?,?,?,?,?) ON CONFLICT(src_tbl, src_rid) DO UPDATE SET "
-				   "person_id = excluded.person_id, method = excluded.method, "
-				   "score = excluded.score", &qr, err);
+		rc = store_prepare(
+		    R->st,
+		    R->full
+			? "INSERT INTO person_record(src_tbl, src_rid, person_id, method, score) "
+			  "VALUES(?,?,?,?,?)"
+			: "INSERT INTO person_record(src_tbl, src_rid, person_id, method, score) "
+			  "VALUES(?,?,?,?,?) ON CONFLICT(src_tbl, src_rid) DO UPDATE SET "
+			  "person_id = excluded.person_id, method = excluded.method, "
+			  "score = excluded.score",
+		    &qr, err);
 	if (!rc)
-		rc = store_prepare(R->st, "INSERT OR IGNORE INTO person_anumber(a_number, person_id) "
-				   "VALUES(?,?)", &qa, err);
+		rc = store_prepare(R->st,
+				   "INSERT OR IGNORE INTO person_anumber(a_number, person_id) "
+				   "VALUES(?,?)",
+				   &qa, err);
 	if (!rc)
-		rc = store_prepare(R->st, "INSERT OR IGNORE INTO person_idncase(idncase, person_id) "
-				   "VALUES(?,?)", &qi, err);
+		rc = store_prepare(R->st,
+				   "INSERT OR IGNORE INTO person_idncase(idncase, person_id) "
+				   "VALUES(?,?)",
+				   &qi, err);
 	if (!rc)
-		rc = store_prepare(R->st, "INSERT OR IGNORE INTO person_key(key, kind, person_id) "
-				   "VALUES(?,?,?)", &qk, err);
+		rc = store_prepare(R->st,
+				   "INSERT OR IGNORE INTO person_key(key, kind, person_id) "
+				   "VALUES(?,?,?)",
+				   &qk, err);
 	if (!rc)
-		rc = store_prepare(R->st, "INSERT INTO person_merged(old_id, new_id) VALUES(?,?) "
-				   "ON CONFLICT(old_id) DO UPDATE SET new_id = excluded.new_id", &qm, err);
+		rc = store_prepare(R->st,
+				   "INSERT INTO person_merged(old_id, new_id) VALUES(?,?) "
+				   "ON CONFLICT(old_id) DO UPDATE SET new_id = excluded.new_id",
+				   &qm, err);
 	if (!rc)
-		rc = store_prepare(R->st, "INSERT INTO link_watermark(tbl, max_rid) VALUES(?,?) "
-				   "ON CONFLICT(tbl) DO UPDATE SET max_rid = MAX(max_rid, excluded.max_rid)",
-				   &qw, err);
+		rc = store_prepare(
+		    R->st,
+		    "INSERT INTO link_watermark(tbl, max_rid) VALUES(?,?) "
+		    "ON CONFLICT(tbl) DO UPDATE SET max_rid = MAX(max_rid, excluded.max_rid)",
+		    &qw, err);
 	if (rc)
 		goto out;
 	/* Group records by cluster root, in record order. */
@@ -2288,7 +2320,8 @@ static int run_write(struct run *R, struct uc_err *err)
 		for (size_t x = g; x < e && !rc && R->full; x++) {
 			const struct lrec *r = &S->r[(uint32_t)ord[x]];
 
-			if (!r->person || r->person == pid || u64map_get(&claimed, (uint64_t)r->person))
+			if (!r->person || r->person == pid ||
+			    u64map_get(&claimed, (uint64_t)r->person))
 				continue;
 			store_reset(qm);
 			store_bind_int(qm, 1, r->person);
@@ -2395,7 +2428,8 @@ static int write_buckets_full(struct run *R, struct uc_err *err)
 	struct block_keys *k = &R->keys;
 	struct bucket bk = {NULL, 0, 0};
 	size_t alloc = 0, i = 0;
-	int rc = store_prepare(R->st, "INSERT OR REPLACE INTO link_bucket(b, v) VALUES(?,?)", &q, err);
+	int rc =
+	    store_prepare(R->st, "INSERT OR REPLACE INTO link_bucket(b, v) VALUES(?,?)", &q, err);
 
 	while (!rc && i < k->n) {
 		uint64_t b = k->v[i] >> 48;
@@ -2423,11 +2457,12 @@ static int write_buckets_full(struct run *R, struct uc_err *err)
 }
 
 /* Incremental: add the new records' keys to their buckets. */
-static int write_buckets_incr(struct run *R, struct bucket *bks, size_t nbk,
-			      struct u64map *bm, struct uc_err *err)
+static int write_buckets_incr(struct run *R, struct bucket *bks, size_t nbk, struct u64map *bm,
+			      struct uc_err *err)
 {
 	struct store_stmt *q = NULL, *qb = NULL;
-	int rc = store_prepare(R->st, "INSERT OR REPLACE INTO link_bucket(b, v) VALUES(?,?)", &q, err);
+	int rc =
+	    store_prepare(R->st, "INSERT OR REPLACE INTO link_bucket(b, v) VALUES(?,?)", &q, err);
 
 	if (!rc)
 		rc = store_prepare(R->st, "SELECT v FROM link_bucket WHERE b = ?", &qb, err);
@@ -2477,8 +2512,7 @@ static void lap(struct link_stats *s, int i, double *t)
 	*t = now;
 }
 
-int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
-	     struct uc_err *err)
+int link_run(struct store *st, const struct link_opts *o, struct link_stats *s, struct uc_err *err)
 {
 	struct run R;
 	struct store_stmt *q = NULL;
@@ -2506,8 +2540,10 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 	fs_init(&R.model, NF, field_levels, field_names);
 	R.model.match_at = o->match_at > 0 ? o->match_at : LINK_MATCH_AT;
 	R.model.review_at = o->review_at > 0 ? o->review_at : 0.05;
-	rc = store_query_int(st, "SELECT COUNT(*) FROM link_run WHERE kind = 'full' "
-			     "AND finished_at IS NOT NULL", &nfull, err);
+	rc = store_query_int(st,
+			     "SELECT COUNT(*) FROM link_run WHERE kind = 'full' "
+			     "AND finished_at IS NOT NULL",
+			     &nfull, err);
 	if (!rc)
 		rc = store_query_int(st, "PRAGMA foreign_keys", &fk_was, err);
 	/* A full run writes every person before the records that name it,
@@ -2558,9 +2594,11 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 		R.has_cond = link_load_model(st, "child_cond", &R.cond, err) == UC_OK;
 		uc_err_clear(err);
 	}
-	rc = store_prepare(st, "INSERT INTO link_pair(run_id, a_tbl, a_rid, b_tbl, b_rid, method, "
-			   "score, posterior, vector, status, reason) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-			   &R.ins_pair, err);
+	rc =
+	    store_prepare(st,
+			  "INSERT INTO link_pair(run_id, a_tbl, a_rid, b_tbl, b_rid, method, "
+			  "score, posterior, vector, status, reason) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+			  &R.ins_pair, err);
 	t = progress_now();
 	if (!rc)
 		rc = run_load(&R, err);
@@ -2607,9 +2645,12 @@ int link_run(struct store *st, const struct link_opts *o, struct link_stats *s,
 	lap(s, 6, &t);
 	if (rc)
 		goto out;
-	rc = store_prepare(st, "UPDATE link_run SET finished_at = ?, records = ?, new_records = ?, "
-			   "pairs = ?, links = ?, review = ?, conflicts = ?, persons = ?, sponsors = ?, "
-			   "p = ?, em_iter = ? WHERE id = ?", &q, err);
+	rc = store_prepare(
+	    st,
+	    "UPDATE link_run SET finished_at = ?, records = ?, new_records = ?, "
+	    "pairs = ?, links = ?, review = ?, conflicts = ?, persons = ?, sponsors = ?, "
+	    "p = ?, em_iter = ? WHERE id = ?",
+	    &q, err);
 	if (rc)
 		goto out;
 	link_now(R.now);

@@ -159,8 +159,7 @@ void spellcache_put(struct spellcache *c, const char *raw, uint32_t off)
 	h = spell_hash(raw);
 	if (u64map_get(&c->map, h))
 		return;
-	u64map_put(&c->map, h,
-		   (uint64_t)larena_add(&c->raw, raw, strlen(raw)) << 32 | off);
+	u64map_put(&c->map, h, (uint64_t)larena_add(&c->raw, raw, strlen(raw)) << 32 | off);
 }
 
 void link_now(char out[21])
@@ -175,9 +174,9 @@ void link_now(char out[21])
 /* One slice of link_parallel(). */
 struct par_job {
 	void (*fn)(void *arg, size_t lo, size_t hi); /* the work */
-	void *arg;                                   /* its data */
-	size_t lo;                                   /* first item */
-	size_t hi;                                   /* one past the last */
+	void *arg;				     /* its data */
+	size_t lo;				     /* first item */
+	size_t hi;				     /* one past the last */
 };
 
 static void *par_run(void *p)
@@ -188,8 +187,7 @@ static void *par_run(void *p)
 	return NULL;
 }
 
-void link_parallel(size_t n, size_t min_n, void (*fn)(void *arg, size_t lo, size_t hi),
-		   void *arg)
+void link_parallel(size_t n, size_t min_n, void (*fn)(void *arg, size_t lo, size_t hi), void *arg)
 {
 	struct par_job job[LINK_MAX_THREADS];
 	pthread_t tid[LINK_MAX_THREADS];

@@ -17,10 +17,10 @@
 
 /* Open-addressing map; key UINT64_MAX is reserved (never stored). */
 struct u64map {
-	uint64_t *k;  /* keys, UINT64_MAX = empty slot */
-	uint64_t *v;  /* values */
-	size_t cap;   /* slots, power of two */
-	size_t len;   /* used slots */
+	uint64_t *k; /* keys, UINT64_MAX = empty slot */
+	uint64_t *v; /* values */
+	size_t cap;  /* slots, power of two */
+	size_t len;  /* used slots */
 };
 
 void u64map_init(struct u64map *m);
@@ -65,15 +65,13 @@ void spellcache_put(struct spellcache *c, const char *raw, uint32_t off);
  * only its own slice's results and read shared data only: the outcome
  * is then the same whatever the number of threads. */
 #define LINK_MAX_THREADS 8
-void link_parallel(size_t n, size_t min_n, void (*fn)(void *arg, size_t lo, size_t hi),
-		   void *arg);
+void link_parallel(size_t n, size_t min_n, void (*fn)(void *arg, size_t lo, size_t hi), void *arg);
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out (21 bytes). */
 void link_now(char out[21]);
 
 /* Load the latest stored model called name into m (fields as set up by
  * fs_init). UC_ENOTFOUND when there is none. (link.c) */
-int link_load_model(struct store *st, const char *name, struct fs_model *m,
-		    struct uc_err *err);
+int link_load_model(struct store *st, const char *name, struct fs_model *m, struct uc_err *err);
 
 #endif

@@ -7,8 +7,7 @@
 #include <utf8proc.h>
 
 static const char *const particles[] = {
-	"DE", "DEL", "LA", "LAS", "LOS", "Y", "E", "DA", "DAS",
-	"DO", "DOS", "DI", "DU", "VAN", "VON",
+    "DE", "DEL", "LA", "LAS", "LOS", "Y", "E", "DA", "DAS", "DO", "DOS", "DI", "DU", "VAN", "VON",
 };
 
 int norm_is_particle(const char *tok, size_t len)
@@ -22,12 +21,12 @@ int norm_is_particle(const char *tok, size_t len)
 
 /* Token builder: raw tokens before particle removal. */
 struct tokb {
-	char s[NORM_MAX_LEN];       /* bytes of all tokens, space separated */
-	size_t len;                 /* bytes used in s */
-	int ntok;                   /* tokens started */
+	char s[NORM_MAX_LEN];	    /* bytes of all tokens, space separated */
+	size_t len;		    /* bytes used in s */
+	int ntok;		    /* tokens started */
 	uint8_t off[NORM_MAX_TOK];  /* token offsets */
 	uint8_t tlen[NORM_MAX_TOK]; /* token lengths */
-	int in_tok;                 /* currently inside a token */
+	int in_tok;		    /* currently inside a token */
 };
 
 static void tok_sep(struct tokb *t)
@@ -93,8 +92,7 @@ static void tok_cp(struct tokb *t, utf8proc_int32_t cp)
 		break;
 	}
 	/* Right single quotation mark and modifier apostrophes join. */
-	if (cp == 0x2019 || cp == 0x02BC || cp == 0x2018 || cp == 0x0060 ||
-	    cp == 0x00B4)
+	if (cp == 0x2019 || cp == 0x02BC || cp == 0x2018 || cp == 0x0060 || cp == 0x00B4)
 		return;
 	tok_sep(t);
 }
@@ -115,8 +113,8 @@ void norm_name(const char *in, size_t len, struct norm_name *out)
 	while (i < len) {
 		utf8proc_int32_t cp, dec[8];
 		utf8proc_ssize_t n, nd;
-		int opts = UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |
-			   UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE;
+		int opts =
+		    UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE;
 		int last = 0;
 
 		if (p[i] < 0x80) {

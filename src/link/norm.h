@@ -46,8 +46,8 @@
 #define NORM_PHON_MAX 12
 
 struct norm_name {
-	char s[NORM_MAX_LEN];   /* tokens joined by single spaces, NUL-terminated */
-	uint8_t ntok;           /* number of tokens (0 for a blank name) */
+	char s[NORM_MAX_LEN];	   /* tokens joined by single spaces, NUL-terminated */
+	uint8_t ntok;		   /* number of tokens (0 for a blank name) */
 	uint8_t off[NORM_MAX_TOK]; /* byte offset of each token in s */
 	uint8_t len[NORM_MAX_TOK]; /* byte length of each token */
 };

@@ -14,10 +14,10 @@
 
 /* The person of the lowest-rid version of the placement a contact names
  * (orr_placement_skey index), else of its A-number. */
-#define CONTACT_PERSON                                                        \
-	"coalesce((SELECT pr.person_id FROM orr_placement p JOIN person_record pr" \
-	" ON pr.src_tbl = 'orr_placement' AND pr.src_rid = p.rid"               \
-	" WHERE p.skey = t.placement_id ORDER BY p.rid LIMIT 1),"               \
+#define CONTACT_PERSON                                                                             \
+	"coalesce((SELECT pr.person_id FROM orr_placement p JOIN person_record pr"                 \
+	" ON pr.src_tbl = 'orr_placement' AND pr.src_rid = p.rid"                                  \
+	" WHERE p.skey = t.placement_id ORDER BY p.rid LIMIT 1),"                                  \
 	" (SELECT person_id FROM person_anumber WHERE a_number = t.a_number))"
 #define ANUM_PERSON "(SELECT person_id FROM person_anumber WHERE a_number = t.a_number)"
 #define IDN_PERSON "(SELECT person_id FROM person_idncase WHERE idncase = t.idncase)"
@@ -29,23 +29,22 @@
 
 /* The tables record_link covers; only these names reach SQL text. */
 static const struct {
-	const char *tbl;     /* source table */
-	const char *person;  /* person expression of row t */
-	const char *method;  /* how, as the old view named it */
-	unsigned by;         /* the columns the expression reads (BY_*) */
+	const char *tbl;    /* source table */
+	const char *person; /* person expression of row t */
+	const char *method; /* how, as the old view named it */
+	unsigned by;	    /* the columns the expression reads (BY_*) */
 } rules[] = {
-	{"orr_contact", CONTACT_PERSON, "placement", BY_ANUM | BY_PLACE},
-	{"ice_removal", "coalesce(" ANUM_PERSON ", " IDN_PERSON ")", "a_number", BY_ANUM | BY_IDN},
-	{"indicator", ANUM_PERSON, "a_number", BY_ANUM},
-	{"field_event", ANUM_PERSON, "a_number", BY_ANUM},
-	{"eoir_proceeding", IDN_PERSON, "idncase", BY_IDN},
-	{"eoir_hearing", IDN_PERSON, "idncase", BY_IDN},
-	{"eoir_juvenile", IDN_PERSON, "idncase", BY_IDN},
+    {"orr_contact", CONTACT_PERSON, "placement", BY_ANUM | BY_PLACE},
+    {"ice_removal", "coalesce(" ANUM_PERSON ", " IDN_PERSON ")", "a_number", BY_ANUM | BY_IDN},
+    {"indicator", ANUM_PERSON, "a_number", BY_ANUM},
+    {"field_event", ANUM_PERSON, "a_number", BY_ANUM},
+    {"eoir_proceeding", IDN_PERSON, "idncase", BY_IDN},
+    {"eoir_hearing", IDN_PERSON, "idncase", BY_IDN},
+    {"eoir_juvenile", IDN_PERSON, "idncase", BY_IDN},
 };
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 
-static int run1(struct store *st, const char *sql, int64_t a, int64_t *changed,
-		struct uc_err *err)
+static int run1(struct store *st, const char *sql, int64_t a, int64_t *changed, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc = store_prepare(st, sql, &q, err);
@@ -78,8 +77,9 @@ static int indexes_set_aside(struct store *st, struct buf *saved, struct uc_err 
 	int rc;
 
 	buf_init(&drop, 1u << 16);
-	rc = store_prepare(st, "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-			       " AND tbl_name = 'record_link' AND sql IS NOT NULL ORDER BY name",
+	rc = store_prepare(st,
+			   "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+			   " AND tbl_name = 'record_link' AND sql IS NOT NULL ORDER BY name",
 			   &q, err);
 	if (rc)
 		goto out;
@@ -97,8 +97,9 @@ static int indexes_set_aside(struct store *st, struct buf *saved, struct uc_err 
 		rc = -rc;
 		goto out;
 	}
-	rc = buf_failed(&drop) || buf_failed(saved) ? uc_error(err, UC_ENOMEM, "index list too long")
-						      : UC_OK;
+	rc = buf_failed(&drop) || buf_failed(saved)
+		 ? uc_error(err, UC_ENOMEM, "index list too long")
+		 : UC_OK;
 	if (!rc && drop.len)
 		rc = store_exec(st, drop.ptr, err);
 out:
@@ -128,7 +129,8 @@ int link_records_sync(struct store *st, int full, const char *only, int64_t *add
 	if (full) {
 		rc = indexes_set_aside(st, &saved, err);
 		if (!rc)
-			rc = store_exec(st, "DELETE FROM record_link; DELETE FROM record_link_mark;", err);
+			rc = store_exec(
+			    st, "DELETE FROM record_link; DELETE FROM record_link_mark;", err);
 		if (rc)
 			goto out;
 	}
@@ -142,8 +144,10 @@ int link_records_sync(struct store *st, int full, const char *only, int64_t *add
 		if (only && strcmp(only, rules[i].tbl) != 0)
 			continue;
 		buf_reset(&sql);
-		buf_addf(&sql, "SELECT coalesce((SELECT max_rid FROM record_link_mark"
-			       " WHERE tbl = '%s'), 0)", rules[i].tbl);
+		buf_addf(&sql,
+			 "SELECT coalesce((SELECT max_rid FROM record_link_mark"
+			 " WHERE tbl = '%s'), 0)",
+			 rules[i].tbl);
 		rc = store_query_int(st, sql.ptr, &mark, err);
 		if (!rc) {
 			buf_reset(&sql);
@@ -157,8 +161,10 @@ int link_records_sync(struct store *st, int full, const char *only, int64_t *add
 		if (linked && strcmp(rules[i].tbl, "orr_contact") == 0) {
 			/* The placement lookup needs its index even inside a
 			 * bulk import that left the read indexes for later. */
-			rc = store_exec(st, "CREATE INDEX IF NOT EXISTS orr_placement_skey"
-					    " ON orr_placement(skey, rid)", err);
+			rc = store_exec(st,
+					"CREATE INDEX IF NOT EXISTS orr_placement_skey"
+					" ON orr_placement(skey, rid)",
+					err);
 			if (rc)
 				goto out;
 		}
@@ -177,8 +183,9 @@ int link_records_sync(struct store *st, int full, const char *only, int64_t *add
 				goto out;
 		}
 		buf_reset(&sql);
-		buf_addf(&sql, "INSERT INTO record_link_mark(tbl, max_rid) VALUES('%s', ?1)"
-			       " ON CONFLICT(tbl) DO UPDATE SET max_rid = excluded.max_rid",
+		buf_addf(&sql,
+			 "INSERT INTO record_link_mark(tbl, max_rid) VALUES('%s', ?1)"
+			 " ON CONFLICT(tbl) DO UPDATE SET max_rid = excluded.max_rid",
 			 rules[i].tbl);
 		rc = run1(st, sql.ptr, top, NULL, err);
 		if (rc)
@@ -195,9 +202,9 @@ out:
 
 /* The rows of one rule whose key column equals ?1, linked again. */
 static const char *const refresh_where[] = {
-	[BY_ANUM] = "t.a_number = ?1",
-	[BY_IDN] = "t.idncase = ?1",
-	[BY_PLACE] = "t.placement_id = (SELECT skey FROM orr_placement WHERE rid = ?1)",
+    [BY_ANUM] = "t.a_number = ?1",
+    [BY_IDN] = "t.idncase = ?1",
+    [BY_PLACE] = "t.placement_id = (SELECT skey FROM orr_placement WHERE rid = ?1)",
 };
 
 int link_records_refresh(struct store *st, const struct link_touch *t, int64_t *changed,
@@ -234,7 +241,8 @@ int link_records_refresh(struct store *st, const struct link_touch *t, int64_t *
 				if (by == BY_ANUM)
 					store_bind_text(q, 1, t->anum[k], -1);
 				else
-					store_bind_int(q, 1, by == BY_IDN ? t->idncase[k] : t->placement[k]);
+					store_bind_int(
+					    q, 1, by == BY_IDN ? t->idncase[k] : t->placement[k]);
 				rc = store_step(q, err);
 				rc = rc < 0 ? -rc : UC_OK;
 				if (!rc)
@@ -250,12 +258,11 @@ int link_records_refresh(struct store *st, const struct link_touch *t, int64_t *
 	return rc;
 }
 
-int link_records_moved(struct store *st, int64_t keep, int64_t other,
-		       struct uc_err *err)
+int link_records_moved(struct store *st, int64_t keep, int64_t other, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "UPDATE record_link SET person_id = ?1 WHERE person_id = ?2",
-			       &q, err);
+	int rc = store_prepare(st, "UPDATE record_link SET person_id = ?1 WHERE person_id = ?2", &q,
+			       err);
 
 	if (rc)
 		return rc;
@@ -266,16 +273,15 @@ int link_records_moved(struct store *st, int64_t keep, int64_t other,
 	return rc < 0 ? -rc : UC_OK;
 }
 
-int link_records_placement(struct store *st, int64_t placement_rid,
-			   struct uc_err *err)
+int link_records_placement(struct store *st, int64_t placement_rid, struct uc_err *err)
 {
 	/* The contacts naming this placement take their person again. */
 	static const char sql[] =
-		"INSERT INTO record_link(src_tbl, src_rid, person_id, method)"
-		" SELECT 'orr_contact', t.rid, " CONTACT_PERSON " AS pid, 'placement'"
-		" FROM orr_contact t WHERE t.placement_id ="
-		" (SELECT skey FROM orr_placement WHERE rid = ?1) AND pid IS NOT NULL"
-		" ON CONFLICT(src_tbl, src_rid) DO UPDATE SET person_id = excluded.person_id";
+	    "INSERT INTO record_link(src_tbl, src_rid, person_id, method)"
+	    " SELECT 'orr_contact', t.rid, " CONTACT_PERSON " AS pid, 'placement'"
+	    " FROM orr_contact t WHERE t.placement_id ="
+	    " (SELECT skey FROM orr_placement WHERE rid = ?1) AND pid IS NOT NULL"
+	    " ON CONFLICT(src_tbl, src_rid) DO UPDATE SET person_id = excluded.person_id";
 
 	return run1(st, sql, placement_rid, NULL, err);
 }

@@ -19,14 +19,18 @@ static int done(struct store_stmt *q, struct uc_err *err)
 }
 
 static const char *const side_sql[] = {
-	"cbp_encounter", "SELECT a_number, family_name, given_name, birth_date, sex, country "
-			 "FROM cbp_encounter WHERE rid = ?",
-	"orr_placement", "SELECT a_number, family_name, given_name, birth_date, sex, country "
-			 "FROM orr_placement WHERE rid = ?",
-	"eoir_case", "SELECT a_number, family_name, given_name, birth_date, sex, country "
-		     "FROM eoir_case WHERE rid = ?",
-	"ice_nta", "SELECT a_number, family_name, given_name, birth_date, NULL, NULL "
-		   "FROM ice_nta WHERE rid = ?",
+    "cbp_encounter",
+    "SELECT a_number, family_name, given_name, birth_date, sex, country "
+    "FROM cbp_encounter WHERE rid = ?",
+    "orr_placement",
+    "SELECT a_number, family_name, given_name, birth_date, sex, country "
+    "FROM orr_placement WHERE rid = ?",
+    "eoir_case",
+    "SELECT a_number, family_name, given_name, birth_date, sex, country "
+    "FROM eoir_case WHERE rid = ?",
+    "ice_nta",
+    "SELECT a_number, family_name, given_name, birth_date, NULL, NULL "
+    "FROM ice_nta WHERE rid = ?",
 };
 
 static int tbl_index(const char *t)
@@ -40,13 +44,13 @@ static int tbl_index(const char *t)
 
 /* Copies of one side's strings (store text dies at the next step). */
 struct side_copy {
-	char tbl[32];     /* table */
-	char v[6][128];   /* a_number, family, given, birth, sex, country */
-	int isnull[6];    /* column was NULL */
+	char tbl[32];	/* table */
+	char v[6][128]; /* a_number, family, given, birth, sex, country */
+	int isnull[6];	/* column was NULL */
 };
 
-static int read_side(struct store *st, const char *tbl, int64_t rid,
-		     struct side_copy *c, int64_t *person, struct uc_err *err)
+static int read_side(struct store *st, const char *tbl, int64_t rid, struct side_copy *c,
+		     int64_t *person, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int ti = tbl_index(tbl), rc;
@@ -71,8 +75,8 @@ static int read_side(struct store *st, const char *tbl, int64_t rid,
 		}
 	}
 	store_finalize(q);
-	rc = store_prepare(st, "SELECT person_id FROM person_record WHERE src_tbl = ? AND src_rid = ?",
-			   &q, err);
+	rc = store_prepare(
+	    st, "SELECT person_id FROM person_record WHERE src_tbl = ? AND src_rid = ?", &q, err);
 	if (rc)
 		return rc;
 	store_bind_text(q, 1, tbl, -1);
@@ -83,11 +87,10 @@ static int read_side(struct store *st, const char *tbl, int64_t rid,
 	return UC_OK;
 }
 
-static void fill_side(struct link_side *s, const struct side_copy *c, int64_t rid,
-		      int64_t person)
+static void fill_side(struct link_side *s, const struct side_copy *c, int64_t rid, int64_t person)
 {
-	const char **f[6] = {&s->a_number, &s->family, &s->given, &s->birth_date,
-			     &s->sex, &s->country};
+	const char **f[6] = {&s->a_number,   &s->family, &s->given,
+			     &s->birth_date, &s->sex,	 &s->country};
 
 	s->tbl = c->tbl;
 	s->rid = rid;
@@ -135,14 +138,15 @@ static int emit_pair(struct store *st, struct store_stmt *q, const struct link_s
 
 #define PAIR_COLS "id, posterior, score, vector, reason, a_tbl, a_rid, b_tbl, b_rid"
 
-int link_review(struct store *st, long limit, link_review_fn fn, void *arg,
-		struct uc_err *err)
+int link_review(struct store *st, long limit, link_review_fn fn, void *arg, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc, stop = 0;
 
-	rc = store_prepare(st, "SELECT " PAIR_COLS " FROM link_pair WHERE status = 'review' "
-			   "ORDER BY posterior DESC, id LIMIT ?", &q, err);
+	rc = store_prepare(st,
+			   "SELECT " PAIR_COLS " FROM link_pair WHERE status = 'review' "
+			   "ORDER BY posterior DESC, id LIMIT ?",
+			   &q, err);
 	if (rc)
 		return rc;
 	store_bind_int(q, 1, limit > 0 ? limit : -1);
@@ -157,8 +161,8 @@ int link_review(struct store *st, long limit, link_review_fn fn, void *arg,
 
 /* A pending pair and what a decision on it puts at stake. */
 struct ranked {
-	int64_t id;              /* link_pair.id */
-	double post;             /* posterior */
+	int64_t id;		 /* link_pair.id */
+	double post;		 /* posterior */
 	struct link_stake stake; /* the larger of its two persons' */
 };
 
@@ -194,10 +198,13 @@ int link_review_ranked(struct store *st, long limit, link_stake_fn stake, void *
 
 	if (!stake)
 		return link_review(st, limit, fn, arg, err);
-	rc = store_prepare(st, "SELECT p.id, p.posterior, pa.person_id, pb.person_id FROM link_pair p"
-			   " LEFT JOIN person_record pa ON pa.src_tbl = p.a_tbl AND pa.src_rid = p.a_rid"
-			   " LEFT JOIN person_record pb ON pb.src_tbl = p.b_tbl AND pb.src_rid = p.b_rid"
-			   " WHERE p.status = 'review'", &q, err);
+	rc = store_prepare(
+	    st,
+	    "SELECT p.id, p.posterior, pa.person_id, pb.person_id FROM link_pair p"
+	    " LEFT JOIN person_record pa ON pa.src_tbl = p.a_tbl AND pa.src_rid = p.a_rid"
+	    " LEFT JOIN person_record pb ON pb.src_tbl = p.b_tbl AND pb.src_rid = p.b_rid"
+	    " WHERE p.status = 'review'",
+	    &q, err);
 	if (rc)
 		return rc;
 	while ((rc = store_step(q, err)) == STORE_ROW) {
@@ -244,17 +251,18 @@ out:
 }
 
 /* Insert a decision row; *id is its id. */
-static int add_decision(struct store *st, const char *kind, int64_t pair, int64_t pa,
-			int64_t pb, const char *reason, const char *by, int64_t *id,
-			struct uc_err *err)
+static int add_decision(struct store *st, const char *kind, int64_t pair, int64_t pa, int64_t pb,
+			const char *reason, const char *by, int64_t *id, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	char now[21];
 	int rc;
 
 	link_now(now);
-	rc = store_prepare(st, "INSERT INTO link_decision(kind, pair_id, person_a, person_b, reason, "
-			   "decided_by, decided_at) VALUES(?,?,?,?,?,?,?)", &q, err);
+	rc = store_prepare(st,
+			   "INSERT INTO link_decision(kind, pair_id, person_a, person_b, reason, "
+			   "decided_by, decided_at) VALUES(?,?,?,?,?,?,?)",
+			   &q, err);
 	if (rc)
 		return rc;
 	store_bind_text(q, 1, kind, -1);
@@ -273,12 +281,14 @@ static int add_decision(struct store *st, const char *kind, int64_t pair, int64_
 	return rc;
 }
 
-static int add_dpair(struct store *st, int64_t dec, const char *at, int64_t ar,
-		     const char *bt, int64_t br, const char *effect, struct uc_err *err)
+static int add_dpair(struct store *st, int64_t dec, const char *at, int64_t ar, const char *bt,
+		     int64_t br, const char *effect, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "INSERT INTO link_decision_pair(decision_id, a_tbl, a_rid, b_tbl, "
-			       "b_rid, effect) VALUES(?,?,?,?,?,?)", &q, err);
+	int rc = store_prepare(st,
+			       "INSERT INTO link_decision_pair(decision_id, a_tbl, a_rid, b_tbl, "
+			       "b_rid, effect) VALUES(?,?,?,?,?,?)",
+			       &q, err);
 
 	if (rc)
 		return rc;
@@ -298,14 +308,14 @@ static int add_dpair(struct store *st, int64_t dec, const char *at, int64_t ar,
 static int move_person(struct store *st, int64_t keep, int64_t other, struct uc_err *err)
 {
 	static const char *const sql[] = {
-		"UPDATE person_record SET person_id = ?1, method = 'decision' WHERE person_id = ?2",
-		"UPDATE person_anumber SET person_id = ?1 WHERE person_id = ?2",
-		"UPDATE person_idncase SET person_id = ?1 WHERE person_id = ?2",
-		"INSERT OR IGNORE INTO person_key(key, kind, person_id) "
-		"SELECT key, kind, ?1 FROM person_key WHERE person_id = ?2",
-		"DELETE FROM person_key WHERE person_id = ?2 AND ?1 IS NOT NULL",
-		"INSERT INTO person_merged(old_id, new_id) VALUES(?2, ?1) "
-		"ON CONFLICT(old_id) DO UPDATE SET new_id = excluded.new_id",
+	    "UPDATE person_record SET person_id = ?1, method = 'decision' WHERE person_id = ?2",
+	    "UPDATE person_anumber SET person_id = ?1 WHERE person_id = ?2",
+	    "UPDATE person_idncase SET person_id = ?1 WHERE person_id = ?2",
+	    "INSERT OR IGNORE INTO person_key(key, kind, person_id) "
+	    "SELECT key, kind, ?1 FROM person_key WHERE person_id = ?2",
+	    "DELETE FROM person_key WHERE person_id = ?2 AND ?1 IS NOT NULL",
+	    "INSERT INTO person_merged(old_id, new_id) VALUES(?2, ?1) "
+	    "ON CONFLICT(old_id) DO UPDATE SET new_id = excluded.new_id",
 	};
 	int rc = UC_OK;
 
@@ -325,8 +335,8 @@ static int move_person(struct store *st, int64_t keep, int64_t other, struct uc_
 	return rc;
 }
 
-int link_decide(struct store *st, int64_t pair_id, int accept, const char *reason,
-		const char *by, struct uc_err *err)
+int link_decide(struct store *st, int64_t pair_id, int accept, const char *reason, const char *by,
+		struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	char at[32] = "", bt[32] = "", status[16] = "";
@@ -337,8 +347,8 @@ int link_decide(struct store *st, int64_t pair_id, int accept, const char *reaso
 	rc = store_begin(st, err);
 	if (rc)
 		return rc;
-	rc = store_prepare(st, "SELECT a_tbl, a_rid, b_tbl, b_rid, status FROM link_pair WHERE id = ?",
-			   &q, err);
+	rc = store_prepare(
+	    st, "SELECT a_tbl, a_rid, b_tbl, b_rid, status FROM link_pair WHERE id = ?", &q, err);
 	if (rc)
 		goto out;
 	store_bind_int(q, 1, pair_id);
@@ -366,7 +376,8 @@ int link_decide(struct store *st, int64_t pair_id, int accept, const char *reaso
 	if (!rc)
 		rc = read_side(st, bt, br, &c, &pb, err);
 	if (!rc)
-		rc = add_decision(st, accept ? "accept" : "reject", pair_id, pa, pb, reason, by, &dec, err);
+		rc = add_decision(st, accept ? "accept" : "reject", pair_id, pa, pb, reason, by,
+				  &dec, err);
 	if (!rc)
 		rc = add_dpair(st, dec, at, ar, bt, br, accept ? "link" : "nolink", err);
 	if (!rc)
@@ -392,8 +403,11 @@ static int first_record(struct store *st, int64_t person, char tbl[32], int64_t 
 			struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "SELECT src_tbl, src_rid FROM person_record WHERE person_id = ? "
-			       "ORDER BY src_tbl, src_rid LIMIT 1", &q, err), found = 0;
+	int rc = store_prepare(st,
+			       "SELECT src_tbl, src_rid FROM person_record WHERE person_id = ? "
+			       "ORDER BY src_tbl, src_rid LIMIT 1",
+			       &q, err),
+	    found = 0;
 
 	if (rc)
 		return rc;
@@ -410,8 +424,8 @@ static int first_record(struct store *st, int64_t person, char tbl[32], int64_t 
 	return UC_OK;
 }
 
-int link_merge(struct store *st, int64_t keep, int64_t other, const char *reason,
-	       const char *by, struct uc_err *err)
+int link_merge(struct store *st, int64_t keep, int64_t other, const char *reason, const char *by,
+	       struct uc_err *err)
 {
 	char at[32], bt[32];
 	int64_t ar = 0, br = 0, dec = 0;
@@ -448,15 +462,18 @@ static int parse_rec(const char *s, char tbl[32], int64_t *rid, struct uc_err *e
 	long long v;
 
 	if (!c || c == s || (size_t)(c - s) >= 32 || !c[1])
-		return uc_error(err, UC_EINPUT, "record '%s': expected TABLE:RID, e.g. cbp_encounter:42", s);
+		return uc_error(err, UC_EINPUT,
+				"record '%s': expected TABLE:RID, e.g. cbp_encounter:42", s);
 	memcpy(tbl, s, (size_t)(c - s));
 	tbl[c - s] = '\0';
 	v = strtoll(c + 1, &end, 10);
 	if (*end || v <= 0)
 		return uc_error(err, UC_EINPUT, "record '%s': RID must be a positive integer", s);
 	if (tbl_index(tbl) < 0)
-		return uc_error(err, UC_EINPUT, "record '%s': table must be cbp_encounter, "
-				"orr_placement, eoir_case or ice_nta", s);
+		return uc_error(err, UC_EINPUT,
+				"record '%s': table must be cbp_encounter, "
+				"orr_placement, eoir_case or ice_nta",
+				s);
 	*rid = v;
 	return UC_OK;
 }
@@ -465,7 +482,7 @@ int link_split(struct store *st, int64_t person, const char *const *records, int
 	       const char *reason, const char *by, int64_t *new_person, struct uc_err *err)
 {
 	struct store_stmt *q = NULL, *qm = NULL, *qd = NULL;
-	char (*tbl)[32] = NULL;
+	char(*tbl)[32] = NULL;
 	int64_t *rid = NULL, dec = 0, np = 0, total = 0;
 	char now[21];
 	int rc;
@@ -496,8 +513,8 @@ int link_split(struct store *st, int64_t person, const char *const *records, int
 		rc = uc_error(err, UC_ENOTFOUND, "person %lld has no records", (long long)person);
 		goto out;
 	}
-	rc = store_prepare(st, "SELECT person_id FROM person_record WHERE src_tbl = ? AND src_rid = ?",
-			   &q, err);
+	rc = store_prepare(
+	    st, "SELECT person_id FROM person_record WHERE src_tbl = ? AND src_rid = ?", &q, err);
 	for (int i = 0; i < n && !rc; i++) {
 		int ok = 0;
 
@@ -515,8 +532,10 @@ int link_split(struct store *st, int64_t person, const char *const *records, int
 	if (rc)
 		goto out;
 	if ((int64_t)n >= total) {
-		rc = uc_error(err, UC_EINPUT, "split would leave person %lld empty; "
-			      "leave at least one record", (long long)person);
+		rc = uc_error(err, UC_EINPUT,
+			      "split would leave person %lld empty; "
+			      "leave at least one record",
+			      (long long)person);
 		goto out;
 	}
 	link_now(now);
@@ -531,8 +550,10 @@ int link_split(struct store *st, int64_t person, const char *const *records, int
 	if (!rc)
 		rc = add_decision(st, "split", 0, person, np, reason, by, &dec, err);
 	if (!rc)
-		rc = store_prepare(st, "UPDATE person_record SET person_id = ?, method = 'decision' "
-				   "WHERE src_tbl = ? AND src_rid = ?", &qm, err);
+		rc = store_prepare(st,
+				   "UPDATE person_record SET person_id = ?, method = 'decision' "
+				   "WHERE src_tbl = ? AND src_rid = ?",
+				   &qm, err);
 	for (int i = 0; i < n && !rc; i++) {
 		store_reset(qm);
 		store_bind_int(qm, 1, np);
@@ -544,8 +565,8 @@ int link_split(struct store *st, int64_t person, const char *const *records, int
 	}
 	/* Keep the split records apart from those that stay. */
 	if (!rc)
-		rc = store_prepare(st, "SELECT src_tbl, src_rid FROM person_record WHERE person_id = ?",
-				   &qd, err);
+		rc = store_prepare(
+		    st, "SELECT src_tbl, src_rid FROM person_record WHERE person_id = ?", &qd, err);
 	if (!rc) {
 		store_bind_int(qd, 1, person);
 		while (!rc && store_step(qd, err) == STORE_ROW) {

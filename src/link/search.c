@@ -11,12 +11,12 @@
 #define TOKEN_COUNT_CAP 5000
 
 /* Rows of the token (family or given name), counted up to cap. */
-static int token_rows(struct store *st, const char *tok, size_t len, int64_t *n,
-		      struct uc_err *err)
+static int token_rows(struct store *st, const char *tok, size_t len, int64_t *n, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "SELECT count(*) FROM (SELECT 1 FROM person_key"
-				   " WHERE key = ?1 AND kind IN ('family','given') LIMIT ?2)",
+	int rc = store_prepare(st,
+			       "SELECT count(*) FROM (SELECT 1 FROM person_key"
+			       " WHERE key = ?1 AND kind IN ('family','given') LIMIT ?2)",
 			       &q, err);
 
 	*n = 0;
@@ -59,8 +59,8 @@ int link_pair_key(const char *a, size_t alen, const char *b, size_t blen,
 
 /* The two rarest tokens of nn (*a, *b; *b is -1 for one token), counted
  * up to TOKEN_COUNT_CAP rows each; *none when a token has no rows. */
-static int rarest_two(struct store *st, const struct norm_name *nn, int *a, int *b,
-		      int *none, struct uc_err *err)
+static int rarest_two(struct store *st, const struct norm_name *nn, int *a, int *b, int *none,
+		      struct uc_err *err)
 {
 	int64_t n1 = -1, n2 = -1;
 
@@ -112,8 +112,8 @@ int link_name_candidates(struct store *st, const struct norm_name *nn, int max_s
 	if (rc || none)
 		return rc;
 	if (b >= 0)
-		plen = link_pair_key(nn->s + nn->off[a], nn->len[a], nn->s + nn->off[b],
-				     nn->len[b], pair);
+		plen = link_pair_key(nn->s + nn->off[a], nn->len[a], nn->s + nn->off[b], nn->len[b],
+				     pair);
 	buf_init(&sql, 4096);
 	if (plen > 0)
 		buf_adds(&sql, "SELECT d.person_id FROM (SELECT person_id FROM person_key"
@@ -124,8 +124,9 @@ int link_name_candidates(struct store *st, const struct norm_name *nn, int max_s
 	for (int i = 0; i < nn->ntok; i++) {
 		if (i == a || (plen > 0 && i == b))
 			continue;
-		buf_addf(&sql, "%s EXISTS (SELECT 1 FROM person_key x WHERE x.key = ?%d"
-			       " AND x.kind IN ('family','given') AND x.person_id = d.person_id)",
+		buf_addf(&sql,
+			 "%s EXISTS (SELECT 1 FROM person_key x WHERE x.key = ?%d"
+			 " AND x.kind IN ('family','given') AND x.person_id = d.person_id)",
 			 k == 0 ? " WHERE" : " AND", k + 3);
 		k++;
 	}

@@ -18,28 +18,27 @@
 enum { S_SID, S_FAM, S_GIV, S_PHONE, S_ADDR };
 
 static const char *const sfield_names[SF] = {"sid", "fam", "giv", "phone", "addr"};
-static const int sfield_levels[SF] = {
-	CMP_EQ_NLEVELS, CMP_NAME_NLEVELS, CMP_NAME_NLEVELS, CMP_EQ_NLEVELS, CMP_EQ_NLEVELS
-};
+static const int sfield_levels[SF] = {CMP_EQ_NLEVELS, CMP_NAME_NLEVELS, CMP_NAME_NLEVELS,
+				      CMP_EQ_NLEVELS, CMP_EQ_NLEVELS};
 
 /* One sponsor record (an ORR placement naming a sponsor). */
 struct srec {
-	int64_t rid;       /* orr_placement.rid */
-	int64_t old;       /* sponsor before this run, 0 none */
-	uint32_t sid;      /* arena: ORR sponsor id */
-	uint32_t fam;      /* arena: normalised family name */
-	uint32_t giv;      /* arena: normalised given name */
-	uint32_t phone;    /* arena: last 10 digits of the phone */
-	uint32_t addr;     /* arena: address key */
+	int64_t rid;	/* orr_placement.rid */
+	int64_t old;	/* sponsor before this run, 0 none */
+	uint32_t sid;	/* arena: ORR sponsor id */
+	uint32_t fam;	/* arena: normalised family name */
+	uint32_t giv;	/* arena: normalised given name */
+	uint32_t phone; /* arena: last 10 digits of the phone */
+	uint32_t addr;	/* arena: address key */
 };
 
 static const char *SEL =
-	"SELECT rid, sponsor_id, sponsor_family_name, sponsor_given_name, sponsor_phone, "
-	"street, unit, zip FROM orr_placement WHERE rid > ? AND "
-	"(COALESCE(sponsor_id, '') <> '' OR COALESCE(sponsor_family_name, '') <> '') ORDER BY rid";
+    "SELECT rid, sponsor_id, sponsor_family_name, sponsor_given_name, sponsor_phone, "
+    "street, unit, zip FROM orr_placement WHERE rid > ? AND "
+    "(COALESCE(sponsor_id, '') <> '' OR COALESCE(sponsor_family_name, '') <> '') ORDER BY rid";
 
-size_t sponsor_address_key(const char *street, const char *unit, const char *zip,
-			   char *out, size_t cap)
+size_t sponsor_address_key(const char *street, const char *unit, const char *zip, char *out,
+			   size_t cap)
 {
 	struct norm_name s, u;
 	char z[6];
@@ -109,8 +108,8 @@ static void srec_from_row(struct store_stmt *q, struct larena *a, struct spellca
 	r->fam = add_norm(a, nc, store_col_text(q, 2));
 	r->giv = add_norm(a, nc, store_col_text(q, 3));
 	r->phone = add_phone(a, store_col_text(q, 4));
-	kl = sponsor_address_key(store_col_text(q, 5), store_col_text(q, 6),
-				 store_col_text(q, 7), key, sizeof(key));
+	kl = sponsor_address_key(store_col_text(q, 5), store_col_text(q, 6), store_col_text(q, 7),
+				 key, sizeof(key));
 	r->addr = kl ? larena_add(a, key, kl) : 0;
 }
 
@@ -166,7 +165,7 @@ static void scompare(const struct larena *a, const struct srec *x, const struct 
 /* Data for the random-pair comparator. */
 struct sctx {
 	const struct larena *a; /* names */
-	const struct srec *r;   /* records */
+	const struct srec *r;	/* records */
 };
 
 static void scompare_fn(void *ctx, uint32_t i, uint32_t j, uint8_t *v)
@@ -178,11 +177,11 @@ static void scompare_fn(void *ctx, uint32_t i, uint32_t j, uint8_t *v)
 
 /* Candidate pairs to compare, for link_parallel(). */
 struct sjob {
-	const struct larena *a;    /* names */
-	const struct srec *r;      /* records */
-	const struct fs_model *m;  /* for fs_pack */
-	const uint64_t *pairs;     /* (i << 32 | j) */
-	uint64_t *pat;             /* out: pattern per pair */
+	const struct larena *a;	  /* names */
+	const struct srec *r;	  /* records */
+	const struct fs_model *m; /* for fs_pack */
+	const uint64_t *pairs;	  /* (i << 32 | j) */
+	uint64_t *pat;		  /* out: pattern per pair */
 };
 
 static void scompare_range(void *arg, size_t lo, size_t hi)
@@ -201,8 +200,8 @@ static void scompare_range(void *arg, size_t lo, size_t hi)
 
 /* A child released to a sponsor or address. */
 struct fchild {
-	int64_t person;    /* child */
-	char date[11];     /* release date or "" */
+	int64_t person;		/* child */
+	char date[11];		/* release date or "" */
 	char fam[NORM_MAX_LEN]; /* family name of the child: as recorded
 				 * (truncated), normalised by flag_group */
 };
@@ -223,8 +222,9 @@ static int count_families(struct fchild *c, size_t n)
 			norm_split(c[j].fam, strlen(c[j].fam), &b);
 			for (int x = 0; x < a.ntok && !shared; x++) {
 				for (int y = 0; y < b.ntok && !shared; y++) {
-					shared = a.len[x] == b.len[y] &&
-						 memcmp(a.s + a.off[x], b.s + b.off[y], a.len[x]) == 0;
+					shared =
+					    a.len[x] == b.len[y] &&
+					    memcmp(a.s + a.off[x], b.s + b.off[y], a.len[x]) == 0;
 				}
 			}
 			if (shared)
@@ -239,16 +239,16 @@ static int count_families(struct fchild *c, size_t n)
 
 /* Flags state. */
 struct flagger {
-	struct store *st;          /* borrowed */
-	int64_t run_id;            /* current run */
-	int min_families;          /* threshold */
-	struct store_stmt *ins;    /* INSERT link_flag */
-	struct store_stmt *insc;   /* INSERT link_flag_child */
-	size_t flags;              /* flags written */
+	struct store *st;	 /* borrowed */
+	int64_t run_id;		 /* current run */
+	int min_families;	 /* threshold */
+	struct store_stmt *ins;	 /* INSERT link_flag */
+	struct store_stmt *insc; /* INSERT link_flag_child */
+	size_t flags;		 /* flags written */
 };
 
-static int flag_group(struct flagger *F, const char *kind, int64_t sponsor,
-		      const char *addr, struct fchild *c, size_t n, struct uc_err *err)
+static int flag_group(struct flagger *F, const char *kind, int64_t sponsor, const char *addr,
+		      struct fchild *c, size_t n, struct uc_err *err)
 {
 	size_t distinct = 0;
 	int fam;
@@ -308,8 +308,8 @@ static int flag_group(struct flagger *F, const char *kind, int64_t sponsor,
 
 /* Run a grouped query (group column 0: sponsor id or address key; then
  * person, release date, child family name) and flag each group. */
-static int flag_query(struct flagger *F, const char *kind, const char *sql,
-		      const char *bind_text, int64_t bind_int, struct uc_err *err)
+static int flag_query(struct flagger *F, const char *kind, const char *sql, const char *bind_text,
+		      int64_t bind_int, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	struct fchild *c = NULL;
@@ -339,12 +339,13 @@ static int flag_query(struct flagger *F, const char *kind, const char *sql,
 			id = store_col_int(q, 0);
 		}
 		newgroup = s != STORE_ROW || !have ||
-			   (bind_text || !strcmp(kind, "address_many_children") ?
-			    strcmp(k ? k : "", gkey) != 0 : id != gid);
+			   (bind_text || !strcmp(kind, "address_many_children")
+				? strcmp(k ? k : "", gkey) != 0
+				: id != gid);
 		if (newgroup && have && n) {
-			rc = flag_group(F, kind, strcmp(kind, "sponsor_many_children") == 0 ? gid : 0,
-					strcmp(kind, "sponsor_many_children") == 0 ? NULL : gkey,
-					c, n, err);
+			rc = flag_group(
+			    F, kind, strcmp(kind, "sponsor_many_children") == 0 ? gid : 0,
+			    strcmp(kind, "sponsor_many_children") == 0 ? NULL : gkey, c, n, err);
 			if (rc)
 				break;
 			n = 0;
@@ -376,8 +377,9 @@ static int flag_query(struct flagger *F, const char *kind, const char *sql,
 	return rc;
 }
 
-#define FLAG_COLS "pr.person_id, p.released_date, p.family_name FROM sponsor_record sr " \
-	"JOIN orr_placement p ON p.rid = sr.src_rid LEFT JOIN person_record pr " \
+#define FLAG_COLS                                                                                  \
+	"pr.person_id, p.released_date, p.family_name FROM sponsor_record sr "                     \
+	"JOIN orr_placement p ON p.rid = sr.src_rid LEFT JOIN person_record pr "                   \
 	"ON pr.src_tbl = 'orr_placement' AND pr.src_rid = sr.src_rid "
 
 /* Full runs: every flag again. Only sponsors and addresses with at
@@ -389,33 +391,37 @@ static int flags_all(struct flagger *F, struct uc_err *err)
 	int rc = store_exec(F->st, "DELETE FROM link_flag_child; DELETE FROM link_flag;", err);
 
 	if (!rc) {
-		snprintf(sql, sizeof(sql), "SELECT sr.sponsor_id, " FLAG_COLS
+		snprintf(sql, sizeof(sql),
+			 "SELECT sr.sponsor_id, " FLAG_COLS
 			 "WHERE sr.sponsor_id IN (SELECT sponsor_id FROM sponsor_record "
 			 "GROUP BY sponsor_id HAVING COUNT(*) >= %d) ORDER BY sr.sponsor_id",
 			 F->min_families);
 		rc = flag_query(F, "sponsor_many_children", sql, NULL, 0, err);
 	}
 	if (!rc) {
-		snprintf(sql, sizeof(sql), "SELECT sr.address_key, " FLAG_COLS
+		snprintf(sql, sizeof(sql),
+			 "SELECT sr.address_key, " FLAG_COLS
 			 "WHERE sr.address_key IN (SELECT address_key FROM sponsor_record "
 			 "WHERE address_key IS NOT NULL GROUP BY address_key "
-			 "HAVING COUNT(*) >= %d) ORDER BY sr.address_key", F->min_families);
+			 "HAVING COUNT(*) >= %d) ORDER BY sr.address_key",
+			 F->min_families);
 		rc = flag_query(F, "address_many_children", sql, NULL, 0, err);
 	}
 	return rc;
 }
 
-static int flags_one(struct flagger *F, int64_t sponsor, const char *addr,
-		     struct uc_err *err)
+static int flags_one(struct flagger *F, int64_t sponsor, const char *addr, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc;
 
-	rc = store_prepare(F->st, sponsor ?
-			   "DELETE FROM link_flag_child WHERE flag_id IN (SELECT id FROM link_flag "
-			   "WHERE sponsor_id = ?)" :
-			   "DELETE FROM link_flag_child WHERE flag_id IN (SELECT id FROM link_flag "
-			   "WHERE address_key = ?)", &q, err);
+	rc = store_prepare(
+	    F->st,
+	    sponsor ? "DELETE FROM link_flag_child WHERE flag_id IN (SELECT id FROM link_flag "
+		      "WHERE sponsor_id = ?)"
+		    : "DELETE FROM link_flag_child WHERE flag_id IN (SELECT id FROM link_flag "
+		      "WHERE address_key = ?)",
+	    &q, err);
 	if (rc)
 		return rc;
 	if (sponsor)
@@ -426,8 +432,10 @@ static int flags_one(struct flagger *F, int64_t sponsor, const char *addr,
 	store_finalize(q);
 	q = NULL;
 	if (!rc)
-		rc = store_prepare(F->st, sponsor ? "DELETE FROM link_flag WHERE sponsor_id = ?" :
-				   "DELETE FROM link_flag WHERE address_key = ?", &q, err);
+		rc = store_prepare(F->st,
+				   sponsor ? "DELETE FROM link_flag WHERE sponsor_id = ?"
+					   : "DELETE FROM link_flag WHERE address_key = ?",
+				   &q, err);
 	if (!rc) {
 		if (sponsor)
 			store_bind_int(q, 1, sponsor);
@@ -439,16 +447,18 @@ static int flags_one(struct flagger *F, int64_t sponsor, const char *addr,
 	if (rc)
 		return rc;
 	if (sponsor)
-		return flag_query(F, "sponsor_many_children", "SELECT sr.sponsor_id, " FLAG_COLS
-				  "WHERE sr.sponsor_id = ?", NULL, sponsor, err);
-	return flag_query(F, "address_many_children", "SELECT sr.address_key, " FLAG_COLS
-			  "WHERE sr.address_key = ?", addr, 0, err);
+		return flag_query(F, "sponsor_many_children",
+				  "SELECT sr.sponsor_id, " FLAG_COLS "WHERE sr.sponsor_id = ?",
+				  NULL, sponsor, err);
+	return flag_query(F, "address_many_children",
+			  "SELECT sr.address_key, " FLAG_COLS "WHERE sr.address_key = ?", addr, 0,
+			  err);
 }
 
 /* ---- linking ---- */
 
-static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
-			struct link_stats *s, struct uc_err *err)
+static int sponsor_full(struct store *st, int64_t run_id, size_t cap, struct link_stats *s,
+			struct uc_err *err)
 {
 	struct larena a;
 	struct spellcache nc;
@@ -496,7 +506,8 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 		goto out;
 	}
 	if (n >= BLOCK_MAX_RECS) {
-		rc = uc_error(err, UC_ENOMEM, "%zu sponsor records: more than linkage handles at once", n);
+		rc = uc_error(err, UC_ENOMEM,
+			      "%zu sponsor records: more than linkage handles at once", n);
 		goto out;
 	}
 	s->sponsor_records = n;
@@ -540,8 +551,10 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 		fs_counts_add(&cnt, pat[i], 1);
 	fs_em(&m, &cnt, 300);
 	/* Store the sponsor model with the run. */
-	rc = store_prepare(st, "INSERT INTO link_model(run_id, model, field, level, m, u) "
-			   "VALUES(?,?,?,?,?,?)", &q, err);
+	rc = store_prepare(st,
+			   "INSERT INTO link_model(run_id, model, field, level, m, u) "
+			   "VALUES(?,?,?,?,?,?)",
+			   &q, err);
 	for (int f = 0; f < SF && !rc; f++) {
 		for (int l = 1; l < m.nlevel[f] && !rc; l++) {
 			store_reset(q);
@@ -584,17 +597,23 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 		if (fs_posterior(&m, pat[i]) >= m.match_at)
 			cluster_join(&cl, (uint32_t)(pr.v[i] >> 32), (uint32_t)pr.v[i]);
 	}
-	rc = store_exec(st, "DELETE FROM link_flag_child; DELETE FROM link_flag; "
-			"DELETE FROM sponsor_record;", err);
+	rc = store_exec(st,
+			"DELETE FROM link_flag_child; DELETE FROM link_flag; "
+			"DELETE FROM sponsor_record;",
+			err);
 	if (!rc)
 		rc = store_query_int(st, "SELECT COALESCE(MAX(id), 0) FROM sponsor", &next_id, err);
 	if (!rc)
-		rc = store_prepare(st, "INSERT INTO sponsor(id, orr_sponsor_id, created_at) VALUES(?,?,?) "
-				   "ON CONFLICT(id) DO UPDATE SET orr_sponsor_id = excluded.orr_sponsor_id",
-				   &qs, err);
+		rc = store_prepare(
+		    st,
+		    "INSERT INTO sponsor(id, orr_sponsor_id, created_at) VALUES(?,?,?) "
+		    "ON CONFLICT(id) DO UPDATE SET orr_sponsor_id = excluded.orr_sponsor_id",
+		    &qs, err);
 	if (!rc)
-		rc = store_prepare(st, "INSERT INTO sponsor_record(src_rid, sponsor_id, method, score, "
-				   "address_key) VALUES(?,?,?,?,?)", &qr, err);
+		rc = store_prepare(st,
+				   "INSERT INTO sponsor_record(src_rid, sponsor_id, method, score, "
+				   "address_key) VALUES(?,?,?,?,?)",
+				   &qr, err);
 	/* Sponsor id per root: the first record's old id not yet taken. */
 	for (size_t i = 0; i < n && !rc; i++) {
 		uint32_t root = cluster_find(&cl, (uint32_t)i);
@@ -618,7 +637,8 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 			fresh = 1;
 		} else {
 			sid = (int64_t)*sp;
-			fresh = u64map_get(&claimed, (uint64_t)sid) && *u64map_get(&claimed, (uint64_t)sid) == 1;
+			fresh = u64map_get(&claimed, (uint64_t)sid) &&
+				*u64map_get(&claimed, (uint64_t)sid) == 1;
 			if (fresh)
 				u64map_put(&claimed, (uint64_t)sid, 2);
 		}
@@ -640,8 +660,10 @@ static int sponsor_full(struct store *st, int64_t run_id, size_t cap,
 			rc = UC_EIO;
 	}
 	if (!rc)
-		rc = store_exec(st, "DELETE FROM sponsor WHERE id NOT IN "
-				"(SELECT sponsor_id FROM sponsor_record);", err);
+		rc = store_exec(st,
+				"DELETE FROM sponsor WHERE id NOT IN "
+				"(SELECT sponsor_id FROM sponsor_record);",
+				err);
 out:
 	store_finalize(q);
 	store_finalize(qs);
@@ -661,8 +683,8 @@ out:
 }
 
 /* Incremental: attach new placements by ORR sponsor id; flag the touched. */
-static int sponsor_incr(struct store *st, struct flagger *F, int64_t after,
-			struct link_stats *s, struct uc_err *err)
+static int sponsor_incr(struct store *st, struct flagger *F, int64_t after, struct link_stats *s,
+			struct uc_err *err)
 {
 	struct store_stmt *q = NULL, *qf = NULL, *qs = NULL, *qr = NULL;
 	struct larena a;
@@ -694,10 +716,14 @@ static int sponsor_incr(struct store *st, struct flagger *F, int64_t after,
 	}
 	rc = store_prepare(st, "SELECT id FROM sponsor WHERE orr_sponsor_id = ? LIMIT 1", &qf, err);
 	if (!rc)
-		rc = store_prepare(st, "INSERT INTO sponsor(orr_sponsor_id, created_at) VALUES(?,?)", &qs, err);
+		rc = store_prepare(
+		    st, "INSERT INTO sponsor(orr_sponsor_id, created_at) VALUES(?,?)", &qs, err);
 	if (!rc)
-		rc = store_prepare(st, "INSERT OR REPLACE INTO sponsor_record(src_rid, sponsor_id, method, "
-				   "score, address_key) VALUES(?,?,?,NULL,?)", &qr, err);
+		rc = store_prepare(
+		    st,
+		    "INSERT OR REPLACE INTO sponsor_record(src_rid, sponsor_id, method, "
+		    "score, address_key) VALUES(?,?,?,NULL,?)",
+		    &qr, err);
 	for (size_t i = 0; i < n && !rc; i++) {
 		int64_t sid = 0;
 		const char *method = "single";
@@ -745,8 +771,8 @@ out:
 	return rc;
 }
 
-int sponsor_link(struct store *st, int64_t run_id, int full, int min_families,
-		 size_t cap, struct link_stats *s, struct uc_err *err)
+int sponsor_link(struct store *st, int64_t run_id, int full, int min_families, size_t cap,
+		 struct link_stats *s, struct uc_err *err)
 {
 	struct flagger F;
 	struct store_stmt *q = NULL;
@@ -757,15 +783,20 @@ int sponsor_link(struct store *st, int64_t run_id, int full, int min_families,
 	F.st = st;
 	F.run_id = run_id;
 	F.min_families = min_families > 0 ? min_families : 3;
-	rc = store_prepare(st, "INSERT INTO link_flag(kind, sponsor_id, address_key, children, "
-			   "families, first_date, last_date, run_id) VALUES(?,?,?,?,?,?,?,?)", &F.ins, err);
+	rc = store_prepare(st,
+			   "INSERT INTO link_flag(kind, sponsor_id, address_key, children, "
+			   "families, first_date, last_date, run_id) VALUES(?,?,?,?,?,?,?,?)",
+			   &F.ins, err);
 	if (!rc)
-		rc = store_prepare(st, "INSERT OR IGNORE INTO link_flag_child(flag_id, person_id, "
-				   "released_date) VALUES(?,?,?)", &F.insc, err);
+		rc = store_prepare(st,
+				   "INSERT OR IGNORE INTO link_flag_child(flag_id, person_id, "
+				   "released_date) VALUES(?,?,?)",
+				   &F.insc, err);
 	if (rc)
 		goto out;
 	if (!full) {
-		rc = store_prepare(st, "SELECT max_rid FROM link_watermark WHERE tbl = 'sponsor'", &q, err);
+		rc = store_prepare(st, "SELECT max_rid FROM link_watermark WHERE tbl = 'sponsor'",
+				   &q, err);
 		if (rc)
 			goto out;
 		if (store_step(q, err) == STORE_ROW)
@@ -785,8 +816,10 @@ int sponsor_link(struct store *st, int64_t run_id, int full, int min_families,
 	}
 	if (rc)
 		goto out;
-	rc = store_prepare(st, "INSERT INTO link_watermark(tbl, max_rid) VALUES('sponsor', ?) "
-			   "ON CONFLICT(tbl) DO UPDATE SET max_rid = excluded.max_rid", &q, err);
+	rc = store_prepare(st,
+			   "INSERT INTO link_watermark(tbl, max_rid) VALUES('sponsor', ?) "
+			   "ON CONFLICT(tbl) DO UPDATE SET max_rid = excluded.max_rid",
+			   &q, err);
 	if (rc)
 		goto out;
 	store_bind_int(q, 1, maxrid);

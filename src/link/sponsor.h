@@ -28,12 +28,12 @@
 #include "store/store.h"
 
 /* min_families 0: 3; cap 0: 60. Fills sponsor_records, sponsors, flags. */
-int sponsor_link(struct store *st, int64_t run_id, int full, int min_families,
-		 size_t cap, struct link_stats *s, struct uc_err *err);
+int sponsor_link(struct store *st, int64_t run_id, int full, int min_families, size_t cap,
+		 struct link_stats *s, struct uc_err *err);
 
 /* Normalised address key "STREET TOKENS|UNIT|ZIP5" into out (cap bytes);
  * returns 0 and writes "" when street or zip is blank. */
-size_t sponsor_address_key(const char *street, const char *unit,
-			   const char *zip, char *out, size_t cap);
+size_t sponsor_address_key(const char *street, const char *unit, const char *zip, char *out,
+			   size_t cap);
 
 #endif

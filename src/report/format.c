@@ -19,8 +19,8 @@ void fmt_csv_cell(struct buf *b, const char *s)
 	}
 	if (quote)
 		buf_addc(b, '"');
-	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-	    s[0] == '\t' || s[0] == '\r')
+	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+	    s[0] == '\r')
 		buf_addc(b, '\'');
 	for (const char *p = s; *p; p++) {
 		if (*p == '"')
@@ -37,12 +37,24 @@ void fmt_html_text(struct buf *b, const char *s)
 		return;
 	for (const char *p = s; *p; p++) {
 		switch (*p) {
-		case '&': buf_adds(b, "&amp;"); break;
-		case '<': buf_adds(b, "&lt;"); break;
-		case '>': buf_adds(b, "&gt;"); break;
-		case '"': buf_adds(b, "&quot;"); break;
-		case '\'': buf_adds(b, "&#39;"); break;
-		default: buf_addc(b, *p); break;
+		case '&':
+			buf_adds(b, "&amp;");
+			break;
+		case '<':
+			buf_adds(b, "&lt;");
+			break;
+		case '>':
+			buf_adds(b, "&gt;");
+			break;
+		case '"':
+			buf_adds(b, "&quot;");
+			break;
+		case '\'':
+			buf_adds(b, "&#39;");
+			break;
+		default:
+			buf_addc(b, *p);
+			break;
 		}
 	}
 }
@@ -72,8 +84,8 @@ void fmt_thousands_sep(struct buf *b, int64_t v, char sep)
 	}
 }
 
-void fmt_svg_bars(struct buf *b, const char *title, const struct fmt_bar *bars,
-		  int n, const char *lang)
+void fmt_svg_bars(struct buf *b, const char *title, const struct fmt_bar *bars, int n,
+		  const char *lang)
 {
 	const int label_w = 270, bar_w = 300, note_w = 110, row_h = 22, top = 28;
 	double max = 0;
@@ -83,9 +95,10 @@ void fmt_svg_bars(struct buf *b, const char *title, const struct fmt_bar *bars,
 		if (!isnan(bars[i].value) && bars[i].value > max)
 			max = bars[i].value;
 	}
-	buf_addf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
-		    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-		    "font-family=\"sans-serif\" font-size=\"13\"",
+	buf_addf(b,
+		 "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
+		 "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		 "font-family=\"sans-serif\" font-size=\"13\"",
 		 label_w + bar_w + note_w, h, label_w + bar_w + note_w, h);
 	if (lang && lang[0]) {
 		buf_adds(b, " lang=\"");
@@ -120,17 +133,18 @@ void fmt_svg_bars(struct buf *b, const char *title, const struct fmt_bar *bars,
 			if (w < 1)
 				w = 1;
 		}
-		buf_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
-			 label_w - 6, y + 15);
+		buf_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", label_w - 6, y + 15);
 		fmt_html_text(b, bars[i].label);
 		buf_adds(b, "</text>");
 		if (w > 0)
-			buf_addf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-				    "fill=\"#3b6ea5\"/>",
+			buf_addf(b,
+				 "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+				 "fill=\"#3b6ea5\"/>",
 				 label_w, y + 3, w, row_h - 6);
 		else if (isnan(v))
-			buf_addf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-				    "fill=\"none\" stroke=\"#999\" stroke-dasharray=\"3,3\"/>",
+			buf_addf(b,
+				 "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+				 "fill=\"none\" stroke=\"#999\" stroke-dasharray=\"3,3\"/>",
 				 label_w, y + 3, 40, row_h - 6);
 		buf_addf(b, "<text x=\"%d\" y=\"%d\">", label_w + w + 6, y + 15);
 		fmt_html_text(b, bars[i].note);

@@ -23,7 +23,7 @@ void fmt_html_text(struct buf *b, const char *s);
 /* One bar of a chart. */
 struct fmt_bar {
 	const char *label; /* bar label; borrowed */
-	double value;      /* bar length in data units; NaN or < 0: no bar */
+	double value;	   /* bar length in data units; NaN or < 0: no bar */
 	const char *note;  /* text after the bar (e.g. "1,234" or "suppressed");
 			    * borrowed */
 };
@@ -35,8 +35,8 @@ struct fmt_bar {
  * <title>, and its <desc> lists every bar ("label: note; ..."). lang (NULL:
  * none) becomes the root's lang attribute.
  */
-void fmt_svg_bars(struct buf *b, const char *title, const struct fmt_bar *bars,
-		  int n, const char *lang);
+void fmt_svg_bars(struct buf *b, const char *title, const struct fmt_bar *bars, int n,
+		  const char *lang);
 
 /* Append an integer with thousands separators ("1,234,567"). */
 void fmt_thousands(struct buf *b, int64_t v);

@@ -31,14 +31,14 @@
 /* Open-addressing map from a 64-bit key to a 32-bit value. Key and value
  * share a slot so that a probe touches one cache line. */
 struct u64slot {
-	uint64_t key;  /* the key */
-	uint32_t val;  /* its value, UINT32_MAX marks an empty slot */
+	uint64_t key; /* the key */
+	uint32_t val; /* its value, UINT32_MAX marks an empty slot */
 };
 
 struct u64map {
 	struct u64slot *slot; /* slots; owned */
-	size_t cap;           /* slots, a power of two */
-	size_t n;             /* used slots */
+	size_t cap;	      /* slots, a power of two */
+	size_t n;	      /* used slots */
 };
 
 static uint64_t mix64(uint64_t x)
@@ -113,12 +113,12 @@ static void u64map_put(struct u64map *m, uint64_t key, uint32_t val)
 /* Source keys of one table: string -> staged row index. Key bytes live in
  * one arena; the map holds a 64-bit hash and the row index. */
 struct skeymap {
-	struct u64map idx;   /* hash -> first row index with that hash */
-	uint32_t *next;      /* per row: next row with the same hash; owned */
-	uint32_t *off;       /* per row: offset of its key in arena; owned */
-	uint32_t *len;       /* per row: key length; owned */
-	struct buf arena;    /* key bytes */
-	size_t alloc;        /* entries allocated in next/off/len */
+	struct u64map idx; /* hash -> first row index with that hash */
+	uint32_t *next;	   /* per row: next row with the same hash; owned */
+	uint32_t *off;	   /* per row: offset of its key in arena; owned */
+	uint32_t *len;	   /* per row: key length; owned */
+	struct buf arena;  /* key bytes */
+	size_t alloc;	   /* entries allocated in next/off/len */
 };
 
 static uint64_t hash_bytes(const char *s, size_t n)
@@ -155,15 +155,13 @@ static void skeymap_release(struct skeymap *m)
  * Row index of key s, adding it as row `fresh` when absent. Returns the
  * existing index or `fresh`; -1 when the arena is full.
  */
-static int64_t skeymap_find_or_add(struct skeymap *m, const char *s, size_t n,
-				   uint32_t fresh)
+static int64_t skeymap_find_or_add(struct skeymap *m, const char *s, size_t n, uint32_t fresh)
 {
 	uint64_t h = hash_bytes(s, n);
 	uint32_t r = u64map_get(&m->idx, h);
 
 	for (uint32_t k = r; k != UINT32_MAX; k = m->next[k]) {
-		if (m->len[k] == n &&
-		    (n == 0 || memcmp(m->arena.ptr + m->off[k], s, n) == 0))
+		if (m->len[k] == n && (n == 0 || memcmp(m->arena.ptr + m->off[k], s, n) == 0))
 			return k;
 	}
 	if (fresh >= m->alloc) {
@@ -185,54 +183,60 @@ static int64_t skeymap_find_or_add(struct skeymap *m, const char *s, size_t n,
 
 /* ------------------------------------------------------------ children */
 
-enum addr_status { AS_NONE, AS_UNVERIFIED, AS_VERIFIED, AS_UNDELIVERABLE,
-		   AS_BLANK, AS_MISSING_UNIT };
+enum addr_status {
+	AS_NONE,
+	AS_UNVERIFIED,
+	AS_VERIFIED,
+	AS_UNDELIVERABLE,
+	AS_BLANK,
+	AS_MISSING_UNIT
+};
 
 enum child_flag {
-	CF_RELEASED = 1 << 0,    /* released to a sponsor by the as-of date */
-	CF_COURT = 1 << 1,       /* has a hearing on the court's calendar */
-	CF_HEARD = 1 << 2,       /* a hearing date has passed */
-	CF_MISSED = 1 << 3,      /* missed a hearing (or ordered in absentia) */
-	CF_ABSENTIA = 1 << 4,    /* ordered removed in absentia */
-	CF_RESCINDED = 1 << 5,   /* an in absentia order was rescinded */
+	CF_RELEASED = 1 << 0,	 /* released to a sponsor by the as-of date */
+	CF_COURT = 1 << 1,	 /* has a hearing on the court's calendar */
+	CF_HEARD = 1 << 2,	 /* a hearing date has passed */
+	CF_MISSED = 1 << 3,	 /* missed a hearing (or ordered in absentia) */
+	CF_ABSENTIA = 1 << 4,	 /* ordered removed in absentia */
+	CF_RESCINDED = 1 << 5,	 /* an in absentia order was rescinded */
 	CF_REPRESENTED = 1 << 6, /* counsel of record at some point */
-	CF_CONCERN = 1 << 7,     /* a welfare concern was found */
-	CF_REF_LEGAL = 1 << 8,   /* referred to a legal service provider */
-	CF_REF_HSI = 1 << 9,     /* referred to HSI */
-	CF_REF_CPS = 1 << 10,    /* referred to child protective services */
-	CF_REF_HHS = 1 << 11,    /* referred to HHS */
-	CF_REMOVED = 1 << 12,    /* removal executed */
+	CF_CONCERN = 1 << 7,	 /* a welfare concern was found */
+	CF_REF_LEGAL = 1 << 8,	 /* referred to a legal service provider */
+	CF_REF_HSI = 1 << 9,	 /* referred to HSI */
+	CF_REF_CPS = 1 << 10,	 /* referred to child protective services */
+	CF_REF_HHS = 1 << 11,	 /* referred to HHS */
+	CF_REMOVED = 1 << 12,	 /* removal executed */
 };
 
 /* What the records say about one child as of the report date. */
 struct child {
-	int64_t anum;           /* A-number as a number, -1 when unknown */
-	int64_t person;         /* linked person id, 0 when not linked */
-	uint32_t flags;         /* enum child_flag */
-	int32_t rel_first;      /* first release date, NONE */
-	int32_t rel_last;       /* latest release date, NONE */
-	int64_t rel_rid;        /* orr_placement rid of the latest release */
-	int64_t case_rid;       /* eoir_case rid (for the fta list) */
-	int32_t addr_date;      /* date of the latest known address */
-	uint8_t addr_status;    /* enum addr_status of that address */
-	uint8_t attempt_moved;  /* latest contact attempt found the child gone */
-	uint8_t attempt_tbl;    /* 1 orr_contact, 2 field_event */
-	int32_t verified_last;  /* latest verified address date, NONE */
-	int32_t seen_last;      /* latest successful contact or sighting */
-	int32_t attempt_last;   /* latest contact attempt date, NONE */
-	int64_t attempt_rid;    /* rid of that attempt */
-	int32_t contact_first;  /* first successful contact on/after release */
-	int32_t served_first;   /* first NTA service date, NONE */
-	int32_t filed_first;    /* first NTA filing date, NONE */
-	int32_t absentia_date;  /* latest in absentia order date, NONE */
-	int32_t missed_last;    /* latest missed hearing date, NONE */
-	int64_t missed_rid;     /* eoir_hearing rid of it, 0 if only an order */
-	int64_t missed_case;    /* IDNCASE of the missed hearing */
-	uint32_t attempts;      /* contact attempts (ORR and field) */
-	uint32_t successes;     /* successful contact attempts */
-	char state[3];          /* sponsor's state (latest release) */
-	char country[3];        /* country of citizenship */
-	uint8_t tri;            /* triage label index (--by group|phase) */
+	int64_t anum;	       /* A-number as a number, -1 when unknown */
+	int64_t person;	       /* linked person id, 0 when not linked */
+	uint32_t flags;	       /* enum child_flag */
+	int32_t rel_first;     /* first release date, NONE */
+	int32_t rel_last;      /* latest release date, NONE */
+	int64_t rel_rid;       /* orr_placement rid of the latest release */
+	int64_t case_rid;      /* eoir_case rid (for the fta list) */
+	int32_t addr_date;     /* date of the latest known address */
+	uint8_t addr_status;   /* enum addr_status of that address */
+	uint8_t attempt_moved; /* latest contact attempt found the child gone */
+	uint8_t attempt_tbl;   /* 1 orr_contact, 2 field_event */
+	int32_t verified_last; /* latest verified address date, NONE */
+	int32_t seen_last;     /* latest successful contact or sighting */
+	int32_t attempt_last;  /* latest contact attempt date, NONE */
+	int64_t attempt_rid;   /* rid of that attempt */
+	int32_t contact_first; /* first successful contact on/after release */
+	int32_t served_first;  /* first NTA service date, NONE */
+	int32_t filed_first;   /* first NTA filing date, NONE */
+	int32_t absentia_date; /* latest in absentia order date, NONE */
+	int32_t missed_last;   /* latest missed hearing date, NONE */
+	int64_t missed_rid;    /* eoir_hearing rid of it, 0 if only an order */
+	int64_t missed_case;   /* IDNCASE of the missed hearing */
+	uint32_t attempts;     /* contact attempts (ORR and field) */
+	uint32_t successes;    /* successful contact attempts */
+	char state[3];	       /* sponsor's state (latest release) */
+	char country[3];       /* country of citizenship */
+	uint8_t tri;	       /* triage label index (--by group|phase) */
 };
 
 /* Most distinct triage labels (groups or phases) a report shows. */
@@ -242,28 +246,28 @@ struct child {
 enum tbl { T_PLACEMENT = 1, T_CONTACT, T_NTA, T_REMOVAL, T_CASE, T_EVENT };
 
 struct ctx {
-	struct store *st;         /* borrowed */
-	const struct report_opts *o; /* resolved options; borrowed */
-	int32_t as_of;            /* records' own dates <= as_of */
-	char known_at[32];        /* import cutoff: YYYY-MM-DD or a timestamp */
-	unsigned char *file_ok;   /* per import_file id: imported by cutoff */
-	int64_t nfiles;           /* entries in file_ok */
-	int person_mode;          /* children are linked persons */
-	struct u64map rec_person; /* (tbl << 40 | rid) -> person index */
-	int64_t *persons;         /* person ids, by person index; owned */
-	size_t npersons;          /* used entries of persons */
-	struct u64map anum_person; /* A-number -> person index */
-	struct u64map child_of;   /* child key -> child index */
-	struct child *kids;       /* children; owned */
-	size_t nkids, kalloc;     /* used and allocated */
-	struct u64map case_child; /* IDNCASE -> child index */
-	struct u64map case_absentia; /* IDNCASE -> latest in absentia date */
-	int64_t unattributed;     /* records naming no child */
-	struct uc_err *err;       /* where errors go */
+	struct store *st;		 /* borrowed */
+	const struct report_opts *o;	 /* resolved options; borrowed */
+	int32_t as_of;			 /* records' own dates <= as_of */
+	char known_at[32];		 /* import cutoff: YYYY-MM-DD or a timestamp */
+	unsigned char *file_ok;		 /* per import_file id: imported by cutoff */
+	int64_t nfiles;			 /* entries in file_ok */
+	int person_mode;		 /* children are linked persons */
+	struct u64map rec_person;	 /* (tbl << 40 | rid) -> person index */
+	int64_t *persons;		 /* person ids, by person index; owned */
+	size_t npersons;		 /* used entries of persons */
+	struct u64map anum_person;	 /* A-number -> person index */
+	struct u64map child_of;		 /* child key -> child index */
+	struct child *kids;		 /* children; owned */
+	size_t nkids, kalloc;		 /* used and allocated */
+	struct u64map case_child;	 /* IDNCASE -> child index */
+	struct u64map case_absentia;	 /* IDNCASE -> latest in absentia date */
+	int64_t unattributed;		 /* records naming no child */
+	struct uc_err *err;		 /* where errors go */
 	char *tri_label[REPORT_MAX_TRI]; /* triage labels; owned */
-	int ntri;                 /* used entries of tri_label */
-	int64_t last_anum;        /* cache of child_of(): last A-number, */
-	uint32_t last_kid;        /* and its child index */
+	int ntri;			 /* used entries of tri_label */
+	int64_t last_anum;		 /* cache of child_of(): last A-number, */
+	uint32_t last_kid;		 /* and its child index */
 };
 
 static int32_t col_date(struct store_stmt *q, int i)
@@ -301,8 +305,7 @@ static int32_t dmax(int32_t a, int32_t b)
 	return a > b ? a : b;
 }
 
-static uint32_t child_new(struct ctx *x, uint64_t key, int64_t anum,
-			  int64_t person)
+static uint32_t child_new(struct ctx *x, uint64_t key, int64_t anum, int64_t person)
 {
 	struct child *c;
 
@@ -369,19 +372,19 @@ static uint32_t child_of(struct ctx *x, enum tbl t, int64_t rid, int64_t anum)
 
 /* One staged row of any table (the fields each table needs). */
 struct srow {
-	int64_t rid;      /* record id */
-	int64_t anum;     /* A-number, -1 when blank */
-	int64_t idncase;  /* EOIR case id (eoir tables, removals), -1 */
-	int32_t d1, d2;   /* dates, meaning per table */
-	uint8_t a, b;     /* codes, meaning per table */
+	int64_t rid;	   /* record id */
+	int64_t anum;	   /* A-number, -1 when blank */
+	int64_t idncase;   /* EOIR case id (eoir tables, removals), -1 */
+	int32_t d1, d2;	   /* dates, meaning per table */
+	uint8_t a, b;	   /* codes, meaning per table */
 	char s1[3], s2[3]; /* short codes (state, country) */
 };
 
 typedef void (*fill_fn)(struct ctx *x, struct store_stmt *q, struct srow *r);
 
 struct stage {
-	struct srow *rows;  /* latest version per source key; owned */
-	size_t n, alloc;    /* used and allocated rows */
+	struct srow *rows; /* latest version per source key; owned */
+	size_t n, alloc;   /* used and allocated rows */
 };
 
 /*
@@ -391,8 +394,8 @@ struct stage {
  * row with no import file (an API event) stops the pass with *restart set,
  * since its key may repeat a file's.
  */
-static int stage_scan(struct ctx *x, const char *sql, fill_fn fill,
-		      struct stage *sg, struct skeymap *km, int *restart)
+static int stage_scan(struct ctx *x, const char *sql, fill_fn fill, struct stage *sg,
+		      struct skeymap *km, int *restart)
 {
 	struct store_stmt *q = NULL;
 	int rc;
@@ -421,8 +424,7 @@ static int stage_scan(struct ctx *x, const char *sql, fill_fn fill,
 		}
 		if (km) {
 			slot = skeymap_find_or_add(km, store_col_text(q, 2),
-						   (size_t)store_col_bytes(q, 2),
-						   (uint32_t)sg->n);
+						   (size_t)store_col_bytes(q, 2), (uint32_t)sg->n);
 			if (slot < 0) {
 				rc = uc_error(x->err, UC_ENOMEM,
 					      "report: too many source keys; "
@@ -433,8 +435,7 @@ static int stage_scan(struct ctx *x, const char *sql, fill_fn fill,
 		if ((size_t)slot == sg->n) {
 			if (sg->n == sg->alloc) {
 				sg->alloc = sg->alloc ? 2 * sg->alloc : 4096;
-				sg->rows = uc_xrealloc(sg->rows,
-						       sg->alloc * sizeof(*sg->rows));
+				sg->rows = uc_xrealloc(sg->rows, sg->alloc * sizeof(*sg->rows));
 			}
 			sg->n++;
 		}
@@ -458,8 +459,8 @@ static int stage_scan(struct ctx *x, const char *sql, fill_fn fill,
  * its own latest version and the source-key map is skipped (it is the
  * costliest part of a report on a large store).
  */
-static int stage_table(struct ctx *x, const char *tbl, const char *sql,
-		       fill_fn fill, struct stage *sg)
+static int stage_table(struct ctx *x, const char *tbl, const char *sql, fill_fn fill,
+		       struct stage *sg)
 {
 	struct store_stmt *q = NULL;
 	struct skeymap km;
@@ -478,10 +479,10 @@ static int stage_table(struct ctx *x, const char *tbl, const char *sql,
 		hint = 1024;
 	rc = store_prepare(x->st,
 			   strlen(x->known_at) == 10
-				   ? "SELECT count(*) FROM import_file WHERE tbl = ? "
-				     "AND rows_new > 0 AND substr(imported_at, 1, 10) <= ?"
-				   : "SELECT count(*) FROM import_file WHERE tbl = ? "
-				     "AND rows_new > 0 AND imported_at <= ?",
+			       ? "SELECT count(*) FROM import_file WHERE tbl = ? "
+				 "AND rows_new > 0 AND substr(imported_at, 1, 10) <= ?"
+			       : "SELECT count(*) FROM import_file WHERE tbl = ? "
+				 "AND rows_new > 0 AND imported_at <= ?",
 			   &q, x->err);
 	if (rc)
 		return rc;
@@ -579,8 +580,9 @@ static void fill_removal(struct ctx *x, struct store_stmt *q, struct srow *r)
 {
 	r->anum = anum_value(store_col_text(q, 3));
 	r->d1 = col_date(q, 5);
-	r->a = col_is(q, 4, "order_rescinded") ? RA_RESCINDED
-	       : col_is(q, 4, "removal_executed") ? RA_EXECUTED : RA_OTHER;
+	r->a = col_is(q, 4, "order_rescinded")	  ? RA_RESCINDED
+	       : col_is(q, 4, "removal_executed") ? RA_EXECUTED
+						  : RA_OTHER;
 }
 
 /* eoir_case: idncase, a 1 = counsel of record. */
@@ -616,8 +618,7 @@ static void fill_hearing(struct ctx *x, struct store_stmt *q, struct srow *r)
 }
 
 /* Field event types and outcomes. */
-enum { EV_OTHER, EV_CONTACT, EV_WELFARE, EV_REFERRAL, EV_ADDRESS,
-       EV_REPRESENTATION, EV_MTR };
+enum { EV_OTHER, EV_CONTACT, EV_WELFARE, EV_REFERRAL, EV_ADDRESS, EV_REPRESENTATION, EV_MTR };
 enum { WF_SAFE = 1, WF_CONCERN, WF_NOT_SEEN };
 enum { RF_LEGAL = 1, RF_HSI, RF_CPS, RF_HHS };
 
@@ -626,8 +627,7 @@ enum { RF_LEGAL = 1, RF_HSI, RF_CPS, RF_HHS };
  * NUL-terminated); "" when absent or not a plain string. Events are stored
  * as canonical JSON, so a scan suffices: this never parses nested values.
  */
-static void json_field(const char *js, size_t n, const char *key, char *out,
-		       size_t cap)
+static void json_field(const char *js, size_t n, const char *key, char *out, size_t cap)
 {
 	size_t kl = strlen(key);
 
@@ -637,8 +637,7 @@ static void json_field(const char *js, size_t n, const char *key, char *out,
 	for (size_t i = 0; i + kl + 2 < n; i++) {
 		size_t j, o = 0;
 
-		if (js[i] != '"' || memcmp(js + i + 1, key, kl) != 0 ||
-		    js[i + 1 + kl] != '"')
+		if (js[i] != '"' || memcmp(js + i + 1, key, kl) != 0 || js[i + 1 + kl] != '"')
 			continue;
 		j = i + kl + 2;
 		while (j < n && (js[j] == ' ' || js[j] == ':'))
@@ -667,27 +666,29 @@ static void fill_event(struct ctx *x, struct store_stmt *q, struct srow *r)
 	if (strcmp(type, "contact_attempt") == 0) {
 		r->a = EV_CONTACT;
 		json_field(body, blen, "outcome", v, sizeof(v));
-		r->b = strcmp(v, "reached") == 0 ? CO_REACHED
-		       : (strcmp(v, "moved") == 0 || strcmp(v, "not_at_address") == 0)
-			       ? CO_MOVED : CO_FAIL;
+		r->b = strcmp(v, "reached") == 0				       ? CO_REACHED
+		       : (strcmp(v, "moved") == 0 || strcmp(v, "not_at_address") == 0) ? CO_MOVED
+										       : CO_FAIL;
 	} else if (strcmp(type, "welfare_check") == 0) {
 		r->a = EV_WELFARE;
 		json_field(body, blen, "outcome", v, sizeof(v));
-		r->b = strcmp(v, "safe") == 0 ? WF_SAFE
-		       : strcmp(v, "concern") == 0 ? WF_CONCERN : WF_NOT_SEEN;
+		r->b = strcmp(v, "safe") == 0	   ? WF_SAFE
+		       : strcmp(v, "concern") == 0 ? WF_CONCERN
+						   : WF_NOT_SEEN;
 	} else if (strcmp(type, "referral") == 0) {
 		r->a = EV_REFERRAL;
 		json_field(body, blen, "to", v, sizeof(v));
 		r->b = strcmp(v, "legal_provider") == 0 ? RF_LEGAL
-		       : strcmp(v, "hsi") == 0 ? RF_HSI
-		       : strcmp(v, "cps") == 0 ? RF_CPS
-		       : strcmp(v, "hhs") == 0 ? RF_HHS : 0;
+		       : strcmp(v, "hsi") == 0		? RF_HSI
+		       : strcmp(v, "cps") == 0		? RF_CPS
+		       : strcmp(v, "hhs") == 0		? RF_HHS
+							: 0;
 	} else if (strcmp(type, "address_update") == 0) {
 		r->a = EV_ADDRESS;
 		json_field(body, blen, "status", v, sizeof(v));
-		r->b = strcmp(v, "verified") == 0 ? AS_VERIFIED
+		r->b = strcmp(v, "verified") == 0	 ? AS_VERIFIED
 		       : strcmp(v, "undeliverable") == 0 ? AS_UNDELIVERABLE
-		       : AS_UNVERIFIED;
+							 : AS_UNVERIFIED;
 	} else if (strcmp(type, "representation") == 0) {
 		r->a = EV_REPRESENTATION;
 		json_field(body, blen, "status", v, sizeof(v));
@@ -707,8 +708,7 @@ static int load_files(struct ctx *x)
 	int64_t maxid = 0;
 	int rc;
 
-	rc = store_query_int(x->st, "SELECT coalesce(max(id), 0) FROM import_file",
-			     &maxid, x->err);
+	rc = store_query_int(x->st, "SELECT coalesce(max(id), 0) FROM import_file", &maxid, x->err);
 	if (rc)
 		return rc;
 	x->nfiles = maxid + 1;
@@ -717,9 +717,9 @@ static int load_files(struct ctx *x)
 	 * the ISO-8601 text the importer writes. */
 	rc = store_prepare(x->st,
 			   strlen(x->known_at) == 10
-				   ? "SELECT id FROM import_file "
-				     "WHERE substr(imported_at, 1, 10) <= ?"
-				   : "SELECT id FROM import_file WHERE imported_at <= ?",
+			       ? "SELECT id FROM import_file "
+				 "WHERE substr(imported_at, 1, 10) <= ?"
+			       : "SELECT id FROM import_file WHERE imported_at <= ?",
 			   &q, x->err);
 	if (rc)
 		return rc;
@@ -771,8 +771,7 @@ static int load_persons(struct ctx *x)
 	u64map_init(&pidx, 1 << 16);
 	u64map_init(&x->rec_person, 1 << 16);
 	u64map_init(&x->anum_person, 1 << 16);
-	rc = store_prepare(x->st, "SELECT id, a_number FROM person ORDER BY id", &q,
-			   x->err);
+	rc = store_prepare(x->st, "SELECT id, a_number FROM person ORDER BY id", &q, x->err);
 	if (rc)
 		goto out;
 	for (;;) {
@@ -787,8 +786,8 @@ static int load_persons(struct ctx *x)
 		int64_t id = store_col_int(q, 0), an = anum_value(store_col_text(q, 1));
 
 		if (x->npersons % 4096 == 0)
-			x->persons = uc_xrealloc(x->persons,
-						 (x->npersons + 4096) * sizeof(int64_t));
+			x->persons =
+			    uc_xrealloc(x->persons, (x->npersons + 4096) * sizeof(int64_t));
 		x->persons[x->npersons] = id;
 		u64map_put(&pidx, (uint64_t)id, (uint32_t)x->npersons);
 		if (an >= 0 && u64map_get(&x->anum_person, (uint64_t)an) == UINT32_MAX)
@@ -797,9 +796,8 @@ static int load_persons(struct ctx *x)
 	}
 	store_finalize(q);
 	q = NULL;
-	rc = store_prepare(x->st,
-			   "SELECT src_tbl, src_rid, person_id FROM person_record",
-			   &q, x->err);
+	rc = store_prepare(x->st, "SELECT src_tbl, src_rid, person_id FROM person_record", &q,
+			   x->err);
 	if (rc)
 		goto out;
 	for (;;) {
@@ -816,8 +814,7 @@ static int load_persons(struct ctx *x)
 
 		if (!t || p == UINT32_MAX)
 			continue;
-		u64map_put(&x->rec_person,
-			   ((uint64_t)t << 40) | (uint64_t)store_col_int(q, 1), p);
+		u64map_put(&x->rec_person, ((uint64_t)t << 40) | (uint64_t)store_col_int(q, 1), p);
 	}
 out:
 	store_finalize(q);
@@ -859,8 +856,7 @@ static void apply_placements(struct ctx *x, const struct stage *sg)
 }
 
 /* A contact attempt (ORR or field) of outcome co on date d. */
-static void contact(struct ctx *x, struct child *c, int32_t d, int co,
-		    int tbl, int64_t rid)
+static void contact(struct ctx *x, struct child *c, int32_t d, int co, int tbl, int64_t rid)
 {
 	c->attempts++;
 	if (co == CO_REACHED || co == CO_CONCERN) {
@@ -1046,7 +1042,8 @@ static void apply_events(struct ctx *x, const struct stage *sg)
 			c->flags |= r->b == RF_LEGAL ? CF_REF_LEGAL
 				    : r->b == RF_HSI ? CF_REF_HSI
 				    : r->b == RF_CPS ? CF_REF_CPS
-				    : r->b == RF_HHS ? CF_REF_HHS : 0;
+				    : r->b == RF_HHS ? CF_REF_HHS
+						     : 0;
 			break;
 		case EV_ADDRESS:
 			if (c->addr_date == NONE || r->d1 >= c->addr_date) {
@@ -1071,8 +1068,8 @@ static void apply_events(struct ctx *x, const struct stage *sg)
 }
 
 /* One table: stage it and apply it. */
-static int load_table(struct ctx *x, const char *tbl, const char *sql,
-		      fill_fn fill, void (*apply)(struct ctx *, const struct stage *))
+static int load_table(struct ctx *x, const char *tbl, const char *sql, fill_fn fill,
+		      void (*apply)(struct ctx *, const struct stage *))
 {
 	struct stage sg;
 	int rc = stage_table(x, tbl, sql, fill, &sg);
@@ -1088,38 +1085,46 @@ static int load_all(struct ctx *x)
 {
 	int rc;
 
-	rc = load_table(x, "orr_placement", "SELECT rid, file_id, skey, a_number, released_date, "
-			   "admitted_date, discharge, address_status, state, country "
-			   "FROM orr_placement ORDER BY rid",
+	rc = load_table(x, "orr_placement",
+			"SELECT rid, file_id, skey, a_number, released_date, "
+			"admitted_date, discharge, address_status, state, country "
+			"FROM orr_placement ORDER BY rid",
 			fill_placement, apply_placements);
 	if (!rc)
-		rc = load_table(x, "eoir_case", "SELECT rid, file_id, skey, idncase, a_number, "
-				   "atty_nbr FROM eoir_case ORDER BY rid",
+		rc = load_table(x, "eoir_case",
+				"SELECT rid, file_id, skey, idncase, a_number, "
+				"atty_nbr FROM eoir_case ORDER BY rid",
 				fill_case, apply_cases);
 	if (!rc)
-		rc = load_table(x, "eoir_proceeding", "SELECT rid, file_id, skey, idncase, dec_code, "
-				   "absentia, comp_date, hearing_date "
-				   "FROM eoir_proceeding ORDER BY rid",
+		rc = load_table(x, "eoir_proceeding",
+				"SELECT rid, file_id, skey, idncase, dec_code, "
+				"absentia, comp_date, hearing_date "
+				"FROM eoir_proceeding ORDER BY rid",
 				fill_proceeding, apply_proceedings);
 	if (!rc)
-		rc = load_table(x, "eoir_hearing", "SELECT rid, file_id, skey, idncase, adj_date, "
-				   "fta_notice FROM eoir_hearing ORDER BY rid",
+		rc = load_table(x, "eoir_hearing",
+				"SELECT rid, file_id, skey, idncase, adj_date, "
+				"fta_notice FROM eoir_hearing ORDER BY rid",
 				fill_hearing, apply_hearings);
 	if (!rc)
-		rc = load_table(x, "ice_nta", "SELECT rid, file_id, skey, a_number, served_date, "
-				   "filed_date FROM ice_nta ORDER BY rid",
+		rc = load_table(x, "ice_nta",
+				"SELECT rid, file_id, skey, a_number, served_date, "
+				"filed_date FROM ice_nta ORDER BY rid",
 				fill_nta, apply_ntas);
 	if (!rc)
-		rc = load_table(x, "ice_removal", "SELECT rid, file_id, skey, a_number, action, "
-				   "action_date FROM ice_removal ORDER BY rid",
+		rc = load_table(x, "ice_removal",
+				"SELECT rid, file_id, skey, a_number, action, "
+				"action_date FROM ice_removal ORDER BY rid",
 				fill_removal, apply_removals);
 	if (!rc)
-		rc = load_table(x, "orr_contact", "SELECT rid, file_id, skey, a_number, contact_date, "
-				   "result FROM orr_contact ORDER BY rid",
+		rc = load_table(x, "orr_contact",
+				"SELECT rid, file_id, skey, a_number, contact_date, "
+				"result FROM orr_contact ORDER BY rid",
 				fill_contact, apply_contacts);
 	if (!rc)
-		rc = load_table(x, "field_event", "SELECT rid, file_id, skey, a_number, type, "
-				   "occurred_at, body FROM field_event ORDER BY rid",
+		rc = load_table(x, "field_event",
+				"SELECT rid, file_id, skey, a_number, type, "
+				"occurred_at, body FROM field_event ORDER BY rid",
 				fill_event, apply_events);
 	return rc;
 }
@@ -1163,8 +1168,7 @@ static int ctx_load(struct ctx *x, struct store *st, const struct report_opts *o
 		int32_t kd;
 		size_t kl = strlen(o->known_at_time);
 
-		if (kl < 11 || kl >= sizeof(x->known_at) ||
-		    date_parse(o->known_at_time, kl, &kd))
+		if (kl < 11 || kl >= sizeof(x->known_at) || date_parse(o->known_at_time, kl, &kd))
 			return uc_error(err, UC_EUSAGE,
 					"report: known-at time '%s' is not "
 					"YYYY-MM-DDTHH:MM:SSZ",
@@ -1179,10 +1183,9 @@ static int ctx_load(struct ctx *x, struct store *st, const struct report_opts *o
 				"report: no linked persons in %s; run `uctrack link` "
 				"first or use --identity anumber",
 				store_path(st));
-	x->person_mode = o->identity == REPORT_ID_PERSON ||
-			 (o->identity == REPORT_ID_AUTO && links > 0);
-	rc = store_query_int(st, "SELECT coalesce(max(rid), 0) FROM orr_placement",
-			     &links, err);
+	x->person_mode =
+	    o->identity == REPORT_ID_PERSON || (o->identity == REPORT_ID_AUTO && links > 0);
+	rc = store_query_int(st, "SELECT coalesce(max(rid), 0) FROM orr_placement", &links, err);
 	if (rc)
 		return rc;
 	u64map_init(&x->child_of, (size_t)links + 1024);
@@ -1197,8 +1200,8 @@ static int ctx_load(struct ctx *x, struct store *st, const struct report_opts *o
 /* ------------------------------------------------------------ grouping */
 
 /* The group label of a child ("" = unknown). */
-static void group_label(const struct ctx *x, const struct child *c,
-			enum report_by by, char *out, size_t cap)
+static void group_label(const struct ctx *x, const struct child *c, enum report_by by, char *out,
+			size_t cap)
 {
 	const char *s = NULL;
 
@@ -1249,8 +1252,7 @@ static int load_triage_labels(struct ctx *x, enum report_by by)
 	int64_t n = 0;
 	int rc;
 
-	rc = store_query_int(x->st, "SELECT count(*) FROM tcase WHERE active = 1",
-			     &n, NULL);
+	rc = store_query_int(x->st, "SELECT count(*) FROM tcase WHERE active = 1", &n, NULL);
 	if (rc || n == 0)
 		return uc_error(x->err, UC_ENOTFOUND,
 				"report: --by %s needs a triage run; run `uctrack "
@@ -1279,11 +1281,9 @@ static int load_triage_labels(struct ctx *x, enum report_by by)
 		if (s == STORE_DONE)
 			break;
 		if (x->person_mode && !store_col_is_null(q, 0))
-			k = u64map_get(&x->child_of,
-				       (1ULL << 62) | (uint64_t)store_col_int(q, 0));
+			k = u64map_get(&x->child_of, (1ULL << 62) | (uint64_t)store_col_int(q, 0));
 		else
-			k = u64map_get(&x->child_of,
-				       (uint64_t)anum_value(store_col_text(q, 1)));
+			k = u64map_get(&x->child_of, (uint64_t)anum_value(store_col_text(q, 1)));
 		if (k == UINT32_MAX)
 			continue;
 		if (by == REPORT_BY_GROUP)
@@ -1293,8 +1293,7 @@ static int load_triage_labels(struct ctx *x, enum report_by by)
 			snprintf(lab, sizeof(lab), "%s",
 				 store_col_text(q, 4) ? store_col_text(q, 4) : "UNASSIGNED");
 		else
-			snprintf(lab, sizeof(lab), "phase %lld",
-				 (long long)store_col_int(q, 3));
+			snprintf(lab, sizeof(lab), "phase %lld", (long long)store_col_int(q, 3));
 		for (li = 0; li < x->ntri; li++)
 			if (strcmp(x->tri_label[li], lab) == 0)
 				break;
@@ -1333,7 +1332,7 @@ static double pct(const int32_t *v, size_t n, int p)
 
 /* Growable int32 vector per row for the time statistics. */
 struct ivec {
-	int32_t *v;     /* values; owned */
+	int32_t *v;	 /* values; owned */
 	size_t n, alloc; /* used and allocated */
 };
 
@@ -1346,9 +1345,8 @@ static void ivec_push(struct ivec *iv, int32_t x)
 	iv->v[iv->n++] = x;
 }
 
-static void add_child(const struct ctx *x, struct report_row *row,
-		      const struct child *c, struct ivec *nta_days,
-		      struct ivec *contact_days)
+static void add_child(const struct ctx *x, struct report_row *row, const struct child *c,
+		      struct ivec *nta_days, struct ivec *contact_days)
 {
 	double *v = row->v;
 	uint32_t f = c->flags;
@@ -1415,14 +1413,12 @@ static void add_child(const struct ctx *x, struct report_row *row,
 	}
 }
 
-static void finish_stats(struct report_row *row, struct ivec *nta,
-			 struct ivec *con)
+static void finish_stats(struct report_row *row, struct ivec *nta, struct ivec *con)
 {
 	double *v = row->v;
 
 	v[RM_REP_RATE] = v[RM_REP_HEARD] > 0 ? v[RM_REP_APPEARED] / v[RM_REP_HEARD] : NAN;
-	v[RM_UNREP_RATE] = v[RM_UNREP_HEARD] > 0
-				   ? v[RM_UNREP_APPEARED] / v[RM_UNREP_HEARD] : NAN;
+	v[RM_UNREP_RATE] = v[RM_UNREP_HEARD] > 0 ? v[RM_UNREP_APPEARED] / v[RM_UNREP_HEARD] : NAN;
 	if (nta->n)
 		qsort(nta->v, nta->n, sizeof(int32_t), cmp_i32);
 	if (con->n)
@@ -1501,11 +1497,10 @@ static void suppress_table(struct report_table *t)
 			row->supp[RM_UNREP_RATE] = SUPP_COMPLEMENT;
 		if (row->supp[RM_NTA_DAYS_N] || row->v[RM_NTA_DAYS_N] < t->threshold)
 			row->supp[RM_NTA_DAYS_MEDIAN] = row->supp[RM_NTA_DAYS_P90] =
-				SUPP_COMPLEMENT;
-		if (row->supp[RM_CONTACT_DAYS_N] ||
-		    row->v[RM_CONTACT_DAYS_N] < t->threshold)
-			row->supp[RM_CONTACT_DAYS_MEDIAN] =
-				row->supp[RM_CONTACT_DAYS_P90] = SUPP_COMPLEMENT;
+			    SUPP_COMPLEMENT;
+		if (row->supp[RM_CONTACT_DAYS_N] || row->v[RM_CONTACT_DAYS_N] < t->threshold)
+			row->supp[RM_CONTACT_DAYS_MEDIAN] = row->supp[RM_CONTACT_DAYS_P90] =
+			    SUPP_COMPLEMENT;
 	}
 	free(val);
 	free(mark);
@@ -1539,8 +1534,7 @@ static int build_table(struct ctx *x, struct report_table *t)
 	t->unknown_days = o->unknown_days;
 	t->unattributed = x->unattributed;
 	t->children_known = (int64_t)x->nkids;
-	if (o->by == REPORT_BY_GROUP || o->by == REPORT_BY_PHASE ||
-	    o->by == REPORT_BY_OFFICE) {
+	if (o->by == REPORT_BY_GROUP || o->by == REPORT_BY_PHASE || o->by == REPORT_BY_OFFICE) {
 		rc = load_triage_labels(x, o->by);
 		if (rc)
 			return rc;
@@ -1578,8 +1572,7 @@ static int build_table(struct ctx *x, struct report_table *t)
 	t->rows[0].label = uc_xstrdup("total");
 	u64map_init(&seen, (size_t)nlab + 1);
 	for (int i = 0; i < nlab; i++) {
-		u64map_put(&seen, hash_bytes(labels[i], strlen(labels[i])),
-			   (uint32_t)(i + 1));
+		u64map_put(&seen, hash_bytes(labels[i], strlen(labels[i])), (uint32_t)(i + 1));
 		t->rows[i + 1].label = uc_xstrdup(labels[i][0] ? labels[i] : "unknown");
 		free(labels[i]);
 	}
@@ -1614,8 +1607,8 @@ static int build_table(struct ctx *x, struct report_table *t)
 	return rc;
 }
 
-int report_table_compute(struct store *st, const struct report_opts *o,
-			 struct report_table *t, struct uc_err *err)
+int report_table_compute(struct store *st, const struct report_opts *o, struct report_table *t,
+			 struct uc_err *err)
 {
 	struct ctx x;
 	int rc;
@@ -1642,41 +1635,42 @@ static const struct {
 	const char *key;   /* CSV/JSON name */
 	const char *label; /* human label */
 } metric_info[RM_NMETRICS] = {
-	[RM_RELEASED] = {"released", "Children released to sponsors"},
-	[RM_NTA_SERVED] = {"nta_served", "NTA served"},
-	[RM_NTA_NOT_SERVED] = {"nta_not_served", "NTA not served"},
-	[RM_NTA_FILED] = {"nta_filed", "NTA filed with the court"},
-	[RM_NTA_NOT_FILED] = {"nta_not_filed", "NTA not filed"},
-	[RM_COURT_DATE] = {"court_date", "With a court date"},
-	[RM_FTA] = {"failed_to_appear", "Failed to appear at a hearing"},
-	[RM_ABSENTIA] = {"in_absentia", "Ordered removed in absentia"},
-	[RM_ABSENTIA_RESCINDED] = {"in_absentia_rescinded", "  of which order rescinded"},
-	[RM_WU] = {"whereabouts_unknown", "Whereabouts unknown"},
-	[RM_WU_BLANK] = {"wu_blank_address", "  blank address"},
-	[RM_WU_UNDELIVERABLE] = {"wu_undeliverable", "  undeliverable address"},
-	[RM_WU_MISSING_UNIT] = {"wu_missing_unit", "  address missing unit"},
-	[RM_WU_MOVED] = {"wu_moved", "  moved"},
-	[RM_WU_NO_CONTACT] = {"wu_no_contact", "  no contact"},
-	[RM_CONTACTS_ATTEMPTED] = {"contacts_attempted", "Contacts attempted"},
-	[RM_CONTACTS_SUCCEEDED] = {"contacts_succeeded", "Contacts that succeeded"},
-	[RM_CHILDREN_CONTACTED] = {"children_contacted", "Children contacted"},
-	[RM_WELFARE_CONCERN] = {"welfare_concerns", "Children with a welfare concern"},
-	[RM_REF_LEGAL] = {"referred_legal_provider", "Referred to a legal provider"},
-	[RM_REF_HSI] = {"referred_hsi", "Referred to HSI"},
-	[RM_REF_CPS] = {"referred_cps", "Referred to child protective services"},
-	[RM_REF_HHS] = {"referred_hhs", "Referred to HHS"},
-	[RM_REP_HEARD] = {"represented_heard", "Represented, hearing date passed"},
-	[RM_REP_APPEARED] = {"represented_appeared", "  appeared at every hearing"},
-	[RM_UNREP_HEARD] = {"unrepresented_heard", "Unrepresented, hearing date passed"},
-	[RM_UNREP_APPEARED] = {"unrepresented_appeared", "  appeared at every hearing"},
-	[RM_NTA_DAYS_N] = {"release_to_nta_n", "Served after release (n)"},
-	[RM_CONTACT_DAYS_N] = {"release_to_contact_n", "Contacted after release (n)"},
-	[RM_REP_RATE] = {"appearance_rate_represented", "Appearance rate, represented"},
-	[RM_UNREP_RATE] = {"appearance_rate_unrepresented", "Appearance rate, unrepresented"},
-	[RM_NTA_DAYS_MEDIAN] = {"release_to_nta_days_median", "Days release to NTA service, median"},
-	[RM_NTA_DAYS_P90] = {"release_to_nta_days_p90", "Days release to NTA service, p90"},
-	[RM_CONTACT_DAYS_MEDIAN] = {"release_to_contact_days_median", "Days release to first contact, median"},
-	[RM_CONTACT_DAYS_P90] = {"release_to_contact_days_p90", "Days release to first contact, p90"},
+    [RM_RELEASED] = {"released", "Children released to sponsors"},
+    [RM_NTA_SERVED] = {"nta_served", "NTA served"},
+    [RM_NTA_NOT_SERVED] = {"nta_not_served", "NTA not served"},
+    [RM_NTA_FILED] = {"nta_filed", "NTA filed with the court"},
+    [RM_NTA_NOT_FILED] = {"nta_not_filed", "NTA not filed"},
+    [RM_COURT_DATE] = {"court_date", "With a court date"},
+    [RM_FTA] = {"failed_to_appear", "Failed to appear at a hearing"},
+    [RM_ABSENTIA] = {"in_absentia", "Ordered removed in absentia"},
+    [RM_ABSENTIA_RESCINDED] = {"in_absentia_rescinded", "  of which order rescinded"},
+    [RM_WU] = {"whereabouts_unknown", "Whereabouts unknown"},
+    [RM_WU_BLANK] = {"wu_blank_address", "  blank address"},
+    [RM_WU_UNDELIVERABLE] = {"wu_undeliverable", "  undeliverable address"},
+    [RM_WU_MISSING_UNIT] = {"wu_missing_unit", "  address missing unit"},
+    [RM_WU_MOVED] = {"wu_moved", "  moved"},
+    [RM_WU_NO_CONTACT] = {"wu_no_contact", "  no contact"},
+    [RM_CONTACTS_ATTEMPTED] = {"contacts_attempted", "Contacts attempted"},
+    [RM_CONTACTS_SUCCEEDED] = {"contacts_succeeded", "Contacts that succeeded"},
+    [RM_CHILDREN_CONTACTED] = {"children_contacted", "Children contacted"},
+    [RM_WELFARE_CONCERN] = {"welfare_concerns", "Children with a welfare concern"},
+    [RM_REF_LEGAL] = {"referred_legal_provider", "Referred to a legal provider"},
+    [RM_REF_HSI] = {"referred_hsi", "Referred to HSI"},
+    [RM_REF_CPS] = {"referred_cps", "Referred to child protective services"},
+    [RM_REF_HHS] = {"referred_hhs", "Referred to HHS"},
+    [RM_REP_HEARD] = {"represented_heard", "Represented, hearing date passed"},
+    [RM_REP_APPEARED] = {"represented_appeared", "  appeared at every hearing"},
+    [RM_UNREP_HEARD] = {"unrepresented_heard", "Unrepresented, hearing date passed"},
+    [RM_UNREP_APPEARED] = {"unrepresented_appeared", "  appeared at every hearing"},
+    [RM_NTA_DAYS_N] = {"release_to_nta_n", "Served after release (n)"},
+    [RM_CONTACT_DAYS_N] = {"release_to_contact_n", "Contacted after release (n)"},
+    [RM_REP_RATE] = {"appearance_rate_represented", "Appearance rate, represented"},
+    [RM_UNREP_RATE] = {"appearance_rate_unrepresented", "Appearance rate, unrepresented"},
+    [RM_NTA_DAYS_MEDIAN] = {"release_to_nta_days_median", "Days release to NTA service, median"},
+    [RM_NTA_DAYS_P90] = {"release_to_nta_days_p90", "Days release to NTA service, p90"},
+    [RM_CONTACT_DAYS_MEDIAN] = {"release_to_contact_days_median",
+				"Days release to first contact, median"},
+    [RM_CONTACT_DAYS_P90] = {"release_to_contact_days_p90", "Days release to first contact, p90"},
 };
 
 const char *report_metric_key(int m)
@@ -1690,10 +1684,9 @@ const char *report_metric_label(int m)
 }
 
 static const char *const by_names[] = {
-	[REPORT_BY_NONE] = "none", [REPORT_BY_FY] = "fy",
-	[REPORT_BY_OFFICE] = "office", [REPORT_BY_STATE] = "state",
-	[REPORT_BY_COUNTRY] = "country", [REPORT_BY_GROUP] = "group",
-	[REPORT_BY_PHASE] = "phase",
+    [REPORT_BY_NONE] = "none",	 [REPORT_BY_FY] = "fy",		  [REPORT_BY_OFFICE] = "office",
+    [REPORT_BY_STATE] = "state", [REPORT_BY_COUNTRY] = "country", [REPORT_BY_GROUP] = "group",
+    [REPORT_BY_PHASE] = "phase",
 };
 
 const char *report_by_name(enum report_by by)
@@ -1764,26 +1757,27 @@ static const char *identity_text(const struct report_table *t)
 	return t->identity_person ? "person" : "a_number";
 }
 
-static void render_header_lines(const struct report_table *t, struct buf *b,
-				const char *prefix)
+static void render_header_lines(const struct report_table *t, struct buf *b, const char *prefix)
 {
 	char asof[11];
 
 	date_format(t->as_of, asof);
-	buf_addf(b, "%sOversight report as of %s (records imported by %s)\n",
-		 prefix, asof, t->known_at);
-	buf_addf(b, "%sChildren counted by %s; %lld source records name no child "
-		    "and are not counted\n",
+	buf_addf(b, "%sOversight report as of %s (records imported by %s)\n", prefix, asof,
+		 t->known_at);
+	buf_addf(b,
+		 "%sChildren counted by %s; %lld source records name no child "
+		 "and are not counted\n",
 		 prefix,
-		 t->identity_person ? "linked person (person_record)"
-				    : "A-number (no linkage run)",
+		 t->identity_person ? "linked person (person_record)" : "A-number (no linkage run)",
 		 (long long)t->unattributed);
-	buf_addf(b, "%sWhereabouts unknown: no verified address and no successful "
-		    "contact within %d days\n",
+	buf_addf(b,
+		 "%sWhereabouts unknown: no verified address and no successful "
+		 "contact within %d days\n",
 		 prefix, t->unknown_days);
 	if (t->public_mode)
-		buf_addf(b, "%sPublic: counts below %d suppressed (*), with "
-			    "complementary suppression\n",
+		buf_addf(b,
+			 "%sPublic: counts below %d suppressed (*), with "
+			 "complementary suppression\n",
 			 prefix, t->threshold);
 }
 
@@ -1845,8 +1839,7 @@ static json_t *json_value(const struct report_row *row, int m)
 	return json_integer((json_int_t)v);
 }
 
-static int render_json(const struct report_table *t, struct buf *b,
-		       struct uc_err *err)
+static int render_json(const struct report_table *t, struct buf *b, struct uc_err *err)
 {
 	json_t *root = json_object(), *metrics = json_array(), *rows = json_array();
 	char d[11];
@@ -1877,8 +1870,7 @@ static int render_json(const struct report_table *t, struct buf *b,
 
 		json_object_set_new(ro, "group", json_string(t->rows[g].label));
 		for (int m = 0; m < RM_NMETRICS; m++) {
-			json_object_set_new(vals, metric_info[m].key,
-					    json_value(&t->rows[g], m));
+			json_object_set_new(vals, metric_info[m].key, json_value(&t->rows[g], m));
 			if (t->rows[g].supp[m])
 				json_array_append_new(sup, json_string(metric_info[m].key));
 		}
@@ -1915,9 +1907,9 @@ static void html_cell(struct buf *b, const struct report_row *row, int m)
 /* ------------------------------------------------------ svg charts */
 
 static const char *const chart_names[] = {
-	[REPORT_CHART_FUNNEL] = "funnel", [REPORT_CHART_WHEREABOUTS] = "whereabouts",
-	[REPORT_CHART_RATES] = "rates", [REPORT_CHART_RELEASED_BY] = "released_by",
-	[REPORT_CHART_UNKNOWN_BY] = "unknown_by",
+    [REPORT_CHART_FUNNEL] = "funnel",	      [REPORT_CHART_WHEREABOUTS] = "whereabouts",
+    [REPORT_CHART_RATES] = "rates",	      [REPORT_CHART_RELEASED_BY] = "released_by",
+    [REPORT_CHART_UNKNOWN_BY] = "unknown_by",
 };
 
 int report_chart_parse(const char *s, enum report_chart *out)
@@ -1941,38 +1933,38 @@ const char *report_chart_name(enum report_chart c)
 static const struct {
 	const char *en, *es;
 } chart_words[] = {
-	{"Children released to sponsors", "Niños entregados a patrocinadores"},
-	{"NTA served", "NTA entregada"},
-	{"NTA filed with the court", "NTA presentada ante el tribunal"},
-	{"With a court date", "Con fecha de audiencia"},
-	{"Failed to appear at a hearing", "No comparecieron a una audiencia"},
-	{"Ordered removed in absentia", "Expulsión ordenada en ausencia"},
-	{"Whereabouts unknown", "Paradero desconocido"},
-	{"blank address", "dirección en blanco"},
-	{"undeliverable address", "dirección no entregable"},
-	{"address missing unit", "dirección sin número de apartamento"},
-	{"moved", "se mudó"},
-	{"no contact", "sin contacto"},
-	{"Appearance rate, represented", "Tasa de comparecencia, con representación"},
-	{"Appearance rate, unrepresented", "Tasa de comparecencia, sin representación"},
-	{"Accounting for every released child", "Rendición de cuentas de cada niño liberado"},
-	{"Whereabouts unknown, by reason", "Paradero desconocido, por motivo"},
-	{"Appearance rate, represented or not", "Tasa de comparecencia, con y sin representación"},
-	{"Children released, by", "Niños liberados, por"},
-	{"Whereabouts unknown, by", "Paradero desconocido, por"},
-	{"suppressed", "suprimido"},
-	{"n/a", "n/d"},
-	{"fiscal year", "año fiscal"},
-	{"field office", "oficina local"},
-	{"state", "estado"},
-	{"country", "país"},
-	{"triage group", "grupo de triaje"},
-	{"phase", "fase"},
-	{"flight_risk", "Riesgo de fuga"},
-	{"public_safety", "Seguridad pública"},
-	{"border_security", "Seguridad fronteriza"},
-	{"none", "ninguno"},
-	{"untriaged", "sin triaje"},
+    {"Children released to sponsors", "Niños entregados a patrocinadores"},
+    {"NTA served", "NTA entregada"},
+    {"NTA filed with the court", "NTA presentada ante el tribunal"},
+    {"With a court date", "Con fecha de audiencia"},
+    {"Failed to appear at a hearing", "No comparecieron a una audiencia"},
+    {"Ordered removed in absentia", "Expulsión ordenada en ausencia"},
+    {"Whereabouts unknown", "Paradero desconocido"},
+    {"blank address", "dirección en blanco"},
+    {"undeliverable address", "dirección no entregable"},
+    {"address missing unit", "dirección sin número de apartamento"},
+    {"moved", "se mudó"},
+    {"no contact", "sin contacto"},
+    {"Appearance rate, represented", "Tasa de comparecencia, con representación"},
+    {"Appearance rate, unrepresented", "Tasa de comparecencia, sin representación"},
+    {"Accounting for every released child", "Rendición de cuentas de cada niño liberado"},
+    {"Whereabouts unknown, by reason", "Paradero desconocido, por motivo"},
+    {"Appearance rate, represented or not", "Tasa de comparecencia, con y sin representación"},
+    {"Children released, by", "Niños liberados, por"},
+    {"Whereabouts unknown, by", "Paradero desconocido, por"},
+    {"suppressed", "suprimido"},
+    {"n/a", "n/d"},
+    {"fiscal year", "año fiscal"},
+    {"field office", "oficina local"},
+    {"state", "estado"},
+    {"country", "país"},
+    {"triage group", "grupo de triaje"},
+    {"phase", "fase"},
+    {"flight_risk", "Riesgo de fuga"},
+    {"public_safety", "Seguridad pública"},
+    {"border_security", "Seguridad fronteriza"},
+    {"none", "ninguno"},
+    {"untriaged", "sin triaje"},
 };
 
 static int spanish(const char *lang)
@@ -2000,8 +1992,9 @@ static const char *row_word(const char *lang, const struct report_table *t, cons
 	static const struct {
 		const char *code, *en;
 	} groups[] = {
-		{"flight_risk", "Flight risk"}, {"public_safety", "Public safety"},
-		{"border_security", "Border security"},
+	    {"flight_risk", "Flight risk"},
+	    {"public_safety", "Public safety"},
+	    {"border_security", "Border security"},
 	};
 
 	if (t->by == REPORT_BY_GROUP) {
@@ -2015,8 +2008,8 @@ static const char *row_word(const char *lang, const struct report_table *t, cons
 }
 
 /* Bar m of row with its figure as text in lang. */
-static void chart_bar(const struct report_row *row, int m, const char *lang,
-		      struct fmt_bar *bar, char *note, size_t cap)
+static void chart_bar(const struct report_row *row, int m, const char *lang, struct fmt_bar *bar,
+		      char *note, size_t cap)
 {
 	struct buf nb;
 
@@ -2048,20 +2041,18 @@ static void chart_bar(const struct report_row *row, int m, const char *lang,
 
 #define CHART_MAX_BARS 64
 
-static void render_svg(const struct report_table *t, const struct report_opts *o,
-		       struct buf *b)
+static void render_svg(const struct report_table *t, const struct report_opts *o, struct buf *b)
 {
-	static const int funnel[] = {RM_RELEASED, RM_NTA_SERVED, RM_NTA_FILED,
-				     RM_COURT_DATE, RM_FTA, RM_ABSENTIA, RM_WU};
-	static const int reasons[] = {RM_WU_BLANK, RM_WU_UNDELIVERABLE,
-				      RM_WU_MISSING_UNIT, RM_WU_MOVED,
-				      RM_WU_NO_CONTACT};
+	static const int funnel[] = {RM_RELEASED, RM_NTA_SERVED, RM_NTA_FILED, RM_COURT_DATE,
+				     RM_FTA,	  RM_ABSENTIA,	 RM_WU};
+	static const int reasons[] = {RM_WU_BLANK, RM_WU_UNDELIVERABLE, RM_WU_MISSING_UNIT,
+				      RM_WU_MOVED, RM_WU_NO_CONTACT};
 	static const int rates[] = {RM_REP_RATE, RM_UNREP_RATE};
 	static const char *const by_words[] = {
-		[REPORT_BY_NONE] = "none", [REPORT_BY_FY] = "fiscal year",
-		[REPORT_BY_OFFICE] = "field office", [REPORT_BY_STATE] = "state",
-		[REPORT_BY_COUNTRY] = "country", [REPORT_BY_GROUP] = "triage group",
-		[REPORT_BY_PHASE] = "phase",
+	    [REPORT_BY_NONE] = "none",		 [REPORT_BY_FY] = "fiscal year",
+	    [REPORT_BY_OFFICE] = "field office", [REPORT_BY_STATE] = "state",
+	    [REPORT_BY_COUNTRY] = "country",	 [REPORT_BY_GROUP] = "triage group",
+	    [REPORT_BY_PHASE] = "phase",
 	};
 	struct fmt_bar bars[CHART_MAX_BARS];
 	char notes[CHART_MAX_BARS][48];
@@ -2074,23 +2065,27 @@ static void render_svg(const struct report_table *t, const struct report_opts *o
 	case REPORT_CHART_FUNNEL:
 		ms = funnel;
 		nms = (int)(sizeof(funnel) / sizeof(funnel[0]));
-		snprintf(title, sizeof(title), "%s", chart_word(lang, "Accounting for every released child"));
+		snprintf(title, sizeof(title), "%s",
+			 chart_word(lang, "Accounting for every released child"));
 		break;
 	case REPORT_CHART_WHEREABOUTS:
 		ms = reasons;
 		nms = (int)(sizeof(reasons) / sizeof(reasons[0]));
-		snprintf(title, sizeof(title), "%s", chart_word(lang, "Whereabouts unknown, by reason"));
+		snprintf(title, sizeof(title), "%s",
+			 chart_word(lang, "Whereabouts unknown, by reason"));
 		break;
 	case REPORT_CHART_RATES:
 		ms = rates;
 		nms = (int)(sizeof(rates) / sizeof(rates[0]));
-		snprintf(title, sizeof(title), "%s", chart_word(lang, "Appearance rate, represented or not"));
+		snprintf(title, sizeof(title), "%s",
+			 chart_word(lang, "Appearance rate, represented or not"));
 		break;
 	case REPORT_CHART_RELEASED_BY:
 	case REPORT_CHART_UNKNOWN_BY: {
 		int m = o->chart == REPORT_CHART_RELEASED_BY ? RM_RELEASED : RM_WU;
 		const char *what = (unsigned)t->by < sizeof(by_words) / sizeof(by_words[0])
-					   ? by_words[t->by] : "group";
+				       ? by_words[t->by]
+				       : "group";
 
 		snprintf(title, sizeof(title), "%s %s",
 			 chart_word(lang, m == RM_RELEASED ? "Children released, by"
@@ -2108,8 +2103,7 @@ static void render_svg(const struct report_table *t, const struct report_opts *o
 	fmt_svg_bars(b, title, bars, n, lang);
 }
 
-static void bar_of(const struct report_row *row, int m, struct fmt_bar *bar,
-		   char *note, size_t cap)
+static void bar_of(const struct report_row *row, int m, struct fmt_bar *bar, char *note, size_t cap)
 {
 	struct buf nb;
 
@@ -2132,11 +2126,10 @@ static void bar_of(const struct report_row *row, int m, struct fmt_bar *bar,
 
 static void render_html(const struct report_table *t, struct buf *b)
 {
-	static const int funnel[] = {RM_RELEASED, RM_NTA_SERVED, RM_NTA_FILED,
-				     RM_COURT_DATE, RM_FTA, RM_ABSENTIA, RM_WU};
-	static const int reasons[] = {RM_WU_BLANK, RM_WU_UNDELIVERABLE,
-				      RM_WU_MISSING_UNIT, RM_WU_MOVED,
-				      RM_WU_NO_CONTACT};
+	static const int funnel[] = {RM_RELEASED, RM_NTA_SERVED, RM_NTA_FILED, RM_COURT_DATE,
+				     RM_FTA,	  RM_ABSENTIA,	 RM_WU};
+	static const int reasons[] = {RM_WU_BLANK, RM_WU_UNDELIVERABLE, RM_WU_MISSING_UNIT,
+				      RM_WU_MOVED, RM_WU_NO_CONTACT};
 	static const int rates[] = {RM_REP_RATE, RM_UNREP_RATE};
 	struct fmt_bar bars[64];
 	char notes[64][48];
@@ -2205,8 +2198,8 @@ static void render_html(const struct report_table *t, struct buf *b)
 		    "Synthetic data only.</p>\n</body></html>\n");
 }
 
-int report_oversight(struct store *st, const struct report_opts *o,
-		     struct buf *out, struct uc_err *err)
+int report_oversight(struct store *st, const struct report_opts *o, struct buf *out,
+		     struct uc_err *err)
 {
 	struct report_table t;
 	int rc;
@@ -2215,7 +2208,8 @@ int report_oversight(struct store *st, const struct report_opts *o,
 	    (o->chart == REPORT_CHART_RELEASED_BY || o->chart == REPORT_CHART_UNKNOWN_BY))
 		return uc_error(err, UC_EINPUT,
 				"chart %s draws one bar per row: give by (fy, office, state, "
-				"country, group or phase)", report_chart_name(o->chart));
+				"country, group or phase)",
+				report_chart_name(o->chart));
 	rc = report_table_compute(st, o, &t, err);
 	if (rc)
 		return rc;
@@ -2238,8 +2232,7 @@ int report_oversight(struct store *st, const struct report_opts *o,
 	}
 	report_table_release(&t);
 	if (!rc && buf_failed(out))
-		rc = uc_error(err, UC_ENOMEM, "report: output larger than %zu bytes",
-			      out->cap);
+		rc = uc_error(err, UC_ENOMEM, "report: output larger than %zu bytes", out->cap);
 	return rc;
 }
 
@@ -2247,13 +2240,32 @@ int report_oversight(struct store *st, const struct report_opts *o,
 
 /* Columns of the failure-to-appear list, in order. */
 static const char *const fta_cols[] = {
-	"child", "a_number", "family_name", "given_name", "birth_date", "country",
-	"release_date", "sponsor_id", "sponsor_family_name", "sponsor_given_name",
-	"sponsor_relationship", "sponsor_phone", "release_street", "release_unit",
-	"release_city", "release_state", "release_zip", "address_status",
-	"missed_hearing_date", "court", "hearing_location", "order_status",
-	"order_date", "last_contact_date", "last_contact_method",
-	"last_contact_result",
+    "child",
+    "a_number",
+    "family_name",
+    "given_name",
+    "birth_date",
+    "country",
+    "release_date",
+    "sponsor_id",
+    "sponsor_family_name",
+    "sponsor_given_name",
+    "sponsor_relationship",
+    "sponsor_phone",
+    "release_street",
+    "release_unit",
+    "release_city",
+    "release_state",
+    "release_zip",
+    "address_status",
+    "missed_hearing_date",
+    "court",
+    "hearing_location",
+    "order_status",
+    "order_date",
+    "last_contact_date",
+    "last_contact_method",
+    "last_contact_result",
 };
 #define FTA_NCOLS ((int)(sizeof(fta_cols) / sizeof(fta_cols[0])))
 
@@ -2282,32 +2294,37 @@ static int fta_prepare(struct store *st, struct fta_q *fq, struct uc_err *err)
 	int rc;
 
 	memset(fq, 0, sizeof(*fq));
-	rc = store_prepare(st, "SELECT family_name, given_name, birth_date, country, "
-			       "released_date, sponsor_id, sponsor_family_name, "
-			       "sponsor_given_name, sponsor_relationship, sponsor_phone, "
-			       "street, unit, city, state, zip "
-			       "FROM orr_placement WHERE rid = ?",
+	rc = store_prepare(st,
+			   "SELECT family_name, given_name, birth_date, country, "
+			   "released_date, sponsor_id, sponsor_family_name, "
+			   "sponsor_given_name, sponsor_relationship, sponsor_phone, "
+			   "street, unit, city, state, zip "
+			   "FROM orr_placement WHERE rid = ?",
 			   &fq->placement, err);
 	if (!rc)
-		rc = store_prepare(st, "SELECT family_name, given_name, birth_date, "
-				       "country FROM eoir_case WHERE rid = ?",
+		rc = store_prepare(st,
+				   "SELECT family_name, given_name, birth_date, "
+				   "country FROM eoir_case WHERE rid = ?",
 				   &fq->kase, err);
 	if (!rc)
-		rc = store_prepare(st, "SELECT base_city_code, hearing_loc_code "
-				       "FROM eoir_hearing WHERE rid = ?",
+		rc = store_prepare(st,
+				   "SELECT base_city_code, hearing_loc_code "
+				   "FROM eoir_hearing WHERE rid = ?",
 				   &fq->hearing, err);
 	if (!rc)
-		rc = store_prepare(st, "SELECT base_city_code, hearing_loc_code "
-				       "FROM eoir_proceeding WHERE idncase = ? "
-				       "ORDER BY rid DESC LIMIT 1",
+		rc = store_prepare(st,
+				   "SELECT base_city_code, hearing_loc_code "
+				   "FROM eoir_proceeding WHERE idncase = ? "
+				   "ORDER BY rid DESC LIMIT 1",
 				   &fq->proc, err);
 	if (!rc)
-		rc = store_prepare(st, "SELECT method, result FROM orr_contact "
-				       "WHERE rid = ?",
+		rc = store_prepare(st,
+				   "SELECT method, result FROM orr_contact "
+				   "WHERE rid = ?",
 				   &fq->contact, err);
 	if (!rc)
-		rc = store_prepare(st, "SELECT body FROM field_event WHERE rid = ?",
-				   &fq->event, err);
+		rc = store_prepare(st, "SELECT body FROM field_event WHERE rid = ?", &fq->event,
+				   err);
 	return rc;
 }
 
@@ -2322,8 +2339,8 @@ static void fta_finalize(struct fta_q *fq)
 }
 
 /* Run q (one int parameter); copy column c_i of the row into v[dst[i]]. */
-static int fta_fetch(struct store_stmt *q, int64_t id, char **v, const int *dst,
-		     int n, struct uc_err *err)
+static int fta_fetch(struct store_stmt *q, int64_t id, char **v, const int *dst, int n,
+		     struct uc_err *err)
 {
 	int s;
 
@@ -2343,18 +2360,16 @@ static int fta_fetch(struct store_stmt *q, int64_t id, char **v, const int *dst,
 
 static const char *addr_status_name(int s)
 {
-	static const char *const n[] = {"", "unverified", "verified",
-					"undeliverable", "blank", "missing_unit"};
+	static const char *const n[] = {"",	 "unverified",	"verified", "undeliverable",
+					"blank", "missing_unit"};
 
 	return s >= 0 && s <= AS_MISSING_UNIT ? n[s] : "";
 }
 
 /* Fill v[FTA_NCOLS] (owned strings or NULL) for child c. */
-static int fta_row(struct ctx *x, struct fta_q *fq, const struct child *c,
-		   char **v)
+static int fta_row(struct ctx *x, struct fta_q *fq, const struct child *c, char **v)
 {
-	static const int pl_dst[] = {2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-				     12, 13, 14, 15, 16};
+	static const int pl_dst[] = {2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 	static const int case_dst[] = {2, 3, 4, 5};
 	static const int loc_dst[] = {19, 20};
 	static const int con_dst[] = {24, 25};
@@ -2422,8 +2437,7 @@ static int fta_row(struct ctx *x, struct fta_q *fq, const struct child *c,
 	return rc;
 }
 
-static void fta_render_row(struct buf *b, enum report_format f, char **v,
-			   json_t *arr)
+static void fta_render_row(struct buf *b, enum report_format f, char **v, json_t *arr)
 {
 	if (f == REPORT_FMT_CSV) {
 		for (int i = 0; i < FTA_NCOLS; i++) {
@@ -2446,8 +2460,7 @@ static void fta_render_row(struct buf *b, enum report_format f, char **v,
 	}
 }
 
-int report_fta(struct store *st, const struct report_opts *o, struct buf *out,
-	       struct uc_err *err)
+int report_fta(struct store *st, const struct report_opts *o, struct buf *out, struct uc_err *err)
 {
 	struct ctx x;
 	struct fta_q fq;
@@ -2464,8 +2477,7 @@ int report_fta(struct store *st, const struct report_opts *o, struct buf *out,
 				"data and cannot be published; drop --public (the "
 				"oversight report has the public counts)");
 	if (o->format == REPORT_FMT_HTML || o->format == REPORT_FMT_SVG)
-		return uc_error(err, UC_EUSAGE,
-				"report fta: formats are csv, json and table");
+		return uc_error(err, UC_EUSAGE, "report fta: formats are csv, json and table");
 	own = store_exec(st, "BEGIN", NULL) == UC_OK;
 	rc = ctx_load(&x, st, o, err);
 	if (rc)
@@ -2481,8 +2493,7 @@ int report_fta(struct store *st, const struct report_opts *o, struct buf *out,
 
 		if (!(c->flags & CF_MISSED))
 			continue;
-		if (o->office && (c->tri >= x.ntri ||
-				  strcmp(x.tri_label[c->tri], o->office) != 0))
+		if (o->office && (c->tri >= x.ntri || strcmp(x.tri_label[c->tri], o->office) != 0))
 			continue;
 		list[n++] = &x.kids[i];
 	}
@@ -2508,8 +2519,9 @@ int report_fta(struct store *st, const struct report_opts *o, struct buf *out,
 		}
 		buf_adds(out, "\r\n");
 	} else {
-		buf_addf(out, "# Children who missed a hearing, as of %s (records "
-			      "imported by %s): %zu; children by %s\n",
+		buf_addf(out,
+			 "# Children who missed a hearing, as of %s (records "
+			 "imported by %s): %zu; children by %s\n",
 			 d, x.known_at, n, x.person_mode ? "person" : "A-number");
 		for (int i = 0; i < FTA_NCOLS; i++)
 			buf_addf(out, "%s%s", i ? "\t" : "", fta_cols[i]);
@@ -2529,8 +2541,7 @@ int report_fta(struct store *st, const struct report_opts *o, struct buf *out,
 
 		json_object_set_new(root, "children", arr);
 		arr = NULL;
-		s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
-					     JSON_ENSURE_ASCII);
+		s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 		if (!s) {
 			rc = uc_error(err, UC_ENOMEM, "report fta: cannot encode JSON");
 			goto out;
@@ -2540,8 +2551,7 @@ int report_fta(struct store *st, const struct report_opts *o, struct buf *out,
 		free(s);
 	}
 	if (!rc && buf_failed(out))
-		rc = uc_error(err, UC_ENOMEM, "report fta: output larger than %zu bytes",
-			      out->cap);
+		rc = uc_error(err, UC_ENOMEM, "report fta: output larger than %zu bytes", out->cap);
 out:
 	json_decref(arr);
 	json_decref(root);

@@ -59,7 +59,7 @@
 
 enum report_by {
 	REPORT_BY_NONE = 0, /* one row: all released children */
-	REPORT_BY_FY,       /* US fiscal year of the first release */
+	REPORT_BY_FY,	    /* US fiscal year of the first release */
 	REPORT_BY_OFFICE,   /* ICE field office of the case, as triage assigned it
 			     * (rules/field_offices.csv); needs a triage run */
 	REPORT_BY_STATE,    /* sponsor's state (latest release address) */
@@ -70,10 +70,10 @@ enum report_by {
 
 enum report_format {
 	REPORT_FMT_TABLE = 0, /* aligned text for a terminal */
-	REPORT_FMT_CSV,       /* RFC 4180, formula-safe */
+	REPORT_FMT_CSV,	      /* RFC 4180, formula-safe */
 	REPORT_FMT_JSON,      /* one JSON object */
 	REPORT_FMT_HTML,      /* self-contained page with inline SVG charts */
-	REPORT_FMT_SVG,       /* one chart (report_opts.chart) as an SVG image */
+	REPORT_FMT_SVG,	      /* one chart (report_opts.chart) as an SVG image */
 };
 
 /* The charts of the oversight report (format svg). */
@@ -82,7 +82,7 @@ enum report_chart {
 				   * failed to appear, in absentia, whereabouts
 				   * unknown: the totals */
 	REPORT_CHART_WHEREABOUTS, /* whereabouts unknown, by reason */
-	REPORT_CHART_RATES,       /* appearance rate, represented or not */
+	REPORT_CHART_RATES,	  /* appearance rate, represented or not */
 	REPORT_CHART_RELEASED_BY, /* children released per row of `by` (fiscal
 				   * years: the trend; states: counts by state) */
 	REPORT_CHART_UNKNOWN_BY,  /* whereabouts unknown per row of `by` */
@@ -95,29 +95,31 @@ enum report_identity {
 };
 
 struct report_opts {
-	int32_t as_of;           /* report date; UC_DATE_NONE = date_today() */
-	int32_t known_at;        /* import cutoff; UC_DATE_NONE = as_of */
-	const char *known_at_time; /* finer import cutoff: an import_file
-				    * imported_at timestamp (YYYY-MM-DDTHH:MM:SSZ);
-				    * overrides known_at when set; borrowed */
-	enum report_by by;       /* grouping of the oversight report */
-	enum report_format format; /* output format */
+	int32_t as_of;		       /* report date; UC_DATE_NONE = date_today() */
+	int32_t known_at;	       /* import cutoff; UC_DATE_NONE = as_of */
+	const char *known_at_time;     /* finer import cutoff: an import_file
+					* imported_at timestamp (YYYY-MM-DDTHH:MM:SSZ);
+					* overrides known_at when set; borrowed */
+	enum report_by by;	       /* grouping of the oversight report */
+	enum report_format format;     /* output format */
 	enum report_identity identity; /* how a child is identified */
-	int public_mode;         /* nonzero: publishable (suppressed) output */
-	int threshold;           /* smallest count published in public mode */
-	int unknown_days;        /* N of "no verified address and no
-				  * successful contact within N days" */
-	const char *office;      /* report_fta only: list only children whose
-				  * case triage assigned to this field office;
-				  * NULL = all. Needs a triage run. Borrowed */
-	enum report_chart chart; /* format svg: which chart */
-	const char *lang;        /* format svg: "es" for Spanish words and
-				  * numbers, NULL or "" for English. Borrowed */
+	int public_mode;	       /* nonzero: publishable (suppressed) output */
+	int threshold;		       /* smallest count published in public mode */
+	int unknown_days;	       /* N of "no verified address and no
+					* successful contact within N days" */
+	const char *office;	       /* report_fta only: list only children whose
+					* case triage assigned to this field office;
+					* NULL = all. Needs a triage run. Borrowed */
+	enum report_chart chart;       /* format svg: which chart */
+	const char *lang;	       /* format svg: "es" for Spanish words and
+					* numbers, NULL or "" for English. Borrowed */
 };
 
-#define REPORT_OPTS_INIT                                                      \
-	{INT32_MIN, INT32_MIN, NULL, REPORT_BY_NONE, REPORT_FMT_TABLE,              \
-	 REPORT_ID_AUTO, 0, 11, 90, NULL, REPORT_CHART_FUNNEL, NULL}
+#define REPORT_OPTS_INIT                                                                           \
+	{                                                                                          \
+		INT32_MIN, INT32_MIN, NULL, REPORT_BY_NONE, REPORT_FMT_TABLE, REPORT_ID_AUTO, 0,   \
+		    11, 90, NULL, REPORT_CHART_FUNNEL, NULL                                        \
+	}
 
 /* Parse names used on the command line and in the API ("state", "csv",
  * "person"); return 0 or -1 for an unknown name. */
@@ -140,15 +142,14 @@ const char *report_by_name(enum report_by by);
  * identity person before any linkage run, UC_ENOMEM when out's cap is hit,
  * UC_EIO for database errors. On failure out may hold a partial report.
  */
-int report_oversight(struct store *st, const struct report_opts *o,
-		     struct buf *out, struct uc_err *err);
+int report_oversight(struct store *st, const struct report_opts *o, struct buf *out,
+		     struct uc_err *err);
 
 /*
  * Append the failure-to-appear list (csv, json or table) to out. Refuses
  * public mode (UC_EDENIED): the list is personal data. Returns as above.
  */
-int report_fta(struct store *st, const struct report_opts *o, struct buf *out,
-	       struct uc_err *err);
+int report_fta(struct store *st, const struct report_opts *o, struct buf *out, struct uc_err *err);
 
 /*
  * The children a failure-to-appear list names (its "child" column: an
@@ -204,25 +205,25 @@ enum report_metric {
 };
 
 struct report_row {
-	char *label;                /* group label ("total" for row 0); owned */
-	double v[RM_NMETRICS];      /* values; statistics NaN when undefined */
+	char *label;			 /* group label ("total" for row 0); owned */
+	double v[RM_NMETRICS];		 /* values; statistics NaN when undefined */
 	unsigned char supp[RM_NMETRICS]; /* 1 primary, 2 complementary
 					  * suppression (public mode) */
 };
 
 struct report_table {
-	struct report_row *rows;    /* rows[0] is the total; owned */
-	int nrows;                  /* number of rows */
-	int32_t as_of;              /* resolved as-of date */
-	char known_at[32];          /* resolved import cutoff (date or time) */
-	enum report_by by;          /* grouping */
-	int identity_person;        /* 1: children are linked persons */
-	int public_mode;            /* suppression applied */
-	int threshold;              /* suppression threshold */
-	int unknown_days;           /* N for whereabouts unknown */
-	int64_t unattributed;       /* source records that name no child (no
-				     * A-number, no link) and were not counted */
-	int64_t children_known;     /* distinct children in any record */
+	struct report_row *rows; /* rows[0] is the total; owned */
+	int nrows;		 /* number of rows */
+	int32_t as_of;		 /* resolved as-of date */
+	char known_at[32];	 /* resolved import cutoff (date or time) */
+	enum report_by by;	 /* grouping */
+	int identity_person;	 /* 1: children are linked persons */
+	int public_mode;	 /* suppression applied */
+	int threshold;		 /* suppression threshold */
+	int unknown_days;	 /* N for whereabouts unknown */
+	int64_t unattributed;	 /* source records that name no child (no
+				  * A-number, no link) and were not counted */
+	int64_t children_known;	 /* distinct children in any record */
 };
 
 /* Key (JSON/CSV name) and human label of a metric. */
@@ -231,8 +232,8 @@ const char *report_metric_label(int m);
 
 /* Compute the table (suppressed when o->public_mode). The caller releases
  * it with report_table_release(). Returns as report_oversight(). */
-int report_table_compute(struct store *st, const struct report_opts *o,
-			 struct report_table *t, struct uc_err *err);
+int report_table_compute(struct store *st, const struct report_opts *o, struct report_table *t,
+			 struct uc_err *err);
 void report_table_release(struct report_table *t);
 
 /*
@@ -260,11 +261,10 @@ void report_relations(int nrows, struct supp_rels *r);
  */
 #define REPORT_WM_LEN 17
 int report_watermark(struct store *st, char out[REPORT_WM_LEN], struct uc_err *err);
-int report_snapshot_get(struct store *st, const char *key, struct buf *body,
-			char wm[REPORT_WM_LEN], char made_at[24], int *found,
+int report_snapshot_get(struct store *st, const char *key, struct buf *body, char wm[REPORT_WM_LEN],
+			char made_at[24], int *found, struct uc_err *err);
+int report_snapshot_put(struct store *st, const char *key, const char *wm, const struct buf *body,
 			struct uc_err *err);
-int report_snapshot_put(struct store *st, const char *key, const char *wm,
-			const struct buf *body, struct uc_err *err);
 /* List reports: the elements of body's array member list (a JSON report)
  * kept one by one under key, replacing earlier ones, so that a page is an
  * index lookup. report_snapshot_page() appends to out the compact JSON of

@@ -16,36 +16,36 @@ int report_watermark(struct store *st, char out[REPORT_WM_LEN], struct uc_err *e
 	/* Each is one index or rowid lookup: the end of every table a report
 	 * reads grows or moves when data arrives (new rids, links, triage). */
 	static const char *const q[] = {
-		"SELECT coalesce(max(rid), 0) FROM cbp_encounter",
-		"SELECT coalesce(max(rid), 0) FROM orr_placement",
-		"SELECT coalesce(max(rid), 0) FROM orr_contact",
-		"SELECT coalesce(max(rid), 0) FROM eoir_case",
-		"SELECT coalesce(max(rid), 0) FROM eoir_proceeding",
-		"SELECT coalesce(max(rid), 0) FROM eoir_hearing",
-		"SELECT coalesce(max(rid), 0) FROM eoir_juvenile",
-		"SELECT coalesce(max(rid), 0) FROM ice_nta",
-		"SELECT coalesce(max(rid), 0) FROM ice_removal",
-		"SELECT coalesce(max(rid), 0) FROM indicator",
-		"SELECT coalesce(max(rid), 0) FROM field_event",
-		"SELECT coalesce(max(id), 0) FROM import_file",
-		"SELECT coalesce(max(id), 0) FROM link_run",
-		"SELECT coalesce(max(id), 0) FROM link_decision",
-		"SELECT coalesce(max(id), 0) FROM person",
-		"SELECT coalesce(max(id), 0) FROM triage_run",
-		"SELECT coalesce(max(id), 0) FROM triage_override",
+	    "SELECT coalesce(max(rid), 0) FROM cbp_encounter",
+	    "SELECT coalesce(max(rid), 0) FROM orr_placement",
+	    "SELECT coalesce(max(rid), 0) FROM orr_contact",
+	    "SELECT coalesce(max(rid), 0) FROM eoir_case",
+	    "SELECT coalesce(max(rid), 0) FROM eoir_proceeding",
+	    "SELECT coalesce(max(rid), 0) FROM eoir_hearing",
+	    "SELECT coalesce(max(rid), 0) FROM eoir_juvenile",
+	    "SELECT coalesce(max(rid), 0) FROM ice_nta",
+	    "SELECT coalesce(max(rid), 0) FROM ice_removal",
+	    "SELECT coalesce(max(rid), 0) FROM indicator",
+	    "SELECT coalesce(max(rid), 0) FROM field_event",
+	    "SELECT coalesce(max(id), 0) FROM import_file",
+	    "SELECT coalesce(max(id), 0) FROM link_run",
+	    "SELECT coalesce(max(id), 0) FROM link_decision",
+	    "SELECT coalesce(max(id), 0) FROM person",
+	    "SELECT coalesce(max(id), 0) FROM triage_run",
+	    "SELECT coalesce(max(id), 0) FROM triage_override",
 	};
 
 	return store_fingerprint(st, q, sizeof(q) / sizeof(q[0]), out, REPORT_WM_LEN, err);
 }
 
-int report_snapshot_get(struct store *st, const char *key, struct buf *body,
-			char wm[REPORT_WM_LEN], char made_at[24], int *found,
-			struct uc_err *err)
+int report_snapshot_get(struct store *st, const char *key, struct buf *body, char wm[REPORT_WM_LEN],
+			char made_at[24], int *found, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, body ? "SELECT wm, made_at, body FROM report_snapshot"
-					  " WHERE key = ?"
-					: "SELECT wm, made_at FROM report_snapshot WHERE key = ?",
+	int rc = store_prepare(st,
+			       body ? "SELECT wm, made_at, body FROM report_snapshot"
+				      " WHERE key = ?"
+				    : "SELECT wm, made_at FROM report_snapshot WHERE key = ?",
 			       &q, err);
 
 	*found = 0;
@@ -74,8 +74,8 @@ int report_snapshot_get(struct store *st, const char *key, struct buf *body,
 	return rc < 0 ? -rc : rc;
 }
 
-int report_snapshot_put(struct store *st, const char *key, const char *wm,
-			const struct buf *body, struct uc_err *err)
+int report_snapshot_put(struct store *st, const char *key, const char *wm, const struct buf *body,
+			struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	char now[24];
@@ -85,9 +85,11 @@ int report_snapshot_put(struct store *st, const char *key, const char *wm,
 
 	gmtime_r(&t, &tm);
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	rc = store_prepare(st, "INSERT INTO report_snapshot(key, wm, made_at, body) VALUES(?,?,?,?)"
-			       " ON CONFLICT(key) DO UPDATE SET wm = excluded.wm,"
-			       " made_at = excluded.made_at, body = excluded.body", &q, err);
+	rc = store_prepare(st,
+			   "INSERT INTO report_snapshot(key, wm, made_at, body) VALUES(?,?,?,?)"
+			   " ON CONFLICT(key) DO UPDATE SET wm = excluded.wm,"
+			   " made_at = excluded.made_at, body = excluded.body",
+			   &q, err);
 	if (rc)
 		return rc;
 	store_bind_text(q, 1, key, -1);
@@ -120,8 +122,8 @@ int report_snapshot_put_rows(struct store *st, const char *key, const struct buf
 	store_finalize(q);
 	q = NULL;
 	if (!rc)
-		rc = store_prepare(st, "INSERT INTO report_snapshot_row(key, n, body) VALUES(?,?,?)",
-				   &q, err);
+		rc = store_prepare(
+		    st, "INSERT INTO report_snapshot_row(key, n, body) VALUES(?,?,?)", &q, err);
 	for (size_t i = 0; !rc && i < json_array_size(arr); i++) {
 		char *one = json_dumps(json_array_get(arr, i), JSON_COMPACT | JSON_PRESERVE_ORDER);
 
@@ -146,8 +148,10 @@ int report_snapshot_page(struct store *st, const char *key, int64_t after, int l
 			 struct buf *out, int64_t *last, int *found, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "SELECT n, body FROM report_snapshot_row WHERE key = ?"
-				   " AND n > ? ORDER BY n LIMIT ?", &q, err);
+	int rc = store_prepare(st,
+			       "SELECT n, body FROM report_snapshot_row WHERE key = ?"
+			       " AND n > ? ORDER BY n LIMIT ?",
+			       &q, err);
 	int k = 0;
 
 	*found = 0;

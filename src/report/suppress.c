@@ -52,8 +52,8 @@ void supp_rels_term(struct supp_rels *r, int cell, int coef)
 /* The unsuppressed cell of relation k to suppress next: the smallest
  * non-zero one (a zero complement hides nothing), else the smallest zero
  * one; -1 when every cell is already suppressed. */
-static int next_smallest(const int64_t *val, const unsigned char *mark,
-			 const struct supp_rels *r, int k)
+static int next_smallest(const int64_t *val, const unsigned char *mark, const struct supp_rels *r,
+			 int k)
 {
 	int best = -1;
 
@@ -80,8 +80,7 @@ static int next_smallest(const int64_t *val, const unsigned char *mark,
 }
 
 /* Classic rule: no relation may have exactly one suppressed cell. */
-static int classic_pass(const int64_t *val, unsigned char *mark,
-			const struct supp_rels *r)
+static int classic_pass(const int64_t *val, unsigned char *mark, const struct supp_rels *r)
 {
 	int added = 0, changed = 1;
 
@@ -106,10 +105,10 @@ static int classic_pass(const int64_t *val, unsigned char *mark,
 	return added;
 }
 
-int supp_derivable(const unsigned char *mark, int ncells,
-		   const struct supp_rels *r, unsigned char *det)
+int supp_derivable(const unsigned char *mark, int ncells, const struct supp_rels *r,
+		   unsigned char *det)
 {
-	int *col = NULL;   /* cell -> column among suppressed cells, or -1 */
+	int *col = NULL; /* cell -> column among suppressed cells, or -1 */
 	int ns = 0, nr = 0, found = 0;
 	double *m = NULL;
 
@@ -208,8 +207,7 @@ out:
 /* One more complementary cell for derivable cell c: the smallest candidate
  * over the relations containing c, else over any relation with a
  * suppressed cell. Returns 0 when nothing is left to suppress. */
-static int widen(const int64_t *val, unsigned char *mark,
-		 const struct supp_rels *r, int c)
+static int widen(const int64_t *val, unsigned char *mark, const struct supp_rels *r, int c)
 {
 	int best = -1;
 
@@ -230,8 +228,7 @@ static int widen(const int64_t *val, unsigned char *mark,
 			if (cand < 0)
 				continue;
 			if (best < 0 || (val[cand] != 0 && val[best] == 0) ||
-			    ((val[cand] == 0) == (val[best] == 0) &&
-			     val[cand] < val[best]))
+			    ((val[cand] == 0) == (val[best] == 0) && val[cand] < val[best]))
 				best = cand;
 		}
 	}
@@ -241,8 +238,8 @@ static int widen(const int64_t *val, unsigned char *mark,
 	return 1;
 }
 
-int supp_apply(const int64_t *val, unsigned char *mark, int ncells,
-	       const struct supp_rels *r, int threshold)
+int supp_apply(const int64_t *val, unsigned char *mark, int ncells, const struct supp_rels *r,
+	       int threshold)
 {
 	unsigned char *det = NULL;
 	int n = 0;

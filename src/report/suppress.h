@@ -42,12 +42,12 @@ enum { SUPP_NONE = 0, SUPP_PRIMARY = 1, SUPP_COMPLEMENT = 2 };
 /* Relations in compressed form: relation k has terms start[k]..start[k+1)-1,
  * each sum(coef * cell) = 0. */
 struct supp_rels {
-	int nrel;     /* relations */
-	int nterm;    /* terms over all relations */
-	int *start;   /* nrel + 1 offsets into cell/coef; owned */
-	int *cell;    /* cell index of each term; owned */
-	int *coef;    /* coefficient of each term (nonzero); owned */
-	int alloc_rel;  /* allocated entries of start */
+	int nrel;	/* relations */
+	int nterm;	/* terms over all relations */
+	int *start;	/* nrel + 1 offsets into cell/coef; owned */
+	int *cell;	/* cell index of each term; owned */
+	int *coef;	/* coefficient of each term (nonzero); owned */
+	int alloc_rel;	/* allocated entries of start */
 	int alloc_term; /* allocated entries of cell and coef */
 };
 
@@ -62,8 +62,8 @@ void supp_rels_term(struct supp_rels *r, int cell, int coef);
  * receives SUPP_* (cells already marked by the caller stay marked). Returns
  * the number of cells suppressed. threshold < 1 suppresses nothing.
  */
-int supp_apply(const int64_t *val, unsigned char *mark, int ncells,
-	       const struct supp_rels *r, int threshold);
+int supp_apply(const int64_t *val, unsigned char *mark, int ncells, const struct supp_rels *r,
+	       int threshold);
 
 /*
  * Which suppressed cells can be derived exactly from the published cells
@@ -71,7 +71,7 @@ int supp_apply(const int64_t *val, unsigned char *mark, int ncells,
  * supp_apply and by tests). det[ncells] receives 1 for each derivable
  * suppressed cell; returns how many there are.
  */
-int supp_derivable(const unsigned char *mark, int ncells,
-		   const struct supp_rels *r, unsigned char *det);
+int supp_derivable(const unsigned char *mark, int ncells, const struct supp_rels *r,
+		   unsigned char *det);
 
 #endif

@@ -16,10 +16,10 @@
 
 #include "core/date.h"
 
-#define MAX_DEPTH 64     /* expression nesting and evaluator stack */
-#define MAX_SET 64       /* names in one set literal */
-#define MAX_LETS 128     /* let definitions */
-#define MAX_ACTIONS 32   /* schema actions (bit mask of 32) */
+#define MAX_DEPTH 64   /* expression nesting and evaluator stack */
+#define MAX_SET 64     /* names in one set literal */
+#define MAX_LETS 128   /* let definitions */
+#define MAX_ACTIONS 32 /* schema actions (bit mask of 32) */
 
 /* ---------------------------------------------------------------- lexer */
 
@@ -33,81 +33,97 @@ enum tok_kind {
 };
 
 struct tok {
-	enum tok_kind kind;  /* what it is */
-	const char *s;       /* first byte in the source */
-	int len;             /* bytes */
-	int line, col;       /* 1-based position of the first byte */
-	int32_t ival;        /* T_INT value (days for 'd'/'w' suffix), T_DATE day */
+	enum tok_kind kind; /* what it is */
+	const char *s;	    /* first byte in the source */
+	int len;	    /* bytes */
+	int line, col;	    /* 1-based position of the first byte */
+	int32_t ival;	    /* T_INT value (days for 'd'/'w' suffix), T_DATE day */
 };
 
 struct lexer {
-	const char *file;    /* name for messages */
-	const char *p;       /* next byte */
-	const char *end;     /* one past the last byte */
-	int line, col;       /* position of p */
+	const char *file; /* name for messages */
+	const char *p;	  /* next byte */
+	const char *end;  /* one past the last byte */
+	int line, col;	  /* position of p */
 };
 
 /* ------------------------------------------------------------------ AST */
 
 enum node_kind {
-	N_FACT,   /* fact reference: fact */
-	N_CONST,  /* constant: val */
-	N_TODAY,  /* the evaluation day */
-	N_NAME,   /* bare identifier not (yet) resolved: a vocabulary value */
-	N_SET,    /* set literal {a, b}: names */
-	N_UN,     /* unary: op, a */
-	N_BIN,    /* binary: op, a, b */
-	N_IN,     /* a in set (b is N_SET, resolved) : mask or list */
-	N_HAS,    /* a has any/all set: op = OP_HASANY/OP_HASALL, mask */
-	N_CALL,   /* op with a (and b) */
+	N_FACT,	 /* fact reference: fact */
+	N_CONST, /* constant: val */
+	N_TODAY, /* the evaluation day */
+	N_NAME,	 /* bare identifier not (yet) resolved: a vocabulary value */
+	N_SET,	 /* set literal {a, b}: names */
+	N_UN,	 /* unary: op, a */
+	N_BIN,	 /* binary: op, a, b */
+	N_IN,	 /* a in set (b is N_SET, resolved) : mask or list */
+	N_HAS,	 /* a has any/all set: op = OP_HASANY/OP_HASALL, mask */
+	N_CALL,	 /* op with a (and b) */
 };
 
 struct node {
-	enum node_kind kind;   /* shape */
-	int op;                /* opcode for UN/BIN/HAS/CALL/IN */
-	enum rules_type type;  /* type after checking (0 = untyped name/set) */
-	int vfact;             /* SYM/SET/CODE2: fact whose vocabulary applies, -1 */
-	int32_t val;           /* N_CONST value; N_FACT index */
-	int line, col;         /* source position for messages */
-	struct node *a, *b;    /* operands */
+	enum node_kind kind;	 /* shape */
+	int op;			 /* opcode for UN/BIN/HAS/CALL/IN */
+	enum rules_type type;	 /* type after checking (0 = untyped name/set) */
+	int vfact;		 /* SYM/SET/CODE2: fact whose vocabulary applies, -1 */
+	int32_t val;		 /* N_CONST value; N_FACT index */
+	int line, col;		 /* source position for messages */
+	struct node *a, *b;	 /* operands */
 	const struct tok *names; /* N_SET: names (copied tokens) */
-	int nnames;            /* N_SET: count */
-	int32_t *list;         /* N_IN over CODE2: resolved values (owned) */
+	int nnames;		 /* N_SET: count */
+	int32_t *list;		 /* N_IN over CODE2: resolved values (owned) */
 	struct node *next_alloc; /* every node, for freeing */
 };
 
 /* ------------------------------------------------------------ bytecode */
 
 enum opcode {
-	OP_FACT = 1, OP_CONST, OP_TODAY,
-	OP_NOT, OP_NEG, OP_AND, OP_OR,
-	OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
-	OP_ADD, OP_SUB, OP_MUL,
-	OP_INMASK,   /* sym in mask(arg) */
-	OP_INLIST,   /* value in consts[arg .. arg+n) */
-	OP_HASANY,   /* set & arg != 0 */
-	OP_HASALL,   /* set & arg == arg */
-	OP_ISMISSING, OP_ISPRESENT,
-	OP_COALESCE, OP_MIN, OP_MAX, OP_COUNT,
+	OP_FACT = 1,
+	OP_CONST,
+	OP_TODAY,
+	OP_NOT,
+	OP_NEG,
+	OP_AND,
+	OP_OR,
+	OP_EQ,
+	OP_NE,
+	OP_LT,
+	OP_LE,
+	OP_GT,
+	OP_GE,
+	OP_ADD,
+	OP_SUB,
+	OP_MUL,
+	OP_INMASK, /* sym in mask(arg) */
+	OP_INLIST, /* value in consts[arg .. arg+n) */
+	OP_HASANY, /* set & arg != 0 */
+	OP_HASALL, /* set & arg == arg */
+	OP_ISMISSING,
+	OP_ISPRESENT,
+	OP_COALESCE,
+	OP_MIN,
+	OP_MAX,
+	OP_COUNT,
 	OP_FCMPK,    /* fact n cmp(x) const arg: fused compare */
 	OP_FMISSING, /* fact n is missing: fused */
-	OP_JF,       /* top is (known) false: jump arg instructions ahead */
-	OP_JT,       /* top is (known) true: jump arg instructions ahead */
+	OP_JF,	     /* top is (known) false: jump arg instructions ahead */
+	OP_JT,	     /* top is (known) true: jump arg instructions ahead */
 	OP_FINMASK,  /* fact n in mask(arg): fused */
 	OP_FHASANY,  /* fact n & arg != 0: fused */
 };
 
 struct insn {
-	uint8_t op;   /* enum opcode */
-	uint8_t x;    /* OP_FCMPK: comparison opcode */
-	uint16_t n;   /* fact index, or list length */
-	int32_t arg;  /* constant, mask, or list start */
+	uint8_t op;  /* enum opcode */
+	uint8_t x;   /* OP_FCMPK: comparison opcode */
+	uint16_t n;  /* fact index, or list length */
+	int32_t arg; /* constant, mask, or list start */
 };
 
 /* A compiled expression: a slice of the code array. */
 struct prog {
-	int start;    /* first instruction */
-	int len;      /* instructions; 0 = absent (constant true / none) */
+	int start; /* first instruction */
+	int len;   /* instructions; 0 = absent (constant true / none) */
 };
 
 /* Labels of a declaration in plain words: `label "Text"` (the default
@@ -115,77 +131,77 @@ struct prog {
 struct labelset {
 	char lang[RULES_MAX_LANGS][8]; /* language tag; "" = the default */
 	char *text[RULES_MAX_LANGS];   /* the label, owned */
-	int n;                         /* labels declared */
+	int n;			       /* labels declared */
 };
 
 struct item {
-	char *name;            /* identifier (rules, holds) */
-	int line;              /* declaration line */
-	struct prog cond;      /* condition; len 0 = always */
-	struct prog score;     /* rules: score expression */
-	int32_t score_const;   /* rules: score when constant */
-	int group;             /* rules: group index */
-	uint32_t blocks;       /* holds: action bits */
-	int statutory;         /* holds: lifting it takes two people */
-	int action;            /* tasks: action index */
-	int phase;             /* phases: the phase number */
-	uint32_t phase_mask;   /* rules, tasks: bit n = applies in phase n; 0 any */
-	struct prog due;       /* tasks: due expression */
+	char *name;		  /* identifier (rules, holds) */
+	int line;		  /* declaration line */
+	struct prog cond;	  /* condition; len 0 = always */
+	struct prog score;	  /* rules: score expression */
+	int32_t score_const;	  /* rules: score when constant */
+	int group;		  /* rules: group index */
+	uint32_t blocks;	  /* holds: action bits */
+	int statutory;		  /* holds: lifting it takes two people */
+	int action;		  /* tasks: action index */
+	int phase;		  /* phases: the phase number */
+	uint32_t phase_mask;	  /* rules, tasks: bit n = applies in phase n; 0 any */
+	struct prog due;	  /* tasks: due expression */
 	enum rules_type due_type; /* tasks: INT (days from today) or DATE */
-	char *reason;          /* reason template, owned, may be "" */
-	uint64_t reads[2];     /* facts read (condition, score, reason) */
-	struct labelset labels; /* label clauses */
+	char *reason;		  /* reason template, owned, may be "" */
+	uint64_t reads[2];	  /* facts read (condition, score, reason) */
+	struct labelset labels;	  /* label clauses */
 };
 
 struct rules {
-	const struct rules_schema *schema;  /* borrowed */
-	int32_t remind[RULES_REMIND_COUNT]; /* reminder days (remind ...) */
-	char hash[17];                      /* hex FNV-1a 64 of the source */
-	char *name;                         /* ruleset "NAME" or "" */
-	struct insn *code;                  /* all programs, owned */
-	int ncode, acode;                   /* used / allocated */
-	int32_t *consts;                    /* OP_INLIST values, owned */
-	int nconsts, aconsts;               /* used / allocated */
-	char *group_name[RULES_MAX_GROUPS]; /* identifiers, owned */
-	char *group_label[RULES_MAX_GROUPS];/* labels, owned */
+	const struct rules_schema *schema;	    /* borrowed */
+	int32_t remind[RULES_REMIND_COUNT];	    /* reminder days (remind ...) */
+	char hash[17];				    /* hex FNV-1a 64 of the source */
+	char *name;				    /* ruleset "NAME" or "" */
+	struct insn *code;			    /* all programs, owned */
+	int ncode, acode;			    /* used / allocated */
+	int32_t *consts;			    /* OP_INLIST values, owned */
+	int nconsts, aconsts;			    /* used / allocated */
+	char *group_name[RULES_MAX_GROUPS];	    /* identifiers, owned */
+	char *group_label[RULES_MAX_GROUPS];	    /* labels, owned */
 	struct labelset group_tr[RULES_MAX_GROUPS]; /* `label LANG "..."` of a group */
-	int ngroups;                        /* declared groups */
-	struct item rules[RULES_MAX_RULES]; /* rule declarations */
-	int nrules;                         /* count */
-	struct item holds[RULES_MAX_HOLDS]; /* hold declarations */
-	int nholds;                         /* count */
-	struct item phases[RULES_MAX_PHASES]; /* phases, in declared order */
-	int nphases;                        /* count */
-	struct item tasks[RULES_MAX_TASKS]; /* task declarations */
-	int ntasks;                         /* count */
-	struct prog order[RULES_MAX_ORDER]; /* tie-break expressions */
-	int order_desc[RULES_MAX_ORDER];    /* 1 when descending */
-	int norder;                         /* count */
+	int ngroups;				    /* declared groups */
+	struct item rules[RULES_MAX_RULES];	    /* rule declarations */
+	int nrules;				    /* count */
+	struct item holds[RULES_MAX_HOLDS];	    /* hold declarations */
+	int nholds;				    /* count */
+	struct item phases[RULES_MAX_PHASES];	    /* phases, in declared order */
+	int nphases;				    /* count */
+	struct item tasks[RULES_MAX_TASKS];	    /* task declarations */
+	int ntasks;				    /* count */
+	struct prog order[RULES_MAX_ORDER];	    /* tie-break expressions */
+	int order_desc[RULES_MAX_ORDER];	    /* 1 when descending */
+	int norder;				    /* count */
 };
 
 struct let {
-	char name[64];       /* identifier */
-	struct node *expr;   /* its expression (shared subtree) */
+	char name[64];	   /* identifier */
+	struct node *expr; /* its expression (shared subtree) */
 };
 
 struct parser {
-	struct lexer lx;              /* tokens come from here */
-	struct tok tok;               /* current token */
-	struct rules *rs;             /* being built */
+	struct lexer lx;		   /* tokens come from here */
+	struct tok tok;			   /* current token */
+	struct rules *rs;		   /* being built */
 	const struct rules_schema *schema; /* facts and actions */
-	struct uc_err *err;           /* first error */
-	int failed;                   /* sticky: an error was recorded */
-	int depth;                    /* current expression nesting */
-	struct node *nodes;           /* every node allocated, for freeing */
-	struct let lets[MAX_LETS];    /* let definitions */
-	int nlets;                    /* count */
-	int nactions;                 /* schema actions */
+	struct uc_err *err;		   /* first error */
+	int failed;			   /* sticky: an error was recorded */
+	int depth;			   /* current expression nesting */
+	struct node *nodes;		   /* every node allocated, for freeing */
+	struct let lets[MAX_LETS];	   /* let definitions */
+	int nlets;			   /* count */
+	int nactions;			   /* schema actions */
 };
 
 /* ---------------------------------------------------------- errors */
 
 static void perr_at(struct parser *ps, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void perr_at(struct parser *ps, int line, int col, const char *fmt, ...)
 {
@@ -256,8 +272,8 @@ static void next(struct parser *ps)
 		return;
 	}
 	for (;;) {
-		while (lx->p < lx->end && (*lx->p == ' ' || *lx->p == '\t' ||
-					   *lx->p == '\n' || *lx->p == '\r'))
+		while (lx->p < lx->end &&
+		       (*lx->p == ' ' || *lx->p == '\t' || *lx->p == '\n' || *lx->p == '\r'))
 			lx_adv(lx);
 		if (lx->p < lx->end && *lx->p == '#') {
 			while (lx->p < lx->end && *lx->p != '\n')
@@ -277,8 +293,8 @@ static void next(struct parser *ps)
 	}
 	unsigned char c = (unsigned char)*lx->p;
 	if (is_alpha(c)) {
-		while (lx->p < lx->end && (is_alpha((unsigned char)*lx->p) ||
-					   is_digit((unsigned char)*lx->p)))
+		while (lx->p < lx->end &&
+		       (is_alpha((unsigned char)*lx->p) || is_digit((unsigned char)*lx->p)))
 			lx_adv(lx);
 		t->kind = T_IDENT;
 		t->len = (int)(lx->p - t->s);
@@ -292,8 +308,8 @@ static void next(struct parser *ps)
 
 		/* YYYY-MM-DD date literal */
 		if (avail >= 10 && lx->p[4] == '-' && lx->p[7] == '-' &&
-		    (avail == 10 || !(is_alpha((unsigned char)lx->p[10]) ||
-				      is_digit((unsigned char)lx->p[10])))) {
+		    (avail == 10 ||
+		     !(is_alpha((unsigned char)lx->p[10]) || is_digit((unsigned char)lx->p[10])))) {
 			if (date_parse(lx->p, 10, &day) == 0) {
 				for (int i = 0; i < 10; i++)
 					lx_adv(lx);
@@ -316,8 +332,8 @@ static void next(struct parser *ps)
 		}
 		/* duration suffix: d (days), w (weeks) */
 		if (lx->p < lx->end && (*lx->p == 'd' || *lx->p == 'w') &&
-		    (lx->p + 1 >= lx->end || !(is_alpha((unsigned char)lx->p[1]) ||
-					       is_digit((unsigned char)lx->p[1])))) {
+		    (lx->p + 1 >= lx->end ||
+		     !(is_alpha((unsigned char)lx->p[1]) || is_digit((unsigned char)lx->p[1])))) {
 			if (*lx->p == 'w')
 				v *= 7;
 			lx_adv(lx);
@@ -353,8 +369,7 @@ static void next(struct parser *ps)
 	}
 	static const char *const two[] = {"==", "!=", "<=", ">=", NULL};
 	for (int i = 0; two[i]; i++) {
-		if (lx->end - lx->p >= 2 && lx->p[0] == two[i][0] &&
-		    lx->p[1] == two[i][1]) {
+		if (lx->end - lx->p >= 2 && lx->p[0] == two[i][0] && lx->p[1] == two[i][1]) {
 			lx_adv(lx);
 			lx_adv(lx);
 			t->kind = T_PUNCT;
@@ -379,8 +394,8 @@ static int tok_is(const struct tok *t, const char *s)
 {
 	size_t n = strlen(s);
 
-	return (t->kind == T_IDENT || t->kind == T_PUNCT) &&
-	       (size_t)t->len == n && memcmp(t->s, s, n) == 0;
+	return (t->kind == T_IDENT || t->kind == T_PUNCT) && (size_t)t->len == n &&
+	       memcmp(t->s, s, n) == 0;
 }
 
 static int accept(struct parser *ps, const char *s)
@@ -401,10 +416,10 @@ static int expect(struct parser *ps, const char *s, const char *what)
 }
 
 static const char *const keywords[] = {
-	"and", "or", "not", "in", "has", "any", "all", "is", "missing",
-	"present", "true", "false", "today", "rule", "hold", "group", "score",
-	"when", "reason", "blocks", "phase", "task", "due", "order", "by",
-	"let", "ruleset", "asc", "desc", "phases", "statutory", "remind", "label", NULL,
+    "and",     "or",	 "not",	   "in",	"has",	  "any",   "all",   "is",    "missing",
+    "present", "true",	 "false",  "today",	"rule",	  "hold",  "group", "score", "when",
+    "reason",  "blocks", "phase",  "task",	"due",	  "order", "by",    "let",   "ruleset",
+    "asc",     "desc",	 "phases", "statutory", "remind", "label", NULL,
 };
 
 static int is_keyword(const struct tok *t)
@@ -424,8 +439,7 @@ static void tok_copy(const struct tok *t, char out[64])
 	out[n] = '\0';
 }
 
-static int expect_ident(struct parser *ps, const char *what, char out[64],
-			struct tok *at)
+static int expect_ident(struct parser *ps, const char *what, char out[64], struct tok *at)
 {
 	if (ps->failed)
 		return -1;
@@ -597,8 +611,8 @@ static int resolve_name(struct parser *ps, struct node *n, int vf)
 	if (fd->type == RULES_CODE2) {
 		const char *s = n->names->s;
 
-		if (n->names->len == 2 && s[0] >= 'A' && s[0] <= 'Z' &&
-		    s[1] >= 'A' && s[1] <= 'Z') {
+		if (n->names->len == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' &&
+		    s[1] <= 'Z') {
 			n->kind = N_CONST;
 			n->val = (s[0] << 8) | s[1];
 			n->type = RULES_CODE2;
@@ -606,15 +620,14 @@ static int resolve_name(struct parser *ps, struct node *n, int vf)
 			return 0;
 		}
 		perr_at(ps, n->line, n->col,
-			"expected a two-letter upper-case code for %s, found '%.*s'",
-			fd->name, n->names->len, s);
+			"expected a two-letter upper-case code for %s, found '%.*s'", fd->name,
+			n->names->len, s);
 		return -1;
 	}
 	int v = find_vocab(fd->vocab, n->names->s, n->names->len);
 	if (v < 0) {
 		vocab_list(fd->vocab, list, sizeof(list));
-		perr_at(ps, n->line, n->col,
-			"unknown value '%.*s' for %s; expected one of: %s",
+		perr_at(ps, n->line, n->col, "unknown value '%.*s' for %s; expected one of: %s",
 			n->names->len, n->names->s, fd->name, list);
 		return -1;
 	}
@@ -635,7 +648,8 @@ static int need_typed(struct parser *ps, struct node *n)
 
 		if (hint)
 			perr_at(ps, n->line, n->col,
-				"unknown fact '%.*s' (did you mean '%s'?); the facts are listed in docs/rules.md",
+				"unknown fact '%.*s' (did you mean '%s'?); the facts are listed in "
+				"docs/rules.md",
 				n->names->len, n->names->s, hint);
 		else
 			perr_at(ps, n->line, n->col,
@@ -644,21 +658,19 @@ static int need_typed(struct parser *ps, struct node *n)
 		return -1;
 	}
 	if (n->kind == N_SET) {
-		perr_at(ps, n->line, n->col,
-			"a set literal {...} may only follow 'in' or 'has'");
+		perr_at(ps, n->line, n->col, "a set literal {...} may only follow 'in' or 'has'");
 		return -1;
 	}
 	return 0;
 }
 
-static int need_type(struct parser *ps, struct node *n, enum rules_type t,
-		     const char *ctx)
+static int need_type(struct parser *ps, struct node *n, enum rules_type t, const char *ctx)
 {
 	if (need_typed(ps, n))
 		return -1;
 	if (n->type != t) {
-		perr_at(ps, n->line, n->col, "%s needs %s, found %s", ctx,
-			type_name(t), type_name(n->type));
+		perr_at(ps, n->line, n->col, "%s needs %s, found %s", ctx, type_name(t),
+			type_name(n->type));
 		return -1;
 	}
 	return 0;
@@ -774,12 +786,11 @@ static struct node *parse_primary(struct parser *ps)
 	if (tok_is(&ps->tok, "(")) {
 		static const struct {
 			const char *name; /* function */
-			int op;           /* opcode, or -1 for derived forms */
-			int nargs;        /* argument count */
+			int op;		  /* opcode, or -1 for derived forms */
+			int nargs;	  /* argument count */
 		} fns[] = {
-			{"coalesce", OP_COALESCE, 2}, {"min", OP_MIN, 2},
-			{"max", OP_MAX, 2},           {"count", OP_COUNT, 1},
-			{"days_since", -1, 1},        {"days_until", -2, 1},
+		    {"coalesce", OP_COALESCE, 2}, {"min", OP_MIN, 2},	 {"max", OP_MAX, 2},
+		    {"count", OP_COUNT, 1},	  {"days_since", -1, 1}, {"days_until", -2, 1},
 		};
 		int f = -1;
 		struct node *args[2] = {NULL, NULL};
@@ -789,7 +800,8 @@ static struct node *parse_primary(struct parser *ps)
 				f = (int)i;
 		if (f < 0) {
 			perr_at(ps, at.line, at.col,
-				"unknown function '%.*s'; expected coalesce, min, max, count, days_since or days_until",
+				"unknown function '%.*s'; expected coalesce, min, max, count, "
+				"days_since or days_until",
 				at.len, at.s);
 			return NULL;
 		}
@@ -828,14 +840,14 @@ static struct node *parse_primary(struct parser *ps)
 			n->b = fns[f].op == -1 ? args[0] : t;
 			return n;
 		default:
-			if (args[0]->type != args[1]->type ||
-			    args[0]->type == RULES_SET ||
+			if (args[0]->type != args[1]->type || args[0]->type == RULES_SET ||
 			    (fns[f].op != OP_COALESCE && args[0]->type != RULES_INT &&
 			     args[0]->type != RULES_DATE)) {
-				perr_at(ps, at.line, at.col,
-					"%s() needs two arguments of the same type (%s and %s given)",
-					fns[f].name, type_name(args[0]->type),
-					type_name(args[1]->type));
+				perr_at(
+				    ps, at.line, at.col,
+				    "%s() needs two arguments of the same type (%s and %s given)",
+				    fns[f].name, type_name(args[0]->type),
+				    type_name(args[1]->type));
 				return NULL;
 			}
 			if (args[0]->type == RULES_SYM && args[0]->vfact != args[1]->vfact) {
@@ -940,8 +952,7 @@ static struct node *parse_sum(struct parser *ps)
 		else {
 			perr_at(ps, at.line, at.col,
 				"cannot %s %s and %s (dates and numbers of days only)",
-				plus ? "add" : "subtract", type_name(a->type),
-				type_name(b->type));
+				plus ? "add" : "subtract", type_name(a->type), type_name(b->type));
 			return NULL;
 		}
 		n = mknode(ps, N_BIN, &at);
@@ -958,7 +969,7 @@ static int cmp_opcode(const struct tok *t)
 {
 	static const struct {
 		const char *s; /* operator text */
-		int op;        /* opcode */
+		int op;	       /* opcode */
 	} ops[] = {{"==", OP_EQ}, {"=", OP_EQ}, {"!=", OP_NE}, {"<", OP_LT},
 		   {"<=", OP_LE}, {">", OP_GT}, {">=", OP_GE}};
 
@@ -1011,18 +1022,16 @@ static struct node *parse_cmp(struct parser *ps)
 				"sets are compared with 'has any {...}' or 'has all {...}'");
 			return NULL;
 		}
-		if ((a->type == RULES_SYM || a->type == RULES_BOOL) && op != OP_EQ &&
-		    op != OP_NE) {
-			perr_at(ps, at.line, at.col, "%s can only be compared with == or !=",
-				type_name(a->type));
+		if ((a->type == RULES_SYM || a->type == RULES_BOOL) && op != OP_EQ && op != OP_NE) {
+			perr_at(ps, at.line, at.col,
+				"%s can only be compared with == or !=", type_name(a->type));
 			return NULL;
 		}
 		if (a->type == RULES_SYM && a->vfact >= 0 && b->vfact >= 0 &&
 		    ps->schema->facts[a->vfact].vocab != ps->schema->facts[b->vfact].vocab) {
 			perr_at(ps, at.line, at.col,
 				"cannot compare values of %s with values of %s",
-				ps->schema->facts[a->vfact].name,
-				ps->schema->facts[b->vfact].name);
+				ps->schema->facts[a->vfact].name, ps->schema->facts[b->vfact].name);
 			return NULL;
 		}
 		n = mknode(ps, N_BIN, &at);
@@ -1075,7 +1084,8 @@ static struct node *parse_cmp(struct parser *ps)
 			return NULL;
 		if (a->type != RULES_SYM && a->type != RULES_CODE2) {
 			perr_at(ps, at.line, at.col,
-				"'in' needs a value or a code on its left, found %s (for sets use 'has any')",
+				"'in' needs a value or a code on its left, found %s (for sets use "
+				"'has any')",
 				type_name(a->type));
 			return NULL;
 		}
@@ -1177,8 +1187,7 @@ static struct node *parse_and(struct parser *ps)
 
 		next(ps);
 		b = parse_not(ps);
-		if (need_type(ps, a, RULES_BOOL, "'and'") ||
-		    need_type(ps, b, RULES_BOOL, "'and'"))
+		if (need_type(ps, a, RULES_BOOL, "'and'") || need_type(ps, b, RULES_BOOL, "'and'"))
 			return NULL;
 		n = mknode(ps, N_BIN, &at);
 		n->op = OP_AND;
@@ -1206,8 +1215,7 @@ static struct node *parse_expr(struct parser *ps)
 
 		next(ps);
 		b = parse_and(ps);
-		if (need_type(ps, a, RULES_BOOL, "'or'") ||
-		    need_type(ps, b, RULES_BOOL, "'or'"))
+		if (need_type(ps, a, RULES_BOOL, "'or'") || need_type(ps, b, RULES_BOOL, "'or'"))
 			return NULL;
 		n = mknode(ps, N_BIN, &at);
 		n->op = OP_OR;
@@ -1303,7 +1311,7 @@ static int gen(struct rules *rs, const struct node *n)
 				if (rs->nconsts == rs->aconsts) {
 					rs->aconsts = rs->aconsts ? rs->aconsts * 2 : 32;
 					rs->consts = uc_xrealloc(rs->consts, (size_t)rs->aconsts *
-									      sizeof(int32_t));
+										 sizeof(int32_t));
 				}
 				rs->consts[rs->nconsts++] = n->list[i];
 			}
@@ -1350,8 +1358,8 @@ static struct prog compile_expr(struct rules *rs, const struct node *n)
 /* ------------------------------------------------------------ evaluator */
 
 struct val {
-	int32_t v;  /* value */
-	int32_t n;  /* nonzero: missing */
+	int32_t v; /* value */
+	int32_t n; /* nonzero: missing */
 };
 
 static int32_t clamp64(int64_t v)
@@ -1382,8 +1390,7 @@ static int cmp_apply(int op, int32_t a, int32_t b)
 }
 
 /* Run prog; the result is the top of the stack. */
-static struct val run(const struct rules *rs, struct prog p,
-		      const struct rules_facts *f)
+static struct val run(const struct rules *rs, struct prog p, const struct rules_facts *f)
 {
 	struct val st[MAX_DEPTH + 4];
 	int sp = 0;
@@ -1500,8 +1507,8 @@ static struct val run(const struct rules *rs, struct prog p,
 			st[sp - 1].v = ((uint32_t)st[sp - 1].v & (uint32_t)c->arg) != 0;
 			break;
 		case OP_HASALL:
-			st[sp - 1].v = ((uint32_t)st[sp - 1].v & (uint32_t)c->arg) ==
-				       (uint32_t)c->arg;
+			st[sp - 1].v =
+			    ((uint32_t)st[sp - 1].v & (uint32_t)c->arg) == (uint32_t)c->arg;
 			break;
 		default:
 			sp--;
@@ -1564,8 +1571,7 @@ static struct val run(const struct rules *rs, struct prog p,
 	return st[sp - 1];
 }
 
-static int holds_true(const struct rules *rs, struct prog p,
-		      const struct rules_facts *f)
+static int holds_true(const struct rules *rs, struct prog p, const struct rules_facts *f)
 {
 	struct val v;
 
@@ -1583,8 +1589,7 @@ void rules_facts_init(struct rules_facts *f, int32_t today)
 	f->today = today;
 }
 
-void rules_eval(const struct rules *rs, const struct rules_facts *f,
-		struct rules_outcome *out)
+void rules_eval(const struct rules *rs, const struct rules_facts *f, struct rules_outcome *out)
 {
 	int64_t total = 0;
 	int64_t gs[RULES_MAX_GROUPS] = {0};
@@ -1650,8 +1655,8 @@ void rules_eval(const struct rules *rs, const struct rules_facts *f,
 			v = run(rs, it->due, f);
 			if (!v.n)
 				out->due[t] = it->due_type == RULES_DATE
-						      ? v.v
-						      : clamp64((int64_t)f->today + v.v);
+						  ? v.v
+						  : clamp64((int64_t)f->today + v.v);
 		}
 	}
 	for (int k = 0; k < RULES_MAX_ORDER; k++) {
@@ -1676,8 +1681,7 @@ void rules_recompute_blocked(const struct rules *rs, struct rules_outcome *out)
 /* ------------------------------------------------------- declarations */
 
 /* Check a reason template's {fact} placeholders; add them to reads. */
-static int check_template(struct parser *ps, const struct tok *at,
-			  const char *s, uint64_t reads[2])
+static int check_template(struct parser *ps, const struct tok *at, const char *s, uint64_t reads[2])
 {
 	for (const char *p = s; *p; p++) {
 		if (*p == '{' && p[1] == '{') {
@@ -1689,7 +1693,8 @@ static int check_template(struct parser *ps, const struct tok *at,
 		const char *e = strchr(p, '}');
 		if (!e) {
 			perr_at(ps, at->line, at->col,
-				"reason template: expected '}' closing '{' (write '{{' for a literal brace)");
+				"reason template: expected '}' closing '{' (write '{{' for a "
+				"literal brace)");
 			return -1;
 		}
 		int fi = find_fact(ps->schema, p + 1, (int)(e - p - 1));
@@ -1719,18 +1724,21 @@ static int parse_label(struct parser *ps, struct labelset *ls, int allow_default
 		for (int i = 0; ok && i < ps->tok.len; i++)
 			ok = ps->tok.s[i] >= 'a' && ps->tok.s[i] <= 'z';
 		if (!ok) {
-			expected(ps, "a language tag of two or three lowercase letters (es) or a label string after 'label'");
+			expected(ps, "a language tag of two or three lowercase letters (es) or a "
+				     "label string after 'label'");
 			return -1;
 		}
 		memcpy(lang, ps->tok.s, (size_t)ps->tok.len);
 		lang[ps->tok.len] = '\0';
 		next(ps);
 	} else if (!allow_default && ps->tok.kind == T_STRING) {
-		expected(ps, "a language tag before the label (the group's own label is its default): label es \"...\"");
+		expected(ps, "a language tag before the label (the group's own label is its "
+			     "default): label es \"...\"");
 		return -1;
 	}
 	if (ps->tok.kind != T_STRING) {
-		expected(ps, lang[0] ? "a label string after the language tag" : "a label string after 'label'");
+		expected(ps, lang[0] ? "a label string after the language tag"
+				     : "a label string after 'label'");
 		return -1;
 	}
 	for (int i = 0; i < ls->n; i++) {
@@ -1792,9 +1800,8 @@ static int parse_cond(struct parser *ps, struct item *it, const char *what)
  * `group`, a task's `phase`) and so does not end it. */
 static int at_decl_start(struct parser *ps, const char *except)
 {
-	static const char *const starts[] = {"rule", "hold", "group", "phase",
-					     "task", "order", "let", "ruleset",
-					     "remind", NULL};
+	static const char *const starts[] = {"rule",  "hold", "group",	 "phase",  "task",
+					     "order", "let",  "ruleset", "remind", NULL};
 
 	if (ps->tok.kind == T_EOF)
 		return 1;
@@ -1831,8 +1838,7 @@ static int parse_rule(struct parser *ps)
 	if (expect_ident(ps, "a rule name after 'rule'", name, &at))
 		return -1;
 	if (rs->nrules >= RULES_MAX_RULES) {
-		perr_at(ps, at.line, at.col, "too many rules (the limit is %d)",
-			RULES_MAX_RULES);
+		perr_at(ps, at.line, at.col, "too many rules (the limit is %d)", RULES_MAX_RULES);
 		return -1;
 	}
 	if (name_taken(ps, name)) {
@@ -1851,9 +1857,10 @@ static int parse_rule(struct parser *ps)
 				return -1;
 			it->group = rules_group_find(rs, g);
 			if (it->group < 0) {
-				perr_at(ps, gt.line, gt.col,
-					"unknown group '%s'; declare it first with: group %s \"Label\"",
-					g, g);
+				perr_at(
+				    ps, gt.line, gt.col,
+				    "unknown group '%s'; declare it first with: group %s \"Label\"",
+				    g, g);
 				return -1;
 			}
 			have_group = 1;
@@ -1882,7 +1889,9 @@ static int parse_rule(struct parser *ps)
 			if (parse_label(ps, &it->labels, 1))
 				return -1;
 		} else {
-			expected(ps, "'group', 'score', 'phases', 'when', 'reason' or 'label' in a rule");
+			expected(
+			    ps,
+			    "'group', 'score', 'phases', 'when', 'reason' or 'label' in a rule");
 			return -1;
 		}
 	}
@@ -1907,8 +1916,8 @@ static int parse_action_list(struct parser *ps, uint32_t *mask)
 			char list[400];
 
 			vocab_list(ps->schema->actions, list, sizeof(list));
-			perr_at(ps, at.line, at.col,
-				"unknown action '%s'; expected one of: %s", a, list);
+			perr_at(ps, at.line, at.col, "unknown action '%s'; expected one of: %s", a,
+				list);
 			return -1;
 		}
 		*mask |= 1u << ai;
@@ -1928,8 +1937,7 @@ static int parse_hold(struct parser *ps)
 	if (expect_ident(ps, "a hold name after 'hold'", name, &at))
 		return -1;
 	if (rs->nholds >= RULES_MAX_HOLDS) {
-		perr_at(ps, at.line, at.col, "too many holds (the limit is %d)",
-			RULES_MAX_HOLDS);
+		perr_at(ps, at.line, at.col, "too many holds (the limit is %d)", RULES_MAX_HOLDS);
 		return -1;
 	}
 	if (name_taken(ps, name)) {
@@ -1956,7 +1964,8 @@ static int parse_hold(struct parser *ps)
 			if (parse_label(ps, &it->labels, 1))
 				return -1;
 		} else {
-			expected(ps, "'blocks', 'when', 'reason', 'statutory' or 'label' in a hold");
+			expected(ps,
+				 "'blocks', 'when', 'reason', 'statutory' or 'label' in a hold");
 			return -1;
 		}
 	}
@@ -2000,8 +2009,7 @@ static int parse_phase(struct parser *ps)
 
 	next(ps);
 	if (rs->nphases >= RULES_MAX_PHASES) {
-		perr_at(ps, at.line, at.col, "too many phases (the limit is %d)",
-			RULES_MAX_PHASES);
+		perr_at(ps, at.line, at.col, "too many phases (the limit is %d)", RULES_MAX_PHASES);
 		return -1;
 	}
 	it = &rs->phases[rs->nphases];
@@ -2039,8 +2047,7 @@ static int parse_task(struct parser *ps)
 
 	next(ps);
 	if (rs->ntasks >= RULES_MAX_TASKS) {
-		perr_at(ps, at.line, at.col, "too many tasks (the limit is %d)",
-			RULES_MAX_TASKS);
+		perr_at(ps, at.line, at.col, "too many tasks (the limit is %d)", RULES_MAX_TASKS);
 		return -1;
 	}
 	if (expect_ident(ps, "an action name after 'task'", name, &at))
@@ -2051,8 +2058,8 @@ static int parse_task(struct parser *ps)
 		char list[400];
 
 		vocab_list(ps->schema->actions, list, sizeof(list));
-		perr_at(ps, at.line, at.col, "unknown action '%s'; expected one of: %s",
-			name, list);
+		perr_at(ps, at.line, at.col, "unknown action '%s'; expected one of: %s", name,
+			list);
 		return -1;
 	}
 	rs->ntasks++;
@@ -2108,8 +2115,7 @@ static int parse_group(struct parser *ps)
 		return -1;
 	}
 	if (rs->ngroups >= RULES_MAX_GROUPS) {
-		perr_at(ps, at.line, at.col, "too many groups (the limit is %d)",
-			RULES_MAX_GROUPS);
+		perr_at(ps, at.line, at.col, "too many groups (the limit is %d)", RULES_MAX_GROUPS);
 		return -1;
 	}
 	rs->group_name[rs->ngroups] = uc_xstrdup(name);
@@ -2171,15 +2177,14 @@ static int parse_remind(struct parser *ps)
 	int k;
 
 	next(ps);
-	if (expect_ident(ps, "a reminder name (due_soon or no_contact) after 'remind'", name,
-			 &at))
+	if (expect_ident(ps, "a reminder name (due_soon or no_contact) after 'remind'", name, &at))
 		return -1;
 	for (k = 0; k < RULES_REMIND_COUNT; k++)
 		if (strcmp(remind_names[k], name) == 0)
 			break;
 	if (k == RULES_REMIND_COUNT) {
-		perr_at(ps, at.line, at.col,
-			"unknown reminder '%s' (known: due_soon, no_contact)", name);
+		perr_at(ps, at.line, at.col, "unknown reminder '%s' (known: due_soon, no_contact)",
+			name);
 		return -1;
 	}
 	if (ps->tok.kind != T_INT || ps->tok.ival < 1 || ps->tok.ival > 3660) {
@@ -2252,9 +2257,8 @@ static void hash_text(const char *text, size_t len, char out[17])
 	out[16] = '\0';
 }
 
-int rules_compile(struct rules **out, const char *file, const char *text,
-		  size_t len, const struct rules_schema *schema,
-		  struct uc_err *err)
+int rules_compile(struct rules **out, const char *file, const char *text, size_t len,
+		  const struct rules_schema *schema, struct uc_err *err)
 {
 	struct parser *ps = uc_xcalloc(1, sizeof(*ps));
 	struct rules *rs = uc_xcalloc(1, sizeof(*rs));
@@ -2311,8 +2315,7 @@ int rules_compile(struct rules **out, const char *file, const char *text,
 				     "remind or ruleset)");
 	}
 	if (!ps->failed && rs->ngroups == 0)
-		perr_at(ps, ps->lx.line, ps->lx.col,
-			"expected at least one 'group' declaration");
+		perr_at(ps, ps->lx.line, ps->lx.col, "expected at least one 'group' declaration");
 	if (ps->failed) {
 		rc = err && err->code ? err->code : UC_EINPUT;
 		rules_free(rs);
@@ -2405,8 +2408,7 @@ int32_t rules_rule_score(const struct rules *rs, int r)
 {
 	return rs->rules[r].score_const;
 }
-int32_t rules_rule_score_of(const struct rules *rs, int r,
-			    const struct rules_facts *f)
+int32_t rules_rule_score_of(const struct rules *rs, int r, const struct rules_facts *f)
 {
 	const struct item *it = &rs->rules[r];
 	struct val v;
@@ -2497,8 +2499,7 @@ static const char *label_in(const struct labelset *ls, const char *lang)
 	return dflt;
 }
 
-const char *rules_item_label(const struct rules *rs, enum rules_item kind, int i,
-			     const char *lang)
+const char *rules_item_label(const struct rules *rs, enum rules_item kind, int i, const char *lang)
 {
 	return label_in(&item_of(rs, kind, i)->labels, lang);
 }
@@ -2508,8 +2509,8 @@ int rules_item_label_count(const struct rules *rs, enum rules_item kind, int i)
 	return item_of(rs, kind, i)->labels.n;
 }
 
-const char *rules_item_label_at(const struct rules *rs, enum rules_item kind, int i,
-				int j, const char **lang)
+const char *rules_item_label_at(const struct rules *rs, enum rules_item kind, int i, int j,
+				const char **lang)
 {
 	const struct labelset *ls = &item_of(rs, kind, i)->labels;
 
@@ -2542,8 +2543,7 @@ const char *rules_group_label_at(const struct rules *rs, int g, int j, const cha
 	return rs->group_tr[g].text[j];
 }
 
-void rules_item_reads(const struct rules *rs, enum rules_item kind, int i,
-		      uint64_t mask[2])
+void rules_item_reads(const struct rules *rs, enum rules_item kind, int i, uint64_t mask[2])
 {
 	const struct item *it = item_of(rs, kind, i);
 
@@ -2551,8 +2551,8 @@ void rules_item_reads(const struct rules *rs, enum rules_item kind, int i,
 	mask[1] = it->reads[1];
 }
 
-void rules_fact_format(const struct rules_schema *schema,
-		       const struct rules_facts *f, int i, struct buf *b)
+void rules_fact_format(const struct rules_schema *schema, const struct rules_facts *f, int i,
+		       struct buf *b)
 {
 	const struct rules_fact_def *fd = &schema->facts[i];
 	int32_t v = f->v[i];

@@ -55,35 +55,35 @@
 /* Types of facts and expressions. */
 enum rules_type {
 	RULES_BOOL = 1, /* 0 or 1 */
-	RULES_INT,      /* integer (counts, days, years) */
-	RULES_DATE,     /* day number since 1970-01-01 */
-	RULES_SYM,      /* one value of the fact's vocabulary (its index) */
-	RULES_SET,      /* bit set over the fact's vocabulary (bit = index) */
-	RULES_CODE2,    /* two-letter code (country, state): c0 << 8 | c1 */
+	RULES_INT,	/* integer (counts, days, years) */
+	RULES_DATE,	/* day number since 1970-01-01 */
+	RULES_SYM,	/* one value of the fact's vocabulary (its index) */
+	RULES_SET,	/* bit set over the fact's vocabulary (bit = index) */
+	RULES_CODE2,	/* two-letter code (country, state): c0 << 8 | c1 */
 };
 
 /* One fact the rules may read. */
 struct rules_fact_def {
-	const char *name;          /* identifier used in rules, e.g. "nta_state" */
-	enum rules_type type;      /* value type */
-	const char *const *vocab;  /* SYM/SET: NULL-terminated value names */
-	const char *doc;           /* one-line meaning (docs, --explain) */
+	const char *name;	  /* identifier used in rules, e.g. "nta_state" */
+	enum rules_type type;	  /* value type */
+	const char *const *vocab; /* SYM/SET: NULL-terminated value names */
+	const char *doc;	  /* one-line meaning (docs, --explain) */
 };
 
 /* What a rule set is compiled against. Borrowed; must outlive the rules. */
 struct rules_schema {
 	const struct rules_fact_def *facts; /* fact i is facts[i] */
-	int nfacts;                         /* <= RULES_MAX_FACTS */
-	const char *const *actions;         /* NULL-terminated action names
+	int nfacts;			    /* <= RULES_MAX_FACTS */
+	const char *const *actions;	    /* NULL-terminated action names
 					       (holds block them, tasks are
 					       named after them); <= 32 */
 };
 
 /* The facts of one case, as the evaluator reads them. */
 struct rules_facts {
-	int32_t v[RULES_MAX_FACTS];   /* value of fact i (see "Values" above) */
-	uint64_t missing[2];          /* bit i set: fact i is missing */
-	int32_t today;                /* the day `today` means in rules */
+	int32_t v[RULES_MAX_FACTS]; /* value of fact i (see "Values" above) */
+	uint64_t missing[2];	    /* bit i set: fact i is missing */
+	int32_t today;		    /* the day `today` means in rules */
 };
 
 static inline int rules_fact_missing(const struct rules_facts *f, int i)
@@ -105,22 +105,22 @@ void rules_facts_init(struct rules_facts *f, int32_t today);
 
 /* The result of evaluating a rule set on one case. Plain data. */
 struct rules_outcome {
-	int group;                        /* winning group index, -1 when no
-					     rule fired */
-	int32_t score;                    /* priority score: sum of the scores
-					     of every fired rule */
+	int group;			       /* winning group index, -1 when no
+						  rule fired */
+	int32_t score;			       /* priority score: sum of the scores
+						  of every fired rule */
 	int32_t group_score[RULES_MAX_GROUPS]; /* summed score per group */
-	int32_t order[RULES_MAX_ORDER];   /* tie-break keys (already negated for
-					     `desc`), compare ascending;
-					     INT32_MAX when missing */
-	uint64_t fired;                   /* bit r: rule r fired */
-	uint64_t holds;                   /* bit h: hold h fired */
-	uint32_t blocked;                 /* bit a: action a blocked by a
-					     firing hold */
-	int phase;                        /* phase index (see rules_phase) */
-	uint32_t tasks;                   /* bit t: task t's condition held
-					     (blocked ones included) */
-	int32_t due[RULES_MAX_TASKS];     /* task t's due date (day number) */
+	int32_t order[RULES_MAX_ORDER];	       /* tie-break keys (already negated for
+						  `desc`), compare ascending;
+						  INT32_MAX when missing */
+	uint64_t fired;			       /* bit r: rule r fired */
+	uint64_t holds;			       /* bit h: hold h fired */
+	uint32_t blocked;		       /* bit a: action a blocked by a
+						  firing hold */
+	int phase;			       /* phase index (see rules_phase) */
+	uint32_t tasks;			       /* bit t: task t's condition held
+						  (blocked ones included) */
+	int32_t due[RULES_MAX_TASKS];	       /* task t's due date (day number) */
 };
 
 struct rules;
@@ -131,19 +131,16 @@ struct rules;
  * owned by the caller (rules_free). The schema is borrowed and must outlive
  * the compiled rules.
  */
-int rules_compile(struct rules **out, const char *file, const char *text,
-		  size_t len, const struct rules_schema *schema,
-		  struct uc_err *err);
+int rules_compile(struct rules **out, const char *file, const char *text, size_t len,
+		  const struct rules_schema *schema, struct uc_err *err);
 void rules_free(struct rules *rs);
 
 /* Evaluate all rules, holds, phases, tasks and tie-breaks on one case.
  * Never allocates, never fails. */
-void rules_eval(const struct rules *rs, const struct rules_facts *f,
-		struct rules_outcome *out);
+void rules_eval(const struct rules *rs, const struct rules_facts *f, struct rules_outcome *out);
 
 /* Recompute out->blocked from out->holds (after an override lifts holds). */
-void rules_recompute_blocked(const struct rules *rs,
-			     struct rules_outcome *out);
+void rules_recompute_blocked(const struct rules *rs, struct rules_outcome *out);
 
 /* Hex SHA-256-like identity of the rule set: 16 hex digits of a 64-bit
  * FNV-1a hash over the source text. Owned by rs. */
@@ -153,8 +150,8 @@ const char *rules_name(const struct rules *rs);
 
 /* Introspection. Indexes run from 0 to count-1; strings are owned by rs. */
 int rules_group_count(const struct rules *rs);
-const char *rules_group_name(const struct rules *rs, int g);   /* identifier */
-const char *rules_group_label(const struct rules *rs, int g);  /* "Flight risk" */
+const char *rules_group_name(const struct rules *rs, int g);	/* identifier */
+const char *rules_group_label(const struct rules *rs, int g);	/* "Flight risk" */
 int rules_group_find(const struct rules *rs, const char *name); /* -1 */
 
 int rules_rule_count(const struct rules *rs);
@@ -162,8 +159,7 @@ const char *rules_rule_name(const struct rules *rs, int r);
 int rules_rule_group(const struct rules *rs, int r);
 int32_t rules_rule_score(const struct rules *rs, int r); /* constant part */
 /* The score rule r contributes for facts f (score expressions evaluated). */
-int32_t rules_rule_score_of(const struct rules *rs, int r,
-			    const struct rules_facts *f);
+int32_t rules_rule_score_of(const struct rules *rs, int r, const struct rules_facts *f);
 int rules_rule_line(const struct rules *rs, int r);
 
 int rules_hold_count(const struct rules *rs);
@@ -176,10 +172,10 @@ int rules_hold_find(const struct rules *rs, const char *name); /* -1 */
 
 int rules_phase_count(const struct rules *rs);
 const char *rules_phase_name(const struct rules *rs, int p);
-int rules_phase_number(const struct rules *rs, int p);  /* 1..4 as declared */
+int rules_phase_number(const struct rules *rs, int p); /* 1..4 as declared */
 
 int rules_task_count(const struct rules *rs);
-int rules_task_action(const struct rules *rs, int t);   /* action index */
+int rules_task_action(const struct rules *rs, int t);	   /* action index */
 uint32_t rules_task_phases(const struct rules *rs, int t); /* bit n: phase n; 0 any */
 
 /* Reminder periods (`remind due_soon 7d`, `remind no_contact 60d`): the
@@ -191,8 +187,7 @@ int32_t rules_remind_days(const struct rules *rs, enum rules_remind r);
 /* Facts read by a rule / hold / task / phase (condition and reason): bit
  * i of mask[i >> 6] for fact i. */
 enum rules_item { RULES_ITEM_RULE, RULES_ITEM_HOLD, RULES_ITEM_TASK, RULES_ITEM_PHASE };
-void rules_item_reads(const struct rules *rs, enum rules_item kind, int i,
-		      uint64_t mask[2]);
+void rules_item_reads(const struct rules *rs, enum rules_item kind, int i, uint64_t mask[2]);
 /* Render the reason template of a rule / hold / task for facts f into b
  * (appends). {fact} placeholders become the fact's value, "missing" when
  * missing. */
@@ -209,11 +204,10 @@ void rules_item_reason(const struct rules *rs, enum rules_item kind, int i,
  * caller shows the name). rules_item_label_count()/_at(): every label
  * declared, *lang set to its tag ("" for the default). Strings owned by rs.
  */
-const char *rules_item_label(const struct rules *rs, enum rules_item kind, int i,
-			     const char *lang);
+const char *rules_item_label(const struct rules *rs, enum rules_item kind, int i, const char *lang);
 int rules_item_label_count(const struct rules *rs, enum rules_item kind, int i);
-const char *rules_item_label_at(const struct rules *rs, enum rules_item kind, int i,
-				int j, const char **lang);
+const char *rules_item_label_at(const struct rules *rs, enum rules_item kind, int i, int j,
+				const char **lang);
 /* A group's label in lang, else its default label (rules_group_label());
  * its other languages' labels by index. */
 const char *rules_group_label_in(const struct rules *rs, int g, const char *lang);
@@ -222,7 +216,7 @@ const char *rules_group_label_at(const struct rules *rs, int g, int j, const cha
 
 /* Append fact i's value of f as text ("2024-01-31", "served",
  * "{asylum,sijs}", "HN", "yes"/"no", "missing"). */
-void rules_fact_format(const struct rules_schema *schema,
-		       const struct rules_facts *f, int i, struct buf *b);
+void rules_fact_format(const struct rules_schema *schema, const struct rules_facts *f, int i,
+		       struct buf *b);
 
 #endif

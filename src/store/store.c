@@ -25,32 +25,32 @@ extern const char store_read_index_sql[];
 
 /* One entry of the statement cache. */
 struct store_cached {
-	char *sql;              /* the text, the key; owned */
-	struct store_stmt *q;   /* its statement; owned by the store */
-	int busy;               /* handed out, not yet back (store_done) */
+	char *sql;	      /* the text, the key; owned */
+	struct store_stmt *q; /* its statement; owned by the store */
+	int busy;	      /* handed out, not yet back (store_done) */
 };
 
 struct store {
-	sqlite3 *db;  /* connection, owned */
-	char *path;   /* path given to store_open, owned */
-	int in_tx;    /* a transaction begun by store_begin is open */
-	int rollback_load; /* STORE_LOAD alone: rollback journal until close */
-	double deadline;   /* progress_now() past which statements stop, 0 none */
+	sqlite3 *db;		  /* connection, owned */
+	char *path;		  /* path given to store_open, owned */
+	int in_tx;		  /* a transaction begun by store_begin is open */
+	int rollback_load;	  /* STORE_LOAD alone: rollback journal until close */
+	double deadline;	  /* progress_now() past which statements stop, 0 none */
 	const volatile int *stop; /* statements stop while *stop is set, or NULL */
 	struct store_cached cache[STORE_CACHE]; /* store_prepare_cached() */
-	int ncache;        /* entries in cache */
+	int ncache;				/* entries in cache */
 };
 
 /* SQL statement log for the plan guard (store_sql_log_tag). */
 static pthread_mutex_t sql_log_mu = PTHREAD_MUTEX_INITIALIZER;
-static FILE *sql_log;              /* $UCTRACK_SQL_LOG, opened on first use */
-static int sql_log_state;          /* 0 unknown, 1 open, -1 off */
+static FILE *sql_log;			      /* $UCTRACK_SQL_LOG, opened on first use */
+static int sql_log_state;		      /* 0 unknown, 1 open, -1 off */
 static _Thread_local const char *sql_log_tag; /* this thread's tag, or NULL */
 
 struct store_stmt {
-	sqlite3_stmt *s;    /* prepared statement, owned */
-	struct store *st;   /* the store it belongs to, borrowed */
-	int cached;         /* 1: an entry of st->cache (store_done keeps it) */
+	sqlite3_stmt *s;  /* prepared statement, owned */
+	struct store *st; /* the store it belongs to, borrowed */
+	int cached;	  /* 1: an entry of st->cache (store_done keeps it) */
 };
 
 int store_schema_version(void)
@@ -68,14 +68,14 @@ static int db_error(struct store *st, struct uc_err *err, const char *what)
 				"%s: stopped: %s; nothing of it was stored. Narrow the "
 				"request (a smaller page or date range, a more specific "
 				"query) or try again later",
-				what, st->stop && *st->stop ? "the server is shutting down"
-							    : "it ran past its time limit");
+				what,
+				st->stop && *st->stop ? "the server is shutting down"
+						      : "it ran past its time limit");
 	if ((ext & 0xff) == SQLITE_CONSTRAINT)
 		code = UC_ECONFLICT;
 	else if ((ext & 0xff) == SQLITE_NOMEM)
 		code = UC_ENOMEM;
-	return uc_error(err, code, "%s: %s: %s", st->path, what,
-			sqlite3_errmsg(st->db));
+	return uc_error(err, code, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
 
 int store_exec(struct store *st, const char *sql, struct uc_err *err)
@@ -83,16 +83,16 @@ int store_exec(struct store *st, const char *sql, struct uc_err *err)
 	char *msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int rc = uc_error(err, UC_EIO, "%s: %s", st->path,
-				  msg ? msg : sqlite3_errmsg(st->db));
+		int rc =
+		    uc_error(err, UC_EIO, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
 		sqlite3_free(msg);
 		return rc;
 	}
 	return UC_OK;
 }
 
-int store_fingerprint(struct store *st, const char *const *sql, size_t n,
-		      char *out, size_t outlen, struct uc_err *err)
+int store_fingerprint(struct store *st, const char *const *sql, size_t n, char *out, size_t outlen,
+		      struct uc_err *err)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -108,8 +108,7 @@ int store_fingerprint(struct store *st, const char *const *sql, size_t n,
 	return UC_OK;
 }
 
-int store_query_int(struct store *st, const char *sql, int64_t *out,
-		    struct uc_err *err)
+int store_query_int(struct store *st, const char *sql, int64_t *out, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc;
@@ -138,8 +137,7 @@ static int migrate(struct store *st, struct uc_err *err)
 				"%s: database schema version %lld is newer than this "
 				"uctrack (version %s, schema %d); upgrade uctrack or "
 				"use another --db",
-				st->path, (long long)have, UCTRACK_VERSION,
-				store_migration_count);
+				st->path, (long long)have, UCTRACK_VERSION, store_migration_count);
 	if (have == store_migration_count)
 		return UC_OK;
 	rc = store_exec(st, "BEGIN IMMEDIATE", err);
@@ -226,8 +224,7 @@ static int on_profile(unsigned type, void *ctx, void *p, void *x)
 	return 0;
 }
 
-int store_open(struct store **out, const char *path, int flags,
-	       struct uc_err *err)
+int store_open(struct store **out, const char *path, int flags, struct uc_err *err)
 {
 	struct store *st = uc_xcalloc(1, sizeof(*st));
 	int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
@@ -261,17 +258,19 @@ int store_open(struct store **out, const char *path, int flags,
 	if (!(flags & STORE_READONLY)) {
 		rc = store_exec(st, "PRAGMA journal_mode=WAL", err);
 		if (rc && (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_BUSY)
-			rc = uc_error(err, UC_EIO,
-				      "%s: the database is locked by another process (an import that "
-				      "had it to itself, say: see docs/import.md, \"Journal\"); "
-				      "try again when it has finished",
-				      path);
+			rc = uc_error(
+			    err, UC_EIO,
+			    "%s: the database is locked by another process (an import that "
+			    "had it to itself, say: see docs/import.md, \"Journal\"); "
+			    "try again when it has finished",
+			    path);
 		if (rc)
 			goto fail;
 	}
-	rc = store_exec(st, "PRAGMA foreign_keys=ON;"
-			    "PRAGMA synchronous=NORMAL;"
-			    "PRAGMA temp_store=MEMORY;",
+	rc = store_exec(st,
+			"PRAGMA foreign_keys=ON;"
+			"PRAGMA synchronous=NORMAL;"
+			"PRAGMA temp_store=MEMORY;",
 			err);
 	if (rc)
 		goto fail;
@@ -285,11 +284,12 @@ int store_open(struct store **out, const char *path, int flags,
 		 * and the index sorter's runs in temporary files (600k import
 		 * 7.56 -> 6.95 s, with the read indexes present 15.5 -> 12.9 s;
 		 * 345 -> 93 MiB). */
-		rc = store_exec(st, (flags & STORE_LOAD)
-					    ? "PRAGMA temp_store=FILE; PRAGMA cache_size=-2000;"
-					      "PRAGMA wal_autocheckpoint=100000;"
-					    : "PRAGMA cache_size=-262144;"
-					      "PRAGMA wal_autocheckpoint=100000;",
+		rc = store_exec(st,
+				(flags & STORE_LOAD)
+				    ? "PRAGMA temp_store=FILE; PRAGMA cache_size=-2000;"
+				      "PRAGMA wal_autocheckpoint=100000;"
+				    : "PRAGMA cache_size=-262144;"
+				      "PRAGMA wal_autocheckpoint=100000;",
 				err);
 		if (rc)
 			goto fail;
@@ -357,8 +357,8 @@ static int read_indexes_missing(struct store *st, struct buf *todo, uint64_t *nm
 
 	*nmiss = 0;
 	buf_init(todo, 4096);
-	rc = store_prepare(st, "SELECT 1 FROM sqlite_schema WHERE type='index' AND name=?",
-			   &has, err);
+	rc = store_prepare(st, "SELECT 1 FROM sqlite_schema WHERE type='index' AND name=?", &has,
+			   err);
 	if (rc)
 		return rc;
 	for (p = store_read_index_sql; *p; p = *nl ? nl + 1 : nl) {
@@ -504,8 +504,7 @@ void store_rollback(struct store *st)
 	st->in_tx = 0;
 }
 
-static int savepoint_sql(struct store *st, const char *verb, const char *name,
-			 struct uc_err *err)
+static int savepoint_sql(struct store *st, const char *verb, const char *name, struct uc_err *err)
 {
 	char sql[128];
 
@@ -580,15 +579,19 @@ int store_analyze(struct store *st, struct uc_err *err)
 {
 	/* A sample of each index is enough for the planner's choices and
 	 * keeps this to a fraction of a second at millions of rows. */
-	return store_exec(st, "PRAGMA analysis_limit=1000; ANALYZE; "
-			      "PRAGMA analysis_limit=0", err);
+	return store_exec(st,
+			  "PRAGMA analysis_limit=1000; ANALYZE; "
+			  "PRAGMA analysis_limit=0",
+			  err);
 }
 
 int store_analyze_if_missing(struct store *st, struct uc_err *err)
 {
 	int64_t have = 0;
-	int rc = store_query_int(st, "SELECT count(*) FROM sqlite_master"
-				     " WHERE name = 'sqlite_stat1'", &have, err);
+	int rc = store_query_int(st,
+				 "SELECT count(*) FROM sqlite_master"
+				 " WHERE name = 'sqlite_stat1'",
+				 &have, err);
 
 	if (!rc && have)
 		rc = store_query_int(st, "SELECT count(*) FROM sqlite_stat1", &have, err);
@@ -597,16 +600,14 @@ int store_analyze_if_missing(struct store *st, struct uc_err *err)
 	return rc;
 }
 
-int store_prepare(struct store *st, const char *sql, struct store_stmt **out,
-		  struct uc_err *err)
+int store_prepare(struct store *st, const char *sql, struct store_stmt **out, struct uc_err *err)
 {
 	sqlite3_stmt *s = NULL;
 
 	*out = NULL;
 	if (sql_log_tag && sql_log_state >= 0)
 		sql_log_write(sql);
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
 		return db_error(st, err, "prepare");
 	*out = uc_xmalloc(sizeof(**out));
 	(*out)->s = s;
@@ -773,8 +774,7 @@ const char *store_col_name(struct store_stmt *q, int i)
 	return sqlite3_column_name(q->s, i);
 }
 
-int store_indexes_drop(struct store *st, const char *table, char **saved,
-		       struct uc_err *err)
+int store_indexes_drop(struct store *st, const char *table, char **saved, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	struct buf defs, drops;
@@ -813,8 +813,7 @@ out:
 	return rc;
 }
 
-int store_indexes_restore(struct store *st, const char *saved,
-			  struct uc_err *err)
+int store_indexes_restore(struct store *st, const char *saved, struct uc_err *err)
 {
 	if (!saved || !*saved)
 		return UC_OK;

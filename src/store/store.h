@@ -42,8 +42,8 @@ struct store_stmt;
 
 /* Open flags. */
 #define STORE_READONLY 0x1 /* open an existing database read-only */
-#define STORE_BULK 0x2     /* bulk load: bigger cache, fewer syncs (still atomic) */
-#define STORE_LOAD 0x4     /* the importer: do not build the read indexes */
+#define STORE_BULK 0x2	   /* bulk load: bigger cache, fewer syncs (still atomic) */
+#define STORE_LOAD 0x4	   /* the importer: do not build the read indexes */
 
 enum { STORE_DONE = 0, STORE_ROW = 1 };
 
@@ -54,8 +54,7 @@ int store_schema_version(void);
  * success; the caller owns it and closes it with store_close(). A
  * read-write open without STORE_LOAD also builds the read indexes that are
  * missing (store_read_indexes). */
-int store_open(struct store **out, const char *path, int flags,
-	       struct uc_err *err);
+int store_open(struct store **out, const char *path, int flags, struct uc_err *err);
 /* Close; accepts NULL. Finalizes the cached statements
  * (store_prepare_cached), no other: callers finalize theirs. */
 void store_close(struct store *st);
@@ -89,8 +88,7 @@ int store_rollback_to(struct store *st, const char *name, struct uc_err *err);
 int store_exec(struct store *st, const char *sql, struct uc_err *err);
 
 /* Prepare sql; *out is owned by the caller (store_finalize). */
-int store_prepare(struct store *st, const char *sql, struct store_stmt **out,
-		  struct uc_err *err);
+int store_prepare(struct store *st, const char *sql, struct store_stmt **out, struct uc_err *err);
 /* Bind parameter i (1-based). Text is copied; len < 0 means strlen. A NULL
  * text pointer binds SQL NULL. */
 void store_bind_text(struct store_stmt *q, int i, const char *s, int len);
@@ -169,10 +167,8 @@ int64_t store_last_id(struct store *st);
  * indexes as they were. Rebuilding an index once after a big load is much
  * faster than updating it row by row.
  */
-int store_indexes_drop(struct store *st, const char *table, char **saved,
-		       struct uc_err *err);
-int store_indexes_restore(struct store *st, const char *saved,
-			  struct uc_err *err);
+int store_indexes_drop(struct store *st, const char *table, char **saved, struct uc_err *err);
+int store_indexes_restore(struct store *st, const char *saved, struct uc_err *err);
 
 /*
  * Bounded statements. After store_set_deadline(st, when, stop), a statement
@@ -203,12 +199,11 @@ void store_sql_log_tag(const char *tag);
  * statements sql[] (each one value, e.g. "SELECT max(rid) FROM t") mixed
  * into 16 hex digits in out (at least 17 bytes). Watermarks of triage
  * (proj_watermark) and of report snapshots (report_watermark). */
-int store_fingerprint(struct store *st, const char *const *sql, size_t n,
-		      char *out, size_t outlen, struct uc_err *err);
+int store_fingerprint(struct store *st, const char *const *sql, size_t n, char *out, size_t outlen,
+		      struct uc_err *err);
 
 /* Convenience: run sql (with no parameters) and return the first column of
  * the first row as an integer in *out (0 when no row). */
-int store_query_int(struct store *st, const char *sql, int64_t *out,
-		    struct uc_err *err);
+int store_query_int(struct store *st, const char *sql, int64_t *out, struct uc_err *err);
 
 #endif

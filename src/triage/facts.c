@@ -9,33 +9,28 @@
 #include "core/date.h"
 
 static const char *const v_nta[] = {"none", "issued", "served", "filed", NULL};
-static const char *const v_addr[] = {"none", "verified", "unverified",
-				     "undeliverable", "blank", "missing_unit", NULL};
-static const char *const v_tvpra[] = {"none", "pending", "may_return",
-				      "referred_orr", NULL};
-static const char *const v_discharge[] = {"in_care", "sponsor", "aged_out",
+static const char *const v_addr[] = {"none",  "verified",     "unverified", "undeliverable",
+				     "blank", "missing_unit", NULL};
+static const char *const v_tvpra[] = {"none", "pending", "may_return", "referred_orr", NULL};
+static const char *const v_discharge[] = {"in_care",	 "sponsor", "aged_out",
 					  "repatriated", "runaway", NULL};
 static const char *const v_cat[] = {"cat1", "cat2a", "cat2b", "cat3", "cat4", NULL};
 static const char *const v_claim[] = {"asylum", "sijs", "t_visa", "u_visa", NULL};
-static const char *const v_ind[] = {"criminal_charge", "criminal_conviction",
-				    "gang_affiliation", "repeat_encounter",
-				    "document_fraud", "smuggling",
-				    "trafficking_victim", "exploitation", NULL};
-static const char *const v_screen[] = {"none", "no_indicators", "indicators_found",
-				       "declined", NULL};
+static const char *const v_ind[] = {"criminal_charge",	  "criminal_conviction", "gang_affiliation",
+				    "repeat_encounter",	  "document_fraud",	 "smuggling",
+				    "trafficking_victim", "exploitation",	 NULL};
+static const char *const v_screen[] = {"none", "no_indicators", "indicators_found", "declined",
+				       NULL};
 static const char *const v_ref[] = {"legal_provider", "hsi", "cps", "hhs", NULL};
 static const char *const v_welfare[] = {"none", "safe", "concern", "not_seen", NULL};
 static const char *const v_mtr[] = {"none", "filed", "granted", "denied", NULL};
-static const char *const v_ground[] = {"none", "exceptional_circumstances",
-				       "lack_of_notice", NULL};
-static const char *const v_dec[] = {"none", "removal", "relief",
-				    "voluntary_departure", "terminated",
-				    "admin_closed", "other", NULL};
+static const char *const v_ground[] = {"none", "exceptional_circumstances", "lack_of_notice", NULL};
+static const char *const v_dec[] = {"none",	  "removal",	  "relief", "voluntary_departure",
+				    "terminated", "admin_closed", "other",  NULL};
 
 static const char *const actions[ACTION_COUNT + 1] = {
-	"locate",     "contact",   "welfare_check", "legal_referral",
-	"serve_nta",  "file_nta",  "refer_hsi",     "refer_cps",
-	"refer_hhs",  "removal",   "close",         NULL,
+    "locate",	 "contact",   "welfare_check", "legal_referral", "serve_nta", "file_nta",
+    "refer_hsi", "refer_cps", "refer_hhs",     "removal",	 "close",     NULL,
 };
 
 #define B RULES_BOOL
@@ -47,70 +42,80 @@ static const char *const actions[ACTION_COUNT + 1] = {
 
 /* Order must match enum fact_id. */
 static const struct rules_fact_def defs[FACT_COUNT] = {
-	{"has_a_number", B, NULL, "an A-number is known for the child"},
-	{"linked", B, NULL, "the case is a linked person (uctrack link), not an A-number group"},
-	{"records", I, NULL, "source records folded into the case"},
-	{"birth_date", D, NULL, "date of birth (ORR, else CBP, ICE, EOIR)"},
-	{"age", I, NULL, "age in whole years today"},
-	{"days_to_18", I, NULL, "days until the 18th birthday (negative once 18)"},
-	{"country", C2, NULL, "country of citizenship, ISO alpha-2 (CBP, else ORR)"},
-	{"encounters", I, NULL, "CBP encounters on record"},
-	{"first_encounter", D, NULL, "date of the first CBP encounter"},
-	{"last_encounter", D, NULL, "date of the latest CBP encounter"},
-	{"age_at_encounter", I, NULL, "age at the first CBP encounter"},
-	{"tvpra", S, v_tvpra, "TVPRA screening status of the latest encounter (none when not screened)"},
-	{"discharge", S, v_discharge, "ORR discharge of the latest placement"},
-	{"release_date", D, NULL, "ORR release date of the latest placement"},
-	{"days_since_release", I, NULL, "days from release to today"},
-	{"age_at_release", I, NULL, "age at ORR release"},
-	{"sponsor_category", S, v_cat, "ORR sponsor category of the latest placement"},
-	{"sponsor_children", I, NULL, "children released to the same ORR sponsor id (this one included)"},
-	{"address_children", I, NULL, "children released to the same normalised address (this one included)"},
-	{"address_status", S, v_addr, "status of the current address (none when no address)"},
-	{"address_date", D, NULL, "date the current address was recorded"},
-	{"address_age", I, NULL, "days since the current address was recorded"},
-	{"address_state", C2, NULL, "USPS state of the current address"},
-	{"address_zip3", I, NULL, "first three digits of the current address's ZIP code"},
-	{"last_contact", D, NULL, "date of the last successful contact (ORR call or field contact)"},
-	{"days_since_contact", I, NULL, "days since the last successful contact"},
-	{"contact_since_release", B, NULL, "a successful contact happened on or after release"},
-	{"failed_contacts", I, NULL, "failed contact attempts after the last successful one (max 8)"},
-	{"welfare", S, v_welfare, "outcome of the latest welfare check"},
-	{"welfare_date", D, NULL, "date of the latest welfare check"},
-	{"nta_state", S, v_nta, "Notice to Appear: none, issued, served, or filed with the court"},
-	{"nta_issued", D, NULL, "date the NTA was issued"},
-	{"nta_served", D, NULL, "date the NTA was served"},
-	{"nta_filed", D, NULL, "date the NTA was filed with the court"},
-	{"next_hearing", D, NULL, "next scheduled hearing on or after today"},
-	{"days_to_hearing", I, NULL, "days until the next hearing"},
-	{"age_at_hearing", I, NULL, "age on the day of the next hearing"},
-	{"hearings_missed", I, NULL, "past hearings missed (failure-to-appear notice or in absentia)"},
-	{"hearings_attended", I, NULL, "past hearings attended"},
-	{"decision", S, v_dec, "decision of the latest decided proceeding"},
-	{"decision_date", D, NULL, "date of that decision"},
-	{"in_absentia", B, NULL, "a removal order was entered in absentia"},
-	{"in_absentia_date", D, NULL, "date of the latest in absentia order"},
-	{"in_absentia_rescinded", B, NULL, "that order was rescinded (motion granted, ICE order_rescinded, or a later proceeding)"},
-	{"mtr", S, v_mtr, "status of the latest motion to reopen"},
-	{"mtr_ground", S, v_ground, "ground of the latest motion to reopen"},
-	{"mtr_days_left", I, NULL, "days left of the 180-day window to reopen an in absentia order for exceptional circumstances (negative once closed)"},
-	{"notice_defective", B, NULL, "the NTA was never served, or served at a blank, undeliverable or unit-less address (lack of notice: reopening possible at any time)"},
-	{"removal_order", B, NULL, "a removal order is in force (not rescinded, not executed)"},
-	{"removal_executed", B, NULL, "ICE executed a removal"},
-	{"stay", B, NULL, "a stay of removal was granted"},
-	{"claims_pending", SET, v_claim, "protection claims filed and not decided"},
-	{"claims_granted", SET, v_claim, "protection claims granted"},
-	{"counsel", B, NULL, "counsel of record now (EOIR attorney or a representation event)"},
-	{"orientation", B, NULL, "a legal orientation was given"},
-	{"referrals", SET, v_ref, "referrals made (field events)"},
-	{"indicators", SET, v_ind, "indicator codes from a source authorised for their category"},
-	{"indicators_unverified", SET, v_ind, "indicator codes from sources not authorised for their category"},
-	{"indicator_date", D, NULL, "date of the latest indicator (any source)"},
-	{"screening", S, v_screen, "result of the latest trafficking screening"},
-	{"screening_date", D, NULL, "date of the latest trafficking screening"},
-	{"tasks_done", SET, actions, "tasks recorded as done by a task_outcome event (actions with no field event of their own: serve_nta, file_nta, removal, close)"},
+    {"has_a_number", B, NULL, "an A-number is known for the child"},
+    {"linked", B, NULL, "the case is a linked person (uctrack link), not an A-number group"},
+    {"records", I, NULL, "source records folded into the case"},
+    {"birth_date", D, NULL, "date of birth (ORR, else CBP, ICE, EOIR)"},
+    {"age", I, NULL, "age in whole years today"},
+    {"days_to_18", I, NULL, "days until the 18th birthday (negative once 18)"},
+    {"country", C2, NULL, "country of citizenship, ISO alpha-2 (CBP, else ORR)"},
+    {"encounters", I, NULL, "CBP encounters on record"},
+    {"first_encounter", D, NULL, "date of the first CBP encounter"},
+    {"last_encounter", D, NULL, "date of the latest CBP encounter"},
+    {"age_at_encounter", I, NULL, "age at the first CBP encounter"},
+    {"tvpra", S, v_tvpra,
+     "TVPRA screening status of the latest encounter (none when not screened)"},
+    {"discharge", S, v_discharge, "ORR discharge of the latest placement"},
+    {"release_date", D, NULL, "ORR release date of the latest placement"},
+    {"days_since_release", I, NULL, "days from release to today"},
+    {"age_at_release", I, NULL, "age at ORR release"},
+    {"sponsor_category", S, v_cat, "ORR sponsor category of the latest placement"},
+    {"sponsor_children", I, NULL,
+     "children released to the same ORR sponsor id (this one included)"},
+    {"address_children", I, NULL,
+     "children released to the same normalised address (this one included)"},
+    {"address_status", S, v_addr, "status of the current address (none when no address)"},
+    {"address_date", D, NULL, "date the current address was recorded"},
+    {"address_age", I, NULL, "days since the current address was recorded"},
+    {"address_state", C2, NULL, "USPS state of the current address"},
+    {"address_zip3", I, NULL, "first three digits of the current address's ZIP code"},
+    {"last_contact", D, NULL, "date of the last successful contact (ORR call or field contact)"},
+    {"days_since_contact", I, NULL, "days since the last successful contact"},
+    {"contact_since_release", B, NULL, "a successful contact happened on or after release"},
+    {"failed_contacts", I, NULL, "failed contact attempts after the last successful one (max 8)"},
+    {"welfare", S, v_welfare, "outcome of the latest welfare check"},
+    {"welfare_date", D, NULL, "date of the latest welfare check"},
+    {"nta_state", S, v_nta, "Notice to Appear: none, issued, served, or filed with the court"},
+    {"nta_issued", D, NULL, "date the NTA was issued"},
+    {"nta_served", D, NULL, "date the NTA was served"},
+    {"nta_filed", D, NULL, "date the NTA was filed with the court"},
+    {"next_hearing", D, NULL, "next scheduled hearing on or after today"},
+    {"days_to_hearing", I, NULL, "days until the next hearing"},
+    {"age_at_hearing", I, NULL, "age on the day of the next hearing"},
+    {"hearings_missed", I, NULL, "past hearings missed (failure-to-appear notice or in absentia)"},
+    {"hearings_attended", I, NULL, "past hearings attended"},
+    {"decision", S, v_dec, "decision of the latest decided proceeding"},
+    {"decision_date", D, NULL, "date of that decision"},
+    {"in_absentia", B, NULL, "a removal order was entered in absentia"},
+    {"in_absentia_date", D, NULL, "date of the latest in absentia order"},
+    {"in_absentia_rescinded", B, NULL,
+     "that order was rescinded (motion granted, ICE order_rescinded, or a later proceeding)"},
+    {"mtr", S, v_mtr, "status of the latest motion to reopen"},
+    {"mtr_ground", S, v_ground, "ground of the latest motion to reopen"},
+    {"mtr_days_left", I, NULL,
+     "days left of the 180-day window to reopen an in absentia order for exceptional circumstances "
+     "(negative once closed)"},
+    {"notice_defective", B, NULL,
+     "the NTA was never served, or served at a blank, undeliverable or unit-less address (lack of "
+     "notice: reopening possible at any time)"},
+    {"removal_order", B, NULL, "a removal order is in force (not rescinded, not executed)"},
+    {"removal_executed", B, NULL, "ICE executed a removal"},
+    {"stay", B, NULL, "a stay of removal was granted"},
+    {"claims_pending", SET, v_claim, "protection claims filed and not decided"},
+    {"claims_granted", SET, v_claim, "protection claims granted"},
+    {"counsel", B, NULL, "counsel of record now (EOIR attorney or a representation event)"},
+    {"orientation", B, NULL, "a legal orientation was given"},
+    {"referrals", SET, v_ref, "referrals made (field events)"},
+    {"indicators", SET, v_ind, "indicator codes from a source authorised for their category"},
+    {"indicators_unverified", SET, v_ind,
+     "indicator codes from sources not authorised for their category"},
+    {"indicator_date", D, NULL, "date of the latest indicator (any source)"},
+    {"screening", S, v_screen, "result of the latest trafficking screening"},
+    {"screening_date", D, NULL, "date of the latest trafficking screening"},
+    {"tasks_done", SET, actions,
+     "tasks recorded as done by a task_outcome event (actions with no field event of their own: "
+     "serve_nta, file_nta, removal, close)"},
 };
-
 
 static const struct rules_schema schema = {defs, FACT_COUNT, actions};
 

@@ -8,18 +8,18 @@
 #include <string.h>
 
 struct office_row {
-	int32_t state;    /* code2 */
-	int from, to;     /* ZIP3 range, -1 = whole state */
-	char code[16];    /* office code, e.g. HOU */
+	int32_t state; /* code2 */
+	int from, to;  /* ZIP3 range, -1 = whole state */
+	char code[16]; /* office code, e.g. HOU */
 };
 
 #define NSTATES (26 * 26)
 
 struct office_table {
 	struct office_row *rows; /* owned */
-	int n, cap;              /* used / allocated */
-	int16_t *zipmap;         /* [state][zip3] -> row + 1, 0 none; owned */
-	int16_t whole[NSTATES];  /* state -> whole-state row + 1, 0 none */
+	int n, cap;		 /* used / allocated */
+	int16_t *zipmap;	 /* [state][zip3] -> row + 1, 0 none; owned */
+	int16_t whole[NSTATES];	 /* state -> whole-state row + 1, 0 none */
 };
 
 static int state_ix(int32_t code)
@@ -77,15 +77,15 @@ static int zip3(const char *s, int *out)
 		*out = -1;
 		return 0;
 	}
-	if (strlen(s) != 3 || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' ||
-	    s[2] < '0' || s[2] > '9')
+	if (strlen(s) != 3 || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' || s[2] < '0' ||
+	    s[2] > '9')
 		return -1;
 	*out = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
 	return 0;
 }
 
-int office_parse(struct office_table **out, const char *file, const char *text,
-		 size_t len, struct uc_err *err)
+int office_parse(struct office_table **out, const char *file, const char *text, size_t len,
+		 struct uc_err *err)
 {
 	struct office_table *t = uc_xcalloc(1, sizeof(*t));
 	const char *p = text, *end = text + len;
@@ -110,7 +110,8 @@ int office_parse(struct office_table **out, const char *file, const char *text,
 				ll--;
 			if (ll != hl || memcmp(p, hdr, hl) != 0) {
 				rc = uc_error(err, UC_EINPUT,
-					      "%s:%d: expected the header 'state,zip3_from,zip3_to,office,name'",
+					      "%s:%d: expected the header "
+					      "'state,zip3_from,zip3_to,office,name'",
 					      file, line);
 				goto out;
 			}
@@ -121,12 +122,12 @@ int office_parse(struct office_table **out, const char *file, const char *text,
 		struct office_row r;
 		if (field(&p, le, st, sizeof(st)) || field(&p, le, f, sizeof(f)) ||
 		    field(&p, le, to, sizeof(to)) || field(&p, le, code, sizeof(code)) ||
-		    field(&p, le, name, sizeof(name)) || strlen(st) != 2 ||
-		    st[0] < 'A' || st[0] > 'Z' || st[1] < 'A' || st[1] > 'Z' || !code[0] ||
-		    zip3(f, &r.from) || zip3(to, &r.to) || ((r.from < 0) != (r.to < 0)) ||
-		    r.from > r.to) {
+		    field(&p, le, name, sizeof(name)) || strlen(st) != 2 || st[0] < 'A' ||
+		    st[0] > 'Z' || st[1] < 'A' || st[1] > 'Z' || !code[0] || zip3(f, &r.from) ||
+		    zip3(to, &r.to) || ((r.from < 0) != (r.to < 0)) || r.from > r.to) {
 			rc = uc_error(err, UC_EINPUT,
-				      "%s:%d: expected STATE(2 upper-case letters),ZIP3_FROM,ZIP3_TO,OFFICE,NAME "
+				      "%s:%d: expected STATE(2 upper-case "
+				      "letters),ZIP3_FROM,ZIP3_TO,OFFICE,NAME "
 				      "with both ZIP3 bounds (3 digits) or neither",
 				      file, line);
 			goto out;
@@ -141,13 +142,15 @@ int office_parse(struct office_table **out, const char *file, const char *text,
 		p = eol ? eol + 1 : end;
 	}
 	if (!header) {
-		rc = uc_error(err, UC_EINPUT, "%s: empty field-office table; expected a header "
-					      "'state,zip3_from,zip3_to,office,name' and rows",
+		rc = uc_error(err, UC_EINPUT,
+			      "%s: empty field-office table; expected a header "
+			      "'state,zip3_from,zip3_to,office,name' and rows",
 			      file);
 		goto out;
 	}
 	if (t->n > 30000) {
-		rc = uc_error(err, UC_EINPUT, "%s: more than 30000 rows; is it the right file?", file);
+		rc = uc_error(err, UC_EINPUT, "%s: more than 30000 rows; is it the right file?",
+			      file);
 		goto out;
 	}
 	build_map(t);

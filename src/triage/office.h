@@ -30,8 +30,8 @@
 struct office_table;
 
 /* Parse text (a whole file); `file` names it in errors (file:line: ...). */
-int office_parse(struct office_table **out, const char *file, const char *text,
-		 size_t len, struct uc_err *err);
+int office_parse(struct office_table **out, const char *file, const char *text, size_t len,
+		 struct uc_err *err);
 void office_free(struct office_table *t);
 /* state: code2 (c0 << 8 | c1) or 0; zip3: 0..999 or -1 unknown. */
 const char *office_lookup(const struct office_table *t, int32_t state, int zip3);

@@ -22,122 +22,122 @@
 
 /* Per-case accumulator while records are folded. */
 struct acc {
-	int64_t key;            /* person id (> 0) or -(A-number + 1) */
-	int64_t anum;           /* A-number as an integer, -1 unknown */
-	int32_t nrec;           /* records folded */
-	int32_t birth;          /* birth date */
-	int8_t birth_rank;      /* source rank of birth (lower wins), 99 none */
-	int8_t country_rank;    /* source rank of country */
-	int16_t country;        /* code2 */
-	int32_t encounters;     /* CBP encounters */
-	int32_t first_enc;      /* first encounter date */
-	int32_t last_enc;       /* latest encounter date */
-	int32_t tvpra_date;     /* encounter date of the tvpra value */
-	int8_t tvpra;           /* TVPRA_* of the latest screened encounter, -1 */
-	int8_t discharge;       /* DIS_* of the latest placement, -1 */
-	int8_t sp_cat;          /* CAT_* of the latest placement, -1 */
-	int8_t addr_status;     /* ADDR_* of the current address, -1 */
-	int32_t plc_admit;      /* admitted date of the latest placement */
-	int32_t release;        /* released date of the latest placement */
-	uint64_t sponsor;       /* hash of the latest placement's sponsor id, 0 */
-	uint64_t raddr;         /* hash of its normalised release address, 0 */
-	int32_t addr_date;      /* as_of of the current address */
-	int64_t addr_id;        /* id of the current address row (ties) */
-	int32_t loc_date;       /* as_of of the latest row giving a state or
+	int64_t key;		/* person id (> 0) or -(A-number + 1) */
+	int64_t anum;		/* A-number as an integer, -1 unknown */
+	int32_t nrec;		/* records folded */
+	int32_t birth;		/* birth date */
+	int8_t birth_rank;	/* source rank of birth (lower wins), 99 none */
+	int8_t country_rank;	/* source rank of country */
+	int16_t country;	/* code2 */
+	int32_t encounters;	/* CBP encounters */
+	int32_t first_enc;	/* first encounter date */
+	int32_t last_enc;	/* latest encounter date */
+	int32_t tvpra_date;	/* encounter date of the tvpra value */
+	int8_t tvpra;		/* TVPRA_* of the latest screened encounter, -1 */
+	int8_t discharge;	/* DIS_* of the latest placement, -1 */
+	int8_t sp_cat;		/* CAT_* of the latest placement, -1 */
+	int8_t addr_status;	/* ADDR_* of the current address, -1 */
+	int32_t plc_admit;	/* admitted date of the latest placement */
+	int32_t release;	/* released date of the latest placement */
+	uint64_t sponsor;	/* hash of the latest placement's sponsor id, 0 */
+	uint64_t raddr;		/* hash of its normalised release address, 0 */
+	int32_t addr_date;	/* as_of of the current address */
+	int64_t addr_id;	/* id of the current address row (ties) */
+	int32_t loc_date;	/* as_of of the latest row giving a state or
 				   ZIP: a partial update (unit and status only)
 				   keeps the location, and so the office */
-	int64_t loc_id;         /* its id (ties), -1 none */
-	int16_t addr_state;     /* code2 of that row's state */
-	int32_t zip5;           /* ZIP of that row, -1 */
-	int32_t last_ok;        /* last successful contact */
-	int32_t fails[NFAILS];  /* latest failed attempt dates (ring) */
-	int32_t nfails;         /* entries used in fails */
-	int32_t welfare_date;   /* latest welfare check */
-	int8_t welfare;         /* WEL_* */
-	int8_t screening;       /* SCR_* */
-	int8_t mtr;             /* MTR_* of the latest motion */
-	int8_t mtr_ground;      /* GROUND_* */
+	int64_t loc_id;		/* its id (ties), -1 none */
+	int16_t addr_state;	/* code2 of that row's state */
+	int32_t zip5;		/* ZIP of that row, -1 */
+	int32_t last_ok;	/* last successful contact */
+	int32_t fails[NFAILS];	/* latest failed attempt dates (ring) */
+	int32_t nfails;		/* entries used in fails */
+	int32_t welfare_date;	/* latest welfare check */
+	int8_t welfare;		/* WEL_* */
+	int8_t screening;	/* SCR_* */
+	int8_t mtr;		/* MTR_* of the latest motion */
+	int8_t mtr_ground;	/* GROUND_* */
 	int32_t screening_date; /* latest screening */
-	int32_t mtr_date;       /* latest motion */
-	int32_t nta_issued;     /* earliest issue date */
-	int32_t nta_served;     /* latest service date */
-	int32_t nta_filed;      /* latest filing date (ICE or EOIR) */
-	int8_t nta_addr_bad;    /* served at a defective address */
-	int8_t dec;             /* DEC_* of the latest decided proceeding */
-	int8_t stay;            /* ICE stay_granted */
-	int8_t executed;        /* ICE removal_executed */
-	int32_t dec_date;       /* its completion date */
-	int32_t ia_date;        /* latest in absentia order */
-	int32_t max_proc;       /* latest proceeding start (OSC/input date) */
-	int32_t ice_rescind;    /* latest ICE order_rescinded */
-	int32_t next_hearing;   /* earliest hearing >= today */
-	int32_t last_fta;       /* latest missed hearing date */
-	int16_t missed;         /* FTA hearings */
-	int16_t attended;       /* other past hearings */
-	int32_t claim_date[4];  /* latest claim event date per type */
-	int8_t claim_st[4];     /* 0 none, 1 pending, 2 granted */
-	int8_t counsel;         /* -1 unknown, 0 no, 1 yes (representation) */
-	int8_t atty;            /* EOIR ATTY_NBR present */
-	int8_t orientation;     /* orientation given */
-	int8_t referrals;       /* REF_* bits */
-	uint16_t done;          /* action bits: task_outcome done */
-	int32_t counsel_date;   /* date of the latest counsel row */
-	uint32_t ind_auth;      /* IND_* bits, authorised */
-	uint32_t ind_unauth;    /* IND_* bits, not authorised */
-	int32_t ind_date;       /* latest indicator */
-	int32_t sponsor_n;      /* filled at finalise: children of the sponsor */
-	int32_t raddr_n;        /* children at the release address */
+	int32_t mtr_date;	/* latest motion */
+	int32_t nta_issued;	/* earliest issue date */
+	int32_t nta_served;	/* latest service date */
+	int32_t nta_filed;	/* latest filing date (ICE or EOIR) */
+	int8_t nta_addr_bad;	/* served at a defective address */
+	int8_t dec;		/* DEC_* of the latest decided proceeding */
+	int8_t stay;		/* ICE stay_granted */
+	int8_t executed;	/* ICE removal_executed */
+	int32_t dec_date;	/* its completion date */
+	int32_t ia_date;	/* latest in absentia order */
+	int32_t max_proc;	/* latest proceeding start (OSC/input date) */
+	int32_t ice_rescind;	/* latest ICE order_rescinded */
+	int32_t next_hearing;	/* earliest hearing >= today */
+	int32_t last_fta;	/* latest missed hearing date */
+	int16_t missed;		/* FTA hearings */
+	int16_t attended;	/* other past hearings */
+	int32_t claim_date[4];	/* latest claim event date per type */
+	int8_t claim_st[4];	/* 0 none, 1 pending, 2 granted */
+	int8_t counsel;		/* -1 unknown, 0 no, 1 yes (representation) */
+	int8_t atty;		/* EOIR ATTY_NBR present */
+	int8_t orientation;	/* orientation given */
+	int8_t referrals;	/* REF_* bits */
+	uint16_t done;		/* action bits: task_outcome done */
+	int32_t counsel_date;	/* date of the latest counsel row */
+	uint32_t ind_auth;	/* IND_* bits, authorised */
+	uint32_t ind_unauth;	/* IND_* bits, not authorised */
+	int32_t ind_date;	/* latest indicator */
+	int32_t sponsor_n;	/* filled at finalise: children of the sponsor */
+	int32_t raddr_n;	/* children at the release address */
 };
 
 /* Open-addressing map from int64 to int32 index. */
 struct imap {
-	int64_t *keys;   /* slot keys, owned */
-	int32_t *vals;   /* slot values, owned */
-	size_t cap;      /* slots, a power of two */
-	size_t n;        /* used */
+	int64_t *keys; /* slot keys, owned */
+	int32_t *vals; /* slot values, owned */
+	size_t cap;    /* slots, a power of two */
+	size_t n;      /* used */
 };
 
 /* Folding context. */
 struct fold {
-	int32_t today;        /* as-of day */
-	struct acc *accs;     /* cases, owned */
-	size_t n, cap;        /* used / allocated */
-	struct imap bykey;    /* case key -> index */
-	struct imap byidn;    /* EOIR IDNCASE -> index */
-	struct imap pairs;    /* (sponsor|address hash, case) seen */
-	struct imap counts;   /* sponsor/address hash -> distinct children */
-	struct imap anum2p;   /* A-number -> person id (person.a_number) */
-	int persons;          /* anum2p is filled */
-	int64_t unplaced;     /* records without a case */
-	int64_t records;      /* records folded */
-	int single;           /* one-case mode: every row belongs to accs[0] */
-	char sponsor[128];    /* one-case mode: latest placement's sponsor id */
-	char zip[16];         /* one-case mode: latest placement's ZIP */
+	int32_t today;	    /* as-of day */
+	struct acc *accs;   /* cases, owned */
+	size_t n, cap;	    /* used / allocated */
+	struct imap bykey;  /* case key -> index */
+	struct imap byidn;  /* EOIR IDNCASE -> index */
+	struct imap pairs;  /* (sponsor|address hash, case) seen */
+	struct imap counts; /* sponsor/address hash -> distinct children */
+	struct imap anum2p; /* A-number -> person id (person.a_number) */
+	int persons;	    /* anum2p is filled */
+	int64_t unplaced;   /* records without a case */
+	int64_t records;    /* records folded */
+	int single;	    /* one-case mode: every row belongs to accs[0] */
+	char sponsor[128];  /* one-case mode: latest placement's sponsor id */
+	char zip[16];	    /* one-case mode: latest placement's ZIP */
 };
 
 struct table;
 typedef void (*fold_fn)(struct fold *fo, struct acc *a, struct store_stmt *q);
 
 struct table {
-	const char *name;    /* table */
-	const char *cols;    /* columns from index 3 on */
-	int kind;            /* 0 feed (rid, a_number), 1 derived (src_tbl, src_rid),
-			        2 EOIR child (idncase) */
-	int versioned;       /* has skey/rid versions */
-	fold_fn fold;        /* folder */
+	const char *name; /* table */
+	const char *cols; /* columns from index 3 on */
+	int kind;	  /* 0 feed (rid, a_number), 1 derived (src_tbl, src_rid),
+			     2 EOIR child (idncase) */
+	int versioned;	  /* has skey/rid versions */
+	fold_fn fold;	  /* folder */
 };
 
 struct proj {
-	struct store *st;                 /* borrowed */
-	struct store_stmt *by_person[16]; /* one-case statements per table */
-	struct store_stmt *by_anum[16];   /* same, by A-number (unlinked rows) */
-	struct store_stmt *by_anum_nl[16];/* same when nothing is linked at all */
-	struct store_stmt *any_link;      /* is person_record empty? */
-	struct store_stmt *by_idn[16];    /* EOIR child tables by IDNCASE */
-	struct store_stmt *sponsor_q;     /* children per sponsor id */
-	struct store_stmt *zip_q;         /* placements per ZIP */
-	struct store_stmt *zip_child_q;   /* the child of one placement */
-	struct store_stmt *person_anum;   /* person.a_number by id */
+	struct store *st;		   /* borrowed */
+	struct store_stmt *by_person[16];  /* one-case statements per table */
+	struct store_stmt *by_anum[16];	   /* same, by A-number (unlinked rows) */
+	struct store_stmt *by_anum_nl[16]; /* same when nothing is linked at all */
+	struct store_stmt *any_link;	   /* is person_record empty? */
+	struct store_stmt *by_idn[16];	   /* EOIR child tables by IDNCASE */
+	struct store_stmt *sponsor_q;	   /* children per sponsor id */
+	struct store_stmt *zip_q;	   /* placements per ZIP */
+	struct store_stmt *zip_child_q;	   /* the child of one placement */
+	struct store_stmt *person_anum;	   /* person.a_number by id */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -414,8 +414,8 @@ static void fold_cbp(struct fold *fo, struct acc *a, struct store_stmt *q)
 	if (tv && *tv) {
 		int v = facts_vocab_index(F_TVPRA, tv, strlen(tv));
 
-		if (v >= 0 && (a->tvpra < 0 || d == NONE || a->tvpra_date == NONE ||
-			       d >= a->tvpra_date)) {
+		if (v >= 0 &&
+		    (a->tvpra < 0 || d == NONE || a->tvpra_date == NONE || d >= a->tvpra_date)) {
 			a->tvpra = (int8_t)v;
 			a->tvpra_date = d;
 		}
@@ -441,12 +441,10 @@ static void fold_orr(struct fold *fo, struct acc *a, struct store_stmt *q)
 	}
 	if (sp && *sp)
 		sh = hash_norm(0xcbf29ce484222325ULL, sp) | 1;
-	ah = addr_key(store_col_text(q, 10), store_col_text(q, 11),
-		      store_col_text(q, 12));
+	ah = addr_key(store_col_text(q, 10), store_col_text(q, 11), store_col_text(q, 12));
 	count_pair(fo, sh, a->key);
 	count_pair(fo, ah ^ 0x5a5a5a5a5a5a5a5aULL, a->key);
-	if (a->discharge >= 0 && adm != NONE && a->plc_admit != NONE &&
-	    adm < a->plc_admit)
+	if (a->discharge >= 0 && adm != NONE && a->plc_admit != NONE && adm < a->plc_admit)
 		return;
 	a->plc_admit = adm;
 	a->release = col_date(q, 6);
@@ -515,8 +513,7 @@ static void fold_nta(struct fold *fo, struct acc *a, struct store_stmt *q)
 		a->nta_issued = sv != NONE ? sv : fi; /* an NTA exists */
 	if (sv != NONE && (a->nta_served == NONE || sv > a->nta_served)) {
 		a->nta_served = sv;
-		a->nta_addr_bad = (int8_t)(col_blank(q, 7) || col_blank(q, 9) ||
-					   col_blank(q, 10));
+		a->nta_addr_bad = (int8_t)(col_blank(q, 7) || col_blank(q, 9) || col_blank(q, 10));
 	}
 	if (fi != NONE && (a->nta_filed == NONE || fi > a->nta_filed))
 		a->nta_filed = fi;
@@ -649,7 +646,7 @@ static void fold_event(struct fold *fo, struct acc *a, struct store_stmt *q)
 		int s = v ? facts_vocab_index(F_MTR, v, (size_t)n) : -1;
 		a->mtr = (int8_t)(s < 0 ? MTR_FILED : s);
 		v = json_str(body, "ground", &n);
-		a->mtr_ground = str_eq(v, n, "lack_of_notice")              ? GROUND_LACK_OF_NOTICE
+		a->mtr_ground = str_eq(v, n, "lack_of_notice")		    ? GROUND_LACK_OF_NOTICE
 				: str_eq(v, n, "exceptional_circumstances") ? GROUND_EXCEPTIONAL
 									    : GROUND_NONE;
 	} else if (col_is(q, 3, "orientation")) {
@@ -699,23 +696,33 @@ static void fold_proc(struct fold *fo, struct acc *a, struct store_stmt *q)
 	case 'X':
 		dec = DEC_REMOVAL;
 		break;
-	case 'G': case 'C': case 'E': case 'H': case 'Z': case 'R':
+	case 'G':
+	case 'C':
+	case 'E':
+	case 'H':
+	case 'Z':
+	case 'R':
 		dec = DEC_RELIEF;
 		break;
 	case 'V':
 		dec = DEC_VOLUNTARY_DEPARTURE;
 		break;
-	case 'T': case 'U': case 'D':
+	case 'T':
+	case 'U':
+	case 'D':
 		dec = DEC_TERMINATED;
 		break;
-	case 'A': case 'B': case 'K': case 'M': case 'Y':
+	case 'A':
+	case 'B':
+	case 'K':
+	case 'M':
+	case 'Y':
 		dec = DEC_ADMIN_CLOSED;
 		break;
 	default:
 		dec = DEC_OTHER;
 	}
-	if (dec == DEC_REMOVAL && col_is(q, 7, "Y") &&
-	    (a->ia_date == NONE || comp > a->ia_date))
+	if (dec == DEC_REMOVAL && col_is(q, 7, "Y") && (a->ia_date == NONE || comp > a->ia_date))
 		a->ia_date = comp;
 	if (a->dec_date == NONE || comp >= a->dec_date) {
 		a->dec_date = comp;
@@ -772,8 +779,7 @@ static void fold_address(struct fold *fo, struct acc *a, struct store_stmt *q)
 		a->addr_date = d;
 		a->addr_status = (int8_t)addr_status_of(store_col_text(q, 3));
 	}
-	if ((!col_blank(q, 5) || !col_blank(q, 6)) &&
-	    addr_newer(d, id, a->loc_date, a->loc_id)) {
+	if ((!col_blank(q, 5) || !col_blank(q, 6)) && addr_newer(d, id, a->loc_date, a->loc_id)) {
 		a->loc_id = id;
 		a->loc_date = d;
 		a->addr_state = code2(store_col_text(q, 5));
@@ -791,8 +797,7 @@ static void fold_claim(struct fold *fo, struct acc *a, struct store_stmt *q)
 	take_anum(a, q);
 	if (k < 0)
 		return;
-	if (a->claim_st[k] && d != NONE && a->claim_date[k] != NONE &&
-	    d < a->claim_date[k])
+	if (a->claim_st[k] && d != NONE && a->claim_date[k] != NONE && d < a->claim_date[k])
 		return;
 	a->claim_date[k] = d;
 	if (col_is(q, 4, "filed") || col_is(q, 4, "pending"))
@@ -813,43 +818,41 @@ static void fold_repr(struct fold *fo, struct acc *a, struct store_stmt *q)
 		a->orientation = 1;
 		return;
 	}
-	if (a->counsel >= 0 && d != NONE && a->counsel_date != NONE &&
-	    d < a->counsel_date)
+	if (a->counsel >= 0 && d != NONE && a->counsel_date != NONE && d < a->counsel_date)
 		return;
 	a->counsel_date = d;
 	a->counsel = (int8_t)!col_is(q, 4, "ended");
 }
 
 static const struct table tables[] = {
-	{"cbp_encounter", "t.birth_date, t.country, t.encounter_date, t.tvpra_screening",
-	 0, 1, fold_cbp},
-	{"orr_placement",
-	 "t.birth_date, t.country, t.admitted_date, t.released_date, t.discharge, "
-	 "t.sponsor_id, t.sponsor_category, t.street, t.unit, t.zip",
-	 0, 1, fold_orr},
-	{"orr_contact", "t.contact_date, t.result", 0, 1, fold_contact},
-	{"ice_nta", "t.birth_date, t.issued_date, t.served_date, t.filed_date, t.street, "
-		    "t.unit, t.city, t.zip",
-	 0, 1, fold_nta},
-	{"ice_removal", "t.action, t.action_date", 0, 1, fold_removal},
-	{"indicator", "t.category, t.code, t.authorised, t.observed_date", 0, 1,
-	 fold_indicator},
-	{"field_event", "t.type, t.occurred_at, t.body", 0, 1, fold_event},
-	{"eoir_case", "t.birth_date, t.atty_nbr", 0, 1, fold_ecase},
-	{"address", "t.status, t.as_of, t.state, t.zip, t.id", 1, 0, fold_address},
-	{"claim", "t.claim_type, t.status, t.on_date", 1, 0, fold_claim},
-	{"representation", "t.kind, t.status, t.on_date", 1, 0, fold_repr},
-	/* EOIR children last: they need the IDNCASE map from eoir_case */
-	{"eoir_proceeding", "t.osc_date, t.input_date, t.dec_code, t.comp_date, t.absentia",
-	 2, 1, fold_proc},
-	{"eoir_hearing", "t.adj_date, t.fta_notice", 2, 1, fold_hearing},
+    {"cbp_encounter", "t.birth_date, t.country, t.encounter_date, t.tvpra_screening", 0, 1,
+     fold_cbp},
+    {"orr_placement",
+     "t.birth_date, t.country, t.admitted_date, t.released_date, t.discharge, "
+     "t.sponsor_id, t.sponsor_category, t.street, t.unit, t.zip",
+     0, 1, fold_orr},
+    {"orr_contact", "t.contact_date, t.result", 0, 1, fold_contact},
+    {"ice_nta",
+     "t.birth_date, t.issued_date, t.served_date, t.filed_date, t.street, "
+     "t.unit, t.city, t.zip",
+     0, 1, fold_nta},
+    {"ice_removal", "t.action, t.action_date", 0, 1, fold_removal},
+    {"indicator", "t.category, t.code, t.authorised, t.observed_date", 0, 1, fold_indicator},
+    {"field_event", "t.type, t.occurred_at, t.body", 0, 1, fold_event},
+    {"eoir_case", "t.birth_date, t.atty_nbr", 0, 1, fold_ecase},
+    {"address", "t.status, t.as_of, t.state, t.zip, t.id", 1, 0, fold_address},
+    {"claim", "t.claim_type, t.status, t.on_date", 1, 0, fold_claim},
+    {"representation", "t.kind, t.status, t.on_date", 1, 0, fold_repr},
+    /* EOIR children last: they need the IDNCASE map from eoir_case */
+    {"eoir_proceeding", "t.osc_date, t.input_date, t.dec_code, t.comp_date, t.absentia", 2, 1,
+     fold_proc},
+    {"eoir_hearing", "t.adj_date, t.fta_notice", 2, 1, fold_hearing},
 };
 #define NTABLES ((int)(sizeof(tables) / sizeof(tables[0])))
 
 /* ------------------------------------------------------------ finalise */
 
-static void finalise(const struct fold *fo, const struct acc *a,
-		     struct proj_case *out)
+static void finalise(const struct fold *fo, const struct acc *a, struct proj_case *out)
 {
 	struct rules_facts *f = &out->facts;
 	int32_t today = fo->today;
@@ -964,12 +967,11 @@ static void finalise(const struct fold *fo, const struct acc *a,
 	rules_fact_set(f, F_IN_ABSENTIA, ia);
 	if (ia) {
 		rules_fact_set(f, F_IN_ABSENTIA_DATE, a->ia_date);
-		rescinded = (a->mtr == MTR_GRANTED && a->mtr_date != NONE &&
-			     a->mtr_date >= a->ia_date) ||
-			    (a->ice_rescind != NONE && a->ice_rescind >= a->ia_date) ||
-			    (a->max_proc != NONE && a->max_proc > a->ia_date) ||
-			    (a->dec_date != NONE && a->dec_date > a->ia_date &&
-			     a->dec != DEC_REMOVAL);
+		rescinded =
+		    (a->mtr == MTR_GRANTED && a->mtr_date != NONE && a->mtr_date >= a->ia_date) ||
+		    (a->ice_rescind != NONE && a->ice_rescind >= a->ia_date) ||
+		    (a->max_proc != NONE && a->max_proc > a->ia_date) ||
+		    (a->dec_date != NONE && a->dec_date > a->ia_date && a->dec != DEC_REMOVAL);
 		rules_fact_set(f, F_IN_ABSENTIA_RESCINDED, rescinded);
 		rules_fact_set(f, F_MTR_DAYS_LEFT, a->ia_date + 180 - today);
 	}
@@ -977,11 +979,10 @@ static void finalise(const struct fold *fo, const struct acc *a,
 	rules_fact_set(f, F_MTR_GROUND, a->mtr_ground);
 	rules_fact_set(f, F_NOTICE_DEFECTIVE,
 		       a->nta_served == NONE || a->nta_addr_bad ||
-			       (a->addr_status >= 0 && bad_addr[a->addr_status] &&
-				a->addr_date != NONE && a->nta_served != NONE &&
-				a->addr_date <= a->nta_served));
-	rules_fact_set(f, F_REMOVAL_ORDER,
-		       a->dec == DEC_REMOVAL && !rescinded && !a->executed);
+			   (a->addr_status >= 0 && bad_addr[a->addr_status] &&
+			    a->addr_date != NONE && a->nta_served != NONE &&
+			    a->addr_date <= a->nta_served));
+	rules_fact_set(f, F_REMOVAL_ORDER, a->dec == DEC_REMOVAL && !rescinded && !a->executed);
 	rules_fact_set(f, F_REMOVAL_EXECUTED, a->executed);
 	rules_fact_set(f, F_STAY, a->stay);
 	for (int k = 0; k < 4; k++) {
@@ -1015,8 +1016,8 @@ static void table_sql(struct buf *b, const struct table *t, int mode, int curren
 {
 	/* mode: 0 full scan, 1 by person, 2 by A-number (unlinked rows),
 	 * 3 by IDNCASE, 4 by A-number when no record is linked at all */
-	const char *link_on = t->kind == 1 ? "pr.src_tbl = t.src_tbl AND pr.src_rid = t.src_rid"
-					   : NULL;
+	const char *link_on =
+	    t->kind == 1 ? "pr.src_tbl = t.src_tbl AND pr.src_rid = t.src_rid" : NULL;
 
 	buf_reset(b);
 	if (t->kind == 2) {
@@ -1024,8 +1025,9 @@ static void table_sql(struct buf *b, const struct table *t, int mode, int curren
 		if (mode == 3)
 			buf_adds(b, " WHERE t.idncase = ?1");
 	} else if (mode == 1) {
-		buf_addf(b, "SELECT pr.person_id, t.a_number, %s, %s FROM person_record pr "
-			    "JOIN %s t ON ",
+		buf_addf(b,
+			 "SELECT pr.person_id, t.a_number, %s, %s FROM person_record pr "
+			 "JOIN %s t ON ",
 			 t->kind == 0 && strcmp(t->name, "eoir_case") == 0 ? "t.idncase" : "NULL",
 			 t->cols, t->name);
 		if (link_on)
@@ -1038,8 +1040,9 @@ static void table_sql(struct buf *b, const struct table *t, int mode, int curren
 			 strcmp(t->name, "eoir_case") == 0 ? "t.idncase" : "NULL", t->cols,
 			 t->name);
 	} else {
-		buf_addf(b, "SELECT pr.person_id, t.a_number, %s, %s FROM %s t "
-			    "LEFT JOIN person_record pr ON ",
+		buf_addf(b,
+			 "SELECT pr.person_id, t.a_number, %s, %s FROM %s t "
+			 "LEFT JOIN person_record pr ON ",
 			 strcmp(t->name, "eoir_case") == 0 ? "t.idncase" : "NULL", t->cols,
 			 t->name);
 		if (link_on)
@@ -1059,16 +1062,14 @@ static void table_sql(struct buf *b, const struct table *t, int mode, int curren
 }
 
 /* 1 when some skey of the table has more than one version. */
-static int has_versions(struct store *st, const char *table, struct uc_err *err,
-			int *out)
+static int has_versions(struct store *st, const char *table, struct uc_err *err, int *out)
 {
 	struct buf b;
 	int64_t v = 0;
 	int rc;
 
 	buf_init(&b, 512);
-	buf_addf(&b, "SELECT EXISTS(SELECT 1 FROM %s GROUP BY skey HAVING count(*) > 1)",
-		 table);
+	buf_addf(&b, "SELECT EXISTS(SELECT 1 FROM %s GROUP BY skey HAVING count(*) > 1)", table);
 	rc = store_query_int(st, b.ptr, &v, err);
 	buf_release(&b);
 	*out = v != 0;
@@ -1140,8 +1141,8 @@ static void fold_release(struct fold *fo)
 	imap_free(&fo->anum2p);
 }
 
-int proj_all(struct proj *p, int32_t today, proj_cb cb, void *ctx,
-	     struct proj_stats *stats, struct uc_err *err)
+int proj_all(struct proj *p, int32_t today, proj_cb cb, void *ctx, struct proj_stats *stats,
+	     struct uc_err *err)
 {
 	struct fold fo;
 	struct buf sql;
@@ -1158,8 +1159,9 @@ int proj_all(struct proj *p, int32_t today, proj_cb cb, void *ctx,
 	imap_init(&fo.counts, 1 << 16);
 	imap_init(&fo.anum2p, 16);
 	buf_init(&sql, 4096);
-	rc = store_prepare(p->st, "SELECT id, a_number FROM person WHERE a_number IS NOT NULL "
-				  "ORDER BY id",
+	rc = store_prepare(p->st,
+			   "SELECT id, a_number FROM person WHERE a_number IS NOT NULL "
+			   "ORDER BY id",
 			   &q, err);
 	if (rc)
 		goto out;
@@ -1224,15 +1226,15 @@ out:
  * linked person, else the person holding its A-number (lowest id), else
  * -(A-number + 1). Only current versions count, as in the full run.
  */
-#define CHILD_KEY                                                          \
-	"coalesce(pr.person_id, (SELECT min(p.id) FROM person p "           \
+#define CHILD_KEY                                                                                  \
+	"coalesce(pr.person_id, (SELECT min(p.id) FROM person p "                                  \
 	"WHERE p.a_number = t.a_number), -1 - t.a_number)"
-#define CURRENT_PLACEMENT                                                  \
+#define CURRENT_PLACEMENT                                                                          \
 	"t.rid = (SELECT max(t2.rid) FROM orr_placement t2 WHERE t2.skey = t.skey)"
 
 /* Distinct children (person, else A-number) with a placement matching. */
-static int count_sponsor(struct proj *p, const struct acc *a, const char *sponsor_id,
-			 int32_t *out, struct uc_err *err)
+static int count_sponsor(struct proj *p, const struct acc *a, const char *sponsor_id, int32_t *out,
+			 struct uc_err *err)
 {
 	int rc;
 
@@ -1288,8 +1290,8 @@ static int placement_child(struct proj *p, int64_t rid, const char *anum, int64_
 /* One version of a placement, as count_address() reads it. */
 struct zip_row {
 	int64_t rid;
-	int match;      /* at the address counted */
-	char anum[32];  /* "" when none */
+	int match;     /* at the address counted */
+	char anum[32]; /* "" when none */
 };
 
 static int zip_row_newest(const void *a, const void *b)
@@ -1301,8 +1303,8 @@ static int zip_row_newest(const void *a, const void *b)
 
 /* Of one source key's versions, the newest that has an A-number or a
  * person counts its child if it is at the address. */
-static int count_group(struct proj *p, struct zip_row *g, int n, struct imap *seen,
-		       int32_t *out, struct uc_err *err)
+static int count_group(struct proj *p, struct zip_row *g, int n, struct imap *seen, int32_t *out,
+		       struct uc_err *err)
 {
 	int any = 0;
 
@@ -1340,8 +1342,8 @@ static int count_group(struct proj *p, struct zip_row *g, int n, struct imap *se
  * At most ZIP_GROUP_MAX versions of one source key are weighed (the
  * newest ones). */
 #define ZIP_GROUP_MAX 32
-static int count_address(struct proj *p, uint64_t key, const char *zip,
-			 int32_t *out, struct uc_err *err)
+static int count_address(struct proj *p, uint64_t key, const char *zip, int32_t *out,
+			 struct uc_err *err)
 {
 	struct zip_row g[ZIP_GROUP_MAX];
 	struct imap seen;
@@ -1384,8 +1386,9 @@ static int count_address(struct proj *p, uint64_t key, const char *zip,
 		}
 		z = &g[n++];
 		z->rid = store_col_int(p->zip_q, 1);
-		z->match = (addr_key(store_col_text(p->zip_q, 2), store_col_text(p->zip_q, 3),
-				     zip) ^ 0x5a5a5a5a5a5a5a5aULL) == key;
+		z->match =
+		    (addr_key(store_col_text(p->zip_q, 2), store_col_text(p->zip_q, 3), zip) ^
+		     0x5a5a5a5a5a5a5a5aULL) == key;
 		an = store_col_text(p->zip_q, 4);
 		snprintf(z->anum, sizeof(z->anum), "%s", an ? an : "");
 	}
@@ -1396,8 +1399,8 @@ static int count_address(struct proj *p, uint64_t key, const char *zip,
 	return rc < 0 ? -rc : UC_OK;
 }
 
-int proj_one(struct proj *p, int64_t person_id, const char *a_number,
-	     int32_t today, struct proj_case *out, struct uc_err *err)
+int proj_one(struct proj *p, int64_t person_id, const char *a_number, int32_t today,
+	     struct proj_case *out, struct uc_err *err)
 {
 	struct fold fo;
 	struct buf sql;
@@ -1487,8 +1490,9 @@ int proj_one(struct proj *p, int64_t person_id, const char *a_number,
 				break;
 			int mode = pass == 0 ? 1 : linked ? 2 : 4;
 
-			slot = mode == 1 ? &p->by_person[i] : mode == 2 ? &p->by_anum[i]
-								: &p->by_anum_nl[i];
+			slot = mode == 1   ? &p->by_person[i]
+			       : mode == 2 ? &p->by_anum[i]
+					   : &p->by_anum_nl[i];
 			if (!*slot) {
 				table_sql(&sql, t, mode, 1);
 				rc = store_prepare(p->st, sql.ptr, slot, err);
@@ -1535,22 +1539,22 @@ out:
 int proj_watermark(struct store *st, char *out, size_t n, struct uc_err *err)
 {
 	static const char *const q[] = {
-		"SELECT coalesce(max(rid), 0) FROM cbp_encounter",
-		"SELECT coalesce(max(rid), 0) FROM orr_placement",
-		"SELECT coalesce(max(rid), 0) FROM orr_contact",
-		"SELECT coalesce(max(rid), 0) FROM ice_nta",
-		"SELECT coalesce(max(rid), 0) FROM ice_removal",
-		"SELECT coalesce(max(rid), 0) FROM indicator",
-		"SELECT coalesce(max(rid), 0) FROM field_event",
-		"SELECT coalesce(max(rid), 0) FROM eoir_case",
-		"SELECT coalesce(max(rid), 0) FROM eoir_proceeding",
-		"SELECT coalesce(max(rid), 0) FROM eoir_hearing",
-		"SELECT coalesce(max(id), 0) FROM address",
-		"SELECT coalesce(max(id), 0) FROM claim",
-		"SELECT coalesce(max(id), 0) FROM representation",
-		"SELECT coalesce(max(rowid), 0) FROM person_record",
-		"SELECT count(*) FROM person_record",
-		"SELECT coalesce(max(id), 0) FROM person",
+	    "SELECT coalesce(max(rid), 0) FROM cbp_encounter",
+	    "SELECT coalesce(max(rid), 0) FROM orr_placement",
+	    "SELECT coalesce(max(rid), 0) FROM orr_contact",
+	    "SELECT coalesce(max(rid), 0) FROM ice_nta",
+	    "SELECT coalesce(max(rid), 0) FROM ice_removal",
+	    "SELECT coalesce(max(rid), 0) FROM indicator",
+	    "SELECT coalesce(max(rid), 0) FROM field_event",
+	    "SELECT coalesce(max(rid), 0) FROM eoir_case",
+	    "SELECT coalesce(max(rid), 0) FROM eoir_proceeding",
+	    "SELECT coalesce(max(rid), 0) FROM eoir_hearing",
+	    "SELECT coalesce(max(id), 0) FROM address",
+	    "SELECT coalesce(max(id), 0) FROM claim",
+	    "SELECT coalesce(max(id), 0) FROM representation",
+	    "SELECT coalesce(max(rowid), 0) FROM person_record",
+	    "SELECT count(*) FROM person_record",
+	    "SELECT coalesce(max(id), 0) FROM person",
 	};
 
 	return store_fingerprint(st, q, sizeof(q) / sizeof(q[0]), out, n, err);

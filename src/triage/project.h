@@ -35,16 +35,16 @@ struct proj;
 
 /* A projected case. */
 struct proj_case {
-	int64_t person_id;        /* person.id, 0 when not linked */
-	char a_number[10];        /* 9 digits, "" when unknown */
-	int32_t zip5;             /* ZIP of the current address, -1 unknown */
+	int64_t person_id;	  /* person.id, 0 when not linked */
+	char a_number[10];	  /* 9 digits, "" when unknown */
+	int32_t zip5;		  /* ZIP of the current address, -1 unknown */
 	struct rules_facts facts; /* the facts, as of `today` */
 };
 
 struct proj_stats {
-	int64_t cases;     /* cases projected */
-	int64_t records;   /* records folded */
-	int64_t unplaced;  /* records with no person link and no A-number */
+	int64_t cases;	  /* cases projected */
+	int64_t records;  /* records folded */
+	int64_t unplaced; /* records with no person link and no A-number */
 };
 
 /* Called once per case by proj_all(); a nonzero return stops the run and
@@ -55,17 +55,16 @@ int proj_open(struct proj **out, struct store *st, struct uc_err *err);
 void proj_close(struct proj *p);
 
 /* Project every case. */
-int proj_all(struct proj *p, int32_t today, proj_cb cb, void *ctx,
-	     struct proj_stats *stats, struct uc_err *err);
+int proj_all(struct proj *p, int32_t today, proj_cb cb, void *ctx, struct proj_stats *stats,
+	     struct uc_err *err);
 
 /* Project one case: by person_id when nonzero, else by A-number (unlinked
  * records only). A case with no records gives facts with records = 0. */
-int proj_one(struct proj *p, int64_t person_id, const char *a_number,
-	     int32_t today, struct proj_case *out, struct uc_err *err);
+int proj_one(struct proj *p, int64_t person_id, const char *a_number, int32_t today,
+	     struct proj_case *out, struct uc_err *err);
 
 /* A cheap fingerprint of the feed tables (max rid per table, person links)
  * to decide whether a full run must re-project. Writes a short string. */
 int proj_watermark(struct store *st, char *out, size_t n, struct uc_err *err);
-
 
 #endif

@@ -50,8 +50,8 @@ static void copy(char *dst, size_t n, const char *s)
 	snprintf(dst, n, "%s", s ? s : "");
 }
 
-int queue_list(struct store *st, const struct queue_filter *f,
-	       struct queue_item *items, int max, int *n, struct uc_err *err)
+int queue_list(struct store *st, const struct queue_filter *f, struct queue_item *items, int max,
+	       int *n, struct uc_err *err)
 {
 	struct buf b;
 	struct store_stmt *q = NULL;
@@ -93,8 +93,7 @@ int queue_list(struct store *st, const struct queue_filter *f,
 	return rc < 0 ? -rc : UC_OK;
 }
 
-int queue_count(struct store *st, const struct queue_filter *f, int64_t *out,
-		struct uc_err *err)
+int queue_count(struct store *st, const struct queue_filter *f, int64_t *out, struct uc_err *err)
 {
 	struct buf b;
 	struct store_stmt *q = NULL;
@@ -126,11 +125,12 @@ struct queue_stakes {
 int queue_stakes_open(struct store *st, struct queue_stakes **out, struct uc_err *err)
 {
 	struct queue_stakes *qs = uc_xcalloc(1, sizeof(*qs));
-	int rc = store_prepare(st,
-			       "SELECT c.prio, coalesce((SELECT max(CASE t.status WHEN 'open' THEN 2"
-			       " ELSE 1 END) FROM task t WHERE t.case_id = c.id AND t.action IN "
-			       ENFORCEMENT_ACTIONS "), 0) FROM tcase c WHERE c.person_id = ? AND c.active = 1",
-			       &qs->q, err);
+	int rc = store_prepare(
+	    st,
+	    "SELECT c.prio, coalesce((SELECT max(CASE t.status WHEN 'open' THEN 2"
+	    " ELSE 1 END) FROM task t WHERE t.case_id = c.id AND t.action IN " ENFORCEMENT_ACTIONS
+	    "), 0) FROM tcase c WHERE c.person_id = ? AND c.active = 1",
+	    &qs->q, err);
 
 	if (rc) {
 		free(qs);
@@ -185,13 +185,12 @@ int queue_page(struct store *st, const struct queue_page *p, queue_row_fn fn, vo
 	/* Only the filters given go into the SQL (fixed fragments, values
 	 * bound), so the planner can use task_office / task_queue. */
 	buf_init(&sql, 4096);
-	buf_adds(&sql,
-		 "SELECT t.id AS task_id, t.case_id, t.action, t.due, t.grp AS \"group\","
-		 " t.phase, t.office, t.prio AS priority, c.score, c.hold_names AS holds,"
-		 " c.a_number,"
-		 " (SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
-		 "   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1) AS name"
-		 " FROM task t JOIN tcase c ON c.id = t.case_id WHERE t.status = 'open'");
+	buf_adds(&sql, "SELECT t.id AS task_id, t.case_id, t.action, t.due, t.grp AS \"group\","
+		       " t.phase, t.office, t.prio AS priority, c.score, c.hold_names AS holds,"
+		       " c.a_number,"
+		       " (SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
+		       "   WHERE e.a_number = c.a_number ORDER BY e.rid DESC LIMIT 1) AS name"
+		       " FROM task t JOIN tcase c ON c.id = t.case_id WHERE t.status = 'open'");
 	if (p->office)
 		buf_adds(&sql, " AND t.office = ?");
 	if (p->group)

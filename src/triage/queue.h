@@ -24,33 +24,33 @@
 #include "store/store.h"
 
 struct queue_filter {
-	const char *office;  /* field office code, NULL = all */
-	const char *group;   /* group name, NULL = all ("none": no group) */
-	const char *action;  /* task action, NULL = all */
-	int phase;           /* 1..4, 0 = all */
-	int include_held;    /* also list held tasks */
-	int limit;           /* rows wanted (<= max of queue_list) */
-	int offset;          /* rows to skip (paging) */
+	const char *office; /* field office code, NULL = all */
+	const char *group;  /* group name, NULL = all ("none": no group) */
+	const char *action; /* task action, NULL = all */
+	int phase;	    /* 1..4, 0 = all */
+	int include_held;   /* also list held tasks */
+	int limit;	    /* rows wanted (<= max of queue_list) */
+	int offset;	    /* rows to skip (paging) */
 };
 
 struct queue_item {
-	int64_t task_id;     /* task.id */
-	int64_t case_id;     /* case (shown as C<id>) */
-	int64_t person_id;   /* 0 when not linked */
-	char a_number[10];   /* "" when unknown */
-	char action[24];     /* locate, contact, ... */
-	int phase;           /* phase number */
-	char office[16];     /* field office */
-	char group[32];      /* group name, "none" */
-	int32_t score;       /* priority score */
-	char due[11];        /* YYYY-MM-DD */
-	char status[8];      /* open, held */
-	char held_by[160];   /* holds blocking it */
+	int64_t task_id;   /* task.id */
+	int64_t case_id;   /* case (shown as C<id>) */
+	int64_t person_id; /* 0 when not linked */
+	char a_number[10]; /* "" when unknown */
+	char action[24];   /* locate, contact, ... */
+	int phase;	   /* phase number */
+	char office[16];   /* field office */
+	char group[32];	   /* group name, "none" */
+	int32_t score;	   /* priority score */
+	char due[11];	   /* YYYY-MM-DD */
+	char status[8];	   /* open, held */
+	char held_by[160]; /* holds blocking it */
 };
 
 /* Fill up to max items matching f; *n receives the count. */
-int queue_list(struct store *st, const struct queue_filter *f,
-	       struct queue_item *items, int max, int *n, struct uc_err *err);
+int queue_list(struct store *st, const struct queue_filter *f, struct queue_item *items, int max,
+	       int *n, struct uc_err *err);
 /*
  * A page of the open tasks (GET /api/v1/queue), most urgent first (task
  * priority key, then id, both descending), paged by keyset: the next page
@@ -62,21 +62,20 @@ int queue_list(struct store *st, const struct queue_filter *f,
  * server thread pages the queue without parsing SQL again.
  */
 struct queue_page {
-	const char *office;  /* field office code, NULL = all */
-	const char *group;   /* group name, NULL = all */
-	int phase;           /* 1..4, 0 = all */
-	int after;           /* 1: only rows after (after_prio, after_id) */
-	int64_t after_prio;  /* priority of the previous page's last row */
-	int64_t after_id;    /* task_id of the previous page's last row */
-	int64_t limit;       /* rows wanted */
+	const char *office; /* field office code, NULL = all */
+	const char *group;  /* group name, NULL = all */
+	int phase;	    /* 1..4, 0 = all */
+	int after;	    /* 1: only rows after (after_prio, after_id) */
+	int64_t after_prio; /* priority of the previous page's last row */
+	int64_t after_id;   /* task_id of the previous page's last row */
+	int64_t limit;	    /* rows wanted */
 };
 typedef int (*queue_row_fn)(void *arg, struct store_stmt *row, struct uc_err *err);
 int queue_page(struct store *st, const struct queue_page *p, queue_row_fn fn, void *arg,
 	       struct uc_err *err);
 
 /* Count the tasks matching f (ignores limit/offset). */
-int queue_count(struct store *st, const struct queue_filter *f, int64_t *out,
-		struct uc_err *err);
+int queue_count(struct store *st, const struct queue_filter *f, int64_t *out, struct uc_err *err);
 
 /*
  * What is at stake for a child, for ordering other work by it: the

@@ -9,8 +9,7 @@
 /* Slots of the move matrix: a's groups, then groups only in b, then none. */
 enum { SLOT_NONE = RULES_MAX_GROUPS * 2, NSLOTS = RULES_MAX_GROUPS * 2 + 1 };
 
-static int slot_of(const struct rules *ra, const struct rules *rb, int g,
-		   int in_b)
+static int slot_of(const struct rules *ra, const struct rules *rb, int g, int in_b)
 {
 	int k;
 
@@ -22,8 +21,7 @@ static int slot_of(const struct rules *ra, const struct rules *rb, int g,
 	return k >= 0 ? k : RULES_MAX_GROUPS + g;
 }
 
-static const char *slot_name(const struct rules *ra, const struct rules *rb,
-			     int s)
+static const char *slot_name(const struct rules *ra, const struct rules *rb, int s)
 {
 	if (s == SLOT_NONE)
 		return "none";
@@ -32,8 +30,8 @@ static const char *slot_name(const struct rules *ra, const struct rules *rb,
 	return rules_group_name(ra, s);
 }
 
-int rdiff_run(struct store *st, const struct rules *ra, const struct rules *rb,
-	      int samples, struct rdiff *out, struct uc_err *err)
+int rdiff_run(struct store *st, const struct rules *ra, const struct rules *rb, int samples,
+	      struct rdiff *out, struct uc_err *err)
 {
 	struct rdiff_move *m = NULL;
 	struct store_stmt *q = NULL;
@@ -43,9 +41,8 @@ int rdiff_run(struct store *st, const struct rules *ra, const struct rules *rb,
 	if (samples < 0 || samples > RDIFF_SAMPLES_MAX)
 		BUG("rdiff_run: samples %d out of range", samples);
 	m = uc_xcalloc((size_t)NSLOTS * NSLOTS, sizeof(*m));
-	rc = store_prepare(st,
-			   "SELECT case_id, facts, as_of FROM case_fact ORDER BY case_id",
-			   &q, err);
+	rc = store_prepare(st, "SELECT case_id, facts, as_of FROM case_fact ORDER BY case_id", &q,
+			   err);
 	if (rc)
 		goto out;
 	while ((s = store_step(q, err)) == STORE_ROW) {
@@ -58,8 +55,7 @@ int rdiff_run(struct store *st, const struct rules *ra, const struct rules *rb,
 		f.today = date_today();
 		if (asof)
 			date_parse(asof, strlen(asof), &f.today);
-		if (facts_unpack(store_col_blob(q, 1),
-				 (size_t)store_col_bytes(q, 1), &f))
+		if (facts_unpack(store_col_blob(q, 1), (size_t)store_col_bytes(q, 1), &f))
 			continue;
 		rules_eval(ra, &f, &oa);
 		rules_eval(rb, &f, &ob);

@@ -25,19 +25,19 @@
 #define RDIFF_SAMPLES_MAX 5
 
 struct rdiff_move {
-	const char *from;  /* group name under the old set, or "none"; borrowed
-			    * from the rule sets, valid while they live */
-	const char *to;    /* group name under the new set, or "none"; borrowed */
-	int64_t n;         /* cases making this move */
+	const char *from;		   /* group name under the old set, or "none"; borrowed
+					    * from the rule sets, valid while they live */
+	const char *to;			   /* group name under the new set, or "none"; borrowed */
+	int64_t n;			   /* cases making this move */
 	int64_t sample[RDIFF_SAMPLES_MAX]; /* case ids (tcase.id), first seen */
-	int ns;            /* samples kept, <= the samples asked for */
+	int ns;				   /* samples kept, <= the samples asked for */
 };
 
 struct rdiff {
-	int64_t total;            /* cases evaluated */
-	int64_t moved;            /* cases whose group differs */
+	int64_t total;		  /* cases evaluated */
+	int64_t moved;		  /* cases whose group differs */
 	struct rdiff_move *moves; /* one per (from, to) pair with n > 0; owned */
-	int nmoves;               /* entries in moves */
+	int nmoves;		  /* entries in moves */
 };
 
 /*
@@ -45,8 +45,8 @@ struct rdiff {
  * case ids to keep per move (0..RDIFF_SAMPLES_MAX). On success fills *out,
  * which the caller releases with rdiff_release().
  */
-int rdiff_run(struct store *st, const struct rules *ra, const struct rules *rb,
-	      int samples, struct rdiff *out, struct uc_err *err);
+int rdiff_run(struct store *st, const struct rules *ra, const struct rules *rb, int samples,
+	      struct rdiff *out, struct uc_err *err);
 /* Free the moves; accepts a zeroed struct. */
 void rdiff_release(struct rdiff *d);
 

@@ -21,54 +21,54 @@
 #define MAX_OVR 8
 
 struct ovr {
-	int64_t id;       /* triage_override.id */
-	int64_t case_id;  /* case */
-	int kind;         /* 0 group, 1 lift_hold */
-	int index;        /* group or hold index in the rule set, -1 unknown */
-	int64_t fhash;    /* facts hash when made */
+	int64_t id;	 /* triage_override.id */
+	int64_t case_id; /* case */
+	int kind;	 /* 0 group, 1 lift_hold */
+	int index;	 /* group or hold index in the rule set, -1 unknown */
+	int64_t fhash;	 /* facts hash when made */
 };
 
 struct triage {
-	struct store *st;            /* borrowed */
-	struct rules *rs;            /* compiled rule set, owned */
-	char *rs_source;             /* its text, owned */
-	char *rs_file;               /* its file name, owned */
-	int rs_new;                  /* loaded from a file: store it on run */
-	struct office_table *ot;     /* field offices, owned, may be NULL */
-	char *ot_text;               /* their CSV text, owned, may be NULL */
-	int ot_new;                  /* loaded from a file: store it on run */
-	struct proj *pj;             /* projector, owned */
-	int32_t today;               /* as-of day */
-	uint64_t rs_key;             /* seed of result hashes */
+	struct store *st;		  /* borrowed */
+	struct rules *rs;		  /* compiled rule set, owned */
+	char *rs_source;		  /* its text, owned */
+	char *rs_file;			  /* its file name, owned */
+	int rs_new;			  /* loaded from a file: store it on run */
+	struct office_table *ot;	  /* field offices, owned, may be NULL */
+	char *ot_text;			  /* their CSV text, owned, may be NULL */
+	int ot_new;			  /* loaded from a file: store it on run */
+	struct proj *pj;		  /* projector, owned */
+	int32_t today;			  /* as-of day */
+	uint64_t rs_key;		  /* seed of result hashes */
 	uint64_t rule_h[RULES_MAX_RULES]; /* hash of each rule's name and group */
 	uint64_t hold_h[RULES_MAX_HOLDS]; /* hash of each hold's name */
-	int ntasks;                  /* rules_task_count() */
-	int threads;                 /* triage_opts.threads */
-	char today_s[11];            /* same, as text */
-	char now_s[32];              /* run time, UTC */
-	struct store_stmt *upd;      /* UPDATE tcase */
-	struct store_stmt *fact_up;  /* upsert case_fact */
-	struct store_stmt *fact_only;/* facts changed, result did not */
-	int bulk;                    /* full rewrite: tasks deleted up front */
-	struct old_tasks *before;    /* bulk: each case's task actions before */
-	size_t nbefore;              /* entries in before */
-	struct store_stmt *ins;      /* INSERT tcase */
-	struct store_stmt *del_tasks;/* DELETE tasks of a case */
-	struct store_stmt *ins_task; /* INSERT task */
-	struct store_stmt *sum_case; /* UPDATE tcase queue columns */
-	struct store_stmt *old_tasks;/* actions of a case's tasks */
-	struct store_stmt *log_close;/* INSERT task_log closure */
-	struct store_stmt *last_log; /* latest task_log row of an action */
-	struct store_stmt *get_case; /* case by id */
-	struct store_stmt *get_ovr;  /* active overrides of a case */
-	struct store_stmt *lapse;    /* mark an override lapsed */
-	char *active;                /* active rule set hash at open (NULL:
-					rules_path given), owned */
-	int from_db;                 /* opened with NULL rules and offices
-					paths: triage_refresh() may reuse it */
-	struct ovr *ovrs;            /* full run: active overrides by case, owned */
-	int novrs;                   /* count */
-	int64_t lapsed;              /* overrides lapsed in this call */
+	int ntasks;			  /* rules_task_count() */
+	int threads;			  /* triage_opts.threads */
+	char today_s[11];		  /* same, as text */
+	char now_s[32];			  /* run time, UTC */
+	struct store_stmt *upd;		  /* UPDATE tcase */
+	struct store_stmt *fact_up;	  /* upsert case_fact */
+	struct store_stmt *fact_only;	  /* facts changed, result did not */
+	int bulk;			  /* full rewrite: tasks deleted up front */
+	struct old_tasks *before;	  /* bulk: each case's task actions before */
+	size_t nbefore;			  /* entries in before */
+	struct store_stmt *ins;		  /* INSERT tcase */
+	struct store_stmt *del_tasks;	  /* DELETE tasks of a case */
+	struct store_stmt *ins_task;	  /* INSERT task */
+	struct store_stmt *sum_case;	  /* UPDATE tcase queue columns */
+	struct store_stmt *old_tasks;	  /* actions of a case's tasks */
+	struct store_stmt *log_close;	  /* INSERT task_log closure */
+	struct store_stmt *last_log;	  /* latest task_log row of an action */
+	struct store_stmt *get_case;	  /* case by id */
+	struct store_stmt *get_ovr;	  /* active overrides of a case */
+	struct store_stmt *lapse;	  /* mark an override lapsed */
+	char *active;			  /* active rule set hash at open (NULL:
+					     rules_path given), owned */
+	int from_db;			  /* opened with NULL rules and offices
+					     paths: triage_refresh() may reuse it */
+	struct ovr *ovrs;		  /* full run: active overrides by case, owned */
+	int novrs;			  /* count */
+	int64_t lapsed;			  /* overrides lapsed in this call */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -119,14 +119,14 @@ static int meta_get(struct store *st, const char *key, char **out, struct uc_err
 	return rc < 0 ? -rc : UC_OK;
 }
 
-static int meta_set(struct store *st, const char *key, const char *value,
-		    struct uc_err *err)
+static int meta_set(struct store *st, const char *key, const char *value, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc;
 
-	rc = store_prepare(st, "INSERT INTO triage_meta(key, value) VALUES(?, ?) "
-			       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	rc = store_prepare(st,
+			   "INSERT INTO triage_meta(key, value) VALUES(?, ?) "
+			   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 			   &q, err);
 	if (rc)
 		return rc;
@@ -168,8 +168,8 @@ int64_t triage_prio_key(int32_t score, const int32_t order[RULES_MAX_ORDER])
 
 /* ------------------------------------------------------------ open */
 
-int triage_open(struct triage **out, struct store *st,
-		const struct triage_opts *o, struct uc_err *err)
+int triage_open(struct triage **out, struct store *st, const struct triage_opts *o,
+		struct uc_err *err)
 {
 	struct triage *t = uc_xcalloc(1, sizeof(*t));
 	char *hash = NULL;
@@ -190,12 +190,14 @@ int triage_open(struct triage **out, struct store *st,
 		rc = store_prepare(st, "SELECT case_id FROM case_fact LIMIT 1", &probe, err);
 		store_finalize(probe);
 		if (rc)
-			rc = uc_error(err, UC_ECONFLICT,
-				      "%s: the triage tables come from a draft of 003_triage.sql (no table "
-				      "case_fact); triage data is derived: drop tables task, triage_override, "
-				      "tcase, ruleset, triage_meta, triage_run and apply "
-				      "src/store/migrations/003_triage.sql (bench/triage.sh does this)",
-				      store_path(st));
+			rc = uc_error(
+			    err, UC_ECONFLICT,
+			    "%s: the triage tables come from a draft of 003_triage.sql (no table "
+			    "case_fact); triage data is derived: drop tables task, "
+			    "triage_override, "
+			    "tcase, ruleset, triage_meta, triage_run and apply "
+			    "src/store/migrations/003_triage.sql (bench/triage.sh does this)",
+			    store_path(st));
 		if (rc)
 			goto fail;
 	}
@@ -213,7 +215,8 @@ int triage_open(struct triage **out, struct store *st,
 			goto fail;
 		if (!hash) {
 			rc = uc_error(err, UC_ENOTFOUND,
-				      "%s: no rule set has been used yet; run `uctrack triage --rules FILE` first",
+				      "%s: no rule set has been used yet; run `uctrack triage "
+				      "--rules FILE` first",
 				      store_path(st));
 			goto fail;
 		}
@@ -228,7 +231,9 @@ int triage_open(struct triage **out, struct store *st,
 			len = strlen(t->rs_source);
 			rc = UC_OK;
 		} else if (rc == STORE_DONE) {
-			rc = uc_error(err, UC_ECONFLICT, "%s: active rule set %s is missing from table ruleset; run `uctrack triage --rules FILE`",
+			rc = uc_error(err, UC_ECONFLICT,
+				      "%s: active rule set %s is missing from table ruleset; run "
+				      "`uctrack triage --rules FILE`",
 				      store_path(st), hash);
 		} else {
 			rc = -rc;
@@ -274,37 +279,42 @@ int triage_open(struct triage **out, struct store *st,
 
 		t->hold_h[h] = fnv(fnv(0xcbf29ce484222325ULL, nm, strlen(nm)), &b, sizeof(b));
 	}
-	rc = store_prepare(st,
-			   "UPDATE tcase SET office = ?5, grp = ?6, score = ?7, prio = ?8, phase = ?9, "
-			   "fired = ?10, holds = ?11, hold_names = ?12, rs_hash = ?13, triaged_at = ?15, "
-			   "active = 1, next_action = ?18, next_due = ?19, n_open = ?20, n_held = ?21, "
-			   "queued = ?22, birth_date = ?23 WHERE id = ?1",
-			   &t->upd, err);
+	rc = store_prepare(
+	    st,
+	    "UPDATE tcase SET office = ?5, grp = ?6, score = ?7, prio = ?8, phase = ?9, "
+	    "fired = ?10, holds = ?11, hold_names = ?12, rs_hash = ?13, triaged_at = ?15, "
+	    "active = 1, next_action = ?18, next_due = ?19, n_open = ?20, n_held = ?21, "
+	    "queued = ?22, birth_date = ?23 WHERE id = ?1",
+	    &t->upd, err);
 	if (!rc)
-		rc = store_prepare(st,
-				   "INSERT INTO tcase(person_id, a_number, office, grp, score, prio, phase, "
-				   "fired, holds, hold_names, rs_hash, triaged_at, next_action, next_due, "
-				   "n_open, n_held, queued, birth_date) VALUES(?16, ?17, ?5, ?6, ?7, ?8, "
-				   "?9, ?10, ?11, ?12, ?13, ?15, ?18, ?19, ?20, ?21, ?22, ?23)",
-				   &t->ins, err);
+		rc = store_prepare(
+		    st,
+		    "INSERT INTO tcase(person_id, a_number, office, grp, score, prio, phase, "
+		    "fired, holds, hold_names, rs_hash, triaged_at, next_action, next_due, "
+		    "n_open, n_held, queued, birth_date) VALUES(?16, ?17, ?5, ?6, ?7, ?8, "
+		    "?9, ?10, ?11, ?12, ?13, ?15, ?18, ?19, ?20, ?21, ?22, ?23)",
+		    &t->ins, err);
 	if (!rc)
-		rc = store_prepare(st,
-				   "INSERT INTO case_fact(case_id, fhash, rhash, as_of, facts) "
-				   "VALUES(?, ?, ?, ?, ?) ON CONFLICT(case_id) DO UPDATE SET "
-				   "fhash = excluded.fhash, rhash = excluded.rhash, as_of = excluded.as_of, "
-				   "facts = excluded.facts",
-				   &t->fact_up, err);
+		rc = store_prepare(
+		    st,
+		    "INSERT INTO case_fact(case_id, fhash, rhash, as_of, facts) "
+		    "VALUES(?, ?, ?, ?, ?) ON CONFLICT(case_id) DO UPDATE SET "
+		    "fhash = excluded.fhash, rhash = excluded.rhash, as_of = excluded.as_of, "
+		    "facts = excluded.facts",
+		    &t->fact_up, err);
 	if (!rc)
-		rc = store_prepare(st,
-				   "UPDATE case_fact SET fhash = ?2, as_of = ?3, facts = ?4 WHERE case_id = ?1",
-				   &t->fact_only, err);
+		rc = store_prepare(
+		    st,
+		    "UPDATE case_fact SET fhash = ?2, as_of = ?3, facts = ?4 WHERE case_id = ?1",
+		    &t->fact_only, err);
 	if (!rc)
 		rc = store_prepare(st, "DELETE FROM task WHERE case_id = ?", &t->del_tasks, err);
 	if (!rc)
-		rc = store_prepare(st,
-				   "INSERT INTO task(case_id, action, phase, office, grp, due, status, "
-				   "held_by, prio, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				   &t->ins_task, err);
+		rc = store_prepare(
+		    st,
+		    "INSERT INTO task(case_id, action, phase, office, grp, due, status, "
+		    "held_by, prio, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    &t->ins_task, err);
 	if (!rc)
 		rc = store_prepare(st,
 				   "UPDATE tcase SET next_action = ?2, next_due = ?3, n_open = ?4, "
@@ -324,12 +334,13 @@ int triage_open(struct triage **out, struct store *st,
 				   "ORDER BY id DESC LIMIT 1",
 				   &t->last_log, err);
 	if (!rc)
-		rc = store_prepare(st,
-				   "SELECT c.id, c.person_id, c.a_number, f.fhash, f.rhash, f.facts, f.as_of, "
-				   "c.office, c.grp, c.score, c.prio, c.phase, c.fired, c.holds, c.rs_hash, "
-				   "c.triaged_at FROM tcase c LEFT JOIN case_fact f ON f.case_id = c.id "
-				   "WHERE c.id = ?",
-				   &t->get_case, err);
+		rc = store_prepare(
+		    st,
+		    "SELECT c.id, c.person_id, c.a_number, f.fhash, f.rhash, f.facts, f.as_of, "
+		    "c.office, c.grp, c.score, c.prio, c.phase, c.fired, c.holds, c.rs_hash, "
+		    "c.triaged_at FROM tcase c LEFT JOIN case_fact f ON f.case_id = c.id "
+		    "WHERE c.id = ?",
+		    &t->get_case, err);
 	if (!rc)
 		rc = store_prepare(st,
 				   "SELECT id, case_id, kind, value, fhash FROM triage_override "
@@ -368,8 +379,7 @@ static int same_str(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-int triage_refresh(struct triage *t, int32_t today, int *stale,
-		   struct uc_err *err)
+int triage_refresh(struct triage *t, int32_t today, int *stale, struct uc_err *err)
 {
 	char *hash = NULL, *offices = NULL;
 	int rc;
@@ -433,17 +443,17 @@ const struct rules *triage_rules(const struct triage *t)
 /* Everything stored about one case's result. */
 struct result {
 	struct rules_outcome o; /* raw outcome (holds after overrides) */
-	int group;              /* after a group override */
-	int overridden;         /* a group override applied */
-	uint64_t lifted;        /* holds lifted by overrides */
-	int64_t prio;           /* sort key */
-	const char *office;     /* field office code (static or table-owned) */
-	int32_t birth;          /* the birth_date fact, 0 when missing */
-	uint64_t rhash;         /* hash of all of the above */
+	int group;		/* after a group override */
+	int overridden;		/* a group override applied */
+	uint64_t lifted;	/* holds lifted by overrides */
+	int64_t prio;		/* sort key */
+	const char *office;	/* field office code (static or table-owned) */
+	int32_t birth;		/* the birth_date fact, 0 when missing */
+	uint64_t rhash;		/* hash of all of the above */
 };
 
-static int ovr_apply(struct triage *t, int64_t case_id, uint64_t fhash,
-		     const struct ovr *list, int n, struct result *r, struct uc_err *err)
+static int ovr_apply(struct triage *t, int64_t case_id, uint64_t fhash, const struct ovr *list,
+		     int n, struct result *r, struct uc_err *err)
 {
 	for (int i = 0; i < n; i++) {
 		const struct ovr *v = &list[i];
@@ -483,9 +493,9 @@ static void evaluate(struct triage *t, const struct rules_facts *f, struct resul
 	r->overridden = 0;
 	r->lifted = 0;
 	r->prio = triage_prio_key(r->o.score, r->o.order);
-	r->office = office_lookup(t->ot,
-				  rules_fact_missing(f, F_ADDRESS_STATE) ? 0 : f->v[F_ADDRESS_STATE],
-				  rules_fact_missing(f, F_ADDRESS_ZIP3) ? -1 : f->v[F_ADDRESS_ZIP3]);
+	r->office =
+	    office_lookup(t->ot, rules_fact_missing(f, F_ADDRESS_STATE) ? 0 : f->v[F_ADDRESS_STATE],
+			  rules_fact_missing(f, F_ADDRESS_ZIP3) ? -1 : f->v[F_ADDRESS_ZIP3]);
 	r->birth = rules_fact_missing(f, F_BIRTH_DATE) ? 0 : f->v[F_BIRTH_DATE];
 }
 
@@ -517,15 +527,15 @@ static uint64_t result_hash(const struct triage *t, const struct result *r)
 	h = mix(h, holds);
 	for (int k = 0; k < t->ntasks; k++)
 		if ((r->o.tasks >> k) & 1)
-			h = mix(h, (uint64_t)rules_task_action(rs, k) << 32 |
-				       (uint32_t)r->o.due[k]);
+			h = mix(h,
+				(uint64_t)rules_task_action(rs, k) << 32 | (uint32_t)r->o.due[k]);
 	h = mix(h, fnv(0, r->office, strlen(r->office)));
 	h = mix(h, (uint64_t)(uint32_t)r->birth);
 	return h & 0x7fffffffffffffffULL;
 }
 
-static void hold_names(const struct rules *rs, uint64_t holds, uint32_t action_mask,
-		       char *out, size_t n)
+static void hold_names(const struct rules *rs, uint64_t holds, uint32_t action_mask, char *out,
+		       size_t n)
 {
 	size_t used = 0;
 
@@ -618,8 +628,8 @@ static int old_actions(struct triage *t, int64_t case_id, uint32_t *out, struct 
 
 /* The queue-of-children columns of a case (migration 010): the open task
  * due first, the open and held counts, and whether it is queued at all. */
-static int store_summary(struct triage *t, int64_t case_id, int next, int32_t next_due,
-			 int n_open, int n_held, struct uc_err *err)
+static int store_summary(struct triage *t, int64_t case_id, int next, int32_t next_due, int n_open,
+			 int n_held, struct uc_err *err)
 {
 	char d[11];
 	int rc;
@@ -643,8 +653,8 @@ static int store_summary(struct triage *t, int64_t case_id, int next, int32_t ne
 
 /* Tasks of the actions in gone were regenerated away: the facts no longer
  * call for them. Say so in task_log, with the reason a person can check. */
-static int log_closures(struct triage *t, int64_t case_id, uint32_t gone,
-			const struct result *r, struct uc_err *err)
+static int log_closures(struct triage *t, int64_t case_id, uint32_t gone, const struct result *r,
+			struct uc_err *err)
 {
 	const struct rules *rs = t->rs;
 	int phase = rules_phase_number(rs, r->o.phase);
@@ -669,12 +679,14 @@ static int log_closures(struct triage *t, int64_t case_id, uint32_t gone,
 			continue;
 		for (int k = 0; k < t->ntasks; k++)
 			if (rules_task_action(rs, k) == a &&
-			    (!rules_task_phases(rs, k) || ((rules_task_phases(rs, k) >> phase) & 1)))
+			    (!rules_task_phases(rs, k) ||
+			     ((rules_task_phases(rs, k) >> phase) & 1)))
 				in_phase = 1;
 		if (in_phase)
 			snprintf(why, sizeof(why),
 				 "no longer called for: the task's condition does not hold "
-				 "with the case's facts as of %s", t->today_s);
+				 "with the case's facts as of %s",
+				 t->today_s);
 		else
 			snprintf(why, sizeof(why),
 				 "no longer called for: the case is now in phase %d (%s)", phase,
@@ -695,10 +707,9 @@ static int log_closures(struct triage *t, int64_t case_id, uint32_t gone,
  * when write_case, and its tasks when write_case or in bulk mode (where
  * every task was deleted up front).
  */
-static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
-			const char *a_number, const uint8_t *blob, size_t blen,
-			uint64_t fhash, const struct result *r, int write_case,
-			int64_t *ntasks, struct uc_err *err)
+static int store_result(struct triage *t, int64_t *case_id, int64_t person_id, const char *a_number,
+			const uint8_t *blob, size_t blen, uint64_t fhash, const struct result *r,
+			int write_case, int64_t *ntasks, struct uc_err *err)
 {
 	const struct rules *rs = t->rs;
 	struct store_stmt *q = *case_id ? t->upd : t->ins;
@@ -840,9 +851,9 @@ static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
 	}
 	/* tasks rewritten without the case row (a bulk run, same result):
 	 * their due dates may have moved */
-	rc = write_case ? UC_OK
-			: store_summary(t, *case_id, next, next >= 0 ? due[next] : 0, n_open, n_held,
-					err);
+	rc = write_case
+		 ? UC_OK
+		 : store_summary(t, *case_id, next, next >= 0 ? due[next] : 0, n_open, n_held, err);
 	if (!rc && (before & ~after))
 		rc = log_closures(t, *case_id, before & ~after, r, err);
 	return rc;
@@ -851,8 +862,8 @@ static int store_result(struct triage *t, int64_t *case_id, int64_t person_id,
 /* Facts changed but the result did not: store the facts alone (the result
  * row and the tasks stay as they are; they were computed from facts that
  * give the same result). */
-static int store_facts_only(struct triage *t, int64_t case_id, const uint8_t *blob,
-			    size_t blen, uint64_t fhash, struct uc_err *err)
+static int store_facts_only(struct triage *t, int64_t case_id, const uint8_t *blob, size_t blen,
+			    uint64_t fhash, struct uc_err *err)
 {
 	int rc;
 
@@ -868,18 +879,18 @@ static int store_facts_only(struct triage *t, int64_t case_id, const uint8_t *bl
 /* ------------------------------------------------------------ full run */
 
 struct known {
-	int64_t key;     /* person id or -(A-number + 1) */
-	int64_t id;      /* case id */
-	int64_t fhash;   /* stored facts hash */
-	int64_t rhash;   /* stored result hash */
-	int seen;        /* projected in this run */
+	int64_t key;   /* person id or -(A-number + 1) */
+	int64_t id;    /* case id */
+	int64_t fhash; /* stored facts hash */
+	int64_t rhash; /* stored result hash */
+	int seen;      /* projected in this run */
 };
 
 struct run_ctx {
-	struct triage *t;         /* the triage */
-	struct triage_stats *s;   /* stats */
-	struct known *known;      /* existing cases sorted by key, owned */
-	size_t nknown;            /* count */
+	struct triage *t;	/* the triage */
+	struct triage_stats *s; /* stats */
+	struct known *known;	/* existing cases sorted by key, owned */
+	size_t nknown;		/* count */
 };
 
 static int cmp_known(const void *a, const void *b)
@@ -928,10 +939,9 @@ static const struct ovr *ovrs_of(const struct triage *t, int64_t case_id, int *n
 }
 
 /* Evaluate and (when changed, or in bulk mode) store one case. */
-static int run_one(struct run_ctx *c, int64_t case_id, int64_t person_id,
-		   const char *a_number, const struct rules_facts *f,
-		   const uint8_t *blob, size_t blen, uint64_t fhash, int64_t old_fhash,
-		   int64_t old_rhash, struct uc_err *err)
+static int run_one(struct run_ctx *c, int64_t case_id, int64_t person_id, const char *a_number,
+		   const struct rules_facts *f, const uint8_t *blob, size_t blen, uint64_t fhash,
+		   int64_t old_fhash, int64_t old_rhash, struct uc_err *err)
 {
 	struct triage *t = c->t;
 	struct triage_stats *s = c->s;
@@ -971,9 +981,8 @@ static int on_projected(void *ctx, const struct proj_case *pc, struct uc_err *er
 {
 	struct run_ctx *c = ctx;
 	struct known key = {.key = case_key(pc->person_id, pc->a_number)};
-	struct known *k = c->nknown ? bsearch(&key, c->known, c->nknown, sizeof(*c->known),
-					      cmp_known)
-				    : NULL;
+	struct known *k =
+	    c->nknown ? bsearch(&key, c->known, c->nknown, sizeof(*c->known), cmp_known) : NULL;
 	uint8_t blob[FACTS_BLOB_MAX];
 	size_t blen = facts_pack(&pc->facts, blob);
 	double t0 = progress_now();
@@ -996,8 +1005,9 @@ static int load_overrides(struct triage *t, struct uc_err *err)
 	free(t->ovrs);
 	t->ovrs = NULL;
 	t->novrs = 0;
-	rc = store_prepare(t->st, "SELECT id, case_id, kind, value, fhash FROM triage_override "
-				  "WHERE status = 'active' ORDER BY case_id, id",
+	rc = store_prepare(t->st,
+			   "SELECT id, case_id, kind, value, fhash FROM triage_override "
+			   "WHERE status = 'active' ORDER BY case_id, id",
 			   &q, err);
 	if (rc)
 		return rc;
@@ -1056,28 +1066,28 @@ static int save_config(struct triage *t, struct uc_err *err)
 /* The task indexes of 003_triage.sql: dropped during a bulk rewrite and
  * rebuilt at the end (a sort is much faster than 1M random inserts). */
 static const char task_indexes[] =
-	"CREATE INDEX IF NOT EXISTS task_queue ON task(status, prio DESC);"
-	"CREATE INDEX IF NOT EXISTS task_office ON task(office, status, prio DESC);"
-	"CREATE INDEX IF NOT EXISTS tcase_grp ON tcase(grp, prio);"
-	"CREATE INDEX IF NOT EXISTS tcase_birth ON tcase(birth_date, office);"
-	"CREATE INDEX IF NOT EXISTS tcase_work ON tcase(office, queued, prio DESC, id DESC,"
-	" grp, phase, holds, next_due);"
-	"CREATE INDEX IF NOT EXISTS tcase_work_due ON tcase(office, queued,"
-	" coalesce(next_due, '9999-12-31'), prio DESC, id DESC, grp, phase, holds, next_due);"
-	"CREATE INDEX IF NOT EXISTS tcase_work_due_all ON tcase(queued,"
-	" coalesce(next_due, '9999-12-31'), prio DESC, id DESC, grp, phase, holds, next_due);"
-	"CREATE INDEX IF NOT EXISTS tcase_work_all ON tcase(queued, prio DESC, id DESC, grp,"
-	" phase, holds, next_due);";
+    "CREATE INDEX IF NOT EXISTS task_queue ON task(status, prio DESC);"
+    "CREATE INDEX IF NOT EXISTS task_office ON task(office, status, prio DESC);"
+    "CREATE INDEX IF NOT EXISTS tcase_grp ON tcase(grp, prio);"
+    "CREATE INDEX IF NOT EXISTS tcase_birth ON tcase(birth_date, office);"
+    "CREATE INDEX IF NOT EXISTS tcase_work ON tcase(office, queued, prio DESC, id DESC,"
+    " grp, phase, holds, next_due);"
+    "CREATE INDEX IF NOT EXISTS tcase_work_due ON tcase(office, queued,"
+    " coalesce(next_due, '9999-12-31'), prio DESC, id DESC, grp, phase, holds, next_due);"
+    "CREATE INDEX IF NOT EXISTS tcase_work_due_all ON tcase(queued,"
+    " coalesce(next_due, '9999-12-31'), prio DESC, id DESC, grp, phase, holds, next_due);"
+    "CREATE INDEX IF NOT EXISTS tcase_work_all ON tcase(queued, prio DESC, id DESC, grp,"
+    " phase, holds, next_due);";
 
 /* Facts of every case, read before evaluation (pass 1 of a run without
  * projection). */
 struct loaded {
-	int64_t *id;      /* case ids, owned */
-	int64_t *fh;      /* facts hashes, owned */
-	int64_t *rh;      /* result hashes, owned */
-	uint32_t *off;    /* blob offsets into data (n + 1 entries), owned */
-	uint8_t *data;    /* blobs back to back, owned */
-	size_t n, cap;    /* rows, allocated rows */
+	int64_t *id;	  /* case ids, owned */
+	int64_t *fh;	  /* facts hashes, owned */
+	int64_t *rh;	  /* result hashes, owned */
+	uint32_t *off;	  /* blob offsets into data (n + 1 entries), owned */
+	uint8_t *data;	  /* blobs back to back, owned */
+	size_t n, cap;	  /* rows, allocated rows */
 	size_t len, dcap; /* data bytes, allocated bytes */
 };
 
@@ -1137,17 +1147,17 @@ static int load_facts(struct triage *t, struct loaded *l, struct uc_err *err)
  * for the main connection to process with run_one().
  */
 struct half {
-	struct triage *t;        /* shared, read only */
-	struct store *st;        /* this half's connection */
-	int own;                 /* st was opened here (closed here) */
-	int64_t lo, hi;          /* case ids [lo, hi) */
-	int64_t *todo;           /* cases for the main connection, owned */
-	size_t ntodo, cap;       /* used / allocated */
-	int64_t cases;           /* cases evaluated here (not in todo) */
+	struct triage *t;		      /* shared, read only */
+	struct store *st;		      /* this half's connection */
+	int own;			      /* st was opened here (closed here) */
+	int64_t lo, hi;			      /* case ids [lo, hi) */
+	int64_t *todo;			      /* cases for the main connection, owned */
+	size_t ntodo, cap;		      /* used / allocated */
+	int64_t cases;			      /* cases evaluated here (not in todo) */
 	int64_t groups[RULES_MAX_GROUPS + 1]; /* per group, as in triage_stats */
-	int64_t phases[5];       /* per phase number */
-	int rc;                  /* result */
-	struct uc_err err;       /* its error */
+	int64_t phases[5];		      /* per phase number */
+	int rc;				      /* result */
+	struct uc_err err;		      /* its error */
 };
 
 static void half_todo(struct half *h, int64_t id)
@@ -1171,8 +1181,9 @@ static void *eval_half(void *arg)
 		if (rc)
 			goto out;
 	}
-	rc = store_prepare(h->st, "SELECT case_id, fhash, rhash, facts FROM case_fact "
-				  "WHERE case_id >= ? AND case_id < ?",
+	rc = store_prepare(h->st,
+			   "SELECT case_id, fhash, rhash, facts FROM case_fact "
+			   "WHERE case_id >= ? AND case_id < ?",
 			   &q, &h->err);
 	if (rc)
 		goto out;
@@ -1254,8 +1265,8 @@ static int run_parallel(struct triage *t, struct run_ctx *c, struct uc_err *err)
 	}
 	/* the main connection handles what changed and what has overrides */
 	t0 = progress_now();
-	rc = store_prepare(t->st, "SELECT fhash, rhash, facts FROM case_fact WHERE case_id = ?",
-			   &q, err);
+	rc = store_prepare(t->st, "SELECT fhash, rhash, facts FROM case_fact WHERE case_id = ?", &q,
+			   err);
 	for (int k = 0; k < 2 && !rc; k++) {
 		for (size_t i = 0; i < h[k].ntodo && !rc; i++) {
 			struct rules_facts f;
@@ -1276,7 +1287,8 @@ static int run_parallel(struct triage *t, struct run_ctx *c, struct uc_err *err)
 			if (bl > sizeof(blob) || facts_unpack(b, bl, &f)) {
 				store_reset(q);
 				rc = uc_error(err, UC_ECONFLICT,
-					      "%s: case C%lld has corrupt stored facts; run `uctrack triage --reproject`",
+					      "%s: case C%lld has corrupt stored facts; run "
+					      "`uctrack triage --reproject`",
 					      store_path(t->st), (long long)id);
 				break;
 			}
@@ -1294,8 +1306,7 @@ out:
 	return rc;
 }
 
-int triage_run(struct triage *t, int force_project, struct triage_stats *s,
-	       struct uc_err *err)
+int triage_run(struct triage *t, int force_project, struct triage_stats *s, struct uc_err *err)
 {
 	struct run_ctx c = {t, s, NULL, 0};
 	struct loaded l;
@@ -1339,14 +1350,16 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 
 		rc = ncases ? load_before(t, err) : UC_OK;
 		if (!rc)
-			rc = store_exec(t->st, "DROP INDEX IF EXISTS task_queue; "
-				       "DROP INDEX IF EXISTS task_office; DROP INDEX IF EXISTS tcase_grp; "
-				       "DROP INDEX IF EXISTS tcase_birth; "
-				       "DROP INDEX IF EXISTS tcase_work; DROP INDEX IF EXISTS tcase_work_due; "
-				       "DROP INDEX IF EXISTS tcase_work_all; "
-				       "DROP INDEX IF EXISTS tcase_work_due_all; "
-				       "DELETE FROM task;",
-				err);
+			rc = store_exec(
+			    t->st,
+			    "DROP INDEX IF EXISTS task_queue; "
+			    "DROP INDEX IF EXISTS task_office; DROP INDEX IF EXISTS tcase_grp; "
+			    "DROP INDEX IF EXISTS tcase_birth; "
+			    "DROP INDEX IF EXISTS tcase_work; DROP INDEX IF EXISTS tcase_work_due; "
+			    "DROP INDEX IF EXISTS tcase_work_all; "
+			    "DROP INDEX IF EXISTS tcase_work_due_all; "
+			    "DELETE FROM task;",
+			    err);
 		s->s_store += progress_now() - tb;
 		if (rc)
 			goto out;
@@ -1373,7 +1386,8 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 			f.today = t->today;
 			if (facts_unpack(b, bl, &f)) {
 				rc = uc_error(err, UC_ECONFLICT,
-					      "%s: case C%lld has corrupt stored facts; run `uctrack triage --reproject`",
+					      "%s: case C%lld has corrupt stored facts; run "
+					      "`uctrack triage --reproject`",
 					      store_path(t->st), (long long)l.id[i]);
 				goto out;
 			}
@@ -1386,10 +1400,11 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 	} else {
 		struct proj_stats ps;
 
-		rc = store_prepare(t->st,
-				   "SELECT c.id, c.person_id, c.a_number, f.fhash, f.rhash FROM tcase c "
-				   "LEFT JOIN case_fact f ON f.case_id = c.id",
-				   &q, err);
+		rc = store_prepare(
+		    t->st,
+		    "SELECT c.id, c.person_id, c.a_number, f.fhash, f.rhash FROM tcase c "
+		    "LEFT JOIN case_fact f ON f.case_id = c.id",
+		    &q, err);
 		if (rc)
 			goto out;
 		while ((rc = store_step(q, err)) == STORE_ROW) {
@@ -1397,8 +1412,9 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 				cap = cap ? cap * 2 : 4096;
 				c.known = uc_xrealloc(c.known, cap * sizeof(*c.known));
 			}
-			c.known[c.nknown].key = case_key(store_col_is_null(q, 1) ? 0 : store_col_int(q, 1),
-							 store_col_text(q, 2));
+			c.known[c.nknown].key =
+			    case_key(store_col_is_null(q, 1) ? 0 : store_col_int(q, 1),
+				     store_col_text(q, 2));
 			c.known[c.nknown].id = store_col_int(q, 0);
 			c.known[c.nknown].fhash = store_col_int(q, 3);
 			c.known[c.nknown].rhash = store_col_int(q, 4);
@@ -1420,7 +1436,8 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 		s->records = ps.records;
 		s->unplaced = ps.unplaced;
 		/* cases with no records left (e.g. after relinking) */
-		rc = store_prepare(t->st, "UPDATE tcase SET active = 0, grp = NULL, queued = 0, "
+		rc = store_prepare(t->st,
+				   "UPDATE tcase SET active = 0, grp = NULL, queued = 0, "
 				   "n_open = 0, n_held = 0, next_action = NULL, next_due = NULL "
 				   "WHERE id = ?",
 				   &q, err);
@@ -1443,8 +1460,9 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 		store_finalize(q);
 		q = NULL;
 		if (!rc)
-			rc = store_exec(t->st, "DELETE FROM case_fact WHERE case_id IN "
-					       "(SELECT id FROM tcase WHERE active = 0)",
+			rc = store_exec(t->st,
+					"DELETE FROM case_fact WHERE case_id IN "
+					"(SELECT id FROM tcase WHERE active = 0)",
 					err);
 		if (!rc)
 			rc = meta_set(t->st, "watermark", wm, err);
@@ -1463,11 +1481,12 @@ int triage_run(struct triage *t, int force_project, struct triage_stats *s,
 			if (rc)
 				goto out;
 		}
-		rc = store_prepare(t->st,
-				   "INSERT INTO triage_run(started_at, rs_hash, as_of, cases, projected, "
-				   "changed, unplaced, ms_project, ms_eval, ms_store) "
-				   "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				   &r, err);
+		rc = store_prepare(
+		    t->st,
+		    "INSERT INTO triage_run(started_at, rs_hash, as_of, cases, projected, "
+		    "changed, unplaced, ms_project, ms_eval, ms_store) "
+		    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    &r, err);
 		if (rc)
 			goto out;
 		store_bind_text(r, 1, t->now_s, -1);
@@ -1527,8 +1546,7 @@ static int parse_id(const char *s, long *out)
 	return 0;
 }
 
-int triage_find(struct triage *t, const char *who, int64_t *case_id,
-		struct uc_err *err)
+int triage_find(struct triage *t, const char *who, int64_t *case_id, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	char anum[10];
@@ -1574,14 +1592,16 @@ int triage_find(struct triage *t, const char *who, int64_t *case_id,
 	if (rc < 0)
 		return -rc;
 	if (!*case_id)
-		return uc_error(err, UC_ENOTFOUND,
-				"no case for '%s' (has `uctrack triage` run since its records were imported?)",
-				who);
+		return uc_error(
+		    err, UC_ENOTFOUND,
+		    "no case for '%s' (has `uctrack triage` run since its records were imported?)",
+		    who);
 	return UC_OK;
 bad:
-	return uc_error(err, UC_EUSAGE,
-			"'%s' is not a case id (C123), a person id (123 or P123) or an A-number (8-9 digits)",
-			who ? who : "");
+	return uc_error(
+	    err, UC_EUSAGE,
+	    "'%s' is not a case id (C123), a person id (123 or P123) or an A-number (8-9 digits)",
+	    who ? who : "");
 }
 
 static int load_case_ovrs(struct triage *t, int64_t case_id, struct ovr *out, int *n,
@@ -1608,8 +1628,8 @@ static int load_case_ovrs(struct triage *t, int64_t case_id, struct ovr *out, in
 
 /* Re-project case_id (or create the case for person_id/a_number when
  * case_id is 0) and store its result. */
-static int retriage(struct triage *t, int64_t case_id, int64_t person_id,
-		    const char *a_number, int in_tx, int64_t *out_id, struct uc_err *err)
+static int retriage(struct triage *t, int64_t case_id, int64_t person_id, const char *a_number,
+		    int in_tx, int64_t *out_id, struct uc_err *err)
 {
 	struct proj_case pc;
 	struct result r;
@@ -1623,9 +1643,11 @@ static int retriage(struct triage *t, int64_t case_id, int64_t person_id,
 		store_bind_int(t->get_case, 1, case_id);
 		rc = store_step(t->get_case, err);
 		if (rc == STORE_ROW) {
-			person_id = store_col_is_null(t->get_case, 1) ? 0 : store_col_int(t->get_case, 1);
+			person_id =
+			    store_col_is_null(t->get_case, 1) ? 0 : store_col_int(t->get_case, 1);
 			snprintf(anum, sizeof(anum), "%s",
-				 store_col_text(t->get_case, 2) ? store_col_text(t->get_case, 2) : "");
+				 store_col_text(t->get_case, 2) ? store_col_text(t->get_case, 2)
+								: "");
 			old_f = store_col_int(t->get_case, 3);
 			old_r = store_col_int(t->get_case, 4);
 		}
@@ -1661,8 +1683,8 @@ static int retriage(struct triage *t, int64_t case_id, int64_t person_id,
 		if (case_id && r.rhash == (uint64_t)old_r)
 			rc = store_facts_only(t, case_id, blob, blen, fhash, err);
 		else
-			rc = store_result(t, &case_id, person_id, pc.a_number, blob, blen, fhash, &r,
-					  1, NULL, err);
+			rc = store_result(t, &case_id, person_id, pc.a_number, blob, blen, fhash,
+					  &r, 1, NULL, err);
 	}
 	if (rc)
 		goto out;
@@ -1681,8 +1703,8 @@ int triage_person(struct triage *t, int64_t case_id, int in_tx, struct uc_err *e
 	return retriage(t, case_id, 0, NULL, in_tx, NULL, err);
 }
 
-int triage_key(struct triage *t, int64_t person_id, const char *a_number,
-	       int in_tx, int64_t *case_id, struct uc_err *err)
+int triage_key(struct triage *t, int64_t person_id, const char *a_number, int in_tx,
+	       int64_t *case_id, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	char anum[10] = "";
@@ -1695,8 +1717,9 @@ int triage_key(struct triage *t, int64_t person_id, const char *a_number,
 				"triage_key: need a person id or a valid A-number (got '%s')",
 				a_number ? a_number : "");
 	rc = store_prepare(t->st,
-			   person_id > 0 ? "SELECT id FROM tcase WHERE person_id = ?"
-					 : "SELECT id FROM tcase WHERE a_number = ? AND person_id IS NULL",
+			   person_id > 0
+			       ? "SELECT id FROM tcase WHERE person_id = ?"
+			       : "SELECT id FROM tcase WHERE a_number = ? AND person_id IS NULL",
 			   &q, err);
 	if (rc)
 		return rc;
@@ -1748,8 +1771,7 @@ static void render_reason(const struct rules *rs, enum rules_item kind, int i,
 	buf_release(&b);
 }
 
-int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
-		   struct uc_err *err)
+int triage_explain(struct triage *t, const char *who, struct triage_explain *ex, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	struct rules *old = NULL;
@@ -1768,7 +1790,8 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 	rc = store_step(t->get_case, err);
 	if (rc != STORE_ROW) {
 		store_reset(t->get_case);
-		return rc < 0 ? -rc : uc_error(err, UC_ENOTFOUND, "no case C%lld", (long long)case_id);
+		return rc < 0 ? -rc
+			      : uc_error(err, UC_ENOTFOUND, "no case C%lld", (long long)case_id);
 	}
 	ex->case_id = case_id;
 	ex->person_id = store_col_is_null(t->get_case, 1) ? 0 : store_col_int(t->get_case, 1);
@@ -1777,8 +1800,8 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 	f.today = t->today;
 	if (store_col_text(t->get_case, 6))
 		date_parse(store_col_text(t->get_case, 6), 10, &f.today);
-	rc = facts_unpack(store_col_blob(t->get_case, 5),
-			  (size_t)store_col_bytes(t->get_case, 5), &f);
+	rc = facts_unpack(store_col_blob(t->get_case, 5), (size_t)store_col_bytes(t->get_case, 5),
+			  &f);
 	snprintf(ex->as_of, sizeof(ex->as_of), "%s",
 		 store_col_text(t->get_case, 6) ? store_col_text(t->get_case, 6) : "");
 	snprintf(ex->office, sizeof(ex->office), "%s",
@@ -1796,20 +1819,23 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 		 store_col_text(t->get_case, 8) ? store_col_text(t->get_case, 8) : "none");
 	store_reset(t->get_case);
 	if (rc)
-		return uc_error(err, UC_ECONFLICT, "case C%lld: corrupt stored facts; run `uctrack triage --reproject`",
-				(long long)case_id);
+		return uc_error(
+		    err, UC_ECONFLICT,
+		    "case C%lld: corrupt stored facts; run `uctrack triage --reproject`",
+		    (long long)case_id);
 	memcpy(ex->rs_hash, rsh, sizeof(rsh));
 	/* explain with the rule set that produced the stored result */
 	if (rsh[0] && strcmp(rsh, rules_hash(t->rs)) != 0) {
-		rc = store_prepare(t->st, "SELECT source, file FROM ruleset WHERE hash = ?", &q, err);
+		rc = store_prepare(t->st, "SELECT source, file FROM ruleset WHERE hash = ?", &q,
+				   err);
 		if (rc)
 			return rc;
 		store_bind_text(q, 1, rsh, -1);
 		if (store_step(q, err) == STORE_ROW) {
 			const char *src = store_col_text(q, 0);
 
-			if (rules_compile(&old, store_col_text(q, 1), src, strlen(src), facts_schema(),
-					  err) == 0)
+			if (rules_compile(&old, store_col_text(q, 1), src, strlen(src),
+					  facts_schema(), err) == 0)
 				rs = old;
 		}
 		store_finalize(q);
@@ -1876,8 +1902,10 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 	 * planner, with the sampled statistics of a 2M-case database, pick a
 	 * skip-scan of that index with a row lookup per case: 4.9 ms of a
 	 * 9.8 ms case page. */
-	rc = store_prepare(t->st, "SELECT count(*) FROM (SELECT 1 FROM tcase WHERE queued = 1"
-				  " AND prio > ? LIMIT ?)", &q, err);
+	rc = store_prepare(t->st,
+			   "SELECT count(*) FROM (SELECT 1 FROM tcase WHERE queued = 1"
+			   " AND prio > ? LIMIT ?)",
+			   &q, err);
 	if (rc)
 		return rc;
 	store_bind_int(q, 1, ex->prio);
@@ -1888,8 +1916,9 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 			ex->rank = 0;
 	}
 	store_finalize(q);
-	rc = store_prepare(t->st, "SELECT action, phase, due, status, coalesce(held_by, ''), "
-				  "coalesce(office, '') FROM task WHERE case_id = ? ORDER BY due, action",
+	rc = store_prepare(t->st,
+			   "SELECT action, phase, due, status, coalesce(held_by, ''), "
+			   "coalesce(office, '') FROM task WHERE case_id = ? ORDER BY due, action",
 			   &q, err);
 	if (rc)
 		return rc;
@@ -1907,8 +1936,9 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 	store_finalize(q);
 	if (rc < 0)
 		return -rc;
-	rc = store_prepare(t->st, "SELECT kind, value, reason, by_user, created_at, status "
-				  "FROM triage_override WHERE case_id = ? ORDER BY id DESC LIMIT 8",
+	rc = store_prepare(t->st,
+			   "SELECT kind, value, reason, by_user, created_at, status "
+			   "FROM triage_override WHERE case_id = ? ORDER BY id DESC LIMIT 8",
 			   &q, err);
 	if (rc)
 		return rc;
@@ -1931,9 +1961,8 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
 
 /* Record an override of case_id made by `by` and re-triage the case;
  * the caller holds the transaction. *id (may be NULL) gets its id. */
-static int override_tx(struct triage *t, int64_t case_id, const char *kind,
-		       const char *value, const char *reason, const char *by,
-		       int64_t *id, struct uc_err *err)
+static int override_tx(struct triage *t, int64_t case_id, const char *kind, const char *value,
+		       const char *reason, const char *by, int64_t *id, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int64_t fhash = 0;
@@ -1970,9 +1999,8 @@ static int override_tx(struct triage *t, int64_t case_id, const char *kind,
 	return rc;
 }
 
-int triage_override(struct triage *t, const char *who, const char *kind,
-		    const char *value, const char *reason, const char *by, int64_t *id,
-		    struct uc_err *err)
+int triage_override(struct triage *t, const char *who, const char *kind, const char *value,
+		    const char *reason, const char *by, int64_t *id, struct uc_err *err)
 {
 	int64_t case_id;
 	int rc, h, is_group = kind && strcmp(kind, "group") == 0;
@@ -2013,7 +2041,8 @@ int triage_override(struct triage *t, const char *who, const char *kind,
 
 /* ------------------------------------------------- two-person hold lifts */
 
-#define LIFT_COLS "id, case_id, hold, reason, requested_by, requested_at, status," \
+#define LIFT_COLS                                                                                  \
+	"id, case_id, hold, reason, requested_by, requested_at, status,"                           \
 	" decided_by, decided_at, note, override_id"
 
 static void lift_from_row(struct store_stmt *q, struct triage_lift *l)
@@ -2023,8 +2052,8 @@ static void lift_from_row(struct store_stmt *q, struct triage_lift *l)
 	memset(l, 0, sizeof(*l));
 	l->id = store_col_int(q, 0);
 	l->case_id = store_col_int(q, 1);
-#define LCOPY(field, col) \
-	v = store_col_text(q, col); \
+#define LCOPY(field, col)                                                                          \
+	v = store_col_text(q, col);                                                                \
 	snprintf(l->field, sizeof(l->field), "%s", v ? v : "")
 	LCOPY(hold, 2);
 	LCOPY(reason, 3);
@@ -2038,12 +2067,10 @@ static void lift_from_row(struct store_stmt *q, struct triage_lift *l)
 	l->override_id = store_col_is_null(q, 10) ? 0 : store_col_int(q, 10);
 }
 
-int triage_lift_get(struct store *st, int64_t id, struct triage_lift *l,
-		    struct uc_err *err)
+int triage_lift_get(struct store *st, int64_t id, struct triage_lift *l, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "SELECT " LIFT_COLS " FROM hold_lift WHERE id = ?",
-			       &q, err);
+	int rc = store_prepare(st, "SELECT " LIFT_COLS " FROM hold_lift WHERE id = ?", &q, err);
 
 	if (rc)
 		return rc;
@@ -2054,14 +2081,13 @@ int triage_lift_get(struct store *st, int64_t id, struct triage_lift *l,
 	store_finalize(q);
 	if (rc < 0)
 		return -rc;
-	return rc == STORE_ROW ? UC_OK
-			       : uc_error(err, UC_ENOTFOUND, "no hold lift request %lld",
-					  (long long)id);
+	return rc == STORE_ROW
+		   ? UC_OK
+		   : uc_error(err, UC_ENOTFOUND, "no hold lift request %lld", (long long)id);
 }
 
-int triage_lift_request(struct triage *t, const char *who, const char *hold,
-			const char *reason, const char *by, int64_t *id,
-			struct uc_err *err)
+int triage_lift_request(struct triage *t, const char *who, const char *hold, const char *reason,
+			const char *by, int64_t *id, struct uc_err *err)
 {
 	int64_t case_id, pending = 0;
 	struct store_stmt *q = NULL;
@@ -2079,15 +2105,18 @@ int triage_lift_request(struct triage *t, const char *who, const char *hold,
 	if (!rules_hold_statutory(t->rs, h))
 		return uc_error(err, UC_EINPUT,
 				"hold '%s' is not statutory: a supervisor lifts it with an "
-				"override (kind lift_hold)", hold);
+				"override (kind lift_hold)",
+				hold);
 	rc = triage_find(t, who, &case_id, err);
 	if (rc)
 		return rc;
 	rc = store_begin(t->st, err);
 	if (rc)
 		return rc;
-	rc = store_prepare(t->st, "SELECT id FROM hold_lift WHERE case_id = ? AND"
-				  " status = 'pending' AND hold = ?", &q, err);
+	rc = store_prepare(t->st,
+			   "SELECT id FROM hold_lift WHERE case_id = ? AND"
+			   " status = 'pending' AND hold = ?",
+			   &q, err);
 	if (!rc) {
 		store_bind_int(q, 1, case_id);
 		store_bind_text(q, 2, hold, -1);
@@ -2104,9 +2133,10 @@ int triage_lift_request(struct triage *t, const char *who, const char *hold,
 			      "%lld): approve, reject or withdraw it first",
 			      hold, (long long)pending);
 	if (!rc)
-		rc = store_prepare(t->st, "INSERT INTO hold_lift(case_id, hold, reason,"
-					  " requested_by, requested_at) VALUES(?,?,?,?,?)"
-					  " RETURNING id",
+		rc = store_prepare(t->st,
+				   "INSERT INTO hold_lift(case_id, hold, reason,"
+				   " requested_by, requested_at) VALUES(?,?,?,?,?)"
+				   " RETURNING id",
 				   &q, err);
 	if (!rc) {
 		store_bind_int(q, 1, case_id);
@@ -2127,9 +2157,9 @@ int triage_lift_request(struct triage *t, const char *who, const char *hold,
 	return rc;
 }
 
-int triage_lift_decide(struct triage *t, int64_t id, int64_t case_id,
-		       const char *decision, const char *by, const char *note,
-		       struct triage_lift *out, struct uc_err *err)
+int triage_lift_decide(struct triage *t, int64_t id, int64_t case_id, const char *decision,
+		       const char *by, const char *note, struct triage_lift *out,
+		       struct uc_err *err)
 {
 	struct triage_lift l;
 	struct store_stmt *q = NULL;
@@ -2155,8 +2185,8 @@ int triage_lift_decide(struct triage *t, int64_t id, int64_t case_id,
 			      (long long)id, (long long)case_id);
 	if (!rc && strcmp(l.status, "pending") != 0)
 		rc = uc_error(err, UC_ECONFLICT,
-			      "hold lift request %lld is already %s (by %s at %s)",
-			      (long long)id, l.status, l.decided_by, l.decided_at);
+			      "hold lift request %lld is already %s (by %s at %s)", (long long)id,
+			      l.status, l.decided_by, l.decided_at);
 	if (!rc && withdraw && strcmp(l.requested_by, by) != 0)
 		rc = uc_error(err, UC_EDENIED,
 			      "only %s, who asked for it, may withdraw request %lld",
@@ -2164,7 +2194,8 @@ int triage_lift_decide(struct triage *t, int64_t id, int64_t case_id,
 	if (!rc && !withdraw && strcmp(l.requested_by, by) == 0)
 		rc = uc_error(err, UC_EDENIED,
 			      "%s asked for this lift: a second person (another supervisor "
-			      "or an admin) must %s it", by, decision);
+			      "or an admin) must %s it",
+			      by, decision);
 	if (!rc && approve) {
 		int h = rules_hold_find(t->rs, l.hold);
 
@@ -2179,11 +2210,17 @@ int triage_lift_decide(struct triage *t, int64_t id, int64_t case_id,
 			rc = override_tx(t, l.case_id, "lift_hold", l.hold, reason, by, &ovr, err);
 	}
 	if (!rc)
-		rc = store_prepare(t->st, "UPDATE hold_lift SET status = ?, decided_by = ?,"
-					  " decided_at = ?, note = ?, override_id = ?"
-					  " WHERE id = ? AND status = 'pending'", &q, err);
+		rc = store_prepare(t->st,
+				   "UPDATE hold_lift SET status = ?, decided_by = ?,"
+				   " decided_at = ?, note = ?, override_id = ?"
+				   " WHERE id = ? AND status = 'pending'",
+				   &q, err);
 	if (!rc) {
-		store_bind_text(q, 1, approve ? "approved" : withdraw ? "withdrawn" : "rejected", -1);
+		store_bind_text(q, 1,
+				approve	   ? "approved"
+				: withdraw ? "withdrawn"
+					   : "rejected",
+				-1);
 		store_bind_text(q, 2, by, -1);
 		store_bind_text(q, 3, t->now_s, -1);
 		if (note && *note)
@@ -2208,19 +2245,19 @@ int triage_lift_decide(struct triage *t, int64_t id, int64_t case_id,
 	return rc;
 }
 
-int triage_lift_list(struct store *st, int64_t case_id, int pending_only,
-		     triage_lift_fn fn, void *arg, struct uc_err *err)
+int triage_lift_list(struct store *st, int64_t case_id, int pending_only, triage_lift_fn fn,
+		     void *arg, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	struct triage_lift l;
 	int rc;
 
 	/* by case: hold_lift_case; all pending: hold_lift_status */
-	rc = store_prepare(st, case_id
-			       ? "SELECT " LIFT_COLS " FROM hold_lift WHERE case_id = ?"
-				 " AND (? = 0 OR status = 'pending') ORDER BY id DESC LIMIT 100"
-			       : "SELECT " LIFT_COLS " FROM hold_lift WHERE status = 'pending'"
-				 " ORDER BY id LIMIT 1000",
+	rc = store_prepare(st,
+			   case_id ? "SELECT " LIFT_COLS " FROM hold_lift WHERE case_id = ?"
+				     " AND (? = 0 OR status = 'pending') ORDER BY id DESC LIMIT 100"
+				   : "SELECT " LIFT_COLS " FROM hold_lift WHERE status = 'pending'"
+				     " ORDER BY id LIMIT 1000",
 			   &q, err);
 	if (rc)
 		return rc;
@@ -2256,7 +2293,8 @@ int triage_office_check(struct store *st, const char *code, struct uc_err *err)
 		office_codes(ot, &codes);
 		rc = uc_error(err, UC_EINPUT,
 			      "unknown field office '%.32s'; the office table of the last "
-			      "triage run has: %s", code, codes.ptr ? codes.ptr : "");
+			      "triage run has: %s",
+			      code, codes.ptr ? codes.ptr : "");
 		buf_release(&codes);
 	}
 	office_free(ot);
@@ -2266,16 +2304,17 @@ int triage_office_check(struct store *st, const char *code, struct uc_err *err)
 
 /* ------------------------------------------------- stored runs and rule sets */
 
-int triage_runs(struct store *st, int64_t limit, triage_row_fn fn, void *arg,
-		struct uc_err *err)
+int triage_runs(struct store *st, int64_t limit, triage_row_fn fn, void *arg, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc;
 
-	rc = store_prepare(st, "SELECT id, started_at, rs_hash AS rule_set, as_of,"
-			       " cases AS n_cases, projected AS n_projected,"
-			       " changed AS n_changed, unplaced AS n_unplaced"
-			       " FROM triage_run ORDER BY id DESC LIMIT ?", &q, err);
+	rc = store_prepare(st,
+			   "SELECT id, started_at, rs_hash AS rule_set, as_of,"
+			   " cases AS n_cases, projected AS n_projected,"
+			   " changed AS n_changed, unplaced AS n_unplaced"
+			   " FROM triage_run ORDER BY id DESC LIMIT ?",
+			   &q, err);
 	if (rc)
 		return rc;
 	store_bind_int(q, 1, limit);
@@ -2295,10 +2334,12 @@ int triage_ruleset_compile(struct store *st, const char *hash, struct rules **ou
 	int rc;
 
 	*out = NULL;
-	rc = store_prepare(st, hash ? "SELECT file, source, hash FROM ruleset WHERE hash = ?"
-				    : "SELECT r.file, r.source, r.hash FROM ruleset r JOIN"
-				      " triage_meta m ON m.key = 'active_ruleset' AND"
-				      " m.value = r.hash", &q, err);
+	rc = store_prepare(st,
+			   hash ? "SELECT file, source, hash FROM ruleset WHERE hash = ?"
+				: "SELECT r.file, r.source, r.hash FROM ruleset r JOIN"
+				  " triage_meta m ON m.key = 'active_ruleset' AND"
+				  " m.value = r.hash",
+			   &q, err);
 	if (rc)
 		return rc;
 	if (hash)
@@ -2307,8 +2348,8 @@ int triage_ruleset_compile(struct store *st, const char *hash, struct rules **ou
 	if (rc == STORE_ROW) {
 		const char *src = store_col_text(q, 1);
 
-		rc = rules_compile(out, store_col_text(q, 0), src ? src : "",
-				   src ? strlen(src) : 0, facts_schema(), err);
+		rc = rules_compile(out, store_col_text(q, 0), src ? src : "", src ? strlen(src) : 0,
+				   facts_schema(), err);
 	} else if (rc == STORE_DONE) {
 		rc = hash ? uc_error(err, UC_ENOTFOUND, "no stored rule set %.20s", hash)
 			  : uc_error(err, UC_ENOTFOUND, "no active rule set yet");
@@ -2342,8 +2383,8 @@ int triage_facts_each(struct store *st, triage_facts_fn fn, void *arg, struct uc
 	struct store_stmt *q = NULL;
 	int rc;
 
-	rc = store_prepare(st, "SELECT case_id, as_of, facts FROM case_fact ORDER BY case_id",
-			   &q, err);
+	rc = store_prepare(st, "SELECT case_id, as_of, facts FROM case_fact ORDER BY case_id", &q,
+			   err);
 	if (rc)
 		return rc;
 	while ((rc = store_step(q, err)) == STORE_ROW) {

@@ -43,14 +43,14 @@
 struct triage;
 
 struct triage_opts {
-	const char *rules_path;   /* rule set file; NULL: the active one in the DB */
+	const char *rules_path;	  /* rule set file; NULL: the active one in the DB */
 	const char *offices_path; /* field-office CSV; NULL: the one stored by the
 				     last run, else none (office UNASSIGNED) */
-	int32_t today;            /* as-of day (date_today()) */
+	int32_t today;		  /* as-of day (date_today()) */
 };
 
-int triage_open(struct triage **out, struct store *st,
-		const struct triage_opts *o, struct uc_err *err);
+int triage_open(struct triage **out, struct store *st, const struct triage_opts *o,
+		struct uc_err *err);
 void triage_close(struct triage *t);
 /*
  * Reuse a handle for another call instead of opening a new one (the HTTP
@@ -63,8 +63,7 @@ void triage_close(struct triage *t);
  * opens a new one. Costs two small reads. Call outside a transaction or
  * inside the caller's; it does not write.
  */
-int triage_refresh(struct triage *t, int32_t today, int *stale,
-		   struct uc_err *err);
+int triage_refresh(struct triage *t, int32_t today, int *stale, struct uc_err *err);
 /* Full runs from stored facts: read and evaluate on 1 (the library's
  * default) or 2 connections in parallel. `uctrack triage` asks for 2 when
  * the machine has 2 or more cores: it halves the run on an idle machine
@@ -74,77 +73,74 @@ void triage_set_threads(struct triage *t, int threads);
 const struct rules *triage_rules(const struct triage *t);
 
 struct triage_stats {
-	int64_t cases;        /* cases evaluated */
-	int64_t changed;      /* results written (new or different) */
-	int64_t tasks;        /* task rows written */
-	int64_t records;      /* records folded (when projected) */
-	int64_t unplaced;     /* records with no person link and no A-number */
-	int64_t inactive;     /* cases left without records (marked inactive) */
-	int64_t lapsed;       /* overrides lapsed because facts changed */
-	int projected;        /* 1 when facts were re-projected */
-	double s_project;     /* seconds reading records and folding facts */
-	double s_load;        /* seconds reading stored facts (no projection) */
-	double s_eval;        /* seconds evaluating rules */
-	double s_store;       /* seconds writing results and tasks */
-	int threads;          /* connections that loaded and evaluated facts;
-				 with 2, s_load is their wall time and s_eval
-				 only the main connection's follow-up */
+	int64_t cases;			      /* cases evaluated */
+	int64_t changed;		      /* results written (new or different) */
+	int64_t tasks;			      /* task rows written */
+	int64_t records;		      /* records folded (when projected) */
+	int64_t unplaced;		      /* records with no person link and no A-number */
+	int64_t inactive;		      /* cases left without records (marked inactive) */
+	int64_t lapsed;			      /* overrides lapsed because facts changed */
+	int projected;			      /* 1 when facts were re-projected */
+	double s_project;		      /* seconds reading records and folding facts */
+	double s_load;			      /* seconds reading stored facts (no projection) */
+	double s_eval;			      /* seconds evaluating rules */
+	double s_store;			      /* seconds writing results and tasks */
+	int threads;			      /* connections that loaded and evaluated facts;
+						 with 2, s_load is their wall time and s_eval
+						 only the main connection's follow-up */
 	int64_t groups[RULES_MAX_GROUPS + 1]; /* cases per group; last: none */
-	int64_t phases[5];    /* cases per phase number 0..4 */
-	char rs_hash[17];     /* rule set used */
+	int64_t phases[5];		      /* cases per phase number 0..4 */
+	char rs_hash[17];		      /* rule set used */
 };
 
 /* Triage every case. force_project: re-project even when nothing changed.
  * One transaction. */
-int triage_run(struct triage *t, int force_project, struct triage_stats *s,
-	       struct uc_err *err);
+int triage_run(struct triage *t, int force_project, struct triage_stats *s, struct uc_err *err);
 
 /* Resolve who (see "Case identity") to a case id. UC_ENOTFOUND if none. */
-int triage_find(struct triage *t, const char *who, int64_t *case_id,
-		struct uc_err *err);
+int triage_find(struct triage *t, const char *who, int64_t *case_id, struct uc_err *err);
 
 /*
  * Re-project and re-triage one case (its own transaction unless one is
  * open: pass in_tx = 1 from inside the caller's transaction). About 0.1 ms.
  * This is what the importer and the HTTP server call after an event.
  */
-int triage_person(struct triage *t, int64_t case_id, int in_tx,
-		  struct uc_err *err);
+int triage_person(struct triage *t, int64_t case_id, int in_tx, struct uc_err *err);
 /* Same, keyed by what an event carries: a person id (> 0) or an A-number.
  * Creates the case when it is new; *case_id (may be NULL) receives it. */
-int triage_key(struct triage *t, int64_t person_id, const char *a_number,
-	       int in_tx, int64_t *case_id, struct uc_err *err);
+int triage_key(struct triage *t, int64_t person_id, const char *a_number, int in_tx,
+	       int64_t *case_id, struct uc_err *err);
 
 /* One fired rule or hold in an explanation. */
 struct triage_fired {
-	char kind[8];          /* "rule" or "hold" */
-	char name[64];         /* rule/hold name */
-	char group[64];        /* rule's group ("" for holds) */
-	int32_t score;         /* rule's score (0 for holds) */
-	char blocks[160];      /* hold: blocked actions, comma-separated */
-	char lifted[8];        /* hold: "yes" when an override lifted it */
-	char reason[512];      /* rendered reason template */
-	char facts[768];       /* facts it read: "name=value, ..." */
+	char kind[8];	  /* "rule" or "hold" */
+	char name[64];	  /* rule/hold name */
+	char group[64];	  /* rule's group ("" for holds) */
+	int32_t score;	  /* rule's score (0 for holds) */
+	char blocks[160]; /* hold: blocked actions, comma-separated */
+	char lifted[8];	  /* hold: "yes" when an override lifted it */
+	char reason[512]; /* rendered reason template */
+	char facts[768];  /* facts it read: "name=value, ..." */
 };
 
 /* One task of a case. */
 struct triage_task {
-	char action[24];       /* locate, contact, ..., close */
-	int phase;             /* phase number */
-	char due[11];          /* YYYY-MM-DD */
-	char status[8];        /* open, held */
-	char held_by[160];     /* holds blocking it, comma-separated */
-	char office[16];       /* field office */
+	char action[24];   /* locate, contact, ..., close */
+	int phase;	   /* phase number */
+	char due[11];	   /* YYYY-MM-DD */
+	char status[8];	   /* open, held */
+	char held_by[160]; /* holds blocking it, comma-separated */
+	char office[16];   /* field office */
 };
 
 /* One override of a case. */
 struct triage_ovr {
-	char kind[16];         /* group, lift_hold */
-	char value[64];        /* group or hold name */
-	char reason[256];      /* supervisor's reason */
-	char by[64];           /* supervisor */
-	char at[32];           /* when (UTC) */
-	char status[8];        /* active, lapsed */
+	char kind[16];	  /* group, lift_hold */
+	char value[64];	  /* group or hold name */
+	char reason[256]; /* supervisor's reason */
+	char by[64];	  /* supervisor */
+	char at[32];	  /* when (UTC) */
+	char status[8];	  /* active, lapsed */
 };
 
 /* Why a case landed where it did. */
@@ -152,29 +148,29 @@ struct triage_ovr {
 #define TRIAGE_RANK_MAX 1000
 
 struct triage_explain {
-	int64_t case_id;                 /* case id */
-	int64_t person_id;               /* 0 when not linked */
-	char a_number[10];               /* "" when unknown */
-	char group[64];                  /* group name, "none" */
-	char group_label[64];            /* "Flight risk" */
-	int overridden;                  /* group set by an override */
-	int32_t score;                   /* priority score */
-	int64_t prio;                    /* queue sort key */
-	int64_t rank;                    /* 1-based position among all cases;
-					    0 when beyond TRIAGE_RANK_MAX */
-	int phase;                       /* phase number */
-	char phase_name[64];             /* phase name */
-	char office[16];                 /* field office */
-	char rs_hash[17];                /* rule set */
-	char as_of[11];                  /* facts as of */
-	char triaged_at[32];             /* result time */
-	int nfired;                      /* entries in fired */
+	int64_t case_id;      /* case id */
+	int64_t person_id;    /* 0 when not linked */
+	char a_number[10];    /* "" when unknown */
+	char group[64];	      /* group name, "none" */
+	char group_label[64]; /* "Flight risk" */
+	int overridden;	      /* group set by an override */
+	int32_t score;	      /* priority score */
+	int64_t prio;	      /* queue sort key */
+	int64_t rank;	      /* 1-based position among all cases;
+				 0 when beyond TRIAGE_RANK_MAX */
+	int phase;	      /* phase number */
+	char phase_name[64];  /* phase name */
+	char office[16];      /* field office */
+	char rs_hash[17];     /* rule set */
+	char as_of[11];	      /* facts as of */
+	char triaged_at[32];  /* result time */
+	int nfired;	      /* entries in fired */
 	struct triage_fired fired[RULES_MAX_RULES + RULES_MAX_HOLDS]; /* rules, then holds */
-	int ntasks;                      /* entries in tasks */
-	struct triage_task tasks[RULES_MAX_TASKS]; /* tasks */
-	int novr;                        /* entries in ovr */
-	struct triage_ovr ovr[8];        /* latest overrides */
-	char facts[FACT_COUNT][48];      /* every fact's value as text */
+	int ntasks;						      /* entries in tasks */
+	struct triage_task tasks[RULES_MAX_TASKS];		      /* tasks */
+	int novr;						      /* entries in ovr */
+	struct triage_ovr ovr[8];				      /* latest overrides */
+	char facts[FACT_COUNT][48]; /* every fact's value as text */
 };
 
 /* Fill ex (a large struct: allocate it) for who. Evaluates with the rule
@@ -186,9 +182,8 @@ int triage_explain(struct triage *t, const char *who, struct triage_explain *ex,
  * (value = group name) or "lift_hold" (value = hold name). reason and by
  * must be non-empty. Honoured until the case's facts change. *id (may be
  * NULL) gets the override's id (triage_override.id). */
-int triage_override(struct triage *t, const char *who, const char *kind,
-		    const char *value, const char *reason, const char *by, int64_t *id,
-		    struct uc_err *err);
+int triage_override(struct triage *t, const char *who, const char *kind, const char *value,
+		    const char *reason, const char *by, int64_t *id, struct uc_err *err);
 
 /*
  * Two-person hold lifts. A hold the rule set marks 'statutory' cannot be
@@ -198,37 +193,34 @@ int triage_override(struct triage *t, const char *who, const char *kind,
  * rejects it; the requester may withdraw it. Table hold_lift.
  */
 struct triage_lift {
-	int64_t id;               /* hold_lift.id */
-	int64_t case_id;          /* tcase.id */
-	char hold[64];            /* hold name */
-	char reason[2001];        /* why, from the requester */
-	char requested_by[65];    /* user name */
-	char requested_at[32];    /* UTC */
-	char status[12];          /* pending, approved, rejected, withdrawn */
-	char decided_by[65];      /* "" while pending */
-	char decided_at[32];      /* "" while pending */
-	char note[2001];          /* the decider's note, "" when none */
-	int64_t override_id;      /* the override an approval made, 0 none */
+	int64_t id;	       /* hold_lift.id */
+	int64_t case_id;       /* tcase.id */
+	char hold[64];	       /* hold name */
+	char reason[2001];     /* why, from the requester */
+	char requested_by[65]; /* user name */
+	char requested_at[32]; /* UTC */
+	char status[12];       /* pending, approved, rejected, withdrawn */
+	char decided_by[65];   /* "" while pending */
+	char decided_at[32];   /* "" while pending */
+	char note[2001];       /* the decider's note, "" when none */
+	int64_t override_id;   /* the override an approval made, 0 none */
 };
 /* Request a lift of statutory hold on case who; *id gets the request. */
-int triage_lift_request(struct triage *t, const char *who, const char *hold,
-			const char *reason, const char *by, int64_t *id,
-			struct uc_err *err);
+int triage_lift_request(struct triage *t, const char *who, const char *hold, const char *reason,
+			const char *by, int64_t *id, struct uc_err *err);
 /* decision: "approve", "reject" (not by the requester) or "withdraw" (by
  * the requester only). case_id > 0: the request must be of that case.
  * *out (may be NULL) gets the request as decided. */
-int triage_lift_decide(struct triage *t, int64_t id, int64_t case_id,
-		       const char *decision, const char *by, const char *note,
-		       struct triage_lift *out, struct uc_err *err);
+int triage_lift_decide(struct triage *t, int64_t id, int64_t case_id, const char *decision,
+		       const char *by, const char *note, struct triage_lift *out,
+		       struct uc_err *err);
 /* Request id into *l; UC_ENOTFOUND when there is none. */
-int triage_lift_get(struct store *st, int64_t id, struct triage_lift *l,
-		    struct uc_err *err);
+int triage_lift_get(struct store *st, int64_t id, struct triage_lift *l, struct uc_err *err);
 /* The lift requests of case_id (newest first, at most 100), or with
  * case_id 0 every pending one (oldest first, at most 1000). */
-typedef int (*triage_lift_fn)(void *arg, const struct triage_lift *l,
-			      struct uc_err *err);
-int triage_lift_list(struct store *st, int64_t case_id, int pending_only,
-		     triage_lift_fn fn, void *arg, struct uc_err *err);
+typedef int (*triage_lift_fn)(void *arg, const struct triage_lift *l, struct uc_err *err);
+int triage_lift_list(struct store *st, int64_t case_id, int pending_only, triage_lift_fn fn,
+		     void *arg, struct uc_err *err);
 
 /* UC_EINPUT (listing the offices) when code is not an office of the
  * field-office table of the last triage run; 0 when it is, or when no
@@ -241,8 +233,7 @@ typedef int (*triage_row_fn)(void *arg, struct store_stmt *row, struct uc_err *e
 
 /* The last limit triage runs, newest first: rows of id, started_at,
  * rule_set (hash), as_of, n_cases, n_projected, n_changed, n_unplaced. */
-int triage_runs(struct store *st, int64_t limit, triage_row_fn fn, void *arg,
-		struct uc_err *err);
+int triage_runs(struct store *st, int64_t limit, triage_row_fn fn, void *arg, struct uc_err *err);
 
 /* Compile the stored rule set with hash (NULL: the active one, that of
  * the last full run) into *out (the caller frees it with rules_free).

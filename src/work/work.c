@@ -69,17 +69,17 @@ static int text_by_id(struct store *st, const char *sql, int64_t id, char *out, 
 static int case_office(struct store *st, int64_t id, char out[AUTH_SCOPE_MAX + 1],
 		       struct uc_err *err)
 {
-	return text_by_id(st, "SELECT office FROM tcase WHERE id = ?", id, out,
-			  AUTH_SCOPE_MAX + 1, err);
+	return text_by_id(st, "SELECT office FROM tcase WHERE id = ?", id, out, AUTH_SCOPE_MAX + 1,
+			  err);
 }
 
 /* ------------------------------------------------------------------ queue */
 
 /* The columns of a queue row (work_row order). */
-#define QUEUE_COLS                                                                      \
-	"c.id, coalesce(c.a_number, (SELECT p.a_number FROM person p"                  \
-	" WHERE p.id = c.person_id)) AS anum, c.office, c.grp, c.phase, c.score, c.prio," \
-	" c.next_action, c.next_due, c.n_open, c.n_held, c.hold_names,"                 \
+#define QUEUE_COLS                                                                                 \
+	"c.id, coalesce(c.a_number, (SELECT p.a_number FROM person p"                              \
+	" WHERE p.id = c.person_id)) AS anum, c.office, c.grp, c.phase, c.score, c.prio,"          \
+	" c.next_action, c.next_due, c.n_open, c.n_held, c.hold_names,"                            \
 	" (SELECT a.assignee FROM assignment a WHERE a.case_id = c.id)"
 
 /* The due-date key of the indexes tcase_work_due(_all): a case with no
@@ -96,7 +96,8 @@ static void queue_where(const struct work_filter *f, struct buf *sql)
 	if (f->assignee && *f->assignee)
 		buf_adds(sql, " AND c.id IN (SELECT case_id FROM assignment WHERE assignee = ?)");
 	else if (f->assignee)
-		buf_adds(sql, " AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.case_id = c.id)");
+		buf_adds(sql,
+			 " AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.case_id = c.id)");
 	if (f->group && strcmp(f->group, "none") == 0)
 		buf_adds(sql, " AND c.grp IS NULL");
 	else if (f->group)
@@ -141,8 +142,7 @@ static int queue_bind(const struct work_filter *f, struct store_stmt *q)
 }
 
 /* "FAMILY, GIVEN" of A-number a, from its latest CBP encounter. */
-static int row_name(struct store_stmt *nq, const char *a, char *out, size_t n,
-		    struct uc_err *err)
+static int row_name(struct store_stmt *nq, const char *a, char *out, size_t n, struct uc_err *err)
 {
 	int rc;
 
@@ -205,10 +205,11 @@ int work_queue(struct store *st, const struct work_filter *f, work_row_fn fn, vo
 	rc = buf_failed(&sql) ? uc_error(err, UC_ENOMEM, "query too long")
 			      : store_prepare(st, sql.ptr, &q, err);
 	if (!rc)
-		rc = store_prepare(st,
-				   "SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
-				   " WHERE e.a_number = ? ORDER BY e.rid DESC LIMIT 1",
-				   &nq, err);
+		rc = store_prepare(
+		    st,
+		    "SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
+		    " WHERE e.a_number = ? ORDER BY e.rid DESC LIMIT 1",
+		    &nq, err);
 	if (rc)
 		goto out;
 	k = queue_bind(f, q);
@@ -278,9 +279,9 @@ static int may_work(const struct auth_user *who, const char *office)
 	return auth_case_in_scope(who, office && *office ? office : NULL, NULL, 0);
 }
 
-int work_assign(struct store *st, const struct auth_user *by, const int64_t *case_ids,
-		size_t n, const char *assignee, const char *note,
-		struct work_assign_result *res, struct uc_err *err)
+int work_assign(struct store *st, const struct auth_user *by, const int64_t *case_ids, size_t n,
+		const char *assignee, const char *note, struct work_assign_result *res,
+		struct uc_err *err)
 {
 	struct store_stmt *get = NULL, *put = NULL, *del = NULL, *log = NULL;
 	struct auth_user to;
@@ -289,13 +290,15 @@ int work_assign(struct store *st, const struct auth_user *by, const int64_t *cas
 
 	memset(res, 0, sizeof(*res));
 	if (by->role != AUTH_ROLE_SUPERVISOR && by->role != AUTH_ROLE_ADMIN)
-		return uc_error(err, UC_EDENIED, "role %s may not assign cases (supervisors and "
-				"admins do)", auth_role_name(by->role));
+		return uc_error(err, UC_EDENIED,
+				"role %s may not assign cases (supervisors and "
+				"admins do)",
+				auth_role_name(by->role));
 	if (n == 0)
 		return uc_error(err, UC_EINPUT, "case_ids: give at least one case");
 	if (n > WORK_ASSIGN_MAX)
-		return uc_error(err, UC_EINPUT, "case_ids: %zu cases, at most %d in one request",
-				n, WORK_ASSIGN_MAX);
+		return uc_error(err, UC_EINPUT, "case_ids: %zu cases, at most %d in one request", n,
+				WORK_ASSIGN_MAX);
 	rc = text_check("note", note, 0, err);
 	if (rc)
 		return rc;
@@ -312,30 +315,34 @@ int work_assign(struct store *st, const struct auth_user *by, const int64_t *cas
 		if (to.role != AUTH_ROLE_OFFICER && to.role != AUTH_ROLE_SUPERVISOR)
 			return uc_error(err, UC_EINPUT,
 					"assignee: '%.64s' is %s; cases go to officers and "
-					"supervisors", assignee, auth_role_name(to.role));
+					"supervisors",
+					assignee, auth_role_name(to.role));
 	}
 	date_now_iso(now);
 	rc = store_savepoint(st, "work_assign", err);
 	if (rc)
 		return rc;
-	rc = store_prepare(st,
-			   "SELECT c.office, (SELECT assignee FROM assignment a WHERE a.case_id = c.id)"
-			   " FROM tcase c WHERE c.id = ? AND c.active = 1",
-			   &get, err);
+	rc = store_prepare(
+	    st,
+	    "SELECT c.office, (SELECT assignee FROM assignment a WHERE a.case_id = c.id)"
+	    " FROM tcase c WHERE c.id = ? AND c.active = 1",
+	    &get, err);
 	if (!rc)
-		rc = store_prepare(st,
-				   "INSERT INTO assignment(case_id, assignee, assigned_by, assigned_at)"
-				   " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(case_id) DO UPDATE SET"
-				   " assignee = excluded.assignee, assigned_by = excluded.assigned_by,"
-				   " assigned_at = excluded.assigned_at",
-				   &put, err);
+		rc = store_prepare(
+		    st,
+		    "INSERT INTO assignment(case_id, assignee, assigned_by, assigned_at)"
+		    " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(case_id) DO UPDATE SET"
+		    " assignee = excluded.assignee, assigned_by = excluded.assigned_by,"
+		    " assigned_at = excluded.assigned_at",
+		    &put, err);
 	if (!rc)
 		rc = store_prepare(st, "DELETE FROM assignment WHERE case_id = ?", &del, err);
 	if (!rc)
-		rc = store_prepare(st,
-				   "INSERT INTO assignment_log(case_id, assignee, by_user, at, note)"
-				   " VALUES(?, ?, ?, ?, ?)",
-				   &log, err);
+		rc =
+		    store_prepare(st,
+				  "INSERT INTO assignment_log(case_id, assignee, by_user, at, note)"
+				  " VALUES(?, ?, ?, ?, ?)",
+				  &log, err);
 	for (size_t i = 0; !rc && i < n; i++) {
 		char office[AUTH_SCOPE_MAX + 1], cur[AUTH_NAME_MAX + 1];
 		int64_t id = case_ids[i];
@@ -348,8 +355,10 @@ int work_assign(struct store *st, const struct auth_user *by, const int64_t *cas
 		}
 		store_reset(get);
 		if (rc == STORE_DONE) {
-			rc = uc_error(err, UC_ENOTFOUND, "case %lld: no such active case; nothing "
-				      "was assigned", (long long)id);
+			rc = uc_error(err, UC_ENOTFOUND,
+				      "case %lld: no such active case; nothing "
+				      "was assigned",
+				      (long long)id);
 			break;
 		}
 		if ((rc = done(rc)))
@@ -357,16 +366,17 @@ int work_assign(struct store *st, const struct auth_user *by, const int64_t *cas
 		if (!auth_office_allowed(by, office)) {
 			rc = uc_error(err, UC_EDENIED,
 				      "case %lld is in office %s; you assign cases of office %s "
-				      "only; nothing was assigned", (long long)id,
-				      office[0] ? office : "(none)", by->office);
+				      "only; nothing was assigned",
+				      (long long)id, office[0] ? office : "(none)", by->office);
 			break;
 		}
 		if (assignee && !may_work(&to, office)) {
-			rc = uc_error(err, UC_EDENIED,
-				      "case %lld is in office %s, which %s (office %s) may not read; "
-				      "nothing was assigned", (long long)id,
-				      office[0] ? office : "(none)", to.name,
-				      to.office[0] ? to.office : "none");
+			rc = uc_error(
+			    err, UC_EDENIED,
+			    "case %lld is in office %s, which %s (office %s) may not read; "
+			    "nothing was assigned",
+			    (long long)id, office[0] ? office : "(none)", to.name,
+			    to.office[0] ? to.office : "none");
 			break;
 		}
 		if (assignee ? strcmp(cur, assignee) == 0 : !cur[0]) {
@@ -422,20 +432,19 @@ int work_assignee(struct store *st, int64_t case_id, char out[AUTH_NAME_MAX + 1]
 			  AUTH_NAME_MAX + 1, err);
 }
 
-int work_history(struct store *st, int64_t case_id, work_hist_fn fn, void *arg,
-		 struct uc_err *err)
+int work_history(struct store *st, int64_t case_id, work_hist_fn fn, void *arg, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc = store_prepare(
-		st,
-		"SELECT * FROM ("
-		" SELECT 'assignment', '', CASE WHEN assignee IS NULL THEN 'unassigned'"
-		"  ELSE 'assigned' END, coalesce(assignee, ''), by_user, at, coalesce(note, ''), '',"
-		"  id FROM assignment_log WHERE case_id = ?1"
-		" UNION ALL SELECT 'task', action, how, '', coalesce(by_user, ''), at,"
-		"  coalesce(reason, ''), coalesce(event_id, ''), id FROM task_log WHERE case_id = ?1)"
-		" ORDER BY 6 DESC, 9 DESC LIMIT 200",
-		&q, err);
+	    st,
+	    "SELECT * FROM ("
+	    " SELECT 'assignment', '', CASE WHEN assignee IS NULL THEN 'unassigned'"
+	    "  ELSE 'assigned' END, coalesce(assignee, ''), by_user, at, coalesce(note, ''), '',"
+	    "  id FROM assignment_log WHERE case_id = ?1"
+	    " UNION ALL SELECT 'task', action, how, '', coalesce(by_user, ''), at,"
+	    "  coalesce(reason, ''), coalesce(event_id, ''), id FROM task_log WHERE case_id = ?1)"
+	    " ORDER BY 6 DESC, 9 DESC LIMIT 200",
+	    &q, err);
 
 	if (rc)
 		return rc;
@@ -466,8 +475,8 @@ int work_history(struct store *st, int64_t case_id, work_hist_fn fn, void *arg,
 
 /* ------------------------------------------------------------------ tasks */
 
-int work_task_get(struct store *st, int64_t case_id, const char *action,
-		  struct work_task *out, struct uc_err *err)
+int work_task_get(struct store *st, int64_t case_id, const char *action, struct work_task *out,
+		  struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc = store_prepare(st,
@@ -496,8 +505,7 @@ int work_task_get(struct store *st, int64_t case_id, const char *action,
 	return done(rc);
 }
 
-int work_tasks(struct store *st, int64_t case_id, work_task_fn fn, void *arg,
-	       struct uc_err *err)
+int work_tasks(struct store *st, int64_t case_id, work_task_fn fn, void *arg, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc = store_prepare(st,
@@ -561,19 +569,19 @@ int work_outcome_type(const char *action, const char *outcome, const char **type
 	return UC_OK;
 }
 
-int work_log_outcome(struct store *st, int64_t case_id, const char *action,
-		     const char *outcome, const char *reason, const char *event_id,
-		     const char *by, struct uc_err *err)
+int work_log_outcome(struct store *st, int64_t case_id, const char *action, const char *outcome,
+		     const char *reason, const char *event_id, const char *by, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	char now[21];
 	int rc = text_check("reason", reason, strcmp(outcome, "not_possible") == 0, err);
 
 	if (!rc)
-		rc = store_prepare(st,
-				   "INSERT INTO task_log(case_id, action, how, reason, event_id, by_user,"
-				   " at) VALUES(?, ?, ?, ?, ?, ?, ?)",
-				   &q, err);
+		rc = store_prepare(
+		    st,
+		    "INSERT INTO task_log(case_id, action, how, reason, event_id, by_user,"
+		    " at) VALUES(?, ?, ?, ?, ?, ?, ?)",
+		    &q, err);
 	if (rc)
 		return rc;
 	date_now_iso(now);
@@ -595,9 +603,9 @@ int work_log_outcome(struct store *st, int64_t case_id, const char *action,
 	return rc;
 }
 
-#define COUNSEL_COLS                                                                    \
-	"id, case_id, provider, requested_by, requested_at, reason, status,"           \
-	" coalesce(decided_by, ''), coalesce(decided_at, ''), coalesce(note, ''),"        \
+#define COUNSEL_COLS                                                                               \
+	"id, case_id, provider, requested_by, requested_at, reason, status,"                       \
+	" coalesce(decided_by, ''), coalesce(decided_at, ''), coalesce(note, ''),"                 \
 	" coalesce(event_id, ''), a_number"
 
 static void counsel_row(struct store_stmt *q, struct work_counsel *c)
@@ -620,7 +628,7 @@ static void counsel_row(struct store_stmt *q, struct work_counsel *c)
 /* ------------------------------------------------------------------ inbox */
 
 static const char *const inbox_names[WORK_IN_KINDS] = {
-	"overdue", "due_soon", "no_contact", "hold_lift", "counsel_request",
+    "overdue", "due_soon", "no_contact", "hold_lift", "counsel_request",
 };
 
 const char *work_inbox_kind_name(enum work_inbox_kind k)
@@ -643,8 +651,8 @@ static int inbox_emit(struct inbox_ctx *c, struct work_inbox_item *it, struct uc
 }
 
 /* Own open tasks due by today + due_soon_days (overdue first). */
-static int inbox_tasks(struct store *st, const struct auth_user *u,
-		       const struct work_inbox_opts *o, struct inbox_ctx *c, struct uc_err *err)
+static int inbox_tasks(struct store *st, const struct auth_user *u, const struct work_inbox_opts *o,
+		       struct inbox_ctx *c, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	char soon[11];
@@ -673,9 +681,9 @@ static int inbox_tasks(struct store *st, const struct auth_user *u,
 		if (due < o->today) {
 			it.kind = WORK_IN_OVERDUE;
 			it.days = o->today - due;
-			snprintf(it.text, sizeof(it.text), "C%lld: %s was due %s (%d day%s overdue)",
-				 (long long)it.case_id, it.action, it.date, it.days,
-				 it.days == 1 ? "" : "s");
+			snprintf(it.text, sizeof(it.text),
+				 "C%lld: %s was due %s (%d day%s overdue)", (long long)it.case_id,
+				 it.action, it.date, it.days, it.days == 1 ? "" : "s");
 		} else {
 			it.kind = WORK_IN_DUE_SOON;
 			it.days = due - o->today;
@@ -694,8 +702,8 @@ static int inbox_tasks(struct store *st, const struct auth_user *u,
 /* A case without contact since a day, as inbox_contact() collects them. */
 struct silence {
 	int64_t id;
-	int32_t since;   /* last successful contact, or release when never */
-	int never;       /* never reached */
+	int32_t since; /* last successful contact, or release when never */
+	int never;     /* never reached */
 };
 
 /* Longest silence first, then case id. */
@@ -769,9 +777,9 @@ static int inbox_contact(struct store *st, const struct auth_user *u,
 		it.case_id = v[i].id;
 		it.days = o->today - v[i].since;
 		date_format(v[i].since, it.date);
-		snprintf(it.text, sizeof(it.text), "C%lld: no successful contact for %d days (%s %s)",
-			 (long long)it.case_id, it.days,
-			 v[i].never ? "never reached; released" : "last", it.date);
+		snprintf(it.text, sizeof(it.text),
+			 "C%lld: no successful contact for %d days (%s %s)", (long long)it.case_id,
+			 it.days, v[i].never ? "never reached; released" : "last", it.date);
 		rc = inbox_emit(c, &it, err);
 	}
 	free(v);
@@ -819,14 +827,14 @@ static int on_counsel(void *arg, const struct work_counsel *k, struct uc_err *er
 	it.case_id = k->case_id;
 	it.ref_id = k->id;
 	snprintf(it.date, sizeof(it.date), "%.10s", k->requested_at);
-	snprintf(it.text, sizeof(it.text), "C%lld: %s asks to be recorded as counsel (request %lld)",
-		 (long long)k->case_id, k->provider, (long long)k->id);
+	snprintf(it.text, sizeof(it.text),
+		 "C%lld: %s asks to be recorded as counsel (request %lld)", (long long)k->case_id,
+		 k->provider, (long long)k->id);
 	return inbox_emit(lc->c, &it, err);
 }
 
 int work_inbox(struct store *st, const struct auth_user *u, const struct work_inbox_opts *o,
-	       work_inbox_fn fn, void *arg, int64_t counts[WORK_IN_KINDS],
-	       struct uc_err *err)
+	       work_inbox_fn fn, void *arg, int64_t counts[WORK_IN_KINDS], struct uc_err *err)
 {
 	int64_t local[WORK_IN_KINDS];
 	struct inbox_ctx c = {fn, arg, counts ? counts : local, o->limit > 0 ? o->limit : 100};
@@ -850,11 +858,12 @@ int work_inbox(struct store *st, const struct auth_user *u, const struct work_in
 		 * oldest first */
 		if (!k)
 			return uc_error(err, UC_ENOMEM, "out of memory");
-		rc = store_prepare(st,
-				   "SELECT " COUNSEL_COLS " FROM counsel_request WHERE status = 'pending'"
-				   " AND (?1 IS NULL OR case_id IN (SELECT id FROM tcase WHERE office = ?1))"
-				   " ORDER BY id LIMIT 1000",
-				   &q, err);
+		rc = store_prepare(
+		    st,
+		    "SELECT " COUNSEL_COLS " FROM counsel_request WHERE status = 'pending'"
+		    " AND (?1 IS NULL OR case_id IN (SELECT id FROM tcase WHERE office = ?1))"
+		    " ORDER BY id LIMIT 1000",
+		    &q, err);
 		if (!rc && u->role == AUTH_ROLE_SUPERVISOR)
 			store_bind_text(q, 1, u->office, -1);
 		while (!rc && (rc = store_step(q, err)) == STORE_ROW) {
@@ -895,7 +904,8 @@ int work_case_by_anumber(struct store *st, const char *a_number, int64_t *case_i
 	if (rc == STORE_DONE)
 		return uc_error(err, UC_ENOTFOUND,
 				"no case has A-number %s; check the number, or ask the office "
-				"that holds the child's file", a_number);
+				"that holds the child's file",
+				a_number);
 	return done(rc);
 }
 
@@ -905,13 +915,13 @@ static int is_counsel(struct store *st, int64_t case_id, const char *provider, i
 {
 	struct store_stmt *q = NULL;
 	int rc = store_prepare(
-		st,
-		"SELECT r.status FROM representation r"
-		" WHERE r.provider = ?2 AND r.kind = 'counsel' AND r.a_number IN"
-		" (SELECT a_number FROM tcase WHERE id = ?1 UNION SELECT pa.a_number"
-		"  FROM person_anumber pa JOIN tcase c ON c.person_id = pa.person_id WHERE c.id = ?1)"
-		" ORDER BY r.on_date DESC, r.id DESC LIMIT 1",
-		&q, err);
+	    st,
+	    "SELECT r.status FROM representation r"
+	    " WHERE r.provider = ?2 AND r.kind = 'counsel' AND r.a_number IN"
+	    " (SELECT a_number FROM tcase WHERE id = ?1 UNION SELECT pa.a_number"
+	    "  FROM person_anumber pa JOIN tcase c ON c.person_id = pa.person_id WHERE c.id = ?1)"
+	    " ORDER BY r.on_date DESC, r.id DESC LIMIT 1",
+	    &q, err);
 
 	*yes = 0;
 	if (rc)
@@ -926,8 +936,7 @@ static int is_counsel(struct store *st, int64_t case_id, const char *provider, i
 }
 
 int work_counsel_request(struct store *st, const struct auth_user *by, int64_t case_id,
-			 const char *a_number, const char *reason, int64_t *id,
-			 struct uc_err *err)
+			 const char *a_number, const char *reason, int64_t *id, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int64_t pending = 0;
@@ -936,7 +945,8 @@ int work_counsel_request(struct store *st, const struct auth_user *by, int64_t c
 
 	*id = 0;
 	if (by->role != AUTH_ROLE_LEGAL_PROVIDER || !by->provider[0])
-		return uc_error(err, UC_EDENIED, "only legal provider users ask to be recorded as "
+		return uc_error(err, UC_EDENIED,
+				"only legal provider users ask to be recorded as "
 				"counsel");
 	rc = text_check("reason", reason, 1, err);
 	if (!rc)
@@ -966,10 +976,11 @@ int work_counsel_request(struct store *st, const struct auth_user *by, int64_t c
 				"request %lld of %s for this child is already pending",
 				(long long)pending, by->provider);
 	date_now_iso(now);
-	rc = store_prepare(st,
-			   "INSERT INTO counsel_request(case_id, provider, requested_by, requested_at,"
-			   " reason, a_number) VALUES(?, ?, ?, ?, ?, ?) RETURNING id",
-			   &q, err);
+	rc = store_prepare(
+	    st,
+	    "INSERT INTO counsel_request(case_id, provider, requested_by, requested_at,"
+	    " reason, a_number) VALUES(?, ?, ?, ?, ?, ?) RETURNING id",
+	    &q, err);
 	if (rc)
 		return rc;
 	store_bind_int(q, 1, case_id);
@@ -985,12 +996,11 @@ int work_counsel_request(struct store *st, const struct auth_user *by, int64_t c
 	return done(rc);
 }
 
-int work_counsel_get(struct store *st, int64_t id, struct work_counsel *out,
-		     struct uc_err *err)
+int work_counsel_get(struct store *st, int64_t id, struct work_counsel *out, struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
-	int rc = store_prepare(st, "SELECT " COUNSEL_COLS " FROM counsel_request WHERE id = ?",
-			       &q, err);
+	int rc =
+	    store_prepare(st, "SELECT " COUNSEL_COLS " FROM counsel_request WHERE id = ?", &q, err);
 
 	if (rc)
 		return rc;
@@ -1015,10 +1025,11 @@ int work_counsel_list(struct store *st, const char *status, const char *provider
 	if (!status && !provider)
 		status = "pending";
 	if (provider)
-		rc = store_prepare(st,
-				   "SELECT " COUNSEL_COLS " FROM counsel_request WHERE provider = ?2"
-				   " AND (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?3",
-				   &q, err);
+		rc =
+		    store_prepare(st,
+				  "SELECT " COUNSEL_COLS " FROM counsel_request WHERE provider = ?2"
+				  " AND (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?3",
+				  &q, err);
 	else
 		rc = store_prepare(st,
 				   "SELECT " COUNSEL_COLS " FROM counsel_request WHERE status = ?1"
@@ -1084,14 +1095,16 @@ int work_counsel_decide(struct store *st, const struct auth_user *by, int64_t id
 			if (rc)
 				goto out;
 			if (!auth_office_allowed(by, office)) {
-				rc = uc_error(err, UC_EDENIED, "case %lld is in office %s, not yours",
+				rc = uc_error(err, UC_EDENIED,
+					      "case %lld is in office %s, not yours",
 					      (long long)c->case_id, office);
 				goto out;
 			}
 		} else if (by->role != AUTH_ROLE_ANALYST && by->role != AUTH_ROLE_ADMIN) {
 			rc = uc_error(err, UC_EDENIED,
 				      "role %s may not decide counsel requests (analysts, "
-				      "supervisors and admins do)", auth_role_name(by->role));
+				      "supervisors and admins do)",
+				      auth_role_name(by->role));
 			goto out;
 		}
 		status = decision[0] == 'c' ? "confirmed" : "rejected";
@@ -1100,10 +1113,11 @@ int work_counsel_decide(struct store *st, const struct auth_user *by, int64_t id
 		goto out;
 	}
 	date_now_iso(now);
-	rc = store_prepare(st,
-			   "UPDATE counsel_request SET status = ?2, decided_by = ?3, decided_at = ?4,"
-			   " note = ?5, event_id = ?6 WHERE id = ?1 AND status = 'pending'",
-			   &q, err);
+	rc = store_prepare(
+	    st,
+	    "UPDATE counsel_request SET status = ?2, decided_by = ?3, decided_at = ?4,"
+	    " note = ?5, event_id = ?6 WHERE id = ?1 AND status = 'pending'",
+	    &q, err);
 	if (rc)
 		goto out;
 	store_bind_int(q, 1, id);
@@ -1152,31 +1166,33 @@ int work_clients(struct store *st, const char *provider, int32_t today, int limi
 
 	/* the latest counsel row per A-number of this provider says started */
 	rc = store_prepare(
-		st,
-		"SELECT c.id, r.a_number, r.on_date, coalesce(c.grp, ''), c.phase, f.facts"
-		" FROM representation r"
-		" JOIN tcase c ON c.id = coalesce((SELECT t.id FROM tcase t WHERE"
-		"   t.a_number = r.a_number AND t.active = 1), (SELECT t.id FROM person_anumber pa"
-		"   JOIN tcase t ON t.person_id = pa.person_id WHERE pa.a_number = r.a_number"
-		"   AND t.active = 1))"
-		" LEFT JOIN case_fact f ON f.case_id = c.id"
-		" WHERE r.provider = ?1 AND r.kind = 'counsel' AND r.status = 'started'"
-		" AND NOT EXISTS (SELECT 1 FROM representation e WHERE e.provider = ?1"
-		"   AND e.kind = 'counsel' AND e.a_number = r.a_number AND e.id <> r.id"
-		"   AND (e.on_date > r.on_date OR (e.on_date = r.on_date AND e.id > r.id)))"
-		" LIMIT 5000",
-		&q, err);
+	    st,
+	    "SELECT c.id, r.a_number, r.on_date, coalesce(c.grp, ''), c.phase, f.facts"
+	    " FROM representation r"
+	    " JOIN tcase c ON c.id = coalesce((SELECT t.id FROM tcase t WHERE"
+	    "   t.a_number = r.a_number AND t.active = 1), (SELECT t.id FROM person_anumber pa"
+	    "   JOIN tcase t ON t.person_id = pa.person_id WHERE pa.a_number = r.a_number"
+	    "   AND t.active = 1))"
+	    " LEFT JOIN case_fact f ON f.case_id = c.id"
+	    " WHERE r.provider = ?1 AND r.kind = 'counsel' AND r.status = 'started'"
+	    " AND NOT EXISTS (SELECT 1 FROM representation e WHERE e.provider = ?1"
+	    "   AND e.kind = 'counsel' AND e.a_number = r.a_number AND e.id <> r.id"
+	    "   AND (e.on_date > r.on_date OR (e.on_date = r.on_date AND e.id > r.id)))"
+	    " LIMIT 5000",
+	    &q, err);
 	if (!rc)
-		rc = store_prepare(st,
-				   "SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
-				   " WHERE e.a_number = ? ORDER BY e.rid DESC LIMIT 1",
-				   &nq, err);
+		rc = store_prepare(
+		    st,
+		    "SELECT e.family_name || ', ' || e.given_name FROM cbp_encounter e"
+		    " WHERE e.a_number = ? ORDER BY e.rid DESC LIMIT 1",
+		    &nq, err);
 	if (!rc)
-		rc = store_prepare(st,
-				   "SELECT h.hearing_loc_code FROM eoir_case k JOIN eoir_hearing h"
-				   " ON h.idncase = k.idncase WHERE k.a_number = ? AND h.adj_date = ?"
-				   " LIMIT 1",
-				   &hq, err);
+		rc = store_prepare(
+		    st,
+		    "SELECT h.hearing_loc_code FROM eoir_case k JOIN eoir_hearing h"
+		    " ON h.idncase = k.idncase WHERE k.a_number = ? AND h.adj_date = ?"
+		    " LIMIT 1",
+		    &hq, err);
 	if (rc)
 		goto out;
 	date_format(today, td);

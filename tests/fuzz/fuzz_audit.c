@@ -55,7 +55,7 @@ static uint64_t u64(const uint8_t *p)
 
 static void proofs(const uint8_t *data, size_t size)
 {
-	const unsigned char (*h)[MERKLE_HASH];
+	const unsigned char(*h)[MERKLE_HASH];
 	uint64_t m, n;
 	size_t nh;
 
@@ -70,11 +70,9 @@ static void proofs(const uint8_t *data, size_t size)
 	}
 	h = (const unsigned char(*)[MERKLE_HASH])(data + 16);
 	nh = (size - 16) / MERKLE_HASH - 3;
-	if (merkle_verify_inclusion(m, n, h[0], h + 3, nh, h[1]) == 0 &&
-	    nh > MERKLE_PROOF_MAX)
+	if (merkle_verify_inclusion(m, n, h[0], h + 3, nh, h[1]) == 0 && nh > MERKLE_PROOF_MAX)
 		abort();
-	if (merkle_verify_consistency(m, n, h + 3, nh, h[0], h[1]) == 0 &&
-	    nh > MERKLE_PROOF_MAX)
+	if (merkle_verify_consistency(m, n, h + 3, nh, h[0], h[1]) == 0 && nh > MERKLE_PROOF_MAX)
 		abort();
 }
 

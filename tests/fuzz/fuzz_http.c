@@ -1,4 +1,6 @@
-// fuzz-objs: src/http/*.c src/work/*.c src/auth/*.c src/audit/*.c src/case/*.c src/core/*.c src/store/store.c src/triage/*.c src/rules/*.c src/report/*.c src/ingest/*.c src/link/*.c src/gen/*.c src/web/*.c
+// fuzz-objs: src/http/*.c src/work/*.c src/auth/*.c src/audit/*.c src/case/*.c src/core/*.c
+// src/store/store.c src/triage/*.c src/rules/*.c src/report/*.c src/ingest/*.c src/link/*.c
+// src/gen/*.c src/web/*.c
 /*
  * Fuzz the HTTP request path end to end: the real server (http_start, as
  * `uctrack serve` starts it, one worker thread) on a loopback port and a
@@ -57,10 +59,10 @@ _Static_assert(sizeof(FUZZ_CSRF) == AUTH_TOKEN_CHARS + 1, "csrf length");
  * (the libFuzzer -timeout in run.sh is 10). */
 #define HANG_S 8
 
-static struct http_server *srv;  /* the server, for the whole run */
-static int srv_port;             /* its loopback port */
-static char dir[64];             /* temporary directory of its database */
-static struct store *keep;       /* our own connection, for keep_q */
+static struct http_server *srv;	  /* the server, for the whole run */
+static int srv_port;		  /* its loopback port */
+static char dir[64];		  /* temporary directory of its database */
+static struct store *keep;	  /* our own connection, for keep_q */
 static struct store_stmt *keep_q; /* puts the fixed session back */
 
 static void die(const char *what, const struct uc_err *err)
@@ -103,14 +105,15 @@ static void make_db(const char *db)
 	if (auth_user_add(keep, "fuzz-officer", AUTH_ROLE_OFFICER, "HOU", NULL,
 			  "fuzz-password-0123", &err))
 		die("auth_user_add", &err);
-	if (auth_user_add(keep, "fuzz-admin", AUTH_ROLE_ADMIN, NULL, NULL,
-			  "fuzz-password-0123", &err))
+	if (auth_user_add(keep, "fuzz-admin", AUTH_ROLE_ADMIN, NULL, NULL, "fuzz-password-0123",
+			  &err))
 		die("auth_user_add", &err);
 	if (auth_user_get(keep, "fuzz-officer", &u, &err))
 		die("auth_user_get", &err);
 	auth_hash_hex(FUZZ_SESSION, thash);
-	if (store_prepare(keep, "INSERT OR IGNORE INTO app_session(token_hash, user_id,"
-				" csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
+	if (store_prepare(keep,
+			  "INSERT OR IGNORE INTO app_session(token_hash, user_id,"
+			  " csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
 			  &keep_q, &err))
 		die("store_prepare", &err);
 	store_bind_text(keep_q, 1, thash, -1);
@@ -255,10 +258,11 @@ static void probe(void)
 	int fd = dial();
 
 	send_all(fd, (const uint8_t *)req, sizeof(req) - 1);
-	if (!drain(fd, 0, HANG_S, head, sizeof(head)) ||
-	    strncmp(head, "HTTP/1.1 200 ", 13) != 0) {
-		fprintf(stderr, "fuzz_http: the server did not answer the health probe "
-			"within %d s after this input (got \"%.40s\")\n", HANG_S, head);
+	if (!drain(fd, 0, HANG_S, head, sizeof(head)) || strncmp(head, "HTTP/1.1 200 ", 13) != 0) {
+		fprintf(stderr,
+			"fuzz_http: the server did not answer the health probe "
+			"within %d s after this input (got \"%.40s\")\n",
+			HANG_S, head);
 		__builtin_trap();
 	}
 	close(fd);

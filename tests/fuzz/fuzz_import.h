@@ -25,8 +25,7 @@ static char fz_dir[64];
  * notes through seal_open) */
 static const unsigned char fz_key[32] = {1, 2, 3, 4, 5, 6, 7, 8};
 
-static void fz_import(const char *feed, const char *name, const uint8_t *data,
-		      size_t size)
+static void fz_import(const char *feed, const char *name, const uint8_t *data, size_t size)
 {
 	struct uc_err err = UC_ERR_INIT;
 	struct ingest_opts o;

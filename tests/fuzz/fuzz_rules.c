@@ -1,4 +1,5 @@
-// fuzz-objs: src/rules/rules.c src/triage/facts.c src/triage/office.c src/core/buf.c src/core/err.c src/core/date.c
+// fuzz-objs: src/rules/rules.c src/triage/facts.c src/triage/office.c src/core/buf.c src/core/err.c
+// src/core/date.c
 /*
  * fuzz_rules.c - libFuzzer target for the triage parsers: the rules
  * language (lexer, parser, type checker, compiler, then evaluation of what
@@ -45,9 +46,10 @@ static void eval_some(const struct rules *rs, const uint8_t *data, size_t size)
 		rules_item_reason(rs, RULES_ITEM_HOLD, h, &f, &b);
 	/* labels: every one declared, by language and by index */
 	for (int k = RULES_ITEM_RULE; k <= RULES_ITEM_PHASE; k++) {
-		int n = k == RULES_ITEM_RULE ? rules_rule_count(rs)
+		int n = k == RULES_ITEM_RULE   ? rules_rule_count(rs)
 			: k == RULES_ITEM_HOLD ? rules_hold_count(rs)
-			: k == RULES_ITEM_TASK ? rules_task_count(rs) : rules_phase_count(rs);
+			: k == RULES_ITEM_TASK ? rules_task_count(rs)
+					       : rules_phase_count(rs);
 
 		for (int i = 0; i < n; i++) {
 			const char *lang = NULL;
@@ -100,7 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				struct rules_facts g;
 
 				g.today = 0;
-				if (facts_unpack(blob, n, &g) != 0 || facts_hash(&f) != facts_hash(&g))
+				if (facts_unpack(blob, n, &g) != 0 ||
+				    facts_hash(&f) != facts_hash(&g))
 					__builtin_trap();
 			}
 		}

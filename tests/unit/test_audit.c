@@ -35,9 +35,12 @@ static int setup(void **state)
 	assert_int_equal(store_open(&st, path, 0, &err), 0);
 	for (int i = 0; i < 5; i++) {
 		char target[32];
-		struct audit_entry e = {.actor = "ana", .role = "officer",
-					.action = "case.read", .target = target,
-					.purpose = "welfare visit", .outcome = "ok"};
+		struct audit_entry e = {.actor = "ana",
+					.role = "officer",
+					.action = "case.read",
+					.target = target,
+					.purpose = "welfare visit",
+					.outcome = "ok"};
 
 		snprintf(target, sizeof(target), "case:%d", i + 1);
 		assert_int_equal(audit_append(st, &e, NULL, &err), 0);
@@ -80,8 +83,11 @@ static void tamper(struct store *st, const char *sql)
 {
 	struct uc_err err = UC_ERR_INIT;
 
-	assert_int_equal(store_exec(st, "DROP TRIGGER audit_log_no_update;"
-				    "DROP TRIGGER audit_log_no_delete;", &err), 0);
+	assert_int_equal(store_exec(st,
+				    "DROP TRIGGER audit_log_no_update;"
+				    "DROP TRIGGER audit_log_no_delete;",
+				    &err),
+			 0);
 	assert_int_equal(store_exec(st, sql, &err), 0);
 }
 
@@ -177,7 +183,7 @@ static void test_writer(void **state)
 /* Async completion record for test_writer_conditional. */
 struct done_rec {
 	int fired; /* set (atomically) by the writer thread */
-	int rc;    /* its result */
+	int rc;	   /* its result */
 };
 
 static void on_done(void *arg, int rc, const struct uc_err *err)
@@ -218,8 +224,8 @@ static void test_writer_conditional(void **state)
 	assert_int_equal(d1.rc, 0);
 	assert_int_equal(audit_writer_gen(w), g);
 	/* another connection commits */
-	assert_int_equal(store_exec(st, "CREATE TABLE t_other(x); INSERT INTO t_other VALUES(1)",
-				    &err), 0);
+	assert_int_equal(
+	    store_exec(st, "CREATE TABLE t_other(x); INSERT INTO t_other VALUES(1)", &err), 0);
 	audit_writer_submit_async_if(w, &e, g, on_done, &d2);
 	wait_done(&d2);
 	assert_int_equal(d2.rc, UC_ECONFLICT);
@@ -233,7 +239,6 @@ static void test_writer_conditional(void **state)
 	assert_int_equal(rep.entries, 5 + 2 + 1 + 1); /* d2 not written */
 }
 
-
 /* ---- Merkle tree ---- */
 
 static void hex32(const char *hex, unsigned char out[MERKLE_HASH])
@@ -245,8 +250,8 @@ static void hex32(const char *hex, unsigned char out[MERKLE_HASH])
  * over the leaves, independent of merkle.c's split logic). */
 struct memtree {
 	unsigned char (*leaf)[MERKLE_HASH]; /* leaf hashes */
-	uint64_t n;                         /* leaves */
-	int calls;                          /* get calls */
+	uint64_t n;			    /* leaves */
+	int calls;			    /* get calls */
 };
 
 static void naive_mth(const struct memtree *t, uint64_t start, uint64_t n,
@@ -270,8 +275,8 @@ static void naive_mth(const struct memtree *t, uint64_t start, uint64_t n,
 	merkle_node_hash(l, r, out);
 }
 
-static int mem_get(void *ctx, int level, uint64_t index,
-		   unsigned char out[MERKLE_HASH], struct uc_err *err)
+static int mem_get(void *ctx, int level, uint64_t index, unsigned char out[MERKLE_HASH],
+		   struct uc_err *err)
 {
 	struct memtree *t = ctx;
 	uint64_t start = index << level, n = (uint64_t)1 << level;
@@ -289,19 +294,24 @@ static int mem_get(void *ctx, int level, uint64_t index,
 static void test_merkle_vectors(void **state)
 {
 	static const char *const in[8] = {
-		"", "\x00", "\x10", "\x20\x21", "\x30\x31", "\x40\x41\x42\x43",
-		"\x50\x51\x52\x53\x54\x55\x56\x57",
-		"\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f"};
+	    "",
+	    "\x00",
+	    "\x10",
+	    "\x20\x21",
+	    "\x30\x31",
+	    "\x40\x41\x42\x43",
+	    "\x50\x51\x52\x53\x54\x55\x56\x57",
+	    "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f"};
 	static const size_t len[8] = {0, 1, 1, 2, 2, 4, 8, 16};
 	static const char *const roots[8] = {
-		"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-		"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-		"aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
-		"d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-		"4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
-		"76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
-		"ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
-		"5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"};
+	    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+	    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+	    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+	    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+	    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+	    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+	    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+	    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"};
 	unsigned char leaves[8][MERKLE_HASH], want[MERKLE_HASH], got[MERKLE_HASH];
 	struct memtree t = {leaves, 8, 0};
 	struct merkle_frontier f;
@@ -327,8 +337,8 @@ static void test_merkle_vectors(void **state)
 }
 
 /* Every emitted node must be the naive subtree hash. */
-static int check_emit(void *ctx, int level, uint64_t index,
-		      const unsigned char hash[MERKLE_HASH], struct uc_err *err)
+static int check_emit(void *ctx, int level, uint64_t index, const unsigned char hash[MERKLE_HASH],
+		      struct uc_err *err)
 {
 	unsigned char want[MERKLE_HASH];
 
@@ -364,53 +374,71 @@ static void test_merkle_proofs(void **state)
 		merkle_frontier_root(&f, got);
 		assert_memory_equal(got, roots[n], MERKLE_HASH);
 		if (n < N)
-			assert_int_equal(merkle_frontier_push(&f, leaves[n], check_emit,
-							      &t, &err), 0);
+			assert_int_equal(merkle_frontier_push(&f, leaves[n], check_emit, &t, &err),
+					 0);
 	}
 	for (uint64_t n = 1; n <= N; n++) {
 		for (uint64_t i = 0; i < n; i++) {
-			assert_int_equal(merkle_inclusion_proof(mem_get, &t, i, n, proof,
-								&np, &err), 0);
-			assert_int_equal(merkle_verify_inclusion(i, n, leaves[i],
-				(const unsigned char(*)[MERKLE_HASH])proof, np, roots[n]), 0);
-			assert_int_not_equal(merkle_verify_inclusion(i, n, leaves[(i + 1) % N],
-				(const unsigned char(*)[MERKLE_HASH])proof, np, roots[n]), 0);
+			assert_int_equal(
+			    merkle_inclusion_proof(mem_get, &t, i, n, proof, &np, &err), 0);
+			assert_int_equal(
+			    merkle_verify_inclusion(i, n, leaves[i],
+						    (const unsigned char(*)[MERKLE_HASH])proof, np,
+						    roots[n]),
+			    0);
+			assert_int_not_equal(
+			    merkle_verify_inclusion(i, n, leaves[(i + 1) % N],
+						    (const unsigned char(*)[MERKLE_HASH])proof, np,
+						    roots[n]),
+			    0);
 			if (n > 1) {
 				/* (a proof can also fit another size with the same
 				 * root: the root, not the size, is what is checked) */
-				assert_int_not_equal(merkle_verify_inclusion(i ^ 1, n, leaves[i],
-					(const unsigned char(*)[MERKLE_HASH])proof, np, roots[n]), 0);
-				assert_int_not_equal(merkle_verify_inclusion(i, n, leaves[i],
-					(const unsigned char(*)[MERKLE_HASH])proof, np - 1, roots[n]), 0);
+				assert_int_not_equal(merkle_verify_inclusion(
+							 i ^ 1, n, leaves[i],
+							 (const unsigned char(*)[MERKLE_HASH])proof,
+							 np, roots[n]),
+						     0);
+				assert_int_not_equal(merkle_verify_inclusion(
+							 i, n, leaves[i],
+							 (const unsigned char(*)[MERKLE_HASH])proof,
+							 np - 1, roots[n]),
+						     0);
 				proof[np / 2][3] ^= 1;
-				assert_int_not_equal(merkle_verify_inclusion(i, n, leaves[i],
-					(const unsigned char(*)[MERKLE_HASH])proof, np, roots[n]), 0);
+				assert_int_not_equal(merkle_verify_inclusion(
+							 i, n, leaves[i],
+							 (const unsigned char(*)[MERKLE_HASH])proof,
+							 np, roots[n]),
+						     0);
 			}
 		}
-		assert_int_equal(merkle_inclusion_proof(mem_get, &t, n, n, proof, &np,
-							&err), UC_EINPUT);
+		assert_int_equal(merkle_inclusion_proof(mem_get, &t, n, n, proof, &np, &err),
+				 UC_EINPUT);
 		for (uint64_t m = 0; m <= n; m++) {
-			assert_int_equal(merkle_consistency_proof(mem_get, &t, m, n, proof,
-								  &np, &err), 0);
-			assert_int_equal(merkle_verify_consistency(m, n,
-				(const unsigned char(*)[MERKLE_HASH])proof, np, roots[m],
-				roots[n]), 0);
+			assert_int_equal(
+			    merkle_consistency_proof(mem_get, &t, m, n, proof, &np, &err), 0);
+			assert_int_equal(merkle_verify_consistency(
+					     m, n, (const unsigned char(*)[MERKLE_HASH])proof, np,
+					     roots[m], roots[n]),
+					 0);
 			if (m == 0 || m == n)
 				continue;
-			assert_int_not_equal(merkle_verify_consistency(m, n,
-				(const unsigned char(*)[MERKLE_HASH])proof, np, roots[m - 1],
-				roots[n]), 0);
-			assert_int_not_equal(merkle_verify_consistency(m, n,
-				(const unsigned char(*)[MERKLE_HASH])proof, np, roots[m],
-				roots[n - 1]), 0);
+			assert_int_not_equal(merkle_verify_consistency(
+						 m, n, (const unsigned char(*)[MERKLE_HASH])proof,
+						 np, roots[m - 1], roots[n]),
+					     0);
+			assert_int_not_equal(merkle_verify_consistency(
+						 m, n, (const unsigned char(*)[MERKLE_HASH])proof,
+						 np, roots[m], roots[n - 1]),
+					     0);
 			proof[np - 1][0] ^= 0x80;
-			assert_int_not_equal(merkle_verify_consistency(m, n,
-				(const unsigned char(*)[MERKLE_HASH])proof, np, roots[m],
-				roots[n]), 0);
+			assert_int_not_equal(merkle_verify_consistency(
+						 m, n, (const unsigned char(*)[MERKLE_HASH])proof,
+						 np, roots[m], roots[n]),
+					     0);
 		}
 	}
-	assert_int_equal(merkle_consistency_proof(mem_get, &t, 5, 4, proof, &np, &err),
-			 UC_EINPUT);
+	assert_int_equal(merkle_consistency_proof(mem_get, &t, 5, 4, proof, &np, &err), UC_EINPUT);
 }
 
 /* ---- checkpoints ---- */
@@ -516,11 +544,13 @@ static void test_ckpt_witness(void **state)
 	assert_int_equal(ckpt_open(n6.ptr, n6.len, &k, &old, &err), 0);
 	assert_int_equal(merkle_consistency_proof(mem_get, &t, 6, 10, proof, &np, &err), 0);
 	assert_int_equal(ckpt_verify_extends(n10.ptr, n10.len, &k, &old,
-		(const unsigned char(*)[MERKLE_HASH])proof, np, &c, &err), 0);
+					     (const unsigned char(*)[MERKLE_HASH])proof, np, &c,
+					     &err),
+			 0);
 	assert_int_equal(c.size, 10);
 	/* a rollback: the older checkpoint presented as the new one */
-	assert_int_equal(ckpt_verify_extends(n6.ptr, n6.len, &k, &c, NULL, 0, &old,
-					     &err), UC_EINPUT);
+	assert_int_equal(ckpt_verify_extends(n6.ptr, n6.len, &k, &c, NULL, 0, &old, &err),
+			 UC_EINPUT);
 	assert_non_null(strstr(err.msg, "older"));
 	/* a fork: a checkpoint of size 10 whose tree does not extend size 6 */
 	assert_int_equal(ckpt_open(n6.ptr, n6.len, &k, &old, &err), 0);
@@ -528,7 +558,9 @@ static void test_ckpt_witness(void **state)
 	r10[0] ^= 1;
 	assert_int_equal(ckpt_sign(&k, "w/log", 10, r10, &n10, &err), 0);
 	assert_int_equal(ckpt_verify_extends(n10.ptr, n10.len, &k, &old,
-		(const unsigned char(*)[MERKLE_HASH])proof, np, &c, &err), UC_EINPUT);
+					     (const unsigned char(*)[MERKLE_HASH])proof, np, &c,
+					     &err),
+			 UC_EINPUT);
 	assert_non_null(strstr(err.msg, "fork"));
 	r10[0] ^= 1;
 	/* inclusion */
@@ -537,9 +569,13 @@ static void test_ckpt_witness(void **state)
 	assert_int_equal(ckpt_open(n10.ptr, n10.len, &k, &c, &err), 0);
 	assert_int_equal(merkle_inclusion_proof(mem_get, &t, 7, 10, proof, &np, &err), 0);
 	assert_int_equal(ckpt_verify_inclusion(&c, 7, leaves[7],
-		(const unsigned char(*)[MERKLE_HASH])proof, np, &err), 0);
+					       (const unsigned char(*)[MERKLE_HASH])proof, np,
+					       &err),
+			 0);
 	assert_int_equal(ckpt_verify_inclusion(&c, 7, leaves[6],
-		(const unsigned char(*)[MERKLE_HASH])proof, np, &err), UC_EINPUT);
+					       (const unsigned char(*)[MERKLE_HASH])proof, np,
+					       &err),
+			 UC_EINPUT);
 	ckpt_key_release(&k);
 	buf_release(&n6);
 	buf_release(&n10);
@@ -592,18 +628,18 @@ static void test_tree_all_paths(void **state)
 
 /* Undo migrations 010, 009 and 008: back to schema 7. Each new migration
  * adds its undo here. */
-#define BACK_TO_7                                                                      \
-	"DELETE FROM person_key WHERE kind = 'pair'; DROP INDEX tcase_birth;"          \
-	"ALTER TABLE tcase DROP COLUMN birth_date;"                                     \
-	"CREATE INDEX tcase_rank ON tcase(prio, active);"                                \
-	"DROP TABLE assignment; DROP TABLE assignment_log; DROP TABLE task_log;"       \
-	" DROP TABLE counsel_request; DROP INDEX tcase_work; DROP INDEX tcase_work_due;" \
-	" DROP INDEX tcase_work_all; DROP INDEX tcase_work_due_all;"                   \
-	" ALTER TABLE tcase DROP COLUMN next_action;"                                   \
-	" ALTER TABLE tcase DROP COLUMN next_due; ALTER TABLE tcase DROP COLUMN n_open;" \
-	" ALTER TABLE tcase DROP COLUMN n_held; ALTER TABLE tcase DROP COLUMN queued;"  \
-	" DROP TABLE audit_tree; DROP TABLE login_known; DROP TABLE hold_lift;"        \
-	" ALTER TABLE api_token DROP COLUMN expires_at;"                               \
+#define BACK_TO_7                                                                                  \
+	"DELETE FROM person_key WHERE kind = 'pair'; DROP INDEX tcase_birth;"                      \
+	"ALTER TABLE tcase DROP COLUMN birth_date;"                                                \
+	"CREATE INDEX tcase_rank ON tcase(prio, active);"                                          \
+	"DROP TABLE assignment; DROP TABLE assignment_log; DROP TABLE task_log;"                   \
+	" DROP TABLE counsel_request; DROP INDEX tcase_work; DROP INDEX tcase_work_due;"           \
+	" DROP INDEX tcase_work_all; DROP INDEX tcase_work_due_all;"                               \
+	" ALTER TABLE tcase DROP COLUMN next_action;"                                              \
+	" ALTER TABLE tcase DROP COLUMN next_due; ALTER TABLE tcase DROP COLUMN n_open;"           \
+	" ALTER TABLE tcase DROP COLUMN n_held; ALTER TABLE tcase DROP COLUMN queued;"             \
+	" DROP TABLE audit_tree; DROP TABLE login_known; DROP TABLE hold_lift;"                    \
+	" ALTER TABLE api_token DROP COLUMN expires_at;"                                           \
 	" ALTER TABLE api_token DROP COLUMN read_only; PRAGMA user_version=7"
 
 /* A database whose entries were logged before migration 008 gets its
@@ -690,8 +726,11 @@ static void test_tree_verify_rewrite(void **state)
 	assert_int_equal(atree_verify(st, NULL, NULL, &rep, &err), UC_EINPUT);
 	assert_non_null(strstr(err.msg, "entry 2 does not match"));
 	/* the attacker rebuilds the tree from the rewritten entries */
-	assert_int_equal(store_exec(st, "DROP TRIGGER audit_tree_no_delete;"
-				    " DELETE FROM audit_tree", &err), 0);
+	assert_int_equal(store_exec(st,
+				    "DROP TRIGGER audit_tree_no_delete;"
+				    " DELETE FROM audit_tree",
+				    &err),
+			 0);
 	assert_int_equal(atree_sync(st, &size, &err), 0);
 	assert_int_equal(size, 5);
 	assert_int_equal(atree_verify(st, NULL, NULL, &rep, &err), 0);
@@ -749,25 +788,25 @@ static void test_signer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_intact, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_edit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_delete_renumbered, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reorder, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncate_with_head, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_long_fields_cut, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_writer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_writer_conditional, setup, teardown),
-		cmocka_unit_test(test_merkle_vectors),
-		cmocka_unit_test(test_merkle_proofs),
-		cmocka_unit_test(test_ckpt_roundtrip),
-		cmocka_unit_test(test_ckpt_witness),
-		cmocka_unit_test_setup_teardown(test_tree_all_paths, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tree_lazy_build, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tree_verify_checkpoint, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tree_verify_rewrite, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_signer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_intact, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_edit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delete_renumbered, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reorder, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_truncate_with_head, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_long_fields_cut, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_writer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_writer_conditional, setup, teardown),
+	    cmocka_unit_test(test_merkle_vectors),
+	    cmocka_unit_test(test_merkle_proofs),
+	    cmocka_unit_test(test_ckpt_roundtrip),
+	    cmocka_unit_test(test_ckpt_witness),
+	    cmocka_unit_test_setup_teardown(test_tree_all_paths, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tree_lazy_build, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tree_verify_checkpoint, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tree_verify_rewrite, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_signer, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

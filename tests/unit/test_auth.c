@@ -27,8 +27,9 @@ static int setup(void **state)
 	testdb_path(path, sizeof(path), "auth");
 	testdb_remove(path);
 	assert_int_equal(store_open(&st, path, 0, &err), 0);
-	assert_int_equal(auth_user_add(st, "ana", AUTH_ROLE_OFFICER, "HOU", NULL,
-				       "correct horse battery", &err), 0);
+	assert_int_equal(
+	    auth_user_add(st, "ana", AUTH_ROLE_OFFICER, "HOU", NULL, "correct horse battery", &err),
+	    0);
 	*state = st;
 	return 0;
 }
@@ -95,17 +96,20 @@ static void test_user_rules(void **state)
 {
 	struct uc_err err = UC_ERR_INIT;
 
-	assert_int_equal(auth_user_add(*state, "ana", AUTH_ROLE_ANALYST, NULL, NULL,
-				       "long enough pw", &err), UC_ECONFLICT);
-	assert_int_equal(auth_user_add(*state, "bo", AUTH_ROLE_OFFICER, NULL, NULL,
-				       "long enough pw", &err), UC_EINPUT);
-	assert_int_equal(auth_user_add(*state, "bo", AUTH_ROLE_ANALYST, NULL, NULL,
-				       "short", &err), UC_EINPUT);
-	assert_int_equal(auth_user_add(*state, "bo'; DROP TABLE app_user;--",
-				       AUTH_ROLE_ANALYST, NULL, NULL, "long enough pw",
-				       &err), UC_EINPUT);
-	assert_int_equal(auth_user_add(*state, "lp", AUTH_ROLE_LEGAL_PROVIDER, NULL,
-				       "KIND", "long enough pw", &err), 0);
+	assert_int_equal(
+	    auth_user_add(*state, "ana", AUTH_ROLE_ANALYST, NULL, NULL, "long enough pw", &err),
+	    UC_ECONFLICT);
+	assert_int_equal(
+	    auth_user_add(*state, "bo", AUTH_ROLE_OFFICER, NULL, NULL, "long enough pw", &err),
+	    UC_EINPUT);
+	assert_int_equal(auth_user_add(*state, "bo", AUTH_ROLE_ANALYST, NULL, NULL, "short", &err),
+			 UC_EINPUT);
+	assert_int_equal(auth_user_add(*state, "bo'; DROP TABLE app_user;--", AUTH_ROLE_ANALYST,
+				       NULL, NULL, "long enough pw", &err),
+			 UC_EINPUT);
+	assert_int_equal(auth_user_add(*state, "lp", AUTH_ROLE_LEGAL_PROVIDER, NULL, "KIND",
+				       "long enough pw", &err),
+			 0);
 }
 
 static void test_login_session(void **state)
@@ -118,35 +122,34 @@ static void test_login_session(void **state)
 	char csrf[AUTH_TOKEN_CHARS + 1];
 	time_t t0 = 1000000;
 
-	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
-				    "10.0.0.1", t0, &lr, &err), 0);
+	assert_int_equal(
+	    auth_login(*state, &cfg, "ana", "correct horse battery", "10.0.0.1", t0, &lr, &err), 0);
 	assert_int_equal(lr.user.role, AUTH_ROLE_OFFICER);
 	assert_int_equal(strlen(lr.token), AUTH_TOKEN_CHARS);
-	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 5, &u, csrf,
-					    &f, &err), 0);
+	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 5, &u, csrf, &f, &err), 0);
 	assert_string_equal(csrf, lr.csrf);
 	/* used at t0+5, so still alive at t0+14 (idle 10) */
-	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 14, &u, csrf,
-					    &f, &err), 0);
+	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 14, &u, csrf, &f, &err),
+			 0);
 	/* absolute limit 20 */
-	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 21, &u, csrf,
-					    &f, &err), UC_EDENIED);
+	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 21, &u, csrf, &f, &err),
+			 UC_EDENIED);
 	assert_int_equal(f, AUTH_FAIL_EXPIRED);
 	/* and it is gone now */
-	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 5, &u, csrf,
-					    &f, &err), UC_EDENIED);
+	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 5, &u, csrf, &f, &err),
+			 UC_EDENIED);
 	/* idle expiry */
-	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
-				    "10.0.0.1", t0, &lr, &err), 0);
-	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 11, &u, csrf,
-					    &f, &err), UC_EDENIED);
+	assert_int_equal(
+	    auth_login(*state, &cfg, "ana", "correct horse battery", "10.0.0.1", t0, &lr, &err), 0);
+	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0 + 11, &u, csrf, &f, &err),
+			 UC_EDENIED);
 	assert_int_equal(f, AUTH_FAIL_EXPIRED);
 	/* logout */
-	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
-				    NULL, t0, &lr, &err), 0);
+	assert_int_equal(
+	    auth_login(*state, &cfg, "ana", "correct horse battery", NULL, t0, &lr, &err), 0);
 	assert_int_equal(auth_session_end(*state, lr.token, &err), 0);
-	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0, &u, csrf,
-					    &f, &err), UC_EDENIED);
+	assert_int_equal(auth_session_check(*state, &cfg, lr.token, t0, &u, csrf, &f, &err),
+			 UC_EDENIED);
 }
 
 static void test_throttle(void **state)
@@ -158,12 +161,12 @@ static void test_throttle(void **state)
 	int throttled = 0;
 
 	/* ana works from 10.0.0.3 */
-	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
-				    "10.0.0.3", t0, &lr, &err), 0);
+	assert_int_equal(
+	    auth_login(*state, &cfg, "ana", "correct horse battery", "10.0.0.3", t0, &lr, &err), 0);
 	/* someone elsewhere guesses ana's password, once a second */
 	for (t = t0 + 1; t < t0 + 40; t++) {
-		int rc = auth_login(*state, &cfg, "ana", "wrong password!", "10.6.6.6",
-				    t, &lr, &err);
+		int rc =
+		    auth_login(*state, &cfg, "ana", "wrong password!", "10.6.6.6", t, &lr, &err);
 
 		assert_int_equal(rc, UC_EDENIED);
 		if (lr.fail == AUTH_FAIL_THROTTLED) {
@@ -174,52 +177,60 @@ static void test_throttle(void **state)
 	/* slowed down: from the 3rd failure on each try waits 1, 2, 4 ... s */
 	assert_true(throttled > 20);
 	/* ... but that never locks ana out where she works */
-	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
-				    "10.0.0.3", t, &lr, &err), 0);
+	assert_int_equal(
+	    auth_login(*state, &cfg, "ana", "correct horse battery", "10.0.0.3", t, &lr, &err), 0);
 	/* from an address she has not used, the guesses slow her too, for
 	 * at most max_delay seconds */
-	assert_int_equal(auth_login(*state, &cfg, "ana", "wrong password!", "10.6.6.6",
-				    t, &lr, &err), UC_EDENIED);
-	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
-				    "10.0.0.4", t, &lr, &err), UC_EDENIED);
+	assert_int_equal(
+	    auth_login(*state, &cfg, "ana", "wrong password!", "10.6.6.6", t, &lr, &err),
+	    UC_EDENIED);
+	assert_int_equal(
+	    auth_login(*state, &cfg, "ana", "correct horse battery", "10.0.0.4", t, &lr, &err),
+	    UC_EDENIED);
 	assert_int_equal(lr.fail, AUTH_FAIL_THROTTLED);
 	assert_true(lr.retry_after <= 60);
 	/* tries while throttled are not counted: hammering does not extend it */
 	for (int i = 0; i < 50; i++)
-		auth_login(*state, &cfg, "ana", "wrong password!", "10.6.6.6", t + 1,
-			   &lr, &err);
-	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
-				    "10.0.0.4", t + 61, &lr, &err), 0);
+		auth_login(*state, &cfg, "ana", "wrong password!", "10.6.6.6", t + 1, &lr, &err);
+	assert_int_equal(
+	    auth_login(*state, &cfg, "ana", "correct horse battery", "10.0.0.4", t + 61, &lr, &err),
+	    0);
 	assert_int_equal(auth_user_add(*state, "bob", AUTH_ROLE_OFFICER, "HOU", NULL,
-				       "staple battery horse", &err), 0);
-	assert_int_equal(auth_login(*state, &cfg, "bob", "staple battery horse",
-				    "10.9.9.9", t + 99, &lr, &err), 0);
+				       "staple battery horse", &err),
+			 0);
+	assert_int_equal(
+	    auth_login(*state, &cfg, "bob", "staple battery horse", "10.9.9.9", t + 99, &lr, &err),
+	    0);
 	/* one address guessing many names is slowed (5 failures) ... */
 	for (int i = 0; i < 5; i++) {
 		char nm[24];
 
 		snprintf(nm, sizeof(nm), "nobody%d", i % 10);
-		auth_login(*state, &cfg, nm, "whatever12345", "10.9.9.9", t + 100 + i,
-			   &lr, &err);
+		auth_login(*state, &cfg, nm, "whatever12345", "10.9.9.9", t + 100 + i, &lr, &err);
 	}
-	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
-				    "10.9.9.9", t + 104, &lr, &err), UC_EDENIED);
+	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery", "10.9.9.9",
+				    t + 104, &lr, &err),
+			 UC_EDENIED);
 	assert_int_equal(lr.fail, AUTH_FAIL_THROTTLED);
 	/* ... but a user who logs in from there (an office behind one proxy)
 	 * is not locked out by it */
-	assert_int_equal(auth_login(*state, &cfg, "bob", "staple battery horse",
-				    "10.9.9.9", t + 106, &lr, &err), 0);
+	assert_int_equal(
+	    auth_login(*state, &cfg, "bob", "staple battery horse", "10.9.9.9", t + 106, &lr, &err),
+	    0);
 	/* ana's own failures where she works slow her there: 1 s, 2 s ... */
 	t += 200;
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(auth_login(*state, &cfg, "ana", "wrong password!",
-					    "10.0.0.3", t, &lr, &err), UC_EDENIED);
-	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
-				    "10.0.0.3", t, &lr, &err), UC_EDENIED);
+		assert_int_equal(
+		    auth_login(*state, &cfg, "ana", "wrong password!", "10.0.0.3", t, &lr, &err),
+		    UC_EDENIED);
+	assert_int_equal(
+	    auth_login(*state, &cfg, "ana", "correct horse battery", "10.0.0.3", t, &lr, &err),
+	    UC_EDENIED);
 	assert_int_equal(lr.fail, AUTH_FAIL_THROTTLED);
 	assert_int_equal(lr.retry_after, 1);
-	assert_int_equal(auth_login(*state, &cfg, "ana", "correct horse battery",
-				    "10.0.0.3", t + 1, &lr, &err), 0);
+	assert_int_equal(
+	    auth_login(*state, &cfg, "ana", "correct horse battery", "10.0.0.3", t + 1, &lr, &err),
+	    0);
 }
 
 static void test_password_policy(void **state)
@@ -243,8 +254,9 @@ static void test_password_policy(void **state)
 	assert_int_equal(auth_password_check(NULL, "river stone lamp", &err), 0);
 	/* the same policy on every path that sets a password */
 	assert_int_equal(auth_user_passwd(*state, "ana", "          ", &err), UC_EINPUT);
-	assert_int_equal(auth_user_add(*state, "cy", AUTH_ROLE_ANALYST, NULL, NULL,
-				       "1234567890", &err), UC_EINPUT);
+	assert_int_equal(
+	    auth_user_add(*state, "cy", AUTH_ROLE_ANALYST, NULL, NULL, "1234567890", &err),
+	    UC_EINPUT);
 }
 
 static void test_tokens_disable(void **state)
@@ -263,8 +275,7 @@ static void test_tokens_disable(void **state)
 	assert_int_equal(u.read_only, 0);
 	/* expires after 90 days by default */
 	assert_int_equal(auth_token_check(*state, tok, now + 89 * 86400, &u, &err), 0);
-	assert_int_equal(auth_token_check(*state, tok, now + 91 * 86400, &u, &err),
-			 UC_EDENIED);
+	assert_int_equal(auth_token_check(*state, tok, now + 91 * 86400, &u, &err), UC_EDENIED);
 	assert_non_null(strstr(err.msg, "expired"));
 	tok[10] ^= 1;
 	assert_int_equal(auth_token_check(*state, tok, now, &u, &err), UC_EDENIED);
@@ -273,11 +284,9 @@ static void test_tokens_disable(void **state)
 	assert_int_equal(auth_token_create(*state, "ana", "ro", &ro, tok2, &id, &err), 0);
 	assert_int_equal(auth_token_check(*state, tok2, now, &u, &err), 0);
 	assert_int_equal(u.read_only, 1);
-	assert_int_equal(auth_token_check(*state, tok2, now + 3 * 86400, &u, &err),
-			 UC_EDENIED);
+	assert_int_equal(auth_token_check(*state, tok2, now + 3 * 86400, &u, &err), UC_EDENIED);
 	ro.days = 400;
-	assert_int_equal(auth_token_create(*state, "ana", "x", &ro, tok2, &id, &err),
-			 UC_EINPUT);
+	assert_int_equal(auth_token_create(*state, "ana", "x", &ro, tok2, &id, &err), UC_EINPUT);
 	/* a new password revokes the tokens made before it */
 	assert_int_equal(auth_user_passwd(*state, "ana", "a whole new phrase", &err), 0);
 	assert_int_equal(auth_token_check(*state, tok, now, &u, &err), UC_EDENIED);
@@ -328,8 +337,8 @@ static void test_user_set(void **state)
 	struct auth_user_change c;
 	struct seen seen;
 
-	assert_int_equal(auth_user_add(st, "root", AUTH_ROLE_ADMIN, NULL, NULL,
-				       "long enough pw", &err), 0);
+	assert_int_equal(
+	    auth_user_add(st, "root", AUTH_ROLE_ADMIN, NULL, NULL, "long enough pw", &err), 0);
 	/* officer of HOU -> supervisor: the office is kept */
 	memset(&c, 0, sizeof(c));
 	c.role = AUTH_ROLE_SUPERVISOR;
@@ -369,8 +378,8 @@ static void test_user_set(void **state)
 	c.role = AUTH_ROLE_AUDITOR;
 	assert_int_equal(auth_user_set(st, "root", &c, NULL, NULL, &err), UC_ECONFLICT);
 	assert_non_null(strstr(err.msg, "last active admin"));
-	assert_int_equal(auth_user_add(st, "root2", AUTH_ROLE_ADMIN, NULL, NULL,
-				       "long enough pw", &err), 0);
+	assert_int_equal(
+	    auth_user_add(st, "root2", AUTH_ROLE_ADMIN, NULL, NULL, "long enough pw", &err), 0);
 	assert_int_equal(auth_user_set(st, "root", &c, NULL, &now, &err), 0);
 	assert_int_equal(now.role, AUTH_ROLE_AUDITOR);
 	assert_int_equal(auth_user_set(st, "nobody", &c, NULL, NULL, &err), UC_ENOTFOUND);
@@ -393,8 +402,8 @@ static void test_token_list(void **state)
 	struct auth_user u;
 	struct seen seen;
 
-	assert_int_equal(auth_user_add(st, "bo", AUTH_ROLE_ANALYST, NULL, NULL,
-				       "long enough pw", &err), 0);
+	assert_int_equal(
+	    auth_user_add(st, "bo", AUTH_ROLE_ANALYST, NULL, NULL, "long enough pw", &err), 0);
 	assert_int_equal(auth_token_create(st, "ana", "one", NULL, tok, &a, &err), 0);
 	assert_int_equal(auth_token_create(st, "bo", NULL, NULL, tok, &b, &err), 0);
 	assert_true(a > 0 && b > a); /* RETURNING id */
@@ -461,15 +470,15 @@ static void test_seal(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_policy),
-		cmocka_unit_test_setup_teardown(test_user_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_login_session, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_password_policy, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tokens_disable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_set, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_token_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_seal, setup, teardown),
+	    cmocka_unit_test(test_policy),
+	    cmocka_unit_test_setup_teardown(test_user_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_login_session, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_password_policy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tokens_disable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_set, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_token_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seal, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,10 +66,10 @@ static void test_date_fy_age(void **state)
 	(void)state;
 	assert_int_equal(date_fiscal_year(date_from_ymd(2023, 9, 30)), 2023);
 	assert_int_equal(date_fiscal_year(date_from_ymd(2023, 10, 1)), 2024);
-	assert_int_equal(date_age_years(date_from_ymd(2007, 3, 14),
-					date_from_ymd(2025, 3, 13)), 17);
-	assert_int_equal(date_age_years(date_from_ymd(2007, 3, 14),
-					date_from_ymd(2025, 3, 14)), 18);
+	assert_int_equal(date_age_years(date_from_ymd(2007, 3, 14), date_from_ymd(2025, 3, 13)),
+			 17);
+	assert_int_equal(date_age_years(date_from_ymd(2007, 3, 14), date_from_ymd(2025, 3, 14)),
+			 18);
 }
 
 static void test_date_now_iso(void **state)
@@ -112,8 +112,7 @@ static void test_err(void **state)
 	struct uc_err err = UC_ERR_INIT;
 
 	(void)state;
-	assert_int_equal(uc_error(&err, UC_EINPUT, "f.csv:%d:%d: x", 3, 4),
-			 UC_EINPUT);
+	assert_int_equal(uc_error(&err, UC_EINPUT, "f.csv:%d:%d: x", 3, 4), UC_EINPUT);
 	assert_string_equal(err.msg, "f.csv:3:4: x");
 	assert_int_equal(uc_err_exit_code(UC_EINPUT), 1);
 	assert_int_equal(uc_err_exit_code(UC_EUSAGE), 2);
@@ -126,13 +125,13 @@ static void test_err(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_date_roundtrip),
-		cmocka_unit_test(test_date_rejects),
-		cmocka_unit_test(test_date_time_suffix),
-		cmocka_unit_test(test_date_fy_age),
-		cmocka_unit_test(test_date_now_iso),
-		cmocka_unit_test(test_buf_cap_sticky),
-		cmocka_unit_test(test_err),
+	    cmocka_unit_test(test_date_roundtrip),
+	    cmocka_unit_test(test_date_rejects),
+	    cmocka_unit_test(test_date_time_suffix),
+	    cmocka_unit_test(test_date_fy_age),
+	    cmocka_unit_test(test_date_now_iso),
+	    cmocka_unit_test(test_buf_cap_sticky),
+	    cmocka_unit_test(test_err),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -102,9 +102,12 @@ static void check_line(const char *line, size_t n)
 static void test_cases(void **state)
 {
 	static const char *const lines[] = {
-		"a,b,c", "a", ",", ",,", " a , b ,c ", "\ta\t,\t", "  ,  ",
-		"a b,c  d", "x\ry,z", "K1,208123456,LÓPEZ,ANA MARÍA,2008-03-01",
-		"trailing,", ",leading",
+	    "a,b,c",	  "a",
+	    ",",	  ",,",
+	    " a , b ,c ", "\ta\t,\t",
+	    "  ,  ",	  "a b,c  d",
+	    "x\ry,z",	  "K1,208123456,LÓPEZ,ANA MARÍA,2008-03-01",
+	    "trailing,",  ",leading",
 	};
 
 	(void)state;
@@ -182,8 +185,10 @@ static void test_long_field(void **state)
  * UTF-16 one is reported by csvr_bom and left in the text (issue 13). */
 static void test_bom(void **state)
 {
-	static const char u8[] = "\xEF\xBB\xBF" "a,b\n1,\"x\n";
-	static const char u16[] = "\xFF\xFE" "a\0,\0b\0\n";
+	static const char u8[] = "\xEF\xBB\xBF"
+				 "a,b\n1,\"x\n";
+	static const char u16[] = "\xFF\xFE"
+				  "a\0,\0b\0\n";
 	static const char none[] = "a,b\n";
 	struct csvr *r = csvr_open_mem("b.csv", u8, sizeof(u8) - 1, ',');
 	struct csvr_row *row;
@@ -210,11 +215,9 @@ static void test_bom(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bom),
-		cmocka_unit_test(test_cases),
-		cmocka_unit_test(test_random),
-		cmocka_unit_test(test_quoted_still_checked),
-		cmocka_unit_test(test_long_field),
+	    cmocka_unit_test(test_bom),	       cmocka_unit_test(test_cases),
+	    cmocka_unit_test(test_random),     cmocka_unit_test(test_quoted_still_checked),
+	    cmocka_unit_test(test_long_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

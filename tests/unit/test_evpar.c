@@ -24,10 +24,10 @@
 
 /* What the test parse function leaves for a line. */
 struct res {
-	uint32_t sum;    /* FNV-1a of the line (after a CR is dropped) */
-	size_t rev;      /* offset in out of the line reversed, NUL-terminated */
-	size_t n;        /* the line's length, as parse saw it */
-	int worker;      /* who parsed it */
+	uint32_t sum; /* FNV-1a of the line (after a CR is dropped) */
+	size_t rev;   /* offset in out of the line reversed, NUL-terminated */
+	size_t n;     /* the line's length, as parse saw it */
+	int worker;   /* who parsed it */
 };
 
 /* Calls per worker (each counter written by its own thread only). */
@@ -91,8 +91,7 @@ static char *make_input(int n, size_t *len)
 
 /* Read data through evpar (threaded or not) and check every line against
  * a plain lread pass. */
-static void check_all(const char *data, size_t len, size_t max_line, int threaded,
-		      int expect_lines)
+static void check_all(const char *data, size_t len, size_t max_line, int threaded, int expect_lines)
 {
 	struct uc_err err = UC_ERR_INIT;
 	struct lread ref, lr;
@@ -207,8 +206,7 @@ static void test_read_error(void **state)
 	for (int threaded = 0; threaded < 2; threaded++) {
 		/* read() on a directory fails (EISDIR) */
 		assert_int_equal(lread_open(&lr, "/", MAX_LINE, &err), 0);
-		assert_int_equal(evpar_open(&p, &lr, sizeof(struct res), parse, &c, threaded,
-					    &err),
+		assert_int_equal(evpar_open(&p, &lr, sizeof(struct res), parse, &c, threaded, &err),
 				 0);
 		assert_int_equal(evpar_next(p, &ln, &err), -1);
 		assert_non_null(strstr(err.msg, "read"));
@@ -246,11 +244,9 @@ static void test_close_early(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_order),
-		cmocka_unit_test(test_small_and_empty),
-		cmocka_unit_test(test_big_batches),
-		cmocka_unit_test(test_read_error),
-		cmocka_unit_test(test_close_early),
+	    cmocka_unit_test(test_order),	cmocka_unit_test(test_small_and_empty),
+	    cmocka_unit_test(test_big_batches), cmocka_unit_test(test_read_error),
+	    cmocka_unit_test(test_close_early),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,8 +38,7 @@ static char *slurp(const char *dir, const char *name, size_t *len)
 	f = fopen(path, "rb");
 	if (!f)
 		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
 		p = malloc((size_t)n + 1);
 		if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
 			free(p);
@@ -71,8 +70,7 @@ static void make_tmp(char *dir, size_t cap)
 
 static void rm_tree(const char *dir)
 {
-	static const char *const subs[] = {"eoir", "cbp",    "orr",
-					   "ice",  "events", "truth"};
+	static const char *const subs[] = {"eoir", "cbp", "orr", "ice", "events", "truth"};
 	char path[512];
 
 	for (size_t i = 0; i < NFEED; i++) {
@@ -177,8 +175,7 @@ static void test_counts_match_truth(void **state)
 	run_gen(dir, 3000, 3);
 	rec = slurp(dir, "truth/records.csv", &rl);
 	assert_non_null(rec);
-	assert_true(strncmp(rec, "feed,table,source_key,child_id,sponsor_id\n",
-			    42) == 0);
+	assert_true(strncmp(rec, "feed,table,source_key,child_id,sponsor_id\n", 42) == 0);
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		size_t len = 0;
 		char *s = slurp(dir, map[i].file, &len);
@@ -192,8 +189,7 @@ static void test_counts_match_truth(void **state)
 	}
 	ev = slurp(dir, "events/events.jsonl", &el);
 	assert_non_null(ev);
-	assert_int_equal(count_lines(ev, el),
-			 truth_rows(rec, "events,events,"));
+	assert_int_equal(count_lines(ev, el), truth_rows(rec, "events,events,"));
 	total += count_lines(ev, el);
 	assert_int_equal(total, count_lines(rec, rl) - 1);
 	children = slurp(dir, "truth/children.csv", &cl);
@@ -249,8 +245,7 @@ static void test_calibration(void **state)
 	char *s;
 	const char *p;
 	int c_served, c_hear, c_fta, c_cat, c_ap, c_sex, c_lang;
-	long n = 0, not_served = 0, hear = 0, fta = 0, released = 0, ap = 0,
-	     male = 0, spa = 0;
+	long n = 0, not_served = 0, hear = 0, fta = 0, released = 0, ap = 0, male = 0, spa = 0;
 
 	(void)state;
 	make_tmp(dir, sizeof(dir));
@@ -264,8 +259,8 @@ static void test_calibration(void **state)
 	c_ap = col_index(s, "address_problem");
 	c_sex = col_index(s, "sex");
 	c_lang = col_index(s, "language");
-	assert_true(c_served >= 0 && c_hear >= 0 && c_fta >= 0 && c_cat >= 0 &&
-		    c_ap >= 0 && c_sex >= 0 && c_lang >= 0);
+	assert_true(c_served >= 0 && c_hear >= 0 && c_fta >= 0 && c_cat >= 0 && c_ap >= 0 &&
+		    c_sex >= 0 && c_lang >= 0);
 	for (p = strchr(s, '\n') + 1; *p; p = strchr(p, '\n') + 1) {
 		n++;
 		not_served += field_is(p, c_served, "N");

@@ -21,13 +21,14 @@ static const char *at(json_t *root, const char *path)
 static void test_mask(void **state)
 {
 	json_error_t je;
-	json_t *c = json_loads(
-		"{\"family_name\":\"LOPEZ\",\"holds\":[{\"name\":\"pending_asylum\"}],"
-		" \"explanation\":{\"fired\":[{\"kind\":\"rule\",\"name\":\"no_contact\"},"
-		"  {\"kind\":\"hold\",\"name\":\"tvpra\"}]},"
-		" \"records\":[{\"given_name\":\"ANA\",\"body\":{\"kind\":\"rule\",\"name\":\"ANA LOPEZ\","
-		"  \"holds\":[{\"name\":\"ANA LOPEZ\"}]}}]}",
-		0, &je);
+	json_t *c =
+	    json_loads("{\"family_name\":\"LOPEZ\",\"holds\":[{\"name\":\"pending_asylum\"}],"
+		       " \"explanation\":{\"fired\":[{\"kind\":\"rule\",\"name\":\"no_contact\"},"
+		       "  {\"kind\":\"hold\",\"name\":\"tvpra\"}]},"
+		       " \"records\":[{\"given_name\":\"ANA\",\"body\":{\"kind\":\"rule\",\"name\":"
+		       "\"ANA LOPEZ\","
+		       "  \"holds\":[{\"name\":\"ANA LOPEZ\"}]}}]}",
+		       0, &je);
 
 	(void)state;
 	assert_non_null(c);
@@ -48,7 +49,8 @@ static void test_mask(void **state)
 		assert_string_equal(at(r, "given_name"), "***");
 		/* shaped like a rule inside a free body: still masked */
 		assert_string_equal(at(b, "name"), "***");
-		assert_string_equal(at(json_array_get(json_object_get(b, "holds"), 0), "name"), "***");
+		assert_string_equal(at(json_array_get(json_object_get(b, "holds"), 0), "name"),
+				    "***");
 	}
 	json_decref(c);
 }
@@ -56,7 +58,7 @@ static void test_mask(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mask),
+	    cmocka_unit_test(test_mask),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

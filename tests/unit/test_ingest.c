@@ -87,7 +87,10 @@ static void test_text(void **state)
 	assert_int_equal(fnorm_text("   ", 3, &b), FNORM_BLANK);
 	buf_release(&b);
 	assert_int_equal(fnorm_utf8_invalid("abc", 3), -1);
-	assert_int_equal(fnorm_utf8_invalid("Mar\xc3\xad" "a", 6), -1);
+	assert_int_equal(fnorm_utf8_invalid("Mar\xc3\xad"
+					    "a",
+					    6),
+			 -1);
 	assert_int_equal(fnorm_utf8_invalid("ab\xff", 3), 2);
 	assert_int_equal(fnorm_utf8_invalid("ab\xc3", 3), 2);
 	assert_int_equal(fnorm_utf8_invalid("\xed\xa0\x80", 3), 0); /* surrogate */
@@ -181,7 +184,8 @@ static void test_lookup(void **state)
 	if (access(path, R_OK) != 0)
 		fail_msg("EOIR lookup tables not found at %s: set UCTRACK_EOIR_LOOKUP "
 			 "to lookup_tables_combined.csv (the Makefile exports it from "
-			 "../shared)", path);
+			 "../shared)",
+			 path);
 	assert_int_equal(lookup_load(&lk, path, &err), 0);
 	assert_true(lookup_count(lk) > 1000);
 	d = lookup_get(lk, "tblLookupAlienNat", "HO", 2);
@@ -231,13 +235,16 @@ static void test_event_api(void **state)
 	assert_int_equal(ingest_open(&ic, st, &o, &err), 0);
 	ok = json_loads("{\"event_id\":\"E1\",\"type\":\"claim\",\"a_number\":\"A-208-123-456\","
 			"\"occurred_at\":\"2024-01-02\",\"recorded_by\":\"api\","
-			"\"claim_type\":\"asylum\",\"status\":\"filed\"}", 0, &je);
+			"\"claim_type\":\"asylum\",\"status\":\"filed\"}",
+			0, &je);
 	bad = json_loads("{\"event_id\":\"E2\",\"type\":\"claim\",\"a_number\":\"208123456\","
 			 "\"occurred_at\":\"2024-01-02\",\"recorded_by\":\"api\","
-			 "\"claim_type\":\"refugee\",\"status\":\"filed\"}", 0, &je);
+			 "\"claim_type\":\"refugee\",\"status\":\"filed\"}",
+			 0, &je);
 	bad2 = json_loads("{\"event_id\":\"E3\",\"type\":\"claim\",\"a_number\":\"208123456\","
 			  "\"occurred_at\":\"yesterday\",\"recorded_by\":\"api\","
-			  "\"claim_type\":\"asylum\",\"status\":\"filed\"}", 0, &je);
+			  "\"claim_type\":\"asylum\",\"status\":\"filed\"}",
+			  0, &je);
 	assert_int_equal(store_begin(st, &err), 0);
 	assert_int_equal(ingest_event_new(ic, ok, "api", &is_new, &err), 0);
 	assert_int_equal(is_new, 1);
@@ -254,14 +261,16 @@ static void test_event_api(void **state)
 	assert_int_equal(ingest_event(ic, bad2, "api", &err), UC_EINPUT);
 	assert_non_null(strstr(err.msg, "occurred_at"));
 	assert_int_equal(store_commit(st, &err), 0);
-	assert_int_equal(store_query_int(st, "SELECT count(*) FROM claim WHERE a_number='208123456'",
-					 &n, &err), 0);
+	assert_int_equal(
+	    store_query_int(st, "SELECT count(*) FROM claim WHERE a_number='208123456'", &n, &err),
+	    0);
 	assert_true(n == 2);
-	assert_int_equal(store_query_int(st, "SELECT count(*) FROM field_event WHERE file_id IS NULL",
-					 &n, &err), 0);
+	assert_int_equal(
+	    store_query_int(st, "SELECT count(*) FROM field_event WHERE file_id IS NULL", &n, &err),
+	    0);
 	assert_true(n == 2);
-	assert_int_equal(store_query_int(st, "SELECT count(DISTINCT rhash) FROM field_event",
-					 &n, &err), 0);
+	assert_int_equal(
+	    store_query_int(st, "SELECT count(DISTINCT rhash) FROM field_event", &n, &err), 0);
 	assert_true(n == 2);
 	json_decref(ok);
 	json_decref(bad);
@@ -275,7 +284,8 @@ static void test_event_api(void **state)
 		json_t *ts = json_loads("{\"event_id\":\"T1\",\"type\":\"trafficking_screening\","
 					"\"a_number\":\"208123456\",\"occurred_at\":\"2024-01-02\","
 					"\"recorded_by\":\"api\",\"result\":\"declined\","
-					"\"note\":\"said the sponsor keeps her papers\"}", 0, &je);
+					"\"note\":\"said the sponsor keeps her papers\"}",
+					0, &je);
 		const char *note;
 		char *kept = NULL, *plain = NULL;
 
@@ -284,7 +294,7 @@ static void test_event_api(void **state)
 		assert_int_equal(store_begin(st, &err), 0);
 		assert_int_equal(ingest_event(ic, ts, "api", &err), UC_EINPUT);
 		assert_non_null(strstr(err.msg, "api: note: a trafficking_screening note is "
-					   "stored sealed, and no key is configured"));
+						"stored sealed, and no key is configured"));
 		assert_string_equal(json_string_value(json_object_get(ts, "note")),
 				    "said the sponsor keeps her papers");
 		ingest_free(ic);
@@ -303,8 +313,11 @@ static void test_event_api(void **state)
 		assert_int_equal(is_new, 0);
 		assert_string_equal(json_string_value(json_object_get(ts, "note")), kept);
 		assert_int_equal(store_commit(st, &err), 0);
-		assert_int_equal(store_query_int(st, "SELECT count(*) FROM field_event WHERE "
-						 "body LIKE '%keeps her papers%'", &n, &err), 0);
+		assert_int_equal(store_query_int(st,
+						 "SELECT count(*) FROM field_event WHERE "
+						 "body LIKE '%keeps her papers%'",
+						 &n, &err),
+				 0);
 		assert_true(n == 0);
 		free(kept);
 		json_decref(ts);
@@ -322,15 +335,11 @@ static void test_event_api(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_anumber),
-		cmocka_unit_test(test_dates),
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_enum),
-		cmocka_unit_test(test_csvr_rows),
-		cmocka_unit_test(test_csvr_bad),
-		cmocka_unit_test(test_lookup),
-		cmocka_unit_test(test_iso),
-		cmocka_unit_test(test_event_api),
+	    cmocka_unit_test(test_anumber),   cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_text),      cmocka_unit_test(test_enum),
+	    cmocka_unit_test(test_csvr_rows), cmocka_unit_test(test_csvr_bad),
+	    cmocka_unit_test(test_lookup),    cmocka_unit_test(test_iso),
+	    cmocka_unit_test(test_event_api),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,10 +46,12 @@ static void test_norm(void **state)
 	norm_is("del Río y Peña", "RIO PENA");
 	norm_is("O'Brien", "OBRIEN");
 	norm_is("O’Brien", "OBRIEN");
-	norm_is("De", "DE");             /* only particles: kept */
+	norm_is("De", "DE"); /* only particles: kept */
 	norm_is("Müller, Straße", "MULLER STRASSE");
 	norm_is("", "");
-	norm_is("\xff\xfe""ANA\xc3", "ANA"); /* invalid UTF-8 separates */
+	norm_is("\xff\xfe"
+		"ANA\xc3",
+		"ANA"); /* invalid UTF-8 separates */
 	norm_name(NULL, 0, &n);
 	assert_int_equal(n.ntok, 0);
 	norm_name("AA BB CC DD FF GG HH II JJ KK", (size_t)-1, &n);
@@ -103,7 +105,8 @@ static void test_jw(void **state)
 	(void)state;
 	assert_true(cmp_jw("MARTHA", 6, "MARHTA", 6) > 0.960 &&
 		    cmp_jw("MARTHA", 6, "MARHTA", 6) < 0.962);
-	assert_true(cmp_jw("DWAYNE", 6, "DUANE", 5) > 0.83 && cmp_jw("DWAYNE", 6, "DUANE", 5) < 0.85);
+	assert_true(cmp_jw("DWAYNE", 6, "DUANE", 5) > 0.83 &&
+		    cmp_jw("DWAYNE", 6, "DUANE", 5) < 0.85);
 	assert_true(cmp_jw("ABC", 3, "ABC", 3) == 1.0);
 	assert_true(cmp_jw("ABC", 3, "XYZ", 3) == 0.0);
 	assert_true(cmp_jw("", 0, "", 0) == 1.0);
@@ -140,7 +143,8 @@ static void test_date(void **state)
 
 	(void)state;
 	assert_int_equal(cmp_date(d, d), CMP_DATE_EXACT);
-	assert_int_equal(cmp_date(date_from_ymd(2007, 3, 4), date_from_ymd(2007, 4, 3)), CMP_DATE_SWAP);
+	assert_int_equal(cmp_date(date_from_ymd(2007, 3, 4), date_from_ymd(2007, 4, 3)),
+			 CMP_DATE_SWAP);
 	assert_int_equal(cmp_date(d, date_from_ymd(2007, 3, 1)), CMP_DATE_FOM);
 	assert_int_equal(cmp_date(d, date_from_ymd(2008, 3, 14)), CMP_DATE_YEAR1);
 	assert_int_equal(cmp_date(d, date_from_ymd(2006, 3, 14)), CMP_DATE_YEAR1);
@@ -288,7 +292,7 @@ static void test_block(void **state)
 	block_keys_add(&k, block_hash("A", 1, 1), 3);
 	block_keys_add(&k, block_hash("B", 1, 1), 0);
 	block_keys_add(&k, block_hash("B", 1, 1), 2); /* duplicate pair 0-2 */
-	for (uint32_t i = 0; i < 5; i++)               /* block of 5 > cap 4 */
+	for (uint32_t i = 0; i < 5; i++)	      /* block of 5 > cap 4 */
 		block_keys_add(&k, block_hash("BIG", 3, 1), i);
 	block_pairs_build(&k, 4, NULL, &p);
 	assert_int_equal(p.n, 3); /* 0-2, 0-3, 2-3 */
@@ -320,22 +324,22 @@ static void test_cluster(void **state)
 	cluster_set_anum(&c, 2, 22);
 	/* 3, 4, 5: no A-number */
 	assert_int_equal(cluster_join(&c, 0, 3), 1);
-	assert_int_equal(cluster_join(&c, 3, 1), 1);      /* same A-number */
-	assert_int_equal(cluster_join(&c, 1, 0), 0);      /* already */
+	assert_int_equal(cluster_join(&c, 3, 1), 1); /* same A-number */
+	assert_int_equal(cluster_join(&c, 1, 0), 0); /* already */
 	assert_int_equal(cluster_join(&c, 4, 2), 1);
-	assert_int_equal(cluster_join(&c, 3, 4), -1);     /* 11 vs 22: refused */
+	assert_int_equal(cluster_join(&c, 3, 4), -1); /* 11 vs 22: refused */
 	assert_false(cluster_compatible(&c, 0, 2));
 	assert_true(cluster_find(&c, 0) != cluster_find(&c, 2));
-	assert_int_equal(cluster_force(&c, 0, 2), 1);     /* a reviewer's accept */
+	assert_int_equal(cluster_force(&c, 0, 2), 1); /* a reviewer's accept */
 	assert_true(cluster_find(&c, 4) == cluster_find(&c, 1));
 	cluster_set_anum(&c, 5, 22);
-	assert_int_equal(cluster_join(&c, 5, 0), 1);      /* 22 is in the set now */
+	assert_int_equal(cluster_join(&c, 5, 0), 1); /* 22 is in the set now */
 	cluster_release(&c);
 	cluster_init(&c, 3);
 	cluster_set_anum(&c, 0, 1);
 	cluster_set_anum(&c, 2, 2);
 	assert_int_equal(cluster_join(&c, 0, 1), 1);
-	assert_int_equal(cluster_join(&c, 1, 2), -1);     /* transitively too */
+	assert_int_equal(cluster_join(&c, 1, 2), -1); /* transitively too */
 	cluster_release(&c);
 }
 
@@ -445,10 +449,10 @@ static void test_parallel(void **state)
 
 static char path[256];
 
-static const char *const fams[] = {"GARCIA", "LOPEZ", "MEJIA", "PEREZ", "RAMOS", "CRUZ",
-				   "OCHOA", "SOLIS", "CAAL", "TEJADA", "PORTILLO", "CHAVEZ"};
-static const char *const givs[] = {"JOSE", "MARIA", "KEVIN", "ANA", "LUIS", "SOFIA",
-				   "CARLOS", "ROSA", "MARVIN", "YESENIA", "BRAYAN", "LUZ"};
+static const char *const fams[] = {"GARCIA", "LOPEZ", "MEJIA", "PEREZ",	 "RAMOS",    "CRUZ",
+				   "OCHOA",  "SOLIS", "CAAL",  "TEJADA", "PORTILLO", "CHAVEZ"};
+static const char *const givs[] = {"JOSE",   "MARIA", "KEVIN",	"ANA",	   "LUIS",   "SOFIA",
+				   "CARLOS", "ROSA",  "MARVIN", "YESENIA", "BRAYAN", "LUZ"};
 
 /* Insert n synthetic children, 3 records each (CBP, ORR, ICE) with small
  * variations, A-number 2000000NN. */
@@ -456,21 +460,36 @@ static void seed(struct store *st, int n, int first, struct uc_err *err)
 {
 	struct store_stmt *qc = NULL, *qo = NULL, *qi = NULL;
 
-	assert_int_equal(store_exec(st, "INSERT OR IGNORE INTO import_file(id, feed, tbl, name, "
-				    "sha256, imported_at) VALUES(1,'t','t','t','x','2024-01-01')", err), 0);
-	assert_int_equal(store_prepare(st, "INSERT INTO cbp_encounter(file_id,line,skey,rhash,"
-				       "a_number,family_name,given_name,birth_date,sex,country,language) "
-				       "VALUES(1,?1,?2,?3,?4,?5,?6,?7,?8,'HN','spa')", &qc, err), 0);
-	assert_int_equal(store_prepare(st, "INSERT INTO orr_placement(file_id,line,skey,rhash,"
-				       "a_number,family_name,given_name,birth_date,sex,country,"
-				       "address_status,sponsor_id,sponsor_family_name,sponsor_given_name,"
-				       "street,zip,released_date) VALUES(1,?1,?2,?3,?4,?5,?6,?7,?8,'HN',"
-				       "'unverified',?9,'RAMOS','ANA',?10,'77036','2022-01-01')", &qo, err), 0);
-	assert_int_equal(store_prepare(st, "INSERT INTO ice_nta(file_id,line,skey,rhash,a_number,"
-				       "family_name,given_name,birth_date) VALUES(1,?1,?2,?3,?4,?5,?6,?7)",
-				       &qi, err), 0);
+	assert_int_equal(store_exec(st,
+				    "INSERT OR IGNORE INTO import_file(id, feed, tbl, name, "
+				    "sha256, imported_at) VALUES(1,'t','t','t','x','2024-01-01')",
+				    err),
+			 0);
+	assert_int_equal(
+	    store_prepare(st,
+			  "INSERT INTO cbp_encounter(file_id,line,skey,rhash,"
+			  "a_number,family_name,given_name,birth_date,sex,country,language) "
+			  "VALUES(1,?1,?2,?3,?4,?5,?6,?7,?8,'HN','spa')",
+			  &qc, err),
+	    0);
+	assert_int_equal(
+	    store_prepare(st,
+			  "INSERT INTO orr_placement(file_id,line,skey,rhash,"
+			  "a_number,family_name,given_name,birth_date,sex,country,"
+			  "address_status,sponsor_id,sponsor_family_name,sponsor_given_name,"
+			  "street,zip,released_date) VALUES(1,?1,?2,?3,?4,?5,?6,?7,?8,'HN',"
+			  "'unverified',?9,'RAMOS','ANA',?10,'77036','2022-01-01')",
+			  &qo, err),
+	    0);
+	assert_int_equal(
+	    store_prepare(st,
+			  "INSERT INTO ice_nta(file_id,line,skey,rhash,a_number,"
+			  "family_name,given_name,birth_date) VALUES(1,?1,?2,?3,?4,?5,?6,?7)",
+			  &qi, err),
+	    0);
 	for (int i = first; i < first + n; i++) {
-		char an[16], fam[64], fam2[64], giv[32], dob[16], dob2[16], key[32], sp[16], street[32];
+		char an[16], fam[64], fam2[64], giv[32], dob[16], dob2[16], key[32], sp[16],
+		    street[32];
 		int f1 = i % 12, f2 = (i / 12) % 12, g = (i / 144) % 12;
 
 		snprintf(an, sizeof(an), "2%08d", 1000 + i * 7);
@@ -536,13 +555,15 @@ static void check_children(struct store *st, int n)
 {
 	assert_int_equal(q1(st, "SELECT COUNT(*) FROM person_record"), 3 * n);
 	/* every child: one person for its three records */
-	assert_int_equal(q1(st, "SELECT COUNT(*) FROM (SELECT c.skey FROM cbp_encounter c "
-			     "JOIN person_record a ON a.src_tbl='cbp_encounter' AND a.src_rid=c.rid "
-			     "JOIN orr_placement o ON o.skey = 'O' || substr(c.skey, 2) "
-			     "JOIN person_record b ON b.src_tbl='orr_placement' AND b.src_rid=o.rid "
-			     "JOIN ice_nta t ON t.skey = 'N' || substr(c.skey, 2) "
-			     "JOIN person_record d ON d.src_tbl='ice_nta' AND d.src_rid=t.rid "
-			     "WHERE a.person_id = b.person_id AND b.person_id = d.person_id)"), n);
+	assert_int_equal(q1(st,
+			    "SELECT COUNT(*) FROM (SELECT c.skey FROM cbp_encounter c "
+			    "JOIN person_record a ON a.src_tbl='cbp_encounter' AND a.src_rid=c.rid "
+			    "JOIN orr_placement o ON o.skey = 'O' || substr(c.skey, 2) "
+			    "JOIN person_record b ON b.src_tbl='orr_placement' AND b.src_rid=o.rid "
+			    "JOIN ice_nta t ON t.skey = 'N' || substr(c.skey, 2) "
+			    "JOIN person_record d ON d.src_tbl='ice_nta' AND d.src_rid=t.rid "
+			    "WHERE a.person_id = b.person_id AND b.person_id = d.person_id)"),
+			 n);
 	assert_int_equal(q1(st, "SELECT COUNT(DISTINCT person_id) FROM person_record"), n);
 }
 
@@ -578,36 +599,45 @@ static void test_run(void **state)
 	assert_true(s.full);
 	assert_int_equal(s.records, 1200);
 	check_children(st, 400);
-	assert_true(q1(st, "SELECT COUNT(*) FROM person_key WHERE key = 'GARCIA' AND kind = 'family'") > 0);
+	assert_true(
+	    q1(st, "SELECT COUNT(*) FROM person_key WHERE key = 'GARCIA' AND kind = 'family'") > 0);
 	/* name pairs: one per two tokens of a record, each token the person's */
 	assert_true(q1(st, "SELECT COUNT(*) FROM person_key WHERE kind = 'pair'") >= 400);
-	assert_int_equal(q1(st, "SELECT COUNT(*) FROM person_key p WHERE p.kind = 'pair' AND"
-			     " (NOT EXISTS (SELECT 1 FROM person_key x WHERE x.person_id = p.person_id"
-			     " AND x.kind IN ('family','given')"
-			     " AND x.key = substr(p.key, 1, instr(p.key, ' ') - 1))"
-			     " OR NOT EXISTS (SELECT 1 FROM person_key x WHERE x.person_id = p.person_id"
-			     " AND x.kind IN ('family','given')"
-			     " AND x.key = substr(p.key, instr(p.key, ' ') + 1))"
-			     " OR substr(p.key, 1, instr(p.key, ' ') - 1) >="
-			     " substr(p.key, instr(p.key, ' ') + 1))"), 0);
+	assert_int_equal(
+	    q1(st, "SELECT COUNT(*) FROM person_key p WHERE p.kind = 'pair' AND"
+		   " (NOT EXISTS (SELECT 1 FROM person_key x WHERE x.person_id = p.person_id"
+		   " AND x.kind IN ('family','given')"
+		   " AND x.key = substr(p.key, 1, instr(p.key, ' ') - 1))"
+		   " OR NOT EXISTS (SELECT 1 FROM person_key x WHERE x.person_id = p.person_id"
+		   " AND x.kind IN ('family','given')"
+		   " AND x.key = substr(p.key, instr(p.key, ' ') + 1))"
+		   " OR substr(p.key, 1, instr(p.key, ' ') - 1) >="
+		   " substr(p.key, instr(p.key, ' ') + 1))"),
+	    0);
 	assert_int_equal(q1(st, "SELECT COUNT(*) FROM person_anumber"), 400);
 	assert_int_equal(q1(st, "SELECT COUNT(*) FROM sponsor"), 100);
-	assert_int_equal(q1(st, "SELECT COUNT(*) FROM link_flag WHERE kind = 'sponsor_many_children'"),
-			 q1(st, "SELECT COUNT(*) FROM link_flag WHERE kind = 'address_many_children'"));
+	assert_int_equal(
+	    q1(st, "SELECT COUNT(*) FROM link_flag WHERE kind = 'sponsor_many_children'"),
+	    q1(st, "SELECT COUNT(*) FROM link_flag WHERE kind = 'address_many_children'"));
 
 	/* Incremental: 10 new children attach without touching the others. */
 	seed(st, 10, 400, &err);
 	/* Dependent records of two of them, imported before the link run
 	 * (the importer's sync finds no person for them yet): an event by
 	 * A-number, a contact by placement only. */
-	assert_int_equal(store_exec(st, "INSERT INTO field_event(skey,rhash,a_number,type,occurred_at,"
-				    "body) SELECT 'EV405', 6, a_number, 'welfare_check', '2024-01-01', '{}' "
-				    "FROM cbp_encounter WHERE skey='C405';"
-				    "INSERT INTO orr_contact(file_id,line,skey,rhash,placement_id,contact_date) "
-				    "VALUES(1,1,'K406',7,'O406','2024-02-01')", &err), 0);
+	assert_int_equal(
+	    store_exec(st,
+		       "INSERT INTO field_event(skey,rhash,a_number,type,occurred_at,"
+		       "body) SELECT 'EV405', 6, a_number, 'welfare_check', '2024-01-01', '{}' "
+		       "FROM cbp_encounter WHERE skey='C405';"
+		       "INSERT INTO orr_contact(file_id,line,skey,rhash,placement_id,contact_date) "
+		       "VALUES(1,1,'K406',7,'O406','2024-02-01')",
+		       &err),
+	    0);
 	assert_int_equal(link_records_update(st, NULL, &err), 0);
 	assert_int_equal(q1(st, "SELECT COUNT(*) FROM record_link WHERE src_tbl IN "
-			     "('field_event','orr_contact')"), 0);
+				"('field_event','orr_contact')"),
+			 0);
 	assert_int_equal(link_run(st, &o, &s, &err), 0);
 	assert_false(s.full);
 	assert_int_equal(s.new_records, 30);
@@ -617,17 +647,23 @@ static void test_run(void **state)
 			 person_of(st, "cbp_encounter", "C405"));
 	assert_int_equal(q1(st, "SELECT person_id FROM record_link WHERE src_tbl='orr_contact'"),
 			 person_of(st, "orr_placement", "O406"));
-	assert_int_equal(store_exec(st, "DELETE FROM field_event; DELETE FROM orr_contact; "
-				    "DELETE FROM record_link WHERE src_tbl IN ('field_event','orr_contact')",
-				    &err), 0);
+	assert_int_equal(
+	    store_exec(st,
+		       "DELETE FROM field_event; DELETE FROM orr_contact; "
+		       "DELETE FROM record_link WHERE src_tbl IN ('field_event','orr_contact')",
+		       &err),
+	    0);
 
 	/* A record with a different A-number never joins automatically; with
 	 * a low review threshold it is queued for review. */
-	assert_int_equal(store_exec(st, "INSERT INTO eoir_case(file_id,line,skey,rhash,idncase,"
-				    "a_number,family_name,given_name,birth_date,sex,country,language) "
-				    "SELECT 1, 1, 'E1', 99, 77, '399999999', family_name, given_name, "
-				    "birth_date, sex, country, language FROM cbp_encounter WHERE skey='C7'",
-				    &err), 0);
+	assert_int_equal(
+	    store_exec(st,
+		       "INSERT INTO eoir_case(file_id,line,skey,rhash,idncase,"
+		       "a_number,family_name,given_name,birth_date,sex,country,language) "
+		       "SELECT 1, 1, 'E1', 99, 77, '399999999', family_name, given_name, "
+		       "birth_date, sex, country, language FROM cbp_encounter WHERE skey='C7'",
+		       &err),
+	    0);
 	o.review_at = 1e-9;
 	assert_int_equal(link_run(st, &o, &s, &err), 0);
 	o.review_at = 0;
@@ -636,26 +672,28 @@ static void test_run(void **state)
 	assert_int_equal(link_review(st, 0, count_items, &n, &err), 0);
 	assert_true(n >= 1);
 	pair = q1(st, "SELECT MIN(id) FROM link_pair WHERE status='review' AND "
-		  "(a_tbl='eoir_case' OR b_tbl='eoir_case')");
+		      "(a_tbl='eoir_case' OR b_tbl='eoir_case')");
 	assert_int_equal(link_decide(st, pair, 1, "same child", "test", &err), 0);
 	assert_int_equal(link_decide(st, pair, 0, "again", "test", &err), UC_ECONFLICT);
 	assert_int_equal(link_decide(st, 999999, 0, "x", "test", &err), UC_ENOTFOUND);
 	pa = q1(st, "SELECT person_id FROM person_record WHERE src_tbl='eoir_case'");
-	assert_int_equal(pa, q1(st, "SELECT pr.person_id FROM person_record pr JOIN cbp_encounter c "
-				"ON pr.src_tbl='cbp_encounter' AND pr.src_rid=c.rid WHERE c.skey='C7'"));
+	assert_int_equal(
+	    pa, q1(st, "SELECT pr.person_id FROM person_record pr JOIN cbp_encounter c "
+		       "ON pr.src_tbl='cbp_encounter' AND pr.src_rid=c.rid WHERE c.skey='C7'"));
 	/* ... and the acceptance survives a full re-run. */
 	o.full = 1;
 	assert_int_equal(link_run(st, &o, &s, &err), 0);
-	assert_int_equal(q1(st, "SELECT person_id FROM person_record WHERE src_tbl='eoir_case'"),
-			 q1(st, "SELECT pr.person_id FROM person_record pr JOIN cbp_encounter c "
-			    "ON pr.src_tbl='cbp_encounter' AND pr.src_rid=c.rid WHERE c.skey='C7'"));
+	assert_int_equal(
+	    q1(st, "SELECT person_id FROM person_record WHERE src_tbl='eoir_case'"),
+	    q1(st, "SELECT pr.person_id FROM person_record pr JOIN cbp_encounter c "
+		   "ON pr.src_tbl='cbp_encounter' AND pr.src_rid=c.rid WHERE c.skey='C7'"));
 	assert_int_equal(q1(st, "SELECT COUNT(DISTINCT person_id) FROM person_record"), 410);
 
 	/* Merge two children, then split one record off another. */
 	pa = q1(st, "SELECT pr.person_id FROM person_record pr JOIN cbp_encounter c ON "
-		"pr.src_tbl='cbp_encounter' AND pr.src_rid=c.rid WHERE c.skey='C1'");
+		    "pr.src_tbl='cbp_encounter' AND pr.src_rid=c.rid WHERE c.skey='C1'");
 	pb = q1(st, "SELECT pr.person_id FROM person_record pr JOIN cbp_encounter c ON "
-		"pr.src_tbl='cbp_encounter' AND pr.src_rid=c.rid WHERE c.skey='C2'");
+		    "pr.src_tbl='cbp_encounter' AND pr.src_rid=c.rid WHERE c.skey='C2'");
 	assert_int_equal(link_merge(st, pa, pb, "one child", "test", &err), 0);
 	assert_int_equal(link_merge(st, pa, pb, "again", "test", &err), UC_ENOTFOUND);
 	assert_int_equal(link_merge(st, pa, pa, "self", "test", &err), UC_EINPUT);
@@ -663,7 +701,7 @@ static void test_run(void **state)
 		 (long long)q1(st, "SELECT rid FROM ice_nta WHERE skey='N3'"));
 	recs[0] = rec;
 	pb = q1(st, "SELECT pr.person_id FROM person_record pr JOIN ice_nta c ON "
-		"pr.src_tbl='ice_nta' AND pr.src_rid=c.rid WHERE c.skey='N3'");
+		    "pr.src_tbl='ice_nta' AND pr.src_rid=c.rid WHERE c.skey='N3'");
 	assert_int_equal(link_split(st, pb, recs, 1, "different child", "test", &np, &err), 0);
 	assert_true(np > 0);
 	{
@@ -675,28 +713,40 @@ static void test_run(void **state)
 	}
 	o.full = 1;
 	assert_int_equal(link_run(st, &o, &s, &err), 0);
-	assert_int_equal(q1(st, "SELECT COUNT(DISTINCT pr.person_id) FROM person_record pr "
-			     "JOIN cbp_encounter c ON pr.src_tbl='cbp_encounter' AND pr.src_rid=c.rid "
-			     "WHERE c.skey IN ('C1','C2')"), 1);
-	assert_int_equal(q1(st, "SELECT COUNT(*) FROM person_record a JOIN ice_nta t ON "
-			     "a.src_tbl='ice_nta' AND a.src_rid=t.rid AND t.skey='N3' "
-			     "JOIN cbp_encounter c ON c.skey='C3' JOIN person_record b ON "
-			     "b.src_tbl='cbp_encounter' AND b.src_rid=c.rid WHERE a.person_id=b.person_id"), 0);
+	assert_int_equal(
+	    q1(st, "SELECT COUNT(DISTINCT pr.person_id) FROM person_record pr "
+		   "JOIN cbp_encounter c ON pr.src_tbl='cbp_encounter' AND pr.src_rid=c.rid "
+		   "WHERE c.skey IN ('C1','C2')"),
+	    1);
+	assert_int_equal(
+	    q1(st, "SELECT COUNT(*) FROM person_record a JOIN ice_nta t ON "
+		   "a.src_tbl='ice_nta' AND a.src_rid=t.rid AND t.skey='N3' "
+		   "JOIN cbp_encounter c ON c.skey='C3' JOIN person_record b ON "
+		   "b.src_tbl='cbp_encounter' AND b.src_rid=c.rid WHERE a.person_id=b.person_id"),
+	    0);
 	/* The same after an incremental run. */
 	o.full = 0;
 	assert_int_equal(link_run(st, &o, &s, &err), 0);
-	assert_int_equal(q1(st, "SELECT COUNT(DISTINCT pr.person_id) FROM person_record pr "
-			     "JOIN cbp_encounter c ON pr.src_tbl='cbp_encounter' AND pr.src_rid=c.rid "
-			     "WHERE c.skey IN ('C1','C2')"), 1);
+	assert_int_equal(
+	    q1(st, "SELECT COUNT(DISTINCT pr.person_id) FROM person_record pr "
+		   "JOIN cbp_encounter c ON pr.src_tbl='cbp_encounter' AND pr.src_rid=c.rid "
+		   "WHERE c.skey IN ('C1','C2')"),
+	    1);
 	/* Dependent records reach their person by A-number. */
-	assert_int_equal(store_exec(st, "INSERT INTO field_event(skey,rhash,a_number,type,occurred_at,body) "
-				    "SELECT 'EV1', 5, a_number, 'welfare_check', '2024-01-01', '{}' "
-				    "FROM cbp_encounter WHERE skey='C9'", &err), 0);
+	assert_int_equal(
+	    store_exec(st,
+		       "INSERT INTO field_event(skey,rhash,a_number,type,occurred_at,body) "
+		       "SELECT 'EV1', 5, a_number, 'welfare_check', '2024-01-01', '{}' "
+		       "FROM cbp_encounter WHERE skey='C9'",
+		       &err),
+	    0);
 	/* record_link is maintained, not derived: the importer's sync adds it */
-	assert_int_equal(q1(st, "SELECT COUNT(*) FROM record_person WHERE src_tbl='field_event'"), 0);
+	assert_int_equal(q1(st, "SELECT COUNT(*) FROM record_person WHERE src_tbl='field_event'"),
+			 0);
 	assert_int_equal(link_records_update(st, NULL, &err), 0);
 	assert_int_equal(q1(st, "SELECT COUNT(*) FROM record_person WHERE src_tbl='field_event' "
-			     "AND person_id IS NOT NULL"), 1);
+				"AND person_id IS NOT NULL"),
+			 1);
 	/* idempotent: a second sync adds nothing */
 	{
 		int64_t added = -1;
@@ -717,9 +767,13 @@ static void seed_child(struct store *st, const char *key, const char *an, const 
 	struct store_stmt *q = NULL;
 	char k[32];
 
-	assert_int_equal(store_prepare(st, "INSERT INTO cbp_encounter(file_id,line,skey,rhash,"
-				       "a_number,family_name,given_name,birth_date,sex,country,language) "
-				       "VALUES(1,0,?1,random(),?2,?3,?4,?5,?6,'HN','spa')", &q, &err), 0);
+	assert_int_equal(
+	    store_prepare(st,
+			  "INSERT INTO cbp_encounter(file_id,line,skey,rhash,"
+			  "a_number,family_name,given_name,birth_date,sex,country,language) "
+			  "VALUES(1,0,?1,random(),?2,?3,?4,?5,?6,'HN','spa')",
+			  &q, &err),
+	    0);
 	snprintf(k, sizeof(k), "C%s", key);
 	store_bind_text(q, 1, k, -1);
 	store_bind_text(q, 2, an, -1);
@@ -729,11 +783,15 @@ static void seed_child(struct store *st, const char *key, const char *an, const 
 	store_bind_text(q, 6, sex, -1);
 	assert_true(store_step(q, &err) >= 0);
 	store_finalize(q);
-	assert_int_equal(store_prepare(st, "INSERT INTO orr_placement(file_id,line,skey,rhash,"
-				       "family_name,given_name,birth_date,sex,country,address_status,"
-				       "sponsor_id,sponsor_family_name,sponsor_given_name,street,zip,"
-				       "released_date) VALUES(1,0,?1,random(),?2,?3,?4,?5,'HN','unverified',"
-				       "?6,'PORTILLO','ROSA','9 Elm St','77036','2022-01-01')", &q, &err), 0);
+	assert_int_equal(
+	    store_prepare(st,
+			  "INSERT INTO orr_placement(file_id,line,skey,rhash,"
+			  "family_name,given_name,birth_date,sex,country,address_status,"
+			  "sponsor_id,sponsor_family_name,sponsor_given_name,street,zip,"
+			  "released_date) VALUES(1,0,?1,random(),?2,?3,?4,?5,'HN','unverified',"
+			  "?6,'PORTILLO','ROSA','9 Elm St','77036','2022-01-01')",
+			  &q, &err),
+	    0);
 	snprintf(k, sizeof(k), "O%s", key);
 	store_bind_text(q, 1, k, -1);
 	store_bind_text(q, 2, fam, -1);
@@ -750,8 +808,10 @@ static int64_t person_of(struct store *st, const char *tbl, const char *skey)
 {
 	char sql[256];
 
-	snprintf(sql, sizeof(sql), "SELECT person_id FROM person_record WHERE src_tbl = '%s' AND "
-		 "src_rid = (SELECT rid FROM %s WHERE skey = '%s')", tbl, tbl, skey);
+	snprintf(sql, sizeof(sql),
+		 "SELECT person_id FROM person_record WHERE src_tbl = '%s' AND "
+		 "src_rid = (SELECT rid FROM %s WHERE skey = '%s')",
+		 tbl, tbl, skey);
 	return q1(st, sql);
 }
 
@@ -783,17 +843,21 @@ static void test_siblings(void **state)
 		snprintf(c, sizeof(c), "C%s", kids[i]);
 		snprintf(p, sizeof(p), "O%s", kids[i]);
 		assert_true(person_of(st, "cbp_encounter", c) > 0);
-		assert_int_equal(person_of(st, "cbp_encounter", c), person_of(st, "orr_placement", p));
+		assert_int_equal(person_of(st, "cbp_encounter", c),
+				 person_of(st, "orr_placement", p));
 		for (size_t j = 0; j < i; j++) {
 			char c2[8];
 
 			snprintf(c2, sizeof(c2), "C%s", kids[j]);
-			assert_true(person_of(st, "cbp_encounter", c) != person_of(st, "cbp_encounter", c2));
+			assert_true(person_of(st, "cbp_encounter", c) !=
+				    person_of(st, "cbp_encounter", c2));
 		}
 	}
 	/* one sponsor received all four */
-	assert_int_equal(q1(st, "SELECT COUNT(DISTINCT sponsor_id) FROM sponsor_record WHERE "
-			     "src_rid IN (SELECT rid FROM orr_placement WHERE sponsor_id = 'SPX')"), 1);
+	assert_int_equal(q1(st,
+			    "SELECT COUNT(DISTINCT sponsor_id) FROM sponsor_record WHERE "
+			    "src_rid IN (SELECT rid FROM orr_placement WHERE sponsor_id = 'SPX')"),
+			 1);
 	store_close(st);
 	testdb_remove(path);
 }
@@ -814,13 +878,17 @@ static void test_dob_guard(void **state)
 	testdb_remove(path);
 	assert_int_equal(store_open(&st, path, 0, &err), 0);
 	seed(st, 400, 0, &err);
-	assert_int_equal(store_exec(st, "INSERT INTO cbp_encounter(file_id,line,skey,rhash,a_number,"
-				    "family_name,given_name,birth_date,sex,country,language) VALUES(1,0,"
-				    "'CDG',11,'288000001','ZUNIGA PAREDES','WILMER','2010-03-15','M','HN',"
-				    "'spa');"
-				    "INSERT INTO orr_placement(file_id,line,skey,rhash,family_name,given_name,"
-				    "birth_date,sex,country,address_status) VALUES(1,0,'ODG',12,"
-				    "'Zúñiga Paredes','Wilmer','2010-08-20','M','HN','unverified')", &err), 0);
+	assert_int_equal(
+	    store_exec(st,
+		       "INSERT INTO cbp_encounter(file_id,line,skey,rhash,a_number,"
+		       "family_name,given_name,birth_date,sex,country,language) VALUES(1,0,"
+		       "'CDG',11,'288000001','ZUNIGA PAREDES','WILMER','2010-03-15','M','HN',"
+		       "'spa');"
+		       "INSERT INTO orr_placement(file_id,line,skey,rhash,family_name,given_name,"
+		       "birth_date,sex,country,address_status) VALUES(1,0,'ODG',12,"
+		       "'Zúñiga Paredes','Wilmer','2010-08-20','M','HN','unverified')",
+		       &err),
+	    0);
 	/* at 400 children the pair scores about 0.73: lower the link
 	 * threshold so that only the guard keeps them apart */
 	o.match_at = 0.5;
@@ -829,7 +897,8 @@ static void test_dob_guard(void **state)
 	assert_true(person_of(st, "orr_placement", "ODG") > 0);
 	assert_true(person_of(st, "cbp_encounter", "CDG") != person_of(st, "orr_placement", "ODG"));
 	assert_int_equal(q1(st, "SELECT COUNT(*) FROM link_pair WHERE status = 'link' AND "
-			     "vector LIKE 'anum=- %dob=diff%'"), 0);
+				"vector LIKE 'anum=- %dob=diff%'"),
+			 0);
 	store_close(st);
 	testdb_remove(path);
 }
@@ -837,22 +906,22 @@ static void test_dob_guard(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_norm),
-		cmocka_unit_test(test_phon),
-		cmocka_unit_test(test_jw),
-		cmocka_unit_test(test_anum),
-		cmocka_unit_test(test_date),
-		cmocka_unit_test(test_date_span),
-		cmocka_unit_test(test_cluster_traits),
-		cmocka_unit_test(test_name),
-		cmocka_unit_test(test_em),
-		cmocka_unit_test(test_block),
-		cmocka_unit_test(test_cluster),
-		cmocka_unit_test(test_address_key),
-		cmocka_unit_test(test_parallel),
-		cmocka_unit_test(test_run),
-		cmocka_unit_test(test_siblings),
-		cmocka_unit_test(test_dob_guard),
+	    cmocka_unit_test(test_norm),
+	    cmocka_unit_test(test_phon),
+	    cmocka_unit_test(test_jw),
+	    cmocka_unit_test(test_anum),
+	    cmocka_unit_test(test_date),
+	    cmocka_unit_test(test_date_span),
+	    cmocka_unit_test(test_cluster_traits),
+	    cmocka_unit_test(test_name),
+	    cmocka_unit_test(test_em),
+	    cmocka_unit_test(test_block),
+	    cmocka_unit_test(test_cluster),
+	    cmocka_unit_test(test_address_key),
+	    cmocka_unit_test(test_parallel),
+	    cmocka_unit_test(test_run),
+	    cmocka_unit_test(test_siblings),
+	    cmocka_unit_test(test_dob_guard),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,7 +45,9 @@ static struct store *fixture(void)
 	 * record GARCIA ANA, another PEREZ MARIA (no GARCIA MARIA pair); 4..43:
 	 * GARCIA JOSE, ahead of 101 and 102 in GARCIA's rows. Pairs as a link
 	 * run writes them (link_pair_key). */
-	assert_int_equal(store_exec(st,
+	assert_int_equal(
+	    store_exec(
+		st,
 		"INSERT INTO person_key(key, kind, person_id) VALUES"
 		" ('GARCIA','family',101),('LOPEZ','family',101),('MARIA','given',101),"
 		" ('GARCIA LOPEZ','pair',101),('GARCIA MARIA','pair',101),"
@@ -56,11 +58,13 @@ static struct store *fixture(void)
 		" ('ANA LOPEZ','pair',103),"
 		" ('GARCIA','family',104),('PEREZ','family',104),('ANA','given',104),"
 		" ('MARIA','given',104),('ANA GARCIA','pair',104),('MARIA PEREZ','pair',104)",
-		&err), 0);
+		&err),
+	    0);
 	for (int i = 4; i < 44; i++) {
 		char sql[200];
 
-		snprintf(sql, sizeof(sql), "INSERT INTO person_key(key, kind, person_id) VALUES"
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO person_key(key, kind, person_id) VALUES"
 			 " ('GARCIA','family',%d),('JOSE','given',%d),('GARCIA JOSE','pair',%d)",
 			 i, i, i);
 		assert_int_equal(store_exec(st, sql, &err), 0);
@@ -189,10 +193,10 @@ static void test_no_tokens(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_token),
-		cmocka_unit_test(test_rarest_drives),
-		cmocka_unit_test(test_pairs),
-		cmocka_unit_test(test_no_tokens),
+	    cmocka_unit_test(test_every_token),
+	    cmocka_unit_test(test_rarest_drives),
+	    cmocka_unit_test(test_pairs),
+	    cmocka_unit_test(test_no_tokens),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

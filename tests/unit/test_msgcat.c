@@ -19,21 +19,28 @@ static void test_translate(void **state)
 
 	(void)state;
 	assert_string_equal(msgcat_translate("es", "Forbidden", out, sizeof(out)), "Prohibido");
-	assert_string_equal(msgcat_translate("es", "too many failed logins; try again in 12 seconds",
-					     out, sizeof(out)),
+	assert_string_equal(msgcat_translate("es",
+					     "too many failed logins; try again in 12 seconds", out,
+					     sizeof(out)),
 			    "demasiados intentos fallidos; vuelva a intentarlo en 12 segundos");
 	/* values that are known words are translated too */
-	assert_string_equal(msgcat_translate("es", "case 7 is outside your scope (officer sees only "
-						   "its own field office's cases)", out, sizeof(out)),
+	assert_string_equal(msgcat_translate("es",
+					     "case 7 is outside your scope (officer sees only "
+					     "its own field office's cases)",
+					     out, sizeof(out)),
 			    "el caso 7 está fuera de su ámbito (agente: ve solo los casos de su "
 			    "oficina local)");
-	assert_string_equal(msgcat_translate("es", "ui-sup asked for this lift: a second person (another "
-						   "supervisor or an admin) must approve it", out, sizeof(out)),
-			    "ui-sup pidió este levantamiento: una segunda persona (otro supervisor o "
-			    "un administrador) debe aprobarlo");
+	assert_string_equal(
+	    msgcat_translate("es",
+			     "ui-sup asked for this lift: a second person (another "
+			     "supervisor or an admin) must approve it",
+			     out, sizeof(out)),
+	    "ui-sup pidió este levantamiento: una segunda persona (otro supervisor o "
+	    "un administrador) debe aprobarlo");
 	/* a value with the pattern's own words in it */
-	assert_string_equal(msgcat_translate("es", "no user named 'no user named'", out, sizeof(out)),
-			    "no existe ningún usuario llamado 'no user named'");
+	assert_string_equal(
+	    msgcat_translate("es", "no user named 'no user named'", out, sizeof(out)),
+	    "no existe ningún usuario llamado 'no user named'");
 	/* English, no language, unknown messages: the message itself */
 	msg = "wrong user name or password (or the account is disabled)";
 	assert_ptr_equal(msgcat_translate("en", msg, out, sizeof(out)), msg);
@@ -81,9 +88,9 @@ static void test_catalogue(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_translate),
-		cmocka_unit_test(test_cut),
-		cmocka_unit_test(test_catalogue),
+	    cmocka_unit_test(test_translate),
+	    cmocka_unit_test(test_cut),
+	    cmocka_unit_test(test_catalogue),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

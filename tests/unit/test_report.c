@@ -41,8 +41,8 @@ static uint64_t rnd(void)
  * solves any relation with exactly one unknown cell. Returns how many
  * suppressed cells it recovered.
  */
-static int attack_by_subtraction(const int64_t *val, const unsigned char *mark,
-				 int ncells, const struct supp_rels *r)
+static int attack_by_subtraction(const int64_t *val, const unsigned char *mark, int ncells,
+				 const struct supp_rels *r)
 {
 	unsigned char *known = malloc((size_t)ncells);
 	int64_t *got = malloc(sizeof(int64_t) * (size_t)ncells);
@@ -99,17 +99,17 @@ static void random_table(int nrows, int64_t *val, int small_pct)
 			v[m] = small ? (int64_t)(rnd() % 11) : 11 + (int64_t)(rnd() % 500);
 		}
 		v[RM_RELEASED] = v[RM_NTA_SERVED] + v[RM_NTA_NOT_SERVED];
-		v[RM_NTA_NOT_FILED] = v[RM_RELEASED] > v[RM_NTA_FILED]
-					      ? v[RM_RELEASED] - v[RM_NTA_FILED] : 0;
+		v[RM_NTA_NOT_FILED] =
+		    v[RM_RELEASED] > v[RM_NTA_FILED] ? v[RM_RELEASED] - v[RM_NTA_FILED] : 0;
 		v[RM_NTA_FILED] = v[RM_RELEASED] - v[RM_NTA_NOT_FILED];
-		v[RM_WU] = v[RM_WU_BLANK] + v[RM_WU_UNDELIVERABLE] +
-			   v[RM_WU_MISSING_UNIT] + v[RM_WU_MOVED] + v[RM_WU_NO_CONTACT];
+		v[RM_WU] = v[RM_WU_BLANK] + v[RM_WU_UNDELIVERABLE] + v[RM_WU_MISSING_UNIT] +
+			   v[RM_WU_MOVED] + v[RM_WU_NO_CONTACT];
 		if (v[RM_REP_APPEARED] > v[RM_REP_HEARD])
 			v[RM_REP_APPEARED] = v[RM_REP_HEARD];
 		if (v[RM_UNREP_APPEARED] > v[RM_UNREP_HEARD])
 			v[RM_UNREP_APPEARED] = v[RM_UNREP_HEARD];
-		v[RM_FTA] = v[RM_REP_HEARD] - v[RM_REP_APPEARED] +
-			    v[RM_UNREP_HEARD] - v[RM_UNREP_APPEARED];
+		v[RM_FTA] =
+		    v[RM_REP_HEARD] - v[RM_REP_APPEARED] + v[RM_UNREP_HEARD] - v[RM_UNREP_APPEARED];
 		for (int m = 0; m < M; m++)
 			val[m] += v[m];
 	}
@@ -194,17 +194,17 @@ static void test_csv_formula_safe(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{"=1+1", "'=1+1"},
-		{"+SUM(A1)", "'+SUM(A1)"},
-		{"-3", "'-3"},
-		{"@cmd", "'@cmd"},
-		{"\tx", "'\tx"},
-		{"\rx", "\"'\rx\""},
-		{"a,b", "\"a,b\""},
-		{"say \"hi\"", "\"say \"\"hi\"\"\""},
-		{"=a,b", "\"'=a,b\""},
-		{"plain", "plain"},
-		{"", ""},
+	    {"=1+1", "'=1+1"},
+	    {"+SUM(A1)", "'+SUM(A1)"},
+	    {"-3", "'-3"},
+	    {"@cmd", "'@cmd"},
+	    {"\tx", "'\tx"},
+	    {"\rx", "\"'\rx\""},
+	    {"a,b", "\"a,b\""},
+	    {"say \"hi\"", "\"say \"\"hi\"\"\""},
+	    {"=a,b", "\"'=a,b\""},
+	    {"plain", "plain"},
+	    {"", ""},
 	};
 
 	(void)state;
@@ -281,51 +281,53 @@ static void make_fixture(void)
 	struct store *st = NULL;
 	struct uc_err err = UC_ERR_INIT;
 	static const char *sql =
-		"INSERT INTO import_file(id,feed,tbl,name,sha256,imported_at) VALUES"
-		" (1,'orr','orr_placement','f1','', '2024-01-10T10:00:00Z'),"
-		" (2,'orr','orr_placement','f2','', '2024-06-10T10:00:00Z');"
-		"INSERT INTO orr_placement(rid,file_id,line,skey,rhash,a_number,"
-		" released_date,discharge,address_status,state,country,family_name,"
-		" given_name,sponsor_family_name,street,city,zip) VALUES"
-		" (1,1,2,'P1',101,'200000001','2023-01-01','sponsor','unverified','TX','HN',"
-		"  'LOPEZ','ANA','=cmd()','1 MAIN ST','HOUSTON','77001'),"
-		" (2,1,3,'P2',102,'200000002','2023-02-01','sponsor','blank','TX','GT',"
-		"  'PEREZ','LUIS',NULL,NULL,NULL,NULL),"
-		" (3,1,4,'P3',103,'200000003','2023-03-01','sponsor','unverified','CA','SV',"
-		"  'DIAZ','EVA',NULL,'2 ELM ST','LA','90001'),"
-		" (4,1,5,'P4',104,'200000004','2024-02-01','sponsor','unverified','NY','MX',"
-		"  'RUIZ','JOSE',NULL,'3 OAK ST','NYC','10001'),"
-		" (5,1,6,'P5',105,NULL,'2023-01-05','sponsor','unverified','TX','HN',"
-		"  'X','Y',NULL,NULL,NULL,NULL),"
-		" (6,2,2,'P4',106,'200000004','2023-12-01','sponsor','unverified','NY','MX',"
-		"  'RUIZ','JOSE',NULL,'3 OAK ST','NYC','10001');"
-		"INSERT INTO ice_nta(rid,file_id,line,skey,rhash,a_number,served_date,"
-		" filed_date) VALUES (1,1,2,'N1',201,'200000001','2023-02-01','2023-03-01'),"
-		" (2,1,3,'N2',202,'200000002',NULL,'2023-04-01');"
-		"INSERT INTO eoir_case(rid,file_id,line,skey,rhash,idncase,a_number,atty_nbr)"
-		" VALUES (1,1,2,'9001',301,9001,'200000001','123'),"
-		" (2,1,3,'9002',302,9002,'200000002',NULL);"
-		"INSERT INTO eoir_proceeding(rid,file_id,line,skey,rhash,idnproceeding,"
-		" idncase,dec_code,absentia,comp_date,hearing_date,base_city_code) VALUES"
-		" (1,1,2,'81',401,81,9001,'X','Y','2023-06-01','2023-06-01','HOU'),"
-		" (2,1,3,'82',402,82,9002,NULL,NULL,NULL,'2023-08-01','HOU');"
-		"INSERT INTO eoir_hearing(rid,file_id,line,skey,rhash,idnschedule,"
-		" idncase,adj_date,fta_notice,base_city_code,hearing_loc_code) VALUES"
-		" (1,1,2,'71',501,71,9001,'2023-06-01',1,'HOU','HOU1'),"
-		" (2,1,3,'72',502,72,9002,'2023-08-01',0,'HOU','HOU1');"
-		"INSERT INTO ice_removal(rid,file_id,line,skey,rhash,a_number,action,"
-		" action_date,idncase) VALUES"
-		" (1,1,2,'R1',601,'200000001','order_rescinded','2023-09-01',9001);"
-		"INSERT INTO orr_contact(rid,file_id,line,skey,rhash,a_number,contact_date,"
-		" method,result) VALUES"
-		" (1,1,2,'C1',701,'200000001','2023-12-20','phone','reached_safe'),"
-		" (2,1,3,'C3',702,'200000003','2023-04-01','home_visit','not_at_address');"
-		"INSERT INTO field_event(rid,file_id,line,skey,rhash,a_number,type,"
-		" occurred_at,body) VALUES"
-		" (1,2,1,'E1',801,'200000003','contact_attempt','2024-05-01',"
-		"  '{\"event_id\":\"E1\",\"type\":\"contact_attempt\",\"method\":\"phone\",\"outcome\":\"reached\"}'),"
-		" (2,2,2,'E2',802,'200000003','referral','2024-05-01',"
-		"  '{\"event_id\":\"E2\",\"type\":\"referral\",\"to\":\"legal_provider\"}');";
+	    "INSERT INTO import_file(id,feed,tbl,name,sha256,imported_at) VALUES"
+	    " (1,'orr','orr_placement','f1','', '2024-01-10T10:00:00Z'),"
+	    " (2,'orr','orr_placement','f2','', '2024-06-10T10:00:00Z');"
+	    "INSERT INTO orr_placement(rid,file_id,line,skey,rhash,a_number,"
+	    " released_date,discharge,address_status,state,country,family_name,"
+	    " given_name,sponsor_family_name,street,city,zip) VALUES"
+	    " (1,1,2,'P1',101,'200000001','2023-01-01','sponsor','unverified','TX','HN',"
+	    "  'LOPEZ','ANA','=cmd()','1 MAIN ST','HOUSTON','77001'),"
+	    " (2,1,3,'P2',102,'200000002','2023-02-01','sponsor','blank','TX','GT',"
+	    "  'PEREZ','LUIS',NULL,NULL,NULL,NULL),"
+	    " (3,1,4,'P3',103,'200000003','2023-03-01','sponsor','unverified','CA','SV',"
+	    "  'DIAZ','EVA',NULL,'2 ELM ST','LA','90001'),"
+	    " (4,1,5,'P4',104,'200000004','2024-02-01','sponsor','unverified','NY','MX',"
+	    "  'RUIZ','JOSE',NULL,'3 OAK ST','NYC','10001'),"
+	    " (5,1,6,'P5',105,NULL,'2023-01-05','sponsor','unverified','TX','HN',"
+	    "  'X','Y',NULL,NULL,NULL,NULL),"
+	    " (6,2,2,'P4',106,'200000004','2023-12-01','sponsor','unverified','NY','MX',"
+	    "  'RUIZ','JOSE',NULL,'3 OAK ST','NYC','10001');"
+	    "INSERT INTO ice_nta(rid,file_id,line,skey,rhash,a_number,served_date,"
+	    " filed_date) VALUES (1,1,2,'N1',201,'200000001','2023-02-01','2023-03-01'),"
+	    " (2,1,3,'N2',202,'200000002',NULL,'2023-04-01');"
+	    "INSERT INTO eoir_case(rid,file_id,line,skey,rhash,idncase,a_number,atty_nbr)"
+	    " VALUES (1,1,2,'9001',301,9001,'200000001','123'),"
+	    " (2,1,3,'9002',302,9002,'200000002',NULL);"
+	    "INSERT INTO eoir_proceeding(rid,file_id,line,skey,rhash,idnproceeding,"
+	    " idncase,dec_code,absentia,comp_date,hearing_date,base_city_code) VALUES"
+	    " (1,1,2,'81',401,81,9001,'X','Y','2023-06-01','2023-06-01','HOU'),"
+	    " (2,1,3,'82',402,82,9002,NULL,NULL,NULL,'2023-08-01','HOU');"
+	    "INSERT INTO eoir_hearing(rid,file_id,line,skey,rhash,idnschedule,"
+	    " idncase,adj_date,fta_notice,base_city_code,hearing_loc_code) VALUES"
+	    " (1,1,2,'71',501,71,9001,'2023-06-01',1,'HOU','HOU1'),"
+	    " (2,1,3,'72',502,72,9002,'2023-08-01',0,'HOU','HOU1');"
+	    "INSERT INTO ice_removal(rid,file_id,line,skey,rhash,a_number,action,"
+	    " action_date,idncase) VALUES"
+	    " (1,1,2,'R1',601,'200000001','order_rescinded','2023-09-01',9001);"
+	    "INSERT INTO orr_contact(rid,file_id,line,skey,rhash,a_number,contact_date,"
+	    " method,result) VALUES"
+	    " (1,1,2,'C1',701,'200000001','2023-12-20','phone','reached_safe'),"
+	    " (2,1,3,'C3',702,'200000003','2023-04-01','home_visit','not_at_address');"
+	    "INSERT INTO field_event(rid,file_id,line,skey,rhash,a_number,type,"
+	    " occurred_at,body) VALUES"
+	    " (1,2,1,'E1',801,'200000003','contact_attempt','2024-05-01',"
+	    "  "
+	    "'{\"event_id\":\"E1\",\"type\":\"contact_attempt\",\"method\":\"phone\",\"outcome\":"
+	    "\"reached\"}'),"
+	    " (2,2,2,'E2',802,'200000003','referral','2024-05-01',"
+	    "  '{\"event_id\":\"E2\",\"type\":\"referral\",\"to\":\"legal_provider\"}');";
 
 	assert_int_equal(store_open(&st, path, 0, &err), 0);
 	if (store_exec(st, sql, &err))
@@ -341,8 +343,8 @@ static int32_t d(const char *s)
 	return v;
 }
 
-static void compute(const char *asof, const char *known, enum report_by by,
-		    int public_mode, struct report_table *t)
+static void compute(const char *asof, const char *known, enum report_by by, int public_mode,
+		    struct report_table *t)
 {
 	struct store *st = NULL;
 	struct uc_err err = UC_ERR_INIT;
@@ -468,7 +470,8 @@ static void test_outputs_and_refusals(void **state)
 	buf_reset(&b);
 	o.format = REPORT_FMT_SVG;
 	assert_int_equal(report_oversight(st, &o, &b, &err), 0);
-	assert_true(strncmp(b.ptr, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\"", 50) == 0);
+	assert_true(strncmp(b.ptr, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\"", 50) ==
+		    0);
 	assert_non_null(strstr(b.ptr, "<title>Accounting for every released child</title>"));
 	assert_non_null(strstr(b.ptr, "<desc>Children released to sponsors: 4; NTA served: "));
 	assert_null(strstr(b.ptr, "<script"));
@@ -509,13 +512,13 @@ static void test_outputs_and_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_suppression_resists_subtraction),
-		cmocka_unit_test(test_suppression_exact_check),
-		cmocka_unit_test(test_csv_formula_safe),
-		cmocka_unit_test(test_html_and_thousands),
-		cmocka_unit_test_setup_teardown(test_metrics_fixture, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_public_fixture, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_outputs_and_refusals, setup, teardown),
+	    cmocka_unit_test(test_suppression_resists_subtraction),
+	    cmocka_unit_test(test_suppression_exact_check),
+	    cmocka_unit_test(test_csv_formula_safe),
+	    cmocka_unit_test(test_html_and_thousands),
+	    cmocka_unit_test_setup_teardown(test_metrics_fixture, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_public_fixture, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outputs_and_refusals, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,13 +18,10 @@
 static const char *const v_color[] = {"red", "green", "blue", NULL};
 
 static const struct rules_fact_def defs[] = {
-	{"n", RULES_INT, NULL, "a number"},
-	{"m", RULES_INT, NULL, "another number"},
-	{"d", RULES_DATE, NULL, "a date"},
-	{"b", RULES_BOOL, NULL, "a flag"},
-	{"c", RULES_SYM, v_color, "a colour"},
-	{"s", RULES_SET, v_color, "colours"},
-	{"k", RULES_CODE2, NULL, "a country"},
+    {"n", RULES_INT, NULL, "a number"},	   {"m", RULES_INT, NULL, "another number"},
+    {"d", RULES_DATE, NULL, "a date"},	   {"b", RULES_BOOL, NULL, "a flag"},
+    {"c", RULES_SYM, v_color, "a colour"}, {"s", RULES_SET, v_color, "colours"},
+    {"k", RULES_CODE2, NULL, "a country"},
 };
 static const char *const actions[] = {"act", "other", NULL};
 static const struct rules_schema schema = {defs, 7, actions};
@@ -76,8 +73,8 @@ static void facts(struct rules_facts *f)
 	rules_fact_set(f, N, 5);
 	rules_fact_set(f, D, date_from_ymd(2025, 1, 1));
 	rules_fact_set(f, B, 1);
-	rules_fact_set(f, C, 1);          /* green */
-	rules_fact_set(f, S, 1 | 4);      /* red, blue */
+	rules_fact_set(f, C, 1);     /* green */
+	rules_fact_set(f, S, 1 | 4); /* red, blue */
 	rules_fact_set(f, K, ('M' << 8) | 'X');
 	/* m stays missing */
 }
@@ -89,7 +86,8 @@ static void test_errors(void **state)
 	bad("group g\nrule r group g when n > 1 reason 5", "2:34: expected a reason string");
 	bad("group g\nrule r group h when b", "2:14: unknown group 'h'");
 	bad("group g\nrule r group g when nn > 1", "unknown fact 'nn' (did you mean 'n'?)");
-	bad("group g\nrule r group g when c == purple", "unknown value 'purple' for c; expected one of: red, green, blue");
+	bad("group g\nrule r group g when c == purple",
+	    "unknown value 'purple' for c; expected one of: red, green, blue");
 	bad("group g\nrule r group g when n == d", "cannot compare a number with a date");
 	bad("group g\nrule r group g when n", "must be true or false");
 	bad("group g\nrule r group g when d + d > d", "cannot add a date and a date");
@@ -153,13 +151,13 @@ static void test_three_valued(void **state)
 	(void)state;
 	facts(&f);
 	assert_true(fires("n > 1", &f));
-	assert_false(fires("m > 1", &f));           /* unknown */
-	assert_false(fires("not (m > 1)", &f));     /* not unknown = unknown */
-	assert_true(fires("m > 1 or n > 1", &f));   /* unknown or true = true */
-	assert_false(fires("m > 1 and n > 1", &f)); /* unknown and true = unknown */
-	assert_false(fires("m > 1 and n > 9", &f));      /* unknown and false = false, */
+	assert_false(fires("m > 1", &f));		 /* unknown */
+	assert_false(fires("not (m > 1)", &f));		 /* not unknown = unknown */
+	assert_true(fires("m > 1 or n > 1", &f));	 /* unknown or true = true */
+	assert_false(fires("m > 1 and n > 1", &f));	 /* unknown and true = unknown */
+	assert_false(fires("m > 1 and n > 9", &f));	 /* unknown and false = false, */
 	assert_true(fires("not (m > 1 and n > 9)", &f)); /* so its negation fires */
-	assert_false(fires("m > 1 or n > 9", &f));       /* unknown or false = unknown, */
+	assert_false(fires("m > 1 or n > 9", &f));	 /* unknown or false = unknown, */
 	assert_false(fires("not (m > 1 or n > 9)", &f)); /* and so is its negation */
 	assert_true(fires("m is missing", &f));
 	assert_true(fires("n is present", &f));
@@ -241,7 +239,7 @@ static void test_outcome(void **state)
 	rules_eval(rs, &f, &o);
 	assert_string_equal(rules_name(rs), "demo");
 	assert_int_equal(o.fired, 1 | 2 | 8);
-	assert_int_equal(o.group, 0);              /* a: 11 vs z: 10 */
+	assert_int_equal(o.group, 0); /* a: 11 vs z: 10 */
 	assert_int_equal(o.group_score[0], 11);
 	assert_int_equal(o.group_score[1], 10);
 	assert_int_equal(o.score, 21);
@@ -358,15 +356,19 @@ static void test_labels(void **state)
 	assert_string_equal(rules_group_label_in(rs, -1, "es"), "No group");
 	rules_free(rs);
 
-	bad("group g\nrule r group g when b label\n", "t.rules:3:1: expected a label string after 'label'");
-	bad("group g\nrule r group g when b label es\n", "expected a label string after the language tag");
-	bad("group g\nrule r group g when b label ES \"x\"\n", "expected a language tag of two or three lowercase letters");
+	bad("group g\nrule r group g when b label\n",
+	    "t.rules:3:1: expected a label string after 'label'");
+	bad("group g\nrule r group g when b label es\n",
+	    "expected a label string after the language tag");
+	bad("group g\nrule r group g when b label ES \"x\"\n",
+	    "expected a language tag of two or three lowercase letters");
 	bad("group g\nrule r group g when b label spanish \"x\"\n", "language tag");
 	bad("group g\nrule r group g when b label \"x\" label \"y\"\n",
 	    "t.rules:2:39: a label in the default language is already declared here");
 	bad("group g\nrule r group g when b label es \"x\" label es \"y\"\n",
 	    "a label in es is already declared here");
-	bad("group g\nrule r group g when b label \"a\" label es \"b\" label fr \"c\" label de \"d\" label it \"e\"\n",
+	bad("group g\nrule r group g when b label \"a\" label es \"b\" label fr \"c\" label de "
+	    "\"d\" label it \"e\"\n",
 	    "too many labels (the limit is 4 languages)");
 	bad("group g \"G\" label \"again\"\n", "expected a language tag before the label");
 	bad("group g\nphase 1 one label 3\n", "expected a label string after 'label'");
@@ -383,8 +385,8 @@ static void test_default_rules_labelled(void **state)
 	size_t n;
 	struct rules *rs = NULL;
 	struct uc_err err = UC_ERR_INIT;
-	static const enum rules_item kinds[] = {RULES_ITEM_RULE, RULES_ITEM_HOLD,
-						RULES_ITEM_PHASE, RULES_ITEM_TASK};
+	static const enum rules_item kinds[] = {RULES_ITEM_RULE, RULES_ITEM_HOLD, RULES_ITEM_PHASE,
+						RULES_ITEM_TASK};
 
 	(void)state;
 	assert_non_null(fp);
@@ -393,10 +395,10 @@ static void test_default_rules_labelled(void **state)
 	if (rules_compile(&rs, "rules/default.rules", text, n, facts_schema(), &err))
 		fail_msg("%s", err.msg);
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		int count = kinds[k] == RULES_ITEM_RULE ? rules_rule_count(rs)
-			    : kinds[k] == RULES_ITEM_HOLD ? rules_hold_count(rs)
+		int count = kinds[k] == RULES_ITEM_RULE	   ? rules_rule_count(rs)
+			    : kinds[k] == RULES_ITEM_HOLD  ? rules_hold_count(rs)
 			    : kinds[k] == RULES_ITEM_PHASE ? rules_phase_count(rs)
-			    : rules_task_count(rs);
+							   : rules_task_count(rs);
 
 		assert_true(count > 0);
 		for (int i = 0; i < count; i++) {
@@ -404,12 +406,13 @@ static void test_default_rules_labelled(void **state)
 			const char *es = rules_item_label(rs, kinds[k], i, "es");
 
 			if (!en || !es || en == es)
-				fail_msg("kind %d item %d has no English and Spanish label", (int)kinds[k], i);
+				fail_msg("kind %d item %d has no English and Spanish label",
+					 (int)kinds[k], i);
 		}
 	}
-	assert_string_equal(rules_item_label(rs, RULES_ITEM_HOLD,
-					     rules_hold_find(rs, "claim_pending"), "es"),
-			    "Solicitud de protección pendiente");
+	assert_string_equal(
+	    rules_item_label(rs, RULES_ITEM_HOLD, rules_hold_find(rs, "claim_pending"), "es"),
+	    "Solicitud de protección pendiente");
 	for (int g = 0; g < rules_group_count(rs); g++)
 		assert_int_equal(rules_group_label_count(rs, g), 1);
 	assert_string_equal(rules_group_label_in(rs, rules_group_find(rs, "flight_risk"), "es"),
@@ -438,10 +441,10 @@ static void test_facts_blob(void **state)
 	assert_int_equal(g.v[F_INDICATORS], 0x7f);
 	assert_true(rules_fact_missing(&g, F_COUNTRY));
 	assert_int_equal(facts_hash(&f), facts_hash(&g));
-	assert_int_equal(facts_unpack(blob, n - 1, &g), -1);   /* truncated */
+	assert_int_equal(facts_unpack(blob, n - 1, &g), -1); /* truncated */
 	assert_int_equal(facts_unpack(blob, 3, &g), -1);
 	blob[n] = 0;
-	assert_int_equal(facts_unpack(blob, n + 1, &g), -1);   /* trailing */
+	assert_int_equal(facts_unpack(blob, n + 1, &g), -1); /* trailing */
 	assert_int_equal(facts_parse_value(F_CLAIMS_PENDING, "{asylum,sijs}", &v), 0);
 	assert_int_equal(v, 3);
 	assert_int_equal(facts_parse_value(F_NTA_STATE, "served", &v), 0);
@@ -455,18 +458,18 @@ static void test_facts_blob(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_deep_nesting),
-		cmocka_unit_test(test_three_valued),
-		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_dates),
-		cmocka_unit_test(test_outcome),
-		cmocka_unit_test(test_no_group_fired),
-		cmocka_unit_test(test_default_rules_compile),
-		cmocka_unit_test(test_remind),
-		cmocka_unit_test(test_labels),
-		cmocka_unit_test(test_default_rules_labelled),
-		cmocka_unit_test(test_facts_blob),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_deep_nesting),
+	    cmocka_unit_test(test_three_valued),
+	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_outcome),
+	    cmocka_unit_test(test_no_group_fired),
+	    cmocka_unit_test(test_default_rules_compile),
+	    cmocka_unit_test(test_remind),
+	    cmocka_unit_test(test_labels),
+	    cmocka_unit_test(test_default_rules_labelled),
+	    cmocka_unit_test(test_facts_blob),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

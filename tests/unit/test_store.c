@@ -128,10 +128,10 @@ static void test_statement_cache(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_migrates, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refuses_newer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_statements_and_rollback, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_migrates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refuses_newer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_statements_and_rollback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,10 +72,10 @@ static void test_shipped_table(void **state)
 	struct office_table *t = NULL;
 	struct uc_err err = UC_ERR_INIT;
 	static const char *const states[] = {
-		"AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID",
-		"IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO",
-		"MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA",
-		"RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR",
+	    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID",
+	    "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO",
+	    "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA",
+	    "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR",
 	};
 
 	(void)state;
@@ -99,9 +99,9 @@ static void test_shipped_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_lookup),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_shipped_table),
+	    cmocka_unit_test(test_parse_lookup),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_shipped_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

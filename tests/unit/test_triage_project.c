@@ -38,67 +38,76 @@ static struct store *fixture(void)
 	/* child A 208000001: released 2024-01-10, reached once, an in absentia
 	 * order later rescinded by ICE; an old and a new version of the
 	 * placement (the new one changes the release date). */
-	if (store_exec(st,
-		       "INSERT INTO import_file(id, feed, tbl, name, sha256, imported_at) "
-		       "VALUES(1, 'x', 'x', 'x', 'x', '2025-01-01');"
-		       "INSERT INTO cbp_encounter(file_id, line, skey, rhash, a_number, birth_date, "
-		       " country, encounter_date, tvpra_screening) VALUES"
-		       " (1, 1, 'E1', 1, '208000001', '2009-05-01', 'MX', '2023-12-01', 'pending'),"
-		       " (1, 2, 'E2', 2, '208000001', '2009-05-01', 'MX', '2024-03-01', ''),"
-		       " (1, 3, 'E3', 3, NULL, '2010-01-01', 'GT', '2024-03-01', '');"
-		       "INSERT INTO orr_placement(file_id, line, skey, rhash, a_number, birth_date, "
-		       " country, admitted_date, released_date, discharge, sponsor_id, sponsor_category, "
-		       " street, unit, city, state, zip, address_status) VALUES"
-		       " (1, 4, 'P1', 4, '208000001', '2009-04-30', 'MX', '2023-12-03', '2023-12-20', "
-		       "  'sponsor', 'S9', '1', '1 MAIN ST', '', 'HOUSTON', 'TX', '77036', 'unverified'),"
-		       " (1, 5, 'P1', 5, '208000001', '2009-04-30', 'MX', '2023-12-03', '2024-01-10', "
-		       "  'sponsor', 'S9', '1', '1 MAIN ST', '', 'HOUSTON', 'TX', '77036', 'unverified'),"
-		       " (1, 6, 'P2', 6, '208000002', '2008-01-01', 'HN', '2023-12-03', '2024-01-11', "
-		       "  'sponsor', 'S9', '3', '1 Main St.', '', 'HOUSTON', 'TX', '77036', 'unverified');"
-		       "INSERT INTO address(src_tbl, src_rid, a_number, street, city, state, zip, status, as_of)"
-		       " VALUES ('orr_placement', 2, '208000001', '1 MAIN ST', 'HOUSTON', 'TX', '77036', "
-		       "  'unverified', '2024-01-10'),"
-		       " ('field_event', 9, '208000001', '5 ELM', 'DALLAS', 'TX', '75201', 'verified', "
-		       "  '2024-06-01');"
-		       "INSERT INTO orr_contact(file_id, line, skey, rhash, a_number, contact_date, result)"
-		       " VALUES (1, 7, 'K1', 7, '208000001', '2024-02-09', 'reached_safe'),"
-		       " (1, 8, 'K2', 8, '208000001', '2024-05-01', 'no_answer'),"
-		       " (1, 9, 'K3', 9, '208000001', '2024-06-01', 'wrong_number');"
-		       "INSERT INTO ice_nta(file_id, line, skey, rhash, a_number, issued_date, served_date, "
-		       " street, city, zip, filed_date) VALUES"
-		       " (1, 10, 'N1', 10, '208000001', '2024-02-01', '2024-02-05', '1 MAIN ST', "
-		       "  'HOUSTON', '77036', '2024-02-20');"
-		       "INSERT INTO eoir_case(file_id, line, skey, rhash, idncase, a_number, birth_date, "
-		       " atty_nbr) VALUES (1, 11, 'C1', 11, 501, '208000001', '2009-05-01', '');"
-		       "INSERT INTO eoir_proceeding(file_id, line, skey, rhash, idnproceeding, idncase, "
-		       " osc_date, input_date, dec_code, comp_date, absentia) VALUES"
-		       " (1, 12, 'R1', 12, 601, 501, '2024-02-01', '2024-02-20', 'X', '2024-09-10', 'Y');"
-		       "INSERT INTO eoir_hearing(file_id, line, skey, rhash, idnschedule, idncase, adj_date, "
-		       " fta_notice) VALUES (1, 13, 'H1', 13, 701, 501, '2024-05-01', 0),"
-		       " (1, 14, 'H2', 14, 702, 501, '2024-09-10', 0),"
-		       " (1, 15, 'H3', 15, 703, 501, '2025-08-01', 0);"
-		       "INSERT INTO ice_removal(file_id, line, skey, rhash, a_number, action, action_date) "
-		       " VALUES (1, 16, 'X1', 16, '208000001', 'order_rescinded', '2024-10-01');"
-		       "INSERT INTO indicator(file_id, line, skey, rhash, a_number, category, code, source, "
-		       " authorised, observed_date) VALUES"
-		       " (1, 17, 'I1', 17, '208000001', 'trafficking', 'exploitation', 'TIPLINE', 0, "
-		       "  '2024-07-01'),"
-		       " (1, 18, 'I2', 18, '208000001', 'public_safety', 'gang_affiliation', 'NCIC', 1, "
-		       "  '2024-07-02');"
-		       "INSERT INTO field_event(skey, rhash, a_number, type, occurred_at, body) VALUES"
-		       " ('V1', 19, '208000001', 'welfare_check', '2024-06-15', "
-		       "  '{\"event_id\":\"V1\",\"note\":\"said \\\"outcome\\\":\\\"safe\\\"\",\"outcome\":\"concern\"}'),"
-		       " ('V2', 20, '208000001', 'referral', '2024-06-16', '{\"to\":\"hsi\"}'),"
-		       " ('V3', 21, '208000001', 'motion_to_reopen', '2024-09-20', "
-		       "  '{\"ground\":\"lack_of_notice\",\"status\":\"filed\"}');"
-		       "INSERT INTO claim(src_tbl, src_rid, a_number, claim_type, status, on_date) VALUES"
-		       " ('field_event', 30, '208000001', 'sijs', 'filed', '2024-03-01'),"
-		       " ('field_event', 31, '208000001', 'asylum', 'filed', '2024-03-01'),"
-		       " ('field_event', 32, '208000001', 'asylum', 'denied', '2024-08-01');"
-		       "INSERT INTO representation(src_tbl, src_rid, a_number, kind, status, on_date) VALUES"
-		       " ('field_event', 40, '208000001', 'counsel', 'started', '2024-03-01'),"
-		       " ('field_event', 41, '208000001', 'counsel', 'ended', '2024-04-01');",
-		       &err))
+	if (store_exec(
+		st,
+		"INSERT INTO import_file(id, feed, tbl, name, sha256, imported_at) "
+		"VALUES(1, 'x', 'x', 'x', 'x', '2025-01-01');"
+		"INSERT INTO cbp_encounter(file_id, line, skey, rhash, a_number, birth_date, "
+		" country, encounter_date, tvpra_screening) VALUES"
+		" (1, 1, 'E1', 1, '208000001', '2009-05-01', 'MX', '2023-12-01', 'pending'),"
+		" (1, 2, 'E2', 2, '208000001', '2009-05-01', 'MX', '2024-03-01', ''),"
+		" (1, 3, 'E3', 3, NULL, '2010-01-01', 'GT', '2024-03-01', '');"
+		"INSERT INTO orr_placement(file_id, line, skey, rhash, a_number, birth_date, "
+		" country, admitted_date, released_date, discharge, sponsor_id, sponsor_category, "
+		" street, unit, city, state, zip, address_status) VALUES"
+		" (1, 4, 'P1', 4, '208000001', '2009-04-30', 'MX', '2023-12-03', '2023-12-20', "
+		"  'sponsor', 'S9', '1', '1 MAIN ST', '', 'HOUSTON', 'TX', '77036', 'unverified'),"
+		" (1, 5, 'P1', 5, '208000001', '2009-04-30', 'MX', '2023-12-03', '2024-01-10', "
+		"  'sponsor', 'S9', '1', '1 MAIN ST', '', 'HOUSTON', 'TX', '77036', 'unverified'),"
+		" (1, 6, 'P2', 6, '208000002', '2008-01-01', 'HN', '2023-12-03', '2024-01-11', "
+		"  'sponsor', 'S9', '3', '1 Main St.', '', 'HOUSTON', 'TX', '77036', 'unverified');"
+		"INSERT INTO address(src_tbl, src_rid, a_number, street, city, state, zip, status, "
+		"as_of)"
+		" VALUES ('orr_placement', 2, '208000001', '1 MAIN ST', 'HOUSTON', 'TX', '77036', "
+		"  'unverified', '2024-01-10'),"
+		" ('field_event', 9, '208000001', '5 ELM', 'DALLAS', 'TX', '75201', 'verified', "
+		"  '2024-06-01');"
+		"INSERT INTO orr_contact(file_id, line, skey, rhash, a_number, contact_date, "
+		"result)"
+		" VALUES (1, 7, 'K1', 7, '208000001', '2024-02-09', 'reached_safe'),"
+		" (1, 8, 'K2', 8, '208000001', '2024-05-01', 'no_answer'),"
+		" (1, 9, 'K3', 9, '208000001', '2024-06-01', 'wrong_number');"
+		"INSERT INTO ice_nta(file_id, line, skey, rhash, a_number, issued_date, "
+		"served_date, "
+		" street, city, zip, filed_date) VALUES"
+		" (1, 10, 'N1', 10, '208000001', '2024-02-01', '2024-02-05', '1 MAIN ST', "
+		"  'HOUSTON', '77036', '2024-02-20');"
+		"INSERT INTO eoir_case(file_id, line, skey, rhash, idncase, a_number, birth_date, "
+		" atty_nbr) VALUES (1, 11, 'C1', 11, 501, '208000001', '2009-05-01', '');"
+		"INSERT INTO eoir_proceeding(file_id, line, skey, rhash, idnproceeding, idncase, "
+		" osc_date, input_date, dec_code, comp_date, absentia) VALUES"
+		" (1, 12, 'R1', 12, 601, 501, '2024-02-01', '2024-02-20', 'X', '2024-09-10', 'Y');"
+		"INSERT INTO eoir_hearing(file_id, line, skey, rhash, idnschedule, idncase, "
+		"adj_date, "
+		" fta_notice) VALUES (1, 13, 'H1', 13, 701, 501, '2024-05-01', 0),"
+		" (1, 14, 'H2', 14, 702, 501, '2024-09-10', 0),"
+		" (1, 15, 'H3', 15, 703, 501, '2025-08-01', 0);"
+		"INSERT INTO ice_removal(file_id, line, skey, rhash, a_number, action, "
+		"action_date) "
+		" VALUES (1, 16, 'X1', 16, '208000001', 'order_rescinded', '2024-10-01');"
+		"INSERT INTO indicator(file_id, line, skey, rhash, a_number, category, code, "
+		"source, "
+		" authorised, observed_date) VALUES"
+		" (1, 17, 'I1', 17, '208000001', 'trafficking', 'exploitation', 'TIPLINE', 0, "
+		"  '2024-07-01'),"
+		" (1, 18, 'I2', 18, '208000001', 'public_safety', 'gang_affiliation', 'NCIC', 1, "
+		"  '2024-07-02');"
+		"INSERT INTO field_event(skey, rhash, a_number, type, occurred_at, body) VALUES"
+		" ('V1', 19, '208000001', 'welfare_check', '2024-06-15', "
+		"  '{\"event_id\":\"V1\",\"note\":\"said "
+		"\\\"outcome\\\":\\\"safe\\\"\",\"outcome\":\"concern\"}'),"
+		" ('V2', 20, '208000001', 'referral', '2024-06-16', '{\"to\":\"hsi\"}'),"
+		" ('V3', 21, '208000001', 'motion_to_reopen', '2024-09-20', "
+		"  '{\"ground\":\"lack_of_notice\",\"status\":\"filed\"}');"
+		"INSERT INTO claim(src_tbl, src_rid, a_number, claim_type, status, on_date) VALUES"
+		" ('field_event', 30, '208000001', 'sijs', 'filed', '2024-03-01'),"
+		" ('field_event', 31, '208000001', 'asylum', 'filed', '2024-03-01'),"
+		" ('field_event', 32, '208000001', 'asylum', 'denied', '2024-08-01');"
+		"INSERT INTO representation(src_tbl, src_rid, a_number, kind, status, on_date) "
+		"VALUES"
+		" ('field_event', 40, '208000001', 'counsel', 'started', '2024-03-01'),"
+		" ('field_event', 41, '208000001', 'counsel', 'ended', '2024-04-01');",
+		&err))
 		fail_msg("%s", err.msg);
 	return st;
 }
@@ -120,7 +129,7 @@ static int missing(const struct proj_case *c, const char *name)
 
 struct collect {
 	struct proj_case cases[8]; /* projected cases */
-	int n;                     /* count */
+	int n;			   /* count */
 };
 
 static int on_case(void *ctx, const struct proj_case *c, struct uc_err *err)
@@ -152,28 +161,28 @@ static void check_child(const struct proj_case *c)
 	assert_int_equal(fact(c, "tvpra"), TVPRA_PENDING);
 	assert_int_equal(fact(c, "release_date"), D(2024, 1, 10)); /* newest version */
 	assert_int_equal(fact(c, "sponsor_children"), 2);
-	assert_int_equal(fact(c, "address_children"), 2);          /* "1 Main St." */
+	assert_int_equal(fact(c, "address_children"), 2);	    /* "1 Main St." */
 	assert_int_equal(fact(c, "address_status"), ADDR_VERIFIED); /* latest address */
 	assert_int_equal(fact(c, "address_state"), 'T' << 8 | 'X');
 	assert_int_equal(fact(c, "address_zip3"), 752);
 	assert_int_equal(fact(c, "last_contact"), D(2024, 6, 15)); /* welfare check seen */
 	assert_int_equal(fact(c, "contact_since_release"), 1);
 	assert_int_equal(fact(c, "failed_contacts"), 0);
-	assert_int_equal(fact(c, "welfare"), WEL_CONCERN);          /* not fooled by the note */
+	assert_int_equal(fact(c, "welfare"), WEL_CONCERN); /* not fooled by the note */
 	assert_int_equal(fact(c, "nta_state"), NTA_FILED);
 	assert_int_equal(fact(c, "next_hearing"), D(2025, 8, 1));
 	assert_int_equal(fact(c, "hearings_attended"), 1);
-	assert_int_equal(fact(c, "hearings_missed"), 1);            /* the in absentia day */
+	assert_int_equal(fact(c, "hearings_missed"), 1); /* the in absentia day */
 	assert_int_equal(fact(c, "in_absentia"), 1);
 	assert_int_equal(fact(c, "in_absentia_date"), D(2024, 9, 10));
-	assert_int_equal(fact(c, "in_absentia_rescinded"), 1);       /* ICE order_rescinded */
+	assert_int_equal(fact(c, "in_absentia_rescinded"), 1); /* ICE order_rescinded */
 	assert_int_equal(fact(c, "removal_order"), 0);
 	assert_int_equal(fact(c, "mtr"), MTR_FILED);
 	assert_int_equal(fact(c, "mtr_ground"), GROUND_LACK_OF_NOTICE);
 	assert_int_equal(fact(c, "mtr_days_left"), D(2024, 9, 10) + 180 - D(2025, 6, 1));
 	assert_int_equal(fact(c, "notice_defective"), 0);
 	assert_int_equal(fact(c, "claims_pending"), 1 << CLAIM_SIJS); /* asylum denied later */
-	assert_int_equal(fact(c, "counsel"), 0);                      /* ended */
+	assert_int_equal(fact(c, "counsel"), 0);		      /* ended */
 	assert_int_equal(fact(c, "referrals"), 1 << REF_HSI);
 	assert_int_equal(fact(c, "indicators"), 1 << IND_GANG_AFFILIATION);
 	assert_int_equal(fact(c, "indicators_unverified"), 1 << IND_EXPLOITATION);
@@ -220,10 +229,11 @@ static void test_partial_address_update(void **state)
 	struct uc_err err = UC_ERR_INIT;
 
 	(void)state;
-	if (store_exec(st,
-		       "INSERT INTO address(src_tbl, src_rid, a_number, unit, status, as_of)"
-		       " VALUES ('field_event', 50, '208000001', '4B', 'missing_unit', '2024-07-01');",
-		       &err))
+	if (store_exec(
+		st,
+		"INSERT INTO address(src_tbl, src_rid, a_number, unit, status, as_of)"
+		" VALUES ('field_event', 50, '208000001', '4B', 'missing_unit', '2024-07-01');",
+		&err))
 		fail_msg("%s", err.msg);
 	assert_int_equal(proj_open(&p, st, &err), 0);
 	if (proj_all(p, D(2025, 6, 1), on_case, &co, &ps, &err))
@@ -296,13 +306,14 @@ static void test_run_explain_override(void **state)
 	assert_string_equal(ex->office, "DAL");
 	assert_int_equal(ex->phase, 3); /* exploitation indicator */
 	assert_string_equal(ex->group, "public_safety");
-	assert_int_equal(triage_override(t, "208000001", "group", "flight_risk", "", "sup",
-					 NULL, &err), UC_EUSAGE);
+	assert_int_equal(
+	    triage_override(t, "208000001", "group", "flight_risk", "", "sup", NULL, &err),
+	    UC_EUSAGE);
 	{
 		int64_t oid = 0;
 
-		if (triage_override(t, "208000001", "group", "flight_risk", "seen in person",
-				    "sup", &oid, &err))
+		if (triage_override(t, "208000001", "group", "flight_risk", "seen in person", "sup",
+				    &oid, &err))
 			fail_msg("%s", err.msg);
 		assert_true(oid > 0);
 	}
@@ -319,9 +330,10 @@ static void test_run_explain_override(void **state)
 	assert_int_equal(ex->novr, 1);
 	assert_string_equal(ex->ovr[0].status, "active");
 	/* new record: facts change, the override lapses */
-	if (store_exec(st, "INSERT INTO orr_contact(file_id, line, skey, rhash, a_number, "
-			   "contact_date, result) VALUES(1, 99, 'K9', 99, '208000001', '2025-05-01', "
-			   "'reached_safe')",
+	if (store_exec(st,
+		       "INSERT INTO orr_contact(file_id, line, skey, rhash, a_number, "
+		       "contact_date, result) VALUES(1, 99, 'K9', 99, '208000001', '2025-05-01', "
+		       "'reached_safe')",
 		       &err) ||
 	    triage_key(t, 0, "208000001", 0, &id, &err) || triage_explain(t, "C1", ex, &err))
 		fail_msg("%s", err.msg);
@@ -339,10 +351,10 @@ static void test_run_explain_override(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_and_one_agree),
-		cmocka_unit_test(test_partial_address_update),
-		cmocka_unit_test(test_linked_person),
-		cmocka_unit_test(test_run_explain_override),
+	    cmocka_unit_test(test_full_and_one_agree),
+	    cmocka_unit_test(test_partial_address_update),
+	    cmocka_unit_test(test_linked_person),
+	    cmocka_unit_test(test_run_explain_override),
 	};
 
 	setenv("UCTRACK_TODAY", "2025-06-01", 1);

@@ -36,36 +36,57 @@
 #define MAX_CASES 64
 
 struct scase {
-	char name[64];              /* case name */
-	struct rules_facts f;       /* facts */
-	uint64_t set[2];            /* facts set explicitly */
-	struct rules_outcome o;     /* outcome */
-	int64_t prio;               /* queue key */
+	char name[64];		/* case name */
+	struct rules_facts f;	/* facts */
+	uint64_t set[2];	/* facts set explicitly */
+	struct rules_outcome o; /* outcome */
+	int64_t prio;		/* queue key */
 };
 
 static const char *const baseline[][2] = {
-	{"has_a_number", "yes"},      {"linked", "no"},
-	{"records", "6"},             {"birth_date", "2009-03-01"},
-	{"country", "GT"},            {"encounters", "1"},
-	{"first_encounter", "2024-01-10"}, {"last_encounter", "2024-01-10"},
-	{"tvpra", "none"},            {"discharge", "sponsor"},
-	{"release_date", "2024-02-15"}, {"sponsor_category", "cat1"},
-	{"sponsor_children", "1"},    {"address_children", "1"},
-	{"address_status", "verified"}, {"address_date", "2024-02-15"},
-	{"address_state", "TX"},      {"address_zip3", "770"},
-	{"last_contact", "2025-05-01"}, {"failed_contacts", "0"},
-	{"welfare", "safe"},          {"welfare_date", "2025-05-01"},
-	{"nta_state", "none"},        {"hearings_missed", "0"},
-	{"hearings_attended", "0"},   {"decision", "none"},
-	{"in_absentia", "no"},        {"in_absentia_rescinded", "no"},
-	{"mtr", "none"},              {"mtr_ground", "none"},
-	{"notice_defective", "yes"},  {"removal_order", "no"},
-	{"removal_executed", "no"},   {"stay", "no"},
-	{"claims_pending", "{}"},     {"claims_granted", "{}"},
-	{"counsel", "yes"},           {"orientation", "yes"},
-	{"referrals", "{}"},          {"indicators", "{}"},
-	{"indicators_unverified", "{}"}, {"screening", "none"},
-	{"tasks_done", "{}"},
+    {"has_a_number", "yes"},
+    {"linked", "no"},
+    {"records", "6"},
+    {"birth_date", "2009-03-01"},
+    {"country", "GT"},
+    {"encounters", "1"},
+    {"first_encounter", "2024-01-10"},
+    {"last_encounter", "2024-01-10"},
+    {"tvpra", "none"},
+    {"discharge", "sponsor"},
+    {"release_date", "2024-02-15"},
+    {"sponsor_category", "cat1"},
+    {"sponsor_children", "1"},
+    {"address_children", "1"},
+    {"address_status", "verified"},
+    {"address_date", "2024-02-15"},
+    {"address_state", "TX"},
+    {"address_zip3", "770"},
+    {"last_contact", "2025-05-01"},
+    {"failed_contacts", "0"},
+    {"welfare", "safe"},
+    {"welfare_date", "2025-05-01"},
+    {"nta_state", "none"},
+    {"hearings_missed", "0"},
+    {"hearings_attended", "0"},
+    {"decision", "none"},
+    {"in_absentia", "no"},
+    {"in_absentia_rescinded", "no"},
+    {"mtr", "none"},
+    {"mtr_ground", "none"},
+    {"notice_defective", "yes"},
+    {"removal_order", "no"},
+    {"removal_executed", "no"},
+    {"stay", "no"},
+    {"claims_pending", "{}"},
+    {"claims_granted", "{}"},
+    {"counsel", "yes"},
+    {"orientation", "yes"},
+    {"referrals", "{}"},
+    {"indicators", "{}"},
+    {"indicators_unverified", "{}"},
+    {"screening", "none"},
+    {"tasks_done", "{}"},
 };
 
 static struct rules *load_rules(void)
@@ -84,8 +105,7 @@ static struct rules *load_rules(void)
 	return rs;
 }
 
-static void set_fact(struct scase *c, const char *name, const char *value,
-		     const char *where)
+static void set_fact(struct scase *c, const char *name, const char *value, const char *where)
 {
 	int fi = facts_find(name);
 	int32_t v;
@@ -113,14 +133,14 @@ static void derive(struct scase *c, int32_t today)
 	int32_t b = f->v[F_BIRTH_DATE];
 	int hb = !rules_fact_missing(f, F_BIRTH_DATE);
 
-#define DER(fact, cond, value)                                   \
-	do {                                                     \
-		if (!is_set(c, fact)) {                          \
-			if (cond)                                \
-				rules_fact_set(f, fact, value);  \
-			else                                     \
-				rules_fact_clear(f, fact);       \
-		}                                                \
+#define DER(fact, cond, value)                                                                     \
+	do {                                                                                       \
+		if (!is_set(c, fact)) {                                                            \
+			if (cond)                                                                  \
+				rules_fact_set(f, fact, value);                                    \
+			else                                                                       \
+				rules_fact_clear(f, fact);                                         \
+		}                                                                                  \
 	} while (0)
 #define HAS(x) (!rules_fact_missing(f, x))
 	DER(F_AGE, hb, date_age_years(b, today));
@@ -138,7 +158,7 @@ static void derive(struct scase *c, int32_t today)
 	DER(F_DAYS_SINCE_CONTACT, HAS(F_LAST_CONTACT), today - f->v[F_LAST_CONTACT]);
 	DER(F_CONTACT_SINCE_RELEASE, 1,
 	    HAS(F_LAST_CONTACT) && HAS(F_RELEASE_DATE) &&
-		    f->v[F_LAST_CONTACT] >= f->v[F_RELEASE_DATE]);
+		f->v[F_LAST_CONTACT] >= f->v[F_RELEASE_DATE]);
 	DER(F_DAYS_TO_HEARING, HAS(F_NEXT_HEARING), f->v[F_NEXT_HEARING] - today);
 	DER(F_AGE_AT_HEARING, hb && HAS(F_NEXT_HEARING), date_age_years(b, f->v[F_NEXT_HEARING]));
 	DER(F_MTR_DAYS_LEFT, HAS(F_IN_ABSENTIA_DATE), f->v[F_IN_ABSENTIA_DATE] + 180 - today);
@@ -207,7 +227,8 @@ static void check_expect(const struct rules *rs, struct scase *c, char *what, ch
 			if (fires != want)
 				fail_msg("%s: case %s: hold %s %s", where, c->name,
 					 rules_hold_name(rs, h),
-					 fires ? "fires but was not expected" : "expected but does not fire");
+					 fires ? "fires but was not expected"
+					       : "expected but does not fire");
 		}
 		for (int i = 0; !want_none && i < n; i++)
 			if (rules_hold_find(rs, names[i]) < 0)
@@ -233,12 +254,13 @@ static void check_expect(const struct rules *rs, struct scase *c, char *what, ch
 
 				if (strlen(facts_action_name(a)) == len &&
 				    strncmp(names[i], facts_action_name(a), len) == 0)
-					snprintf(want, sizeof(want), "%s", colon ? colon + 1 : "open");
+					snprintf(want, sizeof(want), "%s",
+						 colon ? colon + 1 : "open");
 			}
 			if (strcmp(want, got[a]) != 0)
-				fail_msg("%s: case %s: task %s is '%s', expected '%s'", where, c->name,
-					 facts_action_name(a), got[a][0] ? got[a] : "absent",
-					 want[0] ? want : "absent");
+				fail_msg("%s: case %s: task %s is '%s', expected '%s'", where,
+					 c->name, facts_action_name(a),
+					 got[a][0] ? got[a] : "absent", want[0] ? want : "absent");
 		}
 	} else if (strcmp(what, "fired") == 0 || strcmp(what, "not-fired") == 0) {
 		int want = strcmp(what, "fired") == 0;
@@ -344,8 +366,9 @@ static int run_file(const char *path, const struct rules *rs)
 				if (!a || !b)
 					fail_msg("%s: unknown case in order", where);
 				if (!(a->prio > b->prio))
-					fail_msg("%s: %s (score %d) should come before %s (score %d)",
-						 where, a->name, a->o.score, b->name, b->o.score);
+					fail_msg(
+					    "%s: %s (score %d) should come before %s (score %d)",
+					    where, a->name, a->o.score, b->name, b->o.score);
 			}
 			checks++;
 		} else {
@@ -388,7 +411,7 @@ static void test_scenarios(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scenarios),
+	    cmocka_unit_test(test_scenarios),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

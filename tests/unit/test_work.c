@@ -23,25 +23,28 @@ static char path[256];
 /* Three cases of HOU (one overdue, one held only, one due later) and one
  * of DAL; the users of both offices. Today is 2025-06-10. */
 static const char seed[] =
-	"INSERT INTO tcase(id, a_number, active, office, grp, score, prio, phase, holds,"
-	" hold_names, next_action, next_due, n_open, n_held, queued) VALUES"
-	" (1, '200000001', 1, 'HOU', 'flight_risk', 100, 900, 2, 0, '', 'contact', '2025-06-01', 2, 0, 1),"
-	" (2, '200000002', 1, 'HOU', NULL, 0, 100, 1, 1, 'claim_pending', NULL, NULL, 0, 1, 1),"
-	" (3, '200000003', 1, 'HOU', 'public_safety', 60, 500, 3, 0, '', 'welfare_check', '2025-06-14', 1, 0, 1),"
-	" (4, '200000004', 1, 'DAL', NULL, 0, 50, 1, 0, '', 'contact', '2025-07-01', 1, 0, 1),"
-	" (5, '200000005', 0, 'HOU', NULL, 0, 10, 4, 0, '', NULL, NULL, 0, 0, 0);"
-	"INSERT INTO task(case_id, action, phase, office, grp, due, status, held_by, prio, created_at) VALUES"
-	" (1, 'contact', 2, 'HOU', 'flight_risk', '2025-06-01', 'open', NULL, 900, 'x'),"
-	" (1, 'legal_referral', 2, 'HOU', 'flight_risk', '2025-06-12', 'open', NULL, 900, 'x'),"
-	" (2, 'serve_nta', 1, 'HOU', NULL, '2025-06-20', 'held', 'claim_pending', 100, 'x'),"
-	" (3, 'welfare_check', 3, 'HOU', 'public_safety', '2025-06-14', 'open', NULL, 500, 'x'),"
-	" (4, 'contact', 1, 'DAL', NULL, '2025-07-01', 'open', NULL, 50, 'x');"
-	"INSERT INTO cbp_encounter(rid, file_id, line, skey, rhash, a_number, family_name, given_name)"
-	" VALUES (1, 0, 1, 'E1', 1, '200000001', 'TESTA', 'ANA');"
-	"INSERT INTO representation(src_tbl, src_rid, a_number, provider, kind, status, on_date) VALUES"
-	" ('field_event', 1, '200000003', 'KIND', 'counsel', 'started', '2025-01-01'),"
-	" ('field_event', 2, '200000004', 'KIND', 'counsel', 'started', '2025-01-01'),"
-	" ('field_event', 3, '200000004', 'KIND', 'counsel', 'ended', '2025-03-01');";
+    "INSERT INTO tcase(id, a_number, active, office, grp, score, prio, phase, holds,"
+    " hold_names, next_action, next_due, n_open, n_held, queued) VALUES"
+    " (1, '200000001', 1, 'HOU', 'flight_risk', 100, 900, 2, 0, '', 'contact', '2025-06-01', 2, 0, "
+    "1),"
+    " (2, '200000002', 1, 'HOU', NULL, 0, 100, 1, 1, 'claim_pending', NULL, NULL, 0, 1, 1),"
+    " (3, '200000003', 1, 'HOU', 'public_safety', 60, 500, 3, 0, '', 'welfare_check', "
+    "'2025-06-14', 1, 0, 1),"
+    " (4, '200000004', 1, 'DAL', NULL, 0, 50, 1, 0, '', 'contact', '2025-07-01', 1, 0, 1),"
+    " (5, '200000005', 0, 'HOU', NULL, 0, 10, 4, 0, '', NULL, NULL, 0, 0, 0);"
+    "INSERT INTO task(case_id, action, phase, office, grp, due, status, held_by, prio, created_at) "
+    "VALUES"
+    " (1, 'contact', 2, 'HOU', 'flight_risk', '2025-06-01', 'open', NULL, 900, 'x'),"
+    " (1, 'legal_referral', 2, 'HOU', 'flight_risk', '2025-06-12', 'open', NULL, 900, 'x'),"
+    " (2, 'serve_nta', 1, 'HOU', NULL, '2025-06-20', 'held', 'claim_pending', 100, 'x'),"
+    " (3, 'welfare_check', 3, 'HOU', 'public_safety', '2025-06-14', 'open', NULL, 500, 'x'),"
+    " (4, 'contact', 1, 'DAL', NULL, '2025-07-01', 'open', NULL, 50, 'x');"
+    "INSERT INTO cbp_encounter(rid, file_id, line, skey, rhash, a_number, family_name, given_name)"
+    " VALUES (1, 0, 1, 'E1', 1, '200000001', 'TESTA', 'ANA');"
+    "INSERT INTO representation(src_tbl, src_rid, a_number, provider, kind, status, on_date) VALUES"
+    " ('field_event', 1, '200000003', 'KIND', 'counsel', 'started', '2025-01-01'),"
+    " ('field_event', 2, '200000004', 'KIND', 'counsel', 'started', '2025-01-01'),"
+    " ('field_event', 3, '200000004', 'KIND', 'counsel', 'ended', '2025-03-01');";
 
 static struct auth_user user(const char *name, enum auth_role role, const char *office,
 			     const char *provider)
@@ -66,12 +69,12 @@ static int setup(void **state)
 	assert_int_equal(store_open(&st, path, 0, &err), 0);
 	if (store_exec(st, seed, &err))
 		fail_msg("%s", err.msg);
-	assert_int_equal(auth_user_add(st, "off1", AUTH_ROLE_OFFICER, "HOU", NULL,
-				       "pw-off1-0123", &err), 0);
-	assert_int_equal(auth_user_add(st, "off2", AUTH_ROLE_OFFICER, "DAL", NULL,
-				       "pw-off2-0123", &err), 0);
-	assert_int_equal(auth_user_add(st, "ana1", AUTH_ROLE_ANALYST, NULL, NULL,
-				       "pw-ana1-0123", &err), 0);
+	assert_int_equal(
+	    auth_user_add(st, "off1", AUTH_ROLE_OFFICER, "HOU", NULL, "pw-off1-0123", &err), 0);
+	assert_int_equal(
+	    auth_user_add(st, "off2", AUTH_ROLE_OFFICER, "DAL", NULL, "pw-off2-0123", &err), 0);
+	assert_int_equal(
+	    auth_user_add(st, "ana1", AUTH_ROLE_ANALYST, NULL, NULL, "pw-ana1-0123", &err), 0);
 	*state = st;
 	return 0;
 }
@@ -266,10 +269,12 @@ static void test_outcomes(void **state)
 	assert_string_equal(t.status, "held");
 	assert_string_equal(t.held_by, "claim_pending");
 	assert_int_equal(work_task_get(st, 2, "contact", &t, &err), UC_ENOTFOUND);
-	assert_int_equal(work_log_outcome(st, 1, "contact", "not_possible", NULL, NULL, "off1",
-					  &err), UC_EINPUT);
-	assert_int_equal(work_log_outcome(st, 1, "contact", "not_possible", "nobody home",
-					  "EV-1", "off1", &err), 0);
+	assert_int_equal(
+	    work_log_outcome(st, 1, "contact", "not_possible", NULL, NULL, "off1", &err),
+	    UC_EINPUT);
+	assert_int_equal(
+	    work_log_outcome(st, 1, "contact", "not_possible", "nobody home", "EV-1", "off1", &err),
+	    0);
 	assert_int_equal(work_history(st, 1, count_hist, &n, &err), 0);
 	assert_true(n >= 1);
 }
@@ -314,10 +319,8 @@ static void test_inbox_and_counsel(void **state)
 			 UC_EDENIED);
 	assert_int_equal(work_counsel_request(st, &kind, 3, "200000003", "retained", &id, &err),
 			 UC_ECONFLICT);
-	assert_int_equal(work_counsel_request(st, &kind, 1, "200000001", "", &id, &err),
-			 UC_EINPUT);
-	assert_int_equal(work_counsel_request(st, &kind, 1, "200000001", "retained", &id, &err),
-			 0);
+	assert_int_equal(work_counsel_request(st, &kind, 1, "200000001", "", &id, &err), UC_EINPUT);
+	assert_int_equal(work_counsel_request(st, &kind, 1, "200000001", "retained", &id, &err), 0);
 	assert_int_equal(work_counsel_request(st, &kind, 1, "200000001", "again", &case_id, &err),
 			 UC_ECONFLICT);
 	memset(&in, 0, sizeof(in));
@@ -327,8 +330,7 @@ static void test_inbox_and_counsel(void **state)
 			 UC_EDENIED);
 	assert_int_equal(work_counsel_decide(st, &ana, id, "withdraw", NULL, NULL, &err),
 			 UC_EDENIED);
-	assert_int_equal(work_counsel_decide(st, &ana, id, "maybe", NULL, NULL, &err),
-			 UC_EINPUT);
+	assert_int_equal(work_counsel_decide(st, &ana, id, "maybe", NULL, NULL, &err), UC_EINPUT);
 	assert_int_equal(work_counsel_decide(st, &ana, id, "reject", "no G-28", NULL, &err), 0);
 	assert_int_equal(work_counsel_get(st, id, &c, &err), 0);
 	assert_string_equal(c.status, "rejected");
@@ -350,20 +352,21 @@ static void test_clients(void **state)
 	int64_t last = 0;
 
 	/* counsel of 3 (started); of 4 it ended later: not a client */
-	assert_int_equal(work_clients(*state, "KIND", date_from_ymd(2025, 6, 10), 50, on_client,
-				      &last, &err), 0);
+	assert_int_equal(
+	    work_clients(*state, "KIND", date_from_ymd(2025, 6, 10), 50, on_client, &last, &err),
+	    0);
 	assert_int_equal(last, 3);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_bad, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_assign, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_outcomes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_inbox_and_counsel, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_clients, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_queue_bad, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_assign, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outcomes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_inbox_and_counsel, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_clients, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

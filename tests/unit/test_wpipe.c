@@ -19,8 +19,8 @@
 #include "store/store.h"
 
 struct fx {
-	char path[64];          /* database file */
-	struct store *st;       /* open on path */
+	char path[64];		/* database file */
+	struct store *st;	/* open on path */
 	struct store_stmt *ins; /* INSERT INTO t(a,b,c) VALUES(?,?,?) */
 	struct store_stmt *aux; /* INSERT INTO u(t_a,n) VALUES(?,?) */
 };
@@ -41,11 +41,9 @@ static int setup(void **state)
 				    "CREATE TABLE u(t_a INTEGER NOT NULL, n INTEGER);",
 				    &err),
 			 0);
-	assert_int_equal(store_prepare(f->st, "INSERT INTO t(a,b,c) VALUES(?,?,?)",
-				       &f->ins, &err),
+	assert_int_equal(store_prepare(f->st, "INSERT INTO t(a,b,c) VALUES(?,?,?)", &f->ins, &err),
 			 0);
-	assert_int_equal(store_prepare(f->st, "INSERT INTO u(t_a,n) VALUES(?,?)", &f->aux,
-				       &err),
+	assert_int_equal(store_prepare(f->st, "INSERT INTO u(t_a,n) VALUES(?,?)", &f->aux, &err),
 			 0);
 	*state = f;
 	return 0;
@@ -80,8 +78,7 @@ static int64_t q_int(struct fx *f, const char *sql)
 /* Row i of the ordered test: t(i, "row <i> ...", NULL or '' or text) and,
  * every third row, u(i, i * 7). The text is built in one reused buffer, so
  * the pipe must copy it. */
-static int put_row(struct wpipe *p, struct fx *f, int i, char *scratch,
-		   struct uc_err *err)
+static int put_row(struct wpipe *p, struct fx *f, int i, char *scratch, struct uc_err *err)
 {
 	int n = snprintf(scratch, 200, "row %d %0*d", i, 60, i);
 	int rc;
@@ -112,17 +109,20 @@ static void check_rows(struct fx *f, int n)
 	assert_int_equal(q_int(f, "SELECT count(*) FROM t"), n);
 	/* in order: rowid i+1 holds a = i */
 	assert_int_equal(q_int(f, "SELECT count(*) FROM t WHERE rowid <> a + 1"), 0);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM t WHERE b <> 'row ' || a || ' ' || "
-				  "substr('000000000000000000000000000000000000000000000000000000000000'"
-				  " || a, -60)"),
-			 0);
+	assert_int_equal(
+	    q_int(f, "SELECT count(*) FROM t WHERE b <> 'row ' || a || ' ' || "
+		     "substr('000000000000000000000000000000000000000000000000000000000000'"
+		     " || a, -60)"),
+	    0);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM t WHERE a % 3 = 0 AND c IS NOT NULL"), 0);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM t WHERE a % 3 = 1 AND (c IS NULL OR c <> '')"),
-			 0);
+	assert_int_equal(
+	    q_int(f, "SELECT count(*) FROM t WHERE a % 3 = 1 AND (c IS NULL OR c <> '')"), 0);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM t WHERE a % 3 = 2 AND c IS NOT 'x'"), 0);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM t WHERE typeof(a) <> 'integer'"), 0);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM u WHERE n = t_a * 7 AND t_a %% 3 = 0 "
-		 "AND t_a < %d", n);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM u WHERE n = t_a * 7 AND t_a %% 3 = 0 "
+		 "AND t_a < %d",
+		 n);
 	assert_int_equal(q_int(f, sql), (n + 2) / 3);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM u"), (n + 2) / 3);
 }
@@ -313,12 +313,12 @@ static void test_close_pending(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_threaded_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unthreaded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_threaded_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unthreaded_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_big_ops, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_close_pending, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_threaded_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unthreaded, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_threaded_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unthreaded_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_big_ops, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_close_pending, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
