@@ -470,35 +470,14 @@ int auth_user_get(struct store *st, const char *name, struct auth_user *out, str
 	return rc;
 }
 
-int auth_user_each(struct store *st, auth_user_fn fn, void *arg, struct uc_err *err)
+/* Each user the statement sql (USER_COLS of app_user u) reads, to fn. */
+static int users_each(struct store *st, const char *sql, auth_user_fn fn, void *arg,
+		      struct uc_err *err)
 {
 	struct store_stmt *q = NULL;
 	int rc;
 
-	rc = store_prepare(st,
-			   "SELECT " USER_COLS " FROM app_user u WHERE u.disabled = 0"
-			   " ORDER BY u.name",
-			   &q, err);
-	if (rc)
-		return rc;
-	while ((rc = store_step(q, err)) == STORE_ROW) {
-		struct auth_user u;
-
-		user_from_row(q, &u);
-		rc = fn(arg, &u, err);
-		if (rc)
-			break;
-	}
-	store_finalize(q);
-	return rc < 0 ? -rc : rc == STORE_DONE ? UC_OK : rc;
-}
-
-int auth_user_list(struct store *st, auth_user_fn fn, void *arg, struct uc_err *err)
-{
-	struct store_stmt *q = NULL;
-	int rc;
-
-	rc = store_prepare(st, "SELECT " USER_COLS " FROM app_user u ORDER BY u.name", &q, err);
+	rc = store_prepare(st, sql, &q, err);
 	if (rc)
 		return rc;
 	while ((rc = store_step(q, err)) == STORE_ROW) {
@@ -511,6 +490,19 @@ int auth_user_list(struct store *st, auth_user_fn fn, void *arg, struct uc_err *
 	}
 	store_finalize(q);
 	return rc < 0 ? -rc : rc;
+}
+
+int auth_user_each(struct store *st, auth_user_fn fn, void *arg, struct uc_err *err)
+{
+	return users_each(st,
+			  "SELECT " USER_COLS " FROM app_user u WHERE u.disabled = 0"
+			  " ORDER BY u.name",
+			  fn, arg, err);
+}
+
+int auth_user_list(struct store *st, auth_user_fn fn, void *arg, struct uc_err *err)
+{
+	return users_each(st, "SELECT " USER_COLS " FROM app_user u ORDER BY u.name", fn, arg, err);
 }
 
 static int role_takes_office(enum auth_role role)
