@@ -14,7 +14,11 @@
 # measures saturation throughput instead of what a person waits, see
 # bench/journey.py),
 # JOURNEY_THREADS (server threads, 4), JOURNEY_CONFIG (an INI file for the
-# server, docs/configuration.md). The benchmark writes events into the
+# server, docs/configuration.md), JOURNEY_WARM (1: read the database file
+# once before the run, so that p99 measures the requests rather than disk
+# reads of pages the kernel dropped; the default 0 runs as the page cache
+# happens to be). Each size prints how much of its database file was in
+# the page cache at the start (fincore). The benchmark writes events into the
 # cached databases (a few hundred per run). Synthetic data only.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +28,7 @@ USERS=${JOURNEY_USERS:-16}
 ROUNDS=${JOURNEY_ROUNDS:-12}
 THINK=${JOURNEY_THINK:-1.0}
 THREADS=${JOURNEY_THREADS:-4}
+WARM=${JOURNEY_WARM:-0}
 SIZES=${*:-100000 600000 2000000}
 PW=journey-bench-pw
 export UCTRACK_TODAY=${UCTRACK_TODAY:-2025-06-30}
@@ -70,6 +75,13 @@ for n in $SIZES; do
 	done
 	for off in $(echo "$OFFICES" | tr ',' ' '); do adduser "jo-sup-$off" supervisor --office "$off"; done
 	adduser jo-aud auditor
+	if [ "$WARM" = 1 ]; then
+		cat "$DB" "$DB-wal" >/dev/null 2>&1 || true
+	fi
+	if command -v fincore >/dev/null 2>&1; then
+		echo "journey $n: database $(fincore --bytes --noheadings --output RES,SIZE "$DB" |
+			awk '{printf "%.1f of %.1f GiB in the page cache", $1 / 2^30, $2 / 2^30}')$([ "$WARM" = 1 ] && echo ' (read once first: JOURNEY_WARM=1)')"
+	fi
 	rm -f "$T/port"
 	"$U" --db "$DB" ${JOURNEY_CONFIG:+--config "$JOURNEY_CONFIG"} --quiet serve \
 		--listen 127.0.0.1:0 --port-file "$T/port" \
