@@ -1673,16 +1673,6 @@ static const struct {
     [RM_CONTACT_DAYS_P90] = {"release_to_contact_days_p90", "Days release to first contact, p90"},
 };
 
-const char *report_metric_key(int m)
-{
-	return m >= 0 && m < RM_NMETRICS ? metric_info[m].key : NULL;
-}
-
-const char *report_metric_label(int m)
-{
-	return m >= 0 && m < RM_NMETRICS ? metric_info[m].label : NULL;
-}
-
 static const char *const by_names[] = {
     [REPORT_BY_NONE] = "none",	 [REPORT_BY_FY] = "fy",		  [REPORT_BY_OFFICE] = "office",
     [REPORT_BY_STATE] = "state", [REPORT_BY_COUNTRY] = "country", [REPORT_BY_GROUP] = "group",

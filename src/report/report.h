@@ -226,10 +226,6 @@ struct report_table {
 	int64_t children_known;	 /* distinct children in any record */
 };
 
-/* Key (JSON/CSV name) and human label of a metric. */
-const char *report_metric_key(int m);
-const char *report_metric_label(int m);
-
 /* Compute the table (suppressed when o->public_mode). The caller releases
  * it with report_table_release(). Returns as report_oversight(). */
 int report_table_compute(struct store *st, const struct report_opts *o, struct report_table *t,

@@ -2404,10 +2404,6 @@ int rules_rule_group(const struct rules *rs, int r)
 {
 	return rs->rules[r].group;
 }
-int32_t rules_rule_score(const struct rules *rs, int r)
-{
-	return rs->rules[r].score_const;
-}
 int32_t rules_rule_score_of(const struct rules *rs, int r, const struct rules_facts *f)
 {
 	const struct item *it = &rs->rules[r];
@@ -2419,10 +2415,6 @@ int32_t rules_rule_score_of(const struct rules *rs, int r, const struct rules_fa
 	return v.n ? 0 : v.v;
 }
 
-int rules_rule_line(const struct rules *rs, int r)
-{
-	return rs->rules[r].line;
-}
 int rules_hold_count(const struct rules *rs)
 {
 	return rs->nholds;

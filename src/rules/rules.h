@@ -157,10 +157,8 @@ int rules_group_find(const struct rules *rs, const char *name); /* -1 */
 int rules_rule_count(const struct rules *rs);
 const char *rules_rule_name(const struct rules *rs, int r);
 int rules_rule_group(const struct rules *rs, int r);
-int32_t rules_rule_score(const struct rules *rs, int r); /* constant part */
 /* The score rule r contributes for facts f (score expressions evaluated). */
 int32_t rules_rule_score_of(const struct rules *rs, int r, const struct rules_facts *f);
-int rules_rule_line(const struct rules *rs, int r);
 
 int rules_hold_count(const struct rules *rs);
 const char *rules_hold_name(const struct rules *rs, int h);
