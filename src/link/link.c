@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/anum.h"
 #include "core/date.h"
 #include "core/progress.h"
 #include "link/block.h"
@@ -147,24 +148,10 @@ static void lset_release(struct lset *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* A stored A-number that links (cmp_anum_valid) as a number, else 0. */
 static uint32_t parse_anum(const char *s)
 {
-	uint32_t v = 0;
-
-	if (!cmp_anum_valid(s))
-		return 0;
-	for (int i = 0; i < 9; i++)
-		v = v * 10 + (uint32_t)(s[i] - '0');
-	return v;
-}
-
-static void anum_str(uint32_t v, char out[10])
-{
-	for (int i = 8; i >= 0; i--) {
-		out[i] = (char)('0' + v % 10);
-		v /= 10;
-	}
-	out[9] = '\0';
+	return cmp_anum_valid(s) ? (uint32_t)anum_value(s) : 0;
 }
 
 /* Offset of name[0..len) in the arena, added if new. Equal names get
@@ -502,8 +489,8 @@ static void compare(const struct lset *s, uint32_t ia, uint32_t ib, uint8_t vec[
 	char sa[2] = {a->sex, 0}, sb[2] = {b->sex, 0};
 
 	if (a->anum && b->anum) {
-		anum_str(a->anum, as);
-		anum_str(b->anum, bs);
+		anum_format(a->anum, as);
+		anum_format(b->anum, bs);
 		vec[F_ANUM] = (uint8_t)cmp_anum(as, bs);
 	} else {
 		vec[F_ANUM] = CMP_ANUM_MISSING;
@@ -908,7 +895,7 @@ static void run_touched(struct run *R, const uint64_t *av, size_t na, const uint
 	for (size_t i = 0; i < na; i++) {
 		if (i && av[i] >> 33 == av[i - 1] >> 33)
 			continue;
-		anum_str((uint32_t)(av[i] >> 33), R->tanum[R->ntanum]);
+		anum_format((uint32_t)(av[i] >> 33), R->tanum[R->ntanum]);
 		R->tanp[R->ntanum] = R->tanum[R->ntanum];
 		R->ntanum++;
 	}
@@ -1687,7 +1674,7 @@ static uint64_t anum_dep(struct store_stmt *q, struct u64map *dep, uint32_t v)
 
 	if (m)
 		return *m;
-	anum_str(v, an);
+	anum_format(v, an);
 	store_reset(q);
 	store_bind_text(q, 1, an, 9);
 	if (store_step(q, &e) == STORE_ROW)
@@ -2059,7 +2046,7 @@ static int write_sorted(struct store_stmt *q, uint64_t *v, size_t n, int shift, 
 		last = key;
 		store_reset(q);
 		if (text_anum) {
-			anum_str((uint32_t)key, an);
+			anum_format((uint32_t)key, an);
 			store_bind_text(q, 1, an, 9);
 		} else {
 			store_bind_int(q, 1, (int64_t)key);
@@ -2307,7 +2294,7 @@ static int run_write(struct run *R, struct uc_err *err)
 		if (any_new) {
 			char an[10];
 
-			anum_str(best, an);
+			anum_format(best, an);
 			store_reset(qp);
 			store_bind_int(qp, 1, pid);
 			if (best)
