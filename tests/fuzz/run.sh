@@ -3,7 +3,8 @@
 # undefined) for SECONDS each (default 20); with PATTERN, only the targets
 # whose name contains it. Usage: tests/fuzz/run.sh [SECONDS [PATTERN]]
 # Each target links the src files it needs, named on its first line as
-# "// fuzz-objs: FILE..." (globs allowed; default: the ingest module and what
+# "// fuzz-objs: FILE..." (continued on the // lines that follow it, as
+# clang-format wraps them; globs allowed; default: the ingest module and what
 # it uses); the store's migrations are generated here. Corpora live in
 # build-fuzz/corpus/NAME (seeded from tests/data), crashes in build-fuzz/.
 set -eu
@@ -60,7 +61,9 @@ for t in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$t" .c)
 	case $name in *"$only"*) ;; *) continue ;; esac
 	echo "== $name (${secs}s)"
-	srcs=$(sed -n '1s|^// fuzz-objs:||p' "$t")
+	# line 1, and the // lines right after it (clang-format wraps long ones)
+	srcs=$(awk 'NR == 1 { if (sub(/^\/\/ fuzz-objs:/, "")) { print; go = 1; next } else exit }
+		go && /^\/\/ / { sub(/^\/\/ /, ""); print; next } { exit }' "$t" | tr '\n' ' ')
 	[ -n "$srcs" ] || srcs=$DEFAULT_SRCS
 	case " $srcs " in *store/store.c*) srcs="$srcs $B/migrations.c" ;; esac
 	case " $srcs " in *src/web/*) srcs="$srcs $B/webassets.c" ;; esac
